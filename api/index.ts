@@ -1,0 +1,97 @@
+import * as aq from "arquero";
+import type { ColumnTable } from "arquero";
+import { formatDiagnostic } from "../language/index.js";
+import type { ChartBundle } from "../runtime/charts/types.js";
+import type { StepResult } from "../runtime/results.js";
+import { canDisplay, displayBundle, type MimeBundle } from "./display.js";
+import { Session, type RunOptions, type RunOutcome, type SessionOptions } from "./session.js";
+
+export { Session, type RunOptions, type RunOutcome, type SessionOptions };
+export type { ChartBundle, StepResult };
+
+/** A chart from a run: its bundle, displayable in a notebook. */
+export interface Chart {
+  title: string;
+  bundle: ChartBundle;
+  files: string[];
+}
+
+/** What `lathe.run` gives back to a TypeScript notebook. */
+export interface LatheResult {
+  ok: boolean;
+  runId?: string;
+  /** Every metric evaluated: model, data, metric, value. */
+  metrics: ColumnTable;
+  /** `show` results and datasets, as arquero tables. */
+  tables: Record<string, ColumnTable>;
+  charts: Chart[];
+  results: StepResult[];
+  outcome: RunOutcome;
+}
+
+/** Raised when Lathe code has errors: the message holds each diagnostic with its caret. */
+export class LatheError extends Error {
+  override name = "LatheError";
+}
+
+let defaultSession: Promise<Session> | undefined;
+
+/** A table's display bundle: arquero's HTML plus an aligned text form. */
+export function tableBundle(table: ColumnTable, limit = 50): MimeBundle {
+  return { "text/html": table.toHTML({ limit }), "text/plain": table.toMarkdown({ limit }) };
+}
+
+/**
+ * Runs Lathe code in a shared session (state carries over between calls, like notebook cells)
+ * and returns its metrics as an arquero table, charts as display bundles and `show` results as
+ * tables. In a tslab notebook the metrics table and every chart are displayed inline.
+ */
+async function run(code: string, options: RunOptions & { display?: boolean; session?: Session } = {}): Promise<LatheResult> {
+  const session = options.session ?? (await (defaultSession ??= Session.open()));
+  const outcome = await session.run(code, options);
+  const errors = outcome.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) throw new LatheError(outcome.diagnostics.map((d) => formatDiagnostic(d, options.file ?? "<cell>", code)).join("\n\n"));
+  const results = outcome.output?.results ?? [];
+  const metricRows = results.flatMap((r) => (r.kind === "metrics" ? Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value })) : []));
+  const metrics = metricRows.length ? aq.from(metricRows) : aq.table({ model: [], data: [], metric: [], value: [] });
+  const tables: Record<string, ColumnTable> = {};
+  for (const r of results) {
+    if (r.kind === "table") tables[r.name] = aq.from(r.rows);
+    if (r.kind === "describe") tables[`describe ${r.name}`] = aq.from(r.columns);
+  }
+  const charts = results.flatMap((r) => (r.kind === "chart" ? [{ title: r.title, bundle: r.bundle, files: r.files }] : []));
+  const shouldDisplay = options.display ?? canDisplay();
+  if (shouldDisplay) {
+    for (const r of results) {
+      if (r.kind === "metrics") displayBundle(tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value })))));
+      else if (r.kind === "chart") displayBundle(r.bundle as unknown as MimeBundle);
+      else if (r.kind === "table") displayBundle(tableBundle(tables[r.name]));
+      else if (r.kind === "describe") displayBundle(tableBundle(tables[`describe ${r.name}`]));
+    }
+  }
+  if (outcome.error) throw new LatheError(outcome.error.message);
+  const result: LatheResult = { ok: outcome.ok, runId: outcome.runId, metrics, tables, charts, results, outcome };
+  // Notebooks print a cell's last value: show a one-line summary, not the whole object graph.
+  Object.defineProperty(result, Symbol.for("nodejs.util.inspect.custom"), {
+    enumerable: false,
+    value: () => `LatheResult { ok: ${result.ok}, run: ${result.runId ?? "-"}, statements: ${results.length}, metrics: ${metrics.numRows()}, charts: ${charts.length}, tables: ${Object.keys(tables).length} }`,
+  });
+  return result;
+}
+
+/** Displays a chart, a table or any MIME bundle in the notebook. */
+function display(x: Chart | ColumnTable | MimeBundle): void {
+  if (x && typeof (x as ColumnTable).toHTML === "function") displayBundle(tableBundle(x as ColumnTable));
+  else if (x && "bundle" in (x as Chart)) displayBundle((x as Chart).bundle as unknown as MimeBundle);
+  else displayBundle(x as MimeBundle);
+}
+
+/** The TypeScript notebook API: `import { lathe } from "lathe"`. */
+export const lathe = {
+  run,
+  display,
+  /** Opens a separate session (its own datasets and models). */
+  session: (options?: SessionOptions) => Session.open(options),
+  /** Arquero, for working with the returned tables. */
+  aq,
+};

@@ -1,0 +1,201 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type SourceSchema } from "../language/index.js";
+import { columnTypeOf } from "../language/schema.js";
+import { Database } from "../runtime/data/database.js";
+import { DataError, hashText, sourceSql } from "../runtime/data/source.js";
+import { Executor, type ExecuteOutput } from "../runtime/execute.js";
+import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
+import { AssertionFailed, type RunEvent } from "../runtime/results.js";
+import { RunStore, type RunRecord } from "../runtime/run-store.js";
+import { ident, literal } from "../runtime/sql/quote.js";
+
+export interface SessionOptions {
+  /** The run store folder (default `.lathe` in the working directory). */
+  root?: string;
+  /** Folder that relative data paths resolve against (default: the program file's folder, else the working directory). */
+  baseDir?: string;
+  /** Record runs in the run store (default true). */
+  record?: boolean;
+}
+
+export interface RunOptions {
+  /** The program's file name, for diagnostics and the run record. */
+  file?: string;
+  params?: Record<string, LiteralValue>;
+  onEvent?: (e: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
+export interface RunOutcome {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  text: string;
+  file: string;
+  runId?: string;
+  plan?: Plan;
+  output?: ExecuteOutput;
+  /** A data or runtime problem stated for the user (no stack trace). */
+  error?: { kind: "data" | "assert" | "interrupted" | "internal"; message: string };
+}
+
+/**
+ * A Lathe session: parse → check (schemas asked of DuckDB) → plan → execute → record.
+ *
+ *     text ─parse─▶ AST ─sourcesOf─▶ DESCRIBE each source ─check─▶ CheckedProgram
+ *          ─planProgram─▶ Plan (JSON, content keys) ─Executor─▶ results ─RunStore─▶ .lathe/
+ *
+ * State carries across `run` calls, so a notebook can send one cell at a time: later cells see
+ * the datasets and models of earlier ones, and may redefine their names.
+ */
+export class Session {
+  readonly store: RunStore;
+  private checked: Omit<CheckedProgram, "program"> = { params: {}, datasets: {}, models: {} };
+  private readonly planContext: PlanContext = { prepares: new Map() };
+
+  private constructor(
+    readonly executor: Executor,
+    private readonly options: SessionOptions,
+  ) {
+    this.store = new RunStore(path.resolve(options.root ?? ".lathe"));
+  }
+
+  /** Opens a session with a fresh in-memory DuckDB for computation. */
+  static async open(options: SessionOptions = {}): Promise<Session> {
+    return new Session(new Executor(await Database.open()), options);
+  }
+
+  /** Parses and checks text against this session's state without running it. */
+  async check(text: string, options: RunOptions = {}): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram }> {
+    const parsed = parse(text);
+    const baseDir = this.baseDir(options.file);
+    const schemas = await this.sourceSchemas(parsed.program, baseDir);
+    const result = check(parsed.program, schemas, options.params ?? {}, this.checked);
+    return { diagnostics: [...parsed.diagnostics, ...result.diagnostics], checked: result.checked };
+  }
+
+  /** Runs Lathe text: everything or nothing is checked first; then each statement executes in order. */
+  async run(text: string, options: RunOptions = {}): Promise<RunOutcome> {
+    const file = options.file ?? "<cell>";
+    const { diagnostics, checked } = await this.check(text, options);
+    const outcome: RunOutcome = { ok: false, diagnostics, text, file };
+    if (!checked || diagnostics.some((d) => d.severity === "error")) return outcome;
+    const baseDir = this.baseDir(options.file);
+    let plan: Plan;
+    try {
+      plan = await planProgram(checked, baseDir, this.planContext);
+    } catch (e) {
+      outcome.error = userError(e);
+      return outcome;
+    }
+    outcome.plan = plan;
+    const record = this.options.record !== false && plan.steps.length > 0;
+    const runId = RunStore.newId();
+    const run: RunRecord = {
+      id: runId,
+      startedAt: new Date().toISOString(),
+      status: "running",
+      programPath: options.file ? path.resolve(options.file) : file,
+      programText: text,
+      programSha: hashText(text),
+      params: checked.params,
+      seed: plan.seed,
+      versions: versions(),
+      data: Object.fromEntries(plan.steps.flatMap((s) => (s.op === "load" ? [[s.dataset, s.fingerprint]] : []))),
+    };
+    if (record) {
+      await this.store.begin(run, plan);
+      outcome.runId = runId;
+    }
+    try {
+      outcome.output = await this.executor.run(plan, { onEvent: options.onEvent, signal: options.signal, store: record ? this.store : undefined });
+      outcome.ok = true;
+    } catch (e) {
+      if (e instanceof AssertionFailed) outcome.output = (e as AssertionFailed & { output: ExecuteOutput }).output;
+      outcome.error = userError(e);
+    } finally {
+      // Later cells build on what this one defined, even when a later statement failed.
+      this.checked = { params: checked.params, datasets: checked.datasets, models: checked.models };
+    }
+    if (record) {
+      const o = outcome.output;
+      await this.store.finish(runId, { status: outcome.ok ? "succeeded" : "failed", backend: this.executor.backend, error: outcome.error?.message, metrics: o?.metrics ?? [], artifacts: o?.artifacts ?? [] });
+    }
+    return outcome;
+  }
+
+  /** Runs a program file. */
+  async runFile(file: string, options: Omit<RunOptions, "file"> = {}): Promise<RunOutcome> {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      return { ok: false, diagnostics: [], text: "", file, error: { kind: "data", message: `cannot read ${file}: no such file` } };
+    }
+    return this.run(text, { ...options, file });
+  }
+
+  /** Asks DuckDB for each source's columns; a source that cannot be read becomes an error for the checker to place. */
+  private async sourceSchemas(program: Parameters<typeof sourcesOf>[0], baseDir: string): Promise<Record<string, SourceSchema>> {
+    const out: Record<string, SourceSchema> = {};
+    const db = this.executor.db;
+    for (const s of sourcesOf(program)) {
+      try {
+        const { sql, files } = sourceSql(s.source, baseDir);
+        if (s.source.kind === "table") {
+          const alias = /FROM "([^"]+)"/.exec(sql)![1];
+          await db.exec(`ATTACH IF NOT EXISTS ${literal(files[0])} AS ${ident(alias)} (READ_ONLY)`);
+        }
+        const cols = await db.describe(`SELECT * FROM ${sql}`);
+        out[s.name.text] = { columns: cols.map((c) => ({ name: c.name, type: columnTypeOf(c.type), sqlType: c.type })) };
+      } catch (e) {
+        out[s.name.text] = { error: e instanceof DataError ? e.message : cleanDuckDBMessage((e as Error).message) };
+      }
+    }
+    return out;
+  }
+
+  private baseDir(file?: string): string {
+    return this.options.baseDir ?? (file ? path.dirname(path.resolve(file)) : process.cwd());
+  }
+
+  /** Releases the database. */
+  close(): void {
+    this.executor.close();
+  }
+}
+
+function userError(e: unknown): RunOutcome["error"] {
+  const err = e as Error;
+  if (err instanceof AssertionFailed) return { kind: "assert", message: err.message };
+  if (err?.name === "AbortError") return { kind: "interrupted", message: "interrupted" };
+  if (err instanceof DataError) return { kind: "data", message: err.message };
+  if (/^(Binder|Conversion|Invalid Input|Parser|Catalog|IO) Error/.test(err?.message ?? "")) return { kind: "data", message: cleanDuckDBMessage(err.message) };
+  return { kind: "internal", message: err?.stack ?? String(e) };
+}
+
+/** DuckDB messages carry internal hints (LINE 1: with the whole generated SQL); keep the first sentence that matters to a user. */
+export function cleanDuckDBMessage(message: string): string {
+  return message.split("\n").filter((l) => !/^\s*(LINE \d+:|\^)/.test(l)).join("\n").trim();
+}
+
+/** Versions that decide results, for the run record. */
+function versions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const v: Record<string, string> = { node: process.version };
+  for (const pkg of ["@duckdb/node-api", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"]) {
+    try {
+      v[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      // not installed: nothing to record
+    }
+  }
+  try {
+    v.lathe = (require("lathe/package.json") as { version: string }).version;
+  } catch {
+    v.lathe = "unknown";
+  }
+  return v;
+}

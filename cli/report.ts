@@ -1,0 +1,48 @@
+import path from "node:path";
+import type { StepResult } from "../runtime/results.js";
+import { formatTable } from "./format-table.js";
+
+/** A short human line for a finished step's result. */
+export function resultSummary(r: StepResult | undefined): string {
+  if (!r) return "";
+  switch (r.kind) {
+    case "dataset":
+      return `${r.rows} rows, ${r.columns.length} columns`;
+    case "split":
+      return r.parts.map((p) => `${p.name} ${p.rows}`).join(", ");
+    case "model":
+      return `${r.rows} rows, ${r.features.length} features${r.classes.length ? `, ${r.classes.length} classes` : ""}${r.backend ? `, tfjs ${r.backend}` : ""}`;
+    case "metrics":
+      return Object.entries(r.values)
+        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+        .join(", ");
+    case "assert":
+      return r.passed ? "passed" : "FAILED";
+    case "chart":
+      return r.title;
+    case "table":
+      return `${r.rows.length} rows`;
+    case "describe":
+      return `${r.rows} rows`;
+  }
+}
+
+/** The full text rendering of a result, for results that have more to show than one line. */
+export function resultDetail(r: StepResult, cwd = process.cwd()): string | undefined {
+  switch (r.kind) {
+    case "metrics": {
+      const rows = Object.entries(r.values).map(([metric, value]) => ({ metric, value }));
+      return `metrics of ${r.model} on ${r.data}\n${formatTable(["metric", "value"], rows)}`;
+    }
+    case "assert":
+      return r.checks.map((c) => `  ${c.passed ? "ok  " : "FAIL"} ${c.metric} = ${c.value.toFixed(4)} (required ${c.op} ${c.bound})`).join("\n");
+    case "chart":
+      return r.files.length ? `${r.title}: ${r.files.map((f) => path.relative(cwd, f)).join(", ")}` : undefined;
+    case "table":
+      return formatTable(r.columns, r.rows);
+    case "describe":
+      return formatTable(["column", "type", "count", "nulls", "distinct", "min", "max", "mean", "std", "top"], r.columns);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,103 @@
+import type { Span } from "./diagnostic.js";
+
+/**
+ * The Lathe AST: plain data with a span on every node. It never holds parser objects, so the
+ * runtime can import these types without pulling in Chevrotain.
+ */
+
+/** A name as written: a bare identifier or a double-quoted one. */
+export interface Name {
+  text: string;
+  span: Span;
+  quoted: boolean;
+}
+
+export type LiteralValue = number | string | boolean | null;
+
+export interface Literal {
+  kind: "literal";
+  value: LiteralValue;
+  /** `15%` is kept as 15 with `percent: true`; the checker decides what a percentage means. */
+  percent?: boolean;
+  span: Span;
+}
+
+export type Expr =
+  | Literal
+  | { kind: "column"; name: Name; span: Span }
+  | { kind: "unary"; op: "-" | "not"; operand: Expr; span: Span }
+  | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; span: Span }
+  | { kind: "is-missing"; operand: Expr; negated: boolean; span: Span }
+  | { kind: "between"; operand: Expr; low: Expr; high: Expr; negated: boolean; span: Span }
+  | { kind: "in"; operand: Expr; items: Expr[]; negated: boolean; span: Span }
+  | { kind: "call"; fn: Name; args: Expr[]; span: Span };
+
+export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
+
+export type OptionValue = Literal | { kind: "name"; name: Name; span: Span } | { kind: "list"; items: OptionValue[]; span: Span };
+
+export interface OptionEntry {
+  key: Name;
+  values: OptionValue[];
+  span: Span;
+}
+
+export type SourceSpec =
+  | { kind: "file"; path: Literal & { value: string }; format?: Name; options: OptionEntry[] }
+  | { kind: "sql"; query: Literal & { value: string } }
+  | { kind: "table"; table: Literal & { value: string }; database: Literal & { value: string } };
+
+export type PrepareStep =
+  | { kind: "drop-rows"; where: Expr; span: Span }
+  | { kind: "keep-rows"; where: Expr; span: Span }
+  | { kind: "drop-duplicates"; on: Name[]; span: Span }
+  | { kind: "drop-columns"; columns: Name[]; span: Span }
+  | { kind: "keep-columns"; columns: Name[]; span: Span }
+  | { kind: "fill"; columns: Name[]; strategy: "median" | "mean" | "mode" | "value"; value?: Literal; span: Span }
+  | { kind: "onehot"; columns: Name[]; span: Span }
+  | { kind: "replace"; column: Name; from: Literal; to: Literal; span: Span }
+  | { kind: "clip"; columns: Name[]; low: Literal; high: Literal; span: Span }
+  | { kind: "derive"; name: Name; expr: Expr; span: Span }
+  | { kind: "cast"; columns: Name[]; type: Name; span: Span }
+  | { kind: "text"; op: "trim" | "lower" | "upper"; columns: Name[]; span: Span }
+  | { kind: "scale"; columns: Name[]; method: "standard" | "minmax"; span: Span }
+  | { kind: "bucket"; column: Name; count: number; span: Span }
+  | { kind: "rename"; from: Name; to: Name; span: Span };
+
+export interface SplitPart {
+  name: Name;
+  percent: number;
+  span: Span;
+}
+
+export interface AssertCondition {
+  metric: Name;
+  op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+  bound: Literal;
+  span: Span;
+}
+
+export type Statement =
+  | { kind: "param"; name: Name; value: Literal; span: Span }
+  | { kind: "source"; name: Name; source: SourceSpec; span: Span }
+  | { kind: "prepare"; name: Name; input: Name; steps: PrepareStep[]; span: Span }
+  | { kind: "split"; input: Name; parts: SplitPart[]; stratify?: Name; time?: Name; seed?: Literal | { kind: "name"; name: Name; span: Span }; span: Span }
+  | { kind: "model"; name: Name; algorithm: Name; target: Name; input: Name; options: OptionEntry[]; span: Span }
+  | { kind: "evaluate"; model: Name; data: Name; metrics: Name[]; span: Span }
+  | { kind: "assert"; model: Name; data: Name; conditions: AssertCondition[]; span: Span }
+  | { kind: "plot"; chart: Name; target: Name; data?: Name; columns: Name[]; path?: Literal & { value: string }; span: Span }
+  | { kind: "show"; target: Name; limit?: number; span: Span }
+  | { kind: "describe"; target: Name; span: Span };
+
+export type StatementKind = Statement["kind"];
+
+export interface Comment {
+  text: string;
+  span: Span;
+}
+
+export interface Program {
+  statements: Statement[];
+  comments: Comment[];
+  span: Span;
+}

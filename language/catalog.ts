@@ -1,0 +1,112 @@
+/**
+ * What the language knows by name: algorithms with their options, metrics, chart kinds.
+ * The checker validates against it and completion offers from it; the runtime's registry
+ * implements every algorithm listed here (a test keeps the two in step).
+ */
+
+export type Task = "classification" | "regression";
+
+export interface OptionSpec {
+  type: "number" | "integer" | "boolean" | "string" | "columns" | "number-list";
+  doc: string;
+  choices?: string[];
+}
+
+export interface AlgorithmSpec {
+  tasks: Task[];
+  doc: string;
+  options: Record<string, OptionSpec>;
+}
+
+const common: Record<string, OptionSpec> = {
+  features: { type: "columns", doc: "Columns the model learns from; a one-hot column stands for all its indicator columns. Default: every numeric column but the target." },
+  task: { type: "string", doc: "classification or regression; inferred from the algorithm and the target's type when omitted.", choices: ["classification", "regression"] },
+};
+
+const treeOptions: Record<string, OptionSpec> = {
+  max_depth: { type: "integer", doc: "Deepest a tree may grow (default: unlimited)." },
+  min_samples_split: { type: "integer", doc: "Fewest rows a node needs to be split (default 2)." },
+  min_samples_leaf: { type: "integer", doc: "Fewest rows in a leaf (default 1)." },
+  max_features: { type: "string", doc: "Features tried per split: sqrt, log2, all or a fraction." },
+  max_bins: { type: "integer", doc: "Histogram bins per feature (default 255)." },
+};
+
+export const algorithms: Record<string, AlgorithmSpec> = {
+  linear_regression: { tasks: ["regression"], doc: "Least squares on standardised features, with an optional ridge penalty.", options: { ...common, l2: { type: "number", doc: "Ridge penalty (default 0)." } } },
+  logistic_regression: {
+    tasks: ["classification"],
+    doc: "Binary or multinomial logistic regression on TensorFlow.js, features standardised on the training split.",
+    options: { ...common, l2: { type: "number", doc: "L2 penalty strength (default 1.0, like scikit-learn's C=1)." }, max_iter: { type: "integer", doc: "Optimiser iterations." } },
+  },
+  decision_tree: { tasks: ["classification", "regression"], doc: "A CART tree with histogram-based split finding.", options: { ...common, ...treeOptions } },
+  random_forest: {
+    tasks: ["classification", "regression"],
+    doc: "Bagged trees trained on every core.",
+    options: { ...common, ...treeOptions, trees: { type: "integer", doc: "Number of trees (default 100)." }, bootstrap: { type: "boolean", doc: "Sample rows with replacement per tree (default true)." } },
+  },
+  svm: {
+    tasks: ["classification", "regression"],
+    doc: "Support vector machine: linear, or RBF through random Fourier features.",
+    options: { ...common, kernel: { type: "string", doc: "linear or rbf.", choices: ["linear", "rbf"] }, c: { type: "number", doc: "Inverse regularisation (default 1)." }, gamma: { type: "string", doc: "RBF width: scale or a number." }, components: { type: "integer", doc: "Random features for rbf (default 300)." } },
+  },
+  neural_network: {
+    tasks: ["classification", "regression"],
+    doc: "A multilayer perceptron on TensorFlow.js.",
+    options: {
+      ...common,
+      layers: { type: "number-list", doc: "Hidden layer widths (default [64, 32])." },
+      activation: { type: "string", doc: "relu, tanh or sigmoid.", choices: ["relu", "tanh", "sigmoid"] },
+      dropout: { type: "number", doc: "Dropout rate after each hidden layer." },
+      optimizer: { type: "string", doc: "adam or sgd.", choices: ["adam", "sgd"] },
+      learning_rate: { type: "number", doc: "Step size." },
+      epochs: { type: "integer", doc: "Passes over the training data." },
+      batch_size: { type: "integer", doc: "Rows per gradient step." },
+      early_stopping: { type: "integer", doc: "Stop after this many epochs without validation improvement (0: off)." },
+    },
+  },
+};
+
+export interface MetricSpec {
+  task: Task;
+  doc: string;
+}
+
+export const metrics: Record<string, MetricSpec> = {
+  accuracy: { task: "classification", doc: "Share of rows predicted correctly." },
+  precision: { task: "classification", doc: "Precision (macro average over classes when there are more than two)." },
+  recall: { task: "classification", doc: "Recall (macro average when multiclass)." },
+  f1: { task: "classification", doc: "F1 score (macro average when multiclass)." },
+  precision_macro: { task: "classification", doc: "Unweighted mean of per-class precision." },
+  recall_macro: { task: "classification", doc: "Unweighted mean of per-class recall." },
+  f1_macro: { task: "classification", doc: "Unweighted mean of per-class F1." },
+  precision_weighted: { task: "classification", doc: "Per-class precision weighted by support." },
+  recall_weighted: { task: "classification", doc: "Per-class recall weighted by support." },
+  f1_weighted: { task: "classification", doc: "Per-class F1 weighted by support." },
+  roc_auc: { task: "classification", doc: "Area under the ROC curve (one-vs-rest macro when multiclass)." },
+  log_loss: { task: "classification", doc: "Cross-entropy of the predicted probabilities." },
+  mse: { task: "regression", doc: "Mean squared error." },
+  rmse: { task: "regression", doc: "Root mean squared error." },
+  mae: { task: "regression", doc: "Mean absolute error." },
+  r2: { task: "regression", doc: "Coefficient of determination." },
+};
+
+/** Metrics reported when `evaluate` names none. */
+export const defaultMetrics: Record<Task, string[]> = {
+  classification: ["accuracy", "precision", "recall", "f1"],
+  regression: ["rmse", "mae", "r2"],
+};
+
+export interface ChartSpec {
+  needs: "model" | "dataset";
+  doc: string;
+}
+
+export const charts: Record<string, ChartSpec> = {
+  confusion: { needs: "model", doc: "Confusion matrix of a classifier on a split." },
+  roc: { needs: "model", doc: "ROC curve of a classifier on a split." },
+  importance: { needs: "model", doc: "Feature importance of a model." },
+  loss: { needs: "model", doc: "Training (and validation) loss per epoch." },
+  residuals: { needs: "model", doc: "Residuals against predictions for a regression on a split." },
+  histogram: { needs: "dataset", doc: "Histogram of a numeric column." },
+  scatter: { needs: "dataset", doc: "Scatter plot of two columns." },
+};

@@ -1,0 +1,443 @@
+import type * as A from "./ast.js";
+import { algorithms, charts, defaultMetrics, metrics, type Task } from "./catalog.js";
+import { suggest, type Diagnostic, type Severity, type Span } from "./diagnostic.js";
+import type { Column, ColumnType, Schema } from "./schema.js";
+
+/** A schema answer for one source: its columns, or why they could not be read. */
+export type SourceSchema = { columns: Schema } | { error: string };
+
+export interface DatasetInfo {
+  name: string;
+  kind: "source" | "prepare" | "split";
+  schema: Schema;
+  /** True when the dataset's steps (or its inputs') learn statistics from data. */
+  fitted: boolean;
+  /** For split parts: the split statement's index. */
+  statement: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  algorithm: string;
+  task: Task;
+  target: string;
+  features: string[];
+  input: string;
+  statement: number;
+}
+
+/** The checker's output: the AST plus what it resolved. Plain data, safe to hand to the runtime. */
+export interface CheckedProgram {
+  program: A.Program;
+  params: Record<string, A.LiteralValue>;
+  datasets: Record<string, DatasetInfo>;
+  models: Record<string, ModelInfo>;
+}
+
+export interface CheckResult {
+  checked: CheckedProgram;
+  diagnostics: Diagnostic[];
+}
+
+const fittedSteps = new Set<A.PrepareStep["kind"]>(["fill", "onehot", "scale", "bucket"]);
+
+/** The names of the sources whose schemas `check` needs, so the caller can ask the runtime first. */
+export function sourcesOf(program: A.Program): Extract<A.Statement, { kind: "source" }>[] {
+  return program.statements.filter((s): s is Extract<A.Statement, { kind: "source" }> => s.kind === "source");
+}
+
+/**
+ * Checks a program against source schemas: names, columns, types, tasks and metrics.
+ * It keeps going past every error so one run reports all of them.
+ */
+export function check(program: A.Program, schemas: Record<string, SourceSchema>, params: Record<string, A.LiteralValue> = {}, prior?: Omit<CheckedProgram, "program">): CheckResult {
+  return new Checker(schemas, params, prior).run(program);
+}
+
+class Checker {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly datasets: Record<string, DatasetInfo> = {};
+  private readonly models: Record<string, ModelInfo> = {};
+  private readonly params: Record<string, A.LiteralValue> = {};
+  private readonly names = new Map<string, string>();
+  /** Schemas that could not be read: their columns are not checked, so one bad source gives one error. */
+  private readonly opaque = new WeakSet<Schema>();
+  /** Names defined by earlier notebook cells: a later cell may redefine them. */
+  private readonly inherited = new Set<string>();
+
+  constructor(
+    private readonly schemas: Record<string, SourceSchema>,
+    private readonly overrides: Record<string, A.LiteralValue>,
+    prior?: Omit<CheckedProgram, "program">,
+  ) {
+    if (prior) {
+      Object.assign(this.params, prior.params);
+      Object.assign(this.datasets, prior.datasets);
+      Object.assign(this.models, prior.models);
+      for (const k of Object.keys(prior.params)) this.names.set(k, "param");
+      for (const k of Object.keys(prior.datasets)) this.names.set(k, "dataset");
+      for (const k of Object.keys(prior.models)) this.names.set(k, "model");
+      for (const k of this.names.keys()) this.inherited.add(k);
+    }
+  }
+
+  run(program: A.Program): CheckResult {
+    program.statements.forEach((s, i) => this.statement(s, i));
+    for (const k of Object.keys(this.overrides)) {
+      if (!(k in this.params) && !this.inherited.size) this.report("unknown-param", `--param ${k} does not match any \`param\` in the program`, program.span, "error", Object.keys(this.params));
+    }
+    return { checked: { program, params: this.params, datasets: this.datasets, models: this.models }, diagnostics: this.diagnostics.sort((a, b) => a.span.start - b.span.start) };
+  }
+
+  private statement(s: A.Statement, index: number): void {
+    switch (s.kind) {
+      case "param":
+        if (this.define(s.name, "param")) this.params[s.name.text] = s.name.text in this.overrides ? this.overrides[s.name.text] : s.value.value;
+        return;
+      case "source": {
+        const answer = this.schemas[s.name.text];
+        let schema: Schema = [];
+        if (!answer) this.report("unknown-source", `no schema is known for source \`${s.name.text}\``, s.span);
+        else if ("error" in answer) this.report("source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.span);
+        else schema = answer.columns;
+        if (!answer || "error" in answer) this.opaque.add(schema);
+        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "source", schema, fitted: false, statement: index };
+        return;
+      }
+      case "prepare": {
+        const input = this.dataset(s.input);
+        let schema = input ? [...input.schema] : undefined;
+        const opaque = !input || this.opaque.has(input.schema);
+        if (opaque && schema) this.opaque.add(schema);
+        let fitted = input?.fitted ?? false;
+        for (const step of s.steps) {
+          if (fittedSteps.has(step.kind)) fitted = true;
+          if (schema) schema = this.step(step, schema);
+          if (opaque && schema) this.opaque.add(schema);
+        }
+        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "prepare", schema: schema ?? this.unknownSchema(), fitted, statement: index };
+        return;
+      }
+      case "split":
+        return this.split(s, index);
+      case "model":
+        return this.model(s, index);
+      case "evaluate":
+      case "assert": {
+        const model = this.model_(s.model);
+        this.dataset(s.data);
+        const names = s.kind === "evaluate" ? s.metrics : s.conditions.map((c) => c.metric);
+        for (const m of names) this.metric(m, model?.task);
+        if (s.kind === "assert") {
+          for (const c of s.conditions) {
+            if (typeof c.bound.value !== "number") this.report("type-mismatch", `an assert bound must be a number, got ${JSON.stringify(c.bound.value)}`, c.bound.span);
+          }
+        }
+        return;
+      }
+      case "plot": {
+        const spec = charts[s.chart.text];
+        if (!spec) {
+          this.report("unknown-chart", `unknown chart \`${s.chart.text}\``, s.chart.span, "error", Object.keys(charts));
+          return;
+        }
+        if (spec.needs === "model") {
+          const model = this.model_(s.target);
+          if (s.data) this.dataset(s.data);
+          else if (s.chart.text !== "importance" && s.chart.text !== "loss") this.report("missing-data", `\`plot ${s.chart.text}\` needs a split to plot on: \`plot ${s.chart.text} of ${s.target.text} on test\``, s.span);
+          if (model && (s.chart.text === "confusion" || s.chart.text === "roc") && model.task !== "classification") this.report("task-mismatch", `\`plot ${s.chart.text}\` needs a classifier, and \`${model.name}\` is a regression`, s.chart.span);
+          if (model && s.chart.text === "residuals" && model.task !== "regression") this.report("task-mismatch", "`plot residuals` needs a regression model", s.chart.span);
+        } else {
+          const ds = this.dataset(s.target);
+          if (ds) for (const c of s.columns) this.column(c, ds.schema);
+          if (!s.columns.length) this.report("missing-columns", `\`plot ${s.chart.text}\` needs columns: \`plot ${s.chart.text} of ${s.target.text} columns x\``, s.span);
+        }
+        return;
+      }
+      case "show":
+      case "describe":
+        if (!this.datasets[s.target.text] && this.models[s.target.text] && s.kind === "describe") return;
+        this.dataset(s.target);
+        return;
+    }
+  }
+
+  private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
+    const input = this.dataset(s.input);
+    const total = s.parts.reduce((a, p) => a + p.percent, 0);
+    if (Math.abs(total - 100) > 1e-9) this.report("split-total", `split parts add up to ${total}%, not 100%`, s.span);
+    for (const p of s.parts) if (p.percent <= 0) this.report("split-total", `split part \`${p.name.text}\` must be more than 0%`, p.span);
+    if (s.stratify && input) this.column(s.stratify, input.schema);
+    if (s.time && input) {
+      const c = this.column(s.time, input.schema);
+      if (c && !["date", "timestamp", "number"].includes(c.type)) this.report("type-mismatch", `\`by time on ${c.name}\` needs a date, timestamp or number column; \`${c.name}\` is ${c.type}`, s.time.span);
+    }
+    if (s.stratify && s.time) this.report("split-conflict", "a split is either stratified or by time, not both", s.span);
+    if (s.seed?.kind === "name") this.param(s.seed.name, "number");
+    else if (s.seed && typeof s.seed.value !== "number") this.report("type-mismatch", "a seed must be a number", s.seed.span);
+    for (const p of s.parts) {
+      if (this.define(p.name, "dataset")) this.datasets[p.name.text] = { name: p.name.text, kind: "split", schema: input?.schema ?? this.unknownSchema(), fitted: false, statement: index };
+    }
+  }
+
+  private model(s: Extract<A.Statement, { kind: "model" }>, index: number): void {
+    const algo = algorithms[s.algorithm.text];
+    if (!algo) this.report("unknown-algorithm", `unknown algorithm \`${s.algorithm.text}\``, s.algorithm.span, "error", Object.keys(algorithms));
+    const input = this.dataset(s.input);
+    const schema = input?.schema;
+    const target = schema ? this.column(s.target, schema) : undefined;
+    let features: string[] = [];
+    let task: Task | undefined;
+    for (const o of s.options) {
+      const spec = algo?.options[o.key.text];
+      if (algo && !spec) {
+        this.report("unknown-option", `\`${s.algorithm.text}\` has no option \`${o.key.text}\``, o.key.span, "error", Object.keys(algo.options));
+        continue;
+      }
+      if (o.key.text === "features" && schema) {
+        for (const v of o.values) {
+          const name = v.kind === "name" ? v.name : v.kind === "literal" && typeof v.value === "string" ? { text: v.value, span: v.span, quoted: true } : undefined;
+          if (!name) {
+            this.report("type-mismatch", "features are column names", v.span);
+            continue;
+          }
+          const c = this.column(name, schema);
+          if (!c) continue;
+          if (c.name === target?.name) this.report("target-in-features", `the target \`${c.name}\` is also listed as a feature`, name.span);
+          else if (c.type === "string" || c.type === "date" || c.type === "timestamp" || c.type === "other") this.report("type-mismatch", `feature \`${c.name}\` is ${c.type}; models take numbers — add \`onehot ${quoteName(c.name)}\` (or cast it) in a prepare step`, name.span);
+          else features.push(c.name);
+          if (target && c.dependsOn?.includes(target.name)) this.report("target-leakage", `feature \`${c.name}\` is derived from the target \`${target.name}\``, name.span, "warning");
+        }
+      }
+      if (o.key.text === "task") {
+        const v = o.values[0];
+        const t = v?.kind === "name" ? v.name.text : v?.kind === "literal" ? String(v.value) : "";
+        if (t === "classification" || t === "regression") task = t;
+        else this.report("invalid-option", "task is classification or regression", o.span);
+      }
+    }
+    if (!s.options.some((o) => o.key.text === "features") && schema) {
+      features = schema.filter((c) => c.name !== target?.name && (c.type === "number" || c.type === "boolean" || c.type === "onehot")).map((c) => c.name);
+    }
+    if (algo && target) {
+      const inferred: Task = algo.tasks.length === 1 ? algo.tasks[0] : target.type === "number" ? "regression" : "classification";
+      if (task && !algo.tasks.includes(task)) this.report("task-mismatch", `\`${s.algorithm.text}\` does not do ${task}`, s.algorithm.span);
+      task = task ?? inferred;
+      if (task === "regression" && target.type !== "number") this.report("type-mismatch", `\`${s.algorithm.text}\` predicts a number, but the target \`${target.name}\` is ${target.type}`, s.target.span);
+    }
+    if (input && input.kind !== "split" && input.fitted) {
+      this.report("fitted-before-split", `\`${input.name}\` learns statistics (fill, scale, onehot, bucket) from all of its rows; train on a split part so they are learned on training rows only`, s.input.span, "warning");
+    }
+    if (this.define(s.name, "model")) {
+      this.models[s.name.text] = { name: s.name.text, algorithm: s.algorithm.text, task: task ?? "classification", target: target?.name ?? s.target.text, features, input: s.input.text, statement: index };
+    }
+  }
+
+  private step(step: A.PrepareStep, schema: Schema): Schema {
+    const find = (n: A.Name) => this.column(n, schema);
+    const requireType = (n: A.Name, types: ColumnType[], what: string) => {
+      const c = find(n);
+      if (c && !types.includes(c.type)) this.report("type-mismatch", `${what} needs ${types.join(" or ")} column, and \`${c.name}\` is ${c.type}`, n.span);
+      return c;
+    };
+    switch (step.kind) {
+      case "drop-rows":
+      case "keep-rows":
+        this.expr(step.where, schema);
+        return schema;
+      case "drop-duplicates":
+        step.on.forEach(find);
+        return schema;
+      case "drop-columns": {
+        const drop = new Set(step.columns.map(find).filter(Boolean).map((c) => c!.name));
+        return schema.filter((c) => !drop.has(c.name));
+      }
+      case "keep-columns":
+        return step.columns.map(find).filter((c): c is Column => !!c);
+      case "fill":
+        for (const n of step.columns) {
+          if (step.strategy === "median" || step.strategy === "mean") requireType(n, ["number"], `fill with ${step.strategy}`);
+          else find(n);
+        }
+        return schema;
+      case "onehot": {
+        const cols = new Set(step.columns.map(find).filter(Boolean).map((c) => c!.name));
+        return schema.map((c) => (cols.has(c.name) ? { ...c, type: "onehot" as const, sqlType: undefined } : c));
+      }
+      case "replace":
+        find(step.column);
+        return schema;
+      case "clip":
+        step.columns.forEach((n) => requireType(n, ["number"], "clip"));
+        return schema;
+      case "derive": {
+        const deps = new Set<string>();
+        const type = this.expr(step.expr, schema, deps);
+        return [...schema.filter((c) => c.name !== step.name.text), { name: step.name.text, type, dependsOn: [...deps] }];
+      }
+      case "cast": {
+        const type = castType(step.type.text);
+        if (!type) this.report("unknown-type", `unknown type \`${step.type.text}\``, step.type.span, "error", Object.keys(castTypes));
+        const cols = new Set(step.columns.map(find).filter(Boolean).map((c) => c!.name));
+        return schema.map((c) => (cols.has(c.name) && type ? { ...c, type: type.type, sqlType: type.sql } : c));
+      }
+      case "text":
+        step.columns.forEach((n) => requireType(n, ["string"], step.op));
+        return schema;
+      case "scale":
+        step.columns.forEach((n) => requireType(n, ["number"], `scale ${step.method}`));
+        return schema;
+      case "bucket":
+        requireType(step.column, ["number"], "bucket");
+        if (!Number.isInteger(step.count) || step.count < 2) this.report("invalid-option", "bucket needs a whole number of buckets, at least 2", step.span);
+        return schema;
+      case "rename": {
+        const c = find(step.from);
+        return c ? schema.map((x) => (x.name === c.name ? { ...x, name: step.to.text } : x)) : schema;
+      }
+    }
+  }
+
+  /** Checks an expression's columns and infers its type. */
+  private expr(e: A.Expr, schema: Schema, deps = new Set<string>()): ColumnType {
+    switch (e.kind) {
+      case "literal":
+        return typeof e.value === "number" ? "number" : typeof e.value === "boolean" ? "boolean" : e.value === null ? "other" : "string";
+      case "column": {
+        const c = this.column(e.name, schema);
+        if (c) {
+          deps.add(c.name);
+          c.dependsOn?.forEach((d) => deps.add(d));
+        }
+        return c?.type ?? "other";
+      }
+      case "unary":
+        this.expr(e.operand, schema, deps);
+        return e.op === "not" ? "boolean" : "number";
+      case "binary": {
+        const l = this.expr(e.left, schema, deps);
+        const r = this.expr(e.right, schema, deps);
+        if (["+", "-", "*", "/", "%"].includes(e.op)) {
+          for (const [t, side] of [[l, e.left], [r, e.right]] as const) {
+            if (t === "string" || t === "boolean") this.report("type-mismatch", `\`${e.op}\` needs numbers, and this is ${t}`, side.span);
+          }
+          return "number";
+        }
+        return "boolean";
+      }
+      case "is-missing":
+      case "between":
+      case "in":
+        this.expr(e.operand, schema, deps);
+        if (e.kind === "between") [e.low, e.high].forEach((x) => this.expr(x, schema, deps));
+        if (e.kind === "in") e.items.forEach((x) => this.expr(x, schema, deps));
+        return "boolean";
+      case "call": {
+        e.args.forEach((a) => this.expr(a, schema, deps));
+        const f = e.fn.text.toLowerCase();
+        if (!(f in functions)) this.report("unknown-function", `unknown function \`${e.fn.text}\``, e.fn.span, "error", Object.keys(functions));
+        return functions[f] ?? "other";
+      }
+    }
+  }
+
+  private unknownSchema(): Schema {
+    const s: Schema = [];
+    this.opaque.add(s);
+    return s;
+  }
+
+  private column(n: A.Name, schema: Schema): Column | undefined {
+    const c = schema.find((x) => x.name === n.text) ?? schema.find((x) => x.name.toLowerCase() === n.text.toLowerCase());
+    if (!c && this.opaque.has(schema)) return undefined;
+    if (!c) {
+      this.report("unknown-column", `unknown column \`${n.text}\``, n.span, "error", schema.map((x) => x.name));
+      return undefined;
+    }
+    return c;
+  }
+
+  private dataset(n: A.Name): DatasetInfo | undefined {
+    const d = this.datasets[n.text];
+    if (!d) {
+      const kind = this.names.get(n.text);
+      if (kind) this.report("wrong-kind", `\`${n.text}\` is a ${kind}, not a dataset`, n.span);
+      else this.report("unknown-dataset", `unknown dataset \`${n.text}\` (datasets are defined by source, prepare and split before use)`, n.span, "error", Object.keys(this.datasets));
+    }
+    return d;
+  }
+
+  private model_(n: A.Name): ModelInfo | undefined {
+    const m = this.models[n.text];
+    if (!m) {
+      const kind = this.names.get(n.text);
+      if (kind) this.report("wrong-kind", `\`${n.text}\` is a ${kind}, not a model`, n.span);
+      else this.report("unknown-model", `unknown model \`${n.text}\``, n.span, "error", Object.keys(this.models));
+    }
+    return m;
+  }
+
+  private param(n: A.Name, type: "number"): void {
+    if (!(n.text in this.params)) this.report("unknown-param", `unknown param \`${n.text}\``, n.span, "error", Object.keys(this.params));
+    else if (typeof this.params[n.text] !== type) this.report("type-mismatch", `param \`${n.text}\` must be a ${type}`, n.span);
+  }
+
+  private metric(n: A.Name, task: Task | undefined): void {
+    const m = metrics[n.text];
+    if (!m) this.report("unknown-metric", `unknown metric \`${n.text}\``, n.span, "error", task ? Object.keys(metrics).filter((k) => metrics[k].task === task) : Object.keys(metrics));
+    else if (task && m.task !== task) this.report("metric-task-mismatch", `\`${n.text}\` is a ${m.task} metric and the model does ${task}; try ${defaultMetrics[task].join(", ")}`, n.span);
+  }
+
+  private define(n: A.Name, kind: string): boolean {
+    const prior = this.names.get(n.text);
+    if (prior && this.inherited.has(n.text)) {
+      this.inherited.delete(n.text);
+      delete this.datasets[n.text];
+      delete this.models[n.text];
+      delete this.params[n.text];
+    } else if (prior) {
+      this.report("duplicate-name", `\`${n.text}\` is already defined as a ${prior}`, n.span);
+      return false;
+    }
+    this.names.set(n.text, kind);
+    return true;
+  }
+
+  private report(code: string, message: string, span: Span, severity: Severity = "error", candidates?: Iterable<string>): void {
+    let suggestions: string[] | undefined;
+    if (candidates) {
+      const word = /`([^`]+)`/.exec(message)?.[1] ?? "";
+      const s = suggest(word, candidates);
+      if (s.length) suggestions = s;
+    }
+    this.diagnostics.push({ code, message, severity, span, suggestions });
+  }
+}
+
+const castTypes: Record<string, { type: ColumnType; sql: string }> = {
+  number: { type: "number", sql: "DOUBLE" },
+  double: { type: "number", sql: "DOUBLE" },
+  integer: { type: "number", sql: "BIGINT" },
+  int: { type: "number", sql: "BIGINT" },
+  string: { type: "string", sql: "VARCHAR" },
+  text: { type: "string", sql: "VARCHAR" },
+  boolean: { type: "boolean", sql: "BOOLEAN" },
+  date: { type: "date", sql: "DATE" },
+  timestamp: { type: "timestamp", sql: "TIMESTAMP" },
+};
+
+/** The DuckDB type a `cast ... as T` names, or undefined for an unknown type. */
+export function castType(name: string): { type: ColumnType; sql: string } | undefined {
+  return castTypes[name.toLowerCase()];
+}
+
+/** Scalar functions allowed in expressions (passed through to SQL) and their result types. */
+export const functions: Record<string, ColumnType> = {
+  abs: "number", ln: "number", log10: "number", log2: "number", exp: "number", sqrt: "number", round: "number", floor: "number", ceil: "number", pow: "number", least: "number", greatest: "number",
+  length: "number", lower: "string", upper: "string", trim: "string", concat: "string", substr: "string", coalesce: "other",
+  year: "number", month: "number", day: "number", dayofweek: "number", hour: "number",
+};
+
+function quoteName(n: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : JSON.stringify(n);
+}

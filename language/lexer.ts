@@ -1,0 +1,116 @@
+import { createToken, Lexer, type TokenType } from "chevrotain";
+
+/**
+ * Tokens of the Lathe language.
+ *
+ * Most keywords are *soft*: they belong to the `Name` category, so a column or dataset may be
+ * called `time`, `mode` or `model` without quoting. Only the words that can start or continue
+ * an expression (`and`, `or`, `not`, `is`, `missing`, `between`, `in`, `true`, `false`, `null`)
+ * are reserved, because there a name and a keyword would be ambiguous.
+ */
+
+export const Name = createToken({ name: "Name", pattern: Lexer.NA });
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Name] });
+
+const softKeywordWords = [
+  "param", "source", "read", "sql", "table", "database", "prepare", "drop", "rows", "where", "keep", "duplicates",
+  "columns", "fill", "with", "median", "mean", "mode", "onehot", "replace", "clip", "derive", "cast", "as", "trim",
+  "lower", "upper", "scale", "standard", "minmax", "bucket", "rename", "split", "into", "stratify", "by", "seed",
+  "time", "on", "model", "predicting", "from", "tune", "over", "evaluate", "metrics", "assert", "plot", "of", "to",
+  "show", "limit", "describe", "register", "promote", "rollback", "deploy", "batch", "serve", "port", "export",
+  "monitor", "retrain", "every", "when", "or_when", "format", "for", "version", "using", "search", "trials",
+  "grid", "random",
+] as const;
+
+const reservedWords = ["and", "or", "not", "is", "missing", "between", "in", "true", "false", "null"] as const;
+
+function keyword(word: string, soft: boolean): TokenType {
+  return createToken({
+    name: word.charAt(0).toUpperCase() + word.slice(1).replace(/_(.)/g, (_, c: string) => c.toUpperCase()),
+    pattern: new RegExp(`${word}\\b`),
+    longer_alt: Identifier,
+    categories: soft ? [Name] : [],
+  });
+}
+
+/** Keyword tokens by their word, e.g. `K.split`. */
+export const K: Record<string, TokenType> = {};
+for (const w of softKeywordWords) K[w] = keyword(w, true);
+for (const w of reservedWords) K[w] = keyword(w, false);
+
+/** Every keyword spelling, for completion and "did you mean". */
+export const keywordWords: readonly string[] = [...softKeywordWords, ...reservedWords];
+
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
+export const Comment = createToken({ name: "Comment", pattern: /#[^\n\r]*/, group: "comments" });
+/** `"..."`: a quoted name in expressions (like SQL), a plain string where a path or label is expected. */
+export const QuotedString = createToken({ name: "QuotedString", pattern: /"(?:[^"\\\r\n]|\\.)*"/ });
+/** `'...'`: always a string value. */
+export const SingleString = createToken({ name: "SingleString", pattern: /'(?:[^'\\\r\n]|\\.)*'/ });
+export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/ });
+export const Percent = createToken({ name: "Percent", pattern: /%/ });
+export const Arrow = createToken({ name: "Arrow", pattern: /->/ });
+export const CompareOp = createToken({ name: "CompareOp", pattern: Lexer.NA });
+export const Ge = createToken({ name: "Ge", pattern: />=/, categories: [CompareOp] });
+export const Le = createToken({ name: "Le", pattern: /<=/, categories: [CompareOp] });
+export const Ne = createToken({ name: "Ne", pattern: /!=|<>/, categories: [CompareOp] });
+export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [CompareOp] });
+export const Gt = createToken({ name: "Gt", pattern: />/, categories: [CompareOp] });
+export const Lt = createToken({ name: "Lt", pattern: /</, categories: [CompareOp] });
+export const Equals = createToken({ name: "Equals", pattern: /=/ });
+export const Plus = createToken({ name: "Plus", pattern: /\+/ });
+export const Minus = createToken({ name: "Minus", pattern: /-/ });
+export const Star = createToken({ name: "Star", pattern: /\*/ });
+export const Slash = createToken({ name: "Slash", pattern: /\// });
+export const LParen = createToken({ name: "LParen", pattern: /\(/ });
+export const RParen = createToken({ name: "RParen", pattern: /\)/ });
+export const LBrace = createToken({ name: "LBrace", pattern: /\{/ });
+export const RBrace = createToken({ name: "RBrace", pattern: /\}/ });
+export const LBracket = createToken({ name: "LBracket", pattern: /\[/ });
+export const RBracket = createToken({ name: "RBracket", pattern: /\]/ });
+export const Comma = createToken({ name: "Comma", pattern: /,/ });
+export const Colon = createToken({ name: "Colon", pattern: /:/ });
+export const Semicolon = createToken({ name: "Semicolon", pattern: /;/ });
+export const Dot = createToken({ name: "Dot", pattern: /\./ });
+/** Anything else: lexed as one token so the parser reports it with a position instead of the lexer dropping it. */
+export const Unknown = createToken({ name: "Unknown", pattern: /[^\s]/ });
+
+/** Token order matters: keywords before Identifier, longer operators before their prefixes. */
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  QuotedString,
+  SingleString,
+  NumberLiteral,
+  Arrow,
+  Ge,
+  Le,
+  Ne,
+  EqEq,
+  Gt,
+  Lt,
+  Equals,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  LBracket,
+  RBracket,
+  Comma,
+  Colon,
+  Semicolon,
+  Dot,
+  ...Object.values(K),
+  Identifier,
+  Unknown,
+  Name,
+  CompareOp,
+];
+
+/** The Lathe lexer (positions tracked in full, for spans). */
+export const latheLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });

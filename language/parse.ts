@@ -1,0 +1,97 @@
+import type { IRecognitionException, IToken } from "chevrotain";
+import type { Program } from "./ast.js";
+import { CstToAst, unquote } from "./cst-to-ast.js";
+import { LineIndex, suggest, type Diagnostic } from "./diagnostic.js";
+import { keywordWords, latheLexer } from "./lexer.js";
+import { parser } from "./parser.js";
+
+export interface ParseResult {
+  program: Program;
+  diagnostics: Diagnostic[];
+}
+
+const statementKeywords = ["param", "source", "prepare", "split", "model", "evaluate", "assert", "plot", "show", "describe"];
+
+/** Lexes and parses Lathe text into an AST. Never throws on bad input: problems come back as diagnostics. */
+export function parse(text: string): ParseResult {
+  const lines = new LineIndex(text);
+  const lexed = latheLexer.tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const e of lexed.errors) {
+    diagnostics.push({ code: "syntax-error", severity: "error", message: `unexpected character ${JSON.stringify(text.charAt(e.offset))}`, span: lines.span(e.offset, e.offset + Math.max(1, e.length)) });
+  }
+  for (const t of lexed.tokens) {
+    if (t.tokenType.name === "Unknown") {
+      const message = t.image === '"' || t.image === "'" ? `unterminated string` : `unexpected character ${JSON.stringify(t.image)}`;
+      diagnostics.push({ code: t.image === '"' || t.image === "'" ? "unterminated-string" : "syntax-error", severity: "error", message, span: lines.span(t.startOffset, t.startOffset + t.image.length) });
+    }
+  }
+  const tokens = lexed.tokens.filter((t) => t.tokenType.name !== "Unknown");
+  parser.input = tokens;
+  const cst = parser.program();
+  for (const e of parser.errors) diagnostics.push(syntaxDiagnostic(e, lines, text));
+  const program = new CstToAst(lines).program(cst, text);
+  program.comments = (lexed.groups.comments ?? []).map((t: IToken) => ({ text: t.image, span: lines.span(t.startOffset, t.startOffset + t.image.length) }));
+  return { program, diagnostics: dedupe(diagnostics) };
+}
+
+/** Chevrotain's messages list token type names; rewrite them in the user's words, with "did you mean" for misspelled keywords. */
+function syntaxDiagnostic(e: IRecognitionException, lines: LineIndex, text: string): Diagnostic {
+  const t = e.token;
+  const atEnd = t.tokenType.name === "EOF" || Number.isNaN(t.startOffset);
+  const offset = atEnd ? text.length : t.startOffset;
+  const span = lines.span(offset, atEnd ? offset : offset + t.image.length);
+  const found = atEnd ? "end of file" : `\`${t.image}\``;
+  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "";
+  let expected = expectedFromMessage(e.message);
+  if (rule === "statement" || rule === "program") expected = "a statement (" + statementKeywords.join(", ") + ")";
+  const suggestions = !atEnd && /^[A-Za-z_]/.test(t.image) ? suggest(t.image, rule === "statement" || rule === "program" ? statementKeywords : keywordWords) : [];
+  const message = atEnd ? `unexpected end of file, expected ${expected}` : `unexpected ${found}, expected ${expected}`;
+  return { code: "syntax-error", severity: "error", message, span, suggestions: suggestions.length ? suggestions : undefined };
+}
+
+const tokenWords: Record<string, string> = {
+  Name: "a name",
+  QuotedString: "a quoted name or string",
+  SingleString: "a string",
+  NumberLiteral: "a number",
+  Percent: "`%`",
+  Equals: "`=`",
+  LBrace: "`{`",
+  RBrace: "`}`",
+  LParen: "`(`",
+  RParen: "`)`",
+  LBracket: "`[`",
+  RBracket: "`]`",
+  Comma: "`,`",
+  Colon: "`:`",
+  Semicolon: "`;`",
+  Arrow: "`->`",
+  CompareOp: "a comparison (`>=`, `<`, ...)",
+  Minus: "`-`",
+};
+
+function expectedFromMessage(message: string): string {
+  const names = new Set<string>();
+  // MismatchedToken: "Expecting token of type --> Name <-- but found ..."; NoViableAlt: "1. [Median]\n 2. [Name, Colon]".
+  const single = /Expecting token of type --> (\w+) <--/.exec(message);
+  if (single) names.add(single[1]);
+  for (const m of message.matchAll(/^\s*\d+\. \[(\w+)/gm)) names.add(m[1]);
+  const words = [...names].map((n) => tokenWords[n] ?? `\`${n.replace(/[A-Z]/g, (ch, i: number) => (i ? "_" : "") + ch.toLowerCase())}\``);
+  if (!words.length) return "something else";
+  return words.length > 6 ? words.slice(0, 6).join(", ") + ", ..." : words.join(" or ");
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds
+    .filter((d) => {
+      const key = `${d.span.start}:${d.code}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.span.start - b.span.start);
+}
+
+export { unquote };

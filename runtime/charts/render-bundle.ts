@@ -1,0 +1,94 @@
+/**
+ * Rendering pipeline: Vega-Lite spec ─compile─▶ Vega spec ─View (headless,
+ * renderer "none")─▶ SVG string ─resvg─▶ PNG. No canvas and no browser; the
+ * PNG exists because GitHub's notebook viewer strips SVG/JS but shows images.
+ */
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import { compile } from "vega-lite";
+import { summary, textTable } from "./text-table.js";
+import type { ChartBundle, VegaLiteSpec } from "./types.js";
+
+export interface RenderOptions {
+  /** Include a PNG rendering (default true). */
+  png?: boolean;
+  /** PNG pixels per SVG pixel (default 1). */
+  scale?: number;
+}
+
+/**
+ * Vega draws text as generic "sans-serif"; resvg needs a concrete installed
+ * family for it. DejaVu Sans ships with Debian's fontconfig; without any
+ * system font the PNG still renders, only without text.
+ */
+const SANS_SERIF = "DejaVu Sans";
+
+// vega numbers clip paths and gradients with module-level counters; resetting
+// them per render (and rendering one chart at a time) makes the SVG repeatable.
+const resetDefIds = (vega as unknown as { resetSVGDefIds(): void }).resetSVGDefIds;
+let renderQueue: Promise<unknown> = Promise.resolve();
+
+/** Renders a spec to an SVG string with Vega's headless string renderer. */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const { spec: vgSpec } = compile(spec);
+  const run = async () => {
+    const view = new vega.View(vega.parse(vgSpec), { renderer: "none" });
+    try {
+      resetDefIds();
+      return await view.toSVG();
+    } finally {
+      view.finalize();
+    }
+  };
+  const result = renderQueue.then(run, run);
+  renderQueue = result.catch(() => undefined);
+  return result;
+}
+
+/** Rasterises an SVG to PNG bytes with system fonts. */
+export function svgToPng(svg: string, scale = 1): Buffer {
+  if (!(scale > 0)) throw new RangeError(`scale must be positive, got ${scale}`);
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: SANS_SERIF, sansSerifFamily: SANS_SERIF },
+  });
+  return resvg.render().asPng();
+}
+
+/** Compiles and renders a spec into one multi-MIME display bundle (Vega-Lite JSON, SVG, PNG, text). */
+export async function renderBundle(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<ChartBundle> {
+  const svg = await renderSvg(spec);
+  const bundle: ChartBundle = {
+    "application/vnd.vegalite.v5+json": spec,
+    "image/svg+xml": svg,
+    "text/plain": plainText(spec),
+  };
+  if (opts.png ?? true) bundle["image/png"] = svgToPng(svg, opts.scale ?? 1).toString("base64");
+  return bundle;
+}
+
+/** The builder's own summary if it left one in `usermeta`, else the title and the first rows of inline data. */
+export function plainText(spec: VegaLiteSpec): string {
+  const meta = spec.usermeta as { summary?: unknown } | undefined;
+  if (typeof meta?.summary === "string") return meta.summary;
+  const title = titleText(spec.title) ?? "Chart";
+  const inline = (spec.data as { values?: unknown } | undefined)?.values;
+  const values = Array.isArray(inline) ? (inline as Array<Record<string, unknown>>) : [];
+  if (values.length === 0 || typeof values[0] !== "object" || values[0] === null) return title;
+  const headers = Object.keys(values[0]);
+  const shown = values.slice(0, 10).map((row) =>
+    headers.map((h) => {
+      const v = row[h];
+      return typeof v === "number" ? v : v == null ? null : String(v);
+    }),
+  );
+  const note = values.length > shown.length ? `first ${shown.length} of ${values.length} rows` : undefined;
+  return summary(title, textTable(headers, shown), note);
+}
+
+function titleText(title: unknown): string | undefined {
+  if (typeof title === "string") return title;
+  if (Array.isArray(title)) return title.join(" ");
+  if (title && typeof title === "object" && "text" in title) return titleText((title as { text: unknown }).text);
+  return undefined;
+}

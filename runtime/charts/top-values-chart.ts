@@ -1,0 +1,53 @@
+import { summary, textTable } from "./text-table.js";
+import { CHART_WIDTH, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.js";
+
+export interface TopValuesInput {
+  column: string;
+  values: ArrayLike<string | number | boolean | null | undefined>;
+  /** How many of the most frequent values to show (default 20). */
+  top?: number;
+  title?: string;
+}
+
+/** Label under which null/undefined values are counted. */
+export const MISSING_LABEL = "(missing)";
+
+/** Counts distinct values, most frequent first; ties ordered by value so the result is deterministic. */
+export function valueCounts(values: TopValuesInput["values"]): Array<{ value: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const key = v == null ? MISSING_LABEL : String(v);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+/** Horizontal bars of the most frequent values of a categorical column. */
+export function topValuesChart(input: TopValuesInput): VegaLiteSpec {
+  const { column } = input;
+  const top = input.top ?? 20;
+  const all = valueCounts(input.values);
+  const rows = all.slice(0, top);
+  const title = input.title ?? `Most frequent values of ${column}`;
+  const note = all.length > rows.length ? `top ${rows.length} of ${all.length} distinct values` : undefined;
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: note ? { text: title, subtitle: note } : title,
+    width: CHART_WIDTH,
+    height: { step: 18 },
+    data: { values: rows },
+    mark: { type: "bar" },
+    encoding: {
+      y: { field: "value", type: "nominal", sort: rows.map((r) => r.value), title: column },
+      x: { field: "count", type: "quantitative", title: "Count" },
+      tooltip: [
+        { field: "value", type: "nominal", title: column },
+        { field: "count", type: "quantitative" },
+      ],
+    },
+    usermeta: { summary: summary(title, textTable([column, "count"], rows.map((r) => [r.value, r.count])), note) },
+  };
+}

@@ -1,0 +1,38 @@
+import { ident, literal } from "../sql/quote.js";
+
+export interface SplitSpec {
+  parts: { name: string; fraction: number }[];
+  stratify?: string;
+  time?: string;
+  seed: number;
+}
+
+/** The column that holds each row's part while a split is being built. */
+export const partColumn = "__lathe_part";
+
+/**
+ * SQL adding the part column to `input`. Assignment is by a seeded hash of the row's content,
+ * never its position, so reordering rows changes nothing:
+ * - plain: each row's hash picks the part by cumulative fraction, so adding rows never moves an old row;
+ * - stratified: within each class, rows ranked by hash fill the parts in proportion (exact sizes per class);
+ * - by time: rows ordered by the time column (hash breaks ties) fill the parts oldest first.
+ */
+export function splitSql(input: string, columns: string[], spec: SplitSpec): string {
+  const rowHash = `hash(${columns.map(ident).join(", ")}, ${literal(spec.seed)})`;
+  let position: string;
+  if (spec.time) {
+    position = `((row_number() OVER (ORDER BY ${ident(spec.time)}, __lathe_h) - 0.5) / count(*) OVER ())`;
+  } else if (spec.stratify) {
+    position = `((row_number() OVER (PARTITION BY ${ident(spec.stratify)} ORDER BY __lathe_h) - 0.5) / count(*) OVER (PARTITION BY ${ident(spec.stratify)}))`;
+  } else {
+    // 2^64 buckets folded to [0, 1): the top 53 bits keep full double precision.
+    position = `(CAST(__lathe_h >> 11 AS DOUBLE) / 9007199254740992.0)`;
+  }
+  let acc = 0;
+  const arms = spec.parts.slice(0, -1).map((p) => {
+    acc += p.fraction;
+    return `WHEN __lathe_pos < ${literal(acc)} THEN ${literal(p.name)}`;
+  });
+  const last = literal(spec.parts[spec.parts.length - 1].name);
+  return `SELECT * EXCLUDE (__lathe_h, __lathe_pos), CASE ${arms.join(" ")} ELSE ${last} END AS ${ident(partColumn)} FROM (SELECT *, ${position} AS __lathe_pos FROM (SELECT *, ${rowHash} AS __lathe_h FROM ${input}))`;
+}

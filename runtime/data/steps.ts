@@ -1,0 +1,197 @@
+import type { Literal, LiteralValue, Name, PrepareStep } from "../../language/ast.js";
+import { castType } from "../../language/checker.js";
+import { compileExpr } from "../sql/expr.js";
+import { ident, literal } from "../sql/quote.js";
+import { DataError } from "./source.js";
+import type { Database } from "./database.js";
+
+/** What a fitted step learned from training rows; applied unchanged to every other row. */
+export type FittedState =
+  | { kind: "fill"; values: Record<string, LiteralValue> }
+  | { kind: "onehot"; vocab: Record<string, string[]> }
+  | { kind: "scale"; stats: Record<string, { center: number; scale: number }> }
+  | { kind: "bucket"; edges: number[] };
+
+/** A step with its learned constants: the serialisable form shipped inside models. */
+export interface AppliedStep {
+  step: PrepareStep;
+  fitted?: FittedState;
+}
+
+/** True for steps that learn statistics from data (and so must learn them on training rows only). */
+export function isFitted(step: PrepareStep): boolean {
+  return (step.kind === "fill" && step.strategy !== "value") || step.kind === "onehot" || step.kind === "scale" || step.kind === "bucket";
+}
+
+const names = (ns: Name[]) => ns.map((n) => n.text);
+const lit = (l: Literal) => literal(l.value);
+
+/** The name of the indicator column for one category of a one-hot column. */
+export function onehotColumn(column: string, value: string): string {
+  return `${column}_${value}`;
+}
+
+/** The indicator column that catches categories unseen while fitting. */
+export function onehotOther(column: string): string {
+  return `${column}__other`;
+}
+
+/** Learns a fitted step's constants from a relation (the training rows as they stand before the step). */
+export async function fitStep(db: Database, step: PrepareStep, relation: string): Promise<FittedState | undefined> {
+  switch (step.kind) {
+    case "fill": {
+      if (step.strategy === "value") return undefined;
+      const exprs = names(step.columns).map((c, i) => {
+        const q = ident(c);
+        if (step.strategy === "median") return `median(${q}) AS c${i}`;
+        if (step.strategy === "mean") return `avg(${q}) AS c${i}`;
+        // Mode ties break on the smallest value so the result does not depend on row order.
+        return `(SELECT ${q} FROM ${relation} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY count(*) DESC, ${q} LIMIT 1) AS c${i}`;
+      });
+      const [row] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${relation}`);
+      const values: Record<string, LiteralValue> = {};
+      names(step.columns).forEach((c, i) => {
+        const v = row?.[`c${i}`];
+        values[c] = v === undefined ? null : (v as LiteralValue);
+      });
+      return { kind: "fill", values };
+    }
+    case "onehot": {
+      const vocab: Record<string, string[]> = {};
+      for (const c of names(step.columns)) {
+        const rows = await db.rows(`SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} WHERE ${ident(c)} IS NOT NULL ORDER BY v`);
+        vocab[c] = rows.map((r) => String(r.v));
+      }
+      return { kind: "onehot", vocab };
+    }
+    case "scale": {
+      const stats: Record<string, { center: number; scale: number }> = {};
+      for (const c of names(step.columns)) {
+        const q = ident(c);
+        const [r] = await db.rows(`SELECT avg(${q})::DOUBLE AS mean, stddev_pop(${q})::DOUBLE AS std, min(${q})::DOUBLE AS lo, max(${q})::DOUBLE AS hi FROM ${relation}`);
+        const mean = Number(r.mean ?? 0);
+        const std = Number(r.std ?? 0);
+        const lo = Number(r.lo ?? 0);
+        const hi = Number(r.hi ?? 0);
+        // A constant column scales by 1 so it maps to 0 instead of dividing by zero.
+        stats[c] = step.method === "standard" ? { center: mean, scale: std > 0 ? std : 1 } : { center: lo, scale: hi > lo ? hi - lo : 1 };
+      }
+      return { kind: "scale", stats };
+    }
+    case "bucket": {
+      const q = ident(step.column.text);
+      const probs = Array.from({ length: step.count - 1 }, (_, i) => (i + 1) / step.count);
+      const [r] = await db.rows(`SELECT quantile_cont(${q}, [${probs.join(", ")}]) AS edges FROM ${relation}`);
+      const edges = ((r?.edges as number[] | null) ?? []).map(Number);
+      return { kind: "bucket", edges };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Compiles one step to a SELECT over `input`. `columns` are the input's column names (some steps need them). */
+export function compileStep(applied: AppliedStep, input: string, columns: string[]): string {
+  const { step, fitted } = applied;
+  const from = `FROM ${input}`;
+  const replace = (pairs: [string, string][]) => (pairs.length ? `SELECT * REPLACE (${pairs.map(([c, e]) => `${e} AS ${ident(c)}`).join(", ")}) ${from}` : `SELECT * ${from}`);
+  switch (step.kind) {
+    case "drop-rows":
+      // A condition that is NULL (a missing value compared) does not drop the row.
+      return `SELECT * ${from} WHERE (${compileExpr(step.where)}) IS NOT TRUE`;
+    case "keep-rows":
+      return `SELECT * ${from} WHERE (${compileExpr(step.where)}) IS TRUE`;
+    case "drop-duplicates":
+      if (!step.on.length) return `SELECT DISTINCT * ${from}`;
+      // Keep one row per key; which one is fixed by the row's content, not its position.
+      return `SELECT * ${from} QUALIFY row_number() OVER (PARTITION BY ${names(step.on).map(ident).join(", ")} ORDER BY hash(${columns.map(ident).join(", ")})) = 1`;
+    case "drop-columns":
+      return `SELECT * EXCLUDE (${names(step.columns).map(ident).join(", ")}) ${from}`;
+    case "keep-columns":
+      return `SELECT ${names(step.columns).map(ident).join(", ")} ${from}`;
+    case "fill": {
+      if (step.strategy === "value") return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, ${lit(step.value!)})`]));
+      if (fitted?.kind !== "fill") throw new Error(`fill ${step.strategy} applied before it was fitted`);
+      return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, ${literal(fitted.values[c] ?? null)})`]));
+    }
+    case "onehot": {
+      if (fitted?.kind !== "onehot") throw new Error("onehot applied before it was fitted");
+      const cols = names(step.columns);
+      const indicators = cols.flatMap((c) => {
+        const q = `CAST(${ident(c)} AS VARCHAR)`;
+        const vocab = fitted.vocab[c] ?? [];
+        const known = vocab.length ? `${q} IN (${vocab.map((v) => literal(v)).join(", ")})` : "FALSE";
+        return [
+          ...vocab.map((v) => `CAST(coalesce(${q} = ${literal(v)}, FALSE) AS DOUBLE) AS ${ident(onehotColumn(c, v))}`),
+          `CAST(coalesce(${q} IS NOT NULL AND NOT (${known}), FALSE) AS DOUBLE) AS ${ident(onehotOther(c))}`,
+        ];
+      });
+      return `SELECT * EXCLUDE (${cols.map(ident).join(", ")}), ${indicators.join(", ")} ${from}`;
+    }
+    case "replace": {
+      const c = ident(step.column.text);
+      return replace([[step.column.text, `CASE WHEN ${c} = ${lit(step.from)} THEN ${lit(step.to)} ELSE ${c} END`]]);
+    }
+    case "clip":
+      return replace(names(step.columns).map((c) => [c, `greatest(least(${ident(c)}, ${lit(step.high)}), ${lit(step.low)})`]));
+    case "derive": {
+      const e = compileExpr(step.expr);
+      if (columns.includes(step.name.text)) return replace([[step.name.text, e]]);
+      return `SELECT *, ${e} AS ${ident(step.name.text)} ${from}`;
+    }
+    case "cast": {
+      const t = castType(step.type.text);
+      if (!t) throw new DataError(`unknown type ${step.type.text}`);
+      return replace(names(step.columns).map((c) => [c, `CAST(${ident(c)} AS ${t.sql})`]));
+    }
+    case "text":
+      return replace(names(step.columns).map((c) => [c, `${step.op}(${ident(c)})`]));
+    case "scale": {
+      if (fitted?.kind !== "scale") throw new Error("scale applied before it was fitted");
+      return replace(names(step.columns).map((c) => [c, `((${ident(c)} - ${literal(fitted.stats[c].center)}) / ${literal(fitted.stats[c].scale)})`]));
+    }
+    case "bucket": {
+      if (fitted?.kind !== "bucket") throw new Error("bucket applied before it was fitted");
+      const c = ident(step.column.text);
+      const arms = fitted.edges.map((e, i) => `WHEN ${c} < ${literal(e)} THEN ${i}`).join(" ");
+      return replace([[step.column.text, `CASE WHEN ${c} IS NULL THEN NULL ${arms} ELSE ${fitted.edges.length} END`]]);
+    }
+    case "rename":
+      return `SELECT * RENAME (${ident(step.from.text)} AS ${ident(step.to.text)}) ${from}`;
+  }
+}
+
+/** The column names after a step, computed from the input's columns and the step (no query needed). */
+export function columnsAfter(applied: AppliedStep, columns: string[]): string[] {
+  const { step, fitted } = applied;
+  switch (step.kind) {
+    case "drop-columns": {
+      const drop = new Set(names(step.columns));
+      return columns.filter((c) => !drop.has(c));
+    }
+    case "keep-columns":
+      return names(step.columns);
+    case "onehot": {
+      const cols = new Set(names(step.columns));
+      const vocab = fitted?.kind === "onehot" ? fitted.vocab : {};
+      return [...columns.filter((c) => !cols.has(c)), ...names(step.columns).flatMap((c) => [...(vocab[c] ?? []).map((v) => onehotColumn(c, v)), onehotOther(c)])];
+    }
+    case "derive":
+      return columns.includes(step.name.text) ? columns : [...columns, step.name.text];
+    case "rename":
+      return columns.map((c) => (c === step.from.text ? step.to.text : c));
+    default:
+      return columns;
+  }
+}
+
+/** Onehot expansions: which indicator columns stand for each one-hot column, from fitted states. */
+export function expansions(steps: AppliedStep[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { step, fitted } of steps) {
+    if (step.kind === "onehot" && fitted?.kind === "onehot") {
+      for (const c of names(step.columns)) out[c] = [...(fitted.vocab[c] ?? []).map((v) => onehotColumn(c, v)), onehotOther(c)];
+    }
+  }
+  return out;
+}

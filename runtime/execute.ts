@@ -1,0 +1,301 @@
+import { computeMetrics } from "./metrics/index.js";
+import { chainSql, fitChain } from "./data/chain.js";
+import { Database, plain } from "./data/database.js";
+import { DataError } from "./data/source.js";
+import { partColumn, splitSql } from "./data/split.js";
+import { expansions, type AppliedStep } from "./data/steps.js";
+import { describeDataset } from "./describe.js";
+import type { TrainedModel } from "./models/types.js";
+import type { Plan, PlanStep } from "./plan.js";
+import { AssertionFailed, type RunEvent, type StepResult } from "./results.js";
+import { ident, literal } from "./sql/quote.js";
+import { expandFeatures, readMatrix, readTarget, type DatasetState } from "./train-data.js";
+
+/** A trained model with everything needed to apply it elsewhere: columns, classes, the fitted transform. */
+export interface ModelState {
+  name: string;
+  algorithm: string;
+  task: "classification" | "regression";
+  target: string;
+  features: string[];
+  featureColumns: string[];
+  classes: string[];
+  model: TrainedModel;
+  /** The preparation learned on training rows, shipped with the model so every consumer applies the same. */
+  transform: { pre: unknown[]; post: AppliedStep[] };
+  trainedOn: string;
+}
+
+export interface ExecuteOptions {
+  onEvent?: (e: RunEvent) => void;
+  signal?: AbortSignal;
+  /** Where charts and models are written; none means results stay in memory. */
+  store?: { putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): { path: string; sha256: string; bytes: number; name: string; kind: string } };
+}
+
+/** Everything a run produced, in statement order. */
+export interface ExecuteOutput {
+  results: StepResult[];
+  metrics: { model: string; data: string; metric: string; value: number }[];
+  artifacts: { name: string; kind: string; path: string; sha256: string; bytes: number }[];
+  backend?: string;
+}
+
+/**
+ * Executes a plan step by step against one DuckDB database. State (datasets, models) lives on
+ * the executor, so a notebook can run cell after cell on the same one.
+ */
+export class Executor {
+  readonly datasets = new Map<string, DatasetState>();
+  readonly models = new Map<string, ModelState>();
+  private splitCount = 0;
+  /** The TensorFlow.js backend, once a model has been trained. */
+  backend?: string;
+
+  constructor(readonly db: Database) {}
+
+  /** Opens an executor on a fresh in-memory database. */
+  static async create(): Promise<Executor> {
+    return new Executor(await Database.open());
+  }
+
+  /** Runs every step of a plan; an `assert` that fails throws AssertionFailed after the rest has run. */
+  async run(plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteOutput> {
+    const out: ExecuteOutput = { results: [], metrics: [], artifacts: [] };
+    const failures: string[] = [];
+    for (const [index, step] of plan.steps.entries()) {
+      if (options.signal?.aborted) throw abortError();
+      options.onEvent?.({ type: "step-start", id: step.id, label: step.label, index, total: plan.steps.length });
+      const t0 = performance.now();
+      const result = await this.step(step, options, out);
+      if (result) out.results.push(result);
+      if (result?.kind === "assert" && !result.passed) {
+        failures.push(...result.checks.filter((c) => !c.passed).map((c) => `${result.model} on ${result.data}: ${c.metric} = ${fmt(c.value)}, required ${c.op} ${c.bound}`));
+      }
+      options.onEvent?.({ type: "step-end", id: step.id, label: step.label, ms: performance.now() - t0, result });
+    }
+    out.backend = this.backend;
+    if (failures.length) {
+      const err = new AssertionFailed(`assert failed: ${failures.join("; ")}`);
+      (err as AssertionFailed & { output: ExecuteOutput }).output = out;
+      throw err;
+    }
+    return out;
+  }
+
+  private async step(step: PlanStep, options: ExecuteOptions, out: ExecuteOutput): Promise<StepResult | undefined> {
+    switch (step.op) {
+      case "load": {
+        if (step.attach) await this.db.exec(`ATTACH IF NOT EXISTS ${literal(step.attach.file)} AS ${ident(step.attach.alias)} (READ_ONLY)`);
+        await this.materialise(step.dataset, `SELECT * FROM ${step.sql}`, {}, step.files[0]);
+        return this.datasetResult(step.dataset);
+      }
+      case "prepare": {
+        const input = this.dataset(step.input);
+        // Fitted on its own rows: fine for exploring; the checker warns when a model trains on it.
+        const applied = await fitChain(this.db, ident(input.table), step.steps, input.columns);
+        const chain = chainSql(ident(input.table), applied, input.columns);
+        await this.materialise(step.dataset, chain.sql, { ...input.expansions, ...expansions(applied) });
+        return this.datasetResult(step.dataset);
+      }
+      case "split": {
+        const root = this.dataset(step.root);
+        const pre = chainSql(ident(root.table), step.pre.map((s) => ({ step: s })), root.columns);
+        const splitTable = `__lathe_split_${++this.splitCount}`;
+        await this.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitSql(`(${pre.sql})`, pre.columns, step)}`);
+        const partRel = (name: string) => `(SELECT * EXCLUDE (${ident(partColumn)}) FROM ${ident(splitTable)} WHERE ${ident(partColumn)} = ${literal(name)})`;
+        const trainRows = Number((await this.db.rows(`SELECT count(*) AS n FROM ${partRel(step.train)}`))[0].n);
+        if (trainRows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`);
+        const applied = await fitChain(this.db, partRel(step.train), step.post, pre.columns);
+        const parts: { name: string; rows: number }[] = [];
+        for (const p of step.parts) {
+          const chain = chainSql(partRel(p.name), applied, pre.columns);
+          await this.materialise(p.name, chain.sql, { ...root.expansions, ...expansions(applied) });
+          this.transforms.set(p.name, { pre: step.pre, post: applied });
+          parts.push({ name: p.name, rows: this.dataset(p.name).rows });
+        }
+        await this.db.exec(`DROP TABLE ${ident(splitTable)}`);
+        return { kind: "split", input: step.input, parts };
+      }
+      case "train":
+        return this.train(step, options, out);
+      case "evaluate": {
+        const values = await this.evaluate(step.model, step.data, step.metrics);
+        for (const [metric, value] of Object.entries(values)) out.metrics.push({ model: step.model, data: step.data, metric, value });
+        return { kind: "metrics", model: step.model, data: step.data, values };
+      }
+      case "assert": {
+        const values = await this.evaluate(step.model, step.data, step.conditions.map((c) => c.metric));
+        const checks = step.conditions.map((c) => ({ ...c, value: values[c.metric], passed: compare(values[c.metric], c.op, c.bound) }));
+        return { kind: "assert", model: step.model, data: step.data, passed: checks.every((c) => c.passed), checks };
+      }
+      case "plot": {
+        // Vega and resvg are heavy to load; only runs that plot pay for them.
+        const { plotStep } = await import("./plot.js");
+        const result = await plotStep(this, step);
+        if (options.store) {
+          const base = `${step.chart}-${step.target}${step.data ? `-${step.data}` : ""}`;
+          const files: string[] = [];
+          for (const [ext, kind, content] of [
+            ["svg", "chart/svg", result.bundle["image/svg+xml"]],
+            ["vl.json", "chart/vega-lite", JSON.stringify(result.bundle["application/vnd.vegalite.v5+json"], null, 2)],
+            ...(result.bundle["image/png"] ? [["png", "chart/png", Buffer.from(result.bundle["image/png"], "base64")] as const] : []),
+          ] as const) {
+            const ref = options.store.putArtifact(`${base}.${ext}`, kind, ext, content);
+            out.artifacts.push(ref);
+            files.push(ref.path);
+          }
+          result.files = files;
+        }
+        return result;
+      }
+      case "show": {
+        const ds = this.dataset(step.dataset);
+        const rows = await this.db.rows(`SELECT * FROM ${ident(ds.table)} LIMIT ${Math.max(0, Math.floor(step.limit))}`);
+        return { kind: "table", name: step.dataset, columns: ds.columns, rows };
+      }
+      case "describe": {
+        const ds = this.dataset(step.dataset);
+        return { kind: "describe", name: step.dataset, rows: ds.rows, columns: await describeDataset(this.db, ds.table) };
+      }
+    }
+  }
+
+  /** Fitted transforms of split parts, shipped with the models trained on them. */
+  readonly transforms = new Map<string, { pre: unknown[]; post: AppliedStep[] }>();
+
+  private async train(step: Extract<PlanStep, { op: "train" }>, options: ExecuteOptions, out: ExecuteOutput): Promise<StepResult> {
+    // Learners pull in TensorFlow.js: load them only when a model is trained, so `check` and data-only runs start fast.
+    const { findLearner } = await import("./models/registry.js");
+    const { initBackend } = await import("./models/tf-backend.js");
+    const learner = findLearner(step.algorithm);
+    if (!learner) throw new DataError(`no learner is available for \`${step.algorithm}\``);
+    const ds = this.dataset(step.input);
+    const featureColumns = expandFeatures(step.features, ds);
+    const x = await readMatrix(this.db, ds, step.input, featureColumns);
+    if (x.n === 0) throw new DataError(`the training data \`${step.input}\` is empty`);
+    const { y, classes } = await readTarget(this.db, ds, step.input, step.target, step.task);
+    if (step.task === "classification" && classes.length < 2) throw new DataError(`the target \`${step.target}\` has only one class (${classes.join("")}) in \`${step.input}\`; a classifier needs at least two`);
+    const validationName = this.datasets.has("validation") && step.input !== "validation" ? "validation" : undefined;
+    let validation: { x: typeof x; y: Float32Array } | undefined;
+    if (validationName && this.transforms.has(validationName) && this.transforms.get(validationName) === this.transforms.get(step.input)) {
+      const vds = this.dataset(validationName);
+      const vy = await readTarget(this.db, vds, validationName, step.target, step.task, classes);
+      const keep = step.task === "classification" ? vy.y.every((v) => v >= 0) : true;
+      if (keep && vds.rows > 0) validation = { x: await readMatrix(this.db, vds, validationName, featureColumns), y: vy.y };
+    }
+    await initBackend();
+    const params = { ...learner.defaults, ...step.params };
+    const t0 = performance.now();
+    const model = await learner.train({
+      task: step.task,
+      x,
+      y,
+      classes,
+      validation,
+      params,
+      seed: step.seed,
+      signal: options.signal,
+      onProgress: (p) => options.onEvent?.({ type: "progress", id: step.id, ...p }),
+    });
+    const fitMs = performance.now() - t0;
+    const state: ModelState = {
+      name: step.model,
+      algorithm: step.algorithm,
+      task: step.task,
+      target: step.target,
+      features: step.features,
+      featureColumns,
+      classes,
+      model,
+      transform: this.transforms.get(step.input) ?? { pre: [], post: [] },
+      trainedOn: step.input,
+    };
+    this.models.set(step.model, state);
+    let artifact: string | undefined;
+    if (options.store) {
+      const ref = options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify({ name: step.model, algorithm: step.algorithm, task: step.task, target: step.target, features: step.features, featureColumns, classes, transform: state.transform, model: model.toJSON() }));
+      out.artifacts.push(ref);
+      artifact = ref.path;
+    }
+    this.backend = (await import("./models/tf-backend.js")).backendName();
+    return { kind: "model", name: step.model, algorithm: step.algorithm, task: step.task, features: featureColumns, classes, rows: x.n, fitMs, backend: this.backend, artifact };
+  }
+
+  /** Predictions of a model on a dataset: true values, predicted values, class probabilities. */
+  async predictions(modelName: string, data: string): Promise<{ yTrue: Float32Array; yPred: Float32Array; proba?: Float32Array; state: ModelState }> {
+    const state = this.models.get(modelName);
+    if (!state) throw new DataError(`model \`${modelName}\` has not been trained in this session`);
+    const ds = this.dataset(data);
+    const x = await readMatrix(this.db, ds, data, state.featureColumns);
+    const { y } = await readTarget(this.db, ds, data, state.target, state.task, state.task === "classification" ? state.classes : undefined);
+    const yPred = state.model.predict(x);
+    const proba = state.task === "classification" ? state.model.predictProba?.(x) : undefined;
+    return { yTrue: y, yPred, proba, state };
+  }
+
+  private async evaluate(model: string, data: string, metrics: string[]): Promise<Record<string, number>> {
+    const { yTrue, yPred, proba, state } = await this.predictions(model, data);
+    if (yTrue.length === 0) throw new DataError(`\`${data}\` has no rows to evaluate \`${model}\` on`);
+    return computeMetrics(metrics, { task: state.task, yTrue, yPred, proba, classes: state.classes });
+  }
+
+  /** The state of a dataset computed earlier in this session. */
+  dataset(name: string): DatasetState {
+    const ds = this.datasets.get(name);
+    if (!ds) throw new DataError(`dataset \`${name}\` has not been computed in this session`);
+    return ds;
+  }
+
+  private async materialise(name: string, sql: string, exp: Record<string, string[]>, file?: string): Promise<void> {
+    try {
+      await this.db.exec(`CREATE OR REPLACE TABLE ${ident(name)} AS ${sql}`);
+    } catch (e) {
+      throw new DataError(`${file ? `${file}: ` : ""}${(e as Error).message}`, file);
+    }
+    const cols = await this.db.describe(`SELECT * FROM ${ident(name)}`);
+    const [{ n }] = await this.db.rows(`SELECT count(*) AS n FROM ${ident(name)}`);
+    const columns = cols.map((c) => c.name);
+    const kept = Object.fromEntries(Object.entries(exp).filter(([, v]) => v.every((c) => columns.includes(c))));
+    this.datasets.set(name, { table: name, columns, rows: Number(n), expansions: kept });
+  }
+
+  private datasetResult(name: string): StepResult {
+    const ds = this.dataset(name);
+    return { kind: "dataset", name, rows: ds.rows, columns: ds.columns };
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.db.close();
+  }
+}
+
+function compare(v: number, op: string, bound: number): boolean {
+  switch (op) {
+    case "<":
+      return v < bound;
+    case "<=":
+      return v <= bound;
+    case ">":
+      return v > bound;
+    case ">=":
+      return v >= bound;
+    case "=":
+      return v === bound;
+    default:
+      return v !== bound;
+  }
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+function abortError(): Error {
+  const e = new Error("run interrupted");
+  e.name = "AbortError";
+  return e;
+}
+
+export { plain };

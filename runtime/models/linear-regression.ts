@@ -1,0 +1,110 @@
+import { coefficientImportance, linearScores } from "./linear-scores.js";
+import { numberParam } from "./params.js";
+import { fitStandardizer, orderedColumns, type Standardizer } from "./standardizer.js";
+import type { Learner, SerializedModel, TrainedModel, TrainInput } from "./types.js";
+
+interface LinearState {
+  standardizer: Standardizer;
+  /** Coefficients on standardised features, then the intercept. */
+  weights: number[];
+}
+
+const defaults = { l2: 0 };
+
+/** Solves the symmetric positive definite system A·w = b (A row-major d×d) by Cholesky; undefined if A is not positive definite. */
+function choleskySolve(a: Float64Array, b: Float64Array, d: number): Float64Array | undefined {
+  const l = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * d + j];
+      for (let k = 0; k < j; k++) s -= l[i * d + k] * l[j * d + k];
+      if (i === j) {
+        if (!(s > 0)) return undefined;
+        l[i * d + i] = Math.sqrt(s);
+      } else {
+        l[i * d + j] = s / l[j * d + j];
+      }
+    }
+  }
+  const z = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * d + k] * z[k];
+    z[i] = s / l[i * d + i];
+  }
+  const w = new Float64Array(d);
+  for (let i = d - 1; i >= 0; i--) {
+    let s = z[i];
+    for (let k = i + 1; k < d; k++) s -= l[k * d + i] * w[k];
+    w[i] = s / l[i * d + i];
+  }
+  return w;
+}
+
+function build(model: SerializedModel): TrainedModel {
+  const { standardizer, weights } = model.state as LinearState;
+  const { featureNames } = model;
+  return {
+    kind: model.kind,
+    task: "regression",
+    featureNames,
+    classes: [],
+    predict: (x) => Float32Array.from(linearScores(x, featureNames, standardizer, weights, 1)),
+    importance: () => coefficientImportance(weights, featureNames.length, 1),
+    toJSON: () => model,
+  };
+}
+
+/**
+ * Least-squares linear regression in closed form on standardised features (normal equations in
+ * float64, Cholesky), with optional ridge penalty `l2`·‖w‖² on the standardised coefficients
+ * (sklearn Ridge's alpha). Exactly collinear features with l2 = 0 get a vanishing ridge so the
+ * solve stays defined. Deterministic; needs no tfjs backend.
+ */
+export const linearRegression: Learner = {
+  name: "linear_regression",
+  tasks: ["regression"],
+  defaults,
+  async train(input: TrainInput): Promise<TrainedModel> {
+    if (input.task !== "regression") throw new Error("linear_regression only does regression");
+    const params = { ...defaults, ...input.params };
+    const l2 = numberParam(params, "l2", defaults.l2);
+    if (l2 < 0) throw new Error("option l2 must be non-negative");
+    const { x, y } = input;
+    const n = x.n;
+    const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);
+    const standardizer = fitStandardizer(x);
+    const cols = orderedColumns(x, featureNames);
+    const d = cols.length;
+    const z = cols.map((col, j) => {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = (col[i] - standardizer.mean[j]) / standardizer.std[j];
+      return out;
+    });
+    let yMean = 0;
+    for (let i = 0; i < n; i++) yMean += y[i];
+    yMean /= n;
+    const gram = new Float64Array(d * d);
+    const rhs = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      for (let l = 0; l <= j; l++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += z[j][i] * z[l][i];
+        gram[j * d + l] = gram[l * d + j] = s;
+      }
+      let s = 0;
+      for (let i = 0; i < n; i++) s += z[j][i] * (y[i] - yMean);
+      rhs[j] = s;
+    }
+    let w: Float64Array | undefined;
+    for (let ridge = l2, tries = 0; !w && tries < 12; tries++, ridge = Math.max(ridge * 10, n * 1e-10)) {
+      const a = Float64Array.from(gram);
+      for (let j = 0; j < d; j++) a[j * d + j] += ridge;
+      w = choleskySolve(a, rhs, d);
+    }
+    if (!w) throw new Error("linear_regression: the normal equations could not be solved");
+    const state: LinearState = { standardizer, weights: [...w, yMean] };
+    return build({ kind: "linear_regression", task: "regression", featureNames, classes: [], params, state });
+  },
+  load: build,
+};

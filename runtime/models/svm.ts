@@ -1,0 +1,271 @@
+import { minimizeLbfgs } from "./lbfgs.js";
+import { linearObjective, linearObjectiveJs, preferJs, type ScoreLoss, type ScoreLossJs } from "./linear-objective.js";
+import type { Objective } from "./lbfgs.js";
+import { argmaxRows, coefficientImportance, linearScores, softmaxRows } from "./linear-scores.js";
+import { choiceParam, numberParam } from "./params.js";
+import { SeededRandom } from "./seeded-random.js";
+import { fitStandardizer, standardizedRows, targetScale, type Standardizer } from "./standardizer.js";
+import { initBackend, tf } from "./tf-backend.js";
+import type { HistoryPoint, Learner, Matrix, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
+
+/** Random Fourier features approximating an RBF kernel: φ(x) = √(2/D)·cos(xΩ + b). */
+interface FourierFeatures {
+  /** d×D row-major frequencies Ω, drawn N(0, 2γ). */
+  omega: number[];
+  /** D phases, drawn U(0, 2π). */
+  phase: number[];
+  components: number;
+}
+
+interface SvmState {
+  standardizer: Standardizer;
+  fourier?: FourierFeatures;
+  /** p×k row-major over the (standardised or Fourier) features, last row the intercept. */
+  weights: number[];
+  k: number;
+  /** Regression targets are fitted standardised; predictions are mapped back with these. */
+  target?: { mean: number; std: number };
+  history: HistoryPoint[];
+}
+
+const defaults: Record<string, ParamValue> = {
+  kernel: "linear",
+  c: 1,
+  gamma: "scale",
+  components: 300,
+  epsilon: 0.1,
+  max_iter: 500,
+  tol: 1e-4,
+};
+
+/** sklearn's "scale" is 1/(d·Var X) and "auto" 1/d; on standardised features both are 1/d. */
+function resolveGamma(value: ParamValue, d: number): number {
+  if (value === "scale" || value === "auto") return 1 / d;
+  if (typeof value === "number" && value > 0) return value;
+  throw new Error(`option gamma must be "scale", "auto" or a positive number, got ${JSON.stringify(value)}`);
+}
+
+/** φ(rows) for row-major standardised rows, float64, in plain JS (prediction path). */
+function fourierRows(rows: Float32Array, n: number, d: number, f: FourierFeatures): Float64Array {
+  const D = f.components;
+  const scale = Math.sqrt(2 / D);
+  const out = new Float64Array(n * D);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < D; c++) {
+      let s = f.phase[c];
+      for (let j = 0; j < d; j++) s += rows[i * d + j] * f.omega[j * D + c];
+      out[i * D + c] = scale * Math.cos(s);
+    }
+  }
+  return out;
+}
+
+/** Squared hinge loss (LinearSVC's default) for ±1 targets, one column per one-vs-rest problem. */
+const squaredHinge =
+  (t: tf.Tensor2D, n: number): ScoreLoss =>
+  (z) => {
+    const slack = tf.relu(tf.sub(1, tf.mul(t, z)));
+    return {
+      loss: tf.div(tf.sum(tf.square(slack)), n) as tf.Scalar,
+      dz: tf.mul(tf.mul(t, slack), -2 / n) as tf.Tensor2D,
+    };
+  };
+
+/** Squared epsilon-insensitive loss (LinearSVR's differentiable variant). */
+const squaredEpsilonInsensitive =
+  (t: tf.Tensor2D, n: number, epsilon: number): ScoreLoss =>
+  (z) => {
+    const r = tf.sub(z, t);
+    const excess = tf.relu(tf.sub(tf.abs(r), epsilon));
+    return {
+      loss: tf.div(tf.sum(tf.square(excess)), n) as tf.Scalar,
+      dz: tf.mul(tf.mul(tf.sign(r), excess), 2 / n) as tf.Tensor2D,
+    };
+  };
+
+/** Squared hinge in float64 JS, for small problems. */
+const squaredHingeJs =
+  (t: Float32Array, n: number): ScoreLossJs =>
+  (z, dz) => {
+    let loss = 0;
+    for (let i = 0; i < z.length; i++) {
+      const slack = Math.max(0, 1 - t[i] * z[i]);
+      loss += slack * slack;
+      dz[i] = (-2 * t[i] * slack) / n;
+    }
+    return loss / n;
+  };
+
+/** Squared epsilon-insensitive loss in float64 JS, for small problems. */
+const squaredEpsilonInsensitiveJs =
+  (t: Float32Array, n: number, epsilon: number): ScoreLossJs =>
+  (z, dz) => {
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const r = z[i] - t[i];
+      const excess = Math.max(0, Math.abs(r) - epsilon);
+      loss += excess * excess;
+      dz[i] = (2 * Math.sign(r) * excess) / n;
+    }
+    return loss / n;
+  };
+
+function build(model: SerializedModel): TrainedModel {
+  const state = model.state as SvmState;
+  const { featureNames, classes } = model;
+  const { k, weights, standardizer, fourier } = state;
+  const d = featureNames.length;
+  const scores = (x: Matrix): Float64Array => {
+    if (!fourier) return linearScores(x, featureNames, standardizer, weights, k);
+    const phi = fourierRows(standardizedRows(x, featureNames, standardizer), x.n, d, fourier);
+    const D = fourier.components;
+    const out = new Float64Array(x.n * k);
+    for (let i = 0; i < x.n; i++) {
+      for (let c = 0; c < k; c++) {
+        let s = weights[D * k + c];
+        for (let j = 0; j < D; j++) s += phi[i * D + j] * weights[j * k + c];
+        out[i * k + c] = s;
+      }
+    }
+    return out;
+  };
+  const common = {
+    kind: model.kind,
+    featureNames,
+    classes,
+    history: state.history,
+    toJSON: () => model,
+    ...(fourier ? {} : { importance: () => coefficientImportance(weights, d, k) }),
+  };
+  if (model.task === "regression") {
+    const { mean, std } = state.target!;
+    return { ...common, task: "regression", predict: (x) => Float32Array.from(scores(x), (v) => v * std + mean) };
+  }
+  /** Decision values squashed to sum to 1: a ranking score for ROC curves, not calibrated probabilities. */
+  const proba = (x: Matrix): Float32Array => {
+    const z = scores(x);
+    if (k > 1) return softmaxRows(z, x.n, k);
+    const out = new Float32Array(x.n * 2);
+    for (let i = 0; i < x.n; i++) {
+      const p = 1 / (1 + Math.exp(-z[i]));
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+    }
+    return out;
+  };
+  return {
+    ...common,
+    task: "classification",
+    predict: (x) => {
+      const z = scores(x);
+      if (k > 1) return argmaxRows(z, x.n, k);
+      return Float32Array.from(z, (v) => (v > 0 ? 1 : 0));
+    },
+    predictProba: proba,
+  };
+}
+
+/**
+ * Support vector machine in the primal: squared hinge (one-vs-rest) for classification, squared
+ * epsilon-insensitive loss for regression, objective ½‖w‖² + c·Σ loss (LinearSVC/LinearSVR),
+ * minimised by full-batch L-BFGS on standardised features (data term on the tfjs backend, or in
+ * JS float64 for small problems). `kernel: "rbf"` maps the features
+ * through `components` seeded random Fourier features first (Rahimi & Recht), so the model stays
+ * linear in size and speed. Regression fits the standardised target, so `epsilon` is in units
+ * of the target's standard deviation.
+ */
+export const svm: Learner = {
+  name: "svm",
+  tasks: ["classification", "regression"],
+  defaults,
+  async train(input: TrainInput): Promise<TrainedModel> {
+    await initBackend();
+    const params = { ...defaults, ...input.params };
+    const kernel = choiceParam(params, "kernel", ["linear", "rbf"] as const, "linear");
+    const c = numberParam(params, "c", 1);
+    if (!(c > 0)) throw new Error("option c must be positive");
+    const maxIter = numberParam(params, "max_iter", 500);
+    const tol = numberParam(params, "tol", 1e-4);
+    const { x, y, task } = input;
+    const n = x.n;
+    const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);
+    const d = featureNames.length;
+    const standardizer = fitStandardizer(x);
+    const K = input.classes.length;
+    if (task === "classification" && K < 2) throw new Error("svm needs at least two classes");
+    const k = task === "regression" || K === 2 ? 1 : K;
+
+    let fourier: FourierFeatures | undefined;
+    let rows: Float32Array;
+    let p: number;
+    if (kernel === "rbf") {
+      const D = numberParam(params, "components", 300);
+      if (!Number.isInteger(D) || D < 1) throw new Error("option components must be a positive integer");
+      const gamma = resolveGamma(params.gamma, d);
+      const rng = new SeededRandom(input.seed);
+      const sd = Math.sqrt(2 * gamma);
+      // Rounded to float32 once, so training and prediction use the same Ω, b.
+      const omega = Array.from({ length: d * D }, () => Math.fround(rng.normal() * sd));
+      const phase = Array.from({ length: D }, () => Math.fround(rng.next() * 2 * Math.PI));
+      fourier = { omega, phase, components: D };
+      // The same float64 feature map as prediction, so a model scores its training rows as it was fitted.
+      const phi = fourierRows(standardizedRows(x, featureNames, standardizer), n, d, fourier);
+      p = D + 1;
+      rows = new Float32Array(n * p);
+      for (let i = 0; i < n; i++) {
+        rows.set(phi.subarray(i * D, (i + 1) * D), i * p);
+        rows[i * p + D] = 1;
+      }
+    } else {
+      p = d + 1;
+      rows = standardizedRows(x, featureNames, standardizer, true);
+    }
+
+    let target: { mean: number; std: number } | undefined;
+    const t = new Float32Array(n * k);
+    if (task === "regression") {
+      target = targetScale(y);
+      for (let i = 0; i < n; i++) t[i] = (y[i] - target.mean) / target.std;
+    } else if (k === 1) {
+      for (let i = 0; i < n; i++) t[i] = y[i] === 1 ? 1 : -1;
+    } else {
+      t.fill(-1);
+      for (let i = 0; i < n; i++) t[i * k + y[i]] = 1;
+    }
+    const epsilon = numberParam(params, "epsilon", 0.1);
+    // ½‖w‖² + c·Σ loss, divided by c·n so the data term is a mean.
+    const penalty = 1 / (c * n);
+    const tensors: tf.Tensor[] = [];
+    try {
+      let objective: Objective;
+      if (preferJs(n, p, k)) {
+        const lossOf = task === "regression" ? squaredEpsilonInsensitiveJs(t, n, epsilon) : squaredHingeJs(t, n);
+        objective = linearObjectiveJs(rows, n, p, k, penalty, lossOf);
+      } else {
+        const design = tf.tensor2d(rows, [n, p]);
+        const tT = tf.tensor2d(t, [n, k]);
+        tensors.push(design, tT);
+        const lossOf = task === "regression" ? squaredEpsilonInsensitive(tT, n, epsilon) : squaredHinge(tT, n);
+        objective = linearObjective(design, k, penalty, lossOf);
+      }
+      const result = await minimizeLbfgs(objective, new Float64Array(p * k), {
+        maxIter,
+        tol,
+        signal: input.signal,
+        onIteration: (step, loss) => input.onProgress?.({ step, total: maxIter, unit: "iteration", loss }),
+      });
+      const state: SvmState = {
+        standardizer,
+        fourier,
+        weights: Array.from(result.x),
+        k,
+        target,
+        history: result.history.map((loss, step) => ({ step, loss })),
+      };
+      return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
+    } finally {
+      tf.dispose(tensors);
+    }
+  },
+  load: build,
+};

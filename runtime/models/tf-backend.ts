@@ -1,0 +1,42 @@
+import * as tf from "@tensorflow/tfjs";
+import { createRequire } from "node:module";
+
+/** The TensorFlow.js module every learner uses, so all share one backend. */
+export { tf };
+
+let chosen: Promise<string> | undefined;
+
+/**
+ * Picks the fastest backend that loads: tfjs-node (native), else wasm, else the pure-JS cpu backend.
+ * tfjs-node is an optional dependency whose install needs a download this machine may not allow,
+ * so its absence is normal and silent.
+ */
+export function initBackend(preferred?: string): Promise<string> {
+  if (chosen) return chosen;
+  chosen = (async () => {
+    const order = preferred ? [preferred] : ["tensorflow", "wasm", "cpu"];
+    for (const name of order) {
+      try {
+        if (name === "tensorflow") {
+          // Loading tfjs-node registers the "tensorflow" backend as a side effect.
+          createRequire(import.meta.url)("@tensorflow/tfjs-node");
+        } else if (name === "wasm") {
+          await import("@tensorflow/tfjs-backend-wasm");
+        }
+        if (await tf.setBackend(name)) {
+          await tf.ready();
+          return tf.getBackend();
+        }
+      } catch {
+        // try the next one
+      }
+    }
+    throw new Error(`no TensorFlow.js backend could be initialised (tried ${order.join(", ")})`);
+  })();
+  return chosen;
+}
+
+/** The backend in use, for run records; undefined before `initBackend` resolves. */
+export function backendName(): string | undefined {
+  return chosen ? tf.getBackend() : undefined;
+}

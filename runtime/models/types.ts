@@ -1,0 +1,83 @@
+/**
+ * The contract between the executor and every learner (tfjs models, tree learners).
+ * Data arrives columnar in typed arrays: no per-row JS objects on the training path.
+ */
+
+export type Task = "classification" | "regression";
+
+export type ParamValue = number | string | boolean | number[] | string[];
+
+/** A columnar design matrix: `columns[j][i]` is feature j of row i. */
+export interface Matrix {
+  n: number;
+  columns: Float32Array[];
+  names: string[];
+}
+
+/** Progress reported during training, once per epoch or per tree. */
+export interface TrainProgress {
+  /** 1-based unit just finished (epoch, tree, iteration). */
+  step: number;
+  total: number;
+  unit: "epoch" | "tree" | "iteration";
+  loss?: number;
+  valLoss?: number;
+}
+
+export interface TrainInput {
+  task: Task;
+  x: Matrix;
+  /** Class index (0..classes.length-1) for classification, the target value for regression. */
+  y: Float32Array;
+  /** Class labels in index order for classification; empty for regression. */
+  classes: string[];
+  /** Optional held-out data, used for early stopping and validation loss curves. */
+  validation?: { x: Matrix; y: Float32Array };
+  /** User options, already merged over the learner's defaults and validated. */
+  params: Record<string, ParamValue>;
+  seed: number;
+  onProgress?: (p: TrainProgress) => void;
+  /** Aborting stops training cleanly at the next epoch/tree boundary and rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+/** One point of a training curve. */
+export interface HistoryPoint {
+  step: number;
+  loss: number;
+  valLoss?: number;
+}
+
+/** A plain JSON form of a trained model, enough to rebuild it with `Learner.load`. */
+export interface SerializedModel {
+  kind: string;
+  task: Task;
+  featureNames: string[];
+  classes: string[];
+  params: Record<string, ParamValue>;
+  state: unknown;
+}
+
+export interface TrainedModel {
+  kind: string;
+  task: Task;
+  featureNames: string[];
+  classes: string[];
+  /** Class index (classification) or predicted value (regression), one per row. */
+  predict(x: Matrix): Float32Array;
+  /** Row-major n×k class probabilities (classification only). */
+  predictProba?(x: Matrix): Float32Array;
+  /** One non-negative score per feature, summing to 1 where defined. */
+  importance?(): Float64Array;
+  history?: HistoryPoint[];
+  toJSON(): SerializedModel;
+}
+
+export interface Learner {
+  /** The name used in the language, e.g. `random_forest`. */
+  name: string;
+  tasks: Task[];
+  defaults: Record<string, ParamValue>;
+  train(input: TrainInput): Promise<TrainedModel>;
+  load(model: SerializedModel): TrainedModel;
+}

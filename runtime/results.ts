@@ -1,0 +1,23 @@
+import type { ChartBundle } from "./charts/types.js";
+
+/** What a statement produced, for the CLI, the kernel and TypeScript notebooks to show. */
+export type StepResult =
+  | { kind: "dataset"; name: string; rows: number; columns: string[] }
+  | { kind: "split"; input: string; parts: { name: string; rows: number }[] }
+  | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; artifact?: string }
+  | { kind: "metrics"; model: string; data: string; values: Record<string, number> }
+  | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }
+  | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[] }
+  | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
+  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[] };
+
+/** Progress events, in order: a step starts, may report progress, and ends (or the run fails). */
+export type RunEvent =
+  | { type: "step-start"; id: string; label: string; index: number; total: number }
+  | { type: "progress"; id: string; step: number; total: number; unit: string; loss?: number; valLoss?: number }
+  | { type: "step-end"; id: string; label: string; ms: number; result?: StepResult };
+
+/** A failed `assert`: the run ends non-zero, naming the metric, value and bound. */
+export class AssertionFailed extends Error {
+  override name = "AssertionFailed";
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repo, tempDir } from "../helpers.js";
+
+// The CLI as a user runs it: the compiled bin (npm test builds dist/ first), in a scratch folder.
+function lathe(args: string[], cwd = tempDir()) {
+  const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr, cwd };
+}
+
+describe("lathe run", () => {
+  it("runs the penguins example: progress per stage, metrics, where things were written, exit 0", () => {
+    const r = lathe(["run", path.join(repo, "examples/penguins.lathe")]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\[1\/6\] collect penguins: 344 rows/);
+    expect(r.out).toMatch(/\[3\/6\] split clean into train, validation, test: train \d+, validation \d+, test \d+/);
+    expect(r.out).toMatch(/\[4\/6\] train species \(logistic_regression\).*tfjs (wasm|tensorflow|cpu)/);
+    const acc = Number(/accuracy\s+([\d.]+)/.exec(r.out)?.[1]);
+    expect(acc).toBeGreaterThanOrEqual(0.95);
+    expect(r.out).toMatch(/\.lathe\/artifacts\/[0-9a-f]{64}\.svg/);
+    expect(r.out).toMatch(/run \d{8}-\d{6}-[0-9a-f]{6} recorded in \.lathe\/lathe\.duckdb/);
+    const list = lathe(["runs", "list"], r.cwd);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain("succeeded");
+  });
+
+  it("fails with a clear message and a non-zero exit for a missing program file", () => {
+    const r = lathe(["run", "does-not-exist.lathe"]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain("cannot read does-not-exist.lathe");
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("fails with file:line:col and a caret for a missing data file", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "job.lathe"), 'source d = read "missing.csv"\nshow d\n');
+    const r = lathe(["run", "job.lathe"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("job.lathe:1:17: error[source-error]: file not found: missing.csv");
+    expect(r.err).toContain("^^^^^^^^^^^^^");
+  });
+});
+
+describe("lathe check", () => {
+  it("reports every error and exits 1; --json gives the diagnostics", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "bad.lathe"), 'sorce a = read "x.csv"\nsplit b into train 50%, test 40%\n');
+    const r = lathe(["check", "bad.lathe"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("bad.lathe:1:1: error[syntax-error]");
+    expect(r.err).toContain("did you mean `source`");
+    const j = lathe(["check", "--json", "bad.lathe"], dir);
+    expect(j.code).toBe(1);
+    const parsed = JSON.parse(j.out) as { diagnostics: { code: string }[] };
+    expect(parsed.diagnostics.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("passes the examples", () => {
+    const r = lathe(["check", path.join(repo, "examples/penguins.lathe")]);
+    expect(r.code).toBe(0);
+  });
+});

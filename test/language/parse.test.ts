@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../../language/diagnostic.js";
+import { parse } from "../../language/parse.js";
+import { repo } from "../helpers.js";
+
+describe("parse", () => {
+  it("parses the penguins example into statements with spans", () => {
+    const text = readFileSync(path.join(repo, "examples/penguins.lathe"), "utf8");
+    const { program, diagnostics } = parse(text);
+    expect(diagnostics).toEqual([]);
+    expect(program.statements.map((s) => s.kind)).toEqual(["param", "source", "prepare", "split", "model", "evaluate", "plot"]);
+    const prepare = program.statements[2];
+    if (prepare.kind !== "prepare") throw new Error("expected prepare");
+    expect(prepare.steps.map((s) => s.kind)).toEqual(["drop-rows", "fill", "onehot"]);
+    const fill = prepare.steps[1];
+    if (fill.kind !== "fill") throw new Error("expected fill");
+    expect(fill.columns.map((c) => c.text)).toContain("Body Mass (g)");
+    expect(fill.columns[0].quoted).toBe(true);
+    // Spans are half-open offsets with 1-based line/column: the quoted name, quotes included.
+    const span = fill.columns[0].span;
+    expect(text.slice(span.start, span.end)).toBe('"Beak Length (mm)"');
+    expect(span.line).toBe(9);
+  });
+
+  it("reads split parts, seeds and model options", () => {
+    const { program, diagnostics } = parse(`split d into train 80%, test 20% stratify by y seed 7
+model m = random_forest predicting y from train { features: a, "b c"; trees: 50; layers: [64, 32] }`);
+    expect(diagnostics).toEqual([]);
+    const [split, model] = program.statements;
+    if (split.kind !== "split" || model.kind !== "model") throw new Error("kinds");
+    expect(split.parts.map((p) => [p.name.text, p.percent])).toEqual([["train", 80], ["test", 20]]);
+    expect(split.stratify?.text).toBe("y");
+    expect(split.seed).toMatchObject({ kind: "literal", value: 7 });
+    expect(model.options.map((o) => o.key.text)).toEqual(["features", "trees", "layers"]);
+    expect(model.options[2].values[0]).toMatchObject({ kind: "list", items: [{ value: 64 }, { value: 32 }] });
+  });
+
+  it("builds expressions with SQL precedence", () => {
+    const { program } = parse("prepare p = d { drop rows where a > 1 + 2 * 3 and not b is missing or c between 1 and 5 }");
+    const s = program.statements[0];
+    if (s.kind !== "prepare" || s.steps[0].kind !== "drop-rows") throw new Error("kinds");
+    const e = s.steps[0].where;
+    expect(e).toMatchObject({ kind: "binary", op: "or", left: { kind: "binary", op: "and" }, right: { kind: "between" } });
+  });
+
+  it("reports every syntax error with a position and keeps the good statements", () => {
+    const text = 'sorce x = read "a.csv"\nsource y = read "b.csv"\nprepare c = y { fill a with }\nshow y limit 5\n';
+    const { program, diagnostics } = parse(text);
+    expect(diagnostics.length).toBeGreaterThanOrEqual(2);
+    expect(diagnostics[0]).toMatchObject({ code: "syntax-error", severity: "error", span: { line: 1, column: 1 }, suggestions: ["source"] });
+    expect(diagnostics.some((d) => d.span.line === 3)).toBe(true);
+    expect(program.statements.map((s) => s.kind)).toContain("show");
+    const rendered = formatDiagnostic(diagnostics[0], "job.lathe", text);
+    expect(rendered).toContain("job.lathe:1:1: error[syntax-error]");
+    expect(rendered).toContain("^^^^^");
+    expect(rendered).toContain("did you mean `source`");
+  });
+
+  it("reports an unterminated string", () => {
+    const { diagnostics } = parse('source x = read "data.csv\n');
+    expect(diagnostics[0]).toMatchObject({ code: "unterminated-string", span: { line: 1, column: 17 } });
+  });
+
+  it("never throws, whatever the input", () => {
+    const words = ["source", "prepare", "split", "model", "=", "{", "}", "read", '"x"', "drop", "rows", "where", "a", "b", ">", "1", "%", ",", "into", "fill", "with", "median", ":", "\n", "evaluate", "on", "(", ")"];
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(fc.constantFrom(...words), { maxLength: 60 }).map((w) => w.join(" "))), (text) => {
+        const r = parse(text);
+        expect(Array.isArray(r.diagnostics)).toBe(true);
+      }),
+      { numRuns: 300, seed: 1 },
+    );
+  });
+});

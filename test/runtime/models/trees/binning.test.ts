@@ -1,0 +1,63 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { binColumns, binOf, computeEdges, MISSING_BIN } from "../../../../runtime/models/trees/binning.js";
+
+describe("computeEdges", () => {
+  test("few distinct values get one bin each, cut halfway between neighbours", () => {
+    const edges = computeEdges(Float32Array.of(3, 1, 2, 2, 1, NaN), 255);
+    expect(Array.from(edges)).toEqual([1.5, 2.5]);
+  });
+
+  test("many distinct values are cut into at most max_bins quantile bins of similar size", () => {
+    const column = Float32Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 10_000);
+    const edges = computeEdges(column, 16);
+    expect(edges.length).toBeLessThanOrEqual(15);
+    expect(edges.length).toBeGreaterThan(10);
+    const counts = new Array(edges.length + 1).fill(0);
+    for (const v of column) counts[binOf(v, edges)]++;
+    for (const c of counts) expect(c).toBeGreaterThan(10_000 / 16 / 2);
+  });
+
+  test("a constant or all-missing column has a single bin", () => {
+    expect(computeEdges(Float32Array.of(4, 4, 4), 255).length).toBe(0);
+    expect(computeEdges(Float32Array.of(NaN, NaN), 255).length).toBe(0);
+  });
+});
+
+describe("binOf", () => {
+  test("NaN goes to the missing bin", () => {
+    expect(binOf(NaN, Float32Array.of(1, 2))).toBe(MISSING_BIN);
+  });
+
+  test("bin <= t exactly when x <= edges[t], so thresholds can replace re-binning", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ noNaN: true, noDefaultInfinity: false }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 2, max: 255 }),
+        (values, maxBins) => {
+          const column = Float32Array.from(values);
+          const edges = computeEdges(column, maxBins);
+          expect(edges.length).toBeLessThan(maxBins);
+          for (let e = 1; e < edges.length; e++) expect(edges[e]).toBeGreaterThan(edges[e - 1]);
+          for (const x of column) {
+            const b = binOf(x, edges);
+            for (let t = 0; t < edges.length; t++) expect(b <= t).toBe(x <= edges[t]);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("binColumns", () => {
+  test("lays features out column after column, one byte per cell", () => {
+    const binned = binColumns([Float32Array.of(1, 2, 3), Float32Array.of(5, NaN, 5)], 3, 255, true);
+    expect(binned.bins.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(binned.bins)).toEqual([0, 1, 2, 0, MISSING_BIN, 0]);
+  });
+
+  test("rejects a column of the wrong length", () => {
+    expect(() => binColumns([Float32Array.of(1, 2)], 3, 255)).toThrow(/2 rows, expected 3/);
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Two cores: run files in parallel but not more than the machine has.
+    maxWorkers: 2,
+    pool: "forks",
+  },
+});
