@@ -67,6 +67,11 @@ export class Session {
     return new Session(new Executor(await Database.open()), options);
   }
 
+  /** What earlier runs defined: params, datasets with their schemas, models (for completion and inspection). */
+  get known(): Omit<CheckedProgram, "program"> {
+    return this.checked;
+  }
+
   /** Parses and checks text against this session's state without running it. */
   async check(text: string, options: RunOptions = {}): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram }> {
     const parsed = parse(text);

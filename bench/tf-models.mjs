@@ -34,7 +34,7 @@ cmd, name, d = sys.argv[1], sys.argv[2], sys.argv[3]
 if cmd == "dump":
     if name == "breast_cancer": X, y = datasets.load_breast_cancer(return_X_y=True)
     elif name == "digits": X, y = datasets.load_digits(return_X_y=True)
-    else: X, y = datasets.make_classification(n_samples=200000, n_features=20, n_informative=10, n_redundant=5, random_state=0)
+    else: X, y = datasets.make_classification(n_samples=200000, n_features=20, random_state=0)
     X.astype(np.float32).tofile(f"{d}/{name}.x.f32"); y.astype(np.int32).tofile(f"{d}/{name}.y.i32")
     print(json.dumps({"n": int(X.shape[0]), "d": int(X.shape[1])}))
 else:

@@ -56,7 +56,10 @@ print(json.dumps(res))
 function stratifiedSplit(y, seed) {
   const rng = new Rng(seed);
   const byClass = new Map();
-  y.forEach((c, i) => byClass.set(c, [...(byClass.get(c) ?? []), i]));
+  y.forEach((c, i) => {
+    if (!byClass.has(c)) byClass.set(c, []);
+    byClass.get(c).push(i);
+  });
   const parts = { train: [], validation: [], test: [] };
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
     const rows = byClass.get(c);

@@ -151,6 +151,37 @@ export async function main(argv: string[]): Promise<number> {
       if (r.artifacts.length) process.stdout.write("\n" + formatTable(["name", "kind", "path", "bytes"], r.artifacts) + "\n");
     });
 
+  const kernel = program.command("kernel").description("the Lathe Jupyter kernel");
+  kernel
+    .command("install")
+    .description("register the Lathe kernel with Jupyter")
+    .option("--user", "install for the current user")
+    .option("--prefix <dir>", "install under DIR/share/jupyter/kernels")
+    .option("--name <name>", "kernel name", "lathe")
+    .action(async (opts) => {
+      const { installLatheKernel } = await import("../kernel/main.js");
+      const dir = await installLatheKernel(opts);
+      process.stdout.write(`installed the Lathe kernel in ${dir}\n`);
+    });
+  kernel
+    .command("uninstall")
+    .description("remove the Lathe kernel from Jupyter")
+    .option("--prefix <dir>", "where it was installed")
+    .option("--name <name>", "kernel name", "lathe")
+    .action(async (opts) => {
+      const { uninstallLatheKernel } = await import("../kernel/main.js");
+      await uninstallLatheKernel(opts);
+      process.stdout.write(`removed the ${opts.name} kernel\n`);
+    });
+  kernel
+    .command("start")
+    .description("run the kernel (Jupyter calls this with a connection file)")
+    .requiredOption("-f, --connection-file <file>", "Jupyter connection file")
+    .action(async (opts) => {
+      const { runKernel } = await import("../kernel/main.js");
+      await runKernel(opts.connectionFile);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -27,9 +27,16 @@ export function runProcess(
       clearTimeout(timer);
       reject(err);
     });
-    child.on("close", (code, signal) => {
+    child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      // A grandchild (a kernel) that outlives the child would hold the pipes open and
+      // delay "close" forever; take what has arrived shortly after the exit.
+      const done = (): void => resolve({ code, signal, stdout, stderr });
+      const grace = setTimeout(done, 2000);
+      child.once("close", () => {
+        clearTimeout(grace);
+        done();
+      });
     });
   });
 }

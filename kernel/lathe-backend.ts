@@ -1,0 +1,137 @@
+import * as aq from "arquero";
+import { tableBundle } from "../api/index.js";
+import { Session } from "../api/session.js";
+import { formatDiagnostic, parse } from "../language/index.js";
+import type { RunEvent, StepResult } from "../runtime/results.js";
+import { CellError, type CompletionResult, type ExecuteContext, type IsCompleteResult, type KernelBackend, type MimeBundle } from "./jupyter/backend.js";
+import { completeCell, inspectCell } from "./lathe-help.js";
+
+const version = "0.1.0";
+
+/** The Lathe language in Jupyter: each cell is Lathe code run in one Session, so state lives across cells. */
+export class LatheBackend implements KernelBackend {
+  readonly languageInfo = {
+    name: "lathe",
+    version,
+    mimetype: "text/x-lathe",
+    file_extension: ".lathe",
+    codemirror_mode: "python",
+    pygments_lexer: "text",
+  };
+  readonly implementation = "lathe";
+  readonly implementationVersion = version;
+  readonly banner = `Lathe ${version}: a declarative MLOps workbench. Cells are Lathe code; see grammar.md.`;
+  readonly helpLinks = [{ text: "Lathe language reference", url: "https://github.com/lathe/lathe/blob/main/grammar.md" }];
+
+  private constructor(readonly session: Session) {}
+
+  /** Opens the backend's session (run store under the kernel's working directory). */
+  static async create(): Promise<LatheBackend> {
+    return new LatheBackend(await Session.open());
+  }
+
+  async execute(code: string, ctx: ExecuteContext): Promise<MimeBundle | undefined> {
+    if (!code.trim()) return undefined;
+    const file = `cell[${ctx.executionCount}]`;
+    const progressId = `lathe-progress-${ctx.executionCount}-${Date.now()}`;
+    let progressShown = false;
+    let lastProgress = 0;
+    const onEvent = (e: RunEvent) => {
+      if (ctx.silent) return;
+      if (e.type === "progress") {
+        const now = Date.now();
+        // Frontends choke on hundreds of updates a second; a few per second reads as live.
+        if (progressShown && now - lastProgress < 200 && e.step < e.total) return;
+        lastProgress = now;
+        const text = `${e.unit} ${e.step}/${e.total}${e.loss !== undefined ? `  loss ${e.loss.toFixed(4)}` : ""}${e.valLoss !== undefined ? `  validation loss ${e.valLoss.toFixed(4)}` : ""}`;
+        const pct = Math.round((100 * e.step) / Math.max(1, e.total));
+        ctx.display({ "text/plain": text, "text/html": `<progress value="${pct}" max="100"></progress> <code>${escapeHtml(text)}</code>` }, { displayId: progressId, update: progressShown });
+        progressShown = true;
+      } else if (e.type === "step-end") {
+        ctx.stream("stdout", `${e.label}${summary(e.result)} (${Math.round(e.ms)} ms)\n`);
+      }
+    };
+    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent });
+    const errors = outcome.diagnostics.filter((d) => d.severity === "error");
+    for (const w of outcome.diagnostics.filter((d) => d.severity !== "error")) ctx.stream("stderr", formatDiagnostic(w, file, code) + "\n");
+    if (errors.length) {
+      const rendered = errors.map((d) => formatDiagnostic(d, file, code));
+      throw new CellError("LatheError", `${errors.length} error${errors.length > 1 ? "s" : ""} in the cell: ${errors[0].message}`, rendered.flatMap((r) => r.split("\n")));
+    }
+    const results = outcome.output?.results ?? [];
+    const bundles = results.map(bundleOf).filter((b): b is MimeBundle => !!b);
+    if (outcome.error) {
+      for (const b of bundles) ctx.display(b);
+      if (outcome.error.kind === "interrupted") throw new CellError("KeyboardInterrupt", "execution was interrupted; the session and earlier results are intact");
+      const ename = outcome.error.kind === "assert" ? "AssertionFailed" : outcome.error.kind === "data" ? "DataError" : "InternalError";
+      throw new CellError(ename, outcome.error.message, [`${ename}: ${outcome.error.message}`]);
+    }
+    // The last displayable result becomes the cell's Out[n]; earlier ones show as they come.
+    const last = bundles.pop();
+    for (const b of bundles) ctx.display(b);
+    return last;
+  }
+
+  complete(code: string, cursorPos: number): CompletionResult {
+    return completeCell(this.session, code, cursorPos);
+  }
+
+  inspect(code: string, cursorPos: number): MimeBundle | undefined {
+    return inspectCell(code, cursorPos);
+  }
+
+  isComplete(code: string): IsCompleteResult {
+    if (!code.trim()) return { status: "complete" };
+    const { diagnostics } = parse(code);
+    const open = (code.match(/\{/g) ?? []).length - (code.match(/\}/g) ?? []).length;
+    if (open > 0 || diagnostics.some((d) => d.code === "unterminated-string" || d.message.startsWith("unexpected end of file"))) return { status: "incomplete", indent: open > 0 ? "  " : "" };
+    if (diagnostics.some((d) => d.severity === "error")) return { status: "invalid" };
+    return { status: "complete" };
+  }
+
+  private closed = false;
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.session.close();
+  }
+}
+
+function summary(r: StepResult | undefined): string {
+  if (!r) return "";
+  switch (r.kind) {
+    case "dataset":
+      return `: ${r.rows} rows, ${r.columns.length} columns`;
+    case "split":
+      return `: ${r.parts.map((p) => `${p.name} ${p.rows}`).join(", ")}`;
+    case "model":
+      return `: ${r.rows} rows, ${r.features.length} features${r.backend ? `, tfjs ${r.backend}` : ""}`;
+    case "assert":
+      return r.passed ? ": passed" : ": FAILED";
+    default:
+      return "";
+  }
+}
+
+/** The display bundle of a result: tables as HTML + text, charts as their multi-MIME bundle. */
+function bundleOf(r: StepResult): MimeBundle | undefined {
+  switch (r.kind) {
+    case "metrics":
+      return tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value }))));
+    case "assert":
+      return tableBundle(aq.from(r.checks.map((c) => ({ metric: c.metric, value: c.value, required: `${c.op} ${c.bound}`, passed: c.passed }))));
+    case "chart":
+      return r.bundle as unknown as MimeBundle;
+    case "table":
+      return tableBundle(r.rows.length ? aq.from(r.rows) : aq.table(Object.fromEntries(r.columns.map((c) => [c, []]))));
+    case "describe":
+      return tableBundle(aq.from(r.columns));
+    default:
+      return undefined;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
