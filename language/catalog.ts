@@ -104,9 +104,11 @@ export interface ChartSpec {
 export const charts: Record<string, ChartSpec> = {
   confusion: { needs: "model", doc: "Confusion matrix of a classifier on a split." },
   roc: { needs: "model", doc: "ROC curve of a classifier on a split." },
+  pr: { needs: "model", doc: "Precision-recall curve of a classifier on a split." },
+  predicted: { needs: "model", doc: "Predicted against actual values of a regression on a split." },
   importance: { needs: "model", doc: "Feature importance of a model." },
   loss: { needs: "model", doc: "Training (and validation) loss per epoch." },
   residuals: { needs: "model", doc: "Residuals against predictions for a regression on a split." },
   histogram: { needs: "dataset", doc: "Histogram of a numeric column." },
-  scatter: { needs: "dataset", doc: "Scatter plot of two columns." },
+  scatter: { needs: "dataset", doc: "Scatter plot of two columns, coloured by a third when given." },
 };

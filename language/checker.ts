@@ -145,8 +145,8 @@ class Checker {
           const model = this.model_(s.target);
           if (s.data) this.dataset(s.data);
           else if (s.chart.text !== "importance" && s.chart.text !== "loss") this.report("missing-data", `\`plot ${s.chart.text}\` needs a split to plot on: \`plot ${s.chart.text} of ${s.target.text} on test\``, s.span);
-          if (model && (s.chart.text === "confusion" || s.chart.text === "roc") && model.task !== "classification") this.report("task-mismatch", `\`plot ${s.chart.text}\` needs a classifier, and \`${model.name}\` is a regression`, s.chart.span);
-          if (model && s.chart.text === "residuals" && model.task !== "regression") this.report("task-mismatch", "`plot residuals` needs a regression model", s.chart.span);
+          if (model && ["confusion", "roc", "pr"].includes(s.chart.text) && model.task !== "classification") this.report("task-mismatch", `\`plot ${s.chart.text}\` needs a classifier, and \`${model.name}\` is a regression`, s.chart.span);
+          if (model && ["residuals", "predicted"].includes(s.chart.text) && model.task !== "regression") this.report("task-mismatch", `\`plot ${s.chart.text}\` needs a regression model`, s.chart.span);
         } else {
           const ds = this.dataset(s.target);
           if (ds) for (const c of s.columns) this.column(c, ds.schema);
