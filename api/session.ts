@@ -26,6 +26,8 @@ export interface RunOptions {
   params?: Record<string, LiteralValue>;
   onEvent?: (e: RunEvent) => void;
   signal?: AbortSignal;
+  /** Record this run in the run store; defaults to the session's `record`. */
+  record?: boolean;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -96,7 +98,7 @@ export class Session {
       return outcome;
     }
     outcome.plan = plan;
-    const record = this.options.record !== false && plan.steps.length > 0;
+    const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
     const runId = RunStore.newId();
     const run: RunRecord = {
       id: runId,

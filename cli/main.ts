@@ -3,6 +3,7 @@ import path from "node:path";
 import { Session } from "../api/session.js";
 import { formatDiagnostic, type Diagnostic, type LiteralValue } from "../language/index.js";
 import { RunStore } from "../runtime/run-store.js";
+import { explain } from "./explain.js";
 import { formatTable } from "./format-table.js";
 import { resultDetail, resultSummary } from "./report.js";
 
@@ -116,6 +117,25 @@ export async function main(argv: string[]): Promise<number> {
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .action(async (file: string, opts) => {
       code = await checkCommand(file, opts);
+    });
+
+  program
+    .command("explain <file>")
+    .description("print the SQL of each data step (collect, prepare, split), with the constants fitted steps learn")
+    .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
+    .action(async (file: string, opts) => {
+      const outcome = await explain(file, parseParams(opts.param), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      code = outcome === "ok" ? exitCodes.ok : outcome === "program" ? exitCodes.programErrors : exitCodes.dataError;
+    });
+
+  program
+    .command("fmt <file>")
+    .description("print a program in the canonical layout (keeps comments); refuses files with syntax errors")
+    .option("-w, --write", "rewrite the file in place")
+    .option("--check", "exit 1 when the file is not formatted, print nothing else")
+    .action(async (file: string, opts) => {
+      const { fmtCommand } = await import("./fmt.js");
+      code = fmtCommand(file, opts);
     });
 
   const runs = program.command("runs").description("inspect recorded runs");

@@ -1,33 +1,25 @@
 import * as aq from "arquero";
 import { tableBundle } from "../api/index.js";
 import { Session } from "../api/session.js";
-import { formatDiagnostic, parse } from "../language/index.js";
+import { charts, formatDiagnostic, parse, type Program } from "../language/index.js";
 import type { RunEvent, StepResult } from "../runtime/results.js";
 import { CellError, type CompletionResult, type ExecuteContext, type IsCompleteResult, type KernelBackend, type MimeBundle } from "./jupyter/backend.js";
 import { completeCell, inspectCell } from "./lathe-help.js";
-
-const version = "0.1.0";
+import { latheInfo } from "./lathe-info.js";
 
 /** The Lathe language in Jupyter: each cell is Lathe code run in one Session, so state lives across cells. */
 export class LatheBackend implements KernelBackend {
-  readonly languageInfo = {
-    name: "lathe",
-    version,
-    mimetype: "text/x-lathe",
-    file_extension: ".lathe",
-    codemirror_mode: "python",
-    pygments_lexer: "text",
-  };
-  readonly implementation = "lathe";
-  readonly implementationVersion = version;
-  readonly banner = `Lathe ${version}: a declarative MLOps workbench. Cells are Lathe code; see grammar.md.`;
-  readonly helpLinks = [{ text: "Lathe language reference", url: "https://github.com/lathe/lathe/blob/main/grammar.md" }];
+  readonly languageInfo = latheInfo.languageInfo;
+  readonly implementation = latheInfo.implementation;
+  readonly implementationVersion = latheInfo.implementationVersion;
+  readonly banner = latheInfo.banner;
+  readonly helpLinks = latheInfo.helpLinks;
 
   private constructor(readonly session: Session) {}
 
-  /** Opens the backend's session (run store under the kernel's working directory). */
-  static async create(): Promise<LatheBackend> {
-    return new LatheBackend(await Session.open());
+  /** Opens the backend's session; the run store is `store`, else `.lathe` under the kernel's working directory. */
+  static async create(options: { store?: string } = {}): Promise<LatheBackend> {
+    return new LatheBackend(await Session.open({ root: options.store }));
   }
 
   async execute(code: string, ctx: ExecuteContext): Promise<MimeBundle | undefined> {
@@ -51,7 +43,7 @@ export class LatheBackend implements KernelBackend {
         ctx.stream("stdout", `${e.label}${summary(e.result)} (${Math.round(e.ms)} ms)\n`);
       }
     };
-    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent });
+    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record: worthRecording(parse(code).program) });
     const errors = outcome.diagnostics.filter((d) => d.severity === "error");
     for (const w of outcome.diagnostics.filter((d) => d.severity !== "error")) ctx.stream("stderr", formatDiagnostic(w, file, code) + "\n");
     if (errors.length) {
@@ -59,7 +51,10 @@ export class LatheBackend implements KernelBackend {
       throw new CellError("LatheError", `${errors.length} error${errors.length > 1 ? "s" : ""} in the cell: ${errors[0].message}`, rendered.flatMap((r) => r.split("\n")));
     }
     const results = outcome.output?.results ?? [];
-    const bundles = results.map(bundleOf).filter((b): b is MimeBundle => !!b);
+    const bundles = results.flatMap(bundlesOf);
+    // Out[n] always comes last, so a result of several bundles (describe: table, then charts) is
+    // shown as displays in its own order rather than having its table moved below its charts.
+    const lastIsSingle = results.length > 0 && bundlesOf(results[results.length - 1]).length === 1;
     if (outcome.error) {
       for (const b of bundles) ctx.display(b);
       if (outcome.error.kind === "interrupted") throw new CellError("KeyboardInterrupt", "execution was interrupted; the session and earlier results are intact");
@@ -67,7 +62,7 @@ export class LatheBackend implements KernelBackend {
       throw new CellError(ename, outcome.error.message, [`${ename}: ${outcome.error.message}`]);
     }
     // The last displayable result becomes the cell's Out[n]; earlier ones show as they come.
-    const last = bundles.pop();
+    const last = lastIsSingle ? bundles.pop() : undefined;
     for (const b of bundles) ctx.display(b);
     return last;
   }
@@ -82,11 +77,16 @@ export class LatheBackend implements KernelBackend {
 
   isComplete(code: string): IsCompleteResult {
     if (!code.trim()) return { status: "complete" };
-    const { diagnostics } = parse(code);
-    const open = (code.match(/\{/g) ?? []).length - (code.match(/\}/g) ?? []).length;
-    if (open > 0 || diagnostics.some((d) => d.code === "unterminated-string" || d.message.startsWith("unexpected end of file"))) return { status: "incomplete", indent: open > 0 ? "  " : "" };
-    if (diagnostics.some((d) => d.severity === "error")) return { status: "invalid" };
-    return { status: "complete" };
+    const errors = parse(code).diagnostics.filter((d) => d.severity === "error");
+    if (!errors.length) return { status: "complete" };
+    // Incomplete when the text is a valid beginning: its first error is that the input ran out
+    // (an open brace or string, a statement cut short), not a wrong token earlier on.
+    const first = errors.reduce((a, b) => (b.span.start < a.span.start ? b : a));
+    if (first.code === "unterminated-string" || first.message.startsWith("unexpected end of file")) {
+      const open = (code.match(/\{/g) ?? []).length - (code.match(/\}/g) ?? []).length;
+      return { status: "incomplete", indent: open > 0 ? "  " : "" };
+    }
+    return { status: "invalid" };
   }
 
   private closed = false;
@@ -96,6 +96,16 @@ export class LatheBackend implements KernelBackend {
     this.closed = true;
     this.session.close();
   }
+}
+
+/**
+ * Whether a cell becomes a run in the run store: when it trains, measures or plots a model (and for
+ * any statement this list does not know). Cells that only define or look at data are not recorded:
+ * a record costs two writes to .lathe/lathe.duckdb (a few hundred ms), and holds nothing to reproduce.
+ */
+function worthRecording(program: Program): boolean {
+  const dataOnly = new Set(["param", "source", "prepare", "split", "show", "describe"]);
+  return program.statements.some((s) => !(dataOnly.has(s.kind) || (s.kind === "plot" && charts[s.chart.text]?.needs === "dataset")));
 }
 
 function summary(r: StepResult | undefined): string {
@@ -114,21 +124,22 @@ function summary(r: StepResult | undefined): string {
   }
 }
 
-/** The display bundle of a result: tables as HTML + text, charts as their multi-MIME bundle. */
-function bundleOf(r: StepResult): MimeBundle | undefined {
+/** The display bundles of a result: tables as HTML + text, charts (describe's too) as their multi-MIME bundle. */
+function bundlesOf(r: StepResult): MimeBundle[] {
   switch (r.kind) {
     case "metrics":
-      return tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value }))));
+      return [tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value }))))];
     case "assert":
-      return tableBundle(aq.from(r.checks.map((c) => ({ metric: c.metric, value: c.value, required: `${c.op} ${c.bound}`, passed: c.passed }))));
+      return [tableBundle(aq.from(r.checks.map((c) => ({ metric: c.metric, value: c.value, required: `${c.op} ${c.bound}`, passed: c.passed }))))];
     case "chart":
-      return r.bundle as unknown as MimeBundle;
+      return [r.bundle as unknown as MimeBundle];
     case "table":
-      return tableBundle(r.rows.length ? aq.from(r.rows) : aq.table(Object.fromEntries(r.columns.map((c) => [c, []]))));
+      return [tableBundle(r.rows.length ? aq.from(r.rows) : aq.table(Object.fromEntries(r.columns.map((c) => [c, []]))))];
     case "describe":
-      return tableBundle(aq.from(r.columns));
+      // The profile table first, then one small chart per column.
+      return [tableBundle(aq.from(r.columns)), ...(r.charts ?? []).map((c) => c.bundle as unknown as MimeBundle)];
     default:
-      return undefined;
+      return [];
   }
 }
 

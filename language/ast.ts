@@ -77,6 +77,33 @@ export interface AssertCondition {
   span: Span;
 }
 
+/** A number with an optional unit, as written: `0.25`, `1%`, `20 ms`. `normalizeQuantity` converts it. */
+export interface Quantity {
+  value: number;
+  unit?: "%" | "ms" | "s";
+  span: Span;
+}
+
+/** A registered model: its registry name and, optionally, one version (default: the champion). */
+export interface RegistryRef {
+  name: Literal & { value: string };
+  version?: number;
+  span: Span;
+}
+
+/** `latency p99 < 20 ms`: a signal, an optional qualifier (a percentile), a comparison and a bound. */
+export interface Threshold {
+  signal: Name;
+  qualifier?: Name;
+  op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+  bound: Quantity;
+  span: Span;
+}
+
+export type MonitorRule = { kind: "drift"; columns: Name[]; method?: Name; span: Span } | { kind: "threshold"; threshold: Threshold; span: Span };
+
+export type RetrainTrigger = { kind: "schedule"; count: number; unit: Name; span: Span } | { kind: "condition"; threshold: Threshold; span: Span };
+
 export type Statement =
   | { kind: "param"; name: Name; value: Literal; span: Span }
   | { kind: "source"; name: Name; source: SourceSpec; span: Span }
@@ -87,7 +114,16 @@ export type Statement =
   | { kind: "assert"; model: Name; data: Name; conditions: AssertCondition[]; span: Span }
   | { kind: "plot"; chart: Name; target: Name; data?: Name; columns: Name[]; path?: Literal & { value: string }; span: Span }
   | { kind: "show"; target: Name; limit?: number; span: Span }
-  | { kind: "describe"; target: Name; span: Span };
+  | { kind: "describe"; target: Name; span: Span }
+  | { kind: "tune"; model: Name; space: OptionEntry[]; metric: Name; data: Name; trials?: number; search?: "grid" | "random"; span: Span }
+  | { kind: "register"; model: Name; as: Literal & { value: string }; span: Span }
+  | { kind: "promote"; target: RegistryRef; span: Span }
+  | { kind: "rollback"; name: Literal & { value: string }; version?: number; span: Span }
+  | { kind: "deploy"; target: RegistryRef; data: Name; path: Literal & { value: string }; span: Span }
+  | { kind: "serve"; target: RegistryRef; port?: number; span: Span }
+  | { kind: "export"; target: RegistryRef; path: Literal & { value: string }; span: Span }
+  | { kind: "monitor"; target: RegistryRef; rules: MonitorRule[]; span: Span }
+  | { kind: "retrain"; target: RegistryRef; triggers: RetrainTrigger[]; span: Span };
 
 export type StatementKind = Statement["kind"];
 

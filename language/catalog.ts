@@ -112,3 +112,37 @@ export const charts: Record<string, ChartSpec> = {
   histogram: { needs: "dataset", doc: "Histogram of a numeric column." },
   scatter: { needs: "dataset", doc: "Scatter plot of two columns, coloured by a third when given." },
 };
+
+export interface SignalSpec {
+  /** `time`: needs `ms` or `s`; `share`: a fraction or a percentage; `score`: a plain number. */
+  unit: "time" | "share" | "score";
+  doc: string;
+  qualifiers?: string[];
+}
+
+/** What `monitor` and `retrain when` can watch besides the model's own metrics. */
+export const signals: Record<string, SignalSpec> = {
+  latency: { unit: "time", doc: "Prediction latency of the served model, as a percentile (default p50).", qualifiers: ["p50", "p90", "p95", "p99", "mean", "max"] },
+  error_rate: { unit: "share", doc: "Share of requests that failed (bad input or a server error)." },
+  drift: { unit: "share", doc: "Share of monitored columns whose distribution drifted from the training data." },
+  psi: { unit: "score", doc: "Largest population stability index over the monitored columns (warn 0.1, alert 0.25)." },
+  requests: { unit: "score", doc: "Requests per minute." },
+};
+
+/** How `drift on ...` compares distributions; `auto` follows the defaults in design.md. */
+export const driftMethods: Record<string, string> = {
+  auto: "KS / chi-square up to 1000 reference rows, normalised Wasserstein / Jensen-Shannon above.",
+  psi: "Population stability index over 10 reference-quantile bins.",
+  ks: "Kolmogorov-Smirnov test (numeric columns).",
+  chi2: "Chi-square test (categorical columns).",
+  wasserstein: "Wasserstein distance normalised by the reference standard deviation.",
+  js: "Jensen-Shannon distance (categorical columns).",
+};
+
+/** Units of `retrain ... every N unit`, singular and plural. */
+export const scheduleUnits: Record<string, number> = {
+  hour: 3600, hours: 3600, day: 86400, days: 86400, week: 604800, weeks: 604800, month: 2592000, months: 2592000,
+};
+
+/** Source formats `read ... format X` names. */
+export const sourceFormats = ["csv", "tsv", "json", "ndjson", "jsonl", "parquet"] as const;

@@ -1,5 +1,5 @@
 import type * as A from "./ast.js";
-import { algorithms, charts, defaultMetrics, metrics, type Task } from "./catalog.js";
+import { algorithms, charts, defaultMetrics, driftMethods, metrics, scheduleUnits, signals, type OptionSpec, type Task } from "./catalog.js";
 import { suggest, type Diagnostic, type Severity, type Span } from "./diagnostic.js";
 import type { Column, ColumnType, Schema } from "./schema.js";
 
@@ -64,6 +64,10 @@ class Checker {
   private readonly opaque = new WeakSet<Schema>();
   /** Names defined by earlier notebook cells: a later cell may redefine them. */
   private readonly inherited = new Set<string>();
+  /** Registry names given by `register` in this program, with the model registered. */
+  private readonly registered = new Map<string, ModelInfo | undefined>();
+  /** Models with an `assert` so far: the gates a `promote` should come after. */
+  private readonly asserted = new Set<string>();
 
   constructor(
     private readonly schemas: Record<string, SourceSchema>,
@@ -129,6 +133,7 @@ class Checker {
         const names = s.kind === "evaluate" ? s.metrics : s.conditions.map((c) => c.metric);
         for (const m of names) this.metric(m, model?.task);
         if (s.kind === "assert") {
+          this.asserted.add(s.model.text);
           for (const c of s.conditions) {
             if (typeof c.bound.value !== "number") this.report("type-mismatch", `an assert bound must be a number, got ${JSON.stringify(c.bound.value)}`, c.bound.span);
           }
@@ -159,6 +164,186 @@ class Checker {
         if (!this.datasets[s.target.text] && this.models[s.target.text] && s.kind === "describe") return;
         this.dataset(s.target);
         return;
+      case "tune":
+        return this.tune(s);
+      case "register": {
+        const model = this.model_(s.model);
+        if (this.registryName(s.as)) this.registered.set(s.as.value, model);
+        return;
+      }
+      case "promote": {
+        const model = this.registryRef(s.target);
+        if (model && !this.asserted.has(model.name)) {
+          this.report("ungated-promote", `\`${s.target.name.value}\` is promoted with no \`assert\` on \`${model.name}\` before it; add a gate such as \`assert ${model.name} on test: ...\` so a worse model cannot become the champion`, s.span, "warning");
+        }
+        return;
+      }
+      case "rollback":
+        this.registryRef({ name: s.name, version: s.version, span: s.span });
+        return;
+      case "deploy": {
+        const model = this.registryRef(s.target);
+        const data = this.dataset(s.data);
+        this.path(s.path);
+        if (model && data && !this.opaque.has(data.schema)) {
+          const have = new Set(data.schema.map((c) => c.name.toLowerCase()));
+          const missing = model.features.filter((f) => !have.has(f.toLowerCase()));
+          if (missing.length) this.report("missing-features", `\`${data.name}\` has no column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `\`${m}\``).join(", ")} that \`${s.target.name.value}\` takes as features`, s.data.span, "warning");
+        }
+        return;
+      }
+      case "serve":
+        this.registryRef(s.target);
+        if (s.port !== undefined && (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535)) this.report("invalid-option", `a port is a whole number from 1 to 65535, got ${s.port}`, s.span);
+        return;
+      case "export":
+        this.registryRef(s.target);
+        this.path(s.path);
+        return;
+      case "monitor":
+        return this.monitor(s);
+      case "retrain":
+        return this.retrain(s);
+    }
+  }
+
+  private tune(s: Extract<A.Statement, { kind: "tune" }>): void {
+    const model = this.model_(s.model);
+    const algo = model ? algorithms[model.algorithm] : undefined;
+    const seen = new Set<string>();
+    for (const o of s.space) {
+      if (seen.has(o.key.text)) this.report("duplicate-option", `\`${o.key.text}\` is given twice`, o.key.span);
+      seen.add(o.key.text);
+      const spec = algo?.options[o.key.text];
+      if (algo && !spec) {
+        this.report("unknown-option", `\`${model!.algorithm}\` has no option \`${o.key.text}\` to tune`, o.key.span, "error", Object.keys(algo.options).filter((k) => k !== "features" && k !== "task"), o.key.text);
+        continue;
+      }
+      if (o.key.text === "features" || o.key.text === "task") {
+        this.report("invalid-option", `\`${o.key.text}\` cannot be tuned; tune the algorithm's options`, o.key.span);
+        continue;
+      }
+      const list = o.values.length === 1 && o.values[0].kind === "list" ? o.values[0] : undefined;
+      if (!list || !list.items.length) {
+        this.report("invalid-option", `\`${o.key.text}\` takes a list of candidate values, like \`${o.key.text}: [${spec?.type === "boolean" ? "true, false" : "1, 2, 3"}]\``, o.span);
+        continue;
+      }
+      if (spec) for (const item of list.items) this.optionValue(o.key.text, spec, [item]);
+    }
+    if (!s.space.length) this.report("invalid-option", "`tune` needs at least one option to search over", s.span);
+    this.metric(s.metric, model?.task);
+    const data = this.dataset(s.data);
+    if (model && data && data.name === model.input) this.report("tune-on-training-data", `\`${model.name}\` is tuned on \`${data.name}\`, the data it trains on, which rewards overfitting; tune on a held-out split such as \`validation\``, s.data.span, "warning");
+    if (s.trials !== undefined && (!Number.isInteger(s.trials) || s.trials < 1)) this.report("invalid-option", `trials is a whole number of at least 1, got ${s.trials}`, s.span);
+  }
+
+  private monitor(s: Extract<A.Statement, { kind: "monitor" }>): void {
+    const model = this.registryRef(s.target);
+    if (!s.rules.length) this.report("invalid-option", "`monitor` needs at least one rule: `drift on ...` or a threshold such as `latency p99 < 20 ms`", s.span);
+    for (const r of s.rules) {
+      if (r.kind === "threshold") {
+        this.threshold(r.threshold, model);
+        continue;
+      }
+      if (r.method && !(r.method.text in driftMethods)) this.report("invalid-option", `unknown drift method \`${r.method.text}\``, r.method.span, "error", Object.keys(driftMethods));
+      if (!model) continue;
+      // Drift is measured on what the model is sent: its features and the columns they are prepared from.
+      const input = this.datasets[model.input];
+      const known: Schema = [...(input?.schema ?? []), ...model.features.filter((f) => !input?.schema.some((c) => c.name === f)).map((f) => ({ name: f, type: "other" as const }))];
+      for (const c of r.columns) if (known.length) this.column(c, known);
+    }
+  }
+
+  private retrain(s: Extract<A.Statement, { kind: "retrain" }>): void {
+    const model = this.registryRef(s.target);
+    let schedules = 0;
+    for (const t of s.triggers) {
+      if (t.kind === "condition") {
+        this.threshold(t.threshold, model);
+        continue;
+      }
+      if (++schedules > 1) this.report("duplicate-option", "a model has one retraining schedule; join conditions with `or when ...`", t.span);
+      if (!(t.unit.text in scheduleUnits)) this.report("invalid-option", `unknown schedule unit \`${t.unit.text}\``, t.unit.span, "error", ["hour", "day", "week", "month"]);
+      if (!Number.isInteger(t.count) || t.count < 1) this.report("invalid-option", `a schedule counts whole units, got ${t.count}`, t.span);
+    }
+  }
+
+  /** A monitored signal (`latency p99`, `error_rate`, `drift`) or a model metric, with a bound in fitting units. */
+  private threshold(t: A.Threshold, model: ModelInfo | undefined): void {
+    const signal = signals[t.signal.text];
+    const metric = metrics[t.signal.text];
+    if (!signal && !metric) {
+      const names = [...Object.keys(signals), ...(model ? Object.keys(metrics).filter((k) => metrics[k].task === model.task) : Object.keys(metrics))];
+      this.report("unknown-metric", `unknown signal or metric \`${t.signal.text}\``, t.signal.span, "error", names);
+      return;
+    }
+    if (metric && model && metric.task !== model.task) this.report("metric-task-mismatch", `\`${t.signal.text}\` is a ${metric.task} metric and the model does ${model.task}; try ${defaultMetrics[model.task].join(", ")}`, t.signal.span);
+    if (t.qualifier) {
+      if (!signal?.qualifiers) this.report("invalid-option", `\`${t.signal.text}\` takes no qualifier like \`${t.qualifier.text}\``, t.qualifier.span);
+      else if (!signal.qualifiers.includes(t.qualifier.text)) this.report("invalid-option", `unknown ${t.signal.text} qualifier \`${t.qualifier.text}\``, t.qualifier.span, "error", signal.qualifiers);
+    }
+    // Error metrics (rmse, log_loss) and r2 are not bounded by 0..1; the scores that are read as shares.
+    const unit = signal?.unit ?? (metric?.task === "classification" && t.signal.text !== "log_loss" ? "share" : "score");
+    const b = t.bound;
+    if (unit === "time" && b.unit !== "ms" && b.unit !== "s") this.report("unit-mismatch", `\`${t.signal.text}\` is a time: write the bound with a unit, like \`${b.value} ms\``, b.span);
+    if (unit !== "time" && (b.unit === "ms" || b.unit === "s")) this.report("unit-mismatch", `\`${t.signal.text}\` is not a time, so \`${b.unit}\` does not fit`, b.span);
+    if (unit === "share" && !b.unit && (b.value < 0 || b.value > 1)) this.report("unit-mismatch", `\`${t.signal.text}\` is a share between 0 and 1; did you mean \`${b.value}%\`?`, b.span);
+    if (unit === "share" && b.unit === "%" && (b.value < 0 || b.value > 100)) this.report("unit-mismatch", `a percentage is between 0% and 100%, got ${b.value}%`, b.span);
+  }
+
+  /** Checks a registry name; the model registered under it in this program, when there is one. */
+  private registryRef(ref: A.RegistryRef): ModelInfo | undefined {
+    if (!this.registryName(ref.name)) return undefined;
+    if (ref.version !== undefined && (!Number.isInteger(ref.version) || ref.version < 1)) this.report("invalid-option", `a version is a whole number from 1, got ${ref.version}`, ref.span);
+    const name = ref.name.value;
+    if (this.registered.has(name)) return this.registered.get(name);
+    // A name this program never registers may well be in the registry; only a near miss of one it does register is suspicious.
+    const near = suggest(name, this.registered.keys());
+    if (near.length) this.report("unregistered-name", `\`${name}\` is not registered in this program (it may exist in the registry)`, ref.name.span, "warning", near);
+    return undefined;
+  }
+
+  /** Registry names become folder names and URLs: letters, digits, `-`, `_` and `.`. */
+  private registryName(n: A.Literal & { value: string }): boolean {
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(n.value)) return true;
+    this.report("invalid-name", `registry name ${JSON.stringify(n.value)} may hold only letters, digits, \`-\`, \`_\` and \`.\` (at most 64, starting with a letter or digit)`, n.span);
+    return false;
+  }
+
+  private path(p: A.Literal & { value: string }): void {
+    if (!p.value.trim()) this.report("invalid-option", "the path is empty", p.span);
+  }
+
+  /** Checks one option's values against its spec: types, whole numbers, choices. */
+  private optionValue(key: string, spec: OptionSpec, values: A.OptionValue[]): void {
+    const plain = (v: A.OptionValue): unknown => {
+      if (v.kind === "literal") return v.percent && typeof v.value === "number" ? v.value / 100 : v.value;
+      if (v.kind === "name") return v.name.text in this.params ? this.params[v.name.text] : v.name.text;
+      return v.items.map(plain);
+    };
+    const span = values.length ? { ...values[0].span, end: values[values.length - 1].span.end, endLine: values[values.length - 1].span.endLine, endColumn: values[values.length - 1].span.endColumn } : undefined;
+    if (!span) return;
+    const value = values.length === 1 ? plain(values[0]) : values.map(plain);
+    const bad = (want: string) => this.report("type-mismatch", `\`${key}\` takes ${want}, got ${JSON.stringify(value)}`, span);
+    switch (spec.type) {
+      case "number":
+        if (typeof value !== "number") bad("a number");
+        return;
+      case "integer":
+        if (typeof value !== "number" || !Number.isInteger(value)) bad("a whole number");
+        return;
+      case "boolean":
+        if (typeof value !== "boolean") bad("true or false");
+        return;
+      case "string":
+        if (typeof value === "string" && spec.choices && !spec.choices.includes(value)) this.report("invalid-option", `\`${value}\` is not one of ${spec.choices.join(", ")}`, span, "error", spec.choices);
+        else if (typeof value !== "string" && typeof value !== "number") bad("a name or a number");
+        return;
+      case "number-list":
+        if (!(typeof value === "number" || (Array.isArray(value) && value.every((x) => typeof x === "number")))) bad("a list of numbers, like [64, 32]");
+        return;
+      case "columns":
+        return;
     }
   }
 
@@ -188,12 +373,16 @@ class Checker {
     const target = schema ? this.column(s.target, schema) : undefined;
     let features: string[] = [];
     let task: Task | undefined;
+    const seen = new Set<string>();
     for (const o of s.options) {
+      if (seen.has(o.key.text)) this.report("duplicate-option", `\`${o.key.text}\` is given twice`, o.key.span);
+      seen.add(o.key.text);
       const spec = algo?.options[o.key.text];
       if (algo && !spec) {
-        this.report("unknown-option", `\`${s.algorithm.text}\` has no option \`${o.key.text}\``, o.key.span, "error", Object.keys(algo.options));
+        this.report("unknown-option", `\`${s.algorithm.text}\` has no option \`${o.key.text}\``, o.key.span, "error", Object.keys(algo.options), o.key.text);
         continue;
       }
+      if (spec && o.key.text !== "task") this.optionValue(o.key.text, spec, o.values);
       if (o.key.text === "features" && schema) {
         for (const v of o.values) {
           const name = v.kind === "name" ? v.name : v.kind === "literal" && typeof v.value === "string" ? { text: v.value, span: v.span, quoted: true } : undefined;
@@ -403,10 +592,10 @@ class Checker {
     return true;
   }
 
-  private report(code: string, message: string, span: Span, severity: Severity = "error", candidates?: Iterable<string>): void {
+  /** Adds a diagnostic; with candidates, suggests the ones close to `word` (default: the message's first `quoted` word). */
+  private report(code: string, message: string, span: Span, severity: Severity = "error", candidates?: Iterable<string>, word = /`([^`]+)`/.exec(message)?.[1] ?? ""): void {
     let suggestions: string[] | undefined;
     if (candidates) {
-      const word = /`([^`]+)`/.exec(message)?.[1] ?? "";
       const s = suggest(word, candidates);
       if (s.length) suggestions = s;
     }

@@ -92,10 +92,9 @@ export class CstToAst {
           model: this.name(tok(c, "model")),
           data: this.name(tok(c, "data")),
           conditions: nodes(c, "conditions").map((k) => {
-            const op = tok(k.children, "op").image;
             return {
               metric: this.name(tok(k.children, "metric")),
-              op: (op === "==" ? "=" : op === "<>" ? "!=" : op) as A.AssertCondition["op"],
+              op: compareOp(tok(k.children, "op").image),
               bound: this.literal(node1(k.children, "bound")),
               span: this.nodeSpan(k),
             };
@@ -122,9 +121,93 @@ export class CstToAst {
       }
       case "describeStatement":
         return { kind: "describe", target: this.name(tok(c, "target")), span };
+      case "tuneStatement": {
+        const trials = opt(c, "trials") as IToken | undefined;
+        const search = opt(c, "search") as IToken | undefined;
+        return {
+          kind: "tune",
+          model: this.name(tok(c, "model")),
+          space: this.options(node1(c, "space")),
+          metric: this.name(tok(c, "metric")),
+          data: this.name(tok(c, "data")),
+          trials: trials ? Number(trials.image) : undefined,
+          search: search ? (search.image as "grid" | "random") : undefined,
+          span,
+        };
+      }
+      case "registerStatement":
+        return { kind: "register", model: this.name(tok(c, "model")), as: this.text(node1(c, "name")), span };
+      case "promoteStatement":
+        return { kind: "promote", target: this.registryRef(node1(c, "target")), span };
+      case "rollbackStatement": {
+        const version = opt(c, "version") as IToken | undefined;
+        return { kind: "rollback", name: this.text(node1(c, "name")), version: version ? Number(version.image) : undefined, span };
+      }
+      case "deployStatement":
+        return { kind: "deploy", target: this.registryRef(node1(c, "target")), data: this.name(tok(c, "data")), path: this.text(node1(c, "path")), span };
+      case "serveStatement": {
+        const port = opt(c, "port") as IToken | undefined;
+        return { kind: "serve", target: this.registryRef(node1(c, "target")), port: port ? Number(port.image) : undefined, span };
+      }
+      case "exportStatement":
+        return { kind: "export", target: this.registryRef(node1(c, "target")), path: this.text(node1(c, "path")), span };
+      case "monitorStatement":
+        return { kind: "monitor", target: this.registryRef(node1(c, "target")), rules: this.salvage(nodes(c, "rules"), (r) => this.monitorRule(r)), span };
+      case "retrainStatement":
+        return { kind: "retrain", target: this.registryRef(node1(c, "target")), triggers: this.salvage(nodes(c, "triggers"), (t) => this.retrainTrigger(t)), span };
       default:
         throw new Incomplete();
     }
+  }
+
+  /** Converts each node, leaving out the ones recovery damaged (their errors are already reported). */
+  private salvage<T>(items: CstNode[], convert: (n: CstNode) => T): T[] {
+    return items.flatMap((n) => {
+      try {
+        return [convert(n)];
+      } catch (e) {
+        if (e instanceof Incomplete) return [];
+        throw e;
+      }
+    });
+  }
+
+  private registryRef(node: CstNode): A.RegistryRef {
+    const version = opt(node.children, "version") as IToken | undefined;
+    return { name: this.text(node1(node.children, "name")), version: version ? Number(version.image) : undefined, span: this.nodeSpan(node) };
+  }
+
+  private monitorRule(node: CstNode): A.MonitorRule {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    if (c.drift) {
+      const method = opt(c, "method") as IToken | undefined;
+      return { kind: "drift", columns: this.columnList(node1(c, "columns")), method: method ? this.name(method) : undefined, span };
+    }
+    return { kind: "threshold", threshold: this.threshold(node1(c, "threshold")), span };
+  }
+
+  private retrainTrigger(node: CstNode): A.RetrainTrigger {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    if (c.threshold) return { kind: "condition", threshold: this.threshold(node1(c, "threshold")), span };
+    const count = opt(c, "count") as IToken | undefined;
+    return { kind: "schedule", count: count ? Number(count.image) : 1, unit: this.name(tok(c, "unit")), span };
+  }
+
+  private threshold(node: CstNode): A.Threshold {
+    const c = node.children;
+    const qualifier = opt(c, "qualifier") as IToken | undefined;
+    const bound = node1(c, "bound");
+    const unit = opt(bound.children, "unit") as IToken | undefined;
+    const v = Number(tok(bound.children, "number").image);
+    return {
+      signal: this.name(tok(c, "signal")),
+      qualifier: qualifier ? this.name(qualifier) : undefined,
+      op: compareOp(tok(c, "op").image),
+      bound: { value: bound.children.minus ? -v : v, unit: unit ? (unit.image as "%" | "ms" | "s") : undefined, span: this.nodeSpan(bound) },
+      span: this.nodeSpan(node),
+    };
   }
 
   private source(c: Children): A.SourceSpec {
@@ -319,6 +402,11 @@ export class CstToAst {
     if (!loc || Number.isNaN(loc.startOffset)) throw new Incomplete();
     return this.lines.span(loc.startOffset, (loc.endOffset ?? loc.startOffset) + 1);
   }
+}
+
+/** `==` and `<>` are accepted spellings of `=` and `!=`. */
+function compareOp(image: string): A.AssertCondition["op"] {
+  return (image === "==" ? "=" : image === "<>" ? "!=" : image) as A.AssertCondition["op"];
 }
 
 /** Removes the quotes of a string token and resolves its escapes. */

@@ -18,8 +18,8 @@ const softKeywordWords = [
   "lower", "upper", "scale", "standard", "minmax", "bucket", "rename", "split", "into", "stratify", "by", "seed",
   "time", "on", "model", "predicting", "from", "tune", "over", "evaluate", "metrics", "assert", "plot", "of", "to",
   "show", "limit", "describe", "register", "promote", "rollback", "deploy", "batch", "serve", "port", "export",
-  "monitor", "retrain", "every", "when", "or_when", "format", "for", "version", "using", "search", "trials",
-  "grid", "random",
+  "monitor", "retrain", "every", "when", "format", "for", "version", "using", "search", "trials",
+  "grid", "random", "drift", "ms", "s",
 ] as const;
 
 const reservedWords = ["and", "or", "not", "is", "missing", "between", "in", "true", "false", "null"] as const;

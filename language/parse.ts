@@ -2,7 +2,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import type { Program } from "./ast.js";
 import { CstToAst, unquote } from "./cst-to-ast.js";
 import { LineIndex, suggest, type Diagnostic } from "./diagnostic.js";
-import { keywordWords, latheLexer } from "./lexer.js";
+import { K, keywordWords, latheLexer } from "./lexer.js";
 import { parser } from "./parser.js";
 
 export interface ParseResult {
@@ -10,7 +10,10 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-const statementKeywords = ["param", "source", "prepare", "split", "model", "evaluate", "assert", "plot", "show", "describe"];
+/** Words that start a statement, for messages and "did you mean". */
+export const statementKeywords = ["param", "source", "prepare", "split", "model", "evaluate", "assert", "plot", "show", "describe", "tune", "register", "promote", "rollback", "deploy", "serve", "export", "monitor", "retrain"];
+/** Words that start a step inside `prepare { ... }`. */
+export const stepKeywords = ["drop", "keep", "fill", "onehot", "replace", "clip", "derive", "cast", "trim", "lower", "upper", "scale", "bucket", "rename"];
 
 /** Lexes and parses Lathe text into an AST. Never throws on bad input: problems come back as diagnostics. */
 export function parse(text: string): ParseResult {
@@ -43,9 +46,19 @@ function syntaxDiagnostic(e: IRecognitionException, lines: LineIndex, text: stri
   const span = lines.span(offset, atEnd ? offset : offset + t.image.length);
   const found = atEnd ? "end of file" : `\`${t.image}\``;
   const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "";
-  let expected = expectedFromMessage(e.message);
-  if (rule === "statement" || rule === "program") expected = "a statement (" + statementKeywords.join(", ") + ")";
-  const suggestions = !atEnd && /^[A-Za-z_]/.test(t.image) ? suggest(t.image, rule === "statement" || rule === "program" ? statementKeywords : keywordWords) : [];
+  const names = expectedTokens(e.message);
+  let expected = describeExpected(names);
+  // Keywords the parser would have accepted here are the best candidates for a misspelling.
+  let candidates = names.map((n) => keywordOf.get(n)).filter((w): w is string => !!w);
+  if (rule === "statement" || rule === "program") {
+    expected = "a statement (" + statementKeywords.join(", ") + ")";
+    candidates = statementKeywords;
+  } else if (rule === "prepareStatement" && names.includes("RBrace")) {
+    expected = "a step (" + stepKeywords.join(", ") + ") or `}`";
+    candidates = stepKeywords;
+  }
+  if (!candidates.length) candidates = [...keywordWords];
+  const suggestions = !atEnd && /^[A-Za-z_]/.test(t.image) ? suggest(t.image, candidates) : [];
   const message = atEnd ? `unexpected end of file, expected ${expected}` : `unexpected ${found}, expected ${expected}`;
   return { code: "syntax-error", severity: "error", message, span, suggestions: suggestions.length ? suggestions : undefined };
 }
@@ -71,13 +84,22 @@ const tokenWords: Record<string, string> = {
   Minus: "`-`",
 };
 
-function expectedFromMessage(message: string): string {
+/** Token type names a Chevrotain message lists as expected, first tokens of each alternative only. */
+function expectedTokens(message: string): string[] {
   const names = new Set<string>();
-  // MismatchedToken: "Expecting token of type --> Name <-- but found ..."; NoViableAlt: "1. [Median]\n 2. [Name, Colon]".
+  // MismatchedToken: "Expecting token of type --> Name <-- but found ..."; NoViableAlt: "1. [Median]\n 2. [Name, Colon]";
+  // EarlyExit (AT_LEAST_ONE): "<[Every] ,[When]>".
   const single = /Expecting token of type --> (\w+) <--/.exec(message);
   if (single) names.add(single[1]);
   for (const m of message.matchAll(/^\s*\d+\. \[(\w+)/gm)) names.add(m[1]);
-  const words = [...names].map((n) => tokenWords[n] ?? `\`${n.replace(/[A-Z]/g, (ch, i: number) => (i ? "_" : "") + ch.toLowerCase())}\``);
+  for (const m of message.matchAll(/[<,]\s*\[(\w+)/g)) names.add(m[1]);
+  return [...names];
+}
+
+const keywordOf = new Map(Object.entries(K).map(([word, t]) => [t.name, word]));
+
+function describeExpected(names: string[]): string {
+  const words = names.map((n) => tokenWords[n] ?? (keywordOf.has(n) ? `\`${keywordOf.get(n)}\`` : `\`${n}\``));
   if (!words.length) return "something else";
   return words.length > 6 ? words.slice(0, 6).join(", ") + ", ..." : words.join(" or ");
 }

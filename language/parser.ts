@@ -12,6 +12,31 @@ export class LatheParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
     this.performSelfAnalysis();
+    this.cheapErrorPaths();
+  }
+
+  /**
+   * Chevrotain builds a NoViableAlt or EarlyExit message from every lookahead path of the failing
+   * choice, computed afresh at each error with the parser's full lookahead (its own source says
+   * this "can be slow"). With k = 3 and alternatives that start with the `Name` category, one error
+   * cost up to 200 ms. Our messages name only the first token of each alternative, so errors are
+   * raised with k = 1: same first tokens, a fraction of the work. Lookahead for parsing itself was
+   * fixed at self-analysis and is unaffected.
+   */
+  private cheapErrorPaths(): void {
+    const self = this as unknown as Record<string, unknown> & { maxLookahead: number };
+    for (const method of ["raiseNoAltException", "raiseEarlyExitException"]) {
+      const raise = (self[method] as (...args: unknown[]) => never).bind(this);
+      self[method] = (...args: unknown[]) => {
+        const k = self.maxLookahead;
+        self.maxLookahead = 1;
+        try {
+          return raise(...args);
+        } finally {
+          self.maxLookahead = k;
+        }
+      };
+    }
   }
 
   program = this.RULE("program", () => {
@@ -30,6 +55,15 @@ export class LatheParser extends CstParser {
       { ALT: () => this.SUBRULE(this.plotStatement) },
       { ALT: () => this.SUBRULE(this.showStatement) },
       { ALT: () => this.SUBRULE(this.describeStatement) },
+      { ALT: () => this.SUBRULE(this.tuneStatement) },
+      { ALT: () => this.SUBRULE(this.registerStatement) },
+      { ALT: () => this.SUBRULE(this.promoteStatement) },
+      { ALT: () => this.SUBRULE(this.rollbackStatement) },
+      { ALT: () => this.SUBRULE(this.deployStatement) },
+      { ALT: () => this.SUBRULE(this.serveStatement) },
+      { ALT: () => this.SUBRULE(this.exportStatement) },
+      { ALT: () => this.SUBRULE(this.monitorStatement) },
+      { ALT: () => this.SUBRULE(this.retrainStatement) },
     ]);
     this.OPTION(() => this.CONSUME(T.Semicolon));
   });
@@ -395,6 +429,174 @@ export class LatheParser extends CstParser {
   describeStatement = this.RULE("describeStatement", () => {
     this.CONSUME(K.describe);
     this.CONSUME(T.Name, { LABEL: "target" });
+  });
+
+  // tune m over { trees: [50, 100, 200]; max_depth: [4, 8] } by f1 on validation [trials 20] [search random]
+  tuneStatement = this.RULE("tuneStatement", () => {
+    this.CONSUME(K.tune);
+    this.CONSUME(T.Name, { LABEL: "model" });
+    this.CONSUME(K.over);
+    this.SUBRULE(this.optionBlock, { LABEL: "space" });
+    this.CONSUME(K.by);
+    this.CONSUME2(T.Name, { LABEL: "metric" });
+    this.CONSUME(K.on);
+    this.CONSUME3(T.Name, { LABEL: "data" });
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(K.trials);
+            this.CONSUME(T.NumberLiteral, { LABEL: "trials" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(K.search);
+            this.OR2([{ ALT: () => this.CONSUME(K.grid, { LABEL: "search" }) }, { ALT: () => this.CONSUME(K.random, { LABEL: "search" }) }]);
+          },
+        },
+      ]);
+    });
+  });
+
+  // register m as "penguin-species"
+  registerStatement = this.RULE("registerStatement", () => {
+    this.CONSUME(K.register);
+    this.CONSUME(T.Name, { LABEL: "model" });
+    this.CONSUME(K.as);
+    this.SUBRULE(this.text, { LABEL: "name" });
+  });
+
+  // promote "penguin-species" [version 3]
+  promoteStatement = this.RULE("promoteStatement", () => {
+    this.CONSUME(K.promote);
+    this.SUBRULE(this.registryRef, { LABEL: "target" });
+  });
+
+  // rollback "penguin-species" [to version 2]
+  rollbackStatement = this.RULE("rollbackStatement", () => {
+    this.CONSUME(K.rollback);
+    this.SUBRULE(this.text, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(K.to);
+      this.CONSUME(K.version);
+      this.CONSUME(T.NumberLiteral, { LABEL: "version" });
+    });
+  });
+
+  // deploy "penguin-species" [version 3] batch from clean to "out/scores.parquet"
+  deployStatement = this.RULE("deployStatement", () => {
+    this.CONSUME(K.deploy);
+    this.SUBRULE(this.registryRef, { LABEL: "target" });
+    this.CONSUME(K.batch);
+    this.CONSUME(K.from);
+    this.CONSUME(T.Name, { LABEL: "data" });
+    this.CONSUME(K.to);
+    this.SUBRULE(this.text, { LABEL: "path" });
+  });
+
+  // serve "penguin-species" [version 3] [port 8080]
+  serveStatement = this.RULE("serveStatement", () => {
+    this.CONSUME(K.serve);
+    this.SUBRULE(this.registryRef, { LABEL: "target" });
+    this.OPTION(() => {
+      this.CONSUME(K.port);
+      this.CONSUME(T.NumberLiteral, { LABEL: "port" });
+    });
+  });
+
+  // export "penguin-species" [version 3] to "dist/edge"
+  exportStatement = this.RULE("exportStatement", () => {
+    this.CONSUME(K.export);
+    this.SUBRULE(this.registryRef, { LABEL: "target" });
+    this.CONSUME(K.to);
+    this.SUBRULE(this.text, { LABEL: "path" });
+  });
+
+  /** A registered model: its registry name and, optionally, one version (default: the champion). */
+  registryRef = this.RULE("registryRef", () => {
+    this.SUBRULE(this.text, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(K.version);
+      this.CONSUME(T.NumberLiteral, { LABEL: "version" });
+    });
+  });
+
+  // monitor "penguin-species" { drift on a, b; latency p99 < 20 ms; error_rate < 1% }
+  monitorStatement = this.RULE("monitorStatement", () => {
+    this.CONSUME(K.monitor);
+    this.SUBRULE(this.registryRef, { LABEL: "target" });
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.SUBRULE(this.monitorRule, { LABEL: "rules" });
+      this.OPTION(() => this.CONSUME(T.Semicolon));
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  // drift on a, b [using psi] | <threshold>
+  monitorRule = this.RULE("monitorRule", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.drift, { LABEL: "drift" });
+          this.CONSUME(K.on);
+          this.SUBRULE(this.columnList, { LABEL: "columns" });
+          this.OPTION(() => {
+            this.CONSUME(K.using);
+            this.CONSUME(T.Name, { LABEL: "method" });
+          });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.threshold, { LABEL: "threshold" }) },
+    ]);
+  });
+
+  // latency p99 < 20 ms | error_rate < 1% | drift > 0.25 | accuracy < 0.85
+  threshold = this.RULE("threshold", () => {
+    this.CONSUME(T.Name, { LABEL: "signal" });
+    this.OPTION(() => this.CONSUME2(T.Name, { LABEL: "qualifier" }));
+    this.CONSUME(T.CompareOp, { LABEL: "op" });
+    this.SUBRULE(this.quantity, { LABEL: "bound" });
+  });
+
+  /** A number with an optional unit: `0.25`, `1%`, `20 ms`, `2 s`. */
+  quantity = this.RULE("quantity", () => {
+    this.OPTION(() => this.CONSUME(T.Minus, { LABEL: "minus" }));
+    this.CONSUME(T.NumberLiteral, { LABEL: "number" });
+    this.OPTION2(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: "unit" }) },
+        { ALT: () => this.CONSUME(K.ms, { LABEL: "unit" }) },
+        { ALT: () => this.CONSUME(K.s, { LABEL: "unit" }) },
+      ]);
+    });
+  });
+
+  // retrain "penguin-species" every week or when drift > 0.25 or when accuracy < 0.85
+  retrainStatement = this.RULE("retrainStatement", () => {
+    this.CONSUME(K.retrain);
+    this.SUBRULE(this.registryRef, { LABEL: "target" });
+    this.AT_LEAST_ONE_SEP({ SEP: K.or, DEF: () => this.SUBRULE(this.retrainTrigger, { LABEL: "triggers" }) });
+  });
+
+  // every [2] week | when <threshold>
+  retrainTrigger = this.RULE("retrainTrigger", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.every);
+          this.OPTION(() => this.CONSUME(T.NumberLiteral, { LABEL: "count" }));
+          this.CONSUME(T.Name, { LABEL: "unit" });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.when);
+          this.SUBRULE(this.threshold, { LABEL: "threshold" });
+        },
+      },
+    ]);
   });
 
   columnList = this.RULE("columnList", () => {

@@ -1,30 +1,126 @@
+import { CHART_WIDTH, VEGA_LITE_SCHEMA, type ChartBundle, type VegaLiteSpec } from "./charts/types.js";
 import type { Database } from "./data/database.js";
 import { ident } from "./sql/quote.js";
 
-/** Per-column statistics of a table: type, count, nulls, distinct, min/max/mean/std, quartiles, top values. */
-export async function describeDataset(db: Database, table: string): Promise<Record<string, unknown>[]> {
-  const summary = await db.rows(`SUMMARIZE ${ident(table)}`);
-  const out: Record<string, unknown>[] = [];
-  for (const s of summary) {
-    const name = String(s.column_name);
-    const top = await db.rows(`SELECT CAST(${ident(name)} AS VARCHAR) AS value, count(*) AS n FROM ${ident(table)} WHERE ${ident(name)} IS NOT NULL GROUP BY 1 ORDER BY n DESC, value LIMIT 3`);
-    const count = Number(s.count);
-    const nullPct = Number(s.null_percentage ?? 0);
-    out.push({
-      column: name,
-      type: s.column_type,
+/** One column's profile, as `describe` reports it (one row of the describe table). */
+export interface ColumnProfile {
+  column: string;
+  type: string;
+  /** Non-missing values. */
+  count: number;
+  nulls: number;
+  distinct: number;
+  min: number | string | null;
+  max: number | string | null;
+  mean: number | null;
+  /** Sample standard deviation (n − 1), as pandas' `describe` reports it. */
+  std: number | null;
+  /** The most frequent values with their counts, most frequent first: `Adelie (152), Gentoo (124)`. */
+  top: string;
+}
+
+/** A profile per column plus the Vega-Lite chart of each: a histogram for numbers, top values otherwise. */
+export interface DatasetProfile {
+  columns: ColumnProfile[];
+  specs: { column: string; spec: VegaLiteSpec }[];
+}
+
+const numericTypes = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+const categoricalTypes = /^(VARCHAR|BOOLEAN|ENUM.*)$/;
+const topShown = 3;
+const topCharted = 20;
+
+/**
+ * Profiles a table in two scans plus one grouped query per column: exact counts, nulls and
+ * distinct values, min/max/mean/std, top values; numbers are read into a Float32Array (not
+ * per-row objects) for the histogram.
+ */
+export async function profileDataset(db: Database, table: string): Promise<DatasetProfile> {
+  const cols = await db.describe(`SELECT * FROM ${ident(table)}`);
+  const rel = ident(table);
+  const exprs = cols.flatMap((c, i) => {
+    const q = ident(c.name);
+    const numeric = numericTypes.test(c.type);
+    const boolean = c.type === "BOOLEAN";
+    // Booleans average as 0/1 so a share of true shows as the mean.
+    const asNumber = boolean ? `CAST(${q} AS INTEGER)` : q;
+    return [
+      `count(${q}) AS n${i}`,
+      `count(DISTINCT ${q}) AS d${i}`,
+      numeric ? `CAST(min(${q}) AS DOUBLE) AS lo${i}` : `CAST(min(${q}) AS VARCHAR) AS lo${i}`,
+      numeric ? `CAST(max(${q}) AS DOUBLE) AS hi${i}` : `CAST(max(${q}) AS VARCHAR) AS hi${i}`,
+      numeric || boolean ? `CAST(avg(${asNumber}) AS DOUBLE) AS mean${i}` : `NULL AS mean${i}`,
+      numeric || boolean ? `CAST(stddev_samp(${asNumber}) AS DOUBLE) AS std${i}` : `NULL AS std${i}`,
+    ];
+  });
+  const [stats] = await db.rows(`SELECT count(*) AS rows${exprs.length ? ", " + exprs.join(", ") : ""} FROM ${rel}`);
+  const rows = Number(stats.rows);
+  const columns: ColumnProfile[] = [];
+  const specs: DatasetProfile["specs"] = [];
+  const { histogramChart } = await import("./charts/histogram-chart.js");
+  for (const [i, c] of cols.entries()) {
+    const q = ident(c.name);
+    const top = await db.rows(`SELECT ${q} AS value, count(*) AS n FROM ${rel} WHERE ${q} IS NOT NULL GROUP BY 1 ORDER BY n DESC, value LIMIT ${topCharted}`);
+    const count = Number(stats[`n${i}`]);
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    columns.push({
+      column: c.name,
+      type: c.type,
       count,
-      nulls: Math.round((count * nullPct) / 100),
-      distinct: Number(s.approx_unique),
-      min: s.min,
-      max: s.max,
-      mean: s.avg === null ? null : Number(s.avg),
-      std: s.std === null ? null : Number(s.std),
-      q25: s.q25,
-      q50: s.q50,
-      q75: s.q75,
-      top: top.map((t) => `${t.value} (${t.n})`).join(", "),
+      nulls: rows - count,
+      distinct: Number(stats[`d${i}`]),
+      min: numericTypes.test(c.type) ? num(stats[`lo${i}`]) : ((stats[`lo${i}`] as string | null) ?? null),
+      max: numericTypes.test(c.type) ? num(stats[`hi${i}`]) : ((stats[`hi${i}`] as string | null) ?? null),
+      mean: num(stats[`mean${i}`]),
+      std: num(stats[`std${i}`]),
+      top: top.slice(0, topShown).map((t) => `${t.value} (${t.n})`).join(", "),
     });
+    if (numericTypes.test(c.type)) {
+      const { columns: values } = await db.float32Columns(`SELECT CAST(${q} AS FLOAT) FROM ${rel}`);
+      specs.push({ column: c.name, spec: histogramChart({ column: c.name, values: values[0] }) });
+    } else if (categoricalTypes.test(c.type)) {
+      specs.push({ column: c.name, spec: countsChart(c.name, top.map((t) => ({ value: String(t.value), count: Number(t.n) })), count - top.reduce((a, t) => a + Number(t.n), 0), rows - count) });
+    }
   }
+  return { columns, specs };
+}
+
+/**
+ * Bars of the most frequent values, from counts DuckDB already grouped (so millions of rows never
+ * become JS strings); drawn like the charts module's `topValuesChart`.
+ */
+export function countsChart(column: string, counts: { value: string; count: number }[], rest: number, missing: number): VegaLiteSpec {
+  const title = `Most frequent values of ${column}`;
+  const note = [rest > 0 ? `${rest} values outside the top ${counts.length}` : "", missing > 0 ? `${missing} missing` : ""].filter(Boolean).join("; ");
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: note ? { text: title, subtitle: note } : title,
+    width: CHART_WIDTH,
+    height: { step: 18 },
+    data: { values: counts },
+    mark: { type: "bar" },
+    encoding: {
+      y: { field: "value", type: "nominal", sort: counts.map((c) => c.value), title: column },
+      x: { field: "count", type: "quantitative", title: "Count" },
+      tooltip: [
+        { field: "value", type: "nominal", title: column },
+        { field: "count", type: "quantitative" },
+      ],
+    },
+    usermeta: { summary: `${title}${note ? ` (${note})` : ""}\n${counts.map((c) => `${c.value}: ${c.count}`).join("\n")}` },
+  };
+}
+
+/** Renders the profile's charts into display bundles (Vega-Lite, SVG, PNG, text). */
+export async function renderProfileCharts(specs: DatasetProfile["specs"]): Promise<{ column: string; bundle: ChartBundle }[]> {
+  // Vega and resvg are heavy to load; only a describe pays for them.
+  const { renderBundle } = await import("./charts/render-bundle.js");
+  const out: { column: string; bundle: ChartBundle }[] = [];
+  for (const s of specs) out.push({ column: s.column, bundle: await renderBundle(s.spec) });
   return out;
+}
+
+/** Per-column statistics of a table (the rows of the describe table). */
+export async function describeDataset(db: Database, table: string): Promise<ColumnProfile[]> {
+  return (await profileDataset(db, table)).columns;
 }

@@ -1,10 +1,10 @@
 import { computeMetrics } from "./metrics/index.js";
-import { chainSql, fitChain } from "./data/chain.js";
+import { chainSql, dropStaged, fitAndCompile, fitChain, formatChain } from "./data/chain.js";
 import { Database, plain } from "./data/database.js";
-import { DataError } from "./data/source.js";
+import { DataError, readError } from "./data/source.js";
 import { partColumn, splitSql } from "./data/split.js";
 import { expansions, type AppliedStep } from "./data/steps.js";
-import { describeDataset } from "./describe.js";
+import { profileDataset, renderProfileCharts } from "./describe.js";
 import type { TrainedModel } from "./models/types.js";
 import type { Plan, PlanStep } from "./plan.js";
 import { AssertionFailed, type RunEvent, type StepResult } from "./results.js";
@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   onEvent?: (e: RunEvent) => void;
   signal?: AbortSignal;
   /** Where charts and models are written; none means results stay in memory. */
+  /** Receives the SQL of each data step as it runs (`lathe explain`), with fitted constants inlined. */
+  onSql?: (e: { id: string; label: string; title: string; sql: string }) => void;
   store?: { putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): { path: string; sha256: string; bytes: number; name: string; kind: string } };
 }
 
@@ -86,36 +88,58 @@ export class Executor {
   private async step(step: PlanStep, options: ExecuteOptions, out: ExecuteOutput): Promise<StepResult | undefined> {
     switch (step.op) {
       case "load": {
-        if (step.attach) await this.db.exec(`ATTACH IF NOT EXISTS ${literal(step.attach.file)} AS ${ident(step.attach.alias)} (READ_ONLY)`);
-        await this.materialise(step.dataset, `SELECT * FROM ${step.sql}`, {}, step.files[0]);
+        const attach = step.attach && `ATTACH IF NOT EXISTS ${literal(step.attach.file)} AS ${ident(step.attach.alias)} (READ_ONLY)`;
+        if (attach) await this.db.exec(attach);
+        options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: `${attach ? `${attach};\n` : ""}SELECT * FROM ${step.sql}` });
+        await this.materialise(step.dataset, `SELECT * FROM ${step.sql}`, {}, step.files.length === 1 ? step.files[0] : step.spec.kind === "file" ? step.spec.path.value : undefined);
         return this.datasetResult(step.dataset);
       }
       case "prepare": {
         const input = this.dataset(step.input);
         // Fitted on its own rows: fine for exploring; the checker warns when a model trains on it.
-        const applied = await fitChain(this.db, ident(input.table), step.steps, input.columns);
-        const chain = chainSql(ident(input.table), applied, input.columns);
-        await this.materialise(step.dataset, chain.sql, { ...input.expansions, ...expansions(applied) });
+        const fitted = await fitAndCompile(this.db, ident(input.table), step.steps, input.columns);
+        const { applied } = fitted;
+        options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: formatChain(chainSql(ident(input.table), applied, input.columns), applied) });
+        if (step.view) {
+          // A view reads its input's table, so it must not read staged tables that are about to go.
+          await dropStaged(this.db, fitted);
+          await this.materialise(step.dataset, chainSql(ident(input.table), applied, input.columns).sql, { ...input.expansions, ...expansions(applied) }, undefined, input.table);
+        } else {
+          try {
+            await this.materialise(step.dataset, fitted.chain.sql, { ...input.expansions, ...expansions(applied) });
+          } finally {
+            await dropStaged(this.db, fitted);
+          }
+        }
         return this.datasetResult(step.dataset);
       }
       case "split": {
         const root = this.dataset(step.root);
         const pre = chainSql(ident(root.table), step.pre.map((s) => ({ step: s })), root.columns);
+        const assign = splitSql(`(${pre.sql})`, pre.columns, step);
+        options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, step.pre.map((s) => ({ step: s }))) });
+        options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: splitSql("<rows before the split>", pre.columns, step) });
+        // A plain split decides each row from the row alone, so every part streams straight from the
+        // rows before the split; stratified and time splits rank rows, so they are ranked once into a table.
+        const ranked = step.stratify !== undefined || step.time !== undefined;
         const splitTable = `__lathe_split_${++this.splitCount}`;
-        await this.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitSql(`(${pre.sql})`, pre.columns, step)}`);
-        const partRel = (name: string) => `(SELECT * EXCLUDE (${ident(partColumn)}) FROM ${ident(splitTable)} WHERE ${ident(partColumn)} = ${literal(name)})`;
-        const trainRows = Number((await this.db.rows(`SELECT count(*) AS n FROM ${partRel(step.train)}`))[0].n);
-        if (trainRows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`);
-        const applied = await fitChain(this.db, partRel(step.train), step.post, pre.columns);
-        const parts: { name: string; rows: number }[] = [];
-        for (const p of step.parts) {
-          const chain = chainSql(partRel(p.name), applied, pre.columns);
-          await this.materialise(p.name, chain.sql, { ...root.expansions, ...expansions(applied) });
-          this.transforms.set(p.name, { pre: step.pre, post: applied });
-          parts.push({ name: p.name, rows: this.dataset(p.name).rows });
+        if (ranked) await this.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
+        const assigned = ranked ? ident(splitTable) : `(${assign})`;
+        const partRel = (name: string) => `(SELECT * EXCLUDE (${ident(partColumn)}) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)})`;
+        try {
+          const applied = await fitChain(this.db, partRel(step.train), step.post, pre.columns);
+          const order = [step.train, ...step.parts.map((p) => p.name).filter((n) => n !== step.train)];
+          for (const name of order) {
+            const chain = chainSql(partRel(name), applied, pre.columns);
+            if (applied.length) options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
+            await this.materialise(name, chain.sql, { ...root.expansions, ...expansions(applied) });
+            this.transforms.set(name, { pre: step.pre, post: applied });
+            if (name === step.train && this.dataset(name).rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`);
+          }
+        } finally {
+          if (ranked) await this.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
         }
-        await this.db.exec(`DROP TABLE ${ident(splitTable)}`);
-        return { kind: "split", input: step.input, parts };
+        return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: this.dataset(p.name).rows })) };
       }
       case "train":
         return this.train(step, options, out);
@@ -156,7 +180,8 @@ export class Executor {
       }
       case "describe": {
         const ds = this.dataset(step.dataset);
-        return { kind: "describe", name: step.dataset, rows: ds.rows, columns: await describeDataset(this.db, ds.table) };
+        const profile = await profileDataset(this.db, ds.table);
+        return { kind: "describe", name: step.dataset, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts: await renderProfileCharts(profile.specs) };
       }
     }
   }
@@ -247,12 +272,32 @@ export class Executor {
     return ds;
   }
 
-  private async materialise(name: string, sql: string, exp: Record<string, string[]>, file?: string): Promise<void> {
-    try {
-      await this.db.exec(`CREATE OR REPLACE TABLE ${ident(name)} AS ${sql}`);
-    } catch (e) {
-      throw new DataError(`${file ? `${file}: ` : ""}${(e as Error).message}`, file);
+  /** Datasets kept as views (see `markViews` in plan.ts) → the table each reads. */
+  private readonly views = new Map<string, string>();
+
+  /**
+   * Stores a dataset as a table, or as a view over `viewOf`. Before a table is replaced, views
+   * reading it become tables, so a redefined source never changes a dataset computed from the old one.
+   */
+  private async materialise(name: string, sql: string, exp: Record<string, string[]>, file?: string, viewOf?: string): Promise<void> {
+    for (const [view, over] of [...this.views]) {
+      if (over !== name && view !== name) continue;
+      this.views.delete(view);
+      if (view === name) await this.db.exec(`DROP VIEW IF EXISTS ${ident(view)}`);
+      else {
+        await this.db.exec(`CREATE OR REPLACE TABLE ${ident(`${view}__lathe_tmp`)} AS SELECT * FROM ${ident(view)}`);
+        await this.db.exec(`DROP VIEW ${ident(view)}`);
+        await this.db.exec(`ALTER TABLE ${ident(`${view}__lathe_tmp`)} RENAME TO ${ident(view)}`);
+      }
     }
+    // Views of this name were dropped above; a table of this name gives way to a view.
+    if (viewOf) await this.db.exec(`DROP TABLE IF EXISTS ${ident(name)}`);
+    try {
+      await this.db.exec(viewOf ? `CREATE OR REPLACE VIEW ${ident(name)} AS ${sql}` : `CREATE OR REPLACE TABLE ${ident(name)} AS ${sql}`);
+    } catch (e) {
+      throw file ? readError(e, file) : e;
+    }
+    if (viewOf) this.views.set(name, viewOf);
     const cols = await this.db.describe(`SELECT * FROM ${ident(name)}`);
     const [{ n }] = await this.db.rows(`SELECT count(*) AS n FROM ${ident(name)}`);
     const columns = cols.map((c) => c.name);

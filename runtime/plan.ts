@@ -29,7 +29,7 @@ interface StepBase {
 export type PlanStep = StepBase &
   (
     | { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string } }
-    | { op: "prepare"; dataset: string; input: string; steps: PrepareStep[] }
+    | { op: "prepare"; dataset: string; input: string; steps: PrepareStep[]; view?: boolean }
     | { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; seed: number }
     | { op: "train"; model: string; algorithm: string; task: Task; target: string; features: string[]; input: string; params: Record<string, ParamValue>; seed: number }
     | { op: "evaluate"; model: string; data: string; metrics: string[] }
@@ -69,8 +69,7 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
         break;
       case "source": {
         prepares.delete(s.name.text);
-        const { sql, files } = sourceSql(s.source, baseDir);
-        const attach = s.source.kind === "table" ? { alias: /FROM "([^"]+)"/.exec(sql)![1], file: files[0] } : undefined;
+        const { sql, files, attach } = sourceSql(s.source, baseDir);
         const fp = files.length ? await fingerprint(files) : hashText(sql);
         add({ op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, deps: [], statement: index, label: `collect ${s.name.text}` }, [s.name.text]);
         break;
@@ -142,9 +141,33 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
       case "describe":
         add({ op: "describe", dataset: s.target.text, deps: keyOf([s.target.text]), statement: index, label: `describe ${s.target.text}` }, []);
         break;
+      case "tune":
+      case "register":
+      case "promote":
+      case "rollback":
+      case "deploy":
+      case "serve":
+      case "export":
+      case "monitor":
+      case "retrain":
+        // Parsed and checked by language/; the runtime does not plan these statements yet (issue 3 added them).
+        break;
     }
   }
+  markViews(steps);
   return { version: 1, seed, params: checked.params, steps };
+}
+
+/**
+ * A prepared dataset that later statements only split is kept as a view, not a table: the split
+ * re-derives its parts from the root and never reads it, so writing its rows would be wasted work.
+ */
+function markViews(steps: PlanStep[]): void {
+  for (const [i, p] of steps.entries()) {
+    if (p.op !== "prepare") continue;
+    const used = steps.slice(i + 1).some((s) => s.op !== "split" && Object.values(s).includes(p.dataset));
+    if (!used) p.view = true;
+  }
 }
 
 function optionValue(values: import("../language/ast.js").OptionValue[], params: Record<string, unknown>): ParamValue {

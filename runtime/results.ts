@@ -9,7 +9,7 @@ export type StepResult =
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }
   | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[] }
   | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
-  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[] };
+  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] };
 
 /** Progress events, in order: a step starts, may report progress, and ends (or the run fails). */
 export type RunEvent =

@@ -58,7 +58,7 @@ export class RunStore {
 
   private async transaction<T>(fn: (db: Database) => Promise<T>): Promise<T> {
     mkdirSync(this.root, { recursive: true });
-    const db = await Database.open(this.dbPath, { threads: "1" });
+    const db = await openWhenFree(this.dbPath);
     try {
       for (const s of schema) await db.exec(s);
       await db.exec("BEGIN TRANSACTION");
@@ -123,5 +123,20 @@ export class RunStore {
       const artifacts = await db.rows(`SELECT name, kind, path, sha256, bytes FROM artifacts WHERE run_id = ${literal(String(run.id))} ORDER BY name`);
       return { run, metrics, artifacts };
     });
+  }
+}
+
+/**
+ * Opens the store's database, waiting while another process (a second notebook kernel, a CLI run)
+ * holds DuckDB's file lock for its own brief write; gives up after about ten seconds.
+ */
+async function openWhenFree(dbPath: string): Promise<Database> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await Database.open(dbPath, { threads: "1" });
+    } catch (e) {
+      if (attempt >= 40 || !/Could not set lock/.test((e as Error).message)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+    }
   }
 }

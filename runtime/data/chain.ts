@@ -1,6 +1,7 @@
 import type { PrepareStep } from "../../language/ast.js";
+import { ident } from "../sql/quote.js";
 import type { Database } from "./database.js";
-import { columnsAfter, compileStep, fitStep, isFitted, type AppliedStep } from "./steps.js";
+import { columnsAfter, compileStep, fitStep, isFitted, stepText, type AppliedStep } from "./steps.js";
 
 /** A chain of steps compiled to one query: a CTE per step, so `lathe explain` can show each. */
 export interface CompiledChain {
@@ -21,19 +22,71 @@ export function chainSql(base: string, steps: AppliedStep[], columns: string[]):
   return { sql, ctes, columns: cols };
 }
 
+/** A fitted chain ready to run: its steps with learned constants and the query that applies them. */
+export interface FittedChain {
+  applied: AppliedStep[];
+  /** The query giving the chain's result; it may read from `staged` tables instead of the base. */
+  chain: CompiledChain;
+  /** Temporary tables holding intermediate rows; drop them (`dropStaged`) once `chain` has run. */
+  staged: string[];
+}
+
+let stageCount = 0;
+
 /**
  * Fits every fitted step on the rows of `base` as they stand just before that step, in order,
  * so a scale after a fill sees filled values. Stateless steps pass through unchanged.
+ *
+ * Each fit scans the chain so far. Where that chain is costly to recompute (it removes duplicates,
+ * or `stageBase` says the base is a file to parse) the rows are materialised once into a
+ * temporary table and later fits and the final query read from it, as a hand-written pipeline would.
  */
-export async function fitChain(db: Database, base: string, steps: PrepareStep[], columns: string[]): Promise<AppliedStep[]> {
+export async function fitAndCompile(db: Database, base: string, steps: PrepareStep[], columns: string[], options: { stageBase?: boolean } = {}): Promise<FittedChain> {
   const applied: AppliedStep[] = [];
-  for (const step of steps) {
-    if (isFitted(step)) {
-      const before = chainSql(base, applied, columns);
+  const staged: string[] = [];
+  let rel = base;
+  let cols = columns;
+  let from = 0;
+  try {
+    for (const step of steps) {
+      if (!isFitted(step)) {
+        applied.push({ step });
+        continue;
+      }
+      const pending = applied.slice(from);
+      if (pending.some((a) => a.step.kind === "drop-duplicates") || (options.stageBase && !staged.length)) {
+        const upTo = chainSql(rel, pending, cols);
+        const name = `__lathe_stage_${++stageCount}`;
+        await db.exec(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS ${upTo.sql}`);
+        staged.push(name);
+        rel = ident(name);
+        cols = upTo.columns;
+        from = applied.length;
+      }
+      const before = chainSql(rel, applied.slice(from), cols);
       applied.push({ step, fitted: await fitStep(db, step, `(${before.sql})`) });
-    } else {
-      applied.push({ step });
     }
+  } catch (e) {
+    await dropStaged(db, { applied, chain: chainSql(rel, [], cols), staged });
+    throw e;
   }
-  return applied;
+  return { applied, chain: chainSql(rel, applied.slice(from), cols), staged };
+}
+
+/** Drops the temporary tables a fitted chain staged. */
+export async function dropStaged(db: Database, fitted: FittedChain): Promise<void> {
+  for (const t of fitted.staged) await db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
+}
+
+/** Fits the steps of a chain over `base` (see `fitAndCompile`) and returns them with their constants. */
+export async function fitChain(db: Database, base: string, steps: PrepareStep[], columns: string[]): Promise<AppliedStep[]> {
+  const fitted = await fitAndCompile(db, base, steps, columns);
+  await dropStaged(db, fitted);
+  return fitted.applied;
+}
+
+/** The chain as readable SQL: one CTE a line, each under a comment naming its step. */
+export function formatChain(chain: CompiledChain, steps: AppliedStep[]): string {
+  const lines = chain.ctes.map((c, i) => `${i === 0 ? "  -- input\n" : `  -- ${stepText(steps[i - 1])}\n`}  ${c.name} AS (${c.sql})${i < chain.ctes.length - 1 ? "," : ""}`);
+  return `WITH\n${lines.join("\n")}\nSELECT * FROM ${chain.ctes[chain.ctes.length - 1].name}`;
 }

@@ -54,11 +54,15 @@ export class Database {
         });
       }
       for (let j = 0; j < k; j++) {
-        const vector = chunk.getColumnVector(j) as unknown as { items?: Float32Array; getItem(i: number): number | null };
+        const vector = chunk.getColumnVector(j) as unknown as { items?: Float32Array; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
         const target = columns[j];
         // DuckDBFloatVector keeps its data in a Float32Array: copy it in one go when it is there.
-        if (vector.items instanceof Float32Array && vector.items.length >= m) target.set(vector.items.subarray(0, m), n);
-        else for (let i = 0; i < m; i++) target[n + i] = vector.getItem(i) ?? NaN;
+        if (vector.items instanceof Float32Array && vector.items.length >= m) {
+          target.set(vector.items.subarray(0, m), n);
+          // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
+          const mask = vector.validity?.data;
+          if (mask) markInvalid(mask, m, target, n);
+        } else for (let i = 0; i < m; i++) target[n + i] = vector.getItem(i) ?? NaN;
       }
       n += m;
     }
@@ -75,6 +79,17 @@ export class Database {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+const allValid = 0xffffffffffffffffn;
+
+/** Writes NaN where a validity mask (one bit per row, 64 rows a word) marks a NULL. */
+function markInvalid(mask: BigUint64Array, rows: number, target: Float32Array, offset: number): void {
+  for (let w = 0; w * 64 < rows; w++) {
+    const word = mask[w];
+    if (word === allValid) continue;
+    for (let b = 0; b < 64 && w * 64 + b < rows; b++) if (((word >> BigInt(b)) & 1n) === 0n) target[offset + w * 64 + b] = NaN;
   }
 }
 

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
-import type { SourceSpec } from "../../language/ast.js";
+import type { OptionEntry, OptionValue, SourceSpec } from "../../language/ast.js";
+import { castType } from "../../language/checker.js";
+import { expandGlob, isGlob } from "./glob.js";
 import { ident, literal } from "../sql/quote.js";
 
 /** A user-facing data problem (missing file, unreadable rows): reported without a stack trace. */
@@ -31,7 +33,7 @@ const readers: Record<string, string> = {
 export function resolveDataPath(p: string, baseDir: string): string {
   if (path.isAbsolute(p)) return p;
   const local = path.resolve(baseDir, p);
-  if (existsSync(local) || /[*?[]/.test(p)) return local;
+  if (existsSync(local) || isGlob(p)) return local;
   const parts = p.split("/");
   const pkg = parts[0].startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
   // Walk up like Node's resolver; packages may not export package.json, so look for the folder itself.
@@ -50,28 +52,142 @@ export function formatOf(file: string, explicit?: string): string {
   return f;
 }
 
-/** The SQL that reads a source, with its options; paths and names are quoted. */
-export function sourceSql(spec: SourceSpec, baseDir: string, optionValues: Record<string, string | number | boolean> = {}): { sql: string; files: string[] } {
+/** What `sourceSql` gives: the relation to select from, the files it reads, and a database to attach first. */
+export interface SourceRelation {
+  sql: string;
+  files: string[];
+  attach?: { alias: string; file: string };
+}
+
+/** The SQL that reads a source, with its `with { ... }` options; paths, names and values are quoted. */
+export function sourceSql(spec: SourceSpec, baseDir: string, optionValues?: Record<string, OptionInput>): SourceRelation {
   if (spec.kind === "sql") return { sql: `(${spec.query.value})`, files: [] };
   if (spec.kind === "table") {
     const db = resolveDataPath(spec.database.value, baseDir);
     if (!existsSync(db)) throw new DataError(`database file not found: ${db}`, db);
-    return { sql: `(SELECT * FROM ${ident("lathe_src_" + hashText(db).slice(0, 8))}.${ident(spec.table.value)})`, files: [db] };
+    const alias = "lathe_src_" + hashText(db).slice(0, 8);
+    return { sql: `(SELECT * FROM ${ident(alias)}.${ident(spec.table.value)})`, files: [db], attach: { alias, file: db } };
   }
   const file = resolveDataPath(spec.path.value, baseDir);
-  const glob = /[*?[]/.test(spec.path.value);
+  const glob = isGlob(spec.path.value);
+  const files = glob ? expandGlob(file) : [file];
+  if (glob && !files.length) throw new DataError(`no files match ${spec.path.value} (looked in ${path.dirname(file)})`, file);
   if (!glob && !existsSync(file)) throw new DataError(`file not found: ${spec.path.value} (looked in ${path.dirname(file)})`, file);
   const format = formatOf(file, spec.format?.text);
   const opts: string[] = [];
   if (format === "tsv") opts.push("delim = '\\t'");
   if (format === "ndjson" || format === "jsonl") opts.push("format = 'newline_delimited'");
-  for (const [k, v] of Object.entries(optionValues)) {
-    if (k === "delimiter") opts.push(`delim = ${literal(String(v))}`);
-    else if (k === "header") opts.push(`header = ${literal(Boolean(v))}`);
-    else if (k === "types") continue;
-    else opts.push(`${k} = ${literal(v)}`);
+  const values = optionValues ?? optionsOf(spec.options);
+  for (const [k, v] of Object.entries(values)) opts.push(readerOption(format, k, v, file));
+  return { sql: `${readers[format]}(${[literal(file), ...opts].join(", ")})`, files };
+}
+
+/** A `with { ... }` value: a literal, a bare name (read as text) or a list of them. */
+export type OptionInput = string | number | boolean | null | OptionInput[];
+
+/** The option block of a source as plain values. */
+export function optionsOf(entries: OptionEntry[]): Record<string, OptionInput> {
+  const one = (v: OptionValue): OptionInput => (v.kind === "literal" ? v.value : v.kind === "name" ? v.name.text : v.items.map(one));
+  return Object.fromEntries(entries.map((e) => [e.key.text, e.values.length === 1 ? one(e.values[0]) : e.values.map(one)]));
+}
+
+/** Options each reader takes: Lathe's name → DuckDB's parameter and the kind of value. */
+const readerOptions: Record<string, Record<string, { param: string; kind: "string" | "boolean" | "integer" | "strings" | "types" }>> = {
+  csv: {
+    delimiter: { param: "delim", kind: "string" },
+    header: { param: "header", kind: "boolean" },
+    types: { param: "types", kind: "types" },
+    skip: { param: "skip", kind: "integer" },
+    quote: { param: "quote", kind: "string" },
+    escape: { param: "escape", kind: "string" },
+    comment: { param: "comment", kind: "string" },
+    na_values: { param: "nullstr", kind: "strings" },
+    date_format: { param: "dateformat", kind: "string" },
+    timestamp_format: { param: "timestampformat", kind: "string" },
+    decimal: { param: "decimal_separator", kind: "string" },
+    all_text: { param: "all_varchar", kind: "boolean" },
+    ignore_errors: { param: "ignore_errors", kind: "boolean" },
+    sample_size: { param: "sample_size", kind: "integer" },
+    union_by_name: { param: "union_by_name", kind: "boolean" },
+    filename: { param: "filename", kind: "boolean" },
+  },
+  json: {
+    types: { param: "columns", kind: "types" },
+    date_format: { param: "dateformat", kind: "string" },
+    timestamp_format: { param: "timestampformat", kind: "string" },
+    sample_size: { param: "sample_size", kind: "integer" },
+    ignore_errors: { param: "ignore_errors", kind: "boolean" },
+    union_by_name: { param: "union_by_name", kind: "boolean" },
+    filename: { param: "filename", kind: "boolean" },
+  },
+  parquet: {
+    union_by_name: { param: "union_by_name", kind: "boolean" },
+    filename: { param: "filename", kind: "boolean" },
+  },
+};
+readerOptions.tsv = readerOptions.csv;
+readerOptions.ndjson = readerOptions.jsonl = readerOptions.json;
+
+/** Short names for delimiters that are awkward to write in a string. */
+const delimiterNames: Record<string, string> = { tab: "\t", comma: ",", semicolon: ";", pipe: "|", space: " " };
+
+/** DuckDB types a `types` option may name, beyond Lathe's `cast` types. */
+const duckTypes = new Set(["DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "VARCHAR", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "BLOB", "UUID"]);
+
+function readerOption(format: string, key: string, value: OptionInput, file: string): string {
+  const spec = readerOptions[format][key];
+  if (!spec) throw new DataError(`${format} sources take no option \`${key}\`; they take ${Object.keys(readerOptions[format]).join(", ") || "none"}`, file);
+  const bad = (want: string) => new DataError(`option \`${key}\` takes ${want}, got ${JSON.stringify(value)}`, file);
+  switch (spec.kind) {
+    case "string": {
+      if (typeof value !== "string") throw bad("a string");
+      return `${spec.param} = ${literal(key === "delimiter" ? (delimiterNames[value] ?? value.replace("\\t", "\t")) : value)}`;
+    }
+    case "boolean":
+      if (typeof value !== "boolean") throw bad("true or false");
+      return `${spec.param} = ${literal(value)}`;
+    case "integer":
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw bad("a whole number");
+      return `${spec.param} = ${literal(value)}`;
+    case "strings": {
+      const list = Array.isArray(value) ? value : [value];
+      if (!list.every((x) => typeof x === "string")) throw bad("a string or a list of strings");
+      return `${spec.param} = [${list.map((x) => literal(x as string)).join(", ")}]`;
+    }
+    case "types": {
+      // `types: ["price double", "day date"]`: the last word is the type, the rest the column.
+      const list = Array.isArray(value) ? value : [value];
+      const pairs = list.map((x) => {
+        const m = typeof x === "string" ? /^\s*(.+?)\s*:?\s+([A-Za-z]+)\s*$/.exec(x) : null;
+        if (!m) throw bad(`a list of "column type" strings`);
+        const t = castType(m[2])?.sql ?? m[2].toUpperCase();
+        if (!duckTypes.has(t)) throw new DataError(`unknown type \`${m[2]}\` for column \`${m[1]}\` in option \`types\``, file);
+        return `${literal(m[1])}: ${literal(t)}`;
+      });
+      return `${spec.param} = {${pairs.join(", ")}}`;
+    }
   }
-  return { sql: `${readers[format]}(${[literal(file), ...opts].join(", ")})`, files: glob ? [] : [file] };
+}
+
+/**
+ * A read failure as a DataError naming the file and, where DuckDB says it, the line:
+ * `data/x.csv, line 3: could not convert "oops" to BIGINT in column "b" (the line: 3,oops)`.
+ */
+export function readError(e: unknown, file?: string): DataError {
+  const message = (e as Error)?.message ?? String(e);
+  // With a glob the file at fault is only known to DuckDB.
+  file = /^\s*file = (.+)$/m.exec(message)?.[1] ?? /in file "([^"]+)"/.exec(message)?.[1] ?? file;
+  const lines = message.split("\n");
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1] ?? /\bin line (\d+)/.exec(message)?.[1];
+  const original = /^Original Line: (.*)$/m.exec(message)?.[1];
+  // The sentence that says what is wrong: skip the line echo, fix-it hints and the sniffer's settings dump.
+  const detail = lines
+    .map((l) => l.replace(/^(Invalid Input|Conversion|IO|Binder|Parser) Error: /, "").trim())
+    .filter((l) => l && !/^(CSV Error on Line|Original Line|Possible fixes|\*|LINE \d+:|\^|Column .* is being converted|This type was)/.test(l) && !/^\w+ = /.test(l))
+    .slice(0, 2)
+    .join("; ");
+  const where = file ? `${file}${line ? `, line ${line}` : ""}: ` : line ? `line ${line}: ` : "";
+  return new DataError(`${where}${detail}${original !== undefined ? ` (the line: ${original.slice(0, 120)})` : ""}`, file);
 }
 
 /** A content fingerprint of data files (sha256 of their bytes), for the run record and cache keys. */

@@ -133,7 +133,8 @@ export function compileStep(applied: AppliedStep, input: string, columns: string
       return replace([[step.column.text, `CASE WHEN ${c} = ${lit(step.from)} THEN ${lit(step.to)} ELSE ${c} END`]]);
     }
     case "clip":
-      return replace(names(step.columns).map((c) => [c, `greatest(least(${ident(c)}, ${lit(step.high)}), ${lit(step.low)})`]));
+      // Not least/greatest: they skip NULLs, which would turn a missing value into a bound.
+      return replace(names(step.columns).map((c) => [c, `CASE WHEN ${ident(c)} < ${lit(step.low)} THEN ${lit(step.low)} WHEN ${ident(c)} > ${lit(step.high)} THEN ${lit(step.high)} ELSE ${ident(c)} END`]));
     case "derive": {
       const e = compileExpr(step.expr);
       if (columns.includes(step.name.text)) return replace([[step.name.text, e]]);
@@ -183,6 +184,49 @@ export function columnsAfter(applied: AppliedStep, columns: string[]): string[] 
     default:
       return columns;
   }
+}
+
+/** A one-line description of a step with what it learned, for `lathe explain`: `fill x with median (learned x = 3.5)`. */
+export function stepText(applied: AppliedStep): string {
+  const { step, fitted } = applied;
+  const cols = (ns: Name[]) => ns.map((n) => n.text).join(", ");
+  const learned = fitted ? ` (learned ${JSON.stringify(fitted.kind === "fill" ? fitted.values : fitted.kind === "onehot" ? fitted.vocab : fitted.kind === "scale" ? fitted.stats : fitted.edges)})` : "";
+  const text = (() => {
+    switch (step.kind) {
+      case "drop-rows":
+        return `drop rows where ${compileExpr(step.where)}`;
+      case "keep-rows":
+        return `keep rows where ${compileExpr(step.where)}`;
+      case "drop-duplicates":
+        return `drop duplicates${step.on.length ? ` on ${cols(step.on)}` : ""}`;
+      case "drop-columns":
+        return `drop columns ${cols(step.columns)}`;
+      case "keep-columns":
+        return `keep columns ${cols(step.columns)}`;
+      case "fill":
+        return `fill ${cols(step.columns)} with ${step.strategy === "value" ? JSON.stringify(step.value?.value) : step.strategy}`;
+      case "onehot":
+        return `onehot ${cols(step.columns)}`;
+      case "replace":
+        return `replace ${step.column.text} ${JSON.stringify(step.from.value)} -> ${JSON.stringify(step.to.value)}`;
+      case "clip":
+        return `clip ${cols(step.columns)} between ${step.low.value} and ${step.high.value}`;
+      case "derive":
+        return `derive ${step.name.text}`;
+      case "cast":
+        return `cast ${cols(step.columns)} as ${step.type.text}`;
+      case "text":
+        return `${step.op} ${cols(step.columns)}`;
+      case "scale":
+        return `scale ${cols(step.columns)} ${step.method}`;
+      case "bucket":
+        return `bucket ${step.column.text} into ${step.count}`;
+      case "rename":
+        return `rename ${step.from.text} to ${step.to.text}`;
+    }
+  })();
+  // A comment must stay on its line whatever the names hold.
+  return (text + learned).replace(/[\r\n]+/g, " ");
 }
 
 /** Onehot expansions: which indicator columns stand for each one-hot column, from fitted states. */

@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Session } from "../api/session.js";
+import { formatDiagnostic, type LiteralValue } from "../language/index.js";
+import { DataError } from "../runtime/data/source.js";
+import { planProgram, type PlanStep } from "../runtime/plan.js";
+import { ident } from "../runtime/sql/quote.js";
+
+/** Plan operations that run as SQL; explain runs these (fitting needs the data) and only names the rest. */
+const sqlOps = new Set<PlanStep["op"]>(["load", "prepare", "split"]);
+
+/**
+ * `lathe explain file.lathe`: the SQL of each step. Collect, prepare and split run (so fitted
+ * steps show the constants they learned on the training part); nothing is recorded and no model
+ * is trained. Returns "program" on diagnostics errors, "data" when the data cannot be read.
+ */
+export async function explain(file: string, params: Record<string, LiteralValue>, write: (s: string) => void, writeErr: (s: string) => void): Promise<"ok" | "program" | "data"> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    writeErr(`lathe: cannot read ${file}: no such file\n`);
+    return "data";
+  }
+  const session = await Session.open({ record: false });
+  try {
+    const { diagnostics, checked } = await session.check(text, { file, params });
+    for (const d of diagnostics) writeErr(formatDiagnostic(d, file, text) + "\n\n");
+    if (!checked || diagnostics.some((d) => d.severity === "error")) return "program";
+    const plan = await planProgram(checked, path.dirname(path.resolve(file)));
+    const runnable = plan.steps.filter((s) => sqlOps.has(s.op));
+    let last = "";
+    await session.executor.run(
+      { ...plan, steps: runnable },
+      {
+        onSql: (e) => {
+          if (e.id !== last) write(`\n-- ${e.id}: ${e.label}\n`);
+          last = e.id;
+          write(`-- ${e.title}\n${e.sql};\n`);
+        },
+      },
+    );
+    for (const s of plan.steps.filter((x) => !sqlOps.has(x.op))) {
+      write(`\n-- ${s.id}: ${s.label}\n`);
+      if (s.op === "show") write(`SELECT * FROM ${ident(s.dataset)} LIMIT ${s.limit};\n`);
+      else if (s.op === "describe") write(`-- per-column count, nulls, distinct, min/max/mean/std and top values of ${ident(s.dataset)}\n`);
+      else write(`-- not SQL: runs in TypeScript on typed arrays read from DuckDB\n`);
+    }
+    return "ok";
+  } catch (e) {
+    if (e instanceof DataError || /^(Binder|Conversion|Invalid Input|Parser|Catalog|IO) Error/.test((e as Error).message)) {
+      writeErr(`lathe: ${(e as Error).message}\n`);
+      return "data";
+    }
+    throw e;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,296 @@
+import type { IToken, TokenType } from "chevrotain";
+import { algorithms, charts, driftMethods, metrics, signals, sourceFormats, type Task } from "./catalog.js";
+import { check, type CheckedProgram, type SourceSchema } from "./checker.js";
+import { unquote } from "./cst-to-ast.js";
+import { K, latheLexer } from "./lexer.js";
+import { parse } from "./parse.js";
+import { parser } from "./parser.js";
+import type { Schema } from "./schema.js";
+
+export type CompletionKind = "keyword" | "dataset" | "model" | "column" | "option" | "metric" | "algorithm" | "chart" | "param";
+
+export interface CompletionItem {
+  label: string;
+  kind: CompletionKind;
+  detail?: string;
+}
+
+/** What may be written at the cursor, and the range of text (`from`..`to`) a chosen item replaces. */
+export interface Completions {
+  items: CompletionItem[];
+  from: number;
+  to: number;
+}
+
+export interface CompleteOptions {
+  /** What earlier notebook cells defined (`Session.known`): their datasets, models and params are in scope. */
+  prior?: Omit<CheckedProgram, "program">;
+}
+
+const keywordOf = new Map<TokenType, string>(Object.entries(K).map(([word, t]) => [t, word]));
+const statementStarts = new Set(["param", "source", "prepare", "split", "model", "evaluate", "assert", "plot", "show", "describe", "tune", "register", "promote", "rollback", "deploy", "serve", "export", "monitor", "retrain"].map((w) => K[w]));
+
+/**
+ * Completion at `offset`: the keywords the grammar allows there (Chevrotain's content assist over
+ * the tokens of the current statement, see CONTEXT.md), and the names that fit the position —
+ * datasets, models, columns of the dataset in scope, option names of the algorithm, metrics for
+ * the model's task, charts. Only items starting with the word being typed are returned.
+ */
+export function complete(text: string, offset: number, schemas: Record<string, SourceSchema> = {}, options: CompleteOptions = {}): Completions {
+  offset = Math.max(0, Math.min(offset, text.length));
+  const word = wordAt(text, offset);
+  const empty = { items: [], from: word.from, to: word.to };
+  const lexed = latheLexer.tokenize(text.slice(0, word.from));
+  if (inComment(text, offset)) return empty;
+  const tokens = lexed.tokens.filter((t) => t.tokenType.name !== "Unknown");
+
+  // What the program defines before the cursor, for names and columns.
+  const parsed = parse(text);
+  const before = { ...parsed.program, statements: parsed.program.statements.filter((s) => s.span.end <= word.from) };
+  const known = check(before, schemas, {}, options.prior).checked;
+  const registered = new Map(before.statements.flatMap((s) => (s.kind === "register" ? [[s.as.value, s.model.text] as const] : [])));
+
+  // Content assist needs a valid prefix, so it starts at the statement holding the cursor, not at the file's start.
+  const lastEnd = before.statements.at(-1)?.span.end ?? 0;
+  let start = tokens.findIndex((t) => t.startOffset >= lastEnd);
+  if (start < 0) start = tokens.length;
+  let paths = parser.computeContentAssist("program", tokens.slice(start));
+  if (!paths.length) {
+    for (let i = tokens.length - 1; i >= start && !paths.length; i--) {
+      if (statementStarts.has(tokens[i].tokenType)) {
+        start = i;
+        paths = parser.computeContentAssist("program", tokens.slice(start));
+      }
+    }
+  }
+  const statement = tokens.slice(start);
+  const ctx = new Context(statement, known, registered);
+
+  const names: CompletionItem[] = [];
+  const keywords: CompletionItem[] = [];
+  for (const p of paths) {
+    const kw = keywordOf.get(p.nextTokenType);
+    if (kw) {
+      keywords.push({ label: kw, kind: "keyword" });
+      continue;
+    }
+    if (p.nextTokenType.name !== "Name" && p.nextTokenType.name !== "QuotedString") continue;
+    names.push(...ctx.namesFor(p.ruleStack[p.ruleStack.length - 1], p.nextTokenOccurrence, p.ruleStack));
+  }
+
+  const prefix = word.prefix.toLowerCase();
+  const seen = new Set<string>();
+  const items = [...names, ...keywords]
+    .map((i) => (word.quoted && i.kind === "column" && !i.label.startsWith('"') ? { ...i, label: JSON.stringify(i.label) } : i))
+    .filter((i) => i.label.toLowerCase().startsWith(prefix) && (!word.quoted || i.label.startsWith('"')))
+    .filter((i) => {
+      const key = `${i.kind}:${i.label}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  return { items, from: word.from, to: word.to };
+}
+
+/** The word being typed: a bare word, or an open `"quoted name` (the quote included in the prefix). */
+function wordAt(text: string, offset: number): { from: number; to: number; prefix: string; quoted: boolean } {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const line = text.slice(lineStart, offset);
+  let open = -1;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === "\\") i++;
+    else if (ch === '"' ) open = open < 0 ? i : -1;
+    else if (ch === "#" && open < 0) break;
+  }
+  if (open >= 0) {
+    const from = lineStart + open;
+    return { from, to: offset, prefix: text.slice(from, offset), quoted: true };
+  }
+  let from = offset;
+  while (from > 0 && /[A-Za-z0-9_]/.test(text[from - 1])) from--;
+  let to = offset;
+  while (to < text.length && /[A-Za-z0-9_]/.test(text[to])) to++;
+  return { from, to, prefix: text.slice(from, offset), quoted: false };
+}
+
+function inComment(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  let quote = "";
+  for (let i = lineStart; i < offset; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = "";
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "#") return true;
+  }
+  return false;
+}
+
+function quoteName(n: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : JSON.stringify(n);
+}
+
+/** Reads the current statement's tokens to tell what a name position refers to. */
+class Context {
+  private readonly words: string[];
+
+  constructor(
+    private readonly tokens: IToken[],
+    private readonly known: Omit<CheckedProgram, "program">,
+    private readonly registered: Map<string, string>,
+  ) {
+    this.words = tokens.map((t) => t.image);
+  }
+
+  /** The token after the first `word` in the statement. */
+  private after(word: string): string | undefined {
+    const i = this.words.indexOf(word);
+    return i >= 0 ? this.words[i + 1] : undefined;
+  }
+
+  private datasets(): CompletionItem[] {
+    return Object.values(this.known.datasets).map((d) => ({ label: d.name, kind: "dataset" as const, detail: `${d.kind}, ${d.schema.length} columns` }));
+  }
+
+  private models(task?: Task): CompletionItem[] {
+    return Object.values(this.known.models)
+      .filter((m) => !task || m.task === task)
+      .map((m) => ({ label: m.name, kind: "model" as const, detail: `${m.algorithm} predicting ${m.target}` }));
+  }
+
+  private metricItems(task?: Task): CompletionItem[] {
+    return Object.entries(metrics)
+      .filter(([, m]) => !task || m.task === task)
+      .map(([name, m]) => ({ label: name, kind: "metric" as const, detail: m.doc }));
+  }
+
+  private modelOfStatement(): CheckedProgram["models"][string] | undefined {
+    const first = this.words[0];
+    const name = first === "tune" || first === "evaluate" || first === "assert" || first === "register" ? this.words[1] : first === "plot" ? this.after("of") : undefined;
+    if (first === "monitor" || first === "retrain" || first === "deploy" || first === "serve" || first === "export" || first === "promote") {
+      const reg = this.tokens[1]?.tokenType.name.endsWith("String") ? this.registered.get(unquote(this.words[1])) : undefined;
+      return reg ? this.known.models[reg] : undefined;
+    }
+    return name ? this.known.models[name] : undefined;
+  }
+
+  /** The dataset whose columns are in scope at the cursor. */
+  private scope(): Schema | undefined {
+    const first = this.words[0];
+    const ds = (n: string | undefined) => (n ? this.known.datasets[n]?.schema : undefined);
+    if (first === "prepare") return ds(this.words[3]);
+    if (first === "split") return ds(this.words[1]);
+    if (first === "model") return ds(this.after("from"));
+    if (first === "plot") return ds(this.after("of") ?? this.words[2]);
+    const model = this.modelOfStatement();
+    if (model) {
+      const schema = ds(model.input) ?? [];
+      return [...schema, ...model.features.filter((f) => !schema.some((c) => c.name === f)).map((f) => ({ name: f, type: "other" as const }))];
+    }
+    return undefined;
+  }
+
+  private columns(): CompletionItem[] {
+    const scope = this.scope();
+    const cols = scope ?? Object.values(this.known.datasets).flatMap((d) => d.schema);
+    return cols.map((c) => ({ label: quoteName(c.name), kind: "column" as const, detail: c.type }));
+  }
+
+  /** The option key whose value is being written: the last `key:` in the current block. */
+  private currentKey(): string | undefined {
+    for (let i = this.tokens.length - 1; i > 0; i--) {
+      if (this.tokens[i].tokenType.name === "Colon") return this.words[i - 1];
+      if (this.tokens[i].tokenType.name === "LBrace" || this.tokens[i].tokenType.name === "Semicolon") return undefined;
+    }
+    return undefined;
+  }
+
+  private algorithmOfStatement(): string | undefined {
+    if (this.words[0] === "model") return this.words[3];
+    if (this.words[0] === "tune") return this.known.models[this.words[1]]?.algorithm;
+    return undefined;
+  }
+
+  /** Name items for a name position: `rule` is the innermost grammar rule, `occurrence` which of its names (0 = first). */
+  namesFor(rule: string, occurrence: number, stack: string[]): CompletionItem[] {
+    const key = `${rule}:${occurrence}`;
+    const model = this.modelOfStatement();
+    const keywords = (words: string[], detail?: (w: string) => string) => words.map((w) => ({ label: w, kind: "keyword" as const, detail: detail?.(w) }));
+    switch (key) {
+      case "prepareStatement:2":
+      case "splitStatement:0":
+      case "modelStatement:3":
+      case "evaluateStatement:2":
+      case "assertStatement:2":
+      case "plotStatement:3":
+      case "showStatement:0":
+      case "tuneStatement:3":
+      case "deployStatement:0":
+        return this.datasets();
+      case "describeStatement:0":
+        return [...this.datasets(), ...this.models()];
+      case "evaluateStatement:0":
+      case "assertStatement:0":
+      case "tuneStatement:0":
+      case "registerStatement:0":
+        return this.models();
+      case "modelStatement:2":
+        return Object.entries(algorithms).map(([name, a]) => ({ label: name, kind: "algorithm" as const, detail: a.doc }));
+      case "evaluateStatement:3":
+      case "assertCondition:0":
+      case "tuneStatement:2":
+        return this.metricItems(model?.task);
+      case "plotStatement:0":
+        return Object.entries(charts).map(([name, c]) => ({ label: name, kind: "chart" as const, detail: c.doc }));
+      case "plotStatement:2": {
+        const chart = charts[this.words[1]];
+        return chart?.needs === "dataset" ? this.datasets() : chart?.needs === "model" ? this.models() : [...this.models(), ...this.datasets()];
+      }
+      case "splitPart:0":
+        return keywords(["train", "validation", "test"]);
+      case "sourceStatement:2":
+        return keywords([...sourceFormats]);
+      case "castStep:0":
+        return keywords(["number", "integer", "string", "boolean", "date", "timestamp"]);
+      case "literalOrName:0":
+        return Object.keys(this.known.params).map((p) => ({ label: p, kind: "param" as const, detail: String(this.known.params[p]) }));
+      case "threshold:0":
+        return [
+          ...Object.entries(signals).map(([name, s]) => ({ label: name, kind: "metric" as const, detail: s.doc })),
+          ...this.metricItems(model?.task),
+        ];
+      case "threshold:2":
+        return keywords(signals[this.words[this.words.length - 1]]?.qualifiers ?? signals.latency.qualifiers!);
+      case "monitorRule:0":
+        return keywords(Object.keys(driftMethods), (m) => driftMethods[m]);
+      case "retrainTrigger:0":
+        return keywords(["hour", "day", "week", "month"]);
+      case "column:0":
+      case "primary:0":
+        return this.columns();
+      case "optionEntry:0": {
+        const algo = algorithms[this.algorithmOfStatement() ?? ""];
+        if (!algo) return [];
+        const tuning = this.words[0] === "tune";
+        return Object.entries(algo.options)
+          .filter(([name]) => !tuning || (name !== "features" && name !== "task"))
+          .map(([name, o]) => ({ label: name, kind: "option" as const, detail: o.doc }));
+      }
+      case "optionValue:0": {
+        const k = this.currentKey();
+        if (k === "features") return this.columns();
+        const spec = algorithms[this.algorithmOfStatement() ?? ""]?.options[k ?? ""];
+        if (spec?.choices) return keywords(spec.choices);
+        return Object.keys(this.known.params).map((p) => ({ label: p, kind: "param" as const }));
+      }
+      case "text:0":
+        // A registry name: offer the ones this program registers.
+        if (stack.includes("registryRef")) return [...this.registered.keys()].map((n) => ({ label: JSON.stringify(n), kind: "model" as const, detail: `registered from ${this.registered.get(n)}` }));
+        return [];
+      default:
+        return [];
+    }
+  }
+}

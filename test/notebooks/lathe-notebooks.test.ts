@@ -1,0 +1,118 @@
+// The Lathe-kernel notebooks executed headlessly by real Jupyter (`jupyter nbconvert --execute`),
+// with the kernel installed in a temporary prefix, and their outputs checked: no errors, the metrics
+// tables, and every chart as one bundle whose PNG and SVG show without JavaScript (GitHub's viewer).
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { runProcess } from "../kernel/jupyter/run-process.js";
+import { installTestKernel, type InstalledKernel } from "../kernel/lathe/install.js";
+import { repo, tempDir } from "../helpers.js";
+
+const jupyter = "/usr/bin/jupyter";
+
+/** nbformat stores multi-line strings as lists of lines. */
+const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : String(v ?? ""));
+
+interface Output {
+  output_type: string;
+  name?: string;
+  data?: Record<string, unknown>;
+  text?: string | string[];
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  execution_count?: number | null;
+  outputs?: Output[];
+}
+
+describe.skipIf(!existsSync(jupyter))("the Lathe notebooks through nbconvert", () => {
+  let kernel: InstalledKernel;
+  let out: string;
+
+  beforeAll(async () => {
+    kernel = await installTestKernel("lathe-nbtest");
+    out = tempDir("lathe-notebooks-");
+  }, 60_000);
+
+  afterAll(() => kernel?.cleanup());
+
+  /** Executes notebooks/NAME with the Lathe kernel; returns the executed cells. */
+  async function execute(name: string): Promise<Cell[]> {
+    const r = await runProcess(
+      jupyter,
+      ["nbconvert", "--to", "notebook", "--execute", `--ExecutePreprocessor.kernel_name=${kernel.name}`, "--ExecutePreprocessor.timeout=300", name, "--output-dir", out],
+      { cwd: path.join(repo, "notebooks"), env: kernel.env, timeoutMs: 330_000 },
+    );
+    if (r.code !== 0) throw new Error(`nbconvert ${name} exited ${r.code}:\n${r.stderr}`);
+    const nb = JSON.parse(readFileSync(path.join(out, name), "utf8")) as { cells: Cell[] };
+    return nb.cells;
+  }
+
+  /** Checks what every executed notebook must show; returns its outputs. */
+  function common(cells: Cell[], expect: (v: unknown, m?: string) => any): Output[] {
+    const code = cells.filter((c) => c.cell_type === "code");
+    expect(code.every((c) => typeof c.execution_count === "number"), "every code cell ran").toBe(true);
+    const outputs = code.flatMap((c) => c.outputs ?? []);
+    expect(outputs.filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`)).toEqual([]);
+    // Warnings are stderr; a well-written example has none.
+    expect(outputs.filter((o) => o.name === "stderr").map((o) => text(o.text))).toEqual([]);
+    for (const chart of outputs.filter((o) => o.data?.["application/vnd.vegalite.v5+json"])) {
+      const d = chart.data!;
+      expect((d["application/vnd.vegalite.v5+json"] as { $schema: string }).$schema).toMatch(/vega-lite\/v5/);
+      expect(text(d["image/svg+xml"])).toContain("<svg");
+      // Base64 PNG: starts with the PNG signature.
+      expect(text(d["image/png"]).replace(/\s/g, "").startsWith("iVBORw0KGgo"), "chart has a PNG").toBe(true);
+      expect(text(d["text/plain"]).length).toBeGreaterThan(0);
+    }
+    return outputs;
+  }
+
+  const charts = (outputs: Output[]) => outputs.filter((o) => o.data?.["application/vnd.vegalite.v5+json"]).map((o) => text(o.data!["text/plain"]).split("\n")[0]);
+  const tables = (outputs: Output[]) => outputs.map((o) => text(o.data?.["text/html"])).filter((h) => h.includes("<table"));
+  const stdout = (outputs: Output[]) => outputs.filter((o) => o.name === "stdout").map((o) => text(o.text)).join("");
+  /** The value of `metric` for `model` in the printed metrics tables (text/plain: |model|data|metric|value|). */
+  const metric = (outputs: Output[], model: string, data: string, name: string): number => {
+    const rows = outputs.flatMap((o) => text(o.data?.["text/plain"]).split("\n"));
+    const row = rows.find((r) => r.startsWith(`|${model}|${data}|${name}|`));
+    return Number(row?.split("|")[4]);
+  };
+
+  it.concurrent("lathe-penguins.ipynb: every stage, every chart as PNG and SVG", async ({ expect }) => {
+    const outputs = common(await execute("lathe-penguins.ipynb"), expect);
+    const titles = charts(outputs);
+    for (const t of [/^Confusion matrix/, /^ROC/, /importance/i, /loss/i, /Flipper Length/, /Beak Length/]) {
+      expect(titles.some((title) => t.test(title)), `a chart titled ${t}: ${titles.join(" / ")}`).toBe(true);
+    }
+    for (const step of ["collect penguins: 344 rows", "prepare clean", "split clean", "train linear", "train forest", "train network", "assert linear on test: passed"]) {
+      expect(stdout(outputs)).toContain(step);
+    }
+    expect(tables(outputs).some((h) => ["accuracy", "precision", "recall", "f1", "roc_auc"].every((m) => h.includes(m)))).toBe(true);
+    expect(metric(outputs, "linear", "test", "accuracy")).toBeGreaterThanOrEqual(0.9);
+    // The network's progress display was updated in place to its last epoch.
+    expect(outputs.some((o) => /^epoch 60\/60/.test(text(o.data?.["text/plain"])))).toBe(true);
+  }, 340_000);
+
+  it.concurrent("cars.ipynb: regression models compared, residuals and predicted charts", async ({ expect }) => {
+    const outputs = common(await execute("cars.ipynb"), expect);
+    for (const m of ["ols", "ridge", "shallow", "deep", "forest", "net"]) {
+      expect(metric(outputs, m, "validation", "rmse"), m).toBeGreaterThan(0);
+    }
+    expect(metric(outputs, "forest", "test", "r2")).toBeGreaterThanOrEqual(0.75);
+    const titles = charts(outputs);
+    for (const t of [/residual/i, /predicted/i, /importance/i]) expect(titles.some((title) => t.test(title)), titles.join(" / ")).toBe(true);
+  }, 340_000);
+
+  it.concurrent("flights.ipynb: 3M rows prepared, models trained on a sample with progress", async ({ expect }) => {
+    const outputs = common(await execute("flights.ipynb"), expect);
+    const printed = stdout(outputs);
+    expect(printed).toContain("collect flights: 3000000 rows");
+    expect(printed).toContain("prepare trips: 3000000 rows");
+    expect(printed).toMatch(/split trips into train, validation, test, rest: train \d{6}, validation \d{6}, test \d{6}, rest \d{7}/);
+    expect(outputs.some((o) => /^(iteration|tree) /.test(text(o.data?.["text/plain"])))).toBe(true);
+    expect(metric(outputs, "tree", "test", "roc_auc")).toBeGreaterThan(0.55);
+    expect(charts(outputs).length).toBe(3);
+  }, 340_000);
+});

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Database } from "../../../runtime/data/database.js";
+import { DataError } from "../../../runtime/data/source.js";
+import { readMatrix, readTarget, type DatasetState } from "../../../runtime/train-data.js";
+
+let db: Database;
+beforeAll(async () => {
+  db = await Database.open();
+  // 10_000 rows: several of DuckDB's 2048-row chunks, with a NULL in a late chunk.
+  await db.exec(`CREATE TABLE t AS SELECT i, i * 0.5 AS half, CASE WHEN i = 9_000 THEN NULL ELSE i % 7 END AS m, CASE WHEN i % 3 = 0 THEN 'a' ELSE 'b' END AS label FROM range(10_000) r(i)`);
+});
+afterAll(() => db.close());
+const ds: DatasetState = { table: "t", columns: ["i", "half", "m", "label"], rows: 10_000, expansions: {} };
+
+describe("columnar reads into typed arrays", () => {
+  it("copies every chunk into Float32Arrays, in order", async () => {
+    const { n, columns } = await db.float32Columns(`SELECT CAST(i AS FLOAT), CAST(half AS FLOAT) FROM t ORDER BY i`);
+    expect(n).toBe(10_000);
+    expect(columns[0]).toBeInstanceOf(Float32Array);
+    expect(columns[0].length).toBe(10_000);
+    for (let i = 0; i < n; i++) {
+      if (columns[0][i] !== i || columns[1][i] !== i * 0.5) throw new Error(`row ${i}: ${columns[0][i]}, ${columns[1][i]}`);
+    }
+  });
+
+  it("reads a NULL as NaN, in any chunk", async () => {
+    const { columns } = await db.float32Columns(`SELECT CAST(m AS FLOAT) FROM t ORDER BY i`);
+    const nan = [...columns[0].keys()].filter((i) => Number.isNaN(columns[0][i]));
+    expect(nan).toEqual([9_000]);
+    expect(columns[0][8_999]).toBe(8_999 % 7);
+  });
+
+  it("refuses missing feature values before reading, naming the column and the count", async () => {
+    await expect(readMatrix(db, ds, "t", ["m"])).rejects.toThrow(DataError);
+    await expect(readMatrix(db, ds, "t", ["m"])).rejects.toThrow(/`m` has 1 missing values in `t`/);
+    await expect(readMatrix(db, ds, "t", ["label"])).rejects.toThrow(/not numeric/);
+    const x = await readMatrix(db, ds, "t", ["half", "i"]);
+    expect(x.n).toBe(10_000);
+    expect(x.names).toEqual(["half", "i"]);
+  });
+
+  it("refuses a regression target with a NULL, and maps class labels to indices", async () => {
+    await expect(readTarget(db, ds, "t", "m", "regression")).rejects.toThrow(/1 missing or non-finite/);
+    const { y, classes } = await readTarget(db, ds, "t", "label", "classification");
+    expect(classes).toEqual(["a", "b"]);
+    expect(y.filter((v) => v === 0).length).toBe(Math.ceil(10_000 / 3));
+  });
+});

@@ -1,0 +1,120 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, describe, expect, it } from "vitest";
+import { expandGlob } from "../../../runtime/data/glob.js";
+import { tempDir } from "../../helpers.js";
+import { openSession } from "./run-lathe.js";
+
+const dir = tempDir("lathe-source-");
+const sessions: Awaited<ReturnType<typeof openSession>>[] = [];
+afterAll(() => sessions.forEach((s) => s.close()));
+const open = async () => {
+  const s = await openSession(dir);
+  sessions.push(s);
+  return s;
+};
+
+describe("sources", () => {
+  it("reads a csv with a chosen delimiter, no header and overridden column types", async () => {
+    writeFileSync(path.join(dir, "semi.csv"), "007;1.5;a\n010;2.5;b\n");
+    const s = await open();
+    await s.run(`source t = read "semi.csv" with { delimiter: ";"; header: false; types: ["column0 varchar"] }`);
+    expect(s.columns("t")).toEqual(["column0", "column1", "column2"]);
+    // Kept as text, the leading zeros survive; inference alone would read 7 and 10.
+    expect(await s.rows("t", "column0")).toEqual([
+      { column0: "007", column1: 1.5, column2: "a" },
+      { column0: "010", column1: 2.5, column2: "b" },
+    ]);
+  });
+
+  it("reads tsv by extension and by `format tsv`, and csv missing-value markers", async () => {
+    writeFileSync(path.join(dir, "tabs.tsv"), "a\tb\n1\tx y\n2\tNA\n");
+    writeFileSync(path.join(dir, "tabs.txt"), "a\tb\n3\tz\n");
+    const s = await open();
+    await s.run(`source t = read "tabs.tsv" with { na_values: "NA" }\nsource u = read "tabs.txt" format tsv`);
+    expect(await s.rows("t", "a")).toEqual([
+      { a: 1, b: "x y" },
+      { a: 2, b: null },
+    ]);
+    expect(await s.rows("u")).toEqual([{ a: 3, b: "z" }]);
+  });
+
+  it("reads json, ndjson and parquet", async () => {
+    const records = [
+      { id: 1, name: "a'b", v: 0.5 },
+      { id: 2, name: 'c"d', v: null },
+    ];
+    writeFileSync(path.join(dir, "r.json"), JSON.stringify(records));
+    writeFileSync(path.join(dir, "r.ndjson"), records.map((r) => JSON.stringify(r)).join("\n"));
+    const s = await open();
+    await s.run(`source j = read "r.json"\nsource n = read "r.ndjson"`);
+    expect(await s.rows("j", "id")).toEqual(records);
+    expect(await s.rows("n", "id")).toEqual(records);
+    await s.session.executor.db.exec(`COPY (SELECT * FROM j) TO '${path.join(dir, "r.parquet")}' (FORMAT parquet)`);
+    await s.run(`source p = read "r.parquet"`);
+    expect(await s.rows("p", "id")).toEqual(records);
+  });
+
+  it("reads every file a glob matches, and fingerprints them by content", async () => {
+    mkdirSync(path.join(dir, "parts/2024"), { recursive: true });
+    writeFileSync(path.join(dir, "parts/a.csv"), "k,v\n1,10\n2,20\n");
+    writeFileSync(path.join(dir, "parts/b.csv"), "k,v\n3,30\n");
+    writeFileSync(path.join(dir, "parts/2024/c.csv"), "k,v\n4,40\n");
+    expect(expandGlob(path.join(dir, "parts/*.csv"))).toEqual([path.join(dir, "parts/a.csv"), path.join(dir, "parts/b.csv")]);
+    expect(expandGlob(path.join(dir, "parts/**/*.csv"))).toHaveLength(3);
+    const s = await open();
+    const first = await s.run(`source t = read "parts/*.csv"`);
+    expect((await s.rows("t", "k")).map((r) => r.v)).toEqual([10, 20, 30]);
+    const load = first.plan!.steps[0];
+    expect(load.op === "load" && load.files.length).toBe(2);
+    writeFileSync(path.join(dir, "parts/b.csv"), "k,v\n3,31\n");
+    const second = await s.run(`source t = read "parts/*.csv"`);
+    expect(second.plan!.steps[0].key).not.toBe(first.plan!.steps[0].key);
+    expect(await s.fail(`source t = read "parts/*.nothing.csv"`)).toMatch(/no files match/);
+  });
+
+  it("reads a table of a DuckDB database file, and a sql query", async () => {
+    const file = path.join(dir, "store.duckdb");
+    const inst = await DuckDBInstance.create(file);
+    const con = await inst.connect();
+    await con.run(`CREATE TABLE "my table" AS SELECT range AS i, range * range AS sq FROM range(5)`);
+    con.closeSync();
+    inst.closeSync();
+    const s = await open();
+    await s.run(`source t = table "my table" from "store.duckdb"\nsource q = sql "select 41 + 1 as answer, 'it''s' as s"`);
+    expect((await s.rows("t", "i")).map((r) => r.sq)).toEqual([0, 1, 4, 9, 16]);
+    expect(await s.rows("q")).toEqual([{ answer: 42, s: "it's" }]);
+  });
+
+  it("names the file and the line of a malformed csv row", async () => {
+    // The bad row sits past DuckDB's sniffing sample, so it is found while loading, not while checking.
+    const good = Array.from({ length: 30_000 }, (_, i) => `${i},${i * 2},x${i % 7}`);
+    writeFileSync(path.join(dir, "bad.csv"), ["a,b,c", ...good, "1,2,3,4", "5,6,y"].join("\n") + "\n");
+    const s = await open();
+    const message = await s.fail(`source t = read "bad.csv"`);
+    expect(message).toContain(path.join(dir, "bad.csv"));
+    expect(message).toContain("line 30002");
+    expect(message).toContain("1,2,3,4");
+  });
+
+  it("names the file and line of a value that does not fit its declared type, and of broken json", async () => {
+    writeFileSync(path.join(dir, "typed.csv"), "a,b\n1,2\n3,oops\n");
+    writeFileSync(path.join(dir, "broken.ndjson"), '{"a": 1}\n{"a": 2}\n{"a": \n');
+    const s = await open();
+    const typed = await s.fail(`source t = read "typed.csv" with { types: ["b integer"] }`);
+    expect(typed).toContain("typed.csv, line 3");
+    expect(typed).toContain("oops");
+    const json = await s.fail(`source t = read "broken.ndjson"`);
+    expect(json).toContain("broken.ndjson");
+    expect(json).toMatch(/line 4/);
+  });
+
+  it("refuses unknown options and option values of the wrong kind", async () => {
+    writeFileSync(path.join(dir, "ok.csv"), "a\n1\n");
+    const s = await open();
+    expect(await s.fail(`source t = read "ok.csv" with { colour: "red" }`)).toMatch(/take no option `colour`/);
+    expect(await s.fail(`source t = read "ok.csv" with { header: "yes" }`)).toMatch(/`header` takes true or false/);
+    expect(await s.fail(`source t = read "ok.csv" with { types: ["a wibble"] }`)).toMatch(/unknown type `wibble`/);
+  });
+});

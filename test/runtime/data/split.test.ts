@@ -1,0 +1,98 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../helpers.js";
+import { openSession } from "./run-lathe.js";
+
+type Row = { id: number; c: string; t: string; v: number };
+const dir = tempDir("lathe-split-");
+// Classes of very different sizes, so per-class proportions are visible.
+const sizes: Record<string, number> = { a: 500, b: 137, c: 23 };
+const rows: Row[] = Object.entries(sizes).flatMap(([c, n]) => Array.from({ length: n }, (_, i) => ({ id: 0, c, t: "", v: (i * 7919) % 1000 })));
+rows.forEach((r, i) => {
+  r.id = i + 1;
+  r.t = new Date(Date.UTC(2020, 0, 1) + ((i * 7) % rows.length) * 86_400_000).toISOString().slice(0, 10);
+});
+/** A deterministic shuffle (LCG), so the test data is the same on every run. */
+function shuffled<T>(xs: T[], seed: number): T[] {
+  const out = [...xs];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+let s: Awaited<ReturnType<typeof openSession>>;
+beforeAll(async () => {
+  writeFileSync(path.join(dir, "rows.json"), JSON.stringify(rows));
+  writeFileSync(path.join(dir, "shuffled.json"), JSON.stringify(shuffled(rows, 7)));
+  writeFileSync(path.join(dir, "fewer.json"), JSON.stringify(shuffled(rows, 3).slice(0, 400)));
+  s = await openSession(dir);
+});
+afterAll(() => s.close());
+
+const parts = ["train", "validation", "test"];
+/** Splits a file and returns id → part, plus the reported sizes. */
+async function assign(file: string, clause = "", fractions = "train 70%, validation 15%, test 15%") {
+  const outcome = await s.run(`source d = read "${file}"\nsplit d into ${fractions} ${clause}`);
+  const result = outcome.output!.results.find((r) => r.kind === "split");
+  if (result?.kind !== "split") throw new Error("no split result");
+  const part = new Map<number, string>();
+  for (const p of result.parts) for (const r of await s.rows(p.name)) part.set(Number(r.id), p.name);
+  return { part, sizes: Object.fromEntries(result.parts.map((p) => [p.name, p.rows])) as Record<string, number> };
+}
+
+describe("split", () => {
+  it("puts each row in the same part whatever the row order or the row count (unstratified)", async () => {
+    const all = await assign("rows.json", "seed 11");
+    const reordered = await assign("shuffled.json", "seed 11");
+    const fewer = await assign("fewer.json", "seed 11");
+    expect(all.part.size).toBe(rows.length);
+    expect([...reordered.part]).toEqual(expect.arrayContaining([...all.part]));
+    expect(reordered.part.size).toBe(all.part.size);
+    expect(fewer.part.size).toBe(400);
+    for (const [id, p] of fewer.part) expect(p).toBe(all.part.get(id));
+    // Hash assignment is approximately proportional.
+    expect(Math.abs(all.sizes.train - 0.7 * rows.length)).toBeLessThan(0.05 * rows.length);
+  });
+
+  it("reports sizes that match the parts and add up to the input", async () => {
+    const { part, sizes } = await assign("rows.json", "seed 5");
+    for (const p of parts) expect(sizes[p]).toBe([...part.values()].filter((x) => x === p).length);
+    expect(sizes.train + sizes.validation + sizes.test).toBe(rows.length);
+  });
+
+  it("stratifies: each class is divided in the split's proportions, independent of row order", async () => {
+    const { part } = await assign("rows.json", "stratify by c seed 3");
+    const reordered = await assign("shuffled.json", "stratify by c seed 3");
+    expect([...reordered.part].sort()).toEqual([...part].sort());
+    for (const [c, n] of Object.entries(sizes)) {
+      const ids = rows.filter((r) => r.c === c).map((r) => r.id);
+      const count = (p: string) => ids.filter((id) => part.get(id) === p).length;
+      expect(Math.abs(count("train") - 0.7 * n)).toBeLessThanOrEqual(1);
+      expect(Math.abs(count("validation") - 0.15 * n)).toBeLessThanOrEqual(1);
+      expect(count("train") + count("validation") + count("test")).toBe(n);
+    }
+  });
+
+  it("by time: the earliest rows form the first part", async () => {
+    const { part, sizes } = await assign("shuffled.json", "by time on t", "train 80%, test 20%");
+    const time = new Map(rows.map((r) => [r.id, r.t]));
+    const latestTrain = [...part].filter(([, p]) => p === "train").map(([id]) => time.get(id)!).sort().at(-1)!;
+    const earliestTest = [...part].filter(([, p]) => p === "test").map(([id]) => time.get(id)!).sort()[0];
+    expect(latestTrain <= earliestTest).toBe(true);
+    expect(sizes.train).toBe(Math.round(0.8 * rows.length));
+  });
+
+  it("a different seed gives a different assignment; the same seed the same one", async () => {
+    const a = await assign("rows.json", "seed 1");
+    const again = await assign("rows.json", "seed 1");
+    const b = await assign("rows.json", "seed 2");
+    expect([...again.part]).toEqual([...a.part]);
+    const moved = [...a.part].filter(([id, p]) => b.part.get(id) !== p).length;
+    expect(moved).toBeGreaterThan(rows.length / 5);
+  });
+});
