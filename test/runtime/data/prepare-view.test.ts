@@ -1,0 +1,35 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../helpers.js";
+import { openSession } from "./run-lathe.js";
+
+const dir = tempDir("lathe-view-");
+let s: Awaited<ReturnType<typeof openSession>>;
+afterAll(() => s?.close());
+
+describe("a prepared dataset only split is kept as a view", () => {
+  it("is still readable later, and keeps its rows when its source is redefined", async () => {
+    writeFileSync(path.join(dir, "a.json"), JSON.stringify([{ x: 1 }, { x: null }, { x: 3 }, { x: 4 }]));
+    writeFileSync(path.join(dir, "b.json"), JSON.stringify([{ x: 100 }]));
+    s = await openSession(dir);
+    const first = await s.run(`source raw = read "a.json"\nprepare f = raw { fill x with mean }\nsplit f into train 50%, test 50%`);
+    const prep = first.plan!.steps.find((p) => p.op === "prepare");
+    expect(prep?.op === "prepare" && prep.view).toBe(true);
+    const kinds = await s.session.executor.db.rows(`SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN ('f', 'train')`);
+    expect(Object.fromEntries(kinds.map((k) => [k.table_name, k.table_type]))).toEqual({ f: "VIEW", train: "BASE TABLE" });
+    const shown = await s.run(`show f limit 10`);
+    const table = shown.output!.results.find((r) => r.kind === "table");
+    // Mean of 1, 3, 4 fills the gap, fitted on f's own rows.
+    expect(table?.kind === "table" && table.rows.map((r) => r.x)).toEqual([1, 8 / 3, 3, 4]);
+    await s.run(`source raw = read "b.json"`);
+    expect((await s.rows("f")).map((r) => r.x)).toEqual([1, 8 / 3, 3, 4]);
+    expect((await s.rows("raw")).map((r) => r.x)).toEqual([100]);
+  });
+
+  it("is a table when a later statement reads it", async () => {
+    const outcome = await s.run(`source raw = read "a.json"\nprepare g = raw { fill x with mean }\nshow g limit 2`);
+    const prep = outcome.plan!.steps.find((p) => p.op === "prepare");
+    expect(prep?.op === "prepare" && prep.view).toBeFalsy();
+  });
+});
