@@ -78,8 +78,15 @@ export function sourceSql(spec: SourceSpec, baseDir: string, optionValues?: Reco
   if (format === "tsv") opts.push("delim = '\\t'");
   if (format === "ndjson" || format === "jsonl") opts.push("format = 'newline_delimited'");
   const values = optionValues ?? optionsOf(spec.options);
-  for (const [k, v] of Object.entries(values)) opts.push(readerOption(format, k, v, file));
-  return { sql: `${readers[format]}(${[literal(file), ...opts].join(", ")})`, files };
+  let casts: [string, string][] = [];
+  for (const [k, v] of Object.entries(values)) {
+    // JSON and Parquet readers take no partial type override: the columns are cast after reading.
+    if (readerOptions[format][k]?.kind === "cast") casts = columnTypes(v, file);
+    else opts.push(readerOption(format, k, v, file));
+  }
+  const read = `${readers[format]}(${[literal(file), ...opts].join(", ")})`;
+  if (!casts.length) return { sql: read, files };
+  return { sql: `(SELECT * REPLACE (${casts.map(([c, t]) => `CAST(${ident(c)} AS ${t}) AS ${ident(c)}`).join(", ")}) FROM ${read})`, files };
 }
 
 /** A `with { ... }` value: a literal, a bare name (read as text) or a list of them. */
@@ -92,7 +99,7 @@ export function optionsOf(entries: OptionEntry[]): Record<string, OptionInput> {
 }
 
 /** Options each reader takes: Lathe's name → DuckDB's parameter and the kind of value. */
-const readerOptions: Record<string, Record<string, { param: string; kind: "string" | "boolean" | "integer" | "strings" | "types" }>> = {
+const readerOptions: Record<string, Record<string, { param: string; kind: "string" | "boolean" | "integer" | "strings" | "types" | "cast" }>> = {
   csv: {
     delimiter: { param: "delim", kind: "string" },
     header: { param: "header", kind: "boolean" },
@@ -112,7 +119,7 @@ const readerOptions: Record<string, Record<string, { param: string; kind: "strin
     filename: { param: "filename", kind: "boolean" },
   },
   json: {
-    types: { param: "columns", kind: "types" },
+    types: { param: "", kind: "cast" },
     date_format: { param: "dateformat", kind: "string" },
     timestamp_format: { param: "timestampformat", kind: "string" },
     sample_size: { param: "sample_size", kind: "integer" },
@@ -121,6 +128,7 @@ const readerOptions: Record<string, Record<string, { param: string; kind: "strin
     filename: { param: "filename", kind: "boolean" },
   },
   parquet: {
+    types: { param: "", kind: "cast" },
     union_by_name: { param: "union_by_name", kind: "boolean" },
     filename: { param: "filename", kind: "boolean" },
   },
@@ -154,19 +162,23 @@ function readerOption(format: string, key: string, value: OptionInput, file: str
       if (!list.every((x) => typeof x === "string")) throw bad("a string or a list of strings");
       return `${spec.param} = [${list.map((x) => literal(x as string)).join(", ")}]`;
     }
-    case "types": {
-      // `types: ["price double", "day date"]`: the last word is the type, the rest the column.
-      const list = Array.isArray(value) ? value : [value];
-      const pairs = list.map((x) => {
-        const m = typeof x === "string" ? /^\s*(.+?)\s*:?\s+([A-Za-z]+)\s*$/.exec(x) : null;
-        if (!m) throw bad(`a list of "column type" strings`);
-        const t = castType(m[2])?.sql ?? m[2].toUpperCase();
-        if (!duckTypes.has(t)) throw new DataError(`unknown type \`${m[2]}\` for column \`${m[1]}\` in option \`types\``, file);
-        return `${literal(m[1])}: ${literal(t)}`;
-      });
-      return `${spec.param} = {${pairs.join(", ")}}`;
-    }
+    case "types":
+      return `${spec.param} = {${columnTypes(value, file).map(([c, t]) => `${literal(c)}: ${literal(t)}`).join(", ")}}`;
+    case "cast":
+      throw new Error("cast options are applied by sourceSql");
   }
+}
+
+/** `types: ["price double", "day date"]` as (column, DuckDB type) pairs: the last word is the type. */
+function columnTypes(value: OptionInput, file: string): [string, string][] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((x) => {
+    const m = typeof x === "string" ? /^\s*(.+?)\s*:?\s+([A-Za-z]+)\s*$/.exec(x) : null;
+    if (!m) throw new DataError(`option \`types\` takes a list of "column type" strings, got ${JSON.stringify(x)}`, file);
+    const t = castType(m[2])?.sql ?? m[2].toUpperCase();
+    if (!duckTypes.has(t)) throw new DataError(`unknown type \`${m[2]}\` for column \`${m[1]}\` in option \`types\``, file);
+    return [m[1], t];
+  });
 }
 
 /**
