@@ -42,7 +42,7 @@ export function complete(text: string, offset: number, schemas: Record<string, S
   const empty = { items: [], from: word.from, to: word.to };
   const lexed = latheLexer.tokenize(text.slice(0, word.from));
   if (inComment(text, offset)) return empty;
-  const tokens = lexed.tokens.filter((t) => t.tokenType.name !== "Unknown");
+  const tokens = lexed.tokens.filter((t) => t.tokenType.name !== "UnterminatedString");
 
   // What the program defines before the cursor, for names and columns.
   const parsed = parse(text);
@@ -50,9 +50,10 @@ export function complete(text: string, offset: number, schemas: Record<string, S
   const known = check(before, schemas, {}, options.prior).checked;
   const registered = new Map(before.statements.flatMap((s) => (s.kind === "register" ? [[s.as.value, s.model.text] as const] : [])));
 
-  // Content assist needs a valid prefix, so it starts at the statement holding the cursor, not at the file's start.
-  const lastEnd = before.statements.at(-1)?.span.end ?? 0;
-  let start = tokens.findIndex((t) => t.startOffset >= lastEnd);
+  // Content assist needs a valid prefix, so it starts at the last whole statement before the cursor
+  // (which may go on: `evaluate m on test |` takes `metrics`), not at the file's start.
+  const lastStart = before.statements.at(-1)?.span.start ?? 0;
+  let start = tokens.findIndex((t) => t.startOffset >= lastStart);
   if (start < 0) start = tokens.length;
   let paths = parser.computeContentAssist("program", tokens.slice(start));
   if (!paths.length) {
@@ -63,7 +64,10 @@ export function complete(text: string, offset: number, schemas: Record<string, S
       }
     }
   }
-  const statement = tokens.slice(start);
+  // The statement the cursor is in: after the last whole statement, unless nothing follows it yet.
+  const lastEnd = before.statements.at(-1)?.span.end ?? 0;
+  const rest = tokens.slice(start).filter((t) => t.startOffset >= lastEnd);
+  const statement = rest.length ? rest : tokens.slice(start);
   const ctx = new Context(statement, known, registered);
 
   const names: CompletionItem[] = [];
@@ -78,6 +82,7 @@ export function complete(text: string, offset: number, schemas: Record<string, S
     names.push(...ctx.namesFor(p.ruleStack[p.ruleStack.length - 1], p.nextTokenOccurrence, p.ruleStack));
   }
 
+  if (ctx.namesOnly) keywords.length = 0;
   const prefix = word.prefix.toLowerCase();
   const seen = new Set<string>();
   const items = [...names, ...keywords]
@@ -135,6 +140,8 @@ function quoteName(n: string): string {
 /** Reads the current statement's tokens to tell what a name position refers to. */
 class Context {
   private readonly words: string[];
+  /** Set when only names fit (a `features:` list), so literal keywords like `true` are not offered. */
+  namesOnly = false;
 
   constructor(
     private readonly tokens: IToken[],
@@ -280,7 +287,10 @@ class Context {
       }
       case "optionValue:0": {
         const k = this.currentKey();
-        if (k === "features") return this.columns();
+        if (k === "features") {
+          this.namesOnly = true;
+          return this.columns();
+        }
         const spec = algorithms[this.algorithmOfStatement() ?? ""]?.options[k ?? ""];
         if (spec?.choices) return keywords(spec.choices);
         return Object.keys(this.known.params).map((p) => ({ label: p, kind: "param" as const }));

@@ -25,7 +25,9 @@ export class CstToAst {
   }
 
   private statement(node: CstNode): A.Statement {
-    const [name, child] = Object.entries(node.children).find(([k]) => k.endsWith("Statement")) ?? [];
+    let name: string | undefined;
+    for (const k in node.children) if (k.endsWith("Statement")) name = k;
+    const child = name ? node.children[name] : undefined;
     if (!name || !child?.length) throw new Incomplete();
     const n = child[0] as CstNode;
     const c = n.children;
@@ -222,7 +224,12 @@ export class CstToAst {
   }
 
   private step(node: CstNode): A.PrepareStep {
-    const [name, child] = Object.entries(node.children)[0] ?? [];
+    let name: string | undefined;
+    for (const k in node.children) {
+      name = k;
+      break;
+    }
+    const child = name ? node.children[name] : undefined;
     if (!name || !child?.length) throw new Incomplete();
     const n = child[0] as CstNode;
     const c = n.children;

@@ -28,8 +28,13 @@ export class LineIndex {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
   }
 
+  /** Line (0-based) of the last lookup: spans are mostly asked for in source order, so it is usually still right. */
+  private hint = 0;
+
   /** 1-based line and column of an offset. */
   position(offset: number): { line: number; column: number } {
+    const h = this.hint;
+    if (this.starts[h] <= offset && (h + 1 >= this.starts.length || offset < this.starts[h + 1])) return { line: h + 1, column: offset - this.starts[h] + 1 };
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -37,6 +42,7 @@ export class LineIndex {
       if (this.starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.hint = lo;
     return { line: lo + 1, column: offset - this.starts[lo] + 1 };
   }
 

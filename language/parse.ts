@@ -2,7 +2,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import type { Program } from "./ast.js";
 import { CstToAst, unquote } from "./cst-to-ast.js";
 import { LineIndex, suggest, type Diagnostic } from "./diagnostic.js";
-import { K, keywordWords, latheLexer } from "./lexer.js";
+import { K, keywordWords, latheLexer, UnterminatedString } from "./lexer.js";
 import { parser } from "./parser.js";
 
 export interface ParseResult {
@@ -24,12 +24,9 @@ export function parse(text: string): ParseResult {
     diagnostics.push({ code: "syntax-error", severity: "error", message: `unexpected character ${JSON.stringify(text.charAt(e.offset))}`, span: lines.span(e.offset, e.offset + Math.max(1, e.length)) });
   }
   for (const t of lexed.tokens) {
-    if (t.tokenType.name === "Unknown") {
-      const message = t.image === '"' || t.image === "'" ? `unterminated string` : `unexpected character ${JSON.stringify(t.image)}`;
-      diagnostics.push({ code: t.image === '"' || t.image === "'" ? "unterminated-string" : "syntax-error", severity: "error", message, span: lines.span(t.startOffset, t.startOffset + t.image.length) });
-    }
+    if (t.tokenType === UnterminatedString) diagnostics.push({ code: "unterminated-string", severity: "error", message: "unterminated string: close it with a matching quote on the same line", span: lines.span(t.startOffset, t.startOffset + t.image.length) });
   }
-  const tokens = lexed.tokens.filter((t) => t.tokenType.name !== "Unknown");
+  const tokens = lexed.tokens.filter((t) => t.tokenType !== UnterminatedString);
   parser.input = tokens;
   const cst = parser.program();
   for (const e of parser.errors) diagnostics.push(syntaxDiagnostic(e, lines, text));

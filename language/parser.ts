@@ -10,7 +10,7 @@ const { K } = T;
  */
 export class LatheParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
     this.cheapErrorPaths();
   }

@@ -54,6 +54,9 @@ describe("sources", () => {
     await s.session.executor.db.exec(`COPY (SELECT * FROM j) TO '${path.join(dir, "r.parquet")}' (FORMAT parquet)`);
     await s.run(`source p = read "r.parquet"`);
     expect(await s.rows("p", "id")).toEqual(records);
+    // A type override keeps the other columns as inferred.
+    await s.run(`source jt = read "r.json" with { types: ["id varchar", "v: double"] }`);
+    expect(await s.rows("jt", "id")).toEqual(records.map((r) => ({ ...r, id: String(r.id) })));
   });
 
   it("reads every file a glob matches, and fingerprints them by content", async () => {
