@@ -59,12 +59,12 @@ async function run(code: string, options: RunOptions & { display?: boolean; sess
     if (r.kind === "table") tables[r.name] = aq.from(r.rows);
     if (r.kind === "describe") tables[`describe ${r.name}`] = aq.from(r.columns);
   }
-  const charts = results.flatMap((r) => (r.kind === "chart" ? [{ title: r.title, bundle: r.bundle, files: r.files }] : []));
+  const charts = results.flatMap((r) => (r.kind === "chart" ? [{ title: r.title, bundle: r.bundle, files: r.files }] : r.kind === "tune" ? [{ title: `tuning ${r.model}`, bundle: r.bundle, files: [] }] : []));
   const shouldDisplay = options.display ?? canDisplay();
   if (shouldDisplay) {
     for (const r of results) {
       if (r.kind === "metrics") displayBundle(tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value })))));
-      else if (r.kind === "chart") displayBundle(r.bundle as unknown as MimeBundle);
+      else if (r.kind === "chart" || r.kind === "tune") displayBundle(r.bundle as unknown as MimeBundle);
       else if (r.kind === "table") displayBundle(tableBundle(tables[r.name]));
       else if (r.kind === "describe") displayBundle(tableBundle(tables[`describe ${r.name}`]));
     }

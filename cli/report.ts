@@ -24,7 +24,17 @@ export function resultSummary(r: StepResult | undefined): string {
       return `${r.rows.length} rows`;
     case "describe":
       return `${r.rows} rows`;
+    case "tune":
+      return `best ${r.metric} ${r.best.score.toFixed(4)} with ${paramText(r.best.params)} (${r.trials.length} trials)`;
+    case "notice":
+      return r.message;
   }
+}
+
+function paramText(params: Record<string, unknown>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(", ");
 }
 
 /** The full text rendering of a result, for results that have more to show than one line. */
@@ -40,6 +50,8 @@ export function resultDetail(r: StepResult, cwd = process.cwd()): string | undef
       return r.files.length ? `${r.title}: ${r.files.map((f) => path.relative(cwd, f)).join(", ")}` : undefined;
     case "table":
       return formatTable(r.columns, r.rows);
+    case "tune":
+      return formatTable(["trial", ...Object.keys(r.trials[0]?.params ?? {}), r.metric], r.trials.map((t) => ({ trial: t.trial, ...t.params, [r.metric]: t.score })));
     case "describe":
       return formatTable(["column", "type", "count", "nulls", "distinct", "min", "max", "mean", "std", "top"], r.columns);
     default:

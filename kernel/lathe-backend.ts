@@ -119,6 +119,10 @@ function summary(r: StepResult | undefined): string {
       return `: ${r.rows} rows, ${r.features.length} features${r.backend ? `, tfjs ${r.backend}` : ""}`;
     case "assert":
       return r.passed ? ": passed" : ": FAILED";
+    case "tune":
+      return `: best ${r.metric} ${r.best.score.toFixed(4)} with ${JSON.stringify(r.best.params)} (${r.trials.length} trials)`;
+    case "notice":
+      return `: ${r.message}`;
     default:
       return "";
   }
@@ -133,6 +137,8 @@ function bundlesOf(r: StepResult): MimeBundle[] {
       return [tableBundle(aq.from(r.checks.map((c) => ({ metric: c.metric, value: c.value, required: `${c.op} ${c.bound}`, passed: c.passed }))))];
     case "chart":
       return [r.bundle as unknown as MimeBundle];
+    case "tune":
+      return [tableBundle(aq.from(r.trials.map((t) => ({ trial: t.trial, ...t.params, [r.metric]: t.score })))), r.bundle as unknown as MimeBundle];
     case "table":
       return [tableBundle(r.rows.length ? aq.from(r.rows) : aq.table(Object.fromEntries(r.columns.map((c) => [c, []]))))];
     case "describe":

@@ -5,7 +5,7 @@ import { DataError, readError } from "./data/source.js";
 import { partColumn, splitSql } from "./data/split.js";
 import { expansions, type AppliedStep } from "./data/steps.js";
 import { profileDataset, renderProfileCharts } from "./describe.js";
-import type { TrainedModel } from "./models/types.js";
+import type { ParamValue, TrainedModel } from "./models/types.js";
 import type { Plan, PlanStep } from "./plan.js";
 import { AssertionFailed, type RunEvent, type StepResult } from "./results.js";
 import { ident, literal } from "./sql/quote.js";
@@ -24,6 +24,32 @@ export interface ModelState {
   /** The preparation learned on training rows, shipped with the model so every consumer applies the same. */
   transform: { pre: unknown[]; post: AppliedStep[] };
   trainedOn: string;
+  /** How it was trained, so `tune` can train it again with other options. */
+  spec: TrainSpec;
+  params: Record<string, ParamValue>;
+  rows: number;
+  /** The TensorFlow.js backend, for learners that use it. */
+  backend?: string;
+}
+
+/** Everything needed to train a model: the `train` plan step without its plan bookkeeping. */
+export interface TrainSpec {
+  model: string;
+  algorithm: string;
+  task: "classification" | "regression";
+  target: string;
+  features: string[];
+  input: string;
+  seed: number;
+  params: Record<string, ParamValue>;
+}
+
+/** Learners on typed arrays that never touch TensorFlow.js (so no tfjs backend is reported for them). */
+const treeLearners = new Set(["decision_tree", "random_forest"]);
+
+/** The JSON artifact of a trained model: enough to rebuild it and apply the same preparation elsewhere. */
+export function modelArtifact(state: ModelState): Record<string, unknown> {
+  return { name: state.name, algorithm: state.algorithm, task: state.task, target: state.target, features: state.features, featureColumns: state.featureColumns, classes: state.classes, params: state.params, seed: state.spec.seed, transform: state.transform, model: state.model.toJSON() };
 }
 
 export interface ExecuteOptions {
@@ -97,13 +123,19 @@ export class Executor {
       case "prepare": {
         const input = this.dataset(step.input);
         // Fitted on its own rows: fine for exploring; the checker warns when a model trains on it.
-        const fitted = await fitAndCompile(this.db, ident(input.table), step.steps, input.columns);
+        const fitted = await fitAndCompile(this.db, ident(input.table), step.steps, input.columns, { inline: step.view });
         const { applied } = fitted;
         options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: formatChain(chainSql(ident(input.table), applied, input.columns), applied) });
         if (step.view) {
           // A view reads its input's table, so it must not read staged tables that are about to go.
           await dropStaged(this.db, fitted);
-          await this.materialise(step.dataset, chainSql(ident(input.table), applied, input.columns).sql, { ...input.expansions, ...expansions(applied) }, undefined, input.table);
+          // Counting the view would compute what its steps learn; steps that learn keep every row, so
+          // unless rows are dropped after one, the count without them is the same and far cheaper.
+          const first = applied.findIndex((a) => a.inline);
+          const rowSteps = new Set(["drop-rows", "keep-rows", "drop-duplicates"]);
+          const cheap = first >= 0 && !applied.slice(first).some((a) => rowSteps.has(a.step.kind));
+          const counted = cheap ? chainSql(ident(input.table), applied.slice(0, first), input.columns).sql : undefined;
+          await this.materialise(step.dataset, chainSql(ident(input.table), applied, input.columns).sql, { ...input.expansions, ...expansions(applied) }, undefined, input.table, counted);
         } else {
           try {
             await this.materialise(step.dataset, fitted.chain.sql, { ...input.expansions, ...expansions(applied) });
@@ -143,6 +175,14 @@ export class Executor {
       }
       case "train":
         return this.train(step, options, out);
+      case "tune": {
+        const { tuneStep } = await import("./tune.js");
+        const result = await tuneStep(this, step, options);
+        if (options.store) out.artifacts.push(options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify(modelArtifact(this.models.get(step.model)!))));
+        return result;
+      }
+      case "pending":
+        return { kind: "notice", message: `\`${step.statement_kind}\` is checked but not executed by this version of the runtime (the model registry, deployment and monitoring are not built yet)` };
       case "evaluate": {
         const values = await this.evaluate(step.model, step.data, step.metrics);
         for (const [metric, value] of Object.entries(values)) out.metrics.push({ model: step.model, data: step.data, metric, value });
@@ -190,61 +230,76 @@ export class Executor {
   readonly transforms = new Map<string, { pre: unknown[]; post: AppliedStep[] }>();
 
   private async train(step: Extract<PlanStep, { op: "train" }>, options: ExecuteOptions, out: ExecuteOutput): Promise<StepResult> {
+    const t0 = performance.now();
+    const spec: TrainSpec = { model: step.model, algorithm: step.algorithm, task: step.task, target: step.target, features: step.features, input: step.input, seed: step.seed, params: step.params };
+    const state = await this.fit(spec, options, step.id);
+    const fitMs = performance.now() - t0;
+    this.models.set(step.model, state);
+    let artifact: string | undefined;
+    if (options.store) {
+      const ref = options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify(modelArtifact(state)));
+      out.artifacts.push(ref);
+      artifact = ref.path;
+    }
+    return { kind: "model", name: step.model, algorithm: step.algorithm, task: step.task, features: state.featureColumns, classes: state.classes, rows: state.rows, fitMs, backend: state.backend, artifact };
+  }
+
+  /**
+   * Trains one model from a spec on its input dataset (validation part for early stopping when the
+   * split has one) and returns its state without registering it: `train` and `tune` both use it.
+   */
+  async fit(spec: TrainSpec, options: ExecuteOptions, stepId: string): Promise<ModelState> {
     // Learners pull in TensorFlow.js: load them only when a model is trained, so `check` and data-only runs start fast.
     const { findLearner } = await import("./models/registry.js");
-    const { initBackend } = await import("./models/tf-backend.js");
-    const learner = findLearner(step.algorithm);
-    if (!learner) throw new DataError(`no learner is available for \`${step.algorithm}\``);
-    const ds = this.dataset(step.input);
-    const featureColumns = expandFeatures(step.features, ds);
-    const x = await readMatrix(this.db, ds, step.input, featureColumns);
-    if (x.n === 0) throw new DataError(`the training data \`${step.input}\` is empty`);
-    const { y, classes } = await readTarget(this.db, ds, step.input, step.target, step.task);
-    if (step.task === "classification" && classes.length < 2) throw new DataError(`the target \`${step.target}\` has only one class (${classes.join("")}) in \`${step.input}\`; a classifier needs at least two`);
-    const validationName = this.datasets.has("validation") && step.input !== "validation" ? "validation" : undefined;
+    const tf = await import("./models/tf-backend.js");
+    const learner = findLearner(spec.algorithm);
+    if (!learner) throw new DataError(`no learner is available for \`${spec.algorithm}\``);
+    const ds = this.dataset(spec.input);
+    const featureColumns = expandFeatures(spec.features, ds);
+    const x = await readMatrix(this.db, ds, spec.input, featureColumns);
+    if (x.n === 0) throw new DataError(`the training data \`${spec.input}\` is empty`);
+    const { y, classes } = await readTarget(this.db, ds, spec.input, spec.target, spec.task);
+    if (spec.task === "classification" && classes.length < 2) throw new DataError(`the target \`${spec.target}\` has only one class (${classes.join("")}) in \`${spec.input}\`; a classifier needs at least two`);
+    const validationName = this.datasets.has("validation") && spec.input !== "validation" ? "validation" : undefined;
     let validation: { x: typeof x; y: Float32Array } | undefined;
-    if (validationName && this.transforms.has(validationName) && this.transforms.get(validationName) === this.transforms.get(step.input)) {
+    if (validationName && this.transforms.has(validationName) && this.transforms.get(validationName) === this.transforms.get(spec.input)) {
       const vds = this.dataset(validationName);
-      const vy = await readTarget(this.db, vds, validationName, step.target, step.task, classes);
-      const keep = step.task === "classification" ? vy.y.every((v) => v >= 0) : true;
+      const vy = await readTarget(this.db, vds, validationName, spec.target, spec.task, classes);
+      const keep = spec.task === "classification" ? vy.y.every((v) => v >= 0) : true;
       if (keep && vds.rows > 0) validation = { x: await readMatrix(this.db, vds, validationName, featureColumns), y: vy.y };
     }
-    await initBackend();
-    const params = { ...learner.defaults, ...step.params };
-    const t0 = performance.now();
+    const usesTf = !treeLearners.has(spec.algorithm);
+    if (usesTf) await tf.initBackend();
+    const params = { ...learner.defaults, ...spec.params };
     const model = await learner.train({
-      task: step.task,
+      task: spec.task,
       x,
       y,
       classes,
       validation,
       params,
-      seed: step.seed,
+      seed: spec.seed,
       signal: options.signal,
-      onProgress: (p) => options.onEvent?.({ type: "progress", id: step.id, ...p }),
+      onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }),
     });
-    const fitMs = performance.now() - t0;
-    const state: ModelState = {
-      name: step.model,
-      algorithm: step.algorithm,
-      task: step.task,
-      target: step.target,
-      features: step.features,
+    const backend = usesTf ? tf.backendName() : undefined;
+    if (backend) this.backend = backend;
+    return {
+      name: spec.model,
+      algorithm: spec.algorithm,
+      task: spec.task,
+      target: spec.target,
+      features: spec.features,
       featureColumns,
       classes,
       model,
-      transform: this.transforms.get(step.input) ?? { pre: [], post: [] },
-      trainedOn: step.input,
+      transform: this.transforms.get(spec.input) ?? { pre: [], post: [] },
+      trainedOn: spec.input,
+      spec,
+      params: spec.params,
+      rows: x.n,
+      backend,
     };
-    this.models.set(step.model, state);
-    let artifact: string | undefined;
-    if (options.store) {
-      const ref = options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify({ name: step.model, algorithm: step.algorithm, task: step.task, target: step.target, features: step.features, featureColumns, classes, transform: state.transform, model: model.toJSON() }));
-      out.artifacts.push(ref);
-      artifact = ref.path;
-    }
-    this.backend = (await import("./models/tf-backend.js")).backendName();
-    return { kind: "model", name: step.model, algorithm: step.algorithm, task: step.task, features: featureColumns, classes, rows: x.n, fitMs, backend: this.backend, artifact };
   }
 
   /** Predictions of a model on a dataset: true values, predicted values, class probabilities. */
@@ -260,8 +315,19 @@ export class Executor {
   }
 
   private async evaluate(model: string, data: string, metrics: string[]): Promise<Record<string, number>> {
-    const { yTrue, yPred, proba, state } = await this.predictions(model, data);
-    if (yTrue.length === 0) throw new DataError(`\`${data}\` has no rows to evaluate \`${model}\` on`);
+    const state = this.models.get(model);
+    if (!state) throw new DataError(`model \`${model}\` has not been trained in this session`);
+    return this.score(state, data, metrics);
+  }
+
+  /** Metrics of a model state (registered or not) on a dataset. */
+  async score(state: ModelState, data: string, metrics: string[]): Promise<Record<string, number>> {
+    const ds = this.dataset(data);
+    const x = await readMatrix(this.db, ds, data, state.featureColumns);
+    const { y: yTrue } = await readTarget(this.db, ds, data, state.target, state.task, state.task === "classification" ? state.classes : undefined);
+    if (yTrue.length === 0) throw new DataError(`\`${data}\` has no rows to evaluate \`${state.name}\` on`);
+    const yPred = state.model.predict(x);
+    const proba = state.task === "classification" ? state.model.predictProba?.(x) : undefined;
     return computeMetrics(metrics, { task: state.task, yTrue, yPred, proba, classes: state.classes });
   }
 
@@ -279,7 +345,7 @@ export class Executor {
    * Stores a dataset as a table, or as a view over `viewOf`. Before a table is replaced, views
    * reading it become tables, so a redefined source never changes a dataset computed from the old one.
    */
-  private async materialise(name: string, sql: string, exp: Record<string, string[]>, file?: string, viewOf?: string): Promise<void> {
+  private async materialise(name: string, sql: string, exp: Record<string, string[]>, file?: string, viewOf?: string, countSql?: string): Promise<void> {
     for (const [view, over] of [...this.views]) {
       if (over !== name && view !== name) continue;
       this.views.delete(view);
@@ -299,7 +365,7 @@ export class Executor {
     }
     if (viewOf) this.views.set(name, viewOf);
     const cols = await this.db.describe(`SELECT * FROM ${ident(name)}`);
-    const [{ n }] = await this.db.rows(`SELECT count(*) AS n FROM ${ident(name)}`);
+    const [{ n }] = await this.db.rows(`SELECT count(*) AS n FROM ${countSql ? `(${countSql})` : ident(name)}`);
     const columns = cols.map((c) => c.name);
     const kept = Object.fromEntries(Object.entries(exp).filter(([, v]) => v.every((c) => columns.includes(c))));
     this.datasets.set(name, { table: name, columns, rows: Number(n), expansions: kept });

@@ -37,6 +37,8 @@ export type PlanStep = StepBase &
     | { op: "plot"; chart: string; target: string; data?: string; columns: string[]; path?: string }
     | { op: "show"; dataset: string; limit: number }
     | { op: "describe"; dataset: string }
+    | { op: "tune"; model: string; space: Record<string, ParamValue[]>; metric: string; data: string; trials?: number; search: "grid" | "random"; seed: number }
+    | { op: "pending"; statement_kind: string; text: string }
   );
 
 export type PlanOp = PlanStep["op"];
@@ -141,7 +143,19 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
       case "describe":
         add({ op: "describe", dataset: s.target.text, deps: keyOf([s.target.text]), statement: index, label: `describe ${s.target.text}` }, []);
         break;
-      case "tune":
+      case "tune": {
+        const space: Record<string, ParamValue[]> = {};
+        for (const o of s.space) {
+          const v = optionValue(o.values, checked.params);
+          // Each option lists its candidate values (`trees: [50, 100]`; the checker insists on the list).
+          space[o.key.text] = (Array.isArray(v) ? v : [v]) as ParamValue[];
+        }
+        add(
+          { op: "tune", model: s.model.text, space, metric: s.metric.text, data: s.data.text, trials: s.trials, search: s.search ?? "grid", seed, deps: keyOf([s.model.text, s.data.text]), statement: index, label: `tune ${s.model.text} by ${s.metric.text} on ${s.data.text}` },
+          [s.model.text],
+        );
+        break;
+      }
       case "register":
       case "promote":
       case "rollback":
@@ -150,7 +164,9 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
       case "export":
       case "monitor":
       case "retrain":
-        // Parsed and checked by language/; the runtime does not plan these statements yet (issue 3 added them).
+        // Checked by language/; the run store's registry, deployment and monitoring will execute them.
+        // Until then the run says so plainly instead of skipping them in silence.
+        add({ op: "pending", statement_kind: s.kind, text: s.kind, deps: [], statement: index, label: `${s.kind}` }, []);
         break;
     }
   }

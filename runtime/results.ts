@@ -9,6 +9,8 @@ export type StepResult =
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }
   | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[] }
   | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
+  | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle }
+  | { kind: "notice"; message: string }
   | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] };
 
 /** Progress events, in order: a step starts, may report progress, and ends (or the run fails). */

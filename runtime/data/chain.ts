@@ -40,8 +40,9 @@ let stageCount = 0;
  * Each fit scans the chain so far. Where that chain is costly to recompute (it removes duplicates,
  * or `stageBase` says the base is a file to parse) the rows are materialised once into a
  * temporary table and later fits and the final query read from it, as a hand-written pipeline would.
+ * With `inline`, steps other than one-hot learn in the query itself (see `AppliedStep.inline`).
  */
-export async function fitAndCompile(db: Database, base: string, steps: PrepareStep[], columns: string[], options: { stageBase?: boolean } = {}): Promise<FittedChain> {
+export async function fitAndCompile(db: Database, base: string, steps: PrepareStep[], columns: string[], options: { stageBase?: boolean; inline?: boolean } = {}): Promise<FittedChain> {
   const applied: AppliedStep[] = [];
   const staged: string[] = [];
   let rel = base;
@@ -51,6 +52,10 @@ export async function fitAndCompile(db: Database, base: string, steps: PrepareSt
     for (const step of steps) {
       if (!isFitted(step)) {
         applied.push({ step });
+        continue;
+      }
+      if (options.inline && step.kind !== "onehot") {
+        applied.push({ step, inline: true });
         continue;
       }
       const pending = applied.slice(from);

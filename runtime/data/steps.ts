@@ -16,6 +16,12 @@ export type FittedState =
 export interface AppliedStep {
   step: PrepareStep;
   fitted?: FittedState;
+  /**
+   * Instead of stored constants, compute them in the query from the step's input rows (scalar
+   * subqueries). Only for datasets kept as views, which learn from their own rows when read;
+   * never for anything shipped with a model. One-hot cannot be inline: its vocabulary names columns.
+   */
+  inline?: boolean;
 }
 
 /** True for steps that learn statistics from data (and so must learn them on training rows only). */
@@ -36,6 +42,15 @@ export function onehotOther(column: string): string {
   return `${column}__other`;
 }
 
+/** The query a fill learns its value with (median, mean, or the most frequent value, ties to the smallest). */
+function fillQuery(strategy: "median" | "mean" | "mode" | "value", column: string, relation: string): string {
+  const q = ident(column);
+  if (strategy === "median") return `SELECT median(${q}) FROM ${relation}`;
+  if (strategy === "mean") return `SELECT avg(${q}) FROM ${relation}`;
+  // Mode ties break on the smallest value so the result does not depend on row order.
+  return `SELECT ${q} FROM ${relation} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY count(*) DESC, ${q} LIMIT 1`;
+}
+
 /** Learns a fitted step's constants from a relation (the training rows as they stand before the step). */
 export async function fitStep(db: Database, step: PrepareStep, relation: string): Promise<FittedState | undefined> {
   switch (step.kind) {
@@ -45,8 +60,7 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
         const q = ident(c);
         if (step.strategy === "median") return `median(${q}) AS c${i}`;
         if (step.strategy === "mean") return `avg(${q}) AS c${i}`;
-        // Mode ties break on the smallest value so the result does not depend on row order.
-        return `(SELECT ${q} FROM ${relation} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY count(*) DESC, ${q} LIMIT 1) AS c${i}`;
+        return `(${fillQuery("mode", c, relation)}) AS c${i}`;
       });
       const [row] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${relation}`);
       const values: Record<string, LiteralValue> = {};
@@ -111,6 +125,7 @@ export function compileStep(applied: AppliedStep, input: string, columns: string
       return `SELECT ${names(step.columns).map(ident).join(", ")} ${from}`;
     case "fill": {
       if (step.strategy === "value") return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, ${lit(step.value!)})`]));
+      if (applied.inline) return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, (${fillQuery(step.strategy, c, input)}))`]));
       if (fitted?.kind !== "fill") throw new Error(`fill ${step.strategy} applied before it was fitted`);
       return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, ${literal(fitted.values[c] ?? null)})`]));
     }
@@ -148,10 +163,27 @@ export function compileStep(applied: AppliedStep, input: string, columns: string
     case "text":
       return replace(names(step.columns).map((c) => [c, `${step.op}(${ident(c)})`]));
     case "scale": {
+      if (applied.inline) {
+        return replace(
+          names(step.columns).map((c) => {
+            const q = ident(c);
+            // The same guards as fitStep: a constant column scales by 1.
+            const [center, scale] = step.method === "standard" ? [`avg(${q})`, `CASE WHEN stddev_pop(${q}) > 0 THEN stddev_pop(${q}) ELSE 1 END`] : [`min(${q})`, `CASE WHEN max(${q}) > min(${q}) THEN max(${q}) - min(${q}) ELSE 1 END`];
+            return [c, `((${q} - (SELECT CAST(${center} AS DOUBLE) FROM ${input})) / (SELECT CAST(${scale} AS DOUBLE) FROM ${input}))`];
+          }),
+        );
+      }
       if (fitted?.kind !== "scale") throw new Error("scale applied before it was fitted");
       return replace(names(step.columns).map((c) => [c, `((${ident(c)} - ${literal(fitted.stats[c].center)}) / ${literal(fitted.stats[c].scale)})`]));
     }
     case "bucket": {
+      if (applied.inline) {
+        const c = ident(step.column.text);
+        const probs = Array.from({ length: step.count - 1 }, (_, i) => literal((i + 1) / step.count));
+        const edges = `(SELECT quantile_cont(${c}, [${probs.join(", ")}]) FROM ${input})`;
+        const arms = probs.map((_, i) => `WHEN ${c} < ${edges}[${i + 1}] THEN ${i}`).join(" ");
+        return replace([[step.column.text, `CASE WHEN ${c} IS NULL THEN NULL ${arms} ELSE ${probs.length} END`]]);
+      }
       if (fitted?.kind !== "bucket") throw new Error("bucket applied before it was fitted");
       const c = ident(step.column.text);
       const arms = fitted.edges.map((e, i) => `WHEN ${c} < ${literal(e)} THEN ${i}`).join(" ");
@@ -190,7 +222,7 @@ export function columnsAfter(applied: AppliedStep, columns: string[]): string[] 
 export function stepText(applied: AppliedStep): string {
   const { step, fitted } = applied;
   const cols = (ns: Name[]) => ns.map((n) => n.text).join(", ");
-  const learned = fitted ? ` (learned ${JSON.stringify(fitted.kind === "fill" ? fitted.values : fitted.kind === "onehot" ? fitted.vocab : fitted.kind === "scale" ? fitted.stats : fitted.edges)})` : "";
+  const learned = applied.inline ? " (learned from these rows when read)" : fitted ? ` (learned ${JSON.stringify(fitted.kind === "fill" ? fitted.values : fitted.kind === "onehot" ? fitted.vocab : fitted.kind === "scale" ? fitted.stats : fitted.edges)})` : "";
   const text = (() => {
     switch (step.kind) {
       case "drop-rows":
