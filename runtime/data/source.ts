@@ -202,18 +202,31 @@ export function readError(e: unknown, file?: string): DataError {
   return new DataError(`${where}${detail}${original !== undefined ? ` (the line: ${original.slice(0, 120)})` : ""}`, file);
 }
 
-/** A content fingerprint of data files (sha256 of their bytes), for the run record and cache keys. */
+/** File digests already computed in this process, by path; reused while size and mtime are unchanged. */
+const digests = new Map<string, { size: number; mtimeMs: number; digest: string }>();
+
+/**
+ * A content fingerprint of data files (sha256 over each file's path, size and sha256), for the run
+ * record and cache keys. A file's digest is remembered while its size and mtime stay the same, so
+ * re-running a cell does not re-read a large file.
+ */
 export async function fingerprint(files: string[]): Promise<string> {
   const h = createHash("sha256");
   for (const f of files) {
-    h.update(f);
-    h.update(String(statSync(f).size));
-    await new Promise<void>((resolve, reject) => {
-      createReadStream(f)
-        .on("data", (d) => h.update(d))
-        .on("end", resolve)
-        .on("error", reject);
-    });
+    const { size, mtimeMs } = statSync(f);
+    let known = digests.get(f);
+    if (!known || known.size !== size || known.mtimeMs !== mtimeMs) {
+      const fh = createHash("sha256");
+      await new Promise<void>((resolve, reject) => {
+        createReadStream(f, { highWaterMark: 1 << 20 })
+          .on("data", (d) => fh.update(d))
+          .on("end", resolve)
+          .on("error", reject);
+      });
+      known = { size, mtimeMs, digest: fh.digest("hex") };
+      digests.set(f, known);
+    }
+    h.update(`${f}\0${size}\0${known.digest}\n`);
   }
   return h.digest("hex");
 }

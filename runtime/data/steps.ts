@@ -79,17 +79,19 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
       return { kind: "onehot", vocab };
     }
     case "scale": {
-      const stats: Record<string, { center: number; scale: number }> = {};
-      for (const c of names(step.columns)) {
+      // One scan for all the step's columns.
+      const cols = names(step.columns);
+      const exprs = cols.map((c, i) => {
         const q = ident(c);
-        const [r] = await db.rows(`SELECT avg(${q})::DOUBLE AS mean, stddev_pop(${q})::DOUBLE AS std, min(${q})::DOUBLE AS lo, max(${q})::DOUBLE AS hi FROM ${relation}`);
-        const mean = Number(r.mean ?? 0);
-        const std = Number(r.std ?? 0);
-        const lo = Number(r.lo ?? 0);
-        const hi = Number(r.hi ?? 0);
+        return `avg(${q})::DOUBLE AS mean${i}, stddev_pop(${q})::DOUBLE AS std${i}, min(${q})::DOUBLE AS lo${i}, max(${q})::DOUBLE AS hi${i}`;
+      });
+      const [r] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${relation}`);
+      const stats: Record<string, { center: number; scale: number }> = {};
+      cols.forEach((c, i) => {
+        const [mean, std, lo, hi] = [r[`mean${i}`], r[`std${i}`], r[`lo${i}`], r[`hi${i}`]].map((v) => Number(v ?? 0));
         // A constant column scales by 1 so it maps to 0 instead of dividing by zero.
         stats[c] = step.method === "standard" ? { center: mean, scale: std > 0 ? std : 1 } : { center: lo, scale: hi > lo ? hi - lo : 1 };
-      }
+      });
       return { kind: "scale", stats };
     }
     case "bucket": {

@@ -27,6 +27,24 @@ describe("a prepared dataset only split is kept as a view", () => {
     expect((await s.rows("raw")).map((r) => r.x)).toEqual([100]);
   });
 
+  it("learns in the query what a table learns by fitting: same rows from fill, scale and bucket", async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ id: i, a: i % 5 === 0 ? null : (i * 37) % 23, b: (i * 11) % 7, c: i % 3 ? "x" : "y", d: i % 4 === 0 ? null : i % 3 }));
+    writeFileSync(path.join(dir, "many.json"), JSON.stringify(rows));
+    const steps = `fill a with median\nfill d with mode\nscale a standard\nscale b minmax\nbucket a into 3\nonehot c\nkeep rows where id >= 0`;
+    const outcome = await s.run(`source m = read "many.json"\nprepare v = m { ${steps} }\nprepare t = m { ${steps} }\nshow t limit 1\nsplit v into train 50%, test 50%`);
+    const kinds = outcome.plan!.steps.filter((p) => p.op === "prepare").map((p) => p.op === "prepare" && !!p.view);
+    expect(kinds).toEqual([true, false]);
+    const [view, table] = [await s.rows("v", "id"), await s.rows("t", "id")];
+    expect(view).toHaveLength(40);
+    view.forEach((r, i) => {
+      for (const [k, v] of Object.entries(table[i])) {
+        if (typeof v === "number") expect(Number(r[k])).toBeCloseTo(v, 12);
+        else expect(r[k]).toEqual(v);
+      }
+    });
+    expect(s.session.executor.dataset("v").rows).toBe(40);
+  });
+
   it("is a table when a later statement reads it", async () => {
     const outcome = await s.run(`source raw = read "a.json"\nprepare g = raw { fill x with mean }\nshow g limit 2`);
     const prep = outcome.plan!.steps.find((p) => p.op === "prepare");
