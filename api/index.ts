@@ -1,6 +1,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { formatDiagnostic } from "../language/index.js";
+import { defaultMetrics, formatDiagnostic } from "../language/index.js";
+import { modelArtifact } from "../runtime/execute.js";
 import type { ChartBundle } from "../runtime/charts/types.js";
 import type { StepResult } from "../runtime/results.js";
 import { canDisplay, displayBundle, type MimeBundle } from "./display.js";
@@ -16,6 +17,27 @@ export interface Chart {
   files: string[];
 }
 
+/** A trained model in the session, for TypeScript code: its description, metrics and predictions. */
+export interface ModelHandle {
+  name: string;
+  algorithm: string;
+  task: "classification" | "regression";
+  target: string;
+  /** Feature columns as the model sees them (one-hot columns expanded). */
+  features: string[];
+  classes: string[];
+  /** Training options in effect. */
+  params: Record<string, unknown>;
+  /** Importance per feature column, where the algorithm defines it. */
+  importance(): ColumnTable | undefined;
+  /** Metrics on a dataset of the session (`test`, `validation`, ...). */
+  evaluate(data: string, metrics?: string[]): Promise<Record<string, number>>;
+  /** Actual and predicted values (labels for classifiers) on a dataset, one row per input row. */
+  predict(data: string): Promise<ColumnTable>;
+  /** The JSON artifact: parameters, fitted preparation and weights. */
+  toJSON(): Record<string, unknown>;
+}
+
 /** What `lathe.run` gives back to a TypeScript notebook. */
 export interface LatheResult {
   ok: boolean;
@@ -25,6 +47,8 @@ export interface LatheResult {
   /** `show` results and datasets, as arquero tables. */
   tables: Record<string, ColumnTable>;
   charts: Chart[];
+  /** Models trained or tuned by this run, by name. */
+  models: Record<string, ModelHandle>;
   results: StepResult[];
   outcome: RunOutcome;
 }
@@ -66,17 +90,53 @@ async function run(code: string, options: RunOptions & { display?: boolean; sess
       if (r.kind === "metrics") displayBundle(tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value })))));
       else if (r.kind === "chart" || r.kind === "tune") displayBundle(r.bundle as unknown as MimeBundle);
       else if (r.kind === "table") displayBundle(tableBundle(tables[r.name]));
-      else if (r.kind === "describe") displayBundle(tableBundle(tables[`describe ${r.name}`]));
+      else if (r.kind === "describe") {
+        displayBundle(tableBundle(tables[`describe ${r.name}`]));
+        for (const c of r.charts ?? []) displayBundle(c.bundle as unknown as MimeBundle);
+      }
     }
   }
   if (outcome.error) throw new LatheError(outcome.error.message);
-  const result: LatheResult = { ok: outcome.ok, runId: outcome.runId, metrics, tables, charts, results, outcome };
+  const models: Record<string, ModelHandle> = {};
+  for (const r of results) if (r.kind === "model" || r.kind === "tune") models[r.kind === "model" ? r.name : r.model] = modelHandle(session, r.kind === "model" ? r.name : r.model);
+  const result: LatheResult = { ok: outcome.ok, runId: outcome.runId, metrics, tables, charts, models, results, outcome };
   // Notebooks print a cell's last value: show a one-line summary, not the whole object graph.
   Object.defineProperty(result, Symbol.for("nodejs.util.inspect.custom"), {
     enumerable: false,
-    value: () => `LatheResult { ok: ${result.ok}, run: ${result.runId ?? "-"}, statements: ${results.length}, metrics: ${metrics.numRows()}, charts: ${charts.length}, tables: ${Object.keys(tables).length} }`,
+    value: () => `LatheResult { ok: ${result.ok}, run: ${result.runId ?? "-"}, statements: ${results.length}, metrics: ${metrics.numRows()}, charts: ${charts.length}, tables: ${Object.keys(tables).length}, models: ${Object.keys(models).join(", ") || "none"} }`,
   });
   return result;
+}
+
+/** A handle on a model of a session; it follows the name, so a later redefinition is what it sees. */
+function modelHandle(session: Session, name: string): ModelHandle {
+  const state = () => {
+    const s = session.executor.models.get(name);
+    if (!s) throw new LatheError(`model \`${name}\` is not in this session`);
+    return s;
+  };
+  const s0 = state();
+  return {
+    name,
+    algorithm: s0.algorithm,
+    task: s0.task,
+    target: s0.target,
+    features: s0.featureColumns,
+    classes: s0.classes,
+    params: s0.params,
+    importance() {
+      const s = state();
+      const imp = s.model.importance?.();
+      return imp ? aq.table({ feature: s.featureColumns, importance: Array.from(imp) }).orderby(aq.desc("importance")) : undefined;
+    },
+    evaluate: async (data, metrics) => session.executor.score(state(), data, metrics ?? (state().task === "classification" ? defaultMetrics.classification : defaultMetrics.regression)),
+    async predict(data) {
+      const { yTrue, yPred, state: s } = await session.executor.predictions(name, data);
+      const label = (v: number) => (s.task === "classification" ? (s.classes[v] ?? null) : v);
+      return aq.table({ actual: Array.from(yTrue, label), predicted: Array.from(yPred, label) });
+    },
+    toJSON: () => modelArtifact(state()),
+  };
 }
 
 /** Displays a chart, a table or any MIME bundle in the notebook. */

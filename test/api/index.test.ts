@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { lathe, LatheError } from "../../api/index.js";
+import { repo } from "../helpers.js";
+
+describe("lathe: the TypeScript notebook library", () => {
+  const session = lathe.session({ record: false });
+  afterAll(async () => (await session).close());
+  const file = path.join(repo, "examples/penguins.lathe");
+
+  it("returns metrics as an arquero table, charts as bundles and model handles", async () => {
+    const s = await session;
+    const r = await lathe.run(readFileSync(file, "utf8"), { file, session: s, display: false });
+    expect(r.ok).toBe(true);
+    expect(r.metrics.columnNames()).toEqual(["model", "data", "metric", "value"]);
+    expect(r.metrics.array("metric")).toEqual(["accuracy", "precision", "recall", "f1"]);
+    const accuracy = r.metrics.filter((d: { metric: string }) => d.metric === "accuracy").get("value", 0) as number;
+    expect(accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(r.charts[0].bundle["application/vnd.vegalite.v5+json"]).toMatchObject({ $schema: expect.stringContaining("/v5") });
+
+    const species = r.models.species;
+    expect(species).toMatchObject({ algorithm: "logistic_regression", task: "classification", target: "Species", classes: ["Adelie", "Chinstrap", "Gentoo"] });
+    expect(await species.evaluate("test", ["accuracy"])).toEqual({ accuracy });
+    const predictions = await species.predict("test");
+    expect(predictions.columnNames()).toEqual(["actual", "predicted"]);
+    const hits = predictions.objects().filter((p) => (p as { actual: string; predicted: string }).actual === (p as { predicted: string }).predicted).length;
+    expect(hits / predictions.numRows()).toBe(accuracy);
+    const importance = species.importance()!;
+    expect(importance.numRows()).toBe(species.features.length);
+    expect((importance.array("importance") as number[]).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(species.toJSON()).toMatchObject({ name: "species", featureColumns: species.features });
+  });
+
+  it("throws a LatheError holding each diagnostic with its caret", async () => {
+    const s = await session;
+    await expect(lathe.run("evaluate species on tset", { session: s, display: false })).rejects.toThrow(LatheError);
+    await expect(lathe.run("evaluate species on tset", { session: s, display: false })).rejects.toThrow(/<cell>:1:21: error\[unknown-dataset\][\s\S]*\^\^\^\^/);
+  });
+});
