@@ -5,6 +5,7 @@ import { formatDiagnostic, type Diagnostic, type LiteralValue } from "../languag
 import { RunStore } from "../runtime/run-store.js";
 import { explain } from "./explain.js";
 import { formatTable } from "./format-table.js";
+import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail, resultSummary } from "./report.js";
 
 /** Exit codes CI can trust. */
@@ -34,6 +35,9 @@ async function runCommand(file: string, opts: { param: string[]; store: string; 
   const out = process.stdout;
   const started = Date.now();
   let total = 0;
+  let current = "";
+  const tty = Boolean(process.stdout.isTTY);
+  const throttle = new ProgressThrottle(tty);
   try {
     const controller = new AbortController();
     const onSigint = () => controller.abort();
@@ -44,9 +48,12 @@ async function runCommand(file: string, opts: { param: string[]; store: string; 
       onEvent: (e) => {
         if (e.type === "step-start") {
           total = e.total;
-          if (process.stdout.isTTY) out.write(`[${e.index + 1}/${e.total}] ${e.label} ...`);
-        } else if (e.type === "progress" && process.stdout.isTTY) {
-          out.write(`\r\x1b[K  ${e.unit} ${e.step}/${e.total}${e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : ""}`);
+          current = `[${e.index + 1}/${e.total}] ${e.label}`;
+          throttle.reset();
+          if (tty) out.write(`${current} ...`);
+        } else if (e.type === "progress") {
+          if (!throttle.shouldDraw(e.step, e.total)) return;
+          out.write(tty ? `\r\x1b[K${progressBar(current, e)}` : `${progressBar(current, e)}\n`);
         } else if (e.type === "step-end") {
           const idx = Number(e.id.slice(1));
           const line = `[${idx}/${total}] ${e.label}: ${resultSummary(e.result)} (${Math.round(e.ms)} ms)`;

@@ -1,0 +1,44 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { Session } from "../../api/session.js";
+
+// Bad training input gets a clear error naming the column or the split, never a crash.
+describe("Executor: bad training input", () => {
+  const sessions: Session[] = [];
+  afterAll(() => sessions.forEach((s) => s.close()));
+  const data = `source d = sql "select i::double as x, case when i = 3 then 'nan'::double when i = 5 then 'infinity'::double else i * 2.0 end as y, case when i = 7 then null else i / 2.0 end as z, (i % 2)::varchar as label, 'same' as one from range(40) t(i)"`;
+
+  async function run(body: string) {
+    const s = await Session.open({ record: false });
+    sessions.push(s);
+    return s.run(`${data}\n${body}`);
+  }
+
+  it("NaN and Infinity in a feature", async () => {
+    const r = await run(`model m = logistic_regression predicting label from d { features: x, y }`);
+    expect(r.error).toMatchObject({ kind: "data" });
+    expect(r.error!.message).toBe("feature `y` has 2 NaN or infinite values in `d`");
+  });
+
+  it("missing values in a feature, with the fix", async () => {
+    const r = await run(`model m = logistic_regression predicting label from d { features: x, z }`);
+    expect(r.error?.message).toBe("feature `z` has 1 missing values in `d`; fill them in a prepare step (`fill z with median`) or drop those rows");
+  });
+
+  it("a label with one class", async () => {
+    const r = await run(`model m = logistic_regression predicting one from d { features: x }`);
+    expect(r.error?.message).toMatch(/the target `one` has only one class \(same\) in `d`; a classifier needs at least two/);
+  });
+
+  it("an empty training split", async () => {
+    const r = await run(`prepare none = d { keep rows where x < 0 }
+split none into train 80%, test 20% seed 1
+model m = random_forest predicting label from train { features: x }`);
+    expect(r.error?.message).toBe("the training part `train` of the split is empty");
+  });
+
+  it("a text feature is refused before anything runs", async () => {
+    const r = await run(`model m = random_forest predicting label from d { features: x, one }`);
+    expect(r.output).toBeUndefined();
+    expect(r.diagnostics).toMatchObject([{ code: "type-mismatch", message: expect.stringContaining("feature `one` is string") }]);
+  });
+});
