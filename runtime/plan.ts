@@ -151,7 +151,7 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
           space[o.key.text] = (Array.isArray(v) ? v : [v]) as ParamValue[];
         }
         add(
-          { op: "tune", model: s.model.text, space, metric: s.metric.text, data: s.data.text, trials: s.trials, search: s.search ?? "grid", seed, deps: keyOf([s.model.text, s.data.text]), statement: index, label: `tune ${s.model.text} by ${s.metric.text} on ${s.data.text}` },
+          { op: "tune", model: s.model.text, space, metric: s.metric.text, data: s.data.text, trials: s.trials, search: s.search ?? (s.trials !== undefined ? "random" : "grid"), seed, deps: keyOf([s.model.text, s.data.text]), statement: index, label: `tune ${s.model.text} by ${s.metric.text} on ${s.data.text}` },
           [s.model.text],
         );
         break;

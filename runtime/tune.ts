@@ -13,16 +13,18 @@ type TuneStep = Extract<PlanStep, { op: "tune" }>;
 export const maxGrid = 500;
 
 /**
- * The parameter combinations to try: the whole grid in order, or `trials` distinct combinations
- * drawn from it with a seeded shuffle (so the same seed tries the same ones).
+ * The parameter combinations to try: the grid in order (the first `trials` when given), or `trials`
+ * distinct combinations drawn from it with a seeded shuffle (so the same seed tries the same ones).
  */
 export function searchSpace(space: Record<string, ParamValue[]>, search: "grid" | "random", trials: number | undefined, seed: number): Record<string, ParamValue>[] {
   const keys = Object.keys(space);
   let grid: Record<string, ParamValue>[] = [{}];
   for (const k of keys) grid = grid.flatMap((g) => space[k].map((v) => ({ ...g, [k]: v })));
   if (search === "grid") {
-    if (grid.length > maxGrid) throw new DataError(`the grid has ${grid.length} combinations (more than ${maxGrid}); use \`search random trials N\``);
-    return grid;
+    // `trials N` with a grid caps how many combinations are tried, in grid order.
+    const tried = grid.slice(0, trials ?? grid.length);
+    if (tried.length > maxGrid) throw new DataError(`the grid has ${grid.length} combinations (more than ${maxGrid}); use \`search random trials N\``);
+    return tried;
   }
   // Fisher–Yates with mulberry32: deterministic for a seed, no Math.random.
   let s = seed >>> 0 || 1;

@@ -14,6 +14,10 @@ describe("searchSpace", () => {
     ]);
   });
 
+  it("caps a grid at `trials` combinations, in grid order", () => {
+    expect(searchSpace({ a: [1, 2, 3] }, "grid", 2, 1)).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
   it("draws distinct random combinations, the same for the same seed", () => {
     const space = { a: [1, 2, 3, 4], b: [1, 2, 3, 4, 5] };
     const one = searchSpace(space, "random", 6, 42);
