@@ -41,7 +41,10 @@ export function numericExtent(...columns: NumericValues[]): [number, number] | u
 /** Nice bin edges covering `extent` with at most `maxbins` bins; a single value gets one unit-wide bin. */
 export function binEdges(extent: [number, number], maxbins = 20): number[] {
   const [lo, hi] = extent;
-  if (lo === hi) return [lo - 0.5, lo + 0.5];
+  // Vega's bin picks its step as a power of ten of the span: for a span near the smallest doubles
+  // (e.g. 5e-324) that power underflows to 0 and its search never ends. Such a column is constant
+  // for any chart, so it gets the constant column's unit bin.
+  if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi), 1e-200) * 1e-12) return [lo - 0.5, lo + 0.5];
   const { start, stop, step } = niceBins({ extent, maxbins });
   const k = Math.max(1, Math.round((stop - start) / step));
   // Multiplying instead of accumulating keeps edges like 0.3 free of drift.

@@ -25,6 +25,9 @@ describe("histogram bins", () => {
     expect(binEdges([0, 0.9], 10)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
     expect(histogram([7, 7, 7])).toEqual({ edges: [6.5, 7.5], counts: [3], missing: 0 });
     expect(histogram([null, NaN, undefined])).toEqual({ edges: [], counts: [], missing: 3 });
+    // A span of subnormal doubles once sent Vega's bin search into an endless loop (step underflow).
+    expect(histogram([0, 5e-324, 1e-323])).toEqual({ edges: [-0.5, 0.5], counts: [3], missing: 0 });
+    expect(histogram([1e6, 1e6 + 1e-7])).toMatchObject({ counts: [2] });
   });
 
   it("puts values beyond fixed edges into the end bins and closes the last bin", () => {
