@@ -1,4 +1,5 @@
-import { CHART_WIDTH, VEGA_LITE_SCHEMA, type ChartBundle, type VegaLiteSpec } from "./charts/types.js";
+import { countsBarChart } from "./charts/top-values-chart.js";
+import type { ChartBundle, VegaLiteSpec } from "./charts/types.js";
 import type { Database } from "./data/database.js";
 import { ident } from "./sql/quote.js";
 
@@ -85,30 +86,10 @@ export async function profileDataset(db: Database, table: string): Promise<Datas
   return { columns, specs };
 }
 
-/**
- * Bars of the most frequent values, from counts DuckDB already grouped (so millions of rows never
- * become JS strings); drawn like the charts module's `topValuesChart`.
- */
+/** Bars of the most frequent values from counts DuckDB already grouped, noting the rest and the missing. */
 export function countsChart(column: string, counts: { value: string; count: number }[], rest: number, missing: number): VegaLiteSpec {
-  const title = `Most frequent values of ${column}`;
   const note = [rest > 0 ? `${rest} values outside the top ${counts.length}` : "", missing > 0 ? `${missing} missing` : ""].filter(Boolean).join("; ");
-  return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: note ? { text: title, subtitle: note } : title,
-    width: CHART_WIDTH,
-    height: { step: 18 },
-    data: { values: counts },
-    mark: { type: "bar" },
-    encoding: {
-      y: { field: "value", type: "nominal", sort: counts.map((c) => c.value), title: column },
-      x: { field: "count", type: "quantitative", title: "Count" },
-      tooltip: [
-        { field: "value", type: "nominal", title: column },
-        { field: "count", type: "quantitative" },
-      ],
-    },
-    usermeta: { summary: `${title}${note ? ` (${note})` : ""}\n${counts.map((c) => `${c.value}: ${c.count}`).join("\n")}` },
-  };
+  return countsBarChart({ column, counts, note: note || undefined });
 }
 
 /** Renders the profile's charts into display bundles (Vega-Lite, SVG, PNG, text). */

@@ -27,12 +27,20 @@ export function valueCounts(values: TopValuesInput["values"]): Array<{ value: st
 
 /** Horizontal bars of the most frequent values of a categorical column. */
 export function topValuesChart(input: TopValuesInput): VegaLiteSpec {
-  const { column } = input;
   const top = input.top ?? 20;
   const all = valueCounts(input.values);
   const rows = all.slice(0, top);
-  const title = input.title ?? `Most frequent values of ${column}`;
   const note = all.length > rows.length ? `top ${rows.length} of ${all.length} distinct values` : undefined;
+  return countsBarChart({ column: input.column, counts: rows, title: input.title, note });
+}
+
+/**
+ * Bars of value counts already computed (by `valueCounts`, or grouped in DuckDB so millions of rows
+ * never become JS strings), most frequent first as given.
+ */
+export function countsBarChart(input: { column: string; counts: Array<{ value: string; count: number }>; title?: string; note?: string }): VegaLiteSpec {
+  const { column, counts: rows, note } = input;
+  const title = input.title ?? `Most frequent values of ${column}`;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: note ? { text: title, subtitle: note } : title,
