@@ -60,6 +60,11 @@ export class LatheError extends Error {
 
 let defaultSession: Promise<Session> | undefined;
 
+/** The rows of a metrics result: one per metric, with the model and the data it was measured on. */
+export function metricRows(r: Extract<StepResult, { kind: "metrics" }>): { model: string; data: string; metric: string; value: number }[] {
+  return Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value }));
+}
+
 /** A table's display bundle: arquero's HTML plus an aligned text form. */
 export function tableBundle(table: ColumnTable, limit = 50): MimeBundle {
   return { "text/html": table.toHTML({ limit }), "text/plain": table.toMarkdown({ limit }) };
@@ -76,8 +81,8 @@ async function run(code: string, options: RunOptions & { display?: boolean; sess
   const errors = outcome.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new LatheError(outcome.diagnostics.map((d) => formatDiagnostic(d, options.file ?? "<cell>", code)).join("\n\n"));
   const results = outcome.output?.results ?? [];
-  const metricRows = results.flatMap((r) => (r.kind === "metrics" ? Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value })) : []));
-  const metrics = metricRows.length ? aq.from(metricRows) : aq.table({ model: [], data: [], metric: [], value: [] });
+  const rows = results.flatMap((r) => (r.kind === "metrics" ? metricRows(r) : []));
+  const metrics = rows.length ? aq.from(rows) : aq.table({ model: [], data: [], metric: [], value: [] });
   const tables: Record<string, ColumnTable> = {};
   for (const r of results) {
     if (r.kind === "table") tables[r.name] = aq.from(r.rows);
@@ -87,7 +92,7 @@ async function run(code: string, options: RunOptions & { display?: boolean; sess
   const shouldDisplay = options.display ?? canDisplay();
   if (shouldDisplay) {
     for (const r of results) {
-      if (r.kind === "metrics") displayBundle(tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value })))));
+      if (r.kind === "metrics") displayBundle(tableBundle(aq.from(metricRows(r))));
       else if (r.kind === "chart" || r.kind === "tune") displayBundle(r.bundle as unknown as MimeBundle);
       else if (r.kind === "table") displayBundle(tableBundle(tables[r.name]));
       else if (r.kind === "describe") {

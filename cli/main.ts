@@ -6,7 +6,8 @@ import { RunStore } from "../runtime/run-store.js";
 import { explain } from "./explain.js";
 import { formatTable } from "./format-table.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
-import { resultDetail, resultSummary } from "./report.js";
+import { resultSummary } from "../api/summary.js";
+import { resultDetail } from "./report.js";
 
 /** Exit codes CI can trust. */
 export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, internal: 70, interrupted: 130 } as const;

@@ -2,41 +2,6 @@ import path from "node:path";
 import type { StepResult } from "../runtime/results.js";
 import { formatTable } from "./format-table.js";
 
-/** A short human line for a finished step's result. */
-export function resultSummary(r: StepResult | undefined): string {
-  if (!r) return "";
-  switch (r.kind) {
-    case "dataset":
-      return `${r.rows} rows, ${r.columns.length} columns`;
-    case "split":
-      return r.parts.map((p) => `${p.name} ${p.rows}`).join(", ");
-    case "model":
-      return `${r.rows} rows, ${r.features.length} features${r.classes.length ? `, ${r.classes.length} classes` : ""}${r.backend ? `, tfjs ${r.backend}` : ""}`;
-    case "metrics":
-      return Object.entries(r.values)
-        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-        .join(", ");
-    case "assert":
-      return r.passed ? "passed" : "FAILED";
-    case "chart":
-      return r.title;
-    case "table":
-      return `${r.rows.length} rows`;
-    case "describe":
-      return `${r.rows} rows`;
-    case "tune":
-      return `best ${r.metric} ${r.best.score.toFixed(4)} with ${paramText(r.best.params)} (${r.trials.length} trials)`;
-    case "notice":
-      return r.message;
-  }
-}
-
-function paramText(params: Record<string, unknown>): string {
-  return Object.entries(params)
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join(", ");
-}
-
 /** The full text rendering of a result, for results that have more to show than one line. */
 export function resultDetail(r: StepResult, cwd = process.cwd()): string | undefined {
   switch (r.kind) {

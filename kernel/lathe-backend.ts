@@ -1,5 +1,6 @@
 import * as aq from "arquero";
-import { tableBundle } from "../api/index.js";
+import { metricRows, tableBundle } from "../api/index.js";
+import { resultSummary } from "../api/summary.js";
 import { Session } from "../api/session.js";
 import { charts, formatDiagnostic, parse, type Program } from "../language/index.js";
 import type { RunEvent, StepResult } from "../runtime/results.js";
@@ -108,31 +109,18 @@ function worthRecording(program: Program): boolean {
   return program.statements.some((s) => !(dataOnly.has(s.kind) || (s.kind === "plot" && charts[s.chart.text]?.needs === "dataset")));
 }
 
+/** Results shown as displays right after their line need no summary in it. */
+const displayed = new Set<StepResult["kind"]>(["metrics", "chart", "table", "describe"]);
+
 function summary(r: StepResult | undefined): string {
-  if (!r) return "";
-  switch (r.kind) {
-    case "dataset":
-      return `: ${r.rows} rows, ${r.columns.length} columns`;
-    case "split":
-      return `: ${r.parts.map((p) => `${p.name} ${p.rows}`).join(", ")}`;
-    case "model":
-      return `: ${r.rows} rows, ${r.features.length} features${r.backend ? `, tfjs ${r.backend}` : ""}`;
-    case "assert":
-      return r.passed ? ": passed" : ": FAILED";
-    case "tune":
-      return `: best ${r.metric} ${r.best.score.toFixed(4)} with ${JSON.stringify(r.best.params)} (${r.trials.length} trials)`;
-    case "notice":
-      return `: ${r.message}`;
-    default:
-      return "";
-  }
+  return r && !displayed.has(r.kind) ? `: ${resultSummary(r)}` : "";
 }
 
 /** The display bundles of a result: tables as HTML + text, charts (describe's too) as their multi-MIME bundle. */
 function bundlesOf(r: StepResult): MimeBundle[] {
   switch (r.kind) {
     case "metrics":
-      return [tableBundle(aq.from(Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value }))))];
+      return [tableBundle(aq.from(metricRows(r)))];
     case "assert":
       return [tableBundle(aq.from(r.checks.map((c) => ({ metric: c.metric, value: c.value, required: `${c.op} ${c.bound}`, passed: c.passed }))))];
     case "chart":
