@@ -9,7 +9,7 @@ export function resultSummary(r: StepResult | undefined): string {
     case "split":
       return r.parts.map((p) => `${p.name} ${p.rows}`).join(", ");
     case "model":
-      return `${r.rows} rows, ${r.features.length} features${r.classes.length ? `, ${r.classes.length} classes` : ""}${r.backend ? `, tfjs ${r.backend}` : ""}`;
+      return `${r.rows} rows, ${r.features.length} features${r.classes.length ? `, ${r.classes.length} classes` : ""}${r.backend ? (r.backend === "native" ? ", native engine" : `, tfjs ${r.backend}`) : ""}`;
     case "metrics":
       return Object.entries(r.values)
         .map(([k, v]) => `${k} ${v.toFixed(4)}`)

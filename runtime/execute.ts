@@ -282,7 +282,7 @@ export class Executor {
       signal: options.signal,
       onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }),
     });
-    const backend = usesTf ? tf.backendName() : undefined;
+    const backend = model.backend ?? (usesTf ? tf.backendName() : undefined);
     if (backend) this.backend = backend;
     return {
       name: spec.model,

@@ -1,5 +1,5 @@
-import { summary, textTable } from "./text-table.js";
-import { CHART_WIDTH, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.js";
+import { rankedBarChart } from "./ranked-bar-chart.js";
+import type { VegaLiteSpec } from "./types.js";
 
 export interface FeatureImportanceInput {
   names: string[];
@@ -21,21 +21,11 @@ export function featureImportanceChart(input: FeatureImportanceInput): VegaLiteS
     .sort((a, b) => b.importance - a.importance || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0))
     .slice(0, top);
   const note = names.length > rows.length ? `top ${rows.length} of ${names.length} features` : undefined;
-  return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: note ? { text: title, subtitle: note } : title,
-    width: CHART_WIDTH,
-    height: { step: 18 },
-    data: { values: rows },
-    mark: { type: "bar" },
-    encoding: {
-      y: { field: "feature", type: "nominal", sort: rows.map((r) => r.feature), title: null },
-      x: { field: "importance", type: "quantitative", title: "Importance" },
-      tooltip: [
-        { field: "feature", type: "nominal" },
-        { field: "importance", type: "quantitative", format: ".4f" },
-      ],
-    },
-    usermeta: { summary: summary(title, textTable(["feature", "importance"], rows.map((r) => [r.feature, r.importance])), note) },
-  };
+  return rankedBarChart({
+    rows,
+    label: { field: "feature", name: "feature", axisTitle: null },
+    length: { field: "importance", axisTitle: "Importance", format: ".4f" },
+    title,
+    note,
+  });
 }

@@ -1,3 +1,4 @@
+import { classColor, classCurvesLayer } from "./class-curves.js";
 import { summary, textTable } from "./text-table.js";
 import { CHART_WIDTH, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.js";
 
@@ -30,24 +31,13 @@ export function prCurveChart(input: PrChartInput): VegaLiteSpec {
     ["class", "points", "baseline"],
     input.curves.map((c) => [c.label, c.recall.length, c.baseline ?? null]),
   );
-  const color = { field: "series", type: "nominal" as const, title: "Class", sort: names };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title,
     width: CHART_WIDTH,
     height: CHART_WIDTH,
     layer: [
-      {
-        name: "curves",
-        data: { values },
-        mark: { type: "line", interpolate: "linear" },
-        encoding: {
-          x: { field: "recall", type: "quantitative", title: "Recall", scale: { domain: [0, 1] } },
-          y: { field: "precision", type: "quantitative", title: "Precision", scale: { domain: [0, 1] } },
-          color,
-          order: { field: "i", type: "quantitative" },
-        },
-      },
+      classCurvesLayer(values, { field: "recall", title: "Recall" }, { field: "precision", title: "Precision" }, names),
       ...(baselines.length === 0
         ? []
         : [
@@ -55,7 +45,7 @@ export function prCurveChart(input: PrChartInput): VegaLiteSpec {
               name: "baselines",
               data: { values: baselines },
               mark: { type: "rule" as const, strokeDash: [4, 4], opacity: 0.6 },
-              encoding: { y: { field: "baseline", type: "quantitative" as const }, color },
+              encoding: { y: { field: "baseline", type: "quantitative" as const }, color: classColor(names) },
             },
           ]),
     ],

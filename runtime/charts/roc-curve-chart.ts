@@ -1,3 +1,4 @@
+import { classCurvesLayer } from "./class-curves.js";
 import { formatNumber, summary, textTable } from "./text-table.js";
 import { CHART_WIDTH, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.js";
 
@@ -21,7 +22,6 @@ export function rocCurveChart(input: RocChartInput): VegaLiteSpec {
   const names = input.curves.map(seriesName);
   const values = input.curves.flatMap((c, s) => {
     if (c.fpr.length !== c.tpr.length) throw new RangeError(`curve "${c.label}": fpr and tpr differ in length`);
-    // `i` keeps the drawing order: vertical runs share an fpr, so sorting by x alone would scramble them.
     return Array.from({ length: c.fpr.length }, (_, i) => ({ series: names[s], i, fpr: c.fpr[i], tpr: c.tpr[i] }));
   });
   const table = textTable(
@@ -45,17 +45,7 @@ export function rocCurveChart(input: RocChartInput): VegaLiteSpec {
           y2: { field: "tpr2" },
         },
       },
-      {
-        name: "curves",
-        data: { values },
-        mark: { type: "line", interpolate: "linear" },
-        encoding: {
-          x: { field: "fpr", type: "quantitative", title: "False positive rate", scale: { domain: [0, 1] } },
-          y: { field: "tpr", type: "quantitative", title: "True positive rate", scale: { domain: [0, 1] } },
-          color: { field: "series", type: "nominal", title: "Class", sort: names },
-          order: { field: "i", type: "quantitative" },
-        },
-      },
+      classCurvesLayer(values, { field: "fpr", title: "False positive rate" }, { field: "tpr", title: "True positive rate" }, names),
     ],
     usermeta: { summary: summary(title, table) },
   };

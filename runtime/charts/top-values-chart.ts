@@ -1,5 +1,5 @@
-import { summary, textTable } from "./text-table.js";
-import { CHART_WIDTH, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.js";
+import { rankedBarChart } from "./ranked-bar-chart.js";
+import type { VegaLiteSpec } from "./types.js";
 
 export interface TopValuesInput {
   column: string;
@@ -41,21 +41,11 @@ export function topValuesChart(input: TopValuesInput): VegaLiteSpec {
 export function countsBarChart(input: { column: string; counts: Array<{ value: string; count: number }>; title?: string; note?: string }): VegaLiteSpec {
   const { column, counts: rows, note } = input;
   const title = input.title ?? `Most frequent values of ${column}`;
-  return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: note ? { text: title, subtitle: note } : title,
-    width: CHART_WIDTH,
-    height: { step: 18 },
-    data: { values: rows },
-    mark: { type: "bar" },
-    encoding: {
-      y: { field: "value", type: "nominal", sort: rows.map((r) => r.value), title: column },
-      x: { field: "count", type: "quantitative", title: "Count" },
-      tooltip: [
-        { field: "value", type: "nominal", title: column },
-        { field: "count", type: "quantitative" },
-      ],
-    },
-    usermeta: { summary: summary(title, textTable([column, "count"], rows.map((r) => [r.value, r.count])), note) },
-  };
+  return rankedBarChart({
+    rows,
+    label: { field: "value", name: column, axisTitle: column },
+    length: { field: "count", axisTitle: "Count" },
+    title,
+    note,
+  });
 }

@@ -66,3 +66,18 @@ export function softmaxRows(scores: ArrayLike<number>, n: number, k: number): Fl
   }
   return out;
 }
+
+/**
+ * Class probabilities from n×k scores: the softmax when there is a column per class (k > 1),
+ * else the sigmoid of the single score as [1 − p, p] per row.
+ */
+export function scoreProbabilities(scores: ArrayLike<number>, n: number, k: number): Float32Array {
+  if (k > 1) return softmaxRows(scores, n, k);
+  const out = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const p = 1 / (1 + Math.exp(-scores[i]));
+    out[2 * i] = 1 - p;
+    out[2 * i + 1] = p;
+  }
+  return out;
+}

@@ -1,7 +1,6 @@
-import { minimizeLbfgs } from "./lbfgs.js";
-import { linearObjective, linearObjectiveJs, preferJs, type ScoreLoss, type ScoreLossJs } from "./linear-objective.js";
-import type { Objective } from "./lbfgs.js";
-import { argmaxRows, coefficientImportance, linearScores, softmaxRows } from "./linear-scores.js";
+import { fitLinear } from "./fit-linear.js";
+import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
+import { argmaxRows, coefficientImportance, linearScores, scoreProbabilities } from "./linear-scores.js";
 import { numberParam } from "./params.js";
 import { fitStandardizer, standardizedRows, type Standardizer } from "./standardizer.js";
 import { initBackend, tf } from "./tf-backend.js";
@@ -69,17 +68,7 @@ function build(model: SerializedModel): TrainedModel {
   const state = model.state as LogisticState;
   const { featureNames, classes } = model;
   const { k, weights, standardizer } = state;
-  const proba = (x: Matrix): Float32Array => {
-    const z = linearScores(x, featureNames, standardizer, weights, k);
-    if (k > 1) return softmaxRows(z, x.n, k);
-    const out = new Float32Array(x.n * 2);
-    for (let i = 0; i < x.n; i++) {
-      const p = 1 / (1 + Math.exp(-z[i]));
-      out[2 * i] = 1 - p;
-      out[2 * i + 1] = p;
-    }
-    return out;
-  };
+  const proba = (x: Matrix): Float32Array => scoreProbabilities(linearScores(x, featureNames, standardizer, weights, k), x.n, k);
   return {
     kind: model.kind,
     task: "classification",
@@ -127,40 +116,22 @@ export const logisticRegression: Learner = {
       if (k === 1) target[i] = y[i];
       else target[i * k + y[i]] = 1;
     }
-    const tensors: tf.Tensor[] = [];
-    try {
-      let objective: Objective;
-      if (preferJs(n, p, k)) {
-        objective = linearObjectiveJs(rows, n, p, k, l2 / n, k === 1 ? binaryLossJs(target, n) : softmaxLossJs(y, n, k));
-      } else {
-        const xT = tf.tensor2d(rows, [n, p]);
-        const yT = tf.tensor2d(target, [n, k]);
-        tensors.push(xT, yT);
-        objective = linearObjective(xT, k, l2 / n, k === 1 ? binaryLoss(yT, n) : softmaxLoss(yT, n));
-      }
-      const result = await minimizeLbfgs(objective, new Float64Array(p * k), {
-        maxIter,
-        tol,
-        signal: input.signal,
-        onIteration: (step, loss) => input.onProgress?.({ step, total: maxIter, unit: "iteration", loss }),
-      });
-      const state: LogisticState = {
-        standardizer,
-        weights: Array.from(result.x),
+    const fit = await fitLinear(
+      {
+        rows,
+        n,
+        p,
         k,
-        history: result.history.map((loss, step) => ({ step, loss })),
-      };
-      return build({
-        kind: "logistic_regression",
-        task: "classification",
-        featureNames,
-        classes: input.classes,
-        params,
-        state,
-      });
-    } finally {
-      tf.dispose(tensors);
-    }
+        target,
+        penalty: l2 / n,
+        loss: (t) => (k === 1 ? binaryLoss(t, n) : softmaxLoss(t, n)),
+        lossJs: k === 1 ? binaryLossJs(target, n) : softmaxLossJs(y, n, k),
+      },
+      { maxIter, tol },
+      input,
+    );
+    const state: LogisticState = { standardizer, weights: fit.weights, k, history: fit.history };
+    return build({ kind: "logistic_regression", task: "classification", featureNames, classes: input.classes, params, state });
   },
   load: build,
 };

@@ -1,13 +1,13 @@
 import { throwIfAborted, yieldToEventLoop } from "./abort.js";
-import { adam, sgd } from "./gradient-optimizer.js";
 import { argmaxRows } from "./linear-scores.js";
 import { booleanParam, choiceParam, numberParam, sizesParam } from "./params.js";
 import { SeededRandom } from "./seeded-random.js";
 import { fitStandardizer, standardizedRows, targetScale, type Standardizer } from "./standardizer.js";
-import { initBackend, tf } from "./tf-backend.js";
+import type { Activation, MlpEngine } from "./mlp-engine.js";
+import { nativeMlpEngine } from "./mlp-native.js";
+import { tfjsMlpEngine } from "./mlp-tfjs.js";
+import { nativeMlp } from "./native-engine.js";
 import type { HistoryPoint, Learner, Matrix, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
-
-type Activation = "relu" | "tanh" | "sigmoid";
 
 interface DenseLayer {
   inputs: number;
@@ -97,11 +97,11 @@ function build(model: SerializedModel): TrainedModel {
 
 /**
  * Multi-layer perceptron for classification (softmax cross-entropy) and regression (squared error
- * on the standardised target), trained with mini-batches: forward and backward matrix products on
- * the tfjs backend, backpropagation written out and the optimiser (adam, or sgd with Nesterov
- * momentum) in JS, since per-call overhead, not arithmetic, dominates small batches on wasm.
- * Weight init (Glorot uniform), batch order and dropout masks all come from one PRNG seeded by
- * the run seed, so a seed reproduces the model bit for bit on the same backend.
+ * on the standardised target), trained with mini-batches (adam, or sgd with Nesterov momentum).
+ * The steps run on the native SIMD engine (native/mlp.cc) when it was built at install, else on
+ * TensorFlow.js (`mlp-tfjs.ts`); the engine is recorded as the model's backend. Weight init
+ * (Glorot uniform), batch order and dropout masks all come from one PRNG seeded by the run seed,
+ * so a seed reproduces the model bit for bit on the same backend.
  * Stops like sklearn: when the monitored loss (validation loss if `validation` is given, else
  * training loss) has not improved by `tol` for `patience` epochs; with validation the best
  * epoch's weights are kept. The penalty `l2` is sklearn's alpha: l2/(2·batch)·‖W‖².
@@ -111,7 +111,6 @@ export const neuralNetwork: Learner = {
   tasks: ["classification", "regression"],
   defaults,
   async train(input: TrainInput): Promise<TrainedModel> {
-    await initBackend();
     const params = { ...defaults, ...input.params };
     const hidden = sizesParam(params, "layers", [64, 32]);
     const activation = choiceParam(params, "activation", ["relu", "tanh", "sigmoid"] as const, "relu");
@@ -155,151 +154,53 @@ export const neuralNetwork: Learner = {
       blocks.push(Float32Array.from({ length: fin * fout }, () => (2 * rng.next() - 1) * limit));
       blocks.push(new Float32Array(fout));
     }
-    const optimizer = optimizerName === "adam" ? adam(learningRate) : sgd(learningRate, momentum);
-
-    /**
-     * Forward pass on the backend. `h[l]` is what layer l reads (h[0] the input, h[L] the output);
-     * `a[l]` the activation of hidden layer l before its dropout mask, which the backward pass needs.
-     */
-    const forwardT = (xb: tf.Tensor2D, masks?: tf.Tensor2D[]): { h: tf.Tensor2D[]; a: tf.Tensor2D[]; w: tf.Tensor2D[] } => {
-      const h = [xb];
-      const a: tf.Tensor2D[] = [xb];
-      const ws: tf.Tensor2D[] = [];
-      for (let l = 0; l < L; l++) {
-        const w = tf.tensor2d(blocks[2 * l], [sizes[l], sizes[l + 1]]);
-        ws.push(w);
-        const b = tf.tensor1d(blocks[2 * l + 1]);
-        const hiddenLayer = l < L - 1;
-        let out: tf.Tensor2D;
-        // The fused kernel applies bias and relu/sigmoid in one backend call; tanh is not fusable.
-        const fusedActivation = !hiddenLayer || activation === "tanh" ? "linear" : activation;
-        out = tf.fused.matMul({ a: h[l], b: w, bias: b, activation: fusedActivation }) as tf.Tensor2D;
-        if (hiddenLayer && activation === "tanh") out = tf.tanh(out);
-        a.push(out);
-        h.push(hiddenLayer && masks ? tf.mul(out, masks[l]) : out);
-      }
-      return { h, a, w: ws };
-    };
-    /** Data loss of output rows `z` against targets, and (optionally) its gradient dL/dz, mean over rows. */
-    const lossOf = (z: Float32Array, m: number, targetsOf: (i: number) => number, dz?: Float32Array): number => {
-      let loss = 0;
-      if (target) {
-        for (let i = 0; i < m; i++) {
-          const r = z[i] - targetsOf(i);
-          loss += r * r;
-          if (dz) dz[i] = (2 * r) / m;
-        }
-        return loss / m;
-      }
-      for (let i = 0; i < m; i++) {
-        let max = -Infinity;
-        for (let c = 0; c < K; c++) max = Math.max(max, z[i * K + c]);
-        let sum = 0;
-        for (let c = 0; c < K; c++) sum += Math.exp(z[i * K + c] - max);
-        const label = targetsOf(i);
-        loss += Math.log(sum) - (z[i * K + label] - max);
-        if (dz) for (let c = 0; c < K; c++) dz[i * K + c] = (Math.exp(z[i * K + c] - max) / sum - (c === label ? 1 : 0)) / m;
-      }
-      return loss / m;
-    };
+    const config = { sizes, activation, regression: task === "regression", dropout, optimizer: optimizerName, learningRate, momentum, l2, batchSize };
+    const native = nativeMlp();
+    const engine: MlpEngine = native ? nativeMlpEngine(native, config, blocks, rows, t) : await tfjsMlpEngine(config, blocks, rows, t);
     // Losses are reported in the target's own units (MSE of the original target) for regression.
     const lossScale = target ? target.std * target.std : 1;
-    const evaluate = (vr: Float32Array, vt: Float32Array): number => {
-      const nv = vt.length;
-      let total = 0;
-      const chunk = 8192;
-      for (let s = 0; s < nv; s += chunk) {
-        const m = Math.min(chunk, nv - s);
-        const z = tf.tidy(() => forwardT(tf.tensor2d(vr.subarray(s * d, (s + m) * d), [m, d])).h[L]);
-        total += lossOf(z.dataSync() as Float32Array, m, (i) => vt[s + i]) * m;
-        z.dispose();
-      }
-      return (total / nv) * lossScale;
-    };
-    /** Derivative of the activation, from its output a. */
-    const slope = (a: tf.Tensor2D): tf.Tensor =>
-      activation === "relu" ? tf.step(a) : activation === "tanh" ? tf.sub(1, tf.square(a)) : tf.mul(a, tf.sub(1, a));
 
     const history: HistoryPoint[] = [];
     const order = Uint32Array.from({ length: n }, (_, i) => i);
-    const xb = new Float32Array(batchSize * d);
-    const dz = new Float32Array(batchSize * outputs);
+    // Rows per call into the engine: between calls an abort (or a progress UI) gets a turn. About
+    // 200 MFLOP a call (10–20 ms), whole batches only, at most 64 of them.
+    const flopsPerRow = 6 * sizes.slice(1).reduce((sum, out, l) => sum + sizes[l] * out, 0);
+    const chunk = batchSize * Math.max(1, Math.min(64, Math.floor(2e8 / (flopsPerRow * batchSize))));
     let best = Infinity;
     let bestBlocks: Float32Array[] | undefined;
     let stale = 0;
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      throwIfAborted(input.signal);
-      rng.shuffle(order);
-      let epochLoss = 0;
-      for (let start = 0, batch = 0; start < n; start += batchSize, batch++) {
-        const m = Math.min(batchSize, n - start);
-        for (let i = 0; i < m; i++) xb.set(rows.subarray(order[start + i] * d, (order[start + i] + 1) * d), i * d);
-        // Inverted dropout masks from the seeded PRNG, so they replay exactly.
-        const maskData =
-          dropout > 0
-            ? hidden.map((h) => Float32Array.from({ length: m * h }, () => (rng.next() < dropout ? 0 : 1 / (1 - dropout))))
-            : undefined;
-        const masks = maskData ? tf.tidy(() => maskData.map((md, l) => tf.tensor2d(md, [m, hidden[l]]))) : undefined;
-        const { h: acts, a: pre, w: weightsT } = tf.tidy(() => forwardT(tf.tensor2d(xb.subarray(0, m * d), [m, d]), masks));
-        const z = acts[L].dataSync() as Float32Array;
-        let loss = lossOf(z, m, (i) => t[order[start + i]], dz);
-        // Backpropagation written out: fewer backend calls than autodiff, which dominates at small batches.
-        const grads = tf.tidy(() => {
-          const out: tf.Tensor[] = new Array(2 * L);
-          let delta: tf.Tensor2D = tf.tensor2d(dz.subarray(0, m * outputs), [m, outputs]);
-          for (let l = L - 1; l >= 0; l--) {
-            out[2 * l] = tf.matMul(acts[l], delta, true, false);
-            out[2 * l + 1] = tf.sum(delta, 0);
-            if (l > 0) {
-              let back = tf.matMul(delta, weightsT[l], false, true);
-              if (masks) back = tf.mul(back, masks[l - 1]);
-              delta = tf.mul(back, slope(pre[l])) as tf.Tensor2D;
-            }
-          }
-          return out;
-        });
-        tf.dispose([acts, pre, weightsT, masks ?? []]);
-        const g = grads.map((gt) => gt.dataSync() as Float32Array);
-        grads.forEach((gt) => gt.dispose());
-        if (l2 > 0) {
-          // sklearn's alpha: l2/(2·batch)·‖W‖² on weights, not biases.
-          for (let l = 0; l < L; l++) {
-            const w = blocks[2 * l];
-            const gw = g[2 * l];
-            let sq = 0;
-            for (let i = 0; i < w.length; i++) {
-              sq += w[i] * w[i];
-              gw[i] += (l2 / m) * w[i];
-            }
-            loss += (l2 / (2 * m)) * sq;
-          }
-        }
-        optimizer.step(blocks, g);
-        epochLoss += loss * m;
-        // Let an abort (or a progress UI) in between long epochs.
-        if (batch % 64 === 63) {
+    try {
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        throwIfAborted(input.signal);
+        rng.shuffle(order);
+        let epochLoss = 0;
+        for (let start = 0; start < n; start += chunk) {
+          epochLoss += engine.train(order, start, Math.min(n, start + chunk), rng);
           await yieldToEventLoop();
           throwIfAborted(input.signal);
         }
-      }
-      const loss = (epochLoss / n) * lossScale;
-      const valLoss = valRows && valT ? evaluate(valRows, valT) : undefined;
-      history.push(valLoss === undefined ? { step: epoch, loss } : { step: epoch, loss, valLoss });
-      input.onProgress?.({ step: epoch, total: epochs, unit: "epoch", loss, valLoss });
-      if (!Number.isFinite(loss)) throw new Error(`neural_network diverged at epoch ${epoch} (loss ${loss}); lower learning_rate`);
-      if (earlyStopping) {
-        const monitored = valLoss ?? loss;
-        if (monitored < best - tol * lossScale) {
-          best = monitored;
-          stale = 0;
-          if (valLoss !== undefined) bestBlocks = blocks.map((b) => b.slice());
-        } else if (++stale >= patience) {
-          break;
+        const loss = (epochLoss / n) * lossScale;
+        const valLoss = valRows && valT ? engine.loss(valRows, valT) * lossScale : undefined;
+        history.push(valLoss === undefined ? { step: epoch, loss } : { step: epoch, loss, valLoss });
+        input.onProgress?.({ step: epoch, total: epochs, unit: "epoch", loss, valLoss });
+        if (!Number.isFinite(loss)) throw new Error(`neural_network diverged at epoch ${epoch} (loss ${loss}); lower learning_rate`);
+        if (earlyStopping) {
+          // sklearn's rule: an epoch counts as stale unless it beats the best loss so far by tol,
+          // and the best is the running minimum (so small gains do not reset the count forever).
+          const monitored = valLoss ?? loss;
+          stale = monitored > best - tol * lossScale ? stale + 1 : 0;
+          if (monitored < best) {
+            best = monitored;
+            if (valLoss !== undefined) bestBlocks = engine.snapshot();
+          }
+          if (stale >= patience) break;
         }
+        await yieldToEventLoop();
       }
-      await yieldToEventLoop();
+    } finally {
+      engine.dispose?.();
     }
-    const final = bestBlocks ?? blocks;
+    const final = bestBlocks ?? engine.snapshot();
     const layers: DenseLayer[] = Array.from({ length: L }, (_, l) => ({
       inputs: sizes[l],
       outputs: sizes[l + 1],
@@ -307,7 +208,7 @@ export const neuralNetwork: Learner = {
       bias: Array.from(final[2 * l + 1]),
     }));
     const state: MlpState = { standardizer, activation, layers, target, history };
-    return build({ kind: "neural_network", task, featureNames, classes: input.classes, params, state });
+    return { ...build({ kind: "neural_network", task, featureNames, classes: input.classes, params, state }), backend: engine.backend };
   },
   load: build,
 };

@@ -1,7 +1,6 @@
-import { minimizeLbfgs } from "./lbfgs.js";
-import { linearObjective, linearObjectiveJs, preferJs, type ScoreLoss, type ScoreLossJs } from "./linear-objective.js";
-import type { Objective } from "./lbfgs.js";
-import { argmaxRows, coefficientImportance, linearScores, softmaxRows } from "./linear-scores.js";
+import { fitLinear } from "./fit-linear.js";
+import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
+import { argmaxRows, coefficientImportance, linearScores, scoreProbabilities } from "./linear-scores.js";
 import { choiceParam, numberParam } from "./params.js";
 import { SeededRandom } from "./seeded-random.js";
 import { fitStandardizer, standardizedRows, targetScale, type Standardizer } from "./standardizer.js";
@@ -142,17 +141,7 @@ function build(model: SerializedModel): TrainedModel {
     return { ...common, task: "regression", predict: (x) => Float32Array.from(scores(x), (v) => v * std + mean) };
   }
   /** Decision values squashed to sum to 1: a ranking score for ROC curves, not calibrated probabilities. */
-  const proba = (x: Matrix): Float32Array => {
-    const z = scores(x);
-    if (k > 1) return softmaxRows(z, x.n, k);
-    const out = new Float32Array(x.n * 2);
-    for (let i = 0; i < x.n; i++) {
-      const p = 1 / (1 + Math.exp(-z[i]));
-      out[2 * i] = 1 - p;
-      out[2 * i + 1] = p;
-    }
-    return out;
-  };
+  const proba = (x: Matrix): Float32Array => scoreProbabilities(scores(x), x.n, k);
   return {
     ...common,
     task: "classification",
@@ -235,37 +224,22 @@ export const svm: Learner = {
     const epsilon = numberParam(params, "epsilon", 0.1);
     // ½‖w‖² + c·Σ loss, divided by c·n so the data term is a mean.
     const penalty = 1 / (c * n);
-    const tensors: tf.Tensor[] = [];
-    try {
-      let objective: Objective;
-      if (preferJs(n, p, k)) {
-        const lossOf = task === "regression" ? squaredEpsilonInsensitiveJs(t, n, epsilon) : squaredHingeJs(t, n);
-        objective = linearObjectiveJs(rows, n, p, k, penalty, lossOf);
-      } else {
-        const design = tf.tensor2d(rows, [n, p]);
-        const tT = tf.tensor2d(t, [n, k]);
-        tensors.push(design, tT);
-        const lossOf = task === "regression" ? squaredEpsilonInsensitive(tT, n, epsilon) : squaredHinge(tT, n);
-        objective = linearObjective(design, k, penalty, lossOf);
-      }
-      const result = await minimizeLbfgs(objective, new Float64Array(p * k), {
-        maxIter,
-        tol,
-        signal: input.signal,
-        onIteration: (step, loss) => input.onProgress?.({ step, total: maxIter, unit: "iteration", loss }),
-      });
-      const state: SvmState = {
-        standardizer,
-        fourier,
-        weights: Array.from(result.x),
+    const fit = await fitLinear(
+      {
+        rows,
+        n,
+        p,
         k,
-        target,
-        history: result.history.map((loss, step) => ({ step, loss })),
-      };
-      return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
-    } finally {
-      tf.dispose(tensors);
-    }
+        target: t,
+        penalty,
+        loss: (tT) => (task === "regression" ? squaredEpsilonInsensitive(tT, n, epsilon) : squaredHinge(tT, n)),
+        lossJs: task === "regression" ? squaredEpsilonInsensitiveJs(t, n, epsilon) : squaredHingeJs(t, n),
+      },
+      { maxIter, tol },
+      input,
+    );
+    const state: SvmState = { standardizer, fourier, weights: fit.weights, k, target, history: fit.history };
+    return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
   },
   load: build,
 };

@@ -70,6 +70,8 @@ export interface TrainedModel {
   /** One non-negative score per feature, summing to 1 where defined. */
   importance?(): Float64Array;
   history?: HistoryPoint[];
+  /** What trained it when that is not the session's TensorFlow.js backend (e.g. "native"). */
+  backend?: string;
   toJSON(): SerializedModel;
 }
 

@@ -6,49 +6,23 @@ Prints "ok <check>" per passed check and "ALL CHECKS PASSED" at the end; any fai
 (non-zero exit).
 """
 import os
-import queue
 import re
 import sys
 import time
-import traceback
 
-import zmq
-from jupyter_client.manager import KernelManager
+# The harness shared with the echo kernel's driver sits in test/kernel/, one folder up.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from jupyter_harness import (  # noqa: E402
+    drive, heartbeat_latencies, interrupt_by_request, iopub_until_idle, of_type, ok, run, shell_reply,
+    shutdown_cleanly,
+)
 
 TIMEOUT = 60
 kernel_name, cwd = sys.argv[1], sys.argv[2]
 
-# Many epochs on small batches: training lasts minutes unless interrupted.
-LONG_TRAINING = "model slow = neural_network predicting Species from train { epochs: 100000; batch_size: 4 }"
-
-
-def ok(name):
-    print("ok", name, flush=True)
-
-
-def iopub_until_idle(kc, msg_id, timeout=TIMEOUT):
-    """All iopub messages parented to msg_id, up to and including its idle status."""
-    msgs = []
-    while True:
-        msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        msgs.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return msgs
-
-
-def shell_reply(kc, msg_id, timeout=TIMEOUT):
-    while True:
-        reply = kc.get_shell_msg(timeout=timeout)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
-
-
-def run(kc, code, **kwargs):
-    msg_id = kc.execute(code, **kwargs)
-    reply = shell_reply(kc, msg_id)
-    return reply["content"], iopub_until_idle(kc, msg_id)
+# Many epochs of a wide network on small batches, no early stopping: even on the native engine
+# (~10 ms an epoch here) training lasts many minutes unless interrupted.
+LONG_TRAINING = "model slow = neural_network predicting Species from train { epochs: 100000; batch_size: 4; layers: [256, 256]; early_stopping: false }"
 
 
 def run_ok(kc, code, **kwargs):
@@ -57,20 +31,8 @@ def run_ok(kc, code, **kwargs):
     return msgs
 
 
-def of_type(msgs, *types):
-    return [m for m in msgs if m["msg_type"] in types]
-
-
 def stdout_of(msgs):
     return "".join(m["content"]["text"] for m in of_type(msgs, "stream") if m["content"]["name"] == "stdout")
-
-
-def flush_iopub(kc):
-    while True:
-        try:
-            kc.get_iopub_msg(timeout=0.2)
-        except queue.Empty:
-            return
 
 
 def wait_for_progress(kc, msg_id):
@@ -172,7 +134,7 @@ def checks(km, kc):
 
     # stop_on_error: cells queued behind a failing one are aborted; without it they run.
     # As in "run all": a cell that takes a while keeps the kernel busy, so the rest are queued in time.
-    busy = "model busy = neural_network predicting Species from train { epochs: 20 }"
+    busy = "model busy = neural_network predicting Species from train { epochs: 30; batch_size: 4; layers: [256, 256]; early_stopping: false }"
     ids = [kc.execute(busy), kc.execute("show nothing_here"), kc.execute("show penguins limit 1"), kc.execute("describe penguins")]
     replies = [shell_reply(kc, i)["content"] for i in ids]
     assert [r["status"] for r in replies] == ["ok", "error", "aborted", "aborted"], replies
@@ -198,18 +160,7 @@ def checks(km, kc):
     assert "<progress" in update["data"]["text/html"], update
     ok("progress as display_data then update_display_data")
 
-    hb = zmq.Context.instance().socket(zmq.REQ)
-    hb.linger = 0
-    hb.connect(f"{km.transport}://{km.ip}:{km.hb_port}")
-    latencies = []
-    for _ in range(5):
-        t0 = time.time()
-        hb.send(b"ping")
-        assert hb.poll(2000), "heartbeat did not answer within 2 s while a model trains"
-        assert hb.recv() == b"ping"
-        latencies.append(time.time() - t0)
-        time.sleep(0.1)
-    hb.close()
+    latencies = heartbeat_latencies(km, within=2, during="while a model trains")
     ok(f"heartbeat while training (max {max(latencies) * 1000:.0f} ms)")
 
     t0 = time.time()
@@ -228,10 +179,7 @@ def checks(km, kc):
     msg_id = kc.execute(LONG_TRAINING)
     wait_for_progress(kc, msg_id)
     t0 = time.time()
-    req = kc.session.msg("interrupt_request", {})
-    kc.control_channel.send(req)
-    ctrl = kc.get_control_msg(timeout=TIMEOUT)
-    assert ctrl["msg_type"] == "interrupt_reply" and ctrl["content"]["status"] == "ok", ctrl
+    interrupt_by_request(kc)
     reply = shell_reply(kc, msg_id)["content"]
     took = time.time() - t0
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply
@@ -258,32 +206,8 @@ def checks(km, kc):
     ok("chart bundle")
 
     # Shutdown: the process ends by itself, cleanly.
-    proc = km.provisioner.process
-    kc.shutdown()
-    reply = kc.get_control_msg(timeout=TIMEOUT)
-    assert reply["msg_type"] == "shutdown_reply", reply
-    rc = proc.wait(timeout=10)
-    assert rc == 0, f"kernel exit code {rc}"
+    shutdown_cleanly(km, kc, exit_within=10)
     ok("shutdown")
 
 
-km = KernelManager(kernel_name=kernel_name)
-km.start_kernel(cwd=cwd)
-kc = km.client()
-try:
-    kc.start_channels()
-    kc.wait_for_ready(timeout=TIMEOUT)
-    flush_iopub(kc)
-    ok("started")
-    checks(km, kc)
-except BaseException:
-    traceback.print_exc()
-    # The kernel inherits our stdout/stderr: left running, it would keep the caller's pipes open.
-    if km.has_kernel:
-        km.shutdown_kernel(now=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(1)
-kc.stop_channels()
-km.cleanup_resources()
-print("ALL CHECKS PASSED", flush=True)
+drive(kernel_name, checks, TIMEOUT, cwd=cwd)

@@ -19,18 +19,7 @@ import {
   tuningResultsChart,
   type VegaLiteSpec,
 } from "../../../runtime/charts/index.js";
-
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../seeded-rng.js";
 
 /** Builds every chart kind from fresh (but seeded) inputs. */
 export function buildAll(): Record<string, VegaLiteSpec> {

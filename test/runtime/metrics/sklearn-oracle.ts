@@ -36,15 +36,3 @@ export function runSklearn(jobs: SklearnJob[]): unknown[] {
   const out = execFileSync(PYTHON, ["-c", DRIVER], { input: JSON.stringify(jobs), encoding: "utf8", maxBuffer: 64 << 20 });
   return JSON.parse(out) as unknown[];
 }
-
-/** Deterministic PRNG (mulberry32) so generated test data is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

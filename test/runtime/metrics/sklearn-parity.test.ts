@@ -7,7 +7,8 @@ import {
   rocCurve,
   rocCurves,
 } from "../../../runtime/metrics/index.js";
-import { rng, runSklearn, sklearnAvailable, type SklearnJob } from "./sklearn-oracle.js";
+import { rng } from "../../seeded-rng.js";
+import { runSklearn, sklearnAvailable, type SklearnJob } from "./sklearn-oracle.js";
 
 const HAVE_SKLEARN = sklearnAvailable();
 if (!HAVE_SKLEARN) console.warn("SKIPPED sklearn parity: /usr/bin/python3 cannot import sklearn");

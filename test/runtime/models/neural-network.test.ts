@@ -1,10 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { neuralNetwork } from "../../../runtime/models/neural-network.js";
 import { tf } from "../../../runtime/models/tf-backend.js";
 import type { ParamValue, TrainProgress } from "../../../runtime/models/types.js";
 import { accuracy, cars, majorityRate, penguins, r2, seattleWeather } from "./datasets.js";
 
-describe("neural_network", () => {
+// Every behaviour on both engines: the native module `npm run build` makes, and the TensorFlow.js
+// fallback (LATHE_NN_ENGINE=tfjs), which machines without a C++ compiler use.
+describe.each(["native", "tfjs"])("neural_network on the %s engine", (engine) => {
+  const previous = process.env.LATHE_NN_ENGINE;
+  beforeAll(() => {
+    process.env.LATHE_NN_ENGINE = engine;
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.LATHE_NN_ENGINE;
+    else process.env.LATHE_NN_ENGINE = previous;
+  });
   const species = penguins();
   const classify = (params: Record<string, ParamValue> = {}, seed = 1) =>
     neuralNetwork.train({ task: "classification", ...species.train, classes: species.classes, params, seed });
@@ -20,6 +30,7 @@ describe("neural_network", () => {
     expect(h.length).toBe(progress.length);
     expect(progress[0]).toMatchObject({ step: 1, total: 60, unit: "epoch" });
     expect(h[h.length - 1].loss).toBeLessThan(h[0].loss / 2);
+    expect(model.backend).toBe(engine === "native" ? "native" : tf.getBackend());
   });
 
   it("regresses car fuel economy", async () => {

@@ -5,6 +5,9 @@ import { pathToFileURL } from "node:url";
 import type { Matrix } from "../../../../runtime/models/types.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
 
+// The scores are the same for every learner's tests.
+export { accuracy, r2 } from "../datasets.js";
+
 export interface Dataset {
   x: Matrix;
   y: Float32Array;
@@ -61,24 +64,4 @@ export function split(d: Dataset, fraction: number, seed: number): { train: Data
   }
   const cut = Math.round(d.x.n * fraction);
   return { train: take(d, order.subarray(0, cut)), test: take(d, order.subarray(cut)) };
-}
-
-/** Share of rows where prediction equals truth. */
-export function accuracy(predicted: Float32Array, truth: Float32Array): number {
-  let hit = 0;
-  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) hit++;
-  return hit / truth.length;
-}
-
-/** Coefficient of determination. */
-export function r2(predicted: Float32Array, truth: Float32Array): number {
-  let mean = 0;
-  for (const v of truth) mean += v / truth.length;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < truth.length; i++) {
-    ssRes += (truth[i] - predicted[i]) ** 2;
-    ssTot += (truth[i] - mean) ** 2;
-  }
-  return 1 - ssRes / ssTot;
 }
