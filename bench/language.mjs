@@ -51,7 +51,7 @@ for (let i = 0; lines < target; i++) {
 /** Median wall time of `runs` calls; also the median CPU time, which other processes on a busy machine disturb less. */
 const cpu = {};
 function time(fn, runs = 7, name = fn.toString()) {
-  fn(); // warm-up: JIT and Chevrotain's lazy caches
+  for (let i = 0; i < 3; i++) fn(); // warm-up: JIT tiers, Chevrotain's lazy caches, heap growth
   const ms = [];
   const cpuMs = [];
   for (let i = 0; i < runs; i++) {

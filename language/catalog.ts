@@ -169,5 +169,55 @@ export const scheduleUnits: Record<string, number> = {
   hour: 3600, hours: 3600, day: 86400, days: 86400, week: 604800, weeks: 604800, month: 2592000, months: 2592000,
 };
 
+/** What a source's `with { ... }` option takes. `types` is a list of "column type" strings. */
+export interface SourceOptionSpec {
+  kind: "string" | "boolean" | "integer" | "strings" | "types";
+  doc: string;
+}
+
+const csvOptions: Record<string, SourceOptionSpec> = {
+  delimiter: { kind: "string", doc: "Field separator: one character, or tab, comma, semicolon, pipe, space (default: sniffed)." },
+  header: { kind: "boolean", doc: "Whether the first line names the columns (default: sniffed)." },
+  types: { kind: "types", doc: 'Column types that override the sniffer: ["price double", "day date"].' },
+  skip: { kind: "integer", doc: "Lines to skip before the header." },
+  quote: { kind: "string", doc: "Quote character (default \")." },
+  escape: { kind: "string", doc: "Escape character inside quotes." },
+  comment: { kind: "string", doc: "Lines starting with this character are skipped." },
+  na_values: { kind: "strings", doc: 'Strings read as missing, e.g. ["NA", "-"].' },
+  date_format: { kind: "string", doc: "strptime format of date columns, e.g. %d/%m/%Y." },
+  timestamp_format: { kind: "string", doc: "strptime format of timestamp columns." },
+  decimal: { kind: "string", doc: "Decimal separator (default .)." },
+  all_text: { kind: "boolean", doc: "Read every column as text." },
+  ignore_errors: { kind: "boolean", doc: "Skip rows that do not parse instead of failing." },
+  sample_size: { kind: "integer", doc: "Rows the type sniffer reads." },
+  union_by_name: { kind: "boolean", doc: "With a glob: line files up by column name, not position." },
+  filename: { kind: "boolean", doc: "Add a `filename` column naming each row's file." },
+};
+const jsonOptions: Record<string, SourceOptionSpec> = {
+  types: { kind: "types", doc: 'Column types, applied after reading: ["price double", "day date"].' },
+  date_format: csvOptions.date_format,
+  timestamp_format: csvOptions.timestamp_format,
+  sample_size: csvOptions.sample_size,
+  ignore_errors: csvOptions.ignore_errors,
+  union_by_name: csvOptions.union_by_name,
+  filename: csvOptions.filename,
+};
+
+/** Source formats (`read ... format X`) and the `with { ... }` options each takes. */
+export const sourceOptions: Record<string, Record<string, SourceOptionSpec>> = {
+  csv: csvOptions,
+  tsv: csvOptions,
+  json: jsonOptions,
+  ndjson: jsonOptions,
+  jsonl: jsonOptions,
+  parquet: { types: jsonOptions.types, union_by_name: csvOptions.union_by_name, filename: csvOptions.filename },
+};
+
 /** Source formats `read ... format X` names. */
-export const sourceFormats = ["csv", "tsv", "json", "ndjson", "jsonl", "parquet"] as const;
+export const sourceFormats = Object.keys(sourceOptions);
+
+/** A source's format: the explicit `format X`, else the path's extension (ignoring .gz/.zst); undefined when neither names one. */
+export function sourceFormatOf(path: string, explicit?: string): string | undefined {
+  const f = (explicit ?? /\.([A-Za-z0-9]+)$/.exec(path.replace(/\.(gz|zst)$/i, ""))?.[1] ?? "").toLowerCase();
+  return f in sourceOptions ? f : undefined;
+}

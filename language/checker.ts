@@ -1,5 +1,5 @@
 import type * as A from "./ast.js";
-import { algorithms, charts, defaultMetrics, driftMethods, metrics, scheduleUnits, signals, type OptionSpec, type Task } from "./catalog.js";
+import { algorithms, charts, defaultMetrics, driftMethods, metrics, scheduleUnits, signals, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type Task } from "./catalog.js";
 import { suggest, type Diagnostic, type Severity, type Span } from "./diagnostic.js";
 import type { Column, ColumnType, Schema } from "./schema.js";
 
@@ -101,9 +101,12 @@ class Checker {
       case "source": {
         const answer = this.schemas[s.name.text];
         let schema: Schema = [];
+        // A bad format or option also makes the runtime's read fail; the precise report is enough.
+        const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : 0;
         if (!answer) this.report("unknown-source", `no schema is known for source \`${s.name.text}\``, s.span);
-        else if ("error" in answer) this.report("source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.span);
-        else schema = answer.columns;
+        else if ("error" in answer) {
+          if (!badOptions) this.report("source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.span);
+        } else schema = answer.columns;
         if (!answer || "error" in answer) this.opaque.add(schema);
         if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "source", schema, fitted: false, statement: index };
         return;
@@ -593,6 +596,40 @@ class Checker {
   }
 
   /** Adds a diagnostic; with candidates, suggests the ones close to `word` (default: the message's first `quoted` word). */
+  /** Checks a file source's `format` and `with { ... }` options; returns how many errors it reported. */
+  private sourceOptions(src: Extract<A.SourceSpec, { kind: "file" }>): number {
+    const before = this.diagnostics.length;
+    const format = sourceFormatOf(src.path.value, src.format?.text);
+    if (src.format && !format) this.report("unknown-format", `unknown format \`${src.format.text}\`; sources are ${sourceFormats.join(", ")}`, src.format.span, "error", sourceFormats);
+    if (!format) return this.diagnostics.length - before;
+    const known = sourceOptions[format];
+    const seen = new Set<string>();
+    for (const o of src.options) {
+      const key = o.key.text;
+      if (seen.has(key)) this.report("duplicate-option", `\`${key}\` is given twice`, o.key.span);
+      seen.add(key);
+      const spec = known[key];
+      if (!spec) {
+        this.report("unknown-option", `${format} sources have no option \`${key}\``, o.key.span, "error", Object.keys(known), key);
+        continue;
+      }
+      const plain = (v: A.OptionValue): unknown => (v.kind === "literal" ? v.value : v.kind === "name" ? v.name.text : v.items.map(plain));
+      const value = o.values.length === 1 ? plain(o.values[0]) : o.values.map(plain);
+      const list = Array.isArray(value) ? value : [value];
+      const fits =
+        spec.kind === "string" ? typeof value === "string" :
+        spec.kind === "boolean" ? typeof value === "boolean" :
+        spec.kind === "integer" ? typeof value === "number" && Number.isInteger(value) && value >= 0 :
+        spec.kind === "strings" ? list.every((x) => typeof x === "string") :
+        list.every((x) => typeof x === "string" && /^\s*\S.*\s\S+\s*$/.test(x));
+      if (!fits) {
+        const want = { string: "a string", boolean: "true or false", integer: "a whole number", strings: "a string or a list of strings", types: 'a list of "column type" strings' }[spec.kind];
+        this.report("type-mismatch", `\`${key}\` takes ${want}, got ${JSON.stringify(value)}`, o.span);
+      }
+    }
+    return this.diagnostics.filter((d, i) => i >= before && d.severity === "error").length;
+  }
+
   private report(code: string, message: string, span: Span, severity: Severity = "error", candidates?: Iterable<string>, word = /`([^`]+)`/.exec(message)?.[1] ?? ""): void {
     let suggestions: string[] | undefined;
     if (candidates) {

@@ -1,8 +1,7 @@
 import type { IToken, TokenType } from "chevrotain";
-import { algorithms, charts, driftMethods, metrics, signals, sourceFormats, type Task } from "./catalog.js";
+import { algorithms, charts, driftMethods, metrics, signals, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type SourceOptionSpec, type Task } from "./catalog.js";
 import { check, type CheckedProgram, type SourceSchema } from "./checker.js";
-import { unquote } from "./cst-to-ast.js";
-import { K, latheLexer } from "./lexer.js";
+import { K, latheLexer, unquote } from "./lexer.js";
 import { parse } from "./parse.js";
 import { parser } from "./parser.js";
 import type { Schema } from "./schema.js";
@@ -214,6 +213,16 @@ class Context {
     return undefined;
   }
 
+  /** The options of the statement's option block: the algorithm's, or the source format's. */
+  private optionsOfStatement(): Record<string, OptionSpec | SourceOptionSpec> | undefined {
+    if (this.words[0] === "source" && this.words[3] === "read" && this.tokens[4]?.tokenType.name.endsWith("String")) {
+      const f = this.words.indexOf("format");
+      const format = sourceFormatOf(unquote(this.words[4]), f > 0 ? this.words[f + 1] : undefined);
+      return format ? sourceOptions[format] : undefined;
+    }
+    return algorithms[this.algorithmOfStatement() ?? ""]?.options;
+  }
+
   private algorithmOfStatement(): string | undefined {
     if (this.words[0] === "model") return this.words[3];
     if (this.words[0] === "tune") return this.known.models[this.words[1]]?.algorithm;
@@ -278,10 +287,10 @@ class Context {
       case "primary:0":
         return this.columns();
       case "optionEntry:0": {
-        const algo = algorithms[this.algorithmOfStatement() ?? ""];
-        if (!algo) return [];
+        const options = this.optionsOfStatement();
+        if (!options) return [];
         const tuning = this.words[0] === "tune";
-        return Object.entries(algo.options)
+        return Object.entries(options)
           .filter(([name]) => !tuning || (name !== "features" && name !== "task"))
           .map(([name, o]) => ({ label: name, kind: "option" as const, detail: o.doc }));
       }
@@ -291,8 +300,9 @@ class Context {
           this.namesOnly = true;
           return this.columns();
         }
-        const spec = algorithms[this.algorithmOfStatement() ?? ""]?.options[k ?? ""];
-        if (spec?.choices) return keywords(spec.choices);
+        const spec = this.optionsOfStatement()?.[k ?? ""];
+        if (spec && "choices" in spec && spec.choices) return keywords(spec.choices);
+        if (spec && "kind" in spec && k === "delimiter") return keywords(["tab", "comma", "semicolon", "pipe", "space"]);
         return Object.keys(this.known.params).map((p) => ({ label: p, kind: "param" as const }));
       }
       case "text:0":

@@ -1,6 +1,5 @@
 import type { IRecognitionException, IToken } from "chevrotain";
 import type { Program } from "./ast.js";
-import { CstToAst, unquote } from "./cst-to-ast.js";
 import { LineIndex, suggest, type Diagnostic } from "./diagnostic.js";
 import { K, keywordWords, latheLexer, UnterminatedString } from "./lexer.js";
 import { parser } from "./parser.js";
@@ -23,16 +22,20 @@ export function parse(text: string): ParseResult {
   for (const e of lexed.errors) {
     diagnostics.push({ code: "syntax-error", severity: "error", message: `unexpected character ${JSON.stringify(text.charAt(e.offset))}`, span: lines.span(e.offset, e.offset + Math.max(1, e.length)) });
   }
+  let unterminated = false;
   for (const t of lexed.tokens) {
-    if (t.tokenType === UnterminatedString) diagnostics.push({ code: "unterminated-string", severity: "error", message: "unterminated string: close it with a matching quote on the same line", span: lines.span(t.startOffset, t.startOffset + t.image.length) });
+    if (t.tokenType !== UnterminatedString) continue;
+    unterminated = true;
+    diagnostics.push({ code: "unterminated-string", severity: "error", message: "unterminated string: close it with a matching quote on the same line", span: lines.span(t.startOffset, t.startOffset + t.image.length) });
   }
-  const tokens = lexed.tokens.filter((t) => t.tokenType !== UnterminatedString);
+  // The parser never sees unterminated strings; the token vector is copied only when there are some.
+  const tokens = unterminated ? lexed.tokens.filter((t) => t.tokenType !== UnterminatedString) : lexed.tokens;
+  parser.lines = lines;
   parser.input = tokens;
-  const cst = parser.program();
+  const statements = parser.program();
   for (const e of parser.errors) diagnostics.push(syntaxDiagnostic(e, lines, text));
-  const program = new CstToAst(lines).program(cst, text);
-  program.comments = (lexed.groups.comments ?? []).map((t: IToken) => ({ text: t.image, span: lines.span(t.startOffset, t.startOffset + t.image.length) }));
-  return { program, diagnostics: dedupe(diagnostics) };
+  const comments = (lexed.groups.comments ?? []).map((t: IToken) => ({ text: t.image, span: lines.span(t.startOffset, t.startOffset + t.image.length) }));
+  return { program: { statements, comments, span: lines.span(0, text.length) }, diagnostics: dedupe(diagnostics) };
 }
 
 /** Chevrotain's messages list token type names; rewrite them in the user's words, with "did you mean" for misspelled keywords. */
@@ -112,5 +115,3 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
     })
     .sort((a, b) => a.span.start - b.span.start);
 }
-
-export { unquote };

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { OptionEntry, OptionValue, SourceSpec } from "../../language/ast.js";
+import { sourceFormatOf, sourceFormats, sourceOptions } from "../../language/catalog.js";
 import { castType } from "../../language/checker.js";
 import { expandGlob, isGlob } from "./glob.js";
 import { ident, literal } from "../sql/quote.js";
@@ -47,8 +48,8 @@ export function resolveDataPath(p: string, baseDir: string): string {
 
 /** The format of a file from an explicit `format` or its extension. */
 export function formatOf(file: string, explicit?: string): string {
-  const f = (explicit ?? path.extname(file.replace(/\.(gz|zst)$/, "")).slice(1)).toLowerCase();
-  if (!readers[f]) throw new DataError(`cannot tell the format of ${file}: use one of ${Object.keys(readers).join(", ")} (\`format csv\`)`, file);
+  const f = sourceFormatOf(file, explicit);
+  if (!f) throw new DataError(`cannot tell the format of ${file}: use one of ${sourceFormats.join(", ")} (\`format csv\`)`, file);
   return f;
 }
 
@@ -81,7 +82,7 @@ export function sourceSql(spec: SourceSpec, baseDir: string, optionValues?: Reco
   let casts: [string, string][] = [];
   for (const [k, v] of Object.entries(values)) {
     // JSON and Parquet readers take no partial type override: the columns are cast after reading.
-    if (readerOptions[format][k]?.kind === "cast") casts = columnTypes(v, file);
+    if (k === "types" && format !== "csv" && format !== "tsv") casts = columnTypes(v, file);
     else opts.push(readerOption(format, k, v, file));
   }
   const read = `${readers[format]}(${[literal(file), ...opts].join(", ")})`;
@@ -98,43 +99,25 @@ export function optionsOf(entries: OptionEntry[]): Record<string, OptionInput> {
   return Object.fromEntries(entries.map((e) => [e.key.text, e.values.length === 1 ? one(e.values[0]) : e.values.map(one)]));
 }
 
-/** Options each reader takes: Lathe's name → DuckDB's parameter and the kind of value. */
-const readerOptions: Record<string, Record<string, { param: string; kind: "string" | "boolean" | "integer" | "strings" | "types" | "cast" }>> = {
-  csv: {
-    delimiter: { param: "delim", kind: "string" },
-    header: { param: "header", kind: "boolean" },
-    types: { param: "types", kind: "types" },
-    skip: { param: "skip", kind: "integer" },
-    quote: { param: "quote", kind: "string" },
-    escape: { param: "escape", kind: "string" },
-    comment: { param: "comment", kind: "string" },
-    na_values: { param: "nullstr", kind: "strings" },
-    date_format: { param: "dateformat", kind: "string" },
-    timestamp_format: { param: "timestampformat", kind: "string" },
-    decimal: { param: "decimal_separator", kind: "string" },
-    all_text: { param: "all_varchar", kind: "boolean" },
-    ignore_errors: { param: "ignore_errors", kind: "boolean" },
-    sample_size: { param: "sample_size", kind: "integer" },
-    union_by_name: { param: "union_by_name", kind: "boolean" },
-    filename: { param: "filename", kind: "boolean" },
-  },
-  json: {
-    types: { param: "", kind: "cast" },
-    date_format: { param: "dateformat", kind: "string" },
-    timestamp_format: { param: "timestampformat", kind: "string" },
-    sample_size: { param: "sample_size", kind: "integer" },
-    ignore_errors: { param: "ignore_errors", kind: "boolean" },
-    union_by_name: { param: "union_by_name", kind: "boolean" },
-    filename: { param: "filename", kind: "boolean" },
-  },
-  parquet: {
-    types: { param: "", kind: "cast" },
-    union_by_name: { param: "union_by_name", kind: "boolean" },
-    filename: { param: "filename", kind: "boolean" },
-  },
+/** DuckDB's parameter for each Lathe option (the options and their kinds are the language's: `sourceOptions`). */
+const duckParams: Record<string, string> = {
+  delimiter: "delim",
+  header: "header",
+  types: "types",
+  skip: "skip",
+  quote: "quote",
+  escape: "escape",
+  comment: "comment",
+  na_values: "nullstr",
+  date_format: "dateformat",
+  timestamp_format: "timestampformat",
+  decimal: "decimal_separator",
+  all_text: "all_varchar",
+  ignore_errors: "ignore_errors",
+  sample_size: "sample_size",
+  union_by_name: "union_by_name",
+  filename: "filename",
 };
-readerOptions.tsv = readerOptions.csv;
-readerOptions.ndjson = readerOptions.jsonl = readerOptions.json;
 
 /** Short names for delimiters that are awkward to write in a string. */
 const delimiterNames: Record<string, string> = { tab: "\t", comma: ",", semicolon: ";", pipe: "|", space: " " };
@@ -143,29 +126,28 @@ const delimiterNames: Record<string, string> = { tab: "\t", comma: ",", semicolo
 const duckTypes = new Set(["DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "VARCHAR", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "BLOB", "UUID"]);
 
 function readerOption(format: string, key: string, value: OptionInput, file: string): string {
-  const spec = readerOptions[format][key];
-  if (!spec) throw new DataError(`${format} sources take no option \`${key}\`; they take ${Object.keys(readerOptions[format]).join(", ") || "none"}`, file);
+  const spec = sourceOptions[format][key];
+  if (!spec) throw new DataError(`${format} sources take no option \`${key}\`; they take ${Object.keys(sourceOptions[format]).join(", ") || "none"}`, file);
+  const param = duckParams[key];
   const bad = (want: string) => new DataError(`option \`${key}\` takes ${want}, got ${JSON.stringify(value)}`, file);
   switch (spec.kind) {
     case "string": {
       if (typeof value !== "string") throw bad("a string");
-      return `${spec.param} = ${literal(key === "delimiter" ? (delimiterNames[value] ?? value.replace("\\t", "\t")) : value)}`;
+      return `${param} = ${literal(key === "delimiter" ? (delimiterNames[value] ?? value.replace("\\t", "\t")) : value)}`;
     }
     case "boolean":
       if (typeof value !== "boolean") throw bad("true or false");
-      return `${spec.param} = ${literal(value)}`;
+      return `${param} = ${literal(value)}`;
     case "integer":
       if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw bad("a whole number");
-      return `${spec.param} = ${literal(value)}`;
+      return `${param} = ${literal(value)}`;
     case "strings": {
       const list = Array.isArray(value) ? value : [value];
       if (!list.every((x) => typeof x === "string")) throw bad("a string or a list of strings");
-      return `${spec.param} = [${list.map((x) => literal(x as string)).join(", ")}]`;
+      return `${param} = [${list.map((x) => literal(x as string)).join(", ")}]`;
     }
     case "types":
-      return `${spec.param} = {${columnTypes(value, file).map(([c, t]) => `${literal(c)}: ${literal(t)}`).join(", ")}}`;
-    case "cast":
-      throw new Error("cast options are applied by sourceSql");
+      return `${param} = {${columnTypes(value, file).map(([c, t]) => `${literal(c)}: ${literal(t)}`).join(", ")}}`;
   }
 }
 

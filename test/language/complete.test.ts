@@ -69,6 +69,16 @@ describe("complete", () => {
     expect(tunable).not.toContain("features");
   });
 
+  it("offers a source's reader options for its format", () => {
+    const csv = at(`source t = read "data/t.csv" with { |`).items;
+    expect(csv.map((i) => i.label)).toEqual(expect.arrayContaining(["delimiter", "header", "na_values", "types"]));
+    expect(csv.every((i) => i.kind === "option" && i.detail)).toBe(true);
+    const json = at(`source t = read "data/t.txt" format json with { header: true; |`).labels;
+    expect(json).toContain("date_format");
+    expect(json).not.toContain("delimiter");
+    expect(at(`source t = read "t.tsv.gz" with { delimiter: |`).labels).toEqual(expect.arrayContaining(["tab", "semicolon"]));
+  });
+
   it("knows the new statements: monitor signals, qualifiers, registry names, schedule units", () => {
     const reg = `${head}register m as "species"\n`;
     expect(at(`${reg}monitor "species" { drift on |`).labels).toEqual(expect.arrayContaining(["Species", '"Body Mass (g)"']));

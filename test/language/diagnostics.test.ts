@@ -43,6 +43,8 @@ const cases: { code: string; text: string; suggest?: string; severity?: "error" 
   { code: "unknown-column", text: `${src}prepare p = penguins { onehot Iland }`, suggest: "Island" },
   { code: "unknown-algorithm", text: `${src}model m = random_forrest predicting Species from penguins`, suggest: "random_forest" },
   { code: "unknown-option", text: `${src}model m = random_forest predicting Species from penguins { tres: 10 }`, suggest: "trees" },
+  { code: "unknown-option", text: `source t = read "t.csv" with { delimter: ";" }`, suggest: "delimiter", schemas: { t: { error: "csv sources take no option `delimter`" } } },
+  { code: "unknown-format", text: `source t = read "t.txt" format cvs`, suggest: "csv", schemas: { t: { error: "cannot tell the format" } } },
   { code: "unknown-metric", text: `${trained}evaluate m on test metrics acuracy`, suggest: "accuracy" },
   { code: "unknown-chart", text: `${trained}plot confuson of m on test`, suggest: "confusion" },
   { code: "unknown-type", text: `${src}prepare p = penguins { cast day as dat }`, suggest: "date" },

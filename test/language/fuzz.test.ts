@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { check, type SourceSchema } from "../../language/checker.js";
 import { complete } from "../../language/complete.js";
+import type { Span } from "../../language/diagnostic.js";
 import { format } from "../../language/format.js";
 import { latheLexer } from "../../language/lexer.js";
 import { parse } from "../../language/parse.js";
@@ -32,6 +33,7 @@ function everything(text: string, offset: number): void {
   const parsed = parse(text);
   expect(Array.isArray(parsed.diagnostics)).toBe(true);
   for (const d of parsed.diagnostics) expect(d.span.end).toBeLessThanOrEqual(text.length);
+  for (const span of spans(parsed.program)) expect(0 <= span.start && span.start <= span.end && span.end <= text.length, JSON.stringify(span)).toBe(true);
   const checked = check(parsed.program, schemasFor(text), { seed: 1 });
   expect(Array.isArray(checked.diagnostics)).toBe(true);
   const c = complete(text, offset, schemasFor(text));
@@ -41,6 +43,17 @@ function everything(text: string, offset: number): void {
     expect(f.text).toBeDefined();
     expect(format(f.text!).text).toBe(f.text);
   } else expect(f.text).toBeUndefined();
+}
+
+/** Every span in an AST (node spans, name spans, comment spans). */
+function* spans(node: unknown): Generator<Span> {
+  if (Array.isArray(node)) for (const n of node) yield* spans(n);
+  else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "span") yield v as Span;
+      else yield* spans(v);
+    }
+  }
 }
 
 /** Token-level mutations of a program: delete, duplicate, swap with the next, or insert a token taken from elsewhere. */

@@ -58,6 +58,16 @@ model m = random_forest predicting y from train { features: a, "b c"; trees: 50;
     expect(rendered).toContain("did you mean `source`");
   });
 
+  it("leaves out an optional name that error recovery had to insert (it has no position)", () => {
+    const { program, diagnostics } = parse('monitor "m" { drift on x, y using }');
+    expect(diagnostics.map((d) => d.message)).toEqual(["unexpected `}`, expected a name"]);
+    const monitor = program.statements[0];
+    if (monitor?.kind !== "monitor") throw new Error("expected monitor");
+    expect(monitor.rules).toHaveLength(1);
+    expect(monitor.rules[0]).toMatchObject({ kind: "drift", columns: [{ text: "x" }, { text: "y" }] });
+    expect(monitor.rules[0]).not.toHaveProperty("method.text");
+  });
+
   it("reports an unterminated string", () => {
     const { diagnostics } = parse('source x = read "data.csv\n');
     expect(diagnostics[0]).toMatchObject({ code: "unterminated-string", span: { line: 1, column: 17 } });

@@ -116,7 +116,7 @@ describe("sources", () => {
   it("refuses unknown options and option values of the wrong kind", async () => {
     writeFileSync(path.join(dir, "ok.csv"), "a\n1\n");
     const s = await open();
-    expect(await s.fail(`source t = read "ok.csv" with { colour: "red" }`)).toMatch(/take no option `colour`/);
+    expect(await s.fail(`source t = read "ok.csv" with { colour: "red" }`)).toMatch(/csv sources have no option `colour`/);
     expect(await s.fail(`source t = read "ok.csv" with { header: "yes" }`)).toMatch(/`header` takes true or false/);
     expect(await s.fail(`source t = read "ok.csv" with { types: ["a wibble"] }`)).toMatch(/unknown type `wibble`/);
   });
