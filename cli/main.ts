@@ -1,103 +1,11 @@
 import { Command, CommanderError } from "commander";
 import path from "node:path";
-import { Session } from "../api/session.js";
-import { formatDiagnostic, type Diagnostic, type LiteralValue } from "../language/index.js";
-import { RunStore } from "../runtime/run-store.js";
-import { explain } from "./explain.js";
+import { exitCodes, parseParams } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";
-import { progressBar, ProgressThrottle } from "./progress.js";
-import { resultSummary } from "../api/summary.js";
-import { resultDetail } from "./report.js";
 
-/** Exit codes CI can trust. */
-export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, internal: 70, interrupted: 130 } as const;
-
-function parseParams(values: string[]): Record<string, LiteralValue> {
-  const out: Record<string, LiteralValue> = {};
-  for (const v of values) {
-    const eq = v.indexOf("=");
-    if (eq < 1) throw new CommanderError(exitCodes.usage, "lathe.param", `--param takes name=value, got ${JSON.stringify(v)}`);
-    const raw = v.slice(eq + 1);
-    out[v.slice(0, eq)] = raw === "true" ? true : raw === "false" ? false : raw !== "" && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
-  }
-  return out;
-}
-
-function printDiagnostics(ds: Diagnostic[], file: string, text: string, json: boolean): void {
-  if (json) return;
-  for (const d of ds) process.stderr.write(formatDiagnostic(d, file, text) + "\n\n");
-  const errors = ds.filter((d) => d.severity === "error").length;
-  const warnings = ds.filter((d) => d.severity === "warning").length;
-  if (ds.length) process.stderr.write(`${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`);
-}
-
-async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean }): Promise<number> {
-  const session = await Session.open({ root: opts.store, record: opts.record });
-  const out = process.stdout;
-  const started = Date.now();
-  let total = 0;
-  let current = "";
-  const tty = Boolean(process.stdout.isTTY);
-  const throttle = new ProgressThrottle(tty);
-  try {
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once("SIGINT", onSigint);
-    const outcome = await session.runFile(file, {
-      params: parseParams(opts.param),
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === "step-start") {
-          total = e.total;
-          current = `[${e.index + 1}/${e.total}] ${e.label}`;
-          throttle.reset();
-          if (tty) out.write(`${current} ...`);
-        } else if (e.type === "progress") {
-          if (!throttle.shouldDraw(e.step, e.total)) return;
-          out.write(tty ? `\r\x1b[K${progressBar(current, e)}` : `${progressBar(current, e)}\n`);
-        } else if (e.type === "step-end") {
-          const idx = Number(e.id.slice(1));
-          const line = `[${idx}/${total}] ${e.label}: ${resultSummary(e.result)} (${Math.round(e.ms)} ms)`;
-          out.write(process.stdout.isTTY ? `\r\x1b[K${line}\n` : `${line}\n`);
-          const detail = e.result && resultDetail(e.result);
-          if (detail) out.write(detail.replace(/^/gm, "    ") + "\n");
-        }
-      },
-    });
-    process.removeListener("SIGINT", onSigint);
-    printDiagnostics(outcome.diagnostics, file, outcome.text, false);
-    if (outcome.diagnostics.some((d) => d.severity === "error")) return exitCodes.programErrors;
-    if (outcome.runId) out.write(`run ${outcome.runId} recorded in ${path.relative(process.cwd(), session.store.dbPath) || session.store.dbPath} (artifacts in ${path.relative(process.cwd(), session.store.artifactDir)})\n`);
-    if (outcome.error) {
-      process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.message}\n`);
-      return outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? exitCodes.interrupted : outcome.error.kind === "data" ? exitCodes.dataError : exitCodes.internal;
-    }
-    out.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    return exitCodes.ok;
-  } finally {
-    session.close();
-  }
-}
-
-async function checkCommand(file: string, opts: { json: boolean; param: string[] }): Promise<number> {
-  const session = await Session.open({ record: false });
-  try {
-    let text: string;
-    try {
-      text = (await import("node:fs")).readFileSync(file, "utf8");
-    } catch {
-      process.stderr.write(`lathe: cannot read ${file}: no such file\n`);
-      return exitCodes.dataError;
-    }
-    const { diagnostics } = await session.check(text, { file, params: parseParams(opts.param) });
-    if (opts.json) process.stdout.write(JSON.stringify({ file, diagnostics }, null, 2) + "\n");
-    else printDiagnostics(diagnostics, file, text, false);
-    if (!opts.json && !diagnostics.length) process.stdout.write(`${file}: ok\n`);
-    return diagnostics.some((d) => d.severity === "error") ? exitCodes.programErrors : exitCodes.ok;
-  } finally {
-    session.close();
-  }
-}
+// Each command loads what it needs when it runs (DuckDB, the parser, the runtime): `lathe --help`
+// and `lathe runs list` should not pay for TensorFlow.js or Chevrotain.
+export { exitCodes };
 
 /** The `lathe` command line. Returns (and sets) the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -115,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--store <dir>", "run store folder", ".lathe")
     .option("--no-record", "do not record the run")
     .action(async (file: string, opts) => {
+      const { runCommand } = await import("./run-command.js");
       code = await runCommand(file, opts);
     });
 
@@ -124,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print diagnostics as JSON")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .action(async (file: string, opts) => {
+      const { checkCommand } = await import("./check-command.js");
       code = await checkCommand(file, opts);
     });
 
@@ -132,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("print the SQL of each data step (collect, prepare, split), with the constants fitted steps learn")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .action(async (file: string, opts) => {
+      const { explain } = await import("./explain.js");
       const outcome = await explain(file, parseParams(opts.param), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
       code = outcome === "ok" ? exitCodes.ok : outcome === "program" ? exitCodes.programErrors : exitCodes.dataError;
     });
@@ -153,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--store <dir>", "run store folder", ".lathe")
     .option("-n, --limit <n>", "how many", "20")
     .action(async (opts) => {
+      const { RunStore } = await import("../runtime/run-store.js");
       const rows = await new RunStore(path.resolve(opts.store)).list(Number(opts.limit));
       process.stdout.write(rows.length ? formatTable(["id", "started_at", "status", "program_path", "seed", "backend"], rows) + "\n" : "no runs recorded yet\n");
     });
@@ -162,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--store <dir>", "run store folder", ".lathe")
     .option("--json", "print as JSON")
     .action(async (id: string, opts) => {
+      const { RunStore } = await import("../runtime/run-store.js");
       const r = await new RunStore(path.resolve(opts.store)).get(id);
       if (!r) {
         process.stderr.write(`lathe: no run ${id}\n`);

@@ -1,4 +1,5 @@
-import { EmbeddedActionsParser, type IOrAlt, type IToken } from "chevrotain";
+import type { IOrAlt, IToken } from "chevrotain";
+import { EmbeddedActionsParser } from "./chevrotain.js";
 import type * as A from "./ast.js";
 import { joinSpans, LineIndex, type Span } from "./diagnostic.js";
 import * as T from "./lexer.js";
@@ -99,7 +100,9 @@ export class LatheParser extends EmbeddedActionsParser {
   private statements: A.Statement[] = [];
 
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
+    // Grammar validation (ambiguities, left recursion) costs ~150 ms at every start and can only fail
+    // when the grammar changes: the tests run it (vitest sets VITEST), commands and the kernel skip it.
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: !process.env.VITEST });
     this.performSelfAnalysis();
     this.cheapErrorPaths();
     this.trackConsumedTokens();
