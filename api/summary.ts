@@ -3,6 +3,11 @@ import type { StepResult } from "../runtime/results.js";
 /** A short human line for a finished step's result, shared by the CLI and the kernel. */
 export function resultSummary(r: StepResult | undefined): string {
   if (!r) return "";
+  const text = summaryOf(r);
+  return r.reused ? `${text} (unchanged, reused)` : text;
+}
+
+function summaryOf(r: StepResult): string {
   switch (r.kind) {
     case "dataset":
       return `${r.rows} rows, ${r.columns.length} columns`;

@@ -95,7 +95,7 @@ export class Executor {
       if (options.signal?.aborted) throw abortError();
       options.onEvent?.({ type: "step-start", id: step.id, label: step.label, index, total: plan.steps.length });
       const t0 = performance.now();
-      const result = await this.step(step, options, out);
+      const result = await this.cachedStep(step, options, out);
       if (result) out.results.push(result);
       if (result?.kind === "assert" && !result.passed) {
         failures.push(...result.checks.filter((c) => !c.passed).map((c) => `${result.model} on ${result.data}: ${c.metric} = ${fmt(c.value)}, required ${c.op} ${c.bound}`));
@@ -109,6 +109,37 @@ export class Executor {
       throw err;
     }
     return out;
+  }
+
+  /** For each dataset or model held, the key of the step that made it, when that key fixes its content. */
+  private readonly madeBy = new Map<string, string>();
+  /** The result each cacheable step last gave, by key. */
+  private readonly resultOf = new Map<string, StepResult>();
+
+  /**
+   * Runs a step, unless this executor already holds its outputs from a step with the same key:
+   * re-running notebook cells, or a whole notebook after editing a later cell, reuses the loaded,
+   * prepared and split data and the trained models that did not change. Keys cover the step, its
+   * inputs' keys, seeds and data fingerprints; a `sql` source's result is not fixed by its text, so
+   * it and everything built on it always run.
+   */
+  private async cachedStep(step: PlanStep, options: ExecuteOptions, out: ExecuteOutput): Promise<StepResult | undefined> {
+    const io = cacheIo(step);
+    if (!io) return this.step(step, options, out);
+    const cached = this.resultOf.get(step.key);
+    if (cached && io.outputs.every((o) => this.madeBy.get(o) === step.key)) {
+      if (cached.kind === "model" && options.store) out.artifacts.push(this.recordModel({ model: cached.name }, { ...options, store: options.store }));
+      return { ...cached, reused: true };
+    }
+    // Forget what is about to be replaced first: a step that fails half-way must not leave it marked current.
+    for (const o of io.outputs) this.madeBy.delete(o);
+    const cacheable = io.cacheable && io.inputs.every((i) => this.madeBy.has(i));
+    const result = await this.step(step, options, out);
+    if (cacheable && result) {
+      for (const o of io.outputs) this.madeBy.set(o, step.key);
+      this.resultOf.set(step.key, result);
+    }
+    return result;
   }
 
   private async step(step: PlanStep, options: ExecuteOptions, out: ExecuteOutput): Promise<StepResult | undefined> {
@@ -178,7 +209,7 @@ export class Executor {
       case "tune": {
         const { tuneStep } = await import("./tune.js");
         const result = await tuneStep(this, step, options);
-        if (options.store) out.artifacts.push(options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify(modelArtifact(this.models.get(step.model)!))));
+        if (options.store) out.artifacts.push(this.recordModel(step, { ...options, store: options.store }));
         return result;
       }
       case "pending":
@@ -237,11 +268,16 @@ export class Executor {
     this.models.set(step.model, state);
     let artifact: string | undefined;
     if (options.store) {
-      const ref = options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify(modelArtifact(state)));
+      const ref = this.recordModel(step, { ...options, store: options.store });
       out.artifacts.push(ref);
       artifact = ref.path;
     }
     return { kind: "model", name: step.model, algorithm: step.algorithm, task: step.task, features: state.featureColumns, classes: state.classes, rows: state.rows, fitMs, backend: state.backend, artifact };
+  }
+
+  /** Stores a trained model as an artifact of the run (content-addressed, so a reused model is stored once). */
+  private recordModel(step: { model: string }, options: ExecuteOptions & { store: NonNullable<ExecuteOptions["store"]> }) {
+    return options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify(modelArtifact(this.models.get(step.model)!)));
   }
 
   /**
@@ -410,3 +446,25 @@ function abortError(): Error {
 }
 
 export { plain };
+
+/**
+ * What a step reads and defines, for reuse by key: datasets and models it defines (`outputs`), the
+ * names it reads (`inputs`), and whether its key fixes its result. Undefined for steps that define
+ * nothing (they always run). `tune` redefines its model but is never reused.
+ */
+function cacheIo(step: PlanStep): { inputs: string[]; outputs: string[]; cacheable: boolean } | undefined {
+  switch (step.op) {
+    case "load":
+      return { inputs: [], outputs: [step.dataset], cacheable: step.spec.kind !== "sql" };
+    case "prepare":
+      return { inputs: [step.input], outputs: [step.dataset], cacheable: true };
+    case "split":
+      return { inputs: [step.root, step.input], outputs: step.parts.map((p) => p.name), cacheable: true };
+    case "train":
+      return { inputs: [step.input], outputs: [step.model], cacheable: true };
+    case "tune":
+      return { inputs: [], outputs: [step.model], cacheable: false };
+    default:
+      return undefined;
+  }
+}

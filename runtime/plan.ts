@@ -20,6 +20,7 @@ export interface Plan {
 interface StepBase {
   id: string;
   key: string;
+  /** Ids of the steps of this plan it reads from; for a name an earlier cell defined, that step's key. */
   deps: string[];
   /** Index of the statement this step comes from, for progress and errors. */
   statement: number;
@@ -43,9 +44,10 @@ export type PlanStep = StepBase &
 
 export type PlanOp = PlanStep["op"];
 
-/** What planning remembers between notebook cells: the lineage of prepared datasets. */
+/** What planning remembers between notebook cells: the lineage of prepared datasets, and the key of the step that last defined each name. */
 export interface PlanContext {
   prepares: Map<string, { input: string; steps: PrepareStep[] }>;
+  keys?: Map<string, string>;
 }
 
 /** Plans a checked program: resolves sources, lineage of splits, seeds and defaults. */
@@ -54,14 +56,20 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
   const steps: PlanStep[] = [];
   const producer = new Map<string, PlanStep>();
   const prepares = context.prepares;
-  const keyOf = (names: string[]) => names.map((n) => producer.get(n)?.id).filter((x): x is string => !!x);
+  const keys = (context.keys ??= new Map());
+  // A name from an earlier cell stands for the key of the step that defined it, so a cell's keys
+  // change when an earlier cell it reads from is re-run with other text or data.
+  const keyOf = (names: string[]) => names.map((n) => producer.get(n)?.id ?? keys.get(n)).filter((x): x is string => !!x);
   const add = (s: Omit<StepBase, "key" | "id"> & Record<string, unknown>, outputs: string[]) => {
     const depKeys = s.deps.map((d) => steps.find((x) => x.id === d)?.key ?? d);
     const { label: _label, statement: _statement, ...content } = s;
     const id = `s${steps.length + 1}`;
     const step = { ...s, id, key: hashText(JSON.stringify({ ...content, depKeys })) } as unknown as PlanStep;
     steps.push(step);
-    for (const o of outputs) producer.set(o, step);
+    for (const o of outputs) {
+      producer.set(o, step);
+      keys.set(o, step.key);
+    }
     return step;
   };
 

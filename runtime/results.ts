@@ -1,7 +1,10 @@
 import type { ChartBundle } from "./charts/types.js";
 
-/** What a statement produced, for the CLI, the kernel and TypeScript notebooks to show. */
-export type StepResult =
+/**
+ * What a statement produced, for the CLI, the kernel and TypeScript notebooks to show. `reused`:
+ * the step's outputs were already held from an identical step (same key) and it did not run again.
+ */
+export type StepResult = { reused?: boolean } & (
   | { kind: "dataset"; name: string; rows: number; columns: string[] }
   | { kind: "split"; input: string; parts: { name: string; rows: number }[] }
   | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; artifact?: string }
@@ -11,7 +14,7 @@ export type StepResult =
   | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
   | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle }
   | { kind: "notice"; message: string }
-  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] };
+  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] });
 
 /** Progress events, in order: a step starts, may report progress, and ends (or the run fails). */
 export type RunEvent =

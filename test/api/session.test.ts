@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Session } from "../../api/session.js";
+import { resultSummary } from "../../api/summary.js";
 import { repo, tempDir } from "../helpers.js";
 
 const example = path.join(repo, "examples/penguins.lathe");
@@ -65,5 +66,56 @@ describe("Session: the walking skeleton end to end", () => {
     const again = await s.run("model species = logistic_regression predicting Species from train { features: \"Body Mass (g)\" }\nevaluate species on test metrics accuracy", { file: example });
     expect(again.diagnostics).toEqual([]);
     expect(again.ok).toBe(true);
+  });
+
+  it("reuses the data and models of unchanged steps when cells run again, and only those", async () => {
+    const s = await open();
+    const source = 'source penguins = read "vega-datasets/data/penguins.json"\nprepare clean = penguins { drop rows where "Body Mass (g)" is missing }\n';
+    const splitCell = (seed: number) => `split clean into train 70%, test 30% stratify by Species seed ${seed}\n`;
+    const modelCell = 'model m = decision_tree predicting Species from train { features: "Body Mass (g)", "Flipper Length (mm)"; max_depth: 3 }\nevaluate m on test metrics accuracy\n';
+    const reused = (r: Awaited<ReturnType<Session["run"]>>) => r.output!.results.map((x) => `${x.kind}${x.reused ? " reused" : ""}`);
+    const run = async (text: string) => {
+      const r = await s.run(text, { file: example });
+      expect(r.error).toBeUndefined();
+      return r;
+    };
+    await run(source + splitCell(1));
+    const first = await run(modelCell);
+    expect(reused(first)).toEqual(["model", "metrics"]);
+    const model = s.executor.models.get("m");
+    // The same cells again: nothing is loaded, split or trained again, and the results are the same.
+    expect(reused(await run(source + splitCell(1)))).toEqual(["dataset reused", "dataset reused", "split reused"]);
+    const second = await run(modelCell);
+    expect(reused(second)).toEqual(["model reused", "metrics"]);
+    expect(s.executor.models.get("m")).toBe(model);
+    expect(resultSummary(second.output!.results[0])).toMatch(/features.*\(unchanged, reused\)$/);
+    expect(second.output!.metrics).toEqual(first.output!.metrics);
+    // Another seed upstream: the split runs, and the model cell (text unchanged) trains again.
+    expect(reused(await run(source + splitCell(2)))).toEqual(["dataset reused", "dataset reused", "split"]);
+    expect(reused(await run(modelCell))).toEqual(["model", "metrics"]);
+    // An option changed in the model cell: trained again.
+    expect(reused(await run(modelCell.replace("max_depth: 3", "max_depth: 4")))).toEqual(["model", "metrics"]);
+  });
+
+  it("loads a file source again when the file's content changed", async () => {
+    const s = await open();
+    const file = path.join(root, "points.csv");
+    writeFileSync(file, "x,y\n1,a\n2,b\n3,a\n4,b\n");
+    const cell = `source p = read ${JSON.stringify(file)}\nshow p`;
+    await s.run(cell);
+    expect((await s.run(cell)).output!.results[0].reused).toBe(true);
+    writeFileSync(file, "x,y\n1,a\n2,b\n3,a\n4,b\n5,a\n");
+    const changed = await s.run(cell);
+    expect(changed.output!.results[0]).toMatchObject({ kind: "dataset", rows: 5 });
+    expect(changed.output!.results[0].reused).toBeUndefined();
+  });
+
+  it("always runs sql sources and what is built on them: their text does not fix their rows", async () => {
+    const s = await open();
+    const cell = 'source r = sql "select (i % 2)::varchar as y, i::double as x from range(40) t(i)"\nmodel m = decision_tree predicting y from r\n';
+    await s.run(cell);
+    const again = await s.run(cell);
+    expect(again.error).toBeUndefined();
+    expect(again.output!.results.map((x) => x.reused ?? false)).toEqual([false, false]);
   });
 });
