@@ -2,7 +2,7 @@ import { CommanderError } from "commander";
 import type { LiteralValue } from "../language/ast.js";
 
 /** Exit codes CI can trust. */
-export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, internal: 70, interrupted: 130 } as const;
+export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, notReproduced: 5, internal: 70, interrupted: 130 } as const;
 
 /** `--param name=value` flags as param values: numbers and booleans where they parse, else text. */
 export function parseParams(values: string[]): Record<string, LiteralValue> {

@@ -92,6 +92,38 @@ export async function main(argv: string[]): Promise<number> {
       if (r.artifacts.length) process.stdout.write("\n" + formatTable(["name", "kind", "path", "bytes"], r.artifacts) + "\n");
     });
 
+  runs
+    .command("diff <a> <b>")
+    .description("compare two runs: program text, params, data fingerprints, versions, backend, every metric")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--json", "print as JSON")
+    .action(async (a: string, b: string, opts) => {
+      const { RunStore } = await import("../runtime/run-store.js");
+      const { diffRuns } = await import("../runtime/run-diff.js");
+      const store = new RunStore(path.resolve(opts.store));
+      const [ra, rb] = [await store.load(a), await store.load(b)];
+      for (const [id, r] of [[a, ra], [b, rb]] as const) if (!r) process.stderr.write(`lathe: no run ${id}\n`);
+      if (!ra || !rb) {
+        code = exitCodes.usage;
+        return;
+      }
+      const d = diffRuns(ra, rb);
+      if (opts.json) process.stdout.write(JSON.stringify(d, null, 2) + "\n");
+      else {
+        const { runDiffReport } = await import("./run-diff-report.js");
+        process.stdout.write(`A = run ${ra.id} (${ra.status}, ${ra.startedAt})\nB = run ${rb.id} (${rb.status}, ${rb.startedAt})\n\n${runDiffReport(d, ["A", "B"])}`);
+      }
+    });
+
+  program
+    .command("reproduce <run>")
+    .description("run a recorded run again from its record and check the data and every metric are identical (exit 5 if not)")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .action(async (id: string, opts) => {
+      const { reproduceCommand } = await import("./reproduce-command.js");
+      code = await reproduceCommand(id, opts);
+    });
+
   const kernel = program.command("kernel").description("the Lathe Jupyter kernel");
   kernel
     .command("install")

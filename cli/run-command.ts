@@ -1,6 +1,7 @@
 import path from "node:path";
-import { Session } from "../api/session.js";
+import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import { resultSummary } from "../api/summary.js";
+import type { RunEvent } from "../runtime/results.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
@@ -8,49 +9,65 @@ import { resultDetail } from "./report.js";
 
 /** `lathe run`: runs a program with a progress line per step; returns the exit code. */
 export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean }): Promise<number> {
+  const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
-  const out = process.stdout;
-  const started = Date.now();
-  let total = 0;
-  let current = "";
-  const tty = Boolean(process.stdout.isTTY);
-  const throttle = new ProgressThrottle(tty);
   try {
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once("SIGINT", onSigint);
-    const outcome = await session.runFile(file, {
-      params: parseParams(opts.param),
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === "step-start") {
-          total = e.total;
-          current = `[${e.index + 1}/${e.total}] ${e.label}`;
-          throttle.reset();
-          if (tty) out.write(`${current} ...`);
-        } else if (e.type === "progress") {
-          if (!throttle.shouldDraw(e.step, e.total)) return;
-          out.write(tty ? `\r\x1b[K${progressBar(current, e)}` : `${progressBar(current, e)}\n`);
-        } else if (e.type === "step-end") {
-          const idx = Number(e.id.slice(1));
-          const line = `[${idx}/${total}] ${e.label}: ${resultSummary(e.result)} (${Math.round(e.ms)} ms)`;
-          out.write(process.stdout.isTTY ? `\r\x1b[K${line}\n` : `${line}\n`);
-          const detail = e.result && resultDetail(e.result);
-          if (detail) out.write(detail.replace(/^/gm, "    ") + "\n");
-        }
-      },
-    });
-    process.removeListener("SIGINT", onSigint);
-    printDiagnostics(outcome.diagnostics, file, outcome.text);
-    if (outcome.diagnostics.some((d) => d.severity === "error")) return exitCodes.programErrors;
-    if (outcome.runId) out.write(`run ${outcome.runId} recorded in ${path.relative(process.cwd(), session.store.dbPath) || session.store.dbPath} (artifacts in ${path.relative(process.cwd(), session.store.artifactDir)})\n`);
-    if (outcome.error) {
-      process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.message}\n`);
-      return outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? exitCodes.interrupted : outcome.error.kind === "data" ? exitCodes.dataError : exitCodes.internal;
-    }
-    out.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    return exitCodes.ok;
+    const params = parseParams(opts.param);
+    return (await runWithProgress(session, file, (o) => session.runFile(file, { ...o, params }))).code;
   } finally {
     session.close();
   }
+}
+
+/**
+ * Runs through `start` with a line per step (a live progress bar on a terminal), Ctrl-C as a clean
+ * stop, diagnostics with carets, and the exit code CI reads. Shared by `run` and `reproduce`.
+ */
+export async function runWithProgress(session: Session, file: string, start: (o: Pick<RunOptions, "signal" | "onEvent">) => Promise<RunOutcome>): Promise<{ code: number; outcome: RunOutcome }> {
+  const out = process.stdout;
+  const started = Date.now();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  let outcome: RunOutcome;
+  try {
+    outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out) });
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+  printDiagnostics(outcome.diagnostics, file, outcome.text);
+  if (outcome.diagnostics.some((d) => d.severity === "error")) return { code: exitCodes.programErrors, outcome };
+  if (outcome.runId) out.write(`run ${outcome.runId} recorded in ${path.relative(process.cwd(), session.store.dbPath) || session.store.dbPath} (artifacts in ${path.relative(process.cwd(), session.store.artifactDir)})\n`);
+  if (outcome.error) {
+    process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.message}\n`);
+    const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? exitCodes.interrupted : outcome.error.kind === "data" ? exitCodes.dataError : exitCodes.internal;
+    return { code, outcome };
+  }
+  out.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return { code: exitCodes.ok, outcome };
+}
+
+/** A line per finished step, with a redrawn progress bar in between on a terminal (one line per tenth otherwise). */
+function stepPrinter(out: NodeJS.WriteStream): (e: RunEvent) => void {
+  let total = 0;
+  let current = "";
+  const tty = Boolean(out.isTTY);
+  const throttle = new ProgressThrottle(tty);
+  return (e) => {
+    if (e.type === "step-start") {
+      total = e.total;
+      current = `[${e.index + 1}/${e.total}] ${e.label}`;
+      throttle.reset();
+      if (tty) out.write(`${current} ...`);
+    } else if (e.type === "progress") {
+      if (!throttle.shouldDraw(e.step, e.total)) return;
+      out.write(tty ? `\r\x1b[K${progressBar(current, e)}` : `${progressBar(current, e)}\n`);
+    } else if (e.type === "step-end") {
+      const idx = Number(e.id.slice(1));
+      const line = `[${idx}/${total}] ${e.label}: ${resultSummary(e.result)} (${Math.round(e.ms)} ms)`;
+      out.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
+      const detail = e.result && resultDetail(e.result);
+      if (detail) out.write(detail.replace(/^/gm, "    ") + "\n");
+    }
+  };
 }

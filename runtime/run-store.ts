@@ -5,6 +5,26 @@ import { Database } from "./data/database.js";
 import { literal } from "./sql/quote.js";
 
 /** One run's record as stored: what ran, on what, with which versions, and what came out. */
+/** A recorded run as `RunStore.load` gives it back. */
+export interface StoredRun {
+  id: string;
+  status: string;
+  startedAt: string;
+  finishedAt?: string;
+  programPath: string;
+  programText: string;
+  programSha: string;
+  params: Record<string, unknown>;
+  seed: number;
+  backend?: string;
+  versions: Record<string, string>;
+  /** Dataset → fingerprint of the files it read. */
+  data: Record<string, string>;
+  error?: string;
+  metrics: { model: string; data: string; metric: string; value: number }[];
+  artifacts: ArtifactRef[];
+}
+
 export interface RunRecord {
   id: string;
   startedAt: string;
@@ -111,6 +131,31 @@ export class RunStore {
   async list(limit = 20): Promise<Record<string, unknown>[]> {
     if (!existsSync(this.dbPath)) return [];
     return this.transaction((db) => db.rows(`SELECT id, started_at, status, program_path, seed, backend FROM runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(limit))}`));
+  }
+
+  /** One run as typed data (JSON columns parsed), with its metrics and artifacts; undefined if there is none. */
+  async load(id: string): Promise<StoredRun | undefined> {
+    const r = await this.get(id);
+    if (!r) return undefined;
+    const { run } = r;
+    const json = (v: unknown) => (typeof v === "string" && v ? JSON.parse(v) : {});
+    return {
+      id: String(run.id),
+      status: String(run.status),
+      startedAt: String(run.started_at),
+      finishedAt: run.finished_at == null ? undefined : String(run.finished_at),
+      programPath: String(run.program_path),
+      programText: String(run.program_text ?? ""),
+      programSha: String(run.program_sha),
+      params: json(run.params),
+      seed: Number(run.seed),
+      backend: run.backend == null ? undefined : String(run.backend),
+      versions: json(run.versions),
+      data: json(run.data),
+      error: run.error == null ? undefined : String(run.error),
+      metrics: r.metrics.map((m) => ({ model: String(m.model), data: String(m.data), metric: String(m.metric), value: Number(m.value) })),
+      artifacts: r.artifacts.map((a) => ({ name: String(a.name), kind: String(a.kind), path: String(a.path), sha256: String(a.sha256), bytes: Number(a.bytes) })),
+    };
   }
 
   /** One run with its metrics and artifacts, or undefined. */

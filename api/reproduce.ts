@@ -1,0 +1,32 @@
+import type { LiteralValue } from "../language/ast.js";
+import { diffRuns, type RunDiff } from "../runtime/run-diff.js";
+import type { StoredRun } from "../runtime/run-store.js";
+import type { RunOptions, RunOutcome, Session } from "./session.js";
+
+/** What `reproduce` found: the recorded run, the new run, and how they compare. */
+export interface Reproduction {
+  original: StoredRun;
+  outcome: RunOutcome;
+  /** The new run as recorded; undefined when it could not start (program errors). */
+  again?: StoredRun;
+  diff?: RunDiff;
+}
+
+/**
+ * Runs a recorded run again from its record — its program text and params, data paths resolved
+ * from its program's folder — records the new run, and compares the two: the same data
+ * (fingerprints) and the same metrics bit for bit make a reproduction. Undefined if there is no
+ * such run.
+ */
+export async function reproduce(session: Session, id: string, options: Pick<RunOptions, "signal" | "onEvent"> = {}): Promise<Reproduction | undefined> {
+  const original = await session.store.load(id);
+  if (!original) return undefined;
+  const outcome = await session.run(original.programText, {
+    ...options,
+    file: original.programPath,
+    params: original.params as Record<string, LiteralValue>,
+    record: true,
+  });
+  const again = outcome.runId ? await session.store.load(outcome.runId) : undefined;
+  return { original, outcome, again, diff: again && diffRuns(original, again) };
+}

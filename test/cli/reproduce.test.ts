@@ -1,0 +1,83 @@
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repo, tempDir } from "../helpers.js";
+
+function lathe(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** 300 rows of two features and a label that depends on them, with `flip` labels inverted. */
+function points(flip = 0): string {
+  const rows = ["a,b,label"];
+  for (let i = 0; i < 300; i++) {
+    const a = (i * 37) % 101;
+    const b = (i * 53) % 89;
+    const label = (a + b > 95) !== i < flip ? "yes" : "no";
+    rows.push(`${a},${b},${label}`);
+  }
+  return rows.join("\n") + "\n";
+}
+
+const program = `param seed = 42
+source points = read "points.csv"
+split points into train 70%, test 30% stratify by label seed seed
+model tree = decision_tree predicting label from train { max_depth: 3 }
+evaluate tree on test metrics accuracy, f1
+`;
+
+const runId = (out: string) => /run (\d{8}-\d{6}-[0-9a-f]{6}) recorded/.exec(out)?.[1] ?? "";
+
+describe("lathe reproduce and lathe runs diff", () => {
+  it("re-runs a recorded run, says it matches bit for bit, and exits 5 once its data has changed", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "points.csv"), points());
+    writeFileSync(path.join(dir, "job.lathe"), program);
+    const first = lathe(["run", "job.lathe"], dir);
+    expect(first.code).toBe(0);
+    const id = runId(first.out);
+
+    const again = lathe(["reproduce", id], dir);
+    expect(again.err).toBe("");
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/data: same files, same content/);
+    expect(again.out).toMatch(/tree\s+test\s+accuracy\s+[\d.]+\s+[\d.]+\s+same/);
+    expect(again.out).toMatch(new RegExp(`reproduced: run \\S+ matches run ${id} — same data, 2 metrics identical bit for bit`));
+
+    writeFileSync(path.join(dir, "points.csv"), points(40));
+    const changed = lathe(["reproduce", id.slice(0, 15)], dir); // a unique prefix is enough
+    expect(changed.code).toBe(5);
+    expect(changed.out).toMatch(/data that differs \(fingerprints\):\n.*\n.*\npoints\s+[0-9a-f]{12}\s+[0-9a-f]{12}/);
+    expect(changed.err).toMatch(new RegExp(`not reproduced: run \\S+ differs from run ${id} \\(1 dataset changed, \\d metrics? differs?\\)`));
+
+    const missing = lathe(["reproduce", "19990101-000000-000000"], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("no run 19990101-000000-000000");
+  });
+
+  it("compares two runs: params, program text, metrics side by side; --json for tools", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "points.csv"), points());
+    writeFileSync(path.join(dir, "job.lathe"), program);
+    const a = runId(lathe(["run", "job.lathe"], dir).out);
+    writeFileSync(path.join(dir, "job.lathe"), program.replace("max_depth: 3", "max_depth: 1"));
+    const b = runId(lathe(["run", "job.lathe", "--param", "seed=7"], dir).out);
+
+    const text = lathe(["runs", "diff", a, b], dir);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/program: changed\n--- .*job\.lathe\n\+\+\+ .*job\.lathe/);
+    expect(text.out).toMatch(/^-model tree = .*max_depth: 3/m);
+    expect(text.out).toMatch(/^\+model tree = .*max_depth: 1/m);
+    expect(text.out).toMatch(/params that differ:\n.*\n.*\nseed\s+42\s+7/);
+    expect(text.out).toMatch(/tree\s+test\s+f1\s/);
+
+    const json = JSON.parse(lathe(["runs", "diff", a, b, "--json"], dir).out);
+    expect(json.params).toEqual([{ name: "seed", a: 42, b: 7 }]);
+    expect(json.data).toEqual([]);
+    expect(json.metrics.map((m: { metric: string }) => m.metric).sort()).toEqual(["accuracy", "f1"]);
+    expect(json.identical).toBe(false);
+    expect(lathe(["runs", "diff", a, "nope"], dir).code).toBe(2);
+  });
+});
