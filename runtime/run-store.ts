@@ -5,26 +5,6 @@ import { Database } from "./data/database.js";
 import { literal } from "./sql/quote.js";
 
 /** One run's record as stored: what ran, on what, with which versions, and what came out. */
-/** A recorded run as `RunStore.load` gives it back. */
-export interface StoredRun {
-  id: string;
-  status: string;
-  startedAt: string;
-  finishedAt?: string;
-  programPath: string;
-  programText: string;
-  programSha: string;
-  params: Record<string, unknown>;
-  seed: number;
-  backend?: string;
-  versions: Record<string, string>;
-  /** Dataset → fingerprint of the files it read. */
-  data: Record<string, string>;
-  error?: string;
-  metrics: { model: string; data: string; metric: string; value: number }[];
-  artifacts: ArtifactRef[];
-}
-
 export interface RunRecord {
   id: string;
   startedAt: string;
@@ -37,8 +17,15 @@ export interface RunRecord {
   seed: number;
   backend?: string;
   versions: Record<string, string>;
+  /** Dataset → fingerprint of the files it read. */
   data: Record<string, string>;
   error?: string;
+}
+
+/** A recorded run as `RunStore.load` gives it back, with its metrics and artifacts. */
+export interface StoredRun extends RunRecord {
+  metrics: { model: string; data: string; metric: string; value: number }[];
+  artifacts: ArtifactRef[];
 }
 
 export interface ArtifactRef {
@@ -141,7 +128,7 @@ export class RunStore {
     const json = (v: unknown) => (typeof v === "string" && v ? JSON.parse(v) : {});
     return {
       id: String(run.id),
-      status: String(run.status),
+      status: String(run.status) as RunRecord["status"],
       startedAt: String(run.started_at),
       finishedAt: run.finished_at == null ? undefined : String(run.finished_at),
       programPath: String(run.program_path),
