@@ -8,6 +8,7 @@ import { DataError, hashText, sourceSql } from "../runtime/data/source.js";
 import { Executor, type ExecuteOutput } from "../runtime/execute.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
+import { ModelRegistry } from "../runtime/model-registry.js";
 import { RunStore, type RunRecord } from "../runtime/run-store.js";
 import { ident, literal } from "../runtime/sql/quote.js";
 
@@ -117,7 +118,7 @@ export class Session {
       outcome.runId = runId;
     }
     try {
-      outcome.output = await this.executor.run(plan, { onEvent: options.onEvent, signal: options.signal, store: record ? this.store : undefined });
+      outcome.output = await this.executor.run(plan, { onEvent: options.onEvent, signal: options.signal, store: record ? this.store : undefined, registry: record ? { registry: new ModelRegistry(this.store), runId } : undefined });
       outcome.ok = true;
     } catch (e) {
       if (e instanceof AssertionFailed) outcome.output = (e as AssertionFailed & { output: ExecuteOutput }).output;

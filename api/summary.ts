@@ -29,6 +29,9 @@ function summaryOf(r: StepResult): string {
       return `${r.rows} rows`;
     case "tune":
       return `best ${r.metric} ${r.best.score.toFixed(4)} with ${paramText(r.best.params)} (${r.trials.length} trials)`;
+    case "registry":
+      if (r.action === "register") return `${JSON.stringify(r.name)} version ${r.version}`;
+      return `champion of ${JSON.stringify(r.name)} is version ${r.version}${r.previous === undefined ? " (none before)" : r.previous === r.version ? " (it already was)" : ` (was ${r.previous})`}`;
     case "notice":
       return r.message;
   }

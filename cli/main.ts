@@ -115,6 +115,46 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
+  const models = program.command("models").description("the model registry: registered names, versions, champions");
+  models
+    .command("list")
+    .description("registered names with their latest version and champion")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .action(async (opts) => {
+      const { RunStore } = await import("../runtime/run-store.js");
+      const { ModelRegistry } = await import("../runtime/model-registry.js");
+      const rows = await new ModelRegistry(new RunStore(path.resolve(opts.store))).names();
+      process.stdout.write(rows.length ? formatTable(["name", "versions", "latest", "champion"], rows.map((r) => ({ ...r, champion: r.champion ?? "-" }))) + "\n" : "no models registered yet\n");
+    });
+  models
+    .command("show <name>")
+    .description("every version of a name: the run and model it came from, its metrics, the champion")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--json", "print as JSON")
+    .action(async (name: string, opts) => {
+      const { RunStore } = await import("../runtime/run-store.js");
+      const { ModelRegistry } = await import("../runtime/model-registry.js");
+      const versions = await new ModelRegistry(new RunStore(path.resolve(opts.store))).versions(name);
+      if (!versions.length) {
+        process.stderr.write(`lathe: no model is registered as ${JSON.stringify(name)}\n`);
+        code = exitCodes.usage;
+        return;
+      }
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(versions, null, 2) + "\n");
+        return;
+      }
+      const rows = versions.map((v) => ({
+        version: v.version,
+        champion: v.champion ? "*" : "",
+        run: v.runId,
+        model: `${v.model} (${v.algorithm})`,
+        metrics: v.metrics.map((m) => `${m.metric} on ${m.data} ${m.value.toFixed(4)}`).join(", ") || "-",
+        registered: v.registeredAt,
+      }));
+      process.stdout.write(formatTable(["version", "champion", "run", "model", "metrics", "registered"], rows) + "\n");
+    });
+
   program
     .command("reproduce <run>")
     .description("run a recorded run again from its record and check the data and every metric are identical (exit 5 if not)")

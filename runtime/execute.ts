@@ -1,6 +1,7 @@
 import { computeMetrics } from "./metrics/index.js";
 import { chainSql, dropStaged, fitAndCompile, fitChain, formatChain } from "./data/chain.js";
 import { Database, plain } from "./data/database.js";
+import type { ModelRegistry } from "./model-registry.js";
 import { DataError, readError } from "./data/source.js";
 import { partColumn, splitSql } from "./data/split.js";
 import { expansions, type AppliedStep } from "./data/steps.js";
@@ -59,6 +60,8 @@ export interface ExecuteOptions {
   /** Receives the SQL of each data step as it runs (`lathe explain`), with fitted constants inlined. */
   onSql?: (e: { id: string; label: string; title: string; sql: string }) => void;
   store?: { putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): { path: string; sha256: string; bytes: number; name: string; kind: string } };
+  /** The model registry and the run that writes to it; `register`, `promote` and `rollback` need it. */
+  registry?: { registry: ModelRegistry; runId: string };
 }
 
 /** Everything a run produced, in statement order. */
@@ -95,7 +98,9 @@ export class Executor {
       if (options.signal?.aborted) throw abortError();
       options.onEvent?.({ type: "step-start", id: step.id, label: step.label, index, total: plan.steps.length });
       const t0 = performance.now();
-      const result = await this.cachedStep(step, options, out);
+      // An assert is a gate: once one has failed, nothing is registered, promoted or rolled back.
+      const gated = failures.length > 0 && (step.op === "register" || step.op === "promote" || step.op === "rollback");
+      const result: StepResult | undefined = gated ? { kind: "notice", message: `not run: an assert failed earlier in this run, and \`${step.op}\` runs only when every assert before it passed` } : await this.cachedStep(step, options, out);
       if (result) out.results.push(result);
       if (result?.kind === "assert" && !result.passed) {
         failures.push(...result.checks.filter((c) => !c.passed).map((c) => `${result.model} on ${result.data}: ${c.metric} = ${fmt(c.value)}, required ${c.op} ${c.bound}`));
@@ -209,14 +214,32 @@ export class Executor {
       case "tune": {
         const { tuneStep } = await import("./tune.js");
         const result = await tuneStep(this, step, options);
+        this.metricsOf.delete(step.model);
         if (options.store) out.artifacts.push(this.recordModel(step, { ...options, store: options.store }));
         return result;
       }
+      case "register": {
+        const { registry, store } = this.registryOf(options, "register");
+        const state = this.models.get(step.model);
+        if (!state) throw new DataError(`model \`${step.model}\` has not been trained in this session`);
+        const artifact = this.recordModel(step, { ...options, store });
+        out.artifacts.push(artifact);
+        const v = await registry.registry.register({ name: step.name, runId: registry.runId, model: step.model, algorithm: state.algorithm, task: state.task, artifact, metrics: this.metricsOf.get(step.model) ?? [] });
+        return { kind: "registry", action: "register", name: step.name, version: v.version, model: step.model };
+      }
+      case "promote":
+      case "rollback": {
+        const { registry } = this.registryOf(options, step.op);
+        const c = await registry.registry[step.op](step.name, step.version, registry.runId);
+        return { kind: "registry", action: step.op, name: step.name, version: c.version, previous: c.previous };
+      }
       case "pending":
-        return { kind: "notice", message: `\`${step.statement_kind}\` is checked but not executed by this version of the runtime (the model registry, deployment and monitoring are not built yet)` };
+        return { kind: "notice", message: `\`${step.statement_kind}\` is checked but not executed by this version of the runtime (deployment, serving, export, monitoring and retraining are not built yet)` };
       case "evaluate": {
         const values = await this.evaluate(step.model, step.data, step.metrics);
         for (const [metric, value] of Object.entries(values)) out.metrics.push({ model: step.model, data: step.data, metric, value });
+        const known = (this.metricsOf.get(step.model) ?? []).filter((m) => m.data !== step.data || !(m.metric in values));
+        this.metricsOf.set(step.model, [...known, ...Object.entries(values).map(([metric, value]) => ({ data: step.data, metric, value }))]);
         return { kind: "metrics", model: step.model, data: step.data, values };
       }
       case "assert": {
@@ -257,6 +280,9 @@ export class Executor {
     }
   }
 
+  /** The metrics each model has been evaluated on since it was trained, which `register` records with it. */
+  private readonly metricsOf = new Map<string, { data: string; metric: string; value: number }[]>();
+
   /** Fitted transforms of split parts, shipped with the models trained on them. */
   readonly transforms = new Map<string, { pre: unknown[]; post: AppliedStep[] }>();
 
@@ -266,6 +292,7 @@ export class Executor {
     const state = await this.fit(spec, options, step.id);
     const fitMs = performance.now() - t0;
     this.models.set(step.model, state);
+    this.metricsOf.delete(step.model);
     let artifact: string | undefined;
     if (options.store) {
       const ref = this.recordModel(step, { ...options, store: options.store });
@@ -273,6 +300,12 @@ export class Executor {
       artifact = ref.path;
     }
     return { kind: "model", name: step.model, algorithm: step.algorithm, task: step.task, features: state.featureColumns, classes: state.classes, rows: state.rows, fitMs, backend: state.backend, artifact };
+  }
+
+  /** The registry of a recorded run, or a clear error for a run that is not recorded. */
+  private registryOf(options: ExecuteOptions, statement: string) {
+    if (!options.registry || !options.store) throw new DataError(`\`${statement}\` writes to the model registry, which needs a recorded run (this one was started with --no-record)`);
+    return { registry: options.registry, store: options.store };
   }
 
   /** Stores a trained model as an artifact of the run (content-addressed, so a reused model is stored once). */

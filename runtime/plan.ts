@@ -39,6 +39,9 @@ export type PlanStep = StepBase &
     | { op: "show"; dataset: string; limit: number }
     | { op: "describe"; dataset: string }
     | { op: "tune"; model: string; space: Record<string, ParamValue[]>; metric: string; data: string; trials?: number; search: "grid" | "random"; seed: number }
+    | { op: "register"; model: string; name: string }
+    | { op: "promote"; name: string; version?: number }
+    | { op: "rollback"; name: string; version?: number }
     | { op: "pending"; statement_kind: string; text: string }
   );
 
@@ -165,14 +168,20 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
         break;
       }
       case "register":
+        add({ op: "register", model: s.model.text, name: s.as.value, deps: keyOf([s.model.text]), statement: index, label: `register ${s.model.text} as ${JSON.stringify(s.as.value)}` }, []);
+        break;
       case "promote":
+        add({ op: "promote", name: s.target.name.value, version: s.target.version, deps: [], statement: index, label: `promote ${JSON.stringify(s.target.name.value)}${s.target.version !== undefined ? ` version ${s.target.version}` : ""}` }, []);
+        break;
       case "rollback":
+        add({ op: "rollback", name: s.name.value, version: s.version, deps: [], statement: index, label: `rollback ${JSON.stringify(s.name.value)}${s.version !== undefined ? ` to version ${s.version}` : ""}` }, []);
+        break;
       case "deploy":
       case "serve":
       case "export":
       case "monitor":
       case "retrain":
-        // Checked by language/; the run store's registry, deployment and monitoring will execute them.
+        // Checked by language/; deployment and monitoring will execute them.
         // Until then the run says so plainly instead of skipping them in silence.
         add({ op: "pending", statement_kind: s.kind, text: s.kind, deps: [], statement: index, label: `${s.kind}` }, []);
         break;

@@ -40,6 +40,9 @@ const schema = [
   `CREATE TABLE IF NOT EXISTS runs (id VARCHAR PRIMARY KEY, started_at VARCHAR, finished_at VARCHAR, status VARCHAR, program_path VARCHAR, program_sha VARCHAR, program_text VARCHAR, params VARCHAR, seed DOUBLE, backend VARCHAR, versions VARCHAR, data VARCHAR, plan VARCHAR, error VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR, model VARCHAR, data VARCHAR, metric VARCHAR, value DOUBLE)`,
   `CREATE TABLE IF NOT EXISTS artifacts (run_id VARCHAR, name VARCHAR, kind VARCHAR, path VARCHAR, sha256 VARCHAR, bytes BIGINT)`,
+  // The model registry (model-registry.ts): versions of a name, and every change of its champion.
+  `CREATE TABLE IF NOT EXISTS model_versions (name VARCHAR, version INTEGER, run_id VARCHAR, model VARCHAR, algorithm VARCHAR, task VARCHAR, artifact VARCHAR, sha256 VARCHAR, metrics VARCHAR, registered_at VARCHAR, PRIMARY KEY (name, version))`,
+  `CREATE TABLE IF NOT EXISTS champion_changes (name VARCHAR, seq INTEGER, action VARCHAR, version INTEGER, run_id VARCHAR, changed_at VARCHAR, PRIMARY KEY (name, seq))`,
 ];
 
 /**
@@ -63,7 +66,8 @@ export class RunStore {
     return `${t}-${randomBytes(3).toString("hex")}`;
   }
 
-  private async transaction<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  /** Runs `fn` in one transaction on the store's database (opened for this call only). */
+  async transaction<T>(fn: (db: Database) => Promise<T>): Promise<T> {
     mkdirSync(this.root, { recursive: true });
     const db = await openWhenFree(this.dbPath);
     try {
