@@ -115,6 +115,19 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
+  const notebook = program.command("notebook").description("notebooks as parameterised, repeatable runs");
+  notebook
+    .command("run <notebook>")
+    .description("execute a notebook (Lathe or TypeScript) with Jupyter, injecting --param values after the cell tagged `parameters`")
+    .option("-p, --param <name=value>", "a parameter value (repeatable)", collect, [])
+    .option("-o, --output <file>", "where to write the executed notebook (default: NAME.run.ipynb)")
+    .option("--kernel <name>", "kernel to use (default: the notebook's own)")
+    .option("--timeout <seconds>", "longest a cell may run", "600")
+    .action(async (file: string, opts) => {
+      const { notebookRunCommand } = await import("./notebook-run.js");
+      code = await notebookRunCommand(file, opts);
+    });
+
   const models = program.command("models").description("the model registry: registered names, versions, champions");
   models
     .command("list")

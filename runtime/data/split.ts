@@ -18,7 +18,10 @@ export const partColumn = "__lathe_part";
  * - by time: rows ordered by the time column (hash breaks ties) fill the parts oldest first.
  */
 export function splitSql(input: string, columns: string[], spec: SplitSpec): string {
-  const rowHash = `hash(${columns.map(ident).join(", ")}, ${literal(spec.seed)})`;
+  // DuckDB combines the hashes of several arguments by XOR, so hash(row, seed) only XORs every row's
+  // hash with one constant: a 50/50 split came out the same for every seed. Hashing again after
+  // mixing in the seed's hash re-randomises the assignment per seed.
+  const rowHash = `hash(xor(hash(${columns.map(ident).join(", ")}), hash(CAST(${literal(spec.seed)} AS BIGINT))))`;
   let position: string;
   if (spec.time) {
     position = `((row_number() OVER (ORDER BY ${ident(spec.time)}, __lathe_h) - 0.5) / count(*) OVER ())`;
