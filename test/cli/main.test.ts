@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repo, tempDir } from "../helpers.js";
@@ -62,4 +62,15 @@ describe("lathe check", () => {
     const r = lathe(["check", path.join(repo, "examples/penguins.lathe")]);
     expect(r.code).toBe(0);
   });
+});
+
+describe("the examples", () => {
+  // `lathe check` passing is not enough: an example whose assert gate fails (exit 3) teaches the wrong thing.
+  for (const file of readdirSync(path.join(repo, "examples")).filter((f) => /^[^.].*\.lathe$/.test(f))) {
+    it(`${file} runs to exit 0`, () => {
+      const r = lathe(["run", path.join(repo, "examples", file)]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+    });
+  }
 });
