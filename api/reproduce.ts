@@ -15,12 +15,9 @@ export interface Reproduction {
 /**
  * Runs a recorded run again from its record — its program text and params, data paths resolved
  * from its program's folder — records the new run, and compares the two: the same data
- * (fingerprints) and the same metrics bit for bit make a reproduction. Undefined if there is no
- * such run.
+ * (fingerprints) and the same metrics bit for bit make a reproduction.
  */
-export async function reproduce(session: Session, id: string, options: Pick<RunOptions, "signal" | "onEvent"> = {}): Promise<Reproduction | undefined> {
-  const original = await session.store.load(id);
-  if (!original) return undefined;
+export async function reproduce(session: Session, original: StoredRun, options: Pick<RunOptions, "signal" | "onEvent"> = {}): Promise<Reproduction> {
   const outcome = await session.run(original.programText, {
     ...options,
     file: original.programPath,

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { LiteralValue } from "../language/ast.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
@@ -53,7 +53,6 @@ export function parameterCell(language: string, params: Record<string, LiteralVa
 
 /** `lathe notebook run NB [--param k=v] [--output OUT]`: returns the exit code. */
 export async function notebookRunCommand(file: string, opts: { param: string[]; output?: string; kernel?: string; timeout: string }): Promise<number> {
-  const { readFileSync } = await import("node:fs");
   let language = "";
   try {
     const nb = JSON.parse(readFileSync(file, "utf8")) as { metadata?: { kernelspec?: { language?: string } } };

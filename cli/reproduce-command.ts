@@ -1,4 +1,4 @@
-import { reproduce } from "../api/reproduce.js";
+import { reproduce, type Reproduction } from "../api/reproduce.js";
 import { Session } from "../api/session.js";
 import { exitCodes } from "./exit-codes.js";
 import { runDiffReport } from "./run-diff-report.js";
@@ -18,12 +18,12 @@ export async function reproduceCommand(id: string, opts: { store: string }): Pro
       return exitCodes.usage;
     }
     process.stdout.write(`reproducing run ${original.id} (${original.status}, ${original.startedAt}) of ${original.programPath}\n`);
-    let found: Awaited<ReturnType<typeof reproduce>>;
+    let diff: Reproduction["diff"];
     const { code } = await runWithProgress(session, original.programPath, async (o) => {
-      found = await reproduce(session, original.id, o);
-      return found!.outcome;
+      const found = await reproduce(session, original, o);
+      diff = found.diff;
+      return found.outcome;
     });
-    const diff = found!?.diff;
     if (!diff) return code;
     process.stdout.write(`\n${runDiffReport(diff, ["recorded", "now"])}\n`);
     if (diff.identical) {
@@ -32,7 +32,7 @@ export async function reproduceCommand(id: string, opts: { store: string }): Pro
     }
     const changed = diff.metrics.filter((m) => !m.same).length;
     const why = [
-      found!.original.status !== "succeeded" ? `the recorded run ${found!.original.status === "running" ? "never finished" : "failed"}` : "",
+      original.status !== "succeeded" ? `the recorded run ${original.status === "running" ? "never finished" : "failed"}` : "",
       diff.data.length ? `${diff.data.length} dataset${diff.data.length === 1 ? "" : "s"} changed` : "",
       changed ? `${changed} metric${changed === 1 ? "" : "s"} differ` : "",
     ].filter(Boolean).join(", ");

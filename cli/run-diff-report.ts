@@ -7,7 +7,7 @@ const short = (fp: string | undefined) => (fp ? fp.slice(0, 12) : "-");
 const num = (v: number | undefined) => (v === undefined ? "-" : String(v));
 
 /** The text `lathe runs diff` and `lathe reproduce` print for a comparison of two runs. */
-export function runDiffReport(d: RunDiff, labels: [string, string] = [d.a, d.b]): string {
+export function runDiffReport(d: RunDiff, labels: [string, string]): string {
   const parts: string[] = [];
   parts.push(d.program ? `program: changed\n${d.program.trimEnd()}` : "program: same text");
   parts.push(d.params.length ? `params that differ:\n${formatTable(["param", labels[0], labels[1]], d.params.map((p) => ({ param: p.name, [labels[0]]: show(p.a), [labels[1]]: show(p.b) })))}` : "params: same");

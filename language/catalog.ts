@@ -4,6 +4,8 @@
  * implements every algorithm listed here (a test keeps the two in step).
  */
 
+import type { OptionValue } from "./ast.js";
+
 export type Task = "classification" | "regression";
 
 export interface OptionSpec {
@@ -212,6 +214,15 @@ export const sourceOptions: Record<string, Record<string, SourceOptionSpec>> = {
   jsonl: jsonOptions,
   parquet: { types: jsonOptions.types, union_by_name: csvOptions.union_by_name, filename: csvOptions.filename },
 };
+
+/** A `with { ... }` value as plain data: a literal, a bare name (read as text) or a list of them. */
+export type OptionInput = string | number | boolean | null | OptionInput[];
+
+/** An option entry's values as the reader takes them: one value, or a list when several are written. */
+export function sourceOptionValue(values: OptionValue[]): OptionInput {
+  const one = (v: OptionValue): OptionInput => (v.kind === "literal" ? v.value : v.kind === "name" ? v.name.text : v.items.map(one));
+  return values.length === 1 ? one(values[0]) : values.map(one);
+}
 
 /** Source formats `read ... format X` names. */
 export const sourceFormats = Object.keys(sourceOptions);

@@ -1,5 +1,5 @@
 import type * as A from "./ast.js";
-import { algorithms, charts, defaultMetrics, driftMethods, metrics, scheduleUnits, signals, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type Task } from "./catalog.js";
+import { algorithms, charts, defaultMetrics, driftMethods, metrics, scheduleUnits, signals, sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionSpec, type Task } from "./catalog.js";
 import { suggest, type Diagnostic, type Severity, type Span } from "./diagnostic.js";
 import type { Column, ColumnType, Schema } from "./schema.js";
 
@@ -613,8 +613,7 @@ class Checker {
         this.report("unknown-option", `${format} sources have no option \`${key}\``, o.key.span, "error", Object.keys(known), key);
         continue;
       }
-      const plain = (v: A.OptionValue): unknown => (v.kind === "literal" ? v.value : v.kind === "name" ? v.name.text : v.items.map(plain));
-      const value = o.values.length === 1 ? plain(o.values[0]) : o.values.map(plain);
+      const value = sourceOptionValue(o.values);
       const list = Array.isArray(value) ? value : [value];
       const fits =
         spec.kind === "string" ? typeof value === "string" :

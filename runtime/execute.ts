@@ -45,9 +45,6 @@ export interface TrainSpec {
   params: Record<string, ParamValue>;
 }
 
-/** Learners on typed arrays that never touch TensorFlow.js (so no tfjs backend is reported for them). */
-const treeLearners = new Set(["decision_tree", "random_forest"]);
-
 /** The JSON artifact of a trained model: enough to rebuild it and apply the same preparation elsewhere. */
 export function modelArtifact(state: ModelState): Record<string, unknown> {
   return { name: state.name, algorithm: state.algorithm, task: state.task, target: state.target, features: state.features, featureColumns: state.featureColumns, classes: state.classes, params: state.params, seed: state.spec.seed, transform: state.transform, model: state.model.toJSON() };
@@ -133,7 +130,7 @@ export class Executor {
     if (!io) return this.step(step, options, out);
     const cached = this.resultOf.get(step.key);
     if (cached && io.outputs.every((o) => this.madeBy.get(o) === step.key)) {
-      if (cached.kind === "model" && options.store) out.artifacts.push(this.recordModel({ model: cached.name }, { ...options, store: options.store }));
+      if (cached.kind === "model" && options.store) out.artifacts.push(this.recordModel(cached.name, options.store));
       return { ...cached, reused: true };
     }
     // Forget what is about to be replaced first: a step that fails half-way must not leave it marked current.
@@ -215,14 +212,14 @@ export class Executor {
         const { tuneStep } = await import("./tune.js");
         const result = await tuneStep(this, step, options);
         this.metricsOf.delete(step.model);
-        if (options.store) out.artifacts.push(this.recordModel(step, { ...options, store: options.store }));
+        if (options.store) out.artifacts.push(this.recordModel(step.model, options.store));
         return result;
       }
       case "register": {
         const { registry, store } = this.registryOf(options, "register");
         const state = this.models.get(step.model);
         if (!state) throw new DataError(`model \`${step.model}\` has not been trained in this session`);
-        const artifact = this.recordModel(step, { ...options, store });
+        const artifact = this.recordModel(step.model, store);
         out.artifacts.push(artifact);
         const v = await registry.registry.register({ name: step.name, runId: registry.runId, model: step.model, algorithm: state.algorithm, task: state.task, artifact, metrics: this.metricsOf.get(step.model) ?? [] });
         return { kind: "registry", action: "register", name: step.name, version: v.version, model: step.model };
@@ -295,7 +292,7 @@ export class Executor {
     this.metricsOf.delete(step.model);
     let artifact: string | undefined;
     if (options.store) {
-      const ref = this.recordModel(step, { ...options, store: options.store });
+      const ref = this.recordModel(step.model, options.store);
       out.artifacts.push(ref);
       artifact = ref.path;
     }
@@ -309,8 +306,8 @@ export class Executor {
   }
 
   /** Stores a trained model as an artifact of the run (content-addressed, so a reused model is stored once). */
-  private recordModel(step: { model: string }, options: ExecuteOptions & { store: NonNullable<ExecuteOptions["store"]> }) {
-    return options.store.putArtifact(`model-${step.model}.json`, "model", "json", JSON.stringify(modelArtifact(this.models.get(step.model)!)));
+  private recordModel(model: string, store: NonNullable<ExecuteOptions["store"]>) {
+    return store.putArtifact(`model-${model}.json`, "model", "json", JSON.stringify(modelArtifact(this.models.get(model)!)));
   }
 
   /**
@@ -320,7 +317,6 @@ export class Executor {
   async fit(spec: TrainSpec, options: ExecuteOptions, stepId: string): Promise<ModelState> {
     // Learners pull in TensorFlow.js: load them only when a model is trained, so `check` and data-only runs start fast.
     const { findLearner } = await import("./models/registry.js");
-    const tf = await import("./models/tf-backend.js");
     const learner = findLearner(spec.algorithm);
     if (!learner) throw new DataError(`no learner is available for \`${spec.algorithm}\``);
     const ds = this.dataset(spec.input);
@@ -337,8 +333,6 @@ export class Executor {
       const keep = spec.task === "classification" ? vy.y.every((v) => v >= 0) : true;
       if (keep && vds.rows > 0) validation = { x: await readMatrix(this.db, vds, validationName, featureColumns), y: vy.y };
     }
-    const usesTf = !treeLearners.has(spec.algorithm);
-    if (usesTf) await tf.initBackend();
     const params = { ...learner.defaults, ...spec.params };
     const model = await learner.train({
       task: spec.task,
@@ -351,7 +345,8 @@ export class Executor {
       signal: options.signal,
       onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }),
     });
-    const backend = model.backend ?? (usesTf ? tf.backendName() : undefined);
+    // Each learner that uses TensorFlow.js starts it itself and names its backend; the others need none.
+    const backend = model.backend;
     if (backend) this.backend = backend;
     return {
       name: spec.model,

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
-import type { OptionEntry, OptionValue, SourceSpec } from "../../language/ast.js";
-import { sourceFormatOf, sourceFormats, sourceOptions } from "../../language/catalog.js";
+import type { OptionEntry, SourceSpec } from "../../language/ast.js";
+import { sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionInput } from "../../language/catalog.js";
 import { castType } from "../../language/checker.js";
 import { expandGlob, isGlob } from "./glob.js";
 import { ident, literal } from "../sql/quote.js";
@@ -90,13 +90,9 @@ export function sourceSql(spec: SourceSpec, baseDir: string, optionValues?: Reco
   return { sql: `(SELECT * REPLACE (${casts.map(([c, t]) => `CAST(${ident(c)} AS ${t}) AS ${ident(c)}`).join(", ")}) FROM ${read})`, files };
 }
 
-/** A `with { ... }` value: a literal, a bare name (read as text) or a list of them. */
-export type OptionInput = string | number | boolean | null | OptionInput[];
-
 /** The option block of a source as plain values. */
 export function optionsOf(entries: OptionEntry[]): Record<string, OptionInput> {
-  const one = (v: OptionValue): OptionInput => (v.kind === "literal" ? v.value : v.kind === "name" ? v.name.text : v.items.map(one));
-  return Object.fromEntries(entries.map((e) => [e.key.text, e.values.length === 1 ? one(e.values[0]) : e.values.map(one)]));
+  return Object.fromEntries(entries.map((e) => [e.key.text, sourceOptionValue(e.values)]));
 }
 
 /** DuckDB's parameter for each Lathe option (the options and their kinds are the language's: `sourceOptions`). */

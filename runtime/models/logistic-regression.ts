@@ -3,7 +3,7 @@ import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
 import { argmaxRows, coefficientImportance, linearScores, scoreProbabilities } from "./linear-scores.js";
 import { numberParam } from "./params.js";
 import { fitStandardizer, standardizedRows, type Standardizer } from "./standardizer.js";
-import { initBackend, tf } from "./tf-backend.js";
+import { backendName, initBackend, tf } from "./tf-backend.js";
 import type { HistoryPoint, Learner, Matrix, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 interface LogisticState {
@@ -131,7 +131,7 @@ export const logisticRegression: Learner = {
       input,
     );
     const state: LogisticState = { standardizer, weights: fit.weights, k, history: fit.history };
-    return build({ kind: "logistic_regression", task: "classification", featureNames, classes: input.classes, params, state });
+    return { ...build({ kind: "logistic_regression", task: "classification", featureNames, classes: input.classes, params, state }), backend: backendName() };
   },
   load: build,
 };

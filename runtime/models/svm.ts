@@ -4,7 +4,7 @@ import { argmaxRows, coefficientImportance, linearScores, scoreProbabilities } f
 import { choiceParam, numberParam } from "./params.js";
 import { SeededRandom } from "./seeded-random.js";
 import { fitStandardizer, standardizedRows, targetScale, type Standardizer } from "./standardizer.js";
-import { initBackend, tf } from "./tf-backend.js";
+import { backendName, initBackend, tf } from "./tf-backend.js";
 import type { HistoryPoint, Learner, Matrix, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 /** Random Fourier features approximating an RBF kernel: φ(x) = √(2/D)·cos(xΩ + b). */
@@ -239,7 +239,7 @@ export const svm: Learner = {
       input,
     );
     const state: SvmState = { standardizer, fourier, weights: fit.weights, k, target, history: fit.history };
-    return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
+    return { ...build({ kind: "svm", task, featureNames, classes: input.classes, params, state }), backend: backendName() };
   },
   load: build,
 };

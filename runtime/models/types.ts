@@ -70,7 +70,7 @@ export interface TrainedModel {
   /** One non-negative score per feature, summing to 1 where defined. */
   importance?(): Float64Array;
   history?: HistoryPoint[];
-  /** What trained it when that is not the session's TensorFlow.js backend (e.g. "native"). */
+  /** The engine that trained it: a TensorFlow.js backend ("wasm"), "native", or none for learners that need no engine (trees, least squares). Not part of the serialized model. */
   backend?: string;
   toJSON(): SerializedModel;
 }
