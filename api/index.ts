@@ -1,7 +1,10 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { defaultMetrics, formatDiagnostic } from "../language/index.js";
-import { modelArtifact } from "../runtime/execute.js";
+import { modelArtifact } from "../runtime/model-state.js";
+import { metricRows } from "../runtime/ops/evaluate.js";
+import { renderResult } from "../runtime/ops/index.js";
+import type { RenderPart } from "../runtime/ops/types.js";
 import type { ChartBundle } from "../runtime/charts/types.js";
 import type { StepResult } from "../runtime/results.js";
 import { canDisplay, displayBundle, type MimeBundle } from "./display.js";
@@ -60,14 +63,31 @@ export class LatheError extends Error {
 
 let defaultSession: Promise<Session> | undefined;
 
-/** The rows of a metrics result: one per metric, with the model and the data it was measured on. */
-export function metricRows(r: Extract<StepResult, { kind: "metrics" }>): { model: string; data: string; metric: string; value: number }[] {
-  return Object.entries(r.values).map(([metric, value]) => ({ model: r.model, data: r.data, metric, value }));
-}
+export { metricRows };
 
 /** A table's display bundle: arquero's HTML plus an aligned text form. */
 export function tableBundle(table: ColumnTable, limit = 50): MimeBundle {
   return { "text/html": table.toHTML({ limit }), "text/plain": table.toMarkdown({ limit }) };
+}
+
+/** One rendered part of a result as a display bundle: the same for the kernel and TypeScript notebooks. */
+export function partBundle(part: RenderPart): MimeBundle {
+  switch (part.kind) {
+    case "table": {
+      const table = part.rows.length ? aq.from(part.rows).select(part.columns) : aq.table(Object.fromEntries(part.columns.map((c) => [c, []])));
+      const bundle = tableBundle(table);
+      if (!part.title) return bundle;
+      return { "text/html": `<p><b>${escapeHtml(part.title)}</b></p>\n${bundle["text/html"]}`, "text/plain": `${part.title}\n${bundle["text/plain"]}` };
+    }
+    case "chart":
+      return part.bundle as unknown as MimeBundle;
+    case "text":
+      return { "text/plain": part.text };
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }
 
 /**
@@ -90,17 +110,7 @@ async function run(code: string, options: RunOptions & { display?: boolean; sess
   }
   const charts = results.flatMap((r) => (r.kind === "chart" ? [{ title: r.title, bundle: r.bundle, files: r.files }] : r.kind === "tune" ? [{ title: `tuning ${r.model}`, bundle: r.bundle, files: [] }] : []));
   const shouldDisplay = options.display ?? canDisplay();
-  if (shouldDisplay) {
-    for (const r of results) {
-      if (r.kind === "metrics") displayBundle(tableBundle(aq.from(metricRows(r))));
-      else if (r.kind === "chart" || r.kind === "tune") displayBundle(r.bundle as unknown as MimeBundle);
-      else if (r.kind === "table") displayBundle(tableBundle(tables[r.name]));
-      else if (r.kind === "describe") {
-        displayBundle(tableBundle(tables[`describe ${r.name}`]));
-        for (const c of r.charts ?? []) displayBundle(c.bundle as unknown as MimeBundle);
-      }
-    }
-  }
+  if (shouldDisplay) for (const r of results) for (const p of renderResult(r).parts) displayBundle(partBundle(p));
   if (outcome.error) throw new LatheError(outcome.error.message);
   const models: Record<string, ModelHandle> = {};
   for (const r of results) if (r.kind === "model" || r.kind === "tune") models[r.kind === "model" ? r.name : r.model] = modelHandle(session, r.kind === "model" ? r.name : r.model);
@@ -116,7 +126,7 @@ async function run(code: string, options: RunOptions & { display?: boolean; sess
 /** A handle on a model of a session; it follows the name, so a later redefinition is what it sees. */
 function modelHandle(session: Session, name: string): ModelHandle {
   const state = () => {
-    const s = session.executor.models.get(name);
+    const s = session.executor.modelState(name);
     if (!s) throw new LatheError(`model \`${name}\` is not in this session`);
     return s;
   };
@@ -136,7 +146,7 @@ function modelHandle(session: Session, name: string): ModelHandle {
     },
     evaluate: async (data, metrics) => session.executor.score(state(), data, metrics ?? (state().task === "classification" ? defaultMetrics.classification : defaultMetrics.regression)),
     async predict(data) {
-      const { yTrue, yPred, state: s } = await session.executor.predictions(name, data);
+      const { yTrue, yPred, state: s } = await session.executor.predictions(state(), data);
       const label = (v: number) => (s.task === "classification" ? (s.classes[v] ?? null) : v);
       return aq.table({ actual: Array.from(yTrue, label), predicted: Array.from(yPred, label) });
     },

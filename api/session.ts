@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type SourceSchema } from "../language/index.js";
+import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type Program, type SourceSchema } from "../language/index.js";
 import { columnTypeOf } from "../language/schema.js";
 import { Database } from "../runtime/data/database.js";
-import { DataError, hashText, sourceSql } from "../runtime/data/source.js";
+import { hashText, sourceSql } from "../runtime/data/source.js";
+import { cleanDuckDBMessage, DataError, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, type ExecuteOutput } from "../runtime/execute.js";
+import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
@@ -41,7 +43,7 @@ export interface RunOutcome {
   plan?: Plan;
   output?: ExecuteOutput;
   /** A data or runtime problem stated for the user (no stack trace). */
-  error?: { kind: "data" | "assert" | "interrupted" | "internal"; message: string };
+  error?: { kind: "data" | "assert" | "interrupted" | "internal"; message: string; code?: string; diagnostic?: Diagnostic };
 }
 
 /**
@@ -76,18 +78,19 @@ export class Session {
   }
 
   /** Parses and checks text against this session's state without running it. */
-  async check(text: string, options: RunOptions = {}): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram }> {
+  async check(text: string, options: RunOptions = {}, severity: "warning" | "error" = "warning"): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram }> {
     const parsed = parse(text);
     const baseDir = this.baseDir(options.file);
     const schemas = await this.sourceSchemas(parsed.program, baseDir);
     const result = check(parsed.program, schemas, options.params ?? {}, this.checked);
-    return { diagnostics: [...parsed.diagnostics, ...result.diagnostics], checked: result.checked };
+    return { diagnostics: [...parsed.diagnostics, ...result.diagnostics, ...pendingDiagnostics(parsed.program, severity)], checked: result.checked };
   }
 
   /** Runs Lathe text: everything or nothing is checked first; then each statement executes in order. */
   async run(text: string, options: RunOptions = {}): Promise<RunOutcome> {
     const file = options.file ?? "<cell>";
-    const { diagnostics, checked } = await this.check(text, options);
+    // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
+    const { diagnostics, checked } = await this.check(text, options, "error");
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
     if (!checked || diagnostics.some((d) => d.severity === "error")) return outcome;
     const baseDir = this.baseDir(options.file);
@@ -175,19 +178,30 @@ export class Session {
   }
 }
 
+/**
+ * What went wrong, for the user: a failure inside a step is a diagnostic at its statement (code,
+ * span), printed like a checker error; a data problem outside any step keeps its message; only
+ * what no user can cause is "internal" (exit 70, with its stack).
+ */
+/** A diagnostic for each statement the runtime cannot execute yet: a warning for `check`, an error for `run`. */
+function pendingDiagnostics(program: Program, severity: "warning" | "error"): Diagnostic[] {
+  const pending = new Set(pendingStatementKinds());
+  return program.statements
+    .filter((s) => pending.has(s.kind))
+    .map((s) => ({ code: "not-implemented", severity, span: s.span, message: `\`${s.kind}\` is checked, but this version of the runtime cannot execute it yet${severity === "error" ? ", so the program does not run" : "; `lathe run` refuses the program"}` }));
+}
+
 function userError(e: unknown): RunOutcome["error"] {
   const err = e as Error;
   if (err instanceof AssertionFailed) return { kind: "assert", message: err.message };
   if (err?.name === "AbortError") return { kind: "interrupted", message: "interrupted" };
-  if (err instanceof DataError) return { kind: "data", message: err.message };
-  if (/^(Binder|Conversion|Invalid Input|Parser|Catalog|IO) Error/.test(err?.message ?? "")) return { kind: "data", message: cleanDuckDBMessage(err.message) };
+  if (err instanceof StepError && err.span) return { kind: "data", message: err.message, code: err.code, diagnostic: { code: err.code, message: err.message, severity: "error", span: err.span } };
+  if (err instanceof DataError) return { kind: "data", message: err.message, code: err.code };
+  if (isDuckDBUserError(err)) return { kind: "data", message: cleanDuckDBMessage(err.message), code: "data-error" };
   return { kind: "internal", message: err?.stack ?? String(e) };
 }
 
-/** DuckDB messages carry internal hints (LINE 1: with the whole generated SQL); keep the first sentence that matters to a user. */
-export function cleanDuckDBMessage(message: string): string {
-  return message.split("\n").filter((l) => !/^\s*(LINE \d+:|\^)/.test(l)).join("\n").trim();
-}
+export { cleanDuckDBMessage };
 
 /** Versions that decide results, for the run record. */
 function versions(): Record<string, string> {

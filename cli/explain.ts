@@ -43,7 +43,7 @@ export async function explain(file: string, params: Record<string, LiteralValue>
     for (const s of plan.steps.filter((x) => !sqlOps.has(x.op))) {
       write(`\n-- ${s.id}: ${s.label}\n`);
       if (s.op === "show") write(`SELECT * FROM ${ident(s.dataset)} LIMIT ${s.limit};\n`);
-      else if (s.op === "describe") write(`-- per-column count, nulls, distinct, min/max/mean/std and top values of ${ident(s.dataset)}\n`);
+      else if (s.op === "describe") write(s.what === "model" ? `-- not SQL: describes the model ${s.target}\n` : `-- per-column count, nulls, distinct, min/max/mean/std and top values of ${ident(s.target)}\n`);
       else write(`-- not SQL: runs in TypeScript on typed arrays read from DuckDB\n`);
     }
     return "ok";

@@ -3,6 +3,7 @@ import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import { resultSummary } from "../api/summary.js";
 import type { RunEvent } from "../runtime/results.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
+import { formatDiagnostic } from "../language/diagnostic.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail } from "./report.js";
@@ -39,7 +40,9 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   if (outcome.diagnostics.some((d) => d.severity === "error")) return { code: exitCodes.programErrors, outcome };
   if (outcome.runId) out.write(`run ${outcome.runId} recorded in ${path.relative(process.cwd(), session.store.dbPath) || session.store.dbPath} (artifacts in ${path.relative(process.cwd(), session.store.artifactDir)})\n`);
   if (outcome.error) {
-    process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.message}\n`);
+    // A failure inside a step points at its statement, like a checker error.
+    if (outcome.error.diagnostic) process.stderr.write(formatDiagnostic(outcome.error.diagnostic, file, outcome.text) + "\n");
+    else process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.code && outcome.error.code !== "data-error" ? `error[${outcome.error.code}]: ` : ""}${outcome.error.message}\n`);
     const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? exitCodes.interrupted : outcome.error.kind === "data" ? exitCodes.dataError : exitCodes.internal;
     return { code, outcome };
   }

@@ -1,6 +1,5 @@
-import * as aq from "arquero";
-import { metricRows, tableBundle } from "../api/index.js";
-import { resultSummary } from "../api/summary.js";
+import { partBundle } from "../api/index.js";
+import { renderResult } from "../runtime/ops/index.js";
 import { Session } from "../api/session.js";
 import { charts, formatDiagnostic, parse, type Program } from "../language/index.js";
 import type { RunEvent, StepResult } from "../runtime/results.js";
@@ -60,7 +59,8 @@ export class LatheBackend implements KernelBackend {
       for (const b of bundles) ctx.display(b);
       if (outcome.error.kind === "interrupted") throw new CellError("KeyboardInterrupt", "execution was interrupted; the session and earlier results are intact");
       const ename = outcome.error.kind === "assert" ? "AssertionFailed" : outcome.error.kind === "data" ? "DataError" : "InternalError";
-      throw new CellError(ename, outcome.error.message, [`${ename}: ${outcome.error.message}`]);
+      const traceback = outcome.error.diagnostic ? formatDiagnostic(outcome.error.diagnostic, file, code).split("\n") : [`${ename}: ${outcome.error.message}`];
+      throw new CellError(ename, outcome.error.message, traceback);
     }
     // The last displayable result becomes the cell's Out[n]; earlier ones show as they come.
     const last = lastIsSingle ? bundles.pop() : undefined;
@@ -109,32 +109,16 @@ function worthRecording(program: Program): boolean {
   return program.statements.some((s) => !(dataOnly.has(s.kind) || (s.kind === "plot" && charts[s.chart.text]?.needs === "dataset")));
 }
 
-/** Results shown as displays right after their line need no summary in it. */
-const displayed = new Set<StepResult["kind"]>(["metrics", "chart", "table", "describe"]);
-
+/** A result's summary for its progress line, unless the displays that follow say it all. */
 function summary(r: StepResult | undefined): string {
-  return r && !displayed.has(r.kind) ? `: ${resultSummary(r)}` : "";
+  if (!r) return "";
+  const rendered = renderResult(r);
+  return rendered.partsSuffice && rendered.parts.length && !r.reused ? "" : `: ${rendered.summary}`;
 }
 
-/** The display bundles of a result: tables as HTML + text, charts (describe's too) as their multi-MIME bundle. */
+/** The display bundles of a result: its op's parts (tables as HTML + text, charts as their multi-MIME bundle). */
 function bundlesOf(r: StepResult): MimeBundle[] {
-  switch (r.kind) {
-    case "metrics":
-      return [tableBundle(aq.from(metricRows(r)))];
-    case "assert":
-      return [tableBundle(aq.from(r.checks.map((c) => ({ metric: c.metric, value: c.value, required: `${c.op} ${c.bound}`, passed: c.passed }))))];
-    case "chart":
-      return [r.bundle as unknown as MimeBundle];
-    case "tune":
-      return [tableBundle(aq.from(r.trials.map((t) => ({ trial: t.trial, ...t.params, [r.metric]: t.score })))), r.bundle as unknown as MimeBundle];
-    case "table":
-      return [tableBundle(r.rows.length ? aq.from(r.rows) : aq.table(Object.fromEntries(r.columns.map((c) => [c, []]))))];
-    case "describe":
-      // The profile table first, then one small chart per column.
-      return [tableBundle(aq.from(r.columns)), ...(r.charts ?? []).map((c) => c.bundle as unknown as MimeBundle)];
-    default:
-      return [];
-  }
+  return renderResult(r).parts.map(partBundle);
 }
 
 function escapeHtml(s: string): string {

@@ -1,4 +1,5 @@
 import type { ChartBundle } from "./charts/types.js";
+import type { ArtifactRef } from "./run-store.js";
 
 /**
  * What a statement produced, for the CLI, the kernel and TypeScript notebooks to show. `reused`:
@@ -7,21 +8,42 @@ import type { ChartBundle } from "./charts/types.js";
 export type StepResult = { reused?: boolean } & (
   | { kind: "dataset"; name: string; rows: number; columns: string[] }
   | { kind: "split"; input: string; parts: { name: string; rows: number }[] }
-  | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; artifact?: string }
+  | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string }
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }
-  | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[] }
+  | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[]; skipped?: string }
   | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
-  | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle }
+  | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle; trained: Extract<StepResult, { kind: "model" }> }
   | { kind: "notice"; message: string }
   | { kind: "registry"; action: "register" | "promote" | "rollback"; name: string; version: number; previous?: number; model?: string }
-  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] });
+  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] }
+  | {
+      kind: "model-description";
+      name: string;
+      algorithm: string;
+      task: string;
+      target: string;
+      trainedOn: string;
+      rows: number;
+      features: string[];
+      properties: { property: string; value: string }[];
+      metrics: { data: string; metric: string; value: number }[];
+      importance?: { feature: string; importance: number }[];
+    });
+
+/** A metric as the run records it. */
+export interface MetricRecord {
+  model: string;
+  data: string;
+  metric: string;
+  value: number;
+}
 
 /** Progress events, in order: a step starts, may report progress, and ends (or the run fails). */
 export type RunEvent =
   | { type: "step-start"; id: string; label: string; index: number; total: number }
   | { type: "progress"; id: string; step: number; total: number; unit: string; loss?: number; valLoss?: number }
-  | { type: "step-end"; id: string; label: string; ms: number; result?: StepResult };
+  | { type: "step-end"; id: string; label: string; ms: number; result?: StepResult; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] };
 
 /** A failed `assert`: the run ends non-zero, naming the metric, value and bound. */
 export class AssertionFailed extends Error {

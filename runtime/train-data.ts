@@ -3,17 +3,18 @@ import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
 import { ident } from "./sql/quote.js";
 
-/** A dataset as the executor knows it after running: its table, columns and fitted transform. */
-export interface DatasetState {
-  table: string;
+/** Rows to read features from: a quoted table (or query) with its columns. */
+export interface Relation {
+  /** A quoted table or view name (`ident`), or a parenthesised query: never a bare name. */
+  relation: string;
   columns: string[];
   rows: number;
-  /** One-hot column → its indicator columns, from the fitted steps that produced this table. */
+  /** One-hot column → its indicator columns. */
   expansions: Record<string, string[]>;
 }
 
 /** Expands one-hot columns into their indicator columns. */
-export function expandFeatures(features: string[], ds: DatasetState): string[] {
+export function expandFeatures(features: string[], ds: Relation): string[] {
   return features.flatMap((f) => ds.expansions[f] ?? [f]);
 }
 
@@ -22,12 +23,12 @@ export function expandFeatures(features: string[], ds: DatasetState): string[] {
  * error that names the column, the dataset and the count. Indicator columns a dataset lacks
  * (a category it never saw) read as zeros.
  */
-export async function readMatrix(db: Database, ds: DatasetState, name: string, columns: string[]): Promise<Matrix> {
+export async function readMatrix(db: Database, ds: Relation, name: string, columns: string[]): Promise<Matrix> {
   const present = new Set(ds.columns);
   const checks = columns.filter((c) => present.has(c));
   if (checks.length) {
     const exprs = checks.map((c, i) => `count(*) - count(${ident(c)}) AS m${i}, count(*) FILTER (WHERE NOT isfinite(TRY_CAST(${ident(c)} AS DOUBLE))) AS f${i}, count(*) FILTER (WHERE ${ident(c)} IS NOT NULL AND TRY_CAST(${ident(c)} AS DOUBLE) IS NULL) AS t${i}`);
-    const [r] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${ds.table}`);
+    const [r] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${ds.relation}`);
     checks.forEach((c, i) => {
       if (Number(r[`t${i}`]) > 0) throw new DataError(`feature \`${c}\` in \`${name}\` is not numeric; one-hot it (\`onehot ${c}\`) or cast it in a prepare step`);
       if (Number(r[`m${i}`]) > 0) throw new DataError(`feature \`${c}\` has ${r[`m${i}`]} missing values in \`${name}\`; fill them in a prepare step (\`fill ${quote(c)} with median\`) or drop those rows`);
@@ -36,20 +37,20 @@ export async function readMatrix(db: Database, ds: DatasetState, name: string, c
   }
   if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
   const select = columns.map((c) => (present.has(c) ? `CAST(${ident(c)} AS FLOAT)` : `CAST(0 AS FLOAT)`) + ` AS ${ident(c)}`).join(", ");
-  const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.table}`);
+  const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.relation}`);
   return { n, columns: cols, names: columns };
 }
 
 /** Reads the target: class indices against `classes` (unknown labels → -1) or values for regression. */
-export async function readTarget(db: Database, ds: DatasetState, name: string, target: string, task: Task, classes?: string[]): Promise<{ y: Float32Array; classes: string[] }> {
+export async function readTarget(db: Database, ds: Relation, name: string, target: string, task: Task, classes?: string[]): Promise<{ y: Float32Array; classes: string[] }> {
   if (task === "regression") {
-    const { columns } = await db.float32Columns(`SELECT CAST(${ident(target)} AS FLOAT) FROM ${ds.table}`);
+    const { columns } = await db.float32Columns(`SELECT CAST(${ident(target)} AS FLOAT) FROM ${ds.relation}`);
     const y = columns[0];
     const bad = y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0);
     if (bad) throw new DataError(`target \`${target}\` has ${bad} missing or non-finite values in \`${name}\``);
     return { y, classes: [] };
   }
-  const labels = await db.strings(`SELECT CAST(${ident(target)} AS VARCHAR) FROM ${ds.table}`);
+  const labels = await db.strings(`SELECT CAST(${ident(target)} AS VARCHAR) FROM ${ds.relation}`);
   const missing = labels.filter((l) => l === null).length;
   if (missing) throw new DataError(`target \`${target}\` has ${missing} missing values in \`${name}\`; drop them (\`drop rows where ${quote(target)} is missing\`)`);
   const known = classes ?? [...new Set(labels as string[])].sort();

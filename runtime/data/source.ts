@@ -7,16 +7,10 @@ import { castType } from "../../language/checker.js";
 import { expandGlob, isGlob } from "./glob.js";
 import { ident, literal } from "../sql/quote.js";
 
-/** A user-facing data problem (missing file, unreadable rows): reported without a stack trace. */
-export class DataError extends Error {
-  override name = "DataError";
-  constructor(
-    message: string,
-    readonly file?: string,
-  ) {
-    super(message);
-  }
-}
+import { DataError } from "../errors.js";
+
+// The error class lives in runtime/errors.ts with the other coded user errors; many modules import it from here.
+export { DataError };
 
 const readers: Record<string, string> = {
   csv: "read_csv",

@@ -72,6 +72,8 @@ export interface TrainedModel {
   history?: HistoryPoint[];
   /** The engine that trained it: a TensorFlow.js backend ("wasm"), "native", or none for learners that need no engine (trees, least squares). Not part of the serialized model. */
   backend?: string;
+  /** How it was fitted when an algorithm has several ways (an exact kernel SVM or an approximation), for the run's summary. */
+  method?: string;
   toJSON(): SerializedModel;
 }
 

@@ -82,12 +82,12 @@ describe("Session: the walking skeleton end to end", () => {
     await run(source + splitCell(1));
     const first = await run(modelCell);
     expect(reused(first)).toEqual(["model", "metrics"]);
-    const model = s.executor.models.get("m");
+    const model = s.executor.modelState("m");
     // The same cells again: nothing is loaded, split or trained again, and the results are the same.
     expect(reused(await run(source + splitCell(1)))).toEqual(["dataset reused", "dataset reused", "split reused"]);
     const second = await run(modelCell);
     expect(reused(second)).toEqual(["model reused", "metrics"]);
-    expect(s.executor.models.get("m")).toBe(model);
+    expect(s.executor.modelState("m")).toBe(model);
     expect(resultSummary(second.output!.results[0])).toMatch(/features.*\(unchanged, reused\)$/);
     expect(second.output!.metrics).toEqual(first.output!.metrics);
     // Another seed upstream: the split runs, and the model cell (text unchanged) trains again.

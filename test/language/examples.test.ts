@@ -39,7 +39,9 @@ describe("examples/", () => {
   it.each(examples)("%s checks with no diagnostics against the real data", async (f) => {
     const file = path.join(repo, "examples", f);
     const { diagnostics } = await session.check(readFileSync(file, "utf8"), { file });
-    expect(diagnostics).toEqual([]);
+    // Statements the runtime cannot execute yet are flagged as such (a warning at check time), nothing else.
+    expect(diagnostics.filter((d) => d.code !== "not-implemented")).toEqual([]);
+    expect(diagnostics.every((d) => d.severity === "warning")).toBe(true);
   });
 
   it.each(examples)("%s is canonically formatted", (f) => {

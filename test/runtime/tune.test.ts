@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Session } from "../../api/session.js";
-import { searchSpace } from "../../runtime/tune.js";
+import { searchSpace } from "../../runtime/ops/tune.js";
 import { repo } from "../helpers.js";
 
 describe("searchSpace", () => {
@@ -61,6 +61,6 @@ evaluate mpg on validation metrics rmse`,
     const metrics = outcome.output!.results.find((r) => r.kind === "metrics");
     if (metrics?.kind !== "metrics") throw new Error("no metrics");
     expect(metrics.values.rmse).toBe(best);
-    expect(s.executor.models.get("mpg")!.params).toMatchObject(tune.best.params);
+    expect(s.executor.modelState("mpg")!.params).toMatchObject(tune.best.params);
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
 import { DataError } from "../../../runtime/data/source.js";
-import { readMatrix, readTarget, type DatasetState } from "../../../runtime/train-data.js";
+import { ident } from "../../../runtime/sql/quote.js";
+import { readMatrix, readTarget, type Relation } from "../../../runtime/train-data.js";
 
 let db: Database;
 beforeAll(async () => {
@@ -10,7 +11,7 @@ beforeAll(async () => {
   await db.exec(`CREATE TABLE t AS SELECT i, i * 0.5 AS half, CASE WHEN i = 9_000 THEN NULL ELSE i % 7 END AS m, CASE WHEN i % 3 = 0 THEN 'a' ELSE 'b' END AS label FROM range(10_000) r(i)`);
 });
 afterAll(() => db.close());
-const ds: DatasetState = { table: "t", columns: ["i", "half", "m", "label"], rows: 10_000, expansions: {} };
+const ds: Relation = { relation: ident("t"), columns: ["i", "half", "m", "label"], rows: 10_000, expansions: {} };
 
 describe("columnar reads into typed arrays", () => {
   it("copies every chunk into Float32Arrays, in order", async () => {

@@ -47,7 +47,8 @@ afterAll(() => s.close());
 
 describe("fitted steps learn on the training part only", () => {
   it("learns median, mean, mode, scale, vocabulary and bucket edges from training rows", async () => {
-    const { post } = s.session.executor.transforms.get("train")!;
+    // The part's transform: the stateless derive before the split, then the steps fitted on the training part.
+    const post = s.session.executor.dataset("train").transform!.slice(1);
     const fitted = Object.fromEntries(post.map((a, i) => [`${a.step.kind}${i}`, a.fitted]));
     const xTrain = train.map((r) => r.x);
     expect(post[0].step.kind).toBe("fill");

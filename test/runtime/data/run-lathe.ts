@@ -20,8 +20,8 @@ export async function openSession(dir: string) {
     },
     /** A dataset's rows, in a stable order when `orderBy` is given. */
     rows(dataset: string, orderBy?: string): Promise<Record<string, unknown>[]> {
-      const table = session.executor.dataset(dataset).table;
-      return session.executor.db.rows(`SELECT * FROM "${table.replace(/"/g, '""')}"${orderBy ? ` ORDER BY ${orderBy}` : ""}`);
+      const relation = session.executor.dataset(dataset).relation;
+      return session.executor.db.rows(`SELECT * FROM ${relation}${orderBy ? ` ORDER BY ${orderBy}` : ""}`);
     },
     columns(dataset: string): string[] {
       return session.executor.dataset(dataset).columns;

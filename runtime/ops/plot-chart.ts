@@ -1,50 +1,38 @@
-import { confusionMatrixChart } from "./charts/confusion-matrix-chart.js";
-import { featureImportanceChart } from "./charts/feature-importance-chart.js";
-import { histogramChart } from "./charts/histogram-chart.js";
-import { lossCurveChart } from "./charts/loss-curve-chart.js";
-import { prCurveChart } from "./charts/pr-curve-chart.js";
-import { predictedVsActualChart } from "./charts/predicted-vs-actual-chart.js";
-import { renderBundle } from "./charts/render-bundle.js";
-import { residualsChart } from "./charts/residuals-chart.js";
-import { rocCurveChart } from "./charts/roc-curve-chart.js";
-import { scatterChart } from "./charts/scatter-chart.js";
-import type { VegaLiteSpec } from "./charts/types.js";
-import { DataError } from "./data/source.js";
-import type { Executor } from "./execute.js";
-import { confusionMatrix } from "./metrics/confusion-matrix.js";
-import { precisionRecallCurve } from "./metrics/pr-curve.js";
-import { rocCurves } from "./metrics/roc-curve.js";
-import type { PlanStep } from "./plan.js";
-import type { StepResult } from "./results.js";
-import { ident } from "./sql/quote.js";
+import { confusionMatrixChart } from "../charts/confusion-matrix-chart.js";
+import { featureImportanceChart } from "../charts/feature-importance-chart.js";
+import { histogramChart } from "../charts/histogram-chart.js";
+import { lossCurveChart } from "../charts/loss-curve-chart.js";
+import { prCurveChart } from "../charts/pr-curve-chart.js";
+import { predictedVsActualChart } from "../charts/predicted-vs-actual-chart.js";
+import { residualsChart } from "../charts/residuals-chart.js";
+import { rocCurveChart } from "../charts/roc-curve-chart.js";
+import { scatterChart } from "../charts/scatter-chart.js";
+import { confusionMatrix } from "../metrics/confusion-matrix.js";
+import { precisionRecallCurve } from "../metrics/pr-curve.js";
+import { rocCurves } from "../metrics/roc-curve.js";
+import { ident } from "../sql/quote.js";
+import type { VegaLiteSpec } from "../charts/types.js";
+import { DataError } from "../errors.js";
+import type { StepContext } from "./types.js";
 
-type PlotStep = Extract<PlanStep, { op: "plot" }>;
-
-/** Builds the chart a `plot` statement asks for and renders its display bundle. */
-export async function plotStep(ex: Executor, step: PlotStep): Promise<Extract<StepResult, { kind: "chart" }>> {
-  const spec = await chartSpec(ex, step);
-  const bundle = await renderBundle(spec);
-  const title = typeof spec.title === "string" ? spec.title : step.chart;
-  return { kind: "chart", chart: step.chart, title, bundle, files: [] };
-}
-
-async function chartSpec(ex: Executor, step: PlotStep): Promise<VegaLiteSpec> {
+/** The Vega-Lite spec of the chart a `plot` statement asks for. */
+export async function chartSpec(ex: StepContext, step: { chart: string; target: string; data?: string; columns: string[] }): Promise<VegaLiteSpec> {
   const on = step.data ? ` on ${step.data}` : "";
   switch (step.chart) {
     case "confusion": {
-      const { yTrue, yPred, state } = await ex.predictions(step.target, step.data!);
+      const { yTrue, yPred, state } = await ex.predictions(ex.model(step.target), step.data!);
       const keep = [...yTrue.keys()].filter((i) => yTrue[i] >= 0);
       const matrix = confusionMatrix(keep.map((i) => yTrue[i]), keep.map((i) => yPred[i]), state.classes.length);
       return confusionMatrixChart({ classes: state.classes, matrix, title: `Confusion matrix: ${step.target}${on}` });
     }
     case "roc": {
-      const { yTrue, proba, state } = await ex.predictions(step.target, step.data!);
+      const { yTrue, proba, state } = await ex.predictions(ex.model(step.target), step.data!);
       if (!proba) throw new DataError(`\`${step.target}\` gives no probabilities, so it has no ROC curve`);
       const curves = rocCurves(yTrue, proba, state.classes.length).map((c) => ({ label: state.classes[c.label], fpr: c.fpr, tpr: c.tpr, auc: c.auc }));
       return rocCurveChart({ curves, title: `ROC: ${step.target}${on}` });
     }
     case "pr": {
-      const { yTrue, proba, state } = await ex.predictions(step.target, step.data!);
+      const { yTrue, proba, state } = await ex.predictions(ex.model(step.target), step.data!);
       if (!proba) throw new DataError(`\`${step.target}\` gives no probabilities, so it has no precision-recall curve`);
       const k = state.classes.length;
       const labels = k === 2 ? [1] : state.classes.map((_, i) => i);
@@ -57,37 +45,35 @@ async function chartSpec(ex: Executor, step: PlotStep): Promise<VegaLiteSpec> {
       return prCurveChart({ curves, title: `Precision-recall: ${step.target}${on}` });
     }
     case "importance": {
-      const state = ex.models.get(step.target);
-      if (!state) throw new DataError(`model \`${step.target}\` has not been trained in this session`);
+      const state = ex.model(step.target);
       const importance = state.model.importance?.();
       if (!importance) throw new DataError(`\`${step.target}\` (${state.algorithm}) does not report feature importance`);
       return featureImportanceChart({ names: state.featureColumns, importance, title: `Feature importance: ${step.target}` });
     }
     case "loss": {
-      const state = ex.models.get(step.target);
-      if (!state) throw new DataError(`model \`${step.target}\` has not been trained in this session`);
+      const state = ex.model(step.target);
       if (!state.model.history?.length) throw new DataError(`\`${step.target}\` (${state.algorithm}) keeps no training curve`);
       const unit = state.algorithm === "neural_network" ? "epoch" : state.algorithm === "random_forest" ? "tree" : "iteration";
       return lossCurveChart({ history: state.model.history, unit, title: `Training loss: ${step.target}` });
     }
     case "residuals":
     case "predicted": {
-      const { yTrue, yPred, state } = await ex.predictions(step.target, step.data!);
+      const { yTrue, yPred, state } = await ex.predictions(ex.model(step.target), step.data!);
       const input = { actual: yTrue, predicted: yPred, target: state.target };
       return step.chart === "residuals" ? residualsChart({ ...input, title: `Residuals: ${step.target}${on}` }) : predictedVsActualChart({ ...input, title: `Predicted vs actual: ${step.target}${on}` });
     }
     case "histogram": {
       const ds = ex.dataset(step.target);
       const column = step.columns[0];
-      const { columns } = await ex.db.float32Columns(`SELECT CAST(${ident(column)} AS FLOAT) FROM ${ident(ds.table)} WHERE ${ident(column)} IS NOT NULL`);
+      const { columns } = await ex.db.float32Columns(`SELECT CAST(${ident(column)} AS FLOAT) FROM ${ds.relation} WHERE ${ident(column)} IS NOT NULL`);
       return histogramChart({ column, values: columns[0], title: `Distribution of ${column} in ${step.target}` });
     }
     case "scatter": {
       const ds = ex.dataset(step.target);
       const [x, y, color] = step.columns;
       if (!x || !y) throw new DataError("`plot scatter` needs two columns: `plot scatter of data columns x, y[, color]`");
-      const { columns } = await ex.db.float32Columns(`SELECT CAST(${ident(x)} AS FLOAT), CAST(${ident(y)} AS FLOAT) FROM ${ident(ds.table)}`);
-      const colorValues = color ? await ex.db.strings(`SELECT CAST(${ident(color)} AS VARCHAR) FROM ${ident(ds.table)}`) : undefined;
+      const { columns } = await ex.db.float32Columns(`SELECT CAST(${ident(x)} AS FLOAT), CAST(${ident(y)} AS FLOAT) FROM ${ds.relation}`);
+      const colorValues = color ? await ex.db.strings(`SELECT CAST(${ident(color)} AS VARCHAR) FROM ${ds.relation}`) : undefined;
       const nanToNull = (a: Float32Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
       return scatterChart({ x: { name: x, values: nanToNull(columns[0]) }, y: { name: y, values: nanToNull(columns[1]) }, color: color ? { name: color, values: colorValues! } : undefined, title: `${y} against ${x} in ${step.target}` });
     }

@@ -1,0 +1,63 @@
+import type { Span } from "../language/diagnostic.js";
+
+/**
+ * Errors a user can cause and fix: bad data, a bad option, a name that does not exist at run time.
+ * They carry a kebab-case code (as checker diagnostics do) and are reported without a stack trace;
+ * anything else that escapes a step is an internal error (exit 70).
+ */
+export class DataError extends Error {
+  override name = "DataError";
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly code: string = "data-error",
+  ) {
+    super(message);
+  }
+}
+
+/** A learner option outside what the learner accepts (the checker catches most of these first). */
+export class OptionError extends DataError {
+  override name = "OptionError";
+  constructor(message: string) {
+    super(message, undefined, "invalid-option");
+  }
+}
+
+/**
+ * A user error raised while a step ran, tied to the statement the step came from, so it prints like
+ * a checker diagnostic (`file:line:col: error[code]` and a caret).
+ */
+export class StepError extends DataError {
+  override name = "StepError";
+  constructor(
+    message: string,
+    code: string,
+    readonly span: Span | undefined,
+    readonly stepId: string,
+    file?: string,
+  ) {
+    super(message, file, code);
+  }
+}
+
+/** An interrupted run (Ctrl-C, SIGTERM, a kernel interrupt). */
+export function abortError(): Error {
+  const e = new Error("run interrupted");
+  e.name = "AbortError";
+  return e;
+}
+
+/** DuckDB errors that come from the user's data or SQL rather than from Lathe. */
+export function isDuckDBUserError(e: unknown): boolean {
+  return /^(Binder|Conversion|Invalid Input|Parser|Catalog|IO|Out of Range|Constraint|Permission) Error/.test((e as Error)?.message ?? "");
+}
+
+/** DuckDB messages carry internal hints (LINE 1: with the whole generated SQL); keep what matters to a user. */
+export function cleanDuckDBMessage(message: string): string {
+  return message
+    .split("\n")
+    .filter((l) => !/^\s*(LINE \d+:|\^)/.test(l))
+    .join("\n")
+    .trim();
+}

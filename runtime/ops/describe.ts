@@ -1,0 +1,49 @@
+import type { StepResult } from "../results.js";
+import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+
+/** `describe NAME`: a profile of a dataset's columns, or what a model is and how it was trained. */
+export type DescribeStep = StepBase & { op: "describe"; target: string; what: "dataset" | "model" };
+
+export const planDescribe: Planner<"describe", Draft<DescribeStep>> = (s, ctx) => {
+  // The checker resolved the name; a model of that name wins only where no dataset has it.
+  const what = ctx.checked.datasets[s.target.text] || !ctx.checked.models[s.target.text] ? "dataset" : "model";
+  return { op: "describe", target: s.target.text, what, label: `describe ${s.target.text}` };
+};
+
+export const describe: OpDefinition<DescribeStep> = {
+  op: "describe",
+  io: (step) => ({ reads: [step.target], defines: [] }),
+  cacheable: () => false,
+  async run(ctx, step) {
+    if (step.what === "model") {
+      const m = ctx.model(step.target);
+      const importance = m.model.importance?.();
+      const { describeModel } = await import("./describe-model.js");
+      return describeModel(m, ctx.measured.get(m.name) ?? [], importance);
+    }
+    const ds = ctx.dataset(step.target);
+    // Vega and resvg are heavy to load; only a describe pays for them.
+    const { profileDataset, renderProfileCharts } = await import("../describe.js");
+    const profile = await profileDataset(ctx.db, ds.name);
+    return { kind: "describe", name: step.target, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts: await renderProfileCharts(profile.specs) };
+  },
+};
+
+/** A dataset profile: a row per column, then a chart per column. */
+export function renderDescribe(r: Extract<StepResult, { kind: "describe" }>): Rendered {
+  const columns = ["column", "type", "count", "nulls", "distinct", "min", "max", "mean", "std", "top"];
+  return { summary: `${r.rows} rows`, parts: [{ kind: "table", columns, rows: r.columns }, ...r.charts.map((c) => ({ kind: "chart" as const, title: c.column, bundle: c.bundle, files: [] }))], partsSuffice: true };
+}
+
+/** A model's description: what it is, its options, what it learned and how it measured. */
+export function renderModelDescription(r: Extract<StepResult, { kind: "model-description" }>): Rendered {
+  return {
+    summary: `${r.algorithm} (${r.task}) predicting ${r.target} from ${r.trainedOn}: ${r.rows} rows, ${r.features.length} features`,
+    parts: [
+      { kind: "table", title: `model ${r.name}`, columns: ["property", "value"], rows: r.properties },
+      ...(r.metrics.length ? [{ kind: "table" as const, title: "measured", columns: ["data", "metric", "value"], rows: r.metrics }] : []),
+      ...(r.importance ? [{ kind: "table" as const, title: "feature importance", columns: ["feature", "importance"], rows: r.importance }] : []),
+    ],
+    partsSuffice: true,
+  };
+}

@@ -1,0 +1,42 @@
+import { fingerprint, hashText, sourceSql } from "../data/source.js";
+import type { SourceSpec } from "../../language/ast.js";
+import type { StepResult } from "../results.js";
+import { ident, literal } from "../sql/quote.js";
+import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+
+/** `source NAME = read ...`: reads a file, a glob, a database table or a query into a table. */
+export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string } };
+
+/** Resolves the source's files and fingerprints them, so the step's key changes when the data does. */
+export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
+  ctx.prepares.delete(s.name.text);
+  ctx.splits.delete(s.name.text);
+  const { sql, files, attach } = sourceSql(s.source, ctx.baseDir);
+  const fp = files.length ? await fingerprint(files) : hashText(sql);
+  return { op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, label: `collect ${s.name.text}` };
+};
+
+export const load: OpDefinition<LoadStep> = {
+  op: "load",
+  io: (step) => ({ reads: [], defines: [step.dataset] }),
+  // A query's result is not fixed by its text: `sql` sources always run.
+  cacheable: (step) => step.spec.kind !== "sql",
+  async run(ctx, step) {
+    const attach = step.attach && `ATTACH IF NOT EXISTS ${literal(step.attach.file)} AS ${ident(step.attach.alias)} (READ_ONLY)`;
+    if (attach) await ctx.db.exec(attach);
+    ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: `${attach ? `${attach};\n` : ""}SELECT * FROM ${step.sql}` });
+    const file = step.files.length === 1 ? step.files[0] : step.spec.kind === "file" ? step.spec.path.value : undefined;
+    const ds = await ctx.materialise(step.dataset, `SELECT * FROM ${step.sql}`, { expansions: {}, transform: [], file });
+    return datasetResult(ds);
+  },
+};
+
+/** The result of a step that defines a dataset. */
+export function datasetResult(ds: { name: string; rows: number; columns: string[] }): StepResult {
+  return { kind: "dataset", name: ds.name, rows: ds.rows, columns: ds.columns };
+}
+
+/** A dataset result: its size. */
+export function renderDataset(r: Extract<StepResult, { kind: "dataset" }>): Rendered {
+  return { summary: `${r.rows} rows, ${r.columns.length} columns`, parts: [] };
+}

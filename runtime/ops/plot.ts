@@ -1,0 +1,84 @@
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { ChartBundle } from "../charts/types.js";
+import { DataError } from "../errors.js";
+import type { StepResult } from "../results.js";
+import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+
+/** `plot CHART of TARGET [on DATA] [columns ...] [to "file"]`. `path` is absolute (resolved against the program's folder). */
+export type PlotStep = StepBase & { op: "plot"; chart: string; target: string; data?: string; columns: string[]; path?: string };
+
+export const planPlot: Planner<"plot", Draft<PlotStep>> = (s, ctx) =>
+  ({
+    op: "plot",
+    chart: s.chart.text,
+    target: s.target.text,
+    data: s.data?.text,
+    columns: s.columns.map((c) => c.text),
+    path: s.path ? path.resolve(ctx.baseDir, s.path.value) : undefined,
+    label: `plot ${s.chart.text} of ${s.target.text}${s.data ? ` on ${s.data.text}` : ""}`,
+  });
+
+/** File formats `plot ... to` writes, by extension. */
+const chartFiles: Record<string, (bundle: ChartBundle, title: string) => string | Buffer> = {
+  ".svg": (b) => b["image/svg+xml"],
+  ".png": (b) => Buffer.from(b["image/png"] ?? "", "base64"),
+  ".json": (b) => JSON.stringify(b["application/vnd.vegalite.v5+json"], null, 2),
+  ".html": (b, title) => `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>\n${b["image/svg+xml"]}\n</body></html>\n`,
+};
+
+export const plot: OpDefinition<PlotStep> = {
+  op: "plot",
+  io: (step) => ({ reads: [step.target, ...(step.data ? [step.data] : [])], defines: [] }),
+  cacheable: () => false,
+  async run(ctx, step) {
+    // Vega and resvg are heavy to load; only runs that plot pay for them.
+    const { chartSpec } = await import("./plot-chart.js");
+    const { renderBundle } = await import("../charts/render-bundle.js");
+    const spec = await chartSpec(ctx, step);
+    const bundle = await renderBundle(spec);
+    const title = typeof spec.title === "string" ? spec.title : step.chart;
+    const files: string[] = [];
+    const base = `${step.chart}-${step.target}${step.data ? `-${step.data}` : ""}`;
+    for (const [ext, kind, content] of [
+      ["svg", "chart/svg", bundle["image/svg+xml"]],
+      ["vl.json", "chart/vega-lite", JSON.stringify(bundle["application/vnd.vegalite.v5+json"], null, 2)],
+      ...(bundle["image/png"] ? [["png", "chart/png", Buffer.from(bundle["image/png"], "base64")] as const] : []),
+    ] as const) {
+      const ref = ctx.putArtifact(`${base}.${ext}`, kind, ext, content);
+      if (ref) files.push(ref.path);
+    }
+    if (step.path) {
+      if (ctx.options.sideEffects === false) return { kind: "chart", chart: step.chart, title, bundle, files, skipped: `not written while reproducing: ${step.path}` };
+      files.unshift(writeChartFile(step.path, bundle, title));
+    }
+    return { kind: "chart", chart: step.chart, title, bundle, files };
+  },
+};
+
+/** Writes a chart where `plot ... to` says, in the format its extension names (atomically: a reader never sees half a file). */
+function writeChartFile(file: string, bundle: ChartBundle, title: string): string {
+  const ext = file.toLowerCase().endsWith(".vl.json") ? ".json" : path.extname(file).toLowerCase();
+  const write = chartFiles[ext];
+  if (!write) throw new DataError(`cannot write a chart to ${path.basename(file)}: use a file ending in ${Object.keys(chartFiles).join(", ")}`, file, "unknown-chart-format");
+  if (ext === ".png" && !bundle["image/png"]) throw new DataError("PNG rendering is not available here; write the chart as .svg", file, "unknown-chart-format");
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, write(bundle, title));
+    renameSync(tmp, file);
+  } catch (e) {
+    throw new DataError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message}`, file, "write-error");
+  }
+  return file;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
+
+/** A chart result: its title, the chart, and the files it was written to. */
+export function renderChart(r: Extract<StepResult, { kind: "chart" }>): Rendered {
+  return { summary: r.title, parts: [{ kind: "chart", title: r.title, bundle: r.bundle, files: r.files }, ...(r.skipped ? [{ kind: "text" as const, text: r.skipped }] : [])], partsSuffice: true };
+}
+

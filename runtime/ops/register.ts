@@ -1,0 +1,36 @@
+import { DataError } from "../errors.js";
+import type { StepResult } from "../results.js";
+import type { Draft, OpDefinition, Planner, Rendered, StepBase, StepContext } from "./types.js";
+
+/** `register MODEL as "name"`: the next version of a registered name (model file, run, metrics). */
+export type RegisterStep = StepBase & { op: "register"; model: string; name: string };
+
+export const planRegister: Planner<"register", Draft<RegisterStep>> = (s) => ({ op: "register", model: s.model.text, name: s.as.value, label: `register ${s.model.text} as ${JSON.stringify(s.as.value)}` });
+
+/** The registry of a recorded run, or a clear error for a run that is not recorded. */
+export function registryOf(ctx: StepContext, statement: string) {
+  const r = ctx.options.registry;
+  if (!r || !ctx.options.store) throw new DataError(`\`${statement}\` writes to the model registry, which needs a recorded run (this one was started with --no-record)`, undefined, "not-recorded");
+  return r;
+}
+
+export const register: OpDefinition<RegisterStep> = {
+  op: "register",
+  io: (step) => ({ reads: [step.model], defines: [] }),
+  cacheable: () => false,
+  sideEffect: true,
+  async run(ctx, step) {
+    const { registry, runId } = registryOf(ctx, "register");
+    const state = ctx.model(step.model);
+    const artifact = ctx.putModel(state)!;
+    const v = await registry.register({ name: step.name, runId, model: step.model, algorithm: state.algorithm, task: state.task, artifact, metrics: ctx.measured.get(step.model) ?? [] });
+    ctx.registryActions.registered.set(step.name, v.version);
+    return { kind: "registry", action: "register", name: step.name, version: v.version, model: step.model };
+  },
+};
+
+/** A registry change: the version registered, or the champion now and before. */
+export function renderRegistry(r: Extract<StepResult, { kind: "registry" }>): Rendered {
+  if (r.action === "register") return { summary: `${JSON.stringify(r.name)} version ${r.version}`, parts: [] };
+  return { summary: `champion of ${JSON.stringify(r.name)} is version ${r.version}${r.previous === undefined ? " (none before)" : r.previous === r.version ? " (it already was)" : ` (was ${r.previous})`}`, parts: [] };
+}

@@ -1,0 +1,21 @@
+import { registryOf } from "./register.js";
+import type { Draft, OpDefinition, Planner, StepBase } from "./types.js";
+
+/** `rollback "name" [to version N]`: back to the champion before, or to a given version. */
+export type RollbackStep = StepBase & { op: "rollback"; name: string; version?: number };
+
+export const planRollback: Planner<"rollback", Draft<RollbackStep>> = (s) =>
+  ({ op: "rollback", name: s.name.value, version: s.version, label: `rollback ${JSON.stringify(s.name.value)}${s.version !== undefined ? ` to version ${s.version}` : ""}` });
+
+export const rollback: OpDefinition<RollbackStep> = {
+  op: "rollback",
+  io: () => ({ reads: [], defines: [] }),
+  cacheable: () => false,
+  sideEffect: true,
+  async run(ctx, step) {
+    const { registry, runId } = registryOf(ctx, "rollback");
+    const c = await registry.rollback(step.name, step.version, runId);
+    ctx.registryActions.promoted.delete(step.name);
+    return { kind: "registry", action: "rollback", name: step.name, version: c.version, previous: c.previous };
+  },
+};

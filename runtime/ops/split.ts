@@ -1,0 +1,95 @@
+import { chainSql, fitChain, formatChain } from "../data/chain.js";
+import { partColumn, splitSql } from "../data/split.js";
+import { expansions, isFitted } from "../data/steps.js";
+import { DataError } from "../errors.js";
+import type { PrepareStep } from "../../language/ast.js";
+import type { StepResult } from "../results.js";
+import { ident, literal } from "../sql/quote.js";
+import { columnSteps } from "../transform.js";
+import { stripSpans } from "./strip-spans.js";
+import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+
+/**
+ * `split INPUT into parts`. The split reads the nearest loaded or split dataset (`root`) and applies
+ * the prepare steps between it and INPUT itself: those before the first step that learns from data
+ * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
+ * are applied with those constants to every part.
+ */
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; seed: number };
+
+export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
+  const chain: PrepareStep[] = [];
+  let root = s.input.text;
+  while (ctx.prepares.has(root)) {
+    const p = ctx.prepares.get(root)!;
+    chain.unshift(...p.steps);
+    root = p.input;
+  }
+  const cut = chain.findIndex(isFitted);
+  const pre = cut < 0 ? chain : chain.slice(0, cut);
+  const post = cut < 0 ? [] : chain.slice(cut);
+  const splitSeed = s.seed ? (s.seed.kind === "name" ? Number(ctx.checked.params[s.seed.name.text]) : Number(s.seed.value)) : ctx.seed;
+  const parts = s.parts.map((p) => ({ name: p.name.text, fraction: p.percent / 100 }));
+  const train = parts.find((p) => p.name === "train")?.name ?? parts[0].name;
+  for (const p of parts) {
+    ctx.prepares.delete(p.name);
+    ctx.splits.set(p.name, { parts: parts.map((q) => q.name), train });
+  }
+  return {
+    op: "split",
+    input: s.input.text,
+    root,
+    pre: stripSpans(pre),
+    post: stripSpans(post),
+    parts,
+    train,
+    stratify: s.stratify?.text,
+    time: s.time?.text,
+    seed: splitSeed,
+    label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
+  };
+};
+
+export const split: OpDefinition<SplitStep> = {
+  op: "split",
+  // It reads the root's rows; the steps up to INPUT are part of the step itself.
+  io: (step) => ({ reads: [step.root], defines: step.parts.map((p) => p.name) }),
+  cacheable: () => true,
+  async run(ctx, step) {
+    const root = ctx.dataset(step.root);
+    const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
+    const preApplied = step.pre.map((s) => ({ step: s }));
+    const pre = chainSql(root.relation, preApplied, root.columns);
+    const assign = splitSql(`(${pre.sql})`, pre.columns, step);
+    ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
+    ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: splitSql("<rows before the split>", pre.columns, step) });
+    // A plain split decides each row from the row alone, so every part streams straight from the
+    // rows before the split; stratified and time splits rank rows, so they are ranked once into a table.
+    const ranked = step.stratify !== undefined || step.time !== undefined;
+    const splitTable = ctx.tempName("split");
+    if (ranked) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
+    const assigned = ranked ? ident(splitTable) : `(${assign})`;
+    const partRel = (name: string) => `(SELECT * EXCLUDE (${ident(partColumn)}) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)})`;
+    const sizes: { name: string; rows: number }[] = [];
+    try {
+      const applied = await fitChain(ctx.db, partRel(step.train), step.post, pre.columns);
+      const transform = [...rootTransform, ...columnSteps(preApplied), ...columnSteps(applied)];
+      const order = [step.train, ...step.parts.map((p) => p.name).filter((n) => n !== step.train)];
+      for (const name of order) {
+        const chain = chainSql(partRel(name), applied, pre.columns);
+        if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
+        const ds = await ctx.materialise(name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform });
+        if (name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
+        sizes.push({ name, rows: ds.rows });
+      }
+    } finally {
+      if (ranked) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
+    }
+    return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: sizes.find((s) => s.name === p.name)!.rows })) };
+  },
+};
+
+/** A split result: the size of each part. */
+export function renderSplit(r: Extract<StepResult, { kind: "split" }>): Rendered {
+  return { summary: r.parts.map((p) => `${p.name} ${p.rows}`).join(", "), parts: [] };
+}

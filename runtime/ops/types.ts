@@ -1,0 +1,194 @@
+import type { Statement, StatementKind } from "../../language/ast.js";
+import type { CheckedProgram } from "../../language/checker.js";
+import type { Span } from "../../language/diagnostic.js";
+import type { ChartBundle } from "../charts/types.js";
+import type { Database } from "../data/database.js";
+import type { ModelRegistry } from "../model-registry.js";
+import type { ModelState, TrainSpec } from "../model-state.js";
+import type { RunEvent, StepResult } from "../results.js";
+import type { ArtifactRef } from "../run-store.js";
+import type { Transform } from "../transform.js";
+import type { PrepareStep } from "../../language/ast.js";
+
+/**
+ * What every plan step has, whatever its op. `key` is a content hash over the step's own fields and
+ * its inputs' keys (not `label`, `statement` or `span`), so an unchanged step is recognised.
+ */
+export interface StepBase {
+  id: string;
+  key: string;
+  /** Ids of the steps of this plan it reads from; for a name an earlier cell defined, that step's key. */
+  deps: string[];
+  /** Index of the statement this step comes from, for progress. */
+  statement: number;
+  /** Where that statement is, so a failure inside the step points at it. */
+  span?: Span;
+  label: string;
+}
+
+/** A step as an op's planner drafts it: the op's own fields plus a label; the planner adds the rest. Distributes over unions of steps. */
+export type Draft<S extends StepBase> = S extends StepBase ? Omit<S, keyof StepBase> & { label: string } : never;
+
+/** The datasets and models a step reads and defines: the planner's dependencies, the executor's cache and view decisions. */
+export interface StepIo {
+  reads: string[];
+  defines: string[];
+}
+
+/** A prepared dataset as planning remembers it, to trace a split back to its root. */
+export interface PreparedLineage {
+  input: string;
+  steps: PrepareStep[];
+}
+
+/** What planning knows while it walks the statements (carried across notebook cells where it says so). */
+export interface PlanningContext {
+  readonly checked: CheckedProgram;
+  readonly seed: number;
+  readonly baseDir: string;
+  /** Prepared datasets → their input and steps (across cells). */
+  readonly prepares: Map<string, PreparedLineage>;
+  /** Split parts → the parts of their split, in order, and which one fitted steps learn on (across cells). */
+  readonly splits: Map<string, { parts: string[]; train: string }>;
+}
+
+/** One kind of plan step: how a statement becomes it, what it reads and defines, how it runs and how its result shows. */
+export interface OpDefinition<S extends StepBase & { op: string }> {
+  readonly op: S["op"];
+  /** The datasets and models the step reads and defines. */
+  io(step: S): StepIo;
+  /**
+   * Whether the step's key fixes its outputs, so outputs held from a step with the same key can be
+   * reused instead of running it again. Steps that define nothing are never reused.
+   */
+  cacheable(step: S): boolean;
+  /**
+   * It changes the world outside the run (the registry, a deployment): it runs only when every
+   * `assert` before it passed, and not at all while a run is being reproduced.
+   */
+  sideEffect?: boolean;
+  run(ctx: StepContext, step: S): Promise<StepResult | undefined>;
+}
+
+/** Plans one kind of statement: the draft of the step it becomes (none for `param`). */
+export type Planner<K extends StatementKind, D = Draft<StepBase & { op: string }>> = (statement: Extract<Statement, { kind: K }>, ctx: PlanningContext) => Promise<D | undefined> | D | undefined;
+
+/**
+ * How a result shows, the same for the CLI, the kernel and the TypeScript library: a one-line
+ * summary and the parts a richer surface displays (tables, charts, text), in order.
+ */
+export interface Rendered {
+  summary: string;
+  parts: RenderPart[];
+  /** The parts say everything the summary does: a surface that displays them may leave the summary out. */
+  partsSuffice?: boolean;
+}
+
+export type RenderPart =
+  | { kind: "table"; title?: string; columns: string[]; rows: Record<string, unknown>[] }
+  | { kind: "chart"; title: string; bundle: ChartBundle; files: string[] }
+  | { kind: "text"; text: string };
+
+/** Options of one execution of a plan. */
+export interface ExecuteOptions {
+  onEvent?: (e: RunEvent) => void;
+  signal?: AbortSignal;
+  /** Receives the SQL of each data step as it runs (`lathe explain`), with fitted constants inlined. */
+  onSql?: (e: { id: string; label: string; title: string; sql: string }) => void;
+  /** Where charts and models are written; none means results stay in memory. */
+  store?: ArtifactSink;
+  /** The model registry and the run that writes to it; `register`, `promote` and `rollback` need it. */
+  registry?: { registry: ModelRegistry; runId: string };
+  /**
+   * False when re-running a recorded run to check it (`lathe reproduce`): steps that change the world
+   * outside the run (registry, deployments, files) report what they would do instead of doing it.
+   */
+  sideEffects?: boolean;
+}
+
+/** Where a run's artifacts go: content-addressed files of the run store. */
+export interface ArtifactSink {
+  putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef;
+}
+
+/** A dataset as the executor holds it after a step computed it. */
+export interface DatasetState {
+  name: string;
+  /** The quoted table or view name: the only way a dataset goes into SQL. */
+  relation: string;
+  columns: string[];
+  rows: number;
+  /** One-hot column → its indicator columns, from the fitted steps that produced this table. */
+  expansions: Record<string, string[]>;
+  /**
+   * The column transforms applied since its raw rows, with learned constants. Undefined for a dataset
+   * kept as a view whose steps learn from its own rows when read (see `concreteTransform`).
+   */
+  transform?: Transform;
+}
+
+/** Predictions of a model on a dataset: true values, predicted values, class probabilities. */
+export interface Predictions {
+  yTrue: Float32Array;
+  yPred: Float32Array;
+  proba?: Float32Array;
+  state: ModelState;
+}
+
+/** How a dataset is stored by `materialise`. */
+export interface MaterialiseOptions {
+  expansions: Record<string, string[]>;
+  transform: Transform | undefined;
+  /** The data file it reads, so a read failure names it. */
+  file?: string;
+  /** Keep it as a view over this dataset's table instead of a table. */
+  viewOf?: string;
+  /** A cheaper query with the same row count. */
+  countSql?: string;
+  /** For a view: how to learn its steps' constants concretely when a model needs them. */
+  lineage?: { input: string; steps: PrepareStep[] };
+}
+
+/** What this run did to the registry, so a later statement acts on this run's own versions. */
+export interface RegistryActions {
+  /** Name → the version this run registered last. */
+  registered: Map<string, number>;
+  /** Name → this run's last promotion: the version it promoted and the champion before it. */
+  promoted: Map<string, { version: number; previous?: number }>;
+}
+
+/**
+ * The narrow view of the executor an op runs against: datasets, models, the database, training and
+ * scoring, and where results go. Ops never see the executor itself.
+ */
+export interface StepContext {
+  readonly db: Database;
+  readonly options: ExecuteOptions;
+  /** The state of a dataset computed earlier in this session; a coded error if there is none. */
+  dataset(name: string): DatasetState;
+  hasDataset(name: string): boolean;
+  /** Stores a dataset as a table (or a view) and records its state. */
+  materialise(name: string, sql: string, how: MaterialiseOptions): Promise<DatasetState>;
+  /** A dataset's transform with concrete constants (a view's steps are learned from its rows here). */
+  concreteTransform(ds: DatasetState): Promise<Transform>;
+  /** A model trained earlier in this session; a coded error if there is none. */
+  model(name: string): ModelState;
+  hasModel(name: string): boolean;
+  setModel(state: ModelState): void;
+  /** Trains a model from a spec on its input dataset; does not keep it. */
+  fit(spec: TrainSpec, stepId: string): Promise<ModelState>;
+  /** Metrics of a model on a dataset, after the model's own preparation. */
+  score(state: ModelState, data: string, metrics: string[]): Promise<Record<string, number>>;
+  predictions(state: ModelState, data: string): Promise<Predictions>;
+  /** Metrics each model has been measured on since it was trained (what `register` records with it). */
+  readonly measured: Map<string, { data: string; metric: string; value: number }[]>;
+  readonly registryActions: RegistryActions;
+  /** Adds metrics to this step's (and the run's) output. */
+  recordMetrics(metrics: { model: string; data: string; metric: string; value: number }[]): void;
+  /** Stores bytes as an artifact of the run when the run is recorded. */
+  putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef | undefined;
+  /** Stores a trained model as an artifact of the run (content-addressed: a reused model is stored once). */
+  putModel(state: ModelState): ArtifactRef | undefined;
+  /** A fresh name for a temporary table. */
+  tempName(prefix: string): string;
+}

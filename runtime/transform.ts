@@ -1,0 +1,150 @@
+import type { Expr, PrepareStep } from "../language/ast.js";
+import { assertNever } from "../language/assert-never.js";
+import { DataError } from "./errors.js";
+import { columnsAfter, onehotColumn, onehotOther, stepText, type AppliedStep } from "./data/steps.js";
+
+/**
+ * A model's preparation: the column transforms (fills, scaling, one-hot, buckets, derived columns,
+ * casts, renames...) applied between the raw rows of its data and its features, with the constants
+ * they learned. Row filters and de-duplication shape the training data, not the model, so they are
+ * not part of it (BigQuery ML's TRANSFORM works the same way). Every dataset keeps the column
+ * transforms applied since its raw rows, so scoring can tell what a model still has to apply.
+ */
+export type Transform = AppliedStep[];
+
+const rowSteps = new Set<PrepareStep["kind"]>(["drop-rows", "keep-rows", "drop-duplicates"]);
+
+/** True for steps that choose rows and leave columns alone. */
+export function isRowStep(step: PrepareStep): boolean {
+  return rowSteps.has(step.kind);
+}
+
+/** The column transforms of a chain of steps, in order. */
+export function columnSteps(steps: AppliedStep[]): Transform {
+  return steps.filter((a) => !isRowStep(a.step));
+}
+
+const same = (a: AppliedStep, b: AppliedStep) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What of a model's transform remains to be applied to a dataset: the dataset must have had exactly
+ * a beginning of the model's transform applied (none, for raw rows; all of it, for a part of the
+ * split the model was trained from). Anything else means the dataset was prepared with constants the
+ * model did not learn, and scoring it would silently be wrong, so it is an error.
+ */
+export function remainingTransform(model: { name: string; transform: Transform }, data: { name: string; transform: Transform }): Transform {
+  const m = model.transform;
+  const d = data.transform;
+  let i = 0;
+  while (i < d.length && i < m.length && same(d[i], m[i])) i++;
+  if (i < d.length) {
+    const own = d.slice(i).map((a) => `\`${stepText(a)}\``);
+    throw new DataError(
+      `\`${data.name}\` was prepared with ${own.length === 1 ? "a step" : "steps"} that \`${model.name}\` did not learn (${own.join(", ")}); a model applies its own preparation, so score it on rows before those steps (the raw rows, filtered as you like) or on a part of the split it was trained from`,
+      undefined,
+      "preparation-mismatch",
+    );
+  }
+  return m.slice(i);
+}
+
+/** The columns a step reads. */
+export function stepInputs(step: PrepareStep): string[] {
+  switch (step.kind) {
+    case "drop-rows":
+    case "keep-rows":
+      return exprColumns(step.where);
+    case "drop-duplicates":
+      return step.on.map((n) => n.text);
+    case "drop-columns":
+    case "keep-columns":
+    case "fill":
+    case "onehot":
+    case "clip":
+    case "cast":
+    case "text":
+    case "scale":
+      return step.columns.map((n) => n.text);
+    case "replace":
+    case "bucket":
+      return [step.column.text];
+    case "derive":
+      return exprColumns(step.expr);
+    case "rename":
+      return [step.from.text];
+    default:
+      return assertNever(step);
+  }
+}
+
+/** Column names an expression refers to. */
+export function exprColumns(e: Expr): string[] {
+  switch (e.kind) {
+    case "literal":
+      return [];
+    case "column":
+      return [e.name.text];
+    case "unary":
+      return exprColumns(e.operand);
+    case "binary":
+      return [...exprColumns(e.left), ...exprColumns(e.right)];
+    case "is-missing":
+      return exprColumns(e.operand);
+    case "between":
+      return [...exprColumns(e.operand), ...exprColumns(e.low), ...exprColumns(e.high)];
+    case "in":
+      return [...exprColumns(e.operand), ...e.items.flatMap(exprColumns)];
+    case "call":
+      return e.args.flatMap(exprColumns);
+    default:
+      return assertNever(e);
+  }
+}
+
+/**
+ * The columns a dataset lacks for a transform and then a model's features and target: walking the
+ * transform forward from the dataset's columns, each step's inputs must exist when it runs.
+ */
+export function missingColumns(columns: string[], transform: Transform, needed: string[]): string[] {
+  let have = columns;
+  const missing = new Set<string>();
+  for (const a of transform) {
+    for (const c of stepInputs(a.step)) if (!have.includes(c)) missing.add(c);
+    have = columnsAfter(a, have);
+  }
+  for (const c of needed) if (!have.includes(c)) missing.add(c);
+  return [...missing];
+}
+
+/**
+ * The raw columns a model reads: its features and target traced back through its transform (a
+ * derived column needs what its expression reads, a one-hot indicator its column, a rename its
+ * old name). This is the input schema batch scoring, serving and export check rows against.
+ */
+export function inputColumns(transform: Transform, outputs: string[]): string[] {
+  const needed = new Set(outputs);
+  for (const { step, fitted } of [...transform].reverse()) {
+    switch (step.kind) {
+      case "derive":
+        if (needed.delete(step.name.text)) for (const c of exprColumns(step.expr)) needed.add(c);
+        break;
+      case "rename":
+        if (needed.delete(step.to.text)) needed.add(step.from.text);
+        break;
+      case "onehot":
+        for (const c of step.columns.map((n) => n.text)) {
+          const vocab = fitted?.kind === "onehot" ? (fitted.vocab[c] ?? []) : [];
+          const indicators = [...vocab.map((v) => onehotColumn(c, v)), onehotOther(c)];
+          if (indicators.some((i) => needed.has(i))) {
+            for (const i of indicators) needed.delete(i);
+            needed.add(c);
+          }
+        }
+        break;
+      default:
+        // Steps that rewrite columns in place (fill, scale, clip, cast...) need the same column.
+        break;
+    }
+  }
+  return [...needed];
+}
