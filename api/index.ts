@@ -1,4 +1,5 @@
 import * as aq from "arquero";
+import { assertNever } from "../language/assert-never.js";
 import type { ColumnTable } from "arquero";
 import { defaultMetrics, formatDiagnostic } from "../language/index.js";
 import { modelArtifact } from "../runtime/model-state.js";
@@ -83,6 +84,8 @@ export function partBundle(part: RenderPart): MimeBundle {
       return part.bundle as unknown as MimeBundle;
     case "text":
       return { "text/plain": part.text };
+    default:
+      return assertNever(part);
   }
 }
 

@@ -1,3 +1,4 @@
+import { assertNever } from "../language/assert-never.js";
 import path from "node:path";
 import { renderResult } from "../runtime/ops/index.js";
 import type { StepResult } from "../runtime/results.js";
@@ -14,6 +15,8 @@ export function resultDetail(r: StepResult, cwd = process.cwd()): string | undef
         return p.files.length ? [`${p.title}: ${p.files.map((f) => path.relative(cwd, f)).join(", ")}`] : [];
       case "text":
         return [p.text];
+      default:
+        return assertNever(p);
     }
   });
   return parts.length ? parts.join("\n") : undefined;

@@ -67,7 +67,7 @@ function stepPrinter(out: NodeJS.WriteStream): (e: RunEvent) => void {
       out.write(tty ? `\r\x1b[K${progressBar(current, e)}` : `${progressBar(current, e)}\n`);
     } else if (e.type === "step-end") {
       const idx = Number(e.id.slice(1));
-      const line = `[${idx}/${total}] ${e.label}: ${resultSummary(e.result)} (${Math.round(e.ms)} ms)`;
+      const line = `[${idx}/${total}] ${e.label}: ${e.failed ? "failed" : resultSummary(e.result)} (${Math.round(e.ms)} ms)`;
       out.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
       const detail = e.result && resultDetail(e.result);
       if (detail) out.write(detail.replace(/^/gm, "    ") + "\n");

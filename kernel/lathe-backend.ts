@@ -40,7 +40,7 @@ export class LatheBackend implements KernelBackend {
         ctx.display({ "text/plain": text, "text/html": `<progress value="${pct}" max="100"></progress> <code>${escapeHtml(text)}</code>` }, { displayId: progressId, update: progressShown });
         progressShown = true;
       } else if (e.type === "step-end") {
-        ctx.stream("stdout", `${e.label}${summary(e.result)} (${Math.round(e.ms)} ms)\n`);
+        ctx.stream("stdout", `${e.label}${e.failed ? ": failed" : summary(e.result)} (${Math.round(e.ms)} ms)\n`);
       }
     };
     const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record: worthRecording(parse(code).program) });

@@ -77,7 +77,7 @@ export class Executor {
           // What the step had recorded before it failed still belongs to the run.
           out.metrics.push(...produced.metrics);
           out.artifacts.push(...produced.artifacts);
-          options.onEvent?.({ type: "step-end", id: step.id, label: step.label, ms: performance.now() - t0, metrics: produced.metrics, artifacts: produced.artifacts });
+          options.onEvent?.({ type: "step-end", id: step.id, label: step.label, ms: performance.now() - t0, metrics: produced.metrics, artifacts: produced.artifacts, failed: true });
           throw located(e, step);
         }
       }

@@ -43,7 +43,7 @@ export interface MetricRecord {
 export type RunEvent =
   | { type: "step-start"; id: string; label: string; index: number; total: number }
   | { type: "progress"; id: string; step: number; total: number; unit: string; loss?: number; valLoss?: number }
-  | { type: "step-end"; id: string; label: string; ms: number; result?: StepResult; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] };
+  | { type: "step-end"; id: string; label: string; ms: number; result?: StepResult; metrics?: MetricRecord[]; artifacts?: ArtifactRef[]; failed?: boolean };
 
 /** A failed `assert`: the run ends non-zero, naming the metric, value and bound. */
 export class AssertionFailed extends Error {

@@ -1,12 +1,12 @@
 import type { Database } from "./data/database.js";
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
-import { ident } from "./sql/quote.js";
+import { ident, type SqlIdent } from "./sql/quote.js";
 
 /** Rows to read features from: a quoted table (or query) with its columns. */
 export interface Relation {
-  /** A quoted table or view name (`ident`), or a parenthesised query: never a bare name. */
-  relation: string;
+  /** A quoted table or view name (`ident`): never a bare name. */
+  relation: SqlIdent;
   columns: string[];
   rows: number;
   /** One-hot column → its indicator columns. */

@@ -44,4 +44,34 @@ describe("architecture", () => {
       expect(text, path.relative(repo, f)).not.toMatch(/from\s+["']\.\.\/runtime\//);
     }
   });
+
+  it("no import cycles in the source tree (static, dynamic and type-only imports alike)", () => {
+    const files = ["api", "cli", "kernel", "language", "runtime"].flatMap((d) => sources(path.join(repo, d)));
+    const edges = new Map<string, string[]>();
+    for (const f of files) {
+      const targets: string[] = [];
+      for (const m of readFileSync(f, "utf8").matchAll(importRe)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith(".")) targets.push(path.resolve(path.dirname(f), spec).replace(/\.js$/, ".ts"));
+      }
+      edges.set(f, targets);
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const stack: string[] = [];
+    const visit = (f: string) => {
+      if (state.get(f) === "done") return;
+      if (state.get(f) === "open") {
+        cycles.push([...stack.slice(stack.indexOf(f)), f].map((x) => path.relative(repo, x)).join(" → "));
+        return;
+      }
+      state.set(f, "open");
+      stack.push(f);
+      for (const t of edges.get(f) ?? []) visit(t);
+      stack.pop();
+      state.set(f, "done");
+    };
+    for (const f of files) visit(f);
+    expect(cycles).toEqual([]);
+  });
 });

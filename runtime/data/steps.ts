@@ -1,3 +1,4 @@
+import { assertNever } from "../../language/assert-never.js";
 import type { Literal, LiteralValue, Name, PrepareStep } from "../../language/ast.js";
 import { castType } from "../../language/checker.js";
 import { compileExpr } from "../sql/expr.js";
@@ -193,6 +194,8 @@ export function compileStep(applied: AppliedStep, input: string, columns: string
     }
     case "rename":
       return `SELECT * RENAME (${ident(step.from.text)} AS ${ident(step.to.text)}) ${from}`;
+    default:
+      return assertNever(step);
   }
 }
 
@@ -257,6 +260,8 @@ export function stepText(applied: AppliedStep): string {
         return `bucket ${step.column.text} into ${step.count}`;
       case "rename":
         return `rename ${step.from.text} to ${step.to.text}`;
+      default:
+        return assertNever(step);
     }
   })();
   // A comment must stay on its line whatever the names hold.

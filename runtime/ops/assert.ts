@@ -1,3 +1,4 @@
+import { assertNever } from "../../language/assert-never.js";
 import type { AssertCondition } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
 import { measure } from "./evaluate.js";
@@ -41,6 +42,8 @@ export function compare(v: number, op: AssertCondition["op"], bound: number): bo
       return v === bound;
     case "!=":
       return v !== bound;
+    default:
+      return assertNever(op);
   }
 }
 

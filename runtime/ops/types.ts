@@ -7,6 +7,7 @@ import type { ModelRegistry } from "../model-registry.js";
 import type { ModelState, TrainSpec } from "../model-state.js";
 import type { RunEvent, StepResult } from "../results.js";
 import type { ArtifactRef } from "../run-store.js";
+import type { SqlIdent } from "../sql/quote.js";
 import type { Transform } from "../transform.js";
 import type { PrepareStep } from "../../language/ast.js";
 
@@ -115,7 +116,7 @@ export interface ArtifactSink {
 export interface DatasetState {
   name: string;
   /** The quoted table or view name: the only way a dataset goes into SQL. */
-  relation: string;
+  relation: SqlIdent;
   columns: string[];
   rows: number;
   /** One-hot column → its indicator columns, from the fitted steps that produced this table. */

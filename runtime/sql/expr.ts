@@ -1,3 +1,4 @@
+import { assertNever } from "../../language/assert-never.js";
 import type { Expr } from "../../language/ast.js";
 import { ident, literal } from "./quote.js";
 
@@ -32,5 +33,7 @@ export function compileExpr(e: Expr): string {
       const fn = e.fn.text.toLowerCase();
       return `${sqlFunctions[fn] ?? fn}(${e.args.map(compileExpr).join(", ")})`;
     }
+    default:
+      return assertNever(e);
   }
 }

@@ -1,6 +1,12 @@
+/**
+ * A quoted SQL identifier. Branded so that a relation typed `SqlIdent` can only come from `ident`:
+ * a bare dataset name (`group`, `order`, a name with a quote) cannot be put where a table goes.
+ */
+export type SqlIdent = string & { readonly __brand: "SqlIdent" };
+
 /** Quotes an SQL identifier: any name, even `x"; drop table t; --`, stays one identifier. */
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+export function ident(name: string): SqlIdent {
+  return `"${name.replace(/"/g, '""')}"` as SqlIdent;
 }
 
 /** Quotes a value as an SQL literal. */

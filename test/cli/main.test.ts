@@ -44,6 +44,25 @@ describe("lathe run", () => {
     expect(r.err).toContain("job.lathe:1:17: error[source-error]: file not found: missing.csv");
     expect(r.err).toContain("^^^^^^^^^^^^^");
   });
+
+  it("a failure inside a step is a coded diagnostic at its statement, exit 4, no stack trace", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "job.lathe"), `source d = sql "select i::double as x, (i % 2)::varchar as label from range(40) t(i)"\nmodel m = decision_tree predicting label from d {\n  features: x\n  max_features: "half"\n}\n`);
+    const r = lathe(["run", "job.lathe", "--no-record"], dir);
+    expect(r.code).toBe(4);
+    expect(r.err).toContain(`job.lathe:2:1: error[invalid-option]: max_features must be "sqrt", "log2", "all" or a positive number, got "half"`);
+    expect(r.err).toContain("2 | model m = decision_tree");
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.out).toContain("[2/2] train m (decision_tree): failed");
+  });
+
+  it("quotes every dataset name in SQL: a dataset called `group` trains and evaluates", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "job.lathe"), `source d = sql "select i::double as x, (i % 2)::varchar as label from range(40) t(i)"\nprepare group = d { derive y = x * 2 }\nmodel m = decision_tree predicting label from group { features: x, y }\nevaluate m on group\n`);
+    const r = lathe(["run", "job.lathe", "--no-record"], dir);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+  });
 });
 
 describe("lathe check", () => {

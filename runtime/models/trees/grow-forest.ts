@@ -10,6 +10,7 @@ import { abortError } from "./abort.js";
 import { TreeGrower, type TreeArrays, type TreeData } from "./tree-builder.js";
 import type { TreeOptions } from "./tree-options.js";
 import type { ForestWorkerData, GrowRequest, GrowResult } from "./forest-worker.js";
+import { OptionError } from "../../errors.js";
 
 export interface GrowForestInput {
   data: TreeData;
@@ -42,7 +43,7 @@ export function compiledWorkerUrl(): URL | undefined {
 
 /** How many threads a job of this size gets. */
 export function threadCount(requested: number, n: number, trees: number): number {
-  if (!Number.isInteger(requested) || requested < 0) throw new Error(`workers must be a whole number >= 0, got ${requested}`);
+  if (!Number.isInteger(requested) || requested < 0) throw new OptionError(`workers must be a whole number >= 0, got ${requested}`);
   const wanted = requested === 0 ? (n * trees >= WORKER_MIN_WORK ? availableParallelism() : 1) : requested;
   return Math.max(1, Math.min(wanted, trees));
 }

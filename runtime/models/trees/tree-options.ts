@@ -1,5 +1,6 @@
 import type { ParamValue, Task } from "../types.js";
 import { MAX_VALUE_BINS } from "./binning.js";
+import { OptionError } from "../../errors.js";
 
 export type Criterion = "gini" | "entropy" | "squared_error";
 
@@ -21,14 +22,14 @@ export interface TreeOptions {
 function num(params: Record<string, ParamValue>, key: string, fallback: number, min: number): number {
   const v = params[key] ?? fallback;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min) {
-    throw new Error(`${key} must be a number >= ${min}, got ${JSON.stringify(v)}`);
+    throw new OptionError(`${key} must be a number >= ${min}, got ${JSON.stringify(v)}`);
   }
   return v;
 }
 
 function bool(params: Record<string, ParamValue>, key: string, fallback: boolean): boolean {
   const v = params[key] ?? fallback;
-  if (typeof v !== "boolean") throw new Error(`${key} must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== "boolean") throw new OptionError(`${key} must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -44,7 +45,7 @@ export function resolveMaxFeatures(value: ParamValue | undefined, task: Task, fe
   else if (v === "log2") k = Math.log2(features);
   else if (v === "all") k = features;
   else if (typeof v === "number" && v > 0 && Number.isFinite(v)) k = v <= 1 ? v * features : v;
-  else throw new Error(`max_features must be "sqrt", "log2", "all" or a positive number, got ${JSON.stringify(v)}`);
+  else throw new OptionError(`max_features must be "sqrt", "log2", "all" or a positive number, got ${JSON.stringify(v)}`);
   return Math.max(1, Math.min(features, Math.floor(k)));
 }
 
@@ -59,16 +60,16 @@ export function resolveTreeOptions(
   let criterion: Criterion;
   if (task === "regression") {
     if (rawCriterion !== "auto" && rawCriterion !== "squared_error" && rawCriterion !== "mse") {
-      throw new Error(`criterion for regression must be "squared_error", got ${JSON.stringify(rawCriterion)}`);
+      throw new OptionError(`criterion for regression must be "squared_error", got ${JSON.stringify(rawCriterion)}`);
     }
     criterion = "squared_error";
   } else {
     if (rawCriterion !== "auto" && rawCriterion !== "gini" && rawCriterion !== "entropy") {
-      throw new Error(`criterion for classification must be "gini" or "entropy", got ${JSON.stringify(rawCriterion)}`);
+      throw new OptionError(`criterion for classification must be "gini" or "entropy", got ${JSON.stringify(rawCriterion)}`);
     }
     criterion = rawCriterion === "entropy" ? "entropy" : "gini";
   }
-  if (task === "classification" && classes < 1) throw new Error("classification needs at least one class");
+  if (task === "classification" && classes < 1) throw new OptionError("classification needs at least one class");
   return {
     task,
     classes: task === "classification" ? classes : 1,
@@ -84,6 +85,6 @@ export function resolveTreeOptions(
 /** `max_bins` checked against the one-byte bin encoding. */
 export function resolveMaxBins(params: Record<string, ParamValue>): number {
   const v = num(params, "max_bins", MAX_VALUE_BINS, 2);
-  if (v > MAX_VALUE_BINS) throw new Error(`max_bins must be at most ${MAX_VALUE_BINS}, got ${v}`);
+  if (v > MAX_VALUE_BINS) throw new OptionError(`max_bins must be at most ${MAX_VALUE_BINS}, got ${v}`);
   return Math.floor(v);
 }
