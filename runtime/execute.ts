@@ -11,7 +11,7 @@ import { AssertionFailed, type MetricRecord, type StepResult } from "./results.j
 import type { ArtifactRef } from "./run-store.js";
 import { ident } from "./sql/quote.js";
 import { expandFeatures, readMatrix, readTarget, type Relation } from "./train-data.js";
-import { columnSteps, inputColumns, missingColumns, remainingTransform, type Transform } from "./transform.js";
+import { columnSteps, inputColumns, missingColumns, remainingTransform, transformTypes, type Transform } from "./transform.js";
 
 export { modelArtifact, plain, type ModelState, type TrainSpec };
 export type { DatasetState, ExecuteOptions };
@@ -243,6 +243,7 @@ export class Executor {
     });
     // Each learner that uses TensorFlow.js starts it itself and names its backend; the others need none.
     if (model.backend) this.backend = model.backend;
+    const inputs = inputColumns(transform, [...featureColumns, spec.target]);
     return {
       name: spec.model,
       algorithm: spec.algorithm,
@@ -253,7 +254,8 @@ export class Executor {
       classes,
       model,
       transform,
-      inputColumns: inputColumns(transform, [...featureColumns, spec.target]),
+      inputColumns: inputs,
+      types: await transformTypes(this.db, ds.rawTypes, transform, inputs),
       trainedOn: spec.input,
       spec,
       params: spec.params,
@@ -339,7 +341,8 @@ export class Executor {
     const [{ n }] = await this.db.rows(`SELECT count(*) AS n FROM ${how.countSql ? `(${how.countSql})` : q}`);
     const columns = cols.map((c) => c.name);
     const expansions = Object.fromEntries(Object.entries(how.expansions).filter(([, v]) => v.every((c) => columns.includes(c))));
-    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform };
+    const rawTypes = how.rawTypes ?? Object.fromEntries(cols.map((c) => [c.name, c.type]));
+    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform, rawTypes };
     this.datasets.set(name, state);
     return state;
   }

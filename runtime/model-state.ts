@@ -27,8 +27,10 @@ export interface ModelState {
   model: TrainedModel;
   /** The column transforms learned on its training rows: every way of scoring it applies exactly these to raw rows. */
   transform: Transform;
-  /** The raw columns it reads (features and target traced back through `transform`): its input schema. */
+  /** The raw columns it reads (features and target traced back through `transform`). */
   inputColumns: string[];
+  /** Their DuckDB types (the input schema), and the types each transform step reads (see `transformTypes`). */
+  types: { input: { name: string; type: string }[]; steps: Record<string, string>[] };
   trainedOn: string;
   /** How it was trained, so `tune` can train it again with other options. */
   spec: TrainSpec;
@@ -52,7 +54,8 @@ export function modelArtifact(state: ModelState): Record<string, unknown> {
     classes: state.classes,
     params: state.params,
     seed: state.spec.seed,
-    input: { columns: state.inputColumns },
+    input: { columns: state.types.input },
+    transformTypes: state.types.steps,
     transform: state.transform,
     model: state.model.toJSON(),
   };

@@ -1,7 +1,10 @@
 import type { Expr, PrepareStep } from "../language/ast.js";
 import { assertNever } from "../language/assert-never.js";
 import { DataError } from "./errors.js";
+import { chainSql } from "./data/chain.js";
+import type { Database } from "./data/database.js";
 import { columnsAfter, onehotColumn, onehotOther, stepText, type AppliedStep } from "./data/steps.js";
+import { ident } from "./sql/quote.js";
 
 /**
  * A model's preparation: the column transforms (fills, scaling, one-hot, buckets, derived columns,
@@ -147,4 +150,22 @@ export function inputColumns(transform: Transform, outputs: string[]): string[] 
     }
   }
   return [...needed];
+}
+
+/**
+ * The DuckDB types a transform works with: the model's input schema (its raw columns' types), and
+ * for each step the types of the columns it reads as they stand before it. Serving and export apply
+ * the transform in plain JavaScript, where a number does not say whether it was an integer or a
+ * double; these types let them produce what DuckDB does (`2` vs `2.0` in a one-hot vocabulary).
+ */
+export async function transformTypes(db: Database, rawTypes: Record<string, string>, transform: Transform, inputs: string[]): Promise<{ input: { name: string; type: string }[]; steps: Record<string, string>[] }> {
+  const names = Object.keys(rawTypes);
+  const base = `(SELECT ${names.map((c) => `CAST(NULL AS ${rawTypes[c]}) AS ${ident(c)}`).join(", ")} LIMIT 0)`;
+  const steps: Record<string, string>[] = [];
+  for (let i = 0; i < transform.length; i++) {
+    const described = await db.describe(chainSql(base, transform.slice(0, i), names).sql);
+    const types = new Map(described.map((c) => [c.name, c.type]));
+    steps.push(Object.fromEntries(stepInputs(transform[i].step).flatMap((c) => (types.has(c) ? [[c, types.get(c)!]] : []))));
+  }
+  return { input: inputs.filter((c) => Object.hasOwn(rawTypes, c)).map((c) => ({ name: c, type: rawTypes[c] })), steps };
 }

@@ -39,12 +39,12 @@ export const prepare: OpDefinition<PrepareOpStep> = {
       const first = applied.findIndex((a) => a.inline);
       const cheap = first >= 0 && !applied.slice(first).some((a) => rowSteps.has(a.step.kind));
       const countSql = cheap ? chainSql(input.relation, applied.slice(0, first), input.columns).sql : undefined;
-      const ds = await ctx.materialise(step.dataset, chainSql(input.relation, applied, input.columns).sql, { expansions: exp, transform: undefined, viewOf: step.input, countSql, lineage: { input: step.input, steps: step.steps } });
+      const ds = await ctx.materialise(step.dataset, chainSql(input.relation, applied, input.columns).sql, { expansions: exp, transform: undefined, rawTypes: input.rawTypes, viewOf: step.input, countSql, lineage: { input: step.input, steps: step.steps } });
       return datasetResult(ds);
     }
     try {
       const base = input.transform ?? (await ctx.concreteTransform(input));
-      const ds = await ctx.materialise(step.dataset, fitted.chain.sql, { expansions: exp, transform: [...base, ...columnSteps(applied)] });
+      const ds = await ctx.materialise(step.dataset, fitted.chain.sql, { expansions: exp, transform: [...base, ...columnSteps(applied)], rawTypes: input.rawTypes });
       return datasetResult(ds);
     } finally {
       await dropStaged(ctx.db, fitted);

@@ -126,6 +126,8 @@ export interface DatasetState {
    * kept as a view whose steps learn from its own rows when read (see `concreteTransform`).
    */
   transform?: Transform;
+  /** The DuckDB type of each column of its raw rows (before `transform`): what a model trained on it takes as input. */
+  rawTypes: Record<string, string>;
 }
 
 /** Predictions of a model on a dataset: true values, predicted values, class probabilities. */
@@ -140,6 +142,8 @@ export interface Predictions {
 export interface MaterialiseOptions {
   expansions: Record<string, string[]>;
   transform: Transform | undefined;
+  /** The types of its raw rows' columns; none for a dataset that is its own raw rows (a load). */
+  rawTypes?: Record<string, string>;
   /** The data file it reads, so a read failure names it. */
   file?: string;
   /** Keep it as a view over this dataset's table instead of a table. */
