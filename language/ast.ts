@@ -66,7 +66,8 @@ export type PrepareStep =
 
 export interface SplitPart {
   name: Name;
-  percent: number;
+  /** The share of rows, as written (`70%` is 70). Absent in a split `by column`, whose parts are the column's values. */
+  percent?: number;
   span: Span;
 }
 
@@ -108,7 +109,17 @@ export type Statement =
   | { kind: "param"; name: Name; value: Literal; span: Span }
   | { kind: "source"; name: Name; source: SourceSpec; span: Span }
   | { kind: "prepare"; name: Name; input: Name; steps: PrepareStep[]; span: Span }
-  | { kind: "split"; input: Name; parts: SplitPart[]; stratify?: Name; time?: Name; seed?: Literal | { kind: "name"; name: Name; span: Span }; span: Span }
+  | {
+      kind: "split";
+      input: Name;
+      parts: SplitPart[];
+      stratify?: Name;
+      time?: Name;
+      /** `by column C`: each row goes to the part named by its value of `C` (no percentages, no seed). */
+      column?: Name;
+      seed?: Literal | { kind: "name"; name: Name; span: Span };
+      span: Span;
+    }
   | { kind: "model"; name: Name; algorithm: Name; target: Name; input: Name; options: OptionEntry[]; span: Span }
   | { kind: "evaluate"; model: Name; data: Name; metrics: Name[]; span: Span }
   | { kind: "assert"; model: Name; data: Name; conditions: AssertCondition[]; span: Span }

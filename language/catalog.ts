@@ -1,17 +1,47 @@
 /**
- * What the language knows by name: algorithms with their options, metrics, chart kinds.
- * The checker validates against it and completion offers from it; the runtime's registry
- * implements every algorithm listed here (a test keeps the two in step).
+ * What the language knows by name: algorithms with their options (types, choices, allowed ranges),
+ * metrics, chart kinds, cast types, monitor signals, drift methods, schedule units, source formats.
+ * It is the one registry of each: the checker validates against it, completion and hover offer
+ * from it, and the runtime reads it too (metric directions, the learners' options: a test keeps
+ * the learners' defaults equal to the options listed here). Imports nothing from Chevrotain.
  */
 
 import type { OptionValue } from "./ast.js";
+import { dict, own } from "./lookup.js";
+import type { ColumnType } from "./schema.js";
 
 export type Task = "classification" | "regression";
 
+/** The numbers an option allows: from `min` to `max`, an end left out when `minOpen` / `maxOpen`. */
+export interface Range {
+  min?: number;
+  max?: number;
+  minOpen?: boolean;
+  maxOpen?: boolean;
+}
+
 export interface OptionSpec {
-  type: "number" | "integer" | "boolean" | "string" | "columns" | "number-list";
+  /** `integer-list`: one whole number or a list of them; `dataset`: the name of a dataset. */
+  type: "number" | "integer" | "boolean" | "string" | "columns" | "integer-list" | "dataset";
   doc: string;
   choices?: string[];
+  /** The numbers allowed: of the value; of each item of a list; of a `string` option written as a number. */
+  range?: Range;
+}
+
+/** Whether `v` lies in `range`. */
+export function inRange(v: number, range: Range): boolean {
+  if (range.min !== undefined && (range.minOpen ? !(v > range.min) : !(v >= range.min))) return false;
+  if (range.max !== undefined && (range.maxOpen ? !(v < range.max) : !(v <= range.max))) return false;
+  return true;
+}
+
+/** A range in words for messages: `>= 2 and <= 255`, `> 0`. */
+export function rangeText(range: Range): string {
+  const parts: string[] = [];
+  if (range.min !== undefined) parts.push(`${range.minOpen ? ">" : ">="} ${range.min}`);
+  if (range.max !== undefined) parts.push(`${range.maxOpen ? "<" : "<="} ${range.max}`);
+  return parts.join(" and ");
 }
 
 export interface AlgorithmSpec {
@@ -20,125 +50,211 @@ export interface AlgorithmSpec {
   options: Record<string, OptionSpec>;
 }
 
-const common: Record<string, OptionSpec> = {
+/**
+ * Options every algorithm takes. The planner reads them (the learners never see them), so the
+ * registry test leaves them out when it compares the catalog with the learners' defaults.
+ */
+export const commonOptions: Record<string, OptionSpec> = {
   features: { type: "columns", doc: "Columns the model learns from; a one-hot column stands for all its indicator columns. Default: every numeric column but the target." },
-  task: { type: "string", doc: "classification or regression; inferred from the algorithm and the target's type when omitted.", choices: ["classification", "regression"] },
+  task: { type: "string", doc: "classification or regression; inferred from the algorithm and the target's type when omitted (an integer target is a number to predict: give task: classification when its values are class labels).", choices: ["classification", "regression"] },
+  seed: { type: "integer", doc: "Seed of this model's random choices (default: the program's seed param, else 42).", range: { min: 0 } },
+  validation: { type: "dataset", doc: "The dataset used for early stopping and validation curves (default: in a split of three or more parts, the part after the training part; none otherwise)." },
 };
 
+/**
+ * Most histogram bins per feature the tree learners take (their bins are one byte each). The one
+ * place the limit is written: raise it here when the learners take more.
+ */
+const MAX_BINS = 255;
+
 const treeOptions: Record<string, OptionSpec> = {
-  max_depth: { type: "integer", doc: "Deepest a tree may grow (default: unlimited)." },
-  min_samples_split: { type: "integer", doc: "Fewest rows a node needs to be split (default 2)." },
-  min_samples_leaf: { type: "integer", doc: "Fewest rows in a leaf (default 1)." },
-  max_features: { type: "string", doc: "Features tried per split: sqrt, log2, all or a fraction." },
-  max_bins: { type: "integer", doc: "Histogram bins per feature (default 255)." },
+  max_depth: { type: "integer", doc: "Deepest a tree may grow (default 0: unlimited).", range: { min: 0 } },
+  min_samples_split: { type: "integer", doc: "Fewest rows a node needs to be split (default 2).", range: { min: 2 } },
+  min_samples_leaf: { type: "integer", doc: "Fewest rows in a leaf (default 1).", range: { min: 1 } },
+  max_features: { type: "string", doc: "Features tried per split: auto, sqrt, log2, all, a fraction (up to 1) or a count.", choices: ["auto", "sqrt", "log2", "all"], range: { min: 0, minOpen: true } },
+  max_bins: { type: "integer", doc: `Histogram bins per feature (default ${MAX_BINS}).`, range: { min: 2, max: MAX_BINS } },
   criterion: { type: "string", doc: "Split quality: gini or entropy for classification, squared_error for regression (auto: gini or squared_error).", choices: ["auto", "gini", "entropy", "squared_error"] },
 };
 
 export const algorithms: Record<string, AlgorithmSpec> = {
-  linear_regression: { tasks: ["regression"], doc: "Least squares on standardised features, with an optional ridge penalty.", options: { ...common, l2: { type: "number", doc: "Ridge penalty (default 0)." } } },
+  linear_regression: { tasks: ["regression"], doc: "Least squares on standardised features, with an optional ridge penalty.", options: { ...commonOptions, l2: { type: "number", doc: "Ridge penalty (default 0).", range: { min: 0 } } } },
   logistic_regression: {
     tasks: ["classification"],
     doc: "Binary or multinomial logistic regression on TensorFlow.js, features standardised on the training split.",
     options: {
-      ...common,
-      l2: { type: "number", doc: "L2 penalty strength (default 1.0, like scikit-learn's C=1)." },
-      max_iter: { type: "integer", doc: "Optimiser iterations (default 200)." },
-      tol: { type: "number", doc: "Stop when the gradient's largest component falls below this (default 1e-5)." },
+      ...commonOptions,
+      l2: { type: "number", doc: "L2 penalty strength (default 1.0, like scikit-learn's C=1).", range: { min: 0 } },
+      max_iter: { type: "integer", doc: "Optimiser iterations (default 200).", range: { min: 1 } },
+      tol: { type: "number", doc: "Stop when the gradient's largest component falls below this (default 1e-5).", range: { min: 0 } },
     },
   },
-  decision_tree: { tasks: ["classification", "regression"], doc: "A CART tree with histogram-based split finding.", options: { ...common, ...treeOptions } },
+  decision_tree: { tasks: ["classification", "regression"], doc: "A CART tree with histogram-based split finding.", options: { ...commonOptions, ...treeOptions } },
   random_forest: {
     tasks: ["classification", "regression"],
     doc: "Bagged trees trained on every core.",
     options: {
-      ...common,
+      ...commonOptions,
       ...treeOptions,
-      trees: { type: "integer", doc: "Number of trees (default 100)." },
+      trees: { type: "integer", doc: "Number of trees (default 100).", range: { min: 1 } },
       bootstrap: { type: "boolean", doc: "Sample rows with replacement per tree (default true)." },
-      workers: { type: "integer", doc: "Worker threads (default 0: one per core for large forests, none for small ones); results do not depend on it." },
+      workers: { type: "integer", doc: "Worker threads (default 0: one per core for large forests, none for small ones); results do not depend on it.", range: { min: 0 } },
     },
   },
   svm: {
     tasks: ["classification", "regression"],
     doc: "Support vector machine: linear, or RBF through random Fourier features.",
     options: {
-      ...common,
+      ...commonOptions,
       kernel: { type: "string", doc: "linear or rbf.", choices: ["linear", "rbf"] },
-      c: { type: "number", doc: "Inverse regularisation (default 1)." },
-      gamma: { type: "string", doc: "RBF width: scale, auto or a number." },
-      components: { type: "integer", doc: "Random features for rbf (default 300)." },
-      epsilon: { type: "number", doc: "Regression: errors smaller than this cost nothing (default 0.1)." },
-      max_iter: { type: "integer", doc: "Optimiser iterations (default 500)." },
-      tol: { type: "number", doc: "Optimiser tolerance (default 1e-4)." },
+      c: { type: "number", doc: "Inverse regularisation (default 1).", range: { min: 0, minOpen: true } },
+      gamma: { type: "string", doc: "RBF width: scale, auto or a positive number.", choices: ["scale", "auto"], range: { min: 0, minOpen: true } },
+      components: { type: "integer", doc: "Random features for rbf (default 300).", range: { min: 1 } },
+      epsilon: { type: "number", doc: "Regression: errors smaller than this cost nothing (default 0.1).", range: { min: 0 } },
+      max_iter: { type: "integer", doc: "Optimiser iterations (default 500).", range: { min: 1 } },
+      tol: { type: "number", doc: "Optimiser tolerance (default 1e-4).", range: { min: 0 } },
     },
   },
   neural_network: {
     tasks: ["classification", "regression"],
     doc: "A multilayer perceptron, trained by Lathe's native SIMD engine (TensorFlow.js where it was not built).",
     options: {
-      ...common,
-      layers: { type: "number-list", doc: "Hidden layer widths (default [64, 32])." },
+      ...commonOptions,
+      layers: { type: "integer-list", doc: "Hidden layer widths (default [64, 32]).", range: { min: 1 } },
       activation: { type: "string", doc: "relu, tanh or sigmoid.", choices: ["relu", "tanh", "sigmoid"] },
-      dropout: { type: "number", doc: "Dropout rate after each hidden layer (default 0)." },
+      dropout: { type: "number", doc: "Dropout rate after each hidden layer (default 0).", range: { min: 0, max: 1, maxOpen: true } },
       optimizer: { type: "string", doc: "adam or sgd (default adam).", choices: ["adam", "sgd"] },
-      learning_rate: { type: "number", doc: "Step size (default 0.001)." },
-      momentum: { type: "number", doc: "Nesterov momentum for sgd (default 0.9)." },
-      l2: { type: "number", doc: "L2 penalty on the weights, scikit-learn's alpha (default 0.0001)." },
-      epochs: { type: "integer", doc: "Most passes over the training data (default 200)." },
-      batch_size: { type: "integer", doc: "Rows per gradient step (default 200)." },
-      early_stopping: { type: "boolean", doc: "Stop when the loss (validation loss when the split has a validation part, else training loss) has not improved by tol for patience epochs; with validation the best epoch's weights are kept (default true)." },
-      patience: { type: "integer", doc: "Epochs without improvement before stopping (default 10)." },
-      tol: { type: "number", doc: "Smallest loss decrease that counts as an improvement (default 0.0001)." },
+      learning_rate: { type: "number", doc: "Step size (default 0.001).", range: { min: 0, minOpen: true } },
+      momentum: { type: "number", doc: "Nesterov momentum for sgd (default 0.9).", range: { min: 0, max: 1 } },
+      l2: { type: "number", doc: "L2 penalty on the weights, scikit-learn's alpha (default 0.0001).", range: { min: 0 } },
+      epochs: { type: "integer", doc: "Most passes over the training data (default 200).", range: { min: 1 } },
+      batch_size: { type: "integer", doc: "Rows per gradient step (default 200).", range: { min: 1 } },
+      early_stopping: { type: "boolean", doc: "Stop when the loss (validation loss when there is a validation part, else training loss) has not improved by tol for patience epochs; with validation the best epoch's weights are kept (default true)." },
+      patience: { type: "integer", doc: "Epochs without improvement before stopping (default 10).", range: { min: 1 } },
+      tol: { type: "number", doc: "Smallest loss decrease that counts as an improvement (default 0.0001).", range: { min: 0 } },
     },
   },
 };
 
 export interface MetricSpec {
   task: Task;
+  /** Which way is better: the tuner maximises or minimises by it. */
+  higherIsBetter: boolean;
+  /** True when the metric needs class probabilities, not just predicted classes. */
+  needsProba: boolean;
   doc: string;
 }
 
-export const metrics: Record<string, MetricSpec> = {
-  accuracy: { task: "classification", doc: "Share of rows predicted correctly." },
-  precision: { task: "classification", doc: "Precision (macro average over classes when there are more than two)." },
-  recall: { task: "classification", doc: "Recall (macro average when multiclass)." },
-  f1: { task: "classification", doc: "F1 score (macro average when multiclass)." },
-  precision_macro: { task: "classification", doc: "Unweighted mean of per-class precision." },
-  recall_macro: { task: "classification", doc: "Unweighted mean of per-class recall." },
-  f1_macro: { task: "classification", doc: "Unweighted mean of per-class F1." },
-  precision_weighted: { task: "classification", doc: "Per-class precision weighted by support." },
-  recall_weighted: { task: "classification", doc: "Per-class recall weighted by support." },
-  f1_weighted: { task: "classification", doc: "Per-class F1 weighted by support." },
-  roc_auc: { task: "classification", doc: "Area under the ROC curve (one-vs-rest macro when multiclass)." },
-  log_loss: { task: "classification", doc: "Cross-entropy of the predicted probabilities." },
-  mse: { task: "regression", doc: "Mean squared error." },
-  rmse: { task: "regression", doc: "Root mean squared error." },
-  mae: { task: "regression", doc: "Mean absolute error." },
-  r2: { task: "regression", doc: "Coefficient of determination." },
-};
+const metricTable = {
+  accuracy: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Fraction of rows whose predicted class is the actual class." },
+  precision: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Precision of the second (positive) class when there are two classes; macro average over classes otherwise." },
+  recall: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Recall of the second (positive) class when there are two classes; macro average over classes otherwise." },
+  f1: { task: "classification", higherIsBetter: true, needsProba: false, doc: "F1 of the second (positive) class when there are two classes; macro average over classes otherwise." },
+  precision_macro: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Unweighted mean of per-class precision." },
+  recall_macro: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Unweighted mean of per-class recall." },
+  f1_macro: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Unweighted mean of per-class F1." },
+  precision_weighted: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Per-class precision averaged with weights proportional to class frequency." },
+  recall_weighted: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Per-class recall averaged with weights proportional to class frequency." },
+  f1_weighted: { task: "classification", higherIsBetter: true, needsProba: false, doc: "Per-class F1 averaged with weights proportional to class frequency." },
+  roc_auc: { task: "classification", higherIsBetter: true, needsProba: true, doc: "Area under the ROC curve; one-vs-rest macro average for more than two classes." },
+  log_loss: { task: "classification", higherIsBetter: false, needsProba: true, doc: "Mean cross-entropy of the predicted class probabilities." },
+  mse: { task: "regression", higherIsBetter: false, needsProba: false, doc: "Mean squared error." },
+  rmse: { task: "regression", higherIsBetter: false, needsProba: false, doc: "Root mean squared error, in the target's units." },
+  mae: { task: "regression", higherIsBetter: false, needsProba: false, doc: "Mean absolute error, in the target's units." },
+  r2: { task: "regression", higherIsBetter: true, needsProba: false, doc: "Coefficient of determination: 1 is perfect, 0 is as good as predicting the mean." },
+} satisfies Record<string, MetricSpec>;
+
+export type MetricName = keyof typeof metricTable;
+
+/**
+ * Every metric: what the checker accepts, completion offers, and the runtime computes
+ * (runtime/metrics). Read it with a user's name through `metricSpec`, which skips inherited keys.
+ */
+export const metrics: Readonly<Record<string, MetricSpec>> = metricTable;
+
+/** The metric named `name`, or undefined (never an inherited property). */
+export function metricSpec(name: string): MetricSpec | undefined {
+  return own<MetricSpec>(metrics, name);
+}
+
+/** The metric names of a task (every metric when none is given), in declaration order. */
+export function metricNames(task?: Task): MetricName[] {
+  return (Object.keys(metricTable) as MetricName[]).filter((name) => task === undefined || metricTable[name].task === task);
+}
 
 /** Metrics reported when `evaluate` names none. */
-export const defaultMetrics: Record<Task, string[]> = {
+export const defaultMetrics: Record<Task, MetricName[]> = {
   classification: ["accuracy", "precision", "recall", "f1"],
   regression: ["rmse", "mae", "r2"],
 };
 
 export interface ChartSpec {
+  /** What it is drawn from: a model (scored on a dataset when `needsData`) or a dataset's columns. */
   needs: "model" | "dataset";
+  /** A model chart's task; undefined when any model will do. */
+  task?: Task;
+  /** A model chart that scores the model on a dataset (`on DATA`). */
+  needsData?: boolean;
+  /** A model chart drawn from class probabilities. */
+  needsProba?: boolean;
+  /** A dataset chart's columns: fewest and most. */
+  columns?: { min: number; max: number };
   doc: string;
 }
 
-export const charts: Record<string, ChartSpec> = {
-  confusion: { needs: "model", doc: "Confusion matrix of a classifier on a split." },
-  roc: { needs: "model", doc: "ROC curve of a classifier on a split." },
-  pr: { needs: "model", doc: "Precision-recall curve of a classifier on a split." },
-  predicted: { needs: "model", doc: "Predicted against actual values of a regression on a split." },
+const chartTable = {
+  confusion: { needs: "model", task: "classification", needsData: true, doc: "Confusion matrix of a classifier on a split." },
+  roc: { needs: "model", task: "classification", needsData: true, needsProba: true, doc: "ROC curve of a classifier on a split." },
+  pr: { needs: "model", task: "classification", needsData: true, needsProba: true, doc: "Precision-recall curve of a classifier on a split." },
+  predicted: { needs: "model", task: "regression", needsData: true, doc: "Predicted against actual values of a regression on a split." },
   importance: { needs: "model", doc: "Feature importance of a model." },
   loss: { needs: "model", doc: "Training (and validation) loss per epoch." },
-  residuals: { needs: "model", doc: "Residuals against predictions for a regression on a split." },
-  histogram: { needs: "dataset", doc: "Histogram of a numeric column." },
-  scatter: { needs: "dataset", doc: "Scatter plot of two columns, coloured by a third when given." },
+  residuals: { needs: "model", task: "regression", needsData: true, doc: "Residuals against predictions for a regression on a split." },
+  histogram: { needs: "dataset", columns: { min: 1, max: 1 }, doc: "Histogram of a numeric column." },
+  scatter: { needs: "dataset", columns: { min: 2, max: 3 }, doc: "Scatter plot of two columns, coloured by a third when given." },
+} satisfies Record<string, ChartSpec>;
+
+export type ChartName = keyof typeof chartTable;
+
+/**
+ * Every chart `plot` draws: what the checker accepts and completion offers; runtime/plot.ts draws
+ * each. Read it with a user's name through `chartSpec`, which skips inherited keys.
+ */
+export const charts: Readonly<Record<string, ChartSpec>> = chartTable;
+
+/** The chart named `name`, or undefined (never an inherited property). */
+export function chartSpec(name: string): ChartSpec | undefined {
+  return own<ChartSpec>(charts, name);
+}
+
+export interface CastTypeSpec {
+  /** The checker's column type after the cast. */
+  type: ColumnType;
+  /** The DuckDB type cast to. */
+  sql: string;
+  /** Set on another spelling of a type: the name completion and messages use instead. */
+  alias?: string;
+}
+
+/** Types `cast ... as T` converts to. */
+export const castTypes: Record<string, CastTypeSpec> = {
+  number: { type: "number", sql: "DOUBLE" },
+  double: { type: "number", sql: "DOUBLE", alias: "number" },
+  integer: { type: "number", sql: "BIGINT" },
+  int: { type: "number", sql: "BIGINT", alias: "integer" },
+  string: { type: "string", sql: "VARCHAR" },
+  text: { type: "string", sql: "VARCHAR", alias: "string" },
+  boolean: { type: "boolean", sql: "BOOLEAN" },
+  date: { type: "date", sql: "DATE" },
+  timestamp: { type: "timestamp", sql: "TIMESTAMP" },
 };
+
+/** The cast types by their main names (no aliases), for completion and messages. */
+export const castTypeNames = Object.keys(castTypes).filter((t) => !castTypes[t].alias);
+
+/** The type a `cast ... as T` names (any case), or undefined for an unknown type. */
+export function castType(name: string): CastTypeSpec | undefined {
+  return own(castTypes, name.toLowerCase());
+}
 
 export interface SignalSpec {
   /** `time`: needs `ms` or `s`; `share`: a fraction or a percentage; `score`: a plain number. */
@@ -166,10 +282,14 @@ export const driftMethods: Record<string, string> = {
   js: "Jensen-Shannon distance (categorical columns).",
 };
 
-/** Units of `retrain ... every N unit`, singular and plural. */
-export const scheduleUnits: Record<string, number> = {
-  hour: 3600, hours: 3600, day: 86400, days: 86400, week: 604800, weeks: 604800, month: 2592000, months: 2592000,
-};
+/** Units of `retrain ... every N unit` in seconds, by their singular names (completion offers these). */
+export const scheduleUnitSeconds: Record<string, number> = { hour: 3600, day: 86400, week: 604800, month: 2592000 };
+
+/** The schedule unit names, singular. */
+export const scheduleUnitNames = Object.keys(scheduleUnitSeconds);
+
+/** Units of `retrain ... every N unit` in seconds, singular and plural (`every 2 days`). */
+export const scheduleUnits: Record<string, number> = dict(Object.fromEntries(scheduleUnitNames.flatMap((u) => [[u, scheduleUnitSeconds[u]], [`${u}s`, scheduleUnitSeconds[u]]])));
 
 /** What a source's `with { ... }` option takes. `types` is a list of "column type" strings. */
 export interface SourceOptionSpec {
@@ -230,5 +350,5 @@ export const sourceFormats = Object.keys(sourceOptions);
 /** A source's format: the explicit `format X`, else the path's extension (ignoring .gz/.zst); undefined when neither names one. */
 export function sourceFormatOf(path: string, explicit?: string): string | undefined {
   const f = (explicit ?? /\.([A-Za-z0-9]+)$/.exec(path.replace(/\.(gz|zst)$/i, ""))?.[1] ?? "").toLowerCase();
-  return f in sourceOptions ? f : undefined;
+  return own(sourceOptions, f) ? f : undefined;
 }

@@ -1,7 +1,35 @@
+import { assertNever } from "./assert-never.js";
 import type * as A from "./ast.js";
-import { algorithms, charts, defaultMetrics, driftMethods, metrics, scheduleUnits, signals, sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionSpec, type Task } from "./catalog.js";
-import { suggest, type Diagnostic, type Severity, type Span } from "./diagnostic.js";
-import type { Column, ColumnType, Schema } from "./schema.js";
+import {
+  algorithms,
+  castType,
+  castTypeNames,
+  castTypes,
+  charts,
+  chartSpec,
+  commonOptions,
+  defaultMetrics,
+  driftMethods,
+  inRange,
+  metricNames,
+  metricSpec,
+  rangeText,
+  scheduleUnitNames,
+  scheduleUnits,
+  signals,
+  sourceFormatOf,
+  sourceFormats,
+  sourceOptionValue,
+  sourceOptions,
+  type OptionSpec,
+  type Task,
+} from "./catalog.js";
+import { suggest, type Diagnostic, type Hint, type Severity, type Span } from "./diagnostic.js";
+import { isFitted } from "./fitted.js";
+import { dict, has, own } from "./lookup.js";
+import { isIntegerType, type Column, type ColumnType, type Schema } from "./schema.js";
+
+export { castType } from "./catalog.js";
 
 /** A schema answer for one source: its columns, or why they could not be read. */
 export type SourceSchema = { columns: Schema } | { error: string };
@@ -20,13 +48,22 @@ export interface ModelInfo {
   name: string;
   algorithm: string;
   task: Task;
+  /**
+   * How the task was decided: given by `task:`, fixed by the algorithm, or inferred from the
+   * target's type (`integer-target`: a number target whose values are whole numbers, which may be
+   * class labels).
+   */
+  taskFrom?: "option" | "algorithm" | "target" | "integer-target";
   target: string;
   features: string[];
   input: string;
   statement: number;
 }
 
-/** The checker's output: the AST plus what it resolved. Plain data, safe to hand to the runtime. */
+/**
+ * The checker's output: the AST plus what it resolved. Plain data, safe to hand to the runtime. Its
+ * tables have no prototype, so a name like `constructor` or `__proto__` is an ordinary key.
+ */
 export interface CheckedProgram {
   program: A.Program;
   params: Record<string, A.LiteralValue>;
@@ -38,8 +75,6 @@ export interface CheckResult {
   checked: CheckedProgram;
   diagnostics: Diagnostic[];
 }
-
-const fittedSteps = new Set<A.PrepareStep["kind"]>(["fill", "onehot", "scale", "bucket"]);
 
 /** The names of the sources whose schemas `check` needs, so the caller can ask the runtime first. */
 export function sourcesOf(program: A.Program): Extract<A.Statement, { kind: "source" }>[] {
@@ -56,9 +91,13 @@ export function check(program: A.Program, schemas: Record<string, SourceSchema>,
 
 class Checker {
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly datasets: Record<string, DatasetInfo> = {};
-  private readonly models: Record<string, ModelInfo> = {};
-  private readonly params: Record<string, A.LiteralValue> = {};
+  private readonly datasets = dict<DatasetInfo>();
+  private readonly models = dict<ModelInfo>();
+  private readonly params = dict<A.LiteralValue>();
+  /** This program's model statements, for fix-it hints that point at them. */
+  private readonly modelStatements = new Map<string, Extract<A.Statement, { kind: "model" }>>();
+  /** Models whose integer target was taken for regression with nothing in the program saying otherwise yet. */
+  private readonly quietIntegerTargets = new Set<string>();
   private readonly names = new Map<string, string>();
   /** Schemas that could not be read: their columns are not checked, so one bad source gives one error. */
   private readonly opaque = new WeakSet<Schema>();
@@ -87,8 +126,20 @@ class Checker {
 
   run(program: A.Program): CheckResult {
     program.statements.forEach((s, i) => this.statement(s, i));
+    for (const name of this.quietIntegerTargets) {
+      const m = this.models[name];
+      const s = this.modelStatements.get(name);
+      if (!m || !s) continue;
+      this.diagnostics.push({
+        code: "task-inferred",
+        severity: "info",
+        message: `\`${m.name}\` does regression: no \`task:\` is given, so its integer target \`${m.target}\` is taken as a number to predict; if its values are class labels, add \`task: classification\``,
+        span: s.target.span,
+        hints: [this.taskHint(s)],
+      });
+    }
     for (const k of Object.keys(this.overrides)) {
-      if (!(k in this.params) && !this.inherited.size) this.report("unknown-param", `--param ${k} does not match any \`param\` in the program`, program.span, "error", Object.keys(this.params));
+      if (!has(this.params, k) && !this.inherited.size) this.report("unknown-param", `--param ${k} does not match any \`param\` in the program`, program.span, "error", Object.keys(this.params));
     }
     return { checked: { program, params: this.params, datasets: this.datasets, models: this.models }, diagnostics: this.diagnostics.sort((a, b) => a.span.start - b.span.start) };
   }
@@ -96,10 +147,10 @@ class Checker {
   private statement(s: A.Statement, index: number): void {
     switch (s.kind) {
       case "param":
-        if (this.define(s.name, "param")) this.params[s.name.text] = s.name.text in this.overrides ? this.overrides[s.name.text] : s.value.value;
+        if (this.define(s.name, "param")) this.params[s.name.text] = has(this.overrides, s.name.text) ? this.overrides[s.name.text] : s.value.value;
         return;
       case "source": {
-        const answer = this.schemas[s.name.text];
+        const answer = own(this.schemas, s.name.text);
         let schema: Schema = [];
         // A bad format or option also makes the runtime's read fail; the precise report is enough.
         const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : 0;
@@ -118,7 +169,7 @@ class Checker {
         if (opaque && schema) this.opaque.add(schema);
         let fitted = input?.fitted ?? false;
         for (const step of s.steps) {
-          if (fittedSteps.has(step.kind)) fitted = true;
+          if (isFitted(step)) fitted = true;
           if (schema) schema = this.step(step, schema);
           if (opaque && schema) this.opaque.add(schema);
         }
@@ -134,7 +185,7 @@ class Checker {
         const model = this.model_(s.model);
         this.dataset(s.data);
         const names = s.kind === "evaluate" ? s.metrics : s.conditions.map((c) => c.metric);
-        for (const m of names) this.metric(m, model?.task);
+        for (const m of names) this.metric(m, model);
         if (s.kind === "assert") {
           this.asserted.add(s.model.text);
           for (const c of s.conditions) {
@@ -143,28 +194,11 @@ class Checker {
         }
         return;
       }
-      case "plot": {
-        const spec = charts[s.chart.text];
-        if (!spec) {
-          this.report("unknown-chart", `unknown chart \`${s.chart.text}\``, s.chart.span, "error", Object.keys(charts));
-          return;
-        }
-        if (spec.needs === "model") {
-          const model = this.model_(s.target);
-          if (s.data) this.dataset(s.data);
-          else if (s.chart.text !== "importance" && s.chart.text !== "loss") this.report("missing-data", `\`plot ${s.chart.text}\` needs a split to plot on: \`plot ${s.chart.text} of ${s.target.text} on test\``, s.span);
-          if (model && ["confusion", "roc", "pr"].includes(s.chart.text) && model.task !== "classification") this.report("task-mismatch", `\`plot ${s.chart.text}\` needs a classifier, and \`${model.name}\` is a regression`, s.chart.span);
-          if (model && ["residuals", "predicted"].includes(s.chart.text) && model.task !== "regression") this.report("task-mismatch", `\`plot ${s.chart.text}\` needs a regression model`, s.chart.span);
-        } else {
-          const ds = this.dataset(s.target);
-          if (ds) for (const c of s.columns) this.column(c, ds.schema);
-          if (!s.columns.length) this.report("missing-columns", `\`plot ${s.chart.text}\` needs columns: \`plot ${s.chart.text} of ${s.target.text} columns x\``, s.span);
-        }
-        return;
-      }
+      case "plot":
+        return this.plot(s);
       case "show":
       case "describe":
-        if (!this.datasets[s.target.text] && this.models[s.target.text] && s.kind === "describe") return;
+        if (!own(this.datasets, s.target.text) && own(this.models, s.target.text) && s.kind === "describe") return;
         this.dataset(s.target);
         return;
       case "tune":
@@ -207,22 +241,45 @@ class Checker {
         return this.monitor(s);
       case "retrain":
         return this.retrain(s);
+      default:
+        return assertNever(s, "statement");
     }
+  }
+
+  private plot(s: Extract<A.Statement, { kind: "plot" }>): void {
+    const spec = chartSpec(s.chart.text);
+    if (!spec) {
+      this.report("unknown-chart", `unknown chart \`${s.chart.text}\``, s.chart.span, "error", Object.keys(charts));
+      return;
+    }
+    if (spec.needs === "model") {
+      const model = this.model_(s.target);
+      if (s.data) this.dataset(s.data);
+      else if (spec.needsData) this.report("missing-data", `\`plot ${s.chart.text}\` needs a split to plot on: \`plot ${s.chart.text} of ${s.target.text} on test\``, s.span);
+      if (model && spec.task) this.taskFits(model, spec.task, "task-mismatch", `\`plot ${s.chart.text}\` needs ${spec.task === "classification" ? "a classifier" : "a regression model"}`, s.chart.span);
+      return;
+    }
+    const ds = this.dataset(s.target);
+    if (ds) for (const c of s.columns) this.column(c, ds.schema);
+    const want = spec.columns ?? { min: 1, max: Infinity };
+    const example = `\`plot ${s.chart.text} of ${s.target.text} columns ${["x", "y", "colour"].slice(0, Math.max(1, want.min)).join(", ")}\``;
+    if (s.columns.length < want.min) this.report("missing-columns", `\`plot ${s.chart.text}\` needs ${want.min === want.max ? want.min : `at least ${want.min}`} column${want.min > 1 ? "s" : ""}: ${example}`, s.span);
+    else if (s.columns.length > want.max) this.report("invalid-option", `\`plot ${s.chart.text}\` takes at most ${want.max} column${want.max > 1 ? "s" : ""}, got ${s.columns.length}: ${example}`, s.columns[want.max].span);
   }
 
   private tune(s: Extract<A.Statement, { kind: "tune" }>): void {
     const model = this.model_(s.model);
-    const algo = model ? algorithms[model.algorithm] : undefined;
+    const algo = model ? own(algorithms, model.algorithm) : undefined;
     const seen = new Set<string>();
     for (const o of s.space) {
       if (seen.has(o.key.text)) this.report("duplicate-option", `\`${o.key.text}\` is given twice`, o.key.span);
       seen.add(o.key.text);
-      const spec = algo?.options[o.key.text];
+      const spec = algo && own(algo.options, o.key.text);
       if (algo && !spec) {
-        this.report("unknown-option", `\`${model!.algorithm}\` has no option \`${o.key.text}\` to tune`, o.key.span, "error", Object.keys(algo.options).filter((k) => k !== "features" && k !== "task"), o.key.text);
+        this.report("unknown-option", `\`${model!.algorithm}\` has no option \`${o.key.text}\` to tune`, o.key.span, "error", Object.keys(algo.options).filter((k) => !has(commonOptions, k)), o.key.text);
         continue;
       }
-      if (o.key.text === "features" || o.key.text === "task") {
+      if (has(commonOptions, o.key.text)) {
         this.report("invalid-option", `\`${o.key.text}\` cannot be tuned; tune the algorithm's options`, o.key.span);
         continue;
       }
@@ -234,7 +291,7 @@ class Checker {
       if (spec) for (const item of list.items) this.optionValue(o.key.text, spec, [item]);
     }
     if (!s.space.length) this.report("invalid-option", "`tune` needs at least one option to search over", s.span);
-    this.metric(s.metric, model?.task);
+    this.metric(s.metric, model);
     const data = this.dataset(s.data);
     if (model && data && data.name === model.input) this.report("tune-on-training-data", `\`${model.name}\` is tuned on \`${data.name}\`, the data it trains on, which rewards overfitting; tune on a held-out split such as \`validation\``, s.data.span, "warning");
     if (s.trials !== undefined && (!Number.isInteger(s.trials) || s.trials < 1)) this.report("invalid-option", `trials is a whole number of at least 1, got ${s.trials}`, s.span);
@@ -248,10 +305,10 @@ class Checker {
         this.threshold(r.threshold, model);
         continue;
       }
-      if (r.method && !(r.method.text in driftMethods)) this.report("invalid-option", `unknown drift method \`${r.method.text}\``, r.method.span, "error", Object.keys(driftMethods));
+      if (r.method && !has(driftMethods, r.method.text)) this.report("invalid-option", `unknown drift method \`${r.method.text}\``, r.method.span, "error", Object.keys(driftMethods));
       if (!model) continue;
       // Drift is measured on what the model is sent: its features and the columns they are prepared from.
-      const input = this.datasets[model.input];
+      const input = own(this.datasets, model.input);
       const known: Schema = [...(input?.schema ?? []), ...model.features.filter((f) => !input?.schema.some((c) => c.name === f)).map((f) => ({ name: f, type: "other" as const }))];
       for (const c of r.columns) if (known.length) this.column(c, known);
     }
@@ -266,21 +323,20 @@ class Checker {
         continue;
       }
       if (++schedules > 1) this.report("duplicate-option", "a model has one retraining schedule; join conditions with `or when ...`", t.span);
-      if (!(t.unit.text in scheduleUnits)) this.report("invalid-option", `unknown schedule unit \`${t.unit.text}\``, t.unit.span, "error", ["hour", "day", "week", "month"]);
+      if (!has(scheduleUnits, t.unit.text)) this.report("invalid-option", `unknown schedule unit \`${t.unit.text}\``, t.unit.span, "error", scheduleUnitNames);
       if (!Number.isInteger(t.count) || t.count < 1) this.report("invalid-option", `a schedule counts whole units, got ${t.count}`, t.span);
     }
   }
 
   /** A monitored signal (`latency p99`, `error_rate`, `drift`) or a model metric, with a bound in fitting units. */
   private threshold(t: A.Threshold, model: ModelInfo | undefined): void {
-    const signal = signals[t.signal.text];
-    const metric = metrics[t.signal.text];
+    const signal = own(signals, t.signal.text);
+    const metric = metricSpec(t.signal.text);
     if (!signal && !metric) {
-      const names = [...Object.keys(signals), ...(model ? Object.keys(metrics).filter((k) => metrics[k].task === model.task) : Object.keys(metrics))];
-      this.report("unknown-metric", `unknown signal or metric \`${t.signal.text}\``, t.signal.span, "error", names);
+      this.report("unknown-metric", `unknown signal or metric \`${t.signal.text}\``, t.signal.span, "error", [...Object.keys(signals), ...metricNames(model?.task)]);
       return;
     }
-    if (metric && model && metric.task !== model.task) this.report("metric-task-mismatch", `\`${t.signal.text}\` is a ${metric.task} metric and the model does ${model.task}; try ${defaultMetrics[model.task].join(", ")}`, t.signal.span);
+    if (metric && model) this.metric(t.signal, model);
     if (t.qualifier) {
       if (!signal?.qualifiers) this.report("invalid-option", `\`${t.signal.text}\` takes no qualifier like \`${t.qualifier.text}\``, t.qualifier.span);
       else if (!signal.qualifiers.includes(t.qualifier.text)) this.report("invalid-option", `unknown ${t.signal.text} qualifier \`${t.qualifier.text}\``, t.qualifier.span, "error", signal.qualifiers);
@@ -317,44 +373,73 @@ class Checker {
     if (!p.value.trim()) this.report("invalid-option", "the path is empty", p.span);
   }
 
-  /** Checks one option's values against its spec: types, whole numbers, choices. */
-  private optionValue(key: string, spec: OptionSpec, values: A.OptionValue[]): void {
+  /** Checks one option's values against its spec: types, whole numbers, choices, ranges (reported at `at`, default the values). */
+  private optionValue(key: string, spec: OptionSpec, values: A.OptionValue[], at?: Span): void {
     const plain = (v: A.OptionValue): unknown => {
       if (v.kind === "literal") return v.percent && typeof v.value === "number" ? v.value / 100 : v.value;
-      if (v.kind === "name") return v.name.text in this.params ? this.params[v.name.text] : v.name.text;
+      if (v.kind === "name") return has(this.params, v.name.text) ? this.params[v.name.text] : v.name.text;
       return v.items.map(plain);
     };
     const span = values.length ? { ...values[0].span, end: values[values.length - 1].span.end, endLine: values[values.length - 1].span.endLine, endColumn: values[values.length - 1].span.endColumn } : undefined;
     if (!span) return;
     const value = values.length === 1 ? plain(values[0]) : values.map(plain);
     const bad = (want: string) => this.report("type-mismatch", `\`${key}\` takes ${want}, got ${JSON.stringify(value)}`, span);
+    const range = spec.range;
+    const outOfRange = (v: number, whole: boolean) => {
+      if (!range || inRange(v, range)) return false;
+      this.report("invalid-option", `\`${key}\` must be ${whole ? "a whole number " : ""}${rangeText(range)}, got ${v}`, at ?? span);
+      return true;
+    };
     switch (spec.type) {
       case "number":
         if (typeof value !== "number") bad("a number");
+        else outOfRange(value, false);
         return;
       case "integer":
         if (typeof value !== "number" || !Number.isInteger(value)) bad("a whole number");
+        else outOfRange(value, true);
         return;
       case "boolean":
         if (typeof value !== "boolean") bad("true or false");
         return;
       case "string":
-        if (typeof value === "string" && spec.choices && !spec.choices.includes(value)) this.report("invalid-option", `\`${value}\` is not one of ${spec.choices.join(", ")}`, span, "error", spec.choices);
-        else if (typeof value !== "string" && typeof value !== "number") bad("a name or a number");
+        if (typeof value === "string" && spec.choices && !spec.choices.includes(value)) {
+          const also = range ? ` or a number ${rangeText(range)}` : "";
+          this.report("invalid-option", `\`${key}\` is one of ${spec.choices.join(", ")}${also}, got \`${value}\``, at ?? span, "error", spec.choices, value);
+        } else if (typeof value === "number") {
+          if (range) outOfRange(value, false);
+          else if (spec.choices) this.report("invalid-option", `\`${key}\` is one of ${spec.choices.join(", ")}, got ${value}`, at ?? span);
+        } else if (typeof value !== "string") bad("a name or a number");
         return;
-      case "number-list":
-        if (!(typeof value === "number" || (Array.isArray(value) && value.every((x) => typeof x === "number")))) bad("a list of numbers, like [64, 32]");
+      case "integer-list": {
+        const items = Array.isArray(value) ? value : [value];
+        if (!items.length || !items.every((x) => typeof x === "number" && Number.isInteger(x))) bad("a list of whole numbers, like [64, 32]");
+        else for (const x of items as number[]) if (outOfRange(x, true)) break;
         return;
+      }
+      case "dataset": {
+        const v = values.length === 1 ? values[0] : undefined;
+        if (v?.kind === "name") this.dataset(v.name);
+        else bad("the name of a dataset, like `validation`");
+        return;
+      }
       case "columns":
         return;
+      default:
+        return assertNever(spec.type, "option type");
     }
   }
 
   private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
     const input = this.dataset(s.input);
-    const total = s.parts.reduce((a, p) => a + p.percent, 0);
-    if (Math.abs(total - 100) > 1e-9) this.report("split-total", `split parts add up to ${total}%, not 100%`, s.span);
-    for (const p of s.parts) if (p.percent <= 0) this.report("split-total", `split part \`${p.name.text}\` must be more than 0%`, p.span);
+    if (s.column) this.splitByColumn(s, s.column, input);
+    else {
+      const unsized = s.parts.filter((p) => p.percent === undefined);
+      for (const p of unsized) this.report("split-total", `split part \`${p.name.text}\` needs a percentage, like \`${p.name.text} 20%\` (or split \`by column C\` to take the parts from a column's values)`, p.span);
+      const total = s.parts.reduce((a, p) => a + (p.percent ?? 0), 0);
+      if (!unsized.length && Math.abs(total - 100) > 1e-9) this.report("split-total", `split parts add up to ${total}%, not 100%`, s.span);
+      for (const p of s.parts) if (p.percent !== undefined && p.percent <= 0) this.report("split-total", `split part \`${p.name.text}\` must be more than 0%`, p.span);
+    }
     if (s.stratify && input) this.column(s.stratify, input.schema);
     if (s.time && input) {
       const c = this.column(s.time, input.schema);
@@ -368,8 +453,19 @@ class Checker {
     }
   }
 
+  /** `split d into a, b by column part`: each row goes to the part its `part` value names, so nothing is drawn or sized. */
+  private splitByColumn(s: Extract<A.Statement, { kind: "split" }>, column: A.Name, input: DatasetInfo | undefined): void {
+    const by = `a split by column takes its parts from the values of \`${column.text}\``;
+    for (const p of s.parts) if (p.percent !== undefined) this.report("split-conflict", `${by}: write \`${p.name.text}\` without a percentage`, p.span);
+    if (s.stratify) this.report("split-conflict", `${by}, so it cannot be stratified`, s.stratify.span);
+    if (s.time) this.report("split-conflict", `${by}, so it cannot also be by time`, s.time.span);
+    if (s.seed) this.report("split-conflict", `${by}: nothing is drawn at random, so it takes no seed`, s.seed.span);
+    const c = input && this.column(column, input.schema);
+    if (c && c.type !== "string" && c.type !== "other") this.report("type-mismatch", `\`by column ${c.name}\` needs a text column whose values name the parts (${s.parts.map((p) => `'${p.name.text}'`).join(", ")}); \`${c.name}\` is ${c.type}`, column.span);
+  }
+
   private model(s: Extract<A.Statement, { kind: "model" }>, index: number): void {
-    const algo = algorithms[s.algorithm.text];
+    const algo = own(algorithms, s.algorithm.text);
     if (!algo) this.report("unknown-algorithm", `unknown algorithm \`${s.algorithm.text}\``, s.algorithm.span, "error", Object.keys(algorithms));
     const input = this.dataset(s.input);
     const schema = input?.schema;
@@ -380,12 +476,12 @@ class Checker {
     for (const o of s.options) {
       if (seen.has(o.key.text)) this.report("duplicate-option", `\`${o.key.text}\` is given twice`, o.key.span);
       seen.add(o.key.text);
-      const spec = algo?.options[o.key.text];
+      const spec = algo && own(algo.options, o.key.text);
       if (algo && !spec) {
         this.report("unknown-option", `\`${s.algorithm.text}\` has no option \`${o.key.text}\``, o.key.span, "error", Object.keys(algo.options), o.key.text);
         continue;
       }
-      if (spec && o.key.text !== "task") this.optionValue(o.key.text, spec, o.values);
+      if (spec && o.key.text !== "task") this.optionValue(o.key.text, spec, o.values, o.span);
       if (o.key.text === "features" && schema) {
         for (const v of o.values) {
           const name = v.kind === "name" ? v.name : v.kind === "literal" && typeof v.value === "string" ? { text: v.value, span: v.span, quoted: true } : undefined;
@@ -411,17 +507,32 @@ class Checker {
     if (!s.options.some((o) => o.key.text === "features") && schema) {
       features = schema.filter((c) => c.name !== target?.name && (c.type === "number" || c.type === "boolean" || c.type === "onehot")).map((c) => c.name);
     }
+    let taskFrom: ModelInfo["taskFrom"];
     if (algo && target) {
-      const inferred: Task = algo.tasks.length === 1 ? algo.tasks[0] : target.type === "number" ? "regression" : "classification";
-      if (task && !algo.tasks.includes(task)) this.report("task-mismatch", `\`${s.algorithm.text}\` does not do ${task}`, s.algorithm.span);
-      task = task ?? inferred;
+      if (task) {
+        taskFrom = "option";
+        if (!algo.tasks.includes(task)) this.report("task-mismatch", `\`${s.algorithm.text}\` does not do ${task}`, s.algorithm.span);
+      } else if (algo.tasks.length === 1) {
+        task = algo.tasks[0];
+        taskFrom = "algorithm";
+        // A number target read as class labels: right for 0/1/2, surprising for prices; say which it is.
+        if (task === "classification" && target.type === "number") this.report("task-inferred", `\`${s.name.text}\` does classification (\`${s.algorithm.text}\` only classifies), so each value of its number target \`${target.name}\` is a class`, s.target.span, "info");
+      } else if (target.type === "number") {
+        task = "regression";
+        taskFrom = target.sqlType && isIntegerType(target.sqlType) ? "integer-target" : "target";
+      } else {
+        task = "classification";
+        taskFrom = "target";
+      }
       if (task === "regression" && target.type !== "number") this.report("type-mismatch", `\`${s.algorithm.text}\` predicts a number, but the target \`${target.name}\` is ${target.type}`, s.target.span);
     }
     if (input && input.kind !== "split" && input.fitted) {
       this.report("fitted-before-split", `\`${input.name}\` learns statistics (fill, scale, onehot, bucket) from all of its rows; train on a split part so they are learned on training rows only`, s.input.span, "warning");
     }
     if (this.define(s.name, "model")) {
-      this.models[s.name.text] = { name: s.name.text, algorithm: s.algorithm.text, task: task ?? "classification", target: target?.name ?? s.target.text, features, input: s.input.text, statement: index };
+      this.models[s.name.text] = { name: s.name.text, algorithm: s.algorithm.text, task: task ?? "classification", taskFrom, target: target?.name ?? s.target.text, features, input: s.input.text, statement: index };
+      this.modelStatements.set(s.name.text, s);
+      if (taskFrom === "integer-target") this.quietIntegerTargets.add(s.name.text);
     }
   }
 
@@ -469,7 +580,7 @@ class Checker {
       }
       case "cast": {
         const type = castType(step.type.text);
-        if (!type) this.report("unknown-type", `unknown type \`${step.type.text}\``, step.type.span, "error", Object.keys(castTypes));
+        if (!type) this.report("unknown-type", `unknown type \`${step.type.text}\``, step.type.span, "error", [...castTypeNames, ...Object.keys(castTypes)]);
         const cols = new Set(step.columns.map(find).filter(Boolean).map((c) => c!.name));
         return schema.map((c) => (cols.has(c.name) && type ? { ...c, type: type.type, sqlType: type.sql } : c));
       }
@@ -487,6 +598,8 @@ class Checker {
         const c = find(step.from);
         return c ? schema.map((x) => (x.name === c.name ? { ...x, name: step.to.text } : x)) : schema;
       }
+      default:
+        return assertNever(step, "prepare step");
     }
   }
 
@@ -527,9 +640,11 @@ class Checker {
       case "call": {
         e.args.forEach((a) => this.expr(a, schema, deps));
         const f = e.fn.text.toLowerCase();
-        if (!(f in functions)) this.report("unknown-function", `unknown function \`${e.fn.text}\``, e.fn.span, "error", Object.keys(functions));
-        return functions[f] ?? "other";
+        if (!has(functions, f)) this.report("unknown-function", `unknown function \`${e.fn.text}\``, e.fn.span, "error", Object.keys(functions));
+        return own(functions, f) ?? "other";
       }
+      default:
+        return assertNever(e, "expression");
     }
   }
 
@@ -550,7 +665,7 @@ class Checker {
   }
 
   private dataset(n: A.Name): DatasetInfo | undefined {
-    const d = this.datasets[n.text];
+    const d = own(this.datasets, n.text);
     if (!d) {
       const kind = this.names.get(n.text);
       if (kind) this.report("wrong-kind", `\`${n.text}\` is a ${kind}, not a dataset`, n.span);
@@ -560,7 +675,7 @@ class Checker {
   }
 
   private model_(n: A.Name): ModelInfo | undefined {
-    const m = this.models[n.text];
+    const m = own(this.models, n.text);
     if (!m) {
       const kind = this.names.get(n.text);
       if (kind) this.report("wrong-kind", `\`${n.text}\` is a ${kind}, not a model`, n.span);
@@ -570,14 +685,51 @@ class Checker {
   }
 
   private param(n: A.Name, type: "number"): void {
-    if (!(n.text in this.params)) this.report("unknown-param", `unknown param \`${n.text}\``, n.span, "error", Object.keys(this.params));
+    if (!has(this.params, n.text)) this.report("unknown-param", `unknown param \`${n.text}\``, n.span, "error", Object.keys(this.params));
     else if (typeof this.params[n.text] !== type) this.report("type-mismatch", `param \`${n.text}\` must be a ${type}`, n.span);
   }
 
-  private metric(n: A.Name, task: Task | undefined): void {
-    const m = metrics[n.text];
-    if (!m) this.report("unknown-metric", `unknown metric \`${n.text}\``, n.span, "error", task ? Object.keys(metrics).filter((k) => metrics[k].task === task) : Object.keys(metrics));
-    else if (task && m.task !== task) this.report("metric-task-mismatch", `\`${n.text}\` is a ${m.task} metric and the model does ${task}; try ${defaultMetrics[task].join(", ")}`, n.span);
+  private metric(n: A.Name, model: ModelInfo | undefined): void {
+    const m = metricSpec(n.text);
+    if (!m) this.report("unknown-metric", `unknown metric \`${n.text}\``, n.span, "error", metricNames(model?.task));
+    else if (model) this.taskFits(model, m.task, "metric-task-mismatch", `\`${n.text}\` is a ${m.task} metric`, n.span, `; try ${defaultMetrics[model.task].join(", ")}`);
+  }
+
+  /**
+   * Reports a metric or chart of one task used on a model of the other, saying how the model's task
+   * was decided. An integer target taken for regression gets its own code and a fix-it at the
+   * model: 0/1/2 labels are the common case, and nothing else in the message would say why.
+   */
+  private taskFits(model: ModelInfo, want: Task, code: string, what: string, span: Span, tail = ""): void {
+    if (model.task === want) return;
+    const statement = this.modelStatements.get(model.name);
+    if (want === "classification" && model.taskFrom === "integer-target") {
+      this.quietIntegerTargets.delete(model.name);
+      this.diagnostics.push({
+        code: "inferred-regression",
+        severity: "error",
+        message: `${what}, and \`${model.name}\` does regression: no \`task:\` is given, so its integer target \`${model.target}\` was taken as a number to predict; if its values are class labels, add \`task: classification\` to \`${model.name}\``,
+        span,
+        hints: statement ? [this.taskHint(statement)] : undefined,
+      });
+      return;
+    }
+    const why = {
+      option: `set by \`task: ${model.task}\``,
+      algorithm: `\`${model.algorithm}\` only does ${model.task}`,
+      target: model.task === "regression" ? `inferred from its number target \`${model.target}\`` : `inferred from its target \`${model.target}\`, which is not a number`,
+      "integer-target": `inferred from its integer target \`${model.target}\``,
+    }[model.taskFrom ?? "option"];
+    this.report(code, `${what}, and \`${model.name}\` does ${model.task}${model.taskFrom ? ` (${why})` : ""}${tail}`, span);
+  }
+
+  /** A fix-it at a model statement: add `task: classification` to its options. */
+  private taskHint(s: Extract<A.Statement, { kind: "model" }>): Hint {
+    const first = s.options[0];
+    const at: Span = first
+      ? { start: first.span.start, end: first.span.start, line: first.span.line, column: first.span.column, endLine: first.span.line, endColumn: first.span.column }
+      : { start: s.span.end, end: s.span.end, line: s.span.endLine, column: s.span.endColumn, endLine: s.span.endLine, endColumn: s.span.endColumn };
+    return { message: `add \`task: classification\` to \`${s.name.text}\``, span: s.span, edit: { span: at, text: first ? "task: classification; " : " { task: classification }" } };
   }
 
   private define(n: A.Name, kind: string): boolean {
@@ -608,7 +760,7 @@ class Checker {
       const key = o.key.text;
       if (seen.has(key)) this.report("duplicate-option", `\`${key}\` is given twice`, o.key.span);
       seen.add(key);
-      const spec = known[key];
+      const spec = own(known, key);
       if (!spec) {
         this.report("unknown-option", `${format} sources have no option \`${key}\``, o.key.span, "error", Object.keys(known), key);
         continue;
@@ -637,23 +789,6 @@ class Checker {
     }
     this.diagnostics.push({ code, message, severity, span, suggestions });
   }
-}
-
-const castTypes: Record<string, { type: ColumnType; sql: string }> = {
-  number: { type: "number", sql: "DOUBLE" },
-  double: { type: "number", sql: "DOUBLE" },
-  integer: { type: "number", sql: "BIGINT" },
-  int: { type: "number", sql: "BIGINT" },
-  string: { type: "string", sql: "VARCHAR" },
-  text: { type: "string", sql: "VARCHAR" },
-  boolean: { type: "boolean", sql: "BOOLEAN" },
-  date: { type: "date", sql: "DATE" },
-  timestamp: { type: "timestamp", sql: "TIMESTAMP" },
-};
-
-/** The DuckDB type a `cast ... as T` names, or undefined for an unknown type. */
-export function castType(name: string): { type: ColumnType; sql: string } | undefined {
-  return castTypes[name.toLowerCase()];
 }
 
 /** Scalar functions allowed in expressions (passed through to SQL) and their result types. */

@@ -1,10 +1,12 @@
 import type { IToken, TokenType } from "chevrotain";
-import { algorithms, charts, driftMethods, metrics, signals, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type SourceOptionSpec, type Task } from "./catalog.js";
+import { algorithms, castTypeNames, charts, chartSpec, commonOptions, driftMethods, metricNames, metrics, scheduleUnitNames, signals, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type SourceOptionSpec, type Task } from "./catalog.js";
 import { check, type CheckedProgram, type SourceSchema } from "./checker.js";
 import { K, latheLexer, unquote } from "./lexer.js";
+import { has, own } from "./lookup.js";
 import { parse } from "./parse.js";
 import { parser } from "./parser.js";
 import type { Schema } from "./schema.js";
+import { statementKeywords } from "./statements.js";
 
 export type CompletionKind = "keyword" | "dataset" | "model" | "column" | "option" | "metric" | "algorithm" | "chart" | "param";
 
@@ -27,7 +29,7 @@ export interface CompleteOptions {
 }
 
 const keywordOf = new Map<TokenType, string>(Object.entries(K).map(([word, t]) => [t, word]));
-const statementStarts = new Set(["param", "source", "prepare", "split", "model", "evaluate", "assert", "plot", "show", "describe", "tune", "register", "promote", "rollback", "deploy", "serve", "export", "monitor", "retrain"].map((w) => K[w]));
+const statementStarts = new Set(statementKeywords.map((w) => K[w]));
 
 /**
  * Completion at `offset`: the keywords the grammar allows there (Chevrotain's content assist over
@@ -167,9 +169,7 @@ class Context {
   }
 
   private metricItems(task?: Task): CompletionItem[] {
-    return Object.entries(metrics)
-      .filter(([, m]) => !task || m.task === task)
-      .map(([name, m]) => ({ label: name, kind: "metric" as const, detail: m.doc }));
+    return metricNames(task).map((name) => ({ label: name, kind: "metric" as const, detail: metrics[name].doc }));
   }
 
   private modelOfStatement(): CheckedProgram["models"][string] | undefined {
@@ -177,15 +177,15 @@ class Context {
     const name = first === "tune" || first === "evaluate" || first === "assert" || first === "register" ? this.words[1] : first === "plot" ? this.after("of") : undefined;
     if (first === "monitor" || first === "retrain" || first === "deploy" || first === "serve" || first === "export" || first === "promote") {
       const reg = this.tokens[1]?.tokenType.name.endsWith("String") ? this.registered.get(unquote(this.words[1])) : undefined;
-      return reg ? this.known.models[reg] : undefined;
+      return reg ? own(this.known.models, reg) : undefined;
     }
-    return name ? this.known.models[name] : undefined;
+    return name ? own(this.known.models, name) : undefined;
   }
 
   /** The dataset whose columns are in scope at the cursor. */
   private scope(): Schema | undefined {
     const first = this.words[0];
-    const ds = (n: string | undefined) => (n ? this.known.datasets[n]?.schema : undefined);
+    const ds = (n: string | undefined) => (n ? own(this.known.datasets, n)?.schema : undefined);
     if (first === "prepare") return ds(this.words[3]);
     if (first === "split") return ds(this.words[1]);
     if (first === "model") return ds(this.after("from"));
@@ -220,12 +220,12 @@ class Context {
       const format = sourceFormatOf(unquote(this.words[4]), f > 0 ? this.words[f + 1] : undefined);
       return format ? sourceOptions[format] : undefined;
     }
-    return algorithms[this.algorithmOfStatement() ?? ""]?.options;
+    return own(algorithms, this.algorithmOfStatement() ?? "")?.options;
   }
 
   private algorithmOfStatement(): string | undefined {
     if (this.words[0] === "model") return this.words[3];
-    if (this.words[0] === "tune") return this.known.models[this.words[1]]?.algorithm;
+    if (this.words[0] === "tune") return own(this.known.models, this.words[1])?.algorithm;
     return undefined;
   }
 
@@ -261,7 +261,7 @@ class Context {
       case "plotStatement:0":
         return Object.entries(charts).map(([name, c]) => ({ label: name, kind: "chart" as const, detail: c.doc }));
       case "plotStatement:2": {
-        const chart = charts[this.words[1]];
+        const chart = chartSpec(this.words[1]);
         return chart?.needs === "dataset" ? this.datasets() : chart?.needs === "model" ? this.models() : [...this.models(), ...this.datasets()];
       }
       case "splitPart:0":
@@ -269,7 +269,7 @@ class Context {
       case "sourceStatement:2":
         return keywords([...sourceFormats]);
       case "castStep:0":
-        return keywords(["number", "integer", "string", "boolean", "date", "timestamp"]);
+        return keywords(castTypeNames);
       case "literalOrName:0":
         return Object.keys(this.known.params).map((p) => ({ label: p, kind: "param" as const, detail: String(this.known.params[p]) }));
       case "threshold:0":
@@ -278,11 +278,11 @@ class Context {
           ...this.metricItems(model?.task),
         ];
       case "threshold:2":
-        return keywords(signals[this.words[this.words.length - 1]]?.qualifiers ?? signals.latency.qualifiers!);
+        return keywords(own(signals, this.words[this.words.length - 1])?.qualifiers ?? signals.latency.qualifiers!);
       case "monitorRule:0":
         return keywords(Object.keys(driftMethods), (m) => driftMethods[m]);
       case "retrainTrigger:0":
-        return keywords(["hour", "day", "week", "month"]);
+        return keywords(scheduleUnitNames);
       case "column:0":
       case "primary:0":
         return this.columns();
@@ -291,7 +291,7 @@ class Context {
         if (!options) return [];
         const tuning = this.words[0] === "tune";
         return Object.entries(options)
-          .filter(([name]) => !tuning || (name !== "features" && name !== "task"))
+          .filter(([name]) => !tuning || !has(commonOptions, name))
           .map(([name, o]) => ({ label: name, kind: "option" as const, detail: o.doc }));
       }
       case "optionValue:0": {
@@ -300,7 +300,12 @@ class Context {
           this.namesOnly = true;
           return this.columns();
         }
-        const spec = this.optionsOfStatement()?.[k ?? ""];
+        const options = this.optionsOfStatement();
+        const spec = options && own<OptionSpec | SourceOptionSpec>(options, k ?? "");
+        if (spec && "type" in spec && spec.type === "dataset") {
+          this.namesOnly = true;
+          return this.datasets();
+        }
         if (spec && "choices" in spec && spec.choices) return keywords(spec.choices);
         if (spec && "kind" in spec && k === "delimiter") return keywords(["tab", "comma", "semicolon", "pipe", "space"]);
         return Object.keys(this.known.params).map((p) => ({ label: p, kind: "param" as const }));

@@ -19,6 +19,18 @@ export interface Diagnostic {
   span: Span;
   /** "did you mean" candidates, best first. */
   suggestions?: string[];
+  /** Fix-its: what would resolve it, at a place that may be elsewhere in the program. */
+  hints?: Hint[];
+}
+
+/** A fix-it: what to change, where, and the change as an edit an editor can apply. */
+export interface Hint {
+  /** In words: "add `task: classification` to `m`". */
+  message: string;
+  /** The statement to change. */
+  span: Span;
+  /** Replace the text of `edit.span` with `edit.text` (an empty span inserts). */
+  edit?: { span: Span; text: string };
 }
 
 /** Computes line starts once so spans can be built from offsets cheaply. */
@@ -85,6 +97,12 @@ export function formatDiagnostic(d: Diagnostic, file: string, text: string): str
     `${pad} | ${" ".repeat(Math.max(0, d.span.column - 1))}${"^".repeat(width)}`,
   ];
   if (d.suggestions?.length) lines.push(`${pad} = help: did you mean ${d.suggestions.map((s) => `\`${s}\``).join(" or ")}?`);
+  for (const h of d.hints ?? []) {
+    const at = index.lineText(h.span.line);
+    const hintGutter = String(h.span.line);
+    const hintWidth = h.span.endLine === h.span.line ? Math.max(1, h.span.endColumn - h.span.column) : Math.max(1, at.length - h.span.column + 1);
+    lines.push(`${pad} = help: ${file}:${h.span.line}:${h.span.column}: ${h.message}`, `${hintGutter} | ${at}`, `${" ".repeat(hintGutter.length)} | ${" ".repeat(Math.max(0, h.span.column - 1))}${"^".repeat(hintWidth)}`);
+  }
   return lines.join("\n");
 }
 

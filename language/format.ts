@@ -1,3 +1,4 @@
+import { assertNever } from "./assert-never.js";
 import type * as A from "./ast.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { parse } from "./parse.js";
@@ -91,8 +92,12 @@ function exprPrecedence(e: A.Expr): number {
     case "between":
     case "in":
       return 4;
-    default:
+    case "literal":
+    case "column":
+    case "call":
       return 8;
+    default:
+      return assertNever(e, "expression");
   }
 }
 
@@ -125,6 +130,8 @@ function exprText(e: A.Expr): string {
       return `${expr(e.operand, 5)} ${e.negated ? "not " : ""}between ${expr(e.low, 5)} and ${expr(e.high, 5)}`;
     case "in":
       return `${expr(e.operand, 5)} ${e.negated ? "not " : ""}in (${e.items.map((i) => expr(i, 5)).join(", ")})`;
+    default:
+      return assertNever(e, "expression");
   }
 }
 
@@ -161,6 +168,8 @@ export function step(s: A.PrepareStep): string {
       return `bucket ${column(s.column)} into ${s.count}`;
     case "rename":
       return `rename ${column(s.from)} to ${column(s.to)}`;
+    default:
+      return assertNever(s, "prepare step");
   }
 }
 
@@ -268,7 +277,8 @@ class Printer {
           s.span,
         );
       case "split": {
-        let text = `split ${s.input.text} into ${s.parts.map((p) => `${p.name.text} ${p.percent}%`).join(", ")}`;
+        let text = `split ${s.input.text} into ${s.parts.map((p) => `${p.name.text}${p.percent !== undefined ? ` ${p.percent}%` : ""}`).join(", ")}`;
+        if (s.column) text += ` by column ${column(s.column)}`;
         if (s.stratify) text += ` stratify by ${column(s.stratify)}`;
         if (s.time) text += ` by time on ${column(s.time)}`;
         if (s.seed) text += ` seed ${s.seed.kind === "name" ? s.seed.name.text : literal(s.seed)}`;
@@ -323,6 +333,8 @@ class Printer {
         );
       case "retrain":
         return one(`retrain ${registryRef(s.target)} ${s.triggers.map((t) => (t.kind === "schedule" ? `every ${t.count !== 1 ? `${t.count} ` : ""}${t.unit.text}` : `when ${threshold(t.threshold)}`)).join(" or ")}`);
+      default:
+        return assertNever(s, "statement");
     }
   }
 }

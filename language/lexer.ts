@@ -1,5 +1,6 @@
 import type { TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
+import { statementKeywords, stepKeywords } from "./statements.js";
 
 /**
  * Tokens of the Lathe language.
@@ -13,15 +14,15 @@ import { createToken, Lexer } from "./chevrotain.js";
 export const Name = createToken({ name: "Name", pattern: Lexer.NA });
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Name] });
 
-const softKeywordWords = [
-  "param", "source", "read", "sql", "table", "database", "prepare", "drop", "rows", "where", "keep", "duplicates",
-  "columns", "fill", "with", "median", "mean", "mode", "onehot", "replace", "clip", "derive", "cast", "as", "trim",
-  "lower", "upper", "scale", "standard", "minmax", "bucket", "rename", "split", "into", "stratify", "by", "seed",
-  "time", "on", "model", "predicting", "from", "tune", "over", "evaluate", "metrics", "assert", "plot", "of", "to",
-  "show", "limit", "describe", "register", "promote", "rollback", "deploy", "batch", "serve", "port", "export",
-  "monitor", "retrain", "every", "when", "format", "for", "version", "using", "search", "trials",
-  "grid", "random", "drift", "ms", "s",
+/** Soft keywords besides the statement and step words (statements.ts), which come first. */
+const otherSoftWords = [
+  "read", "sql", "table", "database", "rows", "where", "duplicates", "columns", "column", "with", "median", "mean", "mode",
+  "as", "standard", "minmax", "into", "stratify", "by", "seed", "time", "on", "predicting", "from", "over", "metrics", "of",
+  "to", "limit", "batch", "port", "every", "when", "format", "for", "version", "using", "search", "trials", "grid", "random",
+  "drift", "ms", "s",
 ] as const;
+
+const softKeywordWords: readonly string[] = [...new Set<string>([...statementKeywords, ...stepKeywords, ...otherSoftWords])];
 
 const reservedWords = ["and", "or", "not", "is", "missing", "between", "in", "true", "false", "null"] as const;
 
@@ -34,7 +35,7 @@ function keyword(word: string, soft: boolean): TokenType {
   });
 }
 
-/** Keyword tokens by their word, e.g. `K.split`. */
+/** Keyword tokens by their word, e.g. `K.split`. Keys are the fixed keywords, never a user's word. */
 export const K: Record<string, TokenType> = {};
 for (const w of softKeywordWords) K[w] = keyword(w, true);
 for (const w of reservedWords) K[w] = keyword(w, false);

@@ -3,16 +3,14 @@ import type { Program } from "./ast.js";
 import { LineIndex, suggest, type Diagnostic } from "./diagnostic.js";
 import { K, keywordWords, latheLexer, UnterminatedString } from "./lexer.js";
 import { parser } from "./parser.js";
+import { statementKeywords, stepKeywords } from "./statements.js";
+
+export { statementKeywords, stepKeywords } from "./statements.js";
 
 export interface ParseResult {
   program: Program;
   diagnostics: Diagnostic[];
 }
-
-/** Words that start a statement, for messages and "did you mean". */
-export const statementKeywords = ["param", "source", "prepare", "split", "model", "evaluate", "assert", "plot", "show", "describe", "tune", "register", "promote", "rollback", "deploy", "serve", "export", "monitor", "retrain"];
-/** Words that start a step inside `prepare { ... }`. */
-export const stepKeywords = ["drop", "keep", "fill", "onehot", "replace", "clip", "derive", "cast", "trim", "lower", "upper", "scale", "bucket", "rename"];
 
 /** Lexes and parses Lathe text into an AST. Never throws on bad input: problems come back as diagnostics. */
 export function parse(text: string): ParseResult {
@@ -52,10 +50,10 @@ function syntaxDiagnostic(e: IRecognitionException, lines: LineIndex, text: stri
   let candidates = names.map((n) => keywordOf.get(n)).filter((w): w is string => !!w);
   if (rule === "statement" || rule === "program") {
     expected = "a statement (" + statementKeywords.join(", ") + ")";
-    candidates = statementKeywords;
+    candidates = [...statementKeywords];
   } else if (rule === "prepareStatement" && names.includes("RBrace")) {
     expected = "a step (" + stepKeywords.join(", ") + ") or `}`";
-    candidates = stepKeywords;
+    candidates = [...stepKeywords];
   }
   if (!candidates.length) candidates = [...keywordWords];
   const suggestions = !atEnd && /^[A-Za-z_]/.test(t.image) ? suggest(t.image, candidates) : [];

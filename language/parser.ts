@@ -1,8 +1,9 @@
-import type { IOrAlt, IToken } from "chevrotain";
+import type { IOrAlt, IToken, ParserMethod } from "chevrotain";
 import { EmbeddedActionsParser } from "./chevrotain.js";
 import type * as A from "./ast.js";
 import { joinSpans, LineIndex, type Span } from "./diagnostic.js";
 import * as T from "./lexer.js";
+import { statementKeywords, stepRules } from "./statements.js";
 
 const { K, unquote } = T;
 
@@ -231,28 +232,9 @@ export class LatheParser extends EmbeddedActionsParser {
     { recoveryValueFunc: () => this.statements },
   );
 
-  // The alternatives of the busiest choices are built once, not at every call (Chevrotain's advice).
-  private readonly statementAlternatives: IOrAlt<Got<A.Statement>>[] = [
-    { ALT: () => this.SUBRULE(this.paramStatement) },
-    { ALT: () => this.SUBRULE(this.sourceStatement) },
-    { ALT: () => this.SUBRULE(this.prepareStatement) },
-    { ALT: () => this.SUBRULE(this.splitStatement) },
-    { ALT: () => this.SUBRULE(this.modelStatement) },
-    { ALT: () => this.SUBRULE(this.evaluateStatement) },
-    { ALT: () => this.SUBRULE(this.assertStatement) },
-    { ALT: () => this.SUBRULE(this.plotStatement) },
-    { ALT: () => this.SUBRULE(this.showStatement) },
-    { ALT: () => this.SUBRULE(this.describeStatement) },
-    { ALT: () => this.SUBRULE(this.tuneStatement) },
-    { ALT: () => this.SUBRULE(this.registerStatement) },
-    { ALT: () => this.SUBRULE(this.promoteStatement) },
-    { ALT: () => this.SUBRULE(this.rollbackStatement) },
-    { ALT: () => this.SUBRULE(this.deployStatement) },
-    { ALT: () => this.SUBRULE(this.serveStatement) },
-    { ALT: () => this.SUBRULE(this.exportStatement) },
-    { ALT: () => this.SUBRULE(this.monitorStatement) },
-    { ALT: () => this.SUBRULE(this.retrainStatement) },
-  ];
+  // The alternatives of the busiest choices are built once, not at every call (Chevrotain's advice),
+  // in the order of the one statement list (statements.ts); `statementRules` maps each to its rule.
+  private readonly statementAlternatives: IOrAlt<Got<A.Statement>>[] = statementKeywords.map((kind) => ({ ALT: () => this.SUBRULE(this.statementRules[kind]) }));
 
   private readonly semicolon = () => this.CONSUME(T.Semicolon);
 
@@ -362,20 +344,7 @@ export class LatheParser extends EmbeddedActionsParser {
     this.keepPartial,
   );
 
-  private readonly stepAlternatives: IOrAlt<Got<A.PrepareStep>>[] = [
-    { ALT: () => this.SUBRULE(this.dropStep) },
-    { ALT: () => this.SUBRULE(this.keepStep) },
-    { ALT: () => this.SUBRULE(this.fillStep) },
-    { ALT: () => this.SUBRULE(this.onehotStep) },
-    { ALT: () => this.SUBRULE(this.replaceStep) },
-    { ALT: () => this.SUBRULE(this.clipStep) },
-    { ALT: () => this.SUBRULE(this.deriveStep) },
-    { ALT: () => this.SUBRULE(this.castStep) },
-    { ALT: () => this.SUBRULE(this.textStep) },
-    { ALT: () => this.SUBRULE(this.scaleStep) },
-    { ALT: () => this.SUBRULE(this.bucketStep) },
-    { ALT: () => this.SUBRULE(this.renameStep) },
-  ];
+  private readonly stepAlternatives: IOrAlt<Got<A.PrepareStep>>[] = stepRules.map((rule) => ({ ALT: () => this.SUBRULE(this.stepRules[rule]) }));
 
   prepareStep = this.RULE("prepareStep", () => this.OR(this.stepAlternatives));
 
@@ -574,6 +543,7 @@ export class LatheParser extends EmbeddedActionsParser {
       const parts: Got<A.SplitPart>[] = [];
       const stratify: Got<A.Name>[] = [];
       const time: Got<A.Name>[] = [];
+      const column: Got<A.Name>[] = [];
       const seed: Got<A.Literal | { kind: "name"; name: A.Name; span: Span }>[] = [];
       const statement = this.begin((span) => ({
         kind: "split",
@@ -581,6 +551,7 @@ export class LatheParser extends EmbeddedActionsParser {
         parts: all(parts),
         stratify: first(stratify),
         time: first(time),
+        column: first(column),
         seed: first(seed),
         span,
       }));
@@ -607,6 +578,13 @@ export class LatheParser extends EmbeddedActionsParser {
           },
           {
             ALT: () => {
+              this.CONSUME3(K.by);
+              this.CONSUME(K.column);
+              occurrence(column, () => this.SUBRULE3(this.column, { LABEL: "column" }));
+            },
+          },
+          {
+            ALT: () => {
               this.CONSUME(K.seed);
               occurrence(seed, () => this.SUBRULE(this.literalOrName, { LABEL: "seed" }));
             },
@@ -618,12 +596,16 @@ export class LatheParser extends EmbeddedActionsParser {
     this.keepPartial,
   );
 
+  // train 70% | train (in a split by column)
   splitPart = this.RULE("splitPart", (): Got<A.SplitPart> => {
     const at = this.mark();
     const name = this.CONSUME(T.Name, { LABEL: "name" });
-    const percent = this.CONSUME(T.NumberLiteral, { LABEL: "percent" });
-    this.CONSUME(T.Percent);
-    return this.build(at, (span) => ({ name: this.name(name), percent: Number(image(percent)), span }));
+    let percent: IToken | undefined;
+    this.OPTION(() => {
+      percent = this.CONSUME(T.NumberLiteral, { LABEL: "percent" });
+      this.CONSUME(T.Percent);
+    });
+    return this.build(at, (span) => ({ name: this.name(name), percent: percent ? Number(image(percent)) : undefined, span }));
   });
 
   // model m = logistic_regression predicting Species from train { features: a, b; epochs: 300 }
@@ -1374,6 +1356,45 @@ export class LatheParser extends EmbeddedActionsParser {
   private numberLiteral(t: IToken): A.Literal | Broken {
     return real(t) ? { kind: "literal", value: Number(t.image), span: this.tokenSpan(t) } : BROKEN;
   }
+
+  // Declared after the rules, so the rules exist when these are built. The mapped types make a
+  // statement kind or step rule of statements.ts without a rule here a compile error.
+  private readonly statementRules: { readonly [K in A.StatementKind]: ParserMethod<[], Got<A.Statement>> } = {
+    param: this.paramStatement,
+    source: this.sourceStatement,
+    prepare: this.prepareStatement,
+    split: this.splitStatement,
+    model: this.modelStatement,
+    evaluate: this.evaluateStatement,
+    assert: this.assertStatement,
+    plot: this.plotStatement,
+    show: this.showStatement,
+    describe: this.describeStatement,
+    tune: this.tuneStatement,
+    register: this.registerStatement,
+    promote: this.promoteStatement,
+    rollback: this.rollbackStatement,
+    deploy: this.deployStatement,
+    serve: this.serveStatement,
+    export: this.exportStatement,
+    monitor: this.monitorStatement,
+    retrain: this.retrainStatement,
+  };
+
+  private readonly stepRules: { readonly [R in (typeof stepRules)[number]]: ParserMethod<[], Got<A.PrepareStep>> } = {
+    dropStep: this.dropStep,
+    keepStep: this.keepStep,
+    fillStep: this.fillStep,
+    onehotStep: this.onehotStep,
+    replaceStep: this.replaceStep,
+    clipStep: this.clipStep,
+    deriveStep: this.deriveStep,
+    castStep: this.castStep,
+    textStep: this.textStep,
+    scaleStep: this.scaleStep,
+    bucketStep: this.bucketStep,
+    renameStep: this.renameStep,
+  };
 }
 
 /** One shared parser instance: Chevrotain parsers are built once and reused (self-analysis is costly). */

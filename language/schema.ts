@@ -22,3 +22,8 @@ export function columnTypeOf(sqlType: string): ColumnType {
   if (t.startsWith("TIMESTAMP")) return "timestamp";
   return "other";
 }
+
+/** Whether a DuckDB type holds whole numbers only (an integer target may be class labels). */
+export function isIntegerType(sqlType: string): boolean {
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT|INT[1248]|LONG|SHORT)$/i.test(sqlType.trim());
+}

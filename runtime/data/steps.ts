@@ -1,6 +1,6 @@
 import { assertNever } from "../../language/assert-never.js";
 import type { Literal, LiteralValue, Name, PrepareStep } from "../../language/ast.js";
-import { castType } from "../../language/checker.js";
+import { castType } from "../../language/catalog.js";
 import { compileExpr } from "../sql/expr.js";
 import { ident, literal } from "../sql/quote.js";
 import { DataError } from "./source.js";
@@ -25,10 +25,8 @@ export interface AppliedStep {
   inline?: boolean;
 }
 
-/** True for steps that learn statistics from data (and so must learn them on training rows only). */
-export function isFitted(step: PrepareStep): boolean {
-  return (step.kind === "fill" && step.strategy !== "value") || step.kind === "onehot" || step.kind === "scale" || step.kind === "bucket";
-}
+/** True for steps that learn statistics from data (and so must learn them on training rows only): the language's one rule. */
+export { isFitted } from "../../language/fitted.js";
 
 const names = (ns: Name[]) => ns.map((n) => n.text);
 const lit = (l: Literal) => literal(l.value);

@@ -69,6 +69,21 @@ describe("complete", () => {
     expect(tunable).not.toContain("features");
   });
 
+  it("offers the common options, datasets for validation, and leaves them out of tune", () => {
+    const opts = at(`${head}model q = neural_network predicting Species from train { |`).labels;
+    expect(opts).toEqual(expect.arrayContaining(["seed", "validation", "dropout"]));
+    expect(at(`${head}model q = neural_network predicting Species from train { validation: |`).labels).toEqual(["penguins", "clean", "train", "validation", "test"]);
+    const tunable = at(`${head}tune m over { |`).labels;
+    expect(tunable).not.toContain("seed");
+    expect(tunable).not.toContain("validation");
+  });
+
+  it("offers `column` after `by` in a split, then the input's columns; cast types from the catalog", () => {
+    expect(at(`${head}split clean into a, b by |`).labels).toEqual(expect.arrayContaining(["column", "time"]));
+    expect(at(`${head}split clean into a, b by column |`).labels).toEqual(["Species", '"Body Mass (g)"', "Island"]);
+    expect(at(`${head}prepare p = penguins { cast Species as |`).labels).toEqual(["number", "integer", "string", "boolean", "date", "timestamp"]);
+  });
+
   it("offers a source's reader options for its format", () => {
     const csv = at(`source t = read "data/t.csv" with { |`).items;
     expect(csv.map((i) => i.label)).toEqual(expect.arrayContaining(["delimiter", "header", "na_values", "types"]));

@@ -20,6 +20,9 @@ const trained = `${src}split penguins into train 80%, test 20%
 model m = logistic_regression predicting Species from train { features: "Body Mass (g)" }
 `;
 const registered = `${trained}register m as "species"\n`;
+/** A source with an integer target, which a tree takes for regression unless told otherwise. */
+const digits: Record<string, SourceSchema> = { d: { columns: [{ name: "target", type: "number", sqlType: "BIGINT" }, { name: "x", type: "number", sqlType: "DOUBLE" }] } };
+const digitTree = `source d = read "d.csv"\nsplit d into train 80%, test 20%\nmodel m = decision_tree predicting target from train\n`;
 
 function diagnose(text: string, s: Record<string, SourceSchema> = schemas, params = {}): Diagnostic[] {
   const parsed = parse(text);
@@ -27,7 +30,7 @@ function diagnose(text: string, s: Record<string, SourceSchema> = schemas, param
 }
 
 /** Every diagnostic code with a program that produces it (and, where it applies, the suggestion it must make). */
-const cases: { code: string; text: string; suggest?: string; severity?: "error" | "warning"; schemas?: Record<string, SourceSchema>; params?: Record<string, number> }[] = [
+const cases: { code: string; text: string; suggest?: string; severity?: "error" | "warning" | "info"; schemas?: Record<string, SourceSchema>; params?: Record<string, number> }[] = [
   { code: "syntax-error", text: 'sorce x = read "a.csv"', suggest: "source" },
   { code: "syntax-error", text: `${src}prepare p = penguins { fil "Body Mass (g)" with median }`, suggest: "fill" },
   { code: "syntax-error", text: `${trained}tune m ovr { l2: [1] } by f1 on test`, suggest: "over" },
@@ -67,6 +70,8 @@ const cases: { code: string; text: string; suggest?: string; severity?: "error" 
   { code: "ungated-promote", severity: "warning", text: `${registered}promote "species"` },
   { code: "unregistered-name", severity: "warning", text: `${registered}assert m on test: f1 > 0.5\npromote "specie"`, suggest: "species" },
   { code: "missing-features", severity: "warning", text: `${registered}prepare slim = penguins { keep columns Species }\ndeploy "species" batch from slim to "out.csv"` },
+  { code: "inferred-regression", text: `${digitTree}evaluate m on test metrics accuracy`, schemas: digits },
+  { code: "task-inferred", severity: "info", text: digitTree, schemas: digits },
 ];
 
 describe("diagnostics", () => {
@@ -94,6 +99,19 @@ describe("diagnostics", () => {
     expect([...emitted].filter((c) => !tested.has(c))).toEqual([]);
     const doc = readFileSync(path.join(repo, "grammar.md"), "utf8");
     expect([...emitted].filter((c) => !doc.includes(`\`${c}\``))).toEqual([]);
+  });
+
+  it("renders a fix-it under the caret, pointing at the statement to change", async () => {
+    const { formatDiagnostic } = await import("../../language/diagnostic.js");
+    const text = `${digitTree}evaluate m on test metrics accuracy`;
+    const d = diagnose(text, digits).find((x) => x.code === "inferred-regression")!;
+    const lines = formatDiagnostic(d, "job.lathe", text).split("\n");
+    expect(lines[0]).toMatch(/^job\.lathe:4:28: error\[inferred-regression\]: `accuracy` is a classification metric, and `m` does regression/);
+    expect(lines.slice(4)).toEqual([
+      "  = help: job.lathe:3:1: add `task: classification` to `m`",
+      "3 | model m = decision_tree predicting target from train",
+      "  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+    ]);
   });
 
   it("keeps going past the first error: one pass reports syntax and semantic errors together", () => {

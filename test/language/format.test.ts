@@ -61,6 +61,15 @@ retrain "m" every week or when drift > 0.25
 `);
   });
 
+  it("prints a split by column and model seed and validation options", () => {
+    expect(format("split  d into train,validation , test by column  part;model m = svm predicting y from train {seed:1;validation : validation}").text).toBe(`split d into train, validation, test by column part
+model m = svm predicting y from train {
+  seed: 1
+  validation: validation
+}
+`);
+  });
+
   it("keeps every comment, in order", () => {
     const text = `# one\nprepare p = d { # two\n  fill a with mean # three\n  # four\n}\nshow p # five\n# six\n`;
     const out = format(text).text!;

@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../language/parse.js";
 import { ruleNames } from "../../language/parser.js";
+import { statementKeywords, statements } from "../../language/statements.js";
 import { repo } from "../helpers.js";
 
 const doc = readFileSync(path.join(repo, "grammar.md"), "utf8");
@@ -37,7 +38,12 @@ describe("grammar.md", () => {
 
   it("shows every statement kind in an example", () => {
     const kinds = new Set(latheBlocks().flatMap((b) => parse(b.code).program.statements.map((s) => s.kind)));
-    const all = ["param", "source", "prepare", "split", "model", "evaluate", "assert", "plot", "show", "describe", "tune", "register", "promote", "rollback", "deploy", "serve", "export", "monitor", "retrain"];
-    expect(all.filter((k) => !kinds.has(k as never))).toEqual([]);
+    expect(statementKeywords.filter((k) => !kinds.has(k))).toEqual([]);
+  });
+
+  it("lists every statement in the `statement` production, in the parser's order", () => {
+    const production = /^statement ::= ([\s\S]*?)\)/m.exec(doc)?.[1] ?? "";
+    const listed = [...production.matchAll(/(\w+Statement)/g)].map((m) => m[1]);
+    expect(listed).toEqual(statementKeywords.map((k) => statements[k].rule));
   });
 });

@@ -37,6 +37,18 @@ model m = random_forest predicting y from train { features: a, "b c"; trees: 50;
     expect(model.options[2].values[0]).toMatchObject({ kind: "list", items: [{ value: 64 }, { value: 32 }] });
   });
 
+  it("reads a split by column: parts without percentages and the column", () => {
+    const { program, diagnostics } = parse(`split d into train, validation, test by column "the part"`);
+    expect(diagnostics).toEqual([]);
+    const [split] = program.statements;
+    if (split.kind !== "split") throw new Error("kind");
+    expect(split.parts.map((p) => [p.name.text, p.percent])).toEqual([["train", undefined], ["validation", undefined], ["test", undefined]]);
+    expect(split.column).toMatchObject({ text: "the part", quoted: true });
+    // `column` is a soft keyword: it can still name a column or a part.
+    expect(parse("split d into column, b by column column").diagnostics).toEqual([]);
+    expect(parse("split d into a 50, b 50%").diagnostics.map((d) => d.code)).toEqual(["syntax-error"]);
+  });
+
   it("builds expressions with SQL precedence", () => {
     const { program } = parse("prepare p = d { drop rows where a > 1 + 2 * 3 and not b is missing or c between 1 and 5 }");
     const s = program.statements[0];

@@ -55,7 +55,7 @@ const step = fc.oneof(
 );
 
 const optionValue: fc.Arbitrary<string> = fc.oneof(literal, fc.constantFrom("relu", "seed"), fc.array(fc.oneof(literal, number), { maxLength: 3 }).map((xs) => `[${xs.join(", ")}]`));
-const optionEntry = fc.tuple(fc.constantFrom("features", "trees", "max_depth", "layers", "l2", "delimiter"), fc.array(optionValue, { minLength: 1, maxLength: 3 })).map(([k, vs]) => `${k}: ${vs.join(", ")}`);
+const optionEntry = fc.tuple(fc.constantFrom("features", "trees", "max_depth", "layers", "l2", "delimiter", "seed", "validation"), fc.array(optionValue, { minLength: 1, maxLength: 3 })).map(([k, vs]) => `${k}: ${vs.join(", ")}`);
 const block = (items: fc.Arbitrary<string>, min = 0) => fc.tuple(fc.array(fc.tuple(items, sep), { minLength: min, maxLength: 4 }), ws).map(([xs, w]) => `{${w}${xs.map(([x, s]) => x + s).join("")}}`);
 const registry = fc.tuple(fc.constantFrom('"penguin-species"', "'model.v2'", '"m"'), fc.option(fc.integer({ min: 1, max: 9 }))).map(([n, v]) => `${n}${v ? ` version ${v}` : ""}`);
 const threshold = fc.oneof(
@@ -72,6 +72,7 @@ export const statement = fc.oneof(
   fc.tuple(datasetName, fc.array(fc.tuple(fc.constantFrom("train", "validation", "test"), fc.integer({ min: 1, max: 99 })), { minLength: 1, maxLength: 3 }), fc.option(column), fc.option(fc.constantFrom("7", "seed"))).map(
     ([d, parts, strat, seed]) => `split ${d} into ${parts.map(([p, n]) => `${p} ${n}%`).join(", ")}${strat ? ` stratify by ${strat}` : ""}${seed ? ` seed ${seed}` : ""}`,
   ),
+  fc.tuple(datasetName, fc.array(fc.constantFrom("train", "validation", "test"), { minLength: 1, maxLength: 3 }), column).map(([d, parts, c]) => `split ${d} into ${parts.join(", ")} by column ${c}`),
   fc.tuple(fc.constantFrom("m", "forest"), fc.constantFrom("random_forest", "svm"), column, datasetName, fc.option(block(optionEntry))).map(([m, a, t, d, b]) => `model ${m} = ${a} predicting ${t} from ${d}${b ? ` ${b}` : ""}`),
   fc.tuple(fc.constantFrom("m"), datasetName, fc.option(fc.constantFrom("accuracy", "f1, rmse"))).map(([m, d, ms]) => `evaluate ${m} on ${d}${ms ? ` metrics ${ms}` : ""}`),
   fc.tuple(datasetName, fc.array(fc.tuple(fc.constantFrom("f1", "accuracy"), fc.constantFrom(">=", "==", "<>"), literal), { minLength: 1, maxLength: 3 })).map(([d, cs]) => `assert m on ${d}: ${cs.map((c) => c.join(" ")).join(" and ")}`),

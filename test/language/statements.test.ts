@@ -149,3 +149,44 @@ describe("model options", () => {
     expect(codes(`param t = 30\n${base}model n = random_forest predicting Species from train { trees: t }`)).toEqual([]);
   });
 });
+
+describe("the one statement list (statements.ts)", () => {
+  it("gives the lexer a keyword for every statement and step word", async () => {
+    const { K, keywordWords } = await import("../../language/lexer.js");
+    const { statementKeywords, stepKeywords } = await import("../../language/statements.js");
+    for (const w of [...statementKeywords, ...stepKeywords]) {
+      expect(K[w], w).toBeDefined();
+      expect(keywordWords).toContain(w);
+    }
+  });
+
+  it("gives the parser its statement and step alternatives, in its order", async () => {
+    const { parser } = await import("../../language/parser.js");
+    const { statementKeywords, statements, stepRules } = await import("../../language/statements.js");
+    type Gast = { type: string; name?: string; definition?: Gast[] };
+    const alternatives = (rule: string) => {
+      const production: Gast | undefined = parser.getSerializedGastProductions().find((p: Gast) => p.name === rule);
+      const choice = production?.definition?.find((d) => d.type === "Alternation");
+      return choice?.definition?.map((alt) => alt.definition?.[0].name);
+    };
+    expect(alternatives("statement")).toEqual(statementKeywords.map((k) => statements[k].rule));
+    expect(alternatives("prepareStep")).toEqual(stepRules);
+    // Each statement word parses to a statement of its kind.
+    for (const k of statementKeywords) expect(parser.getGAstProductions()[statements[k].rule], k).toBeDefined();
+  });
+
+  it("gives \"did you mean\" and completion their words", async () => {
+    const { statementKeywords, stepKeywords } = await import("../../language/statements.js");
+    const { complete } = await import("../../language/complete.js");
+    for (const w of statementKeywords) {
+      const typo = w.slice(0, -1) + (w.endsWith("x") ? "y" : "x");
+      expect(parse(`${typo} a`).diagnostics[0].suggestions, typo).toContain(w);
+    }
+    for (const w of stepKeywords) {
+      const typo = w.slice(0, -1) + (w.endsWith("x") ? "y" : "x");
+      expect(parse(`prepare p = d { ${typo} a }`).diagnostics[0].suggestions, typo).toContain(w);
+    }
+    expect(complete("", 0).items.map((i) => i.label)).toEqual(expect.arrayContaining([...statementKeywords]));
+    expect(complete("prepare p = d { ", 16).items.map((i) => i.label)).toEqual(expect.arrayContaining([...stepKeywords]));
+  });
+});
