@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Session } from "../api/session.js";
-import { algorithms, charts, metrics } from "../language/catalog.js";
+import { algorithms, castTypeNames, charts, metricSpec } from "../language/catalog.js";
+import { own } from "../language/lookup.js";
 import { complete } from "../language/complete.js";
 import { keywordWords } from "../language/lexer.js";
 import type { CompletionResult, MimeBundle } from "./jupyter/backend.js";
@@ -61,18 +62,18 @@ const statementDocs: Record<string, string> = {
   replace: 'replace COL "OLD" -> "NEW"\nReplaces one value of a column by another.',
   clip: "clip COLS between LOW and HIGH\nLimits values to a range.",
   derive: "derive NAME = EXPRESSION\nAdds a computed column (arithmetic, comparisons, functions).",
-  cast: "cast COLS as TYPE\nConverts columns to integer, double, varchar, boolean, date or timestamp.",
+  cast: `cast COLS as TYPE\nConverts columns to ${castTypeNames.join(", ")}.`,
   trim: "trim COLS\nRemoves leading and trailing spaces.",
   lower: "lower COLS\nLower-cases text.",
   upper: "upper COLS\nUpper-cases text.",
   scale: "scale COLS standard|minmax\nStandardises (mean 0, std 1) or rescales to [0, 1], with statistics from the training split.",
   bucket: "bucket COL into N\nReplaces a numeric column by its quantile bucket (0..N-1), edges learned on the training split.",
   rename: "rename OLD to NEW\nRenames a column.",
-  split: "split INPUT into NAME P%, NAME P%, ... [stratify by COL] [by time on COL] [seed N]\nDivides a dataset into named parts, e.g. train 70%, validation 15%, test 15%. Stratified keeps class shares equal; by time puts the latest rows last.",
+  split: "split INPUT into NAME P%, NAME P%, ... [stratify by COL] [by time on COL] [seed N] | split INPUT into NAME, NAME, ... by column COL\nDivides a dataset into named parts, e.g. train 70%, validation 15%, test 15%. Stratified keeps class shares equal; by time puts the latest rows last; by column takes the parts from the values of a column the data already has.",
   model: "model NAME = ALGORITHM predicting TARGET from DATA { OPTION: VALUE ... }\nTrains a model. Algorithms: logistic_regression, linear_regression, decision_tree, random_forest, svm, neural_network; shift-tab on one lists its options.",
   evaluate: "evaluate MODEL on DATA metrics M1, M2, ...\nScores a model on a dataset: accuracy, precision, recall, f1, roc_auc, log_loss for classifiers; mse, rmse, mae, r2 for regressions.",
   assert: "assert MODEL on DATA: METRIC >= BOUND and ...\nA quality gate: the cell (or `lathe run`) fails when a condition does not hold.",
-  plot: "plot CHART of MODEL on DATA | plot histogram of DATA columns X | plot scatter of DATA columns X, Y[, COLOR]\nCharts: confusion, roc, pr, importance, loss, residuals, predicted, histogram, scatter. Shown inline as Vega-Lite, SVG and PNG.",
+  plot: `plot CHART of MODEL on DATA | plot histogram of DATA columns X | plot scatter of DATA columns X, Y[, COLOR]\nCharts: ${Object.keys(charts).join(", ")}. Shown inline as Vega-Lite, SVG and PNG.`,
   show: "show DATA [limit N]\nThe first rows of a dataset as a table.",
   describe: "describe DATA\nOne row per column: type, count, missing values, distinct values, min, max, mean, std, quartiles, most common value.",
   tune: "tune MODEL over { OPTION: V1, V2, ... } by METRIC on DATA\nSearches model options for the best score.",
@@ -87,16 +88,16 @@ export function inspectCell(code: string, cursorPos: number): MimeBundle | undef
   while (end < code.length && /[A-Za-z0-9_]/.test(code[end])) end++;
   const word = code.slice(start, end);
   if (!word) return undefined;
-  const algo = algorithms[word];
+  const algo = own(algorithms, word);
   if (algo) {
     const opts = Object.entries(algo.options).map(([k, o]) => `  ${k}: ${o.doc}`);
     const text = `${word} (${algo.tasks.join(", ")})\n${algo.doc}\n\noptions:\n${opts.join("\n")}`;
     return { "text/plain": text, "text/markdown": `**${word}** (${algo.tasks.join(", ")})\n\n${algo.doc}\n\n${Object.entries(algo.options).map(([k, o]) => `- \`${k}\`: ${o.doc}`).join("\n")}` };
   }
-  const metric = metrics[word];
+  const metric = metricSpec(word);
   if (metric) return { "text/plain": `${word} (${metric.task} metric)\n${metric.doc}`, "text/markdown": `**${word}** (${metric.task} metric)\n\n${metric.doc}` };
   for (const a of Object.values(algorithms)) {
-    const o = a.options[word];
+    const o = own(a.options, word);
     if (o) return { "text/plain": `${word} (model option, ${o.type})\n${o.doc}`, "text/markdown": `**${word}** (model option, ${o.type})\n\n${o.doc}` };
   }
   const chart = charts[word];
