@@ -29,7 +29,7 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const pre = cut < 0 ? chain : chain.slice(0, cut);
   const post = cut < 0 ? [] : chain.slice(cut);
   const splitSeed = s.seed ? (s.seed.kind === "name" ? Number(ctx.checked.params[s.seed.name.text]) : Number(s.seed.value)) : ctx.seed;
-  const parts = s.parts.map((p) => ({ name: p.name.text, fraction: p.percent / 100 }));
+  const parts = s.parts.map((p) => ({ name: p.name.text, fraction: (p.percent ?? 0) / 100 }));
   const train = parts.find((p) => p.name === "train")?.name ?? parts[0].name;
   for (const p of parts) {
     ctx.prepares.delete(p.name);
