@@ -1,9 +1,17 @@
 // Parse + check time of a generated 10,000-line Lathe program (target: under 300 ms).
-// Run: npm run build && node bench/language.mjs [lines]
+// Run: npm run build && node bench/language.mjs [lines] [--reference OTHER/dist]
+// With --reference (another build's dist/, e.g. main's), the two builds also parse + check the same
+// program in alternation in this process, and the ratio this/reference is printed: a comparison
+// from one machine state, which a busy machine does not skew the way separate runs are skewed.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { check, parse } from "../dist/language/index.js";
 import { format } from "../dist/language/format.js";
 
-const target = Number(process.argv[2] ?? 10_000);
+const args = process.argv.slice(2);
+const refAt = args.indexOf("--reference");
+const referenceDist = refAt >= 0 ? args.splice(refAt, 2)[1] : undefined;
+const target = Number(args[0] ?? 10_000);
 const columns = [
   { name: "id", type: "number" },
   { name: "label", type: "string" },
@@ -79,3 +87,22 @@ console.log(`${lines} lines, ${(text.length / 1024).toFixed(0)} KiB, ${parsed.pr
 console.log(`parse ${parseMs.toFixed(0)} ms, check ${checkMs.toFixed(0)} ms, parse+check ${bothMs.toFixed(0)} ms (median of 7; target < 300 ms) — ${bothMs < 300 ? "ok" : "OVER TARGET"}`);
 console.log(`parse+check CPU time ${cpu.both.toFixed(0)} ms (includes GC threads)`);
 console.log(`format ${fmtMs.toFixed(0)} ms`);
+
+if (referenceDist) {
+  const ref = await import(pathToFileURL(path.resolve(referenceDist, "language/index.js")).href);
+  const builds = { this: { parse, check }, reference: ref };
+  const once = (b) => {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    b.check(b.parse(text).program, schemas);
+    const d = process.cpuUsage(c);
+    return { wall: performance.now() - t, cpu: (d.user + d.system) / 1000 };
+  };
+  for (let i = 0; i < 3; i++) for (const b of Object.values(builds)) once(b);
+  const runs = { this: [], reference: [] };
+  // Alternate which goes first, so neither always runs after the other's garbage.
+  for (let i = 0; i < 21; i++) for (const k of i % 2 ? ["this", "reference"] : ["reference", "this"]) runs[k].push(once(builds[k]));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const m = (k, f) => median(runs[k].map((r) => r[f]));
+  console.log(`against ${referenceDist}: parse+check ${m("this", "wall").toFixed(0)} ms vs ${m("reference", "wall").toFixed(0)} ms (ratio ${(m("this", "wall") / m("reference", "wall")).toFixed(2)}), CPU ${m("this", "cpu").toFixed(0)} vs ${m("reference", "cpu").toFixed(0)} ms (ratio ${(m("this", "cpu") / m("reference", "cpu")).toFixed(2)}); median of 21 alternating`);
+}
