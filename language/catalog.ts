@@ -25,6 +25,8 @@ export interface OptionSpec {
   type: "number" | "integer" | "boolean" | "string" | "columns" | "integer-list" | "dataset";
   doc: string;
   choices?: string[];
+  /** Choices that apply to one task only (a regression tree has no `gini`). */
+  taskChoices?: Partial<Record<Task, string[]>>;
   /** The numbers allowed: of the value; of each item of a list; of a `string` option written as a number. */
   range?: Range;
 }
@@ -73,7 +75,7 @@ const treeOptions: Record<string, OptionSpec> = {
   min_samples_leaf: { type: "integer", doc: "Fewest rows in a leaf (default 1).", range: { min: 1 } },
   max_features: { type: "string", doc: "Features tried per split: auto, sqrt, log2, all, a fraction (up to 1) or a count.", choices: ["auto", "sqrt", "log2", "all"], range: { min: 0, minOpen: true } },
   max_bins: { type: "integer", doc: `Histogram bins per feature (default ${MAX_BINS}).`, range: { min: 2, max: MAX_BINS } },
-  criterion: { type: "string", doc: "Split quality: gini or entropy for classification, squared_error for regression (auto: gini or squared_error).", choices: ["auto", "gini", "entropy", "squared_error"] },
+  criterion: { type: "string", doc: "Split quality: gini or entropy for classification, squared_error for regression (auto: gini or squared_error).", choices: ["auto", "gini", "entropy", "squared_error"], taskChoices: { classification: ["auto", "gini", "entropy"], regression: ["auto", "squared_error"] } },
 };
 
 export const algorithms: Record<string, AlgorithmSpec> = {

@@ -526,6 +526,13 @@ class Checker {
       }
       if (task === "regression" && target.type !== "number") this.report("type-mismatch", `\`${s.algorithm.text}\` predicts a number, but the target \`${target.name}\` is ${target.type}`, s.target.span);
     }
+    // An option whose choices depend on the task (a tree's criterion) is checked once the task is known.
+    for (const o of s.options) {
+      const spec = algo && own(algo.options, o.key.text);
+      const allowed = task && spec?.taskChoices?.[task];
+      const v = o.values.length === 1 && o.values[0].kind !== "list" ? (o.values[0].kind === "literal" ? o.values[0].value : o.values[0].name.text) : undefined;
+      if (allowed && typeof v === "string" && spec.choices?.includes(v) && !allowed.includes(v)) this.report("invalid-option", `\`${o.key.text}: ${v}\` is for ${task === "classification" ? "regression" : "classification"}; \`${s.name.text}\` does ${task}, which takes ${allowed.join(", ")}`, o.span);
+    }
     if (input && input.kind !== "split" && input.fitted) {
       this.report("fitted-before-split", `\`${input.name}\` learns statistics (fill, scale, onehot, bucket) from all of its rows; train on a split part so they are learned on training rows only`, s.input.span, "warning");
     }

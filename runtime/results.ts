@@ -7,7 +7,7 @@ import type { ArtifactRef } from "./run-store.js";
  */
 export type StepResult = { reused?: boolean } & (
   | { kind: "dataset"; name: string; rows: number; columns: string[] }
-  | { kind: "split"; input: string; parts: { name: string; rows: number }[] }
+  | { kind: "split"; input: string; parts: { name: string; rows: number }[]; unassigned?: number }
   | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string }
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }

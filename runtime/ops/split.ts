@@ -15,7 +15,7 @@ import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.j
  * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
  * are applied with those constants to every part.
  */
-export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; seed: number };
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number };
 
 export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const chain: PrepareStep[] = [];
@@ -45,6 +45,7 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
     train,
     stratify: s.stratify?.text,
     time: s.time?.text,
+    column: s.column?.text,
     seed: splitSeed,
     label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
   };
@@ -60,9 +61,10 @@ export const split: OpDefinition<SplitStep> = {
     const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
     const preApplied = step.pre.map((s) => ({ step: s }));
     const pre = chainSql(root.relation, preApplied, root.columns);
-    const assign = splitSql(`(${pre.sql})`, pre.columns, step);
+    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, pre.columns, step));
+    const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
-    ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: splitSql("<rows before the split>", pre.columns, step) });
+    ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
     // A plain split decides each row from the row alone, so every part streams straight from the
     // rows before the split; stratified and time splits rank rows, so they are ranked once into a table.
     const ranked = step.stratify !== undefined || step.time !== undefined;
@@ -85,11 +87,24 @@ export const split: OpDefinition<SplitStep> = {
     } finally {
       if (ranked) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
     }
-    return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: sizes.find((s) => s.name === p.name)!.rows })) };
+    // Rows whose column names no part belong to none: say how many, so a typo in a part name shows.
+    let unassigned: number | undefined;
+    if (step.column) {
+      const [{ n }] = await ctx.db.rows(`SELECT count(*) AS n FROM (${pre.sql}) WHERE ${ident(step.column)} IS NULL OR CAST(${ident(step.column)} AS VARCHAR) NOT IN (${step.parts.map((p) => literal(p.name)).join(", ")})`);
+      unassigned = Number(n);
+    }
+    return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: sizes.find((s) => s.name === p.name)!.rows })), unassigned };
   },
 };
 
+/** `split ... by column C`: each row's part is its value of C (rows naming no part go nowhere). */
+function byColumnSql(input: string, column: string): string {
+  return `SELECT *, CAST(${ident(column)} AS VARCHAR) AS ${ident(partColumn)} FROM ${input}`;
+}
+
 /** A split result: the size of each part. */
 export function renderSplit(r: Extract<StepResult, { kind: "split" }>): Rendered {
-  return { summary: r.parts.map((p) => `${p.name} ${p.rows}`).join(", "), parts: [] };
+  const empty = r.parts.filter((p) => p.rows === 0).map((p) => p.name);
+  const notes = [...(r.unassigned ? [`${r.unassigned} rows in no part`] : []), ...(empty.length ? [`empty: ${empty.join(", ")}`] : [])];
+  return { summary: r.parts.map((p) => `${p.name} ${p.rows}`).join(", ") + (notes.length ? ` (${notes.join("; ")})` : ""), parts: [] };
 }

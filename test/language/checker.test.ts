@@ -129,6 +129,11 @@ describe("option ranges", () => {
     expect(checked).toBeGreaterThan(30);
   });
 
+  it("checks choices that depend on the task once the task is known (a tree's criterion)", () => {
+    expect(diagnose(`${trainOn}model m = decision_tree predicting price from train { criterion: entropy }`)).toMatchObject([{ code: "invalid-option", message: "`criterion: entropy` is for classification; `m` does regression, which takes auto, squared_error" }]);
+    expect(diagnose(`${trainOn}model m = decision_tree predicting price from train { criterion: squared_error }`)).toEqual([]);
+  });
+
   it("takes percentages and params, checks list items and tune candidates", () => {
     expect(diagnose(`${trainOn}model m = neural_network predicting price from train { dropout: 20% }`)).toEqual([]);
     expect(diagnose(`${trainOn}model m = neural_network predicting price from train { dropout: 100% }`).map((d) => d.code)).toEqual(["invalid-option"]);

@@ -28,6 +28,18 @@ evaluate dt on tr metrics accuracy`);
     expect(tr.kind === "metrics" && tr.values.accuracy).toBe(1);
   });
 
+  it("splits by a column the data already has, fits on its training part and scores the others with those constants", async () => {
+    const r = await run(`prepare scaled = all { scale a, b standard }
+split scaled into train, test by column part
+model dt = decision_tree predicting label from train { features: a, b }
+evaluate dt on test metrics accuracy`);
+    expect(r.error).toBeUndefined();
+    const split = r.output!.results.find((x) => x.kind === "split");
+    expect(split).toMatchObject({ parts: [{ name: "train", rows: 300 }, { name: "test", rows: 100 }], unassigned: 0 });
+    const m = r.output!.results.find((x) => x.kind === "metrics");
+    expect(m?.kind === "metrics" && m.values.accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+
   it("derives, one-hots and fills the way training did, for rows from another source", async () => {
     const r = await run(`prepare tr = all { keep rows where part = 'train'
   derive tenth = a / 10
