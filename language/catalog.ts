@@ -218,7 +218,7 @@ const chartTable = {
 export type ChartName = keyof typeof chartTable;
 
 /**
- * Every chart `plot` draws: what the checker accepts and completion offers; runtime/plot.ts draws
+ * Every chart `plot` draws: what the checker accepts and completion offers; runtime/ops/plot-chart.ts draws
  * each. Read it with a user's name through `chartSpec`, which skips inherited keys.
  */
 export const charts: Readonly<Record<string, ChartSpec>> = chartTable;
