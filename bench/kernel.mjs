@@ -2,7 +2,10 @@
 // (Debian's /usr/bin/python3), against the Lathe kernel installed from dist/ in a temporary prefix,
 // with Debian's ipykernel (python3) as the reference in the same run.
 //
-//   npm run build && node bench/kernel.mjs [--starts 5] [--cells 100]
+//   npm run build && node bench/kernel.mjs [--starts 5] [--cells 100] [--reference OTHER/dist]
+//
+// --reference: also install the kernel of another build (e.g. the main branch's dist/, built in a
+// worktree) and measure it in the same run, printing this build's times as ratios of its times.
 //
 // start: KernelManager.start_kernel() until the kernel_info_reply (what Jupyter waits for);
 // usable: until a first cell has run (the Lathe kernel loads DuckDB/TF.js/Vega after answering);
@@ -25,6 +28,12 @@ const { installLatheKernel } = await import(path.join(root, "dist/kernel/main.js
 const prefix = mkdtempSync(path.join(tmpdir(), "lathe-bench-kernel-"));
 const store = mkdtempSync(path.join(tmpdir(), "lathe-bench-store-"));
 await installLatheKernel({ prefix, name: "lathe-bench" });
+const refAt = process.argv.indexOf("--reference");
+const referenceDist = refAt > 0 ? path.resolve(process.argv[refAt + 1]) : undefined;
+if (referenceDist) {
+  const reference = await import(path.join(referenceDist, "kernel/main.js"));
+  await reference.installLatheKernel({ prefix, name: "lathe-bench-ref" });
+}
 
 const python = String.raw`
 import json, statistics, sys, time
@@ -101,6 +110,12 @@ try {
   }
   const ref = ipy.cells["k = 1"];
   console.log(`reference ipykernel "k = 1": median ${ref.median_ms.toFixed(1)} ms, p95 ${ref.p95_ms.toFixed(1)} ms; ratio (param) ${(lathe.cells["param k = 1"].median_ms / ref.median_ms).toFixed(2)}×`);
+  if (referenceDist) {
+    const other = measure("lathe-bench-ref", 'source s = sql "select 1 as x"', ["param k = 1", "show s"]);
+    const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+    console.log(`against ${referenceDist} (same run): start ${fmt(lathe.start_median_s)} vs ${fmt(other.start_median_s)} s (${ratio(lathe.start_median_s, other.start_median_s)}), first cell ${fmt(lathe.usable_median_s)} vs ${fmt(other.usable_median_s)} s (${ratio(lathe.usable_median_s, other.usable_median_s)})`);
+    for (const [code, v] of Object.entries(lathe.cells)) console.log(`  "${code}": median ${v.median_ms.toFixed(1)} vs ${other.cells[code].median_ms.toFixed(1)} ms (${ratio(v.median_ms, other.cells[code].median_ms)}), p95 ${v.p95_ms.toFixed(1)} vs ${other.cells[code].p95_ms.toFixed(1)} ms`);
+  }
 } finally {
   rmSync(prefix, { recursive: true, force: true });
   rmSync(store, { recursive: true, force: true });
