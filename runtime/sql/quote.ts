@@ -16,8 +16,12 @@ export function literal(value: string | number | boolean | null | bigint): strin
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return Number.isNaN(value) ? "'NaN'::DOUBLE" : value > 0 ? "'Infinity'::DOUBLE" : "'-Infinity'::DOUBLE";
-    // Round-trip exact: JS's shortest repr, as a DOUBLE so integers do not turn into INTEGER arithmetic.
-    return Number.isInteger(value) && Math.abs(value) < 2 ** 53 ? `${value}` : `${value}::DOUBLE`;
+    if (Object.is(value, -0)) return "-0.0e0";
+    if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) return `${value}`;
+    // DuckDB reads `0.1` as a DECIMAL and only then casts it, which can move the value by an ulp;
+    // a literal with an exponent is parsed as a DOUBLE directly, and JS gives the shortest digits
+    // that round-trip, so the value comes back bit for bit.
+    return value.toExponential();
   }
   return `'${value.replace(/'/g, "''")}'`;
 }
