@@ -11,7 +11,7 @@ export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpe
 export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
   ctx.prepares.delete(s.name.text);
   ctx.splits.delete(s.name.text);
-  const { sql, files, attach } = sourceSql(s.source, ctx.baseDir);
+  const { sql, files, attach } = await sourceSql(s.source, ctx.baseDir);
   const fp = files.length ? await fingerprint(files) : hashText(sql);
   return { op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, label: `collect ${s.name.text}` };
 };
