@@ -32,7 +32,7 @@ import { isIntegerType, type Column, type ColumnType, type Schema } from "./sche
 export { castType } from "./catalog.js";
 
 /** A schema answer for one source: its columns, or why they could not be read. */
-export type SourceSchema = { columns: Schema } | { error: string };
+export type SourceSchema = { columns: Schema } | { error: string; code?: string };
 
 export interface DatasetInfo {
   name: string;
@@ -156,7 +156,7 @@ class Checker {
         const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : 0;
         if (!answer) this.report("unknown-source", `no schema is known for source \`${s.name.text}\``, s.span);
         else if ("error" in answer) {
-          if (!badOptions) this.report("source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.span);
+          if (!badOptions) this.report(answer.code ?? "source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.source.kind === "sql" ? s.source.query.span : s.source.kind === "table" ? s.source.database.span : s.span);
         } else schema = answer.columns;
         if (!answer || "error" in answer) this.opaque.add(schema);
         if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "source", schema, fitted: false, statement: index };
