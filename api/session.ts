@@ -4,7 +4,8 @@ import path from "node:path";
 import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type Program, type SourceSchema } from "../language/index.js";
 import { columnTypeOf } from "../language/schema.js";
 import { Database } from "../runtime/data/database.js";
-import { hashText, sourceSql } from "../runtime/data/source.js";
+import { checkCsvColumns } from "../runtime/data/csv-check.js";
+import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
 import { cleanDuckDBMessage, DataError, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, type ExecuteOutput } from "../runtime/execute.js";
 import { pendingStatementKinds } from "../runtime/ops/index.js";
@@ -148,21 +149,32 @@ export class Session {
     return this.run(text, { ...options, file });
   }
 
-  /** Asks DuckDB for each source's columns; a source that cannot be read becomes an error for the checker to place. */
+  /**
+   * Asks DuckDB for each source's columns; a source that cannot be read becomes an error, with its
+   * code, for the checker to place. Files are checked before DuckDB reads them and `sql` text must
+   * be one read-only query (`sourceSql`); a csv file DuckDB could only read as one column, or json
+   * it could only read as one `json` column, is refused here rather than misread.
+   */
   private async sourceSchemas(program: Parameters<typeof sourcesOf>[0], baseDir: string): Promise<Record<string, SourceSchema>> {
     const out: Record<string, SourceSchema> = {};
     const db = this.executor.db;
     for (const s of sourcesOf(program)) {
       try {
-        const { sql, files } = sourceSql(s.source, baseDir);
-        if (s.source.kind === "table") {
-          const alias = /FROM "([^"]+)"/.exec(sql)![1];
-          await db.exec(`ATTACH IF NOT EXISTS ${literal(files[0])} AS ${ident(alias)} (READ_ONLY)`);
+        const { sql, files, attach, format } = await sourceSql(s.source, baseDir, { db });
+        let cols: { name: string; type: string }[];
+        try {
+          if (attach) await db.exec(`ATTACH IF NOT EXISTS ${literal(attach.file)} AS ${ident(attach.alias)} (READ_ONLY)`);
+          cols = await db.describe(`SELECT * FROM ${sql}`);
+        } catch (e) {
+          if (s.source.kind === "sql") throw new DataError(cleanDuckDBMessage((e as Error).message), undefined, "sql-error");
+          if (s.source.kind === "table") throw new DataError(`cannot read table ${JSON.stringify(s.source.table.value)} of ${s.source.database.value}: ${cleanDuckDBMessage((e as Error).message).replace(/^\w+ Error: /, "")}`, files[0], "database-unreadable");
+          throw readError(e, files.length === 1 ? files[0] : undefined);
         }
-        const cols = await db.describe(`SELECT * FROM ${sql}`);
+        if (format === "csv" || format === "tsv") await checkCsvColumns(db, files, format, cols.map((c) => c.name), s.source.kind === "file" ? optionsOf(s.source.options) : {});
+        if (format && format !== "parquet" && format !== "csv" && format !== "tsv" && cols.length === 1 && cols[0].name === "json") throw new DataError(`${files[0]}: DuckDB found no record fields (it read the values as one \`json\` column); Lathe reads JSON objects (\`{"column": value, ...}\`)`, files[0], "json-not-records");
         out[s.name.text] = { columns: cols.map((c) => ({ name: c.name, type: columnTypeOf(c.type), sqlType: c.type })) };
       } catch (e) {
-        out[s.name.text] = { error: e instanceof DataError ? e.message : cleanDuckDBMessage((e as Error).message) };
+        out[s.name.text] = e instanceof DataError ? { error: e.message, code: e.code } : { error: cleanDuckDBMessage((e as Error).message) };
       }
     }
     return out;

@@ -4,14 +4,27 @@ import type { LiteralValue } from "../language/ast.js";
 /** Exit codes CI can trust. */
 export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, notReproduced: 5, internal: 70, interrupted: 130 } as const;
 
+/**
+ * A usage error, said on stderr as it is made: commander prints its own usage errors before
+ * throwing, but `main` only sets the exit code for the ones Lathe throws, so without this the
+ * user would get exit 2 and no word why.
+ */
+export function usageError(message: string): CommanderError {
+  process.stderr.write(`lathe: ${message}\n`);
+  return new CommanderError(exitCodes.usage, "lathe.usage", message);
+}
+
 /** `--param name=value` flags as param values: numbers and booleans where they parse, else text. */
 export function parseParams(values: string[]): Record<string, LiteralValue> {
   const out: Record<string, LiteralValue> = {};
   for (const v of values) {
     const eq = v.indexOf("=");
-    if (eq < 1) throw new CommanderError(exitCodes.usage, "lathe.param", `--param takes name=value, got ${JSON.stringify(v)}`);
+    if (eq < 0) throw usageError(`--param takes name=value (for example --param seed=7), got ${JSON.stringify(v)}: give ${JSON.stringify(v)} a value`);
+    const name = v.slice(0, eq).trim();
+    if (!name) throw usageError(`--param takes name=value (for example --param seed=7), got ${JSON.stringify(v)}: the name before \`=\` is missing`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--param ${JSON.stringify(name)} is not a param name (letters, digits and _, not starting with a digit)`);
     const raw = v.slice(eq + 1);
-    out[v.slice(0, eq)] = raw === "true" ? true : raw === "false" ? false : raw !== "" && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+    out[name] = raw === "true" ? true : raw === "false" ? false : raw.trim() !== "" && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
   }
   return out;
 }

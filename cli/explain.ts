@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Session } from "../api/session.js";
 import { formatDiagnostic, type LiteralValue } from "../language/index.js";
-import { DataError } from "../runtime/data/source.js";
+import { readTextFile } from "../runtime/data/file-access.js";
+import { DataError, readError } from "../runtime/data/source.js";
 import { planProgram, type PlanStep } from "../runtime/plan.js";
-import { ident } from "../runtime/sql/quote.js";
+import { commentText, ident } from "../runtime/sql/quote.js";
 
 /** Plan operations that run as SQL; explain runs these (fitting needs the data) and only names the rest. */
 const sqlOps = new Set<PlanStep["op"]>(["load", "prepare", "split"]);
@@ -15,13 +15,12 @@ const sqlOps = new Set<PlanStep["op"]>(["load", "prepare", "split"]);
  * is trained. Returns "program" on diagnostics errors, "data" when the data cannot be read.
  */
 export async function explain(file: string, params: Record<string, LiteralValue>, write: (s: string) => void, writeErr: (s: string) => void): Promise<"ok" | "program" | "data"> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    writeErr(`lathe: cannot read ${file}: no such file\n`);
+  const read = readTextFile(file);
+  if ("error" in read) {
+    writeErr(`lathe: error[${read.code}]: ${read.error}\n`);
     return "data";
   }
+  const text = read.text;
   const session = await Session.open({ record: false });
   try {
     const { diagnostics, checked } = await session.check(text, { file, params });
@@ -34,22 +33,23 @@ export async function explain(file: string, params: Record<string, LiteralValue>
       { ...plan, steps: runnable },
       {
         onSql: (e) => {
-          if (e.id !== last) write(`\n-- ${e.id}: ${e.label}\n`);
+          if (e.id !== last) write(`\n-- ${commentText(`${e.id}: ${e.label}`)}\n`);
           last = e.id;
-          write(`-- ${e.title}\n${e.sql};\n`);
+          write(`-- ${commentText(e.title)}\n${e.sql};\n`);
         },
       },
     );
     for (const s of plan.steps.filter((x) => !sqlOps.has(x.op))) {
-      write(`\n-- ${s.id}: ${s.label}\n`);
+      write(`\n-- ${commentText(`${s.id}: ${s.label}`)}\n`);
       if (s.op === "show") write(`SELECT * FROM ${ident(s.dataset)} LIMIT ${s.limit};\n`);
-      else if (s.op === "describe") write(s.what === "model" ? `-- not SQL: describes the model ${s.target}\n` : `-- per-column count, nulls, distinct, min/max/mean/std and top values of ${ident(s.target)}\n`);
+      else if (s.op === "describe") write(s.what === "model" ? `-- not SQL: describes the model ${commentText(s.target)}\n` : `-- per-column count, nulls, distinct, min/max/mean/std and top values of ${commentText(ident(s.target))}\n`);
       else write(`-- not SQL: runs in TypeScript on typed arrays read from DuckDB\n`);
     }
     return "ok";
   } catch (e) {
     if (e instanceof DataError || /^(Binder|Conversion|Invalid Input|Parser|Catalog|IO) Error/.test((e as Error).message)) {
-      writeErr(`lathe: ${(e as Error).message}\n`);
+      const coded = readError(e);
+      writeErr(`lathe: error[${coded.code}]: ${(e as Error).message}\n`);
       return "data";
     }
     throw e;

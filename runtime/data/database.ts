@@ -7,10 +7,27 @@ export class Database {
     readonly connection: DuckDBConnection,
   ) {}
 
-  /** Opens (creating if needed) a database; ":memory:" for a scratch one. */
+  /**
+   * Opens (creating if needed) a database; ":memory:" for a scratch one. Every database Lathe opens
+   * is locked down (`lockedDown`): it loads and installs no extensions, keeps no secrets on disk,
+   * and its configuration cannot be changed afterwards except for the resources in `changeable`.
+   */
   static async open(path = ":memory:", options: Record<string, string> = {}): Promise<Database> {
-    const instance = await DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...options });
-    return new Database(instance, await instance.connect());
+    const instance = await DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...lockedDown, ...options });
+    const connection = await instance.connect();
+    await connection.run(`SET allowed_configs = [${changeable.map((c) => `'${c}'`).join(", ")}]`);
+    await connection.run("SET lock_configuration = true");
+    return new Database(instance, connection);
+  }
+
+  private static scratchDb?: Promise<Database>;
+
+  /**
+   * A process-wide in-memory database holding nothing, for questions that need DuckDB but no data:
+   * expanding a glob, parsing a `sql` source's text. Opened on first use.
+   */
+  static scratch(): Promise<Database> {
+    return (Database.scratchDb ??= Database.open(":memory:", { threads: "1" }));
   }
 
   /** Runs a statement that returns nothing of interest. */
@@ -30,15 +47,18 @@ export class Database {
 
   /** The column names and DuckDB types a query would return, without running it. */
   async describe(sql: string): Promise<{ name: string; type: string }[]> {
-    const rows = await this.rows(`DESCRIBE ${sql}`);
-    return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    // Read by column: a wide table describes as one row per column, and row objects cost more than the query.
+    const [names, types] = (await this.connection.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE ${sql})`)).getColumnsJS();
+    return names.map((n, i) => ({ name: String(n), type: String(types[i]) }));
   }
 
   /** Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects). */
   async float32Columns(sql: string): Promise<{ n: number; columns: Float32Array[] }> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
-    let cap = 1 << 16;
+    // Room for 4 M values to start with (16 MB), however many columns: a fixed 65,536 rows a
+    // column allocated 2.6 GB before the first row of a 10,000-column table.
+    let cap = Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => new Float32Array(cap));
     let n = 0;
     for (;;) {
@@ -81,6 +101,25 @@ export class Database {
     this.instance.closeSync();
   }
 }
+
+/**
+ * Settings every database starts with. Extensions: json and parquet are built into DuckDB's node
+ * package, so nothing needs loading, and a query naming `https://...` or `read_xlsx` must not make
+ * DuckDB download and load code. Together with `lock_configuration` (set after opening) a query
+ * cannot turn any of this back on. What a `sql` source may run at all is decided before it runs
+ * (`readOnlyQuery`: one SELECT). File access stays on: sources read the user's files wherever they
+ * are, and DuckDB's `allowed_directories` would grant writes as well as reads in those folders.
+ */
+const lockedDown: Record<string, string> = {
+  autoinstall_known_extensions: "false",
+  autoload_known_extensions: "false",
+  allow_community_extensions: "false",
+  allow_unsigned_extensions: "false",
+  allow_persistent_secrets: "false",
+};
+
+/** Settings that stay changeable after the lock: resources, not capabilities. */
+const changeable = ["threads", "memory_limit", "max_temp_directory_size", "temp_directory"];
 
 const allValid = 0xffffffffffffffffn;
 

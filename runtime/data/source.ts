@@ -4,10 +4,14 @@ import path from "node:path";
 import type { OptionEntry, SourceSpec } from "../../language/ast.js";
 import { sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionInput } from "../../language/catalog.js";
 import { castType } from "../../language/checker.js";
-import { expandGlob, isGlob } from "./glob.js";
-import { ident, literal } from "../sql/quote.js";
-
 import { DataError } from "../errors.js";
+import type { DataErrorCode } from "./data-error.js";
+import { Database } from "./database.js";
+import { statDataFile } from "./file-access.js";
+import { checkDataFile } from "./file-check.js";
+import { expandGlob, isGlob } from "./glob.js";
+import { readOnlyQuery } from "./sql-query.js";
+import { ident, literal } from "../sql/quote.js";
 
 // The error class lives in runtime/errors.ts with the other coded user errors; many modules import it from here.
 export { DataError };
@@ -43,7 +47,7 @@ export function resolveDataPath(p: string, baseDir: string): string {
 /** The format of a file from an explicit `format` or its extension. */
 export function formatOf(file: string, explicit?: string): string {
   const f = sourceFormatOf(file, explicit);
-  if (!f) throw new DataError(`cannot tell the format of ${file}: use one of ${sourceFormats.join(", ")} (\`format csv\`)`, file);
+  if (!f) throw new DataError(`cannot tell the format of ${file}: use one of ${sourceFormats.join(", ")} (\`format csv\`)`, file, "file-format-unknown");
   return f;
 }
 
@@ -52,36 +56,48 @@ export interface SourceRelation {
   sql: string;
   files: string[];
   attach?: { alias: string; file: string };
+  /** The file format, for file sources. */
+  format?: string;
 }
 
-/** The SQL that reads a source, with its `with { ... }` options; paths, names and values are quoted. */
-export function sourceSql(spec: SourceSpec, baseDir: string, optionValues?: Record<string, OptionInput>): SourceRelation {
-  if (spec.kind === "sql") return { sql: `(${spec.query.value})`, files: [] };
+/**
+ * The SQL that reads a source, with its `with { ... }` options; paths, names and values are quoted.
+ * Files are checked first (`checkDataFile`): a missing, non-regular, empty, binary or malformed
+ * file is a coded DataError before DuckDB reads it. A glob is expanded once, by DuckDB's `glob()`,
+ * and the source reads that list. A `sql` source must be one read-only query (`readOnlyQuery`).
+ *
+ * `db` is the database the source will be read in: a `sql` query is bound against its catalog.
+ * Without one (the planner), a scratch database parses the query and expands globs.
+ */
+export async function sourceSql(spec: SourceSpec, baseDir: string, options: { db?: Database; optionValues?: Record<string, OptionInput> } = {}): Promise<SourceRelation> {
+  if (spec.kind === "sql") return { sql: await readOnlyQuery(options.db ?? (await Database.scratch()), spec.query.value, { bind: options.db !== undefined }), files: [] };
   if (spec.kind === "table") {
     const db = resolveDataPath(spec.database.value, baseDir);
-    if (!existsSync(db)) throw new DataError(`database file not found: ${db}`, db);
+    statDataFile(db, spec.database.value);
     const alias = "lathe_src_" + hashText(db).slice(0, 8);
     return { sql: `(SELECT * FROM ${ident(alias)}.${ident(spec.table.value)})`, files: [db], attach: { alias, file: db } };
   }
   const file = resolveDataPath(spec.path.value, baseDir);
-  const glob = isGlob(spec.path.value);
-  const files = glob ? expandGlob(file) : [file];
-  if (glob && !files.length) throw new DataError(`no files match ${spec.path.value} (looked in ${path.dirname(file)})`, file);
-  if (!glob && !existsSync(file)) throw new DataError(`file not found: ${spec.path.value} (looked in ${path.dirname(file)})`, file);
+  // A file whose name holds `[` or `*` is that file when it exists, not a pattern.
+  const glob = isGlob(spec.path.value) && !existsSync(file);
+  const files = glob ? await expandGlob(options.db ?? (await Database.scratch()), file) : [file];
+  if (glob && !files.length) throw new DataError(`no files match ${spec.path.value} (looked in ${path.dirname(file)})`, file, "file-not-found");
   const format = formatOf(file, spec.format?.text);
+  const values = options.optionValues ?? optionsOf(spec.options);
+  for (const f of files) await checkDataFile(f, format, { header: typeof values.header === "boolean" ? values.header : undefined, shown: glob ? f : spec.path.value });
   const opts: string[] = [];
   if (format === "tsv") opts.push("delim = '\\t'");
   if (format === "ndjson" || format === "jsonl") opts.push("format = 'newline_delimited'");
-  const values = optionValues ?? optionsOf(spec.options);
   let casts: [string, string][] = [];
   for (const [k, v] of Object.entries(values)) {
     // JSON and Parquet readers take no partial type override: the columns are cast after reading.
     if (k === "types" && format !== "csv" && format !== "tsv") casts = columnTypes(v, file);
     else opts.push(readerOption(format, k, v, file));
   }
-  const read = `${readers[format]}(${[literal(file), ...opts].join(", ")})`;
-  if (!casts.length) return { sql: read, files };
-  return { sql: `(SELECT * REPLACE (${casts.map(([c, t]) => `CAST(${ident(c)} AS ${t}) AS ${ident(c)}`).join(", ")}) FROM ${read})`, files };
+  const target = glob ? `[${files.map((f) => literal(f)).join(", ")}]` : literal(file);
+  const read = `${readers[format]}(${[target, ...opts].join(", ")})`;
+  if (!casts.length) return { sql: read, files, format };
+  return { sql: `(SELECT * REPLACE (${casts.map(([c, t]) => `CAST(${ident(c)} AS ${t}) AS ${ident(c)}`).join(", ")}) FROM ${read})`, files, format };
 }
 
 /** The option block of a source as plain values. */
@@ -153,25 +169,48 @@ function columnTypes(value: OptionInput, file: string): [string, string][] {
   });
 }
 
+/** DuckDB's kinds of read failure, as Lathe's codes, with the advice that goes with each (in Lathe's option names). */
+const readFailures: { test: RegExp; code: DataErrorCode; hint?: string }[] = [
+  { test: /not utf-8 encoded|Invalid unicode/i, code: "file-not-text", hint: "Lathe reads UTF-8 text: save the file as UTF-8" },
+  { test: /could not convert|Conversion Error|Error when converting/i, code: "value-conversion", hint: "read the column as text (`with { types: [\"COLUMN varchar\"] }`) and clean it in a prepare step, or skip such lines with `with { ignore_errors: true }`" },
+  { test: /It was not possible to automatically detect the CSV parsing dialect|Error when sniffing/, code: "csv-malformed", hint: "DuckDB could not tell how the lines are laid out: set `delimiter`, `quote` and `header` in `with { }`" },
+  { test: /Maximum line size/i, code: "csv-malformed", hint: "a line is longer than 2,000,000 bytes: is this a text table?" },
+  { test: /CSV Error on Line|Expected Number of Columns|unterminated quote/i, code: "csv-malformed", hint: "fix the line, or skip lines that do not parse with `with { ignore_errors: true }`" },
+  { test: /Malformed JSON/, code: "json-malformed" },
+  { test: /No magic bytes|Parquet file|parquet metadata/i, code: "parquet-malformed" },
+  { test: /Permission Error|Permission denied/i, code: "file-unreadable" },
+  { test: /No files found that match/, code: "file-not-found" },
+];
+
 /**
- * A read failure as a DataError naming the file and, where DuckDB says it, the line:
+ * A read failure as a coded DataError naming the file and, where DuckDB says it, the line:
  * `data/x.csv, line 3: could not convert "oops" to BIGINT in column "b" (the line: 3,oops)`.
+ * DuckDB's fix-it hints name its own options (`strict_mode=false`, `encoding='UTF-16'`), which
+ * Lathe does not take: they are replaced by advice in Lathe's terms.
  */
 export function readError(e: unknown, file?: string): DataError {
+  if (e instanceof DataError) return e;
   const message = (e as Error)?.message ?? String(e);
   // With a glob the file at fault is only known to DuckDB.
-  file = /^\s*file = (.+)$/m.exec(message)?.[1] ?? /in file "([^"]+)"/.exec(message)?.[1] ?? file;
+  file = /^\s*file = (.+)$/m.exec(message)?.[1] ?? /in file "([^"]+)"/.exec(message)?.[1] ?? /file '([^']+)'/.exec(message)?.[1] ?? file;
   const lines = message.split("\n");
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1] ?? /\bin line (\d+)/.exec(message)?.[1];
-  const original = /^Original Line: (.*)$/m.exec(message)?.[1];
-  // The sentence that says what is wrong: skip the line echo, fix-it hints and the sniffer's settings dump.
+  // DuckDB echoes the offending line, which may itself span lines (an open quote), up to a blank line.
+  const at = lines.findIndex((l) => l.startsWith("Original Line: "));
+  const end = at < 0 ? -1 : lines.findIndex((l, i) => i > at && (!l.trim() || /^(Expected|Possible|Value with|Invalid|Maximum|Error|Could|The |This |Column |\* )/.test(l)));
+  const echoed = at < 0 ? [] : lines.slice(at, end < 0 ? at + 1 : end);
+  const original = at < 0 ? undefined : echoed.join("\n").slice("Original Line: ".length).replace(/\n/g, "\\n");
+  // The sentence that says what is wrong: skip the line echo, DuckDB's hints and the sniffer's settings dump.
   const detail = lines
-    .map((l) => l.replace(/^(Invalid Input|Conversion|IO|Binder|Parser) Error: /, "").trim())
-    .filter((l) => l && !/^(CSV Error on Line|Original Line|Possible fixes|\*|LINE \d+:|\^|Column .* is being converted|This type was)/.test(l) && !/^\w+ = /.test(l))
+    .filter((l) => !echoed.includes(l))
+    .map((l) => l.replace(/^(Invalid Input|Conversion|IO|Binder|Parser|Permission|Catalog) Error: /, "").trim())
+    .filter((l) => l && !/^(CSV Error on Line|Original Line|Possible (fixes|Solution)|\*|LINE \d+:|\^|Column .* is being converted|This type was|The search space|Delimiter Candidates|Quote\/Escape Candidates|Comment Candidates|Encoding:)/.test(l) && !/^\w+ = /.test(l))
     .slice(0, 2)
     .join("; ");
+  const kind = readFailures.find((f) => f.test.test(message));
   const where = file ? `${file}${line ? `, line ${line}` : ""}: ` : line ? `line ${line}: ` : "";
-  return new DataError(`${where}${detail}${original !== undefined ? ` (the line: ${original.slice(0, 120)})` : ""}`, file);
+  const echo = original !== undefined ? ` (the line: ${original.slice(0, 120)})` : "";
+  return new DataError(`${where}${detail}${echo}${kind?.hint ? `; ${kind.hint}` : ""}`, file, kind?.code ?? "data-error");
 }
 
 /** File digests already computed in this process, by path; reused while size and mtime are unchanged. */

@@ -2,7 +2,7 @@ import { assertNever } from "../../language/assert-never.js";
 import type { Literal, LiteralValue, Name, PrepareStep } from "../../language/ast.js";
 import { castType } from "../../language/catalog.js";
 import { compileExpr } from "../sql/expr.js";
-import { ident, literal } from "../sql/quote.js";
+import { commentText, ident, literal, programName } from "../sql/quote.js";
 import { DataError } from "./source.js";
 import type { Database } from "./database.js";
 
@@ -224,7 +224,8 @@ export function columnsAfter(applied: AppliedStep, columns: string[]): string[] 
 /** A one-line description of a step with what it learned, for `lathe explain`: `fill x with median (learned x = 3.5)`. */
 export function stepText(applied: AppliedStep): string {
   const { step, fitted } = applied;
-  const cols = (ns: Name[]) => ns.map((n) => n.text).join(", ");
+  const name = programName;
+  const cols = (ns: Name[]) => ns.map((n) => name(n.text)).join(", ");
   const learned = applied.inline ? " (learned from these rows when read)" : fitted ? ` (learned ${JSON.stringify(fitted.kind === "fill" ? fitted.values : fitted.kind === "onehot" ? fitted.vocab : fitted.kind === "scale" ? fitted.stats : fitted.edges)})` : "";
   const text = (() => {
     switch (step.kind) {
@@ -243,11 +244,11 @@ export function stepText(applied: AppliedStep): string {
       case "onehot":
         return `onehot ${cols(step.columns)}`;
       case "replace":
-        return `replace ${step.column.text} ${JSON.stringify(step.from.value)} -> ${JSON.stringify(step.to.value)}`;
+        return `replace ${name(step.column.text)} ${JSON.stringify(step.from.value)} -> ${JSON.stringify(step.to.value)}`;
       case "clip":
         return `clip ${cols(step.columns)} between ${step.low.value} and ${step.high.value}`;
       case "derive":
-        return `derive ${step.name.text}`;
+        return `derive ${name(step.name.text)}`;
       case "cast":
         return `cast ${cols(step.columns)} as ${step.type.text}`;
       case "text":
@@ -255,15 +256,15 @@ export function stepText(applied: AppliedStep): string {
       case "scale":
         return `scale ${cols(step.columns)} ${step.method}`;
       case "bucket":
-        return `bucket ${step.column.text} into ${step.count}`;
+        return `bucket ${name(step.column.text)} into ${step.count}`;
       case "rename":
-        return `rename ${step.from.text} to ${step.to.text}`;
+        return `rename ${name(step.from.text)} to ${name(step.to.text)}`;
       default:
         return assertNever(step);
     }
   })();
   // A comment must stay on its line whatever the names hold.
-  return (text + learned).replace(/[\r\n]+/g, " ");
+  return commentText(text + learned);
 }
 
 /** Onehot expansions: which indicator columns stand for each one-hot column, from fitted states. */

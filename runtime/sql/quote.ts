@@ -9,6 +9,11 @@ export function ident(name: string): SqlIdent {
   return `"${name.replace(/"/g, '""')}"` as SqlIdent;
 }
 
+/** A column name as a Lathe program writes it: bare when it can be (`x`), else quoted with escapes (`"Body Mass (g)"`). */
+export function programName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : JSON.stringify(name);
+}
+
 /** Quotes a value as an SQL literal. */
 export function literal(value: string | number | boolean | null | bigint): string {
   if (value === null) return "NULL";
@@ -24,4 +29,17 @@ export function literal(value: string | number | boolean | null | bigint): strin
     return value.toExponential();
   }
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Text made safe to print after `-- ` in generated SQL: line breaks of any kind (`\n`, `\r`,
+ * U+2028, ...) and other control characters become visible escapes, so a name cannot end the
+ * comment and put text on a line of its own; `*\/` and `/*` are broken up, so the text cannot open
+ * or close a block comment either where the SQL is pasted.
+ */
+export function commentText(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))
+    .replace(/\*\//g, "*\\/")
+    .replace(/\/\*/g, "/\\*");
 }

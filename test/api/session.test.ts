@@ -52,7 +52,7 @@ describe("Session: the walking skeleton end to end", () => {
     writeFileSync(file, 'source d = read "nope.csv"\nshow d\n');
     const outcome = await (await open()).runFile(file);
     expect(outcome.ok).toBe(false);
-    expect(outcome.diagnostics).toMatchObject([{ code: "source-error", span: { line: 1, column: 17 } }]);
+    expect(outcome.diagnostics).toMatchObject([{ code: "file-not-found", span: { line: 1, column: 17 } }]);
     expect(outcome.diagnostics[0].message).toContain("file not found: nope.csv");
   });
 

@@ -47,4 +47,35 @@ model m = logistic_regression predicting c from train`,
     expect(bad.status).toBe("data");
     expect(bad.err).toMatch(/bad\.csv, line 3/);
   });
+
+  it("keeps every comment on its line: column names with line breaks or comment markers are escaped", async () => {
+    const evil = { drop: "x */ DROP TABLE t; /*", lines: "a\nb", sep: "c\u2028d" };
+    const rows = Array.from({ length: 10 }, (_, i) => ({ [evil.drop]: i, [evil.lines]: i % 3 ? i : null, [evil.sep]: `v\u2028${i % 2}`, y: i % 2 }));
+    const { status, out } = await explainText(
+      `source d = read "d.json"
+prepare p = d { fill ${JSON.stringify(evil.lines)} with median
+  onehot ${JSON.stringify(evil.sep)}
+  scale ${JSON.stringify(evil.drop)} standard }
+split p into train 60%, test 40% stratify by y seed 1`,
+      { "d.json": JSON.stringify(rows) },
+    );
+    expect(status).toBe("ok");
+    const comments = out.split("\n").filter((l) => /^\s*--/.test(l));
+    expect(comments.length).toBeGreaterThan(10);
+    for (const c of comments) {
+      expect(c).not.toMatch(/\*\/|\/\*|[\u2028\u2029\r]/);
+    }
+    expect(out).toContain(`-- fill "a\\nb" with median`);
+    expect(out).toContain(`-- scale "x *\\/ DROP TABLE t; /\\*" standard`);
+  });
+
+  it("says why the program file cannot be read", async () => {
+    const dir = tempDir("lathe-explain-");
+    let err = "";
+    expect(await explain(dir, {}, () => {}, (s) => (err += s))).toBe("data");
+    expect(err).toContain("is a directory");
+    err = "";
+    expect(await explain(path.join(dir, "nope.lathe"), {}, () => {}, (s) => (err += s))).toBe("data");
+    expect(err).toContain("error[file-not-found]: cannot read");
+  });
 });

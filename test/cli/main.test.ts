@@ -41,7 +41,7 @@ describe("lathe run", () => {
     writeFileSync(path.join(dir, "job.lathe"), 'source d = read "missing.csv"\nshow d\n');
     const r = lathe(["run", "job.lathe"], dir);
     expect(r.code).toBe(1);
-    expect(r.err).toContain("job.lathe:1:17: error[source-error]: file not found: missing.csv");
+    expect(r.err).toContain("job.lathe:1:17: error[file-not-found]: file not found: missing.csv");
     expect(r.err).toContain("^^^^^^^^^^^^^");
   });
 

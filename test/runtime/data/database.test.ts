@@ -47,3 +47,28 @@ describe("columnar reads into typed arrays", () => {
     expect(y.filter((v) => v === 0).length).toBe(Math.ceil(10_000 / 3));
   });
 });
+
+describe("every database is locked down", () => {
+  it("loads no extensions, keeps no secrets and cannot be reconfigured, but threads can be set", async () => {
+    const locked = await Database.open();
+    try {
+      await expect(locked.exec("SET autoload_known_extensions = true")).rejects.toThrow(/locked/);
+      await expect(locked.exec("SET enable_external_access = false")).rejects.toThrow(/locked/);
+      await expect(locked.rows("SELECT * FROM 'https://example.com/data.csv'")).rejects.toThrow(/httpfs/);
+      await expect(locked.rows("SELECT * FROM read_xlsx('x.xlsx')")).rejects.toThrow(/excel/);
+      await locked.exec("SET threads = 1");
+      expect(await locked.rows("SELECT current_setting('threads') AS t")).toEqual([{ t: 1 }]);
+      expect(await locked.rows("SELECT current_setting('allow_persistent_secrets') AS s")).toEqual([{ s: false }]);
+    } finally {
+      locked.close();
+    }
+  });
+
+  it("describes a query's columns, in order, for wide results too", async () => {
+    const cols = Array.from({ length: 3000 }, (_, i) => `${i} AS "c ${i}"`);
+    const described = await db.describe(`SELECT ${cols.join(", ")}, 'x' AS s`);
+    expect(described).toHaveLength(3001);
+    expect(described[2999]).toEqual({ name: "c 2999", type: "INTEGER" });
+    expect(described[3000]).toEqual({ name: "s", type: "VARCHAR" });
+  });
+});
