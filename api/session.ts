@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type Program, type SourceSchema } from "../language/index.js";
 import { columnTypeOf } from "../language/schema.js";
 import { Database } from "../runtime/data/database.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
+import { readTextFile } from "../runtime/data/file-access.js";
 import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
 import { cleanDuckDBMessage, DataError, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, type ExecuteOutput } from "../runtime/execute.js";
@@ -140,13 +140,9 @@ export class Session {
 
   /** Runs a program file. */
   async runFile(file: string, options: Omit<RunOptions, "file"> = {}): Promise<RunOutcome> {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      return { ok: false, diagnostics: [], text: "", file, error: { kind: "data", message: `cannot read ${file}: no such file` } };
-    }
-    return this.run(text, { ...options, file });
+    const read = readTextFile(file);
+    if ("error" in read) return { ok: false, diagnostics: [], text: "", file, error: { kind: "data", message: read.error, code: read.code } };
+    return this.run(read.text, { ...options, file });
   }
 
   /**
@@ -209,7 +205,7 @@ function userError(e: unknown): RunOutcome["error"] {
   if (err?.name === "AbortError") return { kind: "interrupted", message: "interrupted" };
   if (err instanceof StepError && err.span) return { kind: "data", message: err.message, code: err.code, diagnostic: { code: err.code, message: err.message, severity: "error", span: err.span } };
   if (err instanceof DataError) return { kind: "data", message: err.message, code: err.code };
-  if (isDuckDBUserError(err)) return { kind: "data", message: cleanDuckDBMessage(err.message), code: "data-error" };
+  if (isDuckDBUserError(err)) return { kind: "data", message: cleanDuckDBMessage(err.message), code: readError(err).code };
   return { kind: "internal", message: err?.stack ?? String(e) };
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { Session } from "../api/session.js";
+import { readTextFile } from "../runtime/data/file-access.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
@@ -7,13 +7,12 @@ import { printDiagnostics } from "./print-diagnostics.js";
 export async function checkCommand(file: string, opts: { json: boolean; param: string[] }): Promise<number> {
   const session = await Session.open({ record: false });
   try {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      process.stderr.write(`lathe: cannot read ${file}: no such file\n`);
+    const read = readTextFile(file);
+    if ("error" in read) {
+      process.stderr.write(`lathe: error[${read.code}]: ${read.error}\n`);
       return exitCodes.dataError;
     }
+    const text = read.text;
     const { diagnostics } = await session.check(text, { file, params: parseParams(opts.param) });
     if (opts.json) process.stdout.write(JSON.stringify({ file, diagnostics }, null, 2) + "\n");
     else printDiagnostics(diagnostics, file, text);
