@@ -1,4 +1,5 @@
 import type { Database } from "./data/database.js";
+import { checkFeatures } from "./data/feature-check.js";
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
 import { ident, type SqlIdent } from "./sql/quote.js";
@@ -25,16 +26,7 @@ export function expandFeatures(features: string[], ds: Relation): string[] {
  */
 export async function readMatrix(db: Database, ds: Relation, name: string, columns: string[]): Promise<Matrix> {
   const present = new Set(ds.columns);
-  const checks = columns.filter((c) => present.has(c));
-  if (checks.length) {
-    const exprs = checks.map((c, i) => `count(*) - count(${ident(c)}) AS m${i}, count(*) FILTER (WHERE NOT isfinite(TRY_CAST(${ident(c)} AS DOUBLE))) AS f${i}, count(*) FILTER (WHERE ${ident(c)} IS NOT NULL AND TRY_CAST(${ident(c)} AS DOUBLE) IS NULL) AS t${i}`);
-    const [r] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${ds.relation}`);
-    checks.forEach((c, i) => {
-      if (Number(r[`t${i}`]) > 0) throw new DataError(`feature \`${c}\` in \`${name}\` is not numeric; one-hot it (\`onehot ${c}\`) or cast it in a prepare step`);
-      if (Number(r[`m${i}`]) > 0) throw new DataError(`feature \`${c}\` has ${r[`m${i}`]} missing values in \`${name}\`; fill them in a prepare step (\`fill ${quote(c)} with median\`) or drop those rows`);
-      if (Number(r[`f${i}`]) > 0) throw new DataError(`feature \`${c}\` has ${r[`f${i}`]} NaN or infinite values in \`${name}\``);
-    });
-  }
+  await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)));
   if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
   const select = columns.map((c) => (present.has(c) ? `CAST(${ident(c)} AS FLOAT)` : `CAST(0 AS FLOAT)`) + ` AS ${ident(c)}`).join(", ");
   const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.relation}`);

@@ -1,5 +1,5 @@
-import { ident, programName } from "../sql/quote.js";
-import { DataError } from "./data-error.js";
+import { ident, programName, type SqlIdent } from "../sql/quote.js";
+import { DataError } from "../errors.js";
 import type { Database } from "./database.js";
 
 /**
@@ -26,9 +26,9 @@ function checksFor(column: string, type: string): { missing: string; nonFinite?:
  * Columns are checked in order and the first problem is reported. Queries are batched
  * (`batch` aggregates each) and each column gets only the checks its type needs.
  */
-export async function checkFeatures(db: Database, table: string, name: string, columns: string[]): Promise<void> {
+export async function checkFeatures(db: Database, relation: SqlIdent, name: string, columns: string[]): Promise<void> {
   if (!columns.length) return;
-  const types = new Map((await db.describe(`SELECT * FROM ${ident(table)}`)).map((c) => [c.name, c.type]));
+  const types = new Map((await db.describe(`SELECT * FROM ${relation}`)).map((c) => [c.name, c.type]));
   const exprs: { column: string; kind: "missing" | "nonFinite" | "nonNumeric"; sql: string }[] = [];
   for (const c of columns) {
     const checks = checksFor(c, types.get(c) ?? "VARCHAR");
@@ -38,7 +38,7 @@ export async function checkFeatures(db: Database, table: string, name: string, c
   let rows = 0;
   for (let i = 0; i < exprs.length; i += batch) {
     const part = exprs.slice(i, i + batch);
-    const [r] = await db.rows(`SELECT count(*) AS n, ${part.map((e, j) => `${e.sql} AS c${j}`).join(", ")} FROM ${ident(table)}`);
+    const [r] = await db.rows(`SELECT count(*) AS n, ${part.map((e, j) => `${e.sql} AS c${j}`).join(", ")} FROM ${relation}`);
     rows = Number(r.n);
     part.forEach((e, j) => counts.set(`${e.kind}\0${e.column}`, Number(r[`c${j}`])));
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
 import { checkFeatures } from "../../../runtime/data/feature-check.js";
 import { DataError } from "../../../runtime/data/source.js";
+import { ident } from "../../../runtime/sql/quote.js";
 
 let db: Database;
 beforeAll(async () => {
@@ -12,14 +13,14 @@ afterAll(() => db.close());
 
 describe("feature checks", () => {
   it("refuses text, missing and non-finite values, naming the column, dataset and count", async () => {
-    await checkFeatures(db, "t", "t", ["i", "d", "numeric_text", "b"]);
-    await expect(checkFeatures(db, "t", "t", ["i", "f"])).rejects.toThrow("feature `f` has 1 NaN or infinite values in `t`");
-    await expect(checkFeatures(db, "t", "t", ["m"])).rejects.toThrow("feature `m` has 1 missing values in `t`; fill them in a prepare step (`fill m with median`) or drop those rows");
-    await expect(checkFeatures(db, "t", "t", ["text"])).rejects.toThrow("feature `text` in `t` is not numeric");
-    await expect(checkFeatures(db, "t", "t", ["day"])).rejects.toThrow(DataError);
+    await checkFeatures(db, ident("t"), "t", ["i", "d", "numeric_text", "b"]);
+    await expect(checkFeatures(db, ident("t"), "t", ["i", "f"])).rejects.toThrow("feature `f` has 1 NaN or infinite values in `t`");
+    await expect(checkFeatures(db, ident("t"), "t", ["m"])).rejects.toThrow("feature `m` has 1 missing values in `t`; fill them in a prepare step (`fill m with median`) or drop those rows");
+    await expect(checkFeatures(db, ident("t"), "t", ["text"])).rejects.toThrow("feature `text` in `t` is not numeric");
+    await expect(checkFeatures(db, ident("t"), "t", ["day"])).rejects.toThrow(DataError);
     // The first column with a problem, in the order given.
-    await expect(checkFeatures(db, "t", "t", ["m", "f"])).rejects.toThrow(/`m`/);
-    await expect(checkFeatures(db, "t", "t", ["f", "m"])).rejects.toThrow(/`f`/);
+    await expect(checkFeatures(db, ident("t"), "t", ["m", "f"])).rejects.toThrow(/`m`/);
+    await expect(checkFeatures(db, ident("t"), "t", ["f", "m"])).rejects.toThrow(/`f`/);
   });
 
   it("checks wide data in bounded queries, so the cost grows linearly with the columns", async () => {
@@ -32,8 +33,8 @@ describe("feature checks", () => {
     db.rows = (sql: string) => (queries.push(sql), rows(sql));
     try {
       const columns = Array.from({ length: n }, (_, j) => `c${j}`);
-      await expect(checkFeatures(db, "wide", "wide", columns)).rejects.toThrow(`feature \`c${n - 1}\` has 1 missing values in \`wide\``);
-      await checkFeatures(db, "wide", "wide", columns.slice(0, -1));
+      await expect(checkFeatures(db, ident("wide"), "wide", columns)).rejects.toThrow(`feature \`c${n - 1}\` has 1 missing values in \`wide\``);
+      await checkFeatures(db, ident("wide"), "wide", columns.slice(0, -1));
     } finally {
       db.rows = rows;
     }
