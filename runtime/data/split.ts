@@ -9,6 +9,10 @@ export interface SplitSpec {
 
 /** The column that holds each row's part while a split is being built. */
 export const partColumn = "__lathe_part";
+/** The seeded hash of each row's content while a split is being built. */
+const hashColumn = "__lathe_h";
+/** Each row's position in the rows being split, the tie-break between rows of equal hash. */
+const rowColumn = "__lathe_row";
 
 /**
  * SQL adding the part column to `input`. Assignment is by a seeded hash of the row's content,
@@ -24,9 +28,9 @@ export function splitSql(input: string, columns: string[], spec: SplitSpec): str
   const rowHash = `hash(xor(hash(${columns.map(ident).join(", ")}), hash(CAST(${literal(spec.seed)} AS BIGINT))))`;
   let position: string;
   if (spec.time) {
-    position = `((row_number() OVER (ORDER BY ${ident(spec.time)}, __lathe_h) - 0.5) / count(*) OVER ())`;
+    position = `((row_number() OVER (ORDER BY ${ident(spec.time)}, __lathe_h, __lathe_row) - 0.5) / count(*) OVER ())`;
   } else if (spec.stratify) {
-    position = `((row_number() OVER (PARTITION BY ${ident(spec.stratify)} ORDER BY __lathe_h) - 0.5) / count(*) OVER (PARTITION BY ${ident(spec.stratify)}))`;
+    position = `((row_number() OVER (PARTITION BY ${ident(spec.stratify)} ORDER BY __lathe_h, __lathe_row) - 0.5) / count(*) OVER (PARTITION BY ${ident(spec.stratify)}))`;
   } else {
     // 2^64 buckets folded to [0, 1): the top 53 bits keep full double precision.
     position = `(CAST(__lathe_h >> 11 AS DOUBLE) / 9007199254740992.0)`;
@@ -37,5 +41,20 @@ export function splitSql(input: string, columns: string[], spec: SplitSpec): str
     return `WHEN __lathe_pos < ${literal(acc)} THEN ${literal(p.name)}`;
   });
   const last = literal(spec.parts[spec.parts.length - 1].name);
-  return `SELECT * EXCLUDE (__lathe_h, __lathe_pos), CASE ${arms.join(" ")} ELSE ${last} END AS ${ident(partColumn)} FROM (SELECT *, ${position} AS __lathe_pos FROM (SELECT *, ${rowHash} AS __lathe_h FROM ${input}))`;
+  // The hash and the row's position stay with the row (for `partSql` to order by); row_number()
+  // over no window numbers rows in the order they arrive, which DuckDB keeps for a plain scan.
+  return `SELECT * EXCLUDE (__lathe_pos), CASE ${arms.join(" ")} ELSE ${last} END AS ${ident(partColumn)} FROM (SELECT *, ${position} AS __lathe_pos FROM (SELECT *, ${rowHash} AS ${hashColumn}, row_number() OVER () AS ${rowColumn} FROM ${input}))`;
+}
+
+/**
+ * The rows of one part of a split, from `assigned` (the rows with their part, as `splitSql` gives
+ * them), in an order fixed by the data and the seed alone: by the seeded row hash (time splits:
+ * by time first), then by position in the input, which only decides between rows whose hashes are
+ * equal, that is identical rows, whose order cannot show. Without it the parts of a stratified
+ * split came out in an order that changed from run to run (window functions run in parallel),
+ * and learners that depend on row order (forest bootstraps, MLP batches) with it.
+ */
+export function partSql(assigned: string, name: string, spec: Pick<SplitSpec, "time">): string {
+  const order = [...(spec.time ? [ident(spec.time)] : []), hashColumn, rowColumn].join(", ");
+  return `(SELECT * EXCLUDE (${ident(partColumn)}, ${hashColumn}, ${rowColumn}) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)} ORDER BY ${order})`;
 }

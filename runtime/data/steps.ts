@@ -116,10 +116,17 @@ export function compileStep(applied: AppliedStep, input: string, columns: string
       return `SELECT * ${from} WHERE (${compileExpr(step.where)}) IS NOT TRUE`;
     case "keep-rows":
       return `SELECT * ${from} WHERE (${compileExpr(step.where)}) IS TRUE`;
-    case "drop-duplicates":
-      if (!step.on.length) return `SELECT DISTINCT * ${from}`;
-      // Keep one row per key; which one is fixed by the row's content, not its position.
-      return `SELECT * ${from} QUALIFY row_number() OVER (PARTITION BY ${names(step.on).map(ident).join(", ")} ORDER BY hash(${columns.map(ident).join(", ")})) = 1`;
+    case "drop-duplicates": {
+      // The first occurrence of each row (or key) is kept and rows stay in their input order:
+      // DISTINCT alone gives them back in whatever order its parallel hash table ends up in.
+      // row_number() over no window numbers rows in the order they arrive.
+      const numbered = `(SELECT *, row_number() OVER () AS __lathe_row ${from})`;
+      if (!step.on.length) {
+        const cols = columns.map(ident).join(", ");
+        return `SELECT * EXCLUDE (__lathe_row) FROM (SELECT ${cols}, min(__lathe_row) AS __lathe_row FROM ${numbered} GROUP BY ${cols}) ORDER BY __lathe_row`;
+      }
+      return `SELECT * EXCLUDE (__lathe_row) FROM ${numbered} QUALIFY row_number() OVER (PARTITION BY ${names(step.on).map(ident).join(", ")} ORDER BY __lathe_row) = 1 ORDER BY __lathe_row`;
+    }
     case "drop-columns":
       return `SELECT * EXCLUDE (${names(step.columns).map(ident).join(", ")}) ${from}`;
     case "keep-columns":
