@@ -54,7 +54,10 @@ export function splitSql(input: string, columns: string[], spec: SplitSpec): str
  * split came out in an order that changed from run to run (window functions run in parallel),
  * and learners that depend on row order (forest bootstraps, MLP batches) with it.
  */
-export function partSql(assigned: string, name: string, spec: Pick<SplitSpec, "time">): string {
+export function partSql(assigned: string, name: string, spec: Pick<SplitSpec, "time"> & { column?: string }): string {
+  const where = `WHERE ${ident(partColumn)} = ${literal(name)}`;
+  // `by column C`: the rows are assigned by the data itself (no hash), and a scan and a filter keep their input order.
+  if (spec.column) return `(SELECT * EXCLUDE (${ident(partColumn)}) FROM ${assigned} ${where})`;
   const order = [...(spec.time ? [ident(spec.time)] : []), hashColumn, rowColumn].join(", ");
-  return `(SELECT * EXCLUDE (${ident(partColumn)}, ${hashColumn}, ${rowColumn}) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)} ORDER BY ${order})`;
+  return `(SELECT * EXCLUDE (${ident(partColumn)}, ${hashColumn}, ${rowColumn}) FROM ${assigned} ${where} ORDER BY ${order})`;
 }

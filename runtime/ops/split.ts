@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { partColumn, splitSql } from "../data/split.js";
+import { partColumn, partSql, splitSql } from "../data/split.js";
 import { expansions, isFitted } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
@@ -71,7 +71,7 @@ export const split: OpDefinition<SplitStep> = {
     const splitTable = ctx.tempName("split");
     if (ranked) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = ranked ? ident(splitTable) : `(${assign})`;
-    const partRel = (name: string) => `(SELECT * EXCLUDE (${ident(partColumn)}) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)})`;
+    const partRel = (name: string) => partSql(assigned, name, step);
     const sizes: { name: string; rows: number }[] = [];
     try {
       const applied = await fitChain(ctx.db, partRel(step.train), step.post, pre.columns);
