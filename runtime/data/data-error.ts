@@ -10,6 +10,7 @@ export const dataErrorCodes = {
   "file-empty": "a file with no bytes, or only blank lines",
   "file-not-text": "a text format (csv, tsv, json) whose bytes are binary, UTF-16 or not UTF-8",
   "file-format-unknown": "a file whose format the extension does not tell (`format csv` says it)",
+  "file-compression": "a `.gz` or `.zst` file that does not decompress",
   "csv-malformed": "a csv row that does not parse: a wrong number of fields, an unterminated quote",
   "csv-no-rows": "a csv file with a header line and no rows",
   "json-malformed": "json that does not parse: truncated, an unexpected character",

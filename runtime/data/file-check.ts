@@ -41,6 +41,12 @@ export async function checkDataFile(file: string, format: string, options: { hea
 
 async function checkContent(file: string, shown: string, format: string, size: number, header?: boolean): Promise<void> {
   if (size === 0) throw new DataError(`${shown} is empty (0 bytes)`, file, "file-empty");
+  // Compressed files (DuckDB reads .gz and .zst itself): gzip'd JSON is scanned through zlib, as
+  // deep nesting crashes DuckDB whatever the compression; the rest is left to DuckDB's errors.
+  if (/\.(gz|zst)$/i.test(file)) {
+    if (/\.gz$/i.test(file) && (format === "json" || format === "ndjson" || format === "jsonl")) await checkJsonShape(file, shown, { gzip: true });
+    return;
+  }
   const head = readBytes(file, 0, Math.min(size, headBytes));
   const whole = head.length >= size;
   if (format === "parquet") {

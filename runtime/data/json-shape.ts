@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
 import { DataError } from "../errors.js";
 
 /**
@@ -93,13 +94,18 @@ export class JsonShape {
   }
 }
 
-/** Streams a JSON or NDJSON file through `JsonShape`. */
-export async function checkJsonShape(file: string, shown = file): Promise<void> {
+/** Streams a JSON or NDJSON file (gzip-compressed with `gzip`) through `JsonShape`. */
+export async function checkJsonShape(file: string, shown = file, options: { gzip?: boolean } = {}): Promise<void> {
   const shape = new JsonShape(shown);
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = options.gzip ? raw.pipe(createGunzip()) : raw;
   try {
     for await (const chunk of stream) shape.push(chunk as Buffer);
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError(`cannot read ${shown}: ${(e as Error).message}`, file, options.gzip ? "file-compression" : "file-unreadable");
   } finally {
+    raw.destroy();
     stream.destroy();
   }
   shape.end();

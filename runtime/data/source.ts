@@ -177,7 +177,8 @@ const readFailures: { test: RegExp; code: DataErrorCode; hint?: string }[] = [
   { test: /Maximum line size/i, code: "csv-malformed", hint: "a line is longer than 2,000,000 bytes: is this a text table?" },
   { test: /CSV Error on Line|Expected Number of Columns|unterminated quote/i, code: "csv-malformed", hint: "fix the line, or skip lines that do not parse with `with { ignore_errors: true }`" },
   { test: /Malformed JSON/, code: "json-malformed" },
-  { test: /No magic bytes|Parquet file|parquet metadata/i, code: "parquet-malformed" },
+  { test: /No magic bytes|Parquet file|parquet metadata|Footer length|footer/i, code: "parquet-malformed" },
+  { test: /not a GZIP stream|gzip|zstd|decompress/i, code: "file-compression" },
   { test: /Permission Error|Permission denied/i, code: "file-unreadable" },
   { test: /No files found that match/, code: "file-not-found" },
 ];
@@ -199,7 +200,7 @@ export function readError(e: unknown, file?: string): DataError {
   const at = lines.findIndex((l) => l.startsWith("Original Line: "));
   const end = at < 0 ? -1 : lines.findIndex((l, i) => i > at && (!l.trim() || /^(Expected|Possible|Value with|Invalid|Maximum|Error|Could|The |This |Column |\* )/.test(l)));
   const echoed = at < 0 ? [] : lines.slice(at, end < 0 ? at + 1 : end);
-  const original = at < 0 ? undefined : echoed.join("\n").slice("Original Line: ".length).replace(/\n/g, "\\n");
+  const original = at < 0 ? undefined : echoed.join("\n").slice("Original Line: ".length).trim().replace(/\r?\n|\r/g, "\\n");
   // The sentence that says what is wrong: skip the line echo, DuckDB's hints and the sniffer's settings dump.
   const detail = lines
     .filter((l) => !echoed.includes(l))

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "../../../api/session.js";
 import { maxJsonDepth } from "../../../runtime/data/json-shape.js";
@@ -101,10 +102,12 @@ describe("data files are checked before DuckDB reads them", () => {
     expect(await diagnose("plain.txt/inner.csv", null)).toMatchObject({ code: "file-unreadable", message: expect.stringContaining("not a directory") });
   });
 
-  it("still reads good files: a csv with a UTF-8 BOM, quoted fields", async () => {
+  it("still reads good files: a csv with a UTF-8 BOM, quoted fields, compressed csv and json", async () => {
     writeFileSync(path.join(dir, "bom.csv"), "\ufeffa,y\n1,2\n");
     writeFileSync(path.join(dir, "quoted.csv"), 'a,y\n"x, with comma",2\n"say ""hi""",3\n');
-    for (const f of ["bom.csv", "quoted.csv"]) expect((await session.check(`source d = read "${f}"\nmodel m = decision_tree predicting y from d`)).diagnostics, f).toEqual([]);
+    writeFileSync(path.join(dir, "packed.csv.gz"), gzipSync("a,y\n1,2\n"));
+    writeFileSync(path.join(dir, "packed.json.gz"), gzipSync('[{"a": 1, "y": 2}]'));
+    for (const f of ["bom.csv", "quoted.csv", "packed.csv.gz", "packed.json.gz"]) expect((await session.check(`source d = read "${f}"\nmodel m = decision_tree predicting y from d`)).diagnostics, f).toEqual([]);
     // DuckDB reads a JSON file with a BOM as one `json` value: said plainly rather than misread.
     expect(await diagnose("bom.json", '\ufeff[{"a": 1, "y": 2}]')).toMatchObject({ code: "json-malformed", message: expect.stringContaining("byte order mark") });
   });
