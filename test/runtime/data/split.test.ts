@@ -99,7 +99,7 @@ describe("split", () => {
   it("draws an independent assignment per seed, even for two equal parts", async () => {
     // Independent 50/50 assignments disagree on about half the rows. (A seed once only XORed each
     // row's hash with a constant, which leaves a 50/50 split unchanged or swaps its parts.)
-    const parts = [];
+    const parts: Awaited<ReturnType<typeof assign>>[] = [];
     for (const seed of [1, 2, 7, 42]) parts.push(await assign("rows.json", `seed ${seed}`, "a 50%, b 50%"));
     for (let i = 1; i < parts.length; i++) {
       const moved = [...parts[0].part].filter(([id, p]) => parts[i].part.get(id) !== p).length;

@@ -20,7 +20,7 @@ const small: Row[] = [
   { id: 6, k: "c", x: 9, n: 20, s: "blue ", d: null, cat: null },
 ];
 // DuckDB reads ISO date strings in JSON as dates.
-const asRead = small.map((r) => ({ ...r, d: r.d === null ? null : `${r.d}T00:00:00.000Z` }));
+const asRead: Row[] = small.map((r) => ({ ...r, d: r.d === null ? null : `${r.d}T00:00:00.000Z` }));
 const unique = (rows: Row[]) => [...new Map(rows.map((r) => [JSON.stringify(r), r])).values()];
 
 let s: Awaited<ReturnType<typeof openSession>>;
