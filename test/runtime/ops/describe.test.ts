@@ -29,7 +29,7 @@ describe forest`);
     expect(prop("algorithm")).toBe("random_forest");
     expect(prop("trained on")).toMatch(/^train \(\d+ rows\)$/);
     expect(prop("options")).toBe("trees: 20");
-    expect(prop("preparation")).toMatch(/fill Beak Length \(mm\) with median \(learned .*\); onehot Island/);
+    expect(prop("preparation")).toMatch(/fill "Beak Length \(mm\)" with median \(learned .*\); onehot Island/);
     expect(prop("input columns")?.split(", ").sort()).toEqual(["Beak Length (mm)", "Island", "Species"]);
     expect(d.metrics).toEqual([{ data: "test", metric: "accuracy", value: expect.any(Number) }]);
     expect(d.importance?.length).toBe(5);
