@@ -152,7 +152,8 @@ export class Session {
    * it could only read as one `json` column, is refused here rather than misread.
    */
   private async sourceSchemas(program: Parameters<typeof sourcesOf>[0], baseDir: string): Promise<Record<string, SourceSchema>> {
-    const out: Record<string, SourceSchema> = {};
+    // No prototype: a source may be called `__proto__` or `constructor`.
+    const out: Record<string, SourceSchema> = Object.create(null);
     const db = this.executor.db;
     for (const s of sourcesOf(program)) {
       try {

@@ -3,6 +3,7 @@ import { checkFeatures } from "./data/feature-check.js";
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
 import { ident, type SqlIdent } from "./sql/quote.js";
+import { own } from "../language/lookup.js";
 
 /** Rows to read features from: a quoted table (or query) with its columns. */
 export interface Relation {
@@ -16,7 +17,7 @@ export interface Relation {
 
 /** Expands one-hot columns into their indicator columns. */
 export function expandFeatures(features: string[], ds: Relation): string[] {
-  return features.flatMap((f) => ds.expansions[f] ?? [f]);
+  return features.flatMap((f) => own(ds.expansions, f) ?? [f]);
 }
 
 /**

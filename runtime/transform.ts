@@ -5,6 +5,7 @@ import { chainSql } from "./data/chain.js";
 import type { Database } from "./data/database.js";
 import { columnsAfter, onehotColumn, onehotOther, stepText, type AppliedStep } from "./data/steps.js";
 import { ident } from "./sql/quote.js";
+import { own } from "../language/lookup.js";
 
 /**
  * A model's preparation: the column transforms (fills, scaling, one-hot, buckets, derived columns,
@@ -136,7 +137,7 @@ export function inputColumns(transform: Transform, outputs: string[]): string[] 
         break;
       case "onehot":
         for (const c of step.columns.map((n) => n.text)) {
-          const vocab = fitted?.kind === "onehot" ? (fitted.vocab[c] ?? []) : [];
+          const vocab = fitted?.kind === "onehot" ? (own(fitted.vocab, c) ?? []) : [];
           const indicators = [...vocab.map((v) => onehotColumn(c, v)), onehotOther(c)];
           if (indicators.some((i) => needed.has(i))) {
             for (const i of indicators) needed.delete(i);

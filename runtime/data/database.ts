@@ -39,8 +39,9 @@ export class Database {
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJS().map((r) => {
+      // Defined, not assigned: a column called `__proto__` is a value, not the object's prototype.
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) out[k] = plain(v);
+      for (const [k, v] of Object.entries(r)) Object.defineProperty(out, k, { value: plain(v), enumerable: true, writable: true, configurable: true });
       return out;
     });
   }

@@ -1,4 +1,5 @@
 import { assertNever } from "../../language/assert-never.js";
+import { dict, own } from "../../language/lookup.js";
 import type { Literal, LiteralValue, Name, PrepareStep } from "../../language/ast.js";
 import { castType } from "../../language/catalog.js";
 import { compileExpr } from "../sql/expr.js";
@@ -62,7 +63,7 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
         return `(${fillQuery("mode", c, relation)}) AS c${i}`;
       });
       const [row] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${relation}`);
-      const values: Record<string, LiteralValue> = {};
+      const values: Record<string, LiteralValue> = dict();
       names(step.columns).forEach((c, i) => {
         const v = row?.[`c${i}`];
         values[c] = v === undefined ? null : (v as LiteralValue);
@@ -70,7 +71,7 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
       return { kind: "fill", values };
     }
     case "onehot": {
-      const vocab: Record<string, string[]> = {};
+      const vocab: Record<string, string[]> = dict();
       for (const c of names(step.columns)) {
         const rows = await db.rows(`SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} WHERE ${ident(c)} IS NOT NULL ORDER BY v`);
         vocab[c] = rows.map((r) => String(r.v));
@@ -85,7 +86,7 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
         return `avg(${q})::DOUBLE AS mean${i}, stddev_pop(${q})::DOUBLE AS std${i}, min(${q})::DOUBLE AS lo${i}, max(${q})::DOUBLE AS hi${i}`;
       });
       const [r] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${relation}`);
-      const stats: Record<string, { center: number; scale: number }> = {};
+      const stats: Record<string, { center: number; scale: number }> = dict();
       cols.forEach((c, i) => {
         const [mean, std, lo, hi] = [r[`mean${i}`], r[`std${i}`], r[`lo${i}`], r[`hi${i}`]].map((v) => Number(v ?? 0));
         // A constant column scales by 1 so it maps to 0 instead of dividing by zero.
@@ -135,14 +136,14 @@ export function compileStep(applied: AppliedStep, input: string, columns: string
       if (step.strategy === "value") return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, ${lit(step.value!)})`]));
       if (applied.inline) return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, (${fillQuery(step.strategy, c, input)}))`]));
       if (fitted?.kind !== "fill") throw new Error(`fill ${step.strategy} applied before it was fitted`);
-      return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, ${literal(fitted.values[c] ?? null)})`]));
+      return replace(names(step.columns).map((c) => [c, `coalesce(${ident(c)}, ${literal(own(fitted.values, c) ?? null)})`]));
     }
     case "onehot": {
       if (fitted?.kind !== "onehot") throw new Error("onehot applied before it was fitted");
       const cols = names(step.columns);
       const indicators = cols.flatMap((c) => {
         const q = `CAST(${ident(c)} AS VARCHAR)`;
-        const vocab = fitted.vocab[c] ?? [];
+        const vocab = own(fitted.vocab, c) ?? [];
         const known = vocab.length ? `${q} IN (${vocab.map((v) => literal(v)).join(", ")})` : "FALSE";
         return [
           ...vocab.map((v) => `CAST(coalesce(${q} = ${literal(v)}, FALSE) AS DOUBLE) AS ${ident(onehotColumn(c, v))}`),
@@ -182,7 +183,7 @@ export function compileStep(applied: AppliedStep, input: string, columns: string
         );
       }
       if (fitted?.kind !== "scale") throw new Error("scale applied before it was fitted");
-      return replace(names(step.columns).map((c) => [c, `((${ident(c)} - ${literal(fitted.stats[c].center)}) / ${literal(fitted.stats[c].scale)})`]));
+      return replace(names(step.columns).map((c) => [c, `((${ident(c)} - ${literal(own(fitted.stats, c)!.center)}) / ${literal(own(fitted.stats, c)!.scale)})`]));
     }
     case "bucket": {
       if (applied.inline) {
@@ -276,10 +277,10 @@ export function stepText(applied: AppliedStep): string {
 
 /** Onehot expansions: which indicator columns stand for each one-hot column, from fitted states. */
 export function expansions(steps: AppliedStep[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = dict();
   for (const { step, fitted } of steps) {
     if (step.kind === "onehot" && fitted?.kind === "onehot") {
-      for (const c of names(step.columns)) out[c] = [...(fitted.vocab[c] ?? []).map((v) => onehotColumn(c, v)), onehotOther(c)];
+      for (const c of names(step.columns)) out[c] = [...(own(fitted.vocab, c) ?? []).map((v) => onehotColumn(c, v)), onehotOther(c)];
     }
   }
   return out;

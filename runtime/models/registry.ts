@@ -5,6 +5,7 @@ import { neuralNetwork } from "./neural-network.js";
 import { svm } from "./svm.js";
 import { decisionTree } from "./trees/decision-tree.js";
 import { randomForest } from "./trees/random-forest.js";
+import { own } from "../../language/lookup.js";
 
 /**
  * Every algorithm the language can name, keyed by its language name (`random_forest`).
@@ -21,5 +22,5 @@ export const learners: Record<string, Learner> = {
 
 /** The learner for a language name, or undefined. */
 export function findLearner(name: string): Learner | undefined {
-  return learners[name];
+  return own(learners, name);
 }

@@ -1,12 +1,13 @@
 import type { StepResult } from "../results.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { has } from "../../language/lookup.js";
 
 /** `describe NAME`: a profile of a dataset's columns, or what a model is and how it was trained. */
 export type DescribeStep = StepBase & { op: "describe"; target: string; what: "dataset" | "model" };
 
 export const planDescribe: Planner<"describe", Draft<DescribeStep>> = (s, ctx) => {
   // The checker resolved the name; a model of that name wins only where no dataset has it.
-  const what = ctx.checked.datasets[s.target.text] || !ctx.checked.models[s.target.text] ? "dataset" : "model";
+  const what = has(ctx.checked.datasets, s.target.text) || !has(ctx.checked.models, s.target.text) ? "dataset" : "model";
   return { op: "describe", target: s.target.text, what, label: `describe ${s.target.text}` };
 };
 

@@ -2,12 +2,13 @@ import { defaultMetrics } from "../../language/catalog.js";
 import type { StepResult } from "../results.js";
 import type { StepContext } from "./types.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { own } from "../../language/lookup.js";
 
 /** `evaluate MODEL on DATA metrics ...`. */
 export type EvaluateStep = StepBase & { op: "evaluate"; model: string; data: string; metrics: string[] };
 
 export const planEvaluate: Planner<"evaluate", Draft<EvaluateStep>> = (s, ctx) => {
-  const task = ctx.checked.models[s.model.text]?.task ?? "classification";
+  const task = own(ctx.checked.models, s.model.text)?.task ?? "classification";
   const metrics = s.metrics.length ? s.metrics.map((m) => m.text) : defaultMetrics[task];
   return { op: "evaluate", model: s.model.text, data: s.data.text, metrics, label: `evaluate ${s.model.text} on ${s.data.text}` };
 };

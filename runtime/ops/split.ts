@@ -8,6 +8,7 @@ import { ident, literal } from "../sql/quote.js";
 import { columnSteps } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { own } from "../../language/lookup.js";
 
 /**
  * `split INPUT into parts`. The split reads the nearest loaded or split dataset (`root`) and applies
@@ -28,7 +29,7 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const cut = chain.findIndex(isFitted);
   const pre = cut < 0 ? chain : chain.slice(0, cut);
   const post = cut < 0 ? [] : chain.slice(cut);
-  const splitSeed = s.seed ? (s.seed.kind === "name" ? Number(ctx.checked.params[s.seed.name.text]) : Number(s.seed.value)) : ctx.seed;
+  const splitSeed = s.seed ? (s.seed.kind === "name" ? Number(own(ctx.checked.params, s.seed.name.text)) : Number(s.seed.value)) : ctx.seed;
   const parts = s.parts.map((p) => ({ name: p.name.text, fraction: (p.percent ?? 0) / 100 }));
   const train = parts.find((p) => p.name === "train")?.name ?? parts[0].name;
   for (const p of parts) {

@@ -4,6 +4,7 @@ import type { ParamValue } from "../models/types.js";
 import type { TrainSpec } from "../model-state.js";
 import type { StepResult } from "../results.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { dict, own } from "../../language/lookup.js";
 
 /** `model NAME = ALGORITHM predicting TARGET from INPUT { options }`. */
 export type TrainStep = StepBase & { op: "train"; model: string; algorithm: string; task: Task; target: string; features: string[]; input: string; validation?: string; params: Record<string, ParamValue>; seed: number };
@@ -24,8 +25,8 @@ export function validationPart(input: string, explicit: string | undefined, spli
 }
 
 export const planTrain: Planner<"model", Draft<TrainStep>> = (s, ctx) => {
-  const info = ctx.checked.models[s.name.text];
-  const params: Record<string, ParamValue> = {};
+  const info = own(ctx.checked.models, s.name.text);
+  const params: Record<string, ParamValue> = dict();
   let modelSeed = ctx.seed;
   let explicitValidation: string | undefined;
   for (const o of s.options) {

@@ -4,12 +4,13 @@ import type { ParamValue } from "../models/types.js";
 import type { StepResult } from "../results.js";
 import { modelResult, optionValue } from "./train.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase, StepContext } from "./types.js";
+import { dict } from "../../language/lookup.js";
 
 /** `tune MODEL over { option: [values] } by METRIC on DATA [search grid|random] [trials N]`: retrains MODEL with the best combination. */
 export type TuneStep = StepBase & { op: "tune"; model: string; space: Record<string, ParamValue[]>; metric: string; data: string; trials?: number; search: "grid" | "random"; seed: number };
 
 export const planTune: Planner<"tune", Draft<TuneStep>> = (s, ctx) => {
-  const space: Record<string, ParamValue[]> = {};
+  const space: Record<string, ParamValue[]> = dict();
   for (const o of s.space) {
     const v = optionValue(o.values, ctx.checked.params);
     // Each option lists its candidate values (`trees: [50, 100]`; the checker insists on the list).

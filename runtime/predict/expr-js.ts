@@ -1,5 +1,5 @@
 import type { Expr } from "../../language/ast.js";
-import { compare, isIntegerType, toDate, toDouble, toText, toTimestamp, ValueError, type Value } from "./sql-values.js";
+import { compare, isIntegerType, own, toDate, toDouble, toText, toTimestamp, ValueError, type Value } from "./sql-values.js";
 
 /**
  * Evaluates a Lathe expression on one row exactly as its SQL (`runtime/sql/expr.ts`) does in DuckDB:
@@ -117,7 +117,7 @@ function isIntegerExpr(e: Expr, types: Record<string, string>): boolean {
     case "literal":
       return typeof e.value === "number" && Number.isInteger(e.value) && !e.percent;
     case "column":
-      return isIntegerType(types[e.name.text]);
+      return isIntegerType(own(types, e.name.text));
     case "unary":
       return e.op === "-" && isIntegerExpr(e.operand, types);
     case "binary":
@@ -129,7 +129,7 @@ function isIntegerExpr(e: Expr, types: Record<string, string>): boolean {
 
 /** The DuckDB type of an expression where it matters for a function (a date argument). */
 function typeOf(e: Expr, types: Record<string, string>): string | undefined {
-  return e.kind === "column" ? types[e.name.text] : undefined;
+  return e.kind === "column" ? own(types, e.name.text) : undefined;
 }
 
 const numeric = (f: (x: number) => number) => (args: Value[]) => (args[0] === null ? null : f(toDouble(args[0])!));

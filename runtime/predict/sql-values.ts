@@ -9,6 +9,11 @@
 
 export type Value = number | string | boolean | null;
 
+/** A table's own entry for a name (never one inherited from Object.prototype, whatever a column is called). */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 /** A value that cannot be brought to what a step needs (DuckDB's Conversion / Out of Range errors). */
 export class ValueError extends Error {
   override name = "ValueError";

@@ -1,6 +1,6 @@
 import type { AppliedStep } from "../data/steps.js";
 import { evaluate, trimSpaces } from "./expr-js.js";
-import { compare, isNumericType, toBoolean, toDate, toDouble, toInteger, toText, toTimestamp, ValueError, type Value } from "./sql-values.js";
+import { compare, isNumericType, own, toBoolean, toDate, toDouble, toInteger, toText, toTimestamp, ValueError, type Value } from "./sql-values.js";
 
 /** A model's column transform as it travels with the model: its steps and the types each step reads. */
 export interface PortableTransform {
@@ -28,7 +28,7 @@ const castSql: Record<string, string> = { number: "DOUBLE", double: "DOUBLE", fl
  * Row filters are not part of a model's transform. A value a step cannot take throws `ValueError`.
  */
 export function applyTransform(input: Record<string, Value>, transform: PortableTransform): Record<string, Value> {
-  let row: Record<string, Value> = { ...input };
+  let row: Record<string, Value> = Object.assign(Object.create(null), input);
   transform.steps.forEach(({ step, fitted }, i) => {
     const types = transform.types[i] ?? {};
     const cols = "columns" in step && Array.isArray(step.columns) ? step.columns.map((c) => c.text) : [];
@@ -42,25 +42,25 @@ export function applyTransform(input: Record<string, Value>, transform: Portable
         for (const c of cols) delete row[c];
         return;
       case "keep-columns":
-        row = Object.fromEntries(cols.map((c) => [c, get(c)]));
+        row = Object.assign(Object.create(null), Object.fromEntries(cols.map((c) => [c, get(c)])));
         return;
       case "fill":
         for (const c of cols) {
           if (get(c) !== null) continue;
-          row[c] = step.strategy === "value" ? (step.value?.value ?? null) : fitted?.kind === "fill" ? (fitted.values[c] ?? null) : null;
+          row[c] = step.strategy === "value" ? (step.value?.value ?? null) : fitted?.kind === "fill" ? (own(fitted.values, c) ?? null) : null;
         }
         return;
       case "onehot": {
         if (fitted?.kind !== "onehot") throw new ValueError("onehot applied before it was fitted");
-        const indicators: Record<string, Value> = {};
+        const indicators: Record<string, Value> = Object.create(null);
         for (const c of cols) {
-          const text = toText(get(c), types[c]);
-          const vocab = fitted.vocab[c] ?? [];
+          const text = toText(get(c), own(types, c));
+          const vocab = own(fitted.vocab, c) ?? [];
           for (const v of vocab) indicators[`${c}_${v}`] = text === v ? 1 : 0;
           indicators[`${c}__other`] = text !== null && !vocab.includes(text) ? 1 : 0;
           delete row[c];
         }
-        row = { ...row, ...indicators };
+        row = Object.assign(Object.create(null), row, indicators);
         return;
       }
       case "replace": {
@@ -82,12 +82,12 @@ export function applyTransform(input: Record<string, Value>, transform: Portable
         const sql = castSql[step.type.text.toLowerCase()];
         const to = sql && castTargets[sql];
         if (!to) throw new ValueError(`unknown type ${step.type.text}`);
-        for (const c of cols) row[c] = to(get(c), types[c]);
+        for (const c of cols) row[c] = to(get(c), own(types, c));
         return;
       }
       case "text":
         for (const c of cols) {
-          const t = toText(get(c), types[c]);
+          const t = toText(get(c), own(types, c));
           row[c] = t === null ? null : step.op === "trim" ? trimSpaces(t) : step.op === "lower" ? t.toLowerCase() : t.toUpperCase();
         }
         return;
@@ -95,7 +95,8 @@ export function applyTransform(input: Record<string, Value>, transform: Portable
         if (fitted?.kind !== "scale") throw new ValueError("scale applied before it was fitted");
         for (const c of cols) {
           const v = toDouble(get(c));
-          row[c] = v === null ? null : (v - fitted.stats[c].center) / fitted.stats[c].scale;
+          const stat = own(fitted.stats, c)!;
+          row[c] = v === null ? null : (v - stat.center) / stat.scale;
         }
         return;
       case "bucket": {
@@ -108,7 +109,7 @@ export function applyTransform(input: Record<string, Value>, transform: Portable
         return;
       }
       case "rename": {
-        const next: Record<string, Value> = {};
+        const next: Record<string, Value> = Object.create(null);
         for (const [k, v] of Object.entries(row)) next[k === step.from.text ? step.to.text : k] = v;
         row = next;
         return;

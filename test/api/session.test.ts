@@ -118,4 +118,18 @@ describe("Session: the walking skeleton end to end", () => {
     expect(again.error).toBeUndefined();
     expect(again.output!.results.map((x) => x.reused ?? false)).toEqual([false, false]);
   });
+
+  it("takes names that plain objects would inherit (`__proto__`, `constructor`) as ordinary names, end to end", async () => {
+    const s = await Session.open({ record: false });
+    const r = await s.run(`source __proto__ = sql "select i::double as constructor, (i % 2)::varchar as toString from range(30) t(i)"
+prepare constructor = __proto__ { derive hasOwnProperty = constructor * 2 }
+model valueOf = decision_tree predicting toString from constructor { features: constructor, hasOwnProperty }
+evaluate valueOf on constructor metrics accuracy`);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.error).toBeUndefined();
+    expect(r.output!.metrics.map((m) => m.metric)).toEqual(["accuracy"]);
+    const call = await s.run(`prepare p = constructor { derive z = constructor(hasOwnProperty) }`);
+    expect(call.diagnostics.map((d) => d.code)).toContain("unknown-function");
+    s.close();
+  });
 });
