@@ -38,10 +38,12 @@ export class Database {
   /** Runs a query and returns its rows as plain JS objects (bigint → number where safe). */
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await this.connection.runAndReadAll(sql);
-    return reader.getRowObjectsJS().map((r) => {
-      // Defined, not assigned: a column called `__proto__` is a value, not the object's prototype.
+    // Built from arrays and defined, not assigned: DuckDB's row objects drop a column called
+    // `__proto__` (assigning it sets the prototype), and a user may call a column anything.
+    const names = reader.columnNames();
+    return reader.getRowsJS().map((r) => {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) Object.defineProperty(out, k, { value: plain(v), enumerable: true, writable: true, configurable: true });
+      names.forEach((k, i) => Object.defineProperty(out, k, { value: plain(r[i]), enumerable: true, writable: true, configurable: true }));
       return out;
     });
   }
