@@ -100,8 +100,8 @@ export function resolveMethod(choice: DriftMethodChoice, kind: FeatureKind, refe
   }
   if (!(chosen in allowedKinds)) throw new DataError(`unknown drift method \`${String(chosen)}\` (one of ks, chi2, psi, wasserstein, js, auto)`, undefined, "invalid-drift-method");
   if (!allowedKinds[chosen].includes(kind)) {
-    const what = feature === undefined ? "a" : `\`${feature}\` is a`;
-    throw new DataError(`drift method \`${chosen}\` does not apply to ${kind} features (${what} ${kind} feature); it takes ${allowedKinds[chosen].join(" or ")} ones`, undefined, "invalid-drift-method");
+    const subject = feature === undefined ? `a ${kind} feature` : `\`${feature}\`, a ${kind} feature`;
+    throw new DataError(`drift method \`${chosen}\` takes ${allowedKinds[chosen].join(" or ")} features, not ${subject}`, undefined, "invalid-drift-method");
   }
   return chosen;
 }

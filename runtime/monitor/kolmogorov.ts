@@ -283,7 +283,7 @@ function pelzGood(n: number, x: number): number {
     for (let i = 0; i < 4; i++) K[i] = K[i] * qpower + coeffs[i];
   }
   const divisors = [z, 6 * z4, 72 * z ** 7, 6480 * z ** 10];
-  for (let i = 0; i < 4; i++) K[i] = (((K[i] * q) as number) * SQRT_2PI) / divisors[i];
+  for (let i = 0; i < 4; i++) K[i] = (K[i] * q * SQRT_2PI) / divisors[i];
   // The sums over all integers k in K₂ and K₃.
   q = Math.exp(-PI2 / 2 / z2);
   let k2extra = 0;
