@@ -16,10 +16,9 @@ export const MIN_NORMALISING_STD = 0.001;
 export function wassersteinSorted(u: Float64Array, v: Float64Array): number {
   if (u.length === 0) throw emptyError("reference");
   if (v.length === 0) throw emptyError("current");
+  // Both sides are sorted: merge them rather than sort their concatenation.
   const all = new Float64Array(u.length + v.length);
-  all.set(u);
-  all.set(v, u.length);
-  all.sort();
+  for (let i = 0, a = 0, b = 0; i < all.length; i++) all[i] = b >= v.length || (a < u.length && u[a] <= v[b]) ? u[a++] : v[b++];
   const terms = new Float64Array(all.length - 1);
   // Both CDFs only move forward, so walk them instead of searching at every point.
   let iu = 0;
