@@ -10,7 +10,7 @@
  * - χ² = Σ (O − E)² / E, p = Q(dof/2, χ²/2).
  */
 import { chiSquaredSf } from "./special-functions.js";
-import { type CategoricalValues, countCategories, emptyError, pairwiseSum } from "./values.js";
+import { type CategoricalValues, categoryTable, emptyError, pairwiseSum } from "./values.js";
 
 /** A χ² test result: statistic, p-value and degrees of freedom. */
 export interface Chi2Result {
@@ -51,13 +51,6 @@ export function chi2Counts(referenceCounts: ArrayLike<number>, currentCounts: Ar
 
 /** χ² between two categorical samples (missing values dropped; categories compared by their string form). */
 export function chi2(reference: CategoricalValues, current: CategoricalValues): Chi2Result {
-  const ref = countCategories(reference);
-  const cur = countCategories(current);
-  if (ref.present === 0) throw emptyError("reference");
-  if (cur.present === 0) throw emptyError("current");
-  const keys = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort();
-  return chi2Counts(
-    keys.map((k) => ref.counts.get(k) ?? 0),
-    keys.map((k) => cur.counts.get(k) ?? 0),
-  );
+  const t = categoryTable(reference, current);
+  return chi2Counts(t.reference, t.current);
 }

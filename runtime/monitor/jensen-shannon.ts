@@ -12,7 +12,7 @@
  * bins (−∞, min) and (max, +∞) that are empty in the reference and catch current values outside
  * its range.
  */
-import { type CategoricalValues, type NumericValues, countAtMost, countCategories, emptyError, pairwiseSum, sortedPresentNumbers } from "./values.js";
+import { type CategoricalValues, type NumericValues, countAtMost, categoryTable, emptyError, pairwiseSum, sortedPresentNumbers } from "./values.js";
 
 /** The number of equal-width bins of the reference histogram. */
 export const HISTOGRAM_BINS = 20;
@@ -85,14 +85,6 @@ export function jensenShannonNumeric(reference: NumericValues, current: NumericV
 
 /** JS distance of a categorical feature over every category seen on either side (missing values dropped). */
 export function jensenShannonCategorical(reference: CategoricalValues, current: CategoricalValues, base: number | null = JS_DEFAULT_BASE): number {
-  const ref = countCategories(reference);
-  const cur = countCategories(current);
-  if (ref.present === 0) throw emptyError("reference");
-  if (cur.present === 0) throw emptyError("current");
-  const keys = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort();
-  return jensenShannon(
-    keys.map((k) => ref.counts.get(k) ?? 0),
-    keys.map((k) => cur.counts.get(k) ?? 0),
-    base,
-  );
+  const t = categoryTable(reference, current);
+  return jensenShannon(t.reference, t.current, base);
 }

@@ -241,7 +241,7 @@ export function buildProfile(columns: Record<string, ColumnValues>, options: Pro
 }
 
 /** The reference's and the current window's counts over a categorical profile's columns (its categories, then `__other`). */
-export function categoryTable(profile: CategoricalFeatureProfile, current: CategoricalValues): { reference: number[]; current: number[]; labels: string[] } {
+export function profileCategoryTable(profile: CategoricalFeatureProfile, current: CategoricalValues): { reference: number[]; current: number[]; labels: string[] } {
   const index = new Map(profile.categories.map((c, i) => [c.value, i]));
   const other = profile.categories.length;
   const cur = new Array<number>(other + 1).fill(0);
@@ -285,7 +285,7 @@ function profileFeatureDrift(profile: ReferenceProfile, f: FeatureProfile, curre
         throw new Error(`unreachable: ${method} for a numeric feature`);
     }
   }
-  const table = categoryTable(f, current as CategoricalValues);
+  const table = profileCategoryTable(f, current as CategoricalValues);
   if (table.current.every((c) => c === 0)) throw emptyError("current", f.feature);
   if (table.reference.every((c) => c === 0)) throw emptyError("reference", f.feature);
   switch (method) {

@@ -20,7 +20,7 @@
  * default drift threshold, as Evidently's), ≥ 0.25 a major one.
  */
 import { quantileSorted } from "./percentiles.js";
-import { type CategoricalValues, type NumericValues, countBelow, countCategories, emptyError, sortedPresentNumbers } from "./values.js";
+import { type CategoricalValues, type NumericValues, countBelow, categoryTable, emptyError, sortedPresentNumbers } from "./values.js";
 
 /** The decile levels whose reference quantiles are the PSI bin edges. */
 export const PSI_LEVELS = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => k / 10);
@@ -85,13 +85,6 @@ export function psi(reference: NumericValues, current: NumericValues): number {
 
 /** PSI of a categorical feature, one bin per category seen on either side (missing values dropped). */
 export function psiCategorical(reference: CategoricalValues, current: CategoricalValues): number {
-  const ref = countCategories(reference);
-  const cur = countCategories(current);
-  if (ref.present === 0) throw emptyError("reference");
-  if (cur.present === 0) throw emptyError("current");
-  const keys = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort();
-  return psiCounts(
-    keys.map((k) => ref.counts.get(k) ?? 0),
-    keys.map((k) => cur.counts.get(k) ?? 0),
-  );
+  const t = categoryTable(reference, current);
+  return psiCounts(t.reference, t.current);
 }

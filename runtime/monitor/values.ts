@@ -53,6 +53,19 @@ export function countCategories(values: CategoricalValues): { counts: Map<string
 }
 
 /**
+ * The reference's and the current window's counts over every category seen on either side
+ * (sorted by name); a side without a present value is a coded error.
+ */
+export function categoryTable(reference: CategoricalValues, current: CategoricalValues): { labels: string[]; reference: number[]; current: number[] } {
+  const ref = countCategories(reference);
+  const cur = countCategories(current);
+  if (ref.present === 0) throw emptyError("reference");
+  if (cur.present === 0) throw emptyError("current");
+  const labels = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort();
+  return { labels, reference: labels.map((k) => ref.counts.get(k) ?? 0), current: labels.map((k) => cur.counts.get(k) ?? 0) };
+}
+
+/**
  * The sum of `a[0..n)` in the order NumPy's `np.sum` adds a contiguous float64 array (eight
  * interleaved partial sums in blocks of at most 128, halves above that), so sums agree with
  * NumPy's bit for bit rather than to n·ε.

@@ -6,7 +6,7 @@ import {
   type NumericFeatureProfile,
   OTHER_CATEGORY,
   buildProfile,
-  categoryTable,
+  profileCategoryTable,
   driftAgainstProfile,
   reservoirRows,
 } from "../../../runtime/monitor/profile.js";
@@ -55,7 +55,7 @@ describe.skipIf(!HAVE_SCIPY)("a reference profile agrees with NumPy/SciPy", () =
   const distance = profile.features[1] as NumericFeatureProfile;
   const carrier = profile.features[2] as CategoricalFeatureProfile;
   const plain = (a: ArrayLike<number | null>) => Array.from(a, (v) => (v === null || Number.isNaN(v) ? null : v));
-  const table = categoryTable(carrier, current.carrier);
+  const table = profileCategoryTable(carrier, current.carrier);
   const [numeric, drift] = runPython([
     {
       script: `
