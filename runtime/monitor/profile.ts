@@ -33,7 +33,7 @@ import { histogramCounts, histogramEdges, jensenShannon } from "./jensen-shannon
 import { ksSorted } from "./ks.js";
 import { quantileSorted } from "./percentiles.js";
 import { psiBinCounts, psiCounts, psiEdges } from "./psi.js";
-import { type CategoricalValues, type NumericValues, categoryKey, emptyError, isMissingNumber, pairwiseSum, presentNumbers } from "./values.js";
+import { type CategoricalValues, type NumericValues, categoryKey, countCategories, emptyError, isMissingNumber, pairwiseSum, presentNumbers } from "./values.js";
 import { MIN_NORMALISING_STD, populationStd, wassersteinSorted } from "./wasserstein.js";
 
 /** The profile format's version, bumped when its meaning changes. */
@@ -195,14 +195,7 @@ function numericProfile(feature: string, values: ColumnValues, rows: number[]): 
 
 function categoricalProfile(feature: string, values: ColumnValues, rows: number[], top: number): CategoricalFeatureProfile {
   const count = values.length;
-  const counts = new Map<string, number>();
-  let present = 0;
-  for (let i = 0; i < count; i++) {
-    const k = categoryKey(values[i] as string | null);
-    if (k === null) continue;
-    present++;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
+  const { counts, present } = countCategories(values as CategoricalValues);
   const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const kept = ranked.slice(0, Math.max(0, Math.floor(top)));
   const otherCount = ranked.slice(kept.length).reduce((s, [, c]) => s + c, 0);
