@@ -3,9 +3,11 @@ import { assertNever } from "../language/assert-never.js";
 import { DataError } from "./errors.js";
 import { chainSql } from "./data/chain.js";
 import type { Database } from "./data/database.js";
-import { columnsAfter, onehotColumn, onehotOther, stepText, type AppliedStep } from "./data/steps.js";
+import { columnsAfter, stepText, type AppliedStep } from "./data/steps.js";
+import { exprColumns, inputColumns } from "./predict/inputs.js";
+
+export { exprColumns, inputColumns };
 import { ident } from "./sql/quote.js";
-import { own } from "../language/lookup.js";
 
 /**
  * A model's preparation: the column transforms (fills, scaling, one-hot, buckets, derived columns,
@@ -81,30 +83,6 @@ export function stepInputs(step: PrepareStep): string[] {
   }
 }
 
-/** Column names an expression refers to. */
-export function exprColumns(e: Expr): string[] {
-  switch (e.kind) {
-    case "literal":
-      return [];
-    case "column":
-      return [e.name.text];
-    case "unary":
-      return exprColumns(e.operand);
-    case "binary":
-      return [...exprColumns(e.left), ...exprColumns(e.right)];
-    case "is-missing":
-      return exprColumns(e.operand);
-    case "between":
-      return [...exprColumns(e.operand), ...exprColumns(e.low), ...exprColumns(e.high)];
-    case "in":
-      return [...exprColumns(e.operand), ...e.items.flatMap(exprColumns)];
-    case "call":
-      return e.args.flatMap(exprColumns);
-    default:
-      return assertNever(e);
-  }
-}
-
 /**
  * The columns a dataset lacks for a transform and then a model's features and target: walking the
  * transform forward from the dataset's columns, each step's inputs must exist when it runs.
@@ -118,39 +96,6 @@ export function missingColumns(columns: string[], transform: Transform, needed: 
   }
   for (const c of needed) if (!have.includes(c)) missing.add(c);
   return [...missing];
-}
-
-/**
- * The raw columns a model reads: its features and target traced back through its transform (a
- * derived column needs what its expression reads, a one-hot indicator its column, a rename its
- * old name). This is the input schema batch scoring, serving and export check rows against.
- */
-export function inputColumns(transform: Transform, outputs: string[]): string[] {
-  const needed = new Set(outputs);
-  for (const { step, fitted } of [...transform].reverse()) {
-    switch (step.kind) {
-      case "derive":
-        if (needed.delete(step.name.text)) for (const c of exprColumns(step.expr)) needed.add(c);
-        break;
-      case "rename":
-        if (needed.delete(step.to.text)) needed.add(step.from.text);
-        break;
-      case "onehot":
-        for (const c of step.columns.map((n) => n.text)) {
-          const vocab = fitted?.kind === "onehot" ? (own(fitted.vocab, c) ?? []) : [];
-          const indicators = [...vocab.map((v) => onehotColumn(c, v)), onehotOther(c)];
-          if (indicators.some((i) => needed.has(i))) {
-            for (const i of indicators) needed.delete(i);
-            needed.add(c);
-          }
-        }
-        break;
-      default:
-        // Steps that rewrite columns in place (fill, scale, clip, cast...) need the same column.
-        break;
-    }
-  }
-  return [...needed];
 }
 
 /**

@@ -1,0 +1,50 @@
+import type { AppliedStep } from "../data/steps.js";
+import type { Expr } from "../../language/ast.js";
+
+/**
+ * The raw columns a model reads: its features (and, for training, its target) traced back through its
+ * transform — a derived column needs what its expression reads, a one-hot indicator its column, a
+ * rename its old name; steps that rewrite a column in place need that column. This is the input
+ * schema batch scoring, serving and export check rows against. Imports nothing at run time.
+ */
+export function inputColumns(transform: AppliedStep[], outputs: string[]): string[] {
+  const needed = new Set(outputs);
+  for (const { step, fitted } of [...transform].reverse()) {
+    if (step.kind === "derive") {
+      if (needed.delete(step.name.text)) for (const c of exprColumns(step.expr)) needed.add(c);
+    } else if (step.kind === "rename") {
+      if (needed.delete(step.to.text)) needed.add(step.from.text);
+    } else if (step.kind === "onehot") {
+      for (const c of step.columns.map((n) => n.text)) {
+        const vocab = fitted?.kind === "onehot" && Object.prototype.hasOwnProperty.call(fitted.vocab, c) ? fitted.vocab[c] : [];
+        const indicators = [...vocab.map((v) => `${c}_${v}`), `${c}__other`];
+        if (indicators.some((i) => needed.has(i))) {
+          for (const i of indicators) needed.delete(i);
+          needed.add(c);
+        }
+      }
+    }
+  }
+  return [...needed];
+}
+
+/** Column names an expression refers to. */
+export function exprColumns(e: Expr): string[] {
+  switch (e.kind) {
+    case "literal":
+      return [];
+    case "column":
+      return [e.name.text];
+    case "unary":
+    case "is-missing":
+      return exprColumns(e.operand);
+    case "binary":
+      return [...exprColumns(e.left), ...exprColumns(e.right)];
+    case "between":
+      return [...exprColumns(e.operand), ...exprColumns(e.low), ...exprColumns(e.high)];
+    case "in":
+      return [...exprColumns(e.operand), ...e.items.flatMap(exprColumns)];
+    case "call":
+      return e.args.flatMap(exprColumns);
+  }
+}

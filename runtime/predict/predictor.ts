@@ -1,0 +1,136 @@
+import type { AppliedStep } from "../data/steps.js";
+import { inputColumns } from "./inputs.js";
+import { acceptsValue, applyTransform, featureValue } from "./transform-js.js";
+import { isNumericType, ValueError, type Value } from "./sql-values.js";
+
+/**
+ * A model as it leaves training: what it predicts from which raw columns, the transform that brings
+ * rows to its features, and the learner's state. The JSON part of a model file (`modelArtifact`).
+ */
+export interface ModelPackage {
+  format: "lathe-model";
+  version: 2;
+  name: string;
+  algorithm: string;
+  task: "classification" | "regression";
+  target: string;
+  features: string[];
+  featureColumns: string[];
+  classes: string[];
+  params: Record<string, unknown>;
+  seed: number;
+  /** The raw columns it was trained from (features and target traced back), with their DuckDB types. */
+  input: { columns: { name: string; type: string }[] };
+  transform: AppliedStep[];
+  /** For each transform step, the DuckDB types of the columns it reads. */
+  transformTypes: Record<string, string>[];
+  /** The learner's own state (`TrainedModel.toJSON()`). */
+  model: unknown;
+}
+
+/** What scores rows once they are features: a learner's trained model, or its portable copy in an export. */
+export interface ScoringModel {
+  predict(x: { n: number; columns: Float32Array[]; names: string[] }): Float32Array;
+  predictProba?(x: { n: number; columns: Float32Array[]; names: string[] }): Float32Array;
+}
+
+/** One row's prediction: the class (or value) and, for classifiers that give them, each class's probability. */
+export interface Prediction {
+  prediction: string | number;
+  probabilities?: Record<string, number>;
+}
+
+/** A problem with one field of one input row. */
+export interface FieldProblem {
+  row: number;
+  field: string;
+  message: string;
+}
+
+/** Rows that cannot be brought to the model's input schema: every problem, each naming its row and field. */
+export class InputError extends Error {
+  override name = "InputError";
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.slice(0, 5).map((p) => `row ${p.row}: ${p.message}`).join("; ") + (problems.length > 5 ? `; and ${problems.length - 5} more` : ""));
+  }
+}
+
+/** A loaded model that predicts from rows of its raw input schema, applying its own preparation. */
+export interface Predictor {
+  name: string;
+  algorithm: string;
+  task: "classification" | "regression";
+  target: string;
+  classes: string[];
+  /** The raw columns a row must have (the target is not needed), with the JSON type each takes. */
+  inputSchema: { name: string; type: string; json: "number" | "boolean" | "string" }[];
+  /** Predicts each row; rows that do not fit the input schema throw InputError naming each problem. */
+  predict(rows: readonly unknown[]): Prediction[];
+}
+
+/** The JSON type a column of a DuckDB type takes as input. */
+function jsonType(type: string): "number" | "boolean" | "string" {
+  return isNumericType(type) ? "number" : type === "BOOLEAN" ? "boolean" : "string";
+}
+
+/**
+ * A predictor over a package and its scoring model. No DuckDB on this path: the transform runs in
+ * plain JavaScript with DuckDB's semantics (`transform-js.ts`), so a single row costs microseconds.
+ */
+export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predictor {
+  const needed = new Set(inputColumns(pkg.transform, pkg.featureColumns));
+  const inputSchema = pkg.input.columns.filter((c) => needed.has(c.name)).map((c) => ({ ...c, json: jsonType(c.type) }));
+  const transform = { steps: pkg.transform, types: pkg.transformTypes };
+  const k = pkg.classes.length;
+  return {
+    name: pkg.name,
+    algorithm: pkg.algorithm,
+    task: pkg.task,
+    target: pkg.target,
+    classes: pkg.classes,
+    inputSchema,
+    predict(rows) {
+      const problems: FieldProblem[] = [];
+      const columns = pkg.featureColumns.map(() => new Float32Array(rows.length));
+      rows.forEach((raw, i) => {
+        if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+          problems.push({ row: i, field: "", message: "a row is a JSON object of column values" });
+          return;
+        }
+        const row = raw as Record<string, unknown>;
+        let ok = true;
+        for (const c of inputSchema) {
+          if (!Object.prototype.hasOwnProperty.call(row, c.name) || row[c.name] === undefined) {
+            problems.push({ row: i, field: c.name, message: `missing field \`${c.name}\` (${c.json})` });
+            ok = false;
+          } else if (!acceptsValue(c.type, row[c.name])) {
+            problems.push({ row: i, field: c.name, message: `field \`${c.name}\` takes a ${c.json}, got ${JSON.stringify(row[c.name])}` });
+            ok = false;
+          }
+        }
+        if (!ok) return;
+        try {
+          const out = applyTransform(row as Record<string, Value>, transform);
+          pkg.featureColumns.forEach((f, j) => (columns[j][i] = featureValue(Object.prototype.hasOwnProperty.call(out, f) ? out[f] : null, f)));
+        } catch (e) {
+          if (!(e instanceof ValueError)) throw e;
+          problems.push({ row: i, field: fieldOf(e.message, inputSchema), message: e.message });
+        }
+      });
+      if (problems.length) throw new InputError(problems);
+      const x = { n: rows.length, columns, names: pkg.featureColumns };
+      const yPred = model.predict(x);
+      if (pkg.task === "regression") return Array.from(yPred, (v) => ({ prediction: v }));
+      const proba = model.predictProba?.(x);
+      return Array.from(yPred, (v, i) => ({
+        prediction: pkg.classes[v],
+        ...(proba ? { probabilities: Object.fromEntries(pkg.classes.map((c, j) => [c, proba[i * k + j]])) } : {}),
+      }));
+    },
+  };
+}
+
+/** The input field a transform error is about, when its message names one. */
+function fieldOf(message: string, schema: { name: string }[]): string {
+  return schema.find((c) => message.includes(`\`${c.name}\``))?.name ?? "";
+}
