@@ -85,6 +85,9 @@ export interface Quantity {
   span: Span;
 }
 
+/** Where rows are written: a file (its extension picks the format) or a table of a DuckDB database file. */
+export type OutputTarget = { kind: "file"; path: Literal & { value: string }; span: Span } | { kind: "table"; table: Literal & { value: string }; database: Literal & { value: string }; span: Span };
+
 /** A registered model: its registry name and, optionally, one version (default: the champion). */
 export interface RegistryRef {
   name: Literal & { value: string };
@@ -130,9 +133,10 @@ export type Statement =
   | { kind: "register"; model: Name; as: Literal & { value: string }; span: Span }
   | { kind: "promote"; target: RegistryRef; span: Span }
   | { kind: "rollback"; name: Literal & { value: string }; version?: number; span: Span }
-  | { kind: "deploy"; target: RegistryRef; data: Name; path: Literal & { value: string }; span: Span }
+  | { kind: "deploy"; target: RegistryRef; data: Name; output: OutputTarget; span: Span }
+  | { kind: "save"; data: Name; output: OutputTarget; span: Span }
   | { kind: "serve"; target: RegistryRef; port?: number; span: Span }
-  | { kind: "export"; target: RegistryRef; path: Literal & { value: string }; span: Span }
+  | { kind: "export"; target: RegistryRef; path: Literal & { value: string }; form?: Name; span: Span }
   | { kind: "monitor"; target: RegistryRef; rules: MonitorRule[]; span: Span }
   | { kind: "retrain"; target: RegistryRef; triggers: RetrainTrigger[]; span: Span };
 

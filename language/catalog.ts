@@ -354,3 +354,13 @@ export function sourceFormatOf(path: string, explicit?: string): string | undefi
   const f = (explicit ?? /\.([A-Za-z0-9]+)$/.exec(path.replace(/\.(gz|zst)$/i, ""))?.[1] ?? "").toLowerCase();
   return own(sourceOptions, f) ? f : undefined;
 }
+
+/** Formats rows can be written in (`save`, `deploy ... batch`), by file extension. */
+export const outputFormats = ["parquet", "csv", "tsv", "json", "ndjson", "jsonl"] as const;
+export type OutputFormat = (typeof outputFormats)[number];
+
+/** The format a written file's extension names, or undefined. */
+export function outputFormatOf(path: string): OutputFormat | undefined {
+  const ext = (/\.([A-Za-z0-9]+)$/.exec(path)?.[1] ?? "").toLowerCase();
+  return (outputFormats as readonly string[]).includes(ext) ? (ext as OutputFormat) : undefined;
+}

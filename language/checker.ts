@@ -1,4 +1,5 @@
 import { assertNever } from "./assert-never.js";
+import { outputFormatOf, outputFormats } from "./catalog.js";
 import type * as A from "./ast.js";
 import {
   algorithms,
@@ -221,7 +222,7 @@ class Checker {
       case "deploy": {
         const model = this.registryRef(s.target);
         const data = this.dataset(s.data);
-        this.path(s.path);
+        this.output(s.output);
         if (model && data && !this.opaque.has(data.schema)) {
           const have = new Set(data.schema.map((c) => c.name.toLowerCase()));
           const missing = model.features.filter((f) => !have.has(f.toLowerCase()));
@@ -236,6 +237,11 @@ class Checker {
       case "export":
         this.registryRef(s.target);
         this.path(s.path);
+        if (s.form && s.form.text !== "container") this.report("invalid-option", `an export is for the edge (the default) or \`for container\`, got \`${s.form.text}\``, s.form.span, "error", ["container"], s.form.text);
+        return;
+      case "save":
+        this.dataset(s.data);
+        this.output(s.output);
         return;
       case "monitor":
         return this.monitor(s);
@@ -367,6 +373,18 @@ class Checker {
     if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(n.value)) return true;
     this.report("invalid-name", `registry name ${JSON.stringify(n.value)} may hold only letters, digits, \`-\`, \`_\` and \`.\` (at most 64, starting with a letter or digit)`, n.span);
     return false;
+  }
+
+  /** A file whose extension names a format rows can be written in, or a table of a database file. */
+  private output(o: A.OutputTarget): void {
+    if (o.kind === "table") {
+      if (!o.table.value.trim()) this.report("invalid-option", "the table name is empty", o.table.span);
+      this.path(o.database);
+      return;
+    }
+    this.path(o.path);
+    const format = outputFormatOf(o.path.value);
+    if (o.path.value.trim() && !format) this.report("unknown-format", `cannot tell the format to write from \`${o.path.value}\`: end it in ${outputFormats.map((f) => `.${f}`).join(", ")}, or write to \`table "name" in "file.duckdb"\``, o.path.span);
   }
 
   private path(p: A.Literal & { value: string }): void {

@@ -244,6 +244,7 @@ class Context {
       case "showStatement:0":
       case "tuneStatement:3":
       case "deployStatement:0":
+      case "saveStatement:0":
         return this.datasets();
       case "describeStatement:0":
         return [...this.datasets(), ...this.models()];

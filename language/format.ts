@@ -76,6 +76,10 @@ function registryRef(r: A.RegistryRef): string {
   return `${dq(r.name.value)}${r.version !== undefined ? ` version ${r.version}` : ""}`;
 }
 
+function output(o: A.OutputTarget): string {
+  return o.kind === "file" ? dq(o.path.value) : `table ${dq(o.table.value)} in ${dq(o.database.value)}`;
+}
+
 function threshold(t: A.Threshold): string {
   return `${t.signal.text}${t.qualifier ? ` ${t.qualifier.text}` : ""} ${compareOp(t.op)} ${quantityText(t.bound)}`;
 }
@@ -319,11 +323,13 @@ class Printer {
       case "rollback":
         return one(`rollback ${dq(s.name.value)}${s.version !== undefined ? ` to version ${s.version}` : ""}`);
       case "deploy":
-        return one(`deploy ${registryRef(s.target)} batch from ${s.data.text} to ${dq(s.path.value)}`);
+        return one(`deploy ${registryRef(s.target)} batch from ${s.data.text} to ${output(s.output)}`);
+      case "save":
+        return one(`save ${s.data.text} to ${output(s.output)}`);
       case "serve":
         return one(`serve ${registryRef(s.target)}${s.port !== undefined ? ` port ${s.port}` : ""}`);
       case "export":
-        return one(`export ${registryRef(s.target)} to ${dq(s.path.value)}`);
+        return one(`export ${registryRef(s.target)} to ${dq(s.path.value)}${s.form ? ` for ${s.form.text}` : ""}`);
       case "monitor":
         return this.block(
           `monitor ${registryRef(s.target)}`,

@@ -917,19 +917,57 @@ export class LatheParser extends EmbeddedActionsParser {
     () => {
       let target: Got<A.RegistryRef>;
       let data: IToken | undefined;
-      let path: Got<A.Literal & { value: string }>;
-      const statement = this.begin((span) => ({ kind: "deploy", target: need(target), data: this.name(data), path: need(path), span }));
+      let output: Got<A.OutputTarget>;
+      const statement = this.begin((span) => ({ kind: "deploy", target: need(target), data: this.name(data), output: need(output), span }));
       this.CONSUME(K.deploy);
       target = this.SUBRULE(this.registryRef, { LABEL: "target" });
       this.CONSUME(K.batch);
       this.CONSUME(K.from);
       data = this.CONSUME(T.Name, { LABEL: "data" });
       this.CONSUME(K.to);
-      path = this.SUBRULE(this.text, { LABEL: "path" });
+      output = this.SUBRULE(this.outputTarget, { LABEL: "output" });
       return statement();
     },
     this.keepPartial,
   );
+
+  // save clean to "out/clean.parquet" | save clean to table "clean" in "out/warehouse.duckdb"
+  saveStatement = this.RULE(
+    "saveStatement",
+    () => {
+      let data: IToken | undefined;
+      let output: Got<A.OutputTarget>;
+      const statement = this.begin((span) => ({ kind: "save", data: this.name(data), output: need(output), span }));
+      this.CONSUME(K.save);
+      data = this.CONSUME(T.Name, { LABEL: "data" });
+      this.CONSUME(K.to);
+      output = this.SUBRULE(this.outputTarget, { LABEL: "output" });
+      return statement();
+    },
+    this.keepPartial,
+  );
+
+  /** Where rows go: `"file.parquet"` (the extension picks the format) or `table "t" in "db.duckdb"`. */
+  outputTarget = this.RULE("outputTarget", (): Got<A.OutputTarget> => {
+    const at = this.mark();
+    return this.OR([
+      {
+        ALT: () => {
+          const path = this.SUBRULE(this.text, { LABEL: "path" });
+          return this.build(at, (span): A.OutputTarget => ({ kind: "file", path: need(path), span }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.table);
+          const table = this.SUBRULE2(this.text, { LABEL: "table" });
+          this.CONSUME(K.in);
+          const database = this.SUBRULE3(this.text, { LABEL: "database" });
+          return this.build(at, (span): A.OutputTarget => ({ kind: "table", table: need(table), database: need(database), span }));
+        },
+      },
+    ]);
+  });
 
   // serve "penguin-species" [version 3] [port 8080]
   serveStatement = this.RULE(
@@ -949,17 +987,22 @@ export class LatheParser extends EmbeddedActionsParser {
     this.keepPartial,
   );
 
-  // export "penguin-species" [version 3] to "dist/edge"
+  // export "penguin-species" [version 3] to "dist/edge" [for container]
   exportStatement = this.RULE(
     "exportStatement",
     () => {
       let target: Got<A.RegistryRef>;
       let path: Got<A.Literal & { value: string }>;
-      const statement = this.begin((span) => ({ kind: "export", target: need(target), path: need(path), span }));
+      let form: IToken | undefined;
+      const statement = this.begin((span) => ({ kind: "export", target: need(target), path: need(path), form: form ? this.name(form) : undefined, span }));
       this.CONSUME(K.export);
       target = this.SUBRULE(this.registryRef, { LABEL: "target" });
       this.CONSUME(K.to);
       path = this.SUBRULE(this.text, { LABEL: "path" });
+      this.OPTION(() => {
+        this.CONSUME(K.for);
+        form = this.CONSUME(T.Name, { LABEL: "form" });
+      });
       return statement();
     },
     this.keepPartial,
@@ -1375,6 +1418,7 @@ export class LatheParser extends EmbeddedActionsParser {
     promote: this.promoteStatement,
     rollback: this.rollbackStatement,
     deploy: this.deployStatement,
+    save: this.saveStatement,
     serve: this.serveStatement,
     export: this.exportStatement,
     monitor: this.monitorStatement,

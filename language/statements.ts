@@ -34,6 +34,7 @@ export const statements: { readonly [K in StatementKind]: StatementSpec & { rule
   promote: { rule: "promoteStatement", stage: "version" },
   rollback: { rule: "rollbackStatement", stage: "version" },
   deploy: { rule: "deployStatement", stage: "deploy" },
+  save: { rule: "saveStatement", stage: "deploy" },
   serve: { rule: "serveStatement", stage: "deploy" },
   export: { rule: "exportStatement", stage: "deploy" },
   monitor: { rule: "monitorStatement", stage: "monitor" },

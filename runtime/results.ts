@@ -15,6 +15,7 @@ export type StepResult = { reused?: boolean } & (
   | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
   | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle; trained: Extract<StepResult, { kind: "model" }> }
   | { kind: "notice"; message: string }
+  | { kind: "written"; what: string; rows: number; where: string; model?: string }
   | { kind: "registry"; action: "register" | "promote" | "rollback"; name: string; version: number; previous?: number; model?: string }
   | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] }
   | {

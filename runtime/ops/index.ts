@@ -10,6 +10,7 @@ import { planPrepare, prepare, type PrepareOpStep } from "./prepare.js";
 import { planPromote, promote, type PromoteStep } from "./promote.js";
 import { planRegister, register, renderRegistry, type RegisterStep } from "./register.js";
 import { planRollback, rollback, type RollbackStep } from "./rollback.js";
+import { planSave, renderWritten, save, type SaveStep } from "./save.js";
 import { planShow, renderTable, show, type ShowStep } from "./show.js";
 import { planSplit, renderSplit, split, type SplitStep } from "./split.js";
 import { planTrain, renderModel, train, type TrainStep } from "./train.js";
@@ -23,7 +24,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -42,6 +43,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   register,
   promote,
   rollback,
+  save,
   pending,
 };
 
@@ -62,6 +64,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   promote: planPromote,
   rollback: planRollback,
   deploy: planPending,
+  save: planSave,
   serve: planPending,
   export: planPending,
   monitor: planPending,
@@ -84,6 +87,7 @@ const renderers: { [K in StepResult["kind"]]: (r: Extract<StepResult, { kind: K 
   table: renderTable,
   tune: renderTune,
   notice: renderNotice,
+  written: renderWritten,
   registry: renderRegistry,
   describe: renderDescribe,
   "model-description": renderModelDescription,

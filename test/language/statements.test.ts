@@ -76,7 +76,10 @@ describe("register, promote, rollback", () => {
 
 describe("deploy, serve, export", () => {
   it("parse", () => {
-    expect(one('deploy "species" batch from clean to "out/scores.parquet"', "deploy")).toMatchObject({ target: { name: { value: "species" } }, data: { text: "clean" }, path: { value: "out/scores.parquet" } });
+    expect(one('deploy "species" batch from clean to "out/scores.parquet"', "deploy")).toMatchObject({ target: { name: { value: "species" } }, data: { text: "clean" }, output: { kind: "file", path: { value: "out/scores.parquet" } } });
+    expect(one('deploy "species" batch from clean to table "scores" in "w.duckdb"', "deploy")).toMatchObject({ output: { kind: "table", table: { value: "scores" }, database: { value: "w.duckdb" } } });
+    expect(one('save clean to "out/clean.csv"', "save")).toMatchObject({ data: { text: "clean" }, output: { kind: "file", path: { value: "out/clean.csv" } } });
+    expect(one('export "species" to "dist/cloud" for container', "export")).toMatchObject({ path: { value: "dist/cloud" }, form: { text: "container" } });
     expect(one('serve "species" version 2 port 8080', "serve")).toMatchObject({ target: { version: 2 }, port: 8080 });
     expect(one('serve "species"', "serve").port).toBeUndefined();
     expect(one('export "species" to "dist/edge"', "export")).toMatchObject({ path: { value: "dist/edge" } });
@@ -87,6 +90,10 @@ describe("deploy, serve, export", () => {
     expect(codes(`${base}register m as "species"\ndeploy "species" batch from nowhere to "out/s.parquet"`)).toEqual(["unknown-dataset"]);
     expect(codes(`${base}register m as "species"\ndeploy "species" batch from penguins to "out/s.parquet"`)).toEqual([]);
     expect(codes(`${base}prepare slim = clean { keep columns Species }\nregister m as "species"\ndeploy "species" batch from slim to "o.csv"`)).toEqual(["missing-features"]);
+    expect(codes(`${base}save clean to "out/clean.docx"`)).toEqual(["unknown-format"]);
+    expect(codes(`${base}save nowhere to "out/clean.csv"`)).toEqual(["unknown-dataset"]);
+    expect(codes(`${base}save clean to table "clean" in "out/w.duckdb"`)).toEqual([]);
+    expect(codes(`${base}register m as "species"\nexport "species" to "dist" for lambda`)).toEqual(["invalid-option"]);
     expect(codes(`${base}serve "species" port 70000`)).toEqual(["invalid-option"]);
     expect(codes(`${base}export "species" to ""`)).toEqual(["invalid-option"]);
   });

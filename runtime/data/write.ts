@@ -1,0 +1,59 @@
+import { mkdirSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { outputFormatOf, type OutputFormat } from "../../language/catalog.js";
+import { DataError } from "../errors.js";
+import { ident, literal } from "../sql/quote.js";
+import type { Database } from "./database.js";
+
+/** Where rows are written: a file in a format, or a table of a DuckDB database file. Paths are absolute. */
+export type WriteTarget = { kind: "file"; path: string } | { kind: "table"; table: string; database: string };
+
+/** DuckDB's COPY options for each format Lathe writes. */
+const copyOptions: Record<OutputFormat, string> = {
+  parquet: "FORMAT parquet",
+  csv: "FORMAT csv, HEADER true",
+  tsv: "FORMAT csv, HEADER true, DELIMITER '\t'",
+  json: "FORMAT json, ARRAY true",
+  ndjson: "FORMAT json",
+  jsonl: "FORMAT json",
+};
+
+let attachCount = 0;
+
+/**
+ * Writes the rows of a query to a file or a database table. A file is written to a temporary name
+ * beside it and renamed, so a reader never sees half of it and a failed write leaves the old file;
+ * a table is replaced in one statement. Returns a description of where the rows went.
+ */
+export async function writeRows(db: Database, query: string, target: WriteTarget): Promise<string> {
+  if (target.kind === "table") {
+    const alias = `lathe_out_${++attachCount}`;
+    try {
+      mkdirSync(path.dirname(target.database), { recursive: true });
+      await db.exec(`ATTACH ${literal(target.database)} AS ${ident(alias)}`);
+    } catch (e) {
+      throw new DataError(`cannot open the database ${target.database} to write: ${(e as Error).message.split("\n")[0]}`, target.database, "write-error");
+    }
+    try {
+      await db.exec(`CREATE OR REPLACE TABLE ${ident(alias)}.${ident(target.table)} AS ${query}`);
+    } finally {
+      await db.exec(`DETACH ${ident(alias)}`);
+    }
+    return `table ${target.table} in ${target.database}`;
+  }
+  const format = outputFormatOf(target.path);
+  if (!format) throw new DataError(`cannot tell the format to write from ${path.basename(target.path)}`, target.path, "unknown-format");
+  const tmp = path.join(path.dirname(target.path), `.${path.basename(target.path)}.${process.pid}.tmp`);
+  try {
+    mkdirSync(path.dirname(target.path), { recursive: true });
+    await db.exec(`COPY (${query}) TO ${literal(tmp)} (${copyOptions[format]})`);
+    renameSync(tmp, target.path);
+  } catch (e) {
+    rmSync(tmp, { force: true, recursive: true });
+    if (e instanceof DataError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === "EACCES" ? "permission denied" : err.code === "ENOSPC" ? "no space left on the device" : err.code === "EISDIR" ? "it is a folder" : err.message.split("\n")[0];
+    throw new DataError(`cannot write ${target.path}: ${why}`, target.path, "write-error");
+  }
+  return target.path;
+}

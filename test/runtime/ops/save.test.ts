@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { Session } from "../../../api/session.js";
+import { Database } from "../../../runtime/data/database.js";
+import { dataset, tempDir } from "../../helpers.js";
+
+describe("save", () => {
+  const sessions: Session[] = [];
+  afterAll(() => sessions.forEach((s) => s.close()));
+  const dir = tempDir();
+  const base = `source penguins = read "${dataset("penguins.json")}"
+prepare clean = penguins { drop rows where Species is missing
+  onehot Island }`;
+
+  async function run(body: string, options: { sideEffects?: boolean } = {}) {
+    const s = await Session.open({ record: false, baseDir: dir });
+    sessions.push(s);
+    return s.run(`${base}\n${body}`, { file: path.join(dir, "job.lathe"), ...options });
+  }
+
+  it("writes a dataset to every format and to a database table, relative to the program", async () => {
+    const r = await run(`save clean to "out/c.parquet"
+save clean to "out/c.csv"
+save clean to "out/c.tsv"
+save clean to "out/c.json"
+save clean to "out/c.ndjson"
+save clean to table "clean" in "out/w.duckdb"`);
+    expect(r.error).toBeUndefined();
+    const db = await Database.open();
+    for (const [file, reader] of [["c.parquet", "read_parquet"], ["c.csv", "read_csv"], ["c.tsv", "read_csv"], ["c.json", "read_json_auto"], ["c.ndjson", "read_json_auto"]]) {
+      const [{ n, islands }] = await db.rows(`SELECT count(*) AS n, sum("Island_Dream") AS islands FROM ${reader}('${path.join(dir, "out", file)}')`);
+      expect([file, n, Number(islands)]).toEqual([file, 344, 124]);
+    }
+    expect(readFileSync(path.join(dir, "out/c.json"), "utf8").trimStart().startsWith("[")).toBe(true);
+    await db.exec(`ATTACH '${path.join(dir, "out/w.duckdb")}' AS w (READ_ONLY)`);
+    expect(await db.rows(`SELECT count(*) AS n FROM w.clean`)).toEqual([{ n: 344 }]);
+    db.close();
+    expect(r.output!.results.filter((x) => x.kind === "written").map((x) => x.kind === "written" && x.rows)).toEqual([344, 344, 344, 344, 344, 344]);
+  });
+
+  it("says why it cannot write, and leaves no temporary file", async () => {
+    mkdirSync(path.join(dir, "taken.csv"));
+    const r = await run(`save clean to "taken.csv"`);
+    expect(r.error?.code).toBe("write-error");
+    expect(r.error?.diagnostic?.span.line).toBe(4);
+  });
+
+  it("writes nothing while a run is reproduced", async () => {
+    const r = await run(`save clean to "out/again.csv"`, { sideEffects: false });
+    expect(r.error).toBeUndefined();
+    expect(existsSync(path.join(dir, "out/again.csv"))).toBe(false);
+    expect(r.output!.results.at(-1)).toMatchObject({ kind: "notice" });
+  });
+});
