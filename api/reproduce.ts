@@ -14,8 +14,10 @@ export interface Reproduction {
 
 /**
  * Runs a recorded run again from its record — its program text and params, data paths resolved
- * from its program's folder — records the new run, and compares the two: the same data
- * (fingerprints) and the same metrics bit for bit make a reproduction.
+ * from its program's folder — without side effects (no `register`, `promote`, `rollback` or
+ * deployment: those report what they would do), records the new run, and compares the two: the
+ * same data (fingerprints), the same metrics (assert values included) bit for bit and the same
+ * model files (hashes) make a reproduction.
  */
 export async function reproduce(session: Session, original: StoredRun, options: Pick<RunOptions, "signal" | "onEvent"> = {}): Promise<Reproduction> {
   const outcome = await session.run(original.programText, {
@@ -23,6 +25,8 @@ export async function reproduce(session: Session, original: StoredRun, options: 
     file: original.programPath,
     params: original.params as Record<string, LiteralValue>,
     record: true,
+    sideEffects: false,
+    reproduces: original.id,
   });
   const again = outcome.runId ? await session.store.load(outcome.runId) : undefined;
   return { original, outcome, again, diff: again && diffRuns(original, again) };

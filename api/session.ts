@@ -12,7 +12,7 @@ import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
-import { RunStore, type RunRecord } from "../runtime/run-store.js";
+import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import { ident, literal } from "../runtime/sql/quote.js";
 
 export interface SessionOptions {
@@ -22,6 +22,8 @@ export interface SessionOptions {
   baseDir?: string;
   /** Record runs in the run store (default true). */
   record?: boolean;
+  /** How the run store tells about waiting for another process (CLI: a line on stderr). */
+  storeOptions?: RunStoreOptions;
 }
 
 export interface RunOptions {
@@ -32,6 +34,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Record this run in the run store; defaults to the session's `record`. */
   record?: boolean;
+  /**
+   * False to run without touching anything outside the run (`lathe reproduce`): `register`,
+   * `promote`, `rollback` and deployments report what they would do instead (default true).
+   */
+  sideEffects?: boolean;
+  /** The recorded run this one reproduces, noted in its record. */
+  reproduces?: string;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -44,7 +53,7 @@ export interface RunOutcome {
   plan?: Plan;
   output?: ExecuteOutput;
   /** A data or runtime problem stated for the user (no stack trace). */
-  error?: { kind: "data" | "assert" | "interrupted" | "internal"; message: string; code?: string; diagnostic?: Diagnostic };
+  error?: { kind: "data" | "assert" | "interrupted" | "store" | "internal"; message: string; code?: string; diagnostic?: Diagnostic };
 }
 
 /**
@@ -65,7 +74,7 @@ export class Session {
     readonly executor: Executor,
     private readonly options: SessionOptions,
   ) {
-    this.store = new RunStore(path.resolve(options.root ?? ".lathe"));
+    this.store = new RunStore(path.resolve(options.root ?? ".lathe"), options.storeOptions);
   }
 
   /** Opens a session with a fresh in-memory DuckDB for computation. */
@@ -105,10 +114,9 @@ export class Session {
     outcome.plan = plan;
     const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
     const runId = RunStore.newId();
-    const run: RunRecord = {
+    const start: RunStart = {
       id: runId,
       startedAt: new Date().toISOString(),
-      status: "running",
       programPath: options.file ? path.resolve(options.file) : file,
       programText: text,
       programSha: hashText(text),
@@ -116,13 +124,28 @@ export class Session {
       seed: plan.seed,
       versions: versions(),
       data: Object.fromEntries(plan.steps.flatMap((s) => (s.op === "load" ? [[s.dataset, s.fingerprint]] : []))),
+      ...(options.reproduces ? { reproduces: options.reproduces } : {}),
     };
+    let recorder: RunRecorder | undefined;
     if (record) {
-      await this.store.begin(run, plan);
+      try {
+        recorder = this.store.begin(start, plan);
+      } catch (e) {
+        outcome.error = userError(e);
+        return outcome;
+      }
       outcome.runId = runId;
     }
+    const sideEffects = options.sideEffects !== false;
     try {
-      outcome.output = await this.executor.run(plan, { onEvent: options.onEvent, signal: options.signal, store: record ? this.store : undefined, registry: record ? { registry: new ModelRegistry(this.store), runId } : undefined });
+      outcome.output = await this.executor.run(plan, {
+        onEvent: recorder ? recordSteps(recorder, options.onEvent) : options.onEvent,
+        signal: options.signal,
+        store: recorder?.sink,
+        // Without side effects there is no registry to write to, whatever an op would do.
+        registry: recorder && sideEffects ? { registry: new ModelRegistry(this.store), runId } : undefined,
+        sideEffects,
+      });
       outcome.ok = true;
     } catch (e) {
       if (e instanceof AssertionFailed) outcome.output = (e as AssertionFailed & { output: ExecuteOutput }).output;
@@ -131,9 +154,19 @@ export class Session {
       // Later cells build on what this one defined, even when a later statement failed.
       this.checked = { params: checked.params, datasets: checked.datasets, models: checked.models };
     }
-    if (record) {
+    if (recorder) {
       const o = outcome.output;
-      await this.store.finish(runId, { status: outcome.ok ? "succeeded" : "failed", backend: this.executor.backend, error: outcome.error?.message, metrics: o?.metrics ?? [], artifacts: o?.artifacts ?? [] });
+      const status = outcome.ok ? "succeeded" : outcome.error?.kind === "interrupted" ? "interrupted" : "failed";
+      try {
+        const errorCode = outcome.error && (outcome.error.code ?? { assert: "assert-failed", interrupted: "interrupted", internal: "internal-error", data: "data-error", store: "store-error" }[outcome.error.kind]);
+        recorder.end({ status, backend: this.executor.backend, error: outcome.error?.message, errorCode, metrics: o?.metrics, artifacts: o?.artifacts });
+      } catch (e) {
+        // The outcome could not be recorded (a full disk): say so, unless the run already failed for a reason of its own.
+        if (!outcome.error) {
+          outcome.ok = false;
+          outcome.error = userError(e);
+        }
+      }
     }
     return outcome;
   }
@@ -202,6 +235,7 @@ function pendingDiagnostics(program: Program, severity: "warning" | "error"): Di
 
 function userError(e: unknown): RunOutcome["error"] {
   const err = e as Error;
+  if (err instanceof StoreError) return { kind: "store", code: err.code, message: err.message };
   if (err instanceof AssertionFailed) return { kind: "assert", message: err.message };
   if (err?.name === "AbortError") return { kind: "interrupted", message: "interrupted" };
   if (err instanceof StepError && err.span) return { kind: "data", message: err.message, code: err.code, diagnostic: { code: err.code, message: err.message, severity: "error", span: err.span } };
@@ -211,6 +245,25 @@ function userError(e: unknown): RunOutcome["error"] {
 }
 
 export { cleanDuckDBMessage };
+
+/**
+ * Records each finished step (its metrics and artifacts) in the run's journal as it ends, after the
+ * caller has seen it: a run that fails later keeps what the steps before produced.
+ */
+function recordSteps(recorder: RunRecorder, onEvent: RunOptions["onEvent"]): (e: RunEvent) => void {
+  return (e) => {
+    onEvent?.(e);
+    if (e.type !== "step-end") return;
+    try {
+      recorder.step({ id: e.id, label: e.label, ms: e.ms, failed: e.failed, metrics: e.metrics, artifacts: e.artifacts });
+    } catch (err) {
+      // A step that failed already ends the run; its own error says more than a failure to record it.
+      if (!e.failed) throw err;
+    }
+  };
+}
+
+
 
 /** Versions that decide results, for the run record. */
 function versions(): Record<string, string> {

@@ -1,8 +1,8 @@
 import { CommanderError } from "commander";
 import type { LiteralValue } from "../language/ast.js";
 
-/** Exit codes CI can trust. */
-export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, notReproduced: 5, internal: 70, interrupted: 130 } as const;
+/** Exit codes CI can trust. 74 (sysexits EX_IOERR): the run store could not be written or read (full disk, damaged store). 143: stopped by SIGTERM. */
+export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, notReproduced: 5, internal: 70, storeError: 74, interrupted: 130, terminated: 143 } as const;
 
 /**
  * A usage error, said on stderr as it is made: commander prints its own usage errors before

@@ -1,5 +1,4 @@
 import { Command, CommanderError } from "commander";
-import path from "node:path";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";
 
@@ -57,62 +56,46 @@ export async function main(argv: string[]): Promise<number> {
       code = fmtCommand(file, opts);
     });
 
+  // Store commands load the run store only when they run; a store error is coded and exits 74.
+  const store = () => import("./store-commands.js");
   const runs = program.command("runs").description("inspect recorded runs");
   runs
     .command("list")
-    .description("recent runs, newest first")
+    .description("recent runs, newest first (crashed runs show as crashed)")
     .option("--store <dir>", "run store folder", ".lathe")
     .option("-n, --limit <n>", "how many", "20")
     .action(async (opts) => {
-      const { RunStore } = await import("../runtime/run-store.js");
-      const rows = await new RunStore(path.resolve(opts.store)).list(Number(opts.limit));
-      process.stdout.write(rows.length ? formatTable(["id", "started_at", "status", "program_path", "seed", "backend"], rows) + "\n" : "no runs recorded yet\n");
+      const { storeCommand, runsList } = await store();
+      code = await storeCommand(() => runsList(opts));
     });
   runs
     .command("show <id>")
-    .description("one run: its record, metrics and artifacts")
+    .description("one run (by id or a unique prefix): its record, metrics and artifacts")
     .option("--store <dir>", "run store folder", ".lathe")
     .option("--json", "print as JSON")
     .action(async (id: string, opts) => {
-      const { RunStore } = await import("../runtime/run-store.js");
-      const r = await new RunStore(path.resolve(opts.store)).get(id);
-      if (!r) {
-        process.stderr.write(`lathe: no run ${id}\n`);
-        code = exitCodes.usage;
-        return;
-      }
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(r, null, 2) + "\n");
-        return;
-      }
-      const { run } = r;
-      process.stdout.write(`run ${run.id}  ${run.status}  started ${run.started_at}  finished ${run.finished_at ?? "-"}\nprogram ${run.program_path} (sha256 ${String(run.program_sha).slice(0, 12)})  seed ${run.seed}  backend ${run.backend ?? "-"}\n`);
-      if (run.error) process.stdout.write(`error: ${run.error}\n`);
-      if (r.metrics.length) process.stdout.write("\n" + formatTable(["model", "data", "metric", "value"], r.metrics) + "\n");
-      if (r.artifacts.length) process.stdout.write("\n" + formatTable(["name", "kind", "path", "bytes"], r.artifacts) + "\n");
+      const { storeCommand, runsShow } = await store();
+      code = await storeCommand(() => runsShow(id, opts));
     });
 
   runs
     .command("diff <a> <b>")
-    .description("compare two runs: program text, params, data fingerprints, versions, backend, every metric")
+    .description("compare two runs: program text, params, data fingerprints, versions, backend, model files, every metric")
     .option("--store <dir>", "run store folder", ".lathe")
     .option("--json", "print as JSON")
     .action(async (a: string, b: string, opts) => {
-      const { RunStore } = await import("../runtime/run-store.js");
-      const { diffRuns } = await import("../runtime/run-diff.js");
-      const store = new RunStore(path.resolve(opts.store));
-      const [ra, rb] = [await store.load(a), await store.load(b)];
-      for (const [id, r] of [[a, ra], [b, rb]] as const) if (!r) process.stderr.write(`lathe: no run ${id}\n`);
-      if (!ra || !rb) {
-        code = exitCodes.usage;
-        return;
-      }
-      const d = diffRuns(ra, rb);
-      if (opts.json) process.stdout.write(JSON.stringify(d, null, 2) + "\n");
-      else {
-        const { runDiffReport } = await import("./run-diff-report.js");
-        process.stdout.write(`A = run ${ra.id} (${ra.status}, ${ra.startedAt})\nB = run ${rb.id} (${rb.status}, ${rb.startedAt})\n\n${runDiffReport(d, ["A", "B"])}`);
-      }
+      const { storeCommand, runsDiff } = await store();
+      code = await storeCommand(() => runsDiff(a, b, opts));
+    });
+
+  program
+    .command("gc")
+    .description("remove temp files of dead processes and artifacts no run or registered model references; rebuild a damaged index")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .option("-n, --dry-run", "say what would be removed, remove nothing")
+    .action(async (opts) => {
+      const { storeCommand, gcCommand } = await store();
+      code = await storeCommand(() => gcCommand(opts));
     });
 
   const notebook = program.command("notebook").description("notebooks as parameterised, repeatable runs");
@@ -134,47 +117,27 @@ export async function main(argv: string[]): Promise<number> {
     .description("registered names with their latest version and champion")
     .option("--store <dir>", "run store folder", ".lathe")
     .action(async (opts) => {
-      const { RunStore } = await import("../runtime/run-store.js");
-      const { ModelRegistry } = await import("../runtime/model-registry.js");
-      const rows = await new ModelRegistry(new RunStore(path.resolve(opts.store))).names();
-      process.stdout.write(rows.length ? formatTable(["name", "versions", "latest", "champion"], rows.map((r) => ({ ...r, champion: r.champion ?? "-" }))) + "\n" : "no models registered yet\n");
+      const { storeCommand, modelsList } = await store();
+      code = await storeCommand(() => modelsList(opts));
     });
   models
     .command("show <name>")
-    .description("every version of a name: the run and model it came from, its metrics, the champion")
+    .description("every version of a name: the run and model it came from, its metrics, the champion; versions from failed or crashed runs flagged")
     .option("--store <dir>", "run store folder", ".lathe")
     .option("--json", "print as JSON")
     .action(async (name: string, opts) => {
-      const { RunStore } = await import("../runtime/run-store.js");
-      const { ModelRegistry } = await import("../runtime/model-registry.js");
-      const versions = await new ModelRegistry(new RunStore(path.resolve(opts.store))).versions(name);
-      if (!versions.length) {
-        process.stderr.write(`lathe: no model is registered as ${JSON.stringify(name)}\n`);
-        code = exitCodes.usage;
-        return;
-      }
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(versions, null, 2) + "\n");
-        return;
-      }
-      const rows = versions.map((v) => ({
-        version: v.version,
-        champion: v.champion ? "*" : "",
-        run: v.runId,
-        model: `${v.model} (${v.algorithm})`,
-        metrics: v.metrics.map((m) => `${m.metric} on ${m.data} ${m.value.toFixed(4)}`).join(", ") || "-",
-        registered: v.registeredAt,
-      }));
-      process.stdout.write(formatTable(["version", "champion", "run", "model", "metrics", "registered"], rows) + "\n");
+      const { storeCommand, modelsShow } = await store();
+      code = await storeCommand(() => modelsShow(name, opts));
     });
 
   program
     .command("reproduce <run>")
-    .description("run a recorded run again from its record and check the data and every metric are identical (exit 5 if not)")
+    .description("run a recorded run again (by id or a unique prefix), touching neither the registry nor deployments, and check data, every metric and the model files are identical (exit 5 if not)")
     .option("--store <dir>", "run store folder", ".lathe")
     .action(async (id: string, opts) => {
       const { reproduceCommand } = await import("./reproduce-command.js");
-      code = await reproduceCommand(id, opts);
+      const { storeCommand } = await store();
+      code = await storeCommand(() => reproduceCommand(id, opts));
     });
 
   const kernel = program.command("kernel").description("the Lathe Jupyter kernel");

@@ -38,12 +38,12 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   }
   printDiagnostics(outcome.diagnostics, file, outcome.text);
   if (outcome.diagnostics.some((d) => d.severity === "error")) return { code: exitCodes.programErrors, outcome };
-  if (outcome.runId) out.write(`run ${outcome.runId} recorded in ${path.relative(process.cwd(), session.store.dbPath) || session.store.dbPath} (artifacts in ${path.relative(process.cwd(), session.store.artifactDir)})\n`);
+  if (outcome.runId) out.write(`run ${outcome.runId} recorded in ${path.relative(process.cwd(), session.store.runsDir) || session.store.runsDir} (artifacts in ${path.relative(process.cwd(), session.store.artifactDir)})\n`);
   if (outcome.error) {
     // A failure inside a step points at its statement, like a checker error.
     if (outcome.error.diagnostic) process.stderr.write(formatDiagnostic(outcome.error.diagnostic, file, outcome.text) + "\n");
     else process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.code && outcome.error.code !== "data-error" ? `error[${outcome.error.code}]: ` : ""}${outcome.error.message}\n`);
-    const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? exitCodes.interrupted : outcome.error.kind === "data" ? exitCodes.dataError : exitCodes.internal;
+    const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? exitCodes.interrupted : outcome.error.kind === "data" ? exitCodes.dataError : outcome.error.kind === "store" ? exitCodes.storeError : exitCodes.internal;
     return { code, outcome };
   }
   out.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

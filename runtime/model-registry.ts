@@ -1,7 +1,9 @@
-import type { Database } from "./data/database.js";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { DataError } from "./data/source.js";
-import type { ArtifactRef, RunStore } from "./run-store.js";
-import { literal } from "./sql/quote.js";
+import type { ArtifactRef, RunStatus, RunStore } from "./run-store.js";
+import { createExclusive, ensureDir } from "./store/durable-file.js";
+import { StoreError, storeIoError } from "./store/store-error.js";
 
 /** One registered version of a model name. */
 export interface ModelVersion {
@@ -18,6 +20,8 @@ export interface ModelVersion {
   metrics: { data: string; metric: string; value: number }[];
   registeredAt: string;
   champion: boolean;
+  /** How the run that registered it ended: a version from a failed or crashed run is flagged, not hidden. */
+  runStatus?: RunStatus;
 }
 
 /** A change of champion: what it is now and what it was. */
@@ -27,89 +31,124 @@ export interface ChampionChange {
   previous?: number;
 }
 
+/** One entry of a name's champion history, as stored. */
+export interface ChampionRecord {
+  seq: number;
+  action: "promote" | "rollback" | "rollback-to";
+  version: number;
+  /** The champion before this change. */
+  previous?: number;
+  runId: string;
+  changedAt: string;
+  /** For an undone promotion: the seq of the promotion it undid. */
+  undoes?: number;
+  /** How the run that made the change ended (filled in when read). */
+  runStatus?: RunStatus;
+}
+
+/** A version as its file holds it. */
+export type StoredVersion = Omit<ModelVersion, "champion" | "runStatus">;
+
+// Each version and each change of champion is its own file, created once and never rewritten:
+// `registry/<name>/versions/000007.json`, `registry/<name>/changes/000012.json`. A file is put in
+// place by a hard link from a complete, fsynced temp file, which fails if the number is taken, so
+// the next number is claimed atomically by whichever process links it first, without a lock; a
+// change of champion is computed from the history it read and retried if another process added a
+// change first (compare-and-set on the history's length). Readers, and a server watching the
+// champion, never lock anything.
+const width = 6;
+const maxAttempts = 10_000;
+
 /**
- * The model registry, in the run store's database: `register` adds the next version of a name (its
- * model file, the run and the metrics that made it); `promote` makes a version the champion;
- * `rollback` returns to the champion before the current one, or to a given version. Every change of
- * champion is kept, so "the previous champion" is well defined after any number of changes: the
- * champions form a stack that promotions push and a plain rollback pops.
+ * The model registry, in the run store's `registry/` folder: `register` adds the next version of a
+ * name (its model file, the run and the metrics that made it); `promote` makes a version the
+ * champion; `rollback` returns to the champion before the current one, or to a given version;
+ * `undoPromotion` undoes one run's own promotion if nothing changed since. Every change of champion
+ * is kept, so "the previous champion" is well defined after any number of changes: the champions
+ * form a stack that promotions push and a plain rollback pops.
  */
 export class ModelRegistry {
   constructor(private readonly store: RunStore) {}
 
   /** Adds the next version of `name`; returns it. */
   async register(entry: { name: string; runId: string; model: string; algorithm: string; task: string; artifact: ArtifactRef; metrics: { data: string; metric: string; value: number }[] }): Promise<ModelVersion> {
-    return this.store.transaction(async (db) => {
-      const [{ next }] = await db.rows(`SELECT coalesce(max(version), 0) + 1 AS next FROM model_versions WHERE name = ${literal(entry.name)}`);
-      const version = Number(next);
-      const registeredAt = new Date().toISOString();
-      const values = [entry.name, version, entry.runId, entry.model, entry.algorithm, entry.task, entry.artifact.path, entry.artifact.sha256, JSON.stringify(entry.metrics), registeredAt];
-      await db.exec(`INSERT INTO model_versions VALUES (${values.map((v) => literal(v)).join(", ")})`);
-      return { name: entry.name, version, runId: entry.runId, model: entry.model, algorithm: entry.algorithm, task: entry.task, artifact: entry.artifact.path, sha256: entry.artifact.sha256, metrics: entry.metrics, registeredAt, champion: false };
-    });
+    const dir = path.join(this.nameDir(entry.name), "versions");
+    ensureDir(dir);
+    const registeredAt = new Date().toISOString();
+    for (let version = (this.numbers(dir).at(-1) ?? 0) + 1, attempt = 0; attempt < maxAttempts; version++, attempt++) {
+      const stored: StoredVersion = { name: entry.name, version, runId: entry.runId, model: entry.model, algorithm: entry.algorithm, task: entry.task, artifact: entry.artifact.path, sha256: entry.artifact.sha256, metrics: entry.metrics, registeredAt };
+      if (createExclusive(path.join(dir, fileOf(version)), json(stored), this.store.tmpDir)) return { ...stored, champion: false };
+    }
+    throw contended(entry.name);
   }
 
-  /** Makes `version` (default: the latest) of `name` the champion. */
+  /** Makes `version` (default: the latest, at the moment of the change) of `name` the champion. */
   async promote(name: string, version: number | undefined, runId: string): Promise<ChampionChange> {
-    return this.store.transaction(async (db) => {
-      const versions = await this.versionNumbers(db, name);
+    return this.change(name, runId, (versions, stack) => {
       const target = version ?? versions[versions.length - 1];
       if (!versions.includes(target)) throw new DataError(`"${name}" has no version ${target}; it has ${versionList(versions)}`);
-      const stack = await this.championStack(db, name);
-      await this.change(db, name, "promote", target, runId);
-      return { name, version: target, previous: stack[stack.length - 1] };
+      return { action: "promote", version: target, previous: stack.at(-1) };
     });
   }
 
-  /** Returns to the champion before the current one, or makes `version` the champion; records it as a rollback. */
+  /** Returns to the champion before the current one, or makes `version` the champion; recorded as a rollback. */
   async rollback(name: string, version: number | undefined, runId: string): Promise<ChampionChange> {
-    return this.store.transaction(async (db) => {
-      const versions = await this.versionNumbers(db, name);
-      const stack = await this.championStack(db, name);
-      const current = stack[stack.length - 1];
+    return this.change(name, runId, (versions, stack) => {
+      const current = stack.at(-1);
       if (version !== undefined) {
         if (!versions.includes(version)) throw new DataError(`"${name}" has no version ${version}; it has ${versionList(versions)}`);
-        await this.change(db, name, "rollback-to", version, runId);
-        return { name, version, previous: current };
+        return { action: "rollback-to", version, previous: current };
       }
       if (stack.length < 2) throw new DataError(current === undefined ? `"${name}" has no champion to roll back from: promote a version first` : `"${name}" has no earlier champion than version ${current} to roll back to`);
-      await this.change(db, name, "rollback", stack[stack.length - 2], runId);
-      return { name, version: stack[stack.length - 2], previous: current };
+      return { action: "rollback", version: stack[stack.length - 2], previous: current };
+    });
+  }
+
+  /**
+   * Undoes run `runId`'s promotion of `version`: the champion goes back to the one that preceded
+   * that promotion. Refused when anything changed the champion of `name` since (another process
+   * promoted or rolled back), so a run never undoes someone else's change, and when there was no
+   * champion before it.
+   */
+  async undoPromotion(name: string, version: number, runId: string): Promise<ChampionChange> {
+    return this.change(name, runId, (_versions, _stack, history) => {
+      const own = history.findLast((c) => c.runId === runId && c.action === "promote" && c.version === version);
+      if (!own) throw new DataError(`run ${runId} did not promote version ${version} of "${name}": there is no promotion of its own to roll back`);
+      const last = history[history.length - 1];
+      if (last.seq !== own.seq) {
+        throw new DataError(`the champion of "${name}" changed after this run promoted version ${version}: run ${last.runId} ${last.action === "promote" ? "promoted" : "rolled back to"} version ${last.version}; not rolling back another process's change (\`rollback "${name}" to version N\` names a version explicitly)`);
+      }
+      if (own.previous === undefined) throw new DataError(`"${name}" had no champion before this run promoted version ${version}: there is no earlier champion to roll back to`);
+      return { action: "rollback", version: own.previous, previous: version, undoes: own.seq };
     });
   }
 
   /** The registered names, each with its latest version and champion. */
   async names(): Promise<{ name: string; versions: number; latest: number; champion?: number }[]> {
-    return this.store.transaction(async (db) => {
-      const rows = await db.rows(`SELECT name, count(*) AS versions, max(version) AS latest FROM model_versions GROUP BY name ORDER BY name`);
-      const out = [];
-      for (const r of rows) {
-        const stack = await this.championStack(db, String(r.name));
-        out.push({ name: String(r.name), versions: Number(r.versions), latest: Number(r.latest), champion: stack[stack.length - 1] });
-      }
-      return out;
+    const root = this.store.registryDir;
+    const out = [];
+    for (const key of listDir(root).sort()) {
+      const versions = this.numbers(path.join(root, key, "versions"));
+      if (!versions.length) continue; // a name whose first registration never completed
+      const name = this.readFile<StoredVersion>(path.join(root, key, "versions", fileOf(versions[0]))).name;
+      out.push({ name, versions: versions.length, latest: versions[versions.length - 1], champion: stack(this.history(name)).at(-1) });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Every version of `name`, oldest first, with the champion and the registering run's status; empty if the name is unknown. */
+  async versions(name: string): Promise<ModelVersion[]> {
+    const champion = stack(this.history(name)).at(-1);
+    const dir = path.join(this.nameDir(name), "versions");
+    return this.numbers(dir).map((n) => {
+      const v = this.readFile<StoredVersion>(path.join(dir, fileOf(n)));
+      return { ...v, champion: v.version === champion, runStatus: this.store.runStatus(v.runId) };
     });
   }
 
-  /** Every version of `name`, oldest first, with the champion marked; empty if the name is unknown. */
-  async versions(name: string): Promise<ModelVersion[]> {
-    return this.store.transaction(async (db) => {
-      const stack = await this.championStack(db, name);
-      const rows = await db.rows(`SELECT * FROM model_versions WHERE name = ${literal(name)} ORDER BY version`);
-      return rows.map((r) => ({
-        name,
-        version: Number(r.version),
-        runId: String(r.run_id),
-        model: String(r.model),
-        algorithm: String(r.algorithm),
-        task: String(r.task),
-        artifact: String(r.artifact),
-        sha256: String(r.sha256),
-        metrics: JSON.parse(String(r.metrics ?? "[]")),
-        registeredAt: String(r.registered_at),
-        champion: Number(r.version) === stack[stack.length - 1],
-      }));
-    });
+  /** Every change of champion of `name`, oldest first, with the status of the run that made it. */
+  async changes(name: string): Promise<ChampionRecord[]> {
+    return this.history(name).map((c) => ({ ...c, runStatus: this.store.runStatus(c.runId) }));
   }
 
   /** The champion of `name` (undefined if none was promoted). */
@@ -117,26 +156,111 @@ export class ModelRegistry {
     return (await this.versions(name)).find((v) => v.champion);
   }
 
-  private async versionNumbers(db: Database, name: string): Promise<number[]> {
-    const versions = (await db.rows(`SELECT version FROM model_versions WHERE name = ${literal(name)} ORDER BY version`)).map((r) => Number(r.version));
-    if (!versions.length) throw new DataError(`no model is registered as "${name}"`);
-    return versions;
+  /** Writes a version with its number as given (importing an earlier store); false if that number exists. */
+  adopt(version: StoredVersion): boolean {
+    const dir = path.join(this.nameDir(version.name), "versions");
+    ensureDir(dir);
+    return createExclusive(path.join(dir, fileOf(version.version)), json(version), this.store.tmpDir);
   }
 
-  /** Replays the champion changes: promotions and rollbacks to a version push, plain rollbacks pop. */
-  private async championStack(db: Database, name: string): Promise<number[]> {
-    const stack: number[] = [];
-    for (const r of await db.rows(`SELECT action, version FROM champion_changes WHERE name = ${literal(name)} ORDER BY seq`)) {
-      if (r.action === "rollback") stack.pop();
-      else stack.push(Number(r.version));
+  /** Writes a change of champion with its number as given (importing an earlier store); false if that number exists. */
+  adoptChange(name: string, record: ChampionRecord): boolean {
+    const dir = path.join(this.nameDir(name), "changes");
+    ensureDir(dir);
+    return createExclusive(path.join(dir, fileOf(record.seq)), json(record), this.store.tmpDir);
+  }
+
+  /** Appends a change of champion computed from the history; recomputed if another process appended first. */
+  private async change(name: string, runId: string, decide: (versions: number[], stack: number[], history: ChampionRecord[]) => Omit<ChampionRecord, "seq" | "runId" | "changedAt">): Promise<ChampionChange> {
+    const dir = path.join(this.nameDir(name), "changes");
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const versions = this.numbers(path.join(this.nameDir(name), "versions"));
+      if (!versions.length) throw new DataError(`no model is registered as "${name}"`);
+      const history = this.history(name);
+      const decided = decide(versions, stack(history), history);
+      const record: ChampionRecord = { seq: history.length + 1, ...decided, runId, changedAt: new Date().toISOString() };
+      ensureDir(dir);
+      if (createExclusive(path.join(dir, fileOf(record.seq)), json(record), this.store.tmpDir)) return { name, version: record.version, previous: record.previous };
     }
-    return stack;
+    throw contended(name);
   }
 
-  private async change(db: Database, name: string, action: "promote" | "rollback" | "rollback-to", version: number, runId: string): Promise<void> {
-    const [{ seq }] = await db.rows(`SELECT coalesce(max(seq), 0) + 1 AS seq FROM champion_changes WHERE name = ${literal(name)}`);
-    await db.exec(`INSERT INTO champion_changes VALUES (${[name, Number(seq), action, version, runId, new Date().toISOString()].map((v) => literal(v)).join(", ")})`);
+  private history(name: string): ChampionRecord[] {
+    const dir = path.join(this.nameDir(name), "changes");
+    const seqs = this.numbers(dir);
+    // Numbers are claimed in order without gaps; a gap would mean a file was removed by hand.
+    seqs.forEach((s, i) => {
+      if (s !== i + 1) throw new StoreError(`the run store is damaged: the champion history of "${name}" (${dir}) has no change ${i + 1}; restore it, or remove the later changes`, "store-damaged", dir);
+    });
+    return seqs.map((s) => this.readFile<ChampionRecord>(path.join(dir, fileOf(s))));
   }
+
+  /** The numbers of the `NNNNNN.json` files of a folder, ascending; none if it does not exist. */
+  private numbers(dir: string): number[] {
+    return listDir(dir)
+      .filter((f) => /^\d+\.json$/.test(f))
+      .map((f) => Number(f.slice(0, -5)))
+      .sort((a, b) => a - b);
+  }
+
+  private readFile<T>(file: string): T {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw storeIoError(e, "read", file);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new StoreError(`the run store is damaged: ${file} is not a registry record Lathe wrote`, "store-damaged", file);
+    }
+  }
+
+  private nameDir(name: string): string {
+    return path.join(this.store.registryDir, nameKey(name));
+  }
+}
+
+/** Replays the champion changes: promotions and rollbacks to a version push, plain rollbacks pop. */
+function stack(history: ChampionRecord[]): number[] {
+  const out: number[] = [];
+  for (const c of history) {
+    if (c.action === "rollback") out.pop();
+    else out.push(c.version);
+  }
+  return out;
+}
+
+/**
+ * A registered name as a folder name: lower-case letters, digits, `-` and `_` kept, every other
+ * byte as `%XX`, so any name is one safe path segment and names differing in case stay apart on
+ * case-insensitive file systems.
+ */
+export function nameKey(name: string): string {
+  if (!name) return "%";
+  return [...Buffer.from(name, "utf8")].map((b) => (/[a-z0-9_-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+}
+
+function fileOf(n: number): string {
+  return `${String(n).padStart(width, "0")}.json`;
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value, null, 1) + "\n");
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw storeIoError(e, "read the folder", dir);
+  }
+}
+
+function contended(name: string): StoreError {
+  return new StoreError(`could not record a change to "${name}" in the model registry: other processes kept changing it (${maxAttempts} attempts)`, "store-busy");
 }
 
 function versionList(versions: number[]): string {

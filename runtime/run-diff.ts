@@ -31,7 +31,9 @@ export interface RunDiff {
   versions: Difference<string>[];
   backend?: Difference<string>;
   metrics: MetricComparison[];
-  /** Same data, same metrics bit for bit, both runs succeeded. */
+  /** Model files (by artifact name) whose content hash differs, or that only one run stored. */
+  models: Difference<string>[];
+  /** Same data, same metrics bit for bit, same model files, both runs succeeded. */
   identical: boolean;
 }
 
@@ -47,8 +49,8 @@ function sameNumber(x: number | undefined, y: number | undefined): boolean {
 
 /**
  * Compares two recorded runs the way `lathe runs diff` and `lathe reproduce` report them: program
- * text (unified diff), params, data fingerprints, library versions, backend, and every metric with
- * its change. Metrics are matched by (model, data split, metric).
+ * text (unified diff), params, data fingerprints, library versions, backend, model files (hashes)
+ * and every metric with its change. Metrics are matched by (model, data split, metric).
  */
 export function diffRuns(a: StoredRun, b: StoredRun): RunDiff {
   // jsdiff heads a patch with a row of `=`; a unified diff starts at `---`.
@@ -63,6 +65,7 @@ export function diffRuns(a: StoredRun, b: StoredRun): RunDiff {
   }
   const metrics = [...byKey.values()].map((m) => ({ ...m, delta: m.a !== undefined && m.b !== undefined ? m.b - m.a : undefined, same: sameNumber(m.a, m.b) }));
   const data = differences(a.data, b.data);
+  const models = differences(modelHashes(a), modelHashes(b));
   const backend = a.backend === b.backend ? undefined : { name: "backend", a: a.backend, b: b.backend };
   return {
     a: a.id,
@@ -73,8 +76,14 @@ export function diffRuns(a: StoredRun, b: StoredRun): RunDiff {
     versions: differences(a.versions, b.versions),
     backend,
     metrics,
-    identical: a.status === "succeeded" && b.status === "succeeded" && data.length === 0 && metrics.every((m) => m.same),
+    models,
+    identical: a.status === "succeeded" && b.status === "succeeded" && data.length === 0 && models.length === 0 && metrics.every((m) => m.same),
   };
+}
+
+/** Model artifact name → content hash (the last stored under a name: a retrained model replaces it). */
+function modelHashes(run: StoredRun): Record<string, string> {
+  return Object.fromEntries(run.artifacts.filter((x) => x.kind === "model").map((x) => [x.name, x.sha256]));
 }
 
 function base(p: string): string {

@@ -1,63 +1,77 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { Database } from "./data/database.js";
-import { literal } from "./sql/quote.js";
+import { ensureDir, replaceDurably } from "./store/durable-file.js";
+import { crashPoint } from "./store/fault-injection.js";
+import { currentOwner } from "./store/process-owner.js";
+import { JournalWriter, journalFile, readJournal, type ArtifactRef, type JournalRun, type MetricRecord, type RunStart, type RunStatus } from "./store/run-journal.js";
+import { StoreError, storeIoError } from "./store/store-error.js";
+import { StoreIndex, type SyncReport } from "./store/store-index.js";
 
-/** One run's record as stored: what ran, on what, with which versions, and what came out. */
-export interface RunRecord {
-  id: string;
-  startedAt: string;
+export type { ArtifactRef, MetricRecord, RunStart, RunStatus };
+export { StoreError };
+
+/** One run's record: what ran, on what, with which versions, and how it ended. */
+export interface RunRecord extends RunStart {
+  status: RunStatus;
   finishedAt?: string;
-  status: "running" | "succeeded" | "failed";
-  programPath: string;
-  programText: string;
-  programSha: string;
-  params: Record<string, unknown>;
-  seed: number;
   backend?: string;
-  versions: Record<string, string>;
-  /** Dataset → fingerprint of the files it read. */
-  data: Record<string, string>;
   error?: string;
 }
 
 /** A recorded run as `RunStore.load` gives it back, with its metrics and artifacts. */
 export interface StoredRun extends RunRecord {
-  metrics: { model: string; data: string; metric: string; value: number }[];
+  metrics: MetricRecord[];
   artifacts: ArtifactRef[];
+  /** The code of the error that ended it (a checker-style kebab-case code), when it failed. */
+  errorCode?: string;
+  /** The steps that ended, in order, the one that failed marked (a failed or crashed run's tell where it stopped). */
+  steps?: { id: string; label: string; ms: number; failed?: boolean }[];
 }
 
-export interface ArtifactRef {
-  name: string;
-  kind: string;
-  path: string;
-  sha256: string;
-  bytes: number;
+/** How a run ends, as `RunRecorder.end` records it. */
+export interface RunEnding {
+  status: "succeeded" | "failed" | "interrupted";
+  backend?: string;
+  error?: string;
+  errorCode?: string;
+  /** Everything the run produced; what steps already recorded is not repeated. */
+  metrics?: MetricRecord[];
+  artifacts?: ArtifactRef[];
 }
 
-const schema = [
-  `CREATE TABLE IF NOT EXISTS runs (id VARCHAR PRIMARY KEY, started_at VARCHAR, finished_at VARCHAR, status VARCHAR, program_path VARCHAR, program_sha VARCHAR, program_text VARCHAR, params VARCHAR, seed DOUBLE, backend VARCHAR, versions VARCHAR, data VARCHAR, plan VARCHAR, error VARCHAR)`,
-  `CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR, model VARCHAR, data VARCHAR, metric VARCHAR, value DOUBLE)`,
-  `CREATE TABLE IF NOT EXISTS artifacts (run_id VARCHAR, name VARCHAR, kind VARCHAR, path VARCHAR, sha256 VARCHAR, bytes BIGINT)`,
-  // The model registry (model-registry.ts): versions of a name, and every change of its champion.
-  `CREATE TABLE IF NOT EXISTS model_versions (name VARCHAR, version INTEGER, run_id VARCHAR, model VARCHAR, algorithm VARCHAR, task VARCHAR, artifact VARCHAR, sha256 VARCHAR, metrics VARCHAR, registered_at VARCHAR, PRIMARY KEY (name, version))`,
-  `CREATE TABLE IF NOT EXISTS champion_changes (name VARCHAR, seq INTEGER, action VARCHAR, version INTEGER, run_id VARCHAR, changed_at VARCHAR, PRIMARY KEY (name, seq))`,
-];
+export interface RunStoreOptions {
+  /** Told when a command has waited a while for another process to release the index. */
+  onWait?: (message: string) => void;
+  /** Longest wait for the index, in ms (default: `LATHE_STORE_WAIT_MS`, else five minutes). */
+  maxWaitMs?: number;
+}
 
 /**
- * The run store under `.lathe/`: run metadata in `lathe.duckdb`, artifacts content-addressed in
- * `artifacts/<sha256>.<ext>`. The database is opened only for the moment of each write, so a
- * notebook kernel and a CLI run can share one store; every write is one transaction, and a run
- * starts as `running`, so a crash leaves an honest record rather than a half-written one.
+ * The run store under `.lathe/`. Each run writes only its own journal, `runs/<id>.jsonl` (created
+ * atomically, appended and fsynced as steps finish, ended with its outcome), so runs never wait for
+ * each other and a run that dies keeps everything it recorded; artifacts are content-addressed
+ * files in `artifacts/`, written whole (temp file, fsync, rename); the model registry is a folder
+ * of write-once files (`model-registry.ts`). `lathe.duckdb` is an index of all of it for queries,
+ * brought up to date by whichever command next reads it (`sync`) and rebuilt from the files if it
+ * is lost. A run whose process died without ending its journal shows as `crashed`.
  */
 export class RunStore {
   readonly dbPath: string;
   readonly artifactDir: string;
+  readonly runsDir: string;
+  readonly registryDir: string;
+  readonly tmpDir: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    readonly options: RunStoreOptions = {},
+  ) {
     this.dbPath = path.join(root, "lathe.duckdb");
     this.artifactDir = path.join(root, "artifacts");
+    this.runsDir = path.join(root, "runs");
+    this.registryDir = path.join(root, "registry");
+    this.tmpDir = path.join(root, "tmp");
   }
 
   /** A new run id: sortable by time, unique by a random suffix. */
@@ -66,113 +80,151 @@ export class RunStore {
     return `${t}-${randomBytes(3).toString("hex")}`;
   }
 
-  /** Runs `fn` in one transaction on the store's database (opened for this call only). */
-  async transaction<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-    mkdirSync(this.root, { recursive: true });
-    const db = await openWhenFree(this.dbPath);
-    try {
-      for (const s of schema) await db.exec(s);
-      await db.exec("BEGIN TRANSACTION");
-      try {
-        const out = await fn(db);
-        await db.exec("COMMIT");
-        return out;
-      } catch (e) {
-        await db.exec("ROLLBACK");
-        throw e;
-      }
-    } finally {
-      db.close();
-    }
+  /** Starts recording a run: its journal exists, complete with the start record, when this returns. */
+  begin(run: RunStart, plan: unknown): RunRecorder {
+    for (const dir of [this.runsDir, this.artifactDir, this.tmpDir]) ensureDir(dir);
+    const writer = JournalWriter.create(journalFile(this.runsDir, run.id), this.tmpDir, { type: "begin", format: 1, run, plan, owner: currentOwner() });
+    return new RunRecorder(this, writer);
   }
 
-  /** Records a run as started. */
-  async begin(run: RunRecord, plan: unknown): Promise<void> {
-    await this.transaction((db) =>
-      db.exec(
-        `INSERT INTO runs VALUES (${[run.id, run.startedAt, null, run.status, run.programPath, run.programSha, run.programText, JSON.stringify(run.params), run.seed, run.backend ?? null, JSON.stringify(run.versions), JSON.stringify(run.data), JSON.stringify(plan), null].map((v) => literal(v as string | number | null)).join(", ")})`,
-      ),
-    );
-  }
-
-  /** Records a run's outcome with its metrics and artifacts in one transaction. */
-  async finish(id: string, outcome: { status: "succeeded" | "failed"; backend?: string; error?: string; metrics: { model: string; data: string; metric: string; value: number }[]; artifacts: ArtifactRef[] }): Promise<void> {
-    await this.transaction(async (db) => {
-      await db.exec(`UPDATE runs SET status = ${literal(outcome.status)}, finished_at = ${literal(new Date().toISOString())}, backend = ${literal(outcome.backend ?? null)}, error = ${literal(outcome.error ?? null)} WHERE id = ${literal(id)}`);
-      for (const m of outcome.metrics) await db.exec(`INSERT INTO metrics VALUES (${[id, m.model, m.data, m.metric, m.value].map((v) => literal(v)).join(", ")})`);
-      for (const a of outcome.artifacts) await db.exec(`INSERT INTO artifacts VALUES (${[id, a.name, a.kind, a.path, a.sha256, a.bytes].map((v) => literal(v)).join(", ")})`);
-    });
-  }
-
-  /** Writes bytes content-addressed (atomically: temp file then rename) and returns the reference. */
+  /**
+   * Writes bytes content-addressed and returns the reference. The file appears whole or not at all
+   * (temp file, fsync, rename); an existing copy is touched, so `lathe gc` sees it is in use.
+   */
   putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef {
-    mkdirSync(this.artifactDir, { recursive: true });
+    ensureDir(this.artifactDir);
     const bytes = typeof content === "string" ? Buffer.from(content) : Buffer.from(content);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const file = path.join(this.artifactDir, `${sha256}.${ext}`);
-    if (!existsSync(file)) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, bytes);
-      renameSync(tmp, file);
-    }
+    if (!this.touch(file, bytes.length)) replaceDurably(file, bytes, this.tmpDir);
+    crashPoint("artifact-stored");
     return { name, kind, path: file, sha256, bytes: bytes.length };
   }
 
-  /** Runs, newest first. */
+  /** Marks an existing, whole artifact as just used; false when it is missing (or not whole) and must be written. */
+  private touch(file: string, bytes: number): boolean {
+    try {
+      if (statSync(file).size !== bytes) return false;
+      const now = new Date();
+      utimesSync(file, now, now);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw storeIoError(e, "use the artifact", file);
+    }
+  }
+
+  /** Every recorded run id, oldest first. */
+  runIds(): string[] {
+    try {
+      return readdirSync(this.runsDir)
+        .filter((f) => f.endsWith(".jsonl"))
+        .map((f) => f.slice(0, -6))
+        .sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw storeIoError(e, "read the folder", this.runsDir);
+    }
+  }
+
+  /**
+   * The run an id or an id prefix names: the exact id, else the only id that starts with it (plain
+   * text, no wildcards). Undefined when none does; `ambiguous-run-id` listing them when several do.
+   */
+  resolve(idOrPrefix: string): string | undefined {
+    const ids = this.runIds();
+    if (ids.includes(idOrPrefix)) return idOrPrefix;
+    const matches = idOrPrefix ? ids.filter((id) => id.startsWith(idOrPrefix)) : [];
+    if (matches.length > 1) {
+      const shown = matches.slice(-10).reverse();
+      throw new StoreError(`run id prefix ${idOrPrefix} matches ${matches.length} runs: ${shown.join(", ")}${matches.length > shown.length ? ", …" : ""}; give more of the id`, "ambiguous-run-id");
+    }
+    return matches[0];
+  }
+
+  /** One run as typed data, with its metrics and artifacts; undefined if no run has that id (or unique prefix). */
+  async load(idOrPrefix: string): Promise<StoredRun | undefined> {
+    const id = this.resolve(idOrPrefix);
+    return id === undefined ? undefined : storedRun(readJournal(journalFile(this.runsDir, id)));
+  }
+
+  /** How a run ended (or `running`, `crashed`); undefined for an id with no journal. */
+  runStatus(id: string): RunStatus | undefined {
+    try {
+      return readJournal(journalFile(this.runsDir, id)).status;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Brings the index (`lathe.duckdb`) up to date with the runs and the registry. */
+  async sync(): Promise<SyncReport> {
+    return StoreIndex.sync(this);
+  }
+
+  /** Runs, newest first (from the index, brought up to date first). */
   async list(limit = 20): Promise<Record<string, unknown>[]> {
-    if (!existsSync(this.dbPath)) return [];
-    return this.transaction((db) => db.rows(`SELECT id, started_at, status, program_path, seed, backend FROM runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(limit))}`));
-  }
-
-  /** One run as typed data (JSON columns parsed), with its metrics and artifacts; undefined if there is none. */
-  async load(id: string): Promise<StoredRun | undefined> {
-    const r = await this.get(id);
-    if (!r) return undefined;
-    const { run } = r;
-    const json = (v: unknown) => (typeof v === "string" && v ? JSON.parse(v) : {});
-    return {
-      id: String(run.id),
-      status: String(run.status) as RunRecord["status"],
-      startedAt: String(run.started_at),
-      finishedAt: run.finished_at == null ? undefined : String(run.finished_at),
-      programPath: String(run.program_path),
-      programText: String(run.program_text ?? ""),
-      programSha: String(run.program_sha),
-      params: json(run.params),
-      seed: Number(run.seed),
-      backend: run.backend == null ? undefined : String(run.backend),
-      versions: json(run.versions),
-      data: json(run.data),
-      error: run.error == null ? undefined : String(run.error),
-      metrics: r.metrics.map((m) => ({ model: String(m.model), data: String(m.data), metric: String(m.metric), value: Number(m.value) })),
-      artifacts: r.artifacts.map((a) => ({ name: String(a.name), kind: String(a.kind), path: String(a.path), sha256: String(a.sha256), bytes: Number(a.bytes) })),
-    };
-  }
-
-  /** One run with its metrics and artifacts, or undefined. */
-  async get(id: string): Promise<{ run: Record<string, unknown>; metrics: Record<string, unknown>[]; artifacts: Record<string, unknown>[] } | undefined> {
-    if (!existsSync(this.dbPath)) return undefined;
-    return this.transaction(async (db) => {
-      const [run] = await db.rows(`SELECT * FROM runs WHERE id = ${literal(id)} OR id LIKE ${literal(id + "%")} ORDER BY id LIMIT 1`);
-      if (!run) return undefined;
-      const metrics = await db.rows(`SELECT model, data, metric, value FROM metrics WHERE run_id = ${literal(String(run.id))} ORDER BY model, data, metric`);
-      const artifacts = await db.rows(`SELECT name, kind, path, sha256, bytes FROM artifacts WHERE run_id = ${literal(String(run.id))} ORDER BY name`);
-      return { run, metrics, artifacts };
-    });
+    if (!this.runIds().length) return [];
+    return StoreIndex.query(this, `SELECT id, started_at, status, program_path, seed, backend FROM runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(limit))}`);
   }
 }
 
 /**
- * Opens the store's database, waiting while another process (a second notebook kernel, a CLI run)
- * holds DuckDB's file lock for its own brief write; gives up after about ten seconds.
+ * Records one run as it goes: each finished step's metrics and artifacts, each artifact as soon as
+ * it is stored, and the outcome. Every record is durable when the call returns; a failure to
+ * record is a StoreError, which stops the run rather than let it go on unrecorded.
  */
-async function openWhenFree(dbPath: string): Promise<Database> {
-  for (let attempt = 0; ; attempt++) {
+export class RunRecorder {
+  private readonly recorded = new Set<string>();
+
+  constructor(
+    readonly store: RunStore,
+    private readonly writer: JournalWriter,
+  ) {}
+
+  /** Where the executor stores artifacts: the run store, each one recorded in the journal once stored. */
+  readonly sink = {
+    putArtifact: (name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef => {
+      const ref = this.store.putArtifact(name, kind, ext, content);
+      const fresh = this.fresh([ref], artifactKey);
+      if (fresh.length) this.writer.append({ type: "artifact", artifact: ref });
+      return ref;
+    },
+  };
+
+  /** Records a finished step with what it produced. */
+  step(e: { id: string; label: string; ms: number; failed?: boolean; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] }): void {
+    const metrics = this.fresh(e.metrics ?? [], metricKey);
+    const artifacts = this.fresh(e.artifacts ?? [], artifactKey);
+    this.writer.append({ type: "step", id: e.id, label: e.label, ms: Math.round(e.ms), ...(e.failed ? { failed: true } : {}), ...(metrics.length ? { metrics } : {}), ...(artifacts.length ? { artifacts } : {}) });
+  }
+
+  /** Records the outcome, with whatever the steps did not record yet, and closes the journal. */
+  end(ending: RunEnding): void {
     try {
-      return await Database.open(dbPath, { threads: "1" });
-    } catch (e) {
-      if (attempt >= 40 || !/Could not set lock/.test((e as Error).message)) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+      const metrics = this.fresh(ending.metrics ?? [], metricKey);
+      const artifacts = this.fresh(ending.artifacts ?? [], artifactKey);
+      this.writer.append({ type: "end", status: ending.status, finishedAt: new Date().toISOString(), backend: ending.backend, error: ending.error, errorCode: ending.errorCode, ...(metrics.length ? { metrics } : {}), ...(artifacts.length ? { artifacts } : {}) });
+    } finally {
+      this.writer.close();
     }
   }
+
+  /** The items not recorded yet (and marks them recorded). */
+  private fresh<T>(items: T[], key: (t: T) => string): T[] {
+    return items.filter((t) => {
+      const k = key(t);
+      if (this.recorded.has(k)) return false;
+      this.recorded.add(k);
+      return true;
+    });
+  }
+}
+
+const artifactKey = (a: ArtifactRef) => `a\u0000${a.name}\u0000${a.sha256}`;
+// Bit for bit: a metric measured again with the same value is not recorded twice.
+const metricKey = (m: MetricRecord) => `m\u0000${m.model}\u0000${m.data}\u0000${m.metric}\u0000${Object.is(m.value, -0) ? "-0" : String(m.value)}`;
+
+function storedRun(j: JournalRun): StoredRun {
+  return { ...j.start, status: j.status, finishedAt: j.finishedAt, backend: j.backend, error: j.error, errorCode: j.errorCode, metrics: j.metrics, artifacts: j.artifacts, steps: j.steps };
 }

@@ -34,8 +34,8 @@ describe("Session: the walking skeleton end to end", () => {
     if (chart?.kind !== "chart") throw new Error("no chart");
     expect(chart.bundle["image/svg+xml"]).toContain("<svg");
     expect(chart.files.some((f) => f.endsWith(".svg"))).toBe(true);
-    const stored = await (await open()).store.get(outcome.runId!);
-    expect(stored?.run.status).toBe("succeeded");
+    const stored = await (await open()).store.load(outcome.runId!);
+    expect(stored?.status).toBe("succeeded");
     expect(stored?.metrics.find((m) => m.metric === "accuracy")?.value).toBe(metrics.values.accuracy);
   });
 

@@ -23,7 +23,7 @@ describe("lathe run", () => {
     const acc = Number(/accuracy\s+([\d.]+)/.exec(r.out)?.[1]);
     expect(acc).toBeGreaterThanOrEqual(0.95);
     expect(r.out).toMatch(/\.lathe\/artifacts\/[0-9a-f]{64}\.svg/);
-    expect(r.out).toMatch(/run \d{8}-\d{6}-[0-9a-f]{6} recorded in \.lathe\/lathe\.duckdb/);
+    expect(r.out).toMatch(/run \d{8}-\d{6}-[0-9a-f]{6} recorded in \.lathe\/runs \(artifacts in \.lathe\/artifacts\)/);
     const list = lathe(["runs", "list"], r.cwd);
     expect(list.code).toBe(0);
     expect(list.out).toContain("succeeded");

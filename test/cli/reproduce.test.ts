@@ -50,7 +50,7 @@ describe("lathe reproduce and lathe runs diff", () => {
     const changed = lathe(["reproduce", id.slice(0, 15)], dir); // a unique prefix is enough
     expect(changed.code).toBe(5);
     expect(changed.out).toMatch(/data that differs \(fingerprints\):\n.*\n.*\npoints\s+[0-9a-f]{12}\s+[0-9a-f]{12}/);
-    expect(changed.err).toMatch(new RegExp(`not reproduced: run \\S+ differs from run ${id} \\(1 dataset changed, \\d metrics? differs?\\)`));
+    expect(changed.err).toMatch(new RegExp(`not reproduced: run \\S+ differs from run ${id} \\(1 dataset changed, \\d metrics? differs?, 1 model file differs\\)`));
 
     const missing = lathe(["reproduce", "19990101-000000-000000"], dir);
     expect(missing.code).toBe(2);

@@ -1,0 +1,149 @@
+import { linkSync, readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { hostname } from "node:os";
+import path from "node:path";
+import { ModelRegistry } from "../model-registry.js";
+import type { RunStore } from "../run-store.js";
+import { ensureDir, removeQuietly, tempName } from "./durable-file.js";
+import { ownerAlive } from "./process-owner.js";
+import { journalFile, readJournal } from "./run-journal.js";
+import { storeIoError } from "./store-error.js";
+import { StoreIndex } from "./store-index.js";
+
+/** What `lathe gc` found and did. */
+export interface GcReport {
+  /** Temp files of processes that are gone (a write a crash interrupted). */
+  tempFiles: string[];
+  /** Artifacts no run and no registered version references. */
+  orphans: string[];
+  bytesFreed: number;
+  /** Artifacts kept because a run still running may be about to reference them. */
+  keptForRunning: number;
+  /** Artifacts some run or version references. */
+  referenced: number;
+  /** Runs whose process died without recording an outcome. */
+  crashed: string[];
+  /** Artifacts a run or version references that are not in the store (or are not whole). */
+  missing: { by: string; path: string }[];
+  /** Journals that could not be read: while there are any, no artifact is removed. */
+  unreadable: string[];
+  /** Where a damaged index was kept when it was rebuilt. */
+  reindexed?: string;
+}
+
+/**
+ * Removes what no run needs: temp files of dead processes and artifacts that no run and no
+ * registered version references, then brings the index up to date (rebuilding it if damaged).
+ * Safe while runs are going on: an artifact written or reused since the oldest running run started
+ * is kept, and an artifact is first moved aside, then checked again, so one that a run picked up
+ * in the meantime is put back.
+ */
+export async function collectGarbage(store: RunStore, options: { dryRun?: boolean } = {}): Promise<GcReport> {
+  const started = Date.now();
+  const report: GcReport = { tempFiles: [], orphans: [], bytesFreed: 0, keptForRunning: 0, referenced: 0, crashed: [], missing: [], unreadable: [] };
+  const remove = (file: string, size: number) => {
+    report.bytesFreed += size;
+    if (!options.dryRun) removeQuietly(file);
+  };
+
+  // Temp files are named PID-RANDOM.tmp (older stores put NAME.PID.tmp next to the artifacts).
+  for (const [dir, pidOf] of [[store.tmpDir, (f: string) => /^(\d+)-[0-9a-f]+\.tmp$/.exec(f)?.[1]], [store.artifactDir, (f: string) => /\.(\d+)\.tmp$/.exec(f)?.[1]]] as const) {
+    for (const f of list(dir)) {
+      const pid = pidOf(f);
+      if (!pid || processRuns(Number(pid))) continue;
+      const file = path.join(dir, f);
+      report.tempFiles.push(file);
+      remove(file, sizeOf(file));
+    }
+  }
+
+  // What the runs (finished, failed, crashed or running) and the registry reference.
+  const referenced = new Map<string, string>();
+  let oldestRunning = Infinity;
+  for (const id of store.runIds()) {
+    try {
+      const run = readJournal(journalFile(store.runsDir, id));
+      for (const a of run.artifacts) referenced.set(path.basename(a.path), `run ${id}`);
+      if (run.status === "crashed") report.crashed.push(id);
+      if (run.status === "running") oldestRunning = Math.min(oldestRunning, Date.parse(run.start.startedAt) - 1000);
+    } catch (e) {
+      report.unreadable.push((e as Error).message);
+    }
+  }
+  const registry = new ModelRegistry(store);
+  for (const { name } of await registry.names()) {
+    for (const v of await registry.versions(name)) referenced.set(path.basename(v.artifact), `"${name}" version ${v.version}`);
+  }
+  for (const [file, by] of referenced) {
+    const p = path.join(store.artifactDir, file);
+    if (!statSync(p, { throwIfNoEntry: false })?.isFile()) report.missing.push({ by, path: p });
+  }
+  report.referenced = referenced.size;
+
+  if (!report.unreadable.length) {
+    for (const f of list(store.artifactDir)) {
+      if (f.endsWith(".tmp") || referenced.has(f)) continue;
+      const file = path.join(store.artifactDir, f);
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (!st?.isFile()) continue;
+      if (st.mtimeMs >= oldestRunning || st.mtimeMs >= started) {
+        report.keptForRunning++;
+        continue;
+      }
+      report.orphans.push(file);
+      if (options.dryRun) report.bytesFreed += st.size;
+      else if (removeUnlessPickedUp(store, file, started)) report.bytesFreed += st.size;
+      else report.orphans.pop();
+    }
+  }
+
+  if (!options.dryRun) {
+    const { keptAs } = await StoreIndex.rebuildIfDamaged(store);
+    report.reindexed = keptAs;
+  }
+  return report;
+}
+
+/**
+ * Moves an artifact aside, then looks again: a run that reused it since the scan has touched it
+ * (or, finding it gone, writes it afresh), so a recent modification time puts it back. Returns
+ * whether it was removed.
+ */
+function removeUnlessPickedUp(store: RunStore, file: string, since: number): boolean {
+  ensureDir(store.tmpDir);
+  const aside = tempName(store.tmpDir);
+  try {
+    renameSync(file, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw storeIoError(e, "remove", file);
+  }
+  if (statSync(aside).mtimeMs >= since) {
+    try {
+      linkSync(aside, file);
+    } catch {
+      // a run wrote it again meanwhile: that copy stays
+    }
+    unlinkSync(aside);
+    return false;
+  }
+  unlinkSync(aside);
+  return true;
+}
+
+/** Whether a process with this pid runs here (a reused pid keeps a temp file a while longer: the safe side). */
+function processRuns(pid: number): boolean {
+  return ownerAlive({ pid, host: hostname() }) !== false;
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw storeIoError(e, "read the folder", dir);
+  }
+}
+
+function sizeOf(file: string): number {
+  return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+}

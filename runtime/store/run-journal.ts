@@ -1,0 +1,209 @@
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { createExclusive, writeAt } from "./durable-file.js";
+import { crashPoint } from "./fault-injection.js";
+import { ownerAlive, type ProcessOwner } from "./process-owner.js";
+import { StoreError, storeIoError } from "./store-error.js";
+
+/** A metric as a run records it. */
+export interface MetricRecord {
+  model: string;
+  data: string;
+  metric: string;
+  value: number;
+}
+
+/** A file of the run store's content-addressed artifacts, as a run references it. */
+export interface ArtifactRef {
+  name: string;
+  kind: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** How a run ended; `running` while its process lives, `crashed` once it died without saying. */
+export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "crashed";
+
+/** What a run is when it starts: the program, its params, data fingerprints and versions. */
+export interface RunStart {
+  id: string;
+  startedAt: string;
+  programPath: string;
+  programText: string;
+  programSha: string;
+  params: Record<string, unknown>;
+  seed: number;
+  versions: Record<string, string>;
+  /** Dataset → fingerprint of the files it read. */
+  data: Record<string, string>;
+  /** The run this one reproduces (`lathe reproduce`), which changes nothing outside itself. */
+  reproduces?: string;
+}
+
+/**
+ * The lines of a run's journal, `.lathe/runs/<id>.jsonl`, one JSON object each. `begin` comes
+ * first (the file is created holding it); `step` and `artifact` lines are added as steps finish
+ * and files are stored; `end` comes last, if the run got to end.
+ */
+export type JournalRecord =
+  | { type: "begin"; format: 1; run: RunStart; plan: unknown; owner: ProcessOwner }
+  | { type: "step"; id: string; label: string; ms: number; failed?: boolean; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] }
+  | { type: "artifact"; artifact: ArtifactRef }
+  | { type: "end"; status: Exclude<RunStatus, "running">; finishedAt: string; backend?: string; error?: string; errorCode?: string; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] };
+
+/** A run folded from its journal. */
+export interface JournalRun {
+  start: RunStart;
+  plan: unknown;
+  owner: ProcessOwner;
+  status: RunStatus;
+  finishedAt?: string;
+  backend?: string;
+  error?: string;
+  errorCode?: string;
+  metrics: MetricRecord[];
+  artifacts: ArtifactRef[];
+  steps: { id: string; label: string; ms: number; failed?: boolean }[];
+}
+
+// Space kept free at the end of a running journal (spaces and a newline, which readers skip), so
+// the `end` line overwrites blocks the file already has: a run is marked failed even on a full disk.
+const reserve = 8192;
+const maxError = 4000;
+
+/**
+ * Appends a run's records to its own journal: no lock, no other writer. Each line is written in
+ * place and fsynced before `append` returns; a write that fails (a full disk) is undone, so the
+ * journal never holds a half line followed by more lines.
+ */
+export class JournalWriter {
+  private fd: number | undefined;
+  private ended = false;
+
+  private constructor(
+    readonly file: string,
+    private end: number,
+    private size: number,
+  ) {
+    this.fd = openSync(file, "r+");
+  }
+
+  /** Creates the journal holding its `begin` line, atomically: it exists complete or not at all. */
+  static create(file: string, tmpDir: string, begin: Extract<JournalRecord, { type: "begin" }>): JournalWriter {
+    const line = Buffer.from(JSON.stringify(begin) + "\n");
+    const bytes = Buffer.concat([line, padding(reserve)]);
+    if (!createExclusive(file, bytes, tmpDir)) throw new StoreError(`a run with id ${begin.run.id} is already recorded`, "store-error", file);
+    crashPoint("journal-created");
+    try {
+      return new JournalWriter(file, line.length, bytes.length);
+    } catch (e) {
+      throw storeIoError(e, "open", file);
+    }
+  }
+
+  /** Adds a record and makes it durable. */
+  append(record: JournalRecord): void {
+    const fd = this.fd;
+    if (fd === undefined) throw new StoreError(`the journal ${this.file} is already closed`);
+    if (record.type === "end" && record.error && record.error.length > maxError) record = { ...record, error: record.error.slice(0, maxError) + " …" };
+    const line = Buffer.from(JSON.stringify(record) + "\n");
+    // The end line may use the reserve; any other line leaves it for the end line.
+    const room = this.size - this.end - (record.type === "end" ? 0 : reserve);
+    const bytes = line.length <= room ? line : Buffer.concat([line, padding(reserve)]);
+    try {
+      // Within the file's present size the write takes no new blocks (on the usual file systems).
+      writeAt(fd, bytes, this.end, this.file, this.end + bytes.length > this.size);
+      fsyncSync(fd);
+    } catch (e) {
+      this.undo(fd);
+      throw storeIoError(e, "record the run in", this.file);
+    }
+    this.end += line.length;
+    this.size = Math.max(this.size, this.end + (bytes === line ? 0 : reserve));
+    if (record.type === "end") this.ended = true;
+    crashPoint(`journal-${record.type}`);
+  }
+
+  /** Closes the journal; after its `end` line the reserve is given back. */
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      if (this.ended) ftruncateSync(this.fd, this.end);
+    } catch {
+      // the padding stays; readers skip it
+    }
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Puts the padding back over a failed write and cuts off whatever it added. */
+  private undo(fd: number): void {
+    try {
+      writeAt(fd, padding(this.size - this.end), this.end, this.file, false);
+      ftruncateSync(fd, this.size);
+      fsyncSync(fd);
+    } catch {
+      // A reader ignores a last line that does not parse; nothing is appended after a failure but the end line.
+    }
+  }
+}
+
+/** Spaces ending in a newline: blank to a reader, and blocks a later in-place write needs no new space for. */
+function padding(n: number): Buffer {
+  const b = Buffer.alloc(n, 0x20);
+  if (n > 0) b[n - 1] = 0x0a;
+  return b;
+}
+
+/**
+ * Reads a journal and folds it into a run. A last line that does not parse is a write that a crash
+ * interrupted and is ignored; a journal without a readable `begin` line is `store-damaged`.
+ */
+export function readJournal(file: string): JournalRun {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw storeIoError(e, "read", file);
+  }
+  const records: JournalRecord[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      records.push(JSON.parse(line) as JournalRecord);
+    } catch {
+      // a torn write (or damage): the rest of the journal still counts
+    }
+  }
+  const begin = records[0]?.type === "begin" ? records[0] : undefined;
+  if (!begin) throw new StoreError(`the run store is damaged: ${file} has no readable start record; move it out of .lathe/runs (the other runs are unaffected)`, "store-damaged", file);
+  const run: JournalRun = { start: begin.run, plan: begin.plan, owner: begin.owner, status: "running", metrics: [], artifacts: [], steps: [] };
+  const metrics = new Map<string, MetricRecord>();
+  const artifacts = new Map<string, ArtifactRef>();
+  const addMetrics = (ms?: MetricRecord[]) => ms?.forEach((m) => metrics.set(`${m.model}\u0000${m.data}\u0000${m.metric}`, m));
+  const addArtifacts = (as?: ArtifactRef[]) => as?.forEach((a) => artifacts.set(`${a.name}\u0000${a.sha256}`, a));
+  let end: Extract<JournalRecord, { type: "end" }> | undefined;
+  for (const r of records.slice(1)) {
+    if (r.type === "step") {
+      run.steps.push({ id: r.id, label: r.label, ms: r.ms, ...(r.failed ? { failed: true } : {}) });
+      addMetrics(r.metrics);
+      addArtifacts(r.artifacts);
+    } else if (r.type === "artifact") addArtifacts([r.artifact]);
+    else if (r.type === "end") {
+      end = r;
+      addMetrics(r.metrics);
+      addArtifacts(r.artifacts);
+    }
+  }
+  run.metrics = [...metrics.values()];
+  run.artifacts = [...artifacts.values()];
+  if (end) Object.assign(run, { status: end.status, finishedAt: end.finishedAt, backend: end.backend, error: end.error, errorCode: end.errorCode });
+  else run.status = ownerAlive(run.owner) === false ? "crashed" : "running";
+  return run;
+}
+
+/** The journal file of a run id. */
+export function journalFile(runsDir: string, id: string): string {
+  return path.join(runsDir, `${id}.jsonl`);
+}
