@@ -28,13 +28,20 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   const out = process.stdout;
   const started = Date.now();
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  // SIGTERM (a CI timeout, `kill`, a container stop) stops the run as Ctrl-C does: recorded as interrupted.
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    signal ??= s;
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   let outcome: RunOutcome;
   try {
     outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out) });
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
   printDiagnostics(outcome.diagnostics, file, outcome.text);
   if (outcome.diagnostics.some((d) => d.severity === "error")) return { code: exitCodes.programErrors, outcome };
@@ -43,7 +50,7 @@ export async function runWithProgress(session: Session, file: string, start: (o:
     // A failure inside a step points at its statement, like a checker error.
     if (outcome.error.diagnostic) process.stderr.write(formatDiagnostic(outcome.error.diagnostic, file, outcome.text) + "\n");
     else process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.code && outcome.error.code !== "data-error" ? `error[${outcome.error.code}]: ` : ""}${outcome.error.message}\n`);
-    const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? exitCodes.interrupted : outcome.error.kind === "data" ? exitCodes.dataError : outcome.error.kind === "store" ? exitCodes.storeError : exitCodes.internal;
+    const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? (signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted) : outcome.error.kind === "data" ? exitCodes.dataError : outcome.error.kind === "store" ? exitCodes.storeError : exitCodes.internal;
     return { code, outcome };
   }
   out.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
