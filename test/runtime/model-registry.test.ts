@@ -49,3 +49,63 @@ describe("the model registry", () => {
     expect(await reg.versions("nope")).toEqual([]);
   });
 });
+
+describe("the registry's own-version operations", () => {
+  it("promotes the version a run names, even after other runs registered later ones", async () => {
+    const { reg, add } = registry();
+    const mine = await add("a", 1);
+    await add("a", 2);
+    await add("a", 3);
+    expect(await reg.promote("a", mine.version, "run-1")).toEqual({ name: "a", version: 1, previous: undefined });
+    expect((await reg.champion("a"))?.version).toBe(1);
+  });
+
+  it("undoes a run's own promotion, back to the champion before it; refuses when another process changed the champion since", async () => {
+    const { reg, add } = registry();
+    for (const n of [1, 2, 3]) await add("a", n);
+    await reg.promote("a", 1, "run-1");
+    await reg.promote("a", 2, "run-2");
+    expect(await reg.undoPromotion("a", 2, "run-2")).toEqual({ name: "a", version: 1, previous: 2 });
+    expect((await reg.champion("a"))?.version).toBe(1);
+    expect((await reg.changes("a")).at(-1)).toMatchObject({ seq: 3, action: "rollback", version: 1, previous: 2, undoes: 2, runId: "run-2" });
+
+    await reg.promote("a", 2, "run-2");
+    await reg.promote("a", 3, "run-3"); // another process, after run-2's promotion
+    await expect(reg.undoPromotion("a", 2, "run-2")).rejects.toThrow(/the champion of "a" changed after this run promoted version 2: run run-3 promoted version 3; not rolling back another process's change/);
+    expect((await reg.champion("a"))?.version).toBe(3);
+    await expect(reg.undoPromotion("a", 3, "run-2")).rejects.toThrow(/run run-2 did not promote version 3 of "a"/);
+  });
+
+  it("refuses to undo a promotion that had no champion before it", async () => {
+    const { reg, add } = registry();
+    await add("b", 1);
+    await reg.promote("b", 1, "run-1");
+    await expect(reg.undoPromotion("b", 1, "run-1")).rejects.toThrow('"b" had no champion before this run promoted version 1: there is no earlier champion to roll back to');
+  });
+
+  it("keeps any name apart as its own folder: case, slashes and dots are encoded", async () => {
+    const { nameKey } = await import("../../runtime/model-registry.js");
+    expect(nameKey("penguin-species_2")).toBe("penguin-species_2");
+    expect(nameKey("Penguin")).toBe("%50enguin");
+    expect(nameKey("../x")).toBe("%2E%2E%2Fx");
+    expect(nameKey("é")).toBe("%C3%A9");
+    const { reg, add } = registry();
+    await add("A/b", 1);
+    await add("a/b", 2);
+    expect((await reg.names()).map((n) => [n.name, n.versions])).toEqual([["A/b", 1], ["a/b", 1]]);
+  });
+
+  it("flags the status of the run behind each version", async () => {
+    const store = new RunStore(path.join(tempDir(), ".lathe"));
+    const reg = new ModelRegistry(store);
+    const started = (id: string) => store.begin({ id, startedAt: new Date().toISOString(), programPath: "p", programText: "", programSha: "s", params: {}, seed: 1, versions: {}, data: {} }, {});
+    const ok = started("20260101-000000-000001");
+    const failed = started("20260101-000000-000002");
+    for (const [id, rec] of [["20260101-000000-000001", ok], ["20260101-000000-000002", failed]] as const) {
+      await reg.register({ name: "a", runId: id, model: "m", algorithm: "decision_tree", task: "classification", artifact: rec.sink.putArtifact("model-m.json", "model", "json", id), metrics: [] });
+    }
+    ok.end({ status: "succeeded" });
+    failed.end({ status: "failed", error: "boom" });
+    expect((await reg.versions("a")).map((v) => [v.version, v.runStatus])).toEqual([[1, "succeeded"], [2, "failed"]]);
+  });
+});
