@@ -47,8 +47,8 @@ export function tempName(tmpDir: string): string {
   return path.join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
 }
 
-/** Writes `bytes` to a new temp file and fsyncs it; on any failure removes it and throws a StoreError. */
-export function writeTemp(tmpDir: string, bytes: Uint8Array, what: string): string {
+/** Writes `bytes` to a new temp file (for `target`) and fsyncs it; on any failure removes it and throws a StoreError naming `target`. */
+export function writeTemp(tmpDir: string, bytes: Uint8Array, target: string): string {
   ensureDir(tmpDir);
   const tmp = tempName(tmpDir);
   let fd: number | undefined;
@@ -62,13 +62,13 @@ export function writeTemp(tmpDir: string, bytes: Uint8Array, what: string): stri
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     removeQuietly(tmp);
-    throw storeIoError(e, `write ${what}`, tmp);
+    throw storeIoError(e, "write", target);
   }
 }
 
 /** Puts `bytes` at `target` atomically (temp file, fsync, rename, fsync of the folder): old or new, never half. */
 export function replaceDurably(target: string, bytes: Uint8Array, tmpDir: string): void {
-  const tmp = writeTemp(tmpDir, bytes, path.basename(target));
+  const tmp = writeTemp(tmpDir, bytes, target);
   try {
     crashPoint("before-rename");
     renameSync(tmp, target);
@@ -86,7 +86,7 @@ export function replaceDurably(target: string, bytes: Uint8Array, tmpDir: string
  * file never appears half-written. Returns false when it already existed.
  */
 export function createExclusive(target: string, bytes: Uint8Array, tmpDir: string): boolean {
-  const tmp = writeTemp(tmpDir, bytes, path.basename(target));
+  const tmp = writeTemp(tmpDir, bytes, target);
   try {
     crashPoint("before-link");
     linkSync(tmp, target);

@@ -17,8 +17,13 @@ let self: ProcessOwner | undefined;
 
 /** This process. */
 export function currentOwner(): ProcessOwner {
-  self ??= { pid: process.pid, host: hostname(), boot: bootId(), start: startTicks(process.pid)?.start };
+  self ??= processOwner(process.pid);
   return self;
+}
+
+/** A running process of this machine as an owner (its start time read now). */
+export function processOwner(pid: number): ProcessOwner {
+  return { pid, host: hostname(), boot: bootId(), start: startTicks(pid)?.start ?? undefined };
 }
 
 /**

@@ -3,7 +3,7 @@ import { Database } from "../data/database.js";
 import type { ModelRegistry } from "../model-registry.js";
 import type { RunStore } from "../run-store.js";
 import { literal } from "../sql/quote.js";
-import { ensureDir } from "./durable-file.js";
+import { ensureDir, removeQuietly } from "./durable-file.js";
 import { crashPoint } from "./fault-injection.js";
 import { JournalWriter, journalFile, readJournal, type JournalRun } from "./run-journal.js";
 import { StoreError } from "./store-error.js";
@@ -64,24 +64,33 @@ export class StoreIndex {
 /** Opens the index (waiting for another process's sync), runs `fn` in one transaction, closes it. */
 async function withIndex<T>(store: RunStore, fn: (db: Database) => Promise<T>): Promise<T> {
   ensureDir(store.root);
-  const db = await openWhenFree(store);
+  const existed = existsSync(store.dbPath);
+  let db: Database | undefined;
   try {
+    db = await openWhenFree(store);
+    const open = db;
     await damageAware(store, async () => {
-      for (const s of schema) await db.exec(s);
+      for (const s of schema) await open.exec(s);
     });
-    await damageAware(store, () => db.exec("BEGIN TRANSACTION"));
+    await damageAware(store, () => open.exec("BEGIN TRANSACTION"));
     try {
-      const out = await damageAware(store, () => fn(db));
+      const out = await damageAware(store, () => fn(open));
       crashPoint("index-commit");
-      await damageAware(store, () => db.exec("COMMIT"));
+      await damageAware(store, () => open.exec("COMMIT"));
       return out;
     } catch (e) {
       // A failed COMMIT has already ended the transaction: report the cause, not the rollback's complaint.
-      await db.exec("ROLLBACK").catch(() => undefined);
+      await open.exec("ROLLBACK").catch(() => undefined);
       throw e;
     }
+  } catch (e) {
+    db?.close();
+    db = undefined;
+    // A file DuckDB could not finish creating (a full disk) cannot be opened again: an index that never was is no loss.
+    if (!existed && e instanceof StoreError && e.code === "store-error") for (const f of [store.dbPath, `${store.dbPath}.wal`]) removeQuietly(f);
+    throw e;
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
