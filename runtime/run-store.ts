@@ -82,7 +82,8 @@ export class RunStore {
 
   /** Starts recording a run: its journal exists, complete with the start record, when this returns. */
   begin(run: RunStart, plan: unknown): RunRecorder {
-    for (const dir of [this.runsDir, this.artifactDir, this.tmpDir]) ensureDir(dir);
+    // Every folder a run may write is checked first, so a damaged store refuses the run before it starts.
+    for (const dir of [this.runsDir, this.artifactDir, this.tmpDir, this.registryDir]) ensureDir(dir);
     const writer = JournalWriter.create(journalFile(this.runsDir, run.id), this.tmpDir, { type: "begin", format: 1, run, plan, owner: currentOwner() });
     return new RunRecorder(this, writer);
   }

@@ -51,8 +51,13 @@ export function misplaced(file: string, code: string): StoreError {
   if (code !== "EISDIR") {
     // The nearest existing ancestor that is not a folder is the one in the way.
     for (let p = file; p !== path.dirname(p); p = path.dirname(p)) {
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (st && !st.isDirectory()) culprit = p;
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue; // missing, or under the culprit
+      }
+      if (!st.isDirectory()) culprit = p;
     }
   }
   return new StoreError(
