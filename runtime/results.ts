@@ -1,5 +1,5 @@
 import type { ChartBundle } from "./charts/types.js";
-import type { ArtifactRef } from "./run-store.js";
+import type { ArtifactRef, MetricRecord } from "./run-store.js";
 
 /**
  * What a statement produced, for the CLI, the kernel and TypeScript notebooks to show. `reused`:
@@ -32,13 +32,8 @@ export type StepResult = { reused?: boolean } & (
       importance?: { feature: string; importance: number }[];
     });
 
-/** A metric as the run records it. */
-export interface MetricRecord {
-  model: string;
-  data: string;
-  metric: string;
-  value: number;
-}
+/** A metric as the run records it (defined with the run store's journal). */
+export type { MetricRecord };
 
 /** Progress events, in order: a step starts, may report progress, and ends (or the run fails). */
 export type RunEvent =
