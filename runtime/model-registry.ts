@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { DataError } from "./data/source.js";
-import type { ArtifactRef, RunStatus, RunStore } from "./run-store.js";
+import { DataError } from "./errors.js";
+import { runStatusIn, type ArtifactRef, type RunStatus } from "./store/run-journal.js";
+import type { StoreLayout } from "./store/store-layout.js";
 import { createExclusive, ensureDir } from "./store/durable-file.js";
 import { StoreError, storeIoError } from "./store/store-error.js";
 
@@ -68,7 +69,7 @@ const maxAttempts = 10_000;
  * form a stack that promotions push and a plain rollback pops.
  */
 export class ModelRegistry {
-  constructor(private readonly store: RunStore) {}
+  constructor(private readonly store: StoreLayout) {}
 
   /** Adds the next version of `name`; returns it. */
   async register(entry: { name: string; runId: string; model: string; algorithm: string; task: string; artifact: ArtifactRef; metrics: { data: string; metric: string; value: number }[] }): Promise<ModelVersion> {
@@ -86,7 +87,7 @@ export class ModelRegistry {
   async promote(name: string, version: number | undefined, runId: string): Promise<ChampionChange> {
     return this.change(name, runId, (versions, stack) => {
       const target = version ?? versions[versions.length - 1];
-      if (!versions.includes(target)) throw new DataError(`"${name}" has no version ${target}; it has ${versionList(versions)}`);
+      if (!versions.includes(target)) throw new DataError(`"${name}" has no version ${target}; it has ${versionList(versions)}`, undefined, "unknown-version");
       return { action: "promote", version: target, previous: stack.at(-1) };
     });
   }
@@ -96,10 +97,10 @@ export class ModelRegistry {
     return this.change(name, runId, (versions, stack) => {
       const current = stack.at(-1);
       if (version !== undefined) {
-        if (!versions.includes(version)) throw new DataError(`"${name}" has no version ${version}; it has ${versionList(versions)}`);
+        if (!versions.includes(version)) throw new DataError(`"${name}" has no version ${version}; it has ${versionList(versions)}`, undefined, "unknown-version");
         return { action: "rollback-to", version, previous: current };
       }
-      if (stack.length < 2) throw new DataError(current === undefined ? `"${name}" has no champion to roll back from: promote a version first` : `"${name}" has no earlier champion than version ${current} to roll back to`);
+      if (stack.length < 2) throw new DataError(current === undefined ? `"${name}" has no champion to roll back from: promote a version first` : `"${name}" has no earlier champion than version ${current} to roll back to`, undefined, "no-earlier-champion");
       return { action: "rollback", version: stack[stack.length - 2], previous: current };
     });
   }
@@ -113,12 +114,12 @@ export class ModelRegistry {
   async undoPromotion(name: string, version: number, runId: string): Promise<ChampionChange> {
     return this.change(name, runId, (_versions, _stack, history) => {
       const own = history.findLast((c) => c.runId === runId && c.action === "promote" && c.version === version);
-      if (!own) throw new DataError(`run ${runId} did not promote version ${version} of "${name}": there is no promotion of its own to roll back`);
+      if (!own) throw new DataError(`run ${runId} did not promote version ${version} of "${name}": there is no promotion of its own to roll back`, undefined, "not-own-promotion");
       const last = history[history.length - 1];
       if (last.seq !== own.seq) {
-        throw new DataError(`the champion of "${name}" changed after this run promoted version ${version}: run ${last.runId} ${last.action === "promote" ? "promoted" : "rolled back to"} version ${last.version}; not rolling back another process's change (\`rollback "${name}" to version N\` names a version explicitly)`);
+        throw new DataError(`the champion of "${name}" changed after this run promoted version ${version}: run ${last.runId} ${last.action === "promote" ? "promoted" : "rolled back to"} version ${last.version}; not rolling back another process's change (\`rollback "${name}" to version N\` names a version explicitly)`, undefined, "champion-changed");
       }
-      if (own.previous === undefined) throw new DataError(`"${name}" had no champion before this run promoted version ${version}: there is no earlier champion to roll back to`);
+      if (own.previous === undefined) throw new DataError(`"${name}" had no champion before this run promoted version ${version}: there is no earlier champion to roll back to`, undefined, "no-earlier-champion");
       return { action: "rollback", version: own.previous, previous: version, undoes: own.seq };
     });
   }
@@ -142,13 +143,13 @@ export class ModelRegistry {
     const dir = path.join(this.nameDir(name), "versions");
     return this.numbers(dir).map((n) => {
       const v = this.readFile<StoredVersion>(path.join(dir, fileOf(n)));
-      return { ...v, champion: v.version === champion, runStatus: this.store.runStatus(v.runId) };
+      return { ...v, champion: v.version === champion, runStatus: runStatusIn(this.store.runsDir, v.runId) };
     });
   }
 
   /** Every change of champion of `name`, oldest first, with the status of the run that made it. */
   async changes(name: string): Promise<ChampionRecord[]> {
-    return this.history(name).map((c) => ({ ...c, runStatus: this.store.runStatus(c.runId) }));
+    return this.history(name).map((c) => ({ ...c, runStatus: runStatusIn(this.store.runsDir, c.runId) }));
   }
 
   /** The champion of `name` (undefined if none was promoted). */
@@ -175,7 +176,7 @@ export class ModelRegistry {
     const dir = path.join(this.nameDir(name), "changes");
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const versions = this.numbers(path.join(this.nameDir(name), "versions"));
-      if (!versions.length) throw new DataError(`no model is registered as "${name}"`);
+      if (!versions.length) throw new DataError(`no model is registered as "${name}"`, undefined, "unknown-model-name");
       const history = this.history(name);
       const decided = decide(versions, stack(history), history);
       const record: ChampionRecord = { seq: history.length + 1, ...decided, runId, changedAt: new Date().toISOString() };

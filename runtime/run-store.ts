@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, statSync, utimesSync } from "node:fs";
+import { statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { ensureDir, replaceDurably } from "./store/durable-file.js";
 import { crashPoint } from "./store/fault-injection.js";
 import { currentOwner } from "./store/process-owner.js";
-import { JournalWriter, journalFile, readJournal, type ArtifactRef, type JournalRun, type MetricRecord, type RunStart, type RunStatus } from "./store/run-journal.js";
+import { JournalWriter, journalFile, readJournal, runIdsIn, runStatusIn, type ArtifactRef, type JournalRun, type MetricRecord, type RunStart, type RunStatus } from "./store/run-journal.js";
 import { StoreError, storeIoError } from "./store/store-error.js";
 import { StoreIndex, type SyncReport } from "./store/store-index.js";
+import { storeLayout, type RunStoreOptions, type StoreLayout } from "./store/store-layout.js";
 
-export type { ArtifactRef, MetricRecord, RunStart, RunStatus };
+export type { ArtifactRef, MetricRecord, RunStart, RunStatus, RunStoreOptions, StoreLayout };
 export { StoreError };
 
 /** One run's record: what ran, on what, with which versions, and how it ended. */
@@ -40,13 +41,6 @@ export interface RunEnding {
   artifacts?: ArtifactRef[];
 }
 
-export interface RunStoreOptions {
-  /** Told when a command has waited a while for another process to release the index. */
-  onWait?: (message: string) => void;
-  /** Longest wait for the index, in ms (default: `LATHE_STORE_WAIT_MS`, else five minutes). */
-  maxWaitMs?: number;
-}
-
 /**
  * The run store under `.lathe/`. Each run writes only its own journal, `runs/<id>.jsonl` (created
  * atomically, appended and fsynced as steps finish, ended with its outcome), so runs never wait for
@@ -56,7 +50,7 @@ export interface RunStoreOptions {
  * brought up to date by whichever command next reads it (`sync`) and rebuilt from the files if it
  * is lost. A run whose process died without ending its journal shows as `crashed`.
  */
-export class RunStore {
+export class RunStore implements StoreLayout {
   readonly dbPath: string;
   readonly artifactDir: string;
   readonly runsDir: string;
@@ -67,11 +61,7 @@ export class RunStore {
     readonly root: string,
     readonly options: RunStoreOptions = {},
   ) {
-    this.dbPath = path.join(root, "lathe.duckdb");
-    this.artifactDir = path.join(root, "artifacts");
-    this.runsDir = path.join(root, "runs");
-    this.registryDir = path.join(root, "registry");
-    this.tmpDir = path.join(root, "tmp");
+    ({ dbPath: this.dbPath, artifactDir: this.artifactDir, runsDir: this.runsDir, registryDir: this.registryDir, tmpDir: this.tmpDir } = storeLayout(root, options));
   }
 
   /** A new run id: sortable by time, unique by a random suffix. */
@@ -117,15 +107,7 @@ export class RunStore {
 
   /** Every recorded run id, oldest first. */
   runIds(): string[] {
-    try {
-      return readdirSync(this.runsDir)
-        .filter((f) => f.endsWith(".jsonl"))
-        .map((f) => f.slice(0, -6))
-        .sort();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw storeIoError(e, "read the folder", this.runsDir);
-    }
+    return runIdsIn(this.runsDir);
   }
 
   /**
@@ -151,11 +133,7 @@ export class RunStore {
 
   /** How a run ended (or `running`, `crashed`); undefined for an id with no journal. */
   runStatus(id: string): RunStatus | undefined {
-    try {
-      return readJournal(journalFile(this.runsDir, id)).status;
-    } catch {
-      return undefined;
-    }
+    return runStatusIn(this.runsDir, id);
   }
 
   /** Brings the index (`lathe.duckdb`) up to date with the runs and the registry. */

@@ -2,10 +2,10 @@ import { linkSync, readdirSync, renameSync, statSync, unlinkSync } from "node:fs
 import { hostname } from "node:os";
 import path from "node:path";
 import { ModelRegistry } from "../model-registry.js";
-import type { RunStore } from "../run-store.js";
+import type { StoreLayout } from "./store-layout.js";
 import { ensureDir, removeQuietly, tempName } from "./durable-file.js";
 import { ownerAlive } from "./process-owner.js";
-import { journalFile, readJournal } from "./run-journal.js";
+import { journalFile, readJournal, runIdsIn } from "./run-journal.js";
 import { storeIoError } from "./store-error.js";
 import { StoreIndex } from "./store-index.js";
 
@@ -37,7 +37,7 @@ export interface GcReport {
  * is kept, and an artifact is first moved aside, then checked again, so one that a run picked up
  * in the meantime is put back.
  */
-export async function collectGarbage(store: RunStore, options: { dryRun?: boolean } = {}): Promise<GcReport> {
+export async function collectGarbage(store: StoreLayout, options: { dryRun?: boolean } = {}): Promise<GcReport> {
   const started = Date.now();
   const report: GcReport = { tempFiles: [], orphans: [], bytesFreed: 0, keptForRunning: 0, referenced: 0, crashed: [], missing: [], unreadable: [] };
   const remove = (file: string, size: number) => {
@@ -59,7 +59,7 @@ export async function collectGarbage(store: RunStore, options: { dryRun?: boolea
   // What the runs (finished, failed, crashed or running) and the registry reference.
   const referenced = new Map<string, string>();
   let oldestRunning = Infinity;
-  for (const id of store.runIds()) {
+  for (const id of runIdsIn(store.runsDir)) {
     try {
       const run = readJournal(journalFile(store.runsDir, id));
       for (const a of run.artifacts) referenced.set(path.basename(a.path), `run ${id}`);
@@ -108,7 +108,7 @@ export async function collectGarbage(store: RunStore, options: { dryRun?: boolea
  * (or, finding it gone, writes it afresh), so a recent modification time puts it back. Returns
  * whether it was removed.
  */
-function removeUnlessPickedUp(store: RunStore, file: string, since: number): boolean {
+function removeUnlessPickedUp(store: StoreLayout, file: string, since: number): boolean {
   ensureDir(store.tmpDir);
   const aside = tempName(store.tmpDir);
   try {

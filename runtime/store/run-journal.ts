@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createExclusive, writeAt } from "./durable-file.js";
 import { crashPoint } from "./fault-injection.js";
@@ -206,4 +206,26 @@ export function readJournal(file: string): JournalRun {
 /** The journal file of a run id. */
 export function journalFile(runsDir: string, id: string): string {
   return path.join(runsDir, `${id}.jsonl`);
+}
+
+/** Every run id with a journal in `runsDir`, oldest first. */
+export function runIdsIn(runsDir: string): string[] {
+  try {
+    return readdirSync(runsDir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => f.slice(0, -6))
+      .sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw storeIoError(e, "read the folder", runsDir);
+  }
+}
+
+/** How a run ended (or `running`, `crashed`); undefined for an id with no readable journal. */
+export function runStatusIn(runsDir: string, id: string): RunStatus | undefined {
+  try {
+    return readJournal(journalFile(runsDir, id)).status;
+  } catch {
+    return undefined;
+  }
 }

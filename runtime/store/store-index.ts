@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
 import { Database } from "../data/database.js";
-import type { ModelRegistry } from "../model-registry.js";
-import type { RunStore } from "../run-store.js";
+import { ModelRegistry } from "../model-registry.js";
+import type { StoreLayout } from "./store-layout.js";
 import { literal } from "../sql/quote.js";
 import { ensureDir, removeQuietly } from "./durable-file.js";
 import { crashPoint } from "./fault-injection.js";
-import { JournalWriter, journalFile, readJournal, type JournalRun } from "./run-journal.js";
+import { JournalWriter, journalFile, readJournal, runIdsIn, type JournalRun } from "./run-journal.js";
 import { StoreError } from "./store-error.js";
 
 /** What a sync found: how many runs the index holds, how many it (re)read, which runs it found crashed. */
@@ -35,12 +35,12 @@ const schema = [
  */
 export class StoreIndex {
   /** Brings the index up to date: runs whose journal changed (or that were running) are read again. */
-  static async sync(store: RunStore): Promise<SyncReport> {
+  static async sync(store: StoreLayout): Promise<SyncReport> {
     return withIndex(store, (db) => syncInto(db, store));
   }
 
   /** Syncs, then runs a query on the index. */
-  static async query(store: RunStore, sql: string): Promise<Record<string, unknown>[]> {
+  static async query(store: StoreLayout, sql: string): Promise<Record<string, unknown>[]> {
     return withIndex(store, async (db) => {
       await syncInto(db, store);
       return db.rows(sql);
@@ -48,7 +48,7 @@ export class StoreIndex {
   }
 
   /** Moves a damaged index aside (`lathe.duckdb.damaged`) and builds a new one from the files; false if it was not damaged. */
-  static async rebuildIfDamaged(store: RunStore): Promise<{ rebuilt: boolean; keptAs?: string; report: SyncReport }> {
+  static async rebuildIfDamaged(store: StoreLayout): Promise<{ rebuilt: boolean; keptAs?: string; report: SyncReport }> {
     try {
       return { rebuilt: false, report: await StoreIndex.sync(store) };
     } catch (e) {
@@ -62,7 +62,7 @@ export class StoreIndex {
 }
 
 /** Opens the index (waiting for another process's sync), runs `fn` in one transaction, closes it. */
-async function withIndex<T>(store: RunStore, fn: (db: Database) => Promise<T>): Promise<T> {
+async function withIndex<T>(store: StoreLayout, fn: (db: Database) => Promise<T>): Promise<T> {
   ensureDir(store.root);
   const existed = existsSync(store.dbPath);
   let db: Database | undefined;
@@ -95,7 +95,7 @@ async function withIndex<T>(store: RunStore, fn: (db: Database) => Promise<T>): 
 }
 
 /** Opens the index, waiting while another process holds DuckDB's file lock; says so after a few seconds, gives up after minutes. */
-async function openWhenFree(store: RunStore): Promise<Database> {
+async function openWhenFree(store: StoreLayout): Promise<Database> {
   const maxWait = store.options.maxWaitMs ?? Number(process.env.LATHE_STORE_WAIT_MS ?? 300_000);
   const started = Date.now();
   let told = false;
@@ -118,7 +118,7 @@ async function openWhenFree(store: RunStore): Promise<Database> {
 }
 
 /** Runs `fn`, turning DuckDB's complaints about the file into store errors that say what to do. */
-async function damageAware<T>(store: RunStore, fn: () => Promise<T>): Promise<T> {
+async function damageAware<T>(store: StoreLayout, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -135,12 +135,12 @@ async function damageAware<T>(store: RunStore, fn: () => Promise<T>): Promise<T>
   }
 }
 
-async function syncInto(db: Database, store: RunStore): Promise<SyncReport> {
+async function syncInto(db: Database, store: StoreLayout): Promise<SyncReport> {
   await ensureSchema(db, store);
   const report: SyncReport = { runs: 0, updated: 0, crashed: [], unreadable: [] };
   const indexed = new Map((await db.rows(`SELECT id, journal_bytes, journal_mtime, status FROM runs`)).map((r) => [String(r.id), r]));
   const changed: JournalRun[] = [];
-  const ids = store.runIds();
+  const ids = runIdsIn(store.runsDir);
   for (const id of ids) {
     const file = journalFile(store.runsDir, id);
     const st = statSync(file, { throwIfNoEntry: false });
@@ -181,9 +181,8 @@ async function syncInto(db: Database, store: RunStore): Promise<SyncReport> {
 }
 
 /** Versions and champion changes are written once and never change: insert the ones not indexed yet, drop the ones whose files are gone. */
-async function syncRegistry(db: Database, store: RunStore): Promise<void> {
-  const { ModelRegistry } = await import("../model-registry.js");
-  const registry: ModelRegistry = new ModelRegistry(store);
+async function syncRegistry(db: Database, store: StoreLayout): Promise<void> {
+  const registry = new ModelRegistry(store);
   const versionKeys = new Set((await db.rows(`SELECT name, version FROM model_versions`)).map((r) => `${r.name}\u0000${r.version}`));
   const changeKeys = new Set((await db.rows(`SELECT name, seq FROM champion_changes`)).map((r) => `${r.name}\u0000${r.seq}`));
   const versions: unknown[][] = [];
@@ -225,7 +224,7 @@ function chunks<T>(items: T[], n: number): T[][] {
  * itself, no `meta` table) is imported first: each of its runs becomes a journal and its registry
  * becomes registry files, so nothing recorded before is lost; then its tables are replaced.
  */
-async function ensureSchema(db: Database, store: RunStore): Promise<void> {
+async function ensureSchema(db: Database, store: StoreLayout): Promise<void> {
   const [meta] = await db.rows(`SELECT value FROM meta WHERE key = 'schema'`);
   if (meta?.value === schemaVersion) return;
   const tables = new Set((await db.rows(`SELECT table_name FROM information_schema.tables`)).map((r) => String(r.table_name)));
@@ -236,8 +235,8 @@ async function ensureSchema(db: Database, store: RunStore): Promise<void> {
   await db.exec(`INSERT OR REPLACE INTO meta VALUES ('schema', ${literal(schemaVersion)})`);
 }
 
-async function importLegacy(db: Database, store: RunStore): Promise<void> {
-  const have = new Set(store.runIds());
+async function importLegacy(db: Database, store: StoreLayout): Promise<void> {
+  const have = new Set(runIdsIn(store.runsDir));
   ensureDir(store.runsDir);
   const json = (v: unknown) => (typeof v === "string" && v ? JSON.parse(v) : {});
   for (const r of await db.rows(`SELECT * FROM runs`)) {
@@ -253,7 +252,6 @@ async function importLegacy(db: Database, store: RunStore): Promise<void> {
   }
   const tables = new Set((await db.rows(`SELECT table_name FROM information_schema.tables`)).map((t) => String(t.table_name)));
   if (!tables.has("model_versions") || existsSync(store.registryDir) && readdirSync(store.registryDir).length) return;
-  const { ModelRegistry } = await import("../model-registry.js");
   const registry = new ModelRegistry(store);
   for (const v of await db.rows(`SELECT * FROM model_versions ORDER BY name, version`)) {
     registry.adopt({ name: String(v.name), version: Number(v.version), runId: String(v.run_id), model: String(v.model), algorithm: String(v.algorithm), task: String(v.task), artifact: String(v.artifact), sha256: String(v.sha256), metrics: JSON.parse(String(v.metrics ?? "[]")), registeredAt: String(v.registered_at) });

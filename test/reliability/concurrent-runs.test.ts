@@ -23,7 +23,13 @@ describe("concurrent runs", () => {
         const id = runIdOf(e.out);
         expect(id, `${name}.lathe printed its run id`).toBeDefined();
         expected.set(id!, e.code === 0 ? "succeeded" : "failed");
-        if (name === "register") registered++;
+        if (name === "register") {
+          registered++;
+          // Its promote made its own version the champion, whatever the other runs registered meanwhile.
+          const mine = /register tree as "shared": "shared" version (\d+)/.exec(e.out)?.[1];
+          expect(mine, e.out).toBeDefined();
+          expect(e.out).toMatch(new RegExp(`promote "shared": champion of "shared" is version ${mine}\\b`));
+        }
       }
       const statuses = await expectConsistent(dir);
       expect(statuses.size).toBe(expected.size);
