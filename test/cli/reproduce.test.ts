@@ -81,3 +81,41 @@ describe("lathe reproduce and lathe runs diff", () => {
     expect(lathe(["runs", "diff", a, "nope"], dir).code).toBe(2);
   });
 });
+
+describe("lathe reproduce leaves the world alone", () => {
+  it("re-runs a run that registered and promoted without touching the registry, and compares model files", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "points.csv"), points());
+    writeFileSync(path.join(dir, "job.lathe"), program + `assert tree on test: accuracy >= 0.5\nregister tree as "pts"\npromote "pts"\n`);
+    const first = lathe(["run", "job.lathe"], dir);
+    expect(first.code, first.err).toBe(0);
+    const id = runId(first.out);
+    const before = lathe(["models", "show", "pts", "--json"], dir).out;
+    const again = lathe(["reproduce", id], dir);
+    expect(again.err).toBe("");
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/register tree as "pts": not run: `register` changes the registry or a deployment, which a reproduction leaves alone/);
+    expect(again.out).toMatch(/model files: same content/);
+    expect(again.out).toMatch(/same model files/);
+    // Same versions, same champion: the registry is as it was.
+    expect(lathe(["models", "show", "pts", "--json"], dir).out).toBe(before);
+    const record = JSON.parse(lathe(["runs", "show", runId(again.out), "--json"], dir).out);
+    expect(record.reproduces).toBe(id);
+  });
+
+  it("takes a unique run-id prefix; an ambiguous one is an error listing the candidates (no wildcards)", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "points.csv"), points());
+    writeFileSync(path.join(dir, "job.lathe"), program);
+    const ids = [runId(lathe(["run", "job.lathe"], dir).out), runId(lathe(["run", "job.lathe"], dir).out)];
+    const common = ids[0].slice(0, [...ids[0]].findIndex((c, i) => c !== ids[1][i]));
+    for (const args of [["runs", "show", common], ["reproduce", common], ["runs", "diff", common, ids[0]]]) {
+      const r = lathe(args, dir);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^lathe: error\\[ambiguous-run-id\\]: run id prefix ${common} matches 2 runs: (${ids[1]}, ${ids[0]}|${ids[0]}, ${ids[1]}); give more of the id`, "m"));
+    }
+    // `_` is a character, not a LIKE wildcard: it matches no run.
+    expect(lathe(["runs", "show", ids[0].slice(0, 8) + "_"], dir).code).toBe(2);
+    expect(lathe(["runs", "show", ids[0].slice(0, -1)], dir).out).toContain(`run ${ids[0]}`);
+  });
+});
