@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { RunStatus, RunStore, StoredRun } from "../runtime/run-store.js";
 import { StoreError } from "../runtime/store/store-error.js";
@@ -8,6 +9,14 @@ import { formatTable } from "./format-table.js";
 export async function openStore(dir: string): Promise<RunStore> {
   const { RunStore } = await import("../runtime/run-store.js");
   return new RunStore(path.resolve(dir), { onWait: (m) => process.stderr.write(`lathe: ${m}\n`) });
+}
+
+/** A registry still inside an earlier Lathe's lathe.duckdb is imported (by a sync) before it is read. */
+async function registryStore(dir: string): Promise<RunStore> {
+  const store = await openStore(dir);
+  const registryEmpty = !existsSync(store.registryDir) || readdirSync(store.registryDir).length === 0;
+  if (registryEmpty && existsSync(store.dbPath)) await store.sync().catch(() => undefined);
+  return store;
 }
 
 /**
@@ -74,7 +83,7 @@ export async function runsDiff(a: string, b: string, opts: { store: string; json
 /** `lathe models list`. */
 export async function modelsList(opts: { store: string }): Promise<number> {
   const { ModelRegistry } = await import("../runtime/model-registry.js");
-  const rows = await new ModelRegistry(await openStore(opts.store)).names();
+  const rows = await new ModelRegistry(await registryStore(opts.store)).names();
   process.stdout.write(rows.length ? formatTable(["name", "versions", "latest", "champion"], rows.map((r) => ({ ...r, champion: r.champion ?? "-" }))) + "\n" : "no models registered yet\n");
   return exitCodes.ok;
 }
@@ -84,7 +93,7 @@ const flagged = (s: RunStatus | undefined) => (s && s !== "succeeded" ? `run ${s
 /** `lathe models show`: every version, with versions and champions that come from runs that did not succeed flagged. */
 export async function modelsShow(name: string, opts: { store: string; json?: boolean }): Promise<number> {
   const { ModelRegistry } = await import("../runtime/model-registry.js");
-  const registry = new ModelRegistry(await openStore(opts.store));
+  const registry = new ModelRegistry(await registryStore(opts.store));
   const versions = await registry.versions(name);
   if (!versions.length) {
     process.stderr.write(`lathe: no model is registered as ${JSON.stringify(name)}\n`);
@@ -107,7 +116,8 @@ export async function modelsShow(name: string, opts: { store: string; json?: boo
   const changes = await registry.changes(name);
   const last = changes.at(-1);
   const notes = versions.filter((v) => v.runStatus !== "succeeded").map((v) => `version ${v.version} was registered by run ${v.runId}, which ${v.runStatus === undefined ? "is not in this store" : v.runStatus === "running" ? "is still running" : `${v.runStatus === "crashed" ? "crashed" : v.runStatus === "interrupted" ? "was interrupted" : "failed"} after registering it`}`);
-  if (last && last.runStatus !== "succeeded" && last.runStatus !== "running") notes.push(`the champion was last set by run ${last.runId} (${last.action} to version ${last.version}), which ${last.runStatus ?? "is not in this store"}`);
+  const ended = { failed: "failed", crashed: "crashed", interrupted: "was interrupted" } as Record<string, string>;
+  if (last && last.runStatus !== "succeeded" && last.runStatus !== "running") notes.push(`the champion was last set by run ${last.runId} (${last.action} to version ${last.version}), which ${last.runStatus ? ended[last.runStatus] : "is not in this store"}`);
   if (notes.length) process.stdout.write(`\nflagged: ${notes.join("; ")}\n`);
   return exitCodes.ok;
 }

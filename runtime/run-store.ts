@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { statSync, utimesSync } from "node:fs";
+import { existsSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { ensureDir, replaceDurably } from "./store/durable-file.js";
 import { crashPoint } from "./store/fault-injection.js";
@@ -127,7 +127,12 @@ export class RunStore implements StoreLayout {
 
   /** One run as typed data, with its metrics and artifacts; undefined if no run has that id (or unique prefix). */
   async load(idOrPrefix: string): Promise<StoredRun | undefined> {
-    const id = this.resolve(idOrPrefix);
+    let id = this.resolve(idOrPrefix);
+    if (id === undefined && existsSync(this.dbPath)) {
+      // An index an earlier Lathe wrote holds runs that have no journal until it is imported.
+      await this.sync().catch(() => undefined);
+      id = this.resolve(idOrPrefix);
+    }
     return id === undefined ? undefined : storedRun(readJournal(journalFile(this.runsDir, id)));
   }
 
@@ -143,7 +148,7 @@ export class RunStore implements StoreLayout {
 
   /** Runs, newest first (from the index, brought up to date first). */
   async list(limit = 20): Promise<Record<string, unknown>[]> {
-    if (!this.runIds().length) return [];
+    if (!this.runIds().length && !existsSync(this.dbPath)) return [];
     return StoreIndex.query(this, `SELECT id, started_at, status, program_path, seed, backend FROM runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(limit))}`);
   }
 }

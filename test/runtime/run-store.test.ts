@@ -119,4 +119,34 @@ describe("the run store", () => {
       expect(statSync(store.dbPath).size).toBeGreaterThan(0);
     }
   });
+
+  it("imports a store an earlier Lathe wrote (runs and registry inside lathe.duckdb): nothing recorded is lost", async () => {
+    const root = path.join(tempDir(), ".lathe");
+    mkdirSync(root);
+    const { Database } = await import("../../runtime/data/database.js");
+    const db = await Database.open(path.join(root, "lathe.duckdb"));
+    // The schema of the earlier run store, as it wrote it.
+    await db.exec(`CREATE TABLE runs (id VARCHAR PRIMARY KEY, started_at VARCHAR, finished_at VARCHAR, status VARCHAR, program_path VARCHAR, program_sha VARCHAR, program_text VARCHAR, params VARCHAR, seed DOUBLE, backend VARCHAR, versions VARCHAR, data VARCHAR, plan VARCHAR, error VARCHAR)`);
+    await db.exec(`CREATE TABLE metrics (run_id VARCHAR, model VARCHAR, data VARCHAR, metric VARCHAR, value DOUBLE)`);
+    await db.exec(`CREATE TABLE artifacts (run_id VARCHAR, name VARCHAR, kind VARCHAR, path VARCHAR, sha256 VARCHAR, bytes BIGINT)`);
+    await db.exec(`CREATE TABLE model_versions (name VARCHAR, version INTEGER, run_id VARCHAR, model VARCHAR, algorithm VARCHAR, task VARCHAR, artifact VARCHAR, sha256 VARCHAR, metrics VARCHAR, registered_at VARCHAR, PRIMARY KEY (name, version))`);
+    await db.exec(`CREATE TABLE champion_changes (name VARCHAR, seq INTEGER, action VARCHAR, version INTEGER, run_id VARCHAR, changed_at VARCHAR, PRIMARY KEY (name, seq))`);
+    await db.exec(`INSERT INTO runs VALUES ('20250101-000000-0ld001', '2025-01-01T00:00:00Z', '2025-01-01T00:00:05Z', 'succeeded', '/p/job.lathe', 'sha', 'param seed = 3', '{"seed":3}', 3, 'wasm', '{}', '{"d":"fp"}', '{}', NULL), ('20250101-000001-0ld002', '2025-01-01T00:00:01Z', NULL, 'running', '/p/job.lathe', 'sha', '', '{}', 1, NULL, '{}', '{}', '{}', NULL)`);
+    await db.exec(`INSERT INTO metrics VALUES ('20250101-000000-0ld001', 'm', 'test', 'accuracy', 0.875)`);
+    await db.exec(`INSERT INTO model_versions VALUES ('old', 1, '20250101-000000-0ld001', 'm', 'decision_tree', 'classification', '/a/x.json', 'x', '[]', '2025-01-01T00:00:04Z'), ('old', 2, '20250101-000000-0ld001', 'm', 'decision_tree', 'classification', '/a/y.json', 'y', '[]', '2025-01-01T00:00:04Z')`);
+    await db.exec(`INSERT INTO champion_changes VALUES ('old', 1, 'promote', 1, '20250101-000000-0ld001', 't'), ('old', 2, 'promote', 2, '20250101-000000-0ld001', 't'), ('old', 3, 'rollback', 1, '20250101-000000-0ld001', 't')`);
+    db.close();
+
+    const store = new RunStore(root);
+    expect((await store.list()).map((r) => [r.id, r.status])).toEqual([["20250101-000001-0ld002", "crashed"], ["20250101-000000-0ld001", "succeeded"]]);
+    expect(await store.load("20250101-000000-0ld001")).toMatchObject({ programText: "param seed = 3", params: { seed: 3 }, metrics: [{ metric: "accuracy", value: 0.875 }] });
+    const { ModelRegistry } = await import("../../runtime/model-registry.js");
+    const registry = new ModelRegistry(store);
+    expect((await registry.versions("old")).map((v) => [v.version, v.champion])).toEqual([[1, true], [2, false]]);
+    expect((await registry.changes("old")).map((c) => [c.seq, c.action, c.version, c.previous])).toEqual([[1, "promote", 1, undefined], [2, "promote", 2, 1], [3, "rollback", 1, 2]]);
+    // Imported once: the index is in the new form now, and listing again changes nothing.
+    expect((await store.list()).length).toBe(2);
+    expect(store.runIds()).toEqual(["20250101-000000-0ld001", "20250101-000001-0ld002"]);
+  });
 });
+
