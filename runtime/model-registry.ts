@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DataError } from "./errors.js";
 import { runStatusIn, type ArtifactRef, type RunStatus } from "./store/run-journal.js";
 import type { StoreLayout } from "./store/store-layout.js";
-import { createExclusive, ensureDir } from "./store/durable-file.js";
+import { createExclusive, ensureDir, listDir } from "./store/durable-file.js";
 import { StoreError, storeIoError } from "./store/store-error.js";
 
 /** One registered version of a model name. */
@@ -251,14 +251,6 @@ function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value, null, 1) + "\n");
 }
 
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw storeIoError(e, "read the folder", dir);
-  }
-}
 
 function contended(name: string): StoreError {
   return new StoreError(`could not record a change to "${name}" in the model registry: other processes kept changing it (${maxAttempts} attempts)`, "store-busy");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { crashPoint, enospc, writableBytes } from "./fault-injection.js";
 import { misplaced, storeIoError } from "./store-error.js";
@@ -120,5 +120,15 @@ export function removeQuietly(file: string): void {
     unlinkSync(file);
   } catch {
     // already gone
+  }
+}
+
+/** The entries of a folder of the store; none if it does not exist yet. */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw storeIoError(e, "read the folder", dir);
   }
 }

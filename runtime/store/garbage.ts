@@ -1,9 +1,9 @@
-import { linkSync, readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { ModelRegistry } from "../model-registry.js";
 import type { StoreLayout } from "./store-layout.js";
-import { ensureDir, removeQuietly, tempName } from "./durable-file.js";
+import { ensureDir, listDir, removeQuietly, tempName } from "./durable-file.js";
 import { ownerAlive } from "./process-owner.js";
 import { journalFile, readJournal, runIdsIn } from "./run-journal.js";
 import { storeIoError } from "./store-error.js";
@@ -47,7 +47,7 @@ export async function collectGarbage(store: StoreLayout, options: { dryRun?: boo
 
   // Temp files are named PID-RANDOM.tmp (older stores put NAME.PID.tmp next to the artifacts).
   for (const [dir, pidOf] of [[store.tmpDir, (f: string) => /^(\d+)-[0-9a-f]+\.tmp$/.exec(f)?.[1]], [store.artifactDir, (f: string) => /\.(\d+)\.tmp$/.exec(f)?.[1]]] as const) {
-    for (const f of list(dir)) {
+    for (const f of listDir(dir)) {
       const pid = pidOf(f);
       if (!pid || processRuns(Number(pid))) continue;
       const file = path.join(dir, f);
@@ -80,7 +80,7 @@ export async function collectGarbage(store: StoreLayout, options: { dryRun?: boo
   report.referenced = referenced.size;
 
   if (!report.unreadable.length) {
-    for (const f of list(store.artifactDir)) {
+    for (const f of listDir(store.artifactDir)) {
       if (f.endsWith(".tmp") || referenced.has(f)) continue;
       const file = path.join(store.artifactDir, f);
       const st = statSync(file, { throwIfNoEntry: false });
@@ -135,14 +135,6 @@ function processRuns(pid: number): boolean {
   return ownerAlive({ pid, host: hostname() }) !== false;
 }
 
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw storeIoError(e, "read the folder", dir);
-  }
-}
 
 function sizeOf(file: string): number {
   return statSync(file, { throwIfNoEntry: false })?.size ?? 0;

@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { createExclusive, writeAt } from "./durable-file.js";
+import { createExclusive, listDir, writeAt } from "./durable-file.js";
 import { crashPoint } from "./fault-injection.js";
 import { ownerAlive, type ProcessOwner } from "./process-owner.js";
 import { StoreError, storeIoError } from "./store-error.js";
@@ -210,15 +210,10 @@ export function journalFile(runsDir: string, id: string): string {
 
 /** Every run id with a journal in `runsDir`, oldest first. */
 export function runIdsIn(runsDir: string): string[] {
-  try {
-    return readdirSync(runsDir)
-      .filter((f) => f.endsWith(".jsonl"))
-      .map((f) => f.slice(0, -6))
-      .sort();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw storeIoError(e, "read the folder", runsDir);
-  }
+  return listDir(runsDir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => f.slice(0, -6))
+    .sort();
 }
 
 /** How a run ended (or `running`, `crashed`); undefined for an id with no readable journal. */
