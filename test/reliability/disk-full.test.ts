@@ -2,10 +2,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectConsistent, expectNoCrashText, lathe, runIdOf, workspace } from "./store-harness.js";
+import { expectConsistent, expectNoCrashText, lathe, runIdOf, workspace, type Exit } from "./store-harness.js";
 
 /** What a run on a full disk must give: exit 0, or exit 74 with a coded error that names the cause. */
-function expectCodedOrOk(e: { code: number | null; signal: string | null; out: string; err: string }, what: string): void {
+function expectCodedOrOk(e: Exit, what: string): void {
   expectNoCrashText(e, what);
   expect(e.signal, what).toBeNull();
   if (e.code === 0) return;

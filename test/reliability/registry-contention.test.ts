@@ -76,7 +76,7 @@ describe("concurrent register, promote and rollback", () => {
     writeFileSync(go, "");
     const results = await Promise.all(children.map((c) => c.done));
     for (const r of results) expect(r.code, r.err).toBe(0);
-    const log = results.flatMap((r) => JSON.parse(r.out) as { id: string; registered: number; promoted: number; undone?: { version: number; previous: number }; refused?: string }[]);
+    const log = results.flatMap((r) => JSON.parse(r.out) as { id: string; registered: number; promoted: number; previous?: number; undone?: { version: number; previous: number }; refused?: string }[]);
 
     // Each promote made the run's own version the champion, whatever others registered meanwhile.
     for (const e of log) expect(e.promoted, e.id).toBe(e.registered);
