@@ -15,10 +15,10 @@ function expectCodedOrOk(e: Exit, what: string): void {
 }
 
 describe("a full disk", () => {
-  it("(injected ENOSPC at every size) gives a coded store error, records the run as failed, leaves nothing half-written", { timeout: 300_000 }, async () => {
+  it("(injected ENOSPC at every size) gives a coded store error, records the run as failed, leaves nothing half-written", { timeout: 600_000 }, async () => {
     const dir = workspace();
     // Budgets from "nothing fits" to "the run's first writes fit, a later one does not".
-    const budgets = [0, 3000, 9000, 12000, 14000, 16000, 20000, 30000, 45000, 60000, 90000];
+    const budgets = [0, 9000, 12000, 14000, 16000, 30000, 60000, 90000];
     let failedRuns = 0;
     for (const budget of budgets) {
       const e = await lathe(["run", "register.lathe", "--param", `seed=${budget}`], dir, { LATHE_FAULTS: `enospc-after=${budget}` });
