@@ -102,7 +102,7 @@ export class LatheBackend implements KernelBackend {
 /**
  * Whether a cell becomes a run in the run store: when it trains, measures or plots a model (and for
  * any statement this list does not know). Cells that only define or look at data are not recorded:
- * a record costs two writes to .lathe/lathe.duckdb (a few hundred ms), and holds nothing to reproduce.
+ * a record is a journal file under .lathe/runs (cheap), but holds nothing worth reproducing.
  */
 function worthRecording(program: Program): boolean {
   const dataOnly = new Set(["param", "source", "prepare", "split", "show", "describe"]);

@@ -14,7 +14,10 @@ export const rollback: OpDefinition<RollbackStep> = {
   sideEffect: true,
   async run(ctx, step) {
     const { registry, runId } = registryOf(ctx, "rollback");
-    const c = await registry.rollback(step.name, step.version, runId);
+    // A bare rollback after this run's own promote undoes exactly that promotion, and refuses if
+    // another process has changed the champion since; otherwise it returns to the champion before.
+    const own = step.version === undefined ? ctx.registryActions.promoted.get(step.name) : undefined;
+    const c = own ? await registry.undoPromotion(step.name, own.version, runId) : await registry.rollback(step.name, step.version, runId);
     ctx.registryActions.promoted.delete(step.name);
     return { kind: "registry", action: "rollback", name: step.name, version: c.version, previous: c.previous };
   },

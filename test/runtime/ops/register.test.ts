@@ -33,6 +33,15 @@ promote "birds"`;
     expect(r.output!.metrics).toEqual([{ model: "m", data: "test", metric: "accuracy", value: v.metrics[0].value }]);
   });
 
+  it("a bare rollback undoes this run's own promotion", async () => {
+    const s = await open();
+    expect((await s.run(program("evaluate m on test"))).error).toBeUndefined();
+    const r = await s.run(`register m as "birds"\npromote "birds"\nrollback "birds"`);
+    expect(r.error).toBeUndefined();
+    expect(r.output!.results.map((x) => (x.kind === "registry" ? [x.action, x.version, x.previous] : x.kind))).toEqual([["register", 2, undefined], ["promote", 2, 1], ["rollback", 1, 2]]);
+    expect((await new ModelRegistry(s.store).champion("birds"))?.version).toBe(1);
+  });
+
   it("runs no registry step after a failed assert", async () => {
     const s = await open();
     const r = await s.run(program("assert m on test: accuracy >= 1.5"));
