@@ -28,6 +28,7 @@ import {
 import { suggest, type Diagnostic, type Hint, type Severity, type Span } from "./diagnostic.js";
 import { isFitted } from "./fitted.js";
 import { dict, has, own } from "./lookup.js";
+import { aliasProblem, modelAliases, parseModelRef } from "./model-ref.js";
 import { isIntegerType, type Column, type ColumnType, type Schema } from "./schema.js";
 
 export { castType } from "./catalog.js";
@@ -358,9 +359,12 @@ class Checker {
 
   /** Checks a registry name; the model registered under it in this program, when there is one. */
   private registryRef(ref: A.RegistryRef): ModelInfo | undefined {
-    if (!this.registryName(ref.name)) return undefined;
+    const parsed = parseModelRef(ref.name.value, ref.version);
+    if (!this.registryName({ ...ref.name, value: parsed.name })) return undefined;
+    const alias = aliasProblem(parsed);
+    if (alias) this.report("invalid-alias", alias, ref.span, "error", Object.keys(modelAliases), parsed.alias);
     if (ref.version !== undefined && (!Number.isInteger(ref.version) || ref.version < 1)) this.report("invalid-option", `a version is a whole number from 1, got ${ref.version}`, ref.span);
-    const name = ref.name.value;
+    const name = parsed.name;
     if (this.registered.has(name)) return this.registered.get(name);
     // A name this program never registers may well be in the registry; only a near miss of one it does register is suspicious.
     const near = suggest(name, this.registered.keys());

@@ -91,6 +91,9 @@ describe("deploy, serve, export", () => {
     expect(codes(`${base}register m as "species"\ndeploy "species" batch from penguins to "out/s.parquet"`)).toEqual([]);
     expect(codes(`${base}prepare slim = clean { keep columns Species }\nregister m as "species"\ndeploy "species" batch from slim to "o.csv"`)).toEqual(["missing-features"]);
     expect(codes(`${base}save clean to "out/clean.docx"`)).toEqual(["unknown-format"]);
+    expect(codes(`${base}register m as "species"\nserve "species@latest"\nexport "species@champion" to "d"`)).toEqual([]);
+    expect(codes(`${base}register m as "species"\nserve "species@staging"`)).toEqual(["invalid-alias"]);
+    expect(codes(`${base}register m as "species"\nserve "species@latest" version 2`)).toEqual(["invalid-alias"]);
     expect(codes(`${base}save nowhere to "out/clean.csv"`)).toEqual(["unknown-dataset"]);
     expect(codes(`${base}save clean to table "clean" in "out/w.duckdb"`)).toEqual([]);
     expect(codes(`${base}register m as "species"\nexport "species" to "dist" for lambda`)).toEqual(["invalid-option"]);

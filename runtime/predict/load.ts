@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { aliasProblem, modelRefText, type ModelRef } from "../../language/model-ref.js";
+import { DataError } from "../errors.js";
+import { ModelRegistry, type ModelVersion } from "../model-registry.js";
+import type { TrainedModel } from "../models/types.js";
+import type { RunStore } from "../run-store.js";
+import { createPredictor, type ModelPackage, type Predictor } from "./predictor.js";
+
+export type { ModelRef };
+
+/** A registered model, loaded: which version it is, its package, the learner's model and a predictor over both. */
+export interface LoadedModel {
+  ref: ModelRef;
+  version: ModelVersion;
+  pkg: ModelPackage;
+  model: TrainedModel;
+  predictor: Predictor;
+}
+
+/** The version a reference names: the champion by default, `@latest`, or a version number. Coded errors say what exists. */
+export async function resolveVersion(registry: ModelRegistry, ref: ModelRef): Promise<ModelVersion> {
+  const alias = aliasProblem(ref);
+  if (alias) throw new DataError(alias, undefined, "invalid-alias");
+  const versions = await registry.versions(ref.name);
+  if (!versions.length) {
+    const names = (await registry.names()).map((n) => n.name);
+    throw new DataError(`no model is registered as "${ref.name}"${names.length ? `; the registry has ${names.map((n) => `"${n}"`).join(", ")}` : " (the registry is empty: `register m as \"name\"` in a program adds one)"}`, undefined, "unknown-model-name");
+  }
+  if (ref.version !== undefined) {
+    const v = versions.find((x) => x.version === ref.version);
+    if (!v) throw new DataError(`"${ref.name}" has no version ${ref.version}; it has ${versions.map((x) => x.version).join(", ")}`, undefined, "unknown-version");
+    return v;
+  }
+  if (ref.alias === "latest") return versions[versions.length - 1];
+  const champion = versions.find((v) => v.champion);
+  if (!champion) throw new DataError(`"${ref.name}" has no champion yet: \`promote "${ref.name}"\` makes one, or name a version (\`${ref.name}@latest\`, \`version N\`)`, undefined, "no-champion");
+  return champion;
+}
+
+/** Reads a model file (as `register` stored it): the package and the learner's model. */
+export async function loadModelFile(file: string): Promise<{ pkg: ModelPackage; model: TrainedModel }> {
+  let pkg: ModelPackage;
+  try {
+    pkg = JSON.parse(readFileSync(file, "utf8")) as ModelPackage;
+  } catch (e) {
+    throw new DataError(`cannot read the model file ${file}: ${(e as Error).message}`, file, "bad-model-file");
+  }
+  if (pkg?.format !== "lathe-model" || pkg.version !== 2) throw new DataError(`${file} is not a model file this version of Lathe reads (register the model again)`, file, "bad-model-file");
+  const { findLearner } = await import("../models/registry.js");
+  const learner = findLearner(pkg.algorithm);
+  if (!learner) throw new DataError(`the model file names an unknown algorithm \`${pkg.algorithm}\``, file, "bad-model-file");
+  return { pkg, model: learner.load(pkg.model as never) };
+}
+
+/** Loads the version a reference names from a store's registry, ready to predict. */
+export async function loadModel(store: RunStore, ref: ModelRef): Promise<LoadedModel> {
+  const version = await resolveVersion(new ModelRegistry(store), ref);
+  const { pkg, model } = await loadModelFile(version.artifact);
+  return { ref, version, pkg, model, predictor: createPredictor(pkg, model) };
+}
+
+/** A loaded model's name as it is written, with its resolved version: `penguin-species@champion (version 3)`. */
+export function loadedText(m: LoadedModel): string {
+  return `${modelRefText(m.ref)} (version ${m.version.version})`;
+}
