@@ -2,7 +2,9 @@ import * as aq from "arquero";
 import { assertNever } from "../language/assert-never.js";
 import type { ColumnTable } from "arquero";
 import { defaultMetrics, formatDiagnostic } from "../language/index.js";
-import { modelArtifact } from "../runtime/model-state.js";
+import path from "node:path";
+import { modelArtifact, type ModelState } from "../runtime/model-state.js";
+import { createPredictor, InputError, type ModelPackage, type Prediction, type Predictor } from "../runtime/predict/predictor.js";
 import { metricRows } from "../runtime/ops/evaluate.js";
 import { renderResult } from "../runtime/ops/index.js";
 import type { RenderPart } from "../runtime/ops/types.js";
@@ -36,8 +38,12 @@ export interface ModelHandle {
   importance(): ColumnTable | undefined;
   /** Metrics on a dataset of the session (`test`, `validation`, ...). */
   evaluate(data: string, metrics?: string[]): Promise<Record<string, number>>;
-  /** Actual and predicted values (labels for classifiers) on a dataset, one row per input row. */
-  predict(data: string): Promise<ColumnTable>;
+  /**
+   * Predictions, one row per input row: on a dataset of the session (with the actual values), or on
+   * rows the session never saw — plain objects in the raw input schema, which get the model's own
+   * preparation (a missing or mistyped field is an error naming it).
+   */
+  predict(data: string | readonly Record<string, unknown>[]): Promise<ColumnTable>;
   /** The JSON artifact: parameters, fitted preparation and weights. */
   toJSON(): Record<string, unknown>;
 }
@@ -149,12 +155,54 @@ function modelHandle(session: Session, name: string): ModelHandle {
     },
     evaluate: async (data, metrics) => session.executor.score(state(), data, metrics ?? (state().task === "classification" ? defaultMetrics.classification : defaultMetrics.regression)),
     async predict(data) {
+      if (typeof data !== "string") return predictionTable(createPredictor(packageOf(state()), state().model), data);
       const { yTrue, yPred, state: s } = await session.executor.predictions(state(), data);
       const label = (v: number) => (s.task === "classification" ? (s.classes[v] ?? null) : v);
       return aq.table({ actual: Array.from(yTrue, label), predicted: Array.from(yPred, label) });
     },
     toJSON: () => modelArtifact(state()),
   };
+}
+
+/** A model state as the package a model file holds (what serving and export load). */
+function packageOf(state: ModelState): ModelPackage {
+  return JSON.parse(JSON.stringify(modelArtifact(state))) as ModelPackage;
+}
+
+/** Predictions on rows as a table: the prediction, then each class's probability. */
+function predictionTable(predictor: Predictor, rows: readonly Record<string, unknown>[]): ColumnTable {
+  let out: Prediction[];
+  try {
+    out = predictor.predict(rows);
+  } catch (e) {
+    if (e instanceof InputError) throw new LatheError(`these rows do not fit the input of \`${predictor.name}\`: ${e.message}`);
+    throw e;
+  }
+  const columns: Record<string, unknown[]> = { predicted: out.map((p) => p.prediction) };
+  for (const c of out[0]?.probabilities ? predictor.classes : []) columns[`probability_${c}`] = out.map((p) => p.probabilities![c]);
+  return aq.table(columns);
+}
+
+/** A model of the registry (`NAME`, `NAME@champion`, `NAME@latest`, or a version), loaded to predict on rows. */
+export interface RegisteredModel {
+  name: string;
+  version: number;
+  algorithm: string;
+  task: "classification" | "regression";
+  classes: string[];
+  /** The raw columns a row needs, with their JSON types. */
+  inputSchema: Predictor["inputSchema"];
+  predict(rows: readonly Record<string, unknown>[]): ColumnTable;
+}
+
+/** Loads a registered model from a run store (default `.lathe`) to predict on new rows. */
+async function model(ref: string, options: { store?: string; version?: number } = {}): Promise<RegisteredModel> {
+  const { RunStore } = await import("../runtime/run-store.js");
+  const { loadModel } = await import("../runtime/predict/load.js");
+  const { parseModelRef } = await import("../language/model-ref.js");
+  const loaded = await loadModel(new RunStore(path.resolve(options.store ?? ".lathe")), parseModelRef(ref, options.version));
+  const p = loaded.predictor;
+  return { name: loaded.version.name, version: loaded.version.version, algorithm: p.algorithm, task: p.task, classes: p.classes, inputSchema: p.inputSchema, predict: (rows) => predictionTable(p, rows) };
 }
 
 /** Displays a chart, a table or any MIME bundle in the notebook. */
@@ -168,6 +216,8 @@ function display(x: Chart | ColumnTable | MimeBundle): void {
 export const lathe = {
   run,
   display,
+  /** Loads a registered model to predict on new rows: `await lathe.model("penguin-species@champion")`. */
+  model,
   /** Opens a separate session (its own datasets and models). */
   session: (options?: SessionOptions) => Session.open(options),
   /** Arquero, for working with the returned tables. */

@@ -145,6 +145,8 @@ export class Session {
         // Without side effects there is no registry to write to, whatever an op would do.
         registry: recorder && sideEffects ? { registry: new ModelRegistry(this.store), runId } : undefined,
         sideEffects,
+        models: new ModelRegistry(this.store),
+        runId: recorder ? runId : undefined,
       });
       outcome.ok = true;
     } catch (e) {

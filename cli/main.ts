@@ -131,6 +131,18 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command("predict <model>")
+    .description("score a file's rows (csv, json, parquet...) with a registered model, NAME, NAME@champion, NAME@latest or --version N; its preparation is applied")
+    .requiredOption("-i, --input <file>", "rows to score, in a format `read` takes")
+    .option("-o, --output <file>", "where to write the rows with their predictions (.parquet, .csv, .tsv, .json, .ndjson); default: JSON lines on stdout")
+    .option("--version <n>", "a version number instead of the champion")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .action(async (model: string, opts) => {
+      const { predictCommand } = await import("./predict-command.js");
+      code = await predictCommand(model, opts);
+    });
+
+  program
     .command("reproduce <run>")
     .description("run a recorded run again (by id or a unique prefix), touching neither the registry nor deployments, and check data, every metric and the model files are identical (exit 5 if not)")
     .option("--store <dir>", "run store folder", ".lathe")

@@ -13,7 +13,11 @@ export class Database {
    * and its configuration cannot be changed afterwards except for the resources in `changeable`.
    */
   static async open(path = ":memory:", options: Record<string, string> = {}): Promise<Database> {
-    const instance = await DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...lockedDown, ...options });
+    // LATHE_MEMORY_LIMIT (e.g. `2GB`) caps DuckDB's memory; beyond it, work spills to LATHE_TEMP_DIR (or DuckDB's default).
+    const resources: Record<string, string> = {};
+    if (process.env.LATHE_MEMORY_LIMIT) resources.memory_limit = process.env.LATHE_MEMORY_LIMIT;
+    if (process.env.LATHE_TEMP_DIR) resources.temp_directory = process.env.LATHE_TEMP_DIR;
+    const instance = await DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...resources, ...lockedDown, ...options });
     const connection = await instance.connect();
     await connection.run(`SET allowed_configs = [${changeable.map((c) => `'${c}'`).join(", ")}]`);
     await connection.run("SET lock_configuration = true");
@@ -76,20 +80,38 @@ export class Database {
           return bigger;
         });
       }
-      for (let j = 0; j < k; j++) {
-        const vector = chunk.getColumnVector(j) as unknown as { items?: Float32Array; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
-        const target = columns[j];
-        // DuckDBFloatVector keeps its data in a Float32Array: copy it in one go when it is there.
-        if (vector.items instanceof Float32Array && vector.items.length >= m) {
-          target.set(vector.items.subarray(0, m), n);
-          // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
-          const mask = vector.validity?.data;
-          if (mask) markInvalid(mask, m, target, n);
-        } else for (let i = 0; i < m; i++) target[n + i] = vector.getItem(i) ?? NaN;
-      }
+      copyChunk(chunk, columns, n);
       n += m;
     }
     return { n, columns: columns.map((c) => c.slice(0, n)) };
+  }
+
+  /**
+   * Streams numeric columns of a query in blocks of `rows` rows (the last may be shorter), each copied
+   * into Float32Arrays the callback may keep: memory stays one block, however long the result.
+   */
+  async float32Blocks(sql: string, rows: number, onBlock: (n: number, columns: Float32Array[]) => void | Promise<void>): Promise<number> {
+    const result = await this.connection.stream(sql);
+    const k = result.columnCount;
+    let columns = Array.from({ length: k }, () => new Float32Array(rows + 2048));
+    let n = 0;
+    let total = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      const m = chunk?.rowCount ?? 0;
+      if (m > 0) {
+        copyChunk(chunk!, columns, n);
+        n += m;
+      }
+      if ((m === 0 && n > 0) || n >= rows) {
+        await onBlock(n, columns.map((c) => c.slice(0, n)));
+        total += n;
+        n = 0;
+        columns = Array.from({ length: k }, () => new Float32Array(rows + 2048));
+      }
+      if (m === 0) break;
+    }
+    return total;
   }
 
   /** Reads one column of strings (labels) as a JS array. */
@@ -102,6 +124,22 @@ export class Database {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Copies one DuckDB data chunk's numeric columns into Float32Arrays at `offset` (NULL → NaN). */
+function copyChunk(chunk: { rowCount: number; getColumnVector(j: number): unknown }, columns: Float32Array[], offset: number): void {
+  const m = chunk.rowCount;
+  for (let j = 0; j < columns.length; j++) {
+    const vector = chunk.getColumnVector(j) as { items?: Float32Array; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
+    const target = columns[j];
+    // DuckDBFloatVector keeps its data in a Float32Array: copy it in one go when it is there.
+    if (vector.items instanceof Float32Array && vector.items.length >= m) {
+      target.set(vector.items.subarray(0, m), offset);
+      // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
+      const mask = vector.validity?.data;
+      if (mask) markInvalid(mask, m, target, offset);
+    } else for (let i = 0; i < m; i++) target[offset + i] = vector.getItem(i) ?? NaN;
   }
 }
 

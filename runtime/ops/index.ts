@@ -1,6 +1,7 @@
 import type { StatementKind } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
 import { assertOp, planAssert, renderAssert, type AssertStep } from "./assert.js";
+import { deploy, planDeploy, type DeployStep } from "./deploy.js";
 import { describe, planDescribe, renderDescribe, renderModelDescription, type DescribeStep } from "./describe.js";
 import { evaluate, planEvaluate, renderMetrics, type EvaluateStep } from "./evaluate.js";
 import { load, planLoad, renderDataset, type LoadStep } from "./load.js";
@@ -24,7 +25,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -44,6 +45,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   promote,
   rollback,
   save,
+  deploy,
   pending,
 };
 
@@ -63,7 +65,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   register: planRegister,
   promote: planPromote,
   rollback: planRollback,
-  deploy: planPending,
+  deploy: planDeploy,
   save: planSave,
   serve: planPending,
   export: planPending,

@@ -105,6 +105,10 @@ export interface ExecuteOptions {
    * outside the run (registry, deployments, files) report what they would do instead of doing it.
    */
   sideEffects?: boolean;
+  /** The model registry to read registered models from (batch scoring), recorded run or not. */
+  models?: ModelRegistry;
+  /** This run's id, when it is recorded (written beside batch predictions). */
+  runId?: string;
 }
 
 /** Where a run's artifacts go: content-addressed files of the run store. */

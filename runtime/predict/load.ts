@@ -53,8 +53,8 @@ export async function loadModelFile(file: string): Promise<{ pkg: ModelPackage; 
 }
 
 /** Loads the version a reference names from a store's registry, ready to predict. */
-export async function loadModel(store: RunStore, ref: ModelRef): Promise<LoadedModel> {
-  const version = await resolveVersion(new ModelRegistry(store), ref);
+export async function loadModel(store: RunStore | ModelRegistry, ref: ModelRef): Promise<LoadedModel> {
+  const version = await resolveVersion(store instanceof ModelRegistry ? store : new ModelRegistry(store), ref);
   const { pkg, model } = await loadModelFile(version.artifact);
   return { ref, version, pkg, model, predictor: createPredictor(pkg, model) };
 }

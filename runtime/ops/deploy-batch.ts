@@ -1,0 +1,87 @@
+import { chainSql } from "../data/chain.js";
+import { checkFeatures } from "../data/feature-check.js";
+import { writeRows } from "../data/write.js";
+import { abortError, DataError } from "../errors.js";
+import type { ModelRegistry } from "../model-registry.js";
+import { loadModel } from "../predict/load.js";
+import type { StepResult } from "../results.js";
+import { ident, literal } from "../sql/quote.js";
+import { missingColumns, remainingTransform } from "../transform.js";
+import type { DeployStep } from "./deploy.js";
+import type { StepContext } from "./types.js";
+
+/**
+ * Batch scoring, streamed: the model's transform runs in DuckDB SQL over the dataset (what of it the
+ * rows have not had), features stream out in blocks of `blockRows`, each block is predicted and its
+ * predictions appended to a table, and the input rows are joined to them by position and written.
+ * Memory holds one block; DuckDB spills the rest (LATHE_MEMORY_LIMIT, LATHE_TEMP_DIR).
+ *
+ *     rows ─transform (SQL)─▶ features ─blocks─▶ model.predict ─appender─▶ predictions
+ *     rows ⋈(position) predictions + model name, version, run id ─COPY / CREATE TABLE─▶ target
+ */
+export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: ModelRegistry): Promise<Extract<StepResult, { kind: "written" }>> {
+  const loaded = await loadModel(registry, step.ref);
+  const { pkg, model } = loaded;
+  const ds = ctx.dataset(step.dataset);
+  const rest = remainingTransform({ name: loaded.version.name, transform: pkg.transform }, { name: step.dataset, transform: await ctx.concreteTransform(ds) });
+  const missing = missingColumns(ds.columns, rest, pkg.featureColumns);
+  if (missing.length) throw new DataError(`\`${step.dataset}\` lacks ${missing.length === 1 ? "a column" : "columns"} "${loaded.version.name}" reads: ${missing.map((c) => `\`${c}\``).join(", ")}`, undefined, "missing-columns");
+
+  const db = ctx.db;
+  const chain = chainSql(ds.relation, rest, ds.columns);
+  const features = ident(ctx.tempName("deploy_features"));
+  const predictions = ident(ctx.tempName("deploy_predictions"));
+  const predictionsName = predictions.slice(1, -1);
+  const present = new Set(chain.columns);
+  await db.exec(`CREATE OR REPLACE TEMP VIEW ${features} AS ${chain.sql}`);
+  try {
+    await checkFeatures(db, features, step.dataset, pkg.featureColumns.filter((c) => present.has(c)));
+    // Output columns: the prediction, one probability per class, then who predicted.
+    const predicted = `predicted_${pkg.target}`;
+    const probability = (c: string) => `probability_${c}`;
+    const classification = pkg.task === "classification";
+    const probaNames = classification ? pkg.classes.map(probability) : [];
+    // A regular table, appended through a second connection: any other statement on the streaming
+    // connection (an appender's flush included) would end the stream of features early.
+    await db.exec(`CREATE OR REPLACE TABLE ${predictions} (${[`${ident(predicted)} ${classification ? "VARCHAR" : "DOUBLE"}`, ...probaNames.map((p) => `${ident(p)} DOUBLE`)].join(", ")})`);
+    const select = pkg.featureColumns.map((c) => (present.has(c) ? `CAST(${ident(c)} AS FLOAT)` : "CAST(0 AS FLOAT)") + ` AS ${ident(c)}`).join(", ");
+    const writer = await db.instance.connect();
+    const appender = await writer.createAppender(predictionsName);
+    const k = pkg.classes.length;
+    let withProba = false;
+    try {
+      await db.float32Blocks(`SELECT ${select} FROM ${features}`, step.blockRows, (n, columns) => {
+        if (ctx.options.signal?.aborted) throw abortError();
+        const x = { n, columns, names: pkg.featureColumns };
+        const yPred = model.predict(x);
+        const proba = classification ? model.predictProba?.(x) : undefined;
+        withProba ||= !!proba;
+        for (let i = 0; i < n; i++) {
+          if (classification) appender.appendVarchar(pkg.classes[yPred[i]]);
+          else appender.appendDouble(yPred[i]);
+          for (let j = 0; j < probaNames.length; j++) {
+            if (proba) appender.appendDouble(proba[i * k + j]);
+            else appender.appendNull();
+          }
+          appender.endRow();
+        }
+        appender.flushSync();
+      });
+    } finally {
+      appender.closeSync();
+      writer.closeSync();
+    }
+    // A column of the input with an output's name gives way to the output.
+    const outputs = [predicted, ...(withProba ? probaNames : []), "model_name", "model_version", "run_id"];
+    const clash = ds.columns.filter((c) => outputs.includes(c));
+    const src = `src.*${clash.length ? ` EXCLUDE (${clash.map(ident).join(", ")})` : ""}`;
+    const meta = `${literal(loaded.version.name)} AS model_name, ${literal(loaded.version.version)} AS model_version, ${ctx.options.runId ? literal(ctx.options.runId) : "CAST(NULL AS VARCHAR)"} AS run_id`;
+    const query = `SELECT ${src}, ${[predicted, ...(withProba ? probaNames : [])].map((c) => `p.${ident(c)}`).join(", ")}, ${meta} FROM ${ds.relation} AS src POSITIONAL JOIN ${predictions} AS p`;
+    const where = await writeRows(db, query, step.target);
+    return { kind: "written", what: step.dataset, rows: ds.rows, where, model: `"${loaded.version.name}" version ${loaded.version.version}` };
+  } finally {
+    await db.exec(`DROP VIEW IF EXISTS ${features}`);
+    await db.exec(`DROP TABLE IF EXISTS ${predictions}`);
+  }
+}
+
