@@ -1,6 +1,10 @@
 // Benchmark: Lathe's decision_tree / random_forest against scikit-learn on the same splits.
 //
-//   npm run build && node bench/trees.mjs [--skip-large]
+//   npm run build && node bench/trees.mjs [--skip-large] [--baseline DIR] [--param key=value]...
+//
+// --baseline DIR also times the learners of another build (a copy of an earlier dist/) in the
+// same run, so a change can be measured before/after under the same machine load. --param passes
+// learner options (e.g. max_bins=1024) to Lathe's side.
 //
 // Data: sklearn's bundled breast_cancer and digits, and make_classification(200000×20,
 // random_state=42), dumped by /usr/bin/python3 into a temp dir. Node draws one seeded
@@ -19,6 +23,20 @@ const PYTHON = "/usr/bin/python3";
 const SEED = 42;
 const dir = mkdtempSync(join(tmpdir(), "lathe-bench-trees-"));
 const skipLarge = process.argv.includes("--skip-large");
+const argValues = (flag) => process.argv.flatMap((a, i) => (a === flag ? [process.argv[i + 1]] : []));
+const baselineDir = argValues("--baseline")[0];
+const params = Object.fromEntries(
+  argValues("--param").map((kv) => {
+    const [k, v] = kv.split("=");
+    return [k, Number.isNaN(Number(v)) ? v : Number(v)];
+  }),
+);
+const baseline = baselineDir
+  ? {
+      tree: (await import(join(baselineDir, "runtime/models/trees/decision-tree.js"))).decisionTree,
+      forest: (await import(join(baselineDir, "runtime/models/trees/random-forest.js"))).randomForest,
+    }
+  : undefined;
 
 const dump = `
 import json, sys, numpy as np
@@ -91,9 +109,9 @@ function subset(data, rows) {
   return { x: { n: rows.length, columns, names: columns.map((_, j) => `x${j}`) }, y: Float32Array.from(rows, (i) => data.y[i]) };
 }
 
-async function lathe(learner, train, test, classes) {
+async function lathe(learner, train, test, classes, options = params) {
   const t0 = performance.now();
-  const model = await learner.train({ task: "classification", x: train.x, y: train.y, classes, params: {}, seed: SEED });
+  const model = await learner.train({ task: "classification", x: train.x, y: train.y, classes, params: options, seed: SEED });
   const fitS = (performance.now() - t0) / 1000;
   const predicted = model.predict(test.x);
   let hit = 0;
@@ -114,20 +132,21 @@ try {
     const test = subset(data, parts.test);
     const classes = [...new Set(data.y)].sort((a, b) => a - b).map(String);
     for (const [key, learner] of [["tree", decisionTree], ["forest", randomForest]]) {
+      if (baseline) rows.push({ name, key: `${key} (base)`, ours: await lathe(baseline[key], train, test, classes, {}), sk: sk[key], version: sk.version });
       const ours = await lathe(learner, train, test, classes);
       rows.push({ name, key, ours, sk: sk[key], version: sk.version });
     }
   }
   const pad = (s, w) => String(s).padEnd(w);
-  console.log(`node ${process.version}, ${availableParallelism()} cores, scikit-learn ${rows[0]?.version}; seed ${SEED}`);
+  console.log(`node ${process.version}, ${availableParallelism()} cores, scikit-learn ${rows[0]?.version}; seed ${SEED}; params ${JSON.stringify(params)}`);
   console.log(
-    [pad("data", 16), pad("model", 8), pad("acc lathe", 10), pad("acc sk", 8), pad("Δ pts", 7), pad("fit lathe", 11), pad("fit sk", 10), pad("ratio", 7), "threads"].join(" "),
+    [pad("data", 16), pad("model", 14), pad("acc lathe", 10), pad("acc sk", 8), pad("Δ pts", 7), pad("fit lathe", 11), pad("fit sk", 10), pad("ratio", 7), "threads"].join(" "),
   );
   for (const r of rows) {
     console.log(
       [
         pad(r.name, 16),
-        pad(r.key, 8),
+        pad(r.key, 14),
         pad(r.ours.accuracy.toFixed(4), 10),
         pad(r.sk.accuracy.toFixed(4), 8),
         pad(((r.ours.accuracy - r.sk.accuracy) * 100).toFixed(2), 7),

@@ -1,23 +1,38 @@
 /**
  * Feature quantisation for histogram split finding. Each feature is cut once, on the training
- * data, into at most 255 value bins plus one bin for missing values (NaN), and stored as one byte
- * per cell. A value x falls in the first bin i with x <= edges[i] (the last bin holds the rest),
- * so a split "bin <= t" is exactly "x <= edges[t]" and prediction can compare raw values with
- * the stored thresholds without re-binning.
+ * data, into at most `max_bins` value bins plus one bin for missing values (NaN): one bin per
+ * distinct value when there are few enough (exact splits), else quantile bins. Cells are stored
+ * as one byte when every feature has at most 255 value bins, two bytes otherwise. A value x falls
+ * in the first bin i with x <= edges[i] (the last value bin holds the rest); a feature's missing
+ * bin comes right after its last value bin. Each bin also keeps the smallest and largest training
+ * value in it, so a split can put its threshold midway between the values on either side of the
+ * cut (see tree-builder.ts).
  */
 
-/** The bin every NaN falls into; value bins are 0..edges.length. */
-export const MISSING_BIN = 255;
-/** The most value bins a feature can have (one byte, minus the missing bin). */
-export const MAX_VALUE_BINS = 255;
+/** The most value bins a feature can have (two bytes per cell, minus the missing bin). */
+export const MAX_VALUE_BINS = 65535;
+/** Value bins that still fit one byte per cell next to the missing bin. */
+export const BYTE_VALUE_BINS = 255;
+
+/** One cell per row and feature: bytes when every feature has ≤ 255 value bins, else 16-bit. */
+export type BinArray = Uint8Array | Uint16Array;
 
 /** A quantised design matrix: `bins[j * n + i]` is the bin of feature j in row i. */
 export interface BinnedMatrix {
   n: number;
   features: number;
-  bins: Uint8Array;
+  bins: BinArray;
   /** Per feature, the ascending thresholds between consecutive value bins. */
   edges: Float32Array[];
+  /** Per feature and value bin, the smallest training value in it (NaN for an empty bin). */
+  low: Float32Array[];
+  /** Per feature and value bin, the largest training value in it (NaN for an empty bin). */
+  high: Float32Array[];
+}
+
+/** The missing-value bin of a feature with these edges: right after its last value bin. */
+export function missingBin(edges: Float32Array): number {
+  return edges.length + 1;
 }
 
 /**
@@ -59,7 +74,7 @@ export function computeEdges(column: Float32Array, maxBins: number): Float32Arra
 
 /** The bin of value `x` given a feature's edges. */
 export function binOf(x: number, edges: Float32Array): number {
-  if (x !== x) return MISSING_BIN;
+  if (x !== x) return missingBin(edges);
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {
@@ -79,8 +94,9 @@ const GRID = 4096;
  * bin of their lower end; a short walk from there (in either direction, so float rounding of
  * the cell index cannot give a wrong bin) finds the exact bin.
  */
-function binInto(column: Float32Array, edges: Float32Array, out: Uint8Array): void {
+function binInto(column: Float32Array, edges: Float32Array, out: BinArray): void {
   const count = edges.length;
+  const missing = missingBin(edges);
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < column.length; i++) {
@@ -94,12 +110,12 @@ function binInto(column: Float32Array, edges: Float32Array, out: Uint8Array): vo
     for (let i = 0; i < column.length; i++) out[i] = binOf(column[i], edges);
     return;
   }
-  const start = new Uint8Array(GRID);
+  const start = new Int32Array(GRID);
   for (let c = 0; c < GRID; c++) start[c] = binOf(lo + c / scale, edges);
   for (let i = 0; i < column.length; i++) {
     const x = column[i];
     if (x !== x) {
-      out[i] = MISSING_BIN;
+      out[i] = missing;
       continue;
     }
     let b = start[Math.min(GRID - 1, Math.floor((x - lo) * scale))];
@@ -109,26 +125,47 @@ function binInto(column: Float32Array, edges: Float32Array, out: Uint8Array): vo
   }
 }
 
+/** Smallest and largest value of each value bin over the column (NaN where a bin is empty). */
+function binRanges(column: Float32Array, bins: BinArray, valueBins: number): { low: Float32Array; high: Float32Array } {
+  const low = new Float32Array(valueBins).fill(NaN);
+  const high = new Float32Array(valueBins).fill(NaN);
+  for (let i = 0; i < column.length; i++) {
+    const b = bins[i];
+    if (b >= valueBins) continue;
+    const x = column[i];
+    // NaN compares false, so the first value of a bin always lands.
+    if (!(x >= low[b])) low[b] = x;
+    if (!(x <= high[b])) high[b] = x;
+  }
+  return { low, high };
+}
+
 /**
- * Quantises every column into one byte-per-cell buffer. `shared` puts the bins in a
+ * Quantises every column into one buffer (bytes or 16-bit cells). `shared` puts the bins in a
  * SharedArrayBuffer so worker threads can read them without a copy.
  */
-export function binColumns(
-  columns: Float32Array[],
-  n: number,
-  maxBins: number,
-  shared = false,
-): BinnedMatrix {
+export function binColumns(columns: Float32Array[], n: number, maxBins: number, shared = false): BinnedMatrix {
   const features = columns.length;
-  const buffer = shared ? new SharedArrayBuffer(n * features) : new ArrayBuffer(n * features);
-  const bins = new Uint8Array(buffer);
   const edges: Float32Array[] = [];
+  let widest = 0;
   for (let j = 0; j < features; j++) {
     const column = columns[j];
     if (column.length !== n) throw new Error(`feature ${j} has ${column.length} rows, expected ${n}`);
     const e = computeEdges(column, maxBins);
     edges.push(e);
-    binInto(column, e, bins.subarray(j * n, (j + 1) * n));
+    widest = Math.max(widest, e.length + 1);
   }
-  return { n, features, bins, edges };
+  const bytes = widest <= BYTE_VALUE_BINS ? 1 : 2;
+  const buffer = shared ? new SharedArrayBuffer(n * features * bytes) : new ArrayBuffer(n * features * bytes);
+  const bins: BinArray = bytes === 1 ? new Uint8Array(buffer) : new Uint16Array(buffer);
+  const low: Float32Array[] = [];
+  const high: Float32Array[] = [];
+  for (let j = 0; j < features; j++) {
+    const cells = bins.subarray(j * n, (j + 1) * n);
+    binInto(columns[j], edges[j], cells);
+    const r = binRanges(columns[j], cells, edges[j].length + 1);
+    low.push(r.low);
+    high.push(r.high);
+  }
+  return { n, features, bins, edges, low, high };
 }

@@ -4,6 +4,7 @@
  * comes out the same whichever worker grows it.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import type { BinArray } from "./binning.js";
 import { TreeGrower, type TreeArrays } from "./tree-builder.js";
 import type { TreeOptions } from "./tree-options.js";
 
@@ -11,8 +12,10 @@ import type { TreeOptions } from "./tree-options.js";
 export interface ForestWorkerData {
   n: number;
   features: number;
-  bins: Uint8Array;
+  bins: BinArray;
   edges: Float32Array[];
+  low: Float32Array[];
+  high: Float32Array[];
   y: Float32Array;
   options: TreeOptions;
 }
@@ -40,7 +43,7 @@ if (parentPort && workerData && (workerData as { forestWorker?: boolean }).fores
   const port = parentPort;
   const data = workerData as ForestWorkerData;
   const grower = new TreeGrower(
-    { binned: { n: data.n, features: data.features, bins: data.bins, edges: data.edges }, y: data.y },
+    { binned: { n: data.n, features: data.features, bins: data.bins, edges: data.edges, low: data.low, high: data.high }, y: data.y },
     data.options,
   );
   port.on("message", (request: GrowRequest) => {

@@ -70,7 +70,7 @@ async function growHere(input: GrowForestInput): Promise<TreeArrays[]> {
   return trees;
 }
 
-function shared<T extends Uint8Array | Float32Array>(a: T, make: (b: SharedArrayBuffer) => T): T {
+function shared<T extends Uint8Array | Uint16Array | Float32Array>(a: T, make: (b: SharedArrayBuffer) => T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const copy = make(new SharedArrayBuffer(a.byteLength));
   copy.set(a as never);
@@ -83,8 +83,10 @@ function growOnWorkers(input: GrowForestInput, url: URL, threads: number): Promi
     forestWorker: true,
     n: binned.n,
     features: binned.features,
-    bins: shared(binned.bins, (b) => new Uint8Array(b)),
+    bins: binned.bins instanceof Uint8Array ? shared(binned.bins, (b) => new Uint8Array(b)) : shared(binned.bins, (b) => new Uint16Array(b)),
     edges: binned.edges,
+    low: binned.low,
+    high: binned.high,
     y: shared(y, (b) => new Float32Array(b)),
     options: input.options,
   };

@@ -52,7 +52,6 @@ export async function trainEnsemble(plan: EnsemblePlan, input: TrainInput): Prom
     classes: [...classes],
     params,
     trees: grown.trees,
-    binEdges: binned.edges,
   });
   model.trainingThreads = grown.threads;
   return model;

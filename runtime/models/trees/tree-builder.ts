@@ -8,10 +8,15 @@
  * When every feature is examined at every node (single trees, regression forests) a node keeps
  * the histograms of all features, so a split builds them only for the smaller child and obtains
  * the larger child's by subtraction. When few features are sampled per node (classification
- * forests) building only the sampled features' histograms directly is cheaper, and tiny nodes
- * scan only the bins they touch instead of all 256.
+ * forests) building only the sampled features' histograms directly is cheaper, and nodes that
+ * touch few of a feature's bins sort those instead of sweeping all of them.
+ *
+ * A cut between two adjacent non-empty bins of the node puts its threshold midway between the
+ * largest training value of the left bin and the smallest of the next bin (scikit-learn's rule
+ * when bins hold one distinct value each), so unseen values in the gap split evenly instead of
+ * all going right.
  */
-import { MISSING_BIN, type BinnedMatrix } from "./binning.js";
+import type { BinArray, BinnedMatrix } from "./binning.js";
 import type { TreeOptions } from "./tree-options.js";
 import { Rng } from "./prng.js";
 
@@ -19,7 +24,7 @@ import { Rng } from "./prng.js";
 export interface TreeArrays {
   /** Split feature, or -1 for a leaf. */
   feature: Int32Array;
-  /** Rows with x <= threshold go left (always a bin edge; +Infinity splits missing from present). */
+  /** Rows with x <= threshold go left (mid-gap between the node's values; +Infinity splits missing from present). */
   threshold: Float32Array;
   /** Left child, or -1 for a leaf. */
   left: Int32Array;
@@ -40,11 +45,12 @@ export interface TreeData {
   y: Float32Array;
 }
 
-const BINS = 256;
 /** Below this many rows a node neither keeps nor receives all-feature histograms. */
 const HIST_MIN_ROWS = 256;
-/** Up to this many touched bins, a node sorts them instead of sweeping all 256. */
+/** Up to this many touched bins, a node orders them by insertion instead of sweeping all bins. */
 const SPARSE_BINS = 48;
+/** A node that touches fewer than 1/SORT_RATIO of a feature's bins sorts them instead of sweeping. */
+const SORT_RATIO = 8;
 
 interface Node {
   id: number;
@@ -63,6 +69,16 @@ function xlogx(x: number): number {
   return x > 0 ? x * Math.log(x) : 0;
 }
 
+/**
+ * A float32 threshold between a (largest value on the left) and b (smallest on the right):
+ * a <= t < b, so training rows go where the split sent them.
+ */
+export function midGap(a: number, b: number): number {
+  const mid = Math.fround(a / 2 + b / 2);
+  // Rounding to float32 may land on b (adjacent floats), or overflow to Infinity.
+  return mid < b && mid >= a ? mid : a;
+}
+
 /** Reusable buffers for growing many trees over the same data (one per thread). */
 export class TreeGrower {
   private readonly n: number;
@@ -70,7 +86,7 @@ export class TreeGrower {
   private readonly k: number;
   /** Histogram stride per bin: weight then k class weights, or weight then target sum. */
   private readonly d: number;
-  private readonly bins: Uint8Array;
+  private readonly bins: BinArray;
   private readonly yClass: Int32Array;
   private readonly yValue: Float32Array;
   private readonly weight: Float64Array;
@@ -78,16 +94,25 @@ export class TreeGrower {
   private readonly scratch: Int32Array;
   private readonly featureOrder: Int32Array;
   private readonly histOne: Float64Array;
-  private readonly touched: Uint8Array;
+  private readonly touched: Int32Array;
   private touchedCount = 0;
-  private readonly order: Uint8Array;
+  private readonly order: Int32Array;
   private readonly acc: Float64Array;
   private readonly pool: Float64Array[] = [];
+  /** Per feature: value bins, the missing bin (= value bins) and where its histogram starts. */
   private readonly valueBins: Int32Array;
+  private readonly histOffset: Int32Array;
+  private readonly histSize: number;
+  /** Fewest rows for which a node keeps all-feature histograms (more bins, more rows needed). */
+  private readonly histMinRows: number;
+  private readonly low: Float32Array[];
+  private readonly high: Float32Array[];
 
   private bestProxy = -Infinity;
   private bestFeature = -1;
   private bestBin = 0;
+  /** The node's next non-empty bin after `bestBin`, or -1 when only missing rows go right. */
+  private bestNext = -1;
   private bestMissingLeft = false;
   private readonly bestLeft: Float64Array;
 
@@ -129,13 +154,25 @@ export class TreeGrower {
     this.idx = new Int32Array(this.n);
     this.scratch = new Int32Array(this.n);
     this.featureOrder = new Int32Array(this.f);
-    this.histOne = new Float64Array(BINS * this.d);
-    this.touched = new Uint8Array(BINS);
-    this.order = new Uint8Array(BINS);
+    this.valueBins = Int32Array.from(binned.edges, (e) => e.length + 1);
+    this.histOffset = new Int32Array(this.f);
+    let size = 0;
+    let widest = 0;
+    for (let j = 0; j < this.f; j++) {
+      this.histOffset[j] = size;
+      size += (this.valueBins[j] + 1) * this.d;
+      widest = Math.max(widest, this.valueBins[j] + 1);
+    }
+    this.histSize = size;
+    this.histMinRows = Math.max(HIST_MIN_ROWS, Math.ceil(size / this.d / Math.max(1, this.f)));
+    this.histOne = new Float64Array(widest * this.d);
+    this.touched = new Int32Array(widest);
+    this.order = new Int32Array(widest);
     this.acc = new Float64Array(this.d);
     this.bestLeft = new Float64Array(this.d);
     this.importance = new Float64Array(this.f);
-    this.valueBins = Int32Array.from(binned.edges, (e) => e.length + 1);
+    this.low = binned.low;
+    this.high = binned.high;
   }
 
   /** Grows one tree; `seed` drives the bootstrap sample and the feature sampling. */
@@ -168,7 +205,7 @@ export class TreeGrower {
         if (v > yMax) yMax = v;
       }
     }
-    const keepHist = options.maxFeatures >= f && m >= HIST_MIN_ROWS;
+    const keepHist = options.maxFeatures >= f && m >= this.histMinRows;
     const root: Node = { id: this.allocNode(), start: 0, end: m, depth: 0, stats: rootStats, hist: null, yMin, yMax };
     if (keepHist) {
       root.hist = this.acquire();
@@ -208,6 +245,7 @@ export class TreeGrower {
 
     const feature = this.bestFeature;
     const bin = this.bestBin;
+    const next = this.bestNext;
     const missingLeft = this.bestMissingLeft;
     const leftStats = this.bestLeft.slice();
     const rightStats = new Float64Array(d);
@@ -223,8 +261,7 @@ export class TreeGrower {
     }
     const id = node.id;
     this.feature[id] = feature;
-    const edges = this.data.binned.edges[feature];
-    this.threshold[id] = bin < edges.length ? edges[bin] : Infinity;
+    this.threshold[id] = next < 0 ? Infinity : midGap(this.high[feature][bin], this.low[feature][next]);
     this.left[id] = leftChild.id;
     this.right[id] = rightChild.id;
     this.missingLeft[id] = missingLeft ? 1 : 0;
@@ -236,7 +273,7 @@ export class TreeGrower {
   /** Gives children all-feature histograms: build the smaller one, subtract for the larger. */
   private handOnHistograms(parent: Float64Array, a: Node, b: Node): void {
     const [small, large] = a.end - a.start <= b.end - b.start ? [a, b] : [b, a];
-    if (large.end - large.start < HIST_MIN_ROWS) {
+    if (large.end - large.start < this.histMinRows) {
       this.release(parent);
       return;
     }
@@ -244,7 +281,7 @@ export class TreeGrower {
     this.buildAll(smallHist, small.start, small.end);
     for (let q = 0; q < parent.length; q++) parent[q] -= smallHist[q];
     large.hist = parent;
-    if (small.end - small.start >= HIST_MIN_ROWS) small.hist = smallHist;
+    if (small.end - small.start >= this.histMinRows) small.hist = smallHist;
     else this.release(smallHist);
   }
 
@@ -282,21 +319,22 @@ export class TreeGrower {
       let bins: number;
       if (node.hist) {
         hist = node.hist;
-        base = feature * BINS * this.d;
+        base = this.histOffset[feature];
         bins = this.denseOrder(hist, base, feature);
       } else {
         hist = this.histOne;
         base = 0;
         this.buildOne(feature, node.start, node.end);
-        bins = this.touchedCount <= SPARSE_BINS ? this.sparseOrder() : this.denseOrder(hist, 0, feature);
+        const t = this.touchedCount;
+        bins = t <= SPARSE_BINS ? this.sparseOrder(feature) : t * SORT_RATIO < this.valueBins[feature] ? this.sortedOrder(feature) : this.denseOrder(hist, 0, feature);
       }
-      const missing = hist[base + MISSING_BIN * this.d] > 0;
+      const missing = hist[base + this.valueBins[feature] * this.d] > 0;
       if (bins + (missing ? 1 : 0) >= 2) {
         visited++;
         this.scan(hist, base, bins, node.stats, feature, false);
         if (missing) this.scan(hist, base, bins, node.stats, feature, true);
       }
-      if (!node.hist) this.clearOne();
+      if (!node.hist) this.clearOne(feature);
     }
     return this.bestFeature >= 0;
   }
@@ -311,13 +349,14 @@ export class TreeGrower {
     return count;
   }
 
-  /** Non-empty value bins in ascending order, by sorting the few the node touched. */
-  private sparseOrder(): number {
+  /** Non-empty value bins in ascending order, by insertion-sorting the few the node touched. */
+  private sparseOrder(feature: number): number {
     const { touched, order } = this;
+    const missing = this.valueBins[feature];
     let count = 0;
     for (let t = 0; t < this.touchedCount; t++) {
       const b = touched[t];
-      if (b === MISSING_BIN) continue;
+      if (b === missing) continue;
       let p = count++;
       while (p > 0 && order[p - 1] > b) {
         order[p] = order[p - 1];
@@ -325,6 +364,16 @@ export class TreeGrower {
       }
       order[p] = b;
     }
+    return count;
+  }
+
+  /** Non-empty value bins in ascending order, by sorting the touched ones (many, but far fewer than all bins). */
+  private sortedOrder(feature: number): number {
+    const { touched, order } = this;
+    const missing = this.valueBins[feature];
+    let count = 0;
+    for (let t = 0; t < this.touchedCount; t++) if (touched[t] !== missing) order[count++] = touched[t];
+    order.subarray(0, count).sort();
     return count;
   }
 
@@ -337,7 +386,8 @@ export class TreeGrower {
     const minLeaf = options.minSamplesLeaf;
     const w = stats[0];
     acc.fill(0);
-    if (missingLeft) for (let c = 0; c < d; c++) acc[c] = hist[base + MISSING_BIN * d + c];
+    const missingBase = base + this.valueBins[feature] * d;
+    if (missingLeft) for (let c = 0; c < d; c++) acc[c] = hist[missingBase + c];
     const regression = options.task === "regression";
     const entropy = options.criterion === "entropy";
     // Running split quality of each side, updated per bin instead of recomputed.
@@ -399,8 +449,9 @@ export class TreeGrower {
         this.bestProxy = proxy;
         this.bestFeature = feature;
         this.bestBin = order[o];
+        this.bestNext = o + 1 < count ? order[o + 1] : -1;
         // With no missing rows at training time, unseen missing values follow the larger side.
-        this.bestMissingLeft = missingLeft || (hist[base + MISSING_BIN * d] === 0 && wl >= wr);
+        this.bestMissingLeft = missingLeft || (hist[missingBase] === 0 && wl >= wr);
         this.bestLeft.set(acc);
       }
     }
@@ -438,10 +489,10 @@ export class TreeGrower {
   }
 
   /** Zeroes `histOne` after use, touching only the bins that were filled when they are few. */
-  private clearOne(): void {
+  private clearOne(feature: number): void {
     const { histOne, d } = this;
-    if (this.touchedCount > SPARSE_BINS) {
-      histOne.fill(0);
+    if (this.touchedCount > SPARSE_BINS && this.touchedCount * SORT_RATIO >= this.valueBins[feature]) {
+      histOne.fill(0, 0, (this.valueBins[feature] + 1) * d);
       return;
     }
     for (let t = 0; t < this.touchedCount; t++) histOne.fill(0, this.touched[t] * d, this.touched[t] * d + d);
@@ -453,7 +504,7 @@ export class TreeGrower {
     const classification = this.options.task === "classification";
     for (let j = 0; j < this.f; j++) {
       const offset = j * n;
-      const base = j * BINS * d;
+      const base = this.histOffset[j];
       for (let p = start; p < end; p++) {
         const i = idx[p];
         const h = base + bins[offset + i] * d;
@@ -469,12 +520,13 @@ export class TreeGrower {
   private partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
     const { idx, scratch, bins } = this;
     const offset = feature * this.n;
+    const missing = this.valueBins[feature];
     let l = start;
     let r = 0;
     for (let p = start; p < end; p++) {
       const i = idx[p];
       const b = bins[offset + i];
-      if (b === MISSING_BIN ? missingLeft : b <= bin) idx[l++] = i;
+      if (b === missing ? missingLeft : b <= bin) idx[l++] = i;
       else scratch[r++] = i;
     }
     idx.set(scratch.subarray(0, r), l);
@@ -494,7 +546,7 @@ export class TreeGrower {
   }
 
   private acquire(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.f * BINS * this.d);
+    return this.pool.pop() ?? new Float64Array(this.histSize);
   }
 
   private release(hist: Float64Array): void {

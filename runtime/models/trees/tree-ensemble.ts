@@ -17,8 +17,6 @@ export interface EnsembleState {
     values: number[];
     importance: number[];
   }[];
-  /** The training-time bin edges per feature; split thresholds are drawn from them. */
-  binEdges: number[][];
 }
 
 export interface EnsembleSpec {
@@ -28,7 +26,6 @@ export interface EnsembleSpec {
   classes: string[];
   params: Record<string, ParamValue>;
   trees: TreeArrays[];
-  binEdges: Float32Array[];
 }
 
 /** The leaf each row of `x` reaches in `tree`, as an offset into `tree.values`. */
@@ -57,7 +54,6 @@ export class TreeEnsemble implements TrainedModel {
   /** Threads that grew the trees (1 = the calling thread); not part of the saved model. */
   trainingThreads = 1;
   private readonly params: Record<string, ParamValue>;
-  private readonly binEdges: Float32Array[];
   private readonly k: number;
 
   constructor(spec: EnsembleSpec) {
@@ -67,7 +63,6 @@ export class TreeEnsemble implements TrainedModel {
     this.classes = spec.classes;
     this.params = spec.params;
     this.trees = spec.trees;
-    this.binEdges = spec.binEdges;
     this.k = spec.task === "classification" ? spec.classes.length : 1;
     if (this.trees.length === 0) throw new Error(`${spec.kind}: a model needs at least one tree`);
   }
@@ -138,7 +133,6 @@ export class TreeEnsemble implements TrainedModel {
         values: Array.from(t.values),
         importance: Array.from(t.importance),
       })),
-      binEdges: this.binEdges.map((e) => Array.from(e)),
     };
     return {
       kind: this.kind,
@@ -189,7 +183,6 @@ export class TreeEnsemble implements TrainedModel {
       classes: model.classes,
       params: model.params,
       trees,
-      binEdges: (state.binEdges ?? []).map((e) => Float32Array.from(e)),
     });
   }
 }

@@ -2,6 +2,9 @@ import type { ParamValue, Task } from "../types.js";
 import { MAX_VALUE_BINS } from "./binning.js";
 import { OptionError } from "../../errors.js";
 
+/** Value bins per feature unless `max_bins` says otherwise. */
+export const DEFAULT_MAX_BINS = 255;
+
 export type Criterion = "gini" | "entropy" | "squared_error";
 
 /** The resolved settings one tree is grown with; plain data so it can be posted to a worker. */
@@ -82,9 +85,9 @@ export function resolveTreeOptions(
   };
 }
 
-/** `max_bins` checked against the one-byte bin encoding. */
+/** `max_bins` checked against the two-byte bin encoding. */
 export function resolveMaxBins(params: Record<string, ParamValue>): number {
-  const v = num(params, "max_bins", MAX_VALUE_BINS, 2);
+  const v = num(params, "max_bins", DEFAULT_MAX_BINS, 2);
   if (v > MAX_VALUE_BINS) throw new OptionError(`max_bins must be at most ${MAX_VALUE_BINS}, got ${v}`);
   return Math.floor(v);
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { binColumns, binOf, computeEdges, MISSING_BIN } from "../../../../runtime/models/trees/binning.js";
+import { binColumns, binOf, computeEdges, missingBin } from "../../../../runtime/models/trees/binning.js";
 
 describe("computeEdges", () => {
   test("few distinct values get one bin each, cut halfway between neighbours", () => {
@@ -25,15 +25,16 @@ describe("computeEdges", () => {
 });
 
 describe("binOf", () => {
-  test("NaN goes to the missing bin", () => {
-    expect(binOf(NaN, Float32Array.of(1, 2))).toBe(MISSING_BIN);
+  test("NaN goes to the missing bin, right after the last value bin", () => {
+    expect(binOf(NaN, Float32Array.of(1, 2))).toBe(3);
+    expect(missingBin(Float32Array.of(1, 2))).toBe(3);
   });
 
   test("bin <= t exactly when x <= edges[t], so thresholds can replace re-binning", () => {
     fc.assert(
       fc.property(
         fc.array(fc.float({ noNaN: true, noDefaultInfinity: false }), { minLength: 1, maxLength: 200 }),
-        fc.integer({ min: 2, max: 255 }),
+        fc.integer({ min: 2, max: 400 }),
         (values, maxBins) => {
           const column = Float32Array.from(values);
           const edges = computeEdges(column, maxBins);
@@ -53,15 +54,39 @@ describe("binOf", () => {
 describe("binColumns", () => {
   test("lays features out column after column, one byte per cell", () => {
     const binned = binColumns([Float32Array.of(1, 2, 3), Float32Array.of(5, NaN, 5)], 3, 255, true);
+    expect(binned.bins).toBeInstanceOf(Uint8Array);
     expect(binned.bins.buffer).toBeInstanceOf(SharedArrayBuffer);
-    expect(Array.from(binned.bins)).toEqual([0, 1, 2, 0, MISSING_BIN, 0]);
+    expect(Array.from(binned.bins)).toEqual([0, 1, 2, 0, 1, 0]);
+  });
+
+  test("more than 255 distinct values get one bin each in 16-bit cells when max_bins allows", () => {
+    const n = 1000;
+    const column = Float32Array.from({ length: n }, (_, i) => ((i * 7919) % n) / 10);
+    column[3] = NaN;
+    const binned = binColumns([column], n, 4096);
+    expect(binned.bins).toBeInstanceOf(Uint16Array);
+    expect(binned.edges[0].length).toBe(n - 2);
+    expect(binned.bins[3]).toBe(n - 1);
+    // Coarser budgets stay one byte per cell.
+    expect(binColumns([column], n, 255).bins).toBeInstanceOf(Uint8Array);
+  });
+
+  test("each bin knows the smallest and largest training value in it", () => {
+    const column = Float32Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? i : NaN));
+    const binned = binColumns([column], 400, 10);
+    const { edges, low, high } = binned;
+    for (let b = 0; b <= edges[0].length; b++) {
+      const inBin = Array.from(column).filter((v, i) => v === v && binned.bins[i] === b);
+      expect(low[0][b]).toBe(Math.min(...inBin));
+      expect(high[0][b]).toBe(Math.max(...inBin));
+    }
   });
 
   test("the grid-accelerated column binning agrees with binOf value by value", () => {
     fc.assert(
       fc.property(
         fc.array(fc.oneof(fc.float({ noNaN: true }), fc.constant(NaN), fc.integer({ min: -3, max: 3 })), { minLength: 1, maxLength: 300 }),
-        fc.integer({ min: 2, max: 64 }),
+        fc.constantFrom(2, 7, 64, 1000),
         fc.boolean(),
         (values, maxBins, long) => {
           // Long columns take the grid path, short ones the plain search.
