@@ -1,4 +1,5 @@
 import { fitLinear } from "./fit-linear.js";
+import { kernelSvmModel, resolveGamma, trainKernelSvm, type KernelSvmState } from "./kernel-svm/kernel-svm.js";
 import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
 import { argmaxRows, coefficientImportance, linearScores, scoreProbabilities } from "./linear-scores.js";
 import { choiceParam, numberParam } from "./params.js";
@@ -17,6 +18,8 @@ interface FourierFeatures {
 }
 
 interface SvmState {
+  /** "rff D" for random Fourier features; absent for the linear kernel. */
+  method?: string;
   standardizer: Standardizer;
   fourier?: FourierFeatures;
   /** p×k row-major over the (standardised or Fourier) features, last row the intercept. */
@@ -27,22 +30,27 @@ interface SvmState {
   history: HistoryPoint[];
 }
 
+/** Up to this many training rows, `kernel: rbf` is solved exactly (SMO); beyond, random Fourier features. */
+export const SMO_MAX_ROWS = 20_000;
+
+/**
+ * Random Fourier features for an rbf model beyond SMO_MAX_ROWS: as many as keep the n×D feature
+ * matrix near 40M floats (160 MB), between 300 and 2,000 — more features, a closer kernel.
+ */
+export function fourierComponents(n: number): number {
+  return Math.max(300, Math.min(2000, Math.floor(40_000_000 / n)));
+}
+
 const defaults: Record<string, ParamValue> = {
   kernel: "linear",
   c: 1,
   gamma: "scale",
-  components: 300,
+  // 0: exact (SMO) up to SMO_MAX_ROWS rows, else random features sized by fourierComponents.
+  components: 0,
   epsilon: 0.1,
   max_iter: 500,
   tol: 1e-4,
 };
-
-/** sklearn's "scale" is 1/(d·Var X) and "auto" 1/d; on standardised features both are 1/d. */
-function resolveGamma(value: ParamValue, d: number): number {
-  if (value === "scale" || value === "auto") return 1 / d;
-  if (typeof value === "number" && value > 0) return value;
-  throw new Error(`option gamma must be "scale", "auto" or a positive number, got ${JSON.stringify(value)}`);
-}
 
 /** φ(rows) for row-major standardised rows, float64, in plain JS (prediction path). */
 function fourierRows(rows: Float32Array, n: number, d: number, f: FourierFeatures): Float64Array {
@@ -109,7 +117,17 @@ const squaredEpsilonInsensitiveJs =
     return loss / n;
   };
 
+/** The JSON form of a kernel SVM: typed arrays as plain number arrays. */
+function kernelJson(model: SerializedModel): SerializedModel {
+  const state = model.state as KernelSvmState;
+  return { ...model, state: { ...state, sv: Array.from(state.sv), coef: Array.from(state.coef) } };
+}
+
 function build(model: SerializedModel): TrainedModel {
+  if ((model.state as { method?: string }).method === "smo") {
+    const m = kernelSvmModel(model, () => kernelJson(model));
+    return { ...m, serialize: () => model };
+  }
   const state = model.state as SvmState;
   const { featureNames, classes } = model;
   const { k, weights, standardizer, fourier } = state;
@@ -133,6 +151,7 @@ function build(model: SerializedModel): TrainedModel {
     featureNames,
     classes,
     history: state.history,
+    method: state.method,
     toJSON: () => model,
     ...(fourier ? {} : { importance: () => coefficientImportance(weights, d, k) }),
   };
@@ -155,26 +174,34 @@ function build(model: SerializedModel): TrainedModel {
 }
 
 /**
- * Support vector machine in the primal: squared hinge (one-vs-rest) for classification, squared
- * epsilon-insensitive loss for regression, objective ½‖w‖² + c·Σ loss (LinearSVC/LinearSVR),
- * minimised by full-batch L-BFGS on standardised features (data term on the tfjs backend, or in
- * JS float64 for small problems). `kernel: "rbf"` maps the features
- * through `components` seeded random Fourier features first (Rahimi & Recht), so the model stays
- * linear in size and speed. Regression fits the standardised target, so `epsilon` is in units
- * of the target's standard deviation.
+ * Support vector machine on standardised features. `kernel: "linear"` works in the primal:
+ * squared hinge (one-vs-rest) for classification, squared epsilon-insensitive loss for
+ * regression, objective ½‖w‖² + c·Σ loss (LinearSVC/LinearSVR), minimised by full-batch L-BFGS
+ * (data term on the tfjs backend, or in JS float64 for small problems). `kernel: "rbf"` is
+ * solved exactly with libsvm's SMO (kernel-svm/: one-vs-one C-SVC with Platt probabilities,
+ * epsilon-SVR — scikit-learn's SVC/SVR) up to SMO_MAX_ROWS training rows; beyond that, or when
+ * `components` is set, the features go through seeded random Fourier features (Rahimi & Recht)
+ * and the primal solver, so the model stays linear in size and speed. The model's `method`
+ * says which ran ("smo", "rff 2000"). Regression fits the standardised target, so `epsilon` is
+ * in units of the target's standard deviation.
  */
 export const svm: Learner = {
   name: "svm",
   tasks: ["classification", "regression"],
   defaults,
   async train(input: TrainInput): Promise<TrainedModel> {
-    await initBackend();
     const params = { ...defaults, ...input.params };
     const kernel = choiceParam(params, "kernel", ["linear", "rbf"] as const, "linear");
     const c = numberParam(params, "c", 1);
     if (!(c > 0)) throw new Error("option c must be positive");
     const maxIter = numberParam(params, "max_iter", 500);
+    if (!(maxIter >= 1)) throw new Error("option max_iter must be at least 1");
     const tol = numberParam(params, "tol", 1e-4);
+    if (!(tol > 0)) throw new Error("option tol must be positive");
+    const epsilon = numberParam(params, "epsilon", 0.1);
+    if (!(epsilon >= 0)) throw new Error("option epsilon must be at least 0");
+    const components = numberParam(params, "components", 0);
+    if (!Number.isInteger(components) || components < 0) throw new Error("option components must be a whole number >= 0");
     const { x, y, task } = input;
     const n = x.n;
     const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);
@@ -184,13 +211,20 @@ export const svm: Learner = {
     if (task === "classification" && K < 2) throw new Error("svm needs at least two classes");
     const k = task === "regression" || K === 2 ? 1 : K;
 
+    if (kernel === "rbf" && components === 0 && n <= SMO_MAX_ROWS) {
+      const standardized = standardizedRows(x, featureNames, standardizer);
+      const gamma = resolveGamma(params.gamma, standardized, d);
+      const state = await trainKernelSvm(input, standardized, d, standardizer, { c, gamma, epsilon, tol, maxIter });
+      return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
+    }
+
+    await initBackend();
     let fourier: FourierFeatures | undefined;
     let rows: Float32Array;
     let p: number;
     if (kernel === "rbf") {
-      const D = numberParam(params, "components", 300);
-      if (!Number.isInteger(D) || D < 1) throw new Error("option components must be a positive integer");
-      const gamma = resolveGamma(params.gamma, d);
+      const D = components > 0 ? components : fourierComponents(n);
+      const gamma = resolveGamma(params.gamma, standardizedRows(x, featureNames, standardizer), d);
       const rng = new SeededRandom(input.seed);
       const sd = Math.sqrt(2 * gamma);
       // Rounded to float32 once, so training and prediction use the same Ω, b.
@@ -221,7 +255,6 @@ export const svm: Learner = {
       t.fill(-1);
       for (let i = 0; i < n; i++) t[i * k + y[i]] = 1;
     }
-    const epsilon = numberParam(params, "epsilon", 0.1);
     // ½‖w‖² + c·Σ loss, divided by c·n so the data term is a mean.
     const penalty = 1 / (c * n);
     const fit = await fitLinear(
@@ -238,7 +271,8 @@ export const svm: Learner = {
       { maxIter, tol },
       input,
     );
-    const state: SvmState = { standardizer, fourier, weights: fit.weights, k, target, history: fit.history };
+    const method = fourier ? `rff ${fourier.components}` : undefined;
+    const state: SvmState = { ...(method ? { method } : {}), standardizer, fourier, weights: fit.weights, k, target, history: fit.history };
     return { ...build({ kind: "svm", task, featureNames, classes: input.classes, params, state }), backend: backendName() };
   },
   load: build,

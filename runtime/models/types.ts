@@ -72,9 +72,15 @@ export interface TrainedModel {
   history?: HistoryPoint[];
   /** The engine that trained it: a TensorFlow.js backend ("wasm"), "native", or none for learners that need no engine (trees, least squares). Not part of the serialized model. */
   backend?: string;
-  /** How it was fitted when an algorithm has several ways (an exact kernel SVM or an approximation), for the run's summary. */
+  /** How it was fitted when an algorithm has several ways (svm rbf: the exact "smo" or the approximation "rff 2000"), for the run's summary; kept in the serialized model. */
   method?: string;
+  /** The plain-JSON form (number arrays), e.g. for the TypeScript API. */
   toJSON(): SerializedModel;
+  /**
+   * The same content as `toJSON` with large numeric state kept as typed arrays, for the binary
+   * codec (codec.ts); `Learner.load` accepts either form. Learners without it are encoded from `toJSON`.
+   */
+  serialize?(): SerializedModel;
 }
 
 export interface Learner {
