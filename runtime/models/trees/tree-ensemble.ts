@@ -5,17 +5,20 @@
 import type { Matrix, ParamValue, SerializedModel, Task, TrainedModel } from "../types.js";
 import type { TreeArrays } from "./tree-builder.js";
 
-/** What `toJSON` stores in `state`: typed arrays as plain number arrays. */
+/**
+ * What `toJSON` stores in `state`: typed arrays as plain number arrays (`serialize` keeps them
+ * typed; `fromJSON` reads either).
+ */
 export interface EnsembleState {
   trees: {
-    feature: number[];
-    /** `null` stands for +Infinity (JSON has no infinities). */
-    threshold: (number | null)[];
-    left: number[];
-    right: number[];
-    missingLeft: number[];
-    values: number[];
-    importance: number[];
+    feature: ArrayLike<number>;
+    /** `null` stands for +Infinity in JSON (which has no infinities). */
+    threshold: ArrayLike<number | null>;
+    left: ArrayLike<number>;
+    right: ArrayLike<number>;
+    missingLeft: ArrayLike<number>;
+    values: ArrayLike<number>;
+    importance: ArrayLike<number>;
   }[];
 }
 
@@ -120,6 +123,18 @@ export class TreeEnsemble implements TrainedModel {
     for (let j = 0; j < out.length; j++) total += out[j];
     if (total > 0) for (let j = 0; j < out.length; j++) out[j] /= total;
     return out;
+  }
+
+  /** `toJSON`'s content with the tree arrays kept typed (for the binary codec). */
+  serialize(): SerializedModel {
+    return {
+      kind: this.kind,
+      task: this.task,
+      featureNames: [...this.featureNames],
+      classes: [...this.classes],
+      params: { ...this.params },
+      state: { trees: this.trees.map((t) => ({ ...t })) },
+    };
   }
 
   toJSON(): SerializedModel {
