@@ -15,7 +15,7 @@ import { SeededRandom } from "../seeded-random.js";
 import { standardizedRows, targetScale, type Standardizer } from "../standardizer.js";
 import type { Matrix, ParamValue, SerializedModel, TrainedModel, TrainInput } from "../types.js";
 import { couplePairwise, fitSigmoid, sigmoidProbability, type Sigmoid } from "./platt.js";
-import { KernelRows, rbf, SvcQ, SvrQ } from "./rbf-kernel.js";
+import { KernelRows, rbf, SvcQ, SvrQ, type RbfData } from "./rbf-kernel.js";
 import { solveSmo } from "./smo-solver.js";
 
 /** Kernel rows kept per model: scikit-learn's default cache_size, 200 MB. */
@@ -102,11 +102,15 @@ async function solveSvc(kernel: KernelRows, index: Int32Array, y: Int8Array, o: 
   return { index, coef, rho: solution.rho, iterations: solution.iterations };
 }
 
-/** Decision value Σ coef_s K(x_row, x_s) − ρ of a binary model, for a training row it did not see. */
-function decision(svc: BinarySvc, kernel: KernelRows, row: number): number {
-  const k = kernel.row(row);
+/**
+ * Decision value Σ coef_s K(x_row, x_s) − ρ of a binary model, for a training row it did not see:
+ * kernel values against its support vectors only, in float64 (not through the row cache, whose
+ * rows span all n training rows).
+ */
+function decision(svc: BinarySvc, data: RbfData, row: number): number {
+  const { rows, d, gamma } = data;
   let s = 0;
-  for (let t = 0; t < svc.coef.length; t++) if (svc.coef[t] !== 0) s += svc.coef[t] * k[svc.index[t]];
+  for (let t = 0; t < svc.coef.length; t++) if (svc.coef[t] !== 0) s += svc.coef[t] * rbf(rows, row, rows, svc.index[t], d, gamma);
   return s - svc.rho;
 }
 
@@ -136,7 +140,7 @@ async function plattSigmoid(kernel: KernelRows, index: Int32Array, y: Int8Array,
       continue;
     }
     const svc = await solveSvc(kernel, Int32Array.from(kept, (i) => index[i]), Int8Array.from(kept, (i) => y[i]), o, signal);
-    for (let r = begin; r < end; r++) dec[perm[r]] = decision(svc, kernel, index[perm[r]]);
+    for (let r = begin; r < end; r++) dec[perm[r]] = decision(svc, kernel.data, index[perm[r]]);
   }
   return fitSigmoid(dec, Uint8Array.from(y, (v) => (v > 0 ? 1 : 0)));
 }

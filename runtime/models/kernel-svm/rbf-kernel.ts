@@ -36,7 +36,7 @@ export class KernelRows {
   private readonly n: number;
 
   constructor(
-    private readonly data: RbfData,
+    readonly data: RbfData,
     cacheBytes: number,
   ) {
     this.n = data.rows.length / data.d;
