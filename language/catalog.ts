@@ -64,17 +64,17 @@ export const commonOptions: Record<string, OptionSpec> = {
 };
 
 /**
- * Most histogram bins per feature the tree learners take (their bins are one byte each). The one
- * place the limit is written: raise it here when the learners take more.
+ * Most histogram bins per feature the tree learners take (two bytes per cell, minus the missing
+ * bin). The one place the limit is written: raise it here when the learners take more.
  */
-const MAX_BINS = 255;
+const MAX_BINS = 65535;
 
 const treeOptions: Record<string, OptionSpec> = {
   max_depth: { type: "integer", doc: "Deepest a tree may grow (default 0: unlimited).", range: { min: 0 } },
   min_samples_split: { type: "integer", doc: "Fewest rows a node needs to be split (default 2).", range: { min: 2 } },
   min_samples_leaf: { type: "integer", doc: "Fewest rows in a leaf (default 1).", range: { min: 1 } },
   max_features: { type: "string", doc: "Features tried per split: auto, sqrt, log2, all, a fraction (up to 1) or a count.", choices: ["auto", "sqrt", "log2", "all"], range: { min: 0, minOpen: true } },
-  max_bins: { type: "integer", doc: `Histogram bins per feature (default ${MAX_BINS}).`, range: { min: 2, max: MAX_BINS } },
+  max_bins: { type: "integer", doc: `Histogram bins per feature, at most ${MAX_BINS}; a feature with no more distinct values than this gets one bin per value (exact splits). Default 255.`, range: { min: 2, max: MAX_BINS } },
   criterion: { type: "string", doc: "Split quality: gini or entropy for classification, squared_error for regression (auto: gini or squared_error).", choices: ["auto", "gini", "entropy", "squared_error"], taskChoices: { classification: ["auto", "gini", "entropy"], regression: ["auto", "squared_error"] } },
 };
 
@@ -104,16 +104,16 @@ export const algorithms: Record<string, AlgorithmSpec> = {
   },
   svm: {
     tasks: ["classification", "regression"],
-    doc: "Support vector machine: linear, or RBF through random Fourier features.",
+    doc: "Support vector machine: linear, or RBF solved exactly with libsvm's SMO (up to 20,000 training rows), through random Fourier features beyond.",
     options: {
       ...commonOptions,
       kernel: { type: "string", doc: "linear or rbf.", choices: ["linear", "rbf"] },
       c: { type: "number", doc: "Inverse regularisation (default 1).", range: { min: 0, minOpen: true } },
       gamma: { type: "string", doc: "RBF width: scale, auto or a positive number.", choices: ["scale", "auto"], range: { min: 0, minOpen: true } },
-      components: { type: "integer", doc: "Random features for rbf (default 300).", range: { min: 1 } },
+      components: { type: "integer", doc: "Random Fourier features for rbf; 0 (default): the exact solver up to 20,000 rows, beyond that a number chosen from the data size (300 to 2,000).", range: { min: 0 } },
       epsilon: { type: "number", doc: "Regression: errors smaller than this cost nothing (default 0.1).", range: { min: 0 } },
-      max_iter: { type: "integer", doc: "Optimiser iterations (default 500).", range: { min: 1 } },
-      tol: { type: "number", doc: "Optimiser tolerance (default 1e-4).", range: { min: 0 } },
+      max_iter: { type: "integer", doc: "Optimiser iterations (default 500); the exact rbf solver takes up to max_iter × max(rows, 20,000) pair updates.", range: { min: 1 } },
+      tol: { type: "number", doc: "Optimiser tolerance (default 1e-4); for the exact rbf solver, the largest KKT violation left.", range: { min: 0, minOpen: true } },
     },
   },
   neural_network: {
