@@ -12,8 +12,11 @@
  * arrays come back as plain arrays and typed arrays as the same typed arrays, bit for bit, so a
  * decoded model predicts exactly as the encoded one. `encodeModelChunks` gives the file as a
  * list of buffers (sections are views on the model's own arrays, not copies) to write in turn.
+ * A file that is not a model, is truncated or names no known learner is a `DataError` with code
+ * `bad-model-file`.
  */
 import { endianness } from "node:os";
+import { DataError } from "../errors.js";
 import { findLearner } from "./registry.js";
 import type { SerializedModel, TrainedModel } from "./types.js";
 
@@ -117,13 +120,18 @@ export function isEncodedModel(bytes: Uint8Array): boolean {
 
 /** The serialized model stored in `bytes`, typed arrays restored. */
 export function decodeSerialized(bytes: Uint8Array): SerializedModel {
-  if (!isEncodedModel(bytes)) throw new Error("not a Lathe model file (no LATHEMDL header)");
+  if (!isEncodedModel(bytes)) throw new DataError("not a Lathe model file (no LATHEMDL header)", undefined, "bad-model-file");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== VERSION) throw new Error(`model file version ${version} is not supported (this Lathe reads version ${VERSION})`);
+  if (version !== VERSION) throw new DataError(`model file version ${version} is not supported (this Lathe reads version ${VERSION})`, undefined, "bad-model-file");
   const headerLength = view.getUint32(12, true);
-  if (16 + headerLength > bytes.length) throw new Error("model file is truncated (header)");
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as { model: unknown };
+  if (16 + headerLength > bytes.length) throw new DataError("model file is truncated (header)", undefined, "bad-model-file");
+  let header: { model: unknown };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as { model: unknown };
+  } catch {
+    throw new DataError("model file has a damaged header", undefined, "bad-model-file");
+  }
   const base = 16 + headerLength + ((8 - ((16 + headerLength) % 8)) % 8);
   const restore = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(restore);
@@ -133,11 +141,11 @@ export function decodeSerialized(bytes: Uint8Array): SerializedModel {
       const m = record as unknown as Marker;
       const plain = m[MARKER] === PLAIN;
       const Type = TYPES[plain ? "Float64Array" : m[MARKER]];
-      if (!Type || !Number.isInteger(m.at) || !Number.isInteger(m.length) || m.at < 0 || m.length < 0) throw new Error("model file has a malformed section");
+      if (!Type || !Number.isInteger(m.at) || !Number.isInteger(m.length) || m.at < 0 || m.length < 0) throw new DataError("model file has a malformed section", undefined, "bad-model-file");
       const size = (Type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
       const start = base + m.at;
       const end = start + m.length * size;
-      if (end > bytes.length) throw new Error("model file is truncated (sections)");
+      if (end > bytes.length) throw new DataError("model file is truncated (sections)", undefined, "bad-model-file");
       const copy = bytes.slice(start, end);
       if (!littleEndian && size > 1) {
         for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
@@ -156,6 +164,6 @@ export function decodeSerialized(bytes: Uint8Array): SerializedModel {
 export function decodeModel(bytes: Uint8Array): TrainedModel {
   const serialized = decodeSerialized(bytes);
   const learner = findLearner(serialized.kind);
-  if (!learner) throw new Error(`model file holds a ${JSON.stringify(serialized.kind)} model, which this Lathe has no learner for`);
+  if (!learner) throw new DataError(`model file holds a ${JSON.stringify(serialized.kind)} model, which this Lathe has no learner for`, undefined, "bad-model-file");
   return learner.load(serialized);
 }

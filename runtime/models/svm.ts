@@ -1,3 +1,4 @@
+import { OptionError } from "../errors.js";
 import { fitLinear } from "./fit-linear.js";
 import { kernelSvmModel, resolveGamma, trainKernelSvm, type KernelSvmState } from "./kernel-svm/kernel-svm.js";
 import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
@@ -193,15 +194,15 @@ export const svm: Learner = {
     const params = { ...defaults, ...input.params };
     const kernel = choiceParam(params, "kernel", ["linear", "rbf"] as const, "linear");
     const c = numberParam(params, "c", 1);
-    if (!(c > 0)) throw new Error("option c must be positive");
+    if (!(c > 0)) throw new OptionError("option c must be positive");
     const maxIter = numberParam(params, "max_iter", 500);
-    if (!(maxIter >= 1)) throw new Error("option max_iter must be at least 1");
+    if (!(maxIter >= 1)) throw new OptionError("option max_iter must be at least 1");
     const tol = numberParam(params, "tol", 1e-4);
-    if (!(tol > 0)) throw new Error("option tol must be positive");
+    if (!(tol > 0)) throw new OptionError("option tol must be positive");
     const epsilon = numberParam(params, "epsilon", 0.1);
-    if (!(epsilon >= 0)) throw new Error("option epsilon must be at least 0");
+    if (!(epsilon >= 0)) throw new OptionError("option epsilon must be at least 0");
     const components = numberParam(params, "components", 0);
-    if (!Number.isInteger(components) || components < 0) throw new Error("option components must be a whole number >= 0");
+    if (!Number.isInteger(components) || components < 0) throw new OptionError("option components must be a whole number >= 0");
     const { x, y, task } = input;
     const n = x.n;
     const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);

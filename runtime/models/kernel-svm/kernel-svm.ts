@@ -11,6 +11,7 @@
  * The model keeps its support vectors (standardised, float32) with libsvm's coefficient layout:
  * coef[(K−1)×nSV], support vectors grouped by class.
  */
+import { OptionError } from "../../errors.js";
 import { SeededRandom } from "../seeded-random.js";
 import { standardizedRows, targetScale, type Standardizer } from "../standardizer.js";
 import type { Matrix, ParamValue, SerializedModel, TrainedModel, TrainInput } from "../types.js";
@@ -66,7 +67,7 @@ export function resolveGamma(value: ParamValue, rows: Float32Array, d: number): 
     return variance > 0 ? 1 / (d * variance) : 1;
   }
   if (typeof value === "number" && value > 0) return value;
-  throw new Error(`option gamma must be "scale", "auto" or a positive number, got ${JSON.stringify(value)}`);
+  throw new OptionError(`option gamma must be "scale", "auto" or a positive number, got ${JSON.stringify(value)}`);
 }
 
 /** Rows `index` of a row-major matrix, copied. */
