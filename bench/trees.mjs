@@ -65,8 +65,8 @@ tr, te = np.array(split["train"]), np.array(split["test"])
 res = {"version": sklearn.__version__}
 for key, model in [("tree", DecisionTreeClassifier(random_state=0)),
                    ("forest", RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0))]:
-    t0 = time.perf_counter(); model.fit(X[tr], y[tr]); t1 = time.perf_counter()
-    res[key] = {"fit_s": t1 - t0, "accuracy": float((model.predict(X[te]) == y[te]).mean())}
+    c0 = time.process_time(); t0 = time.perf_counter(); model.fit(X[tr], y[tr]); t1 = time.perf_counter(); c1 = time.process_time()
+    res[key] = {"fit_s": t1 - t0, "cpu_s": c1 - c0, "accuracy": float((model.predict(X[te]) == y[te]).mean())}
 print(json.dumps(res))
 `;
 
@@ -110,13 +110,17 @@ function subset(data, rows) {
 }
 
 async function lathe(learner, train, test, classes, options = params) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const model = await learner.train({ task: "classification", x: train.x, y: train.y, classes, params: options, seed: SEED });
   const fitS = (performance.now() - t0) / 1000;
+  // CPU of every thread of the process (workers included): comparable between builds under load.
+  const cpu = process.cpuUsage(c0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   const predicted = model.predict(test.x);
   let hit = 0;
   for (let i = 0; i < test.y.length; i++) if (predicted[i] === test.y[i]) hit++;
-  return { fit_s: fitS, accuracy: hit / test.y.length, threads: model.trainingThreads };
+  return { fit_s: fitS, cpu_s: cpuS, accuracy: hit / test.y.length, threads: model.trainingThreads };
 }
 
 try {
@@ -140,7 +144,7 @@ try {
   const pad = (s, w) => String(s).padEnd(w);
   console.log(`node ${process.version}, ${availableParallelism()} cores, scikit-learn ${rows[0]?.version}; seed ${SEED}; params ${JSON.stringify(params)}`);
   console.log(
-    [pad("data", 16), pad("model", 14), pad("acc lathe", 10), pad("acc sk", 8), pad("Δ pts", 7), pad("fit lathe", 11), pad("fit sk", 10), pad("ratio", 7), "threads"].join(" "),
+    [pad("data", 16), pad("model", 14), pad("acc lathe", 10), pad("acc sk", 8), pad("Δ pts", 7), pad("fit lathe", 11), pad("fit sk", 10), pad("ratio", 7), pad("cpu lathe", 10), pad("cpu sk", 9), "threads"].join(" "),
   );
   for (const r of rows) {
     console.log(
@@ -153,6 +157,8 @@ try {
         pad(`${(r.ours.fit_s * 1000).toFixed(1)} ms`, 11),
         pad(`${(r.sk.fit_s * 1000).toFixed(1)} ms`, 10),
         pad(`${(r.ours.fit_s / r.sk.fit_s).toFixed(3)}×`, 7),
+        pad(`${r.ours.cpu_s.toFixed(2)} s`, 10),
+        pad(`${r.sk.cpu_s.toFixed(2)} s`, 9),
         r.ours.threads,
       ].join(" "),
     );
