@@ -137,6 +137,7 @@ export class TreeEnsemble implements TrainedModel {
     };
   }
 
+  /** The plain-JSON form: the tree arrays as number arrays (+Infinity thresholds as null). */
   toJSON(): SerializedModel {
     const state: EnsembleState = {
       trees: this.trees.map((t) => ({
@@ -149,14 +150,7 @@ export class TreeEnsemble implements TrainedModel {
         importance: Array.from(t.importance),
       })),
     };
-    return {
-      kind: this.kind,
-      task: this.task,
-      featureNames: [...this.featureNames],
-      classes: [...this.classes],
-      params: { ...this.params },
-      state,
-    };
+    return { ...this.serialize(), state };
   }
 
   /** Rebuilds a model from `toJSON` output, checking the shape of what it reads. */
