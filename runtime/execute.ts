@@ -3,6 +3,7 @@ import { Database, plain } from "./data/database.js";
 import { readError } from "./data/source.js";
 import { abortError, cleanDuckDBMessage, DataError, isDuckDBUserError, StepError } from "./errors.js";
 import { computeMetrics } from "./metrics/index.js";
+import { encodeModelFile } from "./model-file.js";
 import { modelArtifact, type ModelState, type TrainSpec } from "./model-state.js";
 import { opOf } from "./ops/index.js";
 import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepContext } from "./ops/types.js";
@@ -120,7 +121,7 @@ export class Executor {
     if (!io.defines.length) return op.run(ctx, step);
     const cached = this.resultOf.get(step.key);
     if (cached && io.defines.every((o) => this.madeBy.get(o) === step.key)) {
-      if (cached.kind === "model") ctx.putModel(ctx.model(cached.name));
+      if (cached.kind === "model") await ctx.putModel(ctx.model(cached.name));
       return { ...cached, reused: true };
     }
     // Forget what is about to be replaced first: a step that fails half-way must not leave it marked current.
@@ -163,7 +164,7 @@ export class Executor {
       recordMetrics: (metrics) => produced.metrics.push(...metrics),
       putArtifact: put,
       // Content-addressed, so a reused model is stored once.
-      putModel: (state) => put(`model-${state.name}.json`, "model", "json", JSON.stringify(modelArtifact(state))),
+      putModel: async (state) => put(`model-${state.name}.lathe`, "model", "lathe", await encodeModelFile(state)),
       tempName: (prefix) => `__lathe_${prefix}_${++this.tempCount}`,
     };
   }

@@ -22,7 +22,7 @@ export const register: OpDefinition<RegisterStep> = {
   async run(ctx, step) {
     const { registry, runId } = registryOf(ctx, "register");
     const state = ctx.model(step.model);
-    const artifact = ctx.putModel(state)!;
+    const artifact = (await ctx.putModel(state))!;
     const v = await registry.register({ name: step.name, runId, model: step.model, algorithm: state.algorithm, task: state.task, artifact, metrics: ctx.measured.get(step.model) ?? [] });
     ctx.registryActions.registered.set(step.name, v.version);
     return { kind: "registry", action: "register", name: step.name, version: v.version, model: step.model };

@@ -78,7 +78,7 @@ export const train: OpDefinition<TrainStep> = {
     const state = await ctx.fit(trainSpec(step), step.id);
     const fitMs = performance.now() - t0;
     ctx.setModel(state);
-    const artifact = ctx.putModel(state);
+    const artifact = await ctx.putModel(state);
     return modelResult(state, fitMs, artifact?.path);
   },
 };

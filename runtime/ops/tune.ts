@@ -38,7 +38,7 @@ export const tune: OpDefinition<TuneStep> = {
     const result = await tuneStep(ctx, step);
     ctx.measured.delete(step.model);
     const best = ctx.model(step.model);
-    const artifact = ctx.putModel(best);
+    const artifact = await ctx.putModel(best);
     return { ...result, model: step.model, trained: modelResult(best, 0, artifact?.path) };
   },
 };

@@ -197,7 +197,7 @@ export interface StepContext {
   /** Stores bytes as an artifact of the run when the run is recorded. */
   putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef | undefined;
   /** Stores a trained model as an artifact of the run (content-addressed: a reused model is stored once). */
-  putModel(state: ModelState): ArtifactRef | undefined;
+  putModel(state: ModelState): Promise<ArtifactRef | undefined>;
   /** A fresh name for a temporary table. */
   tempName(prefix: string): string;
 }

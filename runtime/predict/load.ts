@@ -39,17 +39,14 @@ export async function resolveVersion(registry: ModelRegistry, ref: ModelRef): Pr
 
 /** Reads a model file (as `register` stored it): the package and the learner's model. */
 export async function loadModelFile(file: string): Promise<{ pkg: ModelPackage; model: TrainedModel }> {
-  let pkg: ModelPackage;
+  let bytes: Uint8Array;
   try {
-    pkg = JSON.parse(readFileSync(file, "utf8")) as ModelPackage;
+    bytes = readFileSync(file);
   } catch (e) {
-    throw new DataError(`cannot read the model file ${file}: ${(e as Error).message}`, file, "bad-model-file");
+    throw new DataError(`cannot read the model file ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "it is missing (was the store's artifacts folder cleaned by hand?)" : (e as Error).message}`, file, "bad-model-file");
   }
-  if (pkg?.format !== "lathe-model" || pkg.version !== 2) throw new DataError(`${file} is not a model file this version of Lathe reads (register the model again)`, file, "bad-model-file");
-  const { findLearner } = await import("../models/registry.js");
-  const learner = findLearner(pkg.algorithm);
-  if (!learner) throw new DataError(`the model file names an unknown algorithm \`${pkg.algorithm}\``, file, "bad-model-file");
-  return { pkg, model: learner.load(pkg.model as never) };
+  const { decodeModelFile } = await import("../model-file.js");
+  return decodeModelFile(bytes, file);
 }
 
 /** Loads the version a reference names from a store's registry, ready to predict. */
