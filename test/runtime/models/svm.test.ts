@@ -122,7 +122,7 @@ describe("svm", () => {
     const loaded = svm.load(JSON.parse(JSON.stringify(reg.toJSON())));
     expect(loaded.predict(c.test.x)).toEqual(reg.predict(c.test.x));
     expect(r2(reg.predict(c.test.x), c.test.y)).toBeGreaterThanOrEqual(0.7);
-    for (const params of [{ c: -1 }, { tol: 0 }, { components: -1 }, { components: 1.5 }, { epsilon: -0.1 }, { gamma: -1 }]) {
+    for (const params of [{ c: -1 }, { tol: 0 }, { components: -1 }, { components: 1.5 }, { epsilon: -0.1 }, { gamma: -1 }] as Record<string, number>[]) {
       await expect(svm.train({ task: "regression", ...c.train, classes: [], params: { kernel: "rbf", ...params }, seed: 1 })).rejects.toThrow(/option/);
     }
   });
