@@ -7,7 +7,7 @@ import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
 import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
 import { cleanDuckDBMessage, DataError, isDuckDBUserError, StepError } from "../runtime/errors.js";
-import { Executor, type ExecuteOutput } from "../runtime/execute.js";
+import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
 import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
@@ -150,7 +150,8 @@ export class Session {
       });
       outcome.ok = true;
     } catch (e) {
-      if (e instanceof AssertionFailed) outcome.output = (e as AssertionFailed & { output: ExecuteOutput }).output;
+      // A failed assert, or a step that failed, still gives what ran before it.
+      outcome.output = outputOf(e);
       outcome.error = userError(e);
     } finally {
       // Later cells build on what this one defined, even when a later statement failed.

@@ -79,7 +79,8 @@ export class Executor {
           out.metrics.push(...produced.metrics);
           out.artifacts.push(...produced.artifacts);
           options.onEvent?.({ type: "step-end", id: step.id, label: step.label, ms: performance.now() - t0, metrics: produced.metrics, artifacts: produced.artifacts, failed: true });
-          throw located(e, step);
+          // What ran before the failure is still shown (the kernel displays it, the record keeps it).
+          throw withOutput(located(e, step), out);
         }
       }
       out.metrics.push(...produced.metrics);
@@ -93,9 +94,7 @@ export class Executor {
     }
     out.backend = this.backend;
     if (failures.length) {
-      const err = new AssertionFailed(`assert failed: ${failures.join("; ")}`);
-      (err as AssertionFailed & { output: ExecuteOutput }).output = out;
-      throw err;
+      throw withOutput(new AssertionFailed(`assert failed: ${failures.join("; ")}`), out);
     }
     return out;
   }
@@ -300,6 +299,7 @@ export class Executor {
 
   /** Metrics of a model state (registered or not) on a dataset, after the model's own preparation. */
   async score(state: ModelState, data: string, metrics: string[]): Promise<Record<string, number>> {
+    if (this.dataset(data).rows === 0) throw new DataError(`\`${data}\` has no rows to evaluate \`${state.name}\` on`, undefined, "empty-data");
     const { yTrue, yPred, proba } = await this.predictions(state, data);
     if (yTrue.length === 0) throw new DataError(`\`${data}\` has no rows to evaluate \`${state.name}\` on`, undefined, "empty-data");
     return computeMetrics(metrics, { task: state.task, yTrue, yPred, proba, classes: state.classes });
@@ -365,6 +365,17 @@ function located(e: unknown, step: PlanStep): unknown {
   if (err instanceof DataError) return new StepError(err.message, err.code, step.span, step.id, err.file);
   if (isDuckDBUserError(err)) return new StepError(cleanDuckDBMessage(err.message), "data-error", step.span, step.id);
   return e;
+}
+
+/** An error carrying the output of the steps that ran before it. */
+export function withOutput(e: unknown, output: ExecuteOutput): unknown {
+  if (e && typeof e === "object") Object.defineProperty(e, "output", { value: output, enumerable: false, configurable: true });
+  return e;
+}
+
+/** The output an error from `run` carries, if any. */
+export function outputOf(e: unknown): ExecuteOutput | undefined {
+  return e && typeof e === "object" ? (e as { output?: ExecuteOutput }).output : undefined;
 }
 
 function fmt(v: number): string {

@@ -117,7 +117,8 @@ export class Database {
   /** Reads one column of strings (labels) as a JS array. */
   async strings(sql: string): Promise<(string | null)[]> {
     const reader = await this.connection.runAndReadAll(sql);
-    return reader.getColumnsJS()[0].map((v) => (v === null || v === undefined ? null : String(v)));
+    // No rows, no columns: DuckDB gives an empty list of columns, not an empty column.
+    return (reader.getColumnsJS()[0] ?? []).map((v) => (v === null || v === undefined ? null : String(v)));
   }
 
   /** Closes the connection and the instance. */

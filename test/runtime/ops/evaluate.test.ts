@@ -75,4 +75,18 @@ evaluate dt on other`);
     expect(r.error?.code).toBe("missing-columns");
     expect(r.error?.message).toBe("`other` lacks a column the model `dt` reads: `b`");
   });
+
+  it("an empty part is named at the split and a coded error when scored, never a crash", async () => {
+    const s = await Session.open({ record: false });
+    sessions.push(s);
+    const r = await s.run(`source same = sql "select i::double as x, (i % 2)::varchar as y, 'train' as part from range(12) t(i)"
+split same into train, test by column part
+model m = decision_tree predicting y from train { features: x }
+evaluate m on test`);
+    const split = r.output?.results.find((x) => x.kind === "split");
+    expect(split?.kind === "split" && split.parts).toEqual([{ name: "train", rows: 12 }, { name: "test", rows: 0 }]);
+    const { resultSummary } = await import("../../../api/summary.js");
+    expect(resultSummary(split)).toBe("train 12, test 0 (empty: test)");
+    expect(r.error).toMatchObject({ kind: "data", code: "empty-data", message: "`test` has no rows to evaluate `m` on" });
+  });
 });
