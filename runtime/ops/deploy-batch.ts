@@ -7,7 +7,7 @@ import { loadModel } from "../predict/load.js";
 import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
 import { missingColumns, remainingTransform } from "../transform.js";
-import type { DeployStep } from "./deploy.js";
+import type { DeployStep } from "./deploy-step.js";
 import type { StepContext } from "./types.js";
 
 /**

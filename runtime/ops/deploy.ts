@@ -1,11 +1,10 @@
-import { parseModelRef, type ModelRef } from "../../language/model-ref.js";
-import type { WriteTarget } from "../data/write.js";
+import { parseModelRef } from "../../language/model-ref.js";
 import { DataError } from "../errors.js";
 import { writeTarget } from "./save.js";
-import type { Draft, OpDefinition, Planner, StepBase } from "./types.js";
+import type { DeployStep } from "./deploy-step.js";
+import type { Draft, OpDefinition, Planner } from "./types.js";
 
-/** `deploy NAME batch from DATASET to "file"` / `to table "t" in "db.duckdb"`: scores every row with a registered model. */
-export type DeployStep = StepBase & { op: "deploy"; ref: ModelRef; dataset: string; target: WriteTarget; blockRows: number };
+export type { DeployStep } from "./deploy-step.js";
 
 export const planDeploy: Planner<"deploy", Draft<DeployStep>> = (s, ctx) => ({
   op: "deploy",

@@ -41,6 +41,7 @@ const cases: { code: string; text: string; suggest?: string; severity?: "error" 
   { code: "unknown-param", text: `param seed = 1`, params: { sead: 2 } },
   { code: "unknown-dataset", text: `${src}show pengins`, suggest: "penguins" },
   { code: "unknown-model", text: `${trained}evaluate n on test`, suggest: "m" },
+  { code: "invalid-alias", text: `${registered}deploy "species@champoin" batch from test to "s.csv"`, suggest: "champion" },
   { code: "wrong-kind", text: `${trained}show m` },
   { code: "duplicate-name", text: `${src}source penguins = read "q.json"` },
   { code: "unknown-column", text: `${src}prepare p = penguins { onehot Iland }`, suggest: "Island" },
