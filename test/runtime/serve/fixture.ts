@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { Session } from "../../../api/session.js";
+import { dataset, tempDir } from "../../helpers.js";
+
+/**
+ * A run store whose registry a real Lathe program filled: "penguins" version 1 a logistic
+ * regression (the champion), version 2 a random forest (registered, not promoted).
+ */
+export async function registeredStore(): Promise<string> {
+  const root = path.join(tempDir("lathe-serve-"), ".lathe");
+  const s = await Session.open({ root });
+  try {
+    const r = await s.run(`source penguins = read "${dataset("penguins.json")}"
+prepare clean = penguins {
+  drop rows where Species is missing
+  fill "Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)" with median
+  onehot Island
+}
+split clean into train 70%, test 30% stratify by Species seed 5
+model lr = logistic_regression predicting Species from train { features: "Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", Island }
+model forest = random_forest predicting Species from train { features: "Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", Island; trees: 20 }
+evaluate lr on test metrics accuracy
+register lr as "penguins"
+promote "penguins"
+register forest as "penguins"`);
+    if (r.error || !r.ok) throw new Error(`the fixture program failed: ${r.error?.message ?? JSON.stringify(r.diagnostics)}`);
+  } finally {
+    s.close();
+  }
+  return root;
+}
+
+/** Raw penguins rows with a species (the fields a client would send; extra fields are ignored by the model). */
+export function penguinRows(): Record<string, unknown>[] {
+  return (JSON.parse(readFileSync(dataset("penguins.json"), "utf8")) as Record<string, unknown>[]).filter((r) => r.Species !== null);
+}
+
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** One HTTP request with a real client; the answer's status, headers and body (parsed when JSON). */
+export function request(url: string, options: { method?: string; path?: string; body?: string | Buffer; headers?: Record<string, string>; agent?: http.Agent | false } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url + (options.path ?? ""), { method: options.method ?? "GET", headers: options.headers, agent: options.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, text, json });
+      });
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** `POST /predict` of a JSON body. */
+export function predict(url: string, body: unknown, agent?: http.Agent | false, headers: Record<string, string> = {}): Promise<Answer> {
+  return request(url, { method: "POST", path: "/predict", body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers }, agent });
+}
