@@ -120,13 +120,11 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     metrics.request(route, status, (performance.now() - started) / 1000);
   };
 
-  async function predict(req: IncomingMessage, id: string, started: number, arrived: number): Promise<string> {
+  async function predict(req: IncomingMessage, model: LoadedModel, id: string, started: number, arrived: number): Promise<string> {
     const body = await readJsonBody(req, bodyLimit);
     const rows = Array.isArray(body) ? body : body !== null && typeof body === "object" ? [body] : undefined;
     if (!rows) throw new HttpError(400, "invalid-body", "the request body is a JSON object (one row) or an array of objects (rows)");
     if (!rows.length) throw new HttpError(400, "no-rows", "the request body is an empty array: send at least one row");
-    // Read once: this request finishes on this version even if a reload swaps another in meanwhile.
-    const model = watch.current;
     let out: Prediction[];
     try {
       out = model.predictor.predict(rows);
@@ -182,6 +180,8 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     const q = url.indexOf("?");
     const route = q < 0 ? url : url.slice(0, q);
     const headers: Record<string, string> = { "X-Request-Id": id };
+    // Read once, on arrival: the request finishes on this version even if a reload swaps another in meanwhile.
+    const model = watch.current;
     try {
       if (checkToken && !openRoutes.has(route) && !checkToken(req.headers.authorization)) {
         throw new HttpError(401, "unauthorized", "this server needs `Authorization: Bearer TOKEN` with its token", {}, { "WWW-Authenticate": 'Bearer realm="lathe"' });
@@ -193,13 +193,13 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
         throw new HttpError(415, "unsupported-media-type", `${route} takes \`Content-Type: application/json\`${req.headers["content-type"] ? `, not ${req.headers["content-type"]}` : " (the request has no Content-Type)"}`);
       }
       let body: string;
-      if (route === "/predict") body = await predict(req, id, started, arrived);
+      if (route === "/predict") body = await predict(req, model, id, started, arrived);
       else if (route === "/feedback") body = await acceptFeedback(req, id);
       else if (route === "/health") body = JSON.stringify({ status: "ok" });
       else if (route === "/ready") {
         if (draining) throw new HttpError(503, "shutting-down", "the server is shutting down");
-        body = JSON.stringify({ ready: true, model: { name, version: watch.current.version.version } });
-      } else if (route === "/model") body = JSON.stringify(modelDescription(watch.current));
+        body = JSON.stringify({ ready: true, model: { name, version: model.version.version } });
+      } else if (route === "/model") body = JSON.stringify(modelDescription(model));
       else {
         const m = await metrics.text();
         return send(res, 200, m.body, route, started, { ...headers, "Content-Type": m.type });

@@ -71,3 +71,48 @@ export function request(url: string, options: { method?: string; path?: string; 
 export function predict(url: string, body: unknown, agent?: http.Agent | false, headers: Record<string, string> = {}): Promise<Answer> {
   return request(url, { method: "POST", path: "/predict", body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers }, agent });
 }
+
+/** What one client of a load generator saw: the version of each answer, in order, and every failure. */
+export interface ClientLog {
+  versions: number[];
+  failures: string[];
+}
+
+/**
+ * Clients that each send single-row `POST /predict` requests one after another on keep-alive
+ * connections until stopped; every answer that is not a 200 with a prediction is a failure.
+ */
+export function loadGenerator(url: string, clients: number, rows: Record<string, unknown>[]): { logs: ClientLog[]; stop: () => Promise<ClientLog[]> } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  let running = true;
+  const logs: ClientLog[] = Array.from({ length: clients }, () => ({ versions: [], failures: [] }));
+  const loops = logs.map(async (log, c) => {
+    for (let k = 0; running; k++) {
+      try {
+        const a = await predict(url, rows[(c + k * clients) % rows.length], agent);
+        if (a.status !== 200 || typeof a.json?.predictions?.[0]?.prediction !== "string") log.failures.push(`${a.status} ${a.text}`);
+        else log.versions.push(a.json.model.version);
+      } catch (e) {
+        log.failures.push(String(e));
+      }
+    }
+  });
+  return {
+    logs,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+      return logs;
+    },
+  };
+}
+
+/** Waits until `check` holds, polling every 20 ms; throws after `ms`. */
+export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
