@@ -13,6 +13,7 @@ import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
+import type { ServingHost } from "../runtime/serve/serving-spec.js";
 import { ident, literal } from "../runtime/sql/quote.js";
 
 export interface SessionOptions {
@@ -41,6 +42,8 @@ export interface RunOptions {
   sideEffects?: boolean;
   /** The recorded run this one reproduces, noted in its record. */
   reproduces?: string;
+  /** How `serve` statements are carried out: started at once (`start`, the kernel) or only recorded, `later` saying how they get served. */
+  serving?: Pick<ServingHost, "start" | "later">;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -147,6 +150,7 @@ export class Session {
         sideEffects,
         models: new ModelRegistry(this.store),
         runId: recorder ? runId : undefined,
+        serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
       });
       outcome.ok = true;
     } catch (e) {

@@ -21,9 +21,25 @@ export async function main(argv: string[]): Promise<number> {
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .option("--store <dir>", "run store folder", ".lathe")
     .option("--no-record", "do not record the run")
+    .option("--serve", "after the run, serve the models its `serve` statements name until SIGINT/SIGTERM")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run-command.js");
       code = await runCommand(file, opts);
+    });
+
+  program
+    .command("serve <name>")
+    .description("serve a registered model over HTTP until SIGINT/SIGTERM: NAME (the champion), NAME@champion, NAME@latest, or --version N; follows promote and rollback")
+    .option("--version <n>", "serve this version")
+    .option("--port <port>", "port (default: the one the program's `serve` statement recorded, else 8080; 0: any free port)")
+    .option("--host <host>", "address to listen on; anything but loopback needs a token", "127.0.0.1")
+    .option("--token <token>", "require `Authorization: Bearer TOKEN` (default: $LATHE_SERVE_TOKEN)")
+    .option("--poll-ms <ms>", "how often the registry is checked for a new champion", "1000")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .action(async (name: string, opts) => {
+      const { serveCommand } = await import("./serve-command.js");
+      const { storeCommand } = await store();
+      code = await storeCommand(() => serveCommand(name, opts));
     });
 
   program

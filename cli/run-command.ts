@@ -8,16 +8,22 @@ import { printDiagnostics } from "./print-diagnostics.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail } from "./report.js";
 
-/** `lathe run`: runs a program with a progress line per step; returns the exit code. */
-export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean }): Promise<number> {
+/** `lathe run`: runs a program with a progress line per step; returns the exit code. With `serve`, then serves what its `serve` statements recorded until SIGINT/SIGTERM. */
+export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; serve?: boolean }): Promise<number> {
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
+  let ran: Awaited<ReturnType<typeof runWithProgress>>;
   try {
     const params = parseParams(opts.param);
-    return (await runWithProgress(session, file, (o) => session.runFile(file, { ...o, params }))).code;
+    const serving = opts.serve ? { later: "served when the run ends (--serve)" } : undefined;
+    ran = await runWithProgress(session, file, (o) => session.runFile(file, { ...o, params, serving }));
   } finally {
     session.close();
   }
+  if (!opts.serve || ran.code !== exitCodes.ok) return ran.code;
+  const { serveRunResults } = await import("./serve-command.js");
+  const { storeCommand } = await import("./store-commands.js");
+  return storeCommand(() => serveRunResults(session.store.root, ran.outcome.output?.results ?? []));
 }
 
 /**

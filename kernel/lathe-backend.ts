@@ -6,6 +6,7 @@ import type { RunEvent, StepResult } from "../runtime/results.js";
 import { CellError, type CompletionResult, type ExecuteContext, type IsCompleteResult, type KernelBackend, type MimeBundle } from "./jupyter/backend.js";
 import { completeCell, inspectCell } from "./lathe-help.js";
 import { latheInfo } from "./lathe-info.js";
+import { ServerSet } from "../runtime/serve/server-set.js";
 
 /** The Lathe language in Jupyter: each cell is Lathe code run in one Session, so state lives across cells. */
 export class LatheBackend implements KernelBackend {
@@ -15,7 +16,12 @@ export class LatheBackend implements KernelBackend {
   readonly banner = latheInfo.banner;
   readonly helpLinks = latheInfo.helpLinks;
 
-  private constructor(readonly session: Session) {}
+  /** Servers `serve` statements started: they run in the background until the kernel shuts down. */
+  readonly servers: ServerSet;
+
+  private constructor(readonly session: Session) {
+    this.servers = new ServerSet(session.store.root, (m) => process.stderr.write(`lathe serve: ${m}\n`));
+  }
 
   /** Opens the backend's session; the run store is `store`, else `.lathe` under the kernel's working directory. */
   static async create(options: { store?: string } = {}): Promise<LatheBackend> {
@@ -43,7 +49,7 @@ export class LatheBackend implements KernelBackend {
         ctx.stream("stdout", `${e.label}${e.failed ? ": failed" : summary(e.result)} (${Math.round(e.ms)} ms)\n`);
       }
     };
-    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record: worthRecording(parse(code).program) });
+    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record: worthRecording(parse(code).program), serving: { start: (spec) => this.servers.start(spec) } });
     const errors = outcome.diagnostics.filter((d) => d.severity === "error");
     for (const w of outcome.diagnostics.filter((d) => d.severity !== "error")) ctx.stream("stderr", formatDiagnostic(w, file, code) + "\n");
     if (errors.length) {
@@ -95,6 +101,7 @@ export class LatheBackend implements KernelBackend {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.servers.closeAll();
     this.session.close();
   }
 }

@@ -12,6 +12,7 @@ import { planPromote, promote, type PromoteStep } from "./promote.js";
 import { planRegister, register, renderRegistry, type RegisterStep } from "./register.js";
 import { planRollback, rollback, type RollbackStep } from "./rollback.js";
 import { planSave, renderWritten, save, type SaveStep } from "./save.js";
+import { planServe, renderServing, serve, type ServeStep } from "./serve.js";
 import { planShow, renderTable, show, type ShowStep } from "./show.js";
 import { planSplit, renderSplit, split, type SplitStep } from "./split.js";
 import { planTrain, renderModel, train, type TrainStep } from "./train.js";
@@ -25,7 +26,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -46,6 +47,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   rollback,
   save,
   deploy,
+  serve,
   pending,
 };
 
@@ -67,7 +69,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   rollback: planRollback,
   deploy: planDeploy,
   save: planSave,
-  serve: planPending,
+  serve: planServe,
   export: planPending,
   monitor: planPending,
   retrain: planPending,
@@ -91,6 +93,7 @@ const renderers: { [K in StepResult["kind"]]: (r: Extract<StepResult, { kind: K 
   notice: renderNotice,
   written: renderWritten,
   registry: renderRegistry,
+  serving: renderServing,
   describe: renderDescribe,
   "model-description": renderModelDescription,
 };

@@ -6,6 +6,7 @@ import type { Database } from "../data/database.js";
 import type { ModelRegistry } from "../model-registry.js";
 import type { ModelState, TrainSpec } from "../model-state.js";
 import type { RunEvent, StepResult } from "../results.js";
+import type { ServingHost } from "../serve/serving-spec.js";
 import type { ArtifactRef } from "../run-store.js";
 import type { SqlIdent } from "../sql/quote.js";
 import type { Transform } from "../transform.js";
@@ -109,6 +110,8 @@ export interface ExecuteOptions {
   models?: ModelRegistry;
   /** This run's id, when it is recorded (written beside batch predictions). */
   runId?: string;
+  /** Where `serve` records its spec and checks its reference, and (in the kernel) how it starts a server. */
+  serving?: ServingHost;
 }
 
 /** Where a run's artifacts go: content-addressed files of the run store. */

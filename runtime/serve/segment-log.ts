@@ -1,0 +1,149 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+
+/** How a segment log batches and rotates. */
+export interface SegmentLogOptions {
+  /** The folder of the segments (created on the first write). */
+  dir: string;
+  /** Longest a record waits before its batch is written, in ms (default 200). */
+  flushMs?: number;
+  /** A segment is closed and a new one started past this size (default 64 MiB)... */
+  maxSegmentBytes?: number;
+  /** ...or this age, in ms (default one hour). */
+  maxSegmentMs?: number;
+  /** Records held at most while writes lag behind; more are dropped and counted (default 100,000). */
+  maxPending?: number;
+  /** Told of a failed write (its records are dropped; the next batch starts a new segment). */
+  onError?: (e: Error) => void;
+}
+
+/** What a segment log has done: records written and dropped, failed writes. */
+export interface SegmentLogStats {
+  written: number;
+  dropped: number;
+  errors: number;
+}
+
+// Records serialised per turn of the event loop while a batch is written, so a large batch never
+// holds up requests for long.
+const chunk = 256;
+
+/**
+ * An append-only log of JSON records as NDJSON segment files, written in batches off the path of
+ * whoever appends: `append` only queues, a timer writes. Each segment (`<UTC time>-<pid>-<random>.ndjson`)
+ * has one writer, this object, so several processes can log into the same folder; every batch is
+ * one write of whole lines; a segment is fsynced when it is closed (rotation, `close`), so a crash
+ * loses at most the records of the last moments. DuckDB reads the folder with a glob.
+ */
+export class SegmentLog<T> {
+  readonly stats: SegmentLogStats = { written: 0, dropped: 0, errors: 0 };
+  private pending: T[] = [];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private handle?: FileHandle;
+  private file?: string;
+  private bytes = 0;
+  private openedAt = 0;
+  private closed = false;
+  private readonly flushMs: number;
+  private readonly maxSegmentBytes: number;
+  private readonly maxSegmentMs: number;
+  private readonly maxPending: number;
+
+  constructor(private readonly options: SegmentLogOptions) {
+    this.flushMs = options.flushMs ?? 200;
+    this.maxSegmentBytes = options.maxSegmentBytes ?? 64 * 1024 * 1024;
+    this.maxSegmentMs = options.maxSegmentMs ?? 3_600_000;
+    this.maxPending = options.maxPending ?? 100_000;
+  }
+
+  /** The segment being written, if any. */
+  get currentFile(): string | undefined {
+    return this.file;
+  }
+
+  /** Queues a record; it is written within `flushMs`. Never waits, never throws. */
+  append(record: T): void {
+    if (this.closed || this.pending.length >= this.maxPending) {
+      this.stats.dropped++;
+      return;
+    }
+    this.pending.push(record);
+    if (!this.timer && !this.running) this.timer = setTimeout(() => void this.drain(), this.flushMs).unref();
+  }
+
+  /** Writes everything queued so far. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.running) await this.running;
+    if (this.pending.length) await this.drain();
+  }
+
+  /** Writes what is queued, fsyncs and closes the segment; later appends are dropped. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    await this.closeSegment();
+  }
+
+  private drain(): Promise<void> {
+    this.timer = undefined;
+    this.running ??= (async () => {
+      try {
+        while (this.pending.length) await this.writeBatch(this.pending.splice(0));
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async writeBatch(batch: T[]): Promise<void> {
+    let text = "";
+    for (let i = 0; i < batch.length; i += chunk) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      for (const r of batch.slice(i, i + chunk)) text += JSON.stringify(r) + "\n";
+    }
+    const bytes = Buffer.from(text);
+    try {
+      if (this.handle && (this.bytes + bytes.length > this.maxSegmentBytes || Date.now() - this.openedAt > this.maxSegmentMs)) await this.closeSegment();
+      if (!this.handle) await this.openSegment();
+      let done = 0;
+      while (done < bytes.length) done += (await this.handle!.write(bytes, done, bytes.length - done)).bytesWritten;
+      this.bytes += bytes.length;
+      this.stats.written += batch.length;
+    } catch (e) {
+      this.stats.errors++;
+      this.stats.dropped += batch.length;
+      this.options.onError?.(e as Error);
+      // A segment a write failed on may end in part of a line: the next batch starts a new one.
+      await this.closeSegment().catch(() => undefined);
+    }
+  }
+
+  private async openSegment(): Promise<void> {
+    mkdirSync(this.options.dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+    const file = path.join(this.options.dir, `${stamp}-${process.pid}-${randomBytes(4).toString("hex")}.ndjson`);
+    // `wx`: the file is new and this process its only writer.
+    this.handle = await open(file, "wx");
+    this.file = file;
+    this.bytes = 0;
+    this.openedAt = Date.now();
+  }
+
+  private async closeSegment(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    this.file = undefined;
+    if (!handle) return;
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
