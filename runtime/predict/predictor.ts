@@ -1,6 +1,6 @@
 import type { AppliedStep } from "../data/steps.js";
 import { inputColumns } from "./inputs.js";
-import { acceptsValue, applyTransform, featureValue } from "./transform-js.js";
+import { acceptsValue, compileTransform, featureValue } from "./transform-js.js";
 import { isNumericType, ValueError, type Value } from "./sql-values.js";
 
 /**
@@ -80,7 +80,7 @@ function jsonType(type: string): "number" | "boolean" | "string" {
 export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predictor {
   const needed = new Set(inputColumns(pkg.transform, pkg.featureColumns));
   const inputSchema = pkg.input.columns.filter((c) => needed.has(c.name)).map((c) => ({ ...c, json: jsonType(c.type) }));
-  const transform = { steps: pkg.transform, types: pkg.transformTypes };
+  const transform = compileTransform({ steps: pkg.transform, types: pkg.transformTypes });
   const k = pkg.classes.length;
   return {
     name: pkg.name,
@@ -110,7 +110,7 @@ export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predict
         }
         if (!ok) return;
         try {
-          const out = applyTransform(row as Record<string, Value>, transform);
+          const out = transform(row as Record<string, Value>);
           pkg.featureColumns.forEach((f, j) => (columns[j][i] = featureValue(Object.prototype.hasOwnProperty.call(out, f) ? out[f] : null, f)));
         } catch (e) {
           if (!(e instanceof ValueError)) throw e;

@@ -21,6 +21,9 @@ const castTargets: Record<string, (v: Value, type?: string) => Value> = {
 
 const castSql: Record<string, string> = { number: "DOUBLE", double: "DOUBLE", float: "DOUBLE", integer: "BIGINT", int: "BIGINT", string: "VARCHAR", text: "VARCHAR", varchar: "VARCHAR", boolean: "BOOLEAN", bool: "BOOLEAN", date: "DATE", timestamp: "TIMESTAMP" };
 
+type Row = Record<string, Value>;
+type CompiledStep = (row: Row) => Row;
+
 /**
  * Applies a model's column transform to one row, in plain JavaScript, as the SQL of the same steps
  * does in DuckDB (`runtime/data/steps.ts` `compileStep`): fills, one-hot indicators, scaling,
@@ -28,95 +31,146 @@ const castSql: Record<string, string> = { number: "DOUBLE", double: "DOUBLE", fl
  * Row filters are not part of a model's transform. A value a step cannot take throws `ValueError`.
  */
 export function applyTransform(input: Record<string, Value>, transform: PortableTransform): Record<string, Value> {
-  let row: Record<string, Value> = Object.assign(Object.create(null), input);
-  transform.steps.forEach(({ step, fitted }, i) => {
-    const types = transform.types[i] ?? {};
-    const cols = "columns" in step && Array.isArray(step.columns) ? step.columns.map((c) => c.text) : [];
-    const get = (c: string): Value => (Object.hasOwn(row, c) ? row[c] : null);
-    switch (step.kind) {
-      case "drop-rows":
-      case "keep-rows":
-      case "drop-duplicates":
-        return;
-      case "drop-columns":
+  return compileTransform(transform)(input);
+}
+
+/**
+ * The transform as one function of a row, its steps' columns, types and fitted constants looked up
+ * once: a server calls it per request, where re-reading the steps cost more than the model.
+ */
+export function compileTransform(transform: PortableTransform): (input: Record<string, Value>) => Record<string, Value> {
+  const steps = transform.steps.map((applied, i) => compileStep(applied, transform.types[i] ?? {})).filter((f): f is CompiledStep => f !== undefined);
+  return (input) => {
+    let row: Row = Object.assign(Object.create(null), input);
+    for (const step of steps) row = step(row);
+    return row;
+  };
+}
+
+const get = (row: Row, c: string): Value => (Object.hasOwn(row, c) ? row[c] : null);
+
+/** One step as a function of a row (which it may change in place); undefined for steps that only filter rows. */
+function compileStep({ step, fitted }: AppliedStep, types: Record<string, string>): CompiledStep | undefined {
+  const cols = "columns" in step && Array.isArray(step.columns) ? step.columns.map((c) => c.text) : [];
+  const typeOf = cols.map((c) => own(types, c));
+  switch (step.kind) {
+    case "drop-rows":
+    case "keep-rows":
+    case "drop-duplicates":
+      return undefined;
+    case "drop-columns":
+      return (row) => {
         for (const c of cols) delete row[c];
-        return;
-      case "keep-columns":
-        row = Object.assign(Object.create(null), Object.fromEntries(cols.map((c) => [c, get(c)])));
-        return;
-      case "fill":
-        for (const c of cols) {
-          if (get(c) !== null) continue;
-          row[c] = step.strategy === "value" ? (step.value?.value ?? null) : fitted?.kind === "fill" ? (own(fitted.values, c) ?? null) : null;
-        }
-        return;
-      case "onehot": {
-        if (fitted?.kind !== "onehot") throw new ValueError("onehot applied before it was fitted");
-        const indicators: Record<string, Value> = Object.create(null);
-        for (const c of cols) {
-          const text = toText(get(c), own(types, c));
-          const vocab = own(fitted.vocab, c) ?? [];
-          for (const v of vocab) indicators[`${c}_${v}`] = text === v ? 1 : 0;
-          indicators[`${c}__other`] = text !== null && !vocab.includes(text) ? 1 : 0;
-          delete row[c];
-        }
-        row = Object.assign(Object.create(null), row, indicators);
-        return;
-      }
-      case "replace": {
-        const c = step.column.text;
-        if (compare(get(c), step.from.value) === 0) row[c] = step.to.value;
-        return;
-      }
-      case "clip":
-        for (const c of cols) {
-          const v = get(c);
-          if (compare(v, step.low.value) !== null && compare(v, step.low.value)! < 0) row[c] = step.low.value;
-          else if (compare(v, step.high.value) !== null && compare(v, step.high.value)! > 0) row[c] = step.high.value;
-        }
-        return;
-      case "derive":
-        row[step.name.text] = evaluate(step.expr, row, types);
-        return;
-      case "cast": {
-        const sql = castSql[step.type.text.toLowerCase()];
-        const to = sql && castTargets[sql];
-        if (!to) throw new ValueError(`unknown type ${step.type.text}`);
-        for (const c of cols) row[c] = to(get(c), own(types, c));
-        return;
-      }
-      case "text":
-        for (const c of cols) {
-          const t = toText(get(c), own(types, c));
-          row[c] = t === null ? null : step.op === "trim" ? trimSpaces(t) : step.op === "lower" ? t.toLowerCase() : t.toUpperCase();
-        }
-        return;
-      case "scale":
-        if (fitted?.kind !== "scale") throw new ValueError("scale applied before it was fitted");
-        for (const c of cols) {
-          const v = toDouble(get(c));
-          const stat = own(fitted.stats, c)!;
-          row[c] = v === null ? null : (v - stat.center) / stat.scale;
-        }
-        return;
-      case "bucket": {
-        if (fitted?.kind !== "bucket") throw new ValueError("bucket applied before it was fitted");
-        const c = step.column.text;
-        const v = get(c);
-        if (v === null) return;
-        const i = fitted.edges.findIndex((e) => compare(v, e)! < 0);
-        row[c] = i < 0 ? fitted.edges.length : i;
-        return;
-      }
-      case "rename": {
-        const next: Record<string, Value> = Object.create(null);
-        for (const [k, v] of Object.entries(row)) next[k === step.from.text ? step.to.text : k] = v;
-        row = next;
-        return;
-      }
+        return row;
+      };
+    case "keep-columns":
+      return (row) => {
+        const next: Row = Object.create(null);
+        for (const c of cols) next[c] = get(row, c);
+        return next;
+      };
+    case "fill": {
+      const fills = cols.map((c) => (step.strategy === "value" ? (step.value?.value ?? null) : fitted?.kind === "fill" ? (own(fitted.values, c) ?? null) : null));
+      return (row) => {
+        cols.forEach((c, j) => {
+          if (get(row, c) === null) row[c] = fills[j];
+        });
+        return row;
+      };
     }
-  });
-  return row;
+    case "onehot": {
+      if (fitted?.kind !== "onehot") return () => {
+        throw new ValueError("onehot applied before it was fitted");
+      };
+      const vocabs = cols.map((c) => own(fitted.vocab, c) ?? []);
+      const names = cols.map((c, j) => vocabs[j].map((v) => `${c}_${v}`));
+      const sets = vocabs.map((v) => new Set(v));
+      return (row) => {
+        const indicators: Row = Object.create(null);
+        cols.forEach((c, j) => {
+          const text = toText(get(row, c), typeOf[j]);
+          const vocab = vocabs[j];
+          for (let k = 0; k < vocab.length; k++) indicators[names[j][k]] = text === vocab[k] ? 1 : 0;
+          indicators[`${c}__other`] = text !== null && !sets[j].has(text) ? 1 : 0;
+          delete row[c];
+        });
+        return Object.assign(row, indicators);
+      };
+    }
+    case "replace": {
+      const c = step.column.text;
+      return (row) => {
+        if (compare(get(row, c), step.from.value) === 0) row[c] = step.to.value;
+        return row;
+      };
+    }
+    case "clip":
+      return (row) => {
+        for (const c of cols) {
+          const v = get(row, c);
+          const low = compare(v, step.low.value);
+          const high = compare(v, step.high.value);
+          if (low !== null && low < 0) row[c] = step.low.value;
+          else if (high !== null && high > 0) row[c] = step.high.value;
+        }
+        return row;
+      };
+    case "derive":
+      return (row) => {
+        row[step.name.text] = evaluate(step.expr, row, types);
+        return row;
+      };
+    case "cast": {
+      const sql = castSql[step.type.text.toLowerCase()];
+      const to = sql && castTargets[sql];
+      return (row) => {
+        if (!to) throw new ValueError(`unknown type ${step.type.text}`);
+        cols.forEach((c, j) => (row[c] = to(get(row, c), typeOf[j])));
+        return row;
+      };
+    }
+    case "text":
+      return (row) => {
+        cols.forEach((c, j) => {
+          const t = toText(get(row, c), typeOf[j]);
+          row[c] = t === null ? null : step.op === "trim" ? trimSpaces(t) : step.op === "lower" ? t.toLowerCase() : t.toUpperCase();
+        });
+        return row;
+      };
+    case "scale": {
+      if (fitted?.kind !== "scale") return () => {
+        throw new ValueError("scale applied before it was fitted");
+      };
+      const stats = cols.map((c) => own(fitted.stats, c)!);
+      return (row) => {
+        cols.forEach((c, j) => {
+          const v = toDouble(get(row, c));
+          row[c] = v === null ? null : (v - stats[j].center) / stats[j].scale;
+        });
+        return row;
+      };
+    }
+    case "bucket": {
+      if (fitted?.kind !== "bucket") return () => {
+        throw new ValueError("bucket applied before it was fitted");
+      };
+      const c = step.column.text;
+      const edges = fitted.edges;
+      return (row) => {
+        const v = get(row, c);
+        if (v === null) return row;
+        const i = edges.findIndex((e) => compare(v, e)! < 0);
+        row[c] = i < 0 ? edges.length : i;
+        return row;
+      };
+    }
+    case "rename":
+      return (row) => {
+        const next: Row = Object.create(null);
+        for (const k in row) next[k === step.from.text ? step.to.text : k] = row[k];
+        return next;
+      };
+  }
 }
 
 /**
