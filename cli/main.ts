@@ -159,6 +159,19 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command("export <model>")
+    .description("write a registered model (NAME, NAME@champion, NAME@latest or --version N) as a self-contained ES module folder for Node and browsers; --for container adds a server, Dockerfile, Kubernetes manifests and a serverless handler")
+    .requiredOption("--to <dir>", "the folder to write (created; an earlier export there is replaced)")
+    .option("--for <form>", "`container`: add what a container platform needs")
+    .option("--version <n>", "a version number instead of the champion")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .action(async (model: string, opts) => {
+      const { exportCommand } = await import("./export-command.js");
+      const { storeCommand } = await store();
+      code = await storeCommand(() => exportCommand(model, opts));
+    });
+
+  program
     .command("reproduce <run>")
     .description("run a recorded run again (by id or a unique prefix), touching neither the registry nor deployments, and check data, every metric and the model files are identical (exit 5 if not)")
     .option("--store <dir>", "run store folder", ".lathe")

@@ -18,6 +18,7 @@ export type StepResult = { reused?: boolean } & (
   | { kind: "written"; what: string; rows: number; where: string; model?: string }
   | { kind: "registry"; action: "register" | "promote" | "rollback"; name: string; version: number; previous?: number; model?: string }
   | { kind: "serving"; name: string; ref: string; version: number; port: number; spec: string; url?: string; later?: string }
+  | { kind: "exported"; name: string; ref: string; version: number; dir: string; form: "edge" | "container"; files: number }
   | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] }
   | {
       kind: "model-description";

@@ -1,6 +1,8 @@
-import { coefficientImportance, linearScores } from "./linear-scores.js";
+import { coefficientImportance } from "./coefficient-importance.js";
 import { numberParam } from "./params.js";
-import { fitStandardizer, orderedColumns, type Standardizer } from "./standardizer.js";
+import { linearRegressionScorer } from "./scoring/linear-regression.js";
+import { orderedColumns, type Standardizer } from "./scoring/standardize.js";
+import { fitStandardizer } from "./standardizer.js";
 import type { Learner, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 interface LinearState {
@@ -42,14 +44,14 @@ function choleskySolve(a: Float64Array, b: Float64Array, d: number): Float64Arra
 }
 
 function build(model: SerializedModel): TrainedModel {
-  const { standardizer, weights } = model.state as LinearState;
+  const { weights } = model.state as LinearState;
   const { featureNames } = model;
   return {
     kind: model.kind,
     task: "regression",
     featureNames,
     classes: [],
-    predict: (x) => Float32Array.from(linearScores(x, featureNames, standardizer, weights, 1)),
+    predict: linearRegressionScorer(model).predict,
     importance: () => coefficientImportance(weights, featureNames.length, 1),
     toJSON: () => model,
   };

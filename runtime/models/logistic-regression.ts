@@ -1,10 +1,12 @@
+import { coefficientImportance } from "./coefficient-importance.js";
 import { fitLinear } from "./fit-linear.js";
 import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
-import { argmaxRows, coefficientImportance, linearScores, scoreProbabilities } from "./linear-scores.js";
 import { numberParam } from "./params.js";
-import { fitStandardizer, standardizedRows, type Standardizer } from "./standardizer.js";
+import { logisticScorer } from "./scoring/logistic-regression.js";
+import { standardizedRows, type Standardizer } from "./scoring/standardize.js";
+import { fitStandardizer } from "./standardizer.js";
 import { backendName, initBackend, tf } from "./tf-backend.js";
-import type { HistoryPoint, Learner, Matrix, SerializedModel, TrainedModel, TrainInput } from "./types.js";
+import type { HistoryPoint, Learner, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 interface LogisticState {
   standardizer: Standardizer;
@@ -67,17 +69,15 @@ const softmaxLossJs =
 function build(model: SerializedModel): TrainedModel {
   const state = model.state as LogisticState;
   const { featureNames, classes } = model;
-  const { k, weights, standardizer } = state;
-  const proba = (x: Matrix): Float32Array => scoreProbabilities(linearScores(x, featureNames, standardizer, weights, k), x.n, k);
+  const { k, weights } = state;
+  const scorer = logisticScorer(model);
   return {
     kind: model.kind,
     task: "classification",
     featureNames,
     classes,
-    predict(x) {
-      return argmaxRows(proba(x), x.n, classes.length);
-    },
-    predictProba: proba,
+    predict: scorer.predict,
+    predictProba: scorer.predictProba,
     importance: () => coefficientImportance(weights, featureNames.length, k),
     history: state.history,
     toJSON: () => model,

@@ -1,21 +1,14 @@
 import { throwIfAborted, yieldToEventLoop } from "./abort.js";
-import { argmaxRows } from "./linear-scores.js";
 import { booleanParam, choiceParam, numberParam, sizesParam } from "./params.js";
+import { mlpScorer, type DenseLayer } from "./scoring/mlp.js";
+import { standardizedRows, type Standardizer } from "./scoring/standardize.js";
 import { SeededRandom } from "./seeded-random.js";
-import { fitStandardizer, standardizedRows, targetScale, type Standardizer } from "./standardizer.js";
+import { fitStandardizer, targetScale } from "./standardizer.js";
 import type { Activation, MlpEngine } from "./mlp-engine.js";
 import { nativeMlpEngine } from "./mlp-native.js";
 import { tfjsMlpEngine } from "./mlp-tfjs.js";
 import { nativeMlp } from "./native-engine.js";
-import type { HistoryPoint, Learner, Matrix, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
-
-interface DenseLayer {
-  inputs: number;
-  outputs: number;
-  /** inputs×outputs row-major. */
-  weights: number[];
-  bias: number[];
-}
+import type { HistoryPoint, Learner, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 interface MlpState {
   standardizer: Standardizer;
@@ -41,58 +34,13 @@ const defaults: Record<string, ParamValue> = {
   tol: 0.0001,
 };
 
-const activateScalar: Record<Activation, (v: number) => number> = {
-  relu: (v) => (v > 0 ? v : 0),
-  tanh: Math.tanh,
-  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
-};
-
-/** Forward pass in float64 plain JS: a loaded model predicts the same on every backend and needs none. */
-function forward(state: MlpState, x: Matrix, featureNames: string[]): Float64Array {
-  const rows = standardizedRows(x, featureNames, state.standardizer);
-  let h: Float64Array = Float64Array.from(rows);
-  const f = activateScalar[state.activation];
-  state.layers.forEach((layer, li) => {
-    const { inputs: I, outputs: O, weights: W, bias } = layer;
-    const out = new Float64Array(x.n * O);
-    for (let i = 0; i < x.n; i++) {
-      const o0 = i * O;
-      for (let o = 0; o < O; o++) out[o0 + o] = bias[o];
-      for (let j = 0; j < I; j++) {
-        const v = h[i * I + j];
-        if (v === 0) continue;
-        const w0 = j * O;
-        for (let o = 0; o < O; o++) out[o0 + o] += v * W[w0 + o];
-      }
-    }
-    if (li < state.layers.length - 1) for (let i = 0; i < out.length; i++) out[i] = f(out[i]);
-    h = out;
-  });
-  return h;
-}
-
 function build(model: SerializedModel): TrainedModel {
   const state = model.state as MlpState;
   const { featureNames, classes } = model;
   const common = { kind: model.kind, featureNames, classes, history: state.history, toJSON: () => model };
-  if (model.task === "regression") {
-    const { mean, std } = state.target!;
-    return { ...common, task: "regression", predict: (x) => Float32Array.from(forward(state, x, featureNames), (v) => v * std + mean) };
-  }
-  const k = classes.length;
-  const proba = (x: Matrix): Float32Array => {
-    const z = forward(state, x, featureNames);
-    const out = new Float32Array(x.n * k);
-    for (let i = 0; i < x.n; i++) {
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) max = Math.max(max, z[i * k + c]);
-      let sum = 0;
-      for (let c = 0; c < k; c++) sum += Math.exp(z[i * k + c] - max);
-      for (let c = 0; c < k; c++) out[i * k + c] = Math.exp(z[i * k + c] - max) / sum;
-    }
-    return out;
-  };
-  return { ...common, task: "classification", predict: (x) => argmaxRows(proba(x), x.n, k), predictProba: proba };
+  const scorer = mlpScorer(model);
+  if (model.task === "regression") return { ...common, task: "regression", predict: scorer.predict };
+  return { ...common, task: "classification", predict: scorer.predict, predictProba: scorer.predictProba };
 }
 
 /**

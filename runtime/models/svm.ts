@@ -1,22 +1,15 @@
 import { OptionError } from "../errors.js";
+import { coefficientImportance } from "./coefficient-importance.js";
 import { fitLinear } from "./fit-linear.js";
 import { kernelSvmModel, resolveGamma, trainKernelSvm, type KernelSvmState } from "./kernel-svm/kernel-svm.js";
 import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
-import { argmaxRows, coefficientImportance, linearScores, scoreProbabilities } from "./linear-scores.js";
 import { choiceParam, numberParam } from "./params.js";
 import { SeededRandom } from "./seeded-random.js";
-import { fitStandardizer, standardizedRows, targetScale, type Standardizer } from "./standardizer.js";
+import { standardizedRows, type Standardizer } from "./scoring/standardize.js";
+import { fourierRows, primalSvmScorer, type FourierFeatures } from "./scoring/svm-primal.js";
+import { fitStandardizer, targetScale } from "./standardizer.js";
 import { backendName, initBackend, tf } from "./tf-backend.js";
-import type { HistoryPoint, Learner, Matrix, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
-
-/** Random Fourier features approximating an RBF kernel: φ(x) = √(2/D)·cos(xΩ + b). */
-interface FourierFeatures {
-  /** d×D row-major frequencies Ω, drawn N(0, 2γ). */
-  omega: number[];
-  /** D phases, drawn U(0, 2π). */
-  phase: number[];
-  components: number;
-}
+import type { HistoryPoint, Learner, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 interface SvmState {
   /** "rff D" for random Fourier features; absent for the linear kernel. */
@@ -52,21 +45,6 @@ const defaults: Record<string, ParamValue> = {
   max_iter: 500,
   tol: 1e-4,
 };
-
-/** φ(rows) for row-major standardised rows, float64, in plain JS (prediction path). */
-function fourierRows(rows: Float32Array, n: number, d: number, f: FourierFeatures): Float64Array {
-  const D = f.components;
-  const scale = Math.sqrt(2 / D);
-  const out = new Float64Array(n * D);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < D; c++) {
-      let s = f.phase[c];
-      for (let j = 0; j < d; j++) s += rows[i * d + j] * f.omega[j * D + c];
-      out[i * D + c] = scale * Math.cos(s);
-    }
-  }
-  return out;
-}
 
 /** Squared hinge loss (LinearSVC's default) for ±1 targets, one column per one-vs-rest problem. */
 const squaredHinge =
@@ -131,22 +109,8 @@ function build(model: SerializedModel): TrainedModel {
   }
   const state = model.state as SvmState;
   const { featureNames, classes } = model;
-  const { k, weights, standardizer, fourier } = state;
-  const d = featureNames.length;
-  const scores = (x: Matrix): Float64Array => {
-    if (!fourier) return linearScores(x, featureNames, standardizer, weights, k);
-    const phi = fourierRows(standardizedRows(x, featureNames, standardizer), x.n, d, fourier);
-    const D = fourier.components;
-    const out = new Float64Array(x.n * k);
-    for (let i = 0; i < x.n; i++) {
-      for (let c = 0; c < k; c++) {
-        let s = weights[D * k + c];
-        for (let j = 0; j < D; j++) s += phi[i * D + j] * weights[j * k + c];
-        out[i * k + c] = s;
-      }
-    }
-    return out;
-  };
+  const { k, weights, fourier } = state;
+  const scorer = primalSvmScorer(model);
   const common = {
     kind: model.kind,
     featureNames,
@@ -154,24 +118,10 @@ function build(model: SerializedModel): TrainedModel {
     history: state.history,
     method: state.method,
     toJSON: () => model,
-    ...(fourier ? {} : { importance: () => coefficientImportance(weights, d, k) }),
+    ...(fourier ? {} : { importance: () => coefficientImportance(weights, featureNames.length, k) }),
   };
-  if (model.task === "regression") {
-    const { mean, std } = state.target!;
-    return { ...common, task: "regression", predict: (x) => Float32Array.from(scores(x), (v) => v * std + mean) };
-  }
-  /** Decision values squashed to sum to 1: a ranking score for ROC curves, not calibrated probabilities. */
-  const proba = (x: Matrix): Float32Array => scoreProbabilities(scores(x), x.n, k);
-  return {
-    ...common,
-    task: "classification",
-    predict: (x) => {
-      const z = scores(x);
-      if (k > 1) return argmaxRows(z, x.n, k);
-      return Float32Array.from(z, (v) => (v > 0 ? 1 : 0));
-    },
-    predictProba: proba,
-  };
+  if (model.task === "regression") return { ...common, task: "regression", predict: scorer.predict };
+  return { ...common, task: "classification", predict: scorer.predict, predictProba: scorer.predictProba };
 }
 
 /**

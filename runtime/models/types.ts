@@ -83,6 +83,9 @@ export interface TrainedModel {
   serialize?(): SerializedModel;
 }
 
+/** What scores feature rows: a trained model's `predict` and `predictProba` (`scoring/` has one per model kind). */
+export type Scorer = Pick<TrainedModel, "predict" | "predictProba">;
+
 export interface Learner {
   /** The name used in the language, e.g. `random_forest`. */
   name: string;

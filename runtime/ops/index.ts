@@ -4,6 +4,7 @@ import { assertOp, planAssert, renderAssert, type AssertStep } from "./assert.js
 import { deploy, planDeploy, type DeployStep } from "./deploy.js";
 import { describe, planDescribe, renderDescribe, renderModelDescription, type DescribeStep } from "./describe.js";
 import { evaluate, planEvaluate, renderMetrics, type EvaluateStep } from "./evaluate.js";
+import { exportOp, planExport, renderExported, type ExportStep } from "./export.js";
 import { load, planLoad, renderDataset, type LoadStep } from "./load.js";
 import { pending, planPending, renderNotice, type PendingStep } from "./pending.js";
 import { planPlot, plot, renderChart, type PlotStep } from "./plot.js";
@@ -26,7 +27,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | ExportStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -48,6 +49,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   save,
   deploy,
   serve,
+  export: exportOp,
   pending,
 };
 
@@ -70,7 +72,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   deploy: planDeploy,
   save: planSave,
   serve: planServe,
-  export: planPending,
+  export: planExport,
   monitor: planPending,
   retrain: planPending,
 };
@@ -94,6 +96,7 @@ const renderers: { [K in StepResult["kind"]]: (r: Extract<StepResult, { kind: K 
   written: renderWritten,
   registry: renderRegistry,
   serving: renderServing,
+  exported: renderExported,
   describe: renderDescribe,
   "model-description": renderModelDescription,
 };

@@ -4,6 +4,7 @@
  * epsilon-SVR (SVR_Q). Both gather their columns from cached rows of the whole training set's
  * kernel matrix (`KernelRows`).
  */
+import { rbf } from "../scoring/rbf.js";
 import { KernelCache } from "./kernel-cache.js";
 
 /** Row-major rows (n×d) and the kernel width. */
@@ -11,18 +12,6 @@ export interface RbfData {
   rows: Float32Array;
   d: number;
   gamma: number;
-}
-
-/** K(row a of `x`, row b of `y`), the squared distance summed in float64. */
-export function rbf(x: Float32Array, a: number, y: Float32Array, b: number, d: number, gamma: number): number {
-  let s = 0;
-  const oa = a * d;
-  const ob = b * d;
-  for (let k = 0; k < d; k++) {
-    const t = x[oa + k] - y[ob + k];
-    s += t * t;
-  }
-  return Math.exp(-gamma * s);
 }
 
 /**

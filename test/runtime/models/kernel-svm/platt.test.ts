@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { couplePairwise, fitSigmoid, sigmoidProbability } from "../../../../runtime/models/kernel-svm/platt.js";
+import { fitSigmoid } from "../../../../runtime/models/kernel-svm/platt.js";
+import { couplePairwise, sigmoidProbability } from "../../../../runtime/models/scoring/platt-probability.js";
 import { SeededRandom } from "../../../../runtime/models/seeded-random.js";
 
 describe("Platt scaling", () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KernelRows, rbf, SvcQ } from "../../../../runtime/models/kernel-svm/rbf-kernel.js";
+import { KernelRows, SvcQ } from "../../../../runtime/models/kernel-svm/rbf-kernel.js";
+import { rbf } from "../../../../runtime/models/scoring/rbf.js";
 import { solveSmo } from "../../../../runtime/models/kernel-svm/smo-solver.js";
 import { SeededRandom } from "../../../../runtime/models/seeded-random.js";
 

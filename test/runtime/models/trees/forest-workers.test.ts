@@ -19,17 +19,21 @@ let compiled: Learner;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), "lathe-trees-build-"));
-  const treesDir = join(root, "runtime/models/trees");
   const target = join(outDir, "runtime/models/trees");
-  mkdirSync(target, { recursive: true });
-  // Per-file transpilation (as tsc emits it, without the type check) keeps this test fast.
-  for (const file of readdirSync(treesDir).filter((f) => f.endsWith(".ts"))) {
-    const source = readFileSync(join(treesDir, file), "utf8");
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
-      fileName: file,
-    });
-    writeFileSync(join(target, file.replace(/\.ts$/, ".js")), outputText);
+  // Per-file transpilation (as tsc emits it, without the type check) keeps this test fast. The
+  // trees score through the dependency-free scoring folder, so it comes along.
+  for (const folder of ["trees", "scoring"]) {
+    const from = join(root, "runtime/models", folder);
+    const to = join(outDir, "runtime/models", folder);
+    mkdirSync(to, { recursive: true });
+    for (const file of readdirSync(from).filter((f) => f.endsWith(".ts"))) {
+      const source = readFileSync(join(from, file), "utf8");
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
+        fileName: file,
+      });
+      writeFileSync(join(to, file.replace(/\.ts$/, ".js")), outputText);
+    }
   }
   // The trees' one import outside their folder: the coded errors their option checks throw.
   const errors = ts.transpileModule(readFileSync(join(root, "runtime/errors.ts"), "utf8"), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 }, fileName: "errors.ts" });

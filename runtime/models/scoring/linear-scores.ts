@@ -1,6 +1,5 @@
-import type { Standardizer } from "./standardizer.js";
-import { orderedColumns } from "./standardizer.js";
-import type { Matrix } from "./types.js";
+import type { Matrix } from "../types.js";
+import { orderedColumns, type Standardizer } from "./standardize.js";
 
 /**
  * Scores of a linear model on standardised features, row-major n×k, in float64 plain JS: prediction
@@ -28,18 +27,6 @@ export function linearScores(
     }
   }
   return out;
-}
-
-/** Per-feature |coefficient| summed over outputs, normalised to sum 1 (coefficients are on standardised features, so comparable). */
-export function coefficientImportance(w: ArrayLike<number>, d: number, k: number): Float64Array {
-  const imp = new Float64Array(d);
-  let total = 0;
-  for (let j = 0; j < d; j++) {
-    for (let c = 0; c < k; c++) imp[j] += Math.abs(w[j * k + c]);
-    total += imp[j];
-  }
-  if (total > 0) for (let j = 0; j < d; j++) imp[j] /= total;
-  return imp;
 }
 
 /** Index of the largest of the k scores in each row. */
