@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the notebook and kernel tests need from Debian's packages (PyPI is not used):
 # Jupyter (notebook, nbconvert, nbclient, jupyter_client, the kernel test suite), for bench/
-# scikit-learn and pandas, and SciPy (the drift statistics' tests compare with it). Run as root
+# scikit-learn and pandas, SciPy (the drift statistics' tests compare with it) and Chromium (the
+# monitor report's test screenshots it headless). Run as root
 # (or with sudo). Safe to run again: it skips what is there.
 set -euo pipefail
-packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-jupyter-kernel-test python3-sklearn python3-pandas python3-scipy)
+packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-jupyter-kernel-test python3-sklearn python3-pandas python3-scipy chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

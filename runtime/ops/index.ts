@@ -5,6 +5,7 @@ import { deploy, planDeploy, type DeployStep } from "./deploy.js";
 import { describe, planDescribe, renderDescribe, renderModelDescription, type DescribeStep } from "./describe.js";
 import { evaluate, planEvaluate, renderMetrics, type EvaluateStep } from "./evaluate.js";
 import { load, planLoad, renderDataset, type LoadStep } from "./load.js";
+import { monitor, planMonitor, renderMonitor, type MonitorStep } from "./monitor.js";
 import { pending, planPending, renderNotice, type PendingStep } from "./pending.js";
 import { planPlot, plot, renderChart, type PlotStep } from "./plot.js";
 import { planPrepare, prepare, type PrepareOpStep } from "./prepare.js";
@@ -26,7 +27,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | MonitorStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -48,6 +49,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   save,
   deploy,
   serve,
+  monitor,
   pending,
 };
 
@@ -71,7 +73,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   save: planSave,
   serve: planServe,
   export: planPending,
-  monitor: planPending,
+  monitor: planMonitor,
   retrain: planPending,
 };
 
@@ -94,6 +96,7 @@ const renderers: { [K in StepResult["kind"]]: (r: Extract<StepResult, { kind: K 
   written: renderWritten,
   registry: renderRegistry,
   serving: renderServing,
+  monitor: renderMonitor,
   describe: renderDescribe,
   "model-description": renderModelDescription,
 };
