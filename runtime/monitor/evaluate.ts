@@ -118,10 +118,9 @@ export async function evaluateMonitor(input: MonitorInput): Promise<MonitorResul
     if (everything && !(p.rows + e.rows)) window.from = window.to;
 
     // One row per request: its time and latency (every row of a request has the request's own).
-    const req = await db.connection.runAndReadAll(`SELECT min(t) AS t, max(TRY_CAST(j ->> 'latency_ms' AS DOUBLE)) AS latency FROM p GROUP BY j ->> 'request_id' ORDER BY 1`);
-    const [reqTimes, reqLatency] = req.getColumnsJS() as [unknown[], (number | null)[]];
+    const [reqTimes, reqLatency] = (await columnsOf(db, 2, `SELECT min(t) AS t, max(TRY_CAST(j ->> 'latency_ms' AS DOUBLE)) AS latency FROM p GROUP BY j ->> 'request_id' ORDER BY 1`)) as [unknown[], (number | null)[]];
     const requestTimes = reqTimes.map(Number);
-    const errTimes = ((await db.connection.runAndReadAll(`SELECT t FROM e ORDER BY t`)).getColumnsJS()[0] ?? []).map(Number);
+    const errTimes = (await columnsOf(db, 1, `SELECT t FROM e ORDER BY t`))[0].map(Number);
     const versions = Object.fromEntries((await db.rows(`SELECT CAST(j ->> 'version' AS VARCHAR) AS v, count(*) AS n FROM p GROUP BY 1 ORDER BY 1`)).map((r) => [String(r.v), Number(r.n)]));
 
     const signals: Record<string, number> = {};
@@ -196,7 +195,7 @@ async function windowDrift(db: Database, reference: ModelReference, rules: Monit
     const value = `(j -> 'input') ->> ${literal(c)}`;
     return `${byName.get(c)!.kind === "numeric" ? `TRY_CAST(${value} AS DOUBLE)` : value} AS ${ident(c)}`;
   });
-  const columns = (await db.connection.runAndReadAll(`SELECT ${select.join(", ")} FROM p`)).getColumnsJS();
+  const columns = await columnsOf(db, features.length, `SELECT ${select.join(", ")} FROM p`);
   const out: FeatureDriftRecord[] = [];
   features.forEach((c, i) => {
     const f = byName.get(c)!;
@@ -219,15 +218,13 @@ async function windowDrift(db: Database, reference: ModelReference, rules: Monit
 
 /** Live metrics over the predictions in the window that have a label (the latest sent for each), and per-prediction correctness over time. */
 async function liveMetrics(db: Database, reference: ModelReference, rules: MonitorRules, notes: string[]): Promise<{ metrics: Record<string, number>; labelled: number; points: { t: number; right: number }[] }> {
-  const rows = (
-    await db.connection.runAndReadAll(`
+  const rows = (await columnsOf(db, 4, `
       WITH labels AS (
         SELECT j ->> 'request_id' AS id, coalesce(TRY_CAST(j ->> 'row' AS BIGINT), 0) AS r, j ->> 'label' AS label
         FROM f QUALIFY row_number() OVER (PARTITION BY j ->> 'request_id', coalesce(TRY_CAST(j ->> 'row' AS BIGINT), 0) ORDER BY t DESC) = 1)
       SELECT p.t, p.j ->> 'prediction' AS prediction, labels.label, CAST(p.j -> 'probabilities' AS VARCHAR) AS proba
-      FROM p JOIN labels ON labels.id = p.j ->> 'request_id' AND labels.r = coalesce(TRY_CAST(p.j ->> 'row' AS BIGINT), 0)
-      ORDER BY p.t, p.j ->> 'request_id', labels.r`)
-  ).getColumnsJS() as [unknown[], (string | null)[], (string | null)[], (string | null)[]];
+      FROM p JOIN labels ON labels.id = (p.j ->> 'request_id') AND labels.r = coalesce(TRY_CAST(p.j ->> 'row' AS BIGINT), 0)
+      ORDER BY p.t, p.j ->> 'request_id', labels.r`)) as [unknown[], (string | null)[], (string | null)[], (string | null)[]];
   const [times, predicted, labels, probas] = rows;
   const n = times.length;
   if (!n) return { metrics: {}, labelled: 0, points: [] };
@@ -275,6 +272,12 @@ async function liveMetrics(db: Database, reference: ModelReference, rules: Monit
   }
   const points = task === "classification" ? Array.from({ length: n }, (_, i) => ({ t: Number(times[i]), right: yTrue[i] === yPred[i] ? 1 : 0 })) : [];
   return { metrics, labelled: n, points };
+}
+
+/** A query's `k` columns as arrays (empty ones when it has no rows). */
+async function columnsOf(db: Database, k: number, sql: string): Promise<unknown[][]> {
+  const got = (await db.connection.runAndReadAll(sql)).getColumnsJS();
+  return Array.from({ length: k }, (_, i) => got[i] ?? []);
 }
 
 /** Requests, errors, latency percentiles and accuracy per bucket of the window. */

@@ -33,7 +33,7 @@ export async function loadLog(db: Database, dir: string, table: string, window: 
   await db.exec(`CREATE OR REPLACE TEMP TABLE ${table}_parsed AS
     SELECT j, epoch_ms(TRY_CAST(j ->> 'time' AS TIMESTAMPTZ)) AS t FROM ${table}_lines`);
   await db.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS
-    SELECT j, t FROM ${table}_parsed WHERE j IS NOT NULL AND t IS NOT NULL AND (j ->> 'request_id') IS NOT NULL AND t BETWEEN ${window.from} AND ${window.to}`);
+    SELECT j, t FROM ${table}_parsed WHERE j IS NOT NULL AND t IS NOT NULL AND (j ->> 'request_id') IS NOT NULL AND (t BETWEEN ${window.from} AND ${window.to})`);
   const [{ skipped }] = await db.rows(`SELECT count(*) FILTER (WHERE j IS NULL OR t IS NULL OR (j ->> 'request_id') IS NULL) AS skipped FROM ${table}_parsed`);
   const [{ rows }] = await db.rows(`SELECT count(*) AS rows FROM ${table}`);
   await db.exec(`DROP TABLE ${table}_lines; DROP TABLE ${table}_parsed`);

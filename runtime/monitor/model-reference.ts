@@ -45,7 +45,7 @@ export interface ModelReference {
 export async function buildModelReference(db: Database, state: ModelState, data: DatasetState, registered: { name: string; version: number; metrics: ModelReference["metrics"] }): Promise<ModelReference> {
   const source = data.raw ?? { sql: data.relation as string, prepared: [...new Set((data.transform ?? []).flatMap((a) => stepOutputs(a.step)))] };
   const available = new Set(data.raw ? Object.keys(data.rawTypes) : data.columns);
-  const input = state.types.input.map((c) => ({ name: c.name, type: c.type, kind: (isNumericType(c.type) ? "numeric" : "categorical") as FeatureKind }));
+  const input = state.types.input.filter((c) => c.name !== state.target).map((c) => ({ name: c.name, type: c.type, kind: (isNumericType(c.type) ? "numeric" : "categorical") as FeatureKind }));
   const unprofiled: ModelReference["unprofiled"] = [];
   const profiled = input.filter((c) => {
     if (source.prepared.includes(c.name)) unprofiled.push({ column: c.name, reason: "prepared before the split, so the training rows do not hold its raw values" });
