@@ -91,23 +91,13 @@ export function stepOutputs(step: PrepareStep): string[] {
     case "drop-duplicates":
     case "keep-columns":
       return [];
-    case "drop-columns":
-    case "fill":
-    case "onehot":
-    case "clip":
-    case "cast":
-    case "text":
-    case "scale":
-      return step.columns.map((n) => n.text);
-    case "replace":
-    case "bucket":
-      return [step.column.text];
     case "derive":
       return [step.name.text];
     case "rename":
       return [step.from.text, step.to.text];
     default:
-      return assertNever(step);
+      // The rest write the columns they read.
+      return stepInputs(step);
   }
 }
 
