@@ -43,6 +43,21 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command("monitor <name>")
+    .description("evaluate a served model's monitoring rules over its prediction log (drift, latency, errors, live metrics); record the evaluation; exit 3 on an alert")
+    .option("--version <n>", "compare with this version's reference (default: the champion)")
+    .option("--window <duration>", "only the last 30m, 1h, 7d ... of the log (default: all of it)")
+    .option("--since <time>", "only what was logged from this ISO 8601 time")
+    .option("--json", "print the evaluation as JSON")
+    .option("--html <file>", "also write a self-contained HTML report")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .action(async (name: string, opts) => {
+      const { monitorCommand } = await import("./monitor-command.js");
+      const { storeCommand } = await store();
+      code = await storeCommand(() => monitorCommand(name, opts));
+    });
+
+  program
     .command("check <file>")
     .description("check a program without running it: syntax, names, columns, types")
     .option("--json", "print diagnostics as JSON")

@@ -54,7 +54,7 @@ export class Executor {
     return [...this.datasets.keys()];
   }
 
-  /** Runs every step of a plan; an `assert` that fails throws AssertionFailed after the rest has run. */
+  /** Runs every step of a plan; an `assert` that fails (or a `monitor` alert) throws AssertionFailed after the rest has run. */
   async run(plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteOutput> {
     const out: ExecuteOutput = { results: [], metrics: [], artifacts: [] };
     const failures: string[] = [];
@@ -89,6 +89,11 @@ export class Executor {
       if (result?.kind === "assert" && !result.passed) {
         const r = result;
         failures.push(...r.checks.filter((c) => !c.passed).map((c) => `${r.model} on ${r.data}: ${c.metric} = ${fmt(c.value)}, required ${c.op} ${c.bound}`));
+      }
+      // A monitor alert fails the run like an assert (exit 3), after the rest has run.
+      if (result?.kind === "monitor") {
+        const m = result.run.result;
+        failures.push(...m.alerts.map((a) => `monitor ${JSON.stringify(m.name)}: ${a.rule} (observed ${fmt(a.observed)})`));
       }
       options.onEvent?.({ type: "step-end", id: step.id, label: step.label, ms: performance.now() - t0, result, metrics: produced.metrics, artifacts: produced.artifacts });
     }

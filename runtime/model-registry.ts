@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DataError } from "./errors.js";
 import { runStatusIn, type ArtifactRef, type RunStatus } from "./store/run-journal.js";
@@ -169,6 +169,24 @@ export class ModelRegistry {
     const dir = path.join(this.nameDir(name), "changes");
     ensureDir(dir);
     return createExclusive(path.join(dir, fileOf(record.seq)), json(record), this.store.tmpDir);
+  }
+
+  /**
+   * Stores what a version is monitored against (its reference profile, `monitor/model-reference.ts`)
+   * beside it: `registry/<name>/references/000007.json`, written once (a second write is refused).
+   */
+  writeReference(name: string, version: number, reference: unknown): string {
+    const dir = path.join(this.nameDir(name), "references");
+    ensureDir(dir);
+    const file = path.join(dir, fileOf(version));
+    if (!createExclusive(file, Buffer.from(JSON.stringify(reference) + "\n"), this.store.tmpDir)) throw new StoreError(`the reference of version ${version} of "${name}" is already stored (${file})`, "store-damaged", file);
+    return file;
+  }
+
+  /** The reference stored beside a version, or undefined for a version registered before references were stored. */
+  reference<T>(name: string, version: number): T | undefined {
+    const file = path.join(this.nameDir(name), "references", fileOf(version));
+    return existsSync(file) ? this.readFile<T>(file) : undefined;
   }
 
   /** Appends a change of champion computed from the history; recomputed if another process appended first. */

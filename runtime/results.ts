@@ -1,3 +1,4 @@
+import type { MonitorRun } from "./monitor/run-monitor.js";
 import type { ChartBundle } from "./charts/types.js";
 import type { ArtifactRef, MetricRecord } from "./run-store.js";
 
@@ -17,6 +18,7 @@ export type StepResult = { reused?: boolean } & (
   | { kind: "notice"; message: string }
   | { kind: "written"; what: string; rows: number; where: string; model?: string }
   | { kind: "registry"; action: "register" | "promote" | "rollback"; name: string; version: number; previous?: number; model?: string }
+  | { kind: "monitor"; run: MonitorRun }
   | { kind: "serving"; name: string; ref: string; version: number; port: number; spec: string; url?: string; later?: string }
   | { kind: "exported"; name: string; ref: string; version: number; dir: string; form: "edge" | "container"; files: number }
   | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] }

@@ -83,6 +83,24 @@ export function stepInputs(step: PrepareStep): string[] {
   }
 }
 
+/** The columns a step rewrites, creates or removes (whose values after it are not the raw ones). */
+export function stepOutputs(step: PrepareStep): string[] {
+  switch (step.kind) {
+    case "drop-rows":
+    case "keep-rows":
+    case "drop-duplicates":
+    case "keep-columns":
+      return [];
+    case "derive":
+      return [step.name.text];
+    case "rename":
+      return [step.from.text, step.to.text];
+    default:
+      // The rest write the columns they read.
+      return stepInputs(step);
+  }
+}
+
 /**
  * The columns a dataset lacks for a transform and then a model's features and target: walking the
  * transform forward from the dataset's columns, each step's inputs must exist when it runs.

@@ -2,7 +2,7 @@
 # Installs what the notebook and kernel tests need from Debian's packages (PyPI is not used):
 # Jupyter (notebook, nbconvert, nbclient, jupyter_client, the kernel test suite), for bench/
 # scikit-learn and pandas, SciPy (the drift statistics' tests compare with it), and Chromium (the
-# edge export's test loads an exported model in headless Chromium). Run as root
+# edge export's test loads an exported model in it; the monitor report's test screenshots it). Run as root
 # (or with sudo). Safe to run again: it skips what is there.
 set -euo pipefail
 packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-jupyter-kernel-test python3-sklearn python3-pandas python3-scipy chromium)

@@ -6,6 +6,7 @@ import { describe, planDescribe, renderDescribe, renderModelDescription, type De
 import { evaluate, planEvaluate, renderMetrics, type EvaluateStep } from "./evaluate.js";
 import { exportOp, planExport, renderExported, type ExportStep } from "./export.js";
 import { load, planLoad, renderDataset, type LoadStep } from "./load.js";
+import { monitor, planMonitor, renderMonitor, type MonitorStep } from "./monitor.js";
 import { pending, planPending, renderNotice, type PendingStep } from "./pending.js";
 import { planPlot, plot, renderChart, type PlotStep } from "./plot.js";
 import { planPrepare, prepare, type PrepareOpStep } from "./prepare.js";
@@ -27,7 +28,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | ExportStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | ExportStep | MonitorStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -50,6 +51,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   deploy,
   serve,
   export: exportOp,
+  monitor,
   pending,
 };
 
@@ -73,7 +75,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   save: planSave,
   serve: planServe,
   export: planExport,
-  monitor: planPending,
+  monitor: planMonitor,
   retrain: planPending,
 };
 
@@ -97,6 +99,7 @@ const renderers: { [K in StepResult["kind"]]: (r: Extract<StepResult, { kind: K 
   registry: renderRegistry,
   serving: renderServing,
   exported: renderExported,
+  monitor: renderMonitor,
   describe: renderDescribe,
   "model-description": renderModelDescription,
 };

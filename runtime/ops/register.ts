@@ -23,7 +23,12 @@ export const register: OpDefinition<RegisterStep> = {
     const { registry, runId } = registryOf(ctx, "register");
     const state = ctx.model(step.model);
     const artifact = (await ctx.putModel(state))!;
-    const v = await registry.register({ name: step.name, runId, model: step.model, algorithm: state.algorithm, task: state.task, artifact, metrics: ctx.measured.get(step.model) ?? [] });
+    const metrics = ctx.measured.get(step.model) ?? [];
+    // The monitor's reference, built before the version exists so a failure leaves no version without one.
+    const { buildModelReference } = await import("../monitor/model-reference.js");
+    const reference = await buildModelReference(ctx.db, state, ctx.dataset(state.trainedOn), { name: step.name, version: 0, metrics });
+    const v = await registry.register({ name: step.name, runId, model: step.model, algorithm: state.algorithm, task: state.task, artifact, metrics });
+    registry.writeReference(step.name, v.version, { ...reference, version: v.version });
     ctx.registryActions.registered.set(step.name, v.version);
     return { kind: "registry", action: "register", name: step.name, version: v.version, model: step.model };
   },

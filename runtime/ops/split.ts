@@ -5,7 +5,7 @@ import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
-import { columnSteps } from "../transform.js";
+import { columnSteps, stepOutputs } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { own } from "../../language/lookup.js";
@@ -78,10 +78,14 @@ export const split: OpDefinition<SplitStep> = {
       const applied = await fitChain(ctx.db, partRel(step.train), step.post, pre.columns);
       const transform = [...rootTransform, ...columnSteps(preApplied), ...columnSteps(applied)];
       const order = [step.train, ...step.parts.map((p) => p.name).filter((n) => n !== step.train)];
+      // The raw rows of each part, for the monitor's reference profile: the assignment again (its
+      // ranking is a function of the rows), without the steps fitted on the training part.
+      const prepared = [...new Set([...rootTransform, ...columnSteps(preApplied)].flatMap((a) => stepOutputs(a.step)))];
       for (const name of order) {
         const chain = chainSql(partRel(name), applied, pre.columns);
         if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
         const ds = await ctx.materialise(name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes });
+        ds.raw = { sql: partSql(`(${assign})`, name, step), prepared };
         if (name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
         sizes.push({ name, rows: ds.rows });
       }

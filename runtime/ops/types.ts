@@ -135,6 +135,12 @@ export interface DatasetState {
   transform?: Transform;
   /** The DuckDB type of each column of its raw rows (before `transform`): what a model trained on it takes as input. */
   rawTypes: Record<string, string>;
+  /**
+   * Its raw rows, when a split knows them: the query of the rows before the split's column steps
+   * (a part's rows in the root's form), and the columns steps before the split already rewrote (not
+   * raw there). `register` profiles a model's input columns from it (the monitor's reference).
+   */
+  raw?: { sql: string; prepared: string[] };
 }
 
 /** Predictions of a model on a dataset: true values, predicted values, class probabilities. */

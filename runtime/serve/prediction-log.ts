@@ -29,6 +29,17 @@ export interface FeedbackRecord {
   time: string;
 }
 
+/** One `POST /predict` request that failed (bad input, a server error): what the error rate counts. */
+export interface PredictionErrorRecord {
+  request_id: string;
+  time: string;
+  model: string;
+  version: number;
+  status: number;
+  code: string;
+  latency_ms: number;
+}
+
 /** The prediction log of a registered name: `.lathe/predictions/<name>/*.ndjson`. */
 export function predictionLogDir(root: string, name: string): string {
   return path.join(root, "predictions", nameKey(name));
@@ -37,4 +48,9 @@ export function predictionLogDir(root: string, name: string): string {
 /** The feedback log of a registered name: `.lathe/feedback/<name>/*.ndjson` (a folder of its own, so the predictions' glob never reads it). */
 export function feedbackLogDir(root: string, name: string): string {
   return path.join(root, "feedback", nameKey(name));
+}
+
+/** The failed requests of a registered name: `.lathe/prediction-errors/<name>/*.ndjson`. */
+export function predictionErrorLogDir(root: string, name: string): string {
+  return path.join(root, "prediction-errors", nameKey(name));
 }

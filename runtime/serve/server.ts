@@ -10,7 +10,7 @@ import { RunStore } from "../run-store.js";
 import { bearerCheck, isLoopback, tokenProblem } from "./bearer-token.js";
 import { errorBody, HttpError, isJsonType, readJsonBody, sendJson } from "./http-io.js";
 import { ModelWatch } from "./model-watch.js";
-import { feedbackLogDir, predictionLogDir, type FeedbackRecord, type PredictionRecord } from "./prediction-log.js";
+import { feedbackLogDir, predictionErrorLogDir, predictionLogDir, type FeedbackRecord, type PredictionErrorRecord, type PredictionRecord } from "./prediction-log.js";
 import { SegmentLog, type SegmentLogOptions } from "./segment-log.js";
 import { ServeMetrics } from "./serve-metrics.js";
 import { defaultServePort } from "./serving-spec.js";
@@ -32,7 +32,7 @@ export interface ServeOptions {
   pollMs?: number;
   /** Largest request body, in bytes (default 1 MiB). */
   bodyLimit?: number;
-  /** Log every prediction (default true). */
+  /** Log every prediction and every failed `POST /predict` (default true). */
   predictionLog?: boolean;
   /** Batching and rotation of the prediction and feedback logs. */
   logOptions?: Omit<SegmentLogOptions, "dir" | "onError">;
@@ -95,6 +95,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     if (logFailures++ < 5 || logFailures % 1000 === 0) log(`could not write the ${what} log (${logFailures} failed write${logFailures > 1 ? "s" : ""} so far): ${e.message}`);
   };
   const predictions = options.predictionLog === false ? undefined : new SegmentLog<PredictionRecord>({ ...options.logOptions, dir: logDir, onError: onLogError("prediction") });
+  const failures = options.predictionLog === false ? undefined : new SegmentLog<PredictionErrorRecord>({ ...options.logOptions, dir: predictionErrorLogDir(store.root, name), onError: onLogError("prediction error") });
   const feedback = new SegmentLog<FeedbackRecord>({ ...options.logOptions, dir: feedbackLogDir(store.root, name), onError: onLogError("feedback") });
   const none = { written: 0, dropped: 0, errors: 0 };
   const metrics = new ServeMetrics(() => ({ predictions: predictions?.stats ?? none, feedback: feedback.stats }));
@@ -209,7 +210,10 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       // A client that went away mid-request has no one to answer.
       if (!(e instanceof HttpError) && (req.destroyed || res.destroyed)) return;
       const err = e instanceof HttpError ? e : internalError(e, log);
-      if (route === "/predict") metrics.predictionError(err.code);
+      if (route === "/predict") {
+        metrics.predictionError(err.code);
+        failures?.append({ request_id: id, time: new Date(arrived).toISOString(), model: name, version: model.version.version, status: err.status, code: err.code, latency_ms: performance.now() - started });
+      }
       if (res.headersSent || res.destroyed) return;
       send(res, err.status, errorBody(err), route, started, { ...headers, ...err.headers });
     }
@@ -257,7 +261,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
           server.close(() => resolve());
           setTimeout(() => server.closeAllConnections(), options.drainMs ?? 10_000).unref();
         });
-        await Promise.all([predictions?.close(), feedback.close()]);
+        await Promise.all([predictions?.close(), failures?.close(), feedback.close()]);
       })();
       return closing;
     },

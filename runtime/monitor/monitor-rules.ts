@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { nameKey } from "../model-registry.js";
+import { ensureDir, replaceDurably } from "../store/durable-file.js";
+import { StoreError, storeIoError } from "../store/store-error.js";
+
+/** `drift on COLUMNS using METHOD`: no columns means every profiled input column. */
+export interface DriftRule {
+  columns: string[];
+  method: string;
+}
+
+/** A threshold, `latency p99 < 20 ms`: `key` is the signal it reads (`latency p99`), `bound` in base units (ms, a fraction). */
+export interface ThresholdRule {
+  key: string;
+  op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+  bound: number;
+  /** As written: `latency p99 < 20 ms`. */
+  text: string;
+}
+
+/** The rules of a `monitor` statement, as plain data. */
+export interface MonitorRules {
+  drift: DriftRule[];
+  thresholds: ThresholdRule[];
+}
+
+/** What `lathe monitor NAME` checks when no `monitor` statement recorded rules: drift on every profiled column, `auto`. */
+export const defaultRules: MonitorRules = { drift: [{ columns: [], method: "auto" }], thresholds: [] };
+
+/** The signal key of a threshold: the signal, and for latency its percentile (default p50). */
+export function signalKey(signal: string, qualifier?: string): string {
+  return signal === "latency" ? `latency ${qualifier ?? "p50"}` : signal;
+}
+
+/** The rules as recorded by the last `monitor` statement for a name. */
+export interface MonitorSpec {
+  format: "lathe-monitor-spec";
+  name: string;
+  rules: MonitorRules;
+  recordedAt: string;
+  runId?: string;
+}
+
+/** The folder of a name's monitoring: its rules (`rules.json`) and evaluations (`result-*.json`): `.lathe/monitoring/<name>/`. */
+export function monitoringDir(root: string, name: string): string {
+  return path.join(root, "monitoring", nameKey(name));
+}
+
+/** Records the rules a `monitor` statement gave, replacing the earlier ones atomically. */
+export function writeMonitorSpec(root: string, spec: MonitorSpec): string {
+  const dir = monitoringDir(root, spec.name);
+  ensureDir(dir);
+  const file = path.join(dir, "rules.json");
+  replaceDurably(file, Buffer.from(JSON.stringify(spec, null, 1) + "\n"), path.join(root, "tmp"));
+  return file;
+}
+
+/** The rules recorded for a name, or undefined when no `monitor` statement ran for it. */
+export function readMonitorSpec(root: string, name: string): MonitorSpec | undefined {
+  const file = path.join(monitoringDir(root, name), "rules.json");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw storeIoError(e, "read", file);
+  }
+  let spec: MonitorSpec | undefined;
+  try {
+    spec = JSON.parse(text) as MonitorSpec;
+  } catch {
+    spec = undefined;
+  }
+  if (spec?.format !== "lathe-monitor-spec" || spec.name !== name || !Array.isArray(spec.rules?.drift) || !Array.isArray(spec.rules?.thresholds)) {
+    throw new StoreError(`the run store is damaged: ${file} is not a monitor spec Lathe wrote (remove it, or run the program's \`monitor\` statement again)`, "store-damaged", file);
+  }
+  return spec;
+}
