@@ -92,6 +92,20 @@ export class ModelRegistry {
     });
   }
 
+  /**
+   * Makes `version` the champion only if the champion is still `expected` (none: no champion yet),
+   * in one compare-and-set: a retrain's promotion, which must not replace a champion it was not
+   * compared against. `champion-changed` when another process changed the champion meanwhile.
+   */
+  async promoteIf(name: string, version: number, expected: number | undefined, runId: string): Promise<ChampionChange> {
+    return this.change(name, runId, (versions, stack) => {
+      if (!versions.includes(version)) throw new DataError(`"${name}" has no version ${version}; it has ${versionList(versions)}`, undefined, "unknown-version");
+      const current = stack.at(-1);
+      if (current !== expected) throw new DataError(`the champion of "${name}" changed while the retrain ran (version ${expected ?? "none"} then, ${current ?? "none"} now); not promoting version ${version} over a champion it was not compared with`, undefined, "champion-changed");
+      return { action: "promote", version, previous: current };
+    });
+  }
+
   /** Returns to the champion before the current one, or makes `version` the champion; recorded as a rollback. */
   async rollback(name: string, version: number | undefined, runId: string): Promise<ChampionChange> {
     return this.change(name, runId, (versions, stack) => {

@@ -10,6 +10,7 @@ import { planPlot, plot, renderChart, type PlotStep } from "./plot.js";
 import { planPrepare, prepare, type PrepareOpStep } from "./prepare.js";
 import { planPromote, promote, type PromoteStep } from "./promote.js";
 import { planRegister, register, renderRegistry, type RegisterStep } from "./register.js";
+import { planRetrain, retrain, type RetrainStep } from "./retrain.js";
 import { planRollback, rollback, type RollbackStep } from "./rollback.js";
 import { planSave, renderWritten, save, type SaveStep } from "./save.js";
 import { planServe, renderServing, serve, type ServeStep } from "./serve.js";
@@ -26,7 +27,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | RetrainStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -48,6 +49,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   save,
   deploy,
   serve,
+  retrain,
   pending,
 };
 
@@ -72,7 +74,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   serve: planServe,
   export: planPending,
   monitor: planPending,
-  retrain: planPending,
+  retrain: planRetrain,
 };
 
 /** The op of a step. */

@@ -112,6 +112,13 @@ export interface ExecuteOptions {
   runId?: string;
   /** Where `serve` records its spec and checks its reference, and (in the kernel) how it starts a server. */
   serving?: ServingHost;
+  /** The run store's folder when side effects are on (`retrain` records its spec there). */
+  storeRoot?: string;
+  /**
+   * Set by a retrain: `promote` and `rollback` leave the champion alone and say so (deferred to the
+   * retrain's decision, which compares the new version with the champion after the run).
+   */
+  deferChampion?: boolean;
 }
 
 /** Where a run's artifacts go: content-addressed files of the run store. */
