@@ -4,6 +4,7 @@ import { ModelRegistry, type ModelVersion } from "../runtime/model-registry.js";
 import { scoreOnHoldout, versionState, yardstick } from "../runtime/retrain/holdout-score.js";
 import { RetrainLog, type RetrainDecision, type RetrainEntry, type RetrainTrigger } from "../runtime/retrain/retrain-log.js";
 import type { RunStore } from "../runtime/run-store.js";
+import { crashPoint, pausePoint } from "../runtime/store/fault-injection.js";
 import type { RunOptions, RunOutcome, Session } from "./session.js";
 
 /** A retrain that holds the lock: its number, the champion it challenges and what started it. */
@@ -59,6 +60,7 @@ export async function runRetrain(session: Session, claim: RetrainClaim, options:
     return { decision, outcome };
   };
   let outcome: RunOutcome | undefined;
+  pausePoint("retrain-claimed");
   try {
     const original = await session.store.load(claim.champion.runId);
     if (!original) throw new DataError(`the run that registered version ${claim.champion.version} of "${claim.name}" (${claim.champion.runId}) is not in this run store, so its program cannot be run again`, undefined, "unknown-run");
@@ -83,6 +85,7 @@ export async function runRetrain(session: Session, claim: RetrainClaim, options:
     if (failedAsserts.length) return decide({ ...scored, outcome: "kept", reason: `an assert of the retrain's run failed (${failedAsserts.join("; ")}), so the challenger was not registered or promoted; ${vs}` }, outcome);
     const better = by.higherIsBetter ? challengerScore > championScore : challengerScore < championScore;
     if (!better) return decide({ ...scored, outcome: "kept", reason: `the challenger is not better: ${vs}` }, outcome);
+    crashPoint("retrain-before-promote");
     try {
       await registry.promoteIf(claim.name, challengerVersion!.version, claim.champion.version, runId ?? `retrain-${claim.seq}`);
     } catch (e) {
