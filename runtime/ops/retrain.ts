@@ -26,7 +26,7 @@ export const retrain: OpDefinition<RetrainStep> = {
   sideEffect: true,
   async run(ctx, step) {
     const root = ctx.options.storeRoot;
-    if (!root) throw new DataError("`retrain` records how a model is retrained in the run store, and this run has none", undefined, "no-store");
+    if (!root) throw new DataError("`retrain` records how a model is retrained in the run store, which needs a recorded run (this one was started with --no-record)", undefined, "no-store");
     const registered = ctx.registryActions.registered.has(step.name) || ((await ctx.options.models?.versions(step.name)) ?? []).length > 0;
     if (!registered) throw new DataError(`no model is registered as ${JSON.stringify(step.name)}: register one (\`register MODEL as ${JSON.stringify(step.name)}\`) before saying how it is retrained`, undefined, "unknown-model-name");
     const spec: RetrainSpec = {
