@@ -1,11 +1,12 @@
 import path from "node:path";
-import type { RetrainClaim, Retrained } from "../api/retrain.js";
+import type { Retrained } from "../api/retrain.js";
 import type { Session } from "../api/session.js";
 import { DataError } from "../runtime/errors.js";
 import type { RetrainDecision, RetrainTrigger } from "../runtime/retrain/retrain-log.js";
 import type { RetrainSpec } from "../runtime/retrain/retrain-spec.js";
 import { exitCodes, usageError } from "./exit-codes.js";
 import { printDiagnostics } from "./print-diagnostics.js";
+import { decisionLine } from "./retrain-decision.js";
 import { runWithProgress } from "./run-command.js";
 
 // A name the command line gave that the registry does not know is the user's to fix (exit 2).
@@ -51,14 +52,6 @@ async function retrainOnce(session: Session, name: string, trigger: RetrainTrigg
   if (!retrained) return { code };
   process.stdout.write(decisionLine(retrained.decision, claim) + "\n");
   return { code, decision: retrained.decision };
-}
-
-/** The decision as one line: what happened to the champion and why. */
-export function decisionLine(d: RetrainDecision, claim?: Pick<RetrainClaim, "champion">): string {
-  const champion = d.champion?.version ?? claim?.champion.version;
-  if (d.outcome === "promoted") return `decision: promoted version ${d.challenger?.version} (champion was version ${champion}): ${d.reason}`;
-  if (d.outcome === "kept") return `decision: kept version ${champion}${d.challenger ? ` (challenger version ${d.challenger.version} registered, not promoted)` : ""}: ${d.reason}`;
-  return `decision: none, the champion${champion !== undefined ? ` (version ${champion})` : ""} is unchanged: ${d.reason}`;
 }
 
 /**

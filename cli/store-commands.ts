@@ -142,7 +142,7 @@ export async function gcCommand(opts: { store: string; dryRun?: boolean }): Prom
 export async function modelsHistory(name: string, opts: { store: string; json?: boolean }): Promise<number> {
   const { ModelRegistry } = await import("../runtime/model-registry.js");
   const { RetrainLog } = await import("../runtime/retrain/retrain-log.js");
-  const { decisionLine } = await import("./retrain-command.js");
+  const { decisionLine } = await import("./retrain-decision.js");
   const store = await registryStore(opts.store);
   const registry = new ModelRegistry(store);
   const versions = await registry.versions(name);
