@@ -4,7 +4,8 @@ import { DataError } from "./errors.js";
 import { runStatusIn, type ArtifactRef, type RunStatus } from "./store/run-journal.js";
 import type { StoreLayout } from "./store/store-layout.js";
 import { createExclusive, ensureDir, listDir } from "./store/durable-file.js";
-import { StoreError, storeIoError } from "./store/store-error.js";
+import { readJsonRecord } from "./store/json-record.js";
+import { StoreError } from "./store/store-error.js";
 
 /** One registered version of a model name. */
 export interface ModelVersion {
@@ -219,17 +220,7 @@ export class ModelRegistry {
   }
 
   private readFile<T>(file: string): T {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      throw storeIoError(e, "read", file);
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new StoreError(`the run store is damaged: ${file} is not a registry record Lathe wrote`, "store-damaged", file);
-    }
+    return readJsonRecord<T>(file, "registry record")!;
   }
 
   private nameDir(name: string): string {

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { nameKey } from "../model-registry.js";
 import { createExclusive, ensureDir, listDir } from "../store/durable-file.js";
 import { currentOwner, ownerAlive, type ProcessOwner } from "../store/process-owner.js";
 import type { StoreLayout } from "../store/store-layout.js";
-import { StoreError, storeIoError } from "../store/store-error.js";
+import { readJsonRecord } from "../store/json-record.js";
+import { StoreError } from "../store/store-error.js";
 
 /** What started a retrain: `--now`, a schedule, or conditions that held (with the values seen). */
 export interface RetrainTrigger {
@@ -131,18 +131,7 @@ export class RetrainLog {
   }
 
   private read<T>(file: string, optional = false): T {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      if (optional && (e as NodeJS.ErrnoException).code === "ENOENT") return undefined as T;
-      throw storeIoError(e, "read", file);
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new StoreError(`the run store is damaged: ${file} is not a retrain record Lathe wrote`, "store-damaged", file);
-    }
+    return readJsonRecord<T>(file, "retrain record", optional) as T;
   }
 }
 

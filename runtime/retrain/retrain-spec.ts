@@ -1,10 +1,11 @@
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Threshold } from "../../language/ast.js";
 import { normalizeQuantity, quantityText } from "../../language/quantity.js";
 import { nameKey } from "../model-registry.js";
 import { ensureDir, listDir, replaceDurably } from "../store/durable-file.js";
-import { StoreError, storeIoError } from "../store/store-error.js";
+import { readJsonRecord } from "../store/json-record.js";
+import { StoreError } from "../store/store-error.js";
 import { schedulePattern, scheduleUnit, type ScheduleUnit } from "./schedule.js";
 
 /** `when drift > 0.25`: a monitored signal (or live metric), compared with a bound in the monitor's units (shares as fractions, times in ms). */
@@ -86,19 +87,13 @@ export function readRetrainSpecs(root: string): RetrainSpec[] {
 }
 
 function readSpecFile(file: string, name?: string): RetrainSpec | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw storeIoError(e, "read", file);
-  }
   let spec: RetrainSpec | undefined;
   try {
-    spec = JSON.parse(text) as RetrainSpec;
-  } catch {
-    spec = undefined;
+    spec = readJsonRecord<RetrainSpec>(file, "retrain spec", true);
+  } catch (e) {
+    if (!(e instanceof StoreError) || e.code !== "store-damaged") throw e;
   }
+  if (spec === undefined && !existsSync(file)) return undefined;
   if (spec?.format !== "lathe-retrain-spec" || typeof spec.name !== "string" || (name !== undefined && spec.name !== name) || !Array.isArray(spec.conditions)) {
     throw new StoreError(`the run store is damaged: ${file} is not a retrain spec Lathe wrote (remove it, or run the program's \`retrain\` statement again)`, "store-damaged", file);
   }
