@@ -44,6 +44,8 @@ export interface RunOptions {
   reproduces?: string;
   /** How `serve` statements are carried out: started at once (`start`, the kernel) or only recorded, `later` saying how they get served. */
   serving?: Pick<ServingHost, "start" | "later">;
+  /** A retrain's run: `promote` and `rollback` leave the champion to the retrain's decision. */
+  deferChampion?: boolean;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -151,6 +153,8 @@ export class Session {
         models: new ModelRegistry(this.store),
         runId: recorder ? runId : undefined,
         serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
+        storeRoot: sideEffects && recorder ? this.store.root : undefined,
+        deferChampion: options.deferChampion,
       });
       outcome.ok = true;
     } catch (e) {

@@ -161,6 +161,39 @@ export async function main(argv: string[]): Promise<number> {
       code = await storeCommand(() => modelsShow(name, opts));
     });
 
+  models
+    .command("history <name>")
+    .description("the audit log of a name: versions registered, every change of champion, every retrain with its trigger, both scores and its decision")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--json", "print as JSON")
+    .action(async (name: string, opts) => {
+      const { storeCommand, modelsHistory } = await store();
+      code = await storeCommand(() => modelsHistory(name, opts));
+    });
+
+  program
+    .command("retrain <name>")
+    .description("retrain a registered model once (--now): run the program of its champion's run again on fresh data; promote the new version only if it beats the champion on the same holdout and every assert passed")
+    .option("--now", "retrain at once (for cron and CI; `lathe watch` follows schedules and conditions)")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .action(async (name: string, opts) => {
+      const { retrainNowCommand } = await import("./retrain-command.js");
+      const { storeCommand } = await store();
+      code = await storeCommand(() => retrainNowCommand(name, opts));
+    });
+
+  program
+    .command("watch [programs...]")
+    .description("retrain models as their `retrain` statements say (schedules, monitored conditions) until SIGINT/SIGTERM: the statements of the programs given, else every one recorded in the store")
+    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--poll <duration>", "how often monitor results are read (60s, 5m, 500ms)", "60s")
+    .option("--tz <zone>", "time zone of schedule boundaries (default: the machine's), e.g. UTC or Europe/Paris")
+    .action(async (programs: string[], opts) => {
+      const { watchCommand } = await import("./retrain-command.js");
+      const { storeCommand } = await store();
+      code = await storeCommand(() => watchCommand(programs, opts));
+    });
+
   program
     .command("predict <model>")
     .description("score a file's rows (csv, json, parquet...) with a registered model, NAME, NAME@champion, NAME@latest or --version N; its preparation is applied")

@@ -137,3 +137,33 @@ export async function gcCommand(opts: { store: string; dryRun?: boolean }): Prom
   for (const m of r.missing) process.stderr.write(`lathe: missing artifact ${m.path} (referenced by ${m.by})\n`);
   return r.unreadable.length || r.missing.length ? exitCodes.storeError : exitCodes.ok;
 }
+
+/** `lathe models history`: every change of champion and every retrain decision of a name, oldest first (the registry's audit log). */
+export async function modelsHistory(name: string, opts: { store: string; json?: boolean }): Promise<number> {
+  const { ModelRegistry } = await import("../runtime/model-registry.js");
+  const { RetrainLog } = await import("../runtime/retrain/retrain-log.js");
+  const { decisionLine } = await import("./retrain-decision.js");
+  const store = await registryStore(opts.store);
+  const registry = new ModelRegistry(store);
+  const versions = await registry.versions(name);
+  if (!versions.length) {
+    process.stderr.write(`lathe: no model is registered as ${JSON.stringify(name)}\n`);
+    return exitCodes.usage;
+  }
+  const changes = await registry.changes(name);
+  const retrains = new RetrainLog(store, name).entries();
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ name, versions: versions.map((v) => ({ version: v.version, runId: v.runId, registeredAt: v.registeredAt })), changes, retrains }, null, 2) + "\n");
+    return exitCodes.ok;
+  }
+  const events = [
+    ...versions.map((v) => ({ at: v.registeredAt, line: `registered version ${v.version} (run ${v.runId}${flagged(v.runStatus) ? `, ${flagged(v.runStatus)}` : ""})` })),
+    ...changes.map((c) => ({ at: c.changedAt, line: `${c.action === "promote" ? "promoted" : "rolled back to"} version ${c.version}${c.previous !== undefined ? ` (was ${c.previous})` : ""} by run ${c.runId}` })),
+    ...retrains.map((r) => ({
+      at: r.decision?.decidedAt ?? r.startedAt,
+      line: `retrain ${r.seq} (started ${r.startedAt}, trigger: ${r.trigger.text}${r.decision?.runId ? `, run ${r.decision.runId}` : ""}): ${r.decision ? decisionLine(r.decision).replace(/^decision: /, "") : r.status === "running" ? `running (pid ${r.owner.pid})` : `crashed: its process (pid ${r.owner.pid}) died before deciding; the champion was not changed by it`}`,
+    })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  process.stdout.write(events.map((e) => `${e.at}  ${e.line}`).join("\n") + "\n");
+  return exitCodes.ok;
+}

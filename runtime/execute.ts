@@ -316,8 +316,9 @@ export class Executor {
   /**
    * Stores a dataset as a table, or as a view over `viewOf`. Before a table is replaced, views
    * reading it become tables, so a redefined source never changes a dataset computed from the old one.
+   * Public for a retrain, which stores the holdout rows before fitted preparation to score two models on.
    */
-  private async materialise(name: string, sql: string, how: MaterialiseOptions): Promise<DatasetState> {
+  async materialise(name: string, sql: string, how: MaterialiseOptions): Promise<DatasetState> {
     const q = ident(name);
     for (const [view, over] of [...this.views]) {
       if (over !== name && view !== name) continue;

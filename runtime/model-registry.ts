@@ -4,7 +4,8 @@ import { DataError } from "./errors.js";
 import { runStatusIn, type ArtifactRef, type RunStatus } from "./store/run-journal.js";
 import type { StoreLayout } from "./store/store-layout.js";
 import { createExclusive, ensureDir, listDir } from "./store/durable-file.js";
-import { StoreError, storeIoError } from "./store/store-error.js";
+import { readJsonRecord } from "./store/json-record.js";
+import { StoreError } from "./store/store-error.js";
 
 /** One registered version of a model name. */
 export interface ModelVersion {
@@ -89,6 +90,20 @@ export class ModelRegistry {
       const target = version ?? versions[versions.length - 1];
       if (!versions.includes(target)) throw new DataError(`"${name}" has no version ${target}; it has ${versionList(versions)}`, undefined, "unknown-version");
       return { action: "promote", version: target, previous: stack.at(-1) };
+    });
+  }
+
+  /**
+   * Makes `version` the champion only if the champion is still `expected` (none: no champion yet),
+   * in one compare-and-set: a retrain's promotion, which must not replace a champion it was not
+   * compared against. `champion-changed` when another process changed the champion meanwhile.
+   */
+  async promoteIf(name: string, version: number, expected: number | undefined, runId: string): Promise<ChampionChange> {
+    return this.change(name, runId, (versions, stack) => {
+      if (!versions.includes(version)) throw new DataError(`"${name}" has no version ${version}; it has ${versionList(versions)}`, undefined, "unknown-version");
+      const current = stack.at(-1);
+      if (current !== expected) throw new DataError(`the champion of "${name}" changed while the retrain ran (version ${expected ?? "none"} then, ${current ?? "none"} now); not promoting version ${version} over a champion it was not compared with`, undefined, "champion-changed");
+      return { action: "promote", version, previous: current };
     });
   }
 
@@ -223,17 +238,7 @@ export class ModelRegistry {
   }
 
   private readFile<T>(file: string): T {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      throw storeIoError(e, "read", file);
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new StoreError(`the run store is damaged: ${file} is not a registry record Lathe wrote`, "store-damaged", file);
-    }
+    return readJsonRecord<T>(file, "registry record")!;
   }
 
   private nameDir(name: string): string {

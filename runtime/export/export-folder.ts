@@ -6,12 +6,17 @@ import { moduleClosure } from "./module-closure.js";
 import { exportReadme } from "./export-readme.js";
 
 /** The two forms of an export: a module for the edge, or that plus what a container platform needs. */
-export type ExportForm = "edge" | "container";
+import type { ExportForm } from "./export-form.js";
+
+export type { ExportForm } from "./export-form.js";
 
 /** The marker file that says a folder is an export (so a later export may replace it). */
 export const exportMarker = "lathe-export.json";
 
 /** The modules the edge predictor runs (and all they import): no Node built-in, no package. */
+// Written as `from ${spec(...)}` so that a scan of this file's own imports does not take the generated ones for its own.
+const spec = (s: string): string => JSON.stringify(s);
+
 const edgeEntries = ["export/portable/exported-model", "predict/predictor"];
 /** What the container's server and serverless handler add (Node built-ins allowed). */
 const containerEntries = ["export/portable/http-server", "export/portable/lambda-handler"];
@@ -52,10 +57,10 @@ export async function exportFiles(s: ExportSource): Promise<Map<string, string>>
   files.set(
     "index.js",
     `${banner(s)}// No dependencies: the same file runs in Node and in a browser (\`<script type="module">\`).
-import { exportedModel } from "./lib/export/portable/exported-model.js";
-import { modelBase64, modelPackage, registered } from "./model.js";
+import { exportedModel } from ${spec("./lib/export/portable/exported-model.js")};
+import { modelBase64, modelPackage, registered } from ${spec("./model.js")};
 
-export { InputError } from "./lib/predict/predictor.js";
+export { InputError } from ${spec("./lib/predict/predictor.js")};
 
 /** The loaded model: \`info\`, \`predictor\`, \`predict(rows)\`. */
 export const exported = exportedModel(modelPackage, registered, modelBase64);

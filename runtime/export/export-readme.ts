@@ -1,7 +1,7 @@
 import type { ModelVersion } from "../model-registry.js";
 import type { ModelPackage } from "../predict/predictor.js";
 import { containerPort } from "./container-files.js";
-import type { ExportForm } from "./export-folder.js";
+import type { ExportForm } from "./export-form.js";
 
 /** The JSON type a raw input column takes (as the predictor checks it). */
 function jsonTypeOf(type: string): string {
@@ -38,7 +38,7 @@ export function exportReadme(o: { ref: string; version: ModelVersion; pkg: Model
     "## Node",
     "",
     "```js",
-    `import { predict, model, InputError } from "./${o.name}/index.js";`,
+    `import { predict, model, InputError } from ${JSON.stringify(`./${o.name}/index.js`)};`,
     "",
     `const [p] = predict([${JSON.stringify(example)}]);`,
     `// p = ${out}`,
@@ -52,7 +52,7 @@ export function exportReadme(o: { ref: string; version: ModelVersion; pkg: Model
     "",
     "```html",
     '<script type="module">',
-    `  import { predict } from "./${o.name}/index.js";`,
+    `  import { predict } from ${JSON.stringify(`./${o.name}/index.js`)};`,
     `  console.log(predict([${JSON.stringify(example)}]));`,
     "</script>",
     "```",

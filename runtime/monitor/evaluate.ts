@@ -6,7 +6,7 @@
  * `monitor-record.ts` stores (its format is described in docs/monitoring.md).
  */
 import type { ModelRef } from "../../language/model-ref.js";
-import { compare } from "../ops/assert.js";
+import { compare } from "../metrics/compare.js";
 import { Database } from "../data/database.js";
 import { DataError } from "../errors.js";
 import { computeMetrics } from "../metrics/compute-metrics.js";

@@ -4,7 +4,7 @@
  * once, at `register`, and stored beside the version in the registry (`ModelRegistry.writeReference`).
  */
 import type { Database } from "../data/database.js";
-import type { DatasetState } from "../ops/types.js";
+import type { DatasetState } from "../dataset-state.js";
 import type { ModelState } from "../model-state.js";
 import { isNumericType } from "../predict/sql-values.js";
 import { ident } from "../sql/quote.js";

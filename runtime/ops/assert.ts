@@ -1,4 +1,4 @@
-import { assertNever } from "../../language/assert-never.js";
+import { compare } from "../metrics/compare.js";
 import type { AssertCondition } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
 import { measure } from "./evaluate.js";
@@ -27,26 +27,6 @@ export const assertOp: OpDefinition<AssertStep> = {
   },
 };
 
-/** Whether `v op bound` holds. */
-export function compare(v: number, op: AssertCondition["op"], bound: number): boolean {
-  switch (op) {
-    case "<":
-      return v < bound;
-    case "<=":
-      return v <= bound;
-    case ">":
-      return v > bound;
-    case ">=":
-      return v >= bound;
-    case "=":
-      return v === bound;
-    case "!=":
-      return v !== bound;
-    default:
-      return assertNever(op);
-  }
-}
-
 /** An assert result: passed or failed, and each condition with its value. */
 export function renderAssert(r: Extract<StepResult, { kind: "assert" }>): Rendered {
   return {
@@ -54,3 +34,5 @@ export function renderAssert(r: Extract<StepResult, { kind: "assert" }>): Render
     parts: [{ kind: "table", columns: ["metric", "value", "required", "passed"], rows: r.checks.map((c) => ({ metric: c.metric, value: c.value, required: `${c.op} ${c.bound}`, passed: c.passed })) }],
   };
 }
+
+export { compare } from "../metrics/compare.js";

@@ -12,6 +12,7 @@ import { planPlot, plot, renderChart, type PlotStep } from "./plot.js";
 import { planPrepare, prepare, type PrepareOpStep } from "./prepare.js";
 import { planPromote, promote, type PromoteStep } from "./promote.js";
 import { planRegister, register, renderRegistry, type RegisterStep } from "./register.js";
+import { planRetrain, retrain, type RetrainStep } from "./retrain.js";
 import { planRollback, rollback, type RollbackStep } from "./rollback.js";
 import { planSave, renderWritten, save, type SaveStep } from "./save.js";
 import { planServe, renderServing, serve, type ServeStep } from "./serve.js";
@@ -28,7 +29,7 @@ import type { Draft, OpDefinition, Planner, Rendered } from "./types.js";
  */
 
 /** Every plan step, by op. */
-export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | ExportStep | MonitorStep | PendingStep;
+export type PlanStep = LoadStep | PrepareOpStep | SplitStep | TrainStep | TuneStep | EvaluateStep | AssertStep | PlotStep | ShowStep | DescribeStep | RegisterStep | PromoteStep | RollbackStep | SaveStep | DeployStep | ServeStep | ExportStep | MonitorStep | RetrainStep | PendingStep;
 export type PlanOp = PlanStep["op"];
 export type StepOf<O extends PlanOp> = Extract<PlanStep, { op: O }>;
 
@@ -52,6 +53,7 @@ export const ops: { [O in PlanOp]: OpDefinition<StepOf<O>> } = {
   serve,
   export: exportOp,
   monitor,
+  retrain,
   pending,
 };
 
@@ -76,7 +78,7 @@ export const planners: { [K in StatementKind]: Planner<K, Draft<PlanStep>> } = {
   serve: planServe,
   export: planExport,
   monitor: planMonitor,
-  retrain: planPending,
+  retrain: planRetrain,
 };
 
 /** The op of a step. */

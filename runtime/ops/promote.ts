@@ -1,4 +1,4 @@
-import { registryOf } from "./register.js";
+import { deferredToRetrain, registryOf } from "./register.js";
 import type { Draft, OpDefinition, Planner, StepBase } from "./types.js";
 
 /** `promote "name" [version N]`: makes a version the champion. */
@@ -13,6 +13,7 @@ export const promote: OpDefinition<PromoteStep> = {
   cacheable: () => false,
   sideEffect: true,
   async run(ctx, step) {
+    if (ctx.options.deferChampion) return deferredToRetrain(step.name);
     const { registry, runId } = registryOf(ctx, "promote");
     // After `register m as "name"` in the same run, a bare promote means the version this run
     // registered, never whatever another process registered since.

@@ -14,6 +14,11 @@ export function registryOf(ctx: StepContext, statement: string) {
   return r;
 }
 
+/** What `promote` and `rollback` do in a retrain's run: nothing, said as a notice (the retrain decides the champion after the run). */
+export function deferredToRetrain(name: string): StepResult {
+  return { kind: "notice", message: `deferred to the retrain decision: the champion of ${JSON.stringify(name)} changes only if the retrained version beats it on the holdout and every assert passed` };
+}
+
 export const register: OpDefinition<RegisterStep> = {
   op: "register",
   io: (step) => ({ reads: [step.model], defines: [] }),

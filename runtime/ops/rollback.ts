@@ -1,4 +1,4 @@
-import { registryOf } from "./register.js";
+import { deferredToRetrain, registryOf } from "./register.js";
 import type { Draft, OpDefinition, Planner, StepBase } from "./types.js";
 
 /** `rollback "name" [to version N]`: back to the champion before, or to a given version. */
@@ -13,6 +13,7 @@ export const rollback: OpDefinition<RollbackStep> = {
   cacheable: () => false,
   sideEffect: true,
   async run(ctx, step) {
+    if (ctx.options.deferChampion) return deferredToRetrain(step.name);
     const { registry, runId } = registryOf(ctx, "rollback");
     // A bare rollback after this run's own promote undoes exactly that promotion, and refuses if
     // another process has changed the champion since; otherwise it returns to the champion before.

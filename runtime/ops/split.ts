@@ -103,7 +103,7 @@ export const split: OpDefinition<SplitStep> = {
 };
 
 /** `split ... by column C`: each row's part is its value of C (rows naming no part go nowhere). */
-function byColumnSql(input: string, column: string): string {
+export function byColumnSql(input: string, column: string): string {
   return `SELECT *, CAST(${ident(column)} AS VARCHAR) AS ${ident(partColumn)} FROM ${input}`;
 }
 

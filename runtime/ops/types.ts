@@ -1,3 +1,4 @@
+import type { DatasetState } from "../dataset-state.js";
 import type { Statement, StatementKind } from "../../language/ast.js";
 import type { CheckedProgram } from "../../language/checker.js";
 import type { Span } from "../../language/diagnostic.js";
@@ -8,7 +9,6 @@ import type { ModelState, TrainSpec } from "../model-state.js";
 import type { RunEvent, StepResult } from "../results.js";
 import type { ServingHost } from "../serve/serving-spec.js";
 import type { ArtifactRef } from "../run-store.js";
-import type { SqlIdent } from "../sql/quote.js";
 import type { Transform } from "../transform.js";
 import type { PrepareStep } from "../../language/ast.js";
 
@@ -112,35 +112,18 @@ export interface ExecuteOptions {
   runId?: string;
   /** Where `serve` records its spec and checks its reference, and (in the kernel) how it starts a server. */
   serving?: ServingHost;
+  /** The run store's folder when side effects are on (`retrain` records its spec there). */
+  storeRoot?: string;
+  /**
+   * Set by a retrain: `promote` and `rollback` leave the champion alone and say so (deferred to the
+   * retrain's decision, which compares the new version with the champion after the run).
+   */
+  deferChampion?: boolean;
 }
 
 /** Where a run's artifacts go: content-addressed files of the run store. */
 export interface ArtifactSink {
   putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef;
-}
-
-/** A dataset as the executor holds it after a step computed it. */
-export interface DatasetState {
-  name: string;
-  /** The quoted table or view name: the only way a dataset goes into SQL. */
-  relation: SqlIdent;
-  columns: string[];
-  rows: number;
-  /** One-hot column → its indicator columns, from the fitted steps that produced this table. */
-  expansions: Record<string, string[]>;
-  /**
-   * The column transforms applied since its raw rows, with learned constants. Undefined for a dataset
-   * kept as a view whose steps learn from its own rows when read (see `concreteTransform`).
-   */
-  transform?: Transform;
-  /** The DuckDB type of each column of its raw rows (before `transform`): what a model trained on it takes as input. */
-  rawTypes: Record<string, string>;
-  /**
-   * Its raw rows, when a split knows them: the query of the rows before the split's column steps
-   * (a part's rows in the root's form), and the columns steps before the split already rewrote (not
-   * raw there). `register` profiles a model's input columns from it (the monitor's reference).
-   */
-  raw?: { sql: string; prepared: string[] };
 }
 
 /** Predictions of a model on a dataset: true values, predicted values, class probabilities. */
@@ -210,3 +193,5 @@ export interface StepContext {
   /** A fresh name for a temporary table. */
   tempName(prefix: string): string;
 }
+
+export type { DatasetState } from "../dataset-state.js";

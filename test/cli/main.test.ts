@@ -87,14 +87,16 @@ describe("lathe check", () => {
 });
 
 describe("the examples", () => {
+  // One folder for all, in name order, as a user runs them: penguins-monitor.lathe watches the model penguins-deploy.lathe registers.
+  const folder = tempDir();
   // `lathe check` passing is not enough: an example whose assert gate fails (exit 3) teaches the wrong thing.
-  for (const file of readdirSync(path.join(repo, "examples")).filter((f) => /^[^.].*\.lathe$/.test(f))) {
+  for (const file of readdirSync(path.join(repo, "examples")).filter((f) => /^[^.].*\.lathe$/.test(f)).sort()) {
     const text = readFileSync(path.join(repo, "examples", file), "utf8");
     // An example using a statement the runtime cannot execute yet must say so and do nothing, not exit 0:
     // once the statement's op lands, the example is held to exit 0 like the others.
     const pending = pendingStatementKinds().filter((k) => parse(text).program.statements.some((s) => s.kind === k));
     it(pending.length ? `${file} is refused with not-implemented (${pending.join(", ")})` : `${file} runs to exit 0`, () => {
-      const r = lathe(["run", path.join(repo, "examples", file)]);
+      const r = lathe(["run", path.join(repo, "examples", file)], folder);
       if (pending.length) {
         expect(r.code).toBe(1);
         expect(r.err).toMatch(/error\[not-implemented\]/);

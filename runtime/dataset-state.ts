@@ -1,0 +1,26 @@
+import type { SqlIdent } from "./sql/quote.js";
+import type { Transform } from "./transform.js";
+
+/** A dataset as the executor holds it after a step computed it. */
+export interface DatasetState {
+  name: string;
+  /** The quoted table or view name: the only way a dataset goes into SQL. */
+  relation: SqlIdent;
+  columns: string[];
+  rows: number;
+  /** One-hot column → its indicator columns, from the fitted steps that produced this table. */
+  expansions: Record<string, string[]>;
+  /**
+   * The column transforms applied since its raw rows, with learned constants. Undefined for a dataset
+   * kept as a view whose steps learn from its own rows when read (see `concreteTransform`).
+   */
+  transform?: Transform;
+  /** The DuckDB type of each column of its raw rows (before `transform`): what a model trained on it takes as input. */
+  rawTypes: Record<string, string>;
+  /**
+   * Its raw rows, when a split knows them: the query of the rows before the split's column steps
+   * (a part's rows in the root's form), and the columns steps before the split already rewrote (not
+   * raw there). `register` profiles a model's input columns from it (the monitor's reference).
+   */
+  raw?: { sql: string; prepared: string[] };
+}
