@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { ignoreClosedPipes } from "./closed-pipe.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";
 
@@ -8,6 +9,7 @@ export { exitCodes };
 
 /** The `lathe` command line. Returns (and sets) the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   let code: number = exitCodes.ok;
   const program = new Command("lathe")
     .description("Lathe: a declarative MLOps workbench")
