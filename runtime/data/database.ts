@@ -60,13 +60,22 @@ export class Database {
   }
 
   /** Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects). */
-  async float32Columns(sql: string): Promise<{ n: number; columns: Float32Array[] }> {
+  float32Columns(sql: string): Promise<{ n: number; columns: Float32Array[] }> {
+    return this.typedColumns(sql, (n) => new Float32Array(n));
+  }
+
+  /** Reads numeric columns of a query straight into Float64Arrays (NULL → NaN), chunk by chunk (no per-row objects). */
+  float64Columns(sql: string): Promise<{ n: number; columns: Float64Array[] }> {
+    return this.typedColumns(sql, (n) => new Float64Array(n));
+  }
+
+  private async typedColumns<T extends Float32Array | Float64Array>(sql: string, make: (n: number) => T): Promise<{ n: number; columns: T[] }> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
     // Room for 4 M values to start with (16 MB), however many columns: a fixed 65,536 rows a
     // column allocated 2.6 GB before the first row of a 10,000-column table.
     let cap = Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
-    let columns = Array.from({ length: k }, () => new Float32Array(cap));
+    let columns = Array.from({ length: k }, () => make(cap));
     let n = 0;
     for (;;) {
       const chunk = await result.fetchChunk();
@@ -75,7 +84,7 @@ export class Database {
       if (n + m > cap) {
         while (n + m > cap) cap *= 2;
         columns = columns.map((c) => {
-          const bigger = new Float32Array(cap);
+          const bigger = make(cap);
           bigger.set(c.subarray(0, n));
           return bigger;
         });
@@ -83,7 +92,7 @@ export class Database {
       copyChunk(chunk, columns, n);
       n += m;
     }
-    return { n, columns: columns.map((c) => c.slice(0, n)) };
+    return { n, columns: columns.map((c) => c.slice(0, n) as T) };
   }
 
   /**
@@ -128,14 +137,14 @@ export class Database {
   }
 }
 
-/** Copies one DuckDB data chunk's numeric columns into Float32Arrays at `offset` (NULL → NaN). */
-function copyChunk(chunk: { rowCount: number; getColumnVector(j: number): unknown }, columns: Float32Array[], offset: number): void {
+/** Copies one DuckDB data chunk's numeric columns into Float32Arrays or Float64Arrays at `offset` (NULL → NaN). */
+function copyChunk(chunk: { rowCount: number; getColumnVector(j: number): unknown }, columns: (Float32Array | Float64Array)[], offset: number): void {
   const m = chunk.rowCount;
   for (let j = 0; j < columns.length; j++) {
-    const vector = chunk.getColumnVector(j) as { items?: Float32Array; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
+    const vector = chunk.getColumnVector(j) as { items?: unknown; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
     const target = columns[j];
-    // DuckDBFloatVector keeps its data in a Float32Array: copy it in one go when it is there.
-    if (vector.items instanceof Float32Array && vector.items.length >= m) {
+    // DuckDBFloatVector (DuckDBDoubleVector) keeps its data in a Float32Array (Float64Array) of the target's kind: copy it in one go when it is there.
+    if ((vector.items instanceof Float32Array || vector.items instanceof Float64Array) && vector.items.constructor === target.constructor && vector.items.length >= m) {
       target.set(vector.items.subarray(0, m), offset);
       // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
       const mask = vector.validity?.data;
@@ -166,7 +175,7 @@ const changeable = ["threads", "memory_limit", "max_temp_directory_size", "temp_
 const allValid = 0xffffffffffffffffn;
 
 /** Writes NaN where a validity mask (one bit per row, 64 rows a word) marks a NULL. */
-function markInvalid(mask: BigUint64Array, rows: number, target: Float32Array, offset: number): void {
+function markInvalid(mask: BigUint64Array, rows: number, target: Float32Array | Float64Array, offset: number): void {
   for (let w = 0; w * 64 < rows; w++) {
     const word = mask[w];
     if (word === allValid) continue;

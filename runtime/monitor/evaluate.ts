@@ -16,11 +16,12 @@ import { feedbackLogDir, predictionErrorLogDir, predictionLogDir } from "../serv
 import { ident, literal } from "../sql/quote.js";
 import { storeLayout } from "../store/store-layout.js";
 import { DATASET_DRIFT_SHARE, type FeatureDrift, summarise } from "./drift.js";
-import { loadLog, type TimeWindow } from "./log-window.js";
+import { loadLog, type LogFields, type TimeWindow } from "./log-window.js";
 import { REFERENCE_FORMAT, type ModelReference } from "./model-reference.js";
 import type { MonitorRules } from "./monitor-rules.js";
 import { latencySummary } from "./percentiles.js";
-import { driftAgainstProfile, type ColumnValues, type ReferenceProfile } from "./profile.js";
+import { driftAgainstProfile, type CurrentValues, type FeatureProfile, type ReferenceProfile } from "./profile.js";
+import { CategoryCounts } from "./values.js";
 
 /** The window of an evaluation: the last `lastMs` before `now`, from `since`, or (neither) everything logged. */
 export interface WindowChoice {
@@ -102,12 +103,16 @@ export async function evaluateMonitor(input: MonitorInput): Promise<MonitorResul
   }
   const name = version.name;
   const window: TimeWindow = input.window?.lastMs !== undefined ? { from: now.getTime() - input.window.lastMs, to: now.getTime() } : { from: input.window?.since?.getTime() ?? 0, to: now.getTime() };
+  // The rules' columns are checked before any log is read.
+  const wanted = driftColumns(reference, input.rules);
+  const features = [...wanted.keys()];
   const db = await Database.open(":memory:", { threads: "2" });
   try {
-    const p = await loadLog(db, predictionLogDir(input.root, name), "p", window);
-    const e = await loadLog(db, predictionErrorLogDir(input.root, name), "e", window);
-    // Labels count for predictions in the window whenever they arrived.
-    const f = await loadLog(db, feedbackLogDir(input.root, name), "f", { from: 0, to: Number.MAX_SAFE_INTEGER });
+    // Labels count for predictions in the window whenever they arrived; read first, since without
+    // any the predictions' answers and probabilities need not be read.
+    const f = await loadLog(db, feedbackLogDir(input.root, name), "f", { from: 0, to: Number.MAX_SAFE_INTEGER }, { row: "BIGINT", label: "VARCHAR" }, ["coalesce(row, 0) AS r", "label"]);
+    const p = await loadLog(db, predictionLogDir(input.root, name), "p", window, ...predictionFields(reference.profile, features, f.rows > 0));
+    const e = await loadLog(db, predictionErrorLogDir(input.root, name), "e", window, {}, []);
     const notes: string[] = [];
     if (p.skipped + e.skipped + f.skipped) notes.push(`skipped ${p.skipped + e.skipped + f.skipped} damaged log line(s) (predictions ${p.skipped}, errors ${e.skipped}, feedback ${f.skipped})`);
     const everything = input.window?.lastMs === undefined && input.window?.since === undefined;
@@ -117,21 +122,20 @@ export async function evaluateMonitor(input: MonitorInput): Promise<MonitorResul
     }
     if (everything && !(p.rows + e.rows)) window.from = window.to;
 
-    // One row per request: its time and latency (every row of a request has the request's own).
-    const [reqTimes, reqLatency] = (await columnsOf(db, 2, `SELECT min(t) AS t, max(TRY_CAST(j ->> 'latency_ms' AS DOUBLE)) AS latency FROM p GROUP BY j ->> 'request_id' ORDER BY 1`)) as [unknown[], (number | null)[]];
-    const requestTimes = reqTimes.map(Number);
-    const errTimes = (await columnsOf(db, 1, `SELECT t FROM e ORDER BY t`))[0].map(Number);
-    const versions = Object.fromEntries((await db.rows(`SELECT CAST(j ->> 'version' AS VARCHAR) AS v, count(*) AS n FROM p GROUP BY 1 ORDER BY 1`)).map((r) => [String(r.v), Number(r.n)]));
+    // One row per request: its time and latency (every row of a request has the request's own), by time.
+    const [requestTimes, reqLatency] = (await db.float64Columns(`SELECT CAST(min(t) AS DOUBLE) AS t, max(latency) AS latency FROM p GROUP BY request_id ORDER BY 1`)).columns;
+    const [errTimes] = (await db.float64Columns(`SELECT CAST(t AS DOUBLE) FROM e ORDER BY t`)).columns;
+    const versions = Object.fromEntries((await db.rows(`SELECT version AS v, count(*) AS n FROM p GROUP BY 1 ORDER BY 1`)).map((r) => [String(r.v), Number(r.n)]));
 
     const signals: Record<string, number> = {};
     const minutes = Math.max(1, (window.to - window.from) / 60_000);
     signals.requests = requestTimes.length / minutes;
-    const latency = latencySummary(Float64Array.from(reqLatency, (v) => (v === null ? NaN : v)));
+    const latency = latencySummary(reqLatency);
     for (const q of ["p50", "p90", "p95", "p99", "mean", "max"] as const) if (latency[q] !== null) signals[`latency ${q}`] = latency[q]!;
     if (requestTimes.length + errTimes.length) signals.error_rate = errTimes.length / (requestTimes.length + errTimes.length);
 
     // Drift of what the model was sent against its reference.
-    const drift = p.rows ? await windowDrift(db, reference, input.rules, notes) : [];
+    const drift = p.rows ? await windowDrift(db, reference.profile, wanted, p.rows, notes) : [];
     if (!p.rows) notes.push("no predictions in the window: no drift or live metrics");
     const dataset = drift.length ? summarise(drift, DATASET_DRIFT_SHARE) : null;
     if (dataset) {
@@ -140,7 +144,7 @@ export async function evaluateMonitor(input: MonitorInput): Promise<MonitorResul
     }
 
     // Live metrics: the latest label of each logged prediction joined to it.
-    const live = await liveMetrics(db, reference, input.rules, notes);
+    const live = f.rows ? await liveMetrics(db, reference, input.rules, notes) : { metrics: {}, labelled: 0, points: [] };
     Object.assign(signals, live.metrics);
 
     const rules: RuleOutcome[] = input.rules.thresholds.map((t) => {
@@ -174,10 +178,10 @@ export async function evaluateMonitor(input: MonitorInput): Promise<MonitorResul
   }
 }
 
-/** Each monitored feature's drift (the rule's method) and PSI; a feature with no present value in the window is noted, not compared. */
-async function windowDrift(db: Database, reference: ModelReference, rules: MonitorRules, notes: string[]): Promise<FeatureDriftRecord[]> {
+/** The columns the drift rules name (every profiled one without a rule) with their method; an unknown or unprofiled column is a coded error. */
+function driftColumns(reference: ModelReference, rules: MonitorRules): Map<string, string> {
   const profile = reference.profile;
-  const byName = new Map(profile.features.map((f) => [f.feature, f]));
+  const byName = new Set(profile.features.map((f) => f.feature));
   const driftRules = rules.drift.length ? rules.drift : [{ columns: [], method: "auto" }];
   const wanted = new Map<string, string>();
   for (const r of driftRules) {
@@ -189,42 +193,72 @@ async function windowDrift(db: Database, reference: ModelReference, rules: Monit
       wanted.set(c, r.method);
     }
   }
-  if (!wanted.size) return [];
+  return wanted;
+}
+
+/**
+ * What to read of each logged prediction: its request's latency, its version, its row (0 when
+ * absent), the inputs whose drift is measured (as `f0`, `f1`... in `features` order: DOUBLE for
+ * numeric ones, text otherwise), and, when labels arrived, its prediction and probabilities.
+ */
+function predictionFields(profile: ReferenceProfile, features: string[], labelled: boolean): [LogFields, string[]] {
+  const fields: LogFields = { row: "BIGINT", version: "VARCHAR", latency_ms: "DOUBLE" };
+  const select = ["coalesce(row, 0) AS r", "version", "latency_ms AS latency"];
+  if (labelled) {
+    Object.assign(fields, { prediction: "VARCHAR", probabilities: "JSON" });
+    select.push("prediction", "CAST(probabilities AS VARCHAR) AS proba");
+  }
+  if (features.length) {
+    // A STRUCT of the wanted inputs is read in the same pass as the rest; its field names are
+    // case-insensitive in DuckDB, so inputs differing only in case are extracted from JSON instead.
+    const kinds = new Map(profile.features.map((f) => [f.feature, f.kind]));
+    const distinct = new Set(features.map((c) => c.toLowerCase())).size === features.length;
+    fields.input = distinct ? `STRUCT(${features.map((c) => `${ident(c)} ${kinds.get(c) === "numeric" ? "DOUBLE" : "VARCHAR"}`).join(", ")})` : "JSON";
+    features.forEach((c, i) => {
+      if (distinct) select.push(`struct_extract(input, ${literal(c)}) AS f${i}`);
+      else select.push(`${kinds.get(c) === "numeric" ? `TRY_CAST(input ->> ${literal(c)} AS DOUBLE)` : `input ->> ${literal(c)}`} AS f${i}`);
+    });
+  }
+  return [fields, select];
+}
+
+/** Each monitored feature's drift (the rule's method) and PSI; a feature with no present value in the window is noted, not compared. */
+async function windowDrift(db: Database, profile: ReferenceProfile, wanted: Map<string, string>, rows: number, notes: string[]): Promise<FeatureDriftRecord[]> {
+  const byName = new Map(profile.features.map((f) => [f.feature, f]));
   const features = [...wanted.keys()];
-  const select = features.map((c) => {
-    const value = `(j -> 'input') ->> ${literal(c)}`;
-    return `${byName.get(c)!.kind === "numeric" ? `TRY_CAST(${value} AS DOUBLE)` : value} AS ${ident(c)}`;
-  });
-  const columns = await columnsOf(db, features.length, `SELECT ${select.join(", ")} FROM p`);
+  if (!features.length) return [];
+  const [missing] = await db.rows(`SELECT ${features.map((_, i) => `count(*) FILTER (WHERE f${i} IS NULL) AS f${i}`).join(", ")} FROM p`);
   const out: FeatureDriftRecord[] = [];
-  features.forEach((c, i) => {
+  for (const [i, c] of features.entries()) {
     const f = byName.get(c)!;
-    const values = columns[i] as ColumnValues;
     const one: ReferenceProfile = { ...profile, features: [f] };
-    const current = { [c]: values };
+    const current = { [c]: await currentValues(db, f, `f${i}`) };
     try {
       const d = driftAgainstProfile(one, current, wanted.get(c) as never).features[0];
       const psi = driftAgainstProfile(one, current, "psi").features[0].statistic;
-      let missing = 0;
-      for (let k = 0; k < values.length; k++) if (values[k] === null || values[k] === undefined) missing++;
-      out.push({ ...d, psi, missing: { reference: f.missingShare, current: values.length ? missing / values.length : 0 } });
+      out.push({ ...d, psi, missing: { reference: f.missingShare, current: rows ? Number(missing[`f${i}`]) / rows : 0 } });
     } catch (e) {
       if (e instanceof DataError && (e.code === "empty-window" || e.code === "empty-reference")) notes.push(e.message);
       else throw e;
     }
-  });
+  }
   return out;
+}
+
+/** A feature's values in the window: every one, as a typed array, for a numeric feature (the tests and distances need them all); counts by category for a categorical one. */
+async function currentValues(db: Database, f: FeatureProfile, column: string): Promise<CurrentValues> {
+  if (f.kind === "numeric") return (await db.float64Columns(`SELECT ${column} FROM p`)).columns[0];
+  const counts = await db.rows(`SELECT ${column} AS v, count(*) AS n FROM p WHERE ${column} IS NOT NULL GROUP BY 1`);
+  return new CategoryCounts(new Map(counts.map((r) => [String(r.v), Number(r.n)])));
 }
 
 /** Live metrics over the predictions in the window that have a label (the latest sent for each), and per-prediction correctness over time. */
 async function liveMetrics(db: Database, reference: ModelReference, rules: MonitorRules, notes: string[]): Promise<{ metrics: Record<string, number>; labelled: number; points: { t: number; right: number }[] }> {
   const rows = (await columnsOf(db, 4, `
-      WITH labels AS (
-        SELECT j ->> 'request_id' AS id, coalesce(TRY_CAST(j ->> 'row' AS BIGINT), 0) AS r, j ->> 'label' AS label
-        FROM f QUALIFY row_number() OVER (PARTITION BY j ->> 'request_id', coalesce(TRY_CAST(j ->> 'row' AS BIGINT), 0) ORDER BY t DESC) = 1)
-      SELECT p.t, p.j ->> 'prediction' AS prediction, labels.label, CAST(p.j -> 'probabilities' AS VARCHAR) AS proba
-      FROM p JOIN labels ON labels.id = (p.j ->> 'request_id') AND labels.r = coalesce(TRY_CAST(p.j ->> 'row' AS BIGINT), 0)
-      ORDER BY p.t, p.j ->> 'request_id', labels.r`)) as [unknown[], (string | null)[], (string | null)[], (string | null)[]];
+      WITH labels AS (SELECT request_id AS id, r, label FROM f QUALIFY row_number() OVER (PARTITION BY request_id, r ORDER BY t DESC) = 1)
+      SELECT p.t, p.prediction, labels.label, p.proba
+      FROM p JOIN labels ON labels.id = p.request_id AND labels.r = p.r
+      ORDER BY p.t, p.request_id, labels.r`)) as [unknown[], (string | null)[], (string | null)[], (string | null)[]];
   const [times, predicted, labels, probas] = rows;
   const n = times.length;
   if (!n) return { metrics: {}, labelled: 0, points: [] };
@@ -280,23 +314,25 @@ async function columnsOf(db: Database, k: number, sql: string): Promise<unknown[
   return Array.from({ length: k }, (_, i) => got[i] ?? []);
 }
 
-/** Requests, errors, latency percentiles and accuracy per bucket of the window. */
-function buildSeries(window: TimeWindow, bucketMs: number, times: number[], latency: (number | null)[], errors: number[], labelled: { t: number; right: number }[]): SeriesPoint[] {
+/** Requests, errors, latency percentiles and accuracy per bucket of the window; `times` (of the requests, with their `latency`) ascending. */
+function buildSeries(window: TimeWindow, bucketMs: number, times: Float64Array, latency: Float64Array, errors: Float64Array, labelled: { t: number; right: number }[]): SeriesPoint[] {
   const start = Math.floor(window.from / bucketMs) * bucketMs;
   const count = Math.max(1, Math.ceil((window.to + 1 - start) / bucketMs));
-  const lat: number[][] = Array.from({ length: count }, () => []);
   const errs = new Array<number>(count).fill(0);
   const right = new Array<number>(count).fill(0);
   const seen = new Array<number>(count).fill(0);
   const slot = (t: number) => Math.min(count - 1, Math.max(0, Math.floor((t - start) / bucketMs)));
-  times.forEach((t, i) => lat[slot(t)].push(latency[i] ?? NaN));
   for (const t of errors) errs[slot(t)]++;
   for (const l of labelled) {
     seen[slot(l.t)]++;
     right[slot(l.t)] += l.right;
   }
-  return lat.map((values, k) => {
-    const s = latencySummary(values);
-    return { time: new Date(start + k * bucketMs).toISOString(), requests: values.length, errors: errs[k], p50: s.p50, p90: s.p90, p95: s.p95, p99: s.p99, accuracy: seen[k] ? right[k] / seen[k] : null, labelled: seen[k] };
+  // The requests are in time order, so each bucket's are one run of them.
+  let next = 0;
+  return Array.from({ length: count }, (_, k) => {
+    const first = next;
+    while (next < times.length && slot(times[next]) === k) next++;
+    const s = latencySummary(latency.subarray(first, next));
+    return { time: new Date(start + k * bucketMs).toISOString(), requests: next - first, errors: errs[k], p50: s.p50, p90: s.p90, p95: s.p95, p99: s.p99, accuracy: seen[k] ? right[k] / seen[k] : null, labelled: seen[k] };
   });
 }

@@ -3,13 +3,18 @@
  * docs/serving.md) with DuckDB, on a database of its own in memory: the run store's index and its
  * lock are never touched, so a monitor runs beside a server and a training run.
  *
- * Every line is read as text first, so a damaged line (a crash mid-write, a hand edit) is skipped
- * and counted instead of failing the read: a line counts when it is a JSON object with a
- * `request_id` and a `time` that parses.
+ * DuckDB parses each line once (`read_json` with the fields asked for and their types, nothing
+ * inferred). A damaged line (a crash mid-write, a hand edit) is skipped and counted instead of
+ * failing the read: with `ignore_errors` a line that is not a JSON object comes back as a row of
+ * NULLs, so a line counts when it is an object with a `request_id` and a `time` that parses. Blank
+ * lines are neither read nor counted. A field of an unexpected type never skips its line: read
+ * as `VARCHAR` it is any JSON value's text (as `->>` gives it); as `DOUBLE` or `BIGINT` a number,
+ * or a string holding one, is converted (as `TRY_CAST` of the text converts it; `true` reads as 1)
+ * and anything else is NULL; a `STRUCT` lacking an object has NULL fields.
  */
 import { existsSync, readdirSync } from "node:fs";
 import type { Database } from "../data/database.js";
-import { literal } from "../sql/quote.js";
+import { ident, literal } from "../sql/quote.js";
 
 /** A time window in ms since the epoch, both ends included. */
 export interface TimeWindow {
@@ -17,31 +22,33 @@ export interface TimeWindow {
   to: number;
 }
 
-/** The lines of a log folder's segments as a relation of parsed records (`j` JSON, `t` ms), and how many were skipped. */
-export async function loadLog(db: Database, dir: string, table: string, window: TimeWindow): Promise<{ rows: number; skipped: number }> {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ndjson")) : [];
-  if (!files.length) {
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${table} (j JSON, t BIGINT)`);
-    return { rows: 0, skipped: 0 };
-  }
-  // chr(31) never occurs in a line JSON.stringify wrote (control characters are escaped), so each line is one value.
-  const glob = literal(`${dir}/*.ndjson`);
-  await db.exec(`CREATE OR REPLACE TEMP TABLE ${table}_lines AS
-    SELECT CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' THEN line::JSON END AS j
-    FROM read_csv(${glob}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(31), quote = '', escape = '', auto_detect = false, strict_mode = false, null_padding = false)
-    WHERE line IS NOT NULL AND trim(line) <> ''`);
-  await db.exec(`CREATE OR REPLACE TEMP TABLE ${table}_parsed AS
-    SELECT j, epoch_ms(TRY_CAST(j ->> 'time' AS TIMESTAMPTZ)) AS t FROM ${table}_lines`);
-  await db.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS
-    SELECT j, t FROM ${table}_parsed WHERE j IS NOT NULL AND t IS NOT NULL AND (j ->> 'request_id') IS NOT NULL AND (t BETWEEN ${window.from} AND ${window.to})`);
-  const [{ skipped }] = await db.rows(`SELECT count(*) FILTER (WHERE j IS NULL OR t IS NULL OR (j ->> 'request_id') IS NULL) AS skipped FROM ${table}_parsed`);
-  const [{ rows }] = await db.rows(`SELECT count(*) AS rows FROM ${table}`);
-  await db.exec(`DROP TABLE ${table}_lines; DROP TABLE ${table}_parsed`);
-  return { rows: Number(rows), skipped: Number(skipped) };
-}
+/** The fields of a log's records to read, by JSON name, with the DuckDB type each is read as (`VARCHAR`, `JSON`, `STRUCT(...)`). */
+export type LogFields = Record<string, string>;
 
-/** The earliest and latest record times of a folder's segments (ms), or undefined when it has none. */
-export async function logExtent(db: Database, table: string): Promise<TimeWindow | undefined> {
-  const [r] = await db.rows(`SELECT min(t) AS lo, max(t) AS hi FROM ${table}`);
-  return r.lo === null || r.lo === undefined ? undefined : { from: Number(r.lo), to: Number(r.hi) };
+/** The largest line read (DuckDB's `maximum_object_size`): far above any record the server writes. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Loads the records of a log folder's segments in the window into the temp table `table`: its
+ * columns are `request_id`, `t` (the record's time, ms) and the `select` expressions over `fields`.
+ * Returns how many records it holds and how many lines were skipped (in the window or not).
+ */
+export async function loadLog(db: Database, dir: string, table: string, window: TimeWindow, fields: LogFields, select: string[]): Promise<{ rows: number; skipped: number }> {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ndjson")) : [];
+  const all: LogFields = { ...fields, request_id: "VARCHAR", time: "VARCHAR" };
+  const source = files.length
+    ? `read_json(${literal(`${dir}/*.ndjson`)}, format = 'newline_delimited', records = true, ignore_errors = true, maximum_object_size = ${MAX_LINE_BYTES}, columns = {${Object.entries(all)
+        .map(([k, type]) => `${literal(k)}: ${literal(type)}`)
+        .join(", ")}})`
+    : `(SELECT ${Object.entries(all)
+        .map(([k, type]) => `CAST(NULL AS ${type}) AS ${ident(k)}`)
+        .join(", ")} WHERE false)`;
+  // Damaged lines are kept (window aside) only to be counted, then deleted: the lines are parsed once.
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS
+    SELECT request_id, t${select.map((s) => `, ${s}`).join("")}
+    FROM (SELECT *, epoch_ms(TRY_CAST(time AS TIMESTAMPTZ)) AS t FROM ${source})
+    WHERE request_id IS NULL OR t IS NULL OR t BETWEEN ${window.from} AND ${window.to}`);
+  const [{ rows, skipped }] = await db.rows(`SELECT count(*) FILTER (WHERE request_id IS NOT NULL AND t IS NOT NULL) AS rows, count(*) FILTER (WHERE request_id IS NULL OR t IS NULL) AS skipped FROM ${table}`);
+  if (Number(skipped)) await db.exec(`DELETE FROM ${table} WHERE request_id IS NULL OR t IS NULL`);
+  return { rows: Number(rows), skipped: Number(skipped) };
 }

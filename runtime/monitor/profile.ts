@@ -33,7 +33,7 @@ import { histogramCounts, histogramEdges, jensenShannon } from "./jensen-shannon
 import { ksSorted } from "./ks.js";
 import { quantileSorted } from "./percentiles.js";
 import { psiBinCounts, psiCounts, psiEdges } from "./psi.js";
-import { type CategoricalValues, type NumericValues, categoryKey, countCategories, emptyError, isMissingNumber, pairwiseSum, presentNumbers } from "./values.js";
+import { type CategoricalValues, CategoryCounts, type NumericValues, categoryKey, countCategories, emptyError, isMissingNumber, pairwiseSum, presentNumbers } from "./values.js";
 import { MIN_NORMALISING_STD, populationStd, wassersteinSorted } from "./wasserstein.js";
 
 /** The profile format's version, bumped when its meaning changes. */
@@ -123,6 +123,9 @@ export interface ProfileOptions {
 
 /** A column as a caller reads it. */
 export type ColumnValues = NumericValues | CategoricalValues;
+
+/** A current window's column: its values, or a categorical one's counts. */
+export type CurrentValues = ColumnValues | CategoryCounts;
 
 /** Up to k row indices of 0..n−1 by reservoir sampling (Algorithm R), ascending. */
 export function reservoirRows(n: number, k: number, seed: number): number[] {
@@ -234,15 +237,17 @@ export function buildProfile(columns: Record<string, ColumnValues>, options: Pro
 }
 
 /** The reference's and the current window's counts over a categorical profile's columns (its categories, then `__other`). */
-export function profileCategoryTable(profile: CategoricalFeatureProfile, current: CategoricalValues): { reference: number[]; current: number[]; labels: string[] } {
+export function profileCategoryTable(profile: CategoricalFeatureProfile, current: CategoricalValues | CategoryCounts): { reference: number[]; current: number[]; labels: string[] } {
   const index = new Map(profile.categories.map((c, i) => [c.value, i]));
   const other = profile.categories.length;
   const cur = new Array<number>(other + 1).fill(0);
-  for (let i = 0; i < current.length; i++) {
-    const k = categoryKey(current[i]);
-    if (k === null) continue;
-    cur[index.get(k) ?? other]++;
-  }
+  if (current instanceof CategoryCounts) for (const [k, n] of current.counts) cur[index.get(k) ?? other] += n;
+  else
+    for (let i = 0; i < current.length; i++) {
+      const k = categoryKey(current[i]);
+      if (k === null) continue;
+      cur[index.get(k) ?? other]++;
+    }
   return {
     reference: [...profile.categories.map((c) => c.count), profile.otherCount],
     current: cur,
@@ -250,10 +255,11 @@ export function profileCategoryTable(profile: CategoricalFeatureProfile, current
   };
 }
 
-function profileFeatureDrift(profile: ReferenceProfile, f: FeatureProfile, current: ColumnValues, options: DriftOptions): FeatureDrift {
+function profileFeatureDrift(profile: ReferenceProfile, f: FeatureProfile, current: CurrentValues, options: DriftOptions): FeatureDrift {
   const method = resolveMethod(options.method ?? "auto", f.kind, profile.rows, f.feature);
   const t = options.thresholds;
   if (f.kind === "numeric") {
+    if (current instanceof CategoryCounts) throw new Error(`\`${f.feature}\` is numeric: its drift needs its values, not category counts`);
     const cur = checkedNumbers(current, f.feature, "current window");
     if (cur.length === 0) throw emptyError("current", f.feature);
     if (f.psi === null || f.histogram === null || f.std === null) throw emptyError("reference", f.feature);
@@ -278,7 +284,7 @@ function profileFeatureDrift(profile: ReferenceProfile, f: FeatureProfile, curre
         throw new Error(`unreachable: ${method} for a numeric feature`);
     }
   }
-  const table = profileCategoryTable(f, current as CategoricalValues);
+  const table = profileCategoryTable(f, current as CategoricalValues | CategoryCounts);
   if (table.current.every((c) => c === 0)) throw emptyError("current", f.feature);
   if (table.reference.every((c) => c === 0)) throw emptyError("reference", f.feature);
   switch (method) {
@@ -296,11 +302,11 @@ function profileFeatureDrift(profile: ReferenceProfile, f: FeatureProfile, curre
 }
 
 /**
- * Drift of a current window (columns by feature name; extra columns ignored) against a reference
- * profile, for every profiled feature and for the dataset. `auto` compares the profile's row count
+ * Drift of a current window (columns by feature name, a categorical one as values or as
+ * `CategoryCounts`; extra columns ignored) against a reference profile, for every profiled feature and for the dataset. `auto` compares the profile's row count
  * with 1,000. A profiled feature missing from the window is a coded error (`missing-columns`).
  */
-export function driftAgainstProfile(profile: ReferenceProfile, current: Record<string, ColumnValues>, method: DriftMethodChoice = "auto", options: Omit<DriftOptions, "method"> = {}): DatasetDrift {
+export function driftAgainstProfile(profile: ReferenceProfile, current: Record<string, CurrentValues>, method: DriftMethodChoice = "auto", options: Omit<DriftOptions, "method"> = {}): DatasetDrift {
   const absent = profile.features.filter((f) => !(f.feature in current)).map((f) => `\`${f.feature}\``);
   if (absent.length) throw new DataError(`the current window lacks ${absent.length === 1 ? "a column" : "columns"} the reference profile has: ${absent.join(", ")}`, undefined, "missing-columns");
   const features = profile.features.map((f) => {

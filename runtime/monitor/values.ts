@@ -10,6 +10,14 @@ export type NumericValues = Float64Array | Float32Array | Int32Array | ArrayLike
 /** A categorical column: any scalar, compared by its string form; null and undefined are missing. */
 export type CategoricalValues = ArrayLike<string | number | boolean | bigint | null | undefined>;
 
+/**
+ * A categorical column counted already (by DuckDB's GROUP BY, say): each present category's count
+ * by its string key, missing values left out. Counting gives the same tables as the values would.
+ */
+export class CategoryCounts {
+  constructor(readonly counts: ReadonlyMap<string, number>) {}
+}
+
 /** Whether a numeric value is missing: null, undefined or NaN. */
 export function isMissingNumber(v: number | bigint | null | undefined): boolean {
   return v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));

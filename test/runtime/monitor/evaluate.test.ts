@@ -136,6 +136,25 @@ describe("drift and the window", () => {
     expect(latestMonitorResult(root, "nobody")).toBeUndefined();
   }, 60_000);
 
+  it("a record whose fields have unexpected types is read, not skipped: a number in a string is the number, anything else missing", async () => {
+    const at = (s: number) => `2031-01-01T00:00:0${s}.000Z`;
+    const lines = [
+      { request_id: "odd1", row: "0", time: at(1), version: 1, input: { "Body Mass (g)": "4000", Island: 7 }, prediction: "Adelie", latency_ms: "3" },
+      { request_id: "odd2", row: 0, time: at(2), version: "1", input: "not an object", prediction: "Adelie", latency_ms: "slow" },
+      { request_id: "odd3", time: at(3), version: 1, input: { "Body Mass (g)": { grams: 4200 }, Island: null }, prediction: "Adelie", latency_ms: 5 },
+    ];
+    writeFileSync(path.join(dir(), "20310101T000000-1-cccccccc.ndjson"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    const result = await evaluateMonitor({ root, ref: { name: "penguins" }, rules: { drift: [{ columns: ["Body Mass (g)", "Island"], method: "psi" }], thresholds: [] }, window: { since: new Date("2031-01-01T00:00:00Z") }, now: new Date("2031-01-01T00:01:00Z") });
+    expect(result.counts.predictions).toBe(3);
+    expect(result.counts.skipped.predictions).toBe(3); // the damaged lines of the other segment, only
+    expect(result.versions).toEqual({ "1": 3 });
+    expect(result.signals["latency max"]).toBe(5);
+    expect(result.signals["latency p50"]).toBe(4);
+    const byFeature = Object.fromEntries(result.drift.map((d) => [d.feature, d]));
+    expect(byFeature["Body Mass (g)"].missing.current).toBe(2 / 3);
+    expect(byFeature.Island.missing.current).toBe(2 / 3);
+  });
+
   it("an unknown drift column is a coded error; so is a version without a reference", async () => {
     await expect(evaluateMonitor({ root, ref: { name: "penguins" }, rules: { drift: [{ columns: ["Wingspan"], method: "auto" }], thresholds: [] } })).rejects.toMatchObject({ code: "unknown-column" });
     appendFileSync(path.join(dir(), "20300101T003000-1-bbbbbbbb.ndjson"), "");

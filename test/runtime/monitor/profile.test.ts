@@ -10,6 +10,7 @@ import {
   driftAgainstProfile,
   reservoirRows,
 } from "../../../runtime/monitor/profile.js";
+import { CategoryCounts } from "../../../runtime/monitor/values.js";
 import { SeededRandom, categories, runPython, sample, scipyAvailable } from "./oracle.js";
 
 const HAVE_SCIPY = scipyAvailable();
@@ -162,6 +163,22 @@ describe("drift against a profile", () => {
     const raw = featureDrift("carrier", "categorical", reference.carrier, current.carrier, { method: "chi2" });
     expect(viaProfile.statistic).toBeCloseTo(raw.statistic, 9);
     expect(viaProfile.pValue).toBeCloseTo(raw.pValue as number, 12);
+  });
+
+  it("a categorical window given as counts (as the monitor reads it from DuckDB) gives what its values give, bit for bit", () => {
+    const { reference, current } = data(8000, 1500, 4);
+    const profile = buildProfile(reference, { seed: 1, topCategories: 5 });
+    const counts = (values: unknown[]) => {
+      const m = new Map<string, number>();
+      for (const v of values) if (v !== null) m.set(String(v), (m.get(String(v)) ?? 0) + 1);
+      return new CategoryCounts(m);
+    };
+    for (const method of ["chi2", "psi", "js"] as const) {
+      const viaValues = driftAgainstProfile(profile, current, { categorical: method });
+      const viaCounts = driftAgainstProfile(profile, { ...current, carrier: counts(current.carrier), weekend: counts(current.weekend) }, { categorical: method });
+      expect(viaCounts).toEqual(viaValues);
+    }
+    expect(() => driftAgainstProfile(profile, { ...current, delay: counts([1, 2]) })).toThrow(/numeric/);
   });
 
   it("equals drift against the raw reference for every method when the reference fits in the sample", () => {
