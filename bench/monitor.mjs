@@ -55,22 +55,22 @@ const rows = JSON.parse(readFileSync(penguins, "utf8")).filter((x) => x.Species 
 const body = JSON.stringify(rows[0]);
 
 if (only !== "b") {
-// (a) one server per setting, both up for the whole measurement, rounds alternating.
-const on = await startServer({ store: root, ref: { name: "penguins" }, port: 0, pollMs: 0, predictionLog: true });
-const off = await startServer({ store: root, ref: { name: "penguins" }, port: 0, pollMs: 0, predictionLog: false });
-const load = (url) =>
-  new Promise((resolve, reject) =>
-    autocannon({ url: `${url}/predict`, method: "POST", headers: { "content-type": "application/json" }, body, connections: 10, duration: seconds }, (e, res) => (e ? reject(e) : resolve(res))),
-  );
-const rate = { on: [], off: [] };
-await load(on.url); // warm-up
-await load(off.url);
-for (let i = 0; i < rounds; i++) {
-  for (const [k, srv] of i % 2 ? [["off", off], ["on", on]] : [["on", on], ["off", off]]) {
-    const res = await load(srv.url);
-    if (res.non2xx || res.errors) throw new Error(`${k}: ${res.non2xx} non-2xx, ${res.errors} errors`);
-    rate[k].push(res.requests.average);
-  }
+  // (a) one server per setting, both up for the whole measurement, rounds alternating.
+  const on = await startServer({ store: root, ref: { name: "penguins" }, port: 0, pollMs: 0, predictionLog: true });
+  const off = await startServer({ store: root, ref: { name: "penguins" }, port: 0, pollMs: 0, predictionLog: false });
+  const load = (url) =>
+    new Promise((resolve, reject) =>
+      autocannon({ url: `${url}/predict`, method: "POST", headers: { "content-type": "application/json" }, body, connections: 10, duration: seconds }, (e, res) => (e ? reject(e) : resolve(res))),
+    );
+  const rate = { on: [], off: [] };
+  await load(on.url); // warm-up
+  await load(off.url);
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, srv] of i % 2 ? [["off", off], ["on", on]] : [["on", on], ["off", off]]) {
+      const res = await load(srv.url);
+      if (res.non2xx || res.errors) throw new Error(`${k}: ${res.non2xx} non-2xx, ${res.errors} errors`);
+      rate[k].push(res.requests.average);
+    }
 }
 await on.close();
 await off.close();
@@ -83,19 +83,19 @@ if (only === "a") process.exit(0);
 // (b) 1M logged predictions of a second name, from 2020-01-01 one every 60 ms, in 64 MB-ish segments; half with Body Mass shifted.
 const dir = predictionLogDir(root, "bulk");
 if (!reused) {
-mkdirSync(dir, { recursive: true });
-const start = Date.parse("2020-01-01T00:00:00Z");
-const fields = ["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", "Island"];
-const perSegment = 200_000;
-for (let seg = 0; seg * perSegment < total; seg++) {
-  let text = "";
-  for (let i = seg * perSegment; i < Math.min(total, (seg + 1) * perSegment); i++) {
-    const x = rows[i % rows.length];
-    const input = Object.fromEntries(fields.map((f) => [f, x[f]]));
-    if (i >= total / 2 && input["Body Mass (g)"] !== null) input["Body Mass (g)"] += 800;
-    text += JSON.stringify({ request_id: `r${i}`, row: 0, time: new Date(start + i * 60).toISOString(), model: "bulk", version: 1, input, prediction: x.Species, probabilities: { Adelie: 0.5, Chinstrap: 0.25, Gentoo: 0.25 }, latency_ms: 0.2 + (i % 97) / 100 }) + "\n";
-  }
-  writeFileSync(path.join(dir, `20200101T${String(seg).padStart(6, "0")}-1-${String(seg).padStart(8, "0")}.ndjson`), text);
+  mkdirSync(dir, { recursive: true });
+  const start = Date.parse("2020-01-01T00:00:00Z");
+  const fields = ["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", "Island"];
+  const perSegment = 200_000;
+  for (let seg = 0; seg * perSegment < total; seg++) {
+    let text = "";
+    for (let i = seg * perSegment; i < Math.min(total, (seg + 1) * perSegment); i++) {
+      const x = rows[i % rows.length];
+      const input = Object.fromEntries(fields.map((f) => [f, x[f]]));
+      if (i >= total / 2 && input["Body Mass (g)"] !== null) input["Body Mass (g)"] += 800;
+      text += JSON.stringify({ request_id: `r${i}`, row: 0, time: new Date(start + i * 60).toISOString(), model: "bulk", version: 1, input, prediction: x.Species, probabilities: { Adelie: 0.5, Chinstrap: 0.25, Gentoo: 0.25 }, latency_ms: 0.2 + (i % 97) / 100 }) + "\n";
+    }
+    writeFileSync(path.join(dir, `20200101T${String(seg).padStart(6, "0")}-1-${String(seg).padStart(8, "0")}.ndjson`), text);
 }
 }
 
