@@ -11,6 +11,8 @@ export { exitCodes };
 export async function main(argv: string[]): Promise<number> {
   ignoreClosedPipes();
   let code: number = exitCodes.ok;
+  // The kernel runs `%lathe` commands with its own store in LATHE_STORE, as the kernel itself reads it.
+  const defaultStore = process.env.LATHE_STORE || ".lathe";
   const program = new Command("lathe")
     .description("Lathe: a declarative MLOps workbench")
     .exitOverride()
@@ -21,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("run <file>")
     .description("run a Lathe program: collect, prepare, split, train, evaluate, plot; record the run")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--no-record", "do not record the run")
     .option("--serve", "after the run, serve the models its `serve` statements name until SIGINT/SIGTERM")
     .action(async (file: string, opts) => {
@@ -37,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--host <host>", "address to listen on; anything but loopback needs a token", "127.0.0.1")
     .option("--token <token>", "require `Authorization: Bearer TOKEN` (default: $LATHE_SERVE_TOKEN)")
     .option("--poll-ms <ms>", "how often the registry is checked for a new champion", "1000")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (name: string, opts) => {
       const { serveCommand } = await import("./serve-command.js");
       const { storeCommand } = await store();
@@ -52,11 +54,26 @@ export async function main(argv: string[]): Promise<number> {
     .option("--since <time>", "only what was logged from this ISO 8601 time")
     .option("--json", "print the evaluation as JSON")
     .option("--html <file>", "also write a self-contained HTML report")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (name: string, opts) => {
       const { monitorCommand } = await import("./monitor-command.js");
       const { storeCommand } = await store();
       code = await storeCommand(() => monitorCommand(name, opts));
+    });
+
+  program
+    .command("replay <name>")
+    .description("send a file's rows to a running server as live traffic: POST /predict in batches, then each row's true label to POST /feedback (for `monitor`)")
+    .requiredOption("-i, --input <file>", "rows to send, in a format `read` takes")
+    .requiredOption("--label <column>", "the column holding the true label: sent to /feedback, not to /predict")
+    .option("--url <url>", "the server (default: loopback on the port the `serve` statement recorded, else 8080)")
+    .option("--batch <n>", "rows per /predict request", "100")
+    .option("--version <n>", "wait for the server to serve this version, and refuse answers from another")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .action(async (name: string, opts) => {
+      const { replayCommand } = await import("./replay-command.js");
+      const { storeCommand } = await store();
+      code = await storeCommand(() => replayCommand(name, opts));
     });
 
   program
@@ -95,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("list")
     .description("recent runs, newest first (crashed runs show as crashed)")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("-n, --limit <n>", "how many", "20")
     .action(async (opts) => {
       const { storeCommand, runsList } = await store();
@@ -104,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("show <id>")
     .description("one run (by id or a unique prefix): its record, metrics and artifacts")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--json", "print as JSON")
     .action(async (id: string, opts) => {
       const { storeCommand, runsShow } = await store();
@@ -114,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("diff <a> <b>")
     .description("compare two runs: program text, params, data fingerprints, versions, backend, model files, every metric")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--json", "print as JSON")
     .action(async (a: string, b: string, opts) => {
       const { storeCommand, runsDiff } = await store();
@@ -124,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("gc")
     .description("remove temp files of dead processes and artifacts no run or registered model references; rebuild a damaged index")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("-n, --dry-run", "say what would be removed, remove nothing")
     .action(async (opts) => {
       const { storeCommand, gcCommand } = await store();
@@ -148,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
   models
     .command("list")
     .description("registered names with their latest version and champion")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (opts) => {
       const { storeCommand, modelsList } = await store();
       code = await storeCommand(() => modelsList(opts));
@@ -156,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
   models
     .command("show <name>")
     .description("every version of a name: the run and model it came from, its metrics, the champion; versions from failed or crashed runs flagged")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--json", "print as JSON")
     .action(async (name: string, opts) => {
       const { storeCommand, modelsShow } = await store();
@@ -166,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
   models
     .command("history <name>")
     .description("the audit log of a name: versions registered, every change of champion, every retrain with its trigger, both scores and its decision")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--json", "print as JSON")
     .action(async (name: string, opts) => {
       const { storeCommand, modelsHistory } = await store();
@@ -177,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("retrain <name>")
     .description("retrain a registered model once (--now): run the program of its champion's run again on fresh data; promote the new version only if it beats the champion on the same holdout and every assert passed")
     .option("--now", "retrain at once (for cron and CI; `lathe watch` follows schedules and conditions)")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (name: string, opts) => {
       const { retrainNowCommand } = await import("./retrain-command.js");
       const { storeCommand } = await store();
@@ -187,9 +204,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("watch [programs...]")
     .description("retrain models as their `retrain` statements say (schedules, monitored conditions) until SIGINT/SIGTERM: the statements of the programs given, else every one recorded in the store")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--poll <duration>", "how often monitor results are read (60s, 5m, 500ms)", "60s")
     .option("--tz <zone>", "time zone of schedule boundaries (default: the machine's), e.g. UTC or Europe/Paris")
+    .option("--once", "check every spec once, retrain what is due, and exit (for cron): schedules count from the last retrain")
     .action(async (programs: string[], opts) => {
       const { watchCommand } = await import("./retrain-command.js");
       const { storeCommand } = await store();
@@ -202,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("-i, --input <file>", "rows to score, in a format `read` takes")
     .option("-o, --output <file>", "where to write the rows with their predictions (.parquet, .csv, .tsv, .json, .ndjson); default: JSON lines on stdout")
     .option("--version <n>", "a version number instead of the champion")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (model: string, opts) => {
       const { predictCommand } = await import("./predict-command.js");
       code = await predictCommand(model, opts);
@@ -214,7 +232,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("--to <dir>", "the folder to write (created; an earlier export there is replaced)")
     .option("--for <form>", "`container`: add what a container platform needs")
     .option("--version <n>", "a version number instead of the champion")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (model: string, opts) => {
       const { exportCommand } = await import("./export-command.js");
       const { storeCommand } = await store();
@@ -224,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("reproduce <run>")
     .description("run a recorded run again (by id or a unique prefix), touching neither the registry nor deployments, and check data, every metric and the model files are identical (exit 5 if not)")
-    .option("--store <dir>", "run store folder", ".lathe")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (id: string, opts) => {
       const { reproduceCommand } = await import("./reproduce-command.js");
       const { storeCommand } = await store();

@@ -60,7 +60,7 @@ async function retrainOnce(session: Session, name: string, trigger: RetrainTrigg
  * interrupts a retrain that is running (recorded as failed; its promotion, the last step, never
  * happened, so the champion is unchanged) and exits 0; a second one exits at once (130/143).
  */
-export async function watchCommand(programs: string[], opts: { store: string; poll: string; tz?: string }): Promise<number> {
+export async function watchCommand(programs: string[], opts: { store: string; poll: string; tz?: string; once?: boolean }): Promise<number> {
   const pollMs = durationMs(opts.poll, "--poll");
   const root = path.resolve(opts.store);
   const specs = programs.length ? await specsOfPrograms(programs) : undefined;
@@ -84,7 +84,8 @@ export async function watchCommand(programs: string[], opts: { store: string; po
   process.on("SIGTERM", onSignal);
   const list = () => specs?.specs ?? readRetrainSpecs(root);
   const shown = list();
-  process.stdout.write(`watching ${shown.length ? shown.map((s) => `${JSON.stringify(s.name)} (${s.text})`).join(", ") : "no retrain specs yet (a program's `retrain` statement records one)"}; monitor results read every ${opts.poll}\nstop with Ctrl-C (or SIGTERM)\n`);
+  const specsText = shown.length ? shown.map((s) => `${JSON.stringify(s.name)} (${s.text})`).join(", ") : "no retrain specs yet (a program's `retrain` statement records one)";
+  process.stdout.write(opts.once ? `checking ${specsText} once\n` : `watching ${specsText}; monitor results read every ${opts.poll}\nstop with Ctrl-C (or SIGTERM)\n`);
   try {
     await watchRetrains({
       specs: list,
@@ -92,6 +93,7 @@ export async function watchCommand(programs: string[], opts: { store: string; po
       signals: evaluatingMonitor(root, Math.max(pollMs, 5 * 60_000), (name) => new RetrainLog(store, name).lastStarted(), (m) => process.stdout.write(`${new Date().toISOString()} ${m}\n`)),
       lastRetrain: (name) => new RetrainLog(store, name).lastStarted(),
       pollMs,
+      once: opts.once,
       timezone: opts.tz,
       signal: controller.signal,
       log: (m) => process.stdout.write(`${new Date().toISOString()} ${m}\n`),

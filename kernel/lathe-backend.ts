@@ -6,6 +6,7 @@ import type { RunEvent, StepResult } from "../runtime/results.js";
 import { CellError, type CompletionResult, type ExecuteContext, type IsCompleteResult, type KernelBackend, type MimeBundle } from "./jupyter/backend.js";
 import { completeCell, inspectCell } from "./lathe-help.js";
 import { latheInfo } from "./lathe-info.js";
+import { isCommandCell, runCommandCell } from "./lathe-command.js";
 import { ServerSet } from "../runtime/serve/server-set.js";
 
 /** The Lathe language in Jupyter: each cell is Lathe code run in one Session, so state lives across cells. */
@@ -30,6 +31,7 @@ export class LatheBackend implements KernelBackend {
 
   async execute(code: string, ctx: ExecuteContext): Promise<MimeBundle | undefined> {
     if (!code.trim()) return undefined;
+    if (isCommandCell(code)) return void (await runCommandCell(code, this.session.store.root, ctx));
     const file = `cell[${ctx.executionCount}]`;
     const progressId = `lathe-progress-${ctx.executionCount}-${Date.now()}`;
     let progressShown = false;
@@ -83,7 +85,7 @@ export class LatheBackend implements KernelBackend {
   }
 
   isComplete(code: string): IsCompleteResult {
-    if (!code.trim()) return { status: "complete" };
+    if (!code.trim() || isCommandCell(code)) return { status: "complete" };
     const errors = parse(code).diagnostics.filter((d) => d.severity === "error");
     if (!errors.length) return { status: "complete" };
     // Incomplete when the text is a valid beginning: its first error is that the input ran out

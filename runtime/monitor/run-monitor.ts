@@ -11,9 +11,9 @@ export interface MonitorRun {
   charts: MonitorChart[];
 }
 
-/** Evaluates the rules of a registered model, records the evaluation in the run store, and renders its charts. */
-export async function runMonitor(root: string, ref: ModelRef, rules: MonitorRules, window?: WindowChoice, now?: Date): Promise<MonitorRun> {
+/** Evaluates the rules of a registered model, records the evaluation in the run store, and renders its charts (with a PNG when `charts.png`: notebooks). */
+export async function runMonitor(root: string, ref: ModelRef, rules: MonitorRules, window?: WindowChoice, now?: Date, charts: { png?: boolean } = {}): Promise<MonitorRun> {
   const result = await evaluateMonitor({ root, ref, rules, window, now });
   const file = writeMonitorResult(root, result);
-  return { result, file, charts: await monitorCharts(result) };
+  return { result, file, charts: await monitorCharts(result, charts) };
 }

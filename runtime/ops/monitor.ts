@@ -35,7 +35,8 @@ export const monitor: OpDefinition<MonitorStep> = {
     const { writeMonitorSpec } = await import("../monitor/monitor-rules.js");
     writeMonitorSpec(root, { format: "lathe-monitor-spec", name: step.ref.name, rules: step.rules, recordedAt: new Date().toISOString(), ...(ctx.options.registry ? { runId: ctx.options.registry.runId } : {}) });
     const { runMonitor } = await import("../monitor/run-monitor.js");
-    return { kind: "monitor", run: await runMonitor(root, step.ref, step.rules) };
+    // The statement's charts show in notebooks, where GitHub's viewer needs a PNG beside the SVG.
+    return { kind: "monitor", run: await runMonitor(root, step.ref, step.rules, undefined, undefined, { png: true }) };
   },
 };
 

@@ -42,6 +42,11 @@ export interface SchedulerOptions {
   /** Stops the loop: a retrain that runs is let finish or abandoned by its caller, then `run` returns. */
   signal: AbortSignal;
   log?: (message: string) => void;
+  /**
+   * One pass, then return (`lathe watch --once`, for cron and notebooks): schedules count from
+   * the last retrain (a model never retrained is not due), conditions as in the loop.
+   */
+  once?: boolean;
 }
 
 /**
@@ -63,8 +68,9 @@ export async function watchRetrains(o: SchedulerOptions): Promise<void> {
       const reasons: string[] = [];
       let kind: RetrainTrigger["kind"] = "condition";
       if (spec.schedule) {
-        const due = nextFire(spec.schedule, last && last > started ? last : started, o.timezone);
-        if (due.getTime() <= now.getTime()) {
+        const from = o.once ? last : last && last > started ? last : started;
+        const due = from && nextFire(spec.schedule, from, o.timezone);
+        if (due && due.getTime() <= now.getTime()) {
           reasons.push(`${spec.schedule.text} (due ${due.toISOString()})`);
           kind = "schedule";
         }
@@ -80,6 +86,7 @@ export async function watchRetrains(o: SchedulerOptions): Promise<void> {
         wake = Math.min(wake, nextFire(spec.schedule, after && after > started ? after : started, o.timezone).getTime());
       }
     }
+    if (o.once) return;
     await clock.sleep(Math.max(0, wake - clock.now().getTime()), o.signal);
   }
 }

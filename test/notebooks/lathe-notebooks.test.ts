@@ -1,7 +1,7 @@
 // The Lathe-kernel notebooks executed headlessly by real Jupyter (`jupyter nbconvert --execute`),
 // with the kernel installed in a temporary prefix, and their outputs checked: no errors, the metrics
 // tables, and every chart as one bundle whose PNG and SVG show without JavaScript (GitHub's viewer).
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { runProcess } from "../kernel/jupyter/run-process.js";
@@ -39,12 +39,22 @@ describe.skipIf(!existsSync(jupyter))("the Lathe notebooks through nbconvert", (
 
   afterAll(() => kernel?.cleanup());
 
-  /** Executes notebooks/NAME with the Lathe kernel; returns the executed cells. */
-  async function execute(name: string): Promise<Cell[]> {
+  /**
+   * Executes notebooks/NAME with the Lathe kernel; returns the executed cells. A notebook that writes
+   * files runs in a scratch copy (`scratch`), with the repository's node_modules for its data.
+   */
+  async function execute(name: string, scratch = false): Promise<Cell[]> {
+    let cwd = path.join(repo, "notebooks");
+    if (scratch) {
+      cwd = path.join(tempDir("lathe-notebook-run-"), "notebooks");
+      mkdirSync(cwd);
+      copyFileSync(path.join(repo, "notebooks", name), path.join(cwd, name));
+      symlinkSync(path.join(repo, "node_modules"), path.join(cwd, "node_modules"));
+    }
     const r = await runProcess(
       jupyter,
       ["nbconvert", "--to", "notebook", "--execute", `--ExecutePreprocessor.kernel_name=${kernel.name}`, "--ExecutePreprocessor.timeout=300", name, "--output-dir", out],
-      { cwd: path.join(repo, "notebooks"), env: kernel.env, timeoutMs: 330_000 },
+      { cwd, env: kernel.env, timeoutMs: 330_000 },
     );
     if (r.code !== 0) throw new Error(`nbconvert ${name} exited ${r.code}:\n${r.stderr}`);
     const nb = JSON.parse(readFileSync(path.join(out, name), "utf8")) as { cells: Cell[] };
@@ -115,5 +125,35 @@ describe.skipIf(!existsSync(jupyter))("the Lathe notebooks through nbconvert", (
     expect(outputs.some((o) => /^(iteration|tree) /.test(text(o.data?.["text/plain"])))).toBe(true);
     expect(metric(outputs, "tree", "test", "roc_auc")).toBeGreaterThan(0.55);
     expect(charts(outputs).length).toBe(3);
+  }, 340_000);
+
+  it.concurrent("monitoring.ipynb: served, replayed over HTTP, drift and live accuracy, a retrain that wins and one that does not", async ({ expect }) => {
+    const cells = await execute("monitoring.ipynb", true);
+    const outputs = common(cells, expect);
+    const printed = stdout(outputs);
+    expect(printed).toMatch(/serve "flight-delay" port 8765: serving flight-delay \(version 1\) at http:\/\/127\.0\.0\.1:8765/);
+    // Every replayed row answered and labelled, through the real server.
+    const replays = [...printed.matchAll(/replayed (\d+) rows of flights-(\w+)\.parquet .* answered by version (\d) \(\1 rows\); \1 labels sent to \/feedback; \d+ of \1 answers \(([\d.]+)%\) matched/g)];
+    expect(replays.map((m) => [m[2], m[3]])).toEqual([["february", "1"], ["march", "1"], ["april", "2"], ["may", "2"], ["june", "2"]]);
+    for (const m of replays) expect(Number(m[4])).toBeGreaterThan(70);
+    // The monitor's drift table: month (never seen) and weekday drift, hour and distance do not.
+    const driftTables = outputs.map((o) => text(o.data?.["text/plain"])).filter((t) => t.includes("|feature|"));
+    expect(driftTables.length).toBe(2);
+    const drifted = (t: string, f: string) => t.split("\n").find((r) => r.startsWith(`|${f}|`))?.split("|").includes("true");
+    expect([drifted(driftTables[0], "month"), drifted(driftTables[0], "weekday"), drifted(driftTables[0], "hour"), drifted(driftTables[0], "distance")]).toEqual([true, true, false, false]);
+    expect(drifted(driftTables[1], "month")).toBe(true);
+    // Live metrics from the feedback.
+    const signals = outputs.map((o) => text(o.data?.["text/plain"])).filter((t) => t.includes("|accuracy|"));
+    expect(signals.length).toBe(2);
+    for (const t of signals) {
+      const accuracy = Number(t.split("\n").find((r) => r.startsWith("|accuracy|"))!.split("|")[2]);
+      expect(accuracy).toBeGreaterThan(0.7);
+      expect(accuracy).toBeLessThan(0.9);
+    }
+    // The rule fired, the challenger won and was promoted; the second retrain tied and was kept.
+    expect(printed).toMatch(/retraining "flight-delay": drift > 0\.25 \(drift = 0\.5\)/);
+    expect(printed).toMatch(/decision: promoted version 2 \(champion was version 1\): the challenger is better and every assert passed: roc_auc on test: challenger 0\.\d+, champion 0\.\d+/);
+    expect(printed).toMatch(/decision: kept version 2 \(challenger version 3 registered, not promoted\): the challenger is not better/);
+    expect(printed).toMatch(/retrain 1 .*trigger: drift > 0\.25 .*promoted version 2/);
   }, 340_000);
 });
