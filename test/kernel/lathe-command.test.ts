@@ -1,26 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CellError, type ExecuteContext } from "../../kernel/jupyter/backend.js";
+import { CellError } from "../../kernel/jupyter/backend.js";
 import { LatheBackend } from "../../kernel/lathe-backend.js";
 import { commandLines, isCommandCell } from "../../kernel/lathe-command.js";
+import { cellContext as context } from "./cell-context.js";
 import { registeredStore } from "../runtime/serve/fixture.js";
 import { tempDir } from "../helpers.js";
-
-/** What a cell streamed, in order, with the context the Jupyter server would give the backend. */
-function context(count: number): { ctx: ExecuteContext; streams: { name: string; text: string }[] } {
-  const streams: { name: string; text: string }[] = [];
-  const ctx: ExecuteContext = {
-    stream: (name, text) => void streams.push({ name, text }),
-    display: () => undefined,
-    clearOutput: () => undefined,
-    input: () => Promise.reject(new Error("no stdin")),
-    signal: new AbortController().signal,
-    executionCount: count,
-    silent: false,
-  };
-  return { ctx, streams };
-}
-
-const text = (streams: { name: string; text: string }[], name: string) => streams.filter((s) => s.name === name).map((s) => s.text).join("");
 
 let backend: LatheBackend;
 const outerStore = process.env.LATHE_STORE;
@@ -48,14 +32,14 @@ describe("%lathe cells", () => {
   });
 
   it("runs the command on the kernel's store and streams its output to the cell", async () => {
-    const { ctx, streams } = context(1);
+    const { ctx, stdout, stderr } = context(1);
     expect(await backend.execute("%lathe models list", ctx)).toBeUndefined();
-    expect(text(streams, "stderr")).toBe("");
-    expect(text(streams, "stdout")).toMatch(/penguins/);
+    expect(stderr()).toBe("");
+    expect(stdout()).toMatch(/penguins/);
   }, 60_000);
 
   it("a command that fails makes the cell an error: the command's message on stderr, its exit code, no stack trace", async () => {
-    const { ctx, streams } = context(2);
+    const { ctx, stdout, stderr } = context(2);
     const failure = await backend.execute("%lathe models list\n%lathe monitor puffins\n%lathe models list", ctx).then(
       () => undefined,
       (e: unknown) => e,
@@ -64,10 +48,10 @@ describe("%lathe cells", () => {
     const e = failure as CellError;
     expect([e.ename, e.evalue]).toEqual(["LatheCommandFailed", "`lathe monitor puffins` exited with 4"]);
     expect(e.traceback).toEqual(["LatheCommandFailed: `lathe monitor puffins` exited with 4"]);
-    expect(text(streams, "stderr")).toMatch(/^lathe: error\[unknown-model-name\]: .*puffins/);
-    expect(text(streams, "stderr")).not.toMatch(/\n\s+at |\.js:\d+/);
+    expect(stderr()).toMatch(/^lathe: error\[unknown-model-name\]: .*puffins/);
+    expect(stderr()).not.toMatch(/\n\s+at |\.js:\d+/);
     // The cell stopped at the failing command: the list ran once, before it.
-    expect(text(streams, "stdout").match(/penguins/g)).toHaveLength(1);
+    expect(stdout().match(/penguins/g)).toHaveLength(1);
   }, 60_000);
 
   it("a line that is not a well-formed command is a coded error, and nothing runs", async () => {
