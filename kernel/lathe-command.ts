@@ -1,9 +1,13 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CellError, type ExecuteContext } from "./jupyter/backend.js";
 
-/** The installed `lathe` entry point, beside the compiled kernel (dist/kernel → bin/). */
-const latheBin = fileURLToPath(new URL("../../bin/lathe.js", import.meta.url));
+/**
+ * The package's `lathe` entry point: two folders up from the compiled kernel (dist/kernel → bin/),
+ * one up when this module runs from source (kernel/ → bin/, as under vitest).
+ */
+const latheBin = ["../../bin/lathe.js", "../bin/lathe.js"].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p)) ?? fileURLToPath(new URL("../../bin/lathe.js", import.meta.url));
 
 /**
  * Whether a cell is a `%lathe` cell: its first line that is not blank or a `#` comment starts

@@ -128,10 +128,13 @@ export function toDate(v: Value): string | null {
   return iso;
 }
 
-/** `CAST(v AS TIMESTAMP)` as `YYYY-MM-DD HH:MM:SS[.ffffff]`. */
+/**
+ * `CAST(v AS TIMESTAMP)` as `YYYY-MM-DD HH:MM:SS[.ffffff]`. A trailing `Z` is taken, as DuckDB
+ * takes it: it is how JSON writes a JavaScript Date (`lathe replay` sends a file's timestamps so).
+ */
 export function toTimestamp(v: Value): string | null {
   if (v === null) return null;
-  const m = typeof v === "string" ? /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*$/.exec(v) : null;
+  const m = typeof v === "string" ? /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?Z?)?\s*$/.exec(v) : null;
   if (!m) throw new ValueError(`could not convert ${JSON.stringify(v)} to a timestamp`);
   const date = toDate(m[1])!;
   const [h, mi, s] = [m[2] ?? "0", m[3] ?? "0", m[4] ?? "0"].map(Number);

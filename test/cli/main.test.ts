@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../language/index.js";
 import { pendingStatementKinds } from "../../runtime/ops/index.js";
+import { registeredStore } from "../runtime/serve/fixture.js";
 import { repo, tempDir } from "../helpers.js";
 
 // The CLI as a user runs it: the compiled bin (npm test builds dist/ first), in a scratch folder.
@@ -84,6 +85,27 @@ describe("lathe check", () => {
     const r = lathe(["check", path.join(repo, "examples/penguins.lathe")]);
     expect(r.code).toBe(0);
   });
+});
+
+describe("the run store: --store, else $LATHE_STORE, else .lathe", () => {
+  const withStore = (args: string[], store: string | undefined, cwd = tempDir()) => {
+    const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { cwd, encoding: "utf8", timeout: 120_000, env: { ...process.env, LATHE_STORE: store ?? "" } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it("a command without --store uses $LATHE_STORE; --store wins over it; an empty $LATHE_STORE is .lathe", async () => {
+    const root = await registeredStore();
+    const fromEnv = withStore(["models", "list"], root);
+    expect(fromEnv.code, fromEnv.err).toBe(0);
+    expect(fromEnv.out).toMatch(/penguins/);
+    const flag = withStore(["models", "list", "--store", tempDir()], root);
+    expect([flag.code, flag.out]).toEqual([0, "no models registered yet\n"]);
+    // With neither, the folder's own .lathe: a run recorded there, nothing in $LATHE_STORE's.
+    const cwd = tempDir();
+    expect(withStore(["run", path.join(repo, "examples/penguins.lathe")], "", cwd).code).toBe(0);
+    expect(withStore(["runs", "list"], "", cwd).out).toMatch(/penguins\.lathe/);
+    expect(withStore(["runs", "list"], root, cwd).out).not.toMatch(/penguins\.lathe/);
+  }, 240_000);
 });
 
 describe("the examples", () => {

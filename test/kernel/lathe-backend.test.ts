@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { LatheBackend } from "../../kernel/lathe-backend.js";
-import type { ExecuteContext } from "../../kernel/jupyter/backend.js";
+import { cellContext } from "./cell-context.js";
 import { freePort, predict, penguinRows, registeredStore, request } from "../runtime/serve/fixture.js";
 
-/** What a cell printed, with the context the Jupyter server would give the backend. */
-function context(count: number): { ctx: ExecuteContext; stdout: () => string } {
-  let out = "";
-  const ctx: ExecuteContext = {
-    stream: (name, text) => void (name === "stdout" && (out += text)),
-    display: () => undefined,
-    clearOutput: () => undefined,
-    input: () => Promise.reject(new Error("no stdin")),
-    signal: new AbortController().signal,
-    executionCount: count,
-    silent: false,
-  };
-  return { ctx, stdout: () => out };
-}
+const context = cellContext;
 
 describe("serve in the Lathe kernel", () => {
   it("starts the server in the background, keeps it across cells, and closes it when the kernel shuts down", async () => {

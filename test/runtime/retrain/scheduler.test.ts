@@ -92,4 +92,43 @@ describe("retrain schedules", () => {
     expect(both[0].at).toBe("2024-02-01T00:00:00.000Z");
     expect(both[0].trigger).toEqual({ kind: "schedule", text: "every day (due 2024-02-01T00:00:00.000Z); drift > 0.25 (drift = 0.3)" });
   });
+
+  it("`once` (lathe watch --once): one pass at the clock's time, a due condition fires once, then it returns without sleeping", async () => {
+    const root = tempDir();
+    storeMonitorResult(root, "m", "2024-02-01T00:00:00Z", { drift: 0.4 });
+    const clock = fakeClock("2024-03-10T12:00:00Z", () => {
+      throw new Error("a pass with `once` must not sleep");
+    });
+    const fired: { name: string; at: string; trigger: RetrainTrigger }[] = [];
+    const last = new Map<string, Date>([["weekly", new Date("2024-02-20T08:00:00Z")]]);
+    const run = () =>
+      watchRetrains({
+        specs: () => [
+          spec("m", { conditions: [{ key: "drift", op: ">", bound: 0.25, text: "drift > 0.25" }] }),
+          // Never retrained: with `once` a schedule counts from the last retrain, so it is not due.
+          spec("fresh", { schedule: scheduleOf(1, "week"), text: "every week" }),
+          // Last retrained three weeks ago: due.
+          spec("weekly", { schedule: scheduleOf(1, "week"), text: "every week" }),
+        ],
+        signals: monitorFiles(root),
+        lastRetrain: (name) => last.get(name),
+        retrain: async (name, trigger) => {
+          fired.push({ name, at: clock.now().toISOString(), trigger });
+          last.set(name, clock.now());
+        },
+        clock,
+        pollMs: 60_000,
+        timezone: "UTC",
+        signal: new AbortController().signal,
+        once: true,
+      });
+    await run();
+    expect(fired).toEqual([
+      { name: "m", at: "2024-03-10T12:00:00.000Z", trigger: { kind: "condition", text: "drift > 0.25 (drift = 0.4)" } },
+      { name: "weekly", at: "2024-03-10T12:00:00.000Z", trigger: { kind: "schedule", text: "every week (due 2024-02-26T00:00:00.000Z)" } },
+    ]);
+    // A second pass: the monitor result is older than the retrain it caused, the week has not come round again.
+    await run();
+    expect(fired).toHaveLength(2);
+  });
 });
