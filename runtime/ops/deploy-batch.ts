@@ -3,6 +3,7 @@ import { checkFeatures } from "../data/feature-check.js";
 import { writeRows } from "../data/write.js";
 import { abortError, DataError } from "../errors.js";
 import type { ModelRegistry } from "../model-registry.js";
+import { scoringSteps } from "../predict/inputs.js";
 import { loadModel } from "../predict/load.js";
 import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
@@ -23,7 +24,9 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
   const loaded = await loadModel(registry, step.ref);
   const { pkg, model } = loaded;
   const ds = ctx.dataset(step.dataset);
-  const rest = remainingTransform({ name: loaded.version.name, transform: pkg.transform }, { name: step.dataset, transform: await ctx.concreteTransform(ds) });
+  const remaining = remainingTransform({ name: loaded.version.name, transform: pkg.transform }, { name: step.dataset, transform: await ctx.concreteTransform(ds) });
+  // Only what the features need: the rows need not carry the columns the target was derived from.
+  const rest = scoringSteps(remaining, pkg.featureColumns).map((i) => remaining[i]);
   const missing = missingColumns(ds.columns, rest, pkg.featureColumns);
   if (missing.length) throw new DataError(`\`${step.dataset}\` lacks ${missing.length === 1 ? "a column" : "columns"} "${loaded.version.name}" reads: ${missing.map((c) => `\`${c}\``).join(", ")}`, undefined, "missing-columns");
 

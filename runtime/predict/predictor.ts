@@ -1,5 +1,5 @@
 import type { AppliedStep } from "../data/steps.js";
-import { inputColumns } from "./inputs.js";
+import { inputColumns, scoringSteps } from "./inputs.js";
 import { acceptsValue, compileTransform, featureValue } from "./transform-js.js";
 import { isNumericType, ValueError, type Value } from "./sql-values.js";
 
@@ -80,7 +80,9 @@ function jsonType(type: string): "number" | "boolean" | "string" {
 export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predictor {
   const needed = new Set(inputColumns(pkg.transform, pkg.featureColumns));
   const inputSchema = pkg.input.columns.filter((c) => needed.has(c.name)).map((c) => ({ ...c, json: jsonType(c.type) }));
-  const transform = compileTransform({ steps: pkg.transform, types: pkg.transformTypes });
+  // Only what the features need: rows need not carry the columns the target was derived from.
+  const kept = scoringSteps(pkg.transform, pkg.featureColumns);
+  const transform = compileTransform({ steps: kept.map((i) => pkg.transform[i]), types: kept.map((i) => pkg.transformTypes[i] ?? {}) });
   const k = pkg.classes.length;
   return {
     name: pkg.name,

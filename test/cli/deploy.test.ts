@@ -88,6 +88,39 @@ deploy "penguin-species@latest" batch from penguins to table "scores" in "out/wa
     expect(thin.err).toBe("lathe: error[missing-columns]: `input` lacks columns \"penguin-species\" reads: `Beak Depth (mm)`, `Flipper Length (mm)`, `Body Mass (g)`\n");
   });
 
+  it("a target derived in the preparation is not an input: rows without its source columns score (batch, predict, the predictor)", async () => {
+    writeFileSync(
+      path.join(dir, "heavy.lathe"),
+      `source penguins = read "${dataset("penguins.json")}"
+prepare clean = penguins {
+  drop rows where "Body Mass (g)" is missing
+  fill "Beak Length (mm)", "Flipper Length (mm)" with median
+  derive heavy = "Body Mass (g)" > 4200
+}
+split clean into train 80%, test 20% seed 3
+model heavy = decision_tree predicting heavy from train { features: "Beak Length (mm)", "Flipper Length (mm)"; task: classification }
+assert heavy on test: accuracy >= 0.6
+register heavy as "heavy"
+promote "heavy"
+`,
+    );
+    expect(lathe(["run", "heavy.lathe"], dir)).toMatchObject({ code: 0, err: "" });
+    const rows = [{ "Beak Length (mm)": 50, "Flipper Length (mm)": 225 }, { "Beak Length (mm)": 36, "Flipper Length (mm)": null }];
+    writeFileSync(path.join(dir, "no-mass.json"), JSON.stringify(rows));
+    writeFileSync(path.join(dir, "with-mass.json"), JSON.stringify(rows.map((r) => ({ ...r, "Body Mass (g)": 1 }))));
+    const without = lathe(["predict", "heavy", "-i", "no-mass.json"], dir);
+    expect(without.err).toBe("");
+    expect(without.code).toBe(0);
+    const withMass = lathe(["predict", "heavy", "-i", "with-mass.json"], dir);
+    const predicted = (out: string) => out.trim().split("\n").map((l) => JSON.parse(l).predicted_heavy);
+    expect(predicted(without.out)).toEqual(predicted(withMass.out));
+    const { RunStore } = await import("../../runtime/run-store.js");
+    const { loadModel } = await import("../../runtime/predict/load.js");
+    const loaded = await loadModel(new RunStore(path.join(dir, ".lathe")), { name: "heavy" });
+    expect(loaded.predictor.inputSchema.map((c) => c.name).sort()).toEqual(["Beak Length (mm)", "Flipper Length (mm)"]);
+    expect(loaded.predictor.predict(rows).map((p) => String(p.prediction))).toEqual(predicted(without.out).map(String));
+  });
+
   it("streams: scores a file far larger than the memory DuckDB and the JS heap are given", async () => {
     await db.exec(`COPY (SELECT (i * 37 % 300) / 10.0 + 30 AS "Beak Length (mm)", 15.0 + (i % 7) AS "Beak Depth (mm)", 175.0 + (i % 50) AS "Flipper Length (mm)", 3000.0 + (i % 3000) AS "Body Mass (g)", ['Biscoe', 'Dream', 'Torgersen'][i % 3 + 1] AS Island, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS note FROM range(600000) t(i)) TO '${path.join(dir, "big.parquet")}' (FORMAT parquet)`);
     writeFileSync(path.join(dir, "big.lathe"), `source big = read "big.parquet"\ndeploy "penguin-species" batch from big to "out/big.parquet"\n`);
