@@ -94,10 +94,15 @@ const flagged = (s: RunStatus | undefined) => (s && s !== "succeeded" ? `run ${s
 export async function modelsShow(name: string, opts: { store: string; json?: boolean }): Promise<number> {
   const { ModelRegistry } = await import("../runtime/model-registry.js");
   const registry = new ModelRegistry(await registryStore(opts.store));
-  const versions = await registry.versions(name);
-  if (!versions.length) {
-    process.stderr.write(`lathe: no model is registered as ${JSON.stringify(name)}\n`);
-    return exitCodes.usage;
+  const { registeredVersions } = await import("../runtime/predict/load.js");
+  const { DataError } = await import("../runtime/errors.js");
+  let versions;
+  try {
+    versions = await registeredVersions(registry, name);
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);
+    return exitCodes.dataError;
   }
   if (opts.json) {
     process.stdout.write(JSON.stringify(versions, null, 2) + "\n");
@@ -145,10 +150,15 @@ export async function modelsHistory(name: string, opts: { store: string; json?: 
   const { decisionLine } = await import("./retrain-decision.js");
   const store = await registryStore(opts.store);
   const registry = new ModelRegistry(store);
-  const versions = await registry.versions(name);
-  if (!versions.length) {
-    process.stderr.write(`lathe: no model is registered as ${JSON.stringify(name)}\n`);
-    return exitCodes.usage;
+  const { registeredVersions } = await import("../runtime/predict/load.js");
+  const { DataError } = await import("../runtime/errors.js");
+  let versions;
+  try {
+    versions = await registeredVersions(registry, name);
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);
+    return exitCodes.dataError;
   }
   const changes = await registry.changes(name);
   const retrains = new RetrainLog(store, name).entries();

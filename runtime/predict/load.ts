@@ -17,15 +17,19 @@ export interface LoadedModel {
   predictor: Predictor;
 }
 
+/** Every version of a registered name; a name with none is the coded error `unknown-model-name`, saying what the registry has. */
+export async function registeredVersions(registry: ModelRegistry, name: string): Promise<ModelVersion[]> {
+  const versions = await registry.versions(name);
+  if (versions.length) return versions;
+  const names = (await registry.names()).map((n) => n.name);
+  throw new DataError(`no model is registered as "${name}"${names.length ? `; the registry has ${names.map((n) => `"${n}"`).join(", ")}` : " (the registry is empty: `register m as \"name\"` in a program adds one)"}`, undefined, "unknown-model-name");
+}
+
 /** The version a reference names: the champion by default, `@latest`, or a version number. Coded errors say what exists. */
 export async function resolveVersion(registry: ModelRegistry, ref: ModelRef): Promise<ModelVersion> {
   const alias = aliasProblem(ref);
   if (alias) throw new DataError(alias, undefined, "invalid-alias");
-  const versions = await registry.versions(ref.name);
-  if (!versions.length) {
-    const names = (await registry.names()).map((n) => n.name);
-    throw new DataError(`no model is registered as "${ref.name}"${names.length ? `; the registry has ${names.map((n) => `"${n}"`).join(", ")}` : " (the registry is empty: `register m as \"name\"` in a program adds one)"}`, undefined, "unknown-model-name");
-  }
+  const versions = await registeredVersions(registry, ref.name);
   if (ref.version !== undefined) {
     const v = versions.find((x) => x.version === ref.version);
     if (!v) throw new DataError(`"${ref.name}" has no version ${ref.version}; it has ${versions.map((x) => x.version).join(", ")}`, undefined, "unknown-version");

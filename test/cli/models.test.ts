@@ -54,6 +54,7 @@ describe("the model registry from the command line", () => {
     const unrecorded = lathe(["run", "job.lathe", "--no-record"], dir);
     expect(unrecorded.code).toBe(4);
     expect(unrecorded.err).toContain("`register` writes to the model registry, which needs a recorded run");
-    expect(lathe(["models", "show", "nope"], dir).code).toBe(2);
+    expect(lathe(["models", "show", "nope"], dir)).toMatchObject({ code: 4, err: expect.stringMatching(/^lathe: error\[unknown-model-name\]: no model is registered as "nope"; the registry has "penguin-species"/) });
+    expect(lathe(["models", "history", "nope"], dir)).toMatchObject({ code: 4, err: expect.stringMatching(/^lathe: error\[unknown-model-name\]/) });
   });
 });
