@@ -51,5 +51,6 @@ describe(`every example and notebook program, ${runs} runs`, () => {
     const first = await fingerprint(p.text, p.dir, 1);
     expect(Object.keys(first.models).length + first.metrics.length + first.tables.length).toBeGreaterThan(2);
     for (let i = 1; i < runs; i++) expect(await fingerprint(p.text, p.dir, i % 2 ? 4 : 1)).toEqual(first);
-  });
+    // The time a run takes, times the runs asked for: 20 runs of a notebook program outlast the default.
+  }, Math.max(120_000, runs * 60_000));
 });
