@@ -90,20 +90,25 @@ export async function modelsList(opts: { store: string }): Promise<number> {
 
 const flagged = (s: RunStatus | undefined) => (s && s !== "succeeded" ? `run ${s}` : s === undefined ? "run not found" : "");
 
-/** `lathe models show`: every version, with versions and champions that come from runs that did not succeed flagged. */
-export async function modelsShow(name: string, opts: { store: string; json?: boolean }): Promise<number> {
-  const { ModelRegistry } = await import("../runtime/model-registry.js");
-  const registry = new ModelRegistry(await registryStore(opts.store));
+/** A name's versions, or the exit code after saying (coded, as `predict` and `serve` do) that nothing is registered under it. */
+async function versionsOrReport(registry: import("../runtime/model-registry.js").ModelRegistry, name: string): Promise<import("../runtime/model-registry.js").ModelVersion[] | number> {
   const { registeredVersions } = await import("../runtime/predict/load.js");
   const { DataError } = await import("../runtime/errors.js");
-  let versions;
   try {
-    versions = await registeredVersions(registry, name);
+    return await registeredVersions(registry, name);
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
     process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);
     return exitCodes.dataError;
   }
+}
+
+/** `lathe models show`: every version, with versions and champions that come from runs that did not succeed flagged. */
+export async function modelsShow(name: string, opts: { store: string; json?: boolean }): Promise<number> {
+  const { ModelRegistry } = await import("../runtime/model-registry.js");
+  const registry = new ModelRegistry(await registryStore(opts.store));
+  const versions = await versionsOrReport(registry, name);
+  if (typeof versions === "number") return versions;
   if (opts.json) {
     process.stdout.write(JSON.stringify(versions, null, 2) + "\n");
     return exitCodes.ok;
@@ -150,16 +155,8 @@ export async function modelsHistory(name: string, opts: { store: string; json?: 
   const { decisionLine } = await import("./retrain-decision.js");
   const store = await registryStore(opts.store);
   const registry = new ModelRegistry(store);
-  const { registeredVersions } = await import("../runtime/predict/load.js");
-  const { DataError } = await import("../runtime/errors.js");
-  let versions;
-  try {
-    versions = await registeredVersions(registry, name);
-  } catch (e) {
-    if (!(e instanceof DataError)) throw e;
-    process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);
-    return exitCodes.dataError;
-  }
+  const versions = await versionsOrReport(registry, name);
+  if (typeof versions === "number") return versions;
   const changes = await registry.changes(name);
   const retrains = new RetrainLog(store, name).entries();
   if (opts.json) {
