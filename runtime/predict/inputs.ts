@@ -8,24 +8,7 @@ import type { Expr } from "../../language/ast.js";
  * schema batch scoring, serving and export check rows against. Imports nothing at run time.
  */
 export function inputColumns(transform: AppliedStep[], outputs: string[]): string[] {
-  const needed = new Set(outputs);
-  for (const { step, fitted } of [...transform].reverse()) {
-    if (step.kind === "derive") {
-      if (needed.delete(step.name.text)) for (const c of exprColumns(step.expr)) needed.add(c);
-    } else if (step.kind === "rename") {
-      if (needed.delete(step.to.text)) needed.add(step.from.text);
-    } else if (step.kind === "onehot") {
-      for (const c of step.columns.map((n) => n.text)) {
-        const vocab = fitted?.kind === "onehot" && Object.prototype.hasOwnProperty.call(fitted.vocab, c) ? fitted.vocab[c] : [];
-        const indicators = [...vocab.map((v) => `${c}_${v}`), `${c}__other`];
-        if (indicators.some((i) => needed.has(i))) {
-          for (const i of indicators) needed.delete(i);
-          needed.add(c);
-        }
-      }
-    }
-  }
-  return [...needed];
+  return [...traceOutputs(transform, outputs).needed];
 }
 
 /**
@@ -35,6 +18,11 @@ export function inputColumns(transform: AppliedStep[], outputs: string[]): strin
  * training's business: scoring without them does not make a caller send the label's source columns.
  */
 export function scoringSteps(transform: AppliedStep[], outputs: string[]): number[] {
+  return traceOutputs(transform, outputs).kept;
+}
+
+/** One walk back through a transform from `outputs`: the raw columns they need, and the steps (by index, in order) that touch them. */
+function traceOutputs(transform: AppliedStep[], outputs: string[]): { needed: Set<string>; kept: number[] } {
   const needed = new Set(outputs);
   const kept: number[] = [];
   for (let i = transform.length - 1; i >= 0; i--) {
@@ -81,7 +69,7 @@ export function scoringSteps(transform: AppliedStep[], outputs: string[]): numbe
         if (step.columns.some((n) => needed.has(n.text))) kept.push(i);
     }
   }
-  return kept.reverse();
+  return { needed, kept: kept.reverse() };
 }
 
 /** Column names an expression refers to. */
