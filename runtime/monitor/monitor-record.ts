@@ -4,10 +4,11 @@
  * contract (docs/monitoring.md): `retrain ... when <condition>` reads the latest one of a model.
  */
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { createExclusive, ensureDir } from "../store/durable-file.js";
-import { StoreError, storeIoError } from "../store/store-error.js";
+import { readJsonRecord } from "../store/json-record.js";
+import { storeIoError } from "../store/store-error.js";
 import type { MonitorResult } from "./evaluate.js";
 import { monitoringDir } from "./monitor-rules.js";
 
@@ -39,19 +40,9 @@ export function monitorResultFiles(root: string, name: string): string[] {
 
 /** Reads one stored evaluation. */
 export function readMonitorResult(file: string): MonitorResult {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw storeIoError(e, "read", file);
-  }
-  try {
-    const r = JSON.parse(text) as MonitorResult;
-    if (r.format === "lathe-monitor-result" && typeof r.signals === "object" && Array.isArray(r.alerts)) return r;
-  } catch {
-    // reported below
-  }
-  throw new StoreError(`the run store is damaged: ${file} is not a monitor result Lathe wrote`, "store-damaged", file);
+  return readJsonRecord<MonitorResult>(file, "monitor result", false, {
+    valid: (r) => r.format === "lathe-monitor-result" && typeof r.signals === "object" && Array.isArray(r.alerts),
+  })!;
 }
 
 /** The latest evaluation of a registered name (by evaluation time), or undefined when it was never monitored. */

@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { nameKey } from "../model-registry.js";
 import { ensureDir, replaceDurably } from "../store/durable-file.js";
-import { StoreError, storeIoError } from "../store/store-error.js";
+import { readJsonRecord } from "../store/json-record.js";
 
 /** `drift on COLUMNS using METHOD`: no columns means every profiled input column. */
 export interface DriftRule {
@@ -58,22 +57,8 @@ export function writeMonitorSpec(root: string, spec: MonitorSpec): string {
 
 /** The rules recorded for a name, or undefined when no `monitor` statement ran for it. */
 export function readMonitorSpec(root: string, name: string): MonitorSpec | undefined {
-  const file = path.join(monitoringDir(root, name), "rules.json");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw storeIoError(e, "read", file);
-  }
-  let spec: MonitorSpec | undefined;
-  try {
-    spec = JSON.parse(text) as MonitorSpec;
-  } catch {
-    spec = undefined;
-  }
-  if (spec?.format !== "lathe-monitor-spec" || spec.name !== name || !Array.isArray(spec.rules?.drift) || !Array.isArray(spec.rules?.thresholds)) {
-    throw new StoreError(`the run store is damaged: ${file} is not a monitor spec Lathe wrote (remove it, or run the program's \`monitor\` statement again)`, "store-damaged", file);
-  }
-  return spec;
+  return readJsonRecord<MonitorSpec>(path.join(monitoringDir(root, name), "rules.json"), "monitor spec", true, {
+    valid: (spec) => spec.format === "lathe-monitor-spec" && spec.name === name && Array.isArray(spec.rules?.drift) && Array.isArray(spec.rules?.thresholds),
+    hint: "remove it, or run the program's `monitor` statement again",
+  });
 }

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ModelRef } from "../../language/model-ref.js";
 import { nameKey, type ModelRegistry } from "../model-registry.js";
 import { ensureDir, replaceDurably } from "../store/durable-file.js";
-import { StoreError, storeIoError } from "../store/store-error.js";
+import { readJsonRecord } from "../store/json-record.js";
 
 /**
  * How a registered model is to be served, as the `serve` statement recorded it: which name, alias
@@ -61,20 +60,8 @@ export function writeServingSpec(root: string, spec: ServingSpec): string {
 
 /** The spec recorded for a name, or undefined when no `serve` statement recorded one. */
 export function readServingSpec(root: string, name: string): ServingSpec | undefined {
-  const file = servingSpecFile(root, name);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw storeIoError(e, "read", file);
-  }
-  let spec: ServingSpec;
-  try {
-    spec = JSON.parse(text) as ServingSpec;
-  } catch {
-    spec = {} as ServingSpec;
-  }
-  if (spec?.format !== "lathe-serving-spec" || spec.name !== name || !Number.isInteger(spec.port)) throw new StoreError(`the run store is damaged: ${file} is not a serving spec Lathe wrote (remove it, or run the program's \`serve\` statement again)`, "store-damaged", file);
-  return spec;
+  return readJsonRecord<ServingSpec>(servingSpecFile(root, name), "serving spec", true, {
+    valid: (spec) => spec.format === "lathe-serving-spec" && spec.name === name && Number.isInteger(spec.port),
+    hint: "remove it, or run the program's `serve` statement again",
+  });
 }
