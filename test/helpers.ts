@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,4 +15,10 @@ export function tempDir(prefix = "lathe-test-"): string {
 /** A vega-datasets file's absolute path. */
 export function dataset(name: string): string {
   return path.join(repo, "node_modules", "vega-datasets", "data", name);
+}
+
+/** The built CLI (`bin/lathe.js`) run to its end in a process of its own: exit code, stdout, stderr. */
+export function latheSync(args: string[], cwd?: string): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { encoding: "utf8", timeout: 120_000, cwd });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }

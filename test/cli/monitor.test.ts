@@ -5,14 +5,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { latestMonitorResult } from "../../runtime/monitor/monitor-record.js";
 import { startServer } from "../../runtime/serve/server.js";
 import { penguinRows, predict, registeredStore } from "../runtime/serve/fixture.js";
-import { repo, tempDir } from "../helpers.js";
+import { latheSync, tempDir } from "../helpers.js";
 
-const bin = path.join(repo, "bin/lathe.js");
 
-function lathe(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000, cwd });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lathe = latheSync;
 
 let root: string;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../runtime/data/database.js";
 import { freePort, penguinRows, predict, registeredStore, request } from "../runtime/serve/fixture.js";
-import { dataset, repo, tempDir } from "../helpers.js";
+import { dataset, latheSync, repo, tempDir } from "../helpers.js";
 
 const rows = penguinRows();
 const bin = path.join(repo, "bin/lathe.js");
@@ -40,10 +40,7 @@ async function waitFor(p: Running, re: RegExp, ms = 60_000): Promise<RegExpMatch
   }
 }
 
-function lathe(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000, cwd });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lathe = latheSync;
 
 let root: string;
 beforeAll(async () => {
