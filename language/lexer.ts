@@ -130,4 +130,4 @@ export function unquote(image: string): string {
  * The Lathe lexer. Tokens carry their start offset only (no end offset, line or column: tracking those
  * made lexing three times slower); spans are built from `startOffset + image.length` through the `LineIndex`.
  */
-export const latheLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true });
+export const latheLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true, skipValidations: !process.env.VITEST });

@@ -1,4 +1,5 @@
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { duckdb } from "./duckdb-module.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -17,7 +18,7 @@ export class Database {
     const resources: Record<string, string> = {};
     if (process.env.LATHE_MEMORY_LIMIT) resources.memory_limit = process.env.LATHE_MEMORY_LIMIT;
     if (process.env.LATHE_TEMP_DIR) resources.temp_directory = process.env.LATHE_TEMP_DIR;
-    const instance = await DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...resources, ...lockedDown, ...options });
+    const instance = await duckdb.DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...resources, ...lockedDown, ...options });
     const connection = await instance.connect();
     await connection.run(`SET allowed_configs = [${changeable.map((c) => `'${c}'`).join(", ")}]`);
     await connection.run("SET lock_configuration = true");

@@ -1,4 +1,6 @@
-import { StatementType } from "@duckdb/node-api";
+import { duckdb } from "./duckdb-module.js";
+
+const { StatementType } = duckdb;
 import { literal } from "../sql/quote.js";
 import { DataError } from "../errors.js";
 import type { Database } from "./database.js";
