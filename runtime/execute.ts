@@ -5,6 +5,7 @@ import { abortError, cleanDuckDBMessage, DataError, isDuckDBUserError, StepError
 import { computeMetrics } from "./metrics/index.js";
 import { encodeModelFile } from "./model-file.js";
 import { modelArtifact, type ModelState, type TrainSpec } from "./model-state.js";
+import { predictWithProba } from "./models/predict-with-proba.js";
 import { opOf } from "./ops/index.js";
 import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepContext } from "./ops/types.js";
 import type { Plan, PlanStep } from "./plan.js";
@@ -296,8 +297,7 @@ export class Executor {
     return this.withPrepared(state, data, async (rel) => {
       const x = await readMatrix(this.db, rel, data, state.featureColumns);
       const { y } = await readTarget(this.db, rel, data, state.target, state.task, state.task === "classification" ? state.classes : undefined);
-      const yPred = state.model.predict(x);
-      const proba = state.task === "classification" ? state.model.predictProba?.(x) : undefined;
+      const { predictions: yPred, probabilities: proba } = predictWithProba(state.model, x, state.task === "classification");
       return { yTrue: y, yPred, proba, state };
     });
   }

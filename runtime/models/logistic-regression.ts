@@ -78,6 +78,7 @@ function build(model: SerializedModel): TrainedModel {
     classes,
     predict: scorer.predict,
     predictProba: scorer.predictProba,
+    predictWithProba: scorer.predictWithProba,
     importance: () => coefficientImportance(weights, featureNames.length, k),
     history: state.history,
     toJSON: () => model,

@@ -67,6 +67,8 @@ export interface TrainedModel {
   predict(x: Matrix): Float32Array;
   /** Row-major n×k class probabilities (classification only). */
   predictProba?(x: Matrix): Float32Array;
+  /** Both at once, for learners whose class is the most probable one: one pass where `predict` then `predictProba` would score twice. */
+  predictWithProba?(x: Matrix): { predictions: Float32Array; probabilities: Float32Array };
   /** One non-negative score per feature, summing to 1 where defined. */
   importance?(): Float64Array;
   history?: HistoryPoint[];
@@ -84,7 +86,7 @@ export interface TrainedModel {
 }
 
 /** What scores feature rows: a trained model's `predict` and `predictProba` (`scoring/` has one per model kind). */
-export type Scorer = Pick<TrainedModel, "predict" | "predictProba">;
+export type Scorer = Pick<TrainedModel, "predict" | "predictProba" | "predictWithProba">;
 
 export interface Learner {
   /** The name used in the language, e.g. `random_forest`. */

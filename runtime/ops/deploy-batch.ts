@@ -3,6 +3,7 @@ import { checkFeatures } from "../data/feature-check.js";
 import { writeRows } from "../data/write.js";
 import { abortError, DataError } from "../errors.js";
 import type { ModelRegistry } from "../model-registry.js";
+import { predictWithProba } from "../models/predict-with-proba.js";
 import { scoringSteps } from "../predict/inputs.js";
 import { loadModel } from "../predict/load.js";
 import type { StepResult } from "../results.js";
@@ -56,8 +57,7 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
       await db.float32Blocks(`SELECT ${select} FROM ${features}`, step.blockRows, (n, columns) => {
         if (ctx.options.signal?.aborted) throw abortError();
         const x = { n, columns, names: pkg.featureColumns };
-        const yPred = model.predict(x);
-        const proba = classification ? model.predictProba?.(x) : undefined;
+        const { predictions: yPred, probabilities: proba } = predictWithProba(model, x, classification);
         withProba ||= !!proba;
         for (let i = 0; i < n; i++) {
           if (classification) appender.appendVarchar(pkg.classes[yPred[i]]);

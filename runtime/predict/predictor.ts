@@ -1,4 +1,5 @@
 import type { AppliedStep } from "../data/steps.js";
+import { predictWithProba } from "../models/predict-with-proba.js";
 import { inputColumns, scoringSteps } from "./inputs.js";
 import { acceptsValue, compileTransform, featureValue } from "./transform-js.js";
 import { isNumericType, ValueError, type Value } from "./sql-values.js";
@@ -32,6 +33,7 @@ export interface ModelPackage {
 export interface ScoringModel {
   predict(x: { n: number; columns: Float32Array[]; names: string[] }): Float32Array;
   predictProba?(x: { n: number; columns: Float32Array[]; names: string[] }): Float32Array;
+  predictWithProba?(x: { n: number; columns: Float32Array[]; names: string[] }): { predictions: Float32Array; probabilities: Float32Array };
 }
 
 /** One row's prediction: the class (or value) and, for classifiers that give them, each class's probability. */
@@ -121,9 +123,8 @@ export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predict
       });
       if (problems.length) throw new InputError(problems);
       const x = { n: rows.length, columns, names: pkg.featureColumns };
-      const yPred = model.predict(x);
-      if (pkg.task === "regression") return Array.from(yPred, (v) => ({ prediction: v }));
-      const proba = model.predictProba?.(x);
+      if (pkg.task === "regression") return Array.from(model.predict(x), (v) => ({ prediction: v }));
+      const { predictions: yPred, probabilities: proba } = predictWithProba(model, x, true);
       return Array.from(yPred, (v, i) => ({
         prediction: pkg.classes[v],
         ...(proba ? { probabilities: Object.fromEntries(pkg.classes.map((c, j) => [c, proba[i * k + j]])) } : {}),

@@ -18,5 +18,9 @@ export function logisticScorer(model: SerializedModel): Scorer {
   return {
     predict: (x) => argmaxRows(proba(x), x.n, classes.length),
     predictProba: proba,
+    predictWithProba: (x) => {
+      const probabilities = proba(x);
+      return { predictions: argmaxRows(probabilities, x.n, classes.length), probabilities };
+    },
   };
 }

@@ -101,15 +101,25 @@ function averageLeaves(e: Ensemble, x: Matrix): Float64Array {
 /** Class index (first most probable class) or mean prediction per row. */
 export function ensemblePredict(e: Ensemble, x: Matrix): Float32Array {
   const avg = averageLeaves(e, x);
-  if (e.task === "regression") return Float32Array.from(avg);
-  const { k } = e;
-  const out = new Float32Array(x.n);
-  for (let i = 0; i < x.n; i++) {
+  return e.task === "regression" ? Float32Array.from(avg) : mostProbable(avg, x.n, e.k);
+}
+
+/** The first most probable class of each row of row-major n×k averages. */
+function mostProbable(avg: Float64Array, n: number, k: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
     let best = 0;
     for (let c = 1; c < k; c++) if (avg[i * k + c] > avg[i * k + best]) best = c;
     out[i] = best;
   }
   return out;
+}
+
+/** Classes and probabilities from one walk of the trees (`ensemblePredict` and `ensembleProba` each walk them). */
+export function ensemblePredictWithProba(e: Ensemble, x: Matrix): { predictions: Float32Array; probabilities: Float32Array } {
+  if (e.task !== "classification") throw new Error(`${e.kind}: predictWithProba is for classification models`);
+  const avg = averageLeaves(e, x);
+  return { predictions: mostProbable(avg, x.n, e.k), probabilities: Float32Array.from(avg) };
 }
 
 /** Row-major n×k class probabilities: the mean of the leaves' class distributions. */
@@ -130,6 +140,6 @@ export function treeScorer(model: SerializedModel): Scorer {
   if (e.trees.length === 0) throw new Error(`${e.kind}: a model needs at least one tree`);
   return {
     predict: (x) => ensemblePredict(e, x),
-    ...(e.task === "classification" ? { predictProba: (x: Matrix) => ensembleProba(e, x) } : {}),
+    ...(e.task === "classification" ? { predictProba: (x: Matrix) => ensembleProba(e, x), predictWithProba: (x: Matrix) => ensemblePredictWithProba(e, x) } : {}),
   };
 }

@@ -2,7 +2,7 @@
  * A trained tree or forest: prediction, importance and the plain-JSON form. A single decision
  * tree is an ensemble of one, so both learners share this model.
  */
-import { ensemblePredict, ensembleProba, ensembleTrees, type EnsembleState } from "../scoring/tree-ensemble.js";
+import { ensemblePredict, ensemblePredictWithProba, ensembleProba, ensembleTrees, type EnsembleState } from "../scoring/tree-ensemble.js";
 import type { Matrix, ParamValue, SerializedModel, Task, TrainedModel } from "../types.js";
 import type { TreeArrays } from "./tree-builder.js";
 
@@ -47,6 +47,11 @@ export class TreeEnsemble implements TrainedModel {
   /** Row-major n×k class probabilities: the mean of the leaves' class distributions. */
   predictProba(x: Matrix): Float32Array {
     return ensembleProba(this, x);
+  }
+
+  /** Both from one walk of the trees (classification). */
+  predictWithProba(x: Matrix): { predictions: Float32Array; probabilities: Float32Array } {
+    return ensemblePredictWithProba(this, x);
   }
 
   /** Mean decrease in impurity per feature: per-tree shares averaged, normalised to sum 1. */
