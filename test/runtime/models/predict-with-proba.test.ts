@@ -29,8 +29,8 @@ describe("predictWithProba", () => {
 
   test("falls back to predict and predictProba, and regression gives no probabilities", async () => {
     const forest = await randomForest.train(input);
-    const apart = { predict: forest.predict.bind(forest), predictProba: forest.predictProba.bind(forest) };
-    expect(predictWithProba(apart, held.x, true)).toEqual(forest.predictWithProba(held.x));
+    const apart = { predict: forest.predict.bind(forest), predictProba: forest.predictProba!.bind(forest) };
+    expect(predictWithProba(apart, held.x, true)).toEqual(forest.predictWithProba!(held.x));
     const c = split(cars(), 0.7, 1);
     const reg = await randomForest.train({ task: "regression", x: c.train.x, y: c.train.y, classes: [], params: { trees: 5 }, seed: 1 });
     expect(predictWithProba(reg, c.test.x, false)).toEqual({ predictions: reg.predict(c.test.x) });
