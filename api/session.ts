@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
 import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type Program, type SourceSchema } from "../language/index.js";
 import { columnTypeOf } from "../language/schema.js";
@@ -12,6 +14,7 @@ import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
+import { nativeMlpDescription } from "../runtime/models/native-engine.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
 import { ident, literal } from "../runtime/sql/quote.js";
@@ -280,17 +283,39 @@ function recordSteps(recorder: RunRecorder, onEvent: RunOptions["onEvent"]): (e:
 function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const v: Record<string, string> = { node: process.version };
-  for (const pkg of ["@duckdb/node-api", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"]) {
+  for (const pkg of ["@duckdb/node-api", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-wasm"]) {
     try {
       v[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
     } catch {
       // not installed: nothing to record
     }
   }
+  // The engine that trains neural networks and the CPU it ran on: a run reproduced elsewhere says
+  // which code produced each result instead of only that they differ.
+  v["native-mlp"] = nativeMlpDescription();
+  v.cpu = cpuDescription();
   try {
     v.lathe = (require("lathe/package.json") as { version: string }).version;
   } catch {
     v.lathe = "unknown";
   }
   return v;
+}
+
+/** The vector extensions that decide which code the native engine and libm run, where the OS lists them. */
+const cpuFeatures = ["sse4_2", "avx", "avx2", "fma", "avx512f", "neon", "asimd"];
+
+/** The CPU model and its vector extensions (on Linux, from /proc/cpuinfo), whatever engine the run used. */
+function cpuDescription(): string {
+  const model = os.cpus()[0]?.model?.trim() || "unknown";
+  let flags: string[] = [];
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8");
+    const line = /^(?:flags|Features)\s*:(.*)$/m.exec(info)?.[1] ?? "";
+    const have = new Set(line.trim().split(/\s+/));
+    flags = cpuFeatures.filter((f) => have.has(f));
+  } catch {
+    // not Linux: the model name is what there is
+  }
+  return `${model}; ${process.arch}${flags.length ? `: ${flags.join(" ")}` : ""}`;
 }

@@ -35,10 +35,17 @@ export async function reproduceCommand(id: string, opts: { store: string }): Pro
       diff.data.length ? `${diff.data.length} dataset${diff.data.length === 1 ? "" : "s"} changed` : "",
       changed ? `${changed} metric${changed === 1 ? " differs" : "s differ"}` : "",
       diff.models.length ? `${diff.models.length} model file${diff.models.length === 1 ? " differs" : "s differ"}` : "",
+      engineChange(diff),
     ].filter(Boolean).join(", ");
     process.stderr.write(`lathe: not reproduced: run ${diff.b} differs from run ${diff.a}${why ? ` (${why})` : ""}\n`);
     return code === exitCodes.ok ? exitCodes.notReproduced : code;
   } finally {
     session.close();
   }
+}
+
+/** What ran differently this time (the backend, the native engine's build or CPU, library versions): the likely cause of a difference. */
+function engineChange(diff: NonNullable<Reproduction["diff"]>): string {
+  const parts = [diff.backend ? `backend ${diff.backend.a ?? "-"} → ${diff.backend.b ?? "-"}` : "", ...diff.versions.map((v) => v.name)].filter(Boolean);
+  return parts.length ? `on other code: ${parts.join(", ")}` : "";
 }

@@ -7,8 +7,8 @@
 // times this engine against both the tfjs path and scikit-learn.
 //
 // Numerics follow the TypeScript learner: float32 activations and weights, float64 loss, softmax and
-// optimiser state. Summation order is fixed (no threads, no -ffast-math), so a seed reproduces a
-// model bit for bit with the same binary on the same CPU.
+// optimiser state. Summation order is fixed (no threads, no -ffast-math, no FMA contraction), so a
+// seed reproduces a model bit for bit (see "Run-time dispatch" below for across CPUs).
 #include <node_api.h>
 
 #include <algorithm>
@@ -70,14 +70,23 @@ inline void rowNarrow(int K, const float* a, long aStride, const float* b, long 
   for (int o = 0; o < NB; o++) c[o] = (init ? init[o] : 0.0f) + ((acc[0][o] + acc[1][o]) + (acc[2][o] + acc[3][o]));
 }
 
-typedef void (*RowKernel)(int, const float*, long, const float*, long, float*, const float*);
-template <int... N>
-constexpr RowKernel narrowKernels[] = {nullptr, rowNarrow<N>...};
-constexpr const RowKernel* narrow = narrowKernels<1, 2, 3, 4, 5, 6, 7>;
+// A switch, not a table of function pointers: each dispatch variant below inlines (flattens) every
+// kernel it calls, and an indirect call would leave the narrow kernels compiled for the baseline.
+inline void narrow(int n, int K, const float* a, long aStride, const float* b, long bStride, float* c, const float* init) {
+  switch (n) {
+    case 1: return rowNarrow<1>(K, a, aStride, b, bStride, c, init);
+    case 2: return rowNarrow<2>(K, a, aStride, b, bStride, c, init);
+    case 3: return rowNarrow<3>(K, a, aStride, b, bStride, c, init);
+    case 4: return rowNarrow<4>(K, a, aStride, b, bStride, c, init);
+    case 5: return rowNarrow<5>(K, a, aStride, b, bStride, c, init);
+    case 6: return rowNarrow<6>(K, a, aStride, b, bStride, c, init);
+    default: return rowNarrow<7>(K, a, aStride, b, bStride, c, init);
+  }
+}
 
 // C (M×N, row-major) = A·B (+ bias per column). A's element (r, k) is at a[r*ars + k*aks], so the
 // same kernel computes X·W (ars = K, aks = 1) and Xᵀ·D (ars = 1, aks = row length). B is K×N row-major.
-void gemm(int M, int N, int K, const float* a, long ars, long aks, const float* b, float* c, const float* bias) {
+inline void gemm(int M, int N, int K, const float* a, long ars, long aks, const float* b, float* c, const float* bias) {
   for (int r = 0; r < M; r++) {
     const float* ar = a + r * ars;
     float* cr = c + static_cast<long>(r) * N;
@@ -85,7 +94,7 @@ void gemm(int M, int N, int K, const float* a, long ars, long aks, const float* 
     for (; n0 + 64 <= N; n0 += 64) rowBlock<64>(K, ar, aks, b + n0, N, cr + n0, bias ? bias + n0 : nullptr);
     for (; n0 + 32 <= N; n0 += 32) rowBlock<32>(K, ar, aks, b + n0, N, cr + n0, bias ? bias + n0 : nullptr);
     for (; n0 + 8 <= N; n0 += 8) rowBlock<8>(K, ar, aks, b + n0, N, cr + n0, bias ? bias + n0 : nullptr);
-    if (n0 < N) narrow[N - n0](K, ar, aks, b + n0, N, cr + n0, bias ? bias + n0 : nullptr);
+    if (n0 < N) narrow(N - n0, K, ar, aks, b + n0, N, cr + n0, bias ? bias + n0 : nullptr);
   }
 }
 
@@ -299,6 +308,100 @@ struct Mlp {
   }
 };
 
+// Trains on the mini-batches of rows order[from..to); returns Σ batch loss (incl. L2) × batch rows.
+inline double trainRange(Mlp& mlp, const float* rows, const float* targets, const uint32_t* order, int64_t from, int64_t to, uint32_t seed) {
+  const int d = mlp.sizes[0];
+  Rng rng(seed);
+  std::vector<float> batchTargets(mlp.batch);
+  double total = 0;
+  for (int64_t start = from; start < to; start += mlp.batch) {
+    const int m = static_cast<int>(std::min<int64_t>(mlp.batch, to - start));
+    for (int i = 0; i < m; i++) {
+      const uint32_t r = order[start + i];
+      std::memcpy(mlp.xb.data() + static_cast<long>(i) * d, rows + static_cast<long>(r) * d, d * sizeof(float));
+      batchTargets[i] = targets[r];
+    }
+    mlp.forward(m, &rng);
+    double loss = mlp.loss(m, batchTargets.data(), true);
+    mlp.backward(m);
+    loss += mlp.penalty(m);
+    mlp.update();
+    total += loss * m;
+  }
+  return total;
+}
+
+// Mean data loss over n rows, without dropout or penalty.
+inline double meanLoss(Mlp& mlp, const float* rows, const float* targets, size_t n) {
+  const int d = mlp.sizes[0];
+  double total = 0;
+  for (size_t start = 0; start < n; start += mlp.batch) {
+    const int m = static_cast<int>(std::min<size_t>(mlp.batch, n - start));
+    std::memcpy(mlp.xb.data(), rows + start * d, static_cast<size_t>(m) * d * sizeof(float));
+    mlp.forward(m, nullptr);
+    total += mlp.loss(m, targets + start, false) * m;
+  }
+  return total / n;
+}
+
+// ---- Run-time dispatch ------------------------------------------------------------------------
+//
+// The module is built for the architecture's baseline (x86-64: SSE2), so a build copied to another
+// machine (a Docker layer, a CI cache, the npm package) never meets an instruction its CPU lacks. The
+// two entry points are compiled again for AVX2 with a `target` attribute; `flatten` inlines the whole
+// step (gemm, activations, optimiser) into each copy, so every kernel is compiled for that target.
+// The widest variant the CPU supports is chosen once at load (`__builtin_cpu_supports` also checks
+// that the OS saves the wider registers). Built with -ffp-contract=off, every variant performs the
+// same IEEE operations in the same order — wider vectors only do more lanes at once — so a seed gives
+// the same weights bit for bit on every x86-64 CPU (test/runtime/models/mlp-native.test.ts checks
+// each variant this CPU runs against the baseline). The C library's exp/log/tanh are outside this
+// promise: glibc picks their code by CPU too.
+
+typedef double (*TrainFn)(Mlp&, const float*, const float*, const uint32_t*, int64_t, int64_t, uint32_t);
+typedef double (*LossFn)(Mlp&, const float*, const float*, size_t);
+
+#define LATHE_VARIANT(ID, ATTRS)                                                                                                            \
+  ATTRS __attribute__((flatten)) double train_##ID(Mlp& m, const float* r, const float* t, const uint32_t* o, int64_t f, int64_t e, uint32_t s) { \
+    return trainRange(m, r, t, o, f, e, s);                                                                                               \
+  }                                                                                                                                       \
+  ATTRS __attribute__((flatten)) double loss_##ID(Mlp& m, const float* r, const float* t, size_t n) { return meanLoss(m, r, t, n); }
+
+LATHE_VARIANT(baseline, )
+#if defined(__x86_64__) && defined(__GNUC__)
+LATHE_VARIANT(avx2, __attribute__((target("avx2"))))
+#endif
+
+struct Variant {
+  const char* name;
+  TrainFn train;
+  LossFn loss;
+  bool (*supported)();
+};
+
+const Variant variants[] = {
+#if defined(__x86_64__) && defined(__GNUC__)
+    // AVX2 (x86 CPUs from 2013 on). No AVX-512 variant: with 256-bit row kernels and no FMA it
+    // measured slower than this one (bench/RESULTS.md, "Native MLP: portable build").
+    {"avx2", train_avx2, loss_avx2, []() -> bool { return __builtin_cpu_supports("avx2") != 0; }},
+    {"x86-64", train_baseline, loss_baseline, [] { return true; }},
+#else
+    {"baseline", train_baseline, loss_baseline, [] { return true; }},
+#endif
+};
+constexpr int kVariants = sizeof variants / sizeof variants[0];
+
+const Variant* active = nullptr;
+
+// The widest variant this CPU supports.
+const Variant* bestVariant() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+#endif
+  for (const Variant& v : variants)
+    if (v.supported()) return &v;
+  return &variants[kVariants - 1];
+}
+
 // ---- N-API glue -------------------------------------------------------------------------------
 
 #define CHECK(call)                                                     \
@@ -417,23 +520,7 @@ napi_value Train(napi_env env, napi_callback_info info) {
   if (nRows != nTargets * d || from < 0 || to > static_cast<int64_t>(nOrder) || from > to) return fail(env, "train: inconsistent sizes");
   for (int64_t i = from; i < to; i++)
     if (order[i] >= nTargets) return fail(env, "train: row index out of range");
-  Rng rng(seed);
-  std::vector<float> batchTargets(mlp->batch);
-  double total = 0;
-  for (int64_t start = from; start < to; start += mlp->batch) {
-    const int m = static_cast<int>(std::min<int64_t>(mlp->batch, to - start));
-    for (int i = 0; i < m; i++) {
-      const uint32_t r = order[start + i];
-      std::memcpy(mlp->xb.data() + static_cast<long>(i) * d, rows + static_cast<long>(r) * d, d * sizeof(float));
-      batchTargets[i] = targets[r];
-    }
-    mlp->forward(m, &rng);
-    double loss = mlp->loss(m, batchTargets.data(), true);
-    mlp->backward(m);
-    loss += mlp->penalty(m);
-    mlp->update();
-    total += loss * m;
-  }
+  const double total = active->train(*mlp, rows, targets, order, from, to, seed);
   napi_value result;
   CHECK(napi_create_double(env, total, &result));
   return result;
@@ -449,15 +536,9 @@ napi_value Loss(napi_env env, napi_callback_info info) {
   if (!typedArray(env, argv[1], napi_float32_array, &rows, &nRows) || !typedArray(env, argv[2], napi_float32_array, &targets, &nTargets)) return fail(env, "rows and targets must be Float32Arrays");
   const int d = mlp->sizes[0];
   if (nRows != nTargets * d || nTargets == 0) return fail(env, "loss: inconsistent sizes");
-  double total = 0;
-  for (size_t start = 0; start < nTargets; start += mlp->batch) {
-    const int m = static_cast<int>(std::min<size_t>(mlp->batch, nTargets - start));
-    std::memcpy(mlp->xb.data(), rows + start * d, static_cast<size_t>(m) * d * sizeof(float));
-    mlp->forward(m, nullptr);
-    total += mlp->loss(m, targets + start, false) * m;
-  }
+  const double mean = active->loss(*mlp, rows, targets, nTargets);
   napi_value result;
-  CHECK(napi_create_double(env, total / nTargets, &result));
+  CHECK(napi_create_double(env, mean, &result));
   return result;
 }
 
@@ -477,13 +558,68 @@ napi_value Params(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+#ifndef LATHE_FLAGS
+#define LATHE_FLAGS "unknown"
+#endif
+#if defined(__clang__)
+#define LATHE_COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define LATHE_COMPILER "gcc " __VERSION__
+#else
+#define LATHE_COMPILER "unknown"
+#endif
+
+napi_value stringValue(napi_env env, const char* s) {
+  napi_value v;
+  return napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) == napi_ok ? v : nullptr;
+}
+
+// info() → { variant, variants: names this CPU can run (widest first), compiler, flags }: what a run
+// records, so a result that differs on another machine says which code produced each.
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value out, list;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_array(env, &list));
+  uint32_t n = 0;
+  for (const Variant& v : variants)
+    if (v.supported()) CHECK(napi_set_element(env, list, n++, stringValue(env, v.name)));
+  CHECK(napi_set_named_property(env, out, "variant", stringValue(env, active->name)));
+  CHECK(napi_set_named_property(env, out, "variants", list));
+  CHECK(napi_set_named_property(env, out, "compiler", stringValue(env, LATHE_COMPILER)));
+  CHECK(napi_set_named_property(env, out, "flags", stringValue(env, LATHE_FLAGS)));
+  return out;
+}
+
+// select(name) → whether the variant exists and this CPU runs it; it then serves every network.
+napi_value Select(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  char name[32] = {0};
+  size_t length = 0;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) return fail(env, "select needs a variant name");
+  bool found = false;
+  for (const Variant& v : variants) {
+    if (std::strcmp(v.name, name) == 0 && v.supported()) {
+      active = &v;
+      found = true;
+    }
+  }
+  napi_value result;
+  CHECK(napi_get_boolean(env, found, &result));
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"train", nullptr, Train, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"loss", nullptr, Loss, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"params", nullptr, Params, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"select", nullptr, Select, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
+  active = bestVariant();
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;
 }

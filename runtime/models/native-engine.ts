@@ -5,7 +5,17 @@ import { fileURLToPath } from "node:url";
 /** An opaque network held by the native module. */
 export type NativeNetwork = { readonly __native: unique symbol };
 
-/** The functions of `native/mlp.cc` (built by scripts/build-native.mjs into dist/native/). */
+/** What the loaded module is: the variant in use, those this CPU runs, how it was compiled. */
+export interface NativeMlpInfo {
+  /** The instruction-set variant serving every network (`x86-64` (SSE2), `avx2`, or `baseline` off x86-64). */
+  variant: string;
+  /** Every variant this CPU can run, widest first. */
+  variants: string[];
+  compiler: string;
+  flags: string;
+}
+
+/** The functions of `native/mlp.cc` (built by scripts/build-native.mjs into dist/native/<platform>-<arch>/). */
 export interface NativeMlpModule {
   /** config: [activation, regression, dropout, optimizer, learningRate, momentum, l2, beta1, beta2, epsilon, batch]. */
   create(sizes: Int32Array, config: Float64Array, blocks: Float32Array[]): NativeNetwork;
@@ -15,29 +25,70 @@ export interface NativeMlpModule {
   loss(net: NativeNetwork, rows: Float32Array, targets: Float32Array): number;
   /** Copies the current parameters into `blocks`. */
   params(net: NativeNetwork, blocks: Float32Array[]): void;
+  info(): NativeMlpInfo;
+  /** Makes a variant serve every network; false when it does not exist or this CPU cannot run it. */
+  select(variant: string): boolean;
 }
 
 let cached: NativeMlpModule | null | undefined;
+/** Why the module is not in use, once known: not built, or the error that loading it raised. */
+let unavailable: string | undefined;
 
 /**
- * The native MLP engine, or undefined when it was not built (no compiler at install) or is
- * switched off with LATHE_NN_ENGINE=tfjs (benchmarks time both engines that way).
+ * Where the build puts the module: from dist/runtime/models/ it is dist/native/…; from the sources
+ * (tests) ../../dist/native/…. LATHE_NATIVE_MODULE names another build (benchmarks, tests).
+ */
+function candidates(): string[] {
+  if (process.env.LATHE_NATIVE_MODULE) return [process.env.LATHE_NATIVE_MODULE];
+  const dir = `${process.platform}-${process.arch}`;
+  return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+}
+
+function load(): NativeMlpModule | null {
+  const file = candidates().find((f) => existsSync(f));
+  if (!file) {
+    unavailable = process.env.LATHE_NATIVE_MODULE ? `not found: ${process.env.LATHE_NATIVE_MODULE} (LATHE_NATIVE_MODULE)` : `not built for ${process.platform}-${process.arch} (no C++ compiler at install?)`;
+    return null;
+  }
+  let mod: NativeMlpModule;
+  try {
+    mod = createRequire(import.meta.url)(file) as NativeMlpModule;
+    if (typeof mod.info !== "function") throw new Error("an older build without info(); rebuild with `npm run build`");
+  } catch (e) {
+    // A module built for another platform or C library, or a stale build: said once, as the
+    // TensorFlow.js fallback is slower and a user should know why it happened.
+    unavailable = `not loadable: ${(e as Error).message.split("\n")[0]} (${file})`;
+    process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js\n`);
+    return null;
+  }
+  const wanted = process.env.LATHE_NATIVE_ISA;
+  if (wanted && !mod.select(wanted)) {
+    process.stderr.write(`lathe: LATHE_NATIVE_ISA=${wanted} is not a variant this CPU runs (${mod.info().variants.join(", ")}); using ${mod.info().variant}\n`);
+  }
+  return mod;
+}
+
+/**
+ * The native MLP engine, or undefined when it was not built (no compiler at install), does not
+ * load (said once on stderr), or is switched off with LATHE_NN_ENGINE=tfjs (benchmarks time both
+ * engines that way). LATHE_NATIVE_ISA picks a narrower variant than the CPU's widest.
  */
 export function nativeMlp(): NativeMlpModule | undefined {
   if (process.env.LATHE_NN_ENGINE === "tfjs") return undefined;
-  if (cached === undefined) {
-    // From dist/runtime/models/ the module sits in dist/native/; from the sources (tests) in ../../dist/native/.
-    const candidates = ["../../native/lathe-native.node", "../../dist/native/lathe-native.node"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
-    const file = candidates.find((f) => existsSync(f));
-    cached = null;
-    if (file) {
-      try {
-        cached = createRequire(import.meta.url)(file) as NativeMlpModule;
-      } catch {
-        // A module built for another Node ABI or CPU: fall back to TensorFlow.js.
-      }
-    }
-  }
-  if (!cached && process.env.LATHE_NN_ENGINE === "native") throw new Error("LATHE_NN_ENGINE=native but the native MLP engine is not built (npm run build)");
+  if (cached === undefined) cached = load();
+  if (!cached && process.env.LATHE_NN_ENGINE === "native") throw new Error(`LATHE_NN_ENGINE=native but the native MLP engine is ${unavailable}`);
   return cached ?? undefined;
+}
+
+/**
+ * The native engine as a run records it: `x86-64-v3 (gcc 12.2.0 -O3 ...)`, or why it is not used.
+ * Loads the module if it was not loaded yet (a few milliseconds).
+ */
+export function nativeMlpDescription(): string {
+  if (process.env.LATHE_NN_ENGINE === "tfjs") return "off (LATHE_NN_ENGINE=tfjs)";
+  if (cached === undefined) cached = load();
+  const mod = cached;
+  if (!mod) return `unavailable: ${unavailable}`;
+  const info = mod.info();
+  return `${info.variant} (${info.compiler}; ${info.flags})`;
 }

@@ -1,4 +1,6 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+// Registers the pure-JS "cpu" backend, the last resort.
+import "@tensorflow/tfjs-backend-cpu";
 import { createRequire } from "node:module";
 
 /** The TensorFlow.js module every learner uses, so all share one backend. */
@@ -8,8 +10,8 @@ let chosen: Promise<string> | undefined;
 
 /**
  * Picks the fastest backend that loads: tfjs-node (native), else wasm, else the pure-JS cpu backend.
- * tfjs-node is an optional dependency whose install needs a download this machine may not allow,
- * so its absence is normal and silent.
+ * tfjs-node is not a dependency (its install downloads libtensorflow from outside the npm registry):
+ * a user who installs it next to Lathe gets it, and its absence is normal and silent.
  */
 export function initBackend(preferred?: string): Promise<string> {
   if (chosen) return chosen;

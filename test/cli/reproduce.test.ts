@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repo, tempDir } from "../helpers.js";
@@ -79,6 +79,42 @@ describe("lathe reproduce and lathe runs diff", () => {
     expect(json.metrics.map((m: { metric: string }) => m.metric).sort()).toEqual(["accuracy", "f1"]);
     expect(json.identical).toBe(false);
     expect(lathe(["runs", "diff", a, "nope"], dir).code).toBe(2);
+  });
+});
+
+describe("lathe reproduce on other code", () => {
+  const nn = program.replace("decision_tree predicting label from train { max_depth: 3 }", "neural_network predicting label from train { layers: [8]; epochs: 5 }");
+  const withEnv = (args: string[], cwd: string, env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { cwd, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it("names the engine and CPU a run used, matches bit for bit on the baseline variant, and blames the engine when it differs", () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(path.join(dir, "points.csv"), points());
+      writeFileSync(path.join(dir, "job.lathe"), nn);
+      const first = lathe(["run", "job.lathe"], dir);
+      expect(first.code, first.err).toBe(0);
+      const id = runId(first.out);
+      const record = JSON.parse(lathe(["runs", "show", id, "--json"], dir).out);
+      expect(record.versions["native-mlp"]).toMatch(/^(avx2|x86-64|baseline) \((gcc|clang) [^;]+; -O3 .*-ffp-contract=off/);
+      expect(record.versions.cpu).toContain(process.arch);
+
+      // Another CPU's code path (the baseline build, as on a CPU without AVX2): the same weights.
+      const baseline = withEnv(["reproduce", id], dir, { LATHE_NATIVE_ISA: process.arch === "x64" ? "x86-64" : "baseline" });
+      expect(baseline.code, baseline.err).toBe(0);
+      expect(baseline.out).toMatch(/reproduced: run \S+ matches/);
+
+      // Another engine entirely: not reproduced, and the reason is named, not only the symptom.
+      const tfjs = withEnv(["reproduce", id], dir, { LATHE_NN_ENGINE: "tfjs" });
+      expect(tfjs.code).toBe(5);
+      expect(tfjs.out).toMatch(/backend: native → \w+ \(bit-identical results are only promised on the same backend\)/);
+      expect(tfjs.out).toMatch(/native-mlp\s+\S+ \(.*\s+off \(LATHE_NN_ENGINE=tfjs\)/);
+      expect(tfjs.err).toMatch(/not reproduced: .*on other code: backend native → \w+, native-mlp\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

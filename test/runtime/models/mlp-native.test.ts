@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
 import type { MlpConfig } from "../../../runtime/models/mlp-engine.js";
 import { nativeMlpEngine } from "../../../runtime/models/mlp-native.js";
 import { tfjsMlpEngine } from "../../../runtime/models/mlp-tfjs.js";
@@ -78,6 +80,59 @@ describe("the native MLP engine", () => {
     expect(a.last).toBeLessThan(a.first / 3);
     expect(run(1).weights).toEqual(a.weights);
     expect(run(2).weights).not.toEqual(a.weights);
+  });
+
+  // A build copied to another CPU must not die on an instruction that CPU lacks: the module is
+  // compiled for the baseline and only the dispatched copies use wider units.
+  describe("portable build with run-time dispatch", () => {
+    const chosen = native?.info().variant;
+    afterEach(() => void (chosen && native!.select(chosen)));
+
+    it("describes itself: the variant in use, those this CPU runs, compiler and flags (no -march)", () => {
+      const info = native!.info();
+      expect(info.variants).toContain(info.variant);
+      expect(info.variants[info.variants.length - 1]).toMatch(/^(x86-64|baseline)$/);
+      expect(info.compiler).toMatch(/^(gcc|clang) \d/);
+      expect(info.flags).toContain("-ffp-contract=off");
+      expect(info.flags).not.toMatch(/-march|-mavx|-mfma/);
+      expect(native!.select("no-such-isa")).toBe(false);
+    });
+
+    it.skipIf(process.arch !== "x64")("uses AVX instructions only inside the AVX2 copies", () => {
+      const file = fileURLToPath(new URL(`../../../dist/native/${process.platform}-${process.arch}/lathe-native.node`, import.meta.url));
+      const asm = execFileSync("objdump", ["-d", "--no-show-raw-insn", file], { encoding: "utf8", maxBuffer: 64 << 20 });
+      const offending: string[] = [];
+      let fn = "";
+      for (const line of asm.split("\n")) {
+        const head = /^[0-9a-f]+ <(.+)>:$/.exec(line);
+        if (head) fn = head[1];
+        // VEX/EVEX-encoded (AVX) instructions touch ymm/zmm or carry the v prefix on vector mnemonics.
+        else if (/\t(v[a-z0-9]+)\s/.test(line) && !/avx2/.test(fn)) offending.push(`${fn}: ${line.trim()}`);
+      }
+      expect(offending.slice(0, 5)).toEqual([]);
+    });
+
+    it("gives the baseline's weights bit for bit in every variant this CPU runs", () => {
+      const { rows, targets } = problem(333, 5, 3, 5);
+      const regression = problem(333, 5, 0, 6);
+      const train = (variant: string, c: MlpConfig, t: Float32Array) => {
+        expect(native!.select(variant)).toBe(true);
+        const e = nativeMlpEngine(native!, c, initialBlocks(c.sizes, 9), rows, t);
+        const rng = new SeededRandom(4);
+        const order = Uint32Array.from({ length: 333 }, (_, i) => i);
+        const losses = Array.from({ length: 4 }, () => e.train(rng.shuffle(order), 0, 333, rng));
+        return { losses, weights: e.snapshot(), loss: e.loss(rows, t) };
+      };
+      const configs: [MlpConfig, Float32Array][] = [
+        [{ ...base, dropout: 0.2 }, targets],
+        [{ ...base, activation: "tanh", optimizer: "sgd", regression: true, sizes: [5, 33, 17, 1] }, regression.targets],
+      ];
+      const variants = native!.info().variants;
+      for (const [c, t] of configs) {
+        const reference = train(variants[variants.length - 1], c, t);
+        for (const v of variants.slice(0, -1)) expect(train(v, c, t), v).toEqual(reference);
+      }
+    });
   });
 
   it("rejects inconsistent buffers with an error instead of reading out of bounds", () => {
