@@ -274,7 +274,7 @@ export const signals: Record<string, SignalSpec> = {
   requests: { unit: "score", doc: "Requests per minute." },
 };
 
-/** How `drift on ...` compares distributions; `auto` follows the defaults in design.md. */
+/** How `drift on ...` compares distributions; `auto` follows the defaults in docs/design.md. */
 export const driftMethods: Record<string, string> = {
   auto: "KS / chi-square up to 1000 reference rows, normalised Wasserstein / Jensen-Shannon above.",
   psi: "Population stability index over 10 reference-quantile bins.",

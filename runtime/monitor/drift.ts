@@ -11,7 +11,7 @@
  * | `wasserstein` | numeric     | W₁ / max(σ_ref, 0.001)            | 0.1       | stat ≥ threshold |
  * | `js`          | both        | Jensen–Shannon distance, base 2   | 0.1       | stat ≥ threshold |
  *
- * `auto` (Evidently's defaults, /work/shared/design.md "Drift defaults"): with at most 1,000
+ * `auto` (Evidently's defaults, docs/design.md "Drift defaults"): with at most 1,000
  * reference rows, `ks` for numeric and `chi2` for categorical features; above, `wasserstein` and
  * `js`. "Reference rows" is the reference dataset's row count (missing values included), so every
  * feature of one dataset uses the same family. The dataset drifts when at least half of its
