@@ -1,19 +1,21 @@
-import { Session } from "../api/session.js";
-import { readTextFile } from "../runtime/data/file-access.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { printDiagnostics } from "./print-diagnostics.js";
+import { readProgram } from "./program-source.js";
 
-/** `lathe check`: checks a program against its sources' schemas without running it; returns the exit code. */
-export async function checkCommand(file: string, opts: { json: boolean; param: string[] }): Promise<number> {
+/** `lathe check FILE|-`: checks a program against its sources' schemas without running it; returns the exit code. */
+export async function checkCommand(path: string, opts: { json: boolean; param: string[] }): Promise<number> {
+  const params = parseParams(opts.param);
+  const source = await readProgram(path);
+  if ("error" in source) {
+    process.stderr.write(`lathe: ${source.error}\n`);
+    return exitCodes.usage;
+  }
+  const { file, text } = source;
+  // Loaded once the program is read: a wrong path answers at once, without DuckDB.
+  const { Session } = await import("../api/session.js");
   const session = await Session.open({ record: false });
   try {
-    const read = readTextFile(file);
-    if ("error" in read) {
-      process.stderr.write(`lathe: error[${read.code}]: ${read.error}\n`);
-      return exitCodes.dataError;
-    }
-    const text = read.text;
-    const { diagnostics } = await session.check(text, { file, params: parseParams(opts.param) });
+    const { diagnostics } = await session.check(text, { file, params });
     if (opts.json) process.stdout.write(JSON.stringify({ file, diagnostics }, null, 2) + "\n");
     else printDiagnostics(diagnostics, file, text);
     if (!opts.json && !diagnostics.length) process.stdout.write(`${file}: ok\n`);

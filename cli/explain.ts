@@ -1,10 +1,9 @@
 import path from "node:path";
-import { Session } from "../api/session.js";
-import { formatDiagnostic, type LiteralValue } from "../language/index.js";
-import { readTextFile } from "../runtime/data/file-access.js";
-import { DataError, readError } from "../runtime/data/source.js";
-import { planProgram, type PlanStep } from "../runtime/plan.js";
+import type { LiteralValue } from "../language/ast.js";
+import { formatDiagnostic } from "../language/diagnostic.js";
+import type { PlanStep } from "../runtime/plan.js";
 import { commentText, ident } from "../runtime/sql/quote.js";
+import { readProgram } from "./program-source.js";
 
 /** Plan operations that run as SQL; explain runs these (fitting needs the data) and only names the rest. */
 const sqlOps = new Set<PlanStep["op"]>(["load", "prepare", "split"]);
@@ -12,15 +11,20 @@ const sqlOps = new Set<PlanStep["op"]>(["load", "prepare", "split"]);
 /**
  * `lathe explain file.lathe`: the SQL of each step. Collect, prepare and split run (so fitted
  * steps show the constants they learned on the training part); nothing is recorded and no model
- * is trained. Returns "program" on diagnostics errors, "data" when the data cannot be read.
+ * is trained. FILE `-` is standard input. Returns "program" on diagnostics errors, "data" when the
+ * data cannot be read, "usage" when the program cannot.
  */
-export async function explain(file: string, params: Record<string, LiteralValue>, write: (s: string) => void, writeErr: (s: string) => void): Promise<"ok" | "program" | "data"> {
-  const read = readTextFile(file);
-  if ("error" in read) {
-    writeErr(`lathe: error[${read.code}]: ${read.error}\n`);
-    return "data";
+export async function explain(given: string, params: Record<string, LiteralValue>, write: (s: string) => void, writeErr: (s: string) => void): Promise<"ok" | "program" | "data" | "usage"> {
+  const source = await readProgram(given);
+  if ("error" in source) {
+    writeErr(`lathe: ${source.error}\n`);
+    return "usage";
   }
-  const text = read.text;
+  const { file, text } = source;
+  // Loaded once the program is read: a wrong path answers at once, without DuckDB.
+  const { Session } = await import("../api/session.js");
+  const { planProgram } = await import("../runtime/plan.js");
+  const { DataError, readError } = await import("../runtime/data/source.js");
   const session = await Session.open({ record: false });
   try {
     const { diagnostics, checked } = await session.check(text, { file, params });

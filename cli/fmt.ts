@@ -1,6 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { formatDiagnostic } from "../language/diagnostic.js";
 import { format } from "../language/format.js";
+import { exitCodes } from "./exit-codes.js";
+import { readProgramFile, type ProgramSource } from "./program-source.js";
 
 export interface FmtOptions {
   /** Rewrite the file in place instead of printing the formatted text. */
@@ -10,18 +12,22 @@ export interface FmtOptions {
 }
 
 /**
- * `lathe fmt file [--write | --check]`: prints the canonical formatting of a program. A file with
+ * `lathe fmt FILE|- [--write | --check]`: prints the canonical formatting of a program. A file with
  * syntax errors is refused (its diagnostics are printed, exit 1), since the formatter prints from
- * the AST and recovery may have dropped parts of it. Returns the exit code.
+ * the AST and recovery may have dropped parts of it. `source` is a path, or a program already read
+ * (standard input, which `--write` cannot rewrite). Returns the exit code.
  */
-export function fmtCommand(file: string, opts: FmtOptions, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    err.write(`lathe: cannot read ${file}: no such file\n`);
-    return 4;
+export function fmtCommand(source: string | ProgramSource | { error: string }, opts: FmtOptions, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number {
+  const read = typeof source === "string" ? readProgramFile(source) : source;
+  if ("error" in read) {
+    err.write(`lathe: ${read.error}\n`);
+    return exitCodes.usage;
   }
+  if (opts.write && read.stdin) {
+    err.write("lathe: fmt --write rewrites a file; a program on standard input is printed formatted (drop --write)\n");
+    return exitCodes.usage;
+  }
+  const { file, text } = read;
   const result = format(text);
   if (result.text === undefined) {
     for (const d of result.diagnostics) err.write(formatDiagnostic(d, file, text) + "\n\n");
@@ -30,7 +36,7 @@ export function fmtCommand(file: string, opts: FmtOptions, out: NodeJS.WritableS
   }
   if (opts.check) {
     if (result.text === text) return 0;
-    err.write(`${file}: not formatted (run \`lathe fmt --write ${file}\`)\n`);
+    err.write(read.stdin ? `${file}: not formatted\n` : `${file}: not formatted (run \`lathe fmt --write ${file}\`)\n`);
     return 1;
   }
   if (opts.write) {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ignoreClosedPipes } from "./closed-pipe.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";
+import { createRequire } from "node:module";
 
 // Each command loads what it needs when it runs (DuckDB, the parser, the runtime): `lathe --help`
 // and `lathe runs list` should not pay for TensorFlow.js or Chevrotain.
@@ -15,13 +16,14 @@ export async function main(argv: string[]): Promise<number> {
   const defaultStore = process.env.LATHE_STORE || ".lathe";
   const program = new Command("lathe")
     .description("Lathe: a declarative MLOps workbench")
+    .version(packageVersion(), "-V, --version", "print Lathe's version")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const collect = (v: string, acc: string[]) => [...acc, v];
 
   program
     .command("run <file>")
-    .description("run a Lathe program: collect, prepare, split, train, evaluate, plot; record the run")
+    .description("run a Lathe program (`-`: from standard input): collect, prepare, split, train, evaluate, plot; record the run")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--no-record", "do not record the run")
@@ -78,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("check <file>")
-    .description("check a program without running it: syntax, names, columns, types")
+    .description("check a program (`-`: from standard input) without running it: syntax, names, columns, types")
     .option("--json", "print diagnostics as JSON")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .action(async (file: string, opts) => {
@@ -88,22 +90,23 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("explain <file>")
-    .description("print the SQL of each data step (collect, prepare, split), with the constants fitted steps learn")
+    .description("print the SQL of each data step (collect, prepare, split), with the constants fitted steps learn (`-`: the program from standard input)")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .action(async (file: string, opts) => {
       const { explain } = await import("./explain.js");
       const outcome = await explain(file, parseParams(opts.param), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
-      code = outcome === "ok" ? exitCodes.ok : outcome === "program" ? exitCodes.programErrors : exitCodes.dataError;
+      code = outcome === "ok" ? exitCodes.ok : outcome === "program" ? exitCodes.programErrors : outcome === "usage" ? exitCodes.usage : exitCodes.dataError;
     });
 
   program
     .command("fmt <file>")
-    .description("print a program in the canonical layout (keeps comments); refuses files with syntax errors")
+    .description("print a program (`-`: from standard input) in the canonical layout (keeps comments); refuses files with syntax errors")
     .option("-w, --write", "rewrite the file in place")
     .option("--check", "exit 1 when the file is not formatted, print nothing else")
     .action(async (file: string, opts) => {
       const { fmtCommand } = await import("./fmt.js");
-      code = fmtCommand(file, opts);
+      const { readProgram } = await import("./program-source.js");
+      code = fmtCommand(file === "-" ? await readProgram(file) : file, opts);
     });
 
   // Store commands load the run store only when they run; a store error is coded and exits 74.
@@ -257,9 +260,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--prefix <dir>", "install under DIR/share/jupyter/kernels")
     .option("--name <name>", "kernel name", "lathe")
     .action(async (opts) => {
-      const { installLatheKernel } = await import("../kernel/main.js");
-      const dir = await installLatheKernel(opts);
-      process.stdout.write(`installed the Lathe kernel in ${dir}\n`);
+      const { kernelInstallCommand } = await import("./kernel-command.js");
+      code = await kernelInstallCommand(opts);
     });
   kernel
     .command("uninstall")
@@ -267,17 +269,16 @@ export async function main(argv: string[]): Promise<number> {
     .option("--prefix <dir>", "where it was installed")
     .option("--name <name>", "kernel name", "lathe")
     .action(async (opts) => {
-      const { uninstallLatheKernel } = await import("../kernel/main.js");
-      await uninstallLatheKernel(opts);
-      process.stdout.write(`removed the ${opts.name} kernel\n`);
+      const { kernelUninstallCommand } = await import("./kernel-command.js");
+      code = await kernelUninstallCommand(opts);
     });
   kernel
     .command("start")
     .description("run the kernel (Jupyter calls this with a connection file)")
     .requiredOption("-f, --connection-file <file>", "Jupyter connection file")
     .action(async (opts) => {
-      const { runKernel } = await import("../kernel/main.js");
-      await runKernel(opts.connectionFile);
+      const { kernelStartCommand } = await import("./kernel-command.js");
+      code = await kernelStartCommand(opts.connectionFile);
     });
 
   try {
@@ -291,4 +292,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.exitCode = code;
   return code;
+}
+
+/** This package's version (from its package.json, found by the package's own name). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)("lathe/package.json") as { version: string }).version;
 }

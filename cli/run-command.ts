@@ -5,18 +5,24 @@ import type { RunEvent } from "../runtime/results.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { formatDiagnostic } from "../language/diagnostic.js";
 import { printDiagnostics } from "./print-diagnostics.js";
+import { readProgram } from "./program-source.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail } from "./report.js";
 
-/** `lathe run`: runs a program with a progress line per step; returns the exit code. With `serve`, then serves what its `serve` statements recorded until SIGINT/SIGTERM. */
+/** `lathe run FILE|-`: runs a program with a progress line per step; returns the exit code. With `serve`, then serves what its `serve` statements recorded until SIGINT/SIGTERM. */
 export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; serve?: boolean }): Promise<number> {
+  const params = parseParams(opts.param);
+  const source = await readProgram(file);
+  if ("error" in source) {
+    process.stderr.write(`lathe: ${source.error}\n`);
+    return exitCodes.usage;
+  }
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
   try {
-    const params = parseParams(opts.param);
     const serving = opts.serve ? { later: "served when the run ends (--serve)" } : undefined;
-    ran = await runWithProgress(session, file, (o) => session.runFile(file, { ...o, params, serving }));
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, file: source.file, params, serving }));
   } finally {
     session.close();
   }

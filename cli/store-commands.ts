@@ -113,16 +113,18 @@ export async function modelsShow(name: string, opts: { store: string; json?: boo
     process.stdout.write(JSON.stringify(versions, null, 2) + "\n");
     return exitCodes.ok;
   }
+  // Within 100 columns: metrics go in a table of their own, a row each, however many a version has;
+  // the registration time is left to --json and `models history` (the run id carries the date).
   const rows = versions.map((v) => ({
     version: v.version,
     champion: v.champion ? "*" : "",
     run: v.runId,
     model: `${v.model} (${v.algorithm})`,
-    metrics: v.metrics.map((m) => `${m.metric} on ${m.data} ${m.value.toFixed(4)}`).join(", ") || "-",
-    registered: v.registeredAt,
     flag: flagged(v.runStatus),
   }));
-  process.stdout.write(formatTable(["version", "champion", "run", "model", "metrics", "registered", "flag"], rows) + "\n");
+  process.stdout.write(formatTable(["version", "champion", "run", "model", "flag"], rows) + "\n");
+  const metrics = versions.flatMap((v) => v.metrics.map((m) => ({ version: v.version, data: m.data, metric: m.metric, value: m.value })));
+  if (metrics.length) process.stdout.write("\nmetrics:\n" + formatTable(["version", "data", "metric", "value"], metrics) + "\n");
   const changes = await registry.changes(name);
   const last = changes.at(-1);
   const notes = versions.filter((v) => v.runStatus !== "succeeded").map((v) => `version ${v.version} was registered by run ${v.runId}, which ${v.runStatus === undefined ? "is not in this store" : v.runStatus === "running" ? "is still running" : `${v.runStatus === "crashed" ? "crashed" : v.runStatus === "interrupted" ? "was interrupted" : "failed"} after registering it`}`);

@@ -12,6 +12,16 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
+/** Jupyter is missing, its `kernelspec` command refused, or the kernel name is not one: the user's setup, not a bug (the CLI says it, exit 2). */
+export class KernelSpecError extends Error {
+  override name = "KernelSpecError";
+}
+
+/** The kernelspec to remove is not installed where Jupyter looks (or under the prefix given). */
+export class KernelSpecNotInstalled extends KernelSpecError {
+  override name = "KernelSpecNotInstalled";
+}
+
 /** What to install; see {@link installKernelSpec}. */
 export interface KernelSpecOptions {
   /** Kernel name (directory name and `kernel_name`): lower case letters, digits, `.`, `_`, `-`. */
@@ -38,7 +48,7 @@ export interface KernelSpecOptions {
 /** The kernel.json contents for `options`, validated. */
 export function kernelSpecJson(options: KernelSpecOptions): Record<string, unknown> {
   if (!/^[a-z0-9._-]+$/.test(options.name)) {
-    throw new Error(`kernel name ${JSON.stringify(options.name)} may only contain a-z, 0-9, ".", "_" and "-"`);
+    throw new KernelSpecError(`kernel name ${JSON.stringify(options.name)} may only contain a-z, 0-9, ".", "_" and "-"`);
   }
   const [exe, ...args] = options.argv;
   if (!exe || !isAbsolute(exe)) throw new Error("kernelspec argv[0] must be an absolute path");
@@ -82,7 +92,12 @@ export async function uninstallKernelSpec(name: string, opts: { prefix?: string;
   const env = opts.prefix
     ? { ...process.env, JUPYTER_PATH: [join(opts.prefix, "share", "jupyter"), process.env.JUPYTER_PATH].filter(Boolean).join(":") }
     : process.env;
-  await runJupyter(opts.jupyter, ["kernelspec", "remove", "-f", name], env);
+  try {
+    await runJupyter(opts.jupyter, ["kernelspec", "remove", "-f", name], env);
+  } catch (e) {
+    if (/Couldn't find kernel spec/i.test((e as Error).message)) throw new KernelSpecNotInstalled(`no kernel named ${name} is installed${opts.prefix ? ` under ${opts.prefix}` : ""}`);
+    throw e;
+  }
 }
 
 async function runJupyter(
@@ -95,7 +110,7 @@ async function runJupyter(
     return await run(exe, args, { env, encoding: "utf8" });
   } catch (err) {
     const e = err as Error & { stderr?: string; code?: string | number };
-    if (e.code === "ENOENT") throw new Error(`${exe} not found: install Jupyter (jupyter-client) first`);
-    throw new Error(`${exe} ${args.join(" ")} failed: ${e.stderr?.trim() || e.message}`);
+    if (e.code === "ENOENT") throw new KernelSpecError(`${exe} not found: install Jupyter (jupyter-client) first`);
+    throw new KernelSpecError(`${exe} ${args.join(" ")} failed: ${e.stderr?.trim() || e.message}`);
   }
 }

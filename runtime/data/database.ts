@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { duckdb } from "./duckdb-module.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
@@ -46,7 +46,7 @@ export class Database {
     // Built from arrays and defined, not assigned: DuckDB's row objects drop a column called
     // `__proto__` (assigning it sets the prototype), and a user may call a column anything.
     const names = reader.columnNames();
-    return reader.getRowsJS().map((r) => {
+    return reader.convertRows(rowValue).map((r) => {
       const out: Record<string, unknown> = {};
       names.forEach((k, i) => Object.defineProperty(out, k, { value: plain(r[i]), enumerable: true, writable: true, configurable: true }));
       return out;
@@ -183,6 +183,25 @@ function markInvalid(mask: BigUint64Array, rows: number, target: Float32Array | 
     for (let b = 0; b < 64 && w * 64 + b < rows; b++) if (((word >> BigInt(b)) & 1n) === 0n) target[offset + w * 64 + b] = NaN;
   }
 }
+
+/** Calendar types whose JS form misleads: a DATE as a Date at UTC midnight (printed as a timestamp), a TIME as microseconds. */
+const asWritten = new Set<DuckDBTypeId>([duckdb.DuckDBTypeId.DATE, duckdb.DuckDBTypeId.TIME, duckdb.DuckDBTypeId.TIME_TZ, duckdb.DuckDBTypeId.TIME_NS]);
+
+/**
+ * DuckDB values as JS for rows: a DATE as DuckDB writes it (`2024-03-05`), a TIME likewise
+ * (`10:11:12`), the rest as the client converts them. A value JS cannot hold (`DATE 'infinity'`, a
+ * timestamp beyond a Date's range) is given as DuckDB writes it instead of failing the query.
+ */
+const rowValue: DuckDBValueConverter<JS> = (value, type, self) => {
+  if (value instanceof duckdb.DuckDBDateValue && !value.isFinite) return value.days > 0 ? "infinity" : "-infinity";
+  if (value != null && asWritten.has(type.typeId)) return String(value);
+  try {
+    return duckdb.JSDuckDBValueConverter(value, type, self);
+  } catch (e) {
+    if (value == null || !/out of range/i.test((e as Error).message)) throw e;
+    return String(value);
+  }
+};
 
 /** DuckDB returns BIGINT as bigint: turn safe ones into numbers so results serialise as JSON. */
 export function plain(v: unknown): unknown {

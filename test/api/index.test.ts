@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { lathe, LatheError } from "../../api/index.js";
+import { lathe, LatheError, partBundle } from "../../api/index.js";
+import { renderResult } from "../../runtime/ops/index.js";
 import { repo } from "../helpers.js";
 
 describe("lathe: the TypeScript notebook library", () => {
@@ -30,6 +31,16 @@ describe("lathe: the TypeScript notebook library", () => {
     expect(importance.numRows()).toBe(species.features.length);
     expect((importance.array("importance") as number[]).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     expect(species.toJSON()).toMatchObject({ name: "species", featureColumns: species.features });
+  });
+
+  it("shows DATE values as dates in the text and HTML a notebook displays", async () => {
+    const s = await session;
+    const r = await lathe.run(`source d = sql "select DATE '2024-03-05' + i::INTEGER AS day from range(2) t(i)"\nshow d`, { session: s, display: false });
+    const part = renderResult(r.results.find((x) => x.kind === "table")!).parts[0];
+    const bundle = partBundle(part);
+    expect(bundle["text/plain"]).toMatch(/2024-03-05\s*\|?\n.*2024-03-06/);
+    expect(bundle["text/html"]).toContain("2024-03-06");
+    expect(bundle["text/plain"]).not.toContain("T00:00");
   });
 
   it("throws a LatheError holding each diagnostic with its caret", async () => {

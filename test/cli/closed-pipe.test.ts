@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { penguinRows, registeredStore } from "../runtime/serve/fixture.js";
@@ -23,17 +23,31 @@ beforeAll(async () => {
   root = await registeredStore();
   dir = tempDir("lathe-closed-pipe-");
   writeFileSync(path.join(dir, "new.json"), JSON.stringify(penguinRows()));
-  writeFileSync(path.join(dir, "p.lathe"), 'source penguins = read "penguins.json"\n');
+  writeFileSync(path.join(dir, "p.lathe"), 'source penguins = read "new.json"\nshow penguins\n');
 }, 120_000);
 
 describe("stdout closed by its reader", () => {
+  const run = () => readdirSync(path.join(root, "runs")).find((f) => f.endsWith(".jsonl"))!.replace(/\.jsonl$/, "");
+  // One command of each way of printing (every command installs the same guard first in `main`;
+  // each was checked by hand with its output closed): `runs show X | head -1` is the issue's case.
   it.each([
     ["predict", ["predict", "penguins", "--input", "new.json"]],
     ["runs list", ["runs", "list"]],
-    ["fmt", ["fmt", "p.lathe"]],
+    ["runs show", ["runs", "show", "RUN"]],
+    ["models show", ["models", "show", "penguins"]],
     ["monitor --json", ["monitor", "penguins", "--json"]],
   ])("%s ends quietly with its own exit code, no stack trace", async (_, args) => {
-    const r = await latheIntoClosedPipe([...args, ...(args[0] === "fmt" ? [] : ["--store", root])], dir);
+    const r = await latheIntoClosedPipe([...args.map((a) => (a === "RUN" ? run() : a)), "--store", root], dir);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  it.each([
+    ["fmt", ["fmt", "p.lathe"]],
+    ["explain", ["explain", "p.lathe"]],
+    ["--help", ["--help"]],
+  ])("%s (no store) ends quietly too", async (_, args) => {
+    const r = await latheIntoClosedPipe(args, dir);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
   }, 120_000);

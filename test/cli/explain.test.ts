@@ -69,13 +69,13 @@ split p into train 60%, test 40% stratify by y seed 1`,
     expect(out).toContain(`-- scale "x *\\/ DROP TABLE t; /\\*" standard`);
   });
 
-  it("says why the program file cannot be read", async () => {
+  it("says why the program file cannot be read (a usage error)", async () => {
     const dir = tempDir("lathe-explain-");
     let err = "";
-    expect(await explain(dir, {}, () => {}, (s) => (err += s))).toBe("data");
+    expect(await explain(dir, {}, () => {}, (s) => (err += s))).toBe("usage");
     expect(err).toContain("is a directory");
     err = "";
-    expect(await explain(path.join(dir, "nope.lathe"), {}, () => {}, (s) => (err += s))).toBe("data");
+    expect(await explain(path.join(dir, "nope.lathe"), {}, () => {}, (s) => (err += s))).toBe("usage");
     expect(err).toContain("error[file-not-found]: cannot read");
   });
 });

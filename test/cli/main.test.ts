@@ -30,11 +30,10 @@ describe("lathe run", () => {
     expect(list.out).toContain("succeeded");
   });
 
-  it("fails with a clear message and a non-zero exit for a missing program file", () => {
+  it("a missing program file is a usage error (exit 2) saying why", () => {
     const r = lathe(["run", "does-not-exist.lathe"]);
-    expect(r.code).not.toBe(0);
-    expect(r.err).toContain("cannot read does-not-exist.lathe");
-    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("lathe: error[file-not-found]: cannot read does-not-exist.lathe: no such file\n");
   });
 
   it("fails with file:line:col and a caret for a missing data file", () => {
@@ -64,6 +63,13 @@ describe("lathe run", () => {
     const r = lathe(["run", "job.lathe", "--no-record"], dir);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
+  });
+});
+
+describe("lathe --version", () => {
+  it("prints the package's version, exit 0", () => {
+    const version = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version;
+    for (const flag of ["--version", "-V"]) expect(lathe([flag])).toMatchObject({ code: 0, out: `${version}\n`, err: "" });
   });
 });
 

@@ -41,7 +41,11 @@ describe("the model registry from the command line", () => {
     expect(list.out).toMatch(/penguin-species\s+2\s+2\s+2/);
     const show = lathe(["models", "show", "penguin-species"], dir);
     expect(show.out).toMatch(/^\s+1\s+\d{8}-/m);
-    expect(show.out).toMatch(/^\s+2\s+\*\s+\d{8}-\d{6}-[0-9a-f]{6}\s+species \(decision_tree\)\s+accuracy on test 0\.\d{4}/m);
+    expect(show.out).toMatch(/^\s+2\s+\*\s+\d{8}-\d{6}-[0-9a-f]{6}\s+species \(decision_tree\)$/m);
+    expect(show.out).toMatch(/^metrics:\nversion\s+data\s+metric\s+value\n/m);
+    for (const v of [1, 2]) expect(show.out).toMatch(new RegExp(`^\\s+${v}\\s+test\\s+accuracy\\s+0\\.\\d{4}$`, "m"));
+    // Readable in a 100-column terminal.
+    expect(Math.max(...show.out.split("\n").map((l) => l.length))).toBeLessThanOrEqual(100);
     const json = JSON.parse(lathe(["models", "show", "penguin-species", "--json"], dir).out);
     expect(json.map((v: { version: number; champion: boolean }) => [v.version, v.champion])).toEqual([[1, false], [2, true]]);
 

@@ -72,3 +72,10 @@ describe("every database is locked down", () => {
     expect(described[3000]).toEqual({ name: "s", type: "VARCHAR" });
   });
 });
+
+describe("rows as JS values", () => {
+  it("gives DATE and TIME values as DuckDB writes them, nested ones too, and infinite dates without failing", async () => {
+    const rows = await db.rows(`SELECT DATE '2024-03-05' AS day, TIME '10:11:12.5' AS t, [DATE '2024-01-02', NULL] AS days, DATE 'infinity' AS never, DATE '-infinity' AS always, NULL::DATE AS none, TIMESTAMP '2024-03-05 10:11:12' AS ts`);
+    expect(rows).toEqual([{ day: "2024-03-05", t: "10:11:12.5", days: ["2024-01-02", null], never: "infinity", always: "-infinity", none: null, ts: "2024-03-05T10:11:12.000Z" }]);
+  });
+});
