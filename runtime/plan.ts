@@ -2,7 +2,7 @@ import type { Statement, StatementKind } from "../language/ast.js";
 import type { CheckedProgram } from "../language/checker.js";
 import { hashText } from "./data/source.js";
 import { opOf, planners, type PlanOp, type PlanStep } from "./ops/index.js";
-import type { Draft, Planner, PlanningContext, PreparedLineage } from "./ops/types.js";
+import type { Draft, Planner, PlanningContext, PreparedLineage, SnapshotUse } from "./ops/types.js";
 
 export type { PlanOp, PlanStep };
 
@@ -32,12 +32,12 @@ export interface PlanContext {
  *
  *     statements ─planners[kind]─▶ drafts ─io().reads─▶ deps ─hash─▶ keyed steps ─markViews─▶ Plan
  */
-export async function planProgram(checked: CheckedProgram, baseDir: string, context: PlanContext = { prepares: new Map() }): Promise<Plan> {
+export async function planProgram(checked: CheckedProgram, baseDir: string, context: PlanContext = { prepares: new Map() }, snapshots?: Map<string, SnapshotUse>): Promise<Plan> {
   const seed = typeof checked.params.seed === "number" ? checked.params.seed : 42;
   const steps: PlanStep[] = [];
   const producer = new Map<string, PlanStep>();
   const keys = (context.keys ??= new Map());
-  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()) };
+  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), snapshots };
   // A name from an earlier cell stands for the key of the step that defined it, so a cell's keys
   // change when an earlier cell it reads from is re-run with other text or data.
   const depsOf = (names: string[]) => names.map((n) => producer.get(n)?.id ?? keys.get(n)).filter((x): x is string => !!x);
