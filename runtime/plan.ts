@@ -48,8 +48,10 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
     const step: PlanStep = { ...draft, id: `s${steps.length + 1}`, key: "", deps: [], statement: index, span: statement.span };
     const io = opOf(step).io(step);
     step.deps = depsOf(io.reads);
-    // The key covers the step's content and what it reads, not where it sits in the text.
+    // The key covers the step's content and what it reads, not where it sits in the text, nor
+    // whether a source's rows are kept with the run (`snapshot`), which changes no output.
     const { id: _id, key: _key, label: _label, statement: _statement, span: _span, ...content } = step;
+    if ("snapshot" in content) delete content.snapshot;
     const depKeys = step.deps.map((d) => steps.find((x) => x.id === d)?.key ?? d);
     step.key = hashText(JSON.stringify({ ...content, depKeys }));
     steps.push(step);

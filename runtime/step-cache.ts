@@ -123,7 +123,7 @@ export class StepCache implements StepStore {
         }
         const file = await this.parquet(ctx, ds.relation);
         // A column type Parquet does not give back (HUGEINT, ENUM): the step is not kept.
-        if (!file) return;
+        if ("lost" in file) return;
         files.push(file);
         outputs.push({ kind: "table", name, file: entryFile(file).name, state });
       }
@@ -143,16 +143,17 @@ export class StepCache implements StepStore {
     }
   }
 
-  async snapshot(step: StepBase & { dataset: string }, ctx: StepContext): Promise<string> {
-    if (!ctx.options.store) return "not kept: the run is not recorded";
+  async snapshot(step: StepBase & { dataset: string }, ctx: StepContext, fixed: boolean): Promise<string> {
+    if (!ctx.options.store) return "no snapshot: the run is not recorded";
+    // Deduplicated twice: by the step's key when it fixes the rows (no Parquet written at all), and by content.
     const key = hashText(`snapshot\0${step.key}`);
-    let entry = this.entries.read<{ name: string }>(key);
+    let entry = fixed ? this.entries.read<{ name: string }>(key) : undefined;
     if (!entry) {
       const ds = ctx.dataset(step.dataset);
       const file = await this.parquet(ctx, ds.relation);
-      if (!file) return "no snapshot: a column type Parquet does not keep exactly";
+      if ("lost" in file) return `no snapshot: Parquet does not keep the type of ${file.lost.join(", ")} exactly`;
       entry = { format: 1, stepKey: step.key, createdAt: new Date().toISOString(), files: [entryFile(file)], payload: { name: step.dataset } };
-      this.entries.write(key, entry);
+      if (fixed) this.entries.write(key, entry);
     }
     const [f] = entry.files;
     ctx.recordArtifact({ name: snapshotName(step.dataset), kind: "snapshot", path: this.entries.artifact(f.name), sha256: f.name.replace(/\.parquet$/, ""), bytes: f.bytes });
@@ -160,19 +161,20 @@ export class StepCache implements StepStore {
   }
 
   /**
-   * Writes a table's rows, in order, as a Parquet artifact; undefined when a column's type would
-   * not come back the same (the read-back schema is compared with the table's).
+   * Writes a table's rows, in order, as a Parquet artifact; or, when some columns' types would not
+   * come back the same (the read-back schema is compared with the table's), those columns.
    */
-  private async parquet(ctx: StepContext, relation: ReturnType<typeof ident>): Promise<StoredFile | undefined> {
+  private async parquet(ctx: StepContext, relation: ReturnType<typeof ident>): Promise<StoredFile | { lost: string[] }> {
     ensureDir(this.layout.tmpDir);
     const tmp = tempName(this.layout.tmpDir);
     try {
       await ctx.db.exec(`COPY (SELECT * FROM ${relation}) TO ${literal(tmp)} (FORMAT parquet)`);
       const before = await ctx.db.describe(`SELECT * FROM ${relation}`);
       const after = await ctx.db.describe(`SELECT * FROM read_parquet(${literal(tmp)})`);
-      if (JSON.stringify(before) !== JSON.stringify(after)) {
+      const lost = before.filter((c, i) => c.name !== after[i]?.name || c.type !== after[i]?.type).map((c) => `${c.name} (${c.type})`);
+      if (lost.length || before.length !== after.length) {
         removeQuietly(tmp);
-        return undefined;
+        return { lost };
       }
     } catch (e) {
       removeQuietly(tmp);

@@ -8,7 +8,7 @@ import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.j
  * `source NAME = read ...`: reads a file, a glob, a database table or a query into a table.
  * `from`: read instead from a recorded run's snapshot of its rows (`lathe reproduce`).
  */
-export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string }; from?: { run: string; why: string } };
+export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string }; from?: { run: string; why: string }; snapshot?: boolean };
 
 /** Resolves the source's files and fingerprints them, so the step's key changes when the data does. */
 export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
@@ -22,14 +22,13 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
   }
   const { sql, files, attach } = await sourceSql(s.source, ctx.baseDir);
   const fp = files.length ? await fingerprint(files) : hashText(sql);
-  return { op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, label: `collect ${s.name.text}` };
+  return { op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, ...(s.snapshot ? { snapshot: true } : {}), label: `collect ${s.name.text}` };
 };
 
 export const load: OpDefinition<LoadStep> = {
   op: "load",
   io: (step) => ({ reads: [], defines: [step.dataset] }),
-  // A query's result is not fixed by its text: `sql` sources always run.
-  cacheable: (step) => step.spec.kind !== "sql",
+  cacheable: rowsFixed,
   // Its source file is the copy: keeping another would double the data for no speed (`--snapshot` does, when asked).
   storedAcrossRuns: false,
   async run(ctx, step) {
@@ -39,10 +38,15 @@ export const load: OpDefinition<LoadStep> = {
     const file = step.files.length === 1 ? step.files[0] : step.spec.kind === "file" ? step.spec.path.value : undefined;
     const ds = await ctx.materialise(step.dataset, `SELECT * FROM ${step.sql}`, { expansions: {}, transform: [], file });
     if (step.from) return { ...datasetResult(ds), note: `read from the snapshot of run ${step.from.run} (${step.from.why})` };
-    const note = ctx.options.snapshot && ctx.options.cache ? await ctx.options.cache.snapshot(step, ctx) : undefined;
+    const note = (ctx.options.snapshot || step.snapshot) && ctx.options.cache ? await ctx.options.cache.snapshot(step, ctx, rowsFixed(step)) : undefined;
     return { ...datasetResult(ds), ...(note ? { note } : {}) };
   },
 };
+
+/** Whether the step's key fixes the rows it reads: a query's result is not fixed by its text, so `sql` sources always run. */
+function rowsFixed(step: LoadStep): boolean {
+  return step.spec.kind !== "sql";
+}
 
 /** The result of a step that defines a dataset. */
 export function datasetResult(ds: { name: string; rows: number; columns: string[] }): StepResult {

@@ -156,8 +156,11 @@ export interface StepStore {
   restore(step: StepBase & { op: string }, io: StepIo, host: StepCacheHost): Promise<StepResult | undefined>;
   /** Keeps what the step just computed. Never fails the run: a cache that cannot be written is only slower. */
   save(step: StepBase & { op: string }, io: StepIo, result: StepResult, host: StepCacheHost): Promise<void>;
-  /** Keeps a loaded dataset's rows as Parquet with the run; a note for its summary line. */
-  snapshot(step: StepBase & { dataset: string }, ctx: StepContext): Promise<string>;
+  /**
+   * Keeps a loaded dataset's rows as Parquet with the run; a note for its summary line. `fixed`:
+   * the step's key fixes its rows, so a snapshot kept under that key already holds them.
+   */
+  snapshot(step: StepBase & { dataset: string }, ctx: StepContext, fixed: boolean): Promise<string>;
 }
 
 /** Where a run's artifacts go: content-addressed files of the run store. */

@@ -92,6 +92,14 @@ describe("the step cache across runs", () => {
     expect(Object.values(origins(prepared.o))).toEqual(["computed", "computed", "computed", "computed", "computed"]);
   });
 
+  it("a source marked `snapshot` keeps its rows with the run and changes no step's key", async () => {
+    const marked = await run(program().replace(/(source penguins = read "[^"]*")/, "$1 snapshot"));
+    expect(marked.o.output!.results[0]).toMatchObject({ kind: "dataset", name: "penguins", note: "snapshot kept" });
+    expect(origins(marked.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: computedBy });
+    const kept = (await marked.s.store.load(marked.o.runId!))!.artifacts.filter((a) => a.kind === "snapshot");
+    expect(kept.map((a) => a.name)).toEqual(["snapshot-penguins.parquet"]);
+  });
+
   it("is used by the kernel: a restarted kernel reuses what an earlier run computed and says from which run", async () => {
     const backend = await LatheBackend.create({ store: root });
     try {
