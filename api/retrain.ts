@@ -44,7 +44,7 @@ export interface Retrained {
 /**
  * Retrains a claimed model: runs the program of the run that registered the champion again, from
  * its record (program text, params; data paths from its program's folder, so sources are read
- * afresh), in `session` (a fresh one: nothing is reused from an earlier run), with `promote` and
+ * afresh), in `session` (a fresh one, the step cache refreshed: nothing is reused from an earlier run), with `promote` and
  * `rollback` deferred. The version it registers under the name is the challenger. Champion and
  * challenger are scored on the challenger run's holdout by the champion's metric (`yardstick`);
  * the challenger is promoted only if it is strictly better and every assert of its run passed,
@@ -64,7 +64,7 @@ export async function runRetrain(session: Session, claim: RetrainClaim, options:
   try {
     const original = await session.store.load(claim.champion.runId);
     if (!original) throw new DataError(`the run that registered version ${claim.champion.version} of "${claim.name}" (${claim.champion.runId}) is not in this run store, so its program cannot be run again`, undefined, "unknown-run");
-    outcome = await session.run(original.programText, { ...options, file: original.programPath, params: original.params as Record<string, LiteralValue>, record: true, deferChampion: true });
+    outcome = await session.run(original.programText, { ...options, file: original.programPath, params: original.params as Record<string, LiteralValue>, record: true, deferChampion: true, cache: "refresh" });
     const runId = outcome.runId;
     if (!outcome.plan || outcome.diagnostics.some((d) => d.severity === "error")) {
       return decide({ outcome: "failed", runId, reason: `the program no longer checks: ${outcome.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join("; ")}` }, outcome);

@@ -17,6 +17,10 @@ import { ModelRegistry } from "../runtime/model-registry.js";
 import { nativeMlpDescription } from "../runtime/models/native-engine.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
+import { codeFingerprint } from "../runtime/code-fingerprint.js";
+import { snapshotInstead, type RecordedSnapshot } from "../runtime/data/snapshot-source.js";
+import type { SnapshotUse } from "../runtime/ops/types.js";
+import { StepCache, type CacheMode } from "../runtime/step-cache.js";
 import { ident, literal } from "../runtime/sql/quote.js";
 
 export interface SessionOptions {
@@ -28,6 +32,8 @@ export interface SessionOptions {
   record?: boolean;
   /** How the run store tells about waiting for another process (CLI: a line on stderr). */
   storeOptions?: RunStoreOptions;
+  /** Reuse and keep step outputs in the store's step cache across runs (default: when runs are recorded). */
+  cache?: boolean;
 }
 
 export interface RunOptions {
@@ -49,6 +55,16 @@ export interface RunOptions {
   serving?: Pick<ServingHost, "start" | "later">;
   /** A retrain's run: `promote` and `rollback` leave the champion to the retrain's decision. */
   deferChampion?: boolean;
+  /**
+   * The step cache across runs: `use` puts back outputs of steps computed before (the default
+   * when the session caches), `refresh` computes every step and keeps what it computed
+   * (`--no-cache`), `off` neither reads nor writes it (`lathe reproduce`).
+   */
+  cache?: CacheMode | "off";
+  /** Keep each source's rows as Parquet with the run (`--snapshot`), so it reproduces without the files. */
+  snapshot?: boolean;
+  /** Snapshots of a recorded run, by source name: read instead of a source whose files changed or are gone (`lathe reproduce`). */
+  snapshots?: Record<string, RecordedSnapshot>;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -96,31 +112,45 @@ export class Session {
   }
 
   /** Parses and checks text against this session's state without running it. */
-  async check(text: string, options: RunOptions = {}, severity: "warning" | "error" = "warning"): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram }> {
+  async check(text: string, options: RunOptions = {}, severity: "warning" | "error" = "warning"): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram; snapshots?: Map<string, SnapshotUse> }> {
     const parsed = parse(text);
     const baseDir = this.baseDir(options.file);
-    const schemas = await this.sourceSchemas(parsed.program, baseDir);
+    const snapshots = await this.snapshotsInstead(parsed.program, baseDir, options.snapshots);
+    const schemas = await this.sourceSchemas(parsed.program, baseDir, snapshots);
     const result = check(parsed.program, schemas, options.params ?? {}, this.checked);
-    return { diagnostics: [...parsed.diagnostics, ...result.diagnostics, ...pendingDiagnostics(parsed.program, severity)], checked: result.checked };
+    return { diagnostics: [...parsed.diagnostics, ...result.diagnostics, ...pendingDiagnostics(parsed.program, severity)], checked: result.checked, snapshots };
+  }
+
+  /** The sources a recorded run's snapshots stand in for (their files changed or are gone). */
+  private async snapshotsInstead(program: Program, baseDir: string, recorded?: Record<string, RecordedSnapshot>): Promise<Map<string, SnapshotUse> | undefined> {
+    if (!recorded) return undefined;
+    const uses = new Map<string, SnapshotUse>();
+    for (const s of sourcesOf(program)) {
+      const snap = Object.hasOwn(recorded, s.name.text) ? recorded[s.name.text] : undefined;
+      const use = snap && (await snapshotInstead(s.source, baseDir, snap));
+      if (use) uses.set(s.name.text, use);
+    }
+    return uses;
   }
 
   /** Runs Lathe text: everything or nothing is checked first; then each statement executes in order. */
   async run(text: string, options: RunOptions = {}): Promise<RunOutcome> {
     const file = options.file ?? "<cell>";
     // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
-    const { diagnostics, checked } = await this.check(text, options, "error");
+    const { diagnostics, checked, snapshots } = await this.check(text, options, "error");
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
     if (!checked || diagnostics.some((d) => d.severity === "error")) return outcome;
     const baseDir = this.baseDir(options.file);
     let plan: Plan;
     try {
-      plan = await planProgram(checked, baseDir, this.planContext);
+      plan = await planProgram(checked, baseDir, this.planContext, snapshots);
     } catch (e) {
       outcome.error = userError(e);
       return outcome;
     }
     outcome.plan = plan;
     const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
+    const libraryVersions = versions();
     const runId = RunStore.newId();
     const start: RunStart = {
       id: runId,
@@ -130,7 +160,7 @@ export class Session {
       programSha: hashText(text),
       params: checked.params,
       seed: plan.seed,
-      versions: versions(),
+      versions: libraryVersions,
       data: Object.fromEntries(plan.steps.flatMap((s) => (s.op === "load" ? [[s.dataset, s.fingerprint]] : []))),
       ...(options.reproduces ? { reproduces: options.reproduces } : {}),
     };
@@ -158,6 +188,8 @@ export class Session {
         serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
         storeRoot: sideEffects && recorder ? this.store.root : undefined,
         deferChampion: options.deferChampion,
+        cache: this.stepCache(options.cache, libraryVersions),
+        snapshot: options.snapshot,
       });
       outcome.ok = true;
     } catch (e) {
@@ -198,13 +230,14 @@ export class Session {
    * be one read-only query (`sourceSql`); a csv file DuckDB could only read as one column, or json
    * it could only read as one `json` column, is refused here rather than misread.
    */
-  private async sourceSchemas(program: Parameters<typeof sourcesOf>[0], baseDir: string): Promise<Record<string, SourceSchema>> {
+  private async sourceSchemas(program: Parameters<typeof sourcesOf>[0], baseDir: string, snapshots?: Map<string, SnapshotUse>): Promise<Record<string, SourceSchema>> {
     // No prototype: a source may be called `__proto__` or `constructor`.
     const out: Record<string, SourceSchema> = Object.create(null);
     const db = this.executor.db;
     for (const s of sourcesOf(program)) {
       try {
-        const { sql, files, attach, format } = await sourceSql(s.source, baseDir, { db });
+        const snapshot = snapshots?.get(s.name.text);
+        const { sql, files, attach, format } = snapshot ? { sql: `read_parquet(${literal(snapshot.file)})`, files: [snapshot.file], attach: undefined, format: "parquet" } : await sourceSql(s.source, baseDir, { db });
         let cols: { name: string; type: string }[];
         try {
           if (attach) await db.exec(`ATTACH IF NOT EXISTS ${literal(attach.file)} AS ${ident(attach.alias)} (READ_ONLY)`);
@@ -222,6 +255,14 @@ export class Session {
       }
     }
     return out;
+  }
+
+  /** The step cache a run uses, unless the session or the run has it off. */
+  private stepCache(mode: RunOptions["cache"], libraryVersions: Record<string, string>): StepCache | undefined {
+    const on = this.options.cache ?? this.options.record !== false;
+    if (!on || mode === "off") return undefined;
+    // What decides a step's outputs besides its key: the code and libraries that compute them, and the engine settings.
+    return new StepCache(this.store, mode ?? "use", { versions: libraryVersions, code: codeFingerprint(), nnEngine: process.env.LATHE_NN_ENGINE ?? "", tfjsNode: resolvable("@tensorflow/tfjs-node") });
   }
 
   private baseDir(file?: string): string {
@@ -278,6 +319,16 @@ function recordSteps(recorder: RunRecorder, onEvent: RunOptions["onEvent"]): (e:
 }
 
 
+
+/** Whether a package can be loaded from here (an optional dependency that changes results when present). */
+function resolvable(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Versions that decide results, for the run record. */
 function versions(): Record<string, string> {

@@ -26,7 +26,9 @@ export async function main(argv: string[]): Promise<number> {
     .description("run a Lathe program (`-`: from standard input): collect, prepare, split, train, evaluate, plot; record the run")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
-    .option("--no-record", "do not record the run")
+    .option("--no-record", "do not record the run (nor use the step cache)")
+    .option("--no-cache", "compute every step instead of reusing the step cache (what it computes is kept)")
+    .option("--snapshot", "keep each source's rows with the run (Parquet, deduplicated), so `lathe reproduce` works after its files change or go")
     .option("--serve", "after the run, serve the models its `serve` statements name until SIGINT/SIGTERM")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run-command.js");
@@ -143,9 +145,10 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("gc")
-    .description("remove temp files of dead processes and artifacts no run or registered model references; rebuild a damaged index")
+    .description("remove temp files of dead processes, step-cache entries no kept run references, and artifacts no run, registered model or cache entry references; rebuild a damaged index")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("-n, --dry-run", "say what would be removed, remove nothing")
+    .option("--cache", "drop the whole step cache (runs keep their models and snapshots)")
     .action(async (opts) => {
       const { storeCommand, gcCommand } = await store();
       code = await storeCommand(() => gcCommand(opts));

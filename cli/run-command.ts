@@ -10,7 +10,11 @@ import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail } from "./report.js";
 
 /** `lathe run FILE|-`: runs a program with a progress line per step; returns the exit code. With `serve`, then serves what its `serve` statements recorded until SIGINT/SIGTERM. */
-export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; serve?: boolean }): Promise<number> {
+export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; cache?: boolean; snapshot?: boolean; serve?: boolean }): Promise<number> {
+  if (opts.snapshot && !opts.record) {
+    process.stderr.write("lathe: --snapshot keeps the data with the run's record; it cannot go with --no-record\n");
+    return exitCodes.usage;
+  }
   const params = parseParams(opts.param);
   const source = await readProgram(file);
   if ("error" in source) {
@@ -22,7 +26,7 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
   try {
     const serving = opts.serve ? { later: "served when the run ends (--serve)" } : undefined;
-    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, file: source.file, params, serving }));
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot }));
   } finally {
     session.close();
   }
@@ -65,7 +69,8 @@ export async function runWithProgress(session: Session, file: string, start: (o:
     const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? (signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted) : outcome.error.kind === "data" ? exitCodes.dataError : outcome.error.kind === "store" ? exitCodes.storeError : exitCodes.internal;
     return { code, outcome };
   }
-  out.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const reused = outcome.output?.results.filter((r) => r.reusedFrom !== undefined).length ?? 0;
+  out.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s${reused ? ` (${reused} step${reused === 1 ? "" : "s"} reused from the step cache; --no-cache computes every step)` : ""}\n`);
   return { code: exitCodes.ok, outcome };
 }
 

@@ -134,14 +134,16 @@ export async function modelsShow(name: string, opts: { store: string; json?: boo
   return exitCodes.ok;
 }
 
-/** `lathe gc`: temp files of dead processes, unreferenced artifacts, the index. */
-export async function gcCommand(opts: { store: string; dryRun?: boolean }): Promise<number> {
+/** `lathe gc`: temp files of dead processes, step-cache entries no kept run uses (`--cache`: all), unreferenced artifacts, the index. */
+export async function gcCommand(opts: { store: string; dryRun?: boolean; cache?: boolean }): Promise<number> {
   const { collectGarbage } = await import("../runtime/store/garbage.js");
   const store = await openStore(opts.store);
-  const r = await collectGarbage(store, { dryRun: opts.dryRun });
+  const r = await collectGarbage(store, { dryRun: opts.dryRun, cache: opts.cache });
   const verb = opts.dryRun ? "would remove" : "removed";
   const mb = (r.bytesFreed / 1048576).toFixed(1);
   process.stdout.write(`${verb} ${r.tempFiles.length} temp file${r.tempFiles.length === 1 ? "" : "s"} and ${r.orphans.length} unreferenced artifact${r.orphans.length === 1 ? "" : "s"} (${mb} MiB); kept ${r.referenced} referenced artifact${r.referenced === 1 ? "" : "s"}\n`);
+  const entries = (n: number) => `${n} step-cache entr${n === 1 ? "y" : "ies"}`;
+  if (r.cache.removed || r.cache.kept) process.stdout.write(`step cache: ${verb} ${entries(r.cache.removed)}${opts.cache ? " (--cache)" : ""}, kept ${r.cache.kept}\n`);
   if (r.keptForRunning) process.stdout.write(`kept ${r.keptForRunning} recent unreferenced artifact${r.keptForRunning === 1 ? "" : "s"}: a run still running may reference ${r.keptForRunning === 1 ? "it" : "them"}\n`);
   if (r.crashed.length) process.stdout.write(`${r.crashed.length} crashed run${r.crashed.length === 1 ? "" : "s"} (kept, with what they recorded): ${r.crashed.slice(0, 5).join(", ")}${r.crashed.length > 5 ? ", …" : ""}\n`);
   if (r.reindexed) process.stdout.write(`the index was damaged: rebuilt it from the runs and the registry (the damaged file is kept as ${r.reindexed})\n`);

@@ -110,7 +110,8 @@ export type RetrainTrigger = { kind: "schedule"; count: number; unit: Name; span
 
 export type Statement =
   | { kind: "param"; name: Name; value: Literal; span: Span }
-  | { kind: "source"; name: Name; source: SourceSpec; span: Span }
+  /** `snapshot`: the rows read are kept with each recorded run (`lathe run --snapshot` for every source). */
+  | { kind: "source"; name: Name; source: SourceSpec; snapshot?: boolean; span: Span }
   | { kind: "prepare"; name: Name; input: Name; steps: PrepareStep[]; span: Span }
   | {
       kind: "split";

@@ -267,11 +267,12 @@ class Printer {
         return one(`param ${s.name.text} = ${literal(s.value)}`);
       case "source": {
         const src = s.source;
-        if (src.kind === "sql") return one(`source ${s.name.text} = sql ${dq(src.query.value)}`);
-        if (src.kind === "table") return one(`source ${s.name.text} = table ${dq(src.table.value)} from ${dq(src.database.value)}`);
+        const snapshot = s.snapshot ? " snapshot" : "";
+        if (src.kind === "sql") return one(`source ${s.name.text} = sql ${dq(src.query.value)}${snapshot}`);
+        if (src.kind === "table") return one(`source ${s.name.text} = table ${dq(src.table.value)} from ${dq(src.database.value)}${snapshot}`);
         const head = `source ${s.name.text} = read ${dq(src.path.value)}${src.format ? ` format ${src.format.text}` : ""}`;
-        if (!src.options.length) return one(head);
-        return this.block(`${head} with`, this.optionItems(src.options), "", s.span);
+        if (!src.options.length) return one(head + snapshot);
+        return this.block(`${head} with`, this.optionItems(src.options), snapshot, s.span);
       }
       case "prepare":
         return this.block(

@@ -260,8 +260,8 @@ export class LatheParser extends EmbeddedActionsParser {
     this.keepPartial,
   );
 
-  // source penguins = read "data/penguins.json" [format json] [with { delimiter: ";" }]
-  // source t = sql "select ..." | source t = table "name" from "file.duckdb"
+  // source penguins = read "data/penguins.json" [format json] [with { delimiter: ";" }] [snapshot]
+  // source t = sql "select ..." | source t = table "name" from "file.duckdb"   [snapshot]
   sourceStatement = this.RULE(
     "sourceStatement",
     () => {
@@ -271,6 +271,7 @@ export class LatheParser extends EmbeddedActionsParser {
       let format: IToken | undefined;
       const options: A.OptionEntry[] = [];
       let table: Got<A.Literal & { value: string }>;
+      let snapshot = false;
       const statement = this.begin((span) => {
         const source: A.SourceSpec =
           form === "file"
@@ -278,7 +279,7 @@ export class LatheParser extends EmbeddedActionsParser {
             : form === "sql"
               ? { kind: "sql", query: need(path) }
               : { kind: "table", table: need(table), database: need(path) };
-        return { kind: "source", name: this.name(name), source, span };
+        return { kind: "source", name: this.name(name), source, ...(snapshot ? { snapshot } : {}), span };
       });
       this.CONSUME(K.source);
       name = this.CONSUME(T.Name, { LABEL: "name" });
@@ -315,6 +316,10 @@ export class LatheParser extends EmbeddedActionsParser {
           },
         },
       ]);
+      this.OPTION3(() => {
+        this.CONSUME(K.snapshot);
+        snapshot = true;
+      });
       return statement();
     },
     this.keepPartial,

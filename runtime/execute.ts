@@ -7,7 +7,7 @@ import { encodeModelFile } from "./model-file.js";
 import { modelArtifact, type ModelState, type TrainSpec } from "./model-state.js";
 import { predictWithProba } from "./models/predict-with-proba.js";
 import { opOf } from "./ops/index.js";
-import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepContext } from "./ops/types.js";
+import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepCacheHost, StepContext, StepStore } from "./ops/types.js";
 import type { Plan, PlanStep } from "./plan.js";
 import { AssertionFailed, type MetricRecord, type StepResult } from "./results.js";
 import type { ArtifactRef } from "./run-store.js";
@@ -74,7 +74,7 @@ export class Executor {
         result = { kind: "notice", message: `not run: \`${step.op}\` changes the registry or a deployment, which a reproduction leaves alone` };
       } else {
         try {
-          result = await this.cachedStep(step, ctx);
+          result = await this.cachedStep(step, ctx, options.cache);
         } catch (e) {
           // What the step had recorded before it failed still belongs to the run.
           out.metrics.push(...produced.metrics);
@@ -118,9 +118,10 @@ export class Executor {
    * prepared and split data and the trained models that did not change. Keys cover the step, its
    * inputs' keys, seeds and data fingerprints; what the op declares it reads and defines decides
    * the rest (an op whose key does not fix its result, like a `sql` source, is never reused, and
-   * neither is anything built on it).
+   * neither is anything built on it). With a step cache across runs (`store`), outputs another
+   * run computed for the same key are put back the same way, and what a step computes is kept.
    */
-  private async cachedStep(step: PlanStep, ctx: StepContext): Promise<StepResult | undefined> {
+  private async cachedStep(step: PlanStep, ctx: StepContext, store?: StepStore): Promise<StepResult | undefined> {
     const op = opOf(step);
     const io = op.io(step);
     if (!io.defines.length) return op.run(ctx, step);
@@ -132,10 +133,17 @@ export class Executor {
     // Forget what is about to be replaced first: a step that fails half-way must not leave it marked current.
     for (const o of io.defines) this.madeBy.delete(o);
     const cacheable = op.cacheable(step) && io.reads.every((i) => this.madeBy.has(i));
-    const result = await op.run(ctx, step);
+    const stored = cacheable && op.storedAcrossRuns !== false ? store : undefined;
+    const host: StepCacheHost = { ctx, viewDefinition: (name) => this.viewDefinitions.get(name), setBackend: (b) => (this.backend = b) };
+    let result = stored && (await stored.restore(step, io, host));
+    if (!result) {
+      result = await op.run(ctx, step);
+      if (stored && result) await stored.save(step, io, result, host);
+    }
     if (cacheable && result) {
       for (const o of io.defines) this.madeBy.set(o, step.key);
-      this.resultOf.set(step.key, result);
+      const { reused: _reused, reusedFrom: _from, ...fresh } = result;
+      this.resultOf.set(step.key, fresh as StepResult);
     }
     return result;
   }
@@ -168,6 +176,9 @@ export class Executor {
       registryActions,
       recordMetrics: (metrics) => produced.metrics.push(...metrics),
       putArtifact: put,
+      recordArtifact: (ref) => {
+        if (options.store) produced.artifacts.push(ref);
+      },
       // Content-addressed, so a reused model is stored once.
       putModel: async (state) => put(`model-${state.name}.lathe`, "model", "lathe", await encodeModelFile(state)),
       tempName: (prefix) => `__lathe_${prefix}_${++this.tempCount}`,
@@ -312,6 +323,8 @@ export class Executor {
 
   /** Datasets kept as views → the table each reads. */
   private readonly views = new Map<string, string>();
+  /** Datasets kept as views → how they were defined, so the step cache can define them again. */
+  private readonly viewDefinitions = new Map<string, { sql: string; how: MaterialiseOptions }>();
 
   /**
    * Stores a dataset as a table, or as a view over `viewOf`. Before a table is replaced, views
@@ -323,6 +336,7 @@ export class Executor {
     for (const [view, over] of [...this.views]) {
       if (over !== name && view !== name) continue;
       this.views.delete(view);
+      this.viewDefinitions.delete(view);
       if (view === name) await this.db.exec(`DROP VIEW IF EXISTS ${q}`);
       else {
         // Its constants, learned from the rows about to go, are fixed now too.
@@ -342,10 +356,14 @@ export class Executor {
     } catch (e) {
       throw how.file ? readError(e, how.file) : e;
     }
-    if (how.viewOf) this.views.set(name, how.viewOf);
+    this.viewDefinitions.delete(name);
+    if (how.viewOf) {
+      this.views.set(name, how.viewOf);
+      this.viewDefinitions.set(name, { sql, how });
+    }
     if (how.lineage) this.lineages.set(name, how.lineage);
     const cols = await this.db.describe(`SELECT * FROM ${q}`);
-    const [{ n }] = await this.db.rows(`SELECT count(*) AS n FROM ${how.countSql ? `(${how.countSql})` : q}`);
+    const n = how.rows ?? (await this.db.rows(`SELECT count(*) AS n FROM ${how.countSql ? `(${how.countSql})` : q}`))[0].n;
     const columns = cols.map((c) => c.name);
     const expansions = Object.fromEntries(Object.entries(how.expansions).filter(([, v]) => v.every((c) => columns.includes(c))));
     const rawTypes = how.rawTypes ?? Object.fromEntries(cols.map((c) => [c.name, c.type]));

@@ -1,7 +1,8 @@
 import { DataError } from "./errors.js";
 import { modelArtifact, type ModelState } from "./model-state.js";
 import type { ModelPackage } from "./predict/predictor.js";
-import type { TrainedModel } from "./models/types.js";
+import { ModelBytesError, readModelBytes } from "./models/scoring/model-bytes.js";
+import type { SerializedModel, TrainedModel } from "./models/types.js";
 
 /**
  * The model file `register` stores and batch scoring, serving and export load: the package (what
@@ -29,30 +30,54 @@ export async function encodeModelFile(state: ModelState): Promise<Uint8Array> {
 /** A model file's package and the learner's model, rebuilt. */
 export async function decodeModelFile(bytes: Uint8Array, file: string): Promise<{ pkg: ModelPackage; model: TrainedModel }> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const bad = (why: string) => new DataError(`${file} is not a model file this version of Lathe reads (${why}); register the model again`, file, "bad-model-file");
-  if (buf.subarray(0, 8).toString("latin1") === MAGIC) {
-    if (buf.length < 12) throw bad("it is cut short");
-    const n = buf.readUInt32LE(8);
-    if (12 + n > buf.length) throw bad("it is cut short");
-    let pkg: ModelPackage;
-    try {
-      pkg = JSON.parse(buf.subarray(12, 12 + n).toString("utf8")) as ModelPackage;
-    } catch {
-      throw bad("its header is damaged");
-    }
+  const parts = packageParts(buf, file);
+  if (parts) {
     const { decodeModel } = await import("./models/codec.js");
-    const model = decodeModel(new Uint8Array(buf.buffer, buf.byteOffset + 12 + n, buf.length - 12 - n));
-    return { pkg: { ...pkg, model: undefined }, model };
+    return { pkg: parts.pkg, model: decodeModel(parts.body) };
   }
   let pkg: ModelPackage;
   try {
     pkg = JSON.parse(buf.toString("utf8")) as ModelPackage;
   } catch {
-    throw bad("neither a model file nor JSON");
+    throw badModelFile(file, "neither a model file nor JSON");
   }
-  if (pkg?.format !== "lathe-model" || pkg.version !== 2) throw bad("an unknown format");
+  if (pkg?.format !== "lathe-model" || pkg.version !== 2) throw badModelFile(file, "an unknown format");
   const { findLearner } = await import("./models/registry.js");
   const learner = findLearner(pkg.algorithm);
-  if (!learner) throw bad(`it names an unknown algorithm \`${pkg.algorithm}\``);
+  if (!learner) throw badModelFile(file, `it names an unknown algorithm \`${pkg.algorithm}\``);
   return { pkg, model: learner.load(pkg.model as never) };
+}
+
+/**
+ * A model file's package and its learner's serialized model (typed arrays restored bit for bit),
+ * read without loading any learner (`models/scoring/model-bytes.ts`); undefined for the old
+ * plain-JSON files.
+ */
+export function readModelFile(bytes: Uint8Array, file: string): { pkg: ModelPackage; serialized: SerializedModel } | undefined {
+  const parts = packageParts(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
+  if (!parts) return undefined;
+  try {
+    return { pkg: parts.pkg, serialized: readModelBytes(parts.body) };
+  } catch (e) {
+    throw e instanceof ModelBytesError ? badModelFile(file, e.message) : e;
+  }
+}
+
+/** The package and the codec's bytes of a model file in the `LATHEPKG` form; undefined for another form. */
+function packageParts(buf: Buffer, file: string): { pkg: ModelPackage; body: Uint8Array } | undefined {
+  if (buf.subarray(0, 8).toString("latin1") !== MAGIC) return undefined;
+  if (buf.length < 12) throw badModelFile(file, "it is cut short");
+  const n = buf.readUInt32LE(8);
+  if (12 + n > buf.length) throw badModelFile(file, "it is cut short");
+  let pkg: ModelPackage;
+  try {
+    pkg = JSON.parse(buf.subarray(12, 12 + n).toString("utf8")) as ModelPackage;
+  } catch {
+    throw badModelFile(file, "its header is damaged");
+  }
+  return { pkg: { ...pkg, model: undefined }, body: new Uint8Array(buf.buffer, buf.byteOffset + 12 + n, buf.length - 12 - n) };
+}
+
+function badModelFile(file: string, why: string): DataError {
+  return new DataError(`${file} is not a model file this version of Lathe reads (${why}); register the model again`, file, "bad-model-file");
 }

@@ -2,7 +2,7 @@ import type { Statement, StatementKind } from "../language/ast.js";
 import type { CheckedProgram } from "../language/checker.js";
 import { hashText } from "./data/source.js";
 import { opOf, planners, type PlanOp, type PlanStep } from "./ops/index.js";
-import type { Draft, Planner, PlanningContext, PreparedLineage } from "./ops/types.js";
+import type { Draft, Planner, PlanningContext, PreparedLineage, SnapshotUse } from "./ops/types.js";
 
 export type { PlanOp, PlanStep };
 
@@ -32,12 +32,12 @@ export interface PlanContext {
  *
  *     statements ─planners[kind]─▶ drafts ─io().reads─▶ deps ─hash─▶ keyed steps ─markViews─▶ Plan
  */
-export async function planProgram(checked: CheckedProgram, baseDir: string, context: PlanContext = { prepares: new Map() }): Promise<Plan> {
+export async function planProgram(checked: CheckedProgram, baseDir: string, context: PlanContext = { prepares: new Map() }, snapshots?: Map<string, SnapshotUse>): Promise<Plan> {
   const seed = typeof checked.params.seed === "number" ? checked.params.seed : 42;
   const steps: PlanStep[] = [];
   const producer = new Map<string, PlanStep>();
   const keys = (context.keys ??= new Map());
-  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()) };
+  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), snapshots };
   // A name from an earlier cell stands for the key of the step that defined it, so a cell's keys
   // change when an earlier cell it reads from is re-run with other text or data.
   const depsOf = (names: string[]) => names.map((n) => producer.get(n)?.id ?? keys.get(n)).filter((x): x is string => !!x);
@@ -48,8 +48,10 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
     const step: PlanStep = { ...draft, id: `s${steps.length + 1}`, key: "", deps: [], statement: index, span: statement.span };
     const io = opOf(step).io(step);
     step.deps = depsOf(io.reads);
-    // The key covers the step's content and what it reads, not where it sits in the text.
+    // The key covers the step's content and what it reads, not where it sits in the text, nor
+    // whether a source's rows are kept with the run (`snapshot`), which changes no output.
     const { id: _id, key: _key, label: _label, statement: _statement, span: _span, ...content } = step;
+    if ("snapshot" in content) delete content.snapshot;
     const depKeys = step.deps.map((d) => steps.find((x) => x.id === d)?.key ?? d);
     step.key = hashText(JSON.stringify({ ...content, depKeys }));
     steps.push(step);

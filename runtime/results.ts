@@ -4,10 +4,12 @@ import type { ArtifactRef, MetricRecord } from "./run-store.js";
 
 /**
  * What a statement produced, for the CLI, the kernel and TypeScript notebooks to show. `reused`:
- * the step's outputs were already held from an identical step (same key) and it did not run again.
+ * the step's outputs were already held from an identical step (same key) and it did not run again;
+ * `reusedFrom`: they came from the store's step cache, computed by that run (or `""`: by a run
+ * that was not recorded).
  */
-export type StepResult = { reused?: boolean } & (
-  | { kind: "dataset"; name: string; rows: number; columns: string[] }
+export type StepResult = { reused?: boolean; reusedFrom?: string } & (
+  | { kind: "dataset"; name: string; rows: number; columns: string[]; note?: string }
   | { kind: "split"; input: string; parts: { name: string; rows: number }[]; unassigned?: number }
   | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string }
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }

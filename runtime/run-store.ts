@@ -1,11 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, statSync, utimesSync } from "node:fs";
-import path from "node:path";
-import { ensureDir, replaceDurably } from "./store/durable-file.js";
-import { crashPoint } from "./store/fault-injection.js";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { storeBytes } from "./store/artifact-file.js";
+import { ensureDir } from "./store/durable-file.js";
 import { currentOwner } from "./store/process-owner.js";
 import { JournalWriter, journalFile, readJournal, runIdsIn, runStatusIn, type ArtifactRef, type JournalRun, type MetricRecord, type RunStart, type RunStatus } from "./store/run-journal.js";
-import { StoreError, storeIoError } from "./store/store-error.js";
+import { StoreError } from "./store/store-error.js";
 import { StoreIndex, type SyncReport } from "./store/store-index.js";
 import { storeLayout, type RunStoreOptions, type StoreLayout } from "./store/store-layout.js";
 
@@ -83,26 +82,8 @@ export class RunStore implements StoreLayout {
    * (temp file, fsync, rename); an existing copy is touched, so `lathe gc` sees it is in use.
    */
   putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef {
-    ensureDir(this.artifactDir);
-    const bytes = typeof content === "string" ? Buffer.from(content) : Buffer.from(content);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const file = path.join(this.artifactDir, `${sha256}.${ext}`);
-    if (!this.touch(file, bytes.length)) replaceDurably(file, bytes, this.tmpDir);
-    crashPoint("artifact-stored");
-    return { name, kind, path: file, sha256, bytes: bytes.length };
-  }
-
-  /** Marks an existing, whole artifact as just used; false when it is missing (or not whole) and must be written. */
-  private touch(file: string, bytes: number): boolean {
-    try {
-      if (statSync(file).size !== bytes) return false;
-      const now = new Date();
-      utimesSync(file, now, now);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw storeIoError(e, "use the artifact", file);
-    }
+    const { path: file, sha256, bytes } = storeBytes(this, ext, typeof content === "string" ? Buffer.from(content) : content);
+    return { name, kind, path: file, sha256, bytes };
   }
 
   /** Every recorded run id, oldest first. */

@@ -106,10 +106,12 @@ const renderers: { [K in StepResult["kind"]]: (r: Extract<StepResult, { kind: K 
   "model-description": renderModelDescription,
 };
 
-/** How a result shows: a summary line (marked when its outputs were reused) and its parts. */
+/** How a result shows: a summary line (marked when its outputs were reused, and from which run) and its parts. */
 export function renderResult(r: StepResult): Rendered {
   const rendered = (renderers[r.kind] as (r: StepResult) => Rendered)(r);
-  return r.reused ? { ...rendered, summary: `${rendered.summary} (unchanged, reused)` } : rendered;
+  if (!r.reused) return rendered;
+  const from = r.reusedFrom === undefined ? "unchanged, reused" : r.reusedFrom ? `reused from run ${r.reusedFrom}` : "reused from the step cache";
+  return { ...rendered, summary: `${rendered.summary} (${from})` };
 }
 
 /** Statement kinds the language checks but no op executes yet (their planner is `planPending`). */

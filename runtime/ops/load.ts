@@ -4,32 +4,49 @@ import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 
-/** `source NAME = read ...`: reads a file, a glob, a database table or a query into a table. */
-export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string } };
+/**
+ * `source NAME = read ...`: reads a file, a glob, a database table or a query into a table.
+ * `from`: read instead from a recorded run's snapshot of its rows (`lathe reproduce`).
+ */
+export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string }; from?: { run: string; why: string }; snapshot?: boolean };
 
 /** Resolves the source's files and fingerprints them, so the step's key changes when the data does. */
 export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
   ctx.prepares.delete(s.name.text);
   ctx.splits.delete(s.name.text);
+  const snapshot = ctx.snapshots?.get(s.name.text);
+  if (snapshot) {
+    // The rows the recorded run read, under the fingerprint they had then.
+    const sql = `read_parquet(${literal(snapshot.file)})`;
+    return { op: "load", dataset: s.name.text, spec: s.source, sql, files: [snapshot.file], fingerprint: snapshot.fingerprint, from: { run: snapshot.run, why: snapshot.why }, label: `collect ${s.name.text}` };
+  }
   const { sql, files, attach } = await sourceSql(s.source, ctx.baseDir);
   const fp = files.length ? await fingerprint(files) : hashText(sql);
-  return { op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, label: `collect ${s.name.text}` };
+  return { op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, ...(s.snapshot ? { snapshot: true } : {}), label: `collect ${s.name.text}` };
 };
 
 export const load: OpDefinition<LoadStep> = {
   op: "load",
   io: (step) => ({ reads: [], defines: [step.dataset] }),
-  // A query's result is not fixed by its text: `sql` sources always run.
-  cacheable: (step) => step.spec.kind !== "sql",
+  cacheable: rowsFixed,
+  // Its source file is the copy: keeping another would double the data for no speed (`--snapshot` does, when asked).
+  storedAcrossRuns: false,
   async run(ctx, step) {
     const attach = step.attach && `ATTACH IF NOT EXISTS ${literal(step.attach.file)} AS ${ident(step.attach.alias)} (READ_ONLY)`;
     if (attach) await ctx.db.exec(attach);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: `${attach ? `${attach};\n` : ""}SELECT * FROM ${step.sql}` });
     const file = step.files.length === 1 ? step.files[0] : step.spec.kind === "file" ? step.spec.path.value : undefined;
     const ds = await ctx.materialise(step.dataset, `SELECT * FROM ${step.sql}`, { expansions: {}, transform: [], file });
-    return datasetResult(ds);
+    if (step.from) return { ...datasetResult(ds), note: `read from the snapshot of run ${step.from.run} (${step.from.why})` };
+    const note = (ctx.options.snapshot || step.snapshot) && ctx.options.cache ? await ctx.options.cache.snapshot(step, ctx, rowsFixed(step)) : undefined;
+    return { ...datasetResult(ds), ...(note ? { note } : {}) };
   },
 };
+
+/** Whether the step's key fixes the rows it reads: a query's result is not fixed by its text, so `sql` sources always run. */
+function rowsFixed(step: LoadStep): boolean {
+  return step.spec.kind !== "sql";
+}
 
 /** The result of a step that defines a dataset. */
 export function datasetResult(ds: { name: string; rows: number; columns: string[] }): StepResult {
@@ -38,5 +55,5 @@ export function datasetResult(ds: { name: string; rows: number; columns: string[
 
 /** A dataset result: its size. */
 export function renderDataset(r: Extract<StepResult, { kind: "dataset" }>): Rendered {
-  return { summary: `${r.rows} rows, ${r.columns.length} columns`, parts: [] };
+  return { summary: `${r.rows} rows, ${r.columns.length} columns${r.note ? `; ${r.note}` : ""}`, parts: [] };
 }

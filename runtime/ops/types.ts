@@ -52,6 +52,16 @@ export interface PlanningContext {
   readonly prepares: Map<string, PreparedLineage>;
   /** Split parts → the parts of their split, in order, and which one fitted steps learn on (across cells). */
   readonly splits: Map<string, { parts: string[]; train: string }>;
+  /** Sources read from a recorded run's snapshot instead of their files (`lathe reproduce`). */
+  readonly snapshots?: Map<string, SnapshotUse>;
+}
+
+/** A source read from a run's data snapshot: the Parquet file, the fingerprint its data had, and why. */
+export interface SnapshotUse {
+  file: string;
+  fingerprint: string;
+  run: string;
+  why: string;
 }
 
 /** One kind of plan step: how a statement becomes it, what it reads and defines, how it runs and how its result shows. */
@@ -64,6 +74,11 @@ export interface OpDefinition<S extends StepBase & { op: string }> {
    * reused instead of running it again. Steps that define nothing are never reused.
    */
   cacheable(step: S): boolean;
+  /**
+   * False when the step cache across runs (`runtime/step-cache.ts`) should not keep its outputs
+   * even though its key fixes them: a load's outputs are its source file, read again.
+   */
+  storedAcrossRuns?: false;
   /**
    * It changes the world outside the run (the registry, a deployment): it runs only when every
    * `assert` before it passed, and not at all while a run is being reproduced.
@@ -119,6 +134,33 @@ export interface ExecuteOptions {
    * retrain's decision, which compares the new version with the champion after the run).
    */
   deferChampion?: boolean;
+  /** The step cache across runs: outputs of steps computed before (in this store) are put back instead of computed. */
+  cache?: StepStore;
+  /** Keep each source's rows as Parquet with the run (`lathe run --snapshot`), so it can be reproduced without the file. */
+  snapshot?: boolean;
+}
+
+/**
+ * What the executor lends the step cache: the step's context, and what only the executor knows —
+ * how a dataset kept as a view was defined, and which engine trained the run's models.
+ */
+export interface StepCacheHost {
+  readonly ctx: StepContext;
+  viewDefinition(name: string): { sql: string; how: MaterialiseOptions } | undefined;
+  setBackend(backend: string): void;
+}
+
+/** The step cache across runs (`runtime/step-cache.ts`), as the executor uses it. */
+export interface StepStore {
+  /** The step's outputs put back from an earlier computation of the same key, and its result; undefined on a miss. */
+  restore(step: StepBase & { op: string }, io: StepIo, host: StepCacheHost): Promise<StepResult | undefined>;
+  /** Keeps what the step just computed. Never fails the run: a cache that cannot be written is only slower. */
+  save(step: StepBase & { op: string }, io: StepIo, result: StepResult, host: StepCacheHost): Promise<void>;
+  /**
+   * Keeps a loaded dataset's rows as Parquet with the run; a note for its summary line. `fixed`:
+   * the step's key fixes its rows, so a snapshot kept under that key already holds them.
+   */
+  snapshot(step: StepBase & { dataset: string }, ctx: StepContext, fixed: boolean): Promise<string>;
 }
 
 /** Where a run's artifacts go: content-addressed files of the run store. */
@@ -148,6 +190,8 @@ export interface MaterialiseOptions {
   countSql?: string;
   /** For a view: how to learn its steps' constants concretely when a model needs them. */
   lineage?: { input: string; steps: PrepareStep[] };
+  /** Its row count when already known (put back from the step cache), so it is not counted again. */
+  rows?: number;
 }
 
 /** What this run did to the registry, so a later statement acts on this run's own versions. */
@@ -188,6 +232,8 @@ export interface StepContext {
   recordMetrics(metrics: { model: string; data: string; metric: string; value: number }[]): void;
   /** Stores bytes as an artifact of the run when the run is recorded. */
   putArtifact(name: string, kind: string, ext: string, content: string | Uint8Array): ArtifactRef | undefined;
+  /** References a file already among the store's artifacts (a data snapshot) as one of the run's, when the run is recorded. */
+  recordArtifact(ref: ArtifactRef): void;
   /** Stores a trained model as an artifact of the run (content-addressed: a reused model is stored once). */
   putModel(state: ModelState): Promise<ArtifactRef | undefined>;
   /** A fresh name for a temporary table. */

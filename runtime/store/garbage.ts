@@ -1,8 +1,10 @@
-import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { ModelRegistry } from "../model-registry.js";
 import type { StoreLayout } from "./store-layout.js";
+import { CacheEntries, type CacheEntry } from "./cache-entries.js";
+import { fromExactJson } from "./exact-json.js";
 import { ensureDir, listDir, removeQuietly, tempName } from "./durable-file.js";
 import { ownerAlive } from "./process-owner.js";
 import { journalFile, readJournal, runIdsIn } from "./run-journal.js";
@@ -18,8 +20,10 @@ export interface GcReport {
   bytesFreed: number;
   /** Artifacts kept because a run still running may be about to reference them. */
   keptForRunning: number;
-  /** Artifacts some run or version references. */
+  /** Artifacts some run, version or step-cache entry references. */
   referenced: number;
+  /** Step-cache entries removed (no kept run's plan has their step, a file of theirs is gone, or `--cache`) and kept. */
+  cache: { removed: number; kept: number };
   /** Runs whose process died without recording an outcome. */
   crashed: string[];
   /** Artifacts a run or version references that are not in the store (or are not whole). */
@@ -37,9 +41,9 @@ export interface GcReport {
  * is kept, and an artifact is first moved aside, then checked again, so one that a run picked up
  * in the meantime is put back.
  */
-export async function collectGarbage(store: StoreLayout, options: { dryRun?: boolean } = {}): Promise<GcReport> {
+export async function collectGarbage(store: StoreLayout, options: { dryRun?: boolean; cache?: boolean } = {}): Promise<GcReport> {
   const started = Date.now();
-  const report: GcReport = { tempFiles: [], orphans: [], bytesFreed: 0, keptForRunning: 0, referenced: 0, crashed: [], missing: [], unreadable: [] };
+  const report: GcReport = { tempFiles: [], orphans: [], bytesFreed: 0, keptForRunning: 0, referenced: 0, cache: { removed: 0, kept: 0 }, crashed: [], missing: [], unreadable: [] };
   const remove = (file: string, size: number) => {
     report.bytesFreed += size;
     if (!options.dryRun) removeQuietly(file);
@@ -58,11 +62,13 @@ export async function collectGarbage(store: StoreLayout, options: { dryRun?: boo
 
   // What the runs (finished, failed, crashed or running) and the registry reference.
   const referenced = new Map<string, string>();
+  const stepKeys = new Set<string>();
   let oldestRunning = Infinity;
   for (const id of runIdsIn(store.runsDir)) {
     try {
       const run = readJournal(journalFile(store.runsDir, id));
       for (const a of run.artifacts) referenced.set(path.basename(a.path), `run ${id}`);
+      for (const s of (run.plan as { steps?: { key?: string }[] } | undefined)?.steps ?? []) if (s.key) stepKeys.add(s.key);
       if (run.status === "crashed") report.crashed.push(id);
       if (run.status === "running") oldestRunning = Math.min(oldestRunning, Date.parse(run.start.startedAt) - 1000);
     } catch (e) {
@@ -73,6 +79,7 @@ export async function collectGarbage(store: StoreLayout, options: { dryRun?: boo
   for (const { name } of await registry.names()) {
     for (const v of await registry.versions(name)) referenced.set(path.basename(v.artifact), `"${name}" version ${v.version}`);
   }
+  sweepStepCache(store, { ...options, stepKeys, since: Math.min(oldestRunning, started), trusted: !report.unreadable.length }, referenced, report);
   for (const [file, by] of referenced) {
     const p = path.join(store.artifactDir, file);
     if (!statSync(p, { throwIfNoEntry: false })?.isFile()) report.missing.push({ by, path: p });
@@ -101,6 +108,38 @@ export async function collectGarbage(store: StoreLayout, options: { dryRun?: boo
     report.reindexed = keptAs;
   }
   return report;
+}
+
+/**
+ * Removes the step-cache entries no kept run's plan has the step of (unless written since `since`,
+ * by a run that may still be going), those a file of theirs is gone from, and with `cache` all of
+ * them; the files of the others count as referenced. Without `trusted` (a journal could not be
+ * read, so some run's plan is unknown) only dead entries and `cache` remove any.
+ */
+function sweepStepCache(store: StoreLayout, o: { dryRun?: boolean; cache?: boolean; stepKeys: Set<string>; since: number; trusted: boolean }, referenced: Map<string, string>, report: GcReport): void {
+  const entries = new CacheEntries(store);
+  for (const key of entries.keys()) {
+    const file = entries.file(key);
+    let entry: CacheEntry | undefined;
+    let mtime = 0;
+    try {
+      mtime = statSync(file).mtimeMs;
+      entry = fromExactJson<CacheEntry>(readFileSync(file, "utf8"));
+    } catch {
+      entry = undefined;
+    }
+    const files = entry && Array.isArray(entry.files) ? entry.files : undefined;
+    const dead = !entry || !files || files.some((f) => !statSync(entries.artifact(f.name), { throwIfNoEntry: false })?.isFile());
+    const unused = o.trusted && !o.stepKeys.has(entry?.stepKey ?? "") && mtime < o.since;
+    if (o.cache || dead || unused || !files) {
+      report.cache.removed++;
+      report.bytesFreed += sizeOf(file);
+      if (!o.dryRun) entries.remove(key);
+      continue;
+    }
+    report.cache.kept++;
+    for (const f of files) if (!referenced.has(f.name)) referenced.set(f.name, "the step cache");
+  }
 }
 
 /**

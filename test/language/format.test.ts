@@ -70,6 +70,19 @@ model m = svm predicting y from train {
 `);
   });
 
+  it("keeps `snapshot` after a source of each form", () => {
+    const text = `source a = read "a.csv" snapshot
+source b = read "b.csv" with {
+  header: true
+} snapshot
+source c = sql "select 1 AS x" snapshot
+source d = table "t" from "w.duckdb" snapshot
+source e = read "e.csv"
+`;
+    expect(format(text.replace(/ snapshot/g, "   snapshot;")).text).toBe(text);
+    expect(parse(text).program.statements.map((s) => s.kind === "source" && s.snapshot === true)).toEqual([true, true, true, true, false]);
+  });
+
   it("keeps every comment, in order", () => {
     const text = `# one\nprepare p = d { # two\n  fill a with mean # three\n  # four\n}\nshow p # five\n# six\n`;
     const out = format(text).text!;

@@ -7,7 +7,7 @@ import { expectConsistent, expectNoCrashText, journals, lathe, pool, workspace, 
 // `kill -9` at every write phase of the store (the process kills itself with SIGKILL the Nth time
 // it reaches a named point: LATHE_FAULTS=crash-at=POINT:N), and at random moments from outside.
 // Afterwards the store must read cleanly, show no run as running, and `lathe gc` must leave only
-// what runs and registered versions reference.
+// what runs, registered versions and step-cache entries reference.
 const points: [string, number[]][] = [
   ["journal-created", [1]],
   ["torn-write", [1, 2, 3, 5, 7, 9, 11, 13, 15, 17]],
@@ -67,11 +67,13 @@ describe("kill -9 at any moment", () => {
     expect(gc.code, gc.err).toBe(0);
     expect(gc.out).toMatch(/removed [1-9]\d* temp files? and \d+ unreferenced artifacts?/);
     expect(readdirSync(path.join(store, "tmp"))).toEqual([]);
-    // What is left in artifacts/ is exactly what some run or version references.
+    // What is left in artifacts/ is exactly what some run, version or step-cache entry references.
     const referenced = new Set<string>();
     for (const { file } of journals(store)) for (const m of readFileSync(file, "utf8").matchAll(/"path":"([^"]+)"/g)) referenced.add(path.basename(m[1]));
     const registry = path.join(store, "registry", "shared", "versions");
     for (const f of existsSync(registry) ? readdirSync(registry) : []) referenced.add(path.basename(JSON.parse(readFileSync(path.join(registry, f), "utf8")).artifact));
+    const cache = path.join(store, "cache");
+    for (const f of existsSync(cache) ? readdirSync(cache) : []) for (const a of JSON.parse(readFileSync(path.join(cache, f), "utf8")).files as { name: string }[]) referenced.add(a.name);
     expect(readdirSync(path.join(store, "artifacts")).sort()).toEqual([...referenced].sort());
     await expectConsistent(dir);
 

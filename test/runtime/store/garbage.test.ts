@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ModelRegistry } from "../../../runtime/model-registry.js";
 import { RunStore } from "../../../runtime/run-store.js";
+import { storeBytes } from "../../../runtime/store/artifact-file.js";
+import { CacheEntries, entryFile } from "../../../runtime/store/cache-entries.js";
 import { collectGarbage } from "../../../runtime/store/garbage.js";
 import { tempDir } from "../../helpers.js";
 
@@ -48,5 +50,35 @@ describe("lathe gc", () => {
     expect(report.keptForRunning).toBe(1);
     expect(existsSync(fresh.path)).toBe(true);
     running.end({ status: "succeeded" });
+  });
+
+  it("keeps step-cache entries a kept run's plan has or a running run may be writing; removes the others, dead ones, and their files", async () => {
+    const store = new RunStore(path.join(tempDir(), ".lathe"));
+    const entries = new CacheEntries(store);
+    const entry = (stepKey: string, content: string) => {
+      const file = storeBytes(store, "parquet", Buffer.from(content));
+      entries.write(stepKey, { format: 1, stepKey, createdAt: "", files: [entryFile(file)], payload: {} });
+      anHourAgo(file.path);
+      anHourAgo(entries.file(stepKey));
+      return file;
+    };
+    const used = entry("used", "rows a kept run's step computed");
+    const unused = entry("unused", "rows of a step no run has");
+    const dead = entry("dead", "a file gc --cache or a crash took");
+    rmSync(dead.path);
+    store.begin(start("20260101-000000-000003"), { steps: [{ key: "used" }] }).end({ status: "succeeded" });
+    const running = store.begin({ ...start("20260101-000000-000004"), startedAt: new Date().toISOString() }, {});
+    const recent = storeBytes(store, "parquet", Buffer.from("written by the running run, which has not recorded it yet"));
+    entries.write("recent", { format: 1, stepKey: "recent", createdAt: "", files: [entryFile(recent)], payload: {} });
+
+    const report = await collectGarbage(store);
+    running.end({ status: "succeeded" });
+    expect(report.cache).toEqual({ removed: 2, kept: 2 });
+    expect(entries.keys().sort()).toEqual(["recent", "used"]);
+    expect(existsSync(used.path) && existsSync(recent.path)).toBe(true);
+    expect(report.orphans).toEqual([unused.path]);
+
+    expect((await collectGarbage(store, { cache: true })).cache).toEqual({ removed: 2, kept: 0 });
+    expect(entries.keys()).toEqual([]);
   });
 });

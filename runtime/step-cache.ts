@@ -1,0 +1,190 @@
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { DatasetState } from "./dataset-state.js";
+import { hashText } from "./data/source.js";
+import { encodeModelFile, readModelFile } from "./model-file.js";
+import { storedModel, trainedExtras, type TrainedExtras } from "./models/stored-model.js";
+import type { ModelState } from "./model-state.js";
+import type { MaterialiseOptions, StepBase, StepCacheHost, StepContext, StepIo, StepStore } from "./ops/types.js";
+import type { StepResult } from "./results.js";
+import { ident, literal } from "./sql/quote.js";
+import { adoptFile, storeBytes, type StoredFile } from "./store/artifact-file.js";
+import { CacheEntries, entryFile, type CacheEntry } from "./store/cache-entries.js";
+import { ensureDir, removeQuietly, tempName } from "./store/durable-file.js";
+import type { StoreLayout } from "./store/store-layout.js";
+
+/** A dataset's state as an entry keeps it (its name and relation are the step's). */
+type KeptDataset = Omit<DatasetState, "name" | "relation">;
+
+/** One output of a step as an entry keeps it. */
+type KeptOutput =
+  | { kind: "table"; name: string; file: string; state: KeptDataset }
+  | { kind: "view"; name: string; sql: string; how: MaterialiseOptions; state: KeptDataset }
+  | { kind: "model"; name: string; file: string; state: Omit<ModelState, "model">; extras: TrainedExtras };
+
+/** What an entry of the step cache holds beyond its files: the step's result and outputs. */
+interface StepPayload {
+  op: string;
+  label: string;
+  result: StepResult;
+  outputs: KeptOutput[];
+}
+
+/** How a run uses the cache: put back and keep (`use`), compute everything and keep it (`refresh`, `--no-cache`). */
+export type CacheMode = "use" | "refresh";
+
+/**
+ * The step cache across runs (DVC's `repro`): a step whose key — its text, params and seeds, its
+ * inputs' keys, data fingerprints — matches one computed before in this store is not computed
+ * again. Its tables come back from Parquet files and its models from their model files, both
+ * among the store's content-addressed artifacts; an entry (`cache/<key>.json`) says what to put
+ * back and the step's result. Entries are keyed by the step's key and the environment that
+ * computed it (the runtime's code, library versions, the neural-network engine), so other code
+ * never reuses them. Row order is kept exactly (Parquet keeps it; DuckDB reads it back in order),
+ * and a table whose column types Parquet would not give back exactly is not kept, so a reused step
+ * gives what computing it would, bit for bit.
+ */
+export class StepCache implements StepStore {
+  private readonly entries: CacheEntries;
+  private readonly salt: string;
+
+  constructor(
+    private readonly layout: Pick<StoreLayout, "root" | "artifactDir" | "tmpDir">,
+    private readonly mode: CacheMode,
+    /** What else decides a step's outputs besides its key: versions, the runtime's code, engine settings. */
+    environment: unknown,
+  ) {
+    this.entries = new CacheEntries(layout);
+    this.salt = hashText(JSON.stringify(environment));
+  }
+
+  /** The entry key of a step key in this environment. */
+  entryKey(stepKey: string): string {
+    return hashText(`${this.salt}\0${stepKey}`);
+  }
+
+  async restore(step: StepBase & { op: string }, io: StepIo, host: StepCacheHost): Promise<StepResult | undefined> {
+    if (this.mode !== "use") return undefined;
+    const entry = this.entries.read<StepPayload>(this.entryKey(step.key));
+    const payload = entry?.payload;
+    if (!entry || !payload || payload.op !== step.op || payload.outputs.length !== io.defines.length) return undefined;
+    const { ctx } = host;
+    let result = payload.result;
+    try {
+      for (const out of payload.outputs) {
+        if (out.kind === "model") {
+          const file = this.entries.artifact(out.file);
+          const bytes = readFileSync(file);
+          const read = readModelFile(bytes, file);
+          if (!read) return undefined;
+          ctx.setModel({ ...out.state, model: storedModel(read.serialized, out.extras) });
+          if (out.state.backend) host.setBackend(out.state.backend);
+          // The run references its model file as if it had trained it (the same bytes, stored once).
+          const ref = ctx.putArtifact(`model-${out.name}.lathe`, "model", "lathe", bytes);
+          if (result.kind === "model") result = { ...result, artifact: ref?.path };
+        } else {
+          const { state } = out;
+          const sql = out.kind === "view" ? out.sql : `SELECT * FROM read_parquet(${literal(this.entries.artifact(out.file))})`;
+          const how: MaterialiseOptions = out.kind === "view" ? { ...out.how, rows: state.rows } : { expansions: state.expansions, transform: state.transform, rawTypes: state.rawTypes, rows: state.rows };
+          const ds = await ctx.materialise(out.name, sql, how);
+          if (ds.columns.join("\0") !== state.columns.join("\0")) throw new Error(`cached ${out.name} has other columns`);
+          if (state.raw) ds.raw = state.raw;
+        }
+      }
+    } catch (e) {
+      // A damaged or vanished entry (a concurrent `lathe gc`) is a miss: the step runs, and what it
+      // computes replaces whatever was put back.
+      if ((e as Error)?.name === "AbortError") throw e;
+      return undefined;
+    }
+    return { ...result, reused: true, reusedFrom: entry.runId ?? "" };
+  }
+
+  async save(step: StepBase & { op: string }, io: StepIo, result: StepResult, host: StepCacheHost): Promise<void> {
+    const { ctx } = host;
+    const files: StoredFile[] = [];
+    const outputs: KeptOutput[] = [];
+    try {
+      for (const name of io.defines) {
+        if (result.kind === "model" && ctx.hasModel(name)) {
+          const { model, ...state } = ctx.model(name);
+          // A recorded run has just stored the model file; otherwise it is stored here.
+          const file = result.artifact ? { path: result.artifact, sha256: path.basename(result.artifact, ".lathe"), bytes: statSync(result.artifact).size } : storeBytes(this.layout, "lathe", await encodeModelFile({ ...state, model }));
+          files.push(file);
+          outputs.push({ kind: "model", name, file: entryFile(file).name, state, extras: trainedExtras(model) });
+          continue;
+        }
+        const ds = ctx.dataset(name);
+        const { name: _n, relation: _r, ...state } = ds;
+        const view = host.viewDefinition(name);
+        if (view) {
+          outputs.push({ kind: "view", name, sql: view.sql, how: view.how, state });
+          continue;
+        }
+        const file = await this.parquet(ctx, ds.relation);
+        // A column type Parquet does not give back (HUGEINT, ENUM): the step is not kept.
+        if ("lost" in file) return;
+        files.push(file);
+        outputs.push({ kind: "table", name, file: entryFile(file).name, state });
+      }
+      const { reused: _reused, reusedFrom: _from, ...fresh } = result;
+      const entry: CacheEntry<StepPayload> = {
+        format: 1,
+        stepKey: step.key,
+        createdAt: new Date().toISOString(),
+        ...(ctx.options.runId ? { runId: ctx.options.runId } : {}),
+        files: files.map(entryFile),
+        payload: { op: step.op, label: step.label, result: fresh as StepResult, outputs },
+      };
+      this.entries.write(this.entryKey(step.key), entry);
+    } catch (e) {
+      // The cache only saves time: a full disk or a value JSON cannot hold costs the next run a recomputation, not this run.
+      if ((e as Error)?.name === "AbortError") throw e;
+    }
+  }
+
+  async snapshot(step: StepBase & { dataset: string }, ctx: StepContext, fixed: boolean): Promise<string> {
+    if (!ctx.options.store) return "no snapshot: the run is not recorded";
+    // Deduplicated twice: by the step's key when it fixes the rows (no Parquet written at all), and by content.
+    const key = hashText(`snapshot\0${step.key}`);
+    let entry = fixed ? this.entries.read<{ name: string }>(key) : undefined;
+    if (!entry) {
+      const ds = ctx.dataset(step.dataset);
+      const file = await this.parquet(ctx, ds.relation);
+      if ("lost" in file) return `no snapshot: Parquet does not keep the type of ${file.lost.join(", ")} exactly`;
+      entry = { format: 1, stepKey: step.key, createdAt: new Date().toISOString(), files: [entryFile(file)], payload: { name: step.dataset } };
+      if (fixed) this.entries.write(key, entry);
+    }
+    const [f] = entry.files;
+    ctx.recordArtifact({ name: snapshotName(step.dataset), kind: "snapshot", path: this.entries.artifact(f.name), sha256: f.name.replace(/\.parquet$/, ""), bytes: f.bytes });
+    return "snapshot kept";
+  }
+
+  /**
+   * Writes a table's rows, in order, as a Parquet artifact; or, when some columns' types would not
+   * come back the same (the read-back schema is compared with the table's), those columns.
+   */
+  private async parquet(ctx: StepContext, relation: ReturnType<typeof ident>): Promise<StoredFile | { lost: string[] }> {
+    ensureDir(this.layout.tmpDir);
+    const tmp = tempName(this.layout.tmpDir);
+    try {
+      await ctx.db.exec(`COPY (SELECT * FROM ${relation}) TO ${literal(tmp)} (FORMAT parquet)`);
+      const before = await ctx.db.describe(`SELECT * FROM ${relation}`);
+      const after = await ctx.db.describe(`SELECT * FROM read_parquet(${literal(tmp)})`);
+      const lost = before.filter((c, i) => c.name !== after[i]?.name || c.type !== after[i]?.type).map((c) => `${c.name} (${c.type})`);
+      if (lost.length || before.length !== after.length) {
+        removeQuietly(tmp);
+        return { lost };
+      }
+    } catch (e) {
+      removeQuietly(tmp);
+      throw e;
+    }
+    return adoptFile(this.layout, tmp, "parquet");
+  }
+}
+
+/** The artifact name of a dataset's snapshot in a run. */
+export function snapshotName(dataset: string): string {
+  return `snapshot-${dataset}.parquet`;
+}
