@@ -2,21 +2,23 @@ import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import { resultSummary } from "../api/summary.js";
 import type { RunEvent } from "../runtime/results.js";
-import { exitCodes, parseParams } from "./exit-codes.js";
+import { exitCodes, parseParams, parseTags, usageError } from "./exit-codes.js";
 import { formatDiagnostic } from "../language/diagnostic.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail } from "./report.js";
 
 /** `lathe run`: runs a program with a progress line per step; returns the exit code. With `serve`, then serves what its `serve` statements recorded until SIGINT/SIGTERM. */
-export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; serve?: boolean }): Promise<number> {
+export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; serve?: boolean; name?: string; tag?: string[] }): Promise<number> {
+  const params = parseParams(opts.param);
+  const tags = parseTags(opts.tag ?? []);
+  if (opts.name !== undefined && !opts.name.trim()) throw usageError("--name takes a non-empty name");
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
   try {
-    const params = parseParams(opts.param);
     const serving = opts.serve ? { later: "served when the run ends (--serve)" } : undefined;
-    ran = await runWithProgress(session, file, (o) => session.runFile(file, { ...o, params, serving }));
+    ran = await runWithProgress(session, file, (o) => session.runFile(file, { ...o, params, serving, name: opts.name?.trim(), tags }));
   } finally {
     session.close();
   }
