@@ -134,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   runs
     .command("show <id>")
-    .description("one run (by id or a unique prefix): its record, metrics and artifacts")
+    .description("one run (by id, a unique prefix, or RUN/N for a tune trial): its record, who ran it where, metrics, artifacts, trials, loss curves")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--json", "print as JSON")
     .action(async (id: string, opts) => {
