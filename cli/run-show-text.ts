@@ -32,25 +32,27 @@ export function runShowText(run: StoredRun): string {
 /** A loss curve in one line: its length, first, lowest and last values, and its shape. */
 export function curveLine(s: MetricSeries): string {
   const n = s.values.length;
+  // A diverged training records NaN (null once in JSON): the lowest is the lowest finite value.
   let best = 0;
   s.values.forEach((v, i) => {
-    if (v < s.values[best]) best = i;
+    if (Number.isFinite(v) && !(s.values[best] <= v)) best = i;
   });
   const f = (v: number) => v.toPrecision(4);
   return `  ${s.model} ${s.metric} on ${s.data}: ${n} ${s.unit}${n === 1 ? "" : "s"}, ${f(s.values[0])} → ${f(s.values[n - 1])} (lowest ${f(s.values[best])} at ${s.unit} ${s.steps[best]})  ${sparkline(s.values)}`;
 }
 
-/** Up to 40 block characters, each the mean of its share of the values, scaled between their lowest and highest. */
-export function sparkline(values: number[], width = 40): string {
+/** Up to 40 block characters, each the mean of its share of the values, scaled between their lowest and highest (`·` where a share is not finite). */
+export function sparkline(values: (number | null)[], width = 40): string {
   const bars = "▁▂▃▄▅▆▇█";
   const k = Math.min(width, values.length);
   const means = Array.from({ length: k }, (_, i) => {
     const part = values.slice(Math.floor((i * values.length) / k), Math.floor(((i + 1) * values.length) / k));
-    return part.reduce((a, b) => a + b, 0) / part.length;
+    return part.reduce((a: number, b) => a + (b ?? NaN), 0) / part.length;
   });
-  const lo = Math.min(...means);
-  const hi = Math.max(...means);
-  return means.map((m) => bars[hi > lo ? Math.round(((m - lo) / (hi - lo)) * (bars.length - 1)) : 0]).join("");
+  const finite = means.filter(Number.isFinite);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  return means.map((m) => (!Number.isFinite(m) ? "·" : bars[hi > lo ? Math.round(((m - lo) / (hi - lo)) * (bars.length - 1)) : 0])).join("");
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
