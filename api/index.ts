@@ -3,6 +3,7 @@ import { assertNever } from "../language/assert-never.js";
 import type { ColumnTable } from "arquero";
 import { defaultMetrics, formatDiagnostic } from "../language/index.js";
 import path from "node:path";
+import { defaultStoreRoot } from "../runtime/store/store-location.js";
 import { modelArtifact, type ModelState } from "../runtime/model-state.js";
 import { createPredictor, InputError, type ModelPackage, type Prediction, type Predictor } from "../runtime/predict/predictor.js";
 import { metricRows } from "../runtime/ops/evaluate.js";
@@ -195,12 +196,12 @@ export interface RegisteredModel {
   predict(rows: readonly Record<string, unknown>[]): ColumnTable;
 }
 
-/** Loads a registered model from a run store (default `.lathe`) to predict on new rows. */
+/** Loads a registered model from a run store (default: `$LATHE_STORE`, else the nearest `.lathe/` up from the working directory) to predict on new rows. */
 async function model(ref: string, options: { store?: string; version?: number } = {}): Promise<RegisteredModel> {
   const { RunStore } = await import("../runtime/run-store.js");
   const { loadModel } = await import("../runtime/predict/load.js");
   const { parseModelRef } = await import("../language/model-ref.js");
-  const loaded = await loadModel(new RunStore(path.resolve(options.store ?? ".lathe")), parseModelRef(ref, options.version));
+  const loaded = await loadModel(new RunStore(options.store !== undefined ? path.resolve(options.store) : defaultStoreRoot()), parseModelRef(ref, options.version));
   const p = loaded.predictor;
   return { name: loaded.version.name, version: loaded.version.version, algorithm: p.algorithm, task: p.task, classes: p.classes, inputSchema: p.inputSchema, predict: (rows) => predictionTable(p, rows) };
 }

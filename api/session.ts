@@ -15,6 +15,8 @@ import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
 import { nativeMlpDescription } from "../runtime/models/native-engine.js";
+import { runProvenance } from "../runtime/store/run-provenance.js";
+import { defaultStoreRoot } from "../runtime/store/store-location.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
 import { codeFingerprint } from "../runtime/code-fingerprint.js";
@@ -24,7 +26,7 @@ import { StepCache, type CacheMode } from "../runtime/step-cache.js";
 import { ident, literal } from "../runtime/sql/quote.js";
 
 export interface SessionOptions {
-  /** The run store folder (default `.lathe` in the working directory). */
+  /** The run store folder (default: `$LATHE_STORE`, else the nearest `.lathe/` found from the working directory up, as `locateStore` says). */
   root?: string;
   /** Folder that relative data paths resolve against (default: the program file's folder, else the working directory). */
   baseDir?: string;
@@ -65,6 +67,9 @@ export interface RunOptions {
   snapshot?: boolean;
   /** Snapshots of a recorded run, by source name: read instead of a source whose files changed or are gone (`lathe reproduce`). */
   snapshots?: Record<string, RecordedSnapshot>;
+  /** The run's name and tags in its record (`lathe run --name --tag`). */
+  name?: string;
+  tags?: Record<string, string>;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -98,7 +103,7 @@ export class Session {
     readonly executor: Executor,
     private readonly options: SessionOptions,
   ) {
-    this.store = new RunStore(path.resolve(options.root ?? ".lathe"), options.storeOptions);
+    this.store = new RunStore(options.root !== undefined ? path.resolve(options.root) : defaultStoreRoot(), options.storeOptions);
   }
 
   /** Opens a session with a fresh in-memory DuckDB for computation. */
@@ -163,10 +168,13 @@ export class Session {
       versions: libraryVersions,
       data: Object.fromEntries(plan.steps.flatMap((s) => (s.op === "load" ? [[s.dataset, s.fingerprint]] : []))),
       ...(options.reproduces ? { reproduces: options.reproduces } : {}),
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.tags && Object.keys(options.tags).length ? { tags: options.tags } : {}),
     };
     let recorder: RunRecorder | undefined;
     if (record) {
       try {
+        Object.assign(start, runProvenance(baseDir));
         recorder = this.store.begin(start, plan);
       } catch (e) {
         outcome.error = userError(e);
@@ -308,9 +316,14 @@ export { cleanDuckDBMessage };
 function recordSteps(recorder: RunRecorder, onEvent: RunOptions["onEvent"]): (e: RunEvent) => void {
   return (e) => {
     onEvent?.(e);
+    if (e.type === "trial") {
+      recorder.child({ step: e.id, label: e.label, trial: e.trial, model: e.model, params: e.params, metrics: [{ model: e.model, data: e.data, metric: e.metric, value: e.score }], startedAt: e.startedAt, finishedAt: e.finishedAt });
+      return;
+    }
     if (e.type !== "step-end") return;
+    const trained = e.result?.kind === "model" ? e.result : e.result?.kind === "tune" ? e.result.trained : undefined;
     try {
-      recorder.step({ id: e.id, label: e.label, ms: e.ms, failed: e.failed, metrics: e.metrics, artifacts: e.artifacts });
+      recorder.step({ id: e.id, label: e.label, ms: e.ms, failed: e.failed, metrics: e.metrics, artifacts: e.artifacts, series: trained?.curves });
     } catch (err) {
       // A step that failed already ends the run; its own error says more than a failure to record it.
       if (!e.failed) throw err;

@@ -28,3 +28,19 @@ export function parseParams(values: string[]): Record<string, LiteralValue> {
   }
   return out;
 }
+
+/** `lathe run --tag key=value` flags (repeatable) as the run's tags. */
+export function parseTags(values: string[]): Record<string, string> {
+  return Object.fromEntries(tagPairs(values, false).map((t) => [t.key, t.value ?? ""]));
+}
+
+/** `--tag key=value` flags; with `keyOnly`, `--tag key` too (`runs list`: runs that have the tag, whatever its value). */
+export function tagPairs(values: string[], keyOnly: boolean): { key: string; value?: string }[] {
+  return values.map((v) => {
+    const eq = v.indexOf("=");
+    if (eq < 0 && !keyOnly) throw usageError(`--tag takes key=value (for example --tag team=vision), got ${JSON.stringify(v)}`);
+    const key = (eq < 0 ? v : v.slice(0, eq)).trim();
+    if (!/^[A-Za-z0-9_.:/-]+$/.test(key)) throw usageError(`--tag ${JSON.stringify(v)}: a tag's key is letters, digits and _ . : / - (before the \`=\`)`);
+    return eq < 0 ? { key } : { key, value: v.slice(eq + 1) };
+  });
+}

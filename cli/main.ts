@@ -3,6 +3,7 @@ import { ignoreClosedPipes } from "./closed-pipe.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";
 import { createRequire } from "node:module";
+import { resolveStoreOption } from "./store-option.js";
 
 // Each command loads what it needs when it runs (DuckDB, the parser, the runtime): `lathe --help`
 // and `lathe runs list` should not pay for TensorFlow.js or Chevrotain.
@@ -12,13 +13,16 @@ export { exitCodes };
 export async function main(argv: string[]): Promise<number> {
   ignoreClosedPipes();
   let code: number = exitCodes.ok;
-  // The kernel runs `%lathe` commands with its own store in LATHE_STORE, as the kernel itself reads it.
-  const defaultStore = process.env.LATHE_STORE || ".lathe";
+  // No default value: `--store`, else $LATHE_STORE (the kernel runs `%lathe` commands with its own
+  // store there), else the nearest .lathe/ up from here, filled in before each command (store-option.ts).
+  const defaultStore: string | undefined = undefined;
   const program = new Command("lathe")
     .description("Lathe: a declarative MLOps workbench")
     .version(packageVersion(), "-V, --version", "print Lathe's version")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .hook("preAction", (_, action) => resolveStoreOption(action))
+    .addHelpText("after", "\nThe run store: --store DIR, else $LATHE_STORE, else the nearest .lathe/ from the working directory up to the\nproject root (a folder with .git or package.json), else that root's .lathe (created by the first run).");
   const collect = (v: string, acc: string[]) => [...acc, v];
 
   program
@@ -29,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--no-record", "do not record the run (nor use the step cache)")
     .option("--no-cache", "compute every step instead of reusing the step cache (what it computes is kept)")
     .option("--snapshot", "keep each source's rows with the run (Parquet, deduplicated), so `lathe reproduce` works after its files change or go")
+    .option("--name <name>", "a name for the run, shown and filtered on by `runs list`, `runs show`, `runs compare`")
+    .option("--tag <key=value>", "a tag for the run (repeatable)", collect, [])
     .option("--serve", "after the run, serve the models its `serve` statements name until SIGINT/SIGTERM")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run-command.js");
@@ -116,21 +122,51 @@ export async function main(argv: string[]): Promise<number> {
   const runs = program.command("runs").description("inspect recorded runs");
   runs
     .command("list")
-    .description("recent runs, newest first (crashed runs show as crashed)")
+    .description("recent runs, newest first (crashed runs show as crashed), filtered by program, status, time, name, tags, metric bounds")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("-n, --limit <n>", "how many", "20")
+    .option("--program <file>", "runs of this program (its path, or how the path ends: penguins.lathe)")
+    .option("--status <status>", "running, succeeded, failed, interrupted or crashed (several: comma-separated)")
+    .option("--since <time>", "started since a time (2024-05-01, 2024-05-01T12:00:00Z) or how long ago (7d, 12h, 30m)")
+    .option("--name <name>", "runs given this --name")
+    .option("--tag <key[=value]>", "runs with this tag (any value without =value; repeatable)", collect, [])
+    .option("--where <bound>", 'a metric bound, such as "accuracy>0.9" or "species.test.f1>=0.8" (repeatable)', collect, [])
+    .option("--children", "also list child runs (tune trials), each after its run")
+    .option("--json", "print as JSON")
     .action(async (opts) => {
       const { storeCommand, runsList } = await store();
       code = await storeCommand(() => runsList(opts));
     });
   runs
     .command("show <id>")
-    .description("one run (by id or a unique prefix): its record, metrics and artifacts")
+    .description("one run (by id, a unique prefix, or RUN/N for a tune trial): its record, who ran it where, metrics, artifacts, trials, loss curves")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--json", "print as JSON")
     .action(async (id: string, opts) => {
       const { storeCommand, runsShow } = await store();
       code = await storeCommand(() => runsShow(id, opts));
+    });
+
+  runs
+    .command("compare <runs...>")
+    .description("runs side by side: every metric, param and tag (rows that differ marked); --chart draws one metric across them")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--json", "print as JSON")
+    .option("--chart <metric>", "draw this metric (accuracy, test.f1, species.test.f1; loss for training curves) across the runs")
+    .option("--out <file>", "where --chart writes: .svg, .png, or .json (the Vega-Lite spec)")
+    .action(async (ids: string[], opts) => {
+      const { runsCompare } = await import("./runs-compare.js");
+      const { storeCommand } = await store();
+      code = await storeCommand(() => runsCompare(ids, opts));
+    });
+  runs
+    .command("delete <runs...>")
+    .description("delete runs (all or none; their trials with them); refuses a run that registered a version still in the registry unless --force; `lathe gc` then reclaims their artifacts")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--force", "also delete runs that registered versions (the versions and their model files stay)")
+    .action(async (ids: string[], opts) => {
+      const { storeCommand, runsDelete } = await store();
+      code = await storeCommand(() => runsDelete(ids, opts));
     });
 
   runs

@@ -16,6 +16,10 @@ export async function reproduceCommand(id: string, opts: { store: string }): Pro
   try {
     const original = await loadRun(session.store, id);
     if (!original) return exitCodes.usage;
+    if (original.parent) {
+      process.stderr.write(`lathe: ${original.id} is trial ${original.trial?.number} of ${original.trial?.label} in run ${original.parent}, not a run of its own: reproduce run ${original.parent}\n`);
+      return exitCodes.usage;
+    }
     process.stdout.write(`reproducing run ${original.id} (${original.status}, ${original.startedAt}) of ${original.programPath}\n`);
     let diff: Reproduction["diff"];
     const { code } = await runWithProgress(session, original.programPath, async (o) => {

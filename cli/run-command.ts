@@ -2,7 +2,7 @@ import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import { resultSummary } from "../api/summary.js";
 import type { RunEvent } from "../runtime/results.js";
-import { exitCodes, parseParams } from "./exit-codes.js";
+import { exitCodes, parseParams, parseTags, usageError } from "./exit-codes.js";
 import { formatDiagnostic } from "../language/diagnostic.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { readProgram } from "./program-source.js";
@@ -10,12 +10,14 @@ import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail } from "./report.js";
 
 /** `lathe run FILE|-`: runs a program with a progress line per step; returns the exit code. With `serve`, then serves what its `serve` statements recorded until SIGINT/SIGTERM. */
-export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; cache?: boolean; snapshot?: boolean; serve?: boolean }): Promise<number> {
+export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; cache?: boolean; snapshot?: boolean; serve?: boolean; name?: string; tag?: string[] }): Promise<number> {
   if (opts.snapshot && !opts.record) {
     process.stderr.write("lathe: --snapshot keeps the data with the run's record; it cannot go with --no-record\n");
     return exitCodes.usage;
   }
   const params = parseParams(opts.param);
+  const tags = parseTags(opts.tag ?? []);
+  if (opts.name !== undefined && !opts.name.trim()) throw usageError("--name takes a non-empty name");
   const source = await readProgram(file);
   if ("error" in source) {
     process.stderr.write(`lathe: ${source.error}\n`);
@@ -26,7 +28,7 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
   try {
     const serving = opts.serve ? { later: "served when the run ends (--serve)" } : undefined;
-    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot }));
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags }));
   } finally {
     session.close();
   }

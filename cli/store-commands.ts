@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import type { RunStatus, RunStore, StoredRun } from "../runtime/run-store.js";
+import type { RunQuery, RunStatus, RunStore, StoredRun } from "../runtime/run-store.js";
+import type { StoreLocation } from "../runtime/store/store-location.js";
 import { StoreError } from "../runtime/store/store-error.js";
 import { exitCodes } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";
@@ -40,35 +41,158 @@ export async function loadRun(store: RunStore, id: string): Promise<StoredRun | 
   return run;
 }
 
-/** `lathe runs list`. */
-export async function runsList(opts: { store: string; limit: string }): Promise<number> {
-  const rows = await (await openStore(opts.store)).list(Number(opts.limit));
-  process.stdout.write(rows.length ? formatTable(["id", "started_at", "status", "program_path", "seed", "backend"], rows) + "\n" : "no runs recorded yet\n");
+/** The store of a read-only command, or undefined (having said so, unless `quiet`) when there is none: such commands never create one. */
+export async function existingStore(opts: { store: string; storeLocation?: StoreLocation }, say: (m: string) => void): Promise<RunStore | undefined> {
+  const location = opts.storeLocation ?? { root: path.resolve(opts.store), exists: existsSync(opts.store), how: "flag" as const };
+  if (!existsSync(location.root)) {
+    const { noStoreMessage } = await import("../runtime/store/store-location.js");
+    say(noStoreMessage(location));
+    return undefined;
+  }
+  return openStore(location.root);
+}
+
+const statuses: RunStatus[] = ["running", "succeeded", "failed", "interrupted", "crashed"];
+
+/** The filters of `lathe runs list` from its flags; a usage error for one that does not parse. */
+async function runQuery(opts: RunsListOptions): Promise<RunQuery> {
+  const { parseMetricBound } = await import("../runtime/store/run-query.js");
+  const { tagPairs, usageError } = await import("./exit-codes.js");
+  const limit = Number(opts.limit);
+  if (!(Number.isInteger(limit) && limit >= 1)) throw usageError(`--limit takes a whole number from 1, got ${JSON.stringify(opts.limit)}`);
+  const status = opts.status?.split(",").map((x) => x.trim()) as RunStatus[] | undefined;
+  const bad = status?.find((x) => !statuses.includes(x));
+  if (bad !== undefined) throw usageError(`--status takes ${statuses.join(", ")} (or several, comma-separated), got ${JSON.stringify(bad)}`);
+  const where = (opts.where ?? []).map((w) => {
+    const b = parseMetricBound(w);
+    if (!b) throw usageError(`--where takes METRIC OP NUMBER, such as "accuracy>0.9" or "species.test.f1 >= 0.8" (OP: > >= < <= = !=), got ${JSON.stringify(w)}`);
+    return b;
+  });
+  return {
+    limit,
+    children: opts.children,
+    ...(opts.program !== undefined ? { program: { path: opts.program, resolved: path.resolve(opts.program) } } : {}),
+    ...(status ? { status } : {}),
+    ...(opts.since !== undefined ? { since: await sinceTime(opts.since) } : {}),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.tag?.length ? { tags: tagPairs(opts.tag, true) } : {}),
+    ...(where.length ? { where } : {}),
+  };
+}
+
+/** `--since`: a time (ISO 8601) or how long ago (`7d`, `12h`, `30m`). */
+async function sinceTime(text: string): Promise<Date> {
+  const { parseWindow } = await import("./monitor-command.js");
+  const { usageError } = await import("./exit-codes.js");
+  if (/^\s*\d+(\.\d+)?\s*(s|m|min|h|d|w)\s*$/.test(text)) return new Date(Date.now() - parseWindow(text));
+  const t = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim()) || Number.isNaN(t)) throw usageError(`--since takes a time such as 2024-05-01 or 2024-05-01T12:00:00Z, or how long ago such as 7d, 12h, 30m, got ${JSON.stringify(text)}`);
+  return new Date(t);
+}
+
+interface RunsListOptions {
+  store: string;
+  storeLocation?: StoreLocation;
+  limit: string;
+  program?: string;
+  status?: string;
+  since?: string;
+  name?: string;
+  tag?: string[];
+  where?: string[];
+  children?: boolean;
+  json?: boolean;
+}
+
+/** A run in short, as `runs list --json` gives each: no program text, plan, steps or artifacts. */
+export function runSummary(r: StoredRun): Record<string, unknown> {
+  const { programText: _t, plan: _p, steps: _s, artifacts: _a, children, series: _c, versions: _v, data: _d, ...rest } = r;
+  return { ...rest, tags: r.tags ?? {}, ...(children?.length ? { children: children.length } : {}) };
+}
+
+/** `lathe runs list`: recent runs, newest first, filtered. */
+export async function runsList(opts: RunsListOptions): Promise<number> {
+  const query = await runQuery(opts);
+  const store = await existingStore(opts, (m) => process.stdout.write(opts.json ? "[]\n" : `no runs recorded yet (${m})\n`));
+  if (!store) return exitCodes.ok;
+  const rows = await store.list(query);
+  if (opts.json) {
+    const runs = [];
+    for (const r of rows) {
+      const run = await store.load(String(r.id));
+      if (run) runs.push(runSummary(run));
+    }
+    process.stdout.write(JSON.stringify(runs, null, 2) + "\n");
+    return exitCodes.ok;
+  }
+  if (!rows.length) {
+    const filtered = Object.keys(query).some((k) => k !== "limit" && k !== "children" && (query as Record<string, unknown>)[k] !== undefined);
+    process.stdout.write(filtered ? "no recorded run matches\n" : "no runs recorded yet\n");
+    return exitCodes.ok;
+  }
+  const shown = rows.map((r) => ({
+    ...r,
+    id: r.parent ? `  ${r.id}` : r.id,
+    name: r.name ?? "",
+    tags: Object.entries(JSON.parse(String(r.tags ?? "{}")) as Record<string, string>).map(([k, v]) => (v ? `${k}=${v}` : k)).join(", "),
+    commit: r.git_commit ? `${String(r.git_commit).slice(0, 10)}${r.git_dirty ? " (dirty)" : ""}` : "",
+  }));
+  // Columns nobody filled (runs recorded before names, tags and commits were) are left out.
+  const columns = ["id", "name", "started_at", "status", "program_path", "seed", "backend", "commit", "tags"].filter((c) => !["name", "commit", "tags"].includes(c) || shown.some((r) => (r as Record<string, unknown>)[c]));
+  process.stdout.write(formatTable(columns, shown) + "\n");
   return exitCodes.ok;
 }
 
-/** `lathe runs show`. */
-export async function runsShow(id: string, opts: { store: string; json?: boolean }): Promise<number> {
-  const run = await loadRun(await openStore(opts.store), id);
+/** `lathe runs show`: one run (or child run, `RUN/N`) with its record, metrics, artifacts, trials and loss curves. */
+export async function runsShow(id: string, opts: { store: string; storeLocation?: StoreLocation; json?: boolean }): Promise<number> {
+  const store = await existingStore(opts, (m) => process.stderr.write(`lathe: no run ${id}: ${m}\n`));
+  if (!store) return exitCodes.usage;
+  const run = await loadRun(store, id);
   if (!run) return exitCodes.usage;
   if (opts.json) {
     process.stdout.write(JSON.stringify(run, null, 2) + "\n");
     return exitCodes.ok;
   }
-  process.stdout.write(`run ${run.id}  ${run.status}  started ${run.startedAt}  finished ${run.finishedAt ?? "-"}\nprogram ${run.programPath} (sha256 ${run.programSha.slice(0, 12)})  seed ${run.seed}  backend ${run.backend ?? "-"}\n`);
-  if (run.reproduces) process.stdout.write(`reproduces run ${run.reproduces}\n`);
-  if (run.error) process.stdout.write(`error${run.errorCode ? `[${run.errorCode}]` : ""}: ${run.error}\n`);
-  const last = run.steps?.at(-1);
-  if (run.status === "crashed") process.stdout.write(`crashed: its process ended without recording an outcome, after ${run.steps?.length ?? 0} step${run.steps?.length === 1 ? "" : "s"}${last ? ` (last: ${last.label})` : ""}; what those steps recorded is below\n`);
-  if (run.metrics.length) process.stdout.write("\n" + formatTable(["model", "data", "metric", "value"], run.metrics.map((m) => ({ ...m }))) + "\n");
-  if (run.artifacts.length) process.stdout.write("\n" + formatTable(["name", "kind", "path", "bytes"], run.artifacts.map((a) => ({ ...a }))) + "\n");
+  const { runShowText } = await import("./run-show-text.js");
+  process.stdout.write(runShowText(run));
+  return exitCodes.ok;
+}
+
+/** `lathe runs delete ID...`: all or none; runs that registered versions still in the registry only with `--force`. */
+export async function runsDelete(ids: string[], opts: { store: string; storeLocation?: StoreLocation; force?: boolean }): Promise<number> {
+  const store = await existingStore(opts, (m) => process.stderr.write(`lathe: no run ${ids[0]}: ${m}\n`));
+  if (!store) return exitCodes.usage;
+  const resolved: string[] = [];
+  for (const id of ids) {
+    const child = /^(.+)\/(\d+)$/.exec(id);
+    if (child) {
+      process.stderr.write(`lathe: ${id} is a trial (a child run) of run ${child[1]}: trials go with their run, \`lathe runs delete ${child[1]}\`\n`);
+      return exitCodes.usage;
+    }
+    const full = store.resolve(id);
+    if (full === undefined) {
+      process.stderr.write(`lathe: no run ${id}\n`);
+      return exitCodes.usage;
+    }
+    if (!resolved.includes(full)) resolved.push(full);
+  }
+  const { deleteRuns } = await import("../runtime/store/run-delete.js");
+  const r = await deleteRuns(store, resolved, { force: opts.force });
+  if (r.refused.length) {
+    for (const x of r.refused) process.stderr.write(`lathe: error[${x.code}]: ${x.message}\n`);
+    process.stderr.write(`lathe: no run was deleted\n`);
+    return exitCodes.dataError;
+  }
+  await store.sync();
+  process.stdout.write(`deleted ${r.deleted.length} run${r.deleted.length === 1 ? "" : "s"}${r.trials ? ` (with ${r.trials} trial${r.trials === 1 ? "" : "s"})` : ""}: ${r.deleted.join(", ")}\nartifacts no other run or registered version uses are removed by \`lathe gc\`\n`);
   return exitCodes.ok;
 }
 
 /** `lathe runs diff`. */
-export async function runsDiff(a: string, b: string, opts: { store: string; json?: boolean }): Promise<number> {
+export async function runsDiff(a: string, b: string, opts: { store: string; storeLocation?: StoreLocation; json?: boolean }): Promise<number> {
   const { diffRuns } = await import("../runtime/run-diff.js");
-  const store = await openStore(opts.store);
+  const store = await existingStore(opts, (m) => process.stderr.write(`lathe: no run ${a}: ${m}\n`));
+  if (!store) return exitCodes.usage;
   const [ra, rb] = [await loadRun(store, a), await loadRun(store, b)];
   if (!ra || !rb) return exitCodes.usage;
   const d = diffRuns(ra, rb);
@@ -81,8 +205,9 @@ export async function runsDiff(a: string, b: string, opts: { store: string; json
 }
 
 /** `lathe models list`. */
-export async function modelsList(opts: { store: string }): Promise<number> {
+export async function modelsList(opts: { store: string; storeLocation?: StoreLocation }): Promise<number> {
   const { ModelRegistry } = await import("../runtime/model-registry.js");
+  if (!(await existingStore(opts, (m) => process.stdout.write(`no models registered yet (${m})\n`)))) return exitCodes.ok;
   const rows = await new ModelRegistry(await registryStore(opts.store)).names();
   process.stdout.write(rows.length ? formatTable(["name", "versions", "latest", "champion"], rows.map((r) => ({ ...r, champion: r.champion ?? "-" }))) + "\n" : "no models registered yet\n");
   return exitCodes.ok;
@@ -135,9 +260,10 @@ export async function modelsShow(name: string, opts: { store: string; json?: boo
 }
 
 /** `lathe gc`: temp files of dead processes, step-cache entries no kept run uses (`--cache`: all), unreferenced artifacts, the index. */
-export async function gcCommand(opts: { store: string; dryRun?: boolean; cache?: boolean }): Promise<number> {
+export async function gcCommand(opts: { store: string; storeLocation?: StoreLocation; dryRun?: boolean; cache?: boolean }): Promise<number> {
   const { collectGarbage } = await import("../runtime/store/garbage.js");
-  const store = await openStore(opts.store);
+  const store = await existingStore(opts, (m) => process.stdout.write(`nothing to collect (${m})\n`));
+  if (!store) return exitCodes.ok;
   const r = await collectGarbage(store, { dryRun: opts.dryRun, cache: opts.cache });
   const verb = opts.dryRun ? "would remove" : "removed";
   const mb = (r.bytesFreed / 1048576).toFixed(1);

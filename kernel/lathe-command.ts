@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CellError, type ExecuteContext } from "./jupyter/backend.js";
+import { CellError, type ExecuteContext, type MimeBundle } from "./jupyter/backend.js";
 
 /**
  * The package's `lathe` entry point: two folders up from the compiled kernel (dist/kernel → bin/),
@@ -51,20 +53,38 @@ function splitWords(s: string, line: number): string[] {
  * exit code; an interrupt stops the command (SIGINT) and the cell.
  */
 export async function runCommandCell(code: string, storeRoot: string, ctx: ExecuteContext): Promise<void> {
-  for (const args of commandLines(code)) {
-    const exit = await new Promise<number | string>((resolve, reject) => {
-      const child = spawn(process.execPath, [latheBin, ...args], { cwd: process.cwd(), env: { ...process.env, LATHE_STORE: storeRoot }, stdio: ["ignore", "pipe", "pipe"] });
-      child.stdout.on("data", (b: Buffer) => ctx.silent || ctx.stream("stdout", b.toString()));
-      child.stderr.on("data", (b: Buffer) => ctx.silent || ctx.stream("stderr", b.toString()));
-      const stop = () => child.kill("SIGINT");
-      ctx.signal?.addEventListener("abort", stop, { once: true });
-      child.on("error", reject);
-      child.on("close", (c, sig) => {
-        ctx.signal?.removeEventListener("abort", stop);
-        resolve(c ?? sig ?? "unknown");
-      });
-    });
-    if (ctx.signal?.aborted) throw new CellError("KeyboardInterrupt", `\`lathe ${args.join(" ")}\` was interrupted`);
-    if (exit !== 0) throw new CellError("LatheCommandFailed", `\`lathe ${args.join(" ")}\` exited with ${exit}`);
+  for (const line of commandLines(code)) {
+    // `runs compare --chart M` without --out: the chart is written to a temp file and displayed in the cell.
+    const chartDir = line[0] === "runs" && line[1] === "compare" && line.includes("--chart") && !line.includes("--out") ? mkdtempSync(path.join(tmpdir(), "lathe-chart-")) : undefined;
+    try {
+      const exit = await runCommand(line, { LATHE_STORE: storeRoot, ...(chartDir ? { LATHE_KERNEL_CHART_FILE: path.join(chartDir, "chart.json") } : {}) }, ctx);
+      if (ctx.signal?.aborted) throw new CellError("KeyboardInterrupt", `\`lathe ${line.join(" ")}\` was interrupted`);
+      if (exit !== 0) throw new CellError("LatheCommandFailed", `\`lathe ${line.join(" ")}\` exited with ${exit}`);
+      if (chartDir) await displayChart(path.join(chartDir, "chart.json"), ctx);
+    } finally {
+      if (chartDir) rmSync(chartDir, { recursive: true, force: true });
+    }
   }
+}
+
+/** One `lathe` command in a child process, its output streamed to the cell; its exit code (or signal). */
+function runCommand(args: string[], env: Record<string, string>, ctx: ExecuteContext): Promise<number | string> {
+  return new Promise<number | string>((resolve, reject) => {
+    const child = spawn(process.execPath, [latheBin, ...args], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (b: Buffer) => ctx.silent || ctx.stream("stdout", b.toString()));
+    child.stderr.on("data", (b: Buffer) => ctx.silent || ctx.stream("stderr", b.toString()));
+    const stop = () => child.kill("SIGINT");
+    ctx.signal?.addEventListener("abort", stop, { once: true });
+    child.on("error", reject);
+    child.on("close", (c, sig) => {
+      ctx.signal?.removeEventListener("abort", stop);
+      resolve(c ?? sig ?? "unknown");
+    });
+  });
+}
+
+/** Shows a Vega-Lite spec the command wrote as the kernel shows any chart: one bundle of Vega-Lite, SVG, PNG and text. */
+async function displayChart(file: string, ctx: ExecuteContext): Promise<void> {
+  const { renderBundle } = await import("../runtime/charts/render-bundle.js");
+  if (!ctx.silent) ctx.display((await renderBundle(JSON.parse(readFileSync(file, "utf8")))) as unknown as MimeBundle);
 }

@@ -1,6 +1,6 @@
 import type { MonitorRun } from "./monitor/run-monitor.js";
 import type { ChartBundle } from "./charts/types.js";
-import type { ArtifactRef, MetricRecord } from "./run-store.js";
+import type { ArtifactRef, MetricRecord, MetricSeries } from "./run-store.js";
 
 /**
  * What a statement produced, for the CLI, the kernel and TypeScript notebooks to show. `reused`:
@@ -11,7 +11,7 @@ import type { ArtifactRef, MetricRecord } from "./run-store.js";
 export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "dataset"; name: string; rows: number; columns: string[]; note?: string }
   | { kind: "split"; input: string; parts: { name: string; rows: number }[]; unassigned?: number }
-  | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string }
+  | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string; curves?: MetricSeries[] }
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }
   | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[]; skipped?: string }
@@ -45,7 +45,9 @@ export type { MetricRecord };
 export type RunEvent =
   | { type: "step-start"; id: string; label: string; index: number; total: number }
   | { type: "progress"; id: string; step: number; total: number; unit: string; loss?: number; valLoss?: number }
-  | { type: "step-end"; id: string; label: string; ms: number; result?: StepResult; metrics?: MetricRecord[]; artifacts?: ArtifactRef[]; failed?: boolean };
+  | { type: "step-end"; id: string; label: string; ms: number; result?: StepResult; metrics?: MetricRecord[]; artifacts?: ArtifactRef[]; failed?: boolean }
+  /** A `tune` trial ended: the params it tried and its score (recorded as a child run). */
+  | { type: "trial"; id: string; label: string; model: string; trial: number; params: Record<string, unknown>; data: string; metric: string; score: number; startedAt: string; finishedAt: string };
 
 /** A failed `assert`: the run ends non-zero, naming the metric, value and bound. */
 export class AssertionFailed extends Error {

@@ -3,12 +3,14 @@ import { existsSync } from "node:fs";
 import { storeBytes } from "./store/artifact-file.js";
 import { ensureDir } from "./store/durable-file.js";
 import { currentOwner } from "./store/process-owner.js";
-import { JournalWriter, journalFile, readJournal, runIdsIn, runStatusIn, type ArtifactRef, type JournalRun, type MetricRecord, type RunStart, type RunStatus } from "./store/run-journal.js";
-import { StoreError } from "./store/store-error.js";
+import { JournalWriter, journalFile, readJournal, runIdsIn, runStatusIn, type ArtifactRef, type ChildRecord, type JournalRun, type MetricRecord, type MetricSeries, type RunStart, type RunStatus } from "./store/run-journal.js";
+import { StoreError, storeIoError } from "./store/store-error.js";
+import { runListSql, type RunQuery } from "./store/run-query.js";
 import { StoreIndex, type SyncReport } from "./store/store-index.js";
 import { storeLayout, type RunStoreOptions, type StoreLayout } from "./store/store-layout.js";
 
-export type { ArtifactRef, MetricRecord, RunStart, RunStatus, RunStoreOptions, StoreLayout };
+export type { RunQuery };
+export type { ArtifactRef, ChildRecord, MetricRecord, MetricSeries, RunStart, RunStatus, RunStoreOptions, StoreLayout };
 export { StoreError };
 
 /** One run's record: what ran, on what, with which versions, and how it ended. */
@@ -27,6 +29,15 @@ export interface StoredRun extends RunRecord {
   errorCode?: string;
   /** The steps that ended, in order, the one that failed marked (a failed or crashed run's tell where it stopped). */
   steps?: { id: string; label: string; ms: number; failed?: boolean }[];
+  /** The plan it ran (JSON). */
+  plan?: unknown;
+  /** Its child runs (`tune` trials); none for a child. */
+  children?: ChildRecord[];
+  /** Loss curves of the models it trained. */
+  series?: MetricSeries[];
+  /** For a child run (`PARENT/N`): its parent, and which trial of which step it is. */
+  parent?: string;
+  trial?: { step: string; label: string; number: number };
 }
 
 /** How a run ends, as `RunRecorder.end` records it. */
@@ -74,7 +85,7 @@ export class RunStore implements StoreLayout {
     // Every folder a run may write is checked first, so a damaged store refuses the run before it starts.
     for (const dir of [this.runsDir, this.artifactDir, this.tmpDir, this.registryDir]) ensureDir(dir);
     const writer = JournalWriter.create(journalFile(this.runsDir, run.id), this.tmpDir, { type: "begin", format: 1, run, plan, owner: currentOwner() });
-    return new RunRecorder(this, writer);
+    return new RunRecorder(this, writer, run.id);
   }
 
   /**
@@ -106,8 +117,13 @@ export class RunStore implements StoreLayout {
     return matches[0];
   }
 
-  /** One run as typed data, with its metrics and artifacts; undefined if no run has that id (or unique prefix). */
+  /** One run as typed data, with its metrics and artifacts; undefined if no run has that id (or unique prefix). A child run is `PARENT/N`. */
   async load(idOrPrefix: string): Promise<StoredRun | undefined> {
+    const child = /^(.+)\/(\d+)$/.exec(idOrPrefix);
+    if (child) {
+      const parent = await this.load(child[1]);
+      return parent && childRun(parent, Number(child[2]));
+    }
     let id = this.resolve(idOrPrefix);
     if (id === undefined && existsSync(this.dbPath)) {
       // An index an earlier Lathe wrote holds runs that have no journal until it is imported.
@@ -127,10 +143,10 @@ export class RunStore implements StoreLayout {
     return StoreIndex.sync(this);
   }
 
-  /** Runs, newest first (from the index, brought up to date first). */
-  async list(limit = 20): Promise<Record<string, unknown>[]> {
+  /** Runs, newest first, that a query asks for (from the index, brought up to date first); a number is a limit. */
+  async list(query: RunQuery | number = {}): Promise<Record<string, unknown>[]> {
     if (!this.runIds().length && !existsSync(this.dbPath)) return [];
-    return StoreIndex.query(this, `SELECT id, started_at, status, program_path, seed, backend FROM runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(limit))}`);
+    return StoreIndex.query(this, runListSql(typeof query === "number" ? { limit: query } : query));
   }
 }
 
@@ -145,6 +161,7 @@ export class RunRecorder {
   constructor(
     readonly store: RunStore,
     private readonly writer: JournalWriter,
+    readonly runId: string,
   ) {}
 
   /** Where the executor stores artifacts: the run store, each one recorded in the journal once stored. */
@@ -158,10 +175,20 @@ export class RunRecorder {
   };
 
   /** Records a finished step with what it produced. */
-  step(e: { id: string; label: string; ms: number; failed?: boolean; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] }): void {
+  step(e: { id: string; label: string; ms: number; failed?: boolean; metrics?: MetricRecord[]; artifacts?: ArtifactRef[]; series?: MetricSeries[] }): void {
     const metrics = this.fresh(e.metrics ?? [], metricKey);
     const artifacts = this.fresh(e.artifacts ?? [], artifactKey);
-    this.writer.append({ type: "step", id: e.id, label: e.label, ms: Math.round(e.ms), ...(e.failed ? { failed: true } : {}), ...(metrics.length ? { metrics } : {}), ...(artifacts.length ? { artifacts } : {}) });
+    const series = e.series ?? [];
+    this.writer.append({ type: "step", id: e.id, label: e.label, ms: Math.round(e.ms), ...(e.failed ? { failed: true } : {}), ...(metrics.length ? { metrics } : {}), ...(artifacts.length ? { artifacts } : {}), ...(series.length ? { series } : {}) });
+  }
+
+  private children = 0;
+
+  /** Records a child run (a `tune` trial) as soon as it ends; returns its id, `RUN/N`. */
+  child(c: Omit<ChildRecord, "id">): string {
+    const id = `${this.runId}/${++this.children}`;
+    this.writer.append({ type: "child", child: { id, ...c } });
+    return id;
   }
 
   /** Records the outcome, with whatever the steps did not record yet, and closes the journal. */
@@ -191,5 +218,13 @@ const artifactKey = (a: ArtifactRef) => `a\u0000${a.name}\u0000${a.sha256}`;
 const metricKey = (m: MetricRecord) => `m\u0000${m.model}\u0000${m.data}\u0000${m.metric}\u0000${Object.is(m.value, -0) ? "-0" : String(m.value)}`;
 
 function storedRun(j: JournalRun): StoredRun {
-  return { ...j.start, status: j.status, finishedAt: j.finishedAt, backend: j.backend, error: j.error, errorCode: j.errorCode, metrics: j.metrics, artifacts: j.artifacts, steps: j.steps };
+  return { ...j.start, status: j.status, finishedAt: j.finishedAt, backend: j.backend, error: j.error, errorCode: j.errorCode, metrics: j.metrics, artifacts: j.artifacts, steps: j.steps, plan: j.plan, children: j.children, series: j.series };
+}
+
+/** A child run as a run of its own: the parent's program and provenance, the trial's params (over the program's) and metrics. */
+function childRun(parent: StoredRun, n: number): StoredRun | undefined {
+  const c = parent.children?.find((k) => k.id === `${parent.id}/${n}`);
+  if (!c) return undefined;
+  const { programPath, programText, programSha, seed, versions, data, git, user, host, backend } = parent;
+  return { id: c.id, parent: parent.id, trial: { step: c.step, label: c.label, number: c.trial }, startedAt: c.startedAt, finishedAt: c.finishedAt, status: "succeeded", programPath, programText, programSha, seed, versions, data, git, user, host, backend, params: { ...parent.params, ...c.params }, metrics: c.metrics, artifacts: [] };
 }

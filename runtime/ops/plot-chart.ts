@@ -4,6 +4,7 @@ import { confusionMatrixChart } from "../charts/confusion-matrix-chart.js";
 import { featureImportanceChart } from "../charts/feature-importance-chart.js";
 import { histogramChart } from "../charts/histogram-chart.js";
 import { lossCurveChart } from "../charts/loss-curve-chart.js";
+import { historyUnit } from "./train.js";
 import { prCurveChart } from "../charts/pr-curve-chart.js";
 import { predictedVsActualChart } from "../charts/predicted-vs-actual-chart.js";
 import { residualsChart } from "../charts/residuals-chart.js";
@@ -57,7 +58,7 @@ export async function chartSpec(ex: StepContext, step: { chart: string; target: 
     case "loss": {
       const state = ex.model(step.target);
       if (!state.model.history?.length) throw new DataError(`\`${step.target}\` (${state.algorithm}) keeps no training curve`);
-      const unit = state.algorithm === "neural_network" ? "epoch" : state.algorithm === "random_forest" ? "tree" : "iteration";
+      const unit = historyUnit(state.algorithm);
       return lossCurveChart({ history: state.model.history, unit, title: `Training loss: ${step.target}` });
     }
     case "residuals":

@@ -3,6 +3,7 @@ import type { Task } from "../../language/catalog.js";
 import type { ParamValue } from "../models/types.js";
 import type { TrainSpec } from "../model-state.js";
 import type { StepResult } from "../results.js";
+import type { MetricSeries } from "../run-store.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { dict, own } from "../../language/lookup.js";
 
@@ -85,7 +86,23 @@ export const train: OpDefinition<TrainStep> = {
 
 /** The result of a step that trained a model. */
 export function modelResult(state: import("../model-state.js").ModelState, fitMs: number, artifact?: string): Extract<StepResult, { kind: "model" }> {
-  return { kind: "model", name: state.name, algorithm: state.algorithm, task: state.task, features: state.featureColumns, classes: state.classes, rows: state.rows, fitMs, backend: state.backend, method: state.model.method, validation: state.model.history?.some((h) => h.valLoss !== undefined) ? state.spec.validation : undefined, artifact };
+  const curves = lossCurves(state);
+  return { kind: "model", name: state.name, algorithm: state.algorithm, task: state.task, features: state.featureColumns, classes: state.classes, rows: state.rows, fitMs, backend: state.backend, method: state.model.method, validation: state.model.history?.some((h) => h.valLoss !== undefined) ? state.spec.validation : undefined, artifact, ...(curves.length ? { curves } : {}) };
+}
+
+/** What a step of a learner's training history is. */
+export function historyUnit(algorithm: string): string {
+  return algorithm === "neural_network" ? "epoch" : algorithm === "random_forest" ? "tree" : "iteration";
+}
+
+/** A model's training history as metric series: `loss` on its training data, and on its validation data when it watched one. */
+export function lossCurves(state: import("../model-state.js").ModelState): MetricSeries[] {
+  const history = state.model.history ?? [];
+  if (!history.length) return [];
+  const unit = historyUnit(state.algorithm);
+  const curve = (data: string, points: { step: number; value: number }[]): MetricSeries => ({ model: state.name, data, metric: "loss", unit, steps: points.map((p) => p.step), values: points.map((p) => p.value) });
+  const val = history.filter((h) => h.valLoss !== undefined);
+  return [curve(state.spec.input, history.map((h) => ({ step: h.step, value: h.loss }))), ...(val.length && state.spec.validation ? [curve(state.spec.validation, val.map((h) => ({ step: h.step, value: h.valLoss! })))] : [])];
 }
 
 /** A model result: what it was trained on and with what. */

@@ -109,10 +109,13 @@ async function tuneStep(ex: StepContext, step: TuneStep): Promise<Omit<Extract<S
   let best: { score: number; state: typeof base; params: Record<string, ParamValue> } | undefined;
   for (const [i, combo] of combos.entries()) {
     if (options.signal?.aborted) break;
+    const startedAt = new Date().toISOString();
     const params = { ...base.params, ...combo };
     const state = await ex.fit({ ...base.spec, params }, step.id);
     const score = (await ex.score(state, step.data, [step.metric]))[step.metric];
     trials.push({ trial: i + 1, params: combo, score });
+    // Each trial is recorded (a child run of the run) as it ends, so an interrupted search keeps the ones done.
+    options.onEvent?.({ type: "trial", id: step.id, label: step.label, model: step.model, trial: i + 1, params: combo, data: step.data, metric: step.metric, score, startedAt, finishedAt: new Date().toISOString() });
     options.onEvent?.({ type: "progress", id: step.id, step: i + 1, total: combos.length, unit: "trial" });
     if (!best || (info.higherIsBetter ? score > best.score : score < best.score)) best = { score, state, params: combo };
   }

@@ -22,11 +22,46 @@ export interface ArtifactRef {
   bytes: number;
 }
 
+/** A metric measured along training, one value per epoch or iteration (a loss curve: `loss` on the training data, and on the validation data when there is one). */
+export interface MetricSeries {
+  model: string;
+  data: string;
+  metric: string;
+  /** What a step is: `epoch`, `iteration`. */
+  unit: string;
+  steps: number[];
+  values: number[];
+}
+
+/** A child run recorded inside its parent's journal: one trial of a `tune`, with the params it tried and its score. */
+export interface ChildRecord {
+  /** `PARENT/N`, N counting the run's children from 1. */
+  id: string;
+  /** The plan step it belongs to, and that step's label. */
+  step: string;
+  label: string;
+  /** Its number within its step. */
+  trial: number;
+  model: string;
+  /** The params it tried (the search point; the model's other options are the program's). */
+  params: Record<string, unknown>;
+  metrics: MetricRecord[];
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Where and by whom a run ran: the git commit of the program's folder (absent outside a repository), the user and the host. */
+export interface RunProvenance {
+  git?: { commit?: string; branch?: string; dirty: boolean };
+  user?: string;
+  host?: string;
+}
+
 /** How a run ended; `running` while its process lives, `crashed` once it died without saying. */
 export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "crashed";
 
-/** What a run is when it starts: the program, its params, data fingerprints and versions. */
-export interface RunStart {
+/** What a run is when it starts: the program, its params, data fingerprints and versions; its name and tags, where and by whom (absent in runs recorded before they were). */
+export interface RunStart extends RunProvenance {
   id: string;
   startedAt: string;
   programPath: string;
@@ -39,6 +74,10 @@ export interface RunStart {
   data: Record<string, string>;
   /** The run this one reproduces (`lathe reproduce`), which changes nothing outside itself. */
   reproduces?: string;
+  /** `lathe run --name`: a label for people (not unique; the id is). */
+  name?: string;
+  /** `lathe run --tag key=value`. */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -48,8 +87,9 @@ export interface RunStart {
  */
 export type JournalRecord =
   | { type: "begin"; format: 1; run: RunStart; plan: unknown; owner: ProcessOwner }
-  | { type: "step"; id: string; label: string; ms: number; failed?: boolean; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] }
+  | { type: "step"; id: string; label: string; ms: number; failed?: boolean; metrics?: MetricRecord[]; artifacts?: ArtifactRef[]; series?: MetricSeries[] }
   | { type: "artifact"; artifact: ArtifactRef }
+  | { type: "child"; child: ChildRecord }
   | { type: "end"; status: Exclude<RunStatus, "running">; finishedAt: string; backend?: string; error?: string; errorCode?: string; metrics?: MetricRecord[]; artifacts?: ArtifactRef[] };
 
 /** A run folded from its journal. */
@@ -65,6 +105,8 @@ export interface JournalRun {
   metrics: MetricRecord[];
   artifacts: ArtifactRef[];
   steps: { id: string; label: string; ms: number; failed?: boolean }[];
+  children: ChildRecord[];
+  series: MetricSeries[];
 }
 
 // Space kept free at the end of a running journal (spaces and a newline, which readers skip), so
@@ -178,18 +220,22 @@ export function readJournal(file: string): JournalRun {
   }
   const begin = records[0]?.type === "begin" ? records[0] : undefined;
   if (!begin) throw new StoreError(`the run store is damaged: ${file} has no readable start record; move it out of .lathe/runs (the other runs are unaffected)`, "store-damaged", file);
-  const run: JournalRun = { start: begin.run, plan: begin.plan, owner: begin.owner, status: "running", metrics: [], artifacts: [], steps: [] };
+  const run: JournalRun = { start: begin.run, plan: begin.plan, owner: begin.owner, status: "running", metrics: [], artifacts: [], steps: [], children: [], series: [] };
   const metrics = new Map<string, MetricRecord>();
   const artifacts = new Map<string, ArtifactRef>();
   const addMetrics = (ms?: MetricRecord[]) => ms?.forEach((m) => metrics.set(`${m.model}\u0000${m.data}\u0000${m.metric}`, m));
   const addArtifacts = (as?: ArtifactRef[]) => as?.forEach((a) => artifacts.set(`${a.name}\u0000${a.sha256}`, a));
+  const series = new Map<string, MetricSeries>();
   let end: Extract<JournalRecord, { type: "end" }> | undefined;
   for (const r of records.slice(1)) {
     if (r.type === "step") {
       run.steps.push({ id: r.id, label: r.label, ms: r.ms, ...(r.failed ? { failed: true } : {}) });
       addMetrics(r.metrics);
       addArtifacts(r.artifacts);
+      // A model trained again in the same run (a `tune` after its `model`) has the curve of its last training.
+      r.series?.forEach((c) => series.set(`${c.model}\u0000${c.data}\u0000${c.metric}`, c));
     } else if (r.type === "artifact") addArtifacts([r.artifact]);
+    else if (r.type === "child") run.children.push(r.child);
     else if (r.type === "end") {
       end = r;
       addMetrics(r.metrics);
@@ -198,6 +244,7 @@ export function readJournal(file: string): JournalRun {
   }
   run.metrics = [...metrics.values()];
   run.artifacts = [...artifacts.values()];
+  run.series = [...series.values()];
   if (end) Object.assign(run, { status: end.status, finishedAt: end.finishedAt, backend: end.backend, error: end.error, errorCode: end.errorCode });
   else run.status = ownerAlive(run.owner) === false ? "crashed" : "running";
   return run;

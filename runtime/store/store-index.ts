@@ -17,10 +17,12 @@ export interface SyncReport {
   unreadable: string[];
 }
 
-const schemaVersion = "2";
+// 3: run names, tags, parents (child runs are rows: `tune` trials), git commit, user and host.
+const schemaVersion = "3";
 const schema = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
-  `CREATE TABLE IF NOT EXISTS runs (id VARCHAR PRIMARY KEY, started_at VARCHAR, finished_at VARCHAR, status VARCHAR, program_path VARCHAR, program_sha VARCHAR, program_text VARCHAR, params VARCHAR, seed DOUBLE, backend VARCHAR, versions VARCHAR, data VARCHAR, plan VARCHAR, error VARCHAR, error_code VARCHAR, reproduces VARCHAR, steps INTEGER, pid INTEGER, journal_bytes BIGINT, journal_mtime DOUBLE)`,
+  `CREATE TABLE IF NOT EXISTS runs (id VARCHAR PRIMARY KEY, started_at VARCHAR, finished_at VARCHAR, status VARCHAR, program_path VARCHAR, program_sha VARCHAR, program_text VARCHAR, params VARCHAR, seed DOUBLE, backend VARCHAR, versions VARCHAR, data VARCHAR, plan VARCHAR, error VARCHAR, error_code VARCHAR, reproduces VARCHAR, steps INTEGER, pid INTEGER, journal_bytes BIGINT, journal_mtime DOUBLE, name VARCHAR, tags VARCHAR, parent VARCHAR, seq INTEGER, git_commit VARCHAR, git_dirty BOOLEAN, user_name VARCHAR, host VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS run_tags (run_id VARCHAR, key VARCHAR, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR, model VARCHAR, data VARCHAR, metric VARCHAR, value DOUBLE)`,
   `CREATE TABLE IF NOT EXISTS artifacts (run_id VARCHAR, name VARCHAR, kind VARCHAR, path VARCHAR, sha256 VARCHAR, bytes BIGINT)`,
   `CREATE TABLE IF NOT EXISTS model_versions (name VARCHAR, version INTEGER, run_id VARCHAR, model VARCHAR, algorithm VARCHAR, task VARCHAR, artifact VARCHAR, sha256 VARCHAR, metrics VARCHAR, registered_at VARCHAR, PRIMARY KEY (name, version))`,
@@ -138,7 +140,7 @@ async function damageAware<T>(store: StoreLayout, fn: () => Promise<T>): Promise
 async function syncInto(db: Database, store: StoreLayout): Promise<SyncReport> {
   await ensureSchema(db, store);
   const report: SyncReport = { runs: 0, updated: 0, crashed: [], unreadable: [] };
-  const indexed = new Map((await db.rows(`SELECT id, journal_bytes, journal_mtime, status FROM runs`)).map((r) => [String(r.id), r]));
+  const indexed = new Map((await db.rows(`SELECT id, journal_bytes, journal_mtime, status FROM runs WHERE parent IS NULL`)).map((r) => [String(r.id), r]));
   const changed: JournalRun[] = [];
   const ids = runIdsIn(store.runsDir);
   for (const id of ids) {
@@ -162,17 +164,23 @@ async function syncInto(db: Database, store: StoreLayout): Promise<SyncReport> {
   const touched = [...changed.map((r) => r.start.id), ...gone];
   for (const ids of chunks(touched, 500)) {
     const list = ids.map((id) => literal(id)).join(", ");
-    await db.exec(`DELETE FROM runs WHERE id IN (${list})`);
-    await db.exec(`DELETE FROM metrics WHERE run_id IN (${list})`);
+    // A run's child runs (`RUN/N`) go with it.
+    const children = `parent IN (${list})`;
+    await db.exec(`DELETE FROM metrics WHERE run_id IN (${list}) OR run_id IN (SELECT id FROM runs WHERE ${children})`);
+    await db.exec(`DELETE FROM run_tags WHERE run_id IN (${list})`);
+    await db.exec(`DELETE FROM runs WHERE id IN (${list}) OR ${children}`);
     await db.exec(`DELETE FROM artifacts WHERE run_id IN (${list})`);
   }
-  const runRows = changed.map((r) => {
+  const runRows = changed.flatMap((r) => {
     const j = r as JournalRun & { bytes: number; mtime: number };
     const s = j.start;
-    return [s.id, s.startedAt, j.finishedAt ?? null, j.status, s.programPath, s.programSha, s.programText, JSON.stringify(s.params), s.seed, j.backend ?? null, JSON.stringify(s.versions), JSON.stringify(s.data), JSON.stringify(j.plan ?? null), j.error ?? null, j.errorCode ?? null, s.reproduces ?? null, j.steps.length, j.owner?.pid ?? null, j.bytes, j.mtime];
+    const row = [s.id, s.startedAt, j.finishedAt ?? null, j.status, s.programPath, s.programSha, s.programText, JSON.stringify(s.params), s.seed, j.backend ?? null, JSON.stringify(s.versions), JSON.stringify(s.data), JSON.stringify(j.plan ?? null), j.error ?? null, j.errorCode ?? null, s.reproduces ?? null, j.steps.length, j.owner?.pid ?? null, j.bytes, j.mtime, s.name ?? null, JSON.stringify(s.tags ?? {}), null, 0, s.git?.commit ?? null, s.git ? s.git.dirty : null, s.user ?? null, s.host ?? null];
+    const children = j.children.map((c, i) => [c.id, c.startedAt, c.finishedAt, "succeeded", s.programPath, s.programSha, null, JSON.stringify({ ...s.params, ...c.params }), s.seed, j.backend ?? null, null, null, null, null, null, null, 0, null, null, null, `trial ${c.trial}: ${Object.entries(c.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}`, "{}", s.id, i + 1, s.git?.commit ?? null, s.git ? s.git.dirty : null, s.user ?? null, s.host ?? null]);
+    return [row, ...children];
   });
   await insert(db, "runs", runRows);
-  await insert(db, "metrics", changed.flatMap((r) => r.metrics.map((m) => [r.start.id, m.model, m.data, m.metric, m.value])));
+  await insert(db, "run_tags", changed.flatMap((r) => Object.entries(r.start.tags ?? {}).map(([k, v]) => [r.start.id, k, v])));
+  await insert(db, "metrics", changed.flatMap((r) => [...r.metrics.map((m) => [r.start.id, m.model, m.data, m.metric, m.value]), ...r.children.flatMap((c) => c.metrics.map((m) => [c.id, m.model, m.data, m.metric, m.value]))]));
   await insert(db, "artifacts", changed.flatMap((r) => r.artifacts.map((a) => [r.start.id, a.name, a.kind, a.path, a.sha256, a.bytes])));
   report.updated = changed.length;
   report.runs = ids.length;
@@ -230,7 +238,7 @@ async function ensureSchema(db: Database, store: StoreLayout): Promise<void> {
   const tables = new Set((await db.rows(`SELECT table_name FROM information_schema.tables`)).map((r) => String(r.table_name)));
   const legacy = !meta && tables.has("runs") && (await db.rows(`SELECT column_name FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'journal_bytes'`)).length === 0;
   if (legacy) await importLegacy(db, store);
-  for (const t of ["runs", "metrics", "artifacts", "model_versions", "champion_changes"]) await db.exec(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ["runs", "run_tags", "metrics", "artifacts", "model_versions", "champion_changes"]) await db.exec(`DROP TABLE IF EXISTS ${t}`);
   for (const s of schema) await db.exec(s);
   await db.exec(`INSERT OR REPLACE INTO meta VALUES ('schema', ${literal(schemaVersion)})`);
 }

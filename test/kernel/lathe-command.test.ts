@@ -1,3 +1,5 @@
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CellError } from "../../kernel/jupyter/backend.js";
 import { LatheBackend } from "../../kernel/lathe-backend.js";
@@ -52,6 +54,20 @@ describe("%lathe cells", () => {
     expect(stderr()).not.toMatch(/\n\s+at |\.js:\d+/);
     // The cell stopped at the failing command: the list ran once, before it.
     expect(stdout().match(/penguins/g)).toHaveLength(1);
+  }, 60_000);
+
+  it("`runs compare --chart METRIC` without --out shows the chart in the cell, as a multi-MIME bundle", async () => {
+    const { ctx, stdout } = context(4);
+    const shown: Record<string, unknown>[] = [];
+    ctx.display = (b) => void shown.push(b);
+    const [run] = backend.session.store.runIds();
+    await backend.execute(`%lathe runs compare ${run} --chart accuracy`, ctx);
+    expect(stdout()).toMatch(/lr\.test\.accuracy\s+[\d.]+/);
+    expect(stdout()).not.toMatch(/written to/);
+    expect(shown).toHaveLength(1);
+    expect(Object.keys(shown[0]).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "image/svg+xml", "text/plain"]);
+    expect(shown[0]["text/plain"]).toMatch(/accuracy across runs/);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith("lathe-chart-"))).toEqual([]);
   }, 60_000);
 
   it("a line that is not a well-formed command is a coded error, and nothing runs", async () => {
