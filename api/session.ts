@@ -25,6 +25,13 @@ export interface SessionOptions {
   record?: boolean;
   /** How the run store tells about waiting for another process (CLI: a line on stderr). */
   storeOptions?: RunStoreOptions;
+  /**
+   * The id of a run `lathe notebook run` began: every recorded `run` adds its steps to that run
+   * instead of recording one of its own, and none ends it (the command does, once every cell ran).
+   */
+  notebookRun?: string;
+  /** Values every `param` of the same name takes, in whichever `run` it is (`lathe notebook run --param`). */
+  params?: Record<string, LiteralValue>;
 }
 
 export interface RunOptions {
@@ -87,6 +94,11 @@ export class Session {
     return new Session(new Executor(await Database.open()), options);
   }
 
+  /** The run `lathe notebook run` began, which this session records into (undefined outside one). */
+  get notebookRun(): string | undefined {
+    return this.options.notebookRun;
+  }
+
   /** What earlier runs defined: params, datasets with their schemas, models (for completion and inspection). */
   get known(): Omit<CheckedProgram, "program"> {
     return this.checked;
@@ -97,9 +109,18 @@ export class Session {
     const parsed = parse(text);
     const baseDir = this.baseDir(options.file);
     const schemas = await this.sourceSchemas(parsed.program, baseDir);
-    const result = check(parsed.program, schemas, options.params ?? {}, this.checked);
+    const result = check(parsed.program, schemas, { ...this.pinnedParams(parsed.program), ...options.params }, this.checked);
     return { diagnostics: [...parsed.diagnostics, ...result.diagnostics, ...pendingDiagnostics(parsed.program, severity)], checked: result.checked };
   }
+
+  /** The session's pinned params that this program declares (a pin it does not declare is no error here). */
+  private pinnedParams(program: Program): Record<string, LiteralValue> {
+    const pins = this.options.params ?? {};
+    return Object.fromEntries(program.statements.flatMap((s) => (s.kind === "param" && Object.hasOwn(pins, s.name.text) ? [[s.name.text, pins[s.name.text]]] : [])));
+  }
+
+  /** The recorder of the notebook run this session continues, opened on its first recorded run. */
+  private notebookRecorder: RunRecorder | undefined;
 
   /** Runs Lathe text: everything or nothing is checked first; then each statement executes in order. */
   async run(text: string, options: RunOptions = {}): Promise<RunOutcome> {
@@ -118,7 +139,8 @@ export class Session {
     }
     outcome.plan = plan;
     const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
-    const runId = RunStore.newId();
+    const continued = this.options.notebookRun;
+    const runId = continued ?? RunStore.newId();
     const start: RunStart = {
       id: runId,
       startedAt: new Date().toISOString(),
@@ -134,7 +156,7 @@ export class Session {
     let recorder: RunRecorder | undefined;
     if (record) {
       try {
-        recorder = this.store.begin(start, plan);
+        recorder = continued ? (this.notebookRecorder ??= this.store.resume(continued)) : this.store.begin(start, plan);
       } catch (e) {
         outcome.error = userError(e);
         return outcome;
@@ -165,7 +187,8 @@ export class Session {
       // Later cells build on what this one defined, even when a later statement failed.
       this.checked = { params: checked.params, datasets: checked.datasets, models: checked.models };
     }
-    if (recorder) {
+    // A notebook run is ended by `lathe notebook run`, once every cell has run.
+    if (recorder && !continued) {
       const o = outcome.output;
       const status = outcome.ok ? "succeeded" : outcome.error?.kind === "interrupted" ? "interrupted" : "failed";
       try {
@@ -225,8 +248,10 @@ export class Session {
     return this.options.baseDir ?? (file ? path.dirname(path.resolve(file)) : process.cwd());
   }
 
-  /** Releases the database. */
+  /** Releases the database (and the notebook run's journal, left open for its command to end). */
   close(): void {
+    this.notebookRecorder?.detach();
+    this.notebookRecorder = undefined;
     this.executor.close();
   }
 }
@@ -277,7 +302,7 @@ function recordSteps(recorder: RunRecorder, onEvent: RunOptions["onEvent"]): (e:
 
 
 /** Versions that decide results, for the run record. */
-function versions(): Record<string, string> {
+export function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const v: Record<string, string> = { node: process.version };
   for (const pkg of ["@duckdb/node-api", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"]) {

@@ -55,7 +55,7 @@ export async function runsShow(id: string, opts: { store: string; json?: boolean
     process.stdout.write(JSON.stringify(run, null, 2) + "\n");
     return exitCodes.ok;
   }
-  process.stdout.write(`run ${run.id}  ${run.status}  started ${run.startedAt}  finished ${run.finishedAt ?? "-"}\nprogram ${run.programPath} (sha256 ${run.programSha.slice(0, 12)})  seed ${run.seed}  backend ${run.backend ?? "-"}\n`);
+  process.stdout.write(`run ${run.id}  ${run.status}  started ${run.startedAt}  finished ${run.finishedAt ?? "-"}\nprogram ${run.programPath} (sha256 ${run.programSha.slice(0, 12)})  seed ${run.seed ?? "-"}  backend ${run.backend ?? "-"}\n`);
   if (run.reproduces) process.stdout.write(`reproduces run ${run.reproduces}\n`);
   if (run.error) process.stdout.write(`error${run.errorCode ? `[${run.errorCode}]` : ""}: ${run.error}\n`);
   const last = run.steps?.at(-1);

@@ -78,6 +78,12 @@ export class RunStore implements StoreLayout {
     return new RunRecorder(this, writer);
   }
 
+  /** Continues recording a run begun elsewhere and left open (`RunRecorder.detach`): see `JournalWriter.resume`. */
+  resume(id: string): RunRecorder {
+    for (const dir of [this.runsDir, this.artifactDir, this.tmpDir, this.registryDir]) ensureDir(dir);
+    return new RunRecorder(this, JournalWriter.resume(journalFile(this.runsDir, id)));
+  }
+
   /**
    * Writes bytes content-addressed and returns the reference. The file appears whole or not at all
    * (temp file, fsync, rename); an existing copy is touched, so `lathe gc` sees it is in use.
@@ -192,6 +198,11 @@ export class RunRecorder {
     } finally {
       this.writer.close();
     }
+  }
+
+  /** Closes the journal without ending the run, for another process to continue (`RunStore.resume`) and end. */
+  detach(): void {
+    this.writer.close();
   }
 
   /** The items not recorded yet (and marks them recorded). */

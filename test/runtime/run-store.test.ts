@@ -57,6 +57,29 @@ describe("the run store", () => {
     expect(listed.map((r) => [r.id, r.status])).toEqual([["20260101-000000-f1n1sh", "succeeded"], ["20260101-000000-dead00", "crashed"]]);
   });
 
+  it("lets another writer continue a detached run (a notebook run's kernel), clearing a torn last line; an ended or unknown run cannot be continued", async () => {
+    const store = new RunStore(path.join(tempDir(), ".lathe"));
+    const id = "20260101-000000-n0tebk";
+    store.begin(start(id), { notebook: "nb.ipynb" }).detach();
+    const kernel = store.resume(id);
+    kernel.step({ id: "s1", label: "evaluate m on test", ms: 3, metrics: [{ model: "m", data: "test", metric: "accuracy", value: 0.5 }] });
+    kernel.detach();
+    // A crash in the middle of a write leaves half a line after the last record.
+    const file = path.join(store.runsDir, `${id}.jsonl`);
+    const text = readFileSync(file, "utf8");
+    const last = text.trimEnd().length + 1;
+    writeFileSync(file, text.slice(0, last) + '{"type":"step","id":"s2","lab' + text.slice(last + 29));
+    const command = store.resume(id);
+    command.sink.putArtifact("nb.run.ipynb", "notebook", "ipynb", "{}");
+    command.end({ status: "succeeded" });
+    const run = (await store.load(id))!;
+    expect(run).toMatchObject({ status: "succeeded", metrics: [{ metric: "accuracy", value: 0.5 }], artifacts: [{ name: "nb.run.ipynb", kind: "notebook" }] });
+    expect(run.steps?.map((s) => s.id)).toEqual(["s1"]);
+    expect(readFileSync(file, "utf8")).not.toContain('"s2"');
+    expect(() => store.resume(id)).toThrow(expect.objectContaining({ code: "run-not-open", message: expect.stringContaining("has already ended") }));
+    expect(() => store.resume("20260101-000000-nobody")).toThrow(expect.objectContaining({ code: "run-not-open" }));
+  });
+
   it("tells a live process from a dead one, and from a new process that got the same pid", async () => {
     const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
     await new Promise((r) => child.once("spawn", r));
