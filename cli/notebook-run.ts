@@ -28,10 +28,11 @@ def done(result):
         json.dump(result, f)
     sys.exit(0)
 try:
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    if args["mode"] == "execute":
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 except ImportError as e:
     done({"status": "jupyter-not-installed", "message": str(e)})
 
@@ -111,19 +112,28 @@ export async function notebookRunCommand(file: string, opts: { param: string[]; 
   const kernel = opts.kernel ?? nb.metadata?.kernelspec?.name ?? "lathe";
   const scratch = mkdtempSync(path.join(tmpdir(), "lathe-notebook-run-"));
   try {
+    // The notebook's own word on its language lets a bad --param fail before Jupyter is asked anything.
+    let language = nb.metadata?.kernelspec?.language ?? nb.metadata?.language_info?.name;
+    const runId = RunStore.newId();
+    const prepare = () => {
+      try {
+        return prepareNotebook(nb, { language: language ?? "", params, runId, file });
+      } catch (e) {
+        if (e instanceof NotebookParamError) return fail(e.code, e.message, exitCodes.usage);
+        throw e;
+      }
+    };
+    let prepared = language === undefined ? undefined : prepare();
+    if (typeof prepared === "number") return prepared;
     const check = await runner(scratch, { mode: "check", kernel });
     if (check.status !== "ok") return kernelProblem(check, kernel, nb);
-    const language = nb.metadata?.kernelspec?.language ?? check.language ?? nb.metadata?.language_info?.name ?? "";
+    if (!prepared) {
+      language = check.language ?? "";
+      prepared = prepare();
+      if (typeof prepared === "number") return prepared;
+    }
 
     const store = new RunStore(path.resolve(opts.store));
-    const runId = RunStore.newId();
-    let prepared;
-    try {
-      prepared = prepareNotebook(nb, { language, params, runId, file });
-    } catch (e) {
-      if (e instanceof NotebookParamError) return fail(e.code, e.message, exitCodes.usage);
-      throw e;
-    }
     if (prepared.warning) process.stderr.write(`lathe: warning[no-parameters-cell]: ${prepared.warning}\n`);
     const output = opts.output ?? file.replace(/(\.ipynb)?$/, ".run.ipynb");
     writeFileSync(output, JSON.stringify(prepared.notebook, null, 1) + "\n");
