@@ -143,7 +143,7 @@ describe.skipIf(!existsSync("/usr/bin/jupyter"))("lathe notebook run", () => {
     expect(run.artifacts.map((a) => a.kind)).toEqual(["notebook"]);
   }, 300_000);
 
-  it("a parameter no `param` declares, a missing notebook and a kernel Jupyter cannot start are coded errors (exit 2) that record no run", () => {
+  it("a parameter no `param` declares, a missing notebook and a kernel Jupyter cannot start are coded errors (exit 2) that record no run; `reproduce` of a notebook run is one too", () => {
     const before = store.runIds().length;
     const unknown = lathe(["notebook", "run", "nb.ipynb", "--param", "rate=0.5"]);
     expect([unknown.code, unknown.err]).toEqual([2, "lathe: error[unknown-param]: --param rate does not match any `param` in nb.ipynb (its params: seed)\n"]);
@@ -165,5 +165,10 @@ describe.skipIf(!existsSync("/usr/bin/jupyter"))("lathe notebook run", () => {
     expect(stale.code).toBe(2);
     expect(stale.err).toBe(`lathe: error[kernel-failed-to-start]: the kernel "lathe-test-stale-tslab" cannot start: its command "tslab" (${spec}/kernel.json) is not an executable file nor on PATH; register it again with \`npx lathe kernel install --typescript\`, which writes absolute paths\n`);
     expect(store.runIds()).toHaveLength(before);
+
+    // `reproduce` cannot run a notebook's cells: it says what to run instead.
+    const again = lathe(["reproduce", store.runIds()[0]]);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain(`lathe: error[notebook-run]: run ${store.runIds()[0]} ran the notebook ${path.join(dir, "nb.ipynb")}, whose cells only its kernel can run again: \`lathe notebook run ${path.join(dir, "nb.ipynb")} --param seed=7\``);
   }, 120_000);
 });
