@@ -92,7 +92,7 @@ describe.skipIf(!existsSync(jupyter))("the Lathe notebooks through nbconvert", (
     return Number(row?.split("|")[4]);
   };
 
-  it.concurrent("lathe-penguins.ipynb: every stage, every chart as PNG and SVG", async ({ expect }) => {
+  it.concurrent("lathe-penguins.ipynb: every stage, every chart as Vega-Lite and PNG", async ({ expect }) => {
     const outputs = common(await execute("lathe-penguins.ipynb"), expect);
     const titles = charts(outputs);
     for (const t of [/^Confusion matrix/, /^ROC/, /importance/i, /loss/i, /Flipper Length/, /Beak Length/]) {
