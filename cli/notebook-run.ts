@@ -110,7 +110,7 @@ export async function notebookRunCommand(file: string, opts: { param: string[]; 
   const params = parseParams(opts.param);
   if (!existsSync(python)) return fail("jupyter-not-installed", `running notebooks needs Jupyter's nbclient under ${python}: sudo bash scripts/setup-jupyter.sh`, exitCodes.usage);
   const kernel = opts.kernel ?? nb.metadata?.kernelspec?.name ?? "lathe";
-  const scratch = mkdtempSync(path.join(tmpdir(), "lathe-notebook-run-"));
+  const scratch = mkdtempSync(path.join(tmpdir(), "lathe-nbrun-"));
   try {
     // The notebook's own word on its language lets a bad --param fail before Jupyter is asked anything.
     let language = nb.metadata?.kernelspec?.language ?? nb.metadata?.language_info?.name;

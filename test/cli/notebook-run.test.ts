@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunStore } from "../../runtime/run-store.js";
@@ -49,7 +49,10 @@ describe.skipIf(!existsSync("/usr/bin/jupyter"))("lathe notebook run", () => {
     dir = tempDir();
     store = new RunStore(kernel.env.LATHE_STORE!);
   }, 60_000);
-  afterAll(() => kernel?.cleanup());
+  afterAll(() => {
+    kernel?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   const lathe = (args: string[], env: NodeJS.ProcessEnv = kernel.env) => {
     const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { cwd: dir, env, encoding: "utf8", timeout: 240_000 });

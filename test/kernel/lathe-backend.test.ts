@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { LatheBackend } from "../../kernel/lathe-backend.js";
@@ -33,7 +34,8 @@ describe("serve in the Lathe kernel", () => {
 
 describe("the run id in the Lathe kernel", () => {
   it("a cell that trains or evaluates says which run recorded it, in a line and in its outputs' metadata; a data cell records nothing", async () => {
-    const root = path.join(tempDir(), ".lathe");
+    const dir = tempDir();
+    const root = path.join(dir, ".lathe");
     const backend = await LatheBackend.create({ store: root });
     try {
       const data = context(1);
@@ -54,6 +56,7 @@ describe("the run id in the Lathe kernel", () => {
       expect(chart.opts.metadata).toMatchObject({ lathe: { run_id: ids[0] }, "image/png": { width: expect.any(Number), height: expect.any(Number) } });
     } finally {
       await backend.shutdown();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

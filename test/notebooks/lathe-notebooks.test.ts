@@ -1,7 +1,7 @@
 // The Lathe-kernel notebooks executed headlessly by real Jupyter (`jupyter nbconvert --execute`),
 // with the kernel installed in a temporary prefix, and their outputs checked: no errors, the metrics
 // tables, and every chart as one bundle whose PNG shows without JavaScript (GitHub's viewer, nbconvert's HTML).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { runProcess } from "../kernel/jupyter/run-process.js";
@@ -36,9 +36,15 @@ describe.skipIf(!existsSync(jupyter))("the Lathe notebooks through nbconvert", (
   beforeAll(async () => {
     kernel = await installTestKernel("lathe-nbtest");
     out = tempDir("lathe-notebooks-");
+    made.push(out);
   }, 60_000);
 
-  afterAll(() => kernel?.cleanup());
+  /** Temporary folders made here, removed at the end. */
+  const made: string[] = [];
+  afterAll(() => {
+    kernel?.cleanup();
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
 
   /**
    * Executes notebooks/NAME with the Lathe kernel; returns the executed cells. A notebook that writes
@@ -47,7 +53,9 @@ describe.skipIf(!existsSync(jupyter))("the Lathe notebooks through nbconvert", (
   async function execute(name: string, scratch = false): Promise<Cell[]> {
     let cwd = path.join(repo, "notebooks");
     if (scratch) {
-      cwd = path.join(tempDir("lathe-notebook-run-"), "notebooks");
+      const scratchDir = tempDir("lathe-notebook-scratch-");
+      made.push(scratchDir);
+      cwd = path.join(scratchDir, "notebooks");
       mkdirSync(cwd);
       copyFileSync(path.join(repo, "notebooks", name), path.join(cwd, name));
       symlinkSync(path.join(repo, "node_modules"), path.join(cwd, "node_modules"));

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RunStore } from "../../runtime/run-store.js";
 import { repo, tempDir } from "../helpers.js";
 
@@ -23,8 +23,10 @@ interface Output {
 // then `lathe notebook run`, with no node_modules/.bin on the PATH (where `npx tslab install`'s bare
 // `tslab` command only happens to start).
 describe.skipIf(!existsSync(jupyter))("notebooks/penguins.ipynb: the README's TypeScript recipe", () => {
+  const prefix = tempDir("lathe-jupyter-");
+  afterAll(() => rmSync(prefix, { recursive: true, force: true }));
+
   it("registers tslab with absolute paths and runs the notebook as one run: the metrics table and one chart bundle", async () => {
-    const prefix = tempDir("lathe-jupyter-");
     const env = { ...process.env, JUPYTER_PATH: path.join(prefix, "share/jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1", PATH: "/usr/bin:/bin" };
     const lathe = (args: string[]) => spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { cwd: repo, env, encoding: "utf8", timeout: 300_000 });
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { RunStore, type RunStart } from "../../runtime/run-store.js";
 import { ownerAlive, processOwner } from "../../runtime/store/process-owner.js";
 import { repo, tempDir } from "../helpers.js";
@@ -58,7 +58,9 @@ describe("the run store", () => {
   });
 
   it("lets another writer continue a detached run (a notebook run's kernel), clearing a torn last line; an ended or unknown run cannot be continued", async () => {
-    const store = new RunStore(path.join(tempDir(), ".lathe"));
+    const dir = tempDir();
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const store = new RunStore(path.join(dir, ".lathe"));
     const id = "20260101-000000-n0tebk";
     store.begin(start(id), { notebook: "nb.ipynb" }).detach();
     const kernel = store.resume(id);
