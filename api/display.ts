@@ -4,7 +4,18 @@ import path from "node:path";
 /** A Jupyter MIME bundle. */
 export type MimeBundle = Record<string, unknown>;
 
+/** A notebook output: its bundle and display metadata (an image's size, the run it belongs to). */
+export interface Display {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+}
+
 type TslabJupyter = { lastWriteDisplayData?: (data: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void };
+
+/** Output metadata naming the recorded run an output belongs to: `{ lathe: { run_id } }` (none when unrecorded). */
+export function runMetadata(runId: string | undefined): Record<string, unknown> {
+  return runId ? { lathe: { run_id: runId } } : {};
+}
 
 let tslab: TslabJupyter | null | undefined;
 
@@ -40,8 +51,8 @@ export function canDisplay(): boolean {
 }
 
 /** Sends one multi-MIME bundle to the notebook; outside a kernel it prints the text form. */
-export function displayBundle(bundle: MimeBundle): void {
+export function displayBundle(bundle: MimeBundle, metadata: Record<string, unknown> = {}): void {
   const j = tslabJupyter();
-  if (j?.lastWriteDisplayData) j.lastWriteDisplayData({ data: bundle, metadata: {}, transient: {} }, false);
+  if (j?.lastWriteDisplayData) j.lastWriteDisplayData({ data: bundle, metadata, transient: {} }, false);
   else if (typeof bundle["text/plain"] === "string") process.stdout.write(`${bundle["text/plain"]}\n`);
 }

@@ -11,7 +11,9 @@ import { renderResult } from "../runtime/ops/index.js";
 import type { RenderPart } from "../runtime/ops/types.js";
 import type { ChartBundle } from "../runtime/charts/types.js";
 import type { StepResult } from "../runtime/results.js";
-import { canDisplay, displayBundle, type MimeBundle } from "./display.js";
+import { chartDisplay } from "../runtime/charts/chart-display.js";
+import { canDisplay, displayBundle, runMetadata, type Display, type MimeBundle } from "./display.js";
+import { sessionOptionsFromEnv } from "./notebook-run-env.js";
 import { Session, type RunOptions, type RunOutcome, type SessionOptions } from "./session.js";
 
 export { Session, type RunOptions, type RunOutcome, type SessionOptions };
@@ -78,19 +80,19 @@ export function tableBundle(table: ColumnTable, limit = 50): MimeBundle {
   return { "text/html": table.toHTML({ limit }), "text/plain": table.toMarkdown({ limit }) };
 }
 
-/** One rendered part of a result as a display bundle: the same for the kernel and TypeScript notebooks. */
-export function partBundle(part: RenderPart): MimeBundle {
+/** One rendered part of a result as a notebook output (bundle and metadata): the same for the kernel and TypeScript notebooks. */
+export function partDisplay(part: RenderPart): Display {
   switch (part.kind) {
     case "table": {
       const table = part.rows.length ? aq.from(part.rows).select(part.columns) : aq.table(Object.fromEntries(part.columns.map((c) => [c, []])));
       const bundle = tableBundle(table);
-      if (!part.title) return bundle;
-      return { "text/html": `<p><b>${escapeHtml(part.title)}</b></p>\n${bundle["text/html"]}`, "text/plain": `${part.title}\n${bundle["text/plain"]}` };
+      if (!part.title) return { data: bundle, metadata: {} };
+      return { data: { "text/html": `<p><b>${escapeHtml(part.title)}</b></p>\n${bundle["text/html"]}`, "text/plain": `${part.title}\n${bundle["text/plain"]}` }, metadata: {} };
     }
     case "chart":
-      return part.bundle as unknown as MimeBundle;
+      return chartDisplay(part.bundle);
     case "text":
-      return { "text/plain": part.text };
+      return { data: { "text/plain": part.text }, metadata: {} };
     default:
       return assertNever(part);
   }
@@ -101,12 +103,21 @@ function escapeHtml(s: string): string {
 }
 
 /**
+ * The session `lathe.run` shares. Under `lathe notebook run` it records into the notebook's run, in
+ * the command's store (the `--param` values reach a TypeScript notebook as constants instead).
+ */
+function openDefaultSession(): Promise<Session> {
+  const { root, notebookRun } = sessionOptionsFromEnv();
+  return Session.open(notebookRun ? { root, notebookRun } : {});
+}
+
+/**
  * Runs Lathe code in a shared session (state carries over between calls, like notebook cells)
  * and returns its metrics as an arquero table, charts as display bundles and `show` results as
  * tables. In a tslab notebook the metrics table and every chart are displayed inline.
  */
 async function run(code: string, options: RunOptions & { display?: boolean; session?: Session } = {}): Promise<LatheResult> {
-  const session = options.session ?? (await (defaultSession ??= Session.open()));
+  const session = options.session ?? (await (defaultSession ??= openDefaultSession()));
   const outcome = await session.run(code, options);
   const errors = outcome.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new LatheError(outcome.diagnostics.map((d) => formatDiagnostic(d, options.file ?? "<cell>", code)).join("\n\n"));
@@ -120,7 +131,14 @@ async function run(code: string, options: RunOptions & { display?: boolean; sess
   }
   const charts = results.flatMap((r) => (r.kind === "chart" ? [{ title: r.title, bundle: r.bundle, files: r.files }] : r.kind === "tune" ? [{ title: `tuning ${r.model}`, bundle: r.bundle, files: [] }] : []));
   const shouldDisplay = options.display ?? canDisplay();
-  if (shouldDisplay) for (const r of results) for (const p of renderResult(r).parts) displayBundle(partBundle(p));
+  if (shouldDisplay) {
+    for (const r of results) {
+      for (const p of renderResult(r).parts) {
+        const { data, metadata } = partDisplay(p);
+        displayBundle(data, { ...metadata, ...runMetadata(outcome.runId) });
+      }
+    }
+  }
   if (outcome.error) throw new LatheError(outcome.error.message);
   const models: Record<string, ModelHandle> = {};
   for (const r of results) if (r.kind === "model" || r.kind === "tune") models[r.kind === "model" ? r.name : r.model] = modelHandle(session, r.kind === "model" ? r.name : r.model);
@@ -209,7 +227,10 @@ async function model(ref: string, options: { store?: string; version?: number } 
 /** Displays a chart, a table or any MIME bundle in the notebook. */
 function display(x: Chart | ColumnTable | MimeBundle): void {
   if (x && typeof (x as ColumnTable).toHTML === "function") displayBundle(tableBundle(x as ColumnTable));
-  else if (x && "bundle" in (x as Chart)) displayBundle((x as Chart).bundle as unknown as MimeBundle);
+  else if (x && "bundle" in (x as Chart)) {
+    const { data, metadata } = chartDisplay((x as Chart).bundle);
+    displayBundle(data, metadata);
+  }
   else displayBundle(x as MimeBundle);
 }
 

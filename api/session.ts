@@ -36,6 +36,13 @@ export interface SessionOptions {
   storeOptions?: RunStoreOptions;
   /** Reuse and keep step outputs in the store's step cache across runs (default: when runs are recorded). */
   cache?: boolean;
+  /**
+   * The id of a run `lathe notebook run` began: every recorded `run` adds its steps to that run
+   * instead of recording one of its own, and none ends it (the command does, once every cell ran).
+   */
+  notebookRun?: string;
+  /** Values every `param` of the same name takes, in whichever `run` it is (`lathe notebook run --param`). */
+  params?: Record<string, LiteralValue>;
 }
 
 export interface RunOptions {
@@ -111,6 +118,11 @@ export class Session {
     return new Session(new Executor(await Database.open()), options);
   }
 
+  /** The run `lathe notebook run` began, which this session records into (undefined outside one). */
+  get notebookRun(): string | undefined {
+    return this.options.notebookRun;
+  }
+
   /** What earlier runs defined: params, datasets with their schemas, models (for completion and inspection). */
   get known(): Omit<CheckedProgram, "program"> {
     return this.checked;
@@ -122,7 +134,7 @@ export class Session {
     const baseDir = this.baseDir(options.file);
     const snapshots = await this.snapshotsInstead(parsed.program, baseDir, options.snapshots);
     const schemas = await this.sourceSchemas(parsed.program, baseDir, snapshots);
-    const result = check(parsed.program, schemas, options.params ?? {}, this.checked);
+    const result = check(parsed.program, schemas, { ...this.pinnedParams(parsed.program), ...options.params }, this.checked);
     return { diagnostics: [...parsed.diagnostics, ...result.diagnostics, ...pendingDiagnostics(parsed.program, severity)], checked: result.checked, snapshots };
   }
 
@@ -137,6 +149,15 @@ export class Session {
     }
     return uses;
   }
+
+  /** The session's pinned params that this program declares (a pin it does not declare is no error here). */
+  private pinnedParams(program: Program): Record<string, LiteralValue> {
+    const pins = this.options.params ?? {};
+    return Object.fromEntries(program.statements.flatMap((s) => (s.kind === "param" && Object.hasOwn(pins, s.name.text) ? [[s.name.text, pins[s.name.text]]] : [])));
+  }
+
+  /** The recorder of the notebook run this session continues, opened on its first recorded run. */
+  private notebookRecorder: RunRecorder | undefined;
 
   /** Runs Lathe text: everything or nothing is checked first; then each statement executes in order. */
   async run(text: string, options: RunOptions = {}): Promise<RunOutcome> {
@@ -156,7 +177,8 @@ export class Session {
     outcome.plan = plan;
     const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
     const libraryVersions = versions();
-    const runId = RunStore.newId();
+    const continued = this.options.notebookRun;
+    const runId = continued ?? RunStore.newId();
     const start: RunStart = {
       id: runId,
       startedAt: new Date().toISOString(),
@@ -175,7 +197,7 @@ export class Session {
     if (record) {
       try {
         Object.assign(start, runProvenance(baseDir));
-        recorder = this.store.begin(start, plan);
+        recorder = continued ? (this.notebookRecorder ??= this.store.resume(continued)) : this.store.begin(start, plan);
       } catch (e) {
         outcome.error = userError(e);
         return outcome;
@@ -208,7 +230,8 @@ export class Session {
       // Later cells build on what this one defined, even when a later statement failed.
       this.checked = { params: checked.params, datasets: checked.datasets, models: checked.models };
     }
-    if (recorder) {
+    // A notebook run is ended by `lathe notebook run`, once every cell has run.
+    if (recorder && !continued) {
       const o = outcome.output;
       const status = outcome.ok ? "succeeded" : outcome.error?.kind === "interrupted" ? "interrupted" : "failed";
       try {
@@ -277,8 +300,10 @@ export class Session {
     return this.options.baseDir ?? (file ? path.dirname(path.resolve(file)) : process.cwd());
   }
 
-  /** Releases the database. */
+  /** Releases the database (and the notebook run's journal, left open for its command to end). */
   close(): void {
+    this.notebookRecorder?.detach();
+    this.notebookRecorder = undefined;
     this.executor.close();
   }
 }
@@ -344,7 +369,7 @@ function resolvable(pkg: string): boolean {
 }
 
 /** Versions that decide results, for the run record. */
-function versions(): Record<string, string> {
+export function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const v: Record<string, string> = { node: process.version };
   for (const pkg of ["@duckdb/node-api", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-wasm"]) {

@@ -193,14 +193,16 @@ export async function main(argv: string[]): Promise<number> {
   const notebook = program.command("notebook").description("notebooks as parameterised, repeatable runs");
   notebook
     .command("run <notebook>")
-    .description("execute a notebook (Lathe or TypeScript) with Jupyter, injecting --param values after the cell tagged `parameters`")
+    .description("execute a notebook (Lathe or TypeScript) with Jupyter as one recorded run, injecting --param values after the cell tagged `parameters`")
     .option("-p, --param <name=value>", "a parameter value (repeatable)", collect, [])
     .option("-o, --output <file>", "where to write the executed notebook (default: NAME.run.ipynb)")
     .option("--kernel <name>", "kernel to use (default: the notebook's own)")
     .option("--timeout <seconds>", "longest a cell may run", "600")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (file: string, opts) => {
       const { notebookRunCommand } = await import("./notebook-run.js");
-      code = await notebookRunCommand(file, opts);
+      const { storeCommand } = await store();
+      code = await storeCommand(() => notebookRunCommand(file, opts));
     });
 
   const models = program.command("models").description("the model registry: registered names, versions, champions");
@@ -298,7 +300,19 @@ export async function main(argv: string[]): Promise<number> {
     .option("--user", "install for the current user")
     .option("--prefix <dir>", "install under DIR/share/jupyter/kernels")
     .option("--name <name>", "kernel name", "lathe")
+    .option("--typescript", "register tslab's TypeScript and JavaScript kernels (with absolute paths) instead")
     .action(async (opts) => {
+      if (opts.typescript) {
+        const { installTslabKernels, TslabMissing } = await import("../kernel/tslab-kernel.js");
+        try {
+          for (const dir of await installTslabKernels(opts)) process.stdout.write(`installed tslab's ${dir.endsWith("jslab") ? "JavaScript" : "TypeScript"} kernel in ${dir}\n`);
+        } catch (e) {
+          if (!(e instanceof TslabMissing)) throw e;
+          process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);
+          code = exitCodes.usage;
+        }
+        return;
+      }
       const { kernelInstallCommand } = await import("./kernel-command.js");
       code = await kernelInstallCommand(opts);
     });

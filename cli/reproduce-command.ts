@@ -20,6 +20,11 @@ export async function reproduceCommand(id: string, opts: { store: string }): Pro
       process.stderr.write(`lathe: ${original.id} is trial ${original.trial?.number} of ${original.trial?.label} in run ${original.parent}, not a run of its own: reproduce run ${original.parent}\n`);
       return exitCodes.usage;
     }
+    if (original.programPath.endsWith(".ipynb")) {
+      const params = Object.entries(original.params).map(([k, v]) => ` --param ${k}=${String(v)}`).join("");
+      process.stderr.write(`lathe: error[notebook-run]: run ${original.id} ran the notebook ${original.programPath}, whose cells only its kernel can run again: \`lathe notebook run ${original.programPath}${params}\` records a new run to compare with \`lathe runs diff\`\n`);
+      return exitCodes.usage;
+    }
     process.stdout.write(`reproducing run ${original.id} (${original.status}, ${original.startedAt}) of ${original.programPath}\n`);
     let diff: Reproduction["diff"];
     const { code } = await runWithProgress(session, original.programPath, async (o) => {

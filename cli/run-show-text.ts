@@ -7,7 +7,7 @@ export function runShowText(run: StoredRun): string {
   const say = (s: string) => out.push(s + "\n");
   say(`run ${run.id}${run.name !== undefined ? ` "${run.name}"` : ""}  ${run.status}  started ${run.startedAt}  finished ${run.finishedAt ?? "-"}`);
   if (run.parent) say(`trial ${run.trial?.number} of ${run.trial?.label}, a child run of run ${run.parent}`);
-  say(`program ${run.programPath} (sha256 ${run.programSha.slice(0, 12)})  seed ${run.seed}  backend ${run.backend ?? "-"}`);
+  say(`program ${run.programPath} (sha256 ${run.programSha.slice(0, 12)})  seed ${run.seed ?? "-"}  backend ${run.backend ?? "-"}`);
   const where = [run.git ? `git ${run.git.commit ? run.git.commit.slice(0, 12) : "(no commit yet)"}${run.git.branch ? ` on ${run.git.branch}` : ""}${run.git.dirty ? ", with uncommitted changes" : ""}` : "", run.user || run.host ? `by ${run.user ?? "?"}@${run.host ?? "?"}` : ""].filter(Boolean);
   if (where.length) say(where.join("  "));
   if (run.tags && Object.keys(run.tags).length) say(`tags ${Object.entries(run.tags).map(([k, v]) => `${k}=${v}`).join(", ")}`);

@@ -1,4 +1,6 @@
-import { partBundle } from "../api/index.js";
+import { partDisplay } from "../api/index.js";
+import { runMetadata, type Display } from "../api/display.js";
+import type { LiteralValue } from "../language/ast.js";
 import { renderResult } from "../runtime/ops/index.js";
 import { Session } from "../api/session.js";
 import { charts, formatDiagnostic, parse, type Program } from "../language/index.js";
@@ -24,9 +26,13 @@ export class LatheBackend implements KernelBackend {
     this.servers = new ServerSet(session.store.root, (m) => process.stderr.write(`lathe serve: ${m}\n`));
   }
 
-  /** Opens the backend's session; the run store is `store`, else `.lathe` under the kernel's working directory. */
-  static async create(options: { store?: string } = {}): Promise<LatheBackend> {
-    return new LatheBackend(await Session.open({ root: options.store }));
+  /**
+   * Opens the backend's session; the run store is `store`, else `.lathe` under the kernel's working
+   * directory. Under `lathe notebook run`, `notebookRun` is the run every cell is recorded in and
+   * `params` the values its `param` statements take.
+   */
+  static async create(options: { store?: string; notebookRun?: string; params?: Record<string, LiteralValue> } = {}): Promise<LatheBackend> {
+    return new LatheBackend(await Session.open({ root: options.store, notebookRun: options.notebookRun, params: options.params }));
   }
 
   async execute(code: string, ctx: ExecuteContext): Promise<MimeBundle | undefined> {
@@ -51,7 +57,12 @@ export class LatheBackend implements KernelBackend {
         ctx.stream("stdout", `${e.label}${e.failed ? ": failed" : summary(e.result)} (${Math.round(e.ms)} ms)\n`);
       }
     };
-    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record: worthRecording(parse(code).program), serving: { start: (spec) => this.servers.start(spec) } });
+    const program = parse(code).program;
+    // In a notebook run every cell belongs to the run; otherwise only those worth a record of their own.
+    const record = this.session.notebookRun !== undefined || worthRecording(program);
+    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record, serving: { start: (spec) => this.servers.start(spec) } });
+    const metadata = runMetadata(outcome.runId);
+    if (outcome.runId && trainsOrEvaluates(program)) ctx.stream("stdout", this.session.notebookRun ? `recorded in run ${outcome.runId} (the notebook's run)\n` : `recorded as run ${outcome.runId}\n`);
     const errors = outcome.diagnostics.filter((d) => d.severity === "error");
     for (const w of outcome.diagnostics.filter((d) => d.severity !== "error")) ctx.stream("stderr", formatDiagnostic(w, file, code) + "\n");
     if (errors.length) {
@@ -59,12 +70,13 @@ export class LatheBackend implements KernelBackend {
       throw new CellError("LatheError", `${errors.length} error${errors.length > 1 ? "s" : ""} in the cell: ${errors[0].message}`, rendered.flatMap((r) => r.split("\n")));
     }
     const results = outcome.output?.results ?? [];
-    const bundles = results.flatMap(bundlesOf);
+    const bundles = results.flatMap(displaysOf);
+    const show = (d: Display) => ctx.display(d.data, { metadata: { ...d.metadata, ...metadata } });
     // Out[n] always comes last, so a result of several bundles (describe: table, then charts) is
     // shown as displays in its own order rather than having its table moved below its charts.
-    const lastIsSingle = results.length > 0 && bundlesOf(results[results.length - 1]).length === 1;
+    const lastIsSingle = results.length > 0 && displaysOf(results[results.length - 1]).length === 1;
     if (outcome.error) {
-      for (const b of bundles) ctx.display(b);
+      for (const b of bundles) show(b);
       if (outcome.error.kind === "interrupted") throw new CellError("KeyboardInterrupt", "execution was interrupted; the session and earlier results are intact");
       const ename = outcome.error.kind === "assert" ? "AssertionFailed" : outcome.error.kind === "data" ? "DataError" : "InternalError";
       const traceback = outcome.error.diagnostic ? formatDiagnostic(outcome.error.diagnostic, file, code).split("\n") : [`${ename}: ${outcome.error.message}`];
@@ -72,8 +84,10 @@ export class LatheBackend implements KernelBackend {
     }
     // The last displayable result becomes the cell's Out[n]; earlier ones show as they come.
     const last = lastIsSingle ? bundles.pop() : undefined;
-    for (const b of bundles) ctx.display(b);
-    return last;
+    for (const b of bundles) show(b);
+    if (!last) return undefined;
+    if (ctx.resultMetadata) Object.assign(ctx.resultMetadata, last.metadata, metadata);
+    return last.data;
   }
 
   complete(code: string, cursorPos: number): CompletionResult {
@@ -118,6 +132,12 @@ function worthRecording(program: Program): boolean {
   return program.statements.some((s) => !(dataOnly.has(s.kind) || (s.kind === "plot" && charts[s.chart.text]?.needs === "dataset")));
 }
 
+/** Whether a cell trains or measures a model: its output then says which run recorded it. */
+function trainsOrEvaluates(program: Program): boolean {
+  const kinds = new Set(["model", "tune", "evaluate", "assert"]);
+  return program.statements.some((s) => kinds.has(s.kind) || (s.kind === "plot" && charts[s.chart.text]?.needs !== "dataset"));
+}
+
 /** A result's summary for its progress line, unless the displays that follow say it all. */
 function summary(r: StepResult | undefined): string {
   if (!r) return "";
@@ -125,9 +145,9 @@ function summary(r: StepResult | undefined): string {
   return rendered.partsSuffice && rendered.parts.length && !r.reused ? "" : `: ${rendered.summary}`;
 }
 
-/** The display bundles of a result: its op's parts (tables as HTML + text, charts as their multi-MIME bundle). */
-function bundlesOf(r: StepResult): MimeBundle[] {
-  return renderResult(r).parts.map(partBundle);
+/** The displays of a result: its op's parts (tables as HTML + text, charts as their multi-MIME bundle). */
+function displaysOf(r: StepResult): Display[] {
+  return renderResult(r).parts.map(partDisplay);
 }
 
 function escapeHtml(s: string): string {

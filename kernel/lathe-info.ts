@@ -19,9 +19,11 @@ export const latheInfo: {
     version: latheVersion,
     mimetype: "text/x-lathe",
     file_extension: ".lathe",
-    // No CodeMirror mode exists for Lathe; Python's highlights its strings, numbers and # comments.
+    // No CodeMirror mode or Pygments lexer exists for Lathe (nbconvert can only name an installed
+    // one); Python's highlight its strings, numbers, # comments and shared keywords (from, in, and,
+    // not, is), and find no error token in any example program.
     codemirror_mode: "python",
-    pygments_lexer: "text",
+    pygments_lexer: "python",
   },
   implementation: "lathe",
   implementationVersion: latheVersion,

@@ -52,7 +52,9 @@ export class DeferredBackend implements KernelBackend {
 export async function runKernel(connectionFile: string): Promise<void> {
   const backend = new DeferredBackend(async () => {
     const { LatheBackend } = await import("./lathe-backend.js");
-    return LatheBackend.create({ store: process.env.LATHE_STORE || undefined });
+    const { sessionOptionsFromEnv } = await import("../api/notebook-run-env.js");
+    const { root, ...notebookRun } = sessionOptionsFromEnv();
+    return LatheBackend.create({ store: root, ...notebookRun });
   });
   const server = await startKernel(connectionFile, backend);
   // Loading evaluates a few hundred modules synchronously; starting it a moment after binding lets the

@@ -88,6 +88,12 @@ export class RunStore implements StoreLayout {
     return new RunRecorder(this, writer, run.id);
   }
 
+  /** Continues recording a run begun elsewhere and left open (`RunRecorder.detach`): see `JournalWriter.resume`. */
+  resume(id: string): RunRecorder {
+    for (const dir of [this.runsDir, this.artifactDir, this.tmpDir, this.registryDir]) ensureDir(dir);
+    return new RunRecorder(this, JournalWriter.resume(journalFile(this.runsDir, id)), id);
+  }
+
   /**
    * Writes bytes content-addressed and returns the reference. The file appears whole or not at all
    * (temp file, fsync, rename); an existing copy is touched, so `lathe gc` sees it is in use.
@@ -200,6 +206,11 @@ export class RunRecorder {
     } finally {
       this.writer.close();
     }
+  }
+
+  /** Closes the journal without ending the run, for another process to continue (`RunStore.resume`) and end. */
+  detach(): void {
+    this.writer.close();
   }
 
   /** The items not recorded yet (and marks them recorded). */

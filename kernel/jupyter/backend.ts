@@ -41,6 +41,8 @@ export interface ExecuteContext {
   executionCount: number;
   /** True for `silent` requests: outputs are dropped, so a backend may skip producing them. */
   silent: boolean;
+  /** Metadata of the cell's execute_result (the bundle `execute` returns); a backend may add to it. */
+  resultMetadata?: Record<string, unknown>;
 }
 
 /**

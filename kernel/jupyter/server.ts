@@ -335,7 +335,7 @@ class JupyterKernel implements KernelServer {
     try {
       const result = await this.backend.execute(code, ctx);
       if (result !== undefined && !silent) {
-        this.publish("execute_result", { execution_count: count, data: result, metadata: {} }, msg);
+        this.publish("execute_result", { execution_count: count, data: result, metadata: ctx.resultMetadata ?? {} }, msg);
         const text = result["text/plain"];
         if (storeHistory && typeof text === "string") this.history.setOutput(count, text);
       }
@@ -374,6 +374,7 @@ class JupyterKernel implements KernelServer {
       signal,
       executionCount,
       silent,
+      resultMetadata: {},
       stream: (name, text) => {
         if (text) publish("stream", { name, text });
       },

@@ -1,7 +1,9 @@
 /**
  * Charts: plain data ─builder─▶ Vega-Lite v5 spec (data inline, summary in
- * `usermeta`) ─renderBundle─▶ { Vega-Lite JSON, SVG, PNG, text } for notebooks and run records.
+ * `usermeta`) ─renderBundle─▶ { Vega-Lite JSON, SVG, PNG at 2×, text } for run records and files
+ * ─chartDisplay─▶ { Vega-Lite JSON, PNG with its display size, text } for notebooks.
  */
+export { chartDisplay, type ChartDisplay } from "./chart-display.js";
 export { confusionMatrixChart, type ConfusionMatrixInput } from "./confusion-matrix-chart.js";
 export { driftChart, driftColumn, type DriftChartInput, type DriftColumn } from "./drift-chart.js";
 export { featureImportanceChart, type FeatureImportanceInput } from "./feature-importance-chart.js";

@@ -12,7 +12,7 @@ import type { ChartBundle, VegaLiteSpec } from "./types.js";
 export interface RenderOptions {
   /** Include a PNG rendering (default true). */
   png?: boolean;
-  /** PNG pixels per SVG pixel (default 1). */
+  /** PNG pixels per SVG pixel (default 2: sharp on high-density screens, shown at the SVG's size). */
   scale?: number;
 }
 
@@ -63,7 +63,7 @@ export async function renderBundle(spec: VegaLiteSpec, opts: RenderOptions = {})
     "image/svg+xml": svg,
     "text/plain": plainText(spec),
   };
-  if (opts.png ?? true) bundle["image/png"] = svgToPng(svg, opts.scale ?? 1).toString("base64");
+  if (opts.png ?? true) bundle["image/png"] = svgToPng(svg, opts.scale ?? 2).toString("base64");
   return bundle;
 }
 

@@ -68,7 +68,8 @@ export interface RunStart extends RunProvenance {
   programText: string;
   programSha: string;
   params: Record<string, unknown>;
-  seed: number;
+  /** The program's seed; null for a notebook run, whose cells may each set their own. */
+  seed: number | null;
   versions: Record<string, string>;
   /** Dataset → fingerprint of the files it read. */
   data: Record<string, string>;
@@ -142,6 +143,50 @@ export class JournalWriter {
     } catch (e) {
       throw storeIoError(e, "open", file);
     }
+  }
+
+  /**
+   * Opens a journal another process began and left open (`RunRecorder.detach`), to add records
+   * after its last one: `lathe notebook run` begins a run, its kernel adds the cells' steps, and
+   * the command ends it. Only one process writes at a time, each after the previous one closed.
+   * A torn last line is cleared; a journal that has ended, or none, is `run-not-open`.
+   */
+  static resume(file: string): JournalWriter {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new StoreError(`no run ${path.basename(file, ".jsonl")} is recorded in ${path.dirname(file)}, so it cannot be continued`, "run-not-open", file);
+      throw storeIoError(e, "read", file);
+    }
+    let end = 0;
+    for (let at = 0; at < bytes.length; ) {
+      const nl = bytes.indexOf(0x0a, at);
+      const next = nl < 0 ? bytes.length : nl + 1;
+      const line = bytes.subarray(at, next).toString("utf8").trim();
+      at = next;
+      if (!line) continue;
+      let record: JournalRecord;
+      try {
+        record = JSON.parse(line) as JournalRecord;
+      } catch {
+        break; // a write a crash cut short: the next record goes in its place
+      }
+      if (record.type === "end") throw new StoreError(`run ${path.basename(file, ".jsonl")} has already ended; it cannot be continued`, "run-not-open", file);
+      end = next;
+    }
+    if (end === 0) throw new StoreError(`the run store is damaged: ${file} has no readable start record`, "store-damaged", file);
+    const writer = new JournalWriter(file, end, bytes.length);
+    if (end < bytes.length) {
+      try {
+        writeAt(writer.fd!, padding(bytes.length - end), end, file, false);
+        fsyncSync(writer.fd!);
+      } catch (e) {
+        writer.close();
+        throw storeIoError(e, "continue the run in", file);
+      }
+    }
+    return writer;
   }
 
   /** Adds a record and makes it durable. */

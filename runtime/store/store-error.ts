@@ -5,9 +5,10 @@ import path from "node:path";
  * Codes of run-store failures: `store-error` (the file system refused: full disk, permissions, a
  * read-only mount), `store-damaged` (a file or folder of the store is not what Lathe wrote there),
  * `store-busy` (another process held the index for longer than Lathe waits), `ambiguous-run-id`
- * (a run-id prefix that names several runs).
+ * (a run-id prefix that names several runs), `run-not-open` (a run to continue that is not
+ * recorded, or has ended).
  */
-export type StoreErrorCode = "store-error" | "store-damaged" | "store-busy" | "ambiguous-run-id";
+export type StoreErrorCode = "store-error" | "store-damaged" | "store-busy" | "ambiguous-run-id" | "run-not-open";
 
 /**
  * A run-store failure stated for the user: what failed, on which file, why, and what to do. Never

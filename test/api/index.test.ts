@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { lathe, LatheError, partBundle } from "../../api/index.js";
+import { lathe, LatheError, partDisplay } from "../../api/index.js";
 import { renderResult } from "../../runtime/ops/index.js";
 import { repo } from "../helpers.js";
 
@@ -37,7 +37,7 @@ describe("lathe: the TypeScript notebook library", () => {
     const s = await session;
     const r = await lathe.run(`source d = sql "select DATE '2024-03-05' + i::INTEGER AS day from range(2) t(i)"\nshow d`, { session: s, display: false });
     const part = renderResult(r.results.find((x) => x.kind === "table")!).parts[0];
-    const bundle = partBundle(part);
+    const bundle = partDisplay(part).data;
     expect(bundle["text/plain"]).toMatch(/2024-03-05\s*\|?\n.*2024-03-06/);
     expect(bundle["text/html"]).toContain("2024-03-06");
     expect(bundle["text/plain"]).not.toContain("T00:00");

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { RunStore, type RunStart } from "../../runtime/run-store.js";
 import { ownerAlive, processOwner } from "../../runtime/store/process-owner.js";
 import { repo, tempDir } from "../helpers.js";
@@ -55,6 +55,31 @@ describe("the run store", () => {
     expect(store.runStatus("20260101-000000-f1n1sh")).toBe("succeeded");
     const listed = await store.list();
     expect(listed.map((r) => [r.id, r.status])).toEqual([["20260101-000000-f1n1sh", "succeeded"], ["20260101-000000-dead00", "crashed"]]);
+  });
+
+  it("lets another writer continue a detached run (a notebook run's kernel), clearing a torn last line; an ended or unknown run cannot be continued", async () => {
+    const dir = tempDir();
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const store = new RunStore(path.join(dir, ".lathe"));
+    const id = "20260101-000000-n0tebk";
+    store.begin(start(id), { notebook: "nb.ipynb" }).detach();
+    const kernel = store.resume(id);
+    kernel.step({ id: "s1", label: "evaluate m on test", ms: 3, metrics: [{ model: "m", data: "test", metric: "accuracy", value: 0.5 }] });
+    kernel.detach();
+    // A crash in the middle of a write leaves half a line after the last record.
+    const file = path.join(store.runsDir, `${id}.jsonl`);
+    const text = readFileSync(file, "utf8");
+    const last = text.trimEnd().length + 1;
+    writeFileSync(file, text.slice(0, last) + '{"type":"step","id":"s2","lab' + text.slice(last + 29));
+    const command = store.resume(id);
+    command.sink.putArtifact("nb.run.ipynb", "notebook", "ipynb", "{}");
+    command.end({ status: "succeeded" });
+    const run = (await store.load(id))!;
+    expect(run).toMatchObject({ status: "succeeded", metrics: [{ metric: "accuracy", value: 0.5 }], artifacts: [{ name: "nb.run.ipynb", kind: "notebook" }] });
+    expect(run.steps?.map((s) => s.id)).toEqual(["s1"]);
+    expect(readFileSync(file, "utf8")).not.toContain('"s2"');
+    expect(() => store.resume(id)).toThrow(expect.objectContaining({ code: "run-not-open", message: expect.stringContaining("has already ended") }));
+    expect(() => store.resume("20260101-000000-nobody")).toThrow(expect.objectContaining({ code: "run-not-open" }));
   });
 
   it("tells a live process from a dead one, and from a new process that got the same pid", async () => {

@@ -64,6 +64,7 @@ def inspect(kc, code, cursor):
 def checks(km, kc):
     info = shell_reply(kc, kc.kernel_info())["content"]
     assert info["language_info"]["name"] == "lathe" and info["language_info"]["file_extension"] == ".lathe", info
+    assert info["language_info"]["pygments_lexer"] == "python", info
     ok("kernel_info")
 
     # State across cells: later cells use what earlier ones defined.
@@ -199,11 +200,21 @@ def checks(km, kc):
 
     # A chart is one bundle that every frontend can show; earlier results are displays, the last is Out[n].
     msgs = run_ok(kc, "plot confusion of quick on test\nevaluate quick on test metrics accuracy")
-    chart = of_type(msgs, "display_data")[-1]["content"]["data"]
-    assert set(chart) >= {"application/vnd.vegalite.v5+json", "image/svg+xml", "image/png", "text/plain"}, list(chart)
+    display = of_type(msgs, "display_data")[-1]["content"]
+    chart = display["data"]
+    # No SVG: nbconvert would prefer it to the PNG and strip it to a blank. The PNG is 2x, shown at 1x.
+    assert set(chart) == {"application/vnd.vegalite.v5+json", "image/png", "text/plain"}, list(chart)
     assert chart["application/vnd.vegalite.v5+json"]["$schema"].endswith("/v5.json"), chart["application/vnd.vegalite.v5+json"]["$schema"]
+    assert display["metadata"]["image/png"]["width"] > 0, display["metadata"]
     assert of_type(msgs, "execute_result"), msgs
     ok("chart bundle")
+
+    # The cell evaluated a model: it says which run recorded it, in a line and in its outputs' metadata.
+    run_id = display["metadata"]["lathe"]["run_id"]
+    printed = "".join(m["content"]["text"] for m in of_type(msgs, "stream"))
+    assert f"recorded as run {run_id}\n" in printed, printed
+    assert of_type(msgs, "execute_result")[0]["content"]["metadata"]["lathe"] == {"run_id": run_id}, msgs
+    ok("run id shown")
 
     # Shutdown: the process ends by itself, cleanly.
     shutdown_cleanly(km, kc, exit_within=10)

@@ -37,6 +37,8 @@ describe("the Lathe kernel through real Jupyter clients", () => {
       "heartbeat while training",
       "interrupt by SIGINT during training",
       "interrupt by interrupt_request during training",
+      "chart bundle",
+      "run id shown",
       "shutdown",
     ]) {
       expect(r.stdout).toContain(`ok ${check}`);
