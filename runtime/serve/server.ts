@@ -139,7 +139,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     metrics.predicted(rows.length);
     if (predictions) {
       const latency = performance.now() - started;
-      const time = new Date(arrived).toISOString();
+      const time = isoTime(arrived);
       const schema = model.predictor.inputSchema;
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as Record<string, unknown>;
@@ -212,7 +212,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       const err = e instanceof HttpError ? e : internalError(e, log);
       if (route === "/predict") {
         metrics.predictionError(err.code);
-        failures?.append({ request_id: id, time: new Date(arrived).toISOString(), model: name, version: model.version.version, status: err.status, code: err.code, latency_ms: performance.now() - started });
+        failures?.append({ request_id: id, time: isoTime(arrived), model: name, version: model.version.version, status: err.status, code: err.code, latency_ms: performance.now() - started });
       }
       if (res.headersSent || res.destroyed) return;
       send(res, err.status, errorBody(err), route, started, { ...headers, ...err.headers });
@@ -266,6 +266,17 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       return closing;
     },
   };
+}
+
+let lastMs = Number.NaN;
+let lastIso = "";
+/** `new Date(ms).toISOString()`, made once per millisecond: under load many requests arrive within one. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** What `GET /model` says about the model served. */
