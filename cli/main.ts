@@ -48,10 +48,11 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("monitor <name>")
-    .description("evaluate a served model's monitoring rules over its prediction log (drift, latency, errors, live metrics); record the evaluation; exit 3 on an alert")
+    .description("evaluate a served model's monitoring rules over its logs (drift, latency, errors, RSS and CPU, live metrics; served and batch-scored rows); record the evaluation; exit 3 on an alert")
     .option("--version <n>", "compare with this version's reference (default: the champion)")
     .option("--window <duration>", "only the last 30m, 1h, 7d ... of the log (default: all of it)")
     .option("--since <time>", "only what was logged from this ISO 8601 time")
+    .option("--source <rows>", "which scored rows drift and live metrics cover: serve, batch (deploy ... batch) or all", "all")
     .option("--json", "print the evaluation as JSON")
     .option("--html <file>", "also write a self-contained HTML report")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)

@@ -10,7 +10,8 @@ import { RunStore } from "../run-store.js";
 import { bearerCheck, isLoopback, tokenProblem } from "./bearer-token.js";
 import { errorBody, HttpError, isJsonType, readJsonBody, sendJson } from "./http-io.js";
 import { ModelWatch } from "./model-watch.js";
-import { feedbackLogDir, predictionErrorLogDir, predictionLogDir, type FeedbackRecord, type PredictionErrorRecord, type PredictionRecord } from "./prediction-log.js";
+import { feedbackLogDir, predictionErrorLogDir, predictionLogDir, resourceLogDir, type FeedbackRecord, type PredictionErrorRecord, type PredictionRecord } from "./prediction-log.js";
+import { ResourceSampler } from "./resource-log.js";
 import { SegmentLog, type SegmentLogOptions } from "./segment-log.js";
 import { ServeMetrics } from "./serve-metrics.js";
 import { defaultServePort } from "./serving-spec.js";
@@ -34,6 +35,8 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Log every prediction and every failed `POST /predict` (default true). */
   predictionLog?: boolean;
+  /** How often the process's RSS and CPU are logged for the monitor, in ms (default 10 s, and once at shutdown; 0: never). Off with `predictionLog: false`. */
+  resourceSampleMs?: number;
   /** Batching and rotation of the prediction and feedback logs. */
   logOptions?: Omit<SegmentLogOptions, "dir" | "onError">;
   /** Longest a shutdown waits for requests in flight before closing their connections, in ms (default 10 s). */
@@ -239,6 +242,9 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     watch.stop();
     throw listenError(e as NodeJS.ErrnoException, host, port);
   }
+  // Sampled only once serving: a server that never opened its port has nothing to report.
+  const sampleMs = options.resourceSampleMs ?? 10_000;
+  const resources = options.predictionLog === false || sampleMs <= 0 ? undefined : new ResourceSampler({ dir: resourceLogDir(store.root, name), model: name, everyMs: sampleMs, onError: onLogError("resource") });
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${actualPort}`;
@@ -261,7 +267,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
           server.close(() => resolve());
           setTimeout(() => server.closeAllConnections(), options.drainMs ?? 10_000).unref();
         });
-        await Promise.all([predictions?.close(), failures?.close(), feedback.close()]);
+        await Promise.all([predictions?.close(), failures?.close(), feedback.close(), resources?.stop()]);
       })();
       return closing;
     },
