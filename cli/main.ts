@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("replay <name>")
     .description("send a file's rows to a running server as live traffic: POST /predict in batches, then each row's true label to POST /feedback (for `monitor`)")
-    .requiredOption("-i, --input <file>", "rows to send, in a format `read` takes")
+    .requiredOption("-i, --input <file>", "rows to send, in a format `read` takes (repeatable: the files one after another)", collect, [])
     .requiredOption("--label <column>", "the column holding the true label: sent to /feedback, not to /predict")
     .option("--url <url>", "the server (default: loopback on the port the `serve` statement recorded, else 8080)")
     .option("--batch <n>", "rows per /predict request", "100")

@@ -237,7 +237,7 @@ export async function evaluateMonitor(input: MonitorInput): Promise<MonitorResul
 /** The process samples of the window, by time; sets the `rss` and `cpu` signals (CPU weighted by each sample's interval). */
 async function resourceSamples(db: Database, signals: Record<string, number>): Promise<ResourceSamples> {
   const [s] = await db.rows(`SELECT avg(rss) AS rss_mean, max(rss) AS rss_max,
-      sum(cpu * span) FILTER (WHERE span > 0) / sum(span) FILTER (WHERE span > 0 AND cpu IS NOT NULL) AS cpu_mean, max(cpu) AS cpu_max FROM r`);
+      sum(cpu * span) FILTER (WHERE span > 0) / sum(span) FILTER (WHERE span > 0 AND cpu IS NOT NULL) AS cpu_mean, max(cpu) FILTER (WHERE span > 0) AS cpu_max FROM r`);
   for (const [key, column] of [["rss mean", "rss_mean"], ["rss max", "rss_max"], ["cpu mean", "cpu_mean"], ["cpu max", "cpu_max"]]) if (s[column] !== null) signals[key] = Number(s[column]);
   const [times, rss, cpu, span] = (await db.float64Columns(`SELECT CAST(t AS DOUBLE), rss, cpu, span FROM r ORDER BY t`)).columns;
   return { times, rss, cpu, span };

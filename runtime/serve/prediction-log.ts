@@ -60,9 +60,9 @@ export interface ResourceRecord {
   model: string;
   /** Resident memory of the process, in bytes. */
   rss_bytes: number;
-  /** CPU time (user + system, every thread) per wall-clock time since the sample before: 1 = one core busy. */
-  cpu: number;
-  /** The time since the sample before, in ms. */
+  /** CPU time (user + system, every thread) per wall-clock time since the sample before: 1 = one core busy (absent from the sample taken at start). */
+  cpu?: number;
+  /** The time since the sample before, in ms (0 for the sample taken at start). */
   interval_ms: number;
 }
 

@@ -20,8 +20,9 @@ const day = 86_400_000;
 const stampPattern = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-/;
 
 /**
- * Samples the server's own process every `everyMs` and when stopped — resident memory (RSS) and
- * the CPU time used per wall-clock time since the sample before (1 = one core busy) — into an
+ * Samples the server's own process when it starts (memory only: no time has passed to measure
+ * CPU over), every `everyMs` and when stopped — resident memory (RSS) and the CPU time used per
+ * wall-clock time since the sample before (1 = one core busy) — into an
  * NDJSON segment log beside the prediction log, which `evaluateMonitor` reads as the `rss` and
  * `cpu` signals. A segment is started each day; segments older than `keepMs` are removed when the
  * sampler starts and once a day, so the folder holds at most `keepMs` of samples (≈ 1 MB a day).
@@ -39,6 +40,9 @@ export class ResourceSampler {
     this.keepMs = options.keepMs ?? 30 * day;
     this.log = new SegmentLog<ResourceRecord>({ dir: options.dir, flushMs: 1000, maxSegmentMs: day, onError: options.onError });
     this.prune();
+    // The first sample is written at once, so a monitor right after the server started sees its memory.
+    this.log.append({ time: new Date().toISOString(), pid: process.pid, model: options.model, rss_bytes: process.memoryUsage.rss(), interval_ms: 0 });
+    void this.log.flush();
     this.timer = setInterval(() => this.sample(), options.everyMs ?? 10_000).unref();
   }
 

@@ -35,7 +35,7 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Log every prediction and every failed `POST /predict` (default true). */
   predictionLog?: boolean;
-  /** How often the process's RSS and CPU are logged for the monitor, in ms (default 10 s, and once at shutdown; 0: never). Off with `predictionLog: false`. */
+  /** How often the process's RSS and CPU are logged for the monitor, in ms (default 10 s; also at start and at shutdown; 0: never). Off with `predictionLog: false`. */
   resourceSampleMs?: number;
   /** Batching and rotation of the prediction and feedback logs. */
   logOptions?: Omit<SegmentLogOptions, "dir" | "onError">;

@@ -7,7 +7,7 @@ import { tempDir } from "../../helpers.js";
 const records = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".ndjson")).flatMap((f) => readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)));
 
 describe("ResourceSampler", () => {
-  it("samples the process's RSS and CPU share every interval and once when stopped", async () => {
+  it("samples the process's RSS at start, and RSS and CPU share every interval and once when stopped", async () => {
     const dir = path.join(tempDir("lathe-resources-"), "r");
     const before = process.cpuUsage();
     const sampler = new ResourceSampler({ dir, model: "m", everyMs: 30 });
@@ -19,8 +19,12 @@ describe("ResourceSampler", () => {
     const used = process.cpuUsage(before);
     await sampler.stop();
     const got = records(dir);
-    expect(got.length).toBeGreaterThanOrEqual(2);
-    for (const r of got) {
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    // The start sample: memory only.
+    expect(got[0]).toMatchObject({ interval_ms: 0 });
+    expect(got[0].cpu).toBeUndefined();
+    expect(got[0].rss_bytes).toBeGreaterThan(10 * 2 ** 20);
+    for (const r of got.slice(1)) {
       expect(r).toMatchObject({ pid: process.pid, model: "m" });
       expect(r.rss_bytes).toBe(Math.round(r.rss_bytes));
       expect(r.rss_bytes).toBeGreaterThan(10 * 2 ** 20);
@@ -29,7 +33,7 @@ describe("ResourceSampler", () => {
       expect(Number.isNaN(Date.parse(r.time))).toBe(false);
     }
     // The samples account for the CPU time the process used meanwhile (each share times its interval).
-    const sampled = got.reduce((s, r) => s + r.cpu * r.interval_ms, 0);
+    const sampled = got.slice(1).reduce((s, r) => s + r.cpu * r.interval_ms, 0);
     const ms = (used.user + used.system) / 1000;
     expect(ms).toBeGreaterThan(20);
     expect(Math.abs(sampled - ms)).toBeLessThan(0.1 * ms + 5);
