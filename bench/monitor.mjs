@@ -14,7 +14,7 @@
 // (repeatable) also times `lathe monitor` of another build (DIR is a copy of an earlier dist/, with
 // its bin/ beside it), alternating with this one over the rounds, each in a fresh process.
 import { fork, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -129,6 +129,29 @@ if (only !== "b") {
   console.log(`(a) log on:  median ${median(rate.on).toFixed(0)} req/s [${list(rate.on)}]; server CPU ${median(cpu.on).toFixed(0)} µs/request [${list(cpu.on)}]; ${logged} records logged (${answered} answered in the rounds, plus the warm-up)`);
   console.log(`(a) log off: median ${median(rate.off).toFixed(0)} req/s [${list(rate.off)}]; server CPU ${median(cpu.off).toFixed(0)} µs/request [${list(cpu.off)}]`);
   console.log(`(a) on/off: throughput ratio of medians ${(median(rate.on) / median(rate.off)).toFixed(3)} (median of the rounds' ratios ${median(pairs).toFixed(3)} [${list(pairs, 3)}]); CPU per request ratio ${(median(cpu.on) / median(cpu.off)).toFixed(3)}`);
+  // The log's own CPU per record, in this process: records made as the server makes them (one per
+  // single-row request), appended and written in batches of what 200 ms hold at ~3,000 req/s. Its
+  // share of the log-off server's CPU per request is what the log should cost, load or not.
+  const { SegmentLog } = await import(path.join(repo, "dist/runtime/serve/segment-log.js"));
+  const scratch = mkdtempSync(path.join(tmpdir(), "lathe-bench-log-"));
+  const schema = ["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", "Island"];
+  const perRecord = [];
+  for (let round = 0; round < 5; round++) {
+    const log = new SegmentLog({ dir: scratch });
+    const n = 60_000;
+    const before = process.cpuUsage();
+    for (let k = 0; k < n; k++) {
+      const input = {};
+      for (const c of schema) input[c] = rows[k % rows.length][c];
+      log.append({ request_id: `bench-${round}-${k}-0f8e2c9a-1b2c-4d5e-8f90`, row: 0, time: new Date(Date.now()).toISOString(), model: "penguins", version: 1, input, prediction: "Adelie", probabilities: { Adelie: 0.97, Chinstrap: 0.02, Gentoo: 0.01 }, latency_ms: k / 1000 });
+      if (k % 600 === 599) await log.flush();
+    }
+    await log.close();
+    const used = process.cpuUsage(before);
+    perRecord.push((used.user + used.system) / n);
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  console.log(`(a) the log's own CPU: median ${median(perRecord).toFixed(1)} µs per record [${list(perRecord, 1)}], ${((100 * median(perRecord)) / median(cpu.off)).toFixed(1)}% of the log-off server's CPU per request`);
 }
 if (only === "a") process.exit(0);
 
