@@ -58,10 +58,11 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("monitor <name>")
-    .description("evaluate a served model's monitoring rules over its prediction log (drift, latency, errors, live metrics); record the evaluation; exit 3 on an alert")
+    .description("evaluate a served model's monitoring rules over its logs (drift, latency, errors, RSS and CPU, live metrics; served and batch-scored rows); record the evaluation; exit 3 on an alert")
     .option("--version <n>", "compare with this version's reference (default: the champion)")
     .option("--window <duration>", "only the last 30m, 1h, 7d ... of the log (default: all of it)")
     .option("--since <time>", "only what was logged from this ISO 8601 time")
+    .option("--source <rows>", "which scored rows drift and live metrics cover: serve, batch (deploy ... batch) or all", "all")
     .option("--json", "print the evaluation as JSON")
     .option("--html <file>", "also write a self-contained HTML report")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("replay <name>")
     .description("send a file's rows to a running server as live traffic: POST /predict in batches, then each row's true label to POST /feedback (for `monitor`)")
-    .requiredOption("-i, --input <file>", "rows to send, in a format `read` takes")
+    .requiredOption("-i, --input <file>", "rows to send, in a format `read` takes (repeatable: the files one after another)", collect, [])
     .requiredOption("--label <column>", "the column holding the true label: sent to /feedback, not to /predict")
     .option("--url <url>", "the server (default: loopback on the port the `serve` statement recorded, else 8080)")
     .option("--batch <n>", "rows per /predict request", "100")

@@ -22,12 +22,14 @@ export function parseSince(text: string): Date {
 }
 
 /**
- * `lathe monitor NAME [--version N] [--window 1h | --since T] [--json] [--html FILE]`: evaluates the
- * rules the last `monitor` statement recorded for NAME (default: drift on every input column) over
- * its logs, records the evaluation in the run store, prints it; exit 3 when a rule failed.
+ * `lathe monitor NAME [--version N] [--window 1h | --since T] [--source serve|batch|all] [--json] [--html FILE]`:
+ * evaluates the rules the last `monitor` statement recorded for NAME (default: drift on every input
+ * column) over its logs, records the evaluation in the run store, prints it; exit 3 when a rule failed.
  */
-export async function monitorCommand(nameArg: string, opts: { version?: string; window?: string; since?: string; json?: boolean; html?: string; store: string }): Promise<number> {
+export async function monitorCommand(nameArg: string, opts: { version?: string; window?: string; since?: string; source?: string; json?: boolean; html?: string; store: string }): Promise<number> {
   if (opts.window !== undefined && opts.since !== undefined) throw usageError("give --window or --since, not both");
+  const source = opts.source ?? "all";
+  if (source !== "serve" && source !== "batch" && source !== "all") throw usageError(`--source takes serve, batch or all, got ${JSON.stringify(opts.source)}`);
   if (opts.version !== undefined && !/^\d+$/.test(opts.version.trim())) throw usageError(`--version takes a whole number, got ${JSON.stringify(opts.version)}`);
   const ref = parseModelRef(nameArg, opts.version === undefined ? undefined : Number(opts.version));
   const problem = aliasProblem(ref);
@@ -40,7 +42,7 @@ export async function monitorCommand(nameArg: string, opts: { version?: string; 
   let run;
   try {
     const spec = readMonitorSpec(root, ref.name);
-    run = await runMonitor(root, ref, spec?.rules ?? defaultRules, window);
+    run = await runMonitor(root, ref, spec?.rules ?? defaultRules, window, undefined, {}, source);
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
     process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);

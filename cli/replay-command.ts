@@ -6,7 +6,8 @@ import { exitCodes, usageError } from "./exit-codes.js";
 const versionWaitMs = 15_000;
 
 export interface ReplayOptions {
-  input: string;
+  /** Files replayed one after another (one line of output each). */
+  input: string | string[];
   label: string;
   url?: string;
   batch: string;
@@ -15,7 +16,7 @@ export interface ReplayOptions {
 }
 
 /**
- * `lathe replay NAME --input FILE --label COLUMN [--url URL] [--batch N] [--version N]`: sends the
+ * `lathe replay NAME --input FILE... --label COLUMN [--url URL] [--batch N] [--version N]`: sends the
  * rows of a file to a running server the way live traffic arrives — `POST /predict` in batches of
  * N rows without the label column, then each row's true label to `POST /feedback` with the request
  * id and row the answer gave — so the server's prediction and feedback logs hold what `monitor`
@@ -29,34 +30,42 @@ export async function replayCommand(name: string, opts: ReplayOptions): Promise<
   const version = opts.version === undefined ? undefined : Number(opts.version);
   if (version !== undefined && !(Number.isInteger(version) && version >= 1)) throw usageError(`--version takes a whole number from 1, got ${JSON.stringify(opts.version)}`);
   if (opts.url !== undefined && !/^https?:\/\/[^/]+\/?$/.test(opts.url)) throw usageError(`--url takes the server's address, such as http://127.0.0.1:8080, got ${JSON.stringify(opts.url)}`);
+  const inputs = typeof opts.input === "string" ? [opts.input] : opts.input;
+  if (!inputs.length) throw usageError("--input takes a file of rows to replay");
   try {
     const url = (opts.url ?? (await defaultUrl(path.resolve(opts.store), name))).replace(/\/$/, "");
-    const rows = await readRows(opts.input, opts.label);
-    const served = await servedVersion(url, name, version);
-    let requests = 0;
-    let labels = 0;
-    let matched = 0;
-    const versions = new Map<number, number>();
-    for (let start = 0; start < rows.length; start += batch) {
-      const chunk = rows.slice(start, start + batch);
-      const answer = (await post(url, "/predict", chunk.map((r) => r.input))) as { predictions: { prediction: unknown }[]; model: { name: string; version: number }; request_id: string };
-      requests++;
-      if (version !== undefined && answer.model.version !== version) throw new DataError(`the server answered with version ${answer.model.version} of "${name}" while version ${version} was asked for (--version): it changed version during the replay`, undefined, "version-mismatch");
-      versions.set(answer.model.version, (versions.get(answer.model.version) ?? 0) + chunk.length);
-      const feedback = chunk.flatMap((r, row) => (r.label === null || r.label === undefined ? [] : [{ request_id: answer.request_id, row, label: r.label }]));
-      chunk.forEach((r, i) => r.label !== null && r.label !== undefined && String(answer.predictions[i].prediction) === String(r.label) && matched++);
-      if (feedback.length) await post(url, "/feedback", feedback);
-      labels += feedback.length;
-    }
-    const by = [...versions].map(([v, n]) => `version ${v} (${n} rows)`).join(", ") || `version ${served}`;
-    const share = labels ? `; ${matched} of ${labels} answers (${((100 * matched) / labels).toFixed(1)}%) matched their label` : "";
-    process.stdout.write(`replayed ${rows.length} rows of ${opts.input} to ${url} in ${requests} requests, answered by ${by}; ${labels} labels sent to /feedback${share}\n`);
+    // One process for several files: each file is a replay of its own, in order.
+    for (const input of inputs) await replayFile(name, url, input, opts.label, batch, version);
     return exitCodes.ok;
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
     process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);
     return exitCodes.dataError;
   }
+}
+
+/** Replays one file's rows to the server at `url`, then says what was sent and how many answers matched. */
+async function replayFile(name: string, url: string, input: string, label: string, batch: number, version: number | undefined): Promise<void> {
+  const rows = await readRows(input, label);
+  const served = await servedVersion(url, name, version);
+  let requests = 0;
+  let labels = 0;
+  let matched = 0;
+  const versions = new Map<number, number>();
+  for (let start = 0; start < rows.length; start += batch) {
+    const chunk = rows.slice(start, start + batch);
+    const answer = (await post(url, "/predict", chunk.map((r) => r.input))) as { predictions: { prediction: unknown }[]; model: { name: string; version: number }; request_id: string };
+    requests++;
+    if (version !== undefined && answer.model.version !== version) throw new DataError(`the server answered with version ${answer.model.version} of "${name}" while version ${version} was asked for (--version): it changed version during the replay`, undefined, "version-mismatch");
+    versions.set(answer.model.version, (versions.get(answer.model.version) ?? 0) + chunk.length);
+    const feedback = chunk.flatMap((r, row) => (r.label === null || r.label === undefined ? [] : [{ request_id: answer.request_id, row, label: r.label }]));
+    chunk.forEach((r, i) => r.label !== null && r.label !== undefined && String(answer.predictions[i].prediction) === String(r.label) && matched++);
+    if (feedback.length) await post(url, "/feedback", feedback);
+    labels += feedback.length;
+  }
+  const by = [...versions].map(([v, n]) => `version ${v} (${n} rows)`).join(", ") || `version ${served}`;
+  const share = labels ? `; ${matched} of ${labels} answers (${((100 * matched) / labels).toFixed(1)}%) matched their label` : "";
+  process.stdout.write(`replayed ${rows.length} rows of ${input} to ${url} in ${requests} requests, answered by ${by}; ${labels} labels sent to /feedback${share}\n`);
 }
 
 /** Loopback on the port the name's `serve` statement recorded, else the default port. */

@@ -78,10 +78,10 @@ export interface AssertCondition {
   span: Span;
 }
 
-/** A number with an optional unit, as written: `0.25`, `1%`, `20 ms`. `normalizeQuantity` converts it. */
+/** A number with an optional unit, as written: `0.25`, `1%`, `20 ms`, `500 MB`. `normalizeQuantity` converts it. */
 export interface Quantity {
   value: number;
-  unit?: "%" | "ms" | "s";
+  unit?: "%" | "ms" | "s" | "KB" | "MB" | "GB";
   span: Span;
 }
 

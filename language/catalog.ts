@@ -259,19 +259,23 @@ export function castType(name: string): CastTypeSpec | undefined {
 }
 
 export interface SignalSpec {
-  /** `time`: needs `ms` or `s`; `share`: a fraction or a percentage; `score`: a plain number. */
-  unit: "time" | "share" | "score";
+  /** `time`: needs `ms` or `s`; `bytes`: needs `KB`, `MB` or `GB`; `share`: a fraction or a percentage (0..1); `score`: a plain number (a percentage reads as a fraction). */
+  unit: "time" | "bytes" | "share" | "score";
   doc: string;
   qualifiers?: string[];
+  /** The qualifier a threshold without one reads (`latency` is `latency p50`). */
+  defaultQualifier?: string;
 }
 
 /** What `monitor` and `retrain when` can watch besides the model's own metrics. */
 export const signals: Record<string, SignalSpec> = {
-  latency: { unit: "time", doc: "Prediction latency of the served model, as a percentile (default p50).", qualifiers: ["p50", "p90", "p95", "p99", "mean", "max"] },
+  latency: { unit: "time", doc: "Prediction latency of the served model, as a percentile (default p50).", qualifiers: ["p50", "p90", "p95", "p99", "mean", "max"], defaultQualifier: "p50" },
   error_rate: { unit: "share", doc: "Share of requests that failed (bad input or a server error)." },
   drift: { unit: "share", doc: "Share of monitored columns whose distribution drifted from the training data." },
   psi: { unit: "score", doc: "Largest population stability index over the monitored columns (warn 0.1, alert 0.25)." },
   requests: { unit: "score", doc: "Requests per minute." },
+  rss: { unit: "bytes", doc: "Resident memory of the server process, sampled every 10 s: max (default) or mean over the window.", qualifiers: ["max", "mean"], defaultQualifier: "max" },
+  cpu: { unit: "score", doc: "CPU time of the server process per wall-clock time (1 or 100%: one core busy): mean (default) or max of the 10 s samples.", qualifiers: ["mean", "max"], defaultQualifier: "mean" },
 };
 
 /** How `drift on ...` compares distributions; `auto` follows the defaults in docs/design.md. */

@@ -351,8 +351,11 @@ class Checker {
     // Error metrics (rmse, log_loss) and r2 are not bounded by 0..1; the scores that are read as shares.
     const unit = signal?.unit ?? (metric?.task === "classification" && t.signal.text !== "log_loss" ? "share" : "score");
     const b = t.bound;
+    const memory = b.unit === "KB" || b.unit === "MB" || b.unit === "GB";
     if (unit === "time" && b.unit !== "ms" && b.unit !== "s") this.report("unit-mismatch", `\`${t.signal.text}\` is a time: write the bound with a unit, like \`${b.value} ms\``, b.span);
     if (unit !== "time" && (b.unit === "ms" || b.unit === "s")) this.report("unit-mismatch", `\`${t.signal.text}\` is not a time, so \`${b.unit}\` does not fit`, b.span);
+    if (unit === "bytes" && !memory) this.report("unit-mismatch", `\`${t.signal.text}\` is an amount of memory: write the bound with a unit, like \`${b.value} MB\``, b.span);
+    if (unit !== "bytes" && unit !== "time" && memory) this.report("unit-mismatch", `\`${t.signal.text}\` is not an amount of memory, so \`${b.unit}\` does not fit`, b.span);
     if (unit === "share" && !b.unit && (b.value < 0 || b.value > 1)) this.report("unit-mismatch", `\`${t.signal.text}\` is a share between 0 and 1; did you mean \`${b.value}%\`?`, b.span);
     if (unit === "share" && b.unit === "%" && (b.value < 0 || b.value > 100)) this.report("unit-mismatch", `a percentage is between 0% and 100%, got ${b.value}%`, b.span);
   }

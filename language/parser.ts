@@ -1083,7 +1083,7 @@ export class LatheParser extends EmbeddedActionsParser {
     return this.build(at, (span) => ({ signal: this.name(signal), qualifier: this.optName(qualifier), op: compareOp(image(op)), bound: need(bound), span }));
   });
 
-  /** A number with an optional unit: `0.25`, `1%`, `20 ms`, `2 s`. */
+  /** A number with an optional unit: `0.25`, `1%`, `20 ms`, `2 s`, `500 MB`. */
   quantity = this.RULE("quantity", (): Got<A.Quantity> => {
     const at = this.mark();
     const minus = this.OPTION(() => this.CONSUME(T.Minus, { LABEL: "minus" }));
@@ -1093,11 +1093,14 @@ export class LatheParser extends EmbeddedActionsParser {
         { ALT: () => this.CONSUME(T.Percent, { LABEL: "unit" }) },
         { ALT: () => this.CONSUME(K.ms, { LABEL: "unit" }) },
         { ALT: () => this.CONSUME(K.s, { LABEL: "unit" }) },
+        { ALT: () => this.CONSUME(K.KB, { LABEL: "unit" }) },
+        { ALT: () => this.CONSUME(K.MB, { LABEL: "unit" }) },
+        { ALT: () => this.CONSUME(K.GB, { LABEL: "unit" }) },
       ]),
     );
     return this.build(at, (span) => {
       const v = Number(image(number));
-      return { value: minus ? -v : v, unit: unit ? (unit.image as "%" | "ms" | "s") : undefined, span };
+      return { value: minus ? -v : v, unit: unit ? (unit.image as A.Quantity["unit"]) : undefined, span };
     });
   });
 

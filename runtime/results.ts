@@ -18,7 +18,7 @@ export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
   | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle; trained: Extract<StepResult, { kind: "model" }> }
   | { kind: "notice"; message: string }
-  | { kind: "written"; what: string; rows: number; where: string; model?: string }
+  | { kind: "written"; what: string; rows: number; where: string; model?: string; /** Rows `deploy ... batch` logged for the monitor, and where. */ logged?: { rows: number; file: string } }
   | { kind: "registry"; action: "register" | "promote" | "rollback"; name: string; version: number; previous?: number; model?: string }
   | { kind: "monitor"; run: MonitorRun }
   | { kind: "serving"; name: string; ref: string; version: number; port: number; spec: string; url?: string; later?: string }

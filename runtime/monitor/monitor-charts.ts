@@ -65,10 +65,36 @@ export function metricChartSpec(r: MonitorResult): VegaLiteSpec {
   } as VegaLiteSpec;
 }
 
-/** The charts of an evaluation, rendered (drift per feature, a metric over time, latency percentiles over time); those without data are left out. */
+/** The server process's memory (largest RSS sampled, MB) above its CPU (share of one core) per bucket of the window. */
+export function resourceChartSpec(r: MonitorResult): VegaLiteSpec {
+  const values = r.series.points.flatMap((p) => (p.rss === null && p.cpu === null ? [] : [{ time: p.time, rss: p.rss === null ? null : p.rss / 2 ** 20, cpu: p.cpu }]));
+  const line = (field: string, title: string, format: string) => ({
+    width: CHART_WIDTH,
+    height: 120,
+    mark: { type: "line", point: true },
+    transform: [{ filter: `datum.${field} !== null` }],
+    encoding: {
+      x: { field: "time", type: "temporal", title: null },
+      y: { field, type: "quantitative", title, ...(field === "cpu" ? { axis: { format: "%" } } : {}) },
+      tooltip: [{ field: "time", type: "temporal" }, { field, format, title }],
+    },
+  });
+  const peak = Math.max(...values.map((v) => v.rss ?? 0));
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: `Memory and CPU of the process serving "${r.name}" over time`,
+    data: { values },
+    vconcat: [line("rss", "RSS (MB)", ".1f"), line("cpu", "CPU (one core = 100%)", ".1%")],
+    usermeta: { summary: `RSS (largest ${peak.toFixed(1)} MB) and CPU over ${values.length} bucket(s) of ${r.series.bucketMs / 60_000} min` },
+  } as unknown as VegaLiteSpec;
+}
+
+/** The charts of an evaluation, rendered (drift per feature, a metric over time, latency percentiles over time, memory and CPU over time); those without data are left out. */
 export async function monitorCharts(r: MonitorResult, options: { png?: boolean } = {}): Promise<MonitorChart[]> {
   const { renderBundle } = await import("../charts/render-bundle.js");
-  const specs = [...(r.drift.length ? [driftChartSpec(r)] : []), ...(r.counts.requests ? [metricChartSpec(r), latencyChartSpec(r)] : [])];
+  const labelled = r.series.points.some((p) => p.accuracy !== null);
+  const resources = r.series.points.some((p) => p.rss !== null || p.cpu !== null);
+  const specs = [...(r.drift.length ? [driftChartSpec(r)] : []), ...(r.counts.requests || labelled ? [metricChartSpec(r)] : []), ...(r.counts.requests ? [latencyChartSpec(r)] : []), ...(resources ? [resourceChartSpec(r)] : [])];
   const out: MonitorChart[] = [];
   for (const spec of specs) out.push({ title: String(spec.title), bundle: await renderBundle(spec, { png: options.png ?? false }) });
   return out;

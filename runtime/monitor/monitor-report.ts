@@ -9,12 +9,23 @@ export interface MonitorTable {
 }
 
 const round = (v: number) => (Number.isInteger(v) ? v : Number(v.toPrecision(6)));
+// RSS is kept in bytes (the bounds' base unit) and shown in MB (1024²), as rules write it.
+const shown = (signal: string, v: number) => (signal.startsWith("rss ") ? `${(v / 2 ** 20).toFixed(1)} MB` : round(v));
 
 /** The one-line verdict of an evaluation. */
 export function monitorSummary(r: MonitorResult): string {
   const verdict = r.alerts.length ? `${r.alerts.length} ALERT${r.alerts.length > 1 ? "S" : ""}: ${r.alerts.map((a) => `${a.rule} (observed ${round(a.observed)})`).join("; ")}` : "no alerts";
   const drift = r.dataset ? `, drift ${(r.dataset.share * 100).toFixed(0)}% of ${r.drift.length} feature(s)${r.dataset.drifted ? " (dataset drifted)" : ""}` : "";
-  return `monitor "${r.name}" version ${r.version}: ${verdict} — ${r.counts.requests} request(s) from ${r.window.from} to ${r.window.to}${drift}`;
+  const batch = r.counts.batch?.batches ? `, ${r.counts.batch.scored} batch-scored row(s)` : "";
+  return `monitor "${r.name}" version ${r.version}: ${verdict} — ${r.counts.requests} request(s)${batch} from ${r.window.from} to ${r.window.to}${drift}`;
+}
+
+/** What the evaluation read: served predictions, failed requests, batch-scored rows, labels, process samples. */
+export function monitorCounts(r: MonitorResult): string {
+  const c = r.counts;
+  // Results recorded before batch and resource counts existed lack them.
+  const batch = c.batch?.batches ? `, ${c.batch.scored} row(s) scored in ${c.batch.batches} batch(es) (${c.batch.logged} logged)` : "";
+  return `${c.predictions} served prediction(s), ${c.errors} failed request(s)${batch}, ${c.labelled} labelled, ${c.resources ?? 0} process sample(s); source ${r.source ?? "serve"}`;
 }
 
 /** Rules with observed values and bounds, the signals, and drift per feature. */
@@ -24,10 +35,10 @@ export function monitorTables(r: MonitorResult): MonitorTable[] {
     tables.push({
       title: "Rules",
       columns: ["rule", "observed", "bound", "status"],
-      rows: r.rules.map((x) => ({ rule: x.rule, observed: x.observed === undefined ? "—" : round(x.observed), bound: `${x.op} ${round(x.bound)}`, status: x.passed === undefined ? "no data" : x.passed ? "ok" : "ALERT" })),
+      rows: r.rules.map((x) => ({ rule: x.rule, observed: x.observed === undefined ? "—" : shown(x.signal, x.observed), bound: `${x.op} ${shown(x.signal, x.bound)}`, status: x.passed === undefined ? "no data" : x.passed ? "ok" : "ALERT" })),
     });
   }
-  tables.push({ title: "Signals", columns: ["signal", "value"], rows: Object.entries(r.signals).map(([signal, value]) => ({ signal, value: round(value) })) });
+  tables.push({ title: "Signals", columns: ["signal", "value"], rows: Object.entries(r.signals).map(([signal, value]) => ({ signal, value: shown(signal, value) })) });
   if (r.drift.length) {
     tables.push({
       title: "Drift per feature",
@@ -53,7 +64,7 @@ export function monitorHtml(r: MonitorResult, charts: MonitorChart[]): string {
 </head><body>
 <h1>${escapeHtml(`Monitor: ${r.name} (version ${r.version})`)}</h1>
 <p class="verdict${r.alerts.length ? " alert" : ""}">${escapeHtml(monitorSummary(r))}</p>
-<p>Evaluated at ${escapeHtml(r.at)}; ${r.counts.predictions} prediction(s), ${r.counts.errors} failed request(s), ${r.counts.labelled} labelled.</p>
+<p>Evaluated at ${escapeHtml(r.at)}; ${escapeHtml(monitorCounts(r))}.</p>
 ${monitorTables(r).map(table).join("\n")}
 ${charts.map((c) => `<figure><figcaption>${escapeHtml(c.title)}</figcaption>\n${c.bundle["image/svg+xml"]}\n</figure>`).join("\n")}
 ${notes}

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { signals } from "../../language/catalog.js";
 import { nameKey } from "../model-registry.js";
 import { ensureDir, replaceDurably } from "../store/durable-file.js";
 import { readJsonRecord } from "../store/json-record.js";
@@ -27,9 +28,11 @@ export interface MonitorRules {
 /** What `lathe monitor NAME` checks when no `monitor` statement recorded rules: drift on every profiled column, `auto`. */
 export const defaultRules: MonitorRules = { drift: [{ columns: [], method: "auto" }], thresholds: [] };
 
-/** The signal key of a threshold: the signal, and for latency its percentile (default p50). */
+/** The signal key of a threshold: the signal, and its qualifier when it takes one (`latency p50`, `rss max`, `cpu mean` by default). */
 export function signalKey(signal: string, qualifier?: string): string {
-  return signal === "latency" ? `latency ${qualifier ?? "p50"}` : signal;
+  const spec = Object.hasOwn(signals, signal) ? signals[signal] : undefined;
+  const q = qualifier ?? spec?.defaultQualifier;
+  return q ? `${signal} ${q}` : signal;
 }
 
 /** The rules as recorded by the last `monitor` statement for a name. */

@@ -1,5 +1,5 @@
 import type { ModelRef } from "../../language/model-ref.js";
-import { evaluateMonitor, type MonitorResult, type WindowChoice } from "./evaluate.js";
+import { evaluateMonitor, type MonitorResult, type MonitorSource, type WindowChoice } from "./evaluate.js";
 import { monitorCharts, type MonitorChart } from "./monitor-charts.js";
 import { writeMonitorResult } from "./monitor-record.js";
 import type { MonitorRules } from "./monitor-rules.js";
@@ -11,9 +11,9 @@ export interface MonitorRun {
   charts: MonitorChart[];
 }
 
-/** Evaluates the rules of a registered model, records the evaluation in the run store, and renders its charts (with a PNG when `charts.png`: notebooks). */
-export async function runMonitor(root: string, ref: ModelRef, rules: MonitorRules, window?: WindowChoice, now?: Date, charts: { png?: boolean } = {}): Promise<MonitorRun> {
-  const result = await evaluateMonitor({ root, ref, rules, window, now });
+/** Evaluates the rules of a registered model (over served and batch-scored rows, or those of `source`), records the evaluation in the run store, and renders its charts (with a PNG when `charts.png`: notebooks). */
+export async function runMonitor(root: string, ref: ModelRef, rules: MonitorRules, window?: WindowChoice, now?: Date, charts: { png?: boolean } = {}, source?: MonitorSource): Promise<MonitorRun> {
+  const result = await evaluateMonitor({ root, ref, rules, window, now, source });
   const file = writeMonitorResult(root, result);
   return { result, file, charts: await monitorCharts(result, charts) };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { chainSql } from "../data/chain.js";
 import { checkFeatures } from "../data/feature-check.js";
 import { writeRows } from "../data/write.js";
@@ -9,6 +10,7 @@ import { loadModel } from "../predict/load.js";
 import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
 import { missingColumns, remainingTransform } from "../transform.js";
+import { batchLogLimit, RowSample, writeBatchLog, writtenColumns } from "./batch-log.js";
 import type { DeployStep } from "./deploy-step.js";
 import type { StepContext } from "./types.js";
 
@@ -20,6 +22,12 @@ import type { StepContext } from "./types.js";
  *
  *     rows ─transform (SQL)─▶ features ─blocks─▶ model.predict ─appender─▶ predictions
  *     rows ⋈(position) predictions + model name, version, run id ─COPY / CREATE TABLE─▶ target
+ *     rows ⋈(position) predictions, the logged ones ─COPY─▶ .lathe/batches/<name>/ (for `monitor`)
+ *
+ * For the monitor, the rows are logged like served predictions (`batch-log.ts`): the model's raw
+ * input columns the rows hold, the prediction and probabilities, and the target as the label when
+ * the rows have it; all rows up to LATHE_BATCH_LOG_ROWS (100,000), else a sample of that many,
+ * seeded by the model's seed.
  */
 export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: ModelRegistry): Promise<Extract<StepResult, { kind: "written" }>> {
   const loaded = await loadModel(registry, step.ref);
@@ -30,6 +38,14 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
   const rest = scoringSteps(remaining, pkg.featureColumns).map((i) => remaining[i]);
   const missing = missingColumns(ds.columns, rest, pkg.featureColumns);
   if (missing.length) throw new DataError(`\`${step.dataset}\` lacks ${missing.length === 1 ? "a column" : "columns"} "${loaded.version.name}" reads: ${missing.map((c) => `\`${c}\``).join(", ")}`, undefined, "missing-columns");
+
+  // Logged inputs: the model's raw input columns the rows hold as they came, not as a step of the
+  // model's transform already applied to them rewrote them (those would not compare with the reference).
+  const root = ctx.options.serving?.root;
+  const limit = root ? batchLogLimit() : 0;
+  const rewritten = writtenColumns(pkg.transform.slice(0, pkg.transform.length - remaining.length));
+  const logInputs = loaded.predictor.inputSchema.map((c) => c.name).filter((c) => ds.columns.includes(c) && !rewritten.has(c));
+  const sample = new RowSample(ds.rows, limit, pkg.seed);
 
   const db = ctx.db;
   const chain = chainSql(ds.relation, rest, ds.columns);
@@ -47,12 +63,14 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
     const probaNames = classification ? pkg.classes.map(probability) : [];
     // A regular table, appended through a second connection: any other statement on the streaming
     // connection (an appender's flush included) would end the stream of features early.
-    await db.exec(`CREATE OR REPLACE TABLE ${predictions} (${[`${ident(predicted)} ${classification ? "VARCHAR" : "DOUBLE"}`, ...probaNames.map((p) => `${ident(p)} DOUBLE`)].join(", ")})`);
+    // `__row` and `__logged`: each row's position, and whether it is in the monitor's log.
+    await db.exec(`CREATE OR REPLACE TABLE ${predictions} (${[`${ident(predicted)} ${classification ? "VARCHAR" : "DOUBLE"}`, ...probaNames.map((p) => `${ident(p)} DOUBLE`), "__row BIGINT", "__logged BOOLEAN"].join(", ")})`);
     const select = pkg.featureColumns.map((c) => (present.has(c) ? `CAST(${ident(c)} AS FLOAT)` : "CAST(0 AS FLOAT)") + ` AS ${ident(c)}`).join(", ");
     const writer = await db.instance.connect();
     const appender = await writer.createAppender(predictionsName);
     const k = pkg.classes.length;
     let withProba = false;
+    let row = 0;
     try {
       await db.float32Blocks(`SELECT ${select} FROM ${features}`, step.blockRows, (n, columns) => {
         if (ctx.options.signal?.aborted) throw abortError();
@@ -66,6 +84,8 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
             if (proba) appender.appendDouble(proba[i * k + j]);
             else appender.appendNull();
           }
+          appender.appendBigInt(BigInt(row++));
+          appender.appendBoolean(sample.next());
           appender.endRow();
         }
         appender.flushSync();
@@ -81,7 +101,14 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
     const meta = `${literal(loaded.version.name)} AS model_name, ${literal(loaded.version.version)} AS model_version, ${ctx.options.runId ? literal(ctx.options.runId) : "CAST(NULL AS VARCHAR)"} AS run_id`;
     const query = `SELECT ${src}, ${[predicted, ...(withProba ? probaNames : [])].map((c) => `p.${ident(c)}`).join(", ")}, ${meta} FROM ${ds.relation} AS src POSITIONAL JOIN ${predictions} AS p`;
     const where = await writeRows(db, query, step.target);
-    return { kind: "written", what: step.dataset, rows: ds.rows, where, model: `"${loaded.version.name}" version ${loaded.version.version}` };
+    let logged: { rows: number; file: string } | undefined;
+    if (root && sample.size) {
+      const id = `batch:${ctx.options.runId ?? "unrecorded"}:${randomBytes(4).toString("hex")}`;
+      const label = ds.columns.includes(pkg.target) ? pkg.target : undefined;
+      const file = await writeBatchLog(db, { root, model: loaded.version.name, version: loaded.version.version, id, rows: row, inputs: logInputs, label, prediction: predicted, probabilities: withProba ? pkg.classes.map((c) => [c, probability(c)]) : [], from: `${ds.relation} AS src POSITIONAL JOIN ${predictions} AS p` });
+      logged = { rows: sample.size, file };
+    }
+    return { kind: "written", what: step.dataset, rows: ds.rows, where, model: `"${loaded.version.name}" version ${loaded.version.version}`, ...(logged ? { logged } : {}) };
   } finally {
     await db.exec(`DROP VIEW IF EXISTS ${features}`);
     await db.exec(`DROP TABLE IF EXISTS ${predictions}`);

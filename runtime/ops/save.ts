@@ -35,5 +35,5 @@ export const save: OpDefinition<SaveStep> = {
 
 /** Rows written somewhere: how many, and where. */
 export function renderWritten(r: Extract<StepResult, { kind: "written" }>): Rendered {
-  return { summary: `${r.rows} rows to ${r.where}${r.model ? ` (${r.model})` : ""}`, parts: [] };
+  return { summary: `${r.rows} rows to ${r.where}${r.model ? ` (${r.model})` : ""}${r.logged ? `; ${r.logged.rows === r.rows ? "logged" : `${r.logged.rows} logged`} for monitoring` : ""}`, parts: [] };
 }

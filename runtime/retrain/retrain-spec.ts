@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Threshold } from "../../language/ast.js";
 import { normalizeQuantity, quantityText } from "../../language/quantity.js";
 import { nameKey } from "../model-registry.js";
+import { signalKey } from "../monitor/monitor-rules.js";
 import { ensureDir, listDir, replaceDurably } from "../store/durable-file.js";
 import { readJsonRecord } from "../store/json-record.js";
 import { StoreError } from "../store/store-error.js";
@@ -44,10 +45,10 @@ export interface RetrainSpec {
   recordedAt: string;
 }
 
-/** A `when` threshold as a condition on a monitor result. */
+/** A `when` threshold as a condition on a monitor result: its key is the signal the result records (`rss` reads `rss max`), its text as written. */
 export function conditionOf(t: Threshold): RetrainCondition {
-  const key = t.qualifier ? `${t.signal.text} ${t.qualifier.text}` : t.signal.text;
-  return { key, op: t.op, bound: normalizeQuantity(t.bound), text: `${key} ${t.op} ${quantityText(t.bound)}` };
+  const written = t.qualifier ? `${t.signal.text} ${t.qualifier.text}` : t.signal.text;
+  return { key: signalKey(t.signal.text, t.qualifier?.text), op: t.op, bound: normalizeQuantity(t.bound), text: `${written} ${t.op} ${quantityText(t.bound)}` };
 }
 
 /** An `every N unit` trigger as a schedule. */

@@ -40,6 +40,32 @@ export interface PredictionErrorRecord {
   latency_ms: number;
 }
 
+/**
+ * One row scored by `deploy ... batch`, as `batch-log.ts` logs it (all of a batch's rows, or a
+ * seeded sample of them): a prediction record whose `request_id` names the batch, `row` is the
+ * row's position in it and `time` when it was scored; no latency.
+ */
+export interface BatchPredictionRecord extends Omit<PredictionRecord, "latency_ms"> {
+  /** The row's true value, when the batch had the model's target column (a labelled batch). */
+  label?: string | number | boolean | null;
+  /** How many rows the batch scored (its logged rows may be a sample of them). */
+  batch_rows: number;
+}
+
+/** One sample of a server's process (`resource-log.ts`): what the `rss` and `cpu` signals read. */
+export interface ResourceRecord {
+  /** When it was taken (ISO 8601, UTC). */
+  time: string;
+  pid: number;
+  model: string;
+  /** Resident memory of the process, in bytes. */
+  rss_bytes: number;
+  /** CPU time (user + system, every thread) per wall-clock time since the sample before: 1 = one core busy (absent from the sample taken at start). */
+  cpu?: number;
+  /** The time since the sample before, in ms (0 for the sample taken at start). */
+  interval_ms: number;
+}
+
 /** The prediction log of a registered name: `.lathe/predictions/<name>/*.ndjson`. */
 export function predictionLogDir(root: string, name: string): string {
   return path.join(root, "predictions", nameKey(name));
@@ -48,6 +74,16 @@ export function predictionLogDir(root: string, name: string): string {
 /** The feedback log of a registered name: `.lathe/feedback/<name>/*.ndjson` (a folder of its own, so the predictions' glob never reads it). */
 export function feedbackLogDir(root: string, name: string): string {
   return path.join(root, "feedback", nameKey(name));
+}
+
+/** The rows `deploy ... batch` scored with a registered name: `.lathe/batches/<name>/*.ndjson`. */
+export function batchLogDir(root: string, name: string): string {
+  return path.join(root, "batches", nameKey(name));
+}
+
+/** The samples of the processes serving a registered name: `.lathe/resources/<name>/*.ndjson`. */
+export function resourceLogDir(root: string, name: string): string {
+  return path.join(root, "resources", nameKey(name));
 }
 
 /** The failed requests of a registered name: `.lathe/prediction-errors/<name>/*.ndjson`. */

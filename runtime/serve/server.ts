@@ -10,7 +10,8 @@ import { RunStore } from "../run-store.js";
 import { bearerCheck, isLoopback, tokenProblem } from "./bearer-token.js";
 import { errorBody, HttpError, isJsonType, readJsonBody, sendJson } from "./http-io.js";
 import { ModelWatch } from "./model-watch.js";
-import { feedbackLogDir, predictionErrorLogDir, predictionLogDir, type FeedbackRecord, type PredictionErrorRecord, type PredictionRecord } from "./prediction-log.js";
+import { feedbackLogDir, predictionErrorLogDir, predictionLogDir, resourceLogDir, type FeedbackRecord, type PredictionErrorRecord, type PredictionRecord } from "./prediction-log.js";
+import { ResourceSampler } from "./resource-log.js";
 import { SegmentLog, type SegmentLogOptions } from "./segment-log.js";
 import { ServeMetrics } from "./serve-metrics.js";
 import { defaultServePort } from "./serving-spec.js";
@@ -34,6 +35,8 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Log every prediction and every failed `POST /predict` (default true). */
   predictionLog?: boolean;
+  /** How often the process's RSS and CPU are logged for the monitor, in ms (default 10 s; also at start and at shutdown; 0: never). Off with `predictionLog: false`. */
+  resourceSampleMs?: number;
   /** Batching and rotation of the prediction and feedback logs. */
   logOptions?: Omit<SegmentLogOptions, "dir" | "onError">;
   /** Longest a shutdown waits for requests in flight before closing their connections, in ms (default 10 s). */
@@ -139,7 +142,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     metrics.predicted(rows.length);
     if (predictions) {
       const latency = performance.now() - started;
-      const time = new Date(arrived).toISOString();
+      const time = isoTime(arrived);
       const schema = model.predictor.inputSchema;
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as Record<string, unknown>;
@@ -212,7 +215,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       const err = e instanceof HttpError ? e : internalError(e, log);
       if (route === "/predict") {
         metrics.predictionError(err.code);
-        failures?.append({ request_id: id, time: new Date(arrived).toISOString(), model: name, version: model.version.version, status: err.status, code: err.code, latency_ms: performance.now() - started });
+        failures?.append({ request_id: id, time: isoTime(arrived), model: name, version: model.version.version, status: err.status, code: err.code, latency_ms: performance.now() - started });
       }
       if (res.headersSent || res.destroyed) return;
       send(res, err.status, errorBody(err), route, started, { ...headers, ...err.headers });
@@ -239,6 +242,9 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     watch.stop();
     throw listenError(e as NodeJS.ErrnoException, host, port);
   }
+  // Sampled only once serving: a server that never opened its port has nothing to report.
+  const sampleMs = options.resourceSampleMs ?? 10_000;
+  const resources = options.predictionLog === false || sampleMs <= 0 ? undefined : new ResourceSampler({ dir: resourceLogDir(store.root, name), model: name, everyMs: sampleMs, onError: onLogError("resource") });
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${actualPort}`;
@@ -261,11 +267,22 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
           server.close(() => resolve());
           setTimeout(() => server.closeAllConnections(), options.drainMs ?? 10_000).unref();
         });
-        await Promise.all([predictions?.close(), failures?.close(), feedback.close()]);
+        await Promise.all([predictions?.close(), failures?.close(), feedback.close(), resources?.stop()]);
       })();
       return closing;
     },
   };
+}
+
+let lastMs = Number.NaN;
+let lastIso = "";
+/** `new Date(ms).toISOString()`, made once per millisecond: under load many requests arrive within one. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** What `GET /model` says about the model served. */

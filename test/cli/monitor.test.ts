@@ -51,6 +51,9 @@ describe("lathe monitor", () => {
     // The report is one file that needs nothing else: no script, no link, no remote resource.
     const text = readFileSync(html, "utf8");
     expect(text).toMatch(/<svg/);
+    // The server's process sample (taken when it stopped) is a signal and a chart.
+    expect(result.signals["rss max"]).toBeGreaterThan(0);
+    expect(text).toContain("Memory and CPU of the process serving");
     expect(text).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     const png = path.join(dir, "report.png");
     const shot = spawnSync("chromium", ["--headless", "--no-sandbox", "--disable-gpu", `--screenshot=${png}`, "--window-size=1000,1400", `file://${html}`], { encoding: "utf8", timeout: 120_000 });
@@ -61,6 +64,7 @@ describe("lathe monitor", () => {
   it("usage and data errors", () => {
     expect(lathe(["monitor", "penguins", "--store", root, "--window", "soon"]).code).toBe(2);
     expect(lathe(["monitor", "penguins", "--store", root, "--since", "yesterday"]).code).toBe(2);
+    expect(lathe(["monitor", "penguins", "--store", root, "--source", "stream"])).toMatchObject({ code: 2, err: expect.stringContaining("--source takes serve, batch or all") });
     const unknown = lathe(["monitor", "nobody", "--store", root]);
     expect(unknown.code).toBe(4);
     expect(unknown.err).toMatch(/error\[unknown-model-name\]/);

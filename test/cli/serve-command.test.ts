@@ -106,6 +106,9 @@ describe("lathe serve", () => {
     try {
       const [{ n }] = await db.rows(`SELECT count(*)::INTEGER AS n FROM read_json_auto('${path.join(root, "predictions", "penguins", "*.ndjson")}')`);
       expect(n).toBe(answered + answers.length);
+      // And the process's last resource sample, taken as it stopped.
+      const [{ samples }] = await db.rows(`SELECT count(*)::INTEGER AS samples FROM read_json_auto('${path.join(root, "resources", "penguins", "*.ndjson")}') WHERE rss_bytes > 0`);
+      expect(samples).toBeGreaterThanOrEqual(1);
     } finally {
       db.close();
     }

@@ -129,6 +129,20 @@ describe("monitor", () => {
     expect(codes(`monitor "x" { drift on a using magic }`)).toEqual(["invalid-option"]);
     expect(codes(`monitor "x" { }`)).toEqual(["invalid-option"]);
   });
+
+  it("bounds the server's memory and CPU: rss in KB, MB or GB (binary), cpu as a share of one core", () => {
+    const s = one('monitor "x" { rss < 500 MB; rss mean < 1.5GB; cpu < 80%; cpu max <= 1.5 }', "monitor");
+    const bounds = s.rules.map((r) => (r.kind === "threshold" ? normalizeQuantity(r.threshold.bound) : NaN));
+    expect(bounds).toEqual([500 * 2 ** 20, 1.5 * 2 ** 30, 0.8, 1.5]);
+    expect(normalizeQuantity({ value: 2, unit: "KB" })).toBe(2048);
+    expect(codes(`monitor "x" { rss < 500 MB; rss mean < 1 GB; cpu < 80%; cpu max < 150% }`)).toEqual([]);
+    expect(codes(`monitor "x" { rss < 500 }`)).toEqual(["unit-mismatch"]);
+    expect(codes(`monitor "x" { latency p99 < 5 MB }`)).toEqual(["unit-mismatch"]);
+    expect(codes(`monitor "x" { cpu < 2 s }`)).toEqual(["unit-mismatch"]);
+    expect(codes(`monitor "x" { rss p99 < 1 GB }`)).toEqual(["invalid-option"]);
+    // A unit word stays a name elsewhere: a column may be called MB.
+    expect(codes(`monitor "x" { drift on MB, GB }`)).toEqual([]);
+  });
 });
 
 describe("retrain", () => {

@@ -152,6 +152,12 @@ describe.skipIf(!existsSync(jupyter))("the Lathe notebooks through nbconvert", (
     const drifted = (t: string, f: string) => t.split("\n").find((r) => r.startsWith(`|${f}|`))?.split("|").includes("true");
     expect([drifted(driftTables[0], "month"), drifted(driftTables[0], "weekday"), drifted(driftTables[0], "hour"), drifted(driftTables[0], "distance")]).toEqual([true, true, false, false]);
     expect(drifted(driftTables[1], "month")).toBe(true);
+    // The verdicts: half the features drifted in February–March (the dataset drifted), a quarter against version 2's reference.
+    expect(printed).toMatch(/monitor "flight-delay" version 1: no alerts — \d+ request\(s\) from .* drift 50% of 4 feature\(s\) \(dataset drifted\)/);
+    expect(printed).toMatch(/monitor "flight-delay" version 2: no alerts — \d+ request\(s\) from .* drift 25% of 4 feature\(s\) \(/);
+    // Each monitor shows drift per feature, live accuracy, latency, and the server's memory and CPU over time.
+    const titles = outputs.flatMap((o) => (o.data?.["application/vnd.vegalite.v5+json"] ? [String((o.data["application/vnd.vegalite.v5+json"] as { title: unknown }).title)] : []));
+    for (const t of [/^Drift per feature/, /^Live accuracy/, /^Latency/, /^Memory and CPU/]) expect(titles.filter((x) => t.test(x)).length, `${t}: ${titles.join(" / ")}`).toBe(2);
     // Live metrics from the feedback.
     const signals = outputs.map((o) => text(o.data?.["text/plain"])).filter((t) => t.includes("|accuracy|"));
     expect(signals.length).toBe(2);

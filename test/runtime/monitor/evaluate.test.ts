@@ -5,7 +5,9 @@ import { ModelRegistry } from "../../../runtime/model-registry.js";
 import { evaluateMonitor } from "../../../runtime/monitor/evaluate.js";
 import type { ModelReference } from "../../../runtime/monitor/model-reference.js";
 import { latestMonitorResult, writeMonitorResult } from "../../../runtime/monitor/monitor-record.js";
-import { predictionLogDir } from "../../../runtime/serve/prediction-log.js";
+import { resourceChartSpec } from "../../../runtime/monitor/monitor-charts.js";
+import { monitorTables } from "../../../runtime/monitor/monitor-report.js";
+import { predictionLogDir, resourceLogDir } from "../../../runtime/serve/prediction-log.js";
 import { startServer, type ServeHandle } from "../../../runtime/serve/server.js";
 import { storeLayout } from "../../../runtime/store/store-layout.js";
 import { penguinRows, predict, registeredStore, request } from "../serve/fixture.js";
@@ -88,6 +90,10 @@ describe("live metrics from POST /feedback", () => {
     expect(right).toBeLessThan(labelled);
     expect(result.alerts).toEqual([{ rule: "accuracy >= 1", observed: right / labelled, bound: 1 }]);
     for (const q of ["p50", "p90", "p95", "p99", "mean", "max"]) expect(result.signals[`latency ${q}`]).toBeGreaterThan(0);
+    // The server sampled its process when it stopped: RSS and CPU are signals too.
+    expect(result.counts.resources).toBeGreaterThanOrEqual(1);
+    expect(result.signals["rss max"]).toBeGreaterThan(10 * 2 ** 20);
+    expect(result.signals["cpu mean"]).toBeGreaterThanOrEqual(0);
   }, 120_000);
 });
 
@@ -162,5 +168,36 @@ describe("drift and the window", () => {
     const { rmSync } = await import("node:fs");
     rmSync(path.join(root, "registry", "penguins", "references", "000002.json"));
     await expect(evaluateMonitor({ root, ref: { name: "penguins", version: 2 }, rules: { drift: [], thresholds: [] } })).rejects.toMatchObject({ code: "no-reference-profile" });
+  });
+});
+
+describe("the server process's RSS and CPU", () => {
+  it("mean and max RSS, CPU weighted by each sample's interval, per bucket over time; rules bound them", async () => {
+    const dir = resourceLogDir(root, "penguins");
+    mkdirSync(dir, { recursive: true });
+    const mb = 2 ** 20;
+    // Two processes' samples in 2032: 10 minutes apart, RSS growing, CPU busy in the second half.
+    const samples = Array.from({ length: 6 }, (_, i) => ({ time: new Date(Date.UTC(2032, 0, 1, 0, i * 10)).toISOString(), pid: 100 + (i % 2), model: "penguins", rss_bytes: (100 + 20 * i) * mb, cpu: i < 3 ? 0.1 : 0.5, interval_ms: i === 5 ? 30_000 : 10_000 }));
+    writeFileSync(path.join(dir, "20320101T000000Z-100-dddddddd.ndjson"), samples.map((x) => JSON.stringify(x)).join("\n") + "\n" + "{not json\n");
+    const rules = { drift: [], thresholds: [{ key: "rss max", op: "<" as const, bound: 150 * mb, text: "rss max < 150 MB" }, { key: "cpu mean", op: "<" as const, bound: 0.5, text: "cpu mean < 50%" }] };
+    const result = await evaluateMonitor({ root, ref: { name: "penguins" }, rules, window: { since: new Date("2032-01-01T00:00:00Z") }, now: new Date("2032-01-01T01:00:00Z") });
+    expect(result.counts.resources).toBe(6);
+    expect(result.counts.skipped.resources).toBe(1);
+    expect(result.signals["rss max"]).toBe(200 * mb);
+    expect(result.signals["rss mean"]).toBe(150 * mb);
+    // (0.1·3·10 s + 0.5·(2·10 s + 30 s)) / 80 s
+    expect(result.signals["cpu mean"]).toBeCloseTo((0.1 * 30 + 0.5 * 50) / 80, 12);
+    expect(result.signals["cpu max"]).toBe(0.5);
+    expect(result.alerts).toEqual([{ rule: "rss max < 150 MB", observed: 200 * mb, bound: 150 * mb }]);
+    expect(result.rules.find((r) => r.signal === "cpu mean")).toMatchObject({ passed: true });
+    // Buckets of 1 min over the hour: each sample in its own, with its RSS and CPU.
+    expect(result.series.bucketMs).toBe(60_000);
+    const withSamples = result.series.points.filter((p) => p.rss !== null);
+    expect(withSamples.map((p) => [p.time, p.rss! / mb, p.cpu])).toEqual(samples.map((x) => [x.time, x.rss_bytes / mb, x.cpu]));
+    const chart = resourceChartSpec(result) as unknown as { data: { values: { rss: number; cpu: number }[] }; vconcat: unknown[] };
+    expect(chart.data.values.map((v) => v.rss)).toEqual([100, 120, 140, 160, 180, 200]);
+    expect(chart.vconcat).toHaveLength(2);
+    const signals = monitorTables(result).find((t) => t.title === "Signals")!;
+    expect(signals.rows.find((r) => r.signal === "rss max")!.value).toBe("200.0 MB");
   });
 });
