@@ -130,9 +130,10 @@ export class Executor {
       if (cached.kind === "model") await ctx.putModel(ctx.model(cached.name));
       return { ...cached, reused: true };
     }
-    // Forget what is about to be replaced first: a step that fails half-way must not leave it marked current.
-    for (const o of io.defines) this.madeBy.delete(o);
+    // Whether what it reads is fixed by keys is asked first: `tune` reads the model it redefines.
     const cacheable = op.cacheable(step) && io.reads.every((i) => this.madeBy.has(i));
+    // Forget what is about to be replaced: a step that fails half-way must not leave it marked current.
+    for (const o of io.defines) this.madeBy.delete(o);
     const stored = cacheable && op.storedAcrossRuns !== false ? store : undefined;
     const host: StepCacheHost = { ctx, viewDefinition: (name) => this.viewDefinitions.get(name), setBackend: (b) => (this.backend = b) };
     let result = stored && (await stored.restore(step, io, host));

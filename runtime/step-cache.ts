@@ -80,8 +80,9 @@ export class StepCache implements StepStore {
           ctx.setModel({ ...out.state, model: storedModel(read.serialized, out.extras) });
           if (out.state.backend) host.setBackend(out.state.backend);
           // The run references its model file as if it had trained it (the same bytes, stored once).
-          const ref = ctx.putArtifact(`model-${out.name}.lathe`, "model", "lathe", bytes);
-          if (result.kind === "model") result = { ...result, artifact: ref?.path };
+          const artifact = ctx.putArtifact(`model-${out.name}.lathe`, "model", "lathe", bytes)?.path;
+          if (result.kind === "model") result = { ...result, artifact };
+          if (result.kind === "tune") result = { ...result, trained: { ...result.trained, artifact } };
         } else {
           const { state } = out;
           const sql = out.kind === "view" ? out.sql : `SELECT * FROM read_parquet(${literal(this.entries.artifact(out.file))})`;
@@ -105,11 +106,12 @@ export class StepCache implements StepStore {
     const files: StoredFile[] = [];
     const outputs: KeptOutput[] = [];
     try {
+      const trained = result.kind === "model" ? result : result.kind === "tune" ? result.trained : undefined;
       for (const name of io.defines) {
-        if (result.kind === "model" && ctx.hasModel(name)) {
+        if (trained && ctx.hasModel(name)) {
           const { model, ...state } = ctx.model(name);
           // A recorded run has just stored the model file; otherwise it is stored here.
-          const file = result.artifact ? { path: result.artifact, sha256: path.basename(result.artifact, ".lathe"), bytes: statSync(result.artifact).size } : storeBytes(this.layout, "lathe", await encodeModelFile({ ...state, model }));
+          const file = trained.artifact ? { path: trained.artifact, sha256: path.basename(trained.artifact, ".lathe"), bytes: statSync(trained.artifact).size } : storeBytes(this.layout, "lathe", await encodeModelFile({ ...state, model }));
           files.push(file);
           outputs.push({ kind: "model", name, file: entryFile(file).name, state, extras: trainedExtras(model) });
           continue;

@@ -23,7 +23,7 @@ export function trainedExtras(model: TrainedModel): TrainedExtras {
  */
 export function storedModel(serialized: SerializedModel, extras: TrainedExtras): TrainedModel {
   const scorer = scoringModel(serialized);
-  const predictProba = scorer.predictProba;
+  const { predictProba, predictWithProba } = scorer;
   const importance = extras.importance;
   return {
     kind: serialized.kind,
@@ -32,6 +32,7 @@ export function storedModel(serialized: SerializedModel, extras: TrainedExtras):
     classes: serialized.classes,
     predict: (x) => scorer.predict(x),
     ...(predictProba && serialized.task === "classification" ? { predictProba: (x) => predictProba(x) } : {}),
+    ...(predictWithProba && serialized.task === "classification" ? { predictWithProba: (x) => predictWithProba(x) } : {}),
     ...(importance ? { importance: () => Float64Array.from(importance) } : {}),
     ...(extras.history ? { history: extras.history } : {}),
     ...(extras.method ? { method: extras.method } : {}),

@@ -32,8 +32,9 @@ export const planTune: Planner<"tune", Draft<TuneStep>> = (s, ctx) => {
 export const tune: OpDefinition<TuneStep> = {
   op: "tune",
   io: (step) => ({ reads: [step.model, step.data], defines: [step.model] }),
-  // Tuning redefines its model from the model itself, so its key never fixes the result.
-  cacheable: () => false,
+  // It redefines its model from the model itself; its key covers the key of the step that made
+  // that model (and the data's, the space's, the seed's), which fixes the tuned model.
+  cacheable: () => true,
   async run(ctx, step) {
     const result = await tuneStep(ctx, step);
     ctx.measured.delete(step.model);

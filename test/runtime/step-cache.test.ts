@@ -8,7 +8,7 @@ import { encodeModelFile } from "../../runtime/model-file.js";
 import { cellContext } from "../kernel/cell-context.js";
 import { dataset, tempDir } from "../helpers.js";
 
-// Prepares (a table: `show` reads it), splits stratified, trains a forest and an MLP: the cached
+// Prepares (a table: `show` reads it), splits stratified, trains a forest and an MLP, tunes the forest: the cached
 // run must give what the computed one gives, bit for bit — metrics, model files, every table.
 const features = `"Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", Island`;
 const program = (o: { epochs?: number; fill?: string } = {}) => `param seed = 42
@@ -22,6 +22,7 @@ show clean limit 2
 split clean into train 70%, validation 15%, test 15% stratify by Species seed seed
 model forest = random_forest predicting Species from train { features: ${features}; trees: 12 }
 model mlp = neural_network predicting Species from train { features: ${features}; layers: [8]; epochs: ${o.epochs ?? 15} }
+tune forest over { max_depth: [3, 6] } by accuracy on validation
 evaluate forest on test metrics accuracy, f1, roc_auc
 evaluate mlp on test metrics accuracy, f1, roc_auc
 `;
@@ -50,7 +51,7 @@ async function fingerprint(s: Session, o: RunOutcome): Promise<Record<string, un
 
 /** Each dataset, split and model → where it came from: `computed`, or the run the cache says computed it. */
 const origins = (o: RunOutcome) =>
-  Object.fromEntries(o.output!.results.flatMap((r) => (r.kind === "dataset" ? [[r.name, r.reusedFrom ?? "computed"]] : r.kind === "split" ? [[`split ${r.input}`, r.reusedFrom ?? "computed"]] : r.kind === "model" ? [[r.name, r.reusedFrom ?? "computed"]] : [])));
+  Object.fromEntries(o.output!.results.flatMap((r) => (r.kind === "dataset" ? [[r.name, r.reusedFrom ?? "computed"]] : r.kind === "split" ? [[`split ${r.input}`, r.reusedFrom ?? "computed"]] : r.kind === "model" ? [[r.name, r.reusedFrom ?? "computed"]] : r.kind === "tune" ? [[`tune ${r.model}`, r.reusedFrom ?? "computed"]] : [])));
 
 describe("the step cache across runs", () => {
   const root = path.join(tempDir("lathe-step-cache-"), ".lathe");
@@ -73,29 +74,29 @@ describe("the step cache across runs", () => {
   });
 
   it("reuses every step that makes data or a model on a second run, and computing them all again gives the same bits", async () => {
-    expect(Object.values(origins(first.o))).toEqual(["computed", "computed", "computed", "computed", "computed"]);
+    expect(Object.values(origins(first.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed"]);
     const again = await run(program());
     // Sources are read again (their fingerprint is the check); the rest comes from the first run.
-    expect(origins(again.o)).toEqual({ penguins: "computed", clean: first.o.runId, "split clean": first.o.runId, forest: first.o.runId, mlp: first.o.runId });
+    expect(origins(again.o)).toEqual({ penguins: "computed", clean: first.o.runId, "split clean": first.o.runId, forest: first.o.runId, mlp: first.o.runId, "tune forest": first.o.runId });
     expect(again.fp).toEqual(first.fp);
     const forced = await run(program(), { cache: "refresh" });
-    expect(Object.values(origins(forced.o))).toEqual(["computed", "computed", "computed", "computed", "computed"]);
+    expect(Object.values(origins(forced.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed"]);
     expect(forced.fp).toEqual(first.fp);
     computedBy = forced.o.runId!;
   });
 
   it("changing one step computes it and what depends on it, nothing else", async () => {
     const mlp = await run(program({ epochs: 16 }));
-    expect(origins(mlp.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: "computed" });
+    expect(origins(mlp.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: "computed", "tune forest": computedBy });
     expect(mlp.fp.models).toMatchObject({ forest: (first.fp.models as Record<string, string>).forest });
     const prepared = await run(program({ fill: "mean" }));
-    expect(Object.values(origins(prepared.o))).toEqual(["computed", "computed", "computed", "computed", "computed"]);
+    expect(Object.values(origins(prepared.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed"]);
   });
 
   it("a source marked `snapshot` keeps its rows with the run and changes no step's key", async () => {
     const marked = await run(program().replace(/(source penguins = read "[^"]*")/, "$1 snapshot"));
     expect(marked.o.output!.results[0]).toMatchObject({ kind: "dataset", name: "penguins", note: "snapshot kept" });
-    expect(origins(marked.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: computedBy });
+    expect(origins(marked.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: computedBy, "tune forest": computedBy });
     const kept = (await marked.s.store.load(marked.o.runId!))!.artifacts.filter((a) => a.kind === "snapshot");
     expect(kept.map((a) => a.name)).toEqual(["snapshot-penguins.parquet"]);
   });
@@ -108,10 +109,12 @@ describe("the step cache across runs", () => {
       expect(cell.stderr()).toBe("");
       expect(cell.stdout()).toContain(`train forest (random_forest): 241 rows, 8 features, 3 classes (reused from run ${computedBy})`);
       expect(cell.stdout()).toContain(`prepare clean: 344 rows, 10 columns (reused from run ${computedBy})`);
-      // Run again in the same kernel: held in memory, as before the store had a cache.
+      // Run again in the same kernel: held in memory, as before the store had a cache — but for the
+      // forest, which the kernel holds tuned: the model `train forest` made comes from the cache.
       const again = cellContext(2);
       await backend.execute(program(), again.ctx);
-      expect(again.stdout()).toContain("train forest (random_forest): 241 rows, 8 features, 3 classes (unchanged, reused)");
+      expect(again.stdout()).toMatch(/train mlp \(neural_network\): 241 rows, 8 features, 3 classes, .*\(unchanged, reused\)/);
+      expect(again.stdout()).toContain(`train forest (random_forest): 241 rows, 8 features, 3 classes (reused from run ${computedBy})`);
     } finally {
       await backend.shutdown();
     }
