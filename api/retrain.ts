@@ -1,4 +1,5 @@
 import type { LiteralValue } from "../language/ast.js";
+import { movableAliasProblem } from "../language/model-ref.js";
 import { DataError } from "../runtime/errors.js";
 import { ModelRegistry, type ModelVersion } from "../runtime/model-registry.js";
 import { scoreOnHoldout, versionState, yardstick } from "../runtime/retrain/holdout-score.js";
@@ -7,10 +8,12 @@ import type { RunStore } from "../runtime/run-store.js";
 import { crashPoint, pausePoint } from "../runtime/store/fault-injection.js";
 import type { RunOptions, RunOutcome, Session } from "./session.js";
 
-/** A retrain that holds the lock: its number, the champion it challenges and what started it. */
+/** A retrain that holds the lock: its number, the champion (or the version of `alias`) it challenges and what started it. */
 export interface RetrainClaim {
   seq: number;
   name: string;
+  /** The alias challenged and moved if the challenger wins; none: the champion. */
+  alias?: string;
   champion: ModelVersion;
   trigger: RetrainTrigger;
   startedAt: string;
@@ -21,18 +24,22 @@ export interface RetrainClaim {
  * Takes the retrain lock of `name` (see `RetrainLog`): the claim, or the retrain already running.
  * A name with no champion has nothing to retrain against: `no-champion`.
  */
-export async function claimRetrain(store: RunStore, name: string, trigger: RetrainTrigger): Promise<RetrainClaim | { busy: RetrainEntry }> {
+export async function claimRetrain(store: RunStore, name: string, trigger: RetrainTrigger, alias?: string): Promise<RetrainClaim | { busy: RetrainEntry }> {
   const registry = new ModelRegistry(store);
-  const champion = await registry.champion(name);
+  if (alias === "champion") alias = undefined;
+  const problem = alias === undefined ? undefined : movableAliasProblem(alias);
+  if (problem) throw new DataError(problem, undefined, "invalid-alias");
+  const champion = await registry.aliased(name, alias);
   if (!champion) {
     const known = (await registry.versions(name)).length > 0;
+    if (known && alias) throw new DataError(`"${name}" has no alias "${alias}" to retrain: \`promote "${name}" to ${alias}\` sets it`, undefined, "unknown-alias");
     throw new DataError(known ? `"${name}" has no champion to retrain: promote a version first` : `no model is registered as "${name}"`, undefined, known ? "no-champion" : "unknown-model-name");
   }
   const log = new RetrainLog(store, name);
   const startedAt = new Date().toISOString();
   const claimed = log.claim(trigger);
   if ("busy" in claimed) return claimed;
-  return { seq: claimed.seq, name, champion, trigger, startedAt, log };
+  return { seq: claimed.seq, name, ...(alias ? { alias } : {}), champion, trigger, startedAt, log };
 }
 
 /** A retrain's decision and the run of the program it made. */
@@ -53,7 +60,7 @@ export interface Retrained {
  * releases the lock. A run that fails or is interrupted is recorded as a failed retrain.
  */
 export async function runRetrain(session: Session, claim: RetrainClaim, options: Pick<RunOptions, "signal" | "onEvent"> = {}): Promise<Retrained> {
-  const base = { seq: claim.seq, name: claim.name, trigger: claim.trigger, startedAt: claim.startedAt, fromRun: claim.champion.runId };
+  const base = { seq: claim.seq, name: claim.name, ...(claim.alias ? { alias: claim.alias } : {}), trigger: claim.trigger, startedAt: claim.startedAt, fromRun: claim.champion.runId };
   const decide = (d: Omit<RetrainDecision, keyof typeof base | "decidedAt">, outcome: RunOutcome): Retrained => {
     const decision: RetrainDecision = { ...base, ...d, decidedAt: new Date().toISOString() };
     claim.log.decide(decision);
@@ -86,13 +93,14 @@ export async function runRetrain(session: Session, claim: RetrainClaim, options:
     const better = by.higherIsBetter ? challengerScore > championScore : challengerScore < championScore;
     if (!better) return decide({ ...scored, outcome: "kept", reason: `the challenger is not better: ${vs}` }, outcome);
     crashPoint("retrain-before-promote");
+    const reason = `the challenger is better and every assert passed: ${vs}`;
     try {
-      await registry.promoteIf(claim.name, challengerVersion!.version, claim.champion.version, runId ?? `retrain-${claim.seq}`);
+      await registry.promoteIf(claim.name, challengerVersion!.version, claim.champion.version, runId ?? `retrain-${claim.seq}`, { alias: claim.alias, reason: `retrain ${claim.seq} (${claim.trigger.text}): ${reason}` });
     } catch (e) {
       if (e instanceof DataError && e.code === "champion-changed") return decide({ ...scored, outcome: "kept", reason: `${e.message}; ${vs}` }, outcome);
       throw e;
     }
-    return decide({ ...scored, outcome: "promoted", reason: `the challenger is better and every assert passed: ${vs}` }, outcome);
+    return decide({ ...scored, outcome: "promoted", reason }, outcome);
   } catch (e) {
     const message = (e as Error)?.message ?? String(e);
     const failed: RunOutcome = outcome ?? { ok: false, diagnostics: [], text: "", file: claim.champion.runId, error: { kind: e instanceof DataError ? "data" : "internal", message, code: e instanceof DataError ? e.code : undefined } };

@@ -77,6 +77,8 @@ export interface RunOptions {
   /** The run's name and tags in its record (`lathe run --name --tag`). */
   name?: string;
   tags?: Record<string, string>;
+  /** False: `register`, `promote` and `rollback` say what they would do and leave the registry alone (`lathe run --no-registry`). */
+  registryChanges?: boolean;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -220,6 +222,7 @@ export class Session {
         deferChampion: options.deferChampion,
         cache: this.stepCache(options.cache, libraryVersions),
         snapshot: options.snapshot,
+        registryChanges: options.registryChanges,
       });
       outcome.ok = true;
     } catch (e) {

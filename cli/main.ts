@@ -36,6 +36,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--name <name>", "a name for the run, shown and filtered on by `runs list`, `runs show`, `runs compare`")
     .option("--tag <key=value>", "a tag for the run (repeatable)", collect, [])
     .option("--serve", "after the run, serve the models its `serve` statements name until SIGINT/SIGTERM")
+    .option("--junit <file>", "also write a JUnit XML report: a test case per assert condition and per failed step (written whatever the outcome)")
+    .option("--run-id-file <file>", "write the recorded run's id to this file (for a later `lathe reproduce` or `lathe models promote --run`)")
+    .option("--no-registry", "leave the model registry alone: `register`, `promote` and `rollback` say what they would do (CI on a branch)")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run-command.js");
       code = await runCommand(file, opts);
@@ -43,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("serve <name>")
-    .description("serve a registered model over HTTP until SIGINT/SIGTERM: NAME (the champion), NAME@champion, NAME@latest, or --version N; follows promote and rollback")
+    .description("serve a registered model over HTTP until SIGINT/SIGTERM: NAME (the champion), NAME@ALIAS (@production, @staging, @latest ...), or --version N; follows promote and rollback of its alias")
     .option("--version <n>", "serve this version")
     .option("--port <port>", "port (default: the one the program's `serve` statement recorded, else 8080; 0: any free port)")
     .option("--host <host>", "address to listen on; anything but loopback needs a token", "127.0.0.1")
@@ -227,17 +230,42 @@ export async function main(argv: string[]): Promise<number> {
 
   models
     .command("history <name>")
-    .description("the audit log of a name: versions registered, every change of champion, every retrain with its trigger, both scores and its decision")
+    .description("the audit log of a name: every version registered, every move of an alias (champion, production, ...), every retrain and its decision, with time, user@host, run and reason")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .option("--json", "print as JSON")
     .action(async (name: string, opts) => {
-      const { storeCommand, modelsHistory } = await store();
+      const { storeCommand } = await store();
+      const { modelsHistory } = await import("./registry-commands.js");
       code = await storeCommand(() => modelsHistory(name, opts));
+    });
+  models
+    .command("promote <name>")
+    .description("point an alias (--to, default: the champion) at a version: the one --run registered, --version N, the one NAME@ALIAS names, else the latest; recorded in the audit log")
+    .option("--to <alias>", "the alias to move: production, staging, any word (default: champion)")
+    .option("--version <n>", "promote this version")
+    .option("--run <id>", "promote the version this run registered (how CI promotes the run it tested)")
+    .option("--reason <text>", "why, for the audit log")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .action(async (name: string, opts) => {
+      const { storeCommand } = await store();
+      const { modelsPromote } = await import("./registry-commands.js");
+      code = await storeCommand(() => modelsPromote(name, opts));
+    });
+  models
+    .command("rollback <name>")
+    .description("move an alias (NAME@ALIAS; NAME: the champion) back to the version it named before, or to --version N; recorded in the audit log")
+    .option("--version <n>", "point the alias at this version instead")
+    .option("--reason <text>", "why, for the audit log")
+    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .action(async (name: string, opts) => {
+      const { storeCommand } = await store();
+      const { modelsRollback } = await import("./registry-commands.js");
+      code = await storeCommand(() => modelsRollback(name, opts));
     });
 
   program
     .command("retrain <name>")
-    .description("retrain a registered model once (--now): run the program of its champion's run again on fresh data; promote the new version only if it beats the champion on the same holdout and every assert passed")
+    .description("retrain a registered model once (--now): run the program of its champion's (or NAME@ALIAS's) run again on fresh data; promote the new version only if it beats that version on the same holdout and every assert passed")
     .option("--now", "retrain at once (for cron and CI; `lathe watch` follows schedules and conditions)")
     .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
     .action(async (name: string, opts) => {
@@ -261,7 +289,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("predict <model>")
-    .description("score a file's rows (csv, json, parquet...) with a registered model, NAME, NAME@champion, NAME@latest or --version N; its preparation is applied")
+    .description("score a file's rows (csv, json, parquet...) with a registered model, NAME, NAME@ALIAS (@production, @latest ...) or --version N; its preparation is applied")
     .requiredOption("-i, --input <file>", "rows to score, in a format `read` takes")
     .option("-o, --output <file>", "where to write the rows with their predictions (.parquet, .csv, .tsv, .json, .ndjson); default: JSON lines on stdout")
     .option("--version <n>", "a version number instead of the champion")
@@ -273,7 +301,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("export <model>")
-    .description("write a registered model (NAME, NAME@champion, NAME@latest or --version N) as a self-contained ES module folder for Node and browsers; --for container adds a server, Dockerfile, Kubernetes manifests and a serverless handler")
+    .description("write a registered model (NAME, NAME@ALIAS or --version N) as a self-contained ES module folder for Node and browsers; --for container adds a server, Dockerfile, Kubernetes manifests and a serverless handler")
     .requiredOption("--to <dir>", "the folder to write (created; an earlier export there is replaced)")
     .option("--for <form>", "`container`: add what a container platform needs")
     .option("--version <n>", "a version number instead of the champion")
@@ -292,6 +320,20 @@ export async function main(argv: string[]): Promise<number> {
       const { reproduceCommand } = await import("./reproduce-command.js");
       const { storeCommand } = await store();
       code = await storeCommand(() => reproduceCommand(id, opts));
+    });
+
+  program
+    .command("ci")
+    .description("continuous integration")
+    .command("init <provider>")
+    .description("write a pipeline file for github (.github/workflows/lathe.yml) or gitlab (.gitlab-ci.yml): install, check, run with a JUnit report (asserts gate the job), reproduce, and on the main branch promote what the run registered")
+    .option("--program <file>", "the program the pipeline runs (default: the only .lathe file of the project)")
+    .option("--to <alias>", "the alias the main branch promotes to", "production")
+    .option("--branch <name>", "the main branch: where the run registers and the pipeline promotes", "main")
+    .option("--force", "overwrite an existing pipeline file")
+    .action(async (provider: string, opts) => {
+      const { ciInitCommand } = await import("./ci-init.js");
+      code = await ciInitCommand(provider, opts);
     });
 
   const kernel = program.command("kernel").description("the Lathe Jupyter kernel");

@@ -10,7 +10,7 @@ import { decisionLine } from "./retrain-decision.js";
 import { runWithProgress } from "./run-command.js";
 
 // A name the command line gave that the registry does not know is the user's to fix (exit 2).
-const usageCodes = new Set(["unknown-model-name", "no-champion"]);
+const usageCodes = new Set(["unknown-model-name", "no-champion", "unknown-alias", "invalid-alias"]);
 
 /**
  * `lathe retrain NAME --now`: one retrain (see `api/retrain.ts`), with a line per step of the
@@ -18,12 +18,14 @@ const usageCodes = new Set(["unknown-model-name", "no-champion"]);
  * of the retrain's run failed, the run's own code when it failed; 0 with a note when a retrain of
  * the same model is already running (it is not started twice).
  */
-export async function retrainNowCommand(name: string, opts: { store: string; now?: boolean }): Promise<number> {
+export async function retrainNowCommand(nameArg: string, opts: { store: string; now?: boolean }): Promise<number> {
   if (!opts.now) throw usageError("`lathe retrain NAME` retrains at once only with --now (`lathe watch` follows the schedules and conditions of `retrain` statements)");
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: true });
   try {
-    const done = await retrainOnce(session, name, { kind: "now", text: "lathe retrain --now" });
+    const { parseModelRef } = await import("../language/model-ref.js");
+    const { name, alias } = parseModelRef(nameArg);
+    const done = await retrainOnce(session, name, { kind: "now", text: "lathe retrain --now" }, alias);
     return done.code;
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
@@ -35,15 +37,15 @@ export async function retrainNowCommand(name: string, opts: { store: string; now
 }
 
 /** Claims, runs and reports one retrain in a fresh session: the exit code, and the decision when one was made. */
-async function retrainOnce(session: Session, name: string, trigger: RetrainTrigger): Promise<{ code: number; decision?: RetrainDecision }> {
+async function retrainOnce(session: Session, name: string, trigger: RetrainTrigger, alias?: string): Promise<{ code: number; decision?: RetrainDecision }> {
   const { claimRetrain, runRetrain } = await import("../api/retrain.js");
-  const claim = await claimRetrain(session.store, name, trigger);
+  const claim = await claimRetrain(session.store, name, trigger, alias);
   if ("busy" in claim) {
     process.stdout.write(`a retrain of ${JSON.stringify(name)} is already running (retrain ${claim.busy.seq}, pid ${claim.busy.owner.pid}, started ${claim.busy.startedAt}); not starting another\n`);
     return { code: exitCodes.ok };
   }
   const original = await session.store.load(claim.champion.runId);
-  process.stdout.write(`retrain ${claim.seq} of ${JSON.stringify(name)} (${trigger.text}): champion version ${claim.champion.version}; running the program of run ${claim.champion.runId} again${original ? ` (${original.programPath})` : ""}\n`);
+  process.stdout.write(`retrain ${claim.seq} of ${JSON.stringify(name)} (${trigger.text}): ${claim.alias ?? "champion"} version ${claim.champion.version}; running the program of run ${claim.champion.runId} again${original ? ` (${original.programPath})` : ""}\n`);
   let retrained: Retrained | undefined;
   const { code } = await runWithProgress(session, original?.programPath ?? claim.champion.runId, async (o) => {
     retrained = await runRetrain(session, claim, o);
@@ -101,7 +103,7 @@ export async function watchCommand(programs: string[], opts: { store: string; po
         // A fresh session per retrain: sources are read again, nothing is reused from the last one.
         const session = await Session.open({ root, record: true });
         try {
-          await retrainOnce(session, name, trigger);
+          await retrainOnce(session, name, trigger, list().find((s) => s.name === name)?.alias);
         } catch (e) {
           if (!(e instanceof DataError)) throw e;
           process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);
@@ -137,7 +139,7 @@ async function specsOfPrograms(files: string[]): Promise<{ specs: RetrainSpec[] 
     for (const s of parsed.program.statements) {
       if (s.kind !== "retrain") continue;
       const step = planRetrain(s, undefined as never) as Exclude<ReturnType<typeof planRetrain>, Promise<unknown> | undefined>;
-      specs.push({ format: "lathe-retrain-spec", name: step.name, ...(step.schedule ? { schedule: step.schedule } : {}), conditions: step.conditions, text: step.text, recordedAt: new Date().toISOString() });
+      specs.push({ format: "lathe-retrain-spec", name: step.name, ...(step.alias ? { alias: step.alias } : {}), ...(step.schedule ? { schedule: step.schedule } : {}), conditions: step.conditions, text: step.text, recordedAt: new Date().toISOString() });
     }
   }
   if (!specs.length) {

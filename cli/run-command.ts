@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import { resultSummary } from "../api/summary.js";
@@ -9,8 +10,13 @@ import { readProgram } from "./program-source.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
 import { resultDetail } from "./report.js";
 
-/** `lathe run FILE|-`: runs a program with a progress line per step; returns the exit code. With `serve`, then serves what its `serve` statements recorded until SIGINT/SIGTERM. */
-export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; cache?: boolean; snapshot?: boolean; serve?: boolean; name?: string; tag?: string[] }): Promise<number> {
+/**
+ * `lathe run FILE|-`: runs a program with a progress line per step; returns the exit code. `junit`:
+ * also writes a JUnit report, whatever the outcome; `runIdFile`: the recorded run's id, for the next
+ * step of a pipeline; `registry: false`: registry statements say what they would do. With `serve`,
+ * then serves what its `serve` statements recorded until SIGINT/SIGTERM.
+ */
+export async function runCommand(file: string, opts: { param: string[]; store: string; record: boolean; cache?: boolean; snapshot?: boolean; serve?: boolean; name?: string; tag?: string[]; junit?: string; runIdFile?: string; registry?: boolean }): Promise<number> {
   if (opts.snapshot && !opts.record) {
     process.stderr.write("lathe: --snapshot keeps the data with the run's record; it cannot go with --no-record\n");
     return exitCodes.usage;
@@ -26,11 +32,22 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
+  const startedAt = new Date();
+  const steps: Extract<RunEvent, { type: "step-end" }>[] = [];
   try {
     const serving = opts.serve ? { later: "served when the run ends (--serve)" } : undefined;
-    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags }));
+    const collect = (on: ((e: RunEvent) => void) | undefined) => (e: RunEvent) => {
+      if (e.type === "step-end") steps.push(e);
+      on?.(e);
+    };
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry }));
   } finally {
     session.close();
+  }
+  if (opts.runIdFile && ran.outcome.runId) writeFileSync(opts.runIdFile, ran.outcome.runId + "\n");
+  if (opts.junit) {
+    const { junitReport } = await import("./junit-report.js");
+    writeFileSync(opts.junit, junitReport({ file: source.file === "-" ? "<stdin>" : path.relative(process.cwd(), path.resolve(source.file)) || source.file, outcome: ran.outcome, steps, startedAt, ms: Date.now() - startedAt.getTime(), exitCode: ran.code }));
   }
   if (!opts.serve || ran.code !== exitCodes.ok) return ran.code;
   const { serveRunResults } = await import("./serve-command.js");

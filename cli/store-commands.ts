@@ -13,7 +13,7 @@ export async function openStore(dir: string): Promise<RunStore> {
 }
 
 /** A registry still inside an earlier Lathe's lathe.duckdb is imported (by a sync) before it is read. */
-async function registryStore(dir: string): Promise<RunStore> {
+export async function registryStore(dir: string): Promise<RunStore> {
   const store = await openStore(dir);
   const registryEmpty = !existsSync(store.registryDir) || readdirSync(store.registryDir).length === 0;
   if (registryEmpty && existsSync(store.dbPath)) await store.sync().catch(() => undefined);
@@ -149,12 +149,16 @@ export async function runsShow(id: string, opts: { store: string; storeLocation?
   if (!store) return exitCodes.usage;
   const run = await loadRun(store, id);
   if (!run) return exitCodes.usage;
+  // What the run changed in the registry: it is the run the audit log names.
+  const { registryChangesOf } = await import("../runtime/registry-audit.js");
+  const registry = (await registryChangesOf(store, run.id)).map(({ retrain: _r, ...e }) => e);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(run, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ ...run, registry }, null, 2) + "\n");
     return exitCodes.ok;
   }
   const { runShowText } = await import("./run-show-text.js");
   process.stdout.write(runShowText(run));
+  if (registry.length) process.stdout.write("\nregistry changes:\n" + formatTable(["time", "name", "action", "version", "alias", "reason"], registry.map((e) => ({ ...e, time: e.at, version: e.version ?? "-", alias: e.alias ?? "", reason: e.reason ?? "" }))) + "\n");
   return exitCodes.ok;
 }
 
@@ -209,7 +213,8 @@ export async function modelsList(opts: { store: string; storeLocation?: StoreLoc
   const { ModelRegistry } = await import("../runtime/model-registry.js");
   if (!(await existingStore(opts, (m) => process.stdout.write(`no models registered yet (${m})\n`)))) return exitCodes.ok;
   const rows = await new ModelRegistry(await registryStore(opts.store)).names();
-  process.stdout.write(rows.length ? formatTable(["name", "versions", "latest", "champion"], rows.map((r) => ({ ...r, champion: r.champion ?? "-" }))) + "\n" : "no models registered yet\n");
+  const others = (a: Record<string, number>) => Object.entries(a).filter(([k]) => k !== "champion").map(([k, v]) => `${k}=${v}`).join(", ");
+  process.stdout.write(rows.length ? formatTable(["name", "versions", "latest", "champion", "aliases"], rows.map((r) => ({ ...r, champion: r.champion ?? "-", aliases: others(r.aliases) }))) + "\n" : "no models registered yet\n");
   return exitCodes.ok;
 }
 
@@ -245,9 +250,10 @@ export async function modelsShow(name: string, opts: { store: string; json?: boo
     champion: v.champion ? "*" : "",
     run: v.runId,
     model: `${v.model} (${v.algorithm})`,
+    aliases: v.aliases.filter((a) => a !== "champion").join(", "),
     flag: flagged(v.runStatus),
   }));
-  process.stdout.write(formatTable(["version", "champion", "run", "model", "flag"], rows) + "\n");
+  process.stdout.write(formatTable(["version", "champion", "run", "model", "aliases", "flag"], rows) + "\n");
   const metrics = versions.flatMap((v) => v.metrics.map((m) => ({ version: v.version, data: m.data, metric: m.metric, value: m.value })));
   if (metrics.length) process.stdout.write("\nmetrics:\n" + formatTable(["version", "data", "metric", "value"], metrics) + "\n");
   const changes = await registry.changes(name);
@@ -276,31 +282,4 @@ export async function gcCommand(opts: { store: string; storeLocation?: StoreLoca
   for (const u of r.unreadable) process.stderr.write(`lathe: ${u}\nlathe: no artifact was removed while a run's journal cannot be read\n`);
   for (const m of r.missing) process.stderr.write(`lathe: missing artifact ${m.path} (referenced by ${m.by})\n`);
   return r.unreadable.length || r.missing.length ? exitCodes.storeError : exitCodes.ok;
-}
-
-/** `lathe models history`: every change of champion and every retrain decision of a name, oldest first (the registry's audit log). */
-export async function modelsHistory(name: string, opts: { store: string; json?: boolean }): Promise<number> {
-  const { ModelRegistry } = await import("../runtime/model-registry.js");
-  const { RetrainLog } = await import("../runtime/retrain/retrain-log.js");
-  const { decisionLine } = await import("./retrain-decision.js");
-  const store = await registryStore(opts.store);
-  const registry = new ModelRegistry(store);
-  const versions = await versionsOrReport(registry, name);
-  if (typeof versions === "number") return versions;
-  const changes = await registry.changes(name);
-  const retrains = new RetrainLog(store, name).entries();
-  if (opts.json) {
-    process.stdout.write(JSON.stringify({ name, versions: versions.map((v) => ({ version: v.version, runId: v.runId, registeredAt: v.registeredAt })), changes, retrains }, null, 2) + "\n");
-    return exitCodes.ok;
-  }
-  const events = [
-    ...versions.map((v) => ({ at: v.registeredAt, line: `registered version ${v.version} (run ${v.runId}${flagged(v.runStatus) ? `, ${flagged(v.runStatus)}` : ""})` })),
-    ...changes.map((c) => ({ at: c.changedAt, line: `${c.action === "promote" ? "promoted" : "rolled back to"} version ${c.version}${c.previous !== undefined ? ` (was ${c.previous})` : ""} by run ${c.runId}` })),
-    ...retrains.map((r) => ({
-      at: r.decision?.decidedAt ?? r.startedAt,
-      line: `retrain ${r.seq} (started ${r.startedAt}, trigger: ${r.trigger.text}${r.decision?.runId ? `, run ${r.decision.runId}` : ""}): ${r.decision ? decisionLine(r.decision).replace(/^decision: /, "") : r.status === "running" ? `running (pid ${r.owner.pid})` : `crashed: its process (pid ${r.owner.pid}) died before deciding; the champion was not changed by it`}`,
-    })),
-  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  process.stdout.write(events.map((e) => `${e.at}  ${e.line}`).join("\n") + "\n");
-  return exitCodes.ok;
 }

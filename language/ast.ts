@@ -132,7 +132,8 @@ export type Statement =
   | { kind: "describe"; target: Name; span: Span }
   | { kind: "tune"; model: Name; space: OptionEntry[]; metric: Name; data: Name; trials?: number; search?: "grid" | "random"; span: Span }
   | { kind: "register"; model: Name; as: Literal & { value: string }; span: Span }
-  | { kind: "promote"; target: RegistryRef; span: Span }
+  /** `alias`: the alias moved (`to production`); none moves the champion. */
+  | { kind: "promote"; target: RegistryRef; alias?: Name; span: Span }
   | { kind: "rollback"; name: Literal & { value: string }; version?: number; span: Span }
   | { kind: "deploy"; target: RegistryRef; data: Name; output: OutputTarget; span: Span }
   | { kind: "save"; data: Name; output: OutputTarget; span: Span }

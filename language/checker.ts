@@ -28,7 +28,7 @@ import {
 import { suggest, type Diagnostic, type Hint, type Severity, type Span } from "./diagnostic.js";
 import { isFitted } from "./fitted.js";
 import { dict, has, own } from "./lookup.js";
-import { aliasProblem, modelAliases, parseModelRef } from "./model-ref.js";
+import { aliasProblem, modelAliases, movableAliasProblem, parseModelRef } from "./model-ref.js";
 import { isIntegerType, type Column, type ColumnType, type Schema } from "./schema.js";
 
 export { castType } from "./catalog.js";
@@ -109,6 +109,8 @@ class Checker {
   private readonly registered = new Map<string, ModelInfo | undefined>();
   /** Models with an `assert` so far: the gates a `promote` should come after. */
   private readonly asserted = new Set<string>();
+  /** Aliases this program moves (`promote ... to ALIAS`), besides the built-in ones: a near miss of one is suspicious. */
+  private readonly aliases = new Set<string>(Object.keys(modelAliases));
 
   constructor(
     private readonly schemas: Record<string, SourceSchema>,
@@ -212,14 +214,19 @@ class Checker {
       }
       case "promote": {
         const model = this.registryRef(s.target);
+        if (s.alias) this.movedAlias(s.alias.text, s.alias.span);
         if (model && !this.asserted.has(model.name)) {
-          this.report("ungated-promote", `\`${s.target.name.value}\` is promoted with no \`assert\` on \`${model.name}\` before it; add a gate such as \`assert ${model.name} on test: ...\` so a worse model cannot become the champion`, s.span, "warning");
+          this.report("ungated-promote", `\`${s.target.name.value}\` is promoted with no \`assert\` on \`${model.name}\` before it; add a gate such as \`assert ${model.name} on test: ...\` so a worse model cannot become the ${s.alias?.text ?? "champion"}`, s.span, "warning");
         }
         return;
       }
-      case "rollback":
-        this.registryRef({ name: s.name, version: s.version, span: s.span });
+      case "rollback": {
+        // `rollback "name@alias"`: the alias is the one moved back, so a version beside it is fine.
+        const parsed = parseModelRef(s.name.value);
+        this.registryRef({ name: { ...s.name, value: parsed.name }, version: s.version, span: s.span });
+        if (parsed.alias !== undefined) this.movedAlias(parsed.alias, s.name.span);
         return;
+      }
       case "deploy": {
         const model = this.registryRef(s.target);
         const data = this.dataset(s.data);
@@ -365,7 +372,8 @@ class Checker {
     const parsed = parseModelRef(ref.name.value, ref.version);
     if (!this.registryName({ ...ref.name, value: parsed.name })) return undefined;
     const alias = aliasProblem(parsed);
-    if (alias) this.report("invalid-alias", alias, ref.span, "error", Object.keys(modelAliases), parsed.alias);
+    if (alias) this.report("invalid-alias", alias, ref.span, "error", [...this.aliases], parsed.alias);
+    else if (parsed.alias !== undefined) this.knownAlias(parsed.alias, ref.name.span);
     if (ref.version !== undefined && (!Number.isInteger(ref.version) || ref.version < 1)) this.report("invalid-option", `a version is a whole number from 1, got ${ref.version}`, ref.span);
     const name = parsed.name;
     if (this.registered.has(name)) return this.registered.get(name);
@@ -373,6 +381,20 @@ class Checker {
     const near = suggest(name, this.registered.keys());
     if (near.length) this.report("unregistered-name", `\`${name}\` is not registered in this program (it may exist in the registry)`, ref.name.span, "warning", near);
     return undefined;
+  }
+
+  /** An alias `promote ... to` or `rollback` moves: a word, and not `latest` (which always names the last version). */
+  private movedAlias(alias: string, span: Span): void {
+    const problem = movableAliasProblem(alias);
+    if (problem) this.report("invalid-alias", problem, span, "error", alias === "latest" ? [] : [...this.aliases], alias);
+    else this.aliases.add(alias);
+  }
+
+  /** Aliases other than the built-in ones are set at run time, so only a near miss of a known one is suspicious. */
+  private knownAlias(alias: string, span: Span): void {
+    if (this.aliases.has(alias)) return;
+    const near = suggest(alias, this.aliases);
+    if (near.length) this.report("unknown-alias", `\`@${alias}\` is neither a built-in alias nor one this program promotes to (it may exist in the registry)`, span, "warning", near);
   }
 
   /** Registry names become folder names and URLs: letters, digits, `-`, `_` and `.`. */

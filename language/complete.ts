@@ -3,6 +3,7 @@ import { algorithms, castTypeNames, charts, chartSpec, commonOptions, driftMetho
 import { check, type CheckedProgram, type SourceSchema } from "./checker.js";
 import { K, latheLexer, unquote } from "./lexer.js";
 import { has, own } from "./lookup.js";
+import { defaultAlias, modelAliases } from "./model-ref.js";
 import { parse } from "./parse.js";
 import { parser } from "./parser.js";
 import type { Schema } from "./schema.js";
@@ -284,6 +285,9 @@ class Context {
         return keywords(Object.keys(driftMethods), (m) => driftMethods[m]);
       case "retrainTrigger:0":
         return keywords(scheduleUnitNames);
+      case "promoteStatement:0":
+        // `promote "name" to |`: any word is an alias; these are the usual ones.
+        return keywords(["production", "staging", defaultAlias], (a) => (a === defaultAlias ? modelAliases[a] : `the version \`${a}\` names (\`NAME@${a}\`)`));
       case "column:0":
       case "primary:0":
         return this.columns();

@@ -320,7 +320,7 @@ class Printer {
       case "register":
         return one(`register ${s.model.text} as ${dq(s.as.value)}`);
       case "promote":
-        return one(`promote ${registryRef(s.target)}`);
+        return one(`promote ${registryRef(s.target)}${s.alias ? ` to ${s.alias.text}` : ""}`);
       case "rollback":
         return one(`rollback ${dq(s.name.value)}${s.version !== undefined ? ` to version ${s.version}` : ""}`);
       case "deploy":

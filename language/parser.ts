@@ -884,20 +884,25 @@ export class LatheParser extends EmbeddedActionsParser {
     this.keepPartial,
   );
 
-  // promote "penguin-species" [version 3]
+  // promote "penguin-species" [version 3] [to production]
   promoteStatement = this.RULE(
     "promoteStatement",
     () => {
       let target: Got<A.RegistryRef>;
-      const statement = this.begin((span) => ({ kind: "promote", target: need(target), span }));
+      let alias: IToken | undefined;
+      const statement = this.begin((span) => ({ kind: "promote", target: need(target), alias: alias ? this.name(alias) : undefined, span }));
       this.CONSUME(K.promote);
       target = this.SUBRULE(this.registryRef, { LABEL: "target" });
+      this.OPTION(() => {
+        this.CONSUME(K.to);
+        alias = this.CONSUME(T.Name, { LABEL: "alias" });
+      });
       return statement();
     },
     this.keepPartial,
   );
 
-  // rollback "penguin-species" [to version 2]
+  // rollback "penguin-species[@production]" [to version 2]
   rollbackStatement = this.RULE(
     "rollbackStatement",
     () => {

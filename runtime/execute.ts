@@ -59,7 +59,7 @@ export class Executor {
   async run(plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteOutput> {
     const out: ExecuteOutput = { results: [], metrics: [], artifacts: [] };
     const failures: string[] = [];
-    const registryActions: RegistryActions = { registered: new Map(), promoted: new Map() };
+    const registryActions: RegistryActions = { registered: new Map(), promoted: new Map(), asserts: [] };
     for (const [index, step] of plan.steps.entries()) {
       if (options.signal?.aborted) throw abortError();
       options.onEvent?.({ type: "step-start", id: step.id, label: step.label, index, total: plan.steps.length });
@@ -72,6 +72,8 @@ export class Executor {
         result = { kind: "notice", message: `not run: an assert failed earlier in this run, and \`${step.op}\` runs only when every assert before it passed` };
       } else if (op.sideEffect && options.sideEffects === false) {
         result = { kind: "notice", message: `not run: \`${step.op}\` changes the registry or a deployment, which a reproduction leaves alone` };
+      } else if (op.changesRegistry && options.registryChanges === false) {
+        result = { kind: "notice", message: `not run: \`${step.op}\` changes the model registry, which this run leaves alone (--no-registry)` };
       } else {
         try {
           result = await this.cachedStep(step, ctx, options.cache);
@@ -87,6 +89,7 @@ export class Executor {
       out.metrics.push(...produced.metrics);
       out.artifacts.push(...produced.artifacts);
       if (result) out.results.push(result);
+      if (result?.kind === "assert") registryActions.asserts.push(result);
       if (result?.kind === "assert" && !result.passed) {
         const r = result;
         failures.push(...r.checks.filter((c) => !c.passed).map((c) => `${r.model} on ${r.data}: ${c.metric} = ${fmt(c.value)}, required ${c.op} ${c.bound}`));

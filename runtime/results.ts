@@ -19,7 +19,8 @@ export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle; trained: Extract<StepResult, { kind: "model" }> }
   | { kind: "notice"; message: string }
   | { kind: "written"; what: string; rows: number; where: string; model?: string; /** Rows `deploy ... batch` logged for the monitor, and where. */ logged?: { rows: number; file: string } }
-  | { kind: "registry"; action: "register" | "promote" | "rollback"; name: string; version: number; previous?: number; model?: string }
+  /** `alias`: the alias a promote or rollback moved, when it is not the champion. */
+  | { kind: "registry"; action: "register" | "promote" | "rollback"; name: string; version: number; previous?: number; model?: string; alias?: string }
   | { kind: "monitor"; run: MonitorRun }
   | { kind: "serving"; name: string; ref: string; version: number; port: number; spec: string; url?: string; later?: string }
   | { kind: "exported"; name: string; ref: string; version: number; dir: string; form: "edge" | "container"; files: number }

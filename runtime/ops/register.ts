@@ -24,6 +24,7 @@ export const register: OpDefinition<RegisterStep> = {
   io: (step) => ({ reads: [step.model], defines: [] }),
   cacheable: () => false,
   sideEffect: true,
+  changesRegistry: true,
   async run(ctx, step) {
     const { registry, runId } = registryOf(ctx, "register");
     const state = ctx.model(step.model);
@@ -39,8 +40,8 @@ export const register: OpDefinition<RegisterStep> = {
   },
 };
 
-/** A registry change: the version registered, or the champion now and before. */
+/** A registry change: the version registered, or what the champion (or another alias) names now and before. */
 export function renderRegistry(r: Extract<StepResult, { kind: "registry" }>): Rendered {
   if (r.action === "register") return { summary: `${JSON.stringify(r.name)} version ${r.version}`, parts: [] };
-  return { summary: `champion of ${JSON.stringify(r.name)} is version ${r.version}${r.previous === undefined ? " (none before)" : r.previous === r.version ? " (it already was)" : ` (was ${r.previous})`}`, parts: [] };
+  return { summary: `${r.alias ? `${JSON.stringify(`${r.name}@${r.alias}`)} names` : `champion of ${JSON.stringify(r.name)} is`} version ${r.version}${r.previous === undefined ? " (none before)" : r.previous === r.version ? " (it already was)" : ` (was ${r.previous})`}`, parts: [] };
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { defaultAlias, parseModelRef } from "../../language/model-ref.js";
 import { DataError } from "../errors.js";
 import { conditionOf, scheduleOf, writeRetrainSpec, type RetrainCondition, type RetrainSchedule, type RetrainSpec } from "../retrain/retrain-spec.js";
 import type { Draft, OpDefinition, Planner, StepBase } from "./types.js";
@@ -8,14 +9,16 @@ import type { Draft, OpDefinition, Planner, StepBase } from "./types.js";
  * (`.lathe/retrain/<name>.json`), for `lathe watch` and `lathe retrain NAME --now`. Nothing is
  * retrained during the run itself.
  */
-export type RetrainStep = StepBase & { op: "retrain"; name: string; schedule?: RetrainSchedule; conditions: RetrainCondition[]; text: string };
+export type RetrainStep = StepBase & { op: "retrain"; name: string; alias?: string; schedule?: RetrainSchedule; conditions: RetrainCondition[]; text: string };
 
 export const planRetrain: Planner<"retrain", Draft<RetrainStep>> = (s) => {
   const sched = s.triggers.find((t) => t.kind === "schedule");
   const schedule = sched?.kind === "schedule" ? scheduleOf(sched.count, sched.unit.text) : undefined;
   const conditions = s.triggers.flatMap((t) => (t.kind === "condition" ? [conditionOf(t.threshold)] : []));
   const text = [...(schedule ? [schedule.text] : []), ...conditions.map((c) => `when ${c.text}`)].join(" or ");
-  return { op: "retrain", name: s.target.name.value, ...(schedule ? { schedule } : {}), conditions, text, label: `retrain ${JSON.stringify(s.target.name.value)} ${text}` };
+  const ref = parseModelRef(s.target.name.value);
+  const alias = ref.alias !== undefined && ref.alias !== defaultAlias ? { alias: ref.alias } : {};
+  return { op: "retrain", name: ref.name, ...alias, ...(schedule ? { schedule } : {}), conditions, text, label: `retrain ${JSON.stringify(s.target.name.value)} ${text}` };
 };
 
 export const retrain: OpDefinition<RetrainStep> = {
@@ -32,6 +35,7 @@ export const retrain: OpDefinition<RetrainStep> = {
     const spec: RetrainSpec = {
       format: "lathe-retrain-spec",
       name: step.name,
+      ...(step.alias ? { alias: step.alias } : {}),
       ...(step.schedule ? { schedule: step.schedule } : {}),
       conditions: step.conditions,
       text: step.text,

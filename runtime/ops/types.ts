@@ -84,6 +84,8 @@ export interface OpDefinition<S extends StepBase & { op: string }> {
    * `assert` before it passed, and not at all while a run is being reproduced.
    */
   sideEffect?: boolean;
+  /** It writes to the model registry (`register`, `promote`, `rollback`): not in a run told to leave the registry alone. */
+  changesRegistry?: boolean;
   run(ctx: StepContext, step: S): Promise<StepResult | undefined>;
 }
 
@@ -121,6 +123,8 @@ export interface ExecuteOptions {
    * outside the run (registry, deployments, files) report what they would do instead of doing it.
    */
   sideEffects?: boolean;
+  /** False: `register`, `promote` and `rollback` say what they would do instead (`lathe run --no-registry`, CI on a branch). */
+  registryChanges?: boolean;
   /** The model registry to read registered models from (batch scoring), recorded run or not. */
   models?: ModelRegistry;
   /** This run's id, when it is recorded (written beside batch predictions). */
@@ -198,8 +202,10 @@ export interface MaterialiseOptions {
 export interface RegistryActions {
   /** Name → the version this run registered last. */
   registered: Map<string, number>;
-  /** Name → this run's last promotion: the version it promoted and the champion before it. */
+  /** `name@alias` (`promotionKey`) → this run's last promotion of that alias: the version it promoted and the one before it. */
   promoted: Map<string, { version: number; previous?: number }>;
+  /** The asserts of this run so far (all passed, or no registry step would run): why a promotion happened. */
+  asserts: Extract<StepResult, { kind: "assert" }>[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { aliasProblem, modelRefText, type ModelRef } from "../../language/model-ref.js";
+import { aliasProblem, defaultAlias, modelRefText, type ModelRef } from "../../language/model-ref.js";
 import { DataError } from "../errors.js";
 import { ModelRegistry, type ModelVersion } from "../model-registry.js";
 import type { TrainedModel } from "../models/types.js";
@@ -25,7 +25,10 @@ export async function registeredVersions(registry: ModelRegistry, name: string):
   throw new DataError(`no model is registered as "${name}"${names.length ? `; the registry has ${names.map((n) => `"${n}"`).join(", ")}` : " (the registry is empty: `register m as \"name\"` in a program adds one)"}`, undefined, "unknown-model-name");
 }
 
-/** The version a reference names: the champion by default, `@latest`, or a version number. Coded errors say what exists. */
+/**
+ * The version a reference names: the champion by default, `@latest`, `@ALIAS` (any alias a
+ * `promote ... to` set), or a version number. Coded errors say what exists.
+ */
 export async function resolveVersion(registry: ModelRegistry, ref: ModelRef): Promise<ModelVersion> {
   const alias = aliasProblem(ref);
   if (alias) throw new DataError(alias, undefined, "invalid-alias");
@@ -36,9 +39,12 @@ export async function resolveVersion(registry: ModelRegistry, ref: ModelRef): Pr
     return v;
   }
   if (ref.alias === "latest") return versions[versions.length - 1];
-  const champion = versions.find((v) => v.champion);
-  if (!champion) throw new DataError(`"${ref.name}" has no champion yet: \`promote "${ref.name}"\` makes one, or name a version (\`${ref.name}@latest\`, \`version N\`)`, undefined, "no-champion");
-  return champion;
+  const wanted = ref.alias ?? defaultAlias;
+  const found = versions.find((v) => v.aliases.includes(wanted));
+  if (found) return found;
+  if (wanted === defaultAlias) throw new DataError(`"${ref.name}" has no champion yet: \`promote "${ref.name}"\` makes one, or name a version (\`${ref.name}@latest\`, \`version N\`)`, undefined, "no-champion");
+  const set = versions.flatMap((v) => v.aliases.map((a) => `@${a} (version ${v.version})`));
+  throw new DataError(`"${ref.name}" has no alias "${wanted}": \`promote "${ref.name}" to ${wanted}\` sets it; ${set.length ? `it has ${set.join(", ")} and @latest` : "it has only @latest"}`, undefined, "unknown-alias");
 }
 
 /** Reads a model file (as `register` stored it): the package and the learner's model. */

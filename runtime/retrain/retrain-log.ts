@@ -1,6 +1,7 @@
 import path from "node:path";
 import { nameKey } from "../model-registry.js";
 import { createExclusive, ensureDir, listDir } from "../store/durable-file.js";
+import { currentActor } from "../store/actor.js";
 import { currentOwner, ownerAlive, type ProcessOwner } from "../store/process-owner.js";
 import type { StoreLayout } from "../store/store-layout.js";
 import { readJsonRecord } from "../store/json-record.js";
@@ -23,6 +24,8 @@ export interface ScoredVersion {
 export interface RetrainDecision {
   seq: number;
   name: string;
+  /** The alias the retrain challenged (none: the champion). */
+  alias?: string;
   trigger: RetrainTrigger;
   startedAt: string;
   decidedAt: string;
@@ -47,6 +50,8 @@ export interface RetrainDecision {
 export interface RetrainEntry {
   seq: number;
   owner: ProcessOwner;
+  /** The user of the process that retrained (missing in retrains recorded before the audit log kept it). */
+  user?: string;
   trigger: RetrainTrigger;
   startedAt: string;
   /** `decided` (see `decision`), `running` (its process is alive), or `crashed` (it died before deciding; the champion was not changed by it unless its run promoted). */
@@ -58,6 +63,7 @@ interface Claim {
   seq: number;
   name: string;
   owner: ProcessOwner;
+  user?: string;
   trigger: RetrainTrigger;
   startedAt: string;
 }
@@ -91,7 +97,7 @@ export class RetrainLog {
       const latest = this.entries().at(-1);
       if (latest?.status === "running") return { busy: latest };
       const seq = (latest?.seq ?? 0) + 1;
-      const claim: Claim = { seq, name: this.name, owner: currentOwner(), trigger, startedAt: new Date().toISOString() };
+      const claim: Claim = { seq, name: this.name, owner: currentOwner(), user: currentActor().user, trigger, startedAt: new Date().toISOString() };
       if (createExclusive(this.claimFile(seq), json(claim), this.store.tmpDir)) return { seq };
     }
     throw new StoreError(`could not start a retrain of "${this.name}": other processes kept starting retrains (1000 attempts)`, "store-busy");
@@ -112,7 +118,7 @@ export class RetrainLog {
       const claim = this.read<Claim>(this.claimFile(seq));
       const decision = this.read<RetrainDecision | undefined>(this.decisionFile(seq), true);
       const status = decision ? "decided" : ownerAlive(claim.owner) === false ? "crashed" : "running";
-      return { seq, owner: claim.owner, trigger: claim.trigger, startedAt: claim.startedAt, status, ...(decision ? { decision } : {}) };
+      return { seq, owner: claim.owner, ...(claim.user !== undefined ? { user: claim.user } : {}), trigger: claim.trigger, startedAt: claim.startedAt, status, ...(decision ? { decision } : {}) };
     });
   }
 

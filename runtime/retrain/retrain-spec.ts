@@ -36,6 +36,8 @@ export interface RetrainSchedule {
 export interface RetrainSpec {
   format: "lathe-retrain-spec";
   name: string;
+  /** The alias retrained against and moved when the challenger wins (`retrain "name@production" ...`); none: the champion. */
+  alias?: string;
   schedule?: RetrainSchedule;
   conditions: RetrainCondition[];
   /** The statement's triggers as written: `every week or when drift > 0.25`. */

@@ -100,6 +100,8 @@ describe("complete", () => {
     expect(at(`${reg}monitor "species" { latency |`).labels).toEqual(expect.arrayContaining(["p50", "p99"]));
     expect(at(`${reg}monitor "species" { err|`).labels).toEqual(["error_rate"]);
     expect(at(`${reg}promote |`).labels).toEqual(['"species"']);
+    expect(at(`${reg}promote "species" to |`).labels).toEqual(["production", "staging", "champion"]);
+    expect(at(`${reg}promote "species" |`).labels).toEqual(expect.arrayContaining(["version", "to"]));
     expect(at(`${reg}retrain "species" every |`).labels).toEqual(["hour", "day", "week", "month"]);
   });
 

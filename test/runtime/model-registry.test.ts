@@ -22,20 +22,20 @@ describe("the model registry", () => {
     expect(versions.map((v) => [v.version, v.runId, v.champion])).toEqual([[1, "run-1", false], [2, "run-2", false]]);
     expect(versions[1].metrics).toEqual([{ data: "test", metric: "accuracy", value: 0.2 }]);
     expect(versions[1].artifact).toMatch(/[0-9a-f]{64}\.json$/);
-    expect(await reg.names()).toEqual([{ name: "a", versions: 2, latest: 2, champion: undefined }, { name: "b", versions: 1, latest: 1, champion: undefined }]);
+    expect(await reg.names()).toEqual([{ name: "a", versions: 2, latest: 2, champion: undefined, aliases: {} }, { name: "b", versions: 1, latest: 1, champion: undefined, aliases: {} }]);
   });
 
   it("promotes the latest version by default; a rollback returns to the champion before, however often", async () => {
     const { reg, add } = registry();
     for (const n of [1, 2, 3]) await add("a", n);
-    expect(await reg.promote("a", 1, "r")).toEqual({ name: "a", version: 1, previous: undefined });
-    expect(await reg.promote("a", undefined, "r")).toEqual({ name: "a", version: 3, previous: 1 });
-    expect(await reg.promote("a", 2, "r")).toEqual({ name: "a", version: 2, previous: 3 });
+    expect(await reg.promote("a", 1, "r")).toEqual({ name: "a", version: 1, previous: undefined, alias: "champion" });
+    expect(await reg.promote("a", undefined, "r")).toEqual({ name: "a", version: 3, previous: 1, alias: "champion" });
+    expect(await reg.promote("a", 2, "r")).toEqual({ name: "a", version: 2, previous: 3, alias: "champion" });
     expect((await reg.champion("a"))?.version).toBe(2);
-    expect(await reg.rollback("a", undefined, "r")).toEqual({ name: "a", version: 3, previous: 2 });
-    expect(await reg.rollback("a", undefined, "r")).toEqual({ name: "a", version: 1, previous: 3 });
+    expect(await reg.rollback("a", undefined, "r")).toEqual({ name: "a", version: 3, previous: 2, alias: "champion" });
+    expect(await reg.rollback("a", undefined, "r")).toEqual({ name: "a", version: 1, previous: 3, alias: "champion" });
     await expect(reg.rollback("a", undefined, "r")).rejects.toThrow('"a" has no earlier champion than version 1 to roll back to');
-    expect(await reg.rollback("a", 3, "r")).toEqual({ name: "a", version: 3, previous: 1 });
+    expect(await reg.rollback("a", 3, "r")).toEqual({ name: "a", version: 3, previous: 1, alias: "champion" });
     expect((await reg.names())[0].champion).toBe(3);
   });
 
@@ -56,7 +56,7 @@ describe("the registry's own-version operations", () => {
     const mine = await add("a", 1);
     await add("a", 2);
     await add("a", 3);
-    expect(await reg.promote("a", mine.version, "run-1")).toEqual({ name: "a", version: 1, previous: undefined });
+    expect(await reg.promote("a", mine.version, "run-1")).toEqual({ name: "a", version: 1, previous: undefined, alias: "champion" });
     expect((await reg.champion("a"))?.version).toBe(1);
   });
 
@@ -65,7 +65,7 @@ describe("the registry's own-version operations", () => {
     for (const n of [1, 2, 3]) await add("a", n);
     await reg.promote("a", 1, "run-1");
     await reg.promote("a", 2, "run-2");
-    expect(await reg.undoPromotion("a", 2, "run-2")).toEqual({ name: "a", version: 1, previous: 2 });
+    expect(await reg.undoPromotion("a", 2, "run-2")).toEqual({ name: "a", version: 1, previous: 2, alias: "champion" });
     expect((await reg.champion("a"))?.version).toBe(1);
     expect((await reg.changes("a")).at(-1)).toMatchObject({ seq: 3, action: "rollback", version: 1, previous: 2, undoes: 2, runId: "run-2" });
 
@@ -107,5 +107,33 @@ describe("the registry's own-version operations", () => {
     ok.end({ status: "succeeded" });
     failed.end({ status: "failed", error: "boom" });
     expect((await reg.versions("a")).map((v) => [v.version, v.runStatus])).toEqual([[1, "succeeded"], [2, "failed"]]);
+  });
+
+  it("moves each alias on its own history: production and staging roll back without touching the champion; `latest` cannot move", async () => {
+    const { reg, add } = registry();
+    for (const n of [1, 2, 3]) await add("a", n);
+    await reg.promote("a", 1, "run-1");
+    expect(await reg.promote("a", 2, "run-2", { alias: "production", reason: "asserts passed" })).toEqual({ name: "a", version: 2, previous: undefined, alias: "production" });
+    await reg.promote("a", 3, undefined, { alias: "production", reason: "manual" });
+    await reg.promote("a", 3, "run-3", { alias: "staging" });
+    expect((await reg.names())[0]).toMatchObject({ champion: 1, aliases: { champion: 1, production: 3, staging: 3 } });
+    expect((await reg.versions("a")).map((v) => [v.version, v.champion, v.aliases])).toEqual([[1, true, ["champion"]], [2, false, []], [3, false, ["production", "staging"]]]);
+    expect(await reg.rollback("a", undefined, undefined, { alias: "production" })).toEqual({ name: "a", version: 2, previous: 3, alias: "production" });
+    expect((await reg.aliased("a", "production"))?.version).toBe(2);
+    expect([(await reg.champion("a"))?.version, (await reg.aliased("a", "staging"))?.version]).toEqual([1, 3]);
+    await expect(reg.rollback("a", undefined, "r", { alias: "staging" })).rejects.toThrow('"a" has no earlier version of the alias "staging" than version 3 to roll back to');
+    await expect(reg.rollback("a", undefined, "r", { alias: "canary" })).rejects.toThrow('"a" has no alias "canary" to roll back');
+    await expect(reg.promote("a", 1, "r", { alias: "latest" })).rejects.toMatchObject({ code: "invalid-alias" });
+    // A run undoes its own promotion of one alias even after another alias moved.
+    await reg.promote("a", 1, "run-9", { alias: "staging" });
+    await reg.promote("a", 2, "run-8");
+    expect(await reg.undoPromotion("a", 1, "run-9", { alias: "staging" })).toEqual({ name: "a", version: 3, previous: 1, alias: "staging" });
+    // The audit fields: who, which alias, which run (none from the command line), why; the champion's changes keep their old shape.
+    const changes = await reg.changes("a");
+    expect(changes[0]).not.toHaveProperty("alias");
+    expect(changes[1]).toMatchObject({ alias: "production", runId: "run-2", reason: "asserts passed", user: expect.any(String), host: expect.any(String) });
+    expect(changes[2]).toMatchObject({ alias: "production", reason: "manual" });
+    expect(changes[2]).not.toHaveProperty("runId");
+    expect((await reg.versions("a"))[0]).toMatchObject({ user: expect.any(String), host: expect.any(String) });
   });
 });
