@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lathe, LatheError, partDisplay } from "../../api/index.js";
+import { Session } from "../../api/session.js";
 import { renderResult } from "../../runtime/ops/index.js";
-import { repo } from "../helpers.js";
+import { dataset, repo, tempDir } from "../helpers.js";
 
 describe("lathe: the TypeScript notebook library", () => {
   const session = lathe.session({ record: false });
@@ -47,5 +48,33 @@ describe("lathe: the TypeScript notebook library", () => {
     const s = await session;
     await expect(lathe.run("evaluate species on tset", { session: s, display: false })).rejects.toThrow(LatheError);
     await expect(lathe.run("evaluate species on tset", { session: s, display: false })).rejects.toThrow(/<cell>:1:21: error\[unknown-dataset\][\s\S]*\^\^\^\^/);
+  });
+});
+
+describe("lathe.model", () => {
+  const dir = tempDir();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("loads a registered model by name, alias or version: `NAME@staging` is the version staging names", async () => {
+    const store = path.join(dir, ".lathe");
+    const s = await Session.open({ root: store });
+    try {
+      const r = await s.run(`source penguins = read "${dataset("penguins.json")}"
+prepare clean = penguins { drop rows where "Flipper Length (mm)" is missing }
+model tree = decision_tree predicting Species from clean { features: "Flipper Length (mm)"; max_depth: 2 }
+register tree as "birds"
+promote "birds" to staging
+register tree as "birds"
+promote "birds"`);
+      expect(r.error).toBeUndefined();
+    } finally {
+      s.close();
+    }
+    expect((await lathe.model("birds@staging", { store })).version).toBe(1);
+    expect((await lathe.model("birds", { store })).version).toBe(2);
+    expect((await lathe.model("birds@latest", { store })).version).toBe(2);
+    const staged = await lathe.model("birds@staging", { store });
+    expect(staged.predict([{ "Flipper Length (mm)": 230 }]).array("predicted")).toEqual(["Gentoo"]);
+    await expect(lathe.model("birds@production", { store })).rejects.toMatchObject({ code: "unknown-alias", message: expect.stringContaining("it has @staging (version 1), @champion (version 2) and @latest") });
   });
 });

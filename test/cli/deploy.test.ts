@@ -82,7 +82,7 @@ deploy "penguin-species@latest" batch from penguins to table "scores" in "out/wa
     writeFileSync(path.join(dir, "thin.json"), JSON.stringify([{ "Beak Length (mm)": 40, Island: "Dream" }]));
     writeFileSync(path.join(dir, "new.json"), JSON.stringify([{ "Beak Length (mm)": 40, "Beak Depth (mm)": 18, "Flipper Length (mm)": 190, "Body Mass (g)": 3900, Island: "Dream" }]));
     expect(lathe(["predict", "nope", "-i", "new.json"], dir)).toMatchObject({ code: 4, err: 'lathe: error[unknown-model-name]: no model is registered as "nope"; the registry has "penguin-species"\n' });
-    expect(lathe(["predict", "penguin-species@staging", "-i", "new.json"], dir).err).toMatch(/error\[invalid-alias\]/);
+    expect(lathe(["predict", "penguin-species@staging", "-i", "new.json"], dir).err).toMatch(/error\[unknown-alias\]: "penguin-species" has no alias "staging"/);
     const thin = lathe(["predict", "penguin-species", "-i", "thin.json"], dir);
     expect(thin.code).toBe(4);
     expect(thin.err).toBe("lathe: error[missing-columns]: `input` lacks columns \"penguin-species\" reads: `Beak Depth (mm)`, `Flipper Length (mm)`, `Body Mass (g)`\n");

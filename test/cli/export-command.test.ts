@@ -74,7 +74,8 @@ describe("lathe export", () => {
     writeFileSync(path.join(dir, "taken", "keep.txt"), "mine");
     expect(lathe(["export", "penguin-species", "--to", "taken"], dir)).toMatchObject({ code: 4, err: expect.stringMatching(/error\[export-target-exists\]/) });
     expect(lathe(["export", "penguin-species", "--to", "x", "--for", "lambda"], dir).code).toBe(2);
-    expect(lathe(["export", "penguin-species@staging", "--to", "x"], dir)).toMatchObject({ code: 2, err: expect.stringMatching(/invalid-alias/) });
+    expect(lathe(["export", "penguin-species@stag ing", "--to", "x"], dir)).toMatchObject({ code: 2, err: expect.stringMatching(/invalid-alias/) });
+    expect(lathe(["export", "penguin-species@staging", "--to", "x"], dir)).toMatchObject({ code: 4, err: expect.stringMatching(/unknown-alias/) });
     expect(existsSync(path.join(dir, "x"))).toBe(false);
   });
 });

@@ -113,7 +113,7 @@ describe("lathe retrain NAME --now", () => {
     expect(history.out).toMatch(/retrain 1 \(started [^)]*trigger: lathe retrain --now, run \S+\): promoted version 2/);
     expect(history.out).toMatch(/retrain 2 .*: kept version 2 \(challenger version 3 registered, not promoted\): the challenger is not better/);
     expect(history.out).toMatch(/retrain 3 .*: kept version 2: an assert of the retrain's run failed/);
-    expect(history.out).toMatch(/promoted version 2 \(was 1\) by run/);
+    expect(history.out).toMatch(/promote\s+2 \(was 1\)\s+champion\s+\S+\s+retrain 1 \(lathe retrain --now\): the challenger is better and every assert passed/);
     const json = JSON.parse(lathe(["models", "history", "penguin-species", "--json"], dir).out);
     expect(json.retrains.map((r: { decision: { outcome: string } }) => r.decision.outcome)).toEqual(["promoted", "kept", "kept"]);
     expect(json.retrains[0].decision).toMatchObject({ metric: "accuracy", data: "test", higherIsBetter: true, champion: { version: 1 }, challenger: { version: 2 } });

@@ -119,8 +119,10 @@ describe("lathe serve", () => {
     expect([unknown.code, unknown.err]).toEqual([4, expect.stringContaining("lathe: error[unknown-model-name]: no model is registered as \"nope\"; the registry has \"penguins\"")]);
     const open = lathe(["serve", "penguins", "--host", "0.0.0.0", "--store", root]);
     expect([open.code, open.err]).toEqual([2, expect.stringContaining("error[token-required]")]);
-    const alias = lathe(["serve", "penguins@best", "--store", root]);
+    const alias = lathe(["serve", "penguins@be st", "--store", root]);
     expect([alias.code, alias.err]).toEqual([2, expect.stringContaining("error[invalid-alias]")]);
+    const unset = lathe(["serve", "penguins@best", "--store", root]);
+    expect([unset.code, unset.err]).toEqual([4, expect.stringContaining('error[unknown-alias]: "penguins" has no alias "best"')]);
     const port = lathe(["serve", "penguins", "--port", "http", "--store", root]);
     expect([port.code, port.err]).toEqual([2, expect.stringContaining("--port takes a whole number from 0 to 65535")]);
     const taken = net.createServer().listen(0, "127.0.0.1");

@@ -49,6 +49,11 @@ describe("the serve statement", () => {
     expect(r.error).toMatchObject({ kind: "data", code: "unknown-model-name" });
     expect(r.error!.diagnostic?.span.line).toBe(1);
     expect((await s.run('serve "birds" version 9')).error).toMatchObject({ code: "unknown-version" });
+    expect((await s.run('serve "birds@production"')).error).toMatchObject({ code: "unknown-alias" });
+    // Once `promote ... to production` set it, the alias is served (and followed).
+    const aliased = await s.run('promote "birds" to production\nserve "birds@production" port 18182');
+    expect(aliased.error).toBeUndefined();
+    expect(aliased.output!.results.at(-1)).toMatchObject({ kind: "serving", name: "birds", ref: "birds@production", version: 1, port: 18182 });
     expect(existsSync(servingSpecFile(root, "bird"))).toBe(false);
   });
 

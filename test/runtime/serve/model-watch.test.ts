@@ -121,3 +121,25 @@ describe("a pinned version", () => {
     }
   });
 });
+
+describe("an alias", () => {
+  it("is followed like the champion: a server of NAME@staging switches when staging moves (or rolls back), not when the champion does", async () => {
+    const registry = new ModelRegistry(new RunStore(root));
+    await registry.promote("penguins", 1, "test", { alias: "staging" });
+    await registry.promote("penguins", 1, "test");
+    const staged = await startServer({ store: root, ref: { name: "penguins", alias: "staging" }, port: 0, pollMs: 50, predictionLog: false });
+    try {
+      expect((await predict(staged.url, rows[0])).json.model).toEqual({ name: "penguins", version: 1 });
+      await registry.promote("penguins", 2, "test");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(staged.version().version).toBe(1);
+      await registry.promote("penguins", 2, undefined, { alias: "staging" });
+      await until(() => staged.version().version === 2, 5000, "staging's move to version 2");
+      expect((await predict(staged.url, rows[0])).json.model).toEqual({ name: "penguins", version: 2 });
+      await registry.rollback("penguins", undefined, undefined, { alias: "staging" });
+      await until(() => staged.version().version === 1, 5000, "staging's rollback to version 1");
+    } finally {
+      await staged.close();
+    }
+  });
+});
