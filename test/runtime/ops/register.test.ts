@@ -42,6 +42,19 @@ promote "birds"`;
     expect((await new ModelRegistry(s.store).champion("birds"))?.version).toBe(1);
   });
 
+  it("moves aliases: `to ALIAS`, from another alias (`\"birds@staging\"`), and a rollback of one alias undoes this run's own promotion of it", async () => {
+    const s = await open();
+    expect((await s.run(program("evaluate m on test"))).error).toBeUndefined();
+    const r = await s.run(`promote "birds" to staging\nregister m as "birds"\npromote "birds@staging" to production\npromote "birds" to staging\nrollback "birds@staging"\nrollback "birds@production" to version 2`);
+    expect(r.error).toBeUndefined();
+    expect(r.output!.results.map((x) => (x.kind === "registry" ? [x.action, x.alias ?? "champion", x.version, x.previous] : x.kind))).toEqual([
+      ["promote", "staging", 1, undefined], ["register", "champion", 2, undefined], ["promote", "production", 1, undefined], ["promote", "staging", 2, 1], ["rollback", "staging", 1, 2], ["rollback", "production", 2, 1],
+    ]);
+    expect((await new ModelRegistry(s.store).names())[0].aliases).toEqual({ champion: 1, production: 2, staging: 1 });
+    // A program's promotion says why: the asserts before it (none here).
+    expect((await new ModelRegistry(s.store).changes("birds")).map((c) => c.reason)).toEqual(["no assert before it in the run", "no assert before it in the run", "no assert before it in the run", "no assert before it in the run", "undoes this run's own promotion", "back to version 2"]);
+  });
+
   it("runs no registry step after a failed assert", async () => {
     const s = await open();
     const r = await s.run(program("assert m on test: accuracy >= 1.5"));
