@@ -4,6 +4,7 @@ import { DataError } from "../runtime/errors.js";
 import { ModelRegistry, type ModelVersion } from "../runtime/model-registry.js";
 import { scoreOnHoldout, versionState, yardstick } from "../runtime/retrain/holdout-score.js";
 import { RetrainLog, type RetrainDecision, type RetrainEntry, type RetrainTrigger } from "../runtime/retrain/retrain-log.js";
+import { valueText as fmt } from "../runtime/results.js";
 import type { RunStore } from "../runtime/run-store.js";
 import { crashPoint, pausePoint } from "../runtime/store/fault-injection.js";
 import type { RunOptions, RunOutcome, Session } from "./session.js";
@@ -109,8 +110,4 @@ export async function runRetrain(session: Session, claim: RetrainClaim, options:
     if (!failed.error) failed.error = { kind: "data", message, code: e.code };
     return d;
   }
-}
-
-function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
 }

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import type { RunOutcome } from "../api/session.js";
 import { formatDiagnostic } from "../language/diagnostic.js";
-import type { RunEvent, StepResult } from "../runtime/results.js";
+import { valueText as fmt, type RunEvent, type StepResult } from "../runtime/results.js";
 
 type StepEnd = Extract<RunEvent, { type: "step-end" }>;
 
@@ -140,8 +140,4 @@ function attrs(values: Record<string, string | number>): string {
 function text(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
 }

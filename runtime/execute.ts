@@ -9,7 +9,7 @@ import { predictWithProba } from "./models/predict-with-proba.js";
 import { opOf } from "./ops/index.js";
 import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepCacheHost, StepContext, StepStore } from "./ops/types.js";
 import type { Plan, PlanStep } from "./plan.js";
-import { AssertionFailed, type MetricRecord, type StepResult } from "./results.js";
+import { AssertionFailed, valueText as fmt, type MetricRecord, type StepResult } from "./results.js";
 import type { ArtifactRef } from "./run-store.js";
 import { ident } from "./sql/quote.js";
 import { expandFeatures, readMatrix, readTarget, type Relation } from "./train-data.js";
@@ -404,8 +404,4 @@ export function withOutput(e: unknown, output: ExecuteOutput): unknown {
 /** The output an error from `run` carries, if any. */
 export function outputOf(e: unknown): ExecuteOutput | undefined {
   return e && typeof e === "object" ? (e as { output?: ExecuteOutput }).output : undefined;
-}
-
-function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
 }

@@ -54,3 +54,8 @@ export type RunEvent =
 export class AssertionFailed extends Error {
   override name = "AssertionFailed";
 }
+
+/** A measured value as messages show it: whole numbers as they are, fractions to 4 decimals. */
+export function valueText(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}

@@ -1,4 +1,5 @@
 import { defaultAlias, parseModelRef } from "../../language/model-ref.js";
+import { valueText as fmt } from "../results.js";
 import { deferredToRetrain, registryOf } from "./register.js";
 import type { Draft, OpDefinition, Planner, RegistryActions, StepBase } from "./types.js";
 
@@ -54,7 +55,3 @@ export const promote: OpDefinition<PromoteStep> = {
     return { kind: "registry", action: "promote", name: step.name, version: c.version, previous: c.previous, ...(step.alias ? { alias: step.alias } : {}) };
   },
 };
-
-function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
-}

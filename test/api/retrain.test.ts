@@ -16,7 +16,8 @@ describe("claimRetrain", () => {
     await registry.promote("m", 1, "run-1", { alias: "production" });
     const trigger = { kind: "now" as const, text: "test" };
     const claim = await claimRetrain(store, "m", trigger, "production");
-    expect("busy" in claim ? undefined : [claim.alias, claim.champion.version]).toEqual(["production", 1]);
+    if ("busy" in claim) throw new Error("a fresh store has no retrain running");
+    expect([claim.alias, claim.champion.version]).toEqual(["production", 1]);
     claim.log.decide({ seq: 1, name: "m", trigger, startedAt: "", decidedAt: "", outcome: "failed", reason: "test" });
     await expect(claimRetrain(store, "m", trigger, "staging")).rejects.toMatchObject({ code: "unknown-alias" });
     await expect(claimRetrain(store, "m", trigger, "latest")).rejects.toMatchObject({ code: "invalid-alias" });
