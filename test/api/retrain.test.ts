@@ -1,5 +1,6 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { claimRetrain } from "../../api/retrain.js";
 import { parse } from "../../language/parse.js";
 import { planRetrain } from "../../runtime/ops/retrain.js";
@@ -8,8 +9,11 @@ import { RunStore } from "../../runtime/run-store.js";
 import { tempDir } from "../helpers.js";
 
 describe("claimRetrain", () => {
+  const dir = tempDir();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it("challenges the version an alias names when given one, and moves only that alias (promoteIf on the alias)", async () => {
-    const store = new RunStore(path.join(tempDir(), ".lathe"));
+    const store = new RunStore(path.join(dir, ".lathe"));
     const registry = new ModelRegistry(store);
     for (const n of [1, 2]) await registry.register({ name: "m", runId: `run-${n}`, model: "m", algorithm: "decision_tree", task: "classification", artifact: store.putArtifact("model-m.json", "model", "json", `${n}`), metrics: [] });
     await registry.promote("m", 2, "run-2");

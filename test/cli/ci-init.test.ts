@@ -69,7 +69,7 @@ describe("lathe ci init", () => {
     expect(readFileSync(file, "utf8")).toBe(before);
     expect(lathe("ci", "init", "github", "--program", "examples/job.lathe", "--to", "live", "--force").code).toBe(0);
     expect(readFileSync(file, "utf8")).toMatch(/--to live/);
-  });
+  }, 240_000);
 
   it("github on main: the workflow's commands pass in sequence, the run's version is promoted, and the JUnit report is valid", () => {
     expect(lathe("ci", "init", "github", "--force").code).toBe(0);
@@ -88,7 +88,7 @@ describe("lathe ci init", () => {
     const report = junitStructure(path.join(project, "lathe-report.xml"));
     expect(report.problems).toEqual([]);
     expect(report.suites).toEqual([{ name: "examples/job.lathe", tests: 2, failures: 0, errors: 0, cases: ["assert species on test: accuracy >= 0.8", "assert species on test: f1 >= 0.8"] }]);
-  });
+  }, 240_000);
 
   it("gitlab on a branch: the script passes in sequence and leaves the registry alone", () => {
     rmSync(path.join(project, ".lathe"), { recursive: true, force: true });
@@ -108,5 +108,5 @@ describe("lathe ci init", () => {
     const registry = path.join(project, ".lathe", "registry");
     expect(existsSync(registry) ? readdirSync(registry) : []).toEqual([]);
     expect(junitStructure(path.join(project, "lathe-report.xml")).problems).toEqual([]);
-  });
+  }, 240_000);
 });

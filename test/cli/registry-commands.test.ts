@@ -48,7 +48,7 @@ beforeAll(() => {
   writeFileSync(path.join(dir, "job2.lathe"), program.replace('promote "birds" to staging\n', ""));
   const b = lathe("run", "job2.lathe", "--param", "seed=3");
   expect(b.code, b.out + b.err).toBe(0);
-}, 120_000);
+}, 240_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("aliases from the command line", () => {
@@ -59,7 +59,7 @@ describe("aliases from the command line", () => {
     expect(exported.code, exported.err).toBe(0);
     expect(JSON.parse(readFileSync(path.join(dir, "edge", "lathe-export.json"), "utf8"))).toMatchObject({ name: "birds", version: 1 });
     expect(lathe("retrain", "birds@production", "--now")).toMatchObject({ code: 2, err: expect.stringContaining('error[unknown-alias]: "birds" has no alias "production" to retrain') });
-  });
+  }, 240_000);
 
   it("models promote --run / rollback move an alias, each on its own history; the audit log says who, which run and why", () => {
     const promoted = lathe("models", "promote", "birds", "--run", runA, "--to", "production", "--reason", "release 1");
@@ -85,14 +85,14 @@ describe("aliases from the command line", () => {
     expect(json.entries[5]).toMatchObject({ user: expect.any(String), host: expect.any(String), reason: "release 1", at: expect.any(String) });
     expect(json.entries[5]).not.toHaveProperty("run");
     expect(json.entries[1]).toMatchObject({ run: runA, runStatus: "succeeded", reason: expect.stringMatching(/^asserts passed: /) });
-  });
+  }, 240_000);
 
   it("runs show lists the registry changes its run made", () => {
     const shown = lathe("runs", "show", runA);
     expect(shown.out).toMatch(/registry changes:\n.*\n.*\n.*birds\s+register\s+1\s*\n.*birds\s+promote\s+1\s+champion\s+asserts passed/);
     const json = JSON.parse(lathe("runs", "show", runA, "--json").out);
     expect(json.registry.map((e: { action: string; alias?: string; run: string }) => [e.action, e.alias ?? null, e.run])).toEqual([["register", null, runA], ["promote", "champion", runA], ["promote", "staging", runA]]);
-  });
+  }, 240_000);
 
   it("neither `lathe reproduce` nor `lathe run --no-registry` changes a byte of the registry", () => {
     const before = registryFiles();
@@ -103,5 +103,5 @@ describe("aliases from the command line", () => {
     expect(branch.code, branch.out + branch.err).toBe(0);
     expect(branch.out).toMatch(/register species as "birds": not run: `register` changes the model registry, which this run leaves alone \(--no-registry\)/);
     expect(registryFiles()).toEqual(before);
-  });
+  }, 240_000);
 });
