@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { hostname, userInfo } from "node:os";
+import { currentActor } from "./actor.js";
 import type { RunProvenance } from "./run-journal.js";
 
 /**
@@ -9,7 +9,8 @@ import type { RunProvenance } from "./run-journal.js";
  */
 export function runProvenance(dir: string): RunProvenance {
   const git = gitState(dir);
-  return { ...(git ? { git } : {}), user: userName(), host: hostname() };
+  const { user, host } = currentActor();
+  return { ...(git ? { git } : {}), user, host };
 }
 
 /**
@@ -33,13 +34,4 @@ export function gitState(dir: string): RunProvenance["git"] {
     ...(head && head !== "(detached)" ? { branch: head } : {}),
     dirty: out.split("\n").some((l) => /^[12u] /.test(l)),
   };
-}
-
-function userName(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    // No passwd entry for the uid (some containers): the environment may still say.
-    return process.env.USER || process.env.USERNAME || undefined;
-  }
 }
