@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import { resultSummary } from "../api/summary.js";
@@ -20,6 +20,10 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
   if (opts.snapshot && !opts.record) {
     process.stderr.write("lathe: --snapshot keeps the data with the run's record; it cannot go with --no-record\n");
     return exitCodes.usage;
+  }
+  // The report and the id file are written after the run: a folder that is not there is said now, not after it.
+  for (const [flag, out] of [["--junit", opts.junit], ["--run-id-file", opts.runIdFile]] as const) {
+    if (out !== undefined && !existsSync(path.dirname(path.resolve(out)))) throw usageError(`${flag} ${out}: the folder ${path.dirname(out)} does not exist`);
   }
   const params = parseParams(opts.param);
   const tags = parseTags(opts.tag ?? []);

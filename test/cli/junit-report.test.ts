@@ -40,5 +40,7 @@ describe("lathe run --junit", () => {
     expect(xml).toContain(`<property name="exit-code" value="4"/>`);
     expect(xml).toMatch(/<testcase name="assert broken on test: accuracy &gt;= 0.5" classname="gates.assert" time="0.000" file="gates.lathe" line="6">\s*<skipped message="not run: an earlier step failed"\/>/);
     expect(xml).toMatch(/<testcase name="assert tree on test: accuracy &gt;= 0.99" classname="gates.assert" time="\d+\.\d{3}" file="gates.lathe" line="4">/);
+    // A report that could not be written is said before anything runs (exit 2), not as an internal error after.
+    expect(latheSync(["run", "gates.lathe", "--junit", "nowhere/report.xml"], dir)).toMatchObject({ code: 2, err: "lathe: --junit nowhere/report.xml: the folder nowhere does not exist\n" });
   });
 });
