@@ -19,6 +19,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command("lathe")
     .description("Lathe: a declarative MLOps workbench")
     .version(packageVersion(), "-V, --version", "print Lathe's version")
+    // `lathe --version` only before a command: after one, `--version N` is that command's own option (serve, predict, replay...).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .hook("preAction", (_, action) => resolveStoreOption(action))

@@ -70,6 +70,8 @@ describe("lathe --version", () => {
   it("prints the package's version, exit 0", () => {
     const version = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version;
     for (const flag of ["--version", "-V"]) expect(lathe([flag])).toMatchObject({ code: 0, out: `${version}\n`, err: "" });
+    // After a command, --version is that command's (serve, predict, replay: a model version), never Lathe's.
+    expect(lathe(["fmt", "--version", "x.lathe"])).toMatchObject({ code: 2, out: "", err: expect.stringContaining("unknown option '--version'") });
   });
 });
 
