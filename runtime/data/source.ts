@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { OptionEntry, SourceSpec } from "../../language/ast.js";
 import { sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionInput } from "../../language/catalog.js";
 import { castType } from "../../language/checker.js";
 import { DataError } from "../errors.js";
+import { fileSha256 } from "../file-sha256.js";
 import type { DataErrorCode } from "./data-error.js";
 import { Database } from "./database.js";
 import { statDataFile } from "./file-access.js";
@@ -228,14 +229,7 @@ export async function fingerprint(files: string[]): Promise<string> {
     const { size, mtimeMs } = statSync(f);
     let known = digests.get(f);
     if (!known || known.size !== size || known.mtimeMs !== mtimeMs) {
-      const fh = createHash("sha256");
-      await new Promise<void>((resolve, reject) => {
-        createReadStream(f, { highWaterMark: 1 << 20 })
-          .on("data", (d) => fh.update(d))
-          .on("end", resolve)
-          .on("error", reject);
-      });
-      known = { size, mtimeMs, digest: fh.digest("hex") };
+      known = { size, mtimeMs, digest: await fileSha256(f) };
       digests.set(f, known);
     }
     h.update(`${f}\0${size}\0${known.digest}\n`);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, fsyncSync, openSync, renameSync, statSync, utimesSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
+import { fileSha256 } from "../file-sha256.js";
 import { ensureDir, fsyncDir, removeQuietly, replaceDurably } from "./durable-file.js";
 import { crashPoint } from "./fault-injection.js";
 import { storeIoError } from "./store-error.js";
@@ -35,14 +36,7 @@ export function storeBytes(layout: Layout, ext: string, content: Uint8Array): St
  */
 export async function adoptFile(layout: Layout, tmp: string, ext: string): Promise<StoredFile> {
   try {
-    const h = createHash("sha256");
-    await new Promise<void>((resolve, reject) => {
-      createReadStream(tmp, { highWaterMark: 1 << 20 })
-        .on("data", (d) => h.update(d))
-        .on("end", resolve)
-        .on("error", reject);
-    });
-    const sha256 = h.digest("hex");
+    const sha256 = await fileSha256(tmp);
     const bytes = statSync(tmp).size;
     const file = path.join(layout.artifactDir, `${sha256}.${ext}`);
     if (touchArtifact(file, bytes)) return { path: file, sha256, bytes };
