@@ -4,6 +4,7 @@ import { logisticRegression } from "./logistic-regression.js";
 import { neuralNetwork } from "./neural-network.js";
 import { svm } from "./svm.js";
 import { decisionTree } from "./trees/decision-tree.js";
+import { gradientBoosting } from "./trees/gradient-boosting.js";
 import { randomForest } from "./trees/random-forest.js";
 import { own } from "../../language/lookup.js";
 
@@ -18,6 +19,7 @@ export const learners: Record<string, Learner> = {
   [neuralNetwork.name]: neuralNetwork,
   [decisionTree.name]: decisionTree,
   [randomForest.name]: randomForest,
+  [gradientBoosting.name]: gradientBoosting,
 };
 
 /** The learner for a language name, or undefined. */

@@ -43,11 +43,11 @@ export function argmaxRows(scores: ArrayLike<number>, n: number, k: number): Flo
 /** Row-wise softmax of n×k scores, as float32 probabilities. */
 export function softmaxRows(scores: ArrayLike<number>, n: number, k: number): Float32Array {
   const out = new Float32Array(n * k);
+  const e = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     let max = -Infinity;
     for (let c = 0; c < k; c++) max = Math.max(max, scores[i * k + c]);
     let sum = 0;
-    const e = new Float64Array(k);
     for (let c = 0; c < k; c++) sum += e[c] = Math.exp(scores[i * k + c] - max);
     for (let c = 0; c < k; c++) out[i * k + c] = e[c] / sum;
   }

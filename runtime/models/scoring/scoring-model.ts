@@ -1,4 +1,5 @@
 import type { Scorer, SerializedModel } from "../types.js";
+import { boostingScorer } from "./gradient-boosting.js";
 import { kernelSvmScorer } from "./kernel-svm.js";
 import { linearRegressionScorer } from "./linear-regression.js";
 import { logisticScorer } from "./logistic-regression.js";
@@ -14,6 +15,7 @@ const scorers: Record<string, (model: SerializedModel) => Scorer> = {
   neural_network: mlpScorer,
   decision_tree: treeScorer,
   random_forest: treeScorer,
+  gradient_boosting: boostingScorer,
 };
 
 /**

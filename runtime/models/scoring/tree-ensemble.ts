@@ -22,9 +22,12 @@ export interface EnsembleState {
 export function ensembleTrees(model: SerializedModel, kind: string): TreeArrays[] {
   const state = model.state as EnsembleState;
   if (!state || !Array.isArray(state.trees)) throw new Error(`${kind}: serialized state has no trees`);
-  const features = model.featureNames.length;
-  const k = model.task === "classification" ? model.classes.length : 1;
-  return state.trees.map((t, index): TreeArrays => {
+  return checkedTrees(state.trees, model.featureNames.length, model.task === "classification" ? model.classes.length : 1, kind);
+}
+
+/** Serialized trees as typed arrays, each checked to be well formed over `features` features with `k` outputs per leaf. */
+export function checkedTrees(trees: EnsembleState["trees"], features: number, k: number, kind: string): TreeArrays[] {
+  return trees.map((t, index): TreeArrays => {
     const tree: TreeArrays = {
       feature: Int32Array.from(t.feature),
       threshold: Float32Array.from(t.threshold, (v) => (v === null ? Infinity : v)),
@@ -36,6 +39,7 @@ export function ensembleTrees(model: SerializedModel, kind: string): TreeArrays[
     };
     const nodes = tree.feature.length;
     const consistent =
+      nodes > 0 &&
       tree.threshold.length === nodes &&
       tree.left.length === nodes &&
       tree.right.length === nodes &&
@@ -52,7 +56,7 @@ export function ensembleTrees(model: SerializedModel, kind: string): TreeArrays[
 }
 
 /** The leaf each row of `x` reaches in `tree`, as an offset into `tree.values`. */
-function leafOffsets(tree: TreeArrays, x: Matrix, out: Int32Array): void {
+export function leafOffsets(tree: TreeArrays, x: Matrix, out: Int32Array): void {
   const { feature, threshold, left, right, missingLeft } = tree;
   const cols = x.columns;
   for (let i = 0; i < x.n; i++) {

@@ -78,17 +78,7 @@ export class TreeEnsemble implements TrainedModel {
 
   /** The plain-JSON form: the tree arrays as number arrays (+Infinity thresholds as null). */
   toJSON(): SerializedModel {
-    const state: EnsembleState = {
-      trees: this.trees.map((t) => ({
-        feature: Array.from(t.feature),
-        threshold: Array.from(t.threshold, (v) => (v === Infinity ? null : v)),
-        left: Array.from(t.left),
-        right: Array.from(t.right),
-        missingLeft: Array.from(t.missingLeft),
-        values: Array.from(t.values),
-        importance: Array.from(t.importance),
-      })),
-    };
+    const state: EnsembleState = { trees: this.trees.map(plainTree) };
     return { ...this.serialize(), state };
   }
 
@@ -104,4 +94,17 @@ export class TreeEnsemble implements TrainedModel {
       trees: ensembleTrees(model, kind),
     });
   }
+}
+
+/** A tree's arrays as plain number arrays for JSON (+Infinity thresholds as null). */
+export function plainTree(t: TreeArrays): EnsembleState["trees"][number] {
+  return {
+    feature: Array.from(t.feature),
+    threshold: Array.from(t.threshold, (v) => (v === Infinity ? null : v)),
+    left: Array.from(t.left),
+    right: Array.from(t.right),
+    missingLeft: Array.from(t.missingLeft),
+    values: Array.from(t.values),
+    importance: Array.from(t.importance),
+  };
 }

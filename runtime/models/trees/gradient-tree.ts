@@ -1,0 +1,408 @@
+/**
+ * Grows one tree of gradient boosting on binned data, as scikit-learn's HistGradientBoosting does:
+ *
+ *   gradients g, hessians h per row ─▶ per node: histogram of (bin → Σg, Σh, rows) for every
+ *   feature ─▶ best cut "bin <= t" by the Newton gain G²/(H+λ) of the two sides minus the node's,
+ *   missing rows (the NaN bin) sent to whichever side gains more ─▶ stable partition of the row
+ *   index buffer ─▶ children, split best-first (largest gain next) until `maxLeafNodes` leaves.
+ *
+ * Only the smaller child's histograms are built (its gradients gathered into node order first, so
+ * the inner loop reads them sequentially); the larger child's are the parent's minus those, in
+ * place. A leaf's value is −learning_rate·G/(H+λ); it is added to the raw score of the training
+ * rows in the leaf straight from the partition, without walking the tree.
+ *
+ * The cut thresholds, the tree arrays and the missing-value rule (a feature with no missing
+ * training rows in the node sends them to the side with more rows) are the CART builder's
+ * (tree-builder.ts), so boosted trees score with the same walk as forests.
+ */
+import type { BinnedMatrix } from "./binning.js";
+import { midGap, type TreeArrays } from "./tree-builder.js";
+
+/** The resolved settings a boosted tree is grown with. */
+export interface GradientTreeOptions {
+  /** Most leaves per tree. */
+  maxLeafNodes: number;
+  /** Deepest a leaf may be; 0 means unlimited. */
+  maxDepth: number;
+  minSamplesLeaf: number;
+  /** L2 penalty on leaf values (λ). */
+  l2: number;
+  learningRate: number;
+}
+
+/** Fewest hessian sum on each side of a cut (scikit-learn's min_hessian_to_split). */
+const MIN_HESSIAN = 1e-3;
+/** Per bin: gradient sum, hessian sum (unused when hessians are constant), rows. */
+const STRIDE = 3;
+
+interface GrowNode {
+  id: number;
+  start: number;
+  end: number;
+  depth: number;
+  g: number;
+  h: number;
+  rows: number;
+  hist: Float64Array | null;
+  /** The best cut found (gain > 0), or feature -1. */
+  gain: number;
+  feature: number;
+  bin: number;
+  missingLeft: boolean;
+  leftG: number;
+  leftH: number;
+  leftRows: number;
+}
+
+/** Reusable buffers for growing every tree of a boosted model over the same binned rows. */
+export class GradientTreeGrower {
+  private readonly n: number;
+  private readonly f: number;
+  private readonly bins: Uint8Array;
+  /** Per feature: value bins (its missing bin has this index) and where its histogram starts. */
+  private readonly valueBins: Int32Array;
+  private readonly histOffset: Int32Array;
+  private readonly histSize: number;
+  private readonly idx: Int32Array;
+  private readonly scratch: Int32Array;
+  private readonly orderedG: Float32Array;
+  private readonly orderedH: Float32Array;
+  private readonly pool: Float64Array[] = [];
+  private readonly low: Float32Array[];
+  private readonly high: Float32Array[];
+
+  // The tree being grown.
+  private g = new Float32Array(0);
+  private h = new Float32Array(0);
+  private constantHessian = false;
+  private count = 0;
+  private feature = new Int32Array(64);
+  private threshold = new Float32Array(64);
+  private left = new Int32Array(64);
+  private right = new Int32Array(64);
+  private missingLeft = new Uint8Array(64);
+  private values: number[] = [];
+  private importance = new Float64Array(0);
+  private leaves: GrowNode[] = [];
+
+  constructor(
+    binned: BinnedMatrix,
+    private readonly options: GradientTreeOptions,
+  ) {
+    if (!(binned.bins instanceof Uint8Array)) throw new Error("gradient boosting bins features into at most 255 values");
+    this.n = binned.n;
+    this.f = binned.features;
+    this.bins = binned.bins;
+    this.valueBins = Int32Array.from(binned.edges, (e) => e.length + 1);
+    this.histOffset = new Int32Array(this.f);
+    let size = 0;
+    for (let j = 0; j < this.f; j++) {
+      this.histOffset[j] = size;
+      size += (this.valueBins[j] + 1) * STRIDE;
+    }
+    this.histSize = size;
+    this.idx = new Int32Array(this.n);
+    this.scratch = new Int32Array(this.n);
+    this.orderedG = new Float32Array(this.n);
+    this.orderedH = new Float32Array(this.n);
+    this.low = binned.low;
+    this.high = binned.high;
+  }
+
+  /**
+   * Grows a tree on gradients `g` and hessians `h` (ignored when `constantHessian`: every hessian
+   * is 1) of the n binned rows, and adds each leaf's value to `raw[i]` of the rows it holds.
+   */
+  grow(g: Float32Array, h: Float32Array, constantHessian: boolean, raw: Float64Array): TreeArrays {
+    const { n, idx, options } = this;
+    this.g = g;
+    this.h = h;
+    this.constantHessian = constantHessian;
+    this.count = 0;
+    this.values = [];
+    this.leaves = [];
+    this.importance = new Float64Array(this.f);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    let sumG = 0;
+    let sumH = 0;
+    for (let i = 0; i < n; i++) sumG += g[i];
+    if (constantHessian) sumH = n;
+    else for (let i = 0; i < n; i++) sumH += h[i];
+
+    const root = this.node(0, n, 0, sumG, sumH, n);
+    const open: GrowNode[] = [];
+    if (this.splittable(root)) {
+      root.hist = this.acquire();
+      this.buildRoot(root.hist);
+      this.findSplit(root);
+    }
+    if (root.feature >= 0) open.push(root);
+    else this.makeLeaf(root);
+    let leafCount = 1;
+    while (open.length > 0) {
+      // Best first: the largest gain, the earliest node on ties.
+      let pick = 0;
+      for (let o = 1; o < open.length; o++) if (open[o].gain > open[pick].gain) pick = o;
+      const node = open[pick];
+      open.splice(pick, 1);
+      const [a, b] = this.split(node);
+      leafCount++;
+      if (leafCount >= options.maxLeafNodes) {
+        this.release(node.hist!);
+        for (const rest of [...open, a, b]) this.makeLeaf(rest);
+        open.length = 0;
+        break;
+      }
+      const children = [a, b].filter((c) => this.splittable(c));
+      if (children.length > 0) this.childHistograms(node.hist!, a, b);
+      else this.release(node.hist!);
+      for (const c of [a, b]) {
+        if (c.hist) this.findSplit(c);
+        if (c.feature >= 0) open.push(c);
+        else this.makeLeaf(c);
+      }
+    }
+    this.addLeaves(raw);
+    return this.finish();
+  }
+
+  private node(start: number, end: number, depth: number, g: number, h: number, rows: number): GrowNode {
+    return { id: this.allocNode(), start, end, depth, g, h, rows, hist: null, gain: 0, feature: -1, bin: 0, missingLeft: false, leftG: 0, leftH: 0, leftRows: 0 };
+  }
+
+  /** Whether a node may be split at all: under the depth limit, room for two leaves. */
+  private splittable(node: GrowNode): boolean {
+    const { maxDepth, minSamplesLeaf } = this.options;
+    return !(maxDepth > 0 && node.depth >= maxDepth) && node.rows >= 2 * minSamplesLeaf && node.h >= 2 * MIN_HESSIAN;
+  }
+
+  /** Splits a node by its best cut into two children (no histograms yet). */
+  private split(node: GrowNode): [GrowNode, GrowNode] {
+    const { feature, bin, missingLeft } = node;
+    const mid = this.partition(node.start, node.end, feature, bin, missingLeft);
+    const a = this.node(node.start, mid, node.depth + 1, node.leftG, node.leftH, node.leftRows);
+    const b = this.node(mid, node.end, node.depth + 1, node.g - node.leftG, node.h - node.leftH, node.rows - node.leftRows);
+    const next = this.nextBin(node.hist!, feature, bin);
+    const id = node.id;
+    this.feature[id] = feature;
+    this.threshold[id] = next < 0 ? Infinity : midGap(this.high[feature][bin], this.low[feature][next]);
+    this.left[id] = a.id;
+    this.right[id] = b.id;
+    this.missingLeft[id] = missingLeft ? 1 : 0;
+    this.importance[feature] += node.gain;
+    return [a, b];
+  }
+
+  /** The node's first non-empty value bin after `bin`, or -1 when only missing rows lie beyond. */
+  private nextBin(hist: Float64Array, feature: number, bin: number): number {
+    const base = this.histOffset[feature];
+    for (let b = bin + 1; b < this.valueBins[feature]; b++) if (hist[base + b * STRIDE + 2] > 0) return b;
+    return -1;
+  }
+
+  /** Histograms for both children: build the smaller one's, the larger's is the parent's minus it. */
+  private childHistograms(parent: Float64Array, a: GrowNode, b: GrowNode): void {
+    const [small, large] = a.rows <= b.rows ? [a, b] : [b, a];
+    const hist = this.acquire();
+    this.buildNode(hist, small.start, small.end);
+    for (let q = 0; q < parent.length; q++) parent[q] -= hist[q];
+    small.hist = hist;
+    large.hist = parent;
+    for (const c of [a, b]) {
+      if (!this.splittable(c)) {
+        this.release(c.hist!);
+        c.hist = null;
+      }
+    }
+  }
+
+  /** Histograms of every feature over all rows (the root: no index indirection). */
+  private buildRoot(hist: Float64Array): void {
+    const { n, bins, g, h } = this;
+    for (let j = 0; j < this.f; j++) {
+      const offset = j * n;
+      const base = this.histOffset[j];
+      if (this.constantHessian) {
+        for (let i = 0; i < n; i++) {
+          const k = base + bins[offset + i] * STRIDE;
+          hist[k] += g[i];
+          hist[k + 2]++;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const k = base + bins[offset + i] * STRIDE;
+          hist[k] += g[i];
+          hist[k + 1] += h[i];
+          hist[k + 2]++;
+        }
+      }
+    }
+  }
+
+  /** Histograms of every feature over rows idx[start, end), gradients gathered into node order first. */
+  private buildNode(hist: Float64Array, start: number, end: number): void {
+    const { n, bins, idx, orderedG: og, orderedH: oh, g, h } = this;
+    const constant = this.constantHessian;
+    for (let p = start; p < end; p++) og[p] = g[idx[p]];
+    if (!constant) for (let p = start; p < end; p++) oh[p] = h[idx[p]];
+    for (let j = 0; j < this.f; j++) {
+      const offset = j * n;
+      const base = this.histOffset[j];
+      if (constant) {
+        for (let p = start; p < end; p++) {
+          const k = base + bins[offset + idx[p]] * STRIDE;
+          hist[k] += og[p];
+          hist[k + 2]++;
+        }
+      } else {
+        for (let p = start; p < end; p++) {
+          const k = base + bins[offset + idx[p]] * STRIDE;
+          hist[k] += og[p];
+          hist[k + 1] += oh[p];
+          hist[k + 2]++;
+        }
+      }
+    }
+  }
+
+  /** The best cut of a node over every feature, into its split fields (feature -1 when none gains). */
+  private findSplit(node: GrowNode): void {
+    const hist = node.hist!;
+    const l2 = this.options.l2;
+    node.feature = -1;
+    node.gain = 0;
+    const parentScore = (node.g * node.g) / (node.h + l2);
+    for (let j = 0; j < this.f; j++) {
+      const base = this.histOffset[j];
+      const missingRows = hist[base + this.valueBins[j] * STRIDE + 2];
+      this.scan(node, hist, j, false, parentScore);
+      if (missingRows > 0) this.scan(node, hist, j, true, parentScore);
+    }
+  }
+
+  /**
+   * Sweeps the cuts "bin <= b" of one feature left to right, missing rows on the left when
+   * `missingLeft` (else on the right), keeping the cut that gains most over the node.
+   */
+  private scan(node: GrowNode, hist: Float64Array, feature: number, missingLeft: boolean, parentScore: number): void {
+    const { l2, minSamplesLeaf } = this.options;
+    const constant = this.constantHessian;
+    const base = this.histOffset[feature];
+    const valueBins = this.valueBins[feature];
+    const missing = base + valueBins * STRIDE;
+    const { g: G, h: H, rows: N } = node;
+    let gl = 0;
+    let hl = 0;
+    let nl = 0;
+    if (missingLeft) {
+      gl = hist[missing];
+      nl = hist[missing + 2];
+      hl = constant ? nl : hist[missing + 1];
+    }
+    const noneMissing = hist[missing + 2] === 0;
+    for (let b = 0; b < valueBins; b++) {
+      const k = base + b * STRIDE;
+      const rows = hist[k + 2];
+      if (rows === 0) continue;
+      gl += hist[k];
+      hl += constant ? rows : hist[k + 1];
+      nl += rows;
+      const nr = N - nl;
+      if (nr < minSamplesLeaf) break;
+      if (nl < minSamplesLeaf) continue;
+      const hr = H - hl;
+      if (hl < MIN_HESSIAN || hr < MIN_HESSIAN) continue;
+      const gr = G - gl;
+      const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore;
+      if (gain > node.gain) {
+        node.gain = gain;
+        node.feature = feature;
+        node.bin = b;
+        // With no missing rows here, missing values met later follow the side with more rows.
+        node.missingLeft = missingLeft || (noneMissing && nl >= nr);
+        node.leftG = gl;
+        node.leftH = hl;
+        node.leftRows = nl;
+      }
+    }
+  }
+
+  /** Stable partition of idx[start, end) by the cut; returns where the right side starts. */
+  private partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
+    const { idx, scratch, bins } = this;
+    const offset = feature * this.n;
+    const missing = this.valueBins[feature];
+    let l = start;
+    let r = 0;
+    for (let p = start; p < end; p++) {
+      const i = idx[p];
+      const b = bins[offset + i];
+      if (b === missing ? missingLeft : b <= bin) idx[l++] = i;
+      else scratch[r++] = i;
+    }
+    idx.set(scratch.subarray(0, r), l);
+    return l;
+  }
+
+  private makeLeaf(node: GrowNode): void {
+    if (node.hist) this.release(node.hist);
+    node.hist = null;
+    const { l2, learningRate } = this.options;
+    const id = node.id;
+    this.feature[id] = -1;
+    this.threshold[id] = 0;
+    this.left[id] = -1;
+    this.right[id] = this.values.length;
+    this.missingLeft[id] = 0;
+    this.values.push((-learningRate * node.g) / (node.h + l2 + Number.EPSILON));
+    this.leaves.push(node);
+  }
+
+  /** Adds each leaf's value to the raw score of its training rows. */
+  private addLeaves(raw: Float64Array): void {
+    const idx = this.idx;
+    for (const leaf of this.leaves) {
+      const v = this.values[this.right[leaf.id]];
+      for (let p = leaf.start; p < leaf.end; p++) raw[idx[p]] += v;
+    }
+  }
+
+  private acquire(): Float64Array {
+    return this.pool.pop() ?? new Float64Array(this.histSize);
+  }
+
+  private release(hist: Float64Array): void {
+    hist.fill(0);
+    this.pool.push(hist);
+  }
+
+  private allocNode(): number {
+    if (this.count === this.feature.length) {
+      const cap = this.count * 2;
+      const grow = <T extends Int32Array | Float32Array | Uint8Array>(a: T, make: (len: number) => T): T => {
+        const b = make(cap);
+        b.set(a as never);
+        return b;
+      };
+      this.feature = grow(this.feature, (len) => new Int32Array(len));
+      this.threshold = grow(this.threshold, (len) => new Float32Array(len));
+      this.left = grow(this.left, (len) => new Int32Array(len));
+      this.right = grow(this.right, (len) => new Int32Array(len));
+      this.missingLeft = grow(this.missingLeft, (len) => new Uint8Array(len));
+    }
+    return this.count++;
+  }
+
+  private finish(): TreeArrays {
+    const c = this.count;
+    return {
+      feature: this.feature.slice(0, c),
+      threshold: this.threshold.slice(0, c),
+      left: this.left.slice(0, c),
+      right: this.right.slice(0, c),
+      missingLeft: this.missingLeft.slice(0, c),
+      values: Float64Array.from(this.values),
+      importance: this.importance,
+    };
+  }
+}
