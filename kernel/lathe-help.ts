@@ -70,7 +70,7 @@ const statementDocs: Record<string, string> = {
   bucket: "bucket COL into N\nReplaces a numeric column by its quantile bucket (0..N-1), edges learned on the training split.",
   rename: "rename OLD to NEW\nRenames a column.",
   split: "split INPUT into NAME P%, NAME P%, ... [stratify by COL] [by time on COL] [seed N] | split INPUT into NAME, NAME, ... by column COL\nDivides a dataset into named parts, e.g. train 70%, validation 15%, test 15%. Stratified keeps class shares equal; by time puts the latest rows last; by column takes the parts from the values of a column the data already has.",
-  model: "model NAME = ALGORITHM predicting TARGET from DATA { OPTION: VALUE ... }\nTrains a model. Algorithms: logistic_regression, linear_regression, decision_tree, random_forest, svm, neural_network; shift-tab on one lists its options.",
+  model: "model NAME = ALGORITHM predicting TARGET from DATA { OPTION: VALUE ... }\nTrains a model. Algorithms: logistic_regression, linear_regression, decision_tree, random_forest, gradient_boosting, svm, neural_network; shift-tab on one lists its options.",
   evaluate: "evaluate MODEL on DATA metrics M1, M2, ...\nScores a model on a dataset: accuracy, precision, recall, f1, roc_auc, log_loss for classifiers; mse, rmse, mae, r2 for regressions.",
   assert: "assert MODEL on DATA: METRIC >= BOUND and ...\nA quality gate: the cell (or `lathe run`) fails when a condition does not hold.",
   plot: `plot CHART of MODEL on DATA | plot histogram of DATA columns X | plot scatter of DATA columns X, Y[, COLOR]\nCharts: ${Object.keys(charts).join(", ")}. Shown inline as Vega-Lite, SVG and PNG.`,

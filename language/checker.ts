@@ -456,6 +456,9 @@ class Checker {
         } else if (typeof value === "number") {
           if (range) outOfRange(value, false);
           else if (spec.choices) this.report("invalid-option", `\`${key}\` is one of ${spec.choices.join(", ")}, got ${value}`, at ?? span);
+        } else if (typeof value === "boolean") {
+          // A choice of `true` / `false` (beside words like `auto`) is written as the boolean.
+          if (!spec.choices?.includes(String(value))) bad("a name or a number");
         } else if (typeof value !== "string") bad("a name or a number");
         return;
       case "integer-list": {

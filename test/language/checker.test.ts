@@ -152,6 +152,13 @@ describe("option ranges", () => {
     expect(diagnose(`${trainOn}model m = svm predicting price from train { gamma: wide }`)).toMatchObject([{ code: "invalid-option", suggestions: undefined }]);
     expect(diagnose(`${trainOn}model m = random_forest predicting price from train { max_features: sqrtt }`)).toMatchObject([{ code: "invalid-option", suggestions: ["sqrt"] }]);
   });
+
+  it("takes true and false for a choice that lists them beside words (gradient boosting's early_stopping)", () => {
+    for (const v of ["true", "false", "auto"]) expect(diagnose(`${trainOn}model m = gradient_boosting predicting price from train { early_stopping: ${v} }`)).toEqual([]);
+    expect(diagnose(`${trainOn}model m = gradient_boosting predicting price from train { early_stopping: sometimes }`)).toMatchObject([{ code: "invalid-option" }]);
+    expect(diagnose(`${trainOn}model m = random_forest predicting price from train { max_features: true }`)).toMatchObject([{ code: "type-mismatch" }]);
+    expect(diagnose(`${trainOn}model m = gradient_boosting predicting price from train { max_bins: 256 }`)).toMatchObject([{ code: "invalid-option", message: expect.stringContaining("<= 255") }]);
+  });
 });
 
 describe("seed and validation options", () => {

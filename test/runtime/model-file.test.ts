@@ -6,7 +6,7 @@ import { dataset } from "../helpers.js";
 
 // The model file: package JSON + the learner in the binary codec; what comes back predicts the same, bit for bit.
 let s: Session;
-const models = ["lr", "tree", "forest", "svm", "mlp", "lin"];
+const models = ["lr", "tree", "forest", "gbm", "svm", "mlp", "lin"];
 beforeAll(async () => {
   s = await Session.open({ record: false });
   const features = `features: "Beak Length (mm)", "Flipper Length (mm)", Island`;
@@ -19,6 +19,8 @@ model lr = logistic_regression predicting Species from train { ${features} }
 model tree = decision_tree predicting Species from train { ${features} }
 model forest = random_forest predicting Species from train { ${features}
   trees: 20 }
+model gbm = gradient_boosting predicting Species from train { ${features}
+  max_iter: 20 }
 model svm = svm predicting Species from train { ${features}
   kernel: rbf }
 model mlp = neural_network predicting Species from train { ${features}

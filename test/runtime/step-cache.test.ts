@@ -8,7 +8,7 @@ import { encodeModelFile } from "../../runtime/model-file.js";
 import { cellContext } from "../kernel/cell-context.js";
 import { dataset, tempDir } from "../helpers.js";
 
-// Prepares (a table: `show` reads it), splits stratified, trains a forest and an MLP, tunes the forest: the cached
+// Prepares (a table: `show` reads it), splits stratified, trains a forest, an MLP and gradient boosting, tunes the forest: the cached
 // run must give what the computed one gives, bit for bit — metrics, model files, every table.
 const features = `"Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", Island`;
 const program = (o: { epochs?: number; fill?: string } = {}) => `param seed = 42
@@ -22,9 +22,11 @@ show clean limit 2
 split clean into train 70%, validation 15%, test 15% stratify by Species seed seed
 model forest = random_forest predicting Species from train { features: ${features}; trees: 12 }
 model mlp = neural_network predicting Species from train { features: ${features}; layers: [8]; epochs: ${o.epochs ?? 15} }
+model boost = gradient_boosting predicting Species from train { features: ${features}; max_iter: 20 }
 tune forest over { max_depth: [3, 6] } by accuracy on validation
 evaluate forest on test metrics accuracy, f1, roc_auc
 evaluate mlp on test metrics accuracy, f1, roc_auc
+evaluate boost on test metrics accuracy, f1, roc_auc
 `;
 
 const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
@@ -34,7 +36,7 @@ async function fingerprint(s: Session, o: RunOutcome): Promise<Record<string, un
   expect(o.error).toBeUndefined();
   const run = await s.store.load(o.runId!);
   const models: Record<string, string> = {};
-  for (const name of ["forest", "mlp"]) models[name] = sha(await encodeModelFile(s.executor.modelState(name)!));
+  for (const name of ["forest", "mlp", "boost"]) models[name] = sha(await encodeModelFile(s.executor.modelState(name)!));
   const tables: Record<string, string> = {};
   for (const t of ["clean", "train", "validation", "test"]) {
     const types = await s.executor.db.describe(`SELECT * FROM "${t}"`);
@@ -74,29 +76,29 @@ describe("the step cache across runs", () => {
   });
 
   it("reuses every step that makes data or a model on a second run, and computing them all again gives the same bits", async () => {
-    expect(Object.values(origins(first.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed"]);
+    expect(Object.values(origins(first.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed", "computed"]);
     const again = await run(program());
     // Sources are read again (their fingerprint is the check); the rest comes from the first run.
-    expect(origins(again.o)).toEqual({ penguins: "computed", clean: first.o.runId, "split clean": first.o.runId, forest: first.o.runId, mlp: first.o.runId, "tune forest": first.o.runId });
+    expect(origins(again.o)).toEqual({ penguins: "computed", clean: first.o.runId, "split clean": first.o.runId, forest: first.o.runId, mlp: first.o.runId, boost: first.o.runId, "tune forest": first.o.runId });
     expect(again.fp).toEqual(first.fp);
     const forced = await run(program(), { cache: "refresh" });
-    expect(Object.values(origins(forced.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed"]);
+    expect(Object.values(origins(forced.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed", "computed"]);
     expect(forced.fp).toEqual(first.fp);
     computedBy = forced.o.runId!;
   });
 
   it("changing one step computes it and what depends on it, nothing else", async () => {
     const mlp = await run(program({ epochs: 16 }));
-    expect(origins(mlp.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: "computed", "tune forest": computedBy });
+    expect(origins(mlp.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: "computed", boost: computedBy, "tune forest": computedBy });
     expect(mlp.fp.models).toMatchObject({ forest: (first.fp.models as Record<string, string>).forest });
     const prepared = await run(program({ fill: "mean" }));
-    expect(Object.values(origins(prepared.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed"]);
+    expect(Object.values(origins(prepared.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed", "computed"]);
   });
 
   it("a source marked `snapshot` keeps its rows with the run and changes no step's key", async () => {
     const marked = await run(program().replace(/(source penguins = read "[^"]*")/, "$1 snapshot"));
     expect(marked.o.output!.results[0]).toMatchObject({ kind: "dataset", name: "penguins", note: "snapshot kept" });
-    expect(origins(marked.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: computedBy, "tune forest": computedBy });
+    expect(origins(marked.o)).toEqual({ penguins: "computed", clean: computedBy, "split clean": computedBy, forest: computedBy, mlp: computedBy, boost: computedBy, "tune forest": computedBy });
     const kept = (await marked.s.store.load(marked.o.runId!))!.artifacts.filter((a) => a.kind === "snapshot");
     expect(kept.map((a) => a.name)).toEqual(["snapshot-penguins.parquet"]);
   });

@@ -1,5 +1,5 @@
 import type { TreeArrays } from "../trees/tree-builder.js";
-import type { Matrix, Scorer, SerializedModel, Task } from "../types.js";
+import type { HistoryPoint, Matrix, Scorer, SerializedModel, Task } from "../types.js";
 import { argmaxRows, scoreProbabilities } from "./linear-scores.js";
 import { checkedTrees, leafOffsets, type EnsembleState } from "./tree-ensemble.js";
 
@@ -12,6 +12,8 @@ export interface BoostingState {
   baseline: ArrayLike<number>;
   trees: EnsembleState["trees"];
   method?: string;
+  /** The training curve (not needed to score). */
+  history?: HistoryPoint[];
 }
 
 /** A boosted model ready to score: its raw outputs per row are the baseline plus its trees' leaves. */

@@ -76,7 +76,7 @@ export class BoostedModel implements TrainedModel {
 
   /** `toJSON`'s content with the tree arrays kept typed (for the binary codec). */
   serialize(): SerializedModel {
-    const state: BoostingState = { baseline: Array.from(this.boosted.baseline), trees: this.boosted.trees.map((t) => ({ ...t })), method: this.method };
+    const state: BoostingState = { baseline: Array.from(this.boosted.baseline), trees: this.boosted.trees.map((t) => ({ ...t })), method: this.method, ...(this.history ? { history: this.history } : {}) };
     return { kind: this.kind, task: this.task, featureNames: [...this.featureNames], classes: [...this.classes], params: { ...this.params }, state };
   }
 
@@ -90,7 +90,7 @@ export class BoostedModel implements TrainedModel {
   static fromJSON(model: SerializedModel, kind: string): BoostedModel {
     if (model.kind !== kind) throw new Error(`cannot load a ${model.kind} model as ${kind}`);
     const b = boostedModel(model);
-    const method = (model.state as BoostingState).method ?? "";
-    return new BoostedModel({ kind, task: model.task, featureNames: model.featureNames, classes: model.classes, params: model.params, baseline: b.baseline, trees: b.trees, method });
+    const { method = "", history } = model.state as BoostingState;
+    return new BoostedModel({ kind, task: model.task, featureNames: model.featureNames, classes: model.classes, params: model.params, baseline: b.baseline, trees: b.trees, method, ...(history ? { history } : {}) });
   }
 }

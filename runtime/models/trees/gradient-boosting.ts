@@ -9,7 +9,7 @@
  * does). No thread and no unseeded choice: a seed fixes the model bit for bit.
  */
 import { OptionError } from "../../errors.js";
-import { booleanParam, choiceParam, numberParam } from "../params.js";
+import { choiceParam, numberParam } from "../params.js";
 import type { HistoryPoint, Learner, Matrix, ParamValue, TrainInput } from "../types.js";
 import { leafOffsets } from "../scoring/tree-ensemble.js";
 import { abortError } from "./abort.js";
@@ -55,7 +55,7 @@ function resolveOptions(params: Record<string, ParamValue>): BoostingOptions {
   const tol = numberParam(params, "tol", NaN);
   if (!(tol >= 0)) throw new OptionError(`tol must be >= 0, got ${tol}`);
   const early = params.early_stopping;
-  const earlyStopping = typeof early === "boolean" ? booleanParam(params, "early_stopping", false) : choiceParam(params, "early_stopping", ["auto"], "auto");
+  const earlyStopping = typeof early === "boolean" ? early : (({ auto: "auto", true: true, false: false }) as const)[choiceParam(params, "early_stopping", ["auto", "true", "false"], "auto")];
   return {
     tree: {
       maxLeafNodes: wholeNumber(params, "max_leaf_nodes", 2),

@@ -30,6 +30,8 @@ const cases: { learner: string; task: "classification" | "regression"; params: R
   { learner: "decision_tree", task: "regression", params: { max_bins: 1000 } },
   { learner: "random_forest", task: "classification", params: { trees: 5 } },
   { learner: "random_forest", task: "regression", params: { trees: 5 } },
+  { learner: "gradient_boosting", task: "classification", params: { max_iter: 10 } },
+  { learner: "gradient_boosting", task: "regression", params: { max_iter: 10 } },
   { learner: "svm", task: "classification", params: { kernel: "linear" } },
   { learner: "svm", task: "classification", params: { kernel: "rbf" } },
   { learner: "svm", task: "classification", params: { kernel: "rbf", components: 40 } },
@@ -122,7 +124,7 @@ describe("the binary model codec", () => {
     const model = await learners.decision_tree.train({ task: "classification", ...data.train, classes: data.classes, params: {}, seed: 1 });
     const bytes = encodeModel(model);
     expect(() => decodeModel(bytes.subarray(0, bytes.length - 8))).toThrow(/truncated/);
-    const alien = encodeModel({ ...model, serialize: undefined, toJSON: () => ({ ...model.toJSON(), kind: "gradient_boosting" }) });
+    const alien = encodeModel({ ...model, serialize: undefined, toJSON: () => ({ ...model.toJSON(), kind: "quantum_forest" }) });
     expect(() => decodeModel(alien)).toThrow(/no learner/);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { logisticRegression } from "../../../runtime/models/logistic-regression.js";
 import { predictWithProba } from "../../../runtime/models/predict-with-proba.js";
 import { scoringModel } from "../../../runtime/models/scoring/scoring-model.js";
+import { gradientBoosting } from "../../../runtime/models/trees/gradient-boosting.js";
 import { randomForest } from "../../../runtime/models/trees/random-forest.js";
 import type { TrainedModel } from "../../../runtime/models/types.js";
 import { cars, penguins, split } from "./trees/datasets.js";
@@ -18,10 +19,13 @@ describe("predictWithProba", () => {
     expect(predictWithProba(m, held.x, true)).toEqual(both);
   };
 
-  test("a random forest (trained and its portable scorer) and a logistic regression", async () => {
+  test("a random forest, gradient boosting (trained and their portable scorers) and a logistic regression", async () => {
     const forest = await randomForest.train(input);
     same(forest);
     same(scoringModel(forest.toJSON()));
+    const boosted = await gradientBoosting.train({ ...input, params: { max_iter: 10 } });
+    same(boosted);
+    same(scoringModel(boosted.toJSON()));
     const lr = await logisticRegression.train({ ...input, params: {} });
     same(lr);
     same(scoringModel(lr.toJSON()));

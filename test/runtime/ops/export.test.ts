@@ -26,6 +26,8 @@ const models: [name: string, algorithm: string, target: string, options: string]
   ["tree", "decision_tree", "Species", ""],
   ["treereg", "decision_tree", '"Beak Length (mm)"', ""],
   ["forest", "random_forest", "Species", "trees: 20"],
+  ["gbm", "gradient_boosting", "Species", "max_iter: 20"],
+  ["gbmreg", "gradient_boosting", '"Beak Length (mm)"', "max_iter: 20"],
   ["mlp", "neural_network", "Species", "layers: [16]; epochs: 60"],
   ["mlpreg", "neural_network", '"Beak Length (mm)"', "layers: [8]; epochs: 40"],
 ];
