@@ -27,6 +27,8 @@ export class BoostedModel implements TrainedModel {
   readonly classes: string[];
   readonly method: string;
   readonly history?: HistoryPoint[];
+  /** Threads that built the histograms (1 = the calling thread); not part of the saved model. */
+  trainingThreads = 1;
   private readonly params: Record<string, ParamValue>;
   private readonly boosted: Boosted;
   private readonly scorer: Scorer;

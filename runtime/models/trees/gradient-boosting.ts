@@ -8,17 +8,20 @@
  * iterations beat the loss before them by more than `tol` (all trees are kept, as scikit-learn
  * does). No thread and no unseeded choice: a seed fixes the model bit for bit.
  */
+import { availableParallelism } from "node:os";
 import { OptionError } from "../../errors.js";
-import { choiceParam, numberParam } from "../params.js";
 import type { HistoryPoint, Learner, Matrix, ParamValue, TrainInput } from "../types.js";
 import { leafOffsets } from "../scoring/tree-ensemble.js";
 import { abortError } from "./abort.js";
 import { binColumns, BYTE_VALUE_BINS } from "./binning.js";
 import { BoostedModel } from "./boosted-model.js";
 import { boostingLoss } from "./boosting-loss.js";
+import { histogramData, typedArray } from "./gradient-histograms.js";
 import { GradientTreeGrower, type GradientTreeOptions } from "./gradient-tree.js";
+import { HistogramThreads } from "./histogram-threads.js";
 import { holdout } from "./holdout.js";
 import type { TreeArrays } from "./tree-builder.js";
+import { compiledWorkerUrl } from "./worker-url.js";
 
 const KIND = "gradient_boosting";
 
@@ -27,6 +30,9 @@ const AUTO_EARLY_STOPPING_ROWS = 10_000;
 
 /** How often (ms) training yields to the event loop, so an abort can land between iterations. */
 const YIELD_MS = 50;
+
+/** Below this many training rows × features the histogram pass stays in this thread (`workers: 0`). */
+const THREAD_MIN_CELLS = 1_000_000;
 
 /** Everything a fit needs from the options, checked. */
 interface BoostingOptions {
@@ -37,45 +43,51 @@ interface BoostingOptions {
   validationFraction: number;
   nIterNoChange: number;
   tol: number;
+  workers: number;
 }
 
-function wholeNumber(params: Record<string, ParamValue>, key: string, min: number, max = Infinity): number {
-  const v = numberParam(params, key, NaN);
-  if (!Number.isInteger(v) || v < min || v > max) throw new OptionError(`${key} must be a whole number >= ${min}${max < Infinity ? ` and <= ${max}` : ""}, got ${v}`);
+/** A number option (always present: the defaults are merged in) within [min, max], whole when `whole`; open ends exclude the bound. */
+function numberOption(params: Record<string, ParamValue>, key: string, o: { min: number; max?: number; whole?: boolean; minOpen?: boolean; maxOpen?: boolean }): number {
+  const v = params[key];
+  const max = o.max ?? Infinity;
+  const ok = typeof v === "number" && Number.isFinite(v) && (o.minOpen ? v > o.min : v >= o.min) && (o.maxOpen ? v < max : v <= max) && (!o.whole || Number.isInteger(v));
+  if (!ok) {
+    const range = `${o.minOpen ? ">" : ">="} ${o.min}${max < Infinity ? ` and ${o.maxOpen ? "<" : "<="} ${max}` : ""}`;
+    throw new OptionError(`${key} must be ${o.whole ? "a whole number " : ""}${range}, got ${JSON.stringify(v)}`);
+  }
   return v;
 }
 
 function resolveOptions(params: Record<string, ParamValue>): BoostingOptions {
-  const learningRate = numberParam(params, "learning_rate", NaN);
-  if (!(learningRate > 0)) throw new OptionError(`learning_rate must be > 0, got ${learningRate}`);
-  const l2 = numberParam(params, "l2_regularization", NaN);
-  if (!(l2 >= 0)) throw new OptionError(`l2_regularization must be >= 0, got ${l2}`);
-  const validationFraction = numberParam(params, "validation_fraction", NaN);
-  if (!(validationFraction > 0 && validationFraction < 1)) throw new OptionError(`validation_fraction must be > 0 and < 1, got ${validationFraction}`);
-  const tol = numberParam(params, "tol", NaN);
-  if (!(tol >= 0)) throw new OptionError(`tol must be >= 0, got ${tol}`);
   const early = params.early_stopping;
-  const earlyStopping = typeof early === "boolean" ? early : (({ auto: "auto", true: true, false: false }) as const)[choiceParam(params, "early_stopping", ["auto", "true", "false"], "auto")];
+  const earlyStopping = early === true || early === "true" ? true : early === false || early === "false" ? false : early === "auto" ? "auto" : undefined;
+  if (earlyStopping === undefined) throw new OptionError(`early_stopping must be auto, true or false, got ${JSON.stringify(early)}`);
   return {
     tree: {
-      maxLeafNodes: wholeNumber(params, "max_leaf_nodes", 2),
-      maxDepth: wholeNumber(params, "max_depth", 0),
-      minSamplesLeaf: wholeNumber(params, "min_samples_leaf", 1),
-      l2,
-      learningRate,
+      maxLeafNodes: numberOption(params, "max_leaf_nodes", { min: 2, whole: true }),
+      maxDepth: numberOption(params, "max_depth", { min: 0, whole: true }),
+      minSamplesLeaf: numberOption(params, "min_samples_leaf", { min: 1, whole: true }),
+      l2: numberOption(params, "l2_regularization", { min: 0 }),
+      learningRate: numberOption(params, "learning_rate", { min: 0, minOpen: true }),
     },
-    maxIter: wholeNumber(params, "max_iter", 1),
-    maxBins: wholeNumber(params, "max_bins", 2, BYTE_VALUE_BINS),
+    maxIter: numberOption(params, "max_iter", { min: 1, whole: true }),
+    maxBins: numberOption(params, "max_bins", { min: 2, max: BYTE_VALUE_BINS, whole: true }),
     earlyStopping,
-    validationFraction,
-    nIterNoChange: wholeNumber(params, "n_iter_no_change", 1),
-    tol,
+    validationFraction: numberOption(params, "validation_fraction", { min: 0, max: 1, minOpen: true, maxOpen: true }),
+    nIterNoChange: numberOption(params, "n_iter_no_change", { min: 1, whole: true }),
+    tol: numberOption(params, "tol", { min: 0 }),
+    workers: numberOption(params, "workers", { min: 0, whole: true }),
   };
 }
 
 /** The columns of `x` at rows `rows`. */
 function takeRows(x: Matrix, rows: Int32Array): Matrix {
-  return { n: rows.length, names: x.names, columns: x.columns.map((c) => Float32Array.from(rows, (i) => c[i])) };
+  const columns = x.columns.map((c) => {
+    const out = new Float32Array(rows.length);
+    for (let r = 0; r < rows.length; r++) out[r] = c[rows[r]];
+    return out;
+  });
+  return { n: rows.length, names: x.names, columns };
 }
 
 /** Adds a tree's leaf values to raw scores `raw[i]` of the rows of `x`. */
@@ -115,8 +127,8 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   if (early && !validation && x.n >= 2) {
     const cut = holdout(y, classification ? classes.length : 0, options.validationFraction, input.seed);
     trainX = takeRows(x, cut.train);
-    trainY = Float32Array.from(cut.train, (i) => y[i]);
-    validation = { x: takeRows(x, cut.validation), y: Float32Array.from(cut.validation, (i) => y[i]) };
+    trainY = takeRows({ n: x.n, names: ["y"], columns: [y] }, cut.train).columns[0];
+    validation = { x: takeRows(x, cut.validation), y: takeRows({ n: x.n, names: ["y"], columns: [y] }, cut.validation).columns[0] };
   }
 
   const n = trainX.n;
@@ -125,69 +137,82 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const baseline = loss.baseline(trainY);
   const raw = new Float64Array(k * n);
   for (let c = 0; c < k; c++) raw.fill(baseline[c], c * n, (c + 1) * n);
-  const g = new Float32Array(k * n);
-  const h = new Float32Array(loss.constantHessian ? 0 : k * n);
   const nv = validation?.x.n ?? 0;
   const rawVal = new Float64Array(k * nv);
   for (let c = 0; c < k; c++) rawVal.fill(baseline[c], c * nv, (c + 1) * nv);
   const leaf = new Int32Array(nv);
 
-  const binned = binColumns(trainX.columns, n, options.maxBins);
-  const grower = new GradientTreeGrower(binned, options.tree);
-  const trees: TreeArrays[] = [];
-  const history: HistoryPoint[] = [];
-  const scores = validation && early ? [-loss.loss(validation.y, rawVal)] : [];
-  // A lone class needs no trees: every row is that class.
-  const iterations = classification && classes.length < 2 ? 0 : options.maxIter;
-  let stopped = false;
-  let lastYield = performance.now();
-  const report = (point: HistoryPoint) => {
-    history.push(point);
-    input.onProgress?.({ step: point.step, total: options.maxIter, unit: "iteration", loss: point.loss, ...(point.valLoss !== undefined ? { valLoss: point.valLoss } : {}) });
-  };
-  let pendingValLoss: number | undefined;
-  for (let it = 0; it < iterations && !stopped; it++) {
-    // The gradient pass also gives the training loss of the scores so far: the previous iteration's.
-    const trainLoss = loss.gradients(trainY, raw, g, h);
-    if (it > 0) report({ step: it, loss: trainLoss, ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
-    for (let c = 0; c < k; c++) {
-      const tree = grower.grow(g.subarray(c * n, (c + 1) * n), h.subarray(c * n, (c + 1) * n), loss.constantHessian, raw.subarray(c * n, (c + 1) * n));
-      trees.push(tree);
-      if (validation) addTree(tree, validation.x, leaf, rawVal.subarray(c * nv, (c + 1) * nv));
-    }
-    if (validation) {
-      pendingValLoss = loss.loss(validation.y, rawVal);
-      if (early) {
-        scores.push(-pendingValLoss);
-        stopped = shouldStop(scores, options.nIterNoChange, options.tol);
+  const features = trainX.columns.length;
+  const wanted = options.workers === 0 ? (n * features >= THREAD_MIN_CELLS ? availableParallelism() : 1) : options.workers;
+  const url = wanted > 1 ? compiledWorkerUrl("histogram-worker.js") : undefined;
+  const shared = url !== undefined;
+  const binned = binColumns(trainX.columns, n, options.maxBins, shared);
+  const g = typedArray(Float32Array, k * n, shared);
+  const h = typedArray(Float32Array, loss.constantHessian ? 0 : k * n, shared);
+  const data = histogramData(binned, g, h, shared);
+  const threads = await HistogramThreads.start(data, wanted, url);
+  try {
+    const grower = new GradientTreeGrower(binned, options.tree, data, threads);
+    const trees: TreeArrays[] = [];
+    const history: HistoryPoint[] = [];
+    const scores = validation && early ? [-loss.loss(validation.y, rawVal)] : [];
+    // A lone class needs no trees: every row is that class.
+    const iterations = classification && classes.length < 2 ? 0 : options.maxIter;
+    let stopped = false;
+    let lastYield = performance.now();
+    const report = (point: HistoryPoint) => {
+      history.push(point);
+      input.onProgress?.({ step: point.step, total: options.maxIter, unit: "iteration", loss: point.loss, ...(point.valLoss !== undefined ? { valLoss: point.valLoss } : {}) });
+    };
+    let pendingValLoss: number | undefined;
+    for (let it = 0; it < iterations && !stopped; it++) {
+      // The gradient pass also gives the training loss of the scores so far: the previous iteration's.
+      const trainLoss = loss.gradients(trainY, raw, g, h);
+      if (it > 0) report({ step: it, loss: trainLoss, ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
+      for (let c = 0; c < k; c++) {
+        const tree = grower.grow(c, loss.constantHessian, raw.subarray(c * n, (c + 1) * n));
+        trees.push(tree);
+        if (validation) addTree(tree, validation.x, leaf, rawVal.subarray(c * nv, (c + 1) * nv));
       }
+      if (validation) {
+        pendingValLoss = loss.loss(validation.y, rawVal);
+        if (early) {
+          scores.push(-pendingValLoss);
+          stopped = shouldStop(scores, options.nIterNoChange, options.tol);
+        }
+      }
+      if (performance.now() - lastYield > YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      if (input.signal?.aborted) throw abortError(input.signal);
     }
-    if (performance.now() - lastYield > YIELD_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
-    }
-    if (input.signal?.aborted) throw abortError(input.signal);
+    const done = trees.length / k;
+    if (done > 0) report({ step: done, loss: loss.loss(trainY, raw), ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
+    const model = new BoostedModel({
+      kind: KIND,
+      task,
+      featureNames: [...x.names],
+      classes: [...classes],
+      params,
+      baseline,
+      trees,
+      method: `${done} iteration${done === 1 ? "" : "s"}${stopped ? ", stopped early" : ""}`,
+      history,
+    });
+    model.trainingThreads = threads.threads;
+    return model;
+  } finally {
+    threads.close();
   }
-  const done = trees.length / k;
-  if (done > 0) report({ step: done, loss: loss.loss(trainY, raw), ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
-  return new BoostedModel({
-    kind: KIND,
-    task,
-    featureNames: [...x.names],
-    classes: [...classes],
-    params,
-    baseline,
-    trees,
-    method: `${done} iteration${done === 1 ? "" : "s"}${stopped ? ", stopped early" : ""}`,
-    history,
-  });
 }
 
 /**
  * Parameters (scikit-learn's names and defaults): `learning_rate`, `max_iter`, `max_leaf_nodes`,
  * `max_depth` (0 = unlimited), `min_samples_leaf`, `l2_regularization`, `max_bins` (≤ 255),
  * `early_stopping` (auto = on above 10,000 rows, or true / false), `validation_fraction`,
- * `n_iter_no_change`, `tol`.
+ * `n_iter_no_change`, `tol`; and `workers` (threads for the histogram pass; 0 = one per core for
+ * large data, 1 = this thread), which changes speed, never the model.
  */
 export const gradientBoosting: Learner = {
   name: KIND,
@@ -204,6 +229,7 @@ export const gradientBoosting: Learner = {
     validation_fraction: 0.1,
     n_iter_no_change: 10,
     tol: 1e-7,
+    workers: 0,
   },
   train: trainBoosting,
   load(model) {

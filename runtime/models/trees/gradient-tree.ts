@@ -16,6 +16,8 @@
  * (tree-builder.ts), so boosted trees score with the same walk as forests.
  */
 import type { BinnedMatrix } from "./binning.js";
+import { STRIDE, type HistogramData } from "./gradient-histograms.js";
+import type { HistogramThreads } from "./histogram-threads.js";
 import { midGap, type TreeArrays } from "./tree-builder.js";
 
 /** The resolved settings a boosted tree is grown with. */
@@ -32,8 +34,6 @@ export interface GradientTreeOptions {
 
 /** Fewest hessian sum on each side of a cut (scikit-learn's min_hessian_to_split). */
 const MIN_HESSIAN = 1e-3;
-/** Per bin: gradient sum, hessian sum (unused when hessians are constant), rows. */
-const STRIDE = 3;
 
 interface GrowNode {
   id: number;
@@ -62,18 +62,16 @@ export class GradientTreeGrower {
   /** Per feature: value bins (its missing bin has this index) and where its histogram starts. */
   private readonly valueBins: Int32Array;
   private readonly histOffset: Int32Array;
-  private readonly histSize: number;
   private readonly idx: Int32Array;
   private readonly scratch: Int32Array;
-  private readonly orderedG: Float32Array;
-  private readonly orderedH: Float32Array;
+  /** Per bin of the feature being split on: 1 when its rows go left. */
+  private readonly goesLeft = new Uint8Array(256);
   private readonly pool: Float64Array[] = [];
   private readonly low: Float32Array[];
   private readonly high: Float32Array[];
 
   // The tree being grown.
-  private g = new Float32Array(0);
-  private h = new Float32Array(0);
+  private gOffset = 0;
   private constantHessian = false;
   private count = 0;
   private feature = new Int32Array(64);
@@ -88,52 +86,45 @@ export class GradientTreeGrower {
   constructor(
     binned: BinnedMatrix,
     private readonly options: GradientTreeOptions,
+    private readonly data: HistogramData,
+    private readonly threads: HistogramThreads,
   ) {
-    if (!(binned.bins instanceof Uint8Array)) throw new Error("gradient boosting bins features into at most 255 values");
-    this.n = binned.n;
-    this.f = binned.features;
-    this.bins = binned.bins;
+    this.n = data.n;
+    this.f = data.features;
+    this.bins = data.bins;
     this.valueBins = Int32Array.from(binned.edges, (e) => e.length + 1);
-    this.histOffset = new Int32Array(this.f);
-    let size = 0;
-    for (let j = 0; j < this.f; j++) {
-      this.histOffset[j] = size;
-      size += (this.valueBins[j] + 1) * STRIDE;
-    }
-    this.histSize = size;
-    this.idx = new Int32Array(this.n);
+    this.histOffset = data.histOffset;
+    this.idx = data.idx;
     this.scratch = new Int32Array(this.n);
-    this.orderedG = new Float32Array(this.n);
-    this.orderedH = new Float32Array(this.n);
     this.low = binned.low;
     this.high = binned.high;
   }
 
   /**
-   * Grows a tree on gradients `g` and hessians `h` (ignored when `constantHessian`: every hessian
-   * is 1) of the n binned rows, and adds each leaf's value to `raw[i]` of the rows it holds.
+   * Grows a tree on the gradients and hessians of output `k` (hessians ignored when
+   * `constantHessian`: every one is 1) and adds each leaf's value to `raw[i]` of the rows it holds.
    */
-  grow(g: Float32Array, h: Float32Array, constantHessian: boolean, raw: Float64Array): TreeArrays {
+  grow(k: number, constantHessian: boolean, raw: Float64Array): TreeArrays {
     const { n, idx, options } = this;
-    this.g = g;
-    this.h = h;
+    this.gOffset = k * n;
     this.constantHessian = constantHessian;
     this.count = 0;
     this.values = [];
     this.leaves = [];
     this.importance = new Float64Array(this.f);
     for (let i = 0; i < n; i++) idx[i] = i;
+    const g = this.data.g;
     let sumG = 0;
     let sumH = 0;
-    for (let i = 0; i < n; i++) sumG += g[i];
+    for (let i = this.gOffset; i < this.gOffset + n; i++) sumG += g[i];
     if (constantHessian) sumH = n;
-    else for (let i = 0; i < n; i++) sumH += h[i];
+    else for (let i = this.gOffset; i < this.gOffset + n; i++) sumH += this.data.h[i];
 
     const root = this.node(0, n, 0, sumG, sumH, n);
     const open: GrowNode[] = [];
     if (this.splittable(root)) {
       root.hist = this.acquire();
-      this.buildRoot(root.hist);
+      this.threads.build(root.hist, { start: 0, end: n, root: true, gOffset: this.gOffset, constantHessian });
       this.findSplit(root);
     }
     if (root.feature >= 0) open.push(root);
@@ -204,7 +195,8 @@ export class GradientTreeGrower {
   private childHistograms(parent: Float64Array, a: GrowNode, b: GrowNode): void {
     const [small, large] = a.rows <= b.rows ? [a, b] : [b, a];
     const hist = this.acquire();
-    this.buildNode(hist, small.start, small.end);
+    this.gather(small.start, small.end);
+    this.threads.build(hist, { start: small.start, end: small.end, root: false, gOffset: this.gOffset, constantHessian: this.constantHessian });
     for (let q = 0; q < parent.length; q++) parent[q] -= hist[q];
     small.hist = hist;
     large.hist = parent;
@@ -216,53 +208,12 @@ export class GradientTreeGrower {
     }
   }
 
-  /** Histograms of every feature over all rows (the root: no index indirection). */
-  private buildRoot(hist: Float64Array): void {
-    const { n, bins, g, h } = this;
-    for (let j = 0; j < this.f; j++) {
-      const offset = j * n;
-      const base = this.histOffset[j];
-      if (this.constantHessian) {
-        for (let i = 0; i < n; i++) {
-          const k = base + bins[offset + i] * STRIDE;
-          hist[k] += g[i];
-          hist[k + 2]++;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const k = base + bins[offset + i] * STRIDE;
-          hist[k] += g[i];
-          hist[k + 1] += h[i];
-          hist[k + 2]++;
-        }
-      }
-    }
-  }
-
-  /** Histograms of every feature over rows idx[start, end), gradients gathered into node order first. */
-  private buildNode(hist: Float64Array, start: number, end: number): void {
-    const { n, bins, idx, orderedG: og, orderedH: oh, g, h } = this;
-    const constant = this.constantHessian;
-    for (let p = start; p < end; p++) og[p] = g[idx[p]];
-    if (!constant) for (let p = start; p < end; p++) oh[p] = h[idx[p]];
-    for (let j = 0; j < this.f; j++) {
-      const offset = j * n;
-      const base = this.histOffset[j];
-      if (constant) {
-        for (let p = start; p < end; p++) {
-          const k = base + bins[offset + idx[p]] * STRIDE;
-          hist[k] += og[p];
-          hist[k + 2]++;
-        }
-      } else {
-        for (let p = start; p < end; p++) {
-          const k = base + bins[offset + idx[p]] * STRIDE;
-          hist[k] += og[p];
-          hist[k + 1] += oh[p];
-          hist[k + 2]++;
-        }
-      }
-    }
+  /** Gathers the gradients (and hessians) of rows idx[start, end) into node order, so the pass reads them sequentially. */
+  private gather(start: number, end: number): void {
+    const { idx, gOffset } = this;
+    const { g, h, og, oh } = this.data;
+    for (let p = start; p < end; p++) og[p] = g[gOffset + idx[p]];
+    if (!this.constantHessian) for (let p = start; p < end; p++) oh[p] = h[gOffset + idx[p]];
   }
 
   /** The best cut of a node over every feature, into its split fields (feature -1 when none gains). */
@@ -327,18 +278,24 @@ export class GradientTreeGrower {
     }
   }
 
-  /** Stable partition of idx[start, end) by the cut; returns where the right side starts. */
+  /**
+   * Stable partition of idx[start, end) by the cut; returns where the right side starts. Each row
+   * is written to both sides and only the side it belongs to advances: no branch to mispredict.
+   */
   private partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
-    const { idx, scratch, bins } = this;
+    const { idx, scratch, bins, goesLeft } = this;
     const offset = feature * this.n;
     const missing = this.valueBins[feature];
+    for (let b = 0; b <= missing; b++) goesLeft[b] = b === missing ? (missingLeft ? 1 : 0) : b <= bin ? 1 : 0;
     let l = start;
     let r = 0;
     for (let p = start; p < end; p++) {
       const i = idx[p];
-      const b = bins[offset + i];
-      if (b === missing ? missingLeft : b <= bin) idx[l++] = i;
-      else scratch[r++] = i;
+      const left = goesLeft[bins[offset + i]];
+      idx[l] = i;
+      scratch[r] = i;
+      l += left;
+      r += 1 - left;
     }
     idx.set(scratch.subarray(0, r), l);
     return l;
@@ -368,7 +325,7 @@ export class GradientTreeGrower {
   }
 
   private acquire(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.histSize);
+    return this.pool.pop() ?? this.threads.allocate(this.histOffset[this.f]);
   }
 
   private release(hist: Float64Array): void {

@@ -2,11 +2,10 @@
  * Grows a list of trees either in this thread or on worker threads. Tree t is always grown
  * from seeds[t] over the same data, so the result does not depend on where it was grown.
  */
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { abortError } from "./abort.js";
+import { compiledWorkerUrl } from "./worker-url.js";
 import { TreeGrower, type TreeArrays, type TreeData } from "./tree-builder.js";
 import type { TreeOptions } from "./tree-options.js";
 import type { ForestWorkerData, GrowRequest, GrowResult } from "./forest-worker.js";
@@ -31,16 +30,6 @@ export interface GrownForest {
 /** Below this many row×tree units, starting workers costs more than it saves. */
 const WORKER_MIN_WORK = 2_000_000;
 
-/**
- * The compiled worker script, or undefined when running from TypeScript source (under vitest),
- * where a worker thread could not load the .ts file; training then stays in this thread.
- */
-export function compiledWorkerUrl(): URL | undefined {
-  if (!import.meta.url.endsWith(".js")) return undefined;
-  const url = new URL("./forest-worker.js", import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : undefined;
-}
-
 /** How many threads a job of this size gets. */
 export function threadCount(requested: number, n: number, trees: number): number {
   if (!Number.isInteger(requested) || requested < 0) throw new OptionError(`workers must be a whole number >= 0, got ${requested}`);
@@ -52,7 +41,7 @@ export function threadCount(requested: number, n: number, trees: number): number
 export async function growForest(input: GrowForestInput): Promise<GrownForest> {
   if (input.signal?.aborted) throw abortError(input.signal);
   const threads = threadCount(input.workers, input.data.binned.n, input.seeds.length);
-  const url = threads > 1 ? compiledWorkerUrl() : undefined;
+  const url = threads > 1 ? compiledWorkerUrl("forest-worker.js") : undefined;
   if (!url) return { trees: await growHere(input), threads: 1 };
   return { trees: await growOnWorkers(input, url, threads), threads };
 }

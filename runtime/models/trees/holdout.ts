@@ -3,7 +3,7 @@
  * dataset (scikit-learn's `validation_fraction`): ⌈fraction·n⌉ rows, stratified by class for
  * classification so each class keeps its share.
  */
-import { SeededRandom } from "../seeded-random.js";
+import { Rng } from "./prng.js";
 
 /** Rows 0..n−1 cut into training and validation rows, both ascending. */
 export interface Holdout {
@@ -32,11 +32,15 @@ export function holdout(y: Float32Array, classes: number, fraction: number, seed
       left--;
     }
   }
-  const rng = new SeededRandom(seed);
+  const rng = new Rng(seed);
   const held = new Uint8Array(n);
   members.forEach((m, c) => {
-    const order = rng.shuffle(Int32Array.from(m));
-    for (let t = 0; t < take[c]; t++) held[order[t]] = 1;
+    // The first take[c] places of a Fisher–Yates shuffle are a uniform sample.
+    for (let t = 0; t < take[c]; t++) {
+      const r = t + rng.nextInt(m.length - t);
+      [m[t], m[r]] = [m[r], m[t]];
+      held[m[t]] = 1;
+    }
   });
   const validation = new Int32Array(total);
   const train = new Int32Array(n - total);

@@ -1,51 +1,19 @@
-/**
- * The worker-thread path only exists in compiled JavaScript (a worker cannot load the .ts
- * sources vitest runs), so this test transpiles the trees folder with the project's TypeScript
- * into a temp directory and trains through that build.
- */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
+// The forest's worker threads, through a transpiled build of the trees folder (compiled-trees.ts).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Learner } from "../../../../runtime/models/types.js";
 import { randomForest as sourceForest } from "../../../../runtime/models/trees/random-forest.js";
+import { compileTrees, type CompiledTrees } from "./compiled-trees.js";
 import { accuracy, penguins, split } from "./datasets.js";
 
-const root = fileURLToPath(new URL("../../../../", import.meta.url));
-let outDir = "";
+let build: CompiledTrees | undefined;
 let compiled: Learner;
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "lathe-trees-build-"));
-  const target = join(outDir, "runtime/models/trees");
-  // Per-file transpilation (as tsc emits it, without the type check) keeps this test fast. The
-  // trees score through the dependency-free scoring folder, so it comes along.
-  for (const folder of ["trees", "scoring"]) {
-    const from = join(root, "runtime/models", folder);
-    const to = join(outDir, "runtime/models", folder);
-    mkdirSync(to, { recursive: true });
-    for (const file of readdirSync(from).filter((f) => f.endsWith(".ts"))) {
-      const source = readFileSync(join(from, file), "utf8");
-      const { outputText } = ts.transpileModule(source, {
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
-        fileName: file,
-      });
-      writeFileSync(join(to, file.replace(/\.ts$/, ".js")), outputText);
-    }
-  }
-  // The trees' one import outside their folder: the coded errors their option checks throw.
-  const errors = ts.transpileModule(readFileSync(join(root, "runtime/errors.ts"), "utf8"), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 }, fileName: "errors.ts" });
-  writeFileSync(join(outDir, "runtime/errors.js"), errors.outputText);
-  writeFileSync(join(outDir, "package.json"), JSON.stringify({ type: "module" }));
-  const url = pathToFileURL(join(target, "random-forest.js")).href;
-  compiled = ((await import(/* @vite-ignore */ url)) as { randomForest: Learner }).randomForest;
+  build = compileTrees();
+  compiled = (await build.load<{ randomForest: Learner }>("random-forest.js")).randomForest;
 }, 60_000);
 
-afterAll(() => {
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
+afterAll(() => build?.remove());
 
 describe("random_forest on worker threads (compiled build)", () => {
   const { train, test: held } = split(penguins(), 0.7, 42);
