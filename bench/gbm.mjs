@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gradientBoosting } from "../dist/runtime/models/trees/gradient-boosting.js";
-import { Rng } from "../dist/runtime/models/trees/prng.js";
+import { seededSplit } from "./seeded-split.mjs";
 
 const PYTHON = "/usr/bin/python3";
 const SEED = 42;
@@ -77,32 +77,6 @@ blas = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
 print(json.dumps({"version": sklearn.__version__, "fit_s": fit_s, "cpu_s": cpu_s, "score": score, "iterations": int(model.n_iter_),
                   "openmp_threads": threads if threads > 0 else (omp[0] if omp else None), "blas_threads": blas[0] if blas else None}))
 `;
-
-/** Seeded 70/15/15 split: per class (one group for regression) a shuffled run cut at 70% and 85%. */
-function seededSplit(y, classification, seed) {
-  const rng = new Rng(seed);
-  const groups = new Map();
-  y.forEach((c, i) => {
-    const key = classification ? c : 0;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(i);
-  });
-  const parts = { train: [], validation: [], test: [] };
-  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
-    const rows = groups.get(key);
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = rng.nextInt(i + 1);
-      [rows[i], rows[j]] = [rows[j], rows[i]];
-    }
-    const a = Math.round(rows.length * 0.7);
-    const b = Math.round(rows.length * 0.85);
-    parts.train.push(...rows.slice(0, a));
-    parts.validation.push(...rows.slice(a, b));
-    parts.test.push(...rows.slice(b));
-  }
-  for (const p of Object.values(parts)) p.sort((a, b) => a - b);
-  return parts;
-}
 
 function load(name) {
   const { n, f, task } = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8"));
@@ -161,7 +135,7 @@ try {
   const rows = [];
   for (const name of names) {
     const data = load(name);
-    const parts = seededSplit(data.y, data.task === "classification", SEED);
+    const parts = seededSplit(data.y, SEED, data.task === "classification");
     writeFileSync(join(dir, `${name}.split.json`), JSON.stringify(parts));
     const train = subset(data, parts.train);
     const test = subset(data, parts.test);

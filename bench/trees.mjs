@@ -17,7 +17,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { decisionTree } from "../dist/runtime/models/trees/decision-tree.js";
 import { randomForest } from "../dist/runtime/models/trees/random-forest.js";
-import { Rng } from "../dist/runtime/models/trees/prng.js";
+import { seededSplit } from "./seeded-split.mjs";
 
 const PYTHON = "/usr/bin/python3";
 const SEED = 42;
@@ -70,31 +70,6 @@ for key, model in [("tree", DecisionTreeClassifier(random_state=0)),
 print(json.dumps(res))
 `;
 
-/** Seeded stratified 70/15/15 split: per class, a shuffled run cut at 70% and 85%. */
-function stratifiedSplit(y, seed) {
-  const rng = new Rng(seed);
-  const byClass = new Map();
-  y.forEach((c, i) => {
-    if (!byClass.has(c)) byClass.set(c, []);
-    byClass.get(c).push(i);
-  });
-  const parts = { train: [], validation: [], test: [] };
-  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
-    const rows = byClass.get(c);
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = rng.nextInt(i + 1);
-      [rows[i], rows[j]] = [rows[j], rows[i]];
-    }
-    const a = Math.round(rows.length * 0.7);
-    const b = Math.round(rows.length * 0.85);
-    parts.train.push(...rows.slice(0, a));
-    parts.validation.push(...rows.slice(a, b));
-    parts.test.push(...rows.slice(b));
-  }
-  for (const p of Object.values(parts)) p.sort((a, b) => a - b);
-  return parts;
-}
-
 function load(name) {
   const { n, f } = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8"));
   const xb = readFileSync(join(dir, `${name}.X.bin`));
@@ -129,7 +104,7 @@ try {
   const rows = [];
   for (const name of names) {
     const data = load(name);
-    const parts = stratifiedSplit(data.y, SEED);
+    const parts = seededSplit(data.y, SEED);
     writeFileSync(join(dir, `${name}.split.json`), JSON.stringify(parts));
     const sk = JSON.parse(execFileSync(PYTHON, ["-c", fit, dir, name], { encoding: "utf8" }));
     const train = subset(data, parts.train);

@@ -27,6 +27,12 @@ export function boostingLoss(task: Task, classes: number): BoostingLoss {
   return boostingOutputs(task, classes) === 1 ? binomial : multinomial(classes);
 }
 
+function mean(y: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) sum += y[i];
+  return sum / y.length;
+}
+
 /** Clips a class share away from 0 and 1 so its logarithm stays finite (scikit-learn's clip). */
 function clipShare(p: number): number {
   return Math.min(1 - Number.EPSILON, Math.max(Number.EPSILON, p));
@@ -36,9 +42,7 @@ const squaredError: BoostingLoss = {
   outputs: 1,
   constantHessian: true,
   baseline(y) {
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) sum += y[i];
-    return Float64Array.of(sum / y.length);
+    return Float64Array.of(mean(y));
   },
   gradients(y, raw, g) {
     let sum = 0;
@@ -68,9 +72,7 @@ const binomial: BoostingLoss = {
   outputs: 1,
   constantHessian: false,
   baseline(y) {
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) sum += y[i];
-    const p = clipShare(sum / y.length);
+    const p = clipShare(mean(y));
     return Float64Array.of(Math.log(p / (1 - p)));
   },
   gradients(y, raw, g, h) {

@@ -19,6 +19,7 @@ import type { BinnedMatrix } from "./binning.js";
 import { STRIDE, type HistogramData } from "./gradient-histograms.js";
 import type { HistogramThreads } from "./histogram-threads.js";
 import { midGap, type TreeArrays } from "./tree-builder.js";
+import { TreeNodes } from "./tree-nodes.js";
 
 /** The resolved settings a boosted tree is grown with. */
 export interface GradientTreeOptions {
@@ -73,12 +74,7 @@ export class GradientTreeGrower {
   // The tree being grown.
   private gOffset = 0;
   private constantHessian = false;
-  private count = 0;
-  private feature = new Int32Array(64);
-  private threshold = new Float32Array(64);
-  private left = new Int32Array(64);
-  private right = new Int32Array(64);
-  private missingLeft = new Uint8Array(64);
+  private readonly nodes = new TreeNodes();
   private values: number[] = [];
   private importance = new Float64Array(0);
   private leaves: GrowNode[] = [];
@@ -108,7 +104,7 @@ export class GradientTreeGrower {
     const { n, idx, options } = this;
     this.gOffset = k * n;
     this.constantHessian = constantHessian;
-    this.count = 0;
+    this.nodes.reset();
     this.values = [];
     this.leaves = [];
     this.importance = new Float64Array(this.f);
@@ -158,7 +154,7 @@ export class GradientTreeGrower {
   }
 
   private node(start: number, end: number, depth: number, g: number, h: number, rows: number): GrowNode {
-    return { id: this.allocNode(), start, end, depth, g, h, rows, hist: null, gain: 0, feature: -1, bin: 0, missingLeft: false, leftG: 0, leftH: 0, leftRows: 0 };
+    return { id: this.nodes.add(), start, end, depth, g, h, rows, hist: null, gain: 0, feature: -1, bin: 0, missingLeft: false, leftG: 0, leftH: 0, leftRows: 0 };
   }
 
   /** Whether a node may be split at all: under the depth limit, room for two leaves. */
@@ -175,11 +171,7 @@ export class GradientTreeGrower {
     const b = this.node(mid, node.end, node.depth + 1, node.g - node.leftG, node.h - node.leftH, node.rows - node.leftRows);
     const next = this.nextBin(node.hist!, feature, bin);
     const id = node.id;
-    this.feature[id] = feature;
-    this.threshold[id] = next < 0 ? Infinity : midGap(this.high[feature][bin], this.low[feature][next]);
-    this.left[id] = a.id;
-    this.right[id] = b.id;
-    this.missingLeft[id] = missingLeft ? 1 : 0;
+    this.nodes.split(id, feature, next < 0 ? Infinity : midGap(this.high[feature][bin], this.low[feature][next]), a.id, b.id, missingLeft);
     this.importance[feature] += node.gain;
     return [a, b];
   }
@@ -306,11 +298,7 @@ export class GradientTreeGrower {
     node.hist = null;
     const { l2, learningRate } = this.options;
     const id = node.id;
-    this.feature[id] = -1;
-    this.threshold[id] = 0;
-    this.left[id] = -1;
-    this.right[id] = this.values.length;
-    this.missingLeft[id] = 0;
+    this.nodes.leaf(id, this.values.length);
     this.values.push((-learningRate * node.g) / (node.h + l2 + Number.EPSILON));
     this.leaves.push(node);
   }
@@ -319,7 +307,7 @@ export class GradientTreeGrower {
   private addLeaves(raw: Float64Array): void {
     const idx = this.idx;
     for (const leaf of this.leaves) {
-      const v = this.values[this.right[leaf.id]];
+      const v = this.values[this.nodes.right[leaf.id]];
       for (let p = leaf.start; p < leaf.end; p++) raw[idx[p]] += v;
     }
   }
@@ -333,33 +321,7 @@ export class GradientTreeGrower {
     this.pool.push(hist);
   }
 
-  private allocNode(): number {
-    if (this.count === this.feature.length) {
-      const cap = this.count * 2;
-      const grow = <T extends Int32Array | Float32Array | Uint8Array>(a: T, make: (len: number) => T): T => {
-        const b = make(cap);
-        b.set(a as never);
-        return b;
-      };
-      this.feature = grow(this.feature, (len) => new Int32Array(len));
-      this.threshold = grow(this.threshold, (len) => new Float32Array(len));
-      this.left = grow(this.left, (len) => new Int32Array(len));
-      this.right = grow(this.right, (len) => new Int32Array(len));
-      this.missingLeft = grow(this.missingLeft, (len) => new Uint8Array(len));
-    }
-    return this.count++;
-  }
-
   private finish(): TreeArrays {
-    const c = this.count;
-    return {
-      feature: this.feature.slice(0, c),
-      threshold: this.threshold.slice(0, c),
-      left: this.left.slice(0, c),
-      right: this.right.slice(0, c),
-      missingLeft: this.missingLeft.slice(0, c),
-      values: Float64Array.from(this.values),
-      importance: this.importance,
-    };
+    return this.nodes.finish(Float64Array.from(this.values), this.importance);
   }
 }

@@ -19,6 +19,7 @@
 import type { BinArray, BinnedMatrix } from "./binning.js";
 import type { TreeOptions } from "./tree-options.js";
 import { Rng } from "./prng.js";
+import { TreeNodes } from "./tree-nodes.js";
 
 /** A grown tree as flat arrays; node 0 is the root. */
 export interface TreeArrays {
@@ -117,13 +118,7 @@ export class TreeGrower {
   private readonly bestLeft: Float64Array;
 
   // Growing output.
-  private cap = 0;
-  private count = 0;
-  private feature = new Int32Array(0);
-  private threshold = new Float32Array(0);
-  private left = new Int32Array(0);
-  private right = new Int32Array(0);
-  private missingLeft = new Uint8Array(0);
+  private readonly nodes = new TreeNodes();
   private values = new Float64Array(0);
   private valueCount = 0;
   private importance: Float64Array;
@@ -206,7 +201,7 @@ export class TreeGrower {
       }
     }
     const keepHist = options.maxFeatures >= f && m >= this.histMinRows;
-    const root: Node = { id: this.allocNode(), start: 0, end: m, depth: 0, stats: rootStats, hist: null, yMin, yMax };
+    const root: Node = { id: this.nodes.add(), start: 0, end: m, depth: 0, stats: rootStats, hist: null, yMin, yMax };
     if (keepHist) {
       root.hist = this.acquire();
       this.buildAll(root.hist, 0, m);
@@ -253,18 +248,14 @@ export class TreeGrower {
     this.importance[feature] += Math.max(0, this.bestProxy - this.parentProxy(stats));
 
     const mid = this.partition(node.start, node.end, feature, bin, missingLeft);
-    const leftChild: Node = { id: this.allocNode(), start: node.start, end: mid, depth: node.depth + 1, stats: leftStats, hist: null, yMin: Infinity, yMax: -Infinity };
-    const rightChild: Node = { id: this.allocNode(), start: mid, end: node.end, depth: node.depth + 1, stats: rightStats, hist: null, yMin: Infinity, yMax: -Infinity };
+    const leftChild: Node = { id: this.nodes.add(), start: node.start, end: mid, depth: node.depth + 1, stats: leftStats, hist: null, yMin: Infinity, yMax: -Infinity };
+    const rightChild: Node = { id: this.nodes.add(), start: mid, end: node.end, depth: node.depth + 1, stats: rightStats, hist: null, yMin: Infinity, yMax: -Infinity };
     if (options.task === "regression") {
       this.targetRange(leftChild);
       this.targetRange(rightChild);
     }
     const id = node.id;
-    this.feature[id] = feature;
-    this.threshold[id] = next < 0 ? Infinity : midGap(this.high[feature][bin], this.low[feature][next]);
-    this.left[id] = leftChild.id;
-    this.right[id] = rightChild.id;
-    this.missingLeft[id] = missingLeft ? 1 : 0;
+    this.nodes.split(id, feature, next < 0 ? Infinity : midGap(this.high[feature][bin], this.low[feature][next]), leftChild.id, rightChild.id, missingLeft);
 
     if (node.hist) this.handOnHistograms(node.hist, leftChild, rightChild);
     stack.push(rightChild, leftChild);
@@ -555,27 +546,9 @@ export class TreeGrower {
   }
 
   private reset(): void {
-    this.count = 0;
+    this.nodes.reset();
     this.valueCount = 0;
     this.importance = new Float64Array(this.f);
-  }
-
-  private allocNode(): number {
-    if (this.count === this.cap) {
-      const cap = Math.max(64, this.cap * 2);
-      const grow = <T extends Int32Array | Float32Array | Uint8Array>(a: T, make: (len: number) => T): T => {
-        const b = make(cap);
-        b.set(a as never);
-        return b;
-      };
-      this.feature = grow(this.feature, (len) => new Int32Array(len));
-      this.threshold = grow(this.threshold, (len) => new Float32Array(len));
-      this.left = grow(this.left, (len) => new Int32Array(len));
-      this.right = grow(this.right, (len) => new Int32Array(len));
-      this.missingLeft = grow(this.missingLeft, (len) => new Uint8Array(len));
-      this.cap = cap;
-    }
-    return this.count++;
   }
 
   private makeLeaf(id: number, stats: Float64Array): void {
@@ -590,27 +563,14 @@ export class TreeGrower {
     if (this.options.task === "classification") for (let c = 0; c < k; c++) this.values[offset + c] = stats[1 + c] / w;
     else this.values[offset] = stats[1] / w;
     this.valueCount += k;
-    this.feature[id] = -1;
-    this.threshold[id] = 0;
-    this.left[id] = -1;
-    this.right[id] = offset;
-    this.missingLeft[id] = 0;
+    this.nodes.leaf(id, offset);
   }
 
   private finish(): TreeArrays {
-    const c = this.count;
     const importance = this.importance;
     let total = 0;
     for (let j = 0; j < this.f; j++) total += importance[j];
     if (total > 0) for (let j = 0; j < this.f; j++) importance[j] /= total;
-    return {
-      feature: this.feature.slice(0, c),
-      threshold: this.threshold.slice(0, c),
-      left: this.left.slice(0, c),
-      right: this.right.slice(0, c),
-      missingLeft: this.missingLeft.slice(0, c),
-      values: this.values.slice(0, this.valueCount),
-      importance,
-    };
+    return this.nodes.finish(this.values.slice(0, this.valueCount), importance);
   }
 }
