@@ -63,9 +63,27 @@ const squaredError: BoostingLoss = {
   },
 };
 
-/** log(1 + e^r) − y·r, from e = e^−|r|: no overflow for large |r|. */
-function logLoss(r: number, y: number, e: number): number {
-  return (r > 0 ? r : 0) + Math.log1p(e) - y * r;
+/**
+ * A sum of logarithms of numbers ≥ 1 taken as the logarithm of their running product, one `Math.log`
+ * per few hundred terms instead of one per row (the log is most of a loss pass's cost). The
+ * product is logged and restarted before it could overflow; the result differs from summing each
+ * log by rounding only (about 1e-14 relative).
+ */
+class LogSum {
+  private product = 1;
+  private sum = 0;
+
+  add(v: number): void {
+    this.product *= v;
+    if (this.product > 1e250) {
+      this.sum += Math.log(this.product);
+      this.product = 1;
+    }
+  }
+
+  total(): number {
+    return this.sum + Math.log(this.product);
+  }
 }
 
 const binomial: BoostingLoss = {
@@ -75,8 +93,10 @@ const binomial: BoostingLoss = {
     const p = clipShare(mean(y));
     return Float64Array.of(Math.log(p / (1 - p)));
   },
+  // Log loss log(1 + e^r) − y·r, as max(r, 0) + log(1 + e^−|r|) − y·r: no overflow for large |r|.
   gradients(y, raw, g, h) {
-    let sum = 0;
+    let linear = 0;
+    const logs = new LogSum();
     for (let i = 0; i < y.length; i++) {
       const r = raw[i];
       const e = Math.exp(-Math.abs(r));
@@ -84,27 +104,37 @@ const binomial: BoostingLoss = {
       const t = y[i];
       g[i] = p - t;
       h[i] = p * (1 - p);
-      sum += logLoss(r, t, e);
+      linear += (r > 0 ? r : 0) - t * r;
+      logs.add(1 + e);
     }
-    return sum / y.length;
+    return (linear + logs.total()) / y.length;
   },
   loss(y, raw) {
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) sum += logLoss(raw[i], y[i], Math.exp(-Math.abs(raw[i])));
-    return sum / y.length;
+    let linear = 0;
+    const logs = new LogSum();
+    for (let i = 0; i < y.length; i++) {
+      const r = raw[i];
+      linear += (r > 0 ? r : 0) - y[i] * r;
+      logs.add(1 + Math.exp(-Math.abs(r)));
+    }
+    return (linear + logs.total()) / y.length;
   },
 };
 
 function multinomial(k: number): BoostingLoss {
   const e = new Float64Array(k);
-  /** Softmax of row i into `e` (max subtracted); returns log of the normaliser plus the max. */
-  const softmax = (raw: Float64Array, n: number, i: number): number => {
+  /**
+   * Softmax of row i into `e` (max subtracted); adds the normaliser (≥ 1) to `logs` and returns
+   * the max: the row's loss is log(normaliser) + max − its class's raw score.
+   */
+  const softmax = (raw: Float64Array, n: number, i: number, logs: LogSum): number => {
     let max = -Infinity;
     for (let c = 0; c < k; c++) if (raw[c * n + i] > max) max = raw[c * n + i];
     let sum = 0;
     for (let c = 0; c < k; c++) sum += e[c] = Math.exp(raw[c * n + i] - max);
     for (let c = 0; c < k; c++) e[c] /= sum;
-    return Math.log(sum) + max;
+    logs.add(sum);
+    return max;
   };
   return {
     outputs: k,
@@ -120,22 +150,24 @@ function multinomial(k: number): BoostingLoss {
     gradients(y, raw, g, h) {
       const n = y.length;
       let sum = 0;
+      const logs = new LogSum();
       for (let i = 0; i < n; i++) {
         const t = y[i];
-        sum += softmax(raw, n, i) - raw[t * n + i];
+        sum += softmax(raw, n, i, logs) - raw[t * n + i];
         for (let c = 0; c < k; c++) {
           const p = e[c];
           g[c * n + i] = c === t ? p - 1 : p;
           h[c * n + i] = p * (1 - p);
         }
       }
-      return sum / n;
+      return (sum + logs.total()) / n;
     },
     loss(y, raw) {
       const n = y.length;
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += softmax(raw, n, i) - raw[y[i] * n + i];
-      return sum / n;
+      const logs = new LogSum();
+      for (let i = 0; i < n; i++) sum += softmax(raw, n, i, logs) - raw[y[i] * n + i];
+      return (sum + logs.total()) / n;
     },
   };
 }

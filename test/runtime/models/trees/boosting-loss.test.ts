@@ -1,0 +1,62 @@
+import { describe, expect, test } from "vitest";
+import { boostingLoss } from "../../../../runtime/models/trees/boosting-loss.js";
+import { Rng } from "../../../../runtime/models/trees/prng.js";
+
+const rng = new Rng(4);
+const n = 2000;
+/** Raw scores from −40 to 40: saturated rows must not overflow. */
+const scores = (k: number) => Float64Array.from({ length: k * n }, () => (rng.nextInt(80_000) - 40_000) / 1000);
+
+describe("boosting losses", () => {
+  test("log loss for two classes: mean of log(1 + e^r) − y·r, gradient p − y, hessian p(1 − p)", () => {
+    const loss = boostingLoss("classification", 2);
+    const y = Float32Array.from({ length: n }, () => rng.nextInt(2));
+    const raw = scores(1);
+    const g = new Float32Array(n);
+    const h = new Float32Array(n);
+    let expected = 0;
+    for (let i = 0; i < n; i++) expected += Math.max(raw[i], 0) + Math.log1p(Math.exp(-Math.abs(raw[i]))) - y[i] * raw[i];
+    expected /= n;
+    expect(loss.gradients(y, raw, g, h)).toBeCloseTo(expected, 10);
+    expect(loss.loss(y, raw)).toBe(loss.gradients(y, raw, g, h));
+    for (const i of [0, 1, 17, n - 1]) {
+      const p = 1 / (1 + Math.exp(-raw[i]));
+      expect(g[i]).toBeCloseTo(p - y[i], 6);
+      expect(h[i]).toBeCloseTo(p * (1 - p), 6);
+    }
+    // The baseline is the log-odds of the second class's share.
+    expect(loss.baseline(Float32Array.of(1, 0, 0, 0))[0]).toBeCloseTo(Math.log(1 / 3), 12);
+  });
+
+  test("softmax cross-entropy for more classes, with symmetric baseline logits", () => {
+    const k = 4;
+    const loss = boostingLoss("classification", k);
+    expect(loss.outputs).toBe(k);
+    const y = Float32Array.from({ length: n }, () => rng.nextInt(k));
+    const raw = scores(k);
+    const g = new Float32Array(k * n);
+    const h = new Float32Array(k * n);
+    let expected = 0;
+    for (let i = 0; i < n; i++) {
+      const r = Array.from({ length: k }, (_, c) => raw[c * n + i]);
+      const max = Math.max(...r);
+      expected += Math.log(r.reduce((s, v) => s + Math.exp(v - max), 0)) + max - r[y[i]];
+    }
+    expect(loss.gradients(y, raw, g, h)).toBeCloseTo(expected / n, 10);
+    // Gradients of a row sum to 0 (probabilities sum to 1).
+    expect(g[0] + g[n] + g[2 * n] + g[3 * n]).toBeCloseTo(0, 6);
+    const base = loss.baseline(Float32Array.of(0, 0, 1, 3));
+    expect(base.reduce((s, v) => s + v, 0)).toBeCloseTo(0, 12);
+    expect(base[0] - base[1]).toBeCloseTo(Math.log(2), 12);
+  });
+
+  test("half squared error for regression, its hessians constant", () => {
+    const loss = boostingLoss("regression", 0);
+    expect(loss.constantHessian).toBe(true);
+    const y = Float32Array.of(1, 2, 6);
+    expect(Array.from(loss.baseline(y))).toEqual([3]);
+    const g = new Float32Array(3);
+    expect(loss.gradients(y, Float64Array.of(3, 3, 3), g, new Float32Array(0))).toBeCloseTo((4 + 1 + 9) / 6, 12);
+    expect(Array.from(g)).toEqual([2, 1, -3]);
+  });
+});
