@@ -10,7 +10,7 @@
 // the same 70% and score the same 15% test part (the middle 15% is unused: with early stopping on,
 // above 10,000 rows, each side holds out its own 10% of the training rows, as sklearn does).
 //
-// Fit times are the best of N (default 3) fits per configuration, measured inside python for
+// Fit times are the best of N (default 3) fits per configuration (fewer once one has taken 20 s), measured inside python for
 // sklearn and around `train` (binning and worker start-up included) for Lathe, configurations
 // alternating so both see the same machine load. sklearn's HistGradientBoosting runs on OpenMP:
 // timed with its default thread count (reported, from threadpoolctl) and limited to one thread;
@@ -28,6 +28,8 @@ const dir = mkdtempSync(join(tmpdir(), "lathe-bench-gbm-"));
 const skipLarge = process.argv.includes("--skip-large");
 const repsAt = process.argv.indexOf("--reps");
 const REPS = repsAt > 0 ? Number(process.argv[repsAt + 1]) : 3;
+/** Seconds of fitting after which a configuration is not repeated. */
+const BUDGET_S = 20;
 
 const dump = `
 import json, sys, numpy as np
@@ -125,7 +127,7 @@ async function lathe(data, train, test, workers) {
 
 const sklearn = (name, threads) => JSON.parse(execFileSync(PYTHON, ["-c", fit, dir, name, String(threads)], { encoding: "utf8" }));
 /** The fastest of `runs` (same model each time: fits are deterministic on both sides). */
-const best = (runs) => runs.reduce((a, b) => (b.fit_s < a.fit_s ? b : a));
+const best = (runs) => ({ ...runs.reduce((a, b) => (b.fit_s < a.fit_s ? b : a)), runs: runs.length });
 
 try {
   const load0 = loadavg()[0];
@@ -140,20 +142,20 @@ try {
     const train = subset(data, parts.train);
     const test = subset(data, parts.test);
     const runs = { lathe: [], lathe1: [], sk: [], sk1: [] };
+    const fits = { lathe: () => lathe(data, train, test, 0), lathe1: () => lathe(data, train, test, 1), sk: () => sklearn(name, 0), sk1: () => sklearn(name, 1) };
     for (let r = 0; r < REPS; r++) {
-      // Alternate which side goes first.
+      // Alternate which side goes first. A configuration that has spent over BUDGET_S fitting
+      // (sklearn's OpenMP threads on a loaded machine) is not repeated.
       const order = r % 2 === 0 ? ["lathe", "sk", "lathe1", "sk1"] : ["sk", "lathe", "sk1", "lathe1"];
       for (const side of order) {
-        if (side === "lathe") runs.lathe.push(await lathe(data, train, test, 0));
-        if (side === "lathe1") runs.lathe1.push(await lathe(data, train, test, 1));
-        if (side === "sk") runs.sk.push(sklearn(name, 0));
-        if (side === "sk1") runs.sk1.push(sklearn(name, 1));
+        if (runs[side].reduce((t, x) => t + x.fit_s, 0) > BUDGET_S) continue;
+        runs[side].push(await fits[side]());
       }
     }
     rows.push({ name, task: data.task, rows: parts.train.length, ours: best(runs.lathe), ours1: best(runs.lathe1), sk: best(runs.sk), sk1: best(runs.sk1) });
   }
   const sk = rows[0].sk;
-  console.log(`${started}: node ${process.version}, ${availableParallelism()} cores, scikit-learn ${sk.version} (OpenMP threads ${sk.openmp_threads}, BLAS threads ${sk.blas_threads}); seed ${SEED}; best of ${REPS}; load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
+  console.log(`${started}: node ${process.version}, ${availableParallelism()} cores, scikit-learn ${sk.version} (OpenMP threads ${sk.openmp_threads}, BLAS threads ${sk.blas_threads}); seed ${SEED}; best of ${REPS} (runs: ${rows.map((r) => [r.ours, r.ours1, r.sk, r.sk1].map((x) => x.runs).join("/")).join(", ")}); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
   const secs = (s) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
   console.log(
     ["| data", "metric", "Lathe", "sklearn", "Δ", "iters L/sk", "fit Lathe", `fit sklearn (${sk.openmp_threads} thr)`, "ratio", "fit Lathe 1 thr", "fit sklearn 1 thr", "ratio 1 thr", "cpu Lathe", "cpu sklearn |"].join(" | "),
