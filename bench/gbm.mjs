@@ -153,6 +153,8 @@ try {
       }
     }
     rows.push({ name, task: data.task, rows: parts.train.length, ours: best(runs.lathe), ours1: best(runs.lathe1), sk: best(runs.sk), sk1: best(runs.sk1) });
+    // As it goes, so a long run shows something before the table.
+    console.error(name, JSON.stringify(rows.at(-1)));
   }
   const sk = rows[0].sk;
   console.log(`${started}: node ${process.version}, ${availableParallelism()} cores, scikit-learn ${sk.version} (OpenMP threads ${sk.openmp_threads}, BLAS threads ${sk.blas_threads}); seed ${SEED}; best of ${REPS} (runs: ${rows.map((r) => [r.ours, r.ours1, r.sk, r.sk1].map((x) => x.runs).join("/")).join(", ")}); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);

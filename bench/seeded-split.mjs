@@ -22,9 +22,10 @@ export function seededSplit(y, seed, byClass = true) {
     }
     const a = Math.round(rows.length * 0.7);
     const b = Math.round(rows.length * 0.85);
-    parts.train.push(...rows.slice(0, a));
-    parts.validation.push(...rows.slice(a, b));
-    parts.test.push(...rows.slice(b));
+    // concat, not push(...rows): a spread of 100k+ arguments overflows the stack.
+    parts.train = parts.train.concat(rows.slice(0, a));
+    parts.validation = parts.validation.concat(rows.slice(a, b));
+    parts.test = parts.test.concat(rows.slice(b));
   }
   for (const p of Object.values(parts)) p.sort((a, b) => a - b);
   return parts;
