@@ -160,7 +160,7 @@ try {
   console.log(`${started}: node ${process.version}, ${availableParallelism()} cores, scikit-learn ${sk.version} (OpenMP threads ${sk.openmp_threads}, BLAS threads ${sk.blas_threads}); seed ${SEED}; best of ${REPS} (runs: ${rows.map((r) => [r.ours, r.ours1, r.sk, r.sk1].map((x) => x.runs).join("/")).join(", ")}); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
   const secs = (s) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
   console.log(
-    ["| data", "metric", "Lathe", "sklearn", "Δ", "iters L/sk", "fit Lathe", `fit sklearn (${sk.openmp_threads} thr)`, "ratio", "fit Lathe 1 thr", "fit sklearn 1 thr", "ratio 1 thr", "cpu Lathe", "cpu sklearn |"].join(" | "),
+    ["| data", "metric", "Lathe", "sklearn", "Δ", "iters L/sk", "fit Lathe", `fit sklearn (${sk.openmp_threads} thr)`, "ratio", "fit Lathe 1 thr", "fit sklearn 1 thr", "ratio 1 thr", "cpu Lathe / 1 thr", "cpu sklearn / 1 thr |"].join(" | "),
   );
   console.log("|---".repeat(14) + "|");
   for (const r of rows) {
@@ -179,8 +179,8 @@ try {
         secs(r.ours1.fit_s),
         secs(r.sk1.fit_s),
         `${(r.ours1.fit_s / r.sk1.fit_s).toFixed(2)}×`,
-        `${r.ours.cpu_s.toFixed(2)} s`,
-        `${r.sk.cpu_s.toFixed(2)} s |`,
+        `${r.ours.cpu_s.toFixed(2)} / ${r.ours1.cpu_s.toFixed(2)} s`,
+        `${r.sk.cpu_s.toFixed(2)} / ${r.sk1.cpu_s.toFixed(2)} s |`,
       ].join(" | "),
     );
   }
