@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -38,6 +38,7 @@ const out = path.join(dir, "exports");
 /** Raw rows, as a client sends them (every penguin with a species: the test split and more). */
 const rows = (JSON.parse(readFileSync(dataset("penguins.json"), "utf8")) as Record<string, unknown>[]).filter((r) => r.Species !== null);
 const expected = new Map<string, Prediction[]>();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
   const features = (target: string) => ['"Beak Length (mm)"', '"Beak Depth (mm)"', '"Flipper Length (mm)"', "ratio", '"Body Mass (g)"', "Island", "Sex"].filter((f) => f !== target).join(", ");
@@ -203,6 +204,8 @@ await fetch("/result", { method: "POST", headers: { "Content-Type": "application
         // already gone
       }
       server.close();
+      // Retried: the killed browser may still be closing files in its profile.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   }, 180_000);
 });
