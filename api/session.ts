@@ -50,6 +50,8 @@ export interface RunOptions {
   file?: string;
   params?: Record<string, LiteralValue>;
   onEvent?: (e: RunEvent) => void;
+  /** Told the id of the run this one is recorded as, before its first step (not called when unrecorded). */
+  onRunId?: (runId: string) => void;
   signal?: AbortSignal;
   /** Record this run in the run store; defaults to the session's `record`. */
   record?: boolean;
@@ -216,6 +218,7 @@ export class Session {
         return outcome;
       }
       outcome.runId = runId;
+      options.onRunId?.(runId);
     }
     const sideEffects = options.sideEffects !== false;
     try {
