@@ -112,9 +112,10 @@ export class LatheBackend implements KernelBackend {
     const errors = parse(code).diagnostics.filter((d) => d.severity === "error");
     if (!errors.length) return { status: "complete" };
     // Incomplete when the text is a valid beginning: its first error is that the input ran out
-    // (an open brace or string, a statement cut short), not a wrong token earlier on.
+    // (an open brace, a statement cut short), not a wrong token earlier on. An open string is
+    // invalid: a string ends on its own line, so no further line can close it.
     const first = errors.reduce((a, b) => (b.span.start < a.span.start ? b : a));
-    if (first.code === "unterminated-string" || first.message.startsWith("unexpected end of file")) {
+    if (first.message.startsWith("unexpected end of file")) {
       const open = (code.match(/\{/g) ?? []).length - (code.match(/\}/g) ?? []).length;
       return { status: "incomplete", indent: open > 0 ? "  " : "" };
     }
