@@ -17,6 +17,14 @@ class LatheKernelTests(jupyter_kernel_test.KernelTests):
     language_name = "lathe"
     file_extension = ".lathe"
 
+    # jupyter_kernel_test waits 15 s for a cell (its TIMEOUT, bound into execute_helper's defaults).
+    # code_stderr's cell trains the session's first model, which loads the learners (TensorFlow.js
+    # among them): about a second alone, but many times that on a CI machine running other test
+    # files at once. A cell that times out leaves its reply to be read by the next test, so one
+    # slow cell failed three tests; 60 s keeps a loaded machine from failing a conforming kernel.
+    def execute_helper(self, code, timeout=60, **kwargs):
+        return super().execute_helper(code, timeout=timeout, **kwargs)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
