@@ -31,7 +31,7 @@ describe("the Lathe kernel under interrupts, shutdowns, fast failures and a dyin
       "outputs before a failing statement are kept",
       "SVM fit: interrupt_reply in",
       "describe of 1,500 columns: interrupt_reply in",
-      "describe and show bound their outputs",
+      "show bounds its output and says what it leaves out",
       "stop_on_error: 0 queued cells ran in 20 trials",
       "completion of a quoted column, Unicode names, an emoji in a message",
       "shutdown during a DuckDB query: exited in",
