@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from jupyter_harness import (  # noqa: E402
-    drive, iopub_until_idle, of_type, ok, run, shell_reply,
+    drive, interrupt_by_request, iopub_until_idle, of_type, ok, run, shell_reply, wait_for,
 )
 
 TIMEOUT = 60
@@ -40,30 +40,6 @@ def wide_source(name, columns, rows):
     return f'source {name} = sql "select {cols} from range({rows})"'
 
 
-def interrupt_request_latency(kc):
-    """Sends interrupt_request; returns how long its interrupt_reply took."""
-    t0 = time.time()
-    kc.control_channel.send(kc.session.msg("interrupt_request", {}))
-    ctrl = kc.get_control_msg(timeout=TIMEOUT)
-    assert ctrl["msg_type"] == "interrupt_reply" and ctrl["content"]["status"] == "ok", ctrl
-    return time.time() - t0
-
-
-def wait_for(kc, msg_id, msg_type):
-    """Reads iopub until the cell sends a message of msg_type; returns the cell's messages so far."""
-    seen = []
-    deadline = time.time() + TIMEOUT
-    while time.time() < deadline:
-        msg = kc.get_iopub_msg(timeout=TIMEOUT)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        seen.append(msg)
-        if msg["msg_type"] == msg_type:
-            return seen
-        assert not (msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"), f"cell ended before {msg_type}: {seen}"
-    raise AssertionError(f"no {msg_type} arrived")
-
-
 def interrupted(kc, msg_id, t0, within, what):
     """Checks the cell ends with KeyboardInterrupt within `within` s of t0; returns the time taken."""
     reply = shell_reply(kc, msg_id)["content"]
@@ -83,7 +59,7 @@ def session_checks(km, kc):
     assert "<table" in of_type(shown, "display_data")[0]["content"]["data"]["text/html"], shown
     time.sleep(0.5)
     t0 = time.time()
-    latency = interrupt_request_latency(kc)
+    latency = interrupt_by_request(kc)
     assert latency < 1, f"interrupt_reply took {latency:.2f} s"
     took = interrupted(kc, msg_id, t0, 1, "DuckDB query, interrupt_request")
     ok(f"DuckDB query stopped by interrupt_request ({took:.2f} s), the earlier statement's table shown first")
@@ -106,26 +82,22 @@ def session_checks(km, kc):
     assert len(tables) == 1, msgs
     ok("outputs before a failing statement are kept")
 
-    # Synchronous learners yield: interrupt_reply within 1 s during an SVM fit, and the fit stops.
-    msg_id = kc.execute('model s = svm predicting y from pts { kernel: "rbf" }')
-    wait_for(kc, msg_id, "execute_input")
-    time.sleep(1.5)
-    t0 = time.time()
-    latency = interrupt_request_latency(kc)
-    assert latency < 1, f"interrupt_reply during an SVM fit took {latency:.2f} s"
-    took = interrupted(kc, msg_id, t0, 2, "SVM fit")
-    ok(f"SVM fit: interrupt_reply in {latency:.2f} s, fit stopped in {took:.2f} s")
-
-    # ... and so does describe of 1,500 columns, which then ends interrupted, not ok.
-    run_ok(kc, wide_source("wide", 1500, 50))
-    msg_id = kc.execute("describe wide")
-    wait_for(kc, msg_id, "execute_input")
-    time.sleep(1)
-    t0 = time.time()
-    latency = interrupt_request_latency(kc)
-    assert latency < 1, f"interrupt_reply during describe took {latency:.2f} s"
-    took = interrupted(kc, msg_id, t0, 2, "describe of 1,500 columns")
-    ok(f"describe of 1,500 columns: interrupt_reply in {latency:.2f} s, stopped in {took:.2f} s")
+    # Synchronous work yields: interrupt_reply within 1 s during an SVM fit and during describe of
+    # 1,500 columns, and each then ends interrupted, not ok.
+    for what, code, after in [
+        ("SVM fit", 'model s = svm predicting y from pts { kernel: "rbf" }', 1.5),
+        ("describe of 1,500 columns", "describe wide", 1),
+    ]:
+        if what.startswith("describe"):
+            run_ok(kc, wide_source("wide", 1500, 50))
+        msg_id = kc.execute(code)
+        wait_for(kc, msg_id, "execute_input")
+        time.sleep(after)
+        t0 = time.time()
+        latency = interrupt_by_request(kc)
+        assert latency < 1, f"interrupt_reply during {what} took {latency:.2f} s"
+        took = interrupted(kc, msg_id, t0, 2, what)
+        ok(f"{what}: interrupt_reply in {latency:.2f} s, stopped in {took:.2f} s")
 
     # Bounded outputs: show asked for more rows than a table shows says so (describe's bound on
     # charts is tested on the same display code in test/runtime/output-bounds.test.ts).
