@@ -6,9 +6,11 @@
  *   control ─▶ handled at once, even while a cell runs (interrupt, shutdown, kernel_info)
  *   stdin   ─▶ input_reply for a pending ExecuteContext.input
  *
- * After a failed cell with `stop_on_error`, execute requests already queued are
- * answered `aborted` without running, as ipykernel does, so "run all" stops at
- * the first error.
+ * After a failed cell with `stop_on_error`, execute requests queued, or arriving
+ * until the shell channel has been quiet for a moment, are answered `aborted`
+ * without running, as ipykernel does, so "run all" stops at the first error.
+ * Shutdown interrupts the running cell and lets it end before the backend
+ * closes what it uses.
  */
 import * as zmq from "zeromq";
 import { CellError, type ExecuteContext, type KernelBackend, type MimeBundle } from "./backend.js";
