@@ -23,6 +23,11 @@ class LatheKernelTests(jupyter_kernel_test.KernelTests):
         reply = cls.kc.execute_interactive(SETUP, timeout=60)
         assert reply["content"]["status"] == "ok", reply["content"]
 
+    # jupyter_kernel_test waits 15 s for a reply; on a loaded 2-core CI machine the first model of a
+    # kernel (loading its engine) can take longer, and a late reply then answers the next test's request.
+    def execute_helper(self, code, timeout=90, **kwargs):
+        return super().execute_helper(code, timeout=timeout, **kwargs)
+
     # Lathe has no print statement: stdout carries one line per executed step, and there is no
     # pager or clear_output, so test_execute_stdout, test_pager and test_clear_output are skipped.
 
