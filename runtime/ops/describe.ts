@@ -23,10 +23,11 @@ export const describe: OpDefinition<DescribeStep> = {
       return describeModel(m, ctx.measured.get(m.name) ?? [], importance);
     }
     const ds = ctx.dataset(step.target);
-    // Vega and resvg are heavy to load; only a describe pays for them.
     const { profileDataset, renderProfileCharts } = await import("../describe.js");
     const profile = await profileDataset(ctx.db, ds.name);
-    return { kind: "describe", name: step.target, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts: await renderProfileCharts(profile.specs) };
+    // Vega and resvg are heavy to load and render; only a describe someone sees pays for them.
+    const charts = ctx.options.displayCharts === false ? [] : await renderProfileCharts(profile.specs);
+    return { kind: "describe", name: step.target, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts };
   },
 };
 
