@@ -60,6 +60,8 @@ export interface RunOptions {
    * `promote`, `rollback` and deployments report what they would do instead (default true).
    */
   sideEffects?: boolean;
+  /** False where nobody sees display-only charts (the CLI): `describe` renders no chart per column. */
+  displayCharts?: boolean;
   /** The recorded run this one reproduces, noted in its record. */
   reproduces?: string;
   /** How `serve` statements are carried out: started at once (`start`, the kernel) or only recorded, `later` saying how they get served. */
@@ -237,6 +239,7 @@ export class Session {
         cache: this.stepCache(options.cache, libraryVersions),
         snapshot: options.snapshot,
         registryChanges: options.registryChanges,
+        displayCharts: options.displayCharts,
       });
       outcome.ok = true;
     } catch (e) {

@@ -24,12 +24,13 @@ export const describe: OpDefinition<DescribeStep> = {
       return describeModel(m, ctx.measured.get(m.name) ?? [], importance);
     }
     const ds = ctx.dataset(step.target);
-    // Vega and resvg are heavy to load; only a describe pays for them.
     const { profileDataset, renderProfileCharts } = await import("../describe.js");
     const signal = ctx.options.signal;
-    const profile = await profileDataset(ctx.db, ds.name, { signal, maxCharts: maxDescribeCharts });
-    const charts = await renderProfileCharts(profile.specs, signal);
-    return { kind: "describe", name: step.target, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts, ...(profile.unchartedColumns ? { unchartedColumns: profile.unchartedColumns } : {}) };
+    // Vega and resvg are heavy to load and render; only a describe someone sees pays for them.
+    const shown = ctx.options.displayCharts !== false;
+    const profile = await profileDataset(ctx.db, ds.name, { signal, maxCharts: shown ? maxDescribeCharts : 0 });
+    const charts = shown ? await renderProfileCharts(profile.specs, signal) : [];
+    return { kind: "describe", name: step.target, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts, ...(shown && profile.unchartedColumns ? { unchartedColumns: profile.unchartedColumns } : {}) };
   },
 };
 

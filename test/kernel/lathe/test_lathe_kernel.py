@@ -17,19 +17,16 @@ class LatheKernelTests(jupyter_kernel_test.KernelTests):
     language_name = "lathe"
     file_extension = ".lathe"
 
-    # jupyter_kernel_test waits 15 s for a cell (its TIMEOUT, bound into execute_helper's defaults).
-    # code_stderr's cell trains the session's first model, which loads the learners (TensorFlow.js
-    # among them): about a second alone, but many times that on a CI machine running other test
-    # files at once. A cell that times out leaves its reply to be read by the next test, so one
-    # slow cell failed three tests; 60 s keeps a loaded machine from failing a conforming kernel.
-    def execute_helper(self, code, timeout=60, **kwargs):
-        return super().execute_helper(code, timeout=timeout, **kwargs)
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         reply = cls.kc.execute_interactive(SETUP, timeout=60)
         assert reply["content"]["status"] == "ok", reply["content"]
+
+    # jupyter_kernel_test waits 15 s for a reply; on a loaded 2-core CI machine the first model of a
+    # kernel (loading its engine) can take longer, and a late reply then answers the next test's request.
+    def execute_helper(self, code, timeout=90, **kwargs):
+        return super().execute_helper(code, timeout=timeout, **kwargs)
 
     # Lathe has no print statement: stdout carries one line per executed step, and there is no
     # pager or clear_output, so test_execute_stdout, test_pager and test_clear_output are skipped.
