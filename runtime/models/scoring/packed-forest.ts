@@ -121,6 +121,11 @@ export function forestSums(f: PackedForest, x: Matrix, start: number, end: numbe
       }
     }
     const out = b0 * k;
+    if (rows < 4) {
+      // Too few rows to step four at once (a served request): step four trees at once instead.
+      for (let r = 0; r < rows; r++) walkTrees(f, block, r * stride, sum, out + r * k);
+      continue;
+    }
     for (let t = 0; t < roots.length; t++) {
       if (missing) walkWithMissing(f, roots[t], block, rows, stride, sum, out);
       else walk(f, roots[t], block, rows, stride, sum, out);
@@ -198,6 +203,37 @@ function walkWithMissing(f: PackedForest, root: number, X: Float32Array, rows: n
     let p = root;
     while (I[p] !== 0) p = stepMissing(I, F, M, X, b, p);
     addLeaf(V, I[p + 1], sum, out + r * k, k);
+  }
+}
+
+/** Adds every tree's leaf outputs for the row at `b` of a block, four trees at a time, in tree order. */
+function walkTrees(f: PackedForest, X: Float32Array, b: number, sum: Float64Array, s: number): void {
+  const I = f.nodes;
+  const F = f.thresholds;
+  const M = f.missingLeft;
+  const V = f.values;
+  const { k, roots } = f;
+  let t = 0;
+  for (; t + 4 <= roots.length; t += 4) {
+    let p0 = roots[t];
+    let p1 = roots[t + 1];
+    let p2 = roots[t + 2];
+    let p3 = roots[t + 3];
+    while ((I[p0] | I[p1] | I[p2] | I[p3]) !== 0) {
+      p0 = stepMissing(I, F, M, X, b, p0);
+      p1 = stepMissing(I, F, M, X, b, p1);
+      p2 = stepMissing(I, F, M, X, b, p2);
+      p3 = stepMissing(I, F, M, X, b, p3);
+    }
+    addLeaf(V, I[p0 + 1], sum, s, k);
+    addLeaf(V, I[p1 + 1], sum, s, k);
+    addLeaf(V, I[p2 + 1], sum, s, k);
+    addLeaf(V, I[p3 + 1], sum, s, k);
+  }
+  for (; t < roots.length; t++) {
+    let p = roots[t];
+    while (I[p] !== 0) p = stepMissing(I, F, M, X, b, p);
+    addLeaf(V, I[p + 1], sum, s, k);
   }
 }
 
