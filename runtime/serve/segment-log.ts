@@ -78,6 +78,22 @@ export class SegmentLog<T> {
       this.options.onError?.(e as Error);
       return;
     }
+    this.queue(line);
+  }
+
+  /**
+   * Queues a record its caller serialised already: exactly `JSON.stringify(record) + "\n"` of a `T`
+   * (a server makes its answer and its log lines from the same pieces). Never waits, never throws.
+   */
+  appendLine(line: string): void {
+    if (this.closed || this.pending.length >= this.maxPending) {
+      this.stats.dropped++;
+      return;
+    }
+    this.queue(line);
+  }
+
+  private queue(line: string): void {
     this.pending.push(line);
     if (!this.timer && !this.running) this.timer = setTimeout(() => void this.drain(), this.flushMs).unref();
   }
