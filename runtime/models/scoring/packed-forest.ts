@@ -169,7 +169,11 @@ function walk(f: PackedForest, root: number, X: Float32Array, rows: number, stri
   }
 }
 
-/** `walk` for a block with a missing value somewhere: NaN fails every `<=` and goes where `missingLeft` says. */
+/**
+ * `walk` for a block with a missing value somewhere: NaN fails every `<=` and goes where `missingLeft`
+ * says. A copy of `walk` on purpose: one walk with a loop-invariant `missing ? … : …` per step
+ * measured 25% slower on blocks without missing values.
+ */
 function walkWithMissing(f: PackedForest, root: number, X: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void {
   const I = f.nodes;
   const F = f.thresholds;
