@@ -8,7 +8,7 @@ import { Database } from "../runtime/data/database.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
 import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
-import { cleanDuckDBMessage, DataError, isDuckDBUserError, StepError } from "../runtime/errors.js";
+import { cleanDuckDBMessage, DataError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
 import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
@@ -50,6 +50,8 @@ export interface RunOptions {
   file?: string;
   params?: Record<string, LiteralValue>;
   onEvent?: (e: RunEvent) => void;
+  /** Told the id of the run this one is recorded as, before its first step (not called when unrecorded). */
+  onRunId?: (runId: string) => void;
   signal?: AbortSignal;
   /** Record this run in the run store; defaults to the session's `record`. */
   record?: boolean;
@@ -58,6 +60,8 @@ export interface RunOptions {
    * `promote`, `rollback` and deployments report what they would do instead (default true).
    */
   sideEffects?: boolean;
+  /** False where nobody sees display-only charts (the CLI): `describe` renders no chart per column. */
+  displayCharts?: boolean;
   /** The recorded run this one reproduces, noted in its record. */
   reproduces?: string;
   /** How `serve` statements are carried out: started at once (`start`, the kernel) or only recorded, `later` saying how they get served. */
@@ -164,6 +168,17 @@ export class Session {
   /** Runs Lathe text: everything or nothing is checked first; then each statement executes in order. */
   async run(text: string, options: RunOptions = {}): Promise<RunOutcome> {
     const file = options.file ?? "<cell>";
+    // An interrupt also stops the DuckDB query under way, which would otherwise run to its end.
+    const interrupt = (): void => this.executor.db.interrupt();
+    options.signal?.addEventListener("abort", interrupt, { once: true });
+    try {
+      return await this.runChecked(text, file, options);
+    } finally {
+      options.signal?.removeEventListener("abort", interrupt);
+    }
+  }
+
+  private async runChecked(text: string, file: string, options: RunOptions): Promise<RunOutcome> {
     // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
     const { diagnostics, checked, snapshots } = await this.check(text, options, "error");
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
@@ -205,6 +220,7 @@ export class Session {
         return outcome;
       }
       outcome.runId = runId;
+      options.onRunId?.(runId);
     }
     const sideEffects = options.sideEffects !== false;
     try {
@@ -223,6 +239,7 @@ export class Session {
         cache: this.stepCache(options.cache, libraryVersions),
         snapshot: options.snapshot,
         registryChanges: options.registryChanges,
+        displayCharts: options.displayCharts,
       });
       outcome.ok = true;
     } catch (e) {
@@ -328,7 +345,7 @@ function userError(e: unknown): RunOutcome["error"] {
   const err = e as Error;
   if (err instanceof StoreError) return { kind: "store", code: err.code, message: err.message };
   if (err instanceof AssertionFailed) return { kind: "assert", message: err.message };
-  if (err?.name === "AbortError") return { kind: "interrupted", message: "interrupted" };
+  if (err?.name === "AbortError" || isDuckDBInterrupt(err)) return { kind: "interrupted", message: "interrupted" };
   if (err instanceof StepError && err.span) return { kind: "data", message: err.message, code: err.code, diagnostic: { code: err.code, message: err.message, severity: "error", span: err.span } };
   if (err instanceof DataError) return { kind: "data", message: err.message, code: err.code };
   if (isDuckDBUserError(err)) return { kind: "data", message: cleanDuckDBMessage(err.message), code: readError(err).code };

@@ -16,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   // No default value: `--store`, else $LATHE_STORE (the kernel runs `%lathe` commands with its own
   // store there), else the nearest .lathe/ up from here, filled in before each command (store-option.ts).
   const defaultStore: string | undefined = undefined;
+  const storeHelp = "run store folder (default: $LATHE_STORE, else the nearest .lathe/ up to the project root, else the root's .lathe)";
   const program = new Command("lathe")
     .description("Lathe: a declarative MLOps workbench")
     .version(packageVersion(), "-V, --version", "print Lathe's version")
@@ -31,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("run <file>")
     .description("run a Lathe program (`-`: from standard input): collect, prepare, split, train, evaluate, plot; record the run")
     .option("-p, --param <name=value>", "override a `param` (repeatable)", collect, [])
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--no-record", "do not record the run (nor use the step cache)")
     .option("--no-cache", "compute every step instead of reusing the step cache (what it computes is kept)")
     .option("--snapshot", "keep each source's rows with the run (Parquet, deduplicated), so `lathe reproduce` works after its files change or go")
@@ -54,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--host <host>", "address to listen on; anything but loopback needs a token", "127.0.0.1")
     .option("--token <token>", "require `Authorization: Bearer TOKEN` (default: $LATHE_SERVE_TOKEN)")
     .option("--poll-ms <ms>", "how often the registry is checked for a new champion", "1000")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (name: string, opts) => {
       const { serveCommand } = await import("./serve-command.js");
       const { storeCommand } = await store();
@@ -70,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--source <rows>", "which scored rows drift and live metrics cover: serve, batch (deploy ... batch) or all", "all")
     .option("--json", "print the evaluation as JSON")
     .option("--html <file>", "also write a self-contained HTML report")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (name: string, opts) => {
       const { monitorCommand } = await import("./monitor-command.js");
       const { storeCommand } = await store();
@@ -85,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--url <url>", "the server (default: loopback on the port the `serve` statement recorded, else 8080)")
     .option("--batch <n>", "rows per /predict request", "100")
     .option("--version <n>", "wait for the server to serve this version, and refuse answers from another")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (name: string, opts) => {
       const { replayCommand } = await import("./replay-command.js");
       const { storeCommand } = await store();
@@ -129,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("list")
     .description("recent runs, newest first (crashed runs show as crashed), filtered by program, status, time, name, tags, metric bounds")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("-n, --limit <n>", "how many", "20")
     .option("--program <file>", "runs of this program (its path, or how the path ends: penguins.lathe)")
     .option("--status <status>", "running, succeeded, failed, interrupted or crashed (several: comma-separated)")
@@ -146,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("show <id>")
     .description("one run (by id, a unique prefix, or RUN/N for a tune trial): its record, who ran it where, metrics, artifacts, trials, loss curves")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--json", "print as JSON")
     .action(async (id: string, opts) => {
       const { storeCommand, runsShow } = await store();
@@ -156,7 +157,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("compare <runs...>")
     .description("runs side by side: every metric, param and tag (rows that differ marked); --chart draws one metric across them")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--json", "print as JSON")
     .option("--chart <metric>", "draw this metric (accuracy, test.f1, species.test.f1; loss for training curves) across the runs")
     .option("--out <file>", "where --chart writes: .svg, .png, or .json (the Vega-Lite spec)")
@@ -168,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("delete <runs...>")
     .description("delete runs (all or none; their trials with them); refuses a run that registered a version still in the registry unless --force; `lathe gc` then reclaims their artifacts")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--force", "also delete runs that registered versions (the versions and their model files stay)")
     .action(async (ids: string[], opts) => {
       const { storeCommand, runsDelete } = await store();
@@ -178,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
   runs
     .command("diff <a> <b>")
     .description("compare two runs: program text, params, data fingerprints, versions, backend, model files, every metric")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--json", "print as JSON")
     .action(async (a: string, b: string, opts) => {
       const { storeCommand, runsDiff } = await store();
@@ -188,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("gc")
     .description("remove temp files of dead processes, step-cache entries no kept run references, and artifacts no run, registered model or cache entry references; rebuild a damaged index")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("-n, --dry-run", "say what would be removed, remove nothing")
     .option("--cache", "drop the whole step cache (runs keep their models and snapshots)")
     .action(async (opts) => {
@@ -204,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("-o, --output <file>", "where to write the executed notebook (default: NAME.run.ipynb)")
     .option("--kernel <name>", "kernel to use (default: the notebook's own)")
     .option("--timeout <seconds>", "longest a cell may run", "600")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (file: string, opts) => {
       const { notebookRunCommand } = await import("./notebook-run.js");
       const { storeCommand } = await store();
@@ -215,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
   models
     .command("list")
     .description("registered names with their latest version and champion")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (opts) => {
       const { storeCommand, modelsList } = await store();
       code = await storeCommand(() => modelsList(opts));
@@ -223,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
   models
     .command("show <name>")
     .description("every version of a name: the run and model it came from, its metrics, the champion; versions from failed or crashed runs flagged")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--json", "print as JSON")
     .action(async (name: string, opts) => {
       const { storeCommand, modelsShow } = await store();
@@ -233,7 +234,7 @@ export async function main(argv: string[]): Promise<number> {
   models
     .command("history <name>")
     .description("the audit log of a name: every version registered, every move of an alias (champion, production, ...), every retrain and its decision, with time, user@host, run and reason")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--json", "print as JSON")
     .action(async (name: string, opts) => {
       const { storeCommand } = await store();
@@ -247,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--version <n>", "promote this version")
     .option("--run <id>", "promote the version this run registered (how CI promotes the run it tested)")
     .option("--reason <text>", "why, for the audit log")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (name: string, opts) => {
       const { storeCommand } = await store();
       const { modelsPromote } = await import("./registry-commands.js");
@@ -258,7 +259,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("move an alias (NAME@ALIAS; NAME: the champion) back to the version it named before, or to --version N; recorded in the audit log")
     .option("--version <n>", "point the alias at this version instead")
     .option("--reason <text>", "why, for the audit log")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (name: string, opts) => {
       const { storeCommand } = await store();
       const { modelsRollback } = await import("./registry-commands.js");
@@ -269,7 +270,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("retrain <name>")
     .description("retrain a registered model once (--now): run the program of its champion's (or NAME@ALIAS's) run again on fresh data; promote the new version only if it beats that version on the same holdout and every assert passed")
     .option("--now", "retrain at once (for cron and CI; `lathe watch` follows schedules and conditions)")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (name: string, opts) => {
       const { retrainNowCommand } = await import("./retrain-command.js");
       const { storeCommand } = await store();
@@ -279,7 +280,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("watch [programs...]")
     .description("retrain models as their `retrain` statements say (schedules, monitored conditions) until SIGINT/SIGTERM: the statements of the programs given, else every one recorded in the store")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .option("--poll <duration>", "how often monitor results are read (60s, 5m, 500ms)", "60s")
     .option("--tz <zone>", "time zone of schedule boundaries (default: the machine's), e.g. UTC or Europe/Paris")
     .option("--once", "check every spec once, retrain what is due, and exit (for cron): schedules count from the last retrain")
@@ -295,7 +296,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("-i, --input <file>", "rows to score, in a format `read` takes")
     .option("-o, --output <file>", "where to write the rows with their predictions (.parquet, .csv, .tsv, .json, .ndjson); default: JSON lines on stdout")
     .option("--version <n>", "a version number instead of the champion")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (model: string, opts) => {
       const { predictCommand } = await import("./predict-command.js");
       code = await predictCommand(model, opts);
@@ -307,7 +308,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("--to <dir>", "the folder to write (created; an earlier export there is replaced)")
     .option("--for <form>", "`container`: add what a container platform needs")
     .option("--version <n>", "a version number instead of the champion")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (model: string, opts) => {
       const { exportCommand } = await import("./export-command.js");
       const { storeCommand } = await store();
@@ -317,7 +318,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("reproduce <run>")
     .description("run a recorded run again (by id or a unique prefix), touching neither the registry nor deployments, and check data, every metric and the model files are identical (exit 5 if not)")
-    .option("--store <dir>", "run store folder (default: $LATHE_STORE, else .lathe)", defaultStore)
+    .option("--store <dir>", storeHelp, defaultStore)
     .action(async (id: string, opts) => {
       const { reproduceCommand } = await import("./reproduce-command.js");
       const { storeCommand } = await store();

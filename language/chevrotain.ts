@@ -12,7 +12,8 @@ import type * as Chevrotain from "chevrotain";
  */
 const require = createRequire(import.meta.url);
 const bundle = path.join(path.dirname(require.resolve("chevrotain")), "..", "chevrotain.min.mjs");
-const chevrotain = require(bundle) as typeof Chevrotain;
+/** The whole runtime, for what has no named re-export here. */
+export const chevrotain = require(bundle) as typeof Chevrotain;
 
 export const createToken: typeof Chevrotain.createToken = chevrotain.createToken;
 export const Lexer: typeof Chevrotain.Lexer = chevrotain.Lexer;

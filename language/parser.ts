@@ -1,8 +1,10 @@
 import type { IOrAlt, IToken, ParserMethod } from "chevrotain";
+import { CachedLookahead, type LookaheadPaths } from "./cached-lookahead.js";
 import { EmbeddedActionsParser } from "./chevrotain.js";
 import type * as A from "./ast.js";
 import { joinSpans, LineIndex, type Span } from "./diagnostic.js";
 import * as T from "./lexer.js";
+import { lookaheadPaths } from "./lookahead-paths.js";
 import { statementKeywords, stepRules } from "./statements.js";
 
 const { K, unquote } = T;
@@ -100,10 +102,12 @@ export class LatheParser extends EmbeddedActionsParser {
   /** Statements parsed so far: what `program` gives back if recovery ends it early. */
   private statements: A.Statement[] = [];
 
-  constructor() {
+  /** `paths`: lookahead paths computed ahead of time (null: Chevrotain computes them all, as the test that keeps them does). */
+  constructor(paths: LookaheadPaths | null = lookaheadPaths ?? null) {
     // Grammar validation (ambiguities, left recursion) costs ~150 ms at every start and can only fail
     // when the grammar changes: the tests run it (vitest sets VITEST), commands and the kernel skip it.
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: !process.env.VITEST });
+    // Lookahead paths are computed ahead of time (cached-lookahead.ts): ≈ 200 ms less at every start.
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: !process.env.VITEST, lookaheadStrategy: new CachedLookahead(3, T.allTokens, paths) });
     this.performSelfAnalysis();
     this.cheapErrorPaths();
     this.trackConsumedTokens();

@@ -48,9 +48,25 @@ export function abortError(): Error {
   return e;
 }
 
+/** A DuckDB query stopped by `interrupt()` (the message DuckDB gives it). */
+export function isDuckDBInterrupt(e: unknown): boolean {
+  return /^INTERRUPT Error/.test((e as Error)?.message ?? "");
+}
+
 /** DuckDB errors that come from the user's data or SQL rather than from Lathe. */
 export function isDuckDBUserError(e: unknown): boolean {
   return /^(Binder|Conversion|Invalid Input|Parser|Catalog|IO|Out of Range|Constraint|Permission) Error/.test((e as Error)?.message ?? "");
+}
+
+/**
+ * DuckDB running out of the memory it was given (LATHE_MEMORY_LIMIT) is a limit the user set or the
+ * machine has, not a bug: a coded error saying what to change, without DuckDB's SQL tuning advice.
+ */
+export function duckDBMemoryError(e: unknown): DataError | undefined {
+  const message = (e as Error)?.message ?? "";
+  if (!/^Out of Memory Error/.test(message)) return undefined;
+  const first = message.split("\n")[0].replace(/^Out of Memory Error: /, "");
+  return new DataError(`DuckDB ran out of memory (${first}); raise LATHE_MEMORY_LIMIT or give LATHE_TEMP_DIR a disk with room to spill`, undefined, "out-of-memory");
 }
 
 /** DuckDB messages carry internal hints (LINE 1: with the whole generated SQL); keep what matters to a user. */

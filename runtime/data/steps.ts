@@ -51,8 +51,12 @@ function fillQuery(strategy: "median" | "mean" | "mode" | "value", column: strin
   return `SELECT ${q} FROM ${relation} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY count(*) DESC, ${q} LIMIT 1`;
 }
 
-/** Learns a fitted step's constants from a relation (the training rows as they stand before the step). */
-export async function fitStep(db: Database, step: PrepareStep, relation: string): Promise<FittedState | undefined> {
+/**
+ * The DuckDB queries that learn a fitted step's constants from `relation`, in the order
+ * `readFitted` takes their rows (every dialect names its result columns the same way:
+ * `c0..` for fills, `v` for a one-hot vocabulary, `mean0/std0/lo0/hi0..` for scales, `edges`).
+ */
+export function fitQueries(step: PrepareStep, relation: string): string[] | undefined {
   switch (step.kind) {
     case "fill": {
       if (step.strategy === "value") return undefined;
@@ -62,32 +66,50 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
         if (step.strategy === "mean") return `avg(${q}) AS c${i}`;
         return `(${fillQuery("mode", c, relation)}) AS c${i}`;
       });
-      const [row] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${relation}`);
+      return [`SELECT ${exprs.join(", ")} FROM ${relation}`];
+    }
+    case "onehot":
+      return names(step.columns).map((c) => `SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} WHERE ${ident(c)} IS NOT NULL ORDER BY v`);
+    case "scale": {
+      // One scan for all the step's columns.
+      const exprs = names(step.columns).map((c, i) => {
+        const q = ident(c);
+        return `avg(${q})::DOUBLE AS mean${i}, stddev_pop(${q})::DOUBLE AS std${i}, min(${q})::DOUBLE AS lo${i}, max(${q})::DOUBLE AS hi${i}`;
+      });
+      return [`SELECT ${exprs.join(", ")} FROM ${relation}`];
+    }
+    case "bucket": {
+      const probs = Array.from({ length: step.count - 1 }, (_, i) => (i + 1) / step.count);
+      return [`SELECT quantile_cont(${ident(step.column.text)}, [${probs.join(", ")}]) AS edges FROM ${relation}`];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A fitted step's constants from the rows of its `fitQueries` (one result per query, in order), whatever engine ran them. */
+export function readFitted(step: PrepareStep, results: Record<string, unknown>[][]): FittedState | undefined {
+  switch (step.kind) {
+    case "fill": {
+      if (step.strategy === "value") return undefined;
+      // One row of `c0..` columns: from one query (DuckDB) or one query per column (ClickHouse).
+      const row: Record<string, unknown> = Object.assign(dict(), ...results.map((r) => r[0] ?? {}));
       const values: Record<string, LiteralValue> = dict();
       names(step.columns).forEach((c, i) => {
-        const v = row?.[`c${i}`];
+        const v = own(row, `c${i}`);
         values[c] = v === undefined ? null : (v as LiteralValue);
       });
       return { kind: "fill", values };
     }
     case "onehot": {
       const vocab: Record<string, string[]> = dict();
-      for (const c of names(step.columns)) {
-        const rows = await db.rows(`SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} WHERE ${ident(c)} IS NOT NULL ORDER BY v`);
-        vocab[c] = rows.map((r) => String(r.v));
-      }
+      names(step.columns).forEach((c, i) => (vocab[c] = (results[i] ?? []).map((r) => String(r.v))));
       return { kind: "onehot", vocab };
     }
     case "scale": {
-      // One scan for all the step's columns.
-      const cols = names(step.columns);
-      const exprs = cols.map((c, i) => {
-        const q = ident(c);
-        return `avg(${q})::DOUBLE AS mean${i}, stddev_pop(${q})::DOUBLE AS std${i}, min(${q})::DOUBLE AS lo${i}, max(${q})::DOUBLE AS hi${i}`;
-      });
-      const [r] = await db.rows(`SELECT ${exprs.join(", ")} FROM ${relation}`);
+      const r = results[0]?.[0] ?? {};
       const stats: Record<string, { center: number; scale: number }> = dict();
-      cols.forEach((c, i) => {
+      names(step.columns).forEach((c, i) => {
         const [mean, std, lo, hi] = [r[`mean${i}`], r[`std${i}`], r[`lo${i}`], r[`hi${i}`]].map((v) => Number(v ?? 0));
         // A constant column scales by 1 so it maps to 0 instead of dividing by zero.
         stats[c] = step.method === "standard" ? { center: mean, scale: std > 0 ? std : 1 } : { center: lo, scale: hi > lo ? hi - lo : 1 };
@@ -95,15 +117,21 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
       return { kind: "scale", stats };
     }
     case "bucket": {
-      const q = ident(step.column.text);
-      const probs = Array.from({ length: step.count - 1 }, (_, i) => (i + 1) / step.count);
-      const [r] = await db.rows(`SELECT quantile_cont(${q}, [${probs.join(", ")}]) AS edges FROM ${relation}`);
-      const edges = ((r?.edges as number[] | null) ?? []).map(Number);
+      const edges = ((results[0]?.[0]?.edges as number[] | null) ?? []).map(Number);
       return { kind: "bucket", edges };
     }
     default:
       return undefined;
   }
+}
+
+/** Learns a fitted step's constants from a relation (the training rows as they stand before the step). */
+export async function fitStep(db: Database, step: PrepareStep, relation: string): Promise<FittedState | undefined> {
+  const queries = fitQueries(step, relation);
+  if (!queries) return undefined;
+  const results: Record<string, unknown>[][] = [];
+  for (const q of queries) results.push(await db.rows(q));
+  return readFitted(step, results);
 }
 
 /** Compiles one step to a SELECT over `input`. `columns` are the input's column names (some steps need them). */

@@ -112,7 +112,9 @@ export async function writeBatchLog(db: Database, spec: BatchLogSpec): Promise<s
   const query = `SELECT ${literal(spec.id)} AS request_id, p.__row AS "row", ${literal(time)} AS "time", ${literal(spec.model)} AS model, ${spec.version} AS version,
       ${spec.inputs.length ? object(spec.inputs.map((c) => [c, `src.${ident(c)}`])) : "json_object()"} AS input,
       p.${ident(spec.prediction)} AS prediction${spec.probabilities.length ? `, ${object(spec.probabilities.map(([k, c]) => [k, `p.${ident(c)}`]))} AS probabilities` : ""}${spec.label !== undefined ? `, src.${ident(spec.label)} AS label` : ""}, ${spec.rows} AS batch_rows
-    FROM ${spec.from} WHERE p.__logged ORDER BY p.__row`;
+    FROM ${spec.from} WHERE p.__logged`;
+  // No ORDER BY: the positional join already yields rows in `__row` order (DuckDB preserves insertion
+  // order), and a sort of 100,000 JSON records does not fit a small LATHE_MEMORY_LIMIT.
   try {
     await db.exec(`COPY (${query}) TO ${literal(tmp)} (FORMAT JSON)`);
     const fd = openSync(tmp, "r");

@@ -104,7 +104,8 @@ export interface Rendered {
 }
 
 export type RenderPart =
-  | { kind: "table"; title?: string; columns: string[]; rows: Record<string, unknown>[] }
+  /** `note`: what the table leaves out (rows past a bound, charts not drawn), shown below it. */
+  | { kind: "table"; title?: string; columns: string[]; rows: Record<string, unknown>[]; note?: string }
   | { kind: "chart"; title: string; bundle: ChartBundle; files: string[] }
   | { kind: "text"; text: string };
 
@@ -140,6 +141,12 @@ export interface ExecuteOptions {
   deferChampion?: boolean;
   /** The step cache across runs: outputs of steps computed before (in this store) are put back instead of computed. */
   cache?: StepStore;
+  /**
+   * False where nobody sees charts that are only displayed (the CLI prints tables): `describe`
+   * profiles its columns without rendering a chart for each (Vega and resvg are never loaded for it).
+   * `plot` still renders: its chart is a file or an artifact of the run.
+   */
+  displayCharts?: boolean;
   /** Keep each source's rows as Parquet with the run (`lathe run --snapshot`), so it can be reproduced without the file. */
   snapshot?: boolean;
 }

@@ -157,14 +157,14 @@ describe("bad data through the CLI", () => {
     expectCleanFailure(data, [1]);
     expect(data.err).toContain("error[file-unreadable]: cannot read secret.csv: permission denied");
     const program = lathe(["run", "hidden.lathe", "--no-record"], locked, nobody);
-    expectCleanFailure(program, [4]);
+    expectCleanFailure(program, [2]); // an unreadable program file is a usage error (README: exit codes)
     expect(program.err).toContain("cannot read hidden.lathe: permission denied");
   });
 
   it("says `is a directory` for a program path that is a folder", () => {
     for (const command of ["run", "check", "explain"]) {
       const r = lathe([command, "."], dir);
-      expectCleanFailure(r, [4]);
+      expectCleanFailure(r, [2]);
       expect(r.err).toMatch(/error\[file-not-regular\]: cannot read \.: is a directory/);
     }
   });

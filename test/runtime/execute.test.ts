@@ -42,3 +42,23 @@ model m = random_forest predicting label from train { features: x }`);
     expect(r.diagnostics).toMatchObject([{ code: "type-mismatch", message: expect.stringContaining("feature `one` is string") }]);
   });
 });
+
+// DuckDB running out of the memory LATHE_MEMORY_LIMIT gives it is the user's limit to raise, not a crash.
+describe("Executor: out of memory", () => {
+  it("is a coded error on the statement, with what to change", async () => {
+    const before = process.env.LATHE_MEMORY_LIMIT;
+    process.env.LATHE_MEMORY_LIMIT = "8MB";
+    let s: Session | undefined;
+    try {
+      s = await Session.open({ record: false });
+      // string_agg holds its whole result in memory: it cannot spill.
+      const r = await s.run(`source d = sql "select string_agg(md5(i::varchar), ',') as x from range(1000000) t(i)"\nshow d`);
+      expect(r.error).toMatchObject({ kind: "data", code: "out-of-memory" });
+      expect(r.error!.message).toMatch(/^DuckDB ran out of memory \(.*\); raise LATHE_MEMORY_LIMIT/);
+    } finally {
+      if (before === undefined) delete process.env.LATHE_MEMORY_LIMIT;
+      else process.env.LATHE_MEMORY_LIMIT = before;
+      s?.close();
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import type { TreeArrays } from "../trees/tree-builder.js";
 import type { HistoryPoint, Matrix, Scorer, SerializedModel, Task } from "../types.js";
 import { argmaxRows, scoreProbabilities } from "./linear-scores.js";
-import { checkedTrees, leafOffsets, type EnsembleState } from "./tree-ensemble.js";
+import { forestSums, packForest, type PackedForest } from "./packed-forest.js";
+import { checkedTrees, type EnsembleState } from "./tree-ensemble.js";
 
 /**
  * What a gradient boosting model's serialized state holds: the raw score before any tree (one per
@@ -42,21 +43,38 @@ export function boostedModel(model: SerializedModel): Boosted {
   return { kind, task: model.task, featureNames: model.featureNames, classes: model.classes, baseline, trees: checkedTrees(state.trees, model.featureNames.length, 1, kind) };
 }
 
-/** Row-major n×outputs raw scores: the baseline plus every tree's leaf value. */
+/** Each model's trees packed for scoring, one forest per output, made on first use. */
+const packed = new WeakMap<Boosted, PackedForest[]>();
+
+function outputForests(m: Boosted): PackedForest[] {
+  let forests = packed.get(m);
+  if (!forests) {
+    const k = m.baseline.length;
+    forests = Array.from({ length: k }, (_, c) => packForest(m.trees.filter((_, t) => t % k === c), 1, m.featureNames.length));
+    packed.set(m, forests);
+  }
+  return forests;
+}
+
+/** Row-major n×outputs raw scores: the baseline plus every tree's leaf value, added in tree order. */
 export function boostedRaw(m: Boosted, x: Matrix): Float64Array {
   if (x.columns.length !== m.featureNames.length) {
     throw new Error(`${m.kind}: expected ${m.featureNames.length} features (${m.featureNames.join(", ")}), got ${x.columns.length}`);
   }
   const k = m.baseline.length;
+  const forests = outputForests(m);
+  if (k === 1) {
+    const raw = new Float64Array(x.n).fill(m.baseline[0]);
+    forestSums(forests[0], x, 0, x.n, raw);
+    return raw;
+  }
   const raw = new Float64Array(x.n * k);
-  for (let i = 0; i < x.n; i++) for (let c = 0; c < k; c++) raw[i * k + c] = m.baseline[c];
-  const leaf = new Int32Array(x.n);
-  m.trees.forEach((tree, t) => {
-    const c = t % k;
-    leafOffsets(tree, x, leaf);
-    const values = tree.values;
-    for (let i = 0; i < x.n; i++) raw[i * k + c] += values[leaf[i]];
-  });
+  const sums = new Float64Array(x.n);
+  for (let c = 0; c < k; c++) {
+    sums.fill(m.baseline[c]);
+    forestSums(forests[c], x, 0, x.n, sums);
+    for (let i = 0; i < x.n; i++) raw[i * k + c] = sums[i];
+  }
   return raw;
 }
 

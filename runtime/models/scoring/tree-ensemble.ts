@@ -1,5 +1,6 @@
 import type { TreeArrays } from "../trees/tree-builder.js";
 import type { Matrix, Scorer, SerializedModel, Task } from "../types.js";
+import { forestSums, packForest, type PackedForest } from "./packed-forest.js";
 
 /**
  * What a tree ensemble's serialized state holds: typed arrays (`serialize`, the binary codec) or
@@ -55,62 +56,6 @@ export function checkedTrees(trees: EnsembleState["trees"], features: number, k:
   });
 }
 
-/**
- * The leaf each row of `x` reaches in `tree`, as an offset into `tree.values`. Rows go down the tree
- * together: each split partitions its rows (in ascending order, so its column is read nearly in
- * sequence) without a branch per row, where walking one row at a time would mispredict about
- * every other split.
- */
-export function leafOffsets(tree: TreeArrays, x: Matrix, out: Int32Array): void {
-  const { feature, threshold, left, right, missingLeft } = tree;
-  const cols = x.columns;
-  const n = x.n;
-  const rows = new Int32Array(n);
-  const scratch = new Int32Array(n);
-  for (let i = 0; i < n; i++) rows[i] = i;
-  // (node, start, end) triples still to visit.
-  const stack = new Int32Array(3 * (feature.length + 1));
-  let top = 0;
-  stack[top++] = 0;
-  stack[top++] = 0;
-  stack[top++] = n;
-  while (top > 0) {
-    const end = stack[--top];
-    const start = stack[--top];
-    const node = stack[--top];
-    if (left[node] === -1) {
-      const leaf = right[node];
-      for (let p = start; p < end; p++) out[rows[p]] = leaf;
-      continue;
-    }
-    const col = cols[feature[node]];
-    const t = threshold[node];
-    const nanLeft = missingLeft[node];
-    let l = start;
-    let r = 0;
-    for (let p = start; p < end; p++) {
-      const i = rows[p];
-      const v = col[i];
-      const goes = (v <= t ? 1 : 0) | (v !== v ? nanLeft : 0);
-      rows[l] = i;
-      scratch[r] = i;
-      l += goes;
-      r += 1 - goes;
-    }
-    rows.set(scratch.subarray(0, r), l);
-    if (l > start) {
-      stack[top++] = left[node];
-      stack[top++] = start;
-      stack[top++] = l;
-    }
-    if (end > l) {
-      stack[top++] = right[node];
-      stack[top++] = l;
-      stack[top++] = end;
-    }
-  }
-}
-
 /** Trees with what scoring them needs: the task, outputs per leaf, and the features they split on. */
 export interface Ensemble {
   kind: string;
@@ -121,22 +66,26 @@ export interface Ensemble {
   trees: TreeArrays[];
 }
 
+/** Each ensemble's trees packed for scoring, made on first use and kept as long as the trees are. */
+const packed = new WeakMap<readonly TreeArrays[], PackedForest>();
+
+/** The trees of `e` packed for `forestSums` (once per set of trees). */
+export function packedForest(e: Ensemble): PackedForest {
+  let f = packed.get(e.trees);
+  if (!f) {
+    f = packForest(e.trees, e.k, e.featureNames.length);
+    packed.set(e.trees, f);
+  }
+  return f;
+}
+
 /** Leaf outputs averaged over the trees in tree order: n×k class probabilities or n means. */
 function averageLeaves(e: Ensemble, x: Matrix): Float64Array {
   if (x.columns.length !== e.featureNames.length) {
     throw new Error(`${e.kind}: expected ${e.featureNames.length} features (${e.featureNames.join(", ")}), got ${x.columns.length}`);
   }
-  const { k } = e;
-  const sum = new Float64Array(x.n * k);
-  const leaf = new Int32Array(x.n);
-  for (const tree of e.trees) {
-    leafOffsets(tree, x, leaf);
-    const values = tree.values;
-    for (let i = 0; i < x.n; i++) {
-      const o = leaf[i];
-      for (let c = 0; c < k; c++) sum[i * k + c] += values[o + c];
-    }
-  }
+  const sum = new Float64Array(x.n * e.k);
+  forestSums(packedForest(e), x, 0, x.n, sum);
   const t = e.trees.length;
   for (let q = 0; q < sum.length; q++) sum[q] /= t;
   return sum;

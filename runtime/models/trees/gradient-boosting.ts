@@ -11,7 +11,7 @@
 import { availableParallelism } from "node:os";
 import { OptionError } from "../../errors.js";
 import type { HistoryPoint, Learner, Matrix, ParamValue, TrainInput } from "../types.js";
-import { leafOffsets } from "../scoring/tree-ensemble.js";
+import { forestSums, packForest } from "../scoring/packed-forest.js";
 import { abortError } from "./abort.js";
 import { binColumns, BYTE_VALUE_BINS } from "./binning.js";
 import { BoostedModel } from "./boosted-model.js";
@@ -90,10 +90,9 @@ function takeRows(x: Matrix, rows: Int32Array): Matrix {
   return { n: rows.length, names: x.names, columns };
 }
 
-/** Adds a tree's leaf values to raw scores `raw[i]` of the rows of `x`. */
-function addTree(tree: TreeArrays, x: Matrix, leaf: Int32Array, raw: Float64Array): void {
-  leafOffsets(tree, x, leaf);
-  for (let i = 0; i < x.n; i++) raw[i] += tree.values[leaf[i]];
+/** Adds a tree's leaf values to raw scores `raw[i]` of the rows of `x` (the scorer's walk, so validation sees what the model will predict). */
+function addTree(tree: TreeArrays, x: Matrix, raw: Float64Array): void {
+  forestSums(packForest([tree], 1, x.columns.length), x, 0, x.n, raw);
 }
 
 /** scikit-learn's rule: stop when no score of the last `wait` beats the one before them by more than `tol` (higher is better). */
@@ -140,7 +139,6 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const nv = validation?.x.n ?? 0;
   const rawVal = new Float64Array(k * nv);
   for (let c = 0; c < k; c++) rawVal.fill(baseline[c], c * nv, (c + 1) * nv);
-  const leaf = new Int32Array(nv);
 
   const features = trainX.columns.length;
   const wanted = options.workers === 0 ? (n * features >= THREAD_MIN_CELLS ? availableParallelism() : 1) : options.workers;
@@ -172,7 +170,7 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
       for (let c = 0; c < k; c++) {
         const tree = grower.grow(c, loss.constantHessian, raw.subarray(c * n, (c + 1) * n));
         trees.push(tree);
-        if (validation) addTree(tree, validation.x, leaf, rawVal.subarray(c * nv, (c + 1) * nv));
+        if (validation) addTree(tree, validation.x, rawVal.subarray(c * nv, (c + 1) * nv));
       }
       if (validation) {
         pendingValLoss = loss.loss(validation.y, rawVal);

@@ -19,7 +19,7 @@ import type { BinnedMatrix } from "./binning.js";
 import { STRIDE, type HistogramData } from "./gradient-histograms.js";
 import type { HistogramThreads } from "./histogram-threads.js";
 import { midGap, type TreeArrays } from "./tree-builder.js";
-import { TreeNodes } from "./tree-nodes.js";
+import { NodeBuffer } from "./node-buffer.js";
 
 /** The resolved settings a boosted tree is grown with. */
 export interface GradientTreeOptions {
@@ -74,7 +74,7 @@ export class GradientTreeGrower {
   // The tree being grown.
   private gOffset = 0;
   private constantHessian = false;
-  private readonly nodes = new TreeNodes();
+  private readonly nodes = new NodeBuffer();
   private values: number[] = [];
   private importance = new Float64Array(0);
   private leaves: GrowNode[] = [];

@@ -19,7 +19,7 @@
 import type { BinArray, BinnedMatrix } from "./binning.js";
 import type { TreeOptions } from "./tree-options.js";
 import { Rng } from "./prng.js";
-import { TreeNodes } from "./tree-nodes.js";
+import { NodeBuffer } from "./node-buffer.js";
 
 /** A grown tree as flat arrays; node 0 is the root. */
 export interface TreeArrays {
@@ -118,7 +118,7 @@ export class TreeGrower {
   private readonly bestLeft: Float64Array;
 
   // Growing output.
-  private readonly nodes = new TreeNodes();
+  private readonly nodes = new NodeBuffer();
   private values = new Float64Array(0);
   private valueCount = 0;
   private importance: Float64Array;

@@ -23,6 +23,11 @@ class LatheKernelTests(jupyter_kernel_test.KernelTests):
         reply = cls.kc.execute_interactive(SETUP, timeout=60)
         assert reply["content"]["status"] == "ok", reply["content"]
 
+    # jupyter_kernel_test waits 15 s for a reply; on a loaded 2-core CI machine the first model of a
+    # kernel (loading its engine) can take longer, and a late reply then answers the next test's request.
+    def execute_helper(self, code, timeout=90, **kwargs):
+        return super().execute_helper(code, timeout=timeout, **kwargs)
+
     # Lathe has no print statement: stdout carries one line per executed step, and there is no
     # pager or clear_output, so test_execute_stdout, test_pager and test_clear_output are skipped.
 
@@ -54,8 +59,9 @@ class LatheKernelTests(jupyter_kernel_test.KernelTests):
         {"text": "descr", "matches": {"describe"}},
     ]
     complete_code_samples = ["show birds", "prepare c = birds {\n  drop duplicates\n}", ""]
-    incomplete_code_samples = ["prepare c = birds {", 'source s = read "vega-datasets/data/penguins.json', "prepare c = birds {\n  drop duplicates"]
-    invalid_code_samples = ["show )(", "model = = predicting", "prepare c = birds }"]
+    incomplete_code_samples = ["prepare c = birds {", "prepare c = birds {\n  drop duplicates"]
+    # A string ends on its line, so an open one can never be completed by more lines.
+    invalid_code_samples = ["show )(", "model = = predicting", "prepare c = birds }", 'source s = read "vega-datasets/data/penguins.json']
 
     code_inspect_sample = "random_forest"
 

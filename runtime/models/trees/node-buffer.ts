@@ -4,7 +4,7 @@ import type { TreeArrays } from "./tree-builder.js";
  * The node arrays of a tree being grown (both tree builders'): split feature, threshold, children
  * and missing side per node, doubled in place as nodes are added, trimmed by `finish`.
  */
-export class TreeNodes {
+export class NodeBuffer {
   count = 0;
   feature = new Int32Array(64);
   threshold = new Float32Array(64);

@@ -1,0 +1,87 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { repo, tempDir } from "./helpers.js";
+
+const script = path.join(repo, "scripts", "clickhouse-cluster.sh");
+
+/** A two-shard cluster started by scripts/clickhouse-cluster.sh for one test file. */
+export interface Cluster {
+  dir: string;
+  http: [number, number];
+  /** Runs `sql` on shard 1 or 2 over HTTP; rows of `FORMAT JSONEachRow` parsed, else the text. A server error throws with its message. */
+  query(sql: string, shard?: 1 | 2, options?: { params?: Record<string, string>; auth?: string }): Promise<string>;
+  rows(sql: string, shard?: 1 | 2): Promise<Record<string, unknown>[]>;
+  /** Runs the script on this cluster: `table NAME COLUMNS ORDER_BY KEY`, `stop`. */
+  script(...args: string[]): { code: number | null; out: string; err: string };
+  stop(): void;
+}
+
+function run(args: string[]) {
+  const r = spawnSync("bash", [script, ...args], { encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/**
+ * Starts the cluster in a fresh `lathe-clickhouse-` folder. clickhouse-server missing is a failure
+ * with the command that installs it, never a skip: CI installs it (.ci/run). The port base comes
+ * from the process id (tests in parallel workers do not collide); a taken port moves on to the next.
+ */
+export function startCluster(): Cluster {
+  if (spawnSync("sh", ["-c", "command -v clickhouse-server"]).status !== 0) {
+    throw new Error("clickhouse-server is not installed: run `sudo bash scripts/setup-clickhouse.sh` (CI's .ci/run does)");
+  }
+  const dir = tempDir("lathe-clickhouse-");
+  let started: ReturnType<typeof run> | undefined;
+  let base = 0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    base = 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
+    started = run(["start", dir, String(base)]);
+    if (started.code === 0) break;
+  }
+  if (started?.code !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`the ClickHouse cluster did not start: ${started?.err}`);
+  }
+  const env = Object.fromEntries(readFileSync(path.join(dir, "cluster.env"), "utf8").trim().split("\n").map((l) => l.split("=")));
+  const http: [number, number] = [Number(env.HTTP1), Number(env.HTTP2)];
+  const query: Cluster["query"] = async (sql, shard = 1, options = {}) => {
+    const url = new URL(`http://127.0.0.1:${http[shard - 1]}/`);
+    for (const [k, v] of Object.entries(options.params ?? {})) url.searchParams.set(k, v);
+    const headers: Record<string, string> = options.auth ? { authorization: `Basic ${Buffer.from(options.auth).toString("base64")}` } : {};
+    const res = await fetch(url, { method: "POST", body: sql, headers });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`ClickHouse ${res.status}: ${text.trim()}`);
+    return text;
+  };
+  return {
+    dir,
+    http,
+    query,
+    async rows(sql, shard = 1) {
+      const text = await query(`${sql} FORMAT JSONEachRow`, shard);
+      return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    script: (...args) => run([args[0], dir, ...args.slice(1)]),
+    stop() {
+      const r = run(["stop", dir]);
+      rmSync(dir, { recursive: true, force: true });
+      if (r.code !== 0) throw new Error(`the ClickHouse cluster did not stop: ${r.err}`);
+    },
+  };
+}
+
+/** True while a process with this id runs. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The PIDs the script recorded for both shards. */
+export function shardPids(dir: string): number[] {
+  return [1, 2].map((n) => path.join(dir, `shard${n}`, "pid")).filter(existsSync).map((f) => Number(readFileSync(f, "utf8").trim()));
+}
