@@ -20,6 +20,8 @@ import {
   signals,
   sourceFormatOf,
   sourceFormats,
+  sourceEngines,
+  engineUrlProblem,
   sourceOptionValue,
   sourceOptions,
   type OptionSpec,
@@ -157,7 +159,7 @@ class Checker {
         const answer = own(this.schemas, s.name.text);
         let schema: Schema = [];
         // A bad format or option also makes the runtime's read fail; the precise report is enough.
-        const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : 0;
+        const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : s.source.kind === "table" && s.source.engine ? this.sourceEngine(s.source) : 0;
         if (!answer) this.report("unknown-source", `no schema is known for source \`${s.name.text}\``, s.span);
         else if ("error" in answer) {
           if (!badOptions) this.report(answer.code ?? "source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.source.kind === "sql" ? s.source.query.span : s.source.kind === "table" ? s.source.database.span : s.span);
@@ -802,6 +804,15 @@ class Checker {
   }
 
   /** Adds a diagnostic; with candidates, suggests the ones close to `word` (default: the message's first `quoted` word). */
+  /** Checks an engine source's engine name and URL (no credentials in it); returns how many errors it reported. */
+  private sourceEngine(src: Extract<A.SourceSpec, { kind: "table" }>): number {
+    const before = this.diagnostics.length;
+    if (src.engine && !sourceEngines.includes(src.engine.text)) this.report("unknown-engine", `unknown engine \`${src.engine.text}\`; a table is read from a DuckDB file ("x.duckdb") or from ${sourceEngines.join(", ")}`, src.engine.span, "error", sourceEngines);
+    const problem = engineUrlProblem(src.database.value);
+    if (problem) this.report(problem.code, problem.message, src.database.span);
+    return this.diagnostics.length - before;
+  }
+
   /** Checks a file source's `format` and `with { ... }` options; returns how many errors it reported. */
   private sourceOptions(src: Extract<A.SourceSpec, { kind: "file" }>): number {
     const before = this.diagnostics.length;
