@@ -26,6 +26,10 @@ export interface EngineSplitResult {
   parts: { name: string; table: string; rows: number }[];
   applied: AppliedStep[];
   columns: TypedColumn[];
+  /** The engine table's own columns and types (a model's raw input). */
+  source: TypedColumn[];
+  /** The query giving each row its part on the engine, for `lathe explain`. */
+  sql: string;
   bytes: number;
 }
 
@@ -100,7 +104,7 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
     await flush();
     parts.push({ name: p.name, table, rows: n });
   }
-  return { parts, applied, columns, bytes };
+  return { parts, applied, columns, source, sql: assigned, bytes };
 }
 
 /** The columns and engine types of a query's result (`DESC (query)`, which 18.16 answers without running it). */
