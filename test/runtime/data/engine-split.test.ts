@@ -1,14 +1,12 @@
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PrepareStep } from "../../../language/ast.js";
 import { Session } from "../../../api/session.js";
-import { parse } from "../../../language/parse.js";
 import { ClickHouseConnection } from "../../../runtime/data/clickhouse-connection.js";
 import { Database } from "../../../runtime/data/database.js";
 import { engineSplit } from "../../../runtime/data/engine-split.js";
 import { fitStep, type AppliedStep } from "../../../runtime/data/steps.js";
 import { duckdbDialect as duck } from "../../../runtime/sql/duckdb-dialect.js";
-import { startCluster, type Cluster } from "../../clickhouse-cluster.js";
+import { loadPenguins, penguins, prepareSteps as steps, startCluster, type Cluster } from "../../clickhouse-cluster.js";
 import { dataset, tempDir } from "../../helpers.js";
 
 // Penguins in a Distributed table over both shards of a real cluster, and the same file in DuckDB:
@@ -17,14 +15,7 @@ import { dataset, tempDir } from "../../helpers.js";
 let cluster: Cluster;
 let conn: ClickHouseConnection;
 let db: Database;
-const penguins = JSON.parse(readFileSync(dataset("penguins.json"), "utf8")) as Record<string, unknown>[];
 
-function steps(block: string): PrepareStep[] {
-  const { program } = parse(`source p = read "x.json"\nprepare q = p {\n${block}\n}`);
-  const s = program.statements.find((x) => x.kind === "prepare");
-  if (s?.kind !== "prepare") throw new Error("no prepare statement");
-  return s.steps;
-}
 
 const pre = steps(`drop rows where "Beak Length (mm)" is missing
 derive ratio = "Beak Length (mm)" / "Beak Depth (mm)"`);
@@ -56,15 +47,7 @@ async function duckParts(seed: number): Promise<Record<string, string[]>> {
 
 beforeAll(async () => {
   cluster = startCluster();
-  const made = cluster.script(
-    "table",
-    "penguins",
-    "Species String, Island String, `Beak Length (mm)` Nullable(Float64), `Beak Depth (mm)` Nullable(Float64), `Flipper Length (mm)` Nullable(Float64), `Body Mass (g)` Nullable(Float64), Sex Nullable(String)",
-    "Species",
-    "cityHash64(Island, ifNull(`Body Mass (g)`, 0))",
-  );
-  if (made.code !== 0) throw new Error(made.err);
-  await cluster.query(`INSERT INTO penguins FORMAT JSONEachRow\n${penguins.map((r) => JSON.stringify(r)).join("\n")}`, 1, { params: { insert_distributed_sync: "1" } });
+  await loadPenguins(cluster);
   conn = await ClickHouseConnection.open(`http://127.0.0.1:${cluster.http[0]}/default`, { LATHE_CLICKHOUSE_USER: "default" });
   db = await Database.open();
   await db.exec(`CREATE TABLE penguins AS SELECT * FROM read_json(${duck.literal(dataset("penguins.json"))})`);
