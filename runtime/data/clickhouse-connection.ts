@@ -48,6 +48,17 @@ export class ClickHouseConnection {
     return rows.map((r) => ({ name: String(r.name), type: String(r.type) }));
   }
 
+  /**
+   * A fingerprint of a table's rows computed on the engine, independent of their order and of how
+   * they are spread over shards: the row count and the wrapping sum of each row's 64-bit hash of its
+   * portable text (`rowText`), with the columns and their types.
+   */
+  async fingerprint(table: string): Promise<string> {
+    const columns = await this.describe(table);
+    const [r] = await this.rows(`SELECT count() AS n, toString(sum(halfMD5(${clickhouseDialect.rowText(columns)}))) AS s FROM ${clickhouseDialect.ident(table)}`);
+    return JSON.stringify({ columns, rows: String(r.n), sum: String(r.s) });
+  }
+
   /** All rows of a query, as JSON objects (64-bit integers as strings, as the server writes them). */
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     return this.guard(async () => (await this.client.query({ query: sql, format: "JSONEachRow" })).json<Record<string, unknown>>());

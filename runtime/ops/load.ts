@@ -25,10 +25,16 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
   }
   if (s.source.kind === "table" && s.source.engine) {
     // The rows stay on the engine: the plan (and so the run record) names it, never credentials.
-    // No fingerprint of the rows yet (docs/scale-out.md): the key covers the table's address and the step is never cached.
+    // The engine fingerprints the rows, so the keys of the steps after it change when they do.
     const engine: EngineRef = { engine: "clickhouse", url: s.source.database.value, table: s.source.table.value };
     ctx.engines.set(s.name.text, engine);
-    return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: hashText(JSON.stringify(engine)), engine, label: `collect ${s.name.text}` };
+    const conn = await ClickHouseConnection.open(engine.url);
+    try {
+      const fp = hashText(JSON.stringify(engine) + "\n" + (await conn.fingerprint(engine.table)));
+      return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: fp, engine, label: `collect ${s.name.text}` };
+    } finally {
+      await conn.close();
+    }
   }
   const { sql, files, attach } = await sourceSql(s.source, ctx.baseDir);
   const fp = files.length ? await fingerprint(files) : hashText(sql);
@@ -54,9 +60,9 @@ export const load: OpDefinition<LoadStep> = {
   },
 };
 
-/** Whether the step's key fixes the rows it reads: a query's result is not fixed by its text, so `sql` sources always run, as engine sources do (their rows change under the same address). */
+/** Whether the step's key fixes the rows it reads: a query's result is not fixed by its text, so `sql` sources always run (an engine table's key holds the engine's fingerprint of its rows). */
 function rowsFixed(step: LoadStep): boolean {
-  return step.spec.kind !== "sql" && !step.engine;
+  return step.spec.kind !== "sql";
 }
 
 /** An engine source: its rows stay there; the step asks for their count and columns. */

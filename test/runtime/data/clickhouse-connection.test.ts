@@ -69,6 +69,24 @@ describe("a ClickHouse connection (18.16)", () => {
     }
   });
 
+  it("fingerprints a table's rows on the engine: the same rows give the same print, one more row another", async () => {
+    const conn = await ClickHouseConnection.open(url, lathe);
+    try {
+      const before = await conn.fingerprint("events");
+      // The same rows in another table, inserted in reverse order on the other shard's server.
+      const made = cluster.script("table", "events_copy", "id Int64, kind String, amount Nullable(Float64), day Date", "id", "id");
+      if (made.code !== 0) throw new Error(made.err);
+      await cluster.query("INSERT INTO events_copy SELECT * FROM events ORDER BY id DESC", 2, { params: { insert_distributed_sync: "1" } });
+      expect(JSON.parse(await conn.fingerprint("events_copy")).sum).toBe(JSON.parse(before).sum);
+      await cluster.query(`INSERT INTO events_copy FORMAT JSONEachRow\n{"id": 5000, "kind": "buy", "amount": null, "day": "2024-01-01"}`, 1, { params: { insert_distributed_sync: "1" } });
+      const after = JSON.parse(await conn.fingerprint("events_copy"));
+      expect([after.rows, after.sum === JSON.parse(before).sum]).toEqual(["5001", false]);
+      expect(await conn.fingerprint("events")).toBe(before);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it("says engine-unreachable when no server answers, with the socket's reason", async () => {
     const conn = await ClickHouseConnection.open(`http://127.0.0.1:${cluster.http[0] + 7}/default`, lathe);
     const e = await failure(() => conn.rows("SELECT 1"));

@@ -87,7 +87,7 @@ describe("a split pushed down to ClickHouse", () => {
 describe("a program whose source is on ClickHouse", () => {
   it("loads and prepares there, brings back only the parts it splits into, and trains on them", async () => {
     const root = tempDir("lathe-ch-program-");
-    const session = await Session.open({ root, cache: false });
+    const session = await Session.open({ root });
     try {
       const url = `http://127.0.0.1:${cluster.http[0]}/default`;
       const text = `source p = table "penguins" from clickhouse "${url}"
@@ -117,6 +117,16 @@ evaluate m on test metrics accuracy`;
       const steps = (run?.plan as { steps: { op: string; engine?: { engine: string; url: string } }[] }).steps;
       expect(steps.map((s) => [s.op, s.engine?.engine ?? "duckdb"])).toEqual([["load", "clickhouse"], ["prepare", "clickhouse"], ["split", "clickhouse"], ["train", "duckdb"], ["evaluate", "duckdb"]]);
       expect(steps[0].engine?.url).toBe(url);
+      // Run again: the engine's fingerprint of the rows is unchanged, so the split's parts come from the step cache.
+      const again = await session.run(text);
+      expect(again.ok).toBe(true);
+      expect(again.output?.results.map((r) => [r.kind, (r as { reused?: boolean }).reused === true])).toEqual([["dataset", true], ["dataset", true], ["split", true], ["model", true], ["metrics", false]]);
+      expect(again.output?.metrics.find((m) => m.metric === "accuracy")?.value).toBe(out.output?.metrics.find((m) => m.metric === "accuracy")?.value);
+      // One more row on the engine changes its fingerprint: everything after the load runs again.
+      await cluster.query(`INSERT INTO penguins FORMAT JSONEachRow\n${JSON.stringify({ ...penguins[0], "Body Mass (g)": 3751 })}`, 2, { params: { insert_distributed_sync: "1" } });
+      const changed = await session.run(text);
+      expect(changed.output?.results.map((r) => (r as { reused?: boolean }).reused === true)).toEqual([false, false, false, false, false]);
+      expect(changed.output?.results.find((r) => r.kind === "split")).toMatchObject({ parts: [{ rows: expect.any(Number) }, { rows: expect.any(Number) }] });
       // The source's rows stay on the engine: reading them as a DuckDB dataset is a coded error, not an empty table.
       const show = await session.run("show p");
       expect(show.error?.code).toBe("engine-unsupported");
