@@ -1,4 +1,6 @@
-import { rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "../../../api/session.js";
 import { ClickHouseConnection } from "../../../runtime/data/clickhouse-connection.js";
@@ -45,7 +47,12 @@ async function duckParts(seed: number): Promise<Record<string, string[]>> {
   return out;
 }
 
+// The program runs as the cluster's password-protected user, with a password no file may hold afterwards.
+const password = `pw-${randomUUID()}`;
+const savedEnv = { user: process.env.LATHE_CLICKHOUSE_USER, password: process.env.LATHE_CLICKHOUSE_PASSWORD };
+
 beforeAll(async () => {
+  process.env.LATHE_CLICKHOUSE_PASSWORD = password;
   cluster = startCluster();
   await loadPenguins(cluster);
   conn = await ClickHouseConnection.open(`http://127.0.0.1:${cluster.http[0]}/default`, { LATHE_CLICKHOUSE_USER: "default" });
@@ -53,6 +60,10 @@ beforeAll(async () => {
   await db.exec(`CREATE TABLE penguins AS SELECT * FROM read_json(${duck.literal(dataset("penguins.json"))})`);
 }, 60_000);
 afterAll(async () => {
+  for (const [k, v] of [["LATHE_CLICKHOUSE_USER", savedEnv.user], ["LATHE_CLICKHOUSE_PASSWORD", savedEnv.password]] as const) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   await conn?.close();
   cluster?.stop();
   db?.close();
@@ -87,6 +98,7 @@ describe("a split pushed down to ClickHouse", () => {
 describe("a program whose source is on ClickHouse", () => {
   it("loads and prepares there, brings back only the parts it splits into, and trains on them", async () => {
     const root = tempDir("lathe-ch-program-");
+    process.env.LATHE_CLICKHOUSE_USER = "lathe";
     const session = await Session.open({ root });
     try {
       const url = `http://127.0.0.1:${cluster.http[0]}/default`;
@@ -117,6 +129,10 @@ evaluate m on test metrics accuracy`;
       const steps = (run?.plan as { steps: { op: string; engine?: { engine: string; url: string } }[] }).steps;
       expect(steps.map((s) => [s.op, s.engine?.engine ?? "duckdb"])).toEqual([["load", "clickhouse"], ["prepare", "clickhouse"], ["split", "clickhouse"], ["train", "duckdb"], ["evaluate", "duckdb"]]);
       expect(steps[0].engine?.url).toBe(url);
+      // Nothing in the store holds the credentials.
+      const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+      expect(files.length).toBeGreaterThan(3);
+      for (const f of files) expect(readFileSync(path.join(f.parentPath, f.name), "latin1")).not.toContain(password);
       // Run again: the engine's fingerprint of the rows is unchanged, so the split's parts come from the step cache.
       const again = await session.run(text);
       expect(again.ok).toBe(true);
