@@ -12,6 +12,7 @@ import type { RenderPart } from "../runtime/ops/types.js";
 import type { ChartBundle } from "../runtime/charts/types.js";
 import type { StepResult } from "../runtime/results.js";
 import { chartDisplay } from "../runtime/charts/chart-display.js";
+import { boundedTable, maxShownRows } from "../runtime/output-bounds.js";
 import { canDisplay, displayBundle, runMetadata, type Display, type MimeBundle } from "./display.js";
 import { sessionOptionsFromEnv } from "./notebook-run-env.js";
 import { Session, type RunOptions, type RunOutcome, type SessionOptions } from "./session.js";
@@ -76,7 +77,7 @@ let defaultSession: Promise<Session> | undefined;
 export { metricRows };
 
 /** A table's display bundle: arquero's HTML plus an aligned text form. */
-export function tableBundle(table: ColumnTable, limit = 50): MimeBundle {
+export function tableBundle(table: ColumnTable, limit = maxShownRows): MimeBundle {
   return { "text/html": table.toHTML({ limit }), "text/plain": table.toMarkdown({ limit }) };
 }
 
@@ -84,10 +85,12 @@ export function tableBundle(table: ColumnTable, limit = 50): MimeBundle {
 export function partDisplay(part: RenderPart): Display {
   switch (part.kind) {
     case "table": {
-      const table = part.rows.length ? aq.from(part.rows).select(part.columns) : aq.table(Object.fromEntries(part.columns.map((c) => [c, []])));
+      const { rows, note } = boundedTable(part);
+      const table = rows.length ? aq.from(rows).select(part.columns) : aq.table(Object.fromEntries(part.columns.map((c) => [c, []])));
       const bundle = tableBundle(table);
-      if (!part.title) return { data: bundle, metadata: {} };
-      return { data: { "text/html": `<p><b>${escapeHtml(part.title)}</b></p>\n${bundle["text/html"]}`, "text/plain": `${part.title}\n${bundle["text/plain"]}` }, metadata: {} };
+      const html = `${part.title ? `<p><b>${escapeHtml(part.title)}</b></p>\n` : ""}${bundle["text/html"]}${note ? `\n<p><i>${escapeHtml(note)}</i></p>` : ""}`;
+      const text = `${part.title ? `${part.title}\n` : ""}${bundle["text/plain"]}${note ? `(${note})\n` : ""}`;
+      return { data: { "text/html": html, "text/plain": text }, metadata: {} };
     }
     case "chart":
       return chartDisplay(part.bundle);

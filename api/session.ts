@@ -9,7 +9,7 @@ import { Database } from "../runtime/data/database.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
 import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
-import { cleanDuckDBMessage, DataError, isDuckDBUserError, StepError } from "../runtime/errors.js";
+import { cleanDuckDBMessage, DataError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
 import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
@@ -51,6 +51,8 @@ export interface RunOptions {
   file?: string;
   params?: Record<string, LiteralValue>;
   onEvent?: (e: RunEvent) => void;
+  /** Told the id of the run this one is recorded as, before its first step (not called when unrecorded). */
+  onRunId?: (runId: string) => void;
   signal?: AbortSignal;
   /** Record this run in the run store; defaults to the session's `record`. */
   record?: boolean;
@@ -167,6 +169,17 @@ export class Session {
   /** Runs Lathe text: everything or nothing is checked first; then each statement executes in order. */
   async run(text: string, options: RunOptions = {}): Promise<RunOutcome> {
     const file = options.file ?? "<cell>";
+    // An interrupt also stops the DuckDB query under way, which would otherwise run to its end.
+    const interrupt = (): void => this.executor.db.interrupt();
+    options.signal?.addEventListener("abort", interrupt, { once: true });
+    try {
+      return await this.runChecked(text, file, options);
+    } finally {
+      options.signal?.removeEventListener("abort", interrupt);
+    }
+  }
+
+  private async runChecked(text: string, file: string, options: RunOptions): Promise<RunOutcome> {
     // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
     const { diagnostics, checked, snapshots } = await this.check(text, options, "error");
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
@@ -208,6 +221,7 @@ export class Session {
         return outcome;
       }
       outcome.runId = runId;
+      options.onRunId?.(runId);
     }
     const sideEffects = options.sideEffects !== false;
     try {
@@ -346,7 +360,7 @@ function userError(e: unknown): RunOutcome["error"] {
   const err = e as Error;
   if (err instanceof StoreError) return { kind: "store", code: err.code, message: err.message };
   if (err instanceof AssertionFailed) return { kind: "assert", message: err.message };
-  if (err?.name === "AbortError") return { kind: "interrupted", message: "interrupted" };
+  if (err?.name === "AbortError" || isDuckDBInterrupt(err)) return { kind: "interrupted", message: "interrupted" };
   if (err instanceof StepError && err.span) return { kind: "data", message: err.message, code: err.code, diagnostic: { code: err.code, message: err.message, severity: "error", span: err.span } };
   if (err instanceof DataError) return { kind: "data", message: err.message, code: err.code };
   if (isDuckDBUserError(err)) return { kind: "data", message: cleanDuckDBMessage(err.message), code: readError(err).code };

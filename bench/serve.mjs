@@ -42,15 +42,29 @@ async function child(kind, a, b) {
     const handle = await startServer({ store: a, ref: { name: b }, port: 0 });
     process.send({ url: handle.url });
   }
+  // The server's own CPU time over the measured run (all its threads): on a shared machine,
+  // throughput depends on what runs beside it; CPU per request much less.
+  let cpu0;
   process.on("message", async (m) => {
-    if (m === "stop") process.exit(0);
+    if (m === "cpu-start") {
+      cpu0 = process.cpuUsage();
+      process.send({ cpu: "started" });
+    } else if (m === "cpu-end") {
+      const c = process.cpuUsage(cpu0);
+      process.send({ cpu: c.user + c.system });
+    } else if (m === "stop") process.exit(0);
   });
 }
 
 function spawnServer(args) {
   return new Promise((resolve, reject) => {
     const p = fork(fileURLToPath(import.meta.url), ["--child", ...args], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    p.once("message", (m) => resolve({ url: m.url, stop: () => p.send("stop") }));
+    const ask = (m) =>
+      new Promise((done) => {
+        p.once("message", (answer) => done(answer.cpu));
+        p.send(m);
+      });
+    p.once("message", (m) => resolve({ url: m.url, stop: () => p.send("stop"), cpuStart: () => ask("cpu-start"), cpuEnd: () => ask("cpu-end") }));
     p.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
 }
@@ -115,16 +129,18 @@ promote "forest"`);
       const check = await post(server.url, body);
       if (check.status !== 200) throw new Error(`${label}: ${check.status} ${check.text}`);
       await load(server.url, body, 2, connections); // warm-up: JIT, connections
+      await server.cpuStart();
       const out = await load(server.url, body, seconds, connections);
+      const cpuUs = await server.cpuEnd();
       server.stop();
       if (out.non2xx || out.errors) throw new Error(`${label}: ${out.non2xx} non-2xx answers, ${out.errors} errors`);
-      results.push({ label, rps: out.requests.average, p50: out.latency.p50, p99: out.latency.p99, requests: out.requests.total });
+      results.push({ label, rps: out.requests.average, p50: out.latency.p50, p99: out.latency.p99, requests: out.requests.total, cpu: cpuUs / out.requests.total });
     }
     const bare = results[0].rps;
     console.log(`serve: ${connections} connections, ${seconds} s each, single-row POST /predict on 127.0.0.1 (node ${process.version})`);
-    console.log("| server | req/s | × bare | p50 ms | p99 ms | requests |");
-    console.log("|---|---:|---:|---:|---:|---:|");
-    for (const x of results) console.log(`| ${x.label} | ${x.rps.toFixed(0)} | ${(x.rps / bare).toFixed(2)} | ${x.p50} | ${x.p99} | ${x.requests} |`);
+    console.log("| server | req/s | × bare | p50 ms | p99 ms | requests | server CPU µs/request | × bare |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (const x of results) console.log(`| ${x.label} | ${x.rps.toFixed(0)} | ${(x.rps / bare).toFixed(2)} | ${x.p50} | ${x.p99} | ${x.requests} | ${x.cpu.toFixed(1)} | ${(x.cpu / results[0].cpu).toFixed(2)} |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

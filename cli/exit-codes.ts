@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import type { LiteralValue } from "../language/ast.js";
+import { isIdentifier } from "../language/identifier.js";
 
 /** Exit codes CI can trust. 74 (sysexits EX_IOERR): the run store could not be written or read (full disk, damaged store). 143: stopped by SIGTERM. */
 export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, notReproduced: 5, internal: 70, storeError: 74, interrupted: 130, terminated: 143 } as const;
@@ -22,7 +23,7 @@ export function parseParams(values: string[]): Record<string, LiteralValue> {
     if (eq < 0) throw usageError(`--param takes name=value (for example --param seed=7), got ${JSON.stringify(v)}: give ${JSON.stringify(v)} a value`);
     const name = v.slice(0, eq).trim();
     if (!name) throw usageError(`--param takes name=value (for example --param seed=7), got ${JSON.stringify(v)}: the name before \`=\` is missing`);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--param ${JSON.stringify(name)} is not a param name (letters, digits and _, not starting with a digit)`);
+    if (!isIdentifier(name)) throw usageError(`--param ${JSON.stringify(name)} is not a param name (letters, digits and _, not starting with a digit)`);
     const raw = v.slice(eq + 1);
     out[name] = raw === "true" ? true : raw === "false" ? false : raw.trim() !== "" && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
   }

@@ -1,6 +1,7 @@
 import { assertNever } from "../language/assert-never.js";
 import path from "node:path";
 import { renderResult } from "../runtime/ops/index.js";
+import { boundedTable } from "../runtime/output-bounds.js";
 import type { StepResult } from "../runtime/results.js";
 import { formatTable } from "./format-table.js";
 
@@ -8,8 +9,10 @@ import { formatTable } from "./format-table.js";
 export function resultDetail(r: StepResult, cwd = process.cwd()): string | undefined {
   const parts = renderResult(r).parts.flatMap((p) => {
     switch (p.kind) {
-      case "table":
-        return [`${p.title ? `${p.title}\n` : ""}${formatTable(p.columns, p.rows)}`];
+      case "table": {
+        const { rows, note } = boundedTable(p);
+        return [`${p.title ? `${p.title}\n` : ""}${formatTable(p.columns, rows)}${note ? `\n(${note})` : ""}`];
+      }
       case "chart":
         // A terminal shows where a chart went; the chart itself is for notebooks.
         return p.files.length ? [`${p.title}: ${p.files.map((f) => path.relative(cwd, f)).join(", ")}`] : [];

@@ -42,9 +42,15 @@ export class LatheBackend implements KernelBackend {
     const progressId = `lathe-progress-${ctx.executionCount}-${Date.now()}`;
     let progressShown = false;
     let lastProgress = 0;
+    let lastStep = false;
+    // The last statement's result, held back: shown as the cell's Out[n] when it is one bundle.
+    let held: Display[] = [];
+    const runId: { id?: string } = {};
+    const show = (d: Display) => ctx.display(d.data, { metadata: { ...d.metadata, ...runMetadata(runId.id) } });
     const onEvent = (e: RunEvent) => {
       if (ctx.silent) return;
-      if (e.type === "progress") {
+      if (e.type === "step-start") lastStep = e.index === e.total - 1;
+      else if (e.type === "progress") {
         const now = Date.now();
         // Frontends choke on hundreds of updates a second; a few per second reads as live.
         if (progressShown && now - lastProgress < 200 && e.step < e.total) return;
@@ -55,12 +61,18 @@ export class LatheBackend implements KernelBackend {
         progressShown = true;
       } else if (e.type === "step-end") {
         ctx.stream("stdout", `${e.label}${e.failed ? ": failed" : summary(e.result)} (${Math.round(e.ms)} ms)\n`);
+        // Each statement's output is shown as it completes, so what ran before a failure (or an
+        // interrupt, or during a long later step) is on screen; only the last one waits for the end.
+        const displays = e.result ? displaysOf(e.result) : [];
+        if (lastStep) held = displays;
+        else displays.forEach(show);
       }
     };
     const program = parse(code).program;
     // In a notebook run every cell belongs to the run; otherwise only those worth a record of their own.
     const record = this.session.notebookRun !== undefined || worthRecording(program);
-    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record, serving: { start: (spec) => this.servers.start(spec) } });
+    // The run's id (for each output's metadata) is known before any step ends: it is drawn up front.
+    const outcome = await this.session.run(code, { file, signal: ctx.signal, onEvent, record, serving: { start: (spec) => this.servers.start(spec) }, onRunId: (id) => (runId.id = id) });
     const metadata = runMetadata(outcome.runId);
     if (outcome.runId && trainsOrEvaluates(program)) ctx.stream("stdout", this.session.notebookRun ? `recorded in run ${outcome.runId} (the notebook's run)\n` : `recorded as run ${outcome.runId}\n`);
     const errors = outcome.diagnostics.filter((d) => d.severity === "error");
@@ -69,23 +81,20 @@ export class LatheBackend implements KernelBackend {
       const rendered = errors.map((d) => formatDiagnostic(d, file, code));
       throw new CellError("LatheError", `${errors.length} error${errors.length > 1 ? "s" : ""} in the cell: ${errors[0].message}`, rendered.flatMap((r) => r.split("\n")));
     }
-    const results = outcome.output?.results ?? [];
-    const bundles = results.flatMap(displaysOf);
-    const show = (d: Display) => ctx.display(d.data, { metadata: { ...d.metadata, ...metadata } });
-    // Out[n] always comes last, so a result of several bundles (describe: table, then charts) is
-    // shown as displays in its own order rather than having its table moved below its charts.
-    const lastIsSingle = results.length > 0 && displaysOf(results[results.length - 1]).length === 1;
     if (outcome.error) {
-      for (const b of bundles) show(b);
+      held.forEach(show);
       if (outcome.error.kind === "interrupted") throw new CellError("KeyboardInterrupt", "execution was interrupted; the session and earlier results are intact");
       const ename = outcome.error.kind === "assert" ? "AssertionFailed" : outcome.error.kind === "data" ? "DataError" : "InternalError";
       const traceback = outcome.error.diagnostic ? formatDiagnostic(outcome.error.diagnostic, file, code).split("\n") : [`${ename}: ${outcome.error.message}`];
       throw new CellError(ename, outcome.error.message, traceback);
     }
-    // The last displayable result becomes the cell's Out[n]; earlier ones show as they come.
-    const last = lastIsSingle ? bundles.pop() : undefined;
-    for (const b of bundles) show(b);
-    if (!last) return undefined;
+    // The last statement's result becomes the cell's Out[n] when it is one bundle; a result of several
+    // (describe: table, then charts) is shown as displays in its own order instead.
+    if (held.length !== 1) {
+      held.forEach(show);
+      return undefined;
+    }
+    const last = held[0];
     if (ctx.resultMetadata) Object.assign(ctx.resultMetadata, last.metadata, metadata);
     return last.data;
   }
@@ -103,9 +112,10 @@ export class LatheBackend implements KernelBackend {
     const errors = parse(code).diagnostics.filter((d) => d.severity === "error");
     if (!errors.length) return { status: "complete" };
     // Incomplete when the text is a valid beginning: its first error is that the input ran out
-    // (an open brace or string, a statement cut short), not a wrong token earlier on.
+    // (an open brace, a statement cut short), not a wrong token earlier on. An open string is
+    // invalid: a string ends on its own line, so no further line can close it.
     const first = errors.reduce((a, b) => (b.span.start < a.span.start ? b : a));
-    if (first.code === "unterminated-string" || first.message.startsWith("unexpected end of file")) {
+    if (first.message.startsWith("unexpected end of file")) {
       const open = (code.match(/\{/g) ?? []).length - (code.match(/\}/g) ?? []).length;
       return { status: "incomplete", indent: open > 0 ? "  " : "" };
     }

@@ -5,6 +5,11 @@ import type { CompletionResult, ExecuteContext, IsCompleteResult, KernelBackend,
 import { installKernelSpec, uninstallKernelSpec } from "./jupyter/kernelspec.js";
 import { startKernel } from "./jupyter/server.js";
 import { latheInfo } from "./lathe-info.js";
+import { armExitWatchdog } from "./exit-watchdog.js";
+import { watchParent } from "./parent-watch.js";
+
+/** How long after a shutdown begins the kernel process is killed if it has not exited by itself. */
+const exitDeadlineMs = 2000;
 
 /**
  * A backend that answers kernel_info at once and loads the real one (DuckDB, TensorFlow.js, Vega:
@@ -56,10 +61,19 @@ export async function runKernel(connectionFile: string): Promise<void> {
     const { root, ...notebookRun } = sessionOptionsFromEnv();
     return LatheBackend.create({ store: root, ...notebookRun });
   });
-  const server = await startKernel(connectionFile, backend);
+  // Shutdown lets an interrupted cell end and closes DuckDB in order, which takes well under a second;
+  // should anything hang (a native thread on exit), the watchdog ends the process 2 s after the request.
+  const server = await startKernel(connectionFile, backend, { onShutdown: () => armExitWatchdog(exitDeadlineMs) });
   // Loading evaluates a few hundred modules synchronously; starting it a moment after binding lets the
   // frontend's first kernel_info_request (sent as soon as it connects) be answered before that.
   setTimeout(() => void backend.ready().catch(() => {}), 150);
+  const parent = Number(process.env.JPY_PARENT_PID);
+  if (Number.isInteger(parent) && parent > 1) {
+    watchParent(parent, () => {
+      process.stderr.write(`[lathe kernel] the frontend (process ${parent}) is gone: shutting down\n`);
+      void server.shutdown();
+    });
+  }
   // The server calls backend.shutdown itself; a restart is Jupyter starting a new process.
   await server.closed;
 }

@@ -1,4 +1,5 @@
 import { assertNever } from "./assert-never.js";
+import { nameText } from "./identifier.js";
 import { outputFormatOf, outputFormats } from "./catalog.js";
 import type * as A from "./ast.js";
 import {
@@ -871,6 +872,4 @@ export const functions: Record<string, ColumnType> = {
   year: "number", month: "number", day: "number", dayofweek: "number", hour: "number",
 };
 
-function quoteName(n: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : JSON.stringify(n);
-}
+const quoteName = nameText;

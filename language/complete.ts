@@ -1,6 +1,7 @@
 import type { IToken, TokenType } from "chevrotain";
 import { algorithms, castTypeNames, charts, chartSpec, commonOptions, driftMethods, metricNames, metrics, scheduleUnitNames, signals, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type SourceOptionSpec, type Task } from "./catalog.js";
 import { check, type CheckedProgram, type SourceSchema } from "./checker.js";
+import { nameText } from "./identifier.js";
 import { K, latheLexer, unquote } from "./lexer.js";
 import { has, own } from "./lookup.js";
 import { defaultAlias, modelAliases } from "./model-ref.js";
@@ -89,7 +90,8 @@ export function complete(text: string, offset: number, schemas: Record<string, S
   const seen = new Set<string>();
   const items = [...names, ...keywords]
     .map((i) => (word.quoted && i.kind === "column" && !i.label.startsWith('"') ? { ...i, label: JSON.stringify(i.label) } : i))
-    .filter((i) => i.label.toLowerCase().startsWith(prefix) && (!word.quoted || i.label.startsWith('"')))
+    // A bare word also finds a name that needs quotes by its text: `fill vib` offers `"vibration mm/s"`.
+    .filter((i) => (i.label.toLowerCase().startsWith(prefix) || (!word.quoted && i.label.startsWith('"') && i.label.slice(1).toLowerCase().startsWith(prefix))) && (!word.quoted || i.label.startsWith('"')))
     .filter((i) => {
       const key = `${i.kind}:${i.label}`;
       if (seen.has(key)) return false;
@@ -98,6 +100,9 @@ export function complete(text: string, offset: number, schemas: Record<string, S
     });
   return { items, from: word.from, to: word.to };
 }
+
+/** A character of a bare name (language/identifier.ts): `caf|é` completes as one word. */
+const nameChar = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u;
 
 /** The word being typed: a bare word, or an open `"quoted name` (the quote included in the prefix). */
 function wordAt(text: string, offset: number): { from: number; to: number; prefix: string; quoted: boolean } {
@@ -115,9 +120,9 @@ function wordAt(text: string, offset: number): { from: number; to: number; prefi
     return { from, to: offset, prefix: text.slice(from, offset), quoted: true };
   }
   let from = offset;
-  while (from > 0 && /[A-Za-z0-9_]/.test(text[from - 1])) from--;
+  while (from > 0 && nameChar.test(text[from - 1])) from--;
   let to = offset;
-  while (to < text.length && /[A-Za-z0-9_]/.test(text[to])) to++;
+  while (to < text.length && nameChar.test(text[to])) to++;
   return { from, to, prefix: text.slice(from, offset), quoted: false };
 }
 
@@ -135,9 +140,7 @@ function inComment(text: string, offset: number): boolean {
   return false;
 }
 
-function quoteName(n: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : JSON.stringify(n);
-}
+const quoteName = nameText;
 
 /** Reads the current statement's tokens to tell what a name position refers to. */
 class Context {

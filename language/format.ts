@@ -1,6 +1,7 @@
 import { assertNever } from "./assert-never.js";
 import type * as A from "./ast.js";
 import type { Diagnostic } from "./diagnostic.js";
+import { isIdentifier } from "./identifier.js";
 import { parse } from "./parse.js";
 import { quantityText } from "./quantity.js";
 
@@ -32,7 +33,7 @@ const reserved = new Set(["and", "or", "not", "is", "missing", "between", "in", 
 
 /** Whether a column name can be written bare. */
 function bare(name: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !reserved.has(name);
+  return isIdentifier(name) && !reserved.has(name);
 }
 
 function escape(s: string, quote: string): string {

@@ -1,5 +1,6 @@
 import type { TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
+import { identifierAt } from "./identifier.js";
 import { statementKeywords, stepKeywords } from "./statements.js";
 
 /**
@@ -12,7 +13,31 @@ import { statementKeywords, stepKeywords } from "./statements.js";
  */
 
 export const Name = createToken({ name: "Name", pattern: Lexer.NA });
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Name] });
+const asciiName = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+/** The name at `offset`: the ASCII regexp first (most names, and faster), the Unicode one when a non-ASCII character is next. */
+function matchName(text: string, offset: number): RegExpExecArray | null {
+  asciiName.lastIndex = offset;
+  const ascii = asciiName.exec(text);
+  const next = ascii ? asciiName.lastIndex : offset;
+  if (next >= text.length || text.charCodeAt(next) < 0x80) return ascii;
+  identifierAt.lastIndex = offset;
+  return identifierAt.exec(text);
+}
+
+/**
+ * A bare name: Unicode letters (`café`), digits, marks and `_` (language/identifier.ts). A custom
+ * pattern because Chevrotain cannot analyse a regexp with the `u` flag; its first-character hint is
+ * ASCII letters, `_` and every non-ASCII UTF-16 unit (Chevrotain buckets those; the pattern decides),
+ * which keeps the lexer's first-character optimisation on.
+ */
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: { exec: matchName },
+  start_chars_hint: [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_", ...Array.from({ length: 0x10000 - 0x80 }, (_, i) => String.fromCharCode(0x80 + i))],
+  line_breaks: false,
+  categories: [Name],
+});
 
 /** Soft keywords besides the statement and step words (statements.ts), which come first. */
 const otherSoftWords = [

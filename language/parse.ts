@@ -18,7 +18,7 @@ export function parse(text: string): ParseResult {
   const lexed = latheLexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
   for (const e of lexed.errors) {
-    diagnostics.push({ code: "syntax-error", severity: "error", message: `unexpected character ${JSON.stringify(text.charAt(e.offset))}`, span: lines.span(e.offset, e.offset + Math.max(1, e.length)) });
+    diagnostics.push({ code: "syntax-error", severity: "error", message: `unexpected character ${JSON.stringify(String.fromCodePoint(text.codePointAt(e.offset)!))}`, span: lines.span(e.offset, e.offset + Math.max(1, e.length)) });
   }
   let unterminated = false;
   for (const t of lexed.tokens) {

@@ -1,6 +1,7 @@
 import { countsBarChart } from "./charts/top-values-chart.js";
 import type { ChartBundle, VegaLiteSpec } from "./charts/types.js";
 import type { Database } from "./data/database.js";
+import { Pacer } from "./models/abort.js";
 import { ident } from "./sql/quote.js";
 
 /** One column's profile, as `describe` reports it (one row of the describe table). */
@@ -20,15 +21,29 @@ export interface ColumnProfile {
   top: string;
 }
 
-/** A profile per column plus the Vega-Lite chart of each: a histogram for numbers, top values otherwise. */
+/**
+ * A profile per column plus the Vega-Lite chart of the first `maxCharts` columns that have one: a
+ * histogram for numbers, top values otherwise. `unchartedColumns` counts the columns past that bound.
+ */
 export interface DatasetProfile {
   columns: ColumnProfile[];
   specs: { column: string; spec: VegaLiteSpec }[];
+  unchartedColumns: number;
+}
+
+/** Options of {@link profileDataset}. */
+export interface ProfileOptions {
+  /** Stops the profile between columns (and the DuckDB query under way, through the session). */
+  signal?: AbortSignal;
+  /** The most charts to draw (default: all). */
+  maxCharts?: number;
 }
 
 const numericTypes = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 const categoricalTypes = /^(VARCHAR|BOOLEAN|ENUM.*)$/;
 const topShown = 3;
+/** Columns profiled by one statistics query. */
+const statsBatch = 64;
 const topCharted = 20;
 
 /**
@@ -36,7 +51,10 @@ const topCharted = 20;
  * distinct values, min/max/mean/std, top values; numbers are read into a Float32Array (not
  * per-row objects) for the histogram.
  */
-export async function profileDataset(db: Database, table: string): Promise<DatasetProfile> {
+export async function profileDataset(db: Database, table: string, options: ProfileOptions = {}): Promise<DatasetProfile> {
+  const maxCharts = options.maxCharts ?? Infinity;
+  const pace = new Pacer(options.signal);
+  let unchartedColumns = 0;
   const cols = await db.describe(`SELECT * FROM ${ident(table)}`);
   const rel = ident(table);
   const exprs = cols.flatMap((c, i) => {
@@ -54,12 +72,21 @@ export async function profileDataset(db: Database, table: string): Promise<Datas
       numeric || boolean ? `CAST(stddev_samp(${asNumber}) AS DOUBLE) AS std${i}` : `NULL AS std${i}`,
     ];
   });
-  const [stats] = await db.rows(`SELECT count(*) AS rows${exprs.length ? ", " + exprs.join(", ") : ""} FROM ${rel}`);
+  // In batches of columns: DuckDB plans thousands of aggregates in one query slowly (seconds, and
+  // deaf to interrupts while planning); batches stay quick and can be stopped between.
+  const stats: Record<string, unknown> = {};
+  for (let at = 0; at === 0 || at < exprs.length; at += statsBatch * 6) {
+    if (at > 0) await pace.tick();
+    const batch = exprs.slice(at, at + statsBatch * 6);
+    Object.assign(stats, (await db.rows(`SELECT count(*) AS rows${batch.length ? ", " + batch.join(", ") : ""} FROM ${rel}`))[0]);
+  }
   const rows = Number(stats.rows);
   const columns: ColumnProfile[] = [];
   const specs: DatasetProfile["specs"] = [];
   const { histogramChart } = await import("./charts/histogram-chart.js");
   for (const [i, c] of cols.entries()) {
+    // A query per column yields only while DuckDB works; the building in between must yield too.
+    await pace.tick();
     const q = ident(c.name);
     const top = await db.rows(`SELECT ${q} AS value, count(*) AS n FROM ${rel} WHERE ${q} IS NOT NULL GROUP BY 1 ORDER BY n DESC, value LIMIT ${topCharted}`);
     const count = Number(stats[`n${i}`]);
@@ -76,14 +103,16 @@ export async function profileDataset(db: Database, table: string): Promise<Datas
       std: num(stats[`std${i}`]),
       top: top.slice(0, topShown).map((t) => `${t.value} (${t.n})`).join(", "),
     });
-    if (numericTypes.test(c.type)) {
+    const charted = numericTypes.test(c.type) || categoricalTypes.test(c.type);
+    if (charted && specs.length >= maxCharts) unchartedColumns++;
+    else if (numericTypes.test(c.type)) {
       const { columns: values } = await db.float32Columns(`SELECT CAST(${q} AS FLOAT) FROM ${rel}`);
       specs.push({ column: c.name, spec: histogramChart({ column: c.name, values: values[0] }) });
     } else if (categoricalTypes.test(c.type)) {
       specs.push({ column: c.name, spec: countsChart(c.name, top.map((t) => ({ value: String(t.value), count: Number(t.n) })), count - top.reduce((a, t) => a + Number(t.n), 0), rows - count) });
     }
   }
-  return { columns, specs };
+  return { columns, specs, unchartedColumns };
 }
 
 /** Bars of the most frequent values from counts DuckDB already grouped, noting the rest and the missing. */
@@ -93,11 +122,16 @@ export function countsChart(column: string, counts: { value: string; count: numb
 }
 
 /** Renders the profile's charts into display bundles (Vega-Lite, SVG, PNG, text). */
-export async function renderProfileCharts(specs: DatasetProfile["specs"]): Promise<{ column: string; bundle: ChartBundle }[]> {
+export async function renderProfileCharts(specs: DatasetProfile["specs"], signal?: AbortSignal): Promise<{ column: string; bundle: ChartBundle }[]> {
   // Vega and resvg are heavy to load; only a describe pays for them.
   const { renderBundle } = await import("./charts/render-bundle.js");
   const out: { column: string; bundle: ChartBundle }[] = [];
-  for (const s of specs) out.push({ column: s.column, bundle: await renderBundle(s.spec) });
+  const pace = new Pacer(signal);
+  for (const s of specs) {
+    // Rendering (resvg's PNG) is synchronous work that awaits nothing real: give the event loop its turn.
+    await pace.tick();
+    out.push({ column: s.column, bundle: await renderBundle(s.spec) });
+  }
   return out;
 }
 

@@ -48,6 +48,11 @@ export function abortError(): Error {
   return e;
 }
 
+/** A DuckDB query stopped by `interrupt()` (the message DuckDB gives it). */
+export function isDuckDBInterrupt(e: unknown): boolean {
+  return /^INTERRUPT Error/.test((e as Error)?.message ?? "");
+}
+
 /** DuckDB errors that come from the user's data or SQL rather than from Lathe. */
 export function isDuckDBUserError(e: unknown): boolean {
   return /^(Binder|Conversion|Invalid Input|Parser|Catalog|IO|Out of Range|Constraint|Permission) Error/.test((e as Error)?.message ?? "");

@@ -1,7 +1,7 @@
 import { chainSql, fitAndCompile, dropStaged } from "./data/chain.js";
 import { Database, plain } from "./data/database.js";
 import { readError } from "./data/source.js";
-import { abortError, cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBUserError, StepError } from "./errors.js";
+import { abortError, cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "./errors.js";
 import { computeMetrics } from "./metrics/index.js";
 import { encodeModelFile } from "./model-file.js";
 import { modelArtifact, type ModelState, type TrainSpec } from "./model-state.js";
@@ -400,6 +400,8 @@ export class Executor {
 function located(e: unknown, step: PlanStep): unknown {
   const err = e as Error;
   if (err?.name === "AbortError" || err instanceof StepError) return e;
+  // A query stopped by Database.interrupt: the run was interrupted, not broken.
+  if (isDuckDBInterrupt(err)) return abortError();
   if (err instanceof DataError) return new StepError(err.message, err.code, step.span, step.id, err.file);
   if (isDuckDBUserError(err)) return new StepError(cleanDuckDBMessage(err.message), "data-error", step.span, step.id);
   const memory = duckDBMemoryError(err);

@@ -15,7 +15,7 @@ export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }
   | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[]; skipped?: string }
-  | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[] }
+  | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[]; asked?: number }
   | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle; trained: Extract<StepResult, { kind: "model" }> }
   | { kind: "notice"; message: string }
   | { kind: "written"; what: string; rows: number; where: string; model?: string; /** Rows `deploy ... batch` logged for the monitor, and where. */ logged?: { rows: number; file: string } }
@@ -24,7 +24,7 @@ export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "monitor"; run: MonitorRun }
   | { kind: "serving"; name: string; ref: string; version: number; port: number; spec: string; url?: string; later?: string }
   | { kind: "exported"; name: string; ref: string; version: number; dir: string; form: "edge" | "container"; files: number }
-  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[] }
+  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[]; unchartedColumns?: number }
   | {
       kind: "model-description";
       name: string;

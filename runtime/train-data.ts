@@ -3,6 +3,7 @@ import { checkFeatures } from "./data/feature-check.js";
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
 import { ident, type SqlIdent } from "./sql/quote.js";
+import { nameText } from "../language/identifier.js";
 import { own } from "../language/lookup.js";
 
 /** Rows to read features from: a quoted table (or query) with its columns. */
@@ -53,6 +54,4 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
   return { y, classes: known };
 }
 
-function quote(c: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : JSON.stringify(c);
-}
+const quote = nameText;

@@ -7,9 +7,14 @@ import { fileURLToPath } from "node:url";
 /** The repository root. */
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** A fresh temporary folder. */
+/** Folders `tempDir` made in this test file; test/setup.ts removes them after the file's tests. */
+export const madeTempDirs: string[] = [];
+
+/** A fresh temporary folder, removed after the test file (tests may remove it sooner). */
 export function tempDir(prefix = "lathe-test-"): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
 }
 
 /** A vega-datasets file's absolute path. */

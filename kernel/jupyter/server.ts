@@ -6,9 +6,11 @@
  *   control ─▶ handled at once, even while a cell runs (interrupt, shutdown, kernel_info)
  *   stdin   ─▶ input_reply for a pending ExecuteContext.input
  *
- * After a failed cell with `stop_on_error`, execute requests already queued are
- * answered `aborted` without running, as ipykernel does, so "run all" stops at
- * the first error.
+ * After a failed cell with `stop_on_error`, execute requests queued, or arriving
+ * until the shell channel has been quiet for a moment, are answered `aborted`
+ * without running, as ipykernel does, so "run all" stops at the first error.
+ * Shutdown interrupts the running cell and lets it end before the backend
+ * closes what it uses.
  */
 import * as zmq from "zeromq";
 import { CellError, type ExecuteContext, type KernelBackend, type MimeBundle } from "./backend.js";
@@ -24,6 +26,8 @@ export interface KernelServerOptions {
   handleSigint?: boolean;
   /** Diagnostics sink; defaults to stderr. */
   log?: (message: string) => void;
+  /** Called as soon as a shutdown begins (a shutdown_request or {@link KernelServer.shutdown}), before anything is closed. */
+  onShutdown?: () => void;
 }
 
 /** A running kernel. */
@@ -35,6 +39,8 @@ export interface KernelServer {
   readonly closed: Promise<{ restart: boolean }>;
   /** Aborts the running cell's signal, as interrupt_request does. */
   interrupt(): void;
+  /** Shuts down as a shutdown_request does (interrupt, let the cell end, backend shutdown, close), without replying to anyone. */
+  shutdown(restart?: boolean): Promise<void>;
   /** Closes every socket and stops the heartbeat. */
   close(): Promise<void>;
 }
@@ -64,6 +70,8 @@ type RouterChannel = "shell" | "control" | "stdin";
 interface Running {
   request: JupyterMessage;
   controller: AbortController;
+  /** Settles when the cell's execute has returned or thrown. */
+  done: Promise<void>;
 }
 
 interface PendingInput {
@@ -90,6 +98,8 @@ class JupyterKernel implements KernelServer {
   private readonly queue: JupyterMessage[] = [];
   private readonly abortedRequests = new WeakSet<JupyterMessage>();
   private draining = false;
+  /** Shell messages received so far (to tell when the channel has gone quiet). */
+  private shellReceived = 0;
   private running: Running | undefined;
   private pendingInput: PendingInput | undefined;
 
@@ -162,7 +172,10 @@ class JupyterKernel implements KernelServer {
           this.log(`${channel}: dropped a message: ${(err as Error).message}`);
           continue;
         }
-        if (channel === "shell") this.enqueue(msg);
+        if (channel === "shell") {
+          this.shellReceived += 1;
+          this.enqueue(msg);
+        }
         else if (channel === "control") void this.dispatchControl(msg);
         else this.receiveInput(msg);
       }
@@ -216,6 +229,15 @@ class JupyterKernel implements KernelServer {
       }
     } finally {
       this.draining = false;
+    }
+  }
+
+  /** Resolves once no shell message has arrived for {@link quietMs} (at most {@link quietMaxMs} in all). */
+  private async shellQuiet(): Promise<void> {
+    const until = Date.now() + quietMaxMs;
+    for (let seen = -1; seen !== this.shellReceived && Date.now() < until; ) {
+      seen = this.shellReceived;
+      await delay(quietMs);
     }
   }
 
@@ -280,7 +302,7 @@ class JupyterKernel implements KernelServer {
           this.interrupt();
           return await this.reply(channel, msg, "interrupt_reply", { status: "ok" });
         case "shutdown_request":
-          return await this.shutdown(channel, msg);
+          return await this.shutdownRequest(channel, msg);
         default:
           this.log(`${channel}: ignoring unknown message type ${JSON.stringify(type)}`);
       }
@@ -329,7 +351,8 @@ class JupyterKernel implements KernelServer {
     if (!silent) this.publish("execute_input", { code, execution_count: count }, msg);
 
     const controller = new AbortController();
-    this.running = { request: msg, controller };
+    let ended!: () => void;
+    this.running = { request: msg, controller, done: new Promise<void>((resolve) => (ended = resolve)) };
     const ctx = this.context(msg, controller.signal, count, silent, c.allow_stdin === true);
     let reply: Record<string, unknown>;
     try {
@@ -346,14 +369,18 @@ class JupyterKernel implements KernelServer {
       if (!silent) this.publish("error", { ename: e.ename, evalue: e.evalue, traceback: e.traceback }, msg);
       reply = { status: "error", execution_count: count, ename: e.ename, evalue: e.evalue, traceback: e.traceback };
       if (stopOnError) {
-        // Let requests already sitting in the socket reach the queue, so "arrived before the reply" holds.
-        await new Promise((resolve) => setImmediate(resolve));
+        // Cells sent back to back ("run all") may still be in the socket, or on their way, when a
+        // cell fails fast: hold the error reply until the shell channel has been quiet for a moment,
+        // and abort every execute request that arrived before it. A client that waits for the reply
+        // before sending its next cell is never affected.
+        await this.shellQuiet();
         for (const queued of this.queue) {
           if (queued.header.msg_type === "execute_request") this.abortedRequests.add(queued);
         }
       }
     } finally {
       this.running = undefined;
+      ended();
       this.pendingInput?.reject(interrupted());
       this.pendingInput = undefined;
     }
@@ -485,21 +512,55 @@ class JupyterKernel implements KernelServer {
     await this.reply(channel, msg, "inspect_reply", { status: "ok", found: data !== undefined, data: data ?? {}, metadata: {} });
   }
 
-  private async shutdown(channel: RouterChannel, msg: JupyterMessage): Promise<void> {
-    const restart = msg.content.restart === true;
+  async shutdown(restart = false): Promise<void> {
+    await this.stopBackend(restart);
+    await this.close();
+  }
+
+  private shuttingDown = false;
+
+  /** Interrupts the running cell, lets it end (for a while), then shuts the backend down. */
+  private async stopBackend(restart: boolean): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.options.onShutdown?.();
     this.restartRequested = restart;
+    // Stop the running cell and let it end before the backend closes what it uses: closing a
+    // DuckDB connection while its query still runs deadlocks the process on exit.
+    const running = this.running;
     this.interrupt();
+    if (running) await Promise.race([running.done, delay(shutdownWaitMs)]);
     try {
       await this.backend.shutdown?.(restart);
     } catch (err) {
       this.log(`backend shutdown failed: ${(err as Error).stack ?? String(err)}`);
     }
+  }
+
+  private async shutdownRequest(channel: RouterChannel, msg: JupyterMessage): Promise<void> {
+    const restart = msg.content.restart === true;
+    await this.stopBackend(restart);
     await this.reply(channel, msg, "shutdown_reply", { status: "ok", restart });
     // Also broadcast, so every connected frontend learns of the shutdown (later spec versions require it).
     this.publish("shutdown_reply", { status: "ok", restart }, msg);
     this.publish("status", { execution_state: "idle" }, msg);
     await this.close();
   }
+}
+
+/**
+ * stop_on_error's window: after a failed cell, execute requests arriving until the shell channel has
+ * been quiet this long are aborted (ipykernel flushes its socket the same way); the window never
+ * outlasts quietMaxMs, whatever keeps arriving.
+ */
+const quietMs = 30;
+const quietMaxMs = 500;
+
+/** How long shutdown waits for an interrupted cell to end before closing the backend anyway. */
+const shutdownWaitMs = 800;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function stringField(content: Record<string, unknown>, key: string): string {

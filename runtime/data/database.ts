@@ -131,6 +131,15 @@ export class Database {
     return (reader.getColumnsJS()[0] ?? []).map((v) => (v === null || v === undefined ? null : String(v)));
   }
 
+  /**
+   * Stops the query running on this database's connection (the kernel's interrupt, Ctrl-C): DuckDB
+   * runs queries on its own threads, so without this an interrupted cell waits for the query to end.
+   * The query fails with DuckDB's "INTERRUPT Error", which `located` turns into an AbortError.
+   */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   /** Closes the connection and the instance. */
   close(): void {
     this.connection.closeSync();

@@ -1,6 +1,7 @@
 import type { StepResult } from "../results.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { has } from "../../language/lookup.js";
+import { countText, maxDescribeCharts } from "../output-bounds.js";
 
 /** `describe NAME`: a profile of a dataset's columns, or what a model is and how it was trained. */
 export type DescribeStep = StepBase & { op: "describe"; target: string; what: "dataset" | "model" };
@@ -24,17 +25,23 @@ export const describe: OpDefinition<DescribeStep> = {
     }
     const ds = ctx.dataset(step.target);
     const { profileDataset, renderProfileCharts } = await import("../describe.js");
-    const profile = await profileDataset(ctx.db, ds.name);
+    const signal = ctx.options.signal;
     // Vega and resvg are heavy to load and render; only a describe someone sees pays for them.
-    const charts = ctx.options.displayCharts === false ? [] : await renderProfileCharts(profile.specs);
-    return { kind: "describe", name: step.target, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts };
+    const shown = ctx.options.displayCharts !== false;
+    const profile = await profileDataset(ctx.db, ds.name, { signal, maxCharts: shown ? maxDescribeCharts : 0 });
+    const charts = shown ? await renderProfileCharts(profile.specs, signal) : [];
+    return { kind: "describe", name: step.target, rows: ds.rows, columns: profile.columns as unknown as Record<string, unknown>[], charts, ...(shown && profile.unchartedColumns ? { unchartedColumns: profile.unchartedColumns } : {}) };
   },
 };
 
 /** A dataset profile: a row per column, then a chart per column. */
 export function renderDescribe(r: Extract<StepResult, { kind: "describe" }>): Rendered {
   const columns = ["column", "type", "count", "nulls", "distinct", "min", "max", "mean", "std", "top"];
-  return { summary: `${r.rows} rows`, parts: [{ kind: "table", columns, rows: r.columns }, ...r.charts.map((c) => ({ kind: "chart" as const, title: c.column, bundle: c.bundle, files: [] }))], partsSuffice: true };
+  const uncharted = r.unchartedColumns ?? 0;
+  const note = uncharted
+    ? `charts for the first ${countText(r.charts.length)} of ${countText(r.charts.length + uncharted)} columns that have one (at most ${maxDescribeCharts}); \`plot histogram of ${r.name} columns NAME\` draws any other`
+    : undefined;
+  return { summary: `${r.rows} rows`, parts: [{ kind: "table", columns, rows: r.columns, ...(note ? { note } : {}) }, ...r.charts.map((c) => ({ kind: "chart" as const, title: c.column, bundle: c.bundle, files: [] }))], partsSuffice: true };
 }
 
 /** A model's description: what it is, its options, what it learned and how it measured. */

@@ -1,4 +1,5 @@
 import type { StepResult } from "../results.js";
+import { countText, maxShownRows } from "../output-bounds.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 
 /** `show DATASET [limit N]`: its first rows. */
@@ -12,12 +13,16 @@ export const show: OpDefinition<ShowStep> = {
   cacheable: () => false,
   async run(ctx, step) {
     const ds = ctx.dataset(step.dataset);
-    const rows = await ctx.db.rows(`SELECT * FROM ${ds.relation} LIMIT ${Math.max(0, Math.floor(step.limit))}`);
-    return { kind: "table", name: step.dataset, columns: ds.columns, rows };
+    const limit = Math.max(0, Math.floor(step.limit));
+    // No more rows than a table shows, and one more to tell whether the limit cut anything.
+    const rows = await ctx.db.rows(`SELECT * FROM ${ds.relation} LIMIT ${Math.min(limit, maxShownRows + 1)}`);
+    if (rows.length <= maxShownRows) return { kind: "table", name: step.dataset, columns: ds.columns, rows };
+    return { kind: "table", name: step.dataset, columns: ds.columns, rows: rows.slice(0, maxShownRows), asked: limit };
   },
 };
 
-/** A table result: its rows. */
+/** A table result: its rows, and a note when `show` was asked for more than a table shows. */
 export function renderTable(r: Extract<StepResult, { kind: "table" }>): Rendered {
-  return { summary: `${r.rows.length} rows`, parts: [{ kind: "table", columns: r.columns, rows: r.rows }], partsSuffice: true };
+  const note = r.asked !== undefined ? `showing the first ${r.rows.length} of the ${countText(r.asked)} rows asked for: a table shows at most ${maxShownRows} rows` : undefined;
+  return { summary: `${r.rows.length} rows`, parts: [{ kind: "table", columns: r.columns, rows: r.rows, ...(note ? { note } : {}) }], partsSuffice: true };
 }

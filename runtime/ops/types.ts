@@ -113,7 +113,8 @@ export interface Rendered {
 }
 
 export type RenderPart =
-  | { kind: "table"; title?: string; columns: string[]; rows: Record<string, unknown>[] }
+  /** `note`: what the table leaves out (rows past a bound, charts not drawn), shown below it. */
+  | { kind: "table"; title?: string; columns: string[]; rows: Record<string, unknown>[]; note?: string }
   | { kind: "chart"; title: string; bundle: ChartBundle; files: string[] }
   | { kind: "text"; text: string };
 

@@ -1,7 +1,7 @@
 import type { AppliedStep } from "../data/steps.js";
 import { predictWithProba } from "../models/predict-with-proba.js";
 import { inputColumns, scoringSteps } from "./inputs.js";
-import { acceptsValue, compileTransform, featureValue } from "./transform-js.js";
+import { acceptor, compileTransform, featureValue } from "./transform-js.js";
 import { isNumericType, ValueError, type Value } from "./sql-values.js";
 
 /**
@@ -86,6 +86,12 @@ export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predict
   const kept = scoringSteps(pkg.transform, pkg.featureColumns);
   const transform = compileTransform({ steps: kept.map((i) => pkg.transform[i]), types: kept.map((i) => pkg.transformTypes[i] ?? {}) });
   const k = pkg.classes.length;
+  const features = pkg.featureColumns;
+  // What each input column accepts and how a class's probability is keyed, worked out once, not per row.
+  const accepts = inputSchema.map((c) => acceptor(c.type));
+  const classes = pkg.classes;
+  // A class named `__proto__` would set the prototype by assignment: those keep `Object.fromEntries`.
+  const plainKeys = !classes.includes("__proto__");
   return {
     name: pkg.name,
     algorithm: pkg.algorithm,
@@ -95,40 +101,57 @@ export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predict
     inputSchema,
     predict(rows) {
       const problems: FieldProblem[] = [];
-      const columns = pkg.featureColumns.map(() => new Float32Array(rows.length));
-      rows.forEach((raw, i) => {
+      const n = rows.length;
+      const columns = features.map(() => new Float32Array(n));
+      for (let i = 0; i < n; i++) {
+        const raw = rows[i];
         if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
           problems.push({ row: i, field: "", message: "a row is a JSON object of column values" });
-          return;
+          continue;
         }
         const row = raw as Record<string, unknown>;
         let ok = true;
-        for (const c of inputSchema) {
-          if (!Object.prototype.hasOwnProperty.call(row, c.name) || row[c.name] === undefined) {
-            problems.push({ row: i, field: c.name, message: `missing field \`${c.name}\` (${c.json})` });
+        for (let c = 0; c < inputSchema.length; c++) {
+          const name = inputSchema[c].name;
+          const v = Object.prototype.hasOwnProperty.call(row, name) ? row[name] : undefined;
+          if (v === undefined) {
+            problems.push({ row: i, field: name, message: `missing field \`${name}\` (${inputSchema[c].json})` });
             ok = false;
-          } else if (!acceptsValue(c.type, row[c.name])) {
-            problems.push({ row: i, field: c.name, message: `field \`${c.name}\` takes a ${c.json}, got ${JSON.stringify(row[c.name])}` });
+          } else if (!accepts[c](v)) {
+            problems.push({ row: i, field: name, message: `field \`${name}\` takes a ${inputSchema[c].json}, got ${JSON.stringify(v)}` });
             ok = false;
           }
         }
-        if (!ok) return;
+        if (!ok) continue;
         try {
           const out = transform(row as Record<string, Value>);
-          pkg.featureColumns.forEach((f, j) => (columns[j][i] = featureValue(Object.prototype.hasOwnProperty.call(out, f) ? out[f] : null, f)));
+          for (let j = 0; j < features.length; j++) {
+            const f = features[j];
+            columns[j][i] = featureValue(Object.prototype.hasOwnProperty.call(out, f) ? out[f] : null, f);
+          }
         } catch (e) {
           if (!(e instanceof ValueError)) throw e;
           problems.push({ row: i, field: fieldOf(e.message, inputSchema), message: e.message });
         }
-      });
+      }
       if (problems.length) throw new InputError(problems);
-      const x = { n: rows.length, columns, names: pkg.featureColumns };
-      if (pkg.task === "regression") return Array.from(model.predict(x), (v) => ({ prediction: v }));
+      const x = { n, columns, names: features };
+      const out = new Array<Prediction>(n);
+      if (pkg.task === "regression") {
+        const y = model.predict(x);
+        for (let i = 0; i < n; i++) out[i] = { prediction: y[i] };
+        return out;
+      }
       const { predictions: yPred, probabilities: proba } = predictWithProba(model, x, true);
-      return Array.from(yPred, (v, i) => ({
-        prediction: pkg.classes[v],
-        ...(proba ? { probabilities: Object.fromEntries(pkg.classes.map((c, j) => [c, proba[i * k + j]])) } : {}),
-      }));
+      for (let i = 0; i < n; i++) {
+        if (!proba) out[i] = { prediction: classes[yPred[i]] };
+        else if (plainKeys) {
+          const probabilities: Record<string, number> = {};
+          for (let j = 0; j < k; j++) probabilities[classes[j]] = proba[i * k + j];
+          out[i] = { prediction: classes[yPred[i]], probabilities };
+        } else out[i] = { prediction: classes[yPred[i]], probabilities: Object.fromEntries(classes.map((c, j) => [c, proba[i * k + j]])) };
+      }
+      return out;
     },
   };
 }

@@ -41,7 +41,8 @@ export function applyTransform(input: Record<string, Value>, transform: Portable
 export function compileTransform(transform: PortableTransform): (input: Record<string, Value>) => Record<string, Value> {
   const steps = transform.steps.map((applied, i) => compileStep(applied, transform.types[i] ?? {})).filter((f): f is CompiledStep => f !== undefined);
   return (input) => {
-    let row: Row = Object.assign(Object.create(null), input);
+    let row: Row = Object.create(null);
+    for (const k in input) if (Object.hasOwn(input, k)) row[k] = input[k];
     for (const step of steps) row = step(row);
     return row;
   };
@@ -83,18 +84,22 @@ function compileStep({ step, fitted }: AppliedStep, types: Record<string, string
         throw new ValueError("onehot applied before it was fitted");
       };
       const vocabs = cols.map((c) => own(fitted.vocab, c) ?? []);
-      const names = cols.map((c, j) => vocabs[j].map((v) => `${c}_${v}`));
+      // The indicator names in the order they are set: each column's values, then its `__other`.
+      const names = cols.flatMap((c, j) => [...vocabs[j].map((v) => `${c}_${v}`), `${c}__other`]);
       const sets = vocabs.map((v) => new Set(v));
       return (row) => {
-        const indicators: Row = Object.create(null);
-        cols.forEach((c, j) => {
-          const text = toText(get(row, c), typeOf[j]);
+        // Every indicator is computed before any is set, as the SQL computes them from the row it reads.
+        const values = new Array<number>(names.length);
+        let at = 0;
+        for (let j = 0; j < cols.length; j++) {
+          const text = toText(get(row, cols[j]), typeOf[j]);
           const vocab = vocabs[j];
-          for (let k = 0; k < vocab.length; k++) indicators[names[j][k]] = text === vocab[k] ? 1 : 0;
-          indicators[`${c}__other`] = text !== null && !sets[j].has(text) ? 1 : 0;
-          delete row[c];
-        });
-        return Object.assign(row, indicators);
+          for (let k = 0; k < vocab.length; k++) values[at++] = text === vocab[k] ? 1 : 0;
+          values[at++] = text !== null && !sets[j].has(text) ? 1 : 0;
+          delete row[cols[j]];
+        }
+        for (let q = 0; q < names.length; q++) row[names[q]] = values[q];
+        return row;
       };
     }
     case "replace": {
@@ -185,10 +190,9 @@ export function featureValue(v: Value, column: string): number {
   return f;
 }
 
-/** Which JSON values a column of a DuckDB type accepts as input. */
-export function acceptsValue(type: string, v: unknown): boolean {
-  if (v === null) return true;
-  if (isNumericType(type)) return typeof v === "number" || typeof v === "boolean";
-  if (type === "BOOLEAN") return typeof v === "boolean";
-  return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+/** Which JSON values a column of a DuckDB type accepts as input, as a test made once per column. */
+export function acceptor(type: string): (v: unknown) => boolean {
+  if (isNumericType(type)) return (v) => v === null || typeof v === "number" || typeof v === "boolean";
+  if (type === "BOOLEAN") return (v) => v === null || typeof v === "boolean";
+  return (v) => v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 }

@@ -21,6 +21,7 @@ export function errorBody(e: HttpError): string {
 /** Whether a Content-Type header names JSON (`application/json`, or `application/*+json`), whatever its parameters. */
 export function isJsonType(header: string | undefined): boolean {
   if (!header) return false;
+  if (header === "application/json") return true; // what nearly every client sends, without splitting it
   const type = header.split(";")[0].trim().toLowerCase();
   return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
 }

@@ -3,6 +3,9 @@ import { mkdirSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 
+/** Bytes of one chunk of queued lines (a longer line gets a chunk of its own). */
+const CHUNK_BYTES = 64 * 1024;
+
 /** How a segment log batches and rotates. */
 export interface SegmentLogOptions {
   /** The folder of the segments (created on the first write). */
@@ -29,16 +32,22 @@ export interface SegmentLogStats {
 /**
  * An append-only log of JSON records as NDJSON segment files, written in batches off the path of
  * whoever appends: `append` serialises the record and queues its line, a timer writes. A line is
- * made at once (a few µs) rather than when its batch is written, so what waits for the write is
- * one string per record, not its objects: fewer objects survive into the old generation, and the
- * write is one join (bench/monitor.mjs measures what the log costs a server). Each segment (`<UTC time>-<pid>-<random>.ndjson`)
+ * made at once (a few µs) and copied into an off-heap chunk, so what waits for the write is bytes,
+ * not objects or strings the garbage collector would copy at every scavenge and promote (a
+ * server's 200 ms of lines made each scavenge several times slower; bench/monitor.mjs measures
+ * what the log costs a server). Each segment (`<UTC time>-<pid>-<random>.ndjson`)
  * has one writer, this object, so several processes can log into the same folder; every batch is
  * one write of whole lines; a segment is fsynced when it is closed (rotation, `close`), so a crash
  * loses at most the records of the last moments. DuckDB reads the folder with a glob.
  */
 export class SegmentLog<T> {
   readonly stats: SegmentLogStats = { written: 0, dropped: 0, errors: 0 };
-  private pending: string[] = [];
+  /** Records queued and not yet handed to a write. */
+  private pending = 0;
+  /** Their bytes: filled chunks, then the part of `current` used so far. */
+  private filled: Buffer[] = [];
+  private current?: Buffer;
+  private used = 0;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private handle?: FileHandle;
@@ -65,7 +74,7 @@ export class SegmentLog<T> {
 
   /** Queues a record; it is written within `flushMs`. Never waits, never throws. */
   append(record: T): void {
-    if (this.closed || this.pending.length >= this.maxPending) {
+    if (this.closed || this.pending >= this.maxPending) {
       this.stats.dropped++;
       return;
     }
@@ -78,7 +87,32 @@ export class SegmentLog<T> {
       this.options.onError?.(e as Error);
       return;
     }
-    this.pending.push(line);
+    this.queue(line);
+  }
+
+  /**
+   * Queues a record its caller serialised already: exactly `JSON.stringify(record) + "\n"` of a `T`
+   * (a server makes its answer and its log lines from the same pieces). Never waits, never throws.
+   */
+  appendLine(line: string): void {
+    if (this.closed || this.pending >= this.maxPending) {
+      this.stats.dropped++;
+      return;
+    }
+    this.queue(line);
+  }
+
+  private queue(line: string): void {
+    // Lines are copied into off-heap chunks at once: a queued record is bytes the garbage collector
+    // neither scans nor copies (as strings, a server's 200 ms of lines survived every scavenge).
+    const most = line.length * 3; // UTF-8 bytes of a string of this many UTF-16 units, at most
+    if (!this.current || this.current.length - this.used < most) {
+      if (this.current && this.used) this.filled.push(this.current.subarray(0, this.used));
+      this.current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+      this.used = 0;
+    }
+    this.used += this.current.write(line, this.used, "utf8");
+    this.pending++;
     if (!this.timer && !this.running) this.timer = setTimeout(() => void this.drain(), this.flushMs).unref();
   }
 
@@ -87,7 +121,7 @@ export class SegmentLog<T> {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.running) await this.running;
-    if (this.pending.length) await this.drain();
+    if (this.pending) await this.drain();
   }
 
   /** Writes what is queued, fsyncs and closes the segment; later appends are dropped. */
@@ -101,7 +135,7 @@ export class SegmentLog<T> {
     this.timer = undefined;
     this.running ??= (async () => {
       try {
-        while (this.pending.length) await this.writeBatch(this.pending.splice(0));
+        while (this.pending) await this.writeBatch(this.take());
       } finally {
         this.running = undefined;
       }
@@ -109,18 +143,29 @@ export class SegmentLog<T> {
     return this.running;
   }
 
-  private async writeBatch(batch: string[]): Promise<void> {
-    const bytes = Buffer.from(batch.join(""));
+  /** The queued records' bytes and count, leaving the queue empty. */
+  private take(): { bytes: Buffer; records: number } {
+    const parts = this.filled;
+    if (this.current && this.used) parts.push(this.current.subarray(0, this.used));
+    const batch = { bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts), records: this.pending };
+    this.filled = [];
+    this.current = undefined;
+    this.used = 0;
+    this.pending = 0;
+    return batch;
+  }
+
+  private async writeBatch({ bytes, records }: { bytes: Buffer; records: number }): Promise<void> {
     try {
       if (this.handle && (this.bytes + bytes.length > this.maxSegmentBytes || Date.now() - this.openedAt > this.maxSegmentMs)) await this.closeSegment();
       if (!this.handle) await this.openSegment();
       let done = 0;
       while (done < bytes.length) done += (await this.handle!.write(bytes, done, bytes.length - done)).bytesWritten;
       this.bytes += bytes.length;
-      this.stats.written += batch.length;
+      this.stats.written += records;
     } catch (e) {
       this.stats.errors++;
-      this.stats.dropped += batch.length;
+      this.stats.dropped += records;
       this.options.onError?.(e as Error);
       // A segment a write failed on may end in part of a line: the next batch starts a new one.
       await this.closeSegment().catch(() => undefined);

@@ -138,17 +138,25 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       throw new HttpError(400, "invalid-input", `${e.problems.length} problem${e.problems.length > 1 ? "s" : ""} with the input: ${e.message}`, { problems, ...(e.problems.length > maxProblems ? { more: e.problems.length - maxProblems } : {}) });
     }
     const version = model.version.version;
-    const text = JSON.stringify({ predictions: out, model: { name, version }, request_id: id });
+    // Each row's prediction is serialised once, for the answer and for its log line: the answer is
+    // `JSON.stringify({ predictions, model: { name, version }, request_id })` and each line
+    // `JSON.stringify(PredictionRecord)`, byte for byte, made from the same pieces.
+    const parts = out.map((p) => JSON.stringify(p));
+    const idJson = JSON.stringify(id);
+    const text = `{"predictions":[${parts.join(",")}],"model":${JSON.stringify({ name, version })},"request_id":${idJson}}`;
     metrics.predicted(rows.length);
     if (predictions) {
       const latency = performance.now() - started;
-      const time = isoTime(arrived);
+      const head = `{"request_id":${idJson},"row":`;
+      const middle = `,"time":${JSON.stringify(isoTime(arrived))},"model":${JSON.stringify(name)},"version":${version},"input":`;
+      const tail = `,"latency_ms":${JSON.stringify(latency)}}\n`;
       const schema = model.predictor.inputSchema;
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as Record<string, unknown>;
         const input: Record<string, unknown> = {};
         for (const c of schema) input[c.name] = row[c.name];
-        predictions.append({ request_id: id, row: i, time, model: name, version, input, prediction: out[i].prediction, ...(out[i].probabilities ? { probabilities: out[i].probabilities } : {}), latency_ms: latency });
+        // `parts[i]` is `{"prediction":…,"probabilities":{…}}`: its fields follow the input's.
+        predictions.appendLine(`${head}${i}${middle}${JSON.stringify(input)},${parts[i].slice(1, -1)}${tail}`);
       }
     }
     return text;

@@ -48,6 +48,21 @@ def run(kc, code, **kwargs):
     return reply["content"], iopub_until_idle(kc, msg_id)
 
 
+def wait_for(kc, msg_id, msg_type):
+    """Reads iopub until the cell sends a message of msg_type; returns the cell's messages so far."""
+    seen = []
+    deadline = time.time() + _timeout
+    while time.time() < deadline:
+        msg = kc.get_iopub_msg(timeout=_timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        seen.append(msg)
+        if msg["msg_type"] == msg_type:
+            return seen
+        assert not (msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"), f"cell ended before {msg_type}: {seen}"
+    raise AssertionError(f"no {msg_type} arrived")
+
+
 def of_type(msgs, *types):
     """The messages of any of the given types."""
     return [m for m in msgs if m["msg_type"] in types]
@@ -63,10 +78,12 @@ def flush_iopub(kc):
 
 
 def interrupt_by_request(kc):
-    """Sends interrupt_request on the control channel and checks that it is answered ok."""
+    """Sends interrupt_request on the control channel, checks that it is answered ok; returns how long the reply took."""
+    t0 = time.time()
     kc.control_channel.send(kc.session.msg("interrupt_request", {}))
     ctrl = kc.get_control_msg(timeout=_timeout)
     assert ctrl["msg_type"] == "interrupt_reply" and ctrl["content"]["status"] == "ok", ctrl
+    return time.time() - t0
 
 
 def heartbeat_latencies(km, within, during):

@@ -57,6 +57,10 @@ describe("complete", () => {
     expect(quoted.labels).toEqual(['"Body Mass (g)"']);
     expect(quoted.text.slice(quoted.from, quoted.to)).toBe('"Bo');
     expect(at(`${head}model q = svm predicting Species from train { features: |`).kinds).toEqual(new Set(["column"]));
+    // A bare word finds a name that needs quotes by its text, and the quoted name replaces the word.
+    const bare = at(`${head}prepare p = penguins { fill bod|`);
+    expect(bare.labels).toEqual(['"Body Mass (g)"']);
+    expect(bare.text.slice(bare.from, bare.to)).toBe("bod");
   });
 
   it("offers the algorithm's option names and choices", () => {

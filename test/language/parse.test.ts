@@ -84,4 +84,17 @@ model m = random_forest predicting y from train { features: a, "b c"; trees: 50;
     const { diagnostics } = parse('source x = read "data.csv\n');
     expect(diagnostics[0]).toMatchObject({ code: "unterminated-string", span: { line: 1, column: 17 } });
   });
+
+  it("takes Unicode letters in names, as Python and SQL engines do", () => {
+    const { program, diagnostics } = parse('source café = sql "select 1 as größe"\nprepare p = café { drop rows where größe is missing }\nshow 数量_2');
+    expect(diagnostics).toEqual([]);
+    expect(program.statements.map((s) => (s.kind === "source" || s.kind === "prepare" ? s.name.text : s.kind === "show" ? s.target.text : ""))).toEqual(["café", "p", "数量_2"]);
+    // A keyword with a letter after it is a name, whatever the script.
+    expect(parse("source splité = sql \"select 1\"").diagnostics).toEqual([]);
+  });
+
+  it("names a character it does not know as itself, an emoji included (not half of it as \\ud83c)", () => {
+    const [d] = parse("show 🎉").diagnostics;
+    expect(d.message).toBe('unexpected character "🎉"');
+  });
 });

@@ -11,6 +11,7 @@
  * The model keeps its support vectors (standardised, float32) with libsvm's coefficient layout:
  * coef[(K−1)×nSV], support vectors grouped by class.
  */
+import { Pacer } from "../abort.js";
 import { OptionError } from "../../errors.js";
 import { SeededRandom } from "../seeded-random.js";
 import { kernelSvmScorer, type KernelSvmWeights } from "../scoring/kernel-svm.js";
@@ -115,6 +116,7 @@ async function plattSigmoid(kernel: KernelRows, index: Int32Array, y: Int8Array,
     perm[j] = t;
   }
   const dec = new Float64Array(l);
+  const pace = new Pacer(signal);
   for (let fold = 0; fold < PLATT_FOLDS; fold++) {
     const begin = Math.floor((fold * l) / PLATT_FOLDS);
     const end = Math.floor(((fold + 1) * l) / PLATT_FOLDS);
@@ -130,7 +132,10 @@ async function plattSigmoid(kernel: KernelRows, index: Int32Array, y: Int8Array,
       continue;
     }
     const svc = await solveSvc(kernel, Int32Array.from(kept, (i) => index[i]), Int8Array.from(kept, (i) => y[i]), o, signal);
-    for (let r = begin; r < end; r++) dec[perm[r]] = decision(svc, kernel.data, index[perm[r]]);
+    for (let r = begin; r < end; r++) {
+      if (pace.due()) await pace.pause();
+      dec[perm[r]] = decision(svc, kernel.data, index[perm[r]]);
+    }
   }
   return fitSigmoid(dec, Uint8Array.from(y, (v) => (v > 0 ? 1 : 0)));
 }

@@ -80,7 +80,8 @@ export function readModelBytes(bytes: Uint8Array): SerializedModel {
       const start = base + m.at;
       const end = start + m.length * size;
       if (end > bytes.length) throw new ModelBytesError("model file is truncated (sections)");
-      const copy = bytes.slice(start, end);
+      // Uint8Array's own slice copies; a Node Buffer's `slice` is a view of its (pooled) memory.
+      const copy = Uint8Array.prototype.slice.call(bytes, start, end);
       if (!hostLittleEndian && size > 1) {
         for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
       }

@@ -1,5 +1,6 @@
 import type { TreeArrays } from "../trees/tree-builder.js";
 import type { Matrix, Scorer, SerializedModel, Task } from "../types.js";
+import { forestSums, packForest, type PackedForest } from "./packed-forest.js";
 
 /**
  * What a tree ensemble's serialized state holds: typed arrays (`serialize`, the binary codec) or
@@ -51,22 +52,6 @@ export function ensembleTrees(model: SerializedModel, kind: string): TreeArrays[
   });
 }
 
-/** The leaf each row of `x` reaches in `tree`, as an offset into `tree.values`. */
-function leafOffsets(tree: TreeArrays, x: Matrix, out: Int32Array): void {
-  const { feature, threshold, left, right, missingLeft } = tree;
-  const cols = x.columns;
-  for (let i = 0; i < x.n; i++) {
-    let node = 0;
-    while (left[node] !== -1) {
-      const v = cols[feature[node]][i];
-      if (v <= threshold[node]) node = left[node];
-      else if (v !== v && missingLeft[node] === 1) node = left[node];
-      else node = right[node];
-    }
-    out[i] = right[node];
-  }
-}
-
 /** Trees with what scoring them needs: the task, outputs per leaf, and the features they split on. */
 export interface Ensemble {
   kind: string;
@@ -77,22 +62,26 @@ export interface Ensemble {
   trees: TreeArrays[];
 }
 
+/** Each ensemble's trees packed for scoring, made on first use and kept as long as the trees are. */
+const packed = new WeakMap<readonly TreeArrays[], PackedForest>();
+
+/** The trees of `e` packed for `forestSums` (once per set of trees). */
+export function packedForest(e: Ensemble): PackedForest {
+  let f = packed.get(e.trees);
+  if (!f) {
+    f = packForest(e.trees, e.k, e.featureNames.length);
+    packed.set(e.trees, f);
+  }
+  return f;
+}
+
 /** Leaf outputs averaged over the trees in tree order: n×k class probabilities or n means. */
 function averageLeaves(e: Ensemble, x: Matrix): Float64Array {
   if (x.columns.length !== e.featureNames.length) {
     throw new Error(`${e.kind}: expected ${e.featureNames.length} features (${e.featureNames.join(", ")}), got ${x.columns.length}`);
   }
-  const { k } = e;
-  const sum = new Float64Array(x.n * k);
-  const leaf = new Int32Array(x.n);
-  for (const tree of e.trees) {
-    leafOffsets(tree, x, leaf);
-    const values = tree.values;
-    for (let i = 0; i < x.n; i++) {
-      const o = leaf[i];
-      for (let c = 0; c < k; c++) sum[i * k + c] += values[o + c];
-    }
-  }
+  const sum = new Float64Array(x.n * e.k);
+  forestSums(packedForest(e), x, 0, x.n, sum);
   const t = e.trees.length;
   for (let q = 0; q < sum.length; q++) sum[q] /= t;
   return sum;

@@ -14,7 +14,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from jupyter_harness import (  # noqa: E402
     drive, heartbeat_latencies, interrupt_by_request, iopub_until_idle, of_type, ok, run, shell_reply,
-    shutdown_cleanly,
+    shutdown_cleanly, wait_for,
 )
 
 TIMEOUT = 60
@@ -37,16 +37,7 @@ def stdout_of(msgs):
 
 def wait_for_progress(kc, msg_id):
     """Reads iopub until the cell shows training progress; returns the messages seen so far."""
-    seen = []
-    deadline = time.time() + TIMEOUT
-    while time.time() < deadline:
-        msg = kc.get_iopub_msg(timeout=TIMEOUT)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        seen.append(msg)
-        if msg["msg_type"] == "update_display_data":
-            return seen
-    raise AssertionError("no training progress arrived")
+    return wait_for(kc, msg_id, "update_display_data")
 
 
 def complete(kc, code, cursor=None):

@@ -59,8 +59,9 @@ class LatheKernelTests(jupyter_kernel_test.KernelTests):
         {"text": "descr", "matches": {"describe"}},
     ]
     complete_code_samples = ["show birds", "prepare c = birds {\n  drop duplicates\n}", ""]
-    incomplete_code_samples = ["prepare c = birds {", 'source s = read "vega-datasets/data/penguins.json', "prepare c = birds {\n  drop duplicates"]
-    invalid_code_samples = ["show )(", "model = = predicting", "prepare c = birds }"]
+    incomplete_code_samples = ["prepare c = birds {", "prepare c = birds {\n  drop duplicates"]
+    # A string ends on its line, so an open one can never be completed by more lines.
+    invalid_code_samples = ["show )(", "model = = predicting", "prepare c = birds }", 'source s = read "vega-datasets/data/penguins.json']
 
     code_inspect_sample = "random_forest"
 

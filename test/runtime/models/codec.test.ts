@@ -114,6 +114,9 @@ describe("the binary model codec", () => {
     expect(back.long).toEqual(state.long);
     expect(back.short).toEqual([1, 2, 3]);
     expect(back.nested).toEqual(state.nested);
+    // The same bytes as a Node Buffer inside a larger pool (what fs reads give): the same state.
+    const pooled = Buffer.concat([Buffer.alloc(24, 7), Buffer.from(encodeModel(fake))]).subarray(24);
+    expect(decodeSerialized(pooled).state).toEqual(back);
   });
 
   it("refuses bytes that are not a model file, truncated files and unknown kinds with a clear message", async () => {

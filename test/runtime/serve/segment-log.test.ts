@@ -22,6 +22,18 @@ describe("SegmentLog", () => {
     await log.close();
   });
 
+  it("keeps every byte across its queue's chunks: multi-byte text, a batch of many chunks, a line longer than a chunk", async () => {
+    const dir = path.join(tempDir(), "log");
+    const log = new SegmentLog<{ i: number; s: string }>({ dir, flushMs: 10_000 });
+    const records = Array.from({ length: 3000 }, (_, i) => ({ i, s: i === 1234 ? "é€😀".repeat(40_000) : `${"ü€😀\ud800".repeat(i % 7)}-${i}` }));
+    for (const r of records) log.append(r);
+    log.appendLine(`${JSON.stringify({ i: -1, s: "given as a line" })}\n`);
+    await log.close();
+    const text = segments(dir).map((f) => readFileSync(path.join(dir, f), "utf8")).join("");
+    expect(text).toBe([...records, { i: -1, s: "given as a line" }].map((r) => `${JSON.stringify(r)}\n`).join(""));
+    expect(log.stats).toEqual({ written: 3001, dropped: 0, errors: 0 });
+  });
+
   it("rotates by size: a new segment before one would pass the limit", async () => {
     const dir = path.join(tempDir(), "log");
     const log = new SegmentLog<{ i: number; pad: string }>({ dir, maxSegmentBytes: 1000, flushMs: 10_000 });

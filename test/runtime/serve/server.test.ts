@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
 import { loadModel } from "../../../runtime/predict/load.js";
 import { RunStore } from "../../../runtime/run-store.js";
+import type { PredictionRecord } from "../../../runtime/serve/prediction-log.js";
 import { startServer, type ServeHandle } from "../../../runtime/serve/server.js";
 import { penguinRows, predict, registeredStore, request, type Answer } from "./fixture.js";
 
@@ -17,7 +19,11 @@ const logged: string[] = [];
 /** `POST /predict`, counting the rows a 200 answered (the prediction log must hold exactly these). */
 async function post(body: unknown, agent?: http.Agent | false, headers?: Record<string, string>): Promise<Answer> {
   const a = await predict(server.url, body, agent, headers);
-  if (a.status === 200) predictedRows += a.json.predictions.length;
+  if (a.status === 200) {
+    predictedRows += a.json.predictions.length;
+    // The answer is assembled from pieces: it must be exactly what JSON.stringify makes of it, keys in order.
+    expect(a.text).toBe(JSON.stringify({ predictions: a.json.predictions, model: a.json.model, request_id: a.json.request_id }));
+  }
   return a;
 }
 
@@ -232,6 +238,14 @@ describe("the prediction log", () => {
       expect(typeof one.prediction).toBe("string");
       expect(one.p_adelie as number).toBeGreaterThan(0);
       expect(one.latency_ms as number).toBeGreaterThan(0);
+      // Each line is assembled from pieces: exactly JSON.stringify of a PredictionRecord, fields in order.
+      const lines = readdirSync(path.dirname(glob)).flatMap((f) => readFileSync(path.join(path.dirname(glob), f), "utf8").split("\n").filter(Boolean));
+      expect(lines).toHaveLength(predictedRows);
+      for (const line of lines) {
+        const r = JSON.parse(line);
+        const record: PredictionRecord = { request_id: r.request_id, row: r.row, time: r.time, model: r.model, version: r.version, input: r.input, prediction: r.prediction, ...(r.probabilities ? { probabilities: r.probabilities } : {}), latency_ms: r.latency_ms };
+        expect(line).toBe(JSON.stringify(record));
+      }
       const joined = await db.rows(`SELECT p.prediction, f.label FROM read_json_auto('${glob}') p JOIN read_json_auto('${path.join(root, "feedback", "penguins", "*.ndjson")}') f USING (request_id, "row")`);
       expect(joined).toHaveLength(2);
     } finally {
