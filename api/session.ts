@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type Program, type SourceSchema } from "../language/index.js";
 import { columnTypeOf } from "../language/schema.js";
+import { ClickHouseConnection, duckTypeOf } from "../runtime/data/clickhouse-connection.js";
 import { Database } from "../runtime/data/database.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
@@ -287,6 +288,10 @@ export class Session {
     const db = this.executor.db;
     for (const s of sourcesOf(program)) {
       try {
+        if (s.source.kind === "table" && s.source.engine && !snapshots?.has(s.name.text)) {
+          out[s.name.text] = await engineSchema(s.source.table.value, s.source.database.value);
+          continue;
+        }
         const snapshot = snapshots?.get(s.name.text);
         const { sql, files, attach, format } = snapshot ? { sql: `read_parquet(${literal(snapshot.file)})`, files: [snapshot.file], attach: undefined, format: "parquet" } : await sourceSql(s.source, baseDir, { db });
         let cols: { name: string; type: string }[];
@@ -325,6 +330,16 @@ export class Session {
     this.notebookRecorder?.detach();
     this.notebookRecorder = undefined;
     this.executor.close();
+  }
+}
+
+/** An engine table's columns as the server describes them, typed as DuckDB will hold its rows. */
+async function engineSchema(table: string, url: string): Promise<SourceSchema> {
+  const conn = await ClickHouseConnection.open(url);
+  try {
+    return { columns: (await conn.describe(table)).map((c) => ({ name: c.name, type: columnTypeOf(duckTypeOf(c.type)), sqlType: duckTypeOf(c.type) })) };
+  } finally {
+    await conn.close();
   }
 }
 

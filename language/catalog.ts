@@ -369,6 +369,27 @@ export function sourceOptionValue(values: OptionValue[]): OptionInput {
   return values.length === 1 ? one(values[0]) : values.map(one);
 }
 
+/** SQL engines a `table "T" from ENGINE "URL"` source may name: its data steps run there (docs/scale-out.md). */
+export const sourceEngines = ["clickhouse"];
+
+/**
+ * What is wrong with an engine source's URL, if anything: it must be http(s) and name the server
+ * (and optionally the database as its path), never a user or password, which come from the
+ * environment (LATHE_CLICKHOUSE_USER / LATHE_CLICKHOUSE_PASSWORD) so no program or run record holds them.
+ */
+export function engineUrlProblem(url: string): { code: "credentials-in-program" | "invalid-engine-url"; message: string } | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { code: "invalid-engine-url", message: `\`${url}\` is not a URL: write the server as "http://HOST:PORT/DATABASE"` };
+  }
+  if (u.username || u.password) return { code: "credentials-in-program", message: "a program never holds credentials: remove the user and password from the URL and set LATHE_CLICKHOUSE_USER and LATHE_CLICKHOUSE_PASSWORD in the environment" };
+  if (u.protocol !== "http:" && u.protocol !== "https:") return { code: "invalid-engine-url", message: `the engine is reached over http or https, not ${u.protocol.replace(/:$/, "")}: write "http://HOST:PORT/DATABASE"` };
+  if (u.search || u.hash || u.pathname.split("/").filter(Boolean).length > 1) return { code: "invalid-engine-url", message: `the URL names a server and at most a database ("http://HOST:PORT/DATABASE"), not \`${u.pathname}${u.search}${u.hash}\`` };
+  return undefined;
+}
+
 /** Source formats `read ... format X` names. */
 export const sourceFormats = Object.keys(sourceOptions);
 

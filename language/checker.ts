@@ -21,6 +21,8 @@ import {
   signals,
   sourceFormatOf,
   sourceFormats,
+  sourceEngines,
+  engineUrlProblem,
   sourceOptionValue,
   sourceOptions,
   type OptionSpec,
@@ -45,6 +47,8 @@ export interface DatasetInfo {
   fitted: boolean;
   /** For split parts: the split statement's index. */
   statement: number;
+  /** The engine its rows stay on (a `from clickhouse` source and what is prepared from it): only a prepare and a plain split read them so far. */
+  engine?: string;
 }
 
 export interface ModelInfo {
@@ -158,27 +162,30 @@ class Checker {
         const answer = own(this.schemas, s.name.text);
         let schema: Schema = [];
         // A bad format or option also makes the runtime's read fail; the precise report is enough.
-        const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : 0;
+        const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : s.source.kind === "table" && s.source.engine ? this.sourceEngine(s.source) : 0;
         if (!answer) this.report("unknown-source", `no schema is known for source \`${s.name.text}\``, s.span);
         else if ("error" in answer) {
           if (!badOptions) this.report(answer.code ?? "source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.source.kind === "sql" ? s.source.query.span : s.source.kind === "table" ? s.source.database.span : s.span);
         } else schema = answer.columns;
         if (!answer || "error" in answer) this.opaque.add(schema);
-        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "source", schema, fitted: false, statement: index };
+        const engine = s.source.kind === "table" ? s.source.engine?.text : undefined;
+        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "source", schema, fitted: false, statement: index, ...(engine ? { engine } : {}) };
         return;
       }
       case "prepare": {
-        const input = this.dataset(s.input);
+        const input = this.dataset(s.input, true);
         let schema = input ? [...input.schema] : undefined;
         const opaque = !input || this.opaque.has(input.schema);
         if (opaque && schema) this.opaque.add(schema);
         let fitted = input?.fitted ?? false;
         for (const step of s.steps) {
+          // A distributed table has no input order, so no first row of a key to keep (runtime/sql/clickhouse-dialect.ts).
+          if (input?.engine && step.kind === "drop-duplicates" && step.on.length) this.report("engine-unsupported", `\`drop duplicates on KEY\` cannot run on ${input.engine}: it keeps the first row of each key in input order, which a distributed table does not have`, step.span);
           if (isFitted(step)) fitted = true;
           if (schema) schema = this.step(step, schema);
           if (opaque && schema) this.opaque.add(schema);
         }
-        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "prepare", schema: schema ?? this.unknownSchema(), fitted, statement: index };
+        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "prepare", schema: schema ?? this.unknownSchema(), fitted, statement: index, ...(input?.engine ? { engine: input.engine } : {}) };
         return;
       }
       case "split":
@@ -482,7 +489,8 @@ class Checker {
   }
 
   private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
-    const input = this.dataset(s.input);
+    const input = this.dataset(s.input, true);
+    if (input?.engine && (s.stratify || s.time || s.column)) this.report("engine-unsupported", `a ${s.stratify ? "stratified split" : s.time ? "split by time" : "split by column"} cannot run on ${input.engine} yet: only a plain split by percentages runs there`, s.span);
     if (s.column) this.splitByColumn(s, s.column, input);
     else {
       const unsized = s.parts.filter((p) => p.percent === undefined);
@@ -722,8 +730,10 @@ class Checker {
     return c;
   }
 
-  private dataset(n: A.Name): DatasetInfo | undefined {
+  /** A dataset by name; one whose rows stay on an engine is an error unless the reader runs there (`onEngine`: a prepare or a split). */
+  private dataset(n: A.Name, onEngine = false): DatasetInfo | undefined {
     const d = own(this.datasets, n.text);
+    if (d?.engine && !onEngine) this.report("engine-unsupported", `\`${n.text}\` stays on ${d.engine}: only a prepare and a plain split read its rows so far; split it and use its parts`, n.span);
     if (!d) {
       const kind = this.names.get(n.text);
       if (kind) this.report("wrong-kind", `\`${n.text}\` is a ${kind}, not a dataset`, n.span);
@@ -806,6 +816,15 @@ class Checker {
   }
 
   /** Adds a diagnostic; with candidates, suggests the ones close to `word` (default: the message's first `quoted` word). */
+  /** Checks an engine source's engine name and URL (no credentials in it); returns how many errors it reported. */
+  private sourceEngine(src: Extract<A.SourceSpec, { kind: "table" }>): number {
+    const before = this.diagnostics.length;
+    if (src.engine && !sourceEngines.includes(src.engine.text)) this.report("unknown-engine", `unknown engine \`${src.engine.text}\`; a table is read from a DuckDB file ("x.duckdb") or from ${sourceEngines.join(", ")}`, src.engine.span, "error", sourceEngines);
+    const problem = engineUrlProblem(src.database.value);
+    if (problem) this.report(problem.code, problem.message, src.database.span);
+    return this.diagnostics.length - before;
+  }
+
   /** Checks a file source's `format` and `with { ... }` options; returns how many errors it reported. */
   private sourceOptions(src: Extract<A.SourceSpec, { kind: "file" }>): number {
     const before = this.diagnostics.length;

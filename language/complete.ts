@@ -1,5 +1,5 @@
 import type { IToken, TokenType } from "chevrotain";
-import { algorithms, castTypeNames, charts, chartSpec, commonOptions, driftMethods, metricNames, metrics, scheduleUnitNames, signals, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type SourceOptionSpec, type Task } from "./catalog.js";
+import { algorithms, castTypeNames, charts, chartSpec, commonOptions, driftMethods, metricNames, metrics, scheduleUnitNames, signals, sourceEngines, sourceFormatOf, sourceFormats, sourceOptions, type OptionSpec, type SourceOptionSpec, type Task } from "./catalog.js";
 import { check, type CheckedProgram, type SourceSchema } from "./checker.js";
 import { nameText } from "./identifier.js";
 import { K, latheLexer, unquote } from "./lexer.js";
@@ -273,6 +273,8 @@ class Context {
         return keywords(["train", "validation", "test"]);
       case "sourceStatement:2":
         return keywords([...sourceFormats]);
+      case "sourceStatement:3":
+        return keywords([...sourceEngines]);
       case "castStep:0":
         return keywords(castTypeNames);
       case "literalOrName:0":

@@ -266,6 +266,7 @@ export class LatheParser extends EmbeddedActionsParser {
 
   // source penguins = read "data/penguins.json" [format json] [with { delimiter: ";" }] [snapshot]
   // source t = sql "select ..." | source t = table "name" from "file.duckdb"   [snapshot]
+  // source t = table "name" from clickhouse "http://host:8123/db"   (an engine's table: data steps run there)
   sourceStatement = this.RULE(
     "sourceStatement",
     () => {
@@ -275,6 +276,7 @@ export class LatheParser extends EmbeddedActionsParser {
       let format: IToken | undefined;
       const options: A.OptionEntry[] = [];
       let table: Got<A.Literal & { value: string }>;
+      let engine: IToken | undefined;
       let snapshot = false;
       const statement = this.begin((span) => {
         const source: A.SourceSpec =
@@ -282,7 +284,7 @@ export class LatheParser extends EmbeddedActionsParser {
             ? { kind: "file", path: need(path), format: this.optName(format), options }
             : form === "sql"
               ? { kind: "sql", query: need(path) }
-              : { kind: "table", table: need(table), database: need(path) };
+              : { kind: "table", table: need(table), database: need(path), ...(engine ? { engine: this.name(engine) } : {}) };
         return { kind: "source", name: this.name(name), source, ...(snapshot ? { snapshot } : {}), span };
       });
       this.CONSUME(K.source);
@@ -316,6 +318,10 @@ export class LatheParser extends EmbeddedActionsParser {
             form = "table";
             table = this.SUBRULE3(this.text, { LABEL: "table" });
             this.CONSUME(K.from);
+            // The engine is a plain name, not a keyword: a column may still be called `clickhouse`.
+            this.OPTION4(() => {
+              engine = this.CONSUME3(T.Name, { LABEL: "engine" });
+            });
             path = this.SUBRULE4(this.text, { LABEL: "database" });
           },
         },

@@ -7,7 +7,7 @@ import { encodeModelFile } from "./model-file.js";
 import { modelArtifact, type ModelState, type TrainSpec } from "./model-state.js";
 import { predictWithProba } from "./models/predict-with-proba.js";
 import { opOf } from "./ops/index.js";
-import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepCacheHost, StepContext, StepStore } from "./ops/types.js";
+import type { DatasetState, EngineRef, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepCacheHost, StepContext, StepStore } from "./ops/types.js";
 import type { Plan, PlanStep } from "./plan.js";
 import { AssertionFailed, valueText as fmt, type MetricRecord, type StepResult } from "./results.js";
 import type { ArtifactRef } from "./run-store.js";
@@ -165,6 +165,10 @@ export class Executor {
       options,
       dataset: (name) => this.dataset(name),
       hasDataset: (name) => this.datasets.has(name),
+      setEngineDataset: (name, ref) => {
+        this.datasets.delete(name);
+        this.engineDatasets.set(name, ref);
+      },
       materialise: (name, sql, how) => this.materialise(name, sql, how),
       concreteTransform: (ds) => this.concreteTransform(ds),
       model: (name) => this.model(name),
@@ -189,9 +193,14 @@ export class Executor {
     };
   }
 
+  /** Datasets whose rows stay on an engine: only a split (with the prepare steps before it) runs there so far. */
+  private readonly engineDatasets = new Map<string, EngineRef>();
+
   /** The state of a dataset computed earlier in this session. */
   dataset(name: string): DatasetState {
     const ds = this.datasets.get(name);
+    const remote = this.engineDatasets.get(name);
+    if (!ds && remote) throw new DataError(`\`${name}\` stays on ${remote.engine} (${remote.url}); only a split, with the prepare steps before it, runs there so far: split it and use its parts`, undefined, "engine-unsupported");
     if (!ds) throw new DataError(`dataset \`${name}\` has not been computed in this session`, undefined, "unknown-dataset");
     return ds;
   }
@@ -353,6 +362,7 @@ export class Executor {
     }
     this.concrete.delete(name);
     this.lineages.delete(name);
+    this.engineDatasets.delete(name);
     // Views of this name were dropped above; a table of this name gives way to a view.
     if (how.viewOf) await this.db.exec(`DROP TABLE IF EXISTS ${q}`);
     try {

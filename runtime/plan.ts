@@ -2,7 +2,7 @@ import type { Statement, StatementKind } from "../language/ast.js";
 import type { CheckedProgram } from "../language/checker.js";
 import { hashText } from "./data/source.js";
 import { opOf, planners, type PlanOp, type PlanStep } from "./ops/index.js";
-import type { Draft, Planner, PlanningContext, PreparedLineage, SnapshotUse } from "./ops/types.js";
+import type { Draft, EngineRef, Planner, PlanningContext, PreparedLineage, SnapshotUse } from "./ops/types.js";
 
 export type { PlanOp, PlanStep };
 
@@ -23,6 +23,8 @@ export interface PlanContext {
   prepares: Map<string, PreparedLineage>;
   splits?: Map<string, { parts: string[]; train: string }>;
   keys?: Map<string, string>;
+  /** Datasets that live on an engine (a `from clickhouse` source and what is prepared from it) → the engine (across cells). */
+  engines?: Map<string, EngineRef>;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
   const steps: PlanStep[] = [];
   const producer = new Map<string, PlanStep>();
   const keys = (context.keys ??= new Map());
-  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), snapshots };
+  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), engines: (context.engines ??= new Map()), snapshots };
   // A name from an earlier cell stands for the key of the step that defined it, so a cell's keys
   // change when an earlier cell it reads from is re-run with other text or data.
   const depsOf = (names: string[]) => names.map((n) => producer.get(n)?.id ?? keys.get(n)).filter((x): x is string => !!x);

@@ -10,7 +10,7 @@ import type { ArtifactRef, MetricRecord, MetricSeries } from "./run-store.js";
  */
 export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "dataset"; name: string; rows: number; columns: string[]; note?: string }
-  | { kind: "split"; input: string; parts: { name: string; rows: number }[]; unassigned?: number }
+  | { kind: "split"; input: string; parts: { name: string; rows: number }[]; unassigned?: number; note?: string }
   | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string; curves?: MetricSeries[] }
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }

@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import type { PrepareStep } from "../language/ast.js";
+import { parse } from "../language/parse.js";
 import path from "node:path";
-import { repo, tempDir } from "./helpers.js";
+import { dataset, repo, tempDir } from "./helpers.js";
 
 const script = path.join(repo, "scripts", "clickhouse-cluster.sh");
 
@@ -84,4 +86,28 @@ export function alive(pid: number): boolean {
 /** The PIDs the script recorded for both shards. */
 export function shardPids(dir: string): number[] {
   return [1, 2].map((n) => path.join(dir, `shard${n}`, "pid")).filter(existsSync).map((f) => Number(readFileSync(f, "utf8").trim()));
+}
+
+/** The penguins rows (vega-datasets), as the cluster and DuckDB both load them. */
+export const penguins = JSON.parse(readFileSync(dataset("penguins.json"), "utf8")) as Record<string, unknown>[];
+
+/** Creates the Distributed table `penguins` over both shards (sharded by island and mass) and inserts every penguin, on its shard when this returns. */
+export async function loadPenguins(cluster: Cluster): Promise<void> {
+  const made = cluster.script(
+    "table",
+    "penguins",
+    "Species String, Island String, `Beak Length (mm)` Nullable(Float64), `Beak Depth (mm)` Nullable(Float64), `Flipper Length (mm)` Nullable(Float64), `Body Mass (g)` Nullable(Float64), Sex Nullable(String)",
+    "Species",
+    "cityHash64(Island, ifNull(`Body Mass (g)`, 0))",
+  );
+  if (made.code !== 0) throw new Error(made.err);
+  await cluster.query(`INSERT INTO penguins FORMAT JSONEachRow\n${penguins.map((r) => JSON.stringify(r)).join("\n")}`, 1, { params: { insert_distributed_sync: "1" } });
+}
+
+/** Prepare steps from the text of a `prepare` block. */
+export function prepareSteps(block: string): PrepareStep[] {
+  const { program } = parse(`source p = read "x.json"\nprepare q = p {\n${block}\n}`);
+  const s = program.statements.find((x) => x.kind === "prepare");
+  if (s?.kind !== "prepare") throw new Error("no prepare statement");
+  return s.steps;
 }

@@ -21,6 +21,10 @@ export const dataErrorCodes = {
   "value-conversion": "a value that does not fit its column's type",
   "sql-not-a-query": "a `sql` source that is not exactly one read-only SELECT (or WITH) query",
   "sql-error": "a `sql` query DuckDB refuses (an unknown table or column, a type error)",
+  "engine-unreachable": "a `from clickhouse` source whose server does not answer at its URL",
+  "engine-auth": "a ClickHouse server that refuses LATHE_CLICKHOUSE_USER / LATHE_CLICKHOUSE_PASSWORD",
+  "engine-error": "a query the ClickHouse server refuses (an unknown table, a syntax its version lacks), with its message",
+  "engine-unsupported": "a step an engine cannot compute as Lathe defines it (`drop duplicates` on ClickHouse)",
   "data-error": "any other problem with the data a step reads",
 } as const;
 

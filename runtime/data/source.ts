@@ -72,6 +72,8 @@ export interface SourceRelation {
  */
 export async function sourceSql(spec: SourceSpec, baseDir: string, options: { db?: Database; optionValues?: Record<string, OptionInput> } = {}): Promise<SourceRelation> {
   if (spec.kind === "sql") return { sql: await readOnlyQuery(options.db ?? (await Database.scratch()), spec.query.value, { bind: options.db !== undefined }), files: [] };
+  // An engine's table is read on the engine (ops/load.ts, data/engine-split.ts), never attached as a file.
+  if (spec.kind === "table" && spec.engine) throw new DataError(`table ${JSON.stringify(spec.table.value)} is on ${spec.engine.text}, not in a DuckDB file`, undefined, "engine-unsupported");
   if (spec.kind === "table") {
     const db = resolveDataPath(spec.database.value, baseDir);
     statDataFile(db, spec.database.value);

@@ -2,23 +2,39 @@ import { fingerprint, hashText, sourceSql } from "../data/source.js";
 import type { SourceSpec } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
-import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { ClickHouseConnection } from "../data/clickhouse-connection.js";
+import { clickhouseDialect } from "../sql/clickhouse-dialect.js";
+import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 
 /**
  * `source NAME = read ...`: reads a file, a glob, a database table or a query into a table.
  * `from`: read instead from a recorded run's snapshot of its rows (`lathe reproduce`).
  */
-export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string }; from?: { run: string; why: string }; snapshot?: boolean };
+export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string }; from?: { run: string; why: string }; snapshot?: boolean; engine?: EngineRef };
 
 /** Resolves the source's files and fingerprints them, so the step's key changes when the data does. */
 export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
   ctx.prepares.delete(s.name.text);
   ctx.splits.delete(s.name.text);
+  ctx.engines.delete(s.name.text);
   const snapshot = ctx.snapshots?.get(s.name.text);
   if (snapshot) {
     // The rows the recorded run read, under the fingerprint they had then.
     const sql = `read_parquet(${literal(snapshot.file)})`;
     return { op: "load", dataset: s.name.text, spec: s.source, sql, files: [snapshot.file], fingerprint: snapshot.fingerprint, from: { run: snapshot.run, why: snapshot.why }, label: `collect ${s.name.text}` };
+  }
+  if (s.source.kind === "table" && s.source.engine) {
+    // The rows stay on the engine: the plan (and so the run record) names it, never credentials.
+    // The engine fingerprints the rows, so the keys of the steps after it change when they do.
+    const engine: EngineRef = { engine: "clickhouse", url: s.source.database.value, table: s.source.table.value };
+    ctx.engines.set(s.name.text, engine);
+    const conn = await ClickHouseConnection.open(engine.url);
+    try {
+      const fp = hashText(JSON.stringify(engine) + "\n" + (await conn.fingerprint(engine.table)));
+      return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: fp, engine, label: `collect ${s.name.text}` };
+    } finally {
+      await conn.close();
+    }
   }
   const { sql, files, attach } = await sourceSql(s.source, ctx.baseDir);
   const fp = files.length ? await fingerprint(files) : hashText(sql);
@@ -32,6 +48,7 @@ export const load: OpDefinition<LoadStep> = {
   // Its source file is the copy: keeping another would double the data for no speed (`--snapshot` does, when asked).
   storedAcrossRuns: false,
   async run(ctx, step) {
+    if (step.engine) return engineLoad(ctx, step, step.engine);
     const attach = step.attach && `ATTACH IF NOT EXISTS ${literal(step.attach.file)} AS ${ident(step.attach.alias)} (READ_ONLY)`;
     if (attach) await ctx.db.exec(attach);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: `${attach ? `${attach};\n` : ""}SELECT * FROM ${step.sql}` });
@@ -43,9 +60,23 @@ export const load: OpDefinition<LoadStep> = {
   },
 };
 
-/** Whether the step's key fixes the rows it reads: a query's result is not fixed by its text, so `sql` sources always run. */
+/** Whether the step's key fixes the rows it reads: a query's result is not fixed by its text, so `sql` sources always run (an engine table's key holds the engine's fingerprint of its rows). */
 function rowsFixed(step: LoadStep): boolean {
   return step.spec.kind !== "sql";
+}
+
+/** An engine source: its rows stay there; the step asks for their count and columns. */
+async function engineLoad(ctx: Parameters<OpDefinition<LoadStep>["run"]>[0], step: LoadStep, engine: EngineRef): Promise<StepResult> {
+  const conn = await ClickHouseConnection.open(engine.url);
+  try {
+    const columns = (await conn.describe(engine.table)).map((c) => c.name);
+    const [{ n }] = await conn.rows(`SELECT count() AS n FROM ${clickhouseDialect.ident(engine.table)}`);
+    ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset} (on ${engine.engine})`, sql: `SELECT * FROM ${clickhouseDialect.ident(engine.table)}` });
+    ctx.setEngineDataset(step.dataset, engine);
+    return { kind: "dataset", name: step.dataset, rows: Number(n), columns, note: `stays on ${engine.engine} (${engine.url})` };
+  } finally {
+    await conn.close();
+  }
 }
 
 /** The result of a step that defines a dataset. */

@@ -4,18 +4,29 @@ import type { PrepareStep } from "../../language/ast.js";
 import { columnSteps } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
 import { datasetResult } from "./load.js";
-import type { Draft, OpDefinition, Planner, StepBase } from "./types.js";
+import { ClickHouseConnection } from "../data/clickhouse-connection.js";
+import { isFitted } from "../data/steps.js";
+import { DataError } from "../errors.js";
+import type { StepResult } from "../results.js";
+import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
+import type { Draft, EngineRef, OpDefinition, Planner, StepBase } from "./types.js";
 
 /**
  * `prepare NAME = INPUT { steps }`. `view`: nothing later reads it but a split (which re-derives its
  * parts from the root), so it is kept as a view rather than written out.
  */
-export type PrepareOpStep = StepBase & { op: "prepare"; dataset: string; input: string; steps: PrepareStep[]; view?: boolean };
+export type PrepareOpStep = StepBase & { op: "prepare"; dataset: string; input: string; steps: PrepareStep[]; view?: boolean; engine?: EngineRef; engineChain?: PrepareStep[] };
 
 export const planPrepare: Planner<"prepare", Draft<PrepareOpStep>> = (s, ctx) => {
-  ctx.prepares.set(s.name.text, { input: s.input.text, steps: stripSpans(s.steps) });
   ctx.splits.delete(s.name.text);
-  return { op: "prepare", dataset: s.name.text, input: s.input.text, steps: stripSpans(s.steps), label: `prepare ${s.name.text}` };
+  const engine = ctx.engines.get(s.input.text);
+  if (engine) ctx.engines.set(s.name.text, engine);
+  else ctx.engines.delete(s.name.text);
+  // On an engine, the steps of the prepares in between run from the source's table itself.
+  const chain: PrepareStep[] = [];
+  for (let at = s.input.text; engine && ctx.prepares.has(at); at = ctx.prepares.get(at)!.input) chain.unshift(...ctx.prepares.get(at)!.steps);
+  ctx.prepares.set(s.name.text, { input: s.input.text, steps: stripSpans(s.steps) });
+  return { op: "prepare", dataset: s.name.text, input: s.input.text, steps: stripSpans(s.steps), ...(engine ? { engine, engineChain: [...chain, ...stripSpans(s.steps)] } : {}), label: `prepare ${s.name.text}` };
 };
 
 const rowSteps = new Set(["drop-rows", "keep-rows", "drop-duplicates"]);
@@ -25,6 +36,7 @@ export const prepare: OpDefinition<PrepareOpStep> = {
   io: (step) => ({ reads: [step.input], defines: [step.dataset] }),
   cacheable: () => true,
   async run(ctx, step) {
+    if (step.engine) return enginePrepare(ctx, step, step.engine);
     const input = ctx.dataset(step.input);
     // Fitted on its own rows: fine for exploring; the checker warns when a model trains on it.
     const fitted = await fitAndCompile(ctx.db, input.relation, step.steps, input.columns, { inline: step.view });
@@ -51,3 +63,27 @@ export const prepare: OpDefinition<PrepareOpStep> = {
     }
   },
 };
+
+/**
+ * A prepare over an engine's rows: only a split reads it (it is a view), and the split runs its
+ * steps on the engine, with what they learn learned on the training part. Here the engine counts
+ * the rows and names the columns as they stand before the first step that learns.
+ */
+async function enginePrepare(ctx: Parameters<OpDefinition<PrepareOpStep>["run"]>[0], step: PrepareOpStep, engine: EngineRef): Promise<StepResult> {
+  if (!step.view) throw new DataError(`\`${step.dataset}\` prepares rows that stay on ${engine.engine}: only a split may read it so far (its steps then run there); split it and use its parts`, undefined, "engine-unsupported");
+  const conn = await ClickHouseConnection.open(engine.url);
+  try {
+    const steps = step.engineChain ?? step.steps;
+    const cut = steps.findIndex(isFitted);
+    const stateless = (cut < 0 ? steps : steps.slice(0, cut)).map((s) => ({ step: s }));
+    const source = (await conn.describe(engine.table)).map((c) => c.name);
+    const sql = ch.chain(ch.ident(engine.table), stateless, source);
+    const columns = (await conn.rows(`DESC (${sql})`)).map((r) => String(r.name));
+    const [{ n }] = await conn.rows(`SELECT count() AS n FROM (${sql})`);
+    ctx.setEngineDataset(step.dataset, engine);
+    const note = `stays on ${engine.engine}${cut < 0 ? "" : "; rows and columns before its steps that learn, which learn on the training part of its split, there"}`;
+    return { kind: "dataset", name: step.dataset, rows: Number(n), columns, note };
+  } finally {
+    await conn.close();
+  }
+}

@@ -7,7 +7,10 @@ import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
 import { columnSteps, stepOutputs } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
-import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { ClickHouseConnection, duckTypeOf } from "../data/clickhouse-connection.js";
+import { engineSplit } from "../data/engine-split.js";
+import { DialectError } from "../sql/dialect.js";
+import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { own } from "../../language/lookup.js";
 
 /**
@@ -16,7 +19,7 @@ import { own } from "../../language/lookup.js";
  * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
  * are applied with those constants to every part.
  */
-export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number };
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; engine?: EngineRef };
 
 export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const chain: PrepareStep[] = [];
@@ -32,8 +35,11 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const splitSeed = s.seed ? (s.seed.kind === "name" ? Number(own(ctx.checked.params, s.seed.name.text)) : Number(s.seed.value)) : ctx.seed;
   const parts = s.parts.map((p) => ({ name: p.name.text, fraction: (p.percent ?? 0) / 100 }));
   const train = parts.find((p) => p.name === "train")?.name ?? parts[0].name;
+  // The parts come back to DuckDB: only the root may live on an engine.
+  const engine = ctx.engines.get(root);
   for (const p of parts) {
     ctx.prepares.delete(p.name);
+    ctx.engines.delete(p.name);
     ctx.splits.set(p.name, { parts: parts.map((q) => q.name), train });
   }
   return {
@@ -48,6 +54,7 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
     time: s.time?.text,
     column: s.column?.text,
     seed: splitSeed,
+    ...(engine ? { engine } : {}),
     label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
   };
 };
@@ -58,6 +65,7 @@ export const split: OpDefinition<SplitStep> = {
   io: (step) => ({ reads: [step.root], defines: step.parts.map((p) => p.name) }),
   cacheable: () => true,
   async run(ctx, step) {
+    if (step.engine) return engineSplitStep(ctx, step, step.engine);
     const root = ctx.dataset(step.root);
     const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
     const preApplied = step.pre.map((s) => ({ step: s }));
@@ -110,6 +118,36 @@ export function byColumnSql(input: string, column: string): string {
 /** A split result: the size of each part. */
 export function renderSplit(r: Extract<StepResult, { kind: "split" }>): Rendered {
   const empty = r.parts.filter((p) => p.rows === 0).map((p) => p.name);
-  const notes = [...(r.unassigned ? [`${r.unassigned} rows in no part`] : []), ...(empty.length ? [`empty: ${empty.join(", ")}`] : [])];
+  const notes = [...(r.unassigned ? [`${r.unassigned} rows in no part`] : []), ...(empty.length ? [`empty: ${empty.join(", ")}`] : []), ...(r.note ? [r.note] : [])];
   return { summary: r.parts.map((p) => `${p.name} ${p.rows}`).join(", ") + (notes.length ? ` (${notes.join("; ")})` : ""), parts: [] };
+}
+
+/**
+ * A split of rows that live on an engine: the steps before it, the portable split and the steps
+ * that learn (on the training part) run there (`engineSplit`); only the parts come back, each
+ * stored as a DuckDB dataset with the constants learned there, so training runs as for any split.
+ */
+async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, engine: EngineRef): Promise<StepResult> {
+  if (step.stratify !== undefined || step.time !== undefined || step.column !== undefined) {
+    throw new DialectError(engine.engine, step.stratify !== undefined ? "a stratified split" : step.time !== undefined ? "a split by time" : "a split by column", "only a plain split by fractions runs on the engine so far (docs/scale-out.md)");
+  }
+  const conn = await ClickHouseConnection.open(engine.url);
+  const temp = new Map(step.parts.map((p) => [p.name, ctx.tempName(`engine_${p.name}`)]));
+  try {
+    const got = await engineSplit(conn, ctx.db, { table: engine.table, pre: step.pre, post: step.post, parts: step.parts, train: step.train, seed: step.seed }, (name) => temp.get(name)!);
+    const preApplied = step.pre.map((s) => ({ step: s }));
+    const transform = [...columnSteps(preApplied), ...columnSteps(got.applied)];
+    const rawTypes = Object.fromEntries(got.source.map((c) => [c.name, duckTypeOf(c.type)]));
+    ctx.options.onSql?.({ id: step.id, label: step.label, title: `parts of ${step.root}, computed on ${engine.engine} (${engine.url})`, sql: got.sql });
+    const sizes: { name: string; rows: number }[] = [];
+    for (const p of got.parts) {
+      if (p.name === step.train && p.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
+      const ds = await ctx.materialise(p.name, `SELECT * FROM ${ident(p.table)}`, { expansions: expansions(got.applied), transform, rawTypes });
+      sizes.push({ name: p.name, rows: ds.rows });
+    }
+    return { kind: "split", input: step.input, parts: sizes, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };
+  } finally {
+    await conn.close();
+    for (const t of temp.values()) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
+  }
 }

@@ -54,6 +54,15 @@ export interface PlanningContext {
   readonly splits: Map<string, { parts: string[]; train: string }>;
   /** Sources read from a recorded run's snapshot instead of their files (`lathe reproduce`). */
   readonly snapshots?: Map<string, SnapshotUse>;
+  /** Datasets that live on an engine → the engine table they come from (across cells). */
+  readonly engines: Map<string, EngineRef>;
+}
+
+/** A table on a SQL engine other than the embedded DuckDB: where a `from clickhouse` source's rows stay. */
+export interface EngineRef {
+  engine: "clickhouse";
+  url: string;
+  table: string;
 }
 
 /** A source read from a run's data snapshot: the Parquet file, the fingerprint its data had, and why. */
@@ -251,6 +260,8 @@ export interface StepContext {
   putModel(state: ModelState): Promise<ArtifactRef | undefined>;
   /** A fresh name for a temporary table. */
   tempName(prefix: string): string;
+  /** Records that a dataset's rows stay on an engine (reading it as a DuckDB dataset is then a coded error). */
+  setEngineDataset(name: string, ref: EngineRef): void;
 }
 
 export type { DatasetState } from "../dataset-state.js";

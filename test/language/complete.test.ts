@@ -96,6 +96,7 @@ describe("complete", () => {
     expect(json).toContain("date_format");
     expect(json).not.toContain("delimiter");
     expect(at(`source t = read "t.tsv.gz" with { delimiter: |`).labels).toEqual(expect.arrayContaining(["tab", "semicolon"]));
+    expect(at(`source t = table "events" from |`).labels).toEqual(["clickhouse"]);
   });
 
   it("knows the new statements: monitor signals, qualifiers, registry names, schedule units", () => {

@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PrepareStep } from "../../../language/ast.js";
-import { parse } from "../../../language/parse.js";
 import { Database } from "../../../runtime/data/database.js";
 import { fitStep, readFitted, type AppliedStep } from "../../../runtime/data/steps.js";
 import { clickhouseDialect as ch } from "../../../runtime/sql/clickhouse-dialect.js";
 import { DialectError, type TypedColumn } from "../../../runtime/sql/dialect.js";
 import { duckdbDialect as duck } from "../../../runtime/sql/duckdb-dialect.js";
-import { startCluster, type Cluster } from "../../clickhouse-cluster.js";
+import { loadPenguins, penguins, prepareSteps as steps, startCluster, type Cluster } from "../../clickhouse-cluster.js";
 import { dataset } from "../../helpers.js";
 import { rng } from "../../seeded-rng.js";
 
@@ -18,29 +15,14 @@ let cluster: Cluster;
 let db: Database;
 let duckColumns: TypedColumn[];
 let chColumns: TypedColumn[];
-const penguins = JSON.parse(readFileSync(dataset("penguins.json"), "utf8")) as Record<string, unknown>[];
 
 /** Prepare steps from a program's `prepare` block. */
-function steps(block: string): PrepareStep[] {
-  const { program } = parse(`source p = read "x.json"\nprepare q = p {\n${block}\n}`);
-  const s = program.statements.find((x) => x.kind === "prepare");
-  if (s?.kind !== "prepare") throw new Error("no prepare statement");
-  return s.steps;
-}
 
 const sorted = (xs: string[]) => [...xs].sort();
 
 beforeAll(async () => {
   cluster = startCluster();
-  const made = cluster.script(
-    "table",
-    "penguins",
-    "Species String, Island String, `Beak Length (mm)` Nullable(Float64), `Beak Depth (mm)` Nullable(Float64), `Flipper Length (mm)` Nullable(Float64), `Body Mass (g)` Nullable(Float64), Sex Nullable(String)",
-    "Species",
-    "cityHash64(Island, ifNull(`Body Mass (g)`, 0))",
-  );
-  if (made.code !== 0) throw new Error(made.err);
-  await cluster.query(`INSERT INTO penguins FORMAT JSONEachRow\n${penguins.map((r) => JSON.stringify(r)).join("\n")}`, 1, { params: { insert_distributed_sync: "1" } });
+  await loadPenguins(cluster);
   chColumns = (await cluster.rows("DESCRIBE TABLE penguins")).map((r) => ({ name: String(r.name), type: String(r.type) }));
   db = await Database.open();
   await db.exec(`CREATE TABLE penguins AS SELECT * FROM read_json(${duck.literal(dataset("penguins.json"))})`);
