@@ -70,4 +70,5 @@ export const logisticRegression: Learner = {
     return build({ kind: "logistic_regression", task: "classification", featureNames, classes: input.classes, params, state });
   },
   load: build,
+  ignoresValidation: true,
 };

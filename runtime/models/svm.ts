@@ -147,4 +147,5 @@ export const svm: Learner = {
     return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
   },
   load: build,
+  ignoresValidation: true,
 };
