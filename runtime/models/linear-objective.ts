@@ -15,7 +15,7 @@ export interface LinearObjective {
 }
 
 /** Multiply-adds of one pass (rows × weights) below which a second thread costs more than it saves. */
-const THREAD_MIN_WORK = 4_000_000;
+const THREAD_MIN_WORK = 2_000_000;
 
 /** How many threads a pass over n rows of d features and k scores gets: one per core, each with enough work. */
 export function passThreads(n: number, d: number, k: number): number {

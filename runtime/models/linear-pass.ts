@@ -63,7 +63,10 @@ export function passBlocks(data: PassData, w: Float64Array, from: number, to: nu
     // Scores: intercept, then each standardised feature times its weights, a feature at a time
     // and up to three classes per read of the column.
     for (let c = 0; c < k; c++) scores.fill(w[d * k + c], c * BLOCK_ROWS, c * BLOCK_ROWS + rows);
-    for (let j = 0; j < d; j++) {
+    // One score column: four features per pass over the scores (a quarter of the score traffic).
+    const grouped = k === 1 ? d - (d % 4) : 0;
+    for (let j = 0; j < grouped; j += 4) forwardFour(columns, mean, scale, w, j, start, rows, scores);
+    for (let j = grouped; j < d; j++) {
       const col = columns[j];
       const m = mean[j];
       const sj = scale[j];
@@ -102,7 +105,8 @@ export function passBlocks(data: PassData, w: Float64Array, from: number, to: nu
       for (let r = 0; r < rows; r++) g += scores[o + r];
       out[at + 1 + d * k + c] = g;
     }
-    for (let j = 0; j < d; j++) {
+    for (let j = 0; j < grouped; j += 4) backwardFour(columns, mean, scale, j, start, rows, scores, out, at + 1 + j);
+    for (let j = grouped; j < d; j++) {
       const col = columns[j];
       const m = mean[j];
       const sj = scale[j];
@@ -141,6 +145,54 @@ export function passBlocks(data: PassData, w: Float64Array, from: number, to: nu
       }
     }
   }
+}
+
+/** Adds features j..j+3 times their weights to one score column (k = 1) of a block. */
+function forwardFour(columns: Float32Array[], mean: Float64Array, scale: Float64Array, w: Float64Array, j: number, start: number, rows: number, scores: Float64Array): void {
+  const c0 = columns[j];
+  const c1 = columns[j + 1];
+  const c2 = columns[j + 2];
+  const c3 = columns[j + 3];
+  const m0 = mean[j];
+  const m1 = mean[j + 1];
+  const m2 = mean[j + 2];
+  const m3 = mean[j + 3];
+  const a0 = scale[j] * w[j];
+  const a1 = scale[j + 1] * w[j + 1];
+  const a2 = scale[j + 2] * w[j + 2];
+  const a3 = scale[j + 3] * w[j + 3];
+  for (let r = 0; r < rows; r++) {
+    const i = start + r;
+    scores[r] += (c0[i] - m0) * a0 + (c1[i] - m1) * a1 + (c2[i] - m2) * a2 + (c3[i] - m3) * a3;
+  }
+}
+
+/** Writes the block's gradient of features j..j+3 (one score column) at out[at..at+3], from the score derivatives. */
+function backwardFour(columns: Float32Array[], mean: Float64Array, scale: Float64Array, j: number, start: number, rows: number, dz: Float64Array, out: Float64Array, at: number): void {
+  const c0 = columns[j];
+  const c1 = columns[j + 1];
+  const c2 = columns[j + 2];
+  const c3 = columns[j + 3];
+  const m0 = mean[j];
+  const m1 = mean[j + 1];
+  const m2 = mean[j + 2];
+  const m3 = mean[j + 3];
+  let g0 = 0;
+  let g1 = 0;
+  let g2 = 0;
+  let g3 = 0;
+  for (let r = 0; r < rows; r++) {
+    const i = start + r;
+    const v = dz[r];
+    g0 += (c0[i] - m0) * v;
+    g1 += (c1[i] - m1) * v;
+    g2 += (c2[i] - m2) * v;
+    g3 += (c3[i] - m3) * v;
+  }
+  out[at] = g0 * scale[j];
+  out[at + 1] = g1 * scale[j + 1];
+  out[at + 2] = g2 * scale[j + 2];
+  out[at + 3] = g3 * scale[j + 3];
 }
 
 /** Adds blocks' partial sums in block order: the summed loss and gradient (p×k) over all rows. */

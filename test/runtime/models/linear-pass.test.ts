@@ -58,9 +58,10 @@ const cases: [PassLoss, number][] = [
 
 describe("the linear data term over feature columns", () => {
   it.each(cases)("%s with %i score columns: the loss of its definition and its gradient", (loss, k) => {
-    const data = problem(300, 3, k, loss);
+    // Five features: one score column takes four at a time, then the fifth alone.
+    const data = problem(300, 5, k, loss);
     const rng = new SeededRandom(9);
-    const w = Float64Array.from({ length: 4 * k }, () => 0.3 * rng.normal());
+    const w = Float64Array.from({ length: 6 * k }, () => 0.3 * rng.normal());
     const at = sums(data, w, [[0, 1]]);
     expect(at.loss).toBeCloseTo(reference(data, w), 8);
     // Central differences of the summed loss, coordinate by coordinate.
