@@ -161,7 +161,8 @@ for (const name of names) {
       sklearnFit: sk[skLabel].fit_s,
       ratio: fit / sk[skLabel].fit_s,
       iterations: `${iterations} / ${sk[skLabel].iterations}`,
-      backend: model.backend ?? backend,
+      // Linear learners run on no engine of their own (float64 JS, worker threads): "js".
+      backend: model.backend ?? "js",
     };
     rows.push(row);
     console.log(

@@ -250,7 +250,7 @@ export class Executor {
     if (spec.task === "classification" && classes.length < 2) throw new DataError(`the target \`${spec.target}\` has only one class (${classes.join("")}) in \`${spec.input}\`; a classifier needs at least two`, undefined, "one-class");
     const shape = { name: spec.model, transform, featureColumns, target: spec.target };
     let validation: { x: typeof x; y: Float32Array } | undefined;
-    if (spec.validation) {
+    if (spec.validation && !learner.ignoresValidation) {
       await this.withPrepared(shape, spec.validation, async (rel) => {
         if (rel.rows === 0) return;
         const vy = await readTarget(this.db, rel, spec.validation!, spec.target, spec.task, classes);

@@ -2,7 +2,7 @@ import type { Database } from "./data/database.js";
 import { checkFeatures } from "./data/feature-check.js";
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
-import { ident, type SqlIdent } from "./sql/quote.js";
+import { ident, literal, type SqlIdent } from "./sql/quote.js";
 import { nameText } from "../language/identifier.js";
 import { own } from "../language/lookup.js";
 
@@ -31,27 +31,43 @@ export async function readMatrix(db: Database, ds: Relation, name: string, colum
   await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)));
   if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
   const select = columns.map((c) => (present.has(c) ? `CAST(${ident(c)} AS FLOAT)` : `CAST(0 AS FLOAT)`) + ` AS ${ident(c)}`).join(", ");
-  const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.relation}`);
+  // One exactly sized column per feature, shared so a learner's worker threads read it in place.
+  const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
   return { n, columns: cols, names: columns };
 }
 
-/** Reads the target: class indices against `classes` (unknown labels → -1) or values for regression. */
+/** Up to this many classes, labels become class indices inside DuckDB; beyond, in JS from the label strings. */
+const SQL_CLASSES = 256;
+
+/**
+ * Reads the target: class indices against `classes` (unknown labels → -1) or values for regression.
+ * Class indices are computed by DuckDB and read as numbers: millions of label strings in JS cost
+ * more memory than the features.
+ */
 export async function readTarget(db: Database, ds: Relation, name: string, target: string, task: Task, classes?: string[]): Promise<{ y: Float32Array; classes: string[] }> {
+  const t = ident(target);
   if (task === "regression") {
-    const { columns } = await db.float32Columns(`SELECT CAST(${ident(target)} AS FLOAT) FROM ${ds.relation}`);
+    const { columns } = await db.float32Columns(`SELECT CAST(${t} AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
     const y = columns[0];
     const bad = y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0);
     if (bad) throw new DataError(`target \`${target}\` has ${bad} missing or non-finite values in \`${name}\``);
     return { y, classes: [] };
   }
-  const labels = await db.strings(`SELECT CAST(${ident(target)} AS VARCHAR) FROM ${ds.relation}`);
-  const missing = labels.filter((l) => l === null).length;
-  if (missing) throw new DataError(`target \`${target}\` has ${missing} missing values in \`${name}\`; drop them (\`drop rows where ${quote(target)} is missing\`)`);
-  const known = classes ?? [...new Set(labels as string[])].sort();
-  const index = new Map(known.map((c, i) => [c, i]));
-  const y = new Float32Array(labels.length);
-  labels.forEach((l, i) => (y[i] = index.get(l as string) ?? -1));
-  return { y, classes: known };
+  const label = `CAST(${t} AS VARCHAR)`;
+  const [{ missing }] = await db.rows(`SELECT count(*) FILTER (WHERE ${t} IS NULL) AS missing FROM ${ds.relation}`);
+  if (Number(missing)) throw new DataError(`target \`${target}\` has ${missing} missing values in \`${name}\`; drop them (\`drop rows where ${quote(target)} is missing\`)`);
+  const known = classes ?? ((await db.strings(`SELECT DISTINCT ${label} FROM ${ds.relation}`)) as string[]).sort();
+  if (known.length > SQL_CLASSES) {
+    const labels = await db.strings(`SELECT ${label} FROM ${ds.relation}`);
+    const index = new Map(known.map((c, i) => [c, i]));
+    const y = new Float32Array(labels.length);
+    labels.forEach((l, i) => (y[i] = index.get(l as string) ?? -1));
+    return { y, classes: known };
+  }
+  // list_position is 1-based, and 0 or NULL (by DuckDB version) for a label not in the list.
+  const list = `[${known.map((c) => literal(c)).join(", ")}]::VARCHAR[]`;
+  const { columns } = await db.float32Columns(`SELECT CAST(coalesce(list_position(${list}, ${label}), 0) - 1 AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
+  return { y: columns[0], classes: known };
 }
 
 const quote = nameText;

@@ -60,9 +60,13 @@ export class Database {
     return names.map((n, i) => ({ name: String(n), type: String(types[i]) }));
   }
 
-  /** Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects). */
-  float32Columns(sql: string): Promise<{ n: number; columns: Float32Array[] }> {
-    return this.typedColumns(sql, (n) => new Float32Array(n));
+  /**
+   * Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects).
+   * `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
+   * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
+   */
+  float32Columns(sql: string, opts: { rows?: number; shared?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
+    return this.typedColumns(sql, (n) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4)), opts.rows);
   }
 
   /** Reads numeric columns of a query straight into Float64Arrays (NULL → NaN), chunk by chunk (no per-row objects). */
@@ -70,12 +74,12 @@ export class Database {
     return this.typedColumns(sql, (n) => new Float64Array(n));
   }
 
-  private async typedColumns<T extends Float32Array | Float64Array>(sql: string, make: (n: number) => T): Promise<{ n: number; columns: T[] }> {
+  private async typedColumns<T extends Float32Array | Float64Array>(sql: string, make: (n: number) => T, rows?: number): Promise<{ n: number; columns: T[] }> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
     // Room for 4 M values to start with (16 MB), however many columns: a fixed 65,536 rows a
     // column allocated 2.6 GB before the first row of a 10,000-column table.
-    let cap = Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
+    let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
     let n = 0;
     for (;;) {
@@ -93,7 +97,16 @@ export class Database {
       copyChunk(chunk, columns, n);
       n += m;
     }
-    return { n, columns: columns.map((c) => c.slice(0, n) as T) };
+    // Exactly full (the row count was known): the columns as they are, not a copy.
+    if (n === cap) return { n, columns };
+    return {
+      n,
+      columns: columns.map((c) => {
+        const exact = make(n);
+        exact.set(c.subarray(0, n));
+        return exact;
+      }),
+    };
   }
 
   /**

@@ -1,56 +1,47 @@
-import { minimizeLbfgs, type Objective } from "./lbfgs.js";
-import { linearObjective, linearObjectiveJs, preferJs, type ScoreLoss, type ScoreLossJs } from "./linear-objective.js";
-import { tf } from "./tf-backend.js";
+import { minimizeLbfgs } from "./lbfgs.js";
+import { openLinearObjective } from "./linear-objective.js";
+import type { PassData } from "./linear-pass.js";
 import type { HistoryPoint, TrainInput } from "./types.js";
 
-/** A penalised linear fit: the design, the targets and the loss, in both of its forms. */
-export interface LinearProblem {
-  /** Row-major design n×p, last column ones. */
-  rows: Float32Array;
-  n: number;
-  p: number;
-  /** Number of score columns. */
-  k: number;
-  /** Row-major n×k targets, as `loss` reads them. */
-  target: Float32Array;
-  /** L2 weight on the coefficients (not the intercept), relative to the mean data loss. */
-  penalty: number;
-  /** The data loss on the tfjs backend, given `target` as a tensor. */
-  loss: (target: tf.Tensor2D) => ScoreLoss;
-  /** The same loss in float64 JS, used when the problem is small. */
-  lossJs: ScoreLossJs;
+/** A fitted linear model's weights (p×k row-major, intercept last) and how the fit went. */
+export interface LinearFit {
+  weights: number[];
+  history: HistoryPoint[];
+  iterations: number;
+  /** Threads that summed the data term. */
+  threads: number;
 }
 
 /**
- * Fits W (p×k row-major, intercept last) by full-batch L-BFGS from zeros, the data term in JS
- * float64 when the problem is small enough that backend call overhead would dominate, else on the
- * tfjs backend. Reports progress per iteration and stops on `input.signal`.
+ * Fits W (p×k row-major, intercept last) of mean loss + ½·penalty·‖W‖² by full-batch L-BFGS from
+ * zeros, the data term in float64 JS over the feature columns (on worker threads when the problem
+ * is large). Stops like scikit-learn's L-BFGS-B: when the largest gradient component is at most
+ * `tol`, or an iteration lowers the objective by at most 2.2e-9 of it (scipy's default `ftol`, on
+ * the summed loss scikit-learn minimises). Reports progress per iteration and stops on `input.signal`.
  */
 export async function fitLinear(
-  problem: LinearProblem,
+  data: PassData,
+  penalty: number,
   opts: { maxIter: number; tol: number },
   input: Pick<TrainInput, "signal" | "onProgress">,
-): Promise<{ weights: number[]; history: HistoryPoint[] }> {
-  const { rows, n, p, k, penalty } = problem;
-  const tensors: tf.Tensor[] = [];
+): Promise<LinearFit> {
+  const p = data.columns.length + 1;
+  const linear = await openLinearObjective(data, penalty);
   try {
-    let objective: Objective;
-    if (preferJs(n, p, k)) {
-      objective = linearObjectiveJs(rows, n, p, k, penalty, problem.lossJs);
-    } else {
-      const design = tf.tensor2d(rows, [n, p]);
-      const target = tf.tensor2d(problem.target, [n, k]);
-      tensors.push(design, target);
-      objective = linearObjective(design, k, penalty, problem.loss(target));
-    }
-    const result = await minimizeLbfgs(objective, new Float64Array(p * k), {
+    const result = await minimizeLbfgs(linear.objective, new Float64Array(p * data.k), {
       maxIter: opts.maxIter,
       tol: opts.tol,
+      ftol: SCIPY_FTOL,
+      // scikit-learn's objective is the sum over rows: its max(|f|, 1) is max(|mean|, 1/n) here.
+      ftolFloor: 1 / data.n,
       signal: input.signal,
       onIteration: (step, loss) => input.onProgress?.({ step, total: opts.maxIter, unit: "iteration", loss }),
     });
-    return { weights: Array.from(result.x), history: result.history.map((loss, step) => ({ step, loss })) };
+    return { weights: Array.from(result.x), history: result.history.map((loss, step) => ({ step, loss })), iterations: result.iterations, threads: linear.threads };
   } finally {
-    tf.dispose(tensors);
+    await linear.close();
   }
 }
+
+/** scipy's L-BFGS-B default `ftol` (factr 1e7 × machine epsilon), which scikit-learn leaves as it is. */
+const SCIPY_FTOL = 1e7 * Number.EPSILON;

@@ -1,12 +1,25 @@
 import { throwIfAborted, yieldToEventLoop } from "./abort.js";
 
-/** A smooth objective: value and gradient at a point. */
-export type Objective = (x: Float64Array) => { loss: number; grad: Float64Array };
+/** A smooth objective: value and gradient at a point (computed here or, awaited, on other threads). */
+export type Objective = (x: Float64Array) => ObjectiveValue | Promise<ObjectiveValue>;
+
+/** The value and gradient of an objective at a point. */
+export interface ObjectiveValue {
+  loss: number;
+  grad: Float64Array;
+}
 
 export interface LbfgsOptions {
   maxIter: number;
   /** Converged when the largest gradient component is at most this. */
   tol: number;
+  /**
+   * Converged when an iteration lowers the value by at most ftol · max(|f|, ftolFloor) (scipy's
+   * L-BFGS-B rule with its floor of 1 scaled to the objective). Default: only a decrease below
+   * 1e-12 of the value, which means no progress at this precision.
+   */
+  ftol?: number;
+  ftolFloor?: number;
   /** Number of correction pairs kept (scipy's default is 10). */
   memory?: number;
   signal?: AbortSignal;
@@ -46,9 +59,11 @@ export async function minimizeLbfgs(
   opts: LbfgsOptions,
 ): Promise<LbfgsResult> {
   const m = opts.memory ?? 10;
+  const ftol = opts.ftol ?? 1e-12;
+  const ftolFloor = opts.ftolFloor ?? 1;
   const p = x0.length;
   let x = Float64Array.from(x0);
-  let { loss, grad } = f(x);
+  let { loss, grad } = await f(x);
   const history = [loss];
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
@@ -82,12 +97,12 @@ export async function minimizeLbfgs(
       slope = dot(grad, d);
     }
     let t = S.length === 0 ? Math.min(1, 1 / Math.max(1e-12, Math.sqrt(-slope))) : 1;
-    let next: { loss: number; grad: Float64Array } | undefined;
+    let next: ObjectiveValue | undefined;
     let xNew = x;
     for (let tries = 0; tries < 30; tries++) {
       xNew = new Float64Array(p);
       for (let k = 0; k < p; k++) xNew[k] = x[k] + t * d[k];
-      const trial = f(xNew);
+      const trial = await f(xNew);
       if (Number.isFinite(trial.loss) && trial.loss <= loss + 1e-4 * t * slope) {
         next = trial;
         break;
@@ -120,7 +135,11 @@ export async function minimizeLbfgs(
     history.push(loss);
     opts.onIteration?.(iter, loss);
     converged = maxAbs(grad) <= opts.tol;
-    if (!converged && previous - loss <= 1e-12 * Math.max(1, Math.abs(loss))) break;
+    if (!converged && previous - loss <= ftol * Math.max(Math.abs(previous), Math.abs(loss), ftolFloor)) {
+      // A requested ftol is a convergence rule; the default floor only means no progress is left.
+      converged = opts.ftol !== undefined;
+      break;
+    }
     if (iter % 10 === 0) await yieldToEventLoop();
   }
   return { x, loss, iterations: iter, converged, history };

@@ -1,82 +1,104 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import type { Objective } from "./lbfgs.js";
-import { tf } from "./tf-backend.js";
+import { addBlocks, blockCount, blockStride, BLOCK_ROWS, passBlocks, type PassData } from "./linear-pass.js";
+import type { LinearWorkerData } from "./linear-pass-worker.js";
 
-/**
- * Per-row loss of a linear model's scores `z` (n×k): returns the mean loss and its gradient with
- * respect to `z` (already divided by n).
- */
-export type ScoreLoss = (z: tf.Tensor2D) => { loss: tf.Scalar; dz: tf.Tensor2D };
+/** The objective of a linear fit and what it holds: worker threads to stop when the fit is done. */
+export interface LinearObjective {
+  objective: Objective;
+  /** Threads summing the data term (1 = this thread only). */
+  threads: number;
+  close(): Promise<void>;
+}
 
-/**
- * The L2-penalised objective of a linear model over a design matrix `x` (n×p, last column ones).
- * The parameter vector is W row-major p×k; its last row is the intercept, which is not penalised
- * (unlike liblinear, so the fit does not depend on the feature scale of a constant).
- * The data term runs on the tfjs backend; the penalty in float64 in JS.
- */
-export function linearObjective(x: tf.Tensor2D, k: number, penalty: number, lossOf: ScoreLoss): Objective {
-  const p = x.shape[1];
-  const penalised = (p - 1) * k;
-  return (w: Float64Array) => {
-    const [lossT, gradT] = tf.tidy(() => {
-      const wT = tf.tensor2d(Float32Array.from(w), [p, k]);
-      const { loss, dz } = lossOf(tf.matMul(x, wT));
-      return [loss, tf.matMul(x, dz, true, false)];
-    });
-    const data = lossT.dataSync()[0];
-    const grad = Float64Array.from(gradT.dataSync());
-    lossT.dispose();
-    gradT.dispose();
-    let reg = 0;
-    for (let i = 0; i < penalised; i++) {
-      reg += w[i] * w[i];
-      grad[i] += penalty * w[i];
-    }
-    return { loss: data + 0.5 * penalty * reg, grad };
-  };
+/** Multiply-adds of one pass (rows × weights) below which a second thread costs more than it saves. */
+const THREAD_MIN_WORK = 2_000_000;
+
+/** How many threads a pass over n rows of d features and k scores gets: one per core, each with enough work. */
+export function passThreads(n: number, d: number, k: number): number {
+  const work = n * (d + 1) * k;
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(work / THREAD_MIN_WORK), blockCount(n)));
+}
+
+/** The compiled worker script; undefined when running from TypeScript sources (tests), where a worker could not load it. */
+function workerUrl(): URL | undefined {
+  if (!import.meta.url.endsWith(".js")) return undefined;
+  const url = new URL("./linear-pass-worker.js", import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/** A typed array on a SharedArrayBuffer (the same one when it already is), so worker threads read it without a copy. */
+function shared<T extends Float32Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = make(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy;
 }
 
 /**
- * Per-row loss on float64 scores `z` (n×k row-major): returns the mean loss and writes its
- * gradient with respect to `z` (already divided by n) into `dz`.
+ * The L2-penalised objective of a linear model: mean data loss over the rows (`linear-pass.ts`,
+ * float64 over the float32 columns, standardised on the fly) + ½·penalty·‖W‖², the intercept row
+ * not penalised (unlike liblinear, so the fit does not depend on the scale of a constant).
+ * The rows' blocks are split over `threads` threads (this one and workers); blocks are added in
+ * order, so the value is the same bit for bit for any thread count.
  */
-export type ScoreLossJs = (z: Float64Array, dz: Float64Array) => number;
-
-/**
- * The same objective as `linearObjective`, in plain JS float64 over row-major rows (n×p, last
- * column ones). Below a few hundred thousand multiply-adds per pass this beats the tfjs backend,
- * whose fixed cost per op dominates small problems.
- */
-export function linearObjectiveJs(rows: Float32Array, n: number, p: number, k: number, penalty: number, lossOf: ScoreLossJs): Objective {
-  const z = new Float64Array(n * k);
-  const dz = new Float64Array(n * k);
-  const penalised = (p - 1) * k;
-  return (w: Float64Array) => {
-    z.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < p; j++) {
-        const v = rows[i * p + j];
-        for (let c = 0; c < k; c++) z[i * k + c] += v * w[j * k + c];
-      }
+export async function openLinearObjective(data: PassData, penalty: number, threads = passThreads(data.n, data.columns.length, data.k)): Promise<LinearObjective> {
+  const { n, k } = data;
+  const d = data.columns.length;
+  const blocks = blockCount(n);
+  const url = threads > 1 ? workerUrl() : undefined;
+  const used = url ? Math.min(threads, blocks) : 1;
+  const bytes = blocks * blockStride(d, k) * 8;
+  const out = new Float64Array(used > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const scores = new Float64Array(k * BLOCK_ROWS);
+  // Thread t sums the blocks [bounds[t], bounds[t + 1]); this thread takes the first share.
+  const bounds = Array.from({ length: used + 1 }, (_, t) => Math.round((t * blocks) / used));
+  const workers: Worker[] = [];
+  if (url) {
+    const sharedData: PassData = {
+      ...data,
+      columns: data.columns.map((c) => shared(c, (b) => new Float32Array(b))),
+      y: shared(data.y, (b) => new Float32Array(b)),
+    };
+    for (let t = 1; t < used; t++) {
+      const workerData: LinearWorkerData = { linearPass: true, data: sharedData, out, from: bounds[t], to: bounds[t + 1] };
+      workers.push(new Worker(url, { workerData }));
     }
-    let loss = lossOf(z, dz);
-    const grad = new Float64Array(p * k);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < p; j++) {
-        const v = rows[i * p + j];
-        for (let c = 0; c < k; c++) grad[j * k + c] += v * dz[i * k + c];
-      }
-    }
+  }
+  const penalised = d * k;
+  const objective: Objective = async (w) => {
+    const done = workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          const onError = (error: Error) => reject(error);
+          worker.once("error", onError);
+          worker.once("message", () => {
+            worker.off("error", onError);
+            resolve();
+          });
+          worker.postMessage(w);
+        }),
+    );
+    passBlocks(data, w, bounds[0], bounds[1], out, scores);
+    await Promise.all(done);
+    const sums = addBlocks(out, blocks, d, k);
+    const grad = sums.grad;
     let reg = 0;
-    for (let i = 0; i < penalised; i++) {
-      reg += w[i] * w[i];
-      grad[i] += penalty * w[i];
+    for (let q = 0; q < grad.length; q++) grad[q] /= n;
+    for (let q = 0; q < penalised; q++) {
+      reg += w[q] * w[q];
+      grad[q] += penalty * w[q];
     }
-    loss += 0.5 * penalty * reg;
-    return { loss, grad };
+    return { loss: sums.loss / n + 0.5 * penalty * reg, grad };
   };
-}
-
-/** Whether a linear fit of this size is faster in plain JS than on the tfjs backend. */
-export function preferJs(n: number, p: number, k: number): boolean {
-  return n * p * k <= 500_000;
+  return {
+    objective,
+    threads: used,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
 }

@@ -1,11 +1,10 @@
 import { coefficientImportance } from "./coefficient-importance.js";
 import { fitLinear } from "./fit-linear.js";
-import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
+import { passScaling } from "./linear-pass.js";
 import { numberParam } from "./params.js";
 import { logisticScorer } from "./scoring/logistic-regression.js";
-import { standardizedRows, type Standardizer } from "./scoring/standardize.js";
+import { orderedColumns, type Standardizer } from "./scoring/standardize.js";
 import { fitStandardizer } from "./standardizer.js";
-import { backendName, initBackend, tf } from "./tf-backend.js";
 import type { HistoryPoint, Learner, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 interface LogisticState {
@@ -17,54 +16,6 @@ interface LogisticState {
 }
 
 const defaults = { l2: 1, max_iter: 200, tol: 1e-5 };
-
-/** Binary (sigmoid) cross-entropy for a single score column. */
-const binaryLoss =
-  (y: tf.Tensor2D, n: number): ScoreLoss =>
-  (z) => ({
-    loss: tf.div(tf.sum(tf.sub(tf.softplus(z), tf.mul(y, z))), n) as tf.Scalar,
-    dz: tf.div(tf.sub(tf.sigmoid(z), y), n) as tf.Tensor2D,
-  });
-
-/** Multinomial (softmax) cross-entropy against one-hot targets. */
-const softmaxLoss =
-  (onehot: tf.Tensor2D, n: number): ScoreLoss =>
-  (z) => {
-    const logp = tf.logSoftmax(z);
-    return {
-      loss: tf.div(tf.neg(tf.sum(tf.mul(onehot, logp))), n) as tf.Scalar,
-      dz: tf.div(tf.sub(tf.exp(logp), onehot), n) as tf.Tensor2D,
-    };
-  };
-
-/** The binary loss in float64 JS, for small problems. */
-const binaryLossJs =
-  (y: Float32Array, n: number): ScoreLossJs =>
-  (z, dz) => {
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      // softplus(z) - y·z, computed without overflow for large |z|.
-      loss += Math.max(z[i], 0) + Math.log1p(Math.exp(-Math.abs(z[i]))) - y[i] * z[i];
-      dz[i] = (1 / (1 + Math.exp(-z[i])) - y[i]) / n;
-    }
-    return loss / n;
-  };
-
-/** The softmax loss in float64 JS, for small problems. */
-const softmaxLossJs =
-  (labels: Float32Array, n: number, k: number): ScoreLossJs =>
-  (z, dz) => {
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) max = Math.max(max, z[i * k + c]);
-      let sum = 0;
-      for (let c = 0; c < k; c++) sum += Math.exp(z[i * k + c] - max);
-      loss += Math.log(sum) + max - z[i * k + labels[i]];
-      for (let c = 0; c < k; c++) dz[i * k + c] = (Math.exp(z[i * k + c] - max) / sum - (c === labels[i] ? 1 : 0)) / n;
-    }
-    return loss / n;
-  };
 
 function build(model: SerializedModel): TrainedModel {
   const state = model.state as LogisticState;
@@ -88,9 +39,9 @@ function build(model: SerializedModel): TrainedModel {
 /**
  * Logistic regression: sigmoid for two classes, multinomial softmax for more, on features
  * standardised with the training mean/std. Minimises mean cross-entropy + l2/(2n)·‖W‖² by
- * full-batch L-BFGS from zeros (the data term on the tfjs backend, or in JS float64 when the
- * problem is small enough that backend call overhead would dominate), so `l2` plays sklearn's 1/C (default 1 ≡ C = 1) and the fit is
- * deterministic (the seed is not needed).
+ * full-batch L-BFGS from zeros (`fit-linear.ts`: the data term in float64 JS over the feature
+ * columns, on worker threads when the problem is large; no TensorFlow.js), so `l2` plays sklearn's
+ * 1/C (default 1 ≡ C = 1) and the fit is deterministic (the seed is not needed).
  */
 export const logisticRegression: Learner = {
   name: "logistic_regression",
@@ -100,7 +51,6 @@ export const logisticRegression: Learner = {
     if (input.task !== "classification") throw new Error("logistic_regression only classifies");
     const K = input.classes.length;
     if (K < 2) throw new Error("logistic_regression needs at least two classes");
-    await initBackend();
     const params = { ...defaults, ...input.params };
     const l2 = numberParam(params, "l2", defaults.l2);
     const maxIter = numberParam(params, "max_iter", defaults.max_iter);
@@ -109,30 +59,16 @@ export const logisticRegression: Learner = {
     const n = x.n;
     const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);
     const standardizer = fitStandardizer(x);
-    const p = featureNames.length + 1;
     const k = K === 2 ? 1 : K;
-    const rows = standardizedRows(x, featureNames, standardizer, true);
-    const target = new Float32Array(n * k);
-    for (let i = 0; i < n; i++) {
-      if (k === 1) target[i] = y[i];
-      else target[i * k + y[i]] = 1;
-    }
     const fit = await fitLinear(
-      {
-        rows,
-        n,
-        p,
-        k,
-        target,
-        penalty: l2 / n,
-        loss: (t) => (k === 1 ? binaryLoss(t, n) : softmaxLoss(t, n)),
-        lossJs: k === 1 ? binaryLossJs(target, n) : softmaxLossJs(y, n, k),
-      },
+      { columns: orderedColumns(x, featureNames), n, k, ...passScaling(standardizer), loss: k === 1 ? "logistic" : "softmax", y, targetMean: 0, targetScale: 1, epsilon: 0 },
+      l2 / n,
       { maxIter, tol },
       input,
     );
     const state: LogisticState = { standardizer, weights: fit.weights, k, history: fit.history };
-    return { ...build({ kind: "logistic_regression", task: "classification", featureNames, classes: input.classes, params, state }), backend: backendName() };
+    return build({ kind: "logistic_regression", task: "classification", featureNames, classes: input.classes, params, state });
   },
   load: build,
+  ignoresValidation: true,
 };

@@ -2,13 +2,11 @@ import { OptionError } from "../errors.js";
 import { coefficientImportance } from "./coefficient-importance.js";
 import { fitLinear } from "./fit-linear.js";
 import { kernelSvmModel, resolveGamma, trainKernelSvm, type KernelSvmState } from "./kernel-svm/kernel-svm.js";
-import type { ScoreLoss, ScoreLossJs } from "./linear-objective.js";
+import { passScaling } from "./linear-pass.js";
 import { choiceParam, numberParam } from "./params.js";
-import { SeededRandom } from "./seeded-random.js";
-import { standardizedRows, type Standardizer } from "./scoring/standardize.js";
-import { fourierRows, primalSvmScorer, type FourierFeatures } from "./scoring/svm-primal.js";
+import { orderedColumns, standardizedRows, type Standardizer } from "./scoring/standardize.js";
+import { primalSvmScorer, type FourierFeatures } from "./scoring/svm-primal.js";
 import { fitStandardizer, targetScale } from "./standardizer.js";
-import { backendName, initBackend, tf } from "./tf-backend.js";
 import type { HistoryPoint, Learner, ParamValue, SerializedModel, TrainedModel, TrainInput } from "./types.js";
 
 interface SvmState {
@@ -46,56 +44,6 @@ const defaults: Record<string, ParamValue> = {
   tol: 1e-4,
 };
 
-/** Squared hinge loss (LinearSVC's default) for ±1 targets, one column per one-vs-rest problem. */
-const squaredHinge =
-  (t: tf.Tensor2D, n: number): ScoreLoss =>
-  (z) => {
-    const slack = tf.relu(tf.sub(1, tf.mul(t, z)));
-    return {
-      loss: tf.div(tf.sum(tf.square(slack)), n) as tf.Scalar,
-      dz: tf.mul(tf.mul(t, slack), -2 / n) as tf.Tensor2D,
-    };
-  };
-
-/** Squared epsilon-insensitive loss (LinearSVR's differentiable variant). */
-const squaredEpsilonInsensitive =
-  (t: tf.Tensor2D, n: number, epsilon: number): ScoreLoss =>
-  (z) => {
-    const r = tf.sub(z, t);
-    const excess = tf.relu(tf.sub(tf.abs(r), epsilon));
-    return {
-      loss: tf.div(tf.sum(tf.square(excess)), n) as tf.Scalar,
-      dz: tf.mul(tf.mul(tf.sign(r), excess), 2 / n) as tf.Tensor2D,
-    };
-  };
-
-/** Squared hinge in float64 JS, for small problems. */
-const squaredHingeJs =
-  (t: Float32Array, n: number): ScoreLossJs =>
-  (z, dz) => {
-    let loss = 0;
-    for (let i = 0; i < z.length; i++) {
-      const slack = Math.max(0, 1 - t[i] * z[i]);
-      loss += slack * slack;
-      dz[i] = (-2 * t[i] * slack) / n;
-    }
-    return loss / n;
-  };
-
-/** Squared epsilon-insensitive loss in float64 JS, for small problems. */
-const squaredEpsilonInsensitiveJs =
-  (t: Float32Array, n: number, epsilon: number): ScoreLossJs =>
-  (z, dz) => {
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const r = z[i] - t[i];
-      const excess = Math.max(0, Math.abs(r) - epsilon);
-      loss += excess * excess;
-      dz[i] = (2 * Math.sign(r) * excess) / n;
-    }
-    return loss / n;
-  };
-
 /** The JSON form of a kernel SVM: typed arrays as plain number arrays. */
 function kernelJson(model: SerializedModel): SerializedModel {
   const state = model.state as KernelSvmState;
@@ -128,11 +76,11 @@ function build(model: SerializedModel): TrainedModel {
  * Support vector machine on standardised features. `kernel: "linear"` works in the primal:
  * squared hinge (one-vs-rest) for classification, squared epsilon-insensitive loss for
  * regression, objective ½‖w‖² + c·Σ loss (LinearSVC/LinearSVR), minimised by full-batch L-BFGS
- * (data term on the tfjs backend, or in JS float64 for small problems). `kernel: "rbf"` is
+ * (`fit-linear.ts`: float64 JS over the feature columns, worker threads when large). `kernel: "rbf"` is
  * solved exactly with libsvm's SMO (kernel-svm/: one-vs-one C-SVC with Platt probabilities,
  * epsilon-SVR — scikit-learn's SVC/SVR) up to SMO_MAX_ROWS training rows; beyond that, or when
  * `components` is set, the features go through seeded random Fourier features (Rahimi & Recht)
- * and the primal solver, so the model stays linear in size and speed. The model's `method`
+ * and the primal solver on TensorFlow.js (`svm-fourier.ts`), so the model stays linear in size and speed. The model's `method`
  * says which ran ("smo", "rff 2000"). Regression fits the standardised target, so `epsilon` is
  * in units of the target's standard deviation.
  */
@@ -169,62 +117,35 @@ export const svm: Learner = {
       return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
     }
 
-    await initBackend();
-    let fourier: FourierFeatures | undefined;
-    let rows: Float32Array;
-    let p: number;
-    if (kernel === "rbf") {
-      const D = components > 0 ? components : fourierComponents(n);
-      const gamma = resolveGamma(params.gamma, standardizedRows(x, featureNames, standardizer), d);
-      const rng = new SeededRandom(input.seed);
-      const sd = Math.sqrt(2 * gamma);
-      // Rounded to float32 once, so training and prediction use the same Ω, b.
-      const omega = Array.from({ length: d * D }, () => Math.fround(rng.normal() * sd));
-      const phase = Array.from({ length: D }, () => Math.fround(rng.next() * 2 * Math.PI));
-      fourier = { omega, phase, components: D };
-      // The same float64 feature map as prediction, so a model scores its training rows as it was fitted.
-      const phi = fourierRows(standardizedRows(x, featureNames, standardizer), n, d, fourier);
-      p = D + 1;
-      rows = new Float32Array(n * p);
-      for (let i = 0; i < n; i++) {
-        rows.set(phi.subarray(i * D, (i + 1) * D), i * p);
-        rows[i * p + D] = 1;
-      }
-    } else {
-      p = d + 1;
-      rows = standardizedRows(x, featureNames, standardizer, true);
-    }
-
-    let target: { mean: number; std: number } | undefined;
-    const t = new Float32Array(n * k);
-    if (task === "regression") {
-      target = targetScale(y);
-      for (let i = 0; i < n; i++) t[i] = (y[i] - target.mean) / target.std;
-    } else if (k === 1) {
-      for (let i = 0; i < n; i++) t[i] = y[i] === 1 ? 1 : -1;
-    } else {
-      t.fill(-1);
-      for (let i = 0; i < n; i++) t[i * k + y[i]] = 1;
-    }
+    const target = task === "regression" ? targetScale(y) : undefined;
     // ½‖w‖² + c·Σ loss, divided by c·n so the data term is a mean.
     const penalty = 1 / (c * n);
+    if (kernel === "rbf") {
+      // Only here is TensorFlow.js loaded: its matrix products suit the wide Fourier design.
+      const { fitFourier } = await import("./svm-fourier.js");
+      const fit = await fitFourier(input, featureNames, standardizer, { k, penalty, epsilon, maxIter, tol, target, components: components > 0 ? components : fourierComponents(n), gamma: params.gamma });
+      const state: SvmState = { method: `rff ${fit.fourier.components}`, standardizer, fourier: fit.fourier, weights: fit.weights, k, target, history: fit.history };
+      return { ...build({ kind: "svm", task, featureNames, classes: input.classes, params, state }), backend: fit.backend };
+    }
     const fit = await fitLinear(
       {
-        rows,
+        columns: orderedColumns(x, featureNames),
         n,
-        p,
         k,
-        target: t,
-        penalty,
-        loss: (tT) => (task === "regression" ? squaredEpsilonInsensitive(tT, n, epsilon) : squaredHinge(tT, n)),
-        lossJs: task === "regression" ? squaredEpsilonInsensitiveJs(t, n, epsilon) : squaredHingeJs(t, n),
+        ...passScaling(standardizer),
+        loss: task === "regression" ? "squared-epsilon-insensitive" : "squared-hinge",
+        y,
+        targetMean: target?.mean ?? 0,
+        targetScale: target ? 1 / target.std : 1,
+        epsilon,
       },
+      penalty,
       { maxIter, tol },
       input,
     );
-    const method = fourier ? `rff ${fourier.components}` : undefined;
-    const state: SvmState = { ...(method ? { method } : {}), standardizer, fourier, weights: fit.weights, k, target, history: fit.history };
-    return { ...build({ kind: "svm", task, featureNames, classes: input.classes, params, state }), backend: backendName() };
+    const state: SvmState = { standardizer, weights: fit.weights, k, target, history: fit.history };
+    return build({ kind: "svm", task, featureNames, classes: input.classes, params, state });
   },
   load: build,
+  ignoresValidation: true,
 };

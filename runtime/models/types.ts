@@ -95,4 +95,6 @@ export interface Learner {
   defaults: Record<string, ParamValue>;
   train(input: TrainInput): Promise<TrainedModel>;
   load(model: SerializedModel): TrainedModel;
+  /** True when `train` never reads `input.validation`: the executor then does not read it (time and memory). */
+  ignoresValidation?: boolean;
 }

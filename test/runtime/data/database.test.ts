@@ -45,6 +45,37 @@ describe("columnar reads into typed arrays", () => {
     const { y, classes } = await readTarget(db, ds, "t", "label", "classification");
     expect(classes).toEqual(["a", "b"]);
     expect(y.filter((v) => v === 0).length).toBe(Math.ceil(10_000 / 3));
+    for (let i = 0; i < 10_000; i += 997) expect(y[i]).toBe(i % 3 === 0 ? 0 : 1);
+  });
+
+  it("reads training columns exactly sized on shared buffers, whatever the row count it was told", async () => {
+    const x = await readMatrix(db, ds, "t", ["half", "i"]);
+    expect(x.columns[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(x.columns[0].buffer.byteLength).toBe(10_000 * 4);
+    expect(x.columns[1][9_999]).toBe(9_999);
+    // A wrong count (too few, too many) still gives every row and no more.
+    for (const rows of [0, 3, 20_000]) {
+      const { n, columns } = await db.float32Columns(`SELECT CAST(i AS FLOAT) FROM t ORDER BY i`, { rows, shared: true });
+      expect(n).toBe(10_000);
+      expect(columns[0].length).toBe(10_000);
+      expect(columns[0][9_999]).toBe(9_999);
+    }
+  });
+
+  it("maps labels against known classes (unknown ones to -1), many classes as well as few", async () => {
+    const { y } = await readTarget(db, ds, "t", "label", "classification", ["b", "z"]);
+    expect(y[0]).toBe(-1);
+    expect(y[1]).toBe(0);
+    await expect(readTarget(db, ds, "t", "m", "classification")).rejects.toThrow(/1 missing values/);
+    // 1,000 classes (past what DuckDB maps in SQL), and quotes in labels.
+    await db.exec(`CREATE TABLE many AS SELECT i, 'c''' || (i % 1000) AS label FROM range(5_000) r(i)`);
+    const many: Relation = { relation: ident("many"), columns: ["i", "label"], rows: 5_000, expansions: {} };
+    const m = await readTarget(db, many, "many", "label", "classification");
+    expect(m.classes.length).toBe(1000);
+    expect(m.classes[m.y[4_321]]).toBe("c'321");
+    await db.exec(`CREATE TABLE quoted AS SELECT * FROM (VALUES ('a'), ('b'''), ('c')) v(label)`);
+    const quoted: Relation = { relation: ident("quoted"), columns: ["label"], rows: 3, expansions: {} };
+    expect(Array.from((await readTarget(db, quoted, "quoted", "label", "classification", ["b'", "a"])).y)).toEqual([1, 0, -1]);
   });
 });
 
