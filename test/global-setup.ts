@@ -2,7 +2,7 @@
 // every process they start: the CLI, kernels, Jupyter), so what this run leaves behind can be told
 // apart from other runs on the same machine. At the end the run fails if any lathe-* folder is left
 // there (code or a test that does not clean up after itself); the folder is removed either way.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -10,6 +10,8 @@ import path from "node:path";
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const root = mkdtempSync(path.join(tmpdir(), "lathe-suite-"));
+  // As open as the system's temp folder (mkdtemp makes it 0700): tests run the CLI as another user.
+  chmodSync(root, 0o1777);
   process.env.TMPDIR = root;
   return () => {
     const left = readdirSync(root).filter((name) => name.startsWith("lathe-"));

@@ -51,11 +51,20 @@ export function noStoreMessage(loc: StoreLocation): string {
 }
 
 function isDir(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return stat(p)?.isDirectory() ?? false;
 }
 
 function exists(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false }) !== undefined;
+  return stat(p) !== undefined;
+}
+
+/** A folder this user may not look into holds nothing the walk can use: its store, if any, is not ours to find. */
+function stat(p: string): ReturnType<typeof statSync> {
+  try {
+    return statSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 function real(p: string): string {
