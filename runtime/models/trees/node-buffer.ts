@@ -1,4 +1,4 @@
-import type { TreeArrays } from "./tree-builder.js";
+import type { TreeArrays } from "./tree-arrays.js";
 
 /**
  * The node arrays of a tree being grown (both tree builders'): split feature, threshold, children
