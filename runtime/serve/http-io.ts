@@ -31,41 +31,55 @@ export function isJsonType(header: string | undefined): boolean {
  * declared length over it is refused before any byte is read, a longer body as soon as it passes.
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => readJsonBodyThen(req, limit, (err, body) => (err ? reject(err) : resolve(body))));
+}
+
+/**
+ * `readJsonBody` with a callback, called once: the server's request path, where a promise and its
+ * microtasks per request cost a measurable share of a one-row prediction's CPU.
+ */
+export function readJsonBodyThen(req: IncomingMessage, limit: number, done: (err: Error | undefined, body?: unknown) => void): void {
   const tooLarge = () => new HttpError(413, "body-too-large", `the request body is over the limit of ${limit} bytes`, { limit }, { Connection: "close" });
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
     // Nothing more of this connection is read: it closes after the answer.
     req.pause();
-    return Promise.reject(tooLarge());
+    return done(tooLarge());
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeListener("data", onData);
-        req.pause();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on("data", onData);
-    req.on("error", reject);
-    // A client that goes away mid-body: no `end` will come.
-    req.on("close", () => {
-      if (!req.complete) reject(new Error("the client closed the connection before sending the whole body"));
-    });
-    req.on("end", () => {
-      if (size > limit) return;
-      const text = chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8");
-      try {
-        resolve(JSON.parse(text));
-      } catch (e) {
-        reject(new HttpError(400, "invalid-json", `the request body is not valid JSON: ${(e as Error).message}`));
-      }
-    });
+  let finished = false;
+  const finish = (err: Error | undefined, body?: unknown) => {
+    if (finished) return;
+    finished = true;
+    done(err, body);
+  };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (c: Buffer) => {
+    size += c.length;
+    if (size > limit) {
+      req.removeListener("data", onData);
+      req.pause();
+      finish(tooLarge());
+      return;
+    }
+    chunks.push(c);
+  };
+  req.on("data", onData);
+  req.on("error", finish);
+  // A client that goes away mid-body: no `end` will come.
+  req.on("close", () => {
+    if (!req.complete) finish(new Error("the client closed the connection before sending the whole body"));
+  });
+  req.on("end", () => {
+    if (size > limit) return;
+    const text = chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return finish(new HttpError(400, "invalid-json", `the request body is not valid JSON: ${(e as Error).message}`));
+    }
+    finish(undefined, body);
   });
 }
 
