@@ -29,6 +29,7 @@ export const decisionTree: Learner = {
     const fixed = { bootstrap: false, workers: 1 };
     return trainEnsemble({ kind: KIND, defaults: decisionTree.defaults, trees: () => 1, fixed }, input);
   },
+  ignoresValidation: true,
   load(model) {
     return TreeEnsemble.fromJSON(model, KIND);
   },

@@ -32,6 +32,7 @@ export const randomForest: Learner = {
   train(input) {
     return trainEnsemble({ kind: KIND, defaults: randomForest.defaults, trees: (p) => positiveInt(p, "trees") }, input);
   },
+  ignoresValidation: true,
   load(model) {
     return TreeEnsemble.fromJSON(model, KIND);
   },
