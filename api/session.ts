@@ -9,7 +9,7 @@ import { Database } from "../runtime/data/database.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
 import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
-import { cleanDuckDBMessage, DataError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
+import { cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
 import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
@@ -343,11 +343,6 @@ async function engineSchema(table: string, url: string): Promise<SourceSchema> {
   }
 }
 
-/**
- * What went wrong, for the user: a failure inside a step is a diagnostic at its statement (code,
- * span), printed like a checker error; a data problem outside any step keeps its message; only
- * what no user can cause is "internal" (exit 70, with its stack).
- */
 /** A diagnostic for each statement the runtime cannot execute yet: a warning for `check`, an error for `run`. */
 function pendingDiagnostics(program: Program, severity: "warning" | "error"): Diagnostic[] {
   const pending = new Set(pendingStatementKinds());
@@ -356,6 +351,11 @@ function pendingDiagnostics(program: Program, severity: "warning" | "error"): Di
     .map((s) => ({ code: "not-implemented", severity, span: s.span, message: `\`${s.kind}\` is checked, but this version of the runtime cannot execute it yet${severity === "error" ? ", so the program does not run" : "; `lathe run` refuses the program"}` }));
 }
 
+/**
+ * What went wrong, for the user: a failure inside a step is a diagnostic at its statement (code,
+ * span), printed like a checker error; a data problem outside any step keeps its message; only
+ * what no user can cause is "internal" (exit 70, with its stack).
+ */
 function userError(e: unknown): RunOutcome["error"] {
   const err = e as Error;
   if (err instanceof StoreError) return { kind: "store", code: err.code, message: err.message };
@@ -364,6 +364,9 @@ function userError(e: unknown): RunOutcome["error"] {
   if (err instanceof StepError && err.span) return { kind: "data", message: err.message, code: err.code, diagnostic: { code: err.code, message: err.message, severity: "error", span: err.span } };
   if (err instanceof DataError) return { kind: "data", message: err.message, code: err.code };
   if (isDuckDBUserError(err)) return { kind: "data", message: cleanDuckDBMessage(err.message), code: readError(err).code };
+  // Outside a step too (fingerprinting, planning), DuckDB out of its memory limit is the user's limit.
+  const memory = duckDBMemoryError(err);
+  if (memory) return { kind: "data", message: memory.message, code: memory.code };
   return { kind: "internal", message: err?.stack ?? String(e) };
 }
 
