@@ -86,8 +86,15 @@ export interface Quantity {
   span: Span;
 }
 
-/** Where rows are written: a file (its extension picks the format) or a table of a DuckDB database file. */
-export type OutputTarget = { kind: "file"; path: Literal & { value: string }; span: Span } | { kind: "table"; table: Literal & { value: string }; database: Literal & { value: string }; span: Span };
+/**
+ * Where rows are written: a file (its extension picks the format), a table of a DuckDB database
+ * file, or a table on an engine (`engine-table`): `table "t" in clickhouse "URL"`, or `table "t"`
+ * alone for the engine the rows come from (no `engine`/`url` then).
+ */
+export type OutputTarget =
+  | { kind: "file"; path: Literal & { value: string }; span: Span }
+  | { kind: "table"; table: Literal & { value: string }; database: Literal & { value: string }; span: Span }
+  | { kind: "engine-table"; table: Literal & { value: string }; engine?: Name; url?: Literal & { value: string }; span: Span };
 
 /** A registered model: its registry name and, optionally, one version (default: the champion). */
 export interface RegistryRef {

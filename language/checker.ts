@@ -47,7 +47,7 @@ export interface DatasetInfo {
   fitted: boolean;
   /** For split parts: the split statement's index. */
   statement: number;
-  /** The engine its rows stay on (a `from clickhouse` source and what is prepared from it): only a prepare and a plain split read them so far. */
+  /** The engine its rows stay on (a `from clickhouse` source and what is prepared from it): readers push work there or bring the rows back. */
   engine?: string;
 }
 
@@ -173,7 +173,7 @@ class Checker {
         return;
       }
       case "prepare": {
-        const input = this.dataset(s.input, true);
+        const input = this.dataset(s.input);
         let schema = input ? [...input.schema] : undefined;
         const opaque = !input || this.opaque.has(input.schema);
         if (opaque && schema) this.opaque.add(schema);
@@ -238,7 +238,7 @@ class Checker {
       case "deploy": {
         const model = this.registryRef(s.target);
         const data = this.dataset(s.data);
-        this.output(s.output);
+        this.output(s.output, data);
         if (model && data && !this.opaque.has(data.schema)) {
           const have = new Set(data.schema.map((c) => c.name.toLowerCase()));
           const missing = model.features.filter((f) => !have.has(f.toLowerCase()));
@@ -256,8 +256,7 @@ class Checker {
         if (s.form && s.form.text !== "container") this.report("invalid-option", `an export is for the edge (the default) or \`for container\`, got \`${s.form.text}\``, s.form.span, "error", ["container"], s.form.text);
         return;
       case "save":
-        this.dataset(s.data);
-        this.output(s.output);
+        this.output(s.output, this.dataset(s.data));
         return;
       case "monitor":
         return this.monitor(s);
@@ -413,7 +412,19 @@ class Checker {
   }
 
   /** A file whose extension names a format rows can be written in, or a table of a database file. */
-  private output(o: A.OutputTarget): void {
+  /** Checks where rows are written; `data`: the dataset written (an engine table named alone goes to its engine). */
+  private output(o: A.OutputTarget, data?: DatasetInfo): void {
+    if (o.kind === "engine-table") {
+      if (!o.table.value.trim()) this.report("invalid-option", "the table name is empty", o.table.span);
+      if (o.engine && o.url) {
+        if (!sourceEngines.includes(o.engine.text)) this.report("unknown-engine", `unknown engine \`${o.engine.text}\`; rows are written to a DuckDB file ("x.duckdb") or to ${sourceEngines.join(", ")}`, o.engine.span, "error", sourceEngines);
+        const problem = engineUrlProblem(o.url.value);
+        if (problem) this.report(problem.code, problem.message, o.url.span);
+      } else if (data && !data.engine) {
+        this.report("missing-engine", `\`table ${JSON.stringify(o.table.value)}\` alone names a table on the engine \`${data.name}\` comes from, and its rows are not on one: write \`table ${JSON.stringify(o.table.value)} in "file.duckdb"\` or \`in clickhouse "http://HOST:PORT/DATABASE"\``, o.span);
+      }
+      return;
+    }
     if (o.kind === "table") {
       if (!o.table.value.trim()) this.report("invalid-option", "the table name is empty", o.table.span);
       this.path(o.database);
@@ -489,7 +500,7 @@ class Checker {
   }
 
   private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
-    const input = this.dataset(s.input, true);
+    const input = this.dataset(s.input);
     if (input?.engine && (s.stratify || s.time || s.column)) this.report("engine-unsupported", `a ${s.stratify ? "stratified split" : s.time ? "split by time" : "split by column"} cannot run on ${input.engine} yet: only a plain split by percentages runs there`, s.span);
     if (s.column) this.splitByColumn(s, s.column, input);
     else {
@@ -730,10 +741,9 @@ class Checker {
     return c;
   }
 
-  /** A dataset by name; one whose rows stay on an engine is an error unless the reader runs there (`onEngine`: a prepare or a split). */
-  private dataset(n: A.Name, onEngine = false): DatasetInfo | undefined {
+  /** A dataset by name. One whose rows stay on an engine is read there or brought back by the runtime (docs/scale-out.md). */
+  private dataset(n: A.Name): DatasetInfo | undefined {
     const d = own(this.datasets, n.text);
-    if (d?.engine && !onEngine) this.report("engine-unsupported", `\`${n.text}\` stays on ${d.engine}: only a prepare and a plain split read its rows so far; split it and use its parts`, n.span);
     if (!d) {
       const kind = this.names.get(n.text);
       if (kind) this.report("wrong-kind", `\`${n.text}\` is a ${kind}, not a dataset`, n.span);

@@ -78,7 +78,9 @@ function registryRef(r: A.RegistryRef): string {
 }
 
 function output(o: A.OutputTarget): string {
-  return o.kind === "file" ? dq(o.path.value) : `table ${dq(o.table.value)} in ${dq(o.database.value)}`;
+  if (o.kind === "file") return dq(o.path.value);
+  if (o.kind === "table") return `table ${dq(o.table.value)} in ${dq(o.database.value)}`;
+  return `table ${dq(o.table.value)}${o.engine && o.url ? ` in ${o.engine.text} ${dq(o.url.value)}` : ""}`;
 }
 
 function threshold(t: A.Threshold): string {

@@ -967,7 +967,11 @@ export class LatheParser extends EmbeddedActionsParser {
     this.keepPartial,
   );
 
-  /** Where rows go: `"file.parquet"` (the extension picks the format) or `table "t" in "db.duckdb"`. */
+  /**
+   * Where rows go: `"file.parquet"` (the extension picks the format), `table "t" in "db.duckdb"`,
+   * `table "t" in clickhouse "URL"` (an engine's table, as a source names one), or `table "t"`
+   * alone: a table on the engine the rows come from.
+   */
   outputTarget = this.RULE("outputTarget", (): Got<A.OutputTarget> => {
     const at = this.mark();
     return this.OR([
@@ -981,9 +985,21 @@ export class LatheParser extends EmbeddedActionsParser {
         ALT: () => {
           this.CONSUME(K.table);
           const table = this.SUBRULE2(this.text, { LABEL: "table" });
-          this.CONSUME(K.in);
-          const database = this.SUBRULE3(this.text, { LABEL: "database" });
-          return this.build(at, (span): A.OutputTarget => ({ kind: "table", table: need(table), database: need(database), span }));
+          let engine: IToken | undefined;
+          let database: Got<A.Literal & { value: string }> | undefined;
+          this.OPTION(() => {
+            this.CONSUME(K.in);
+            // The engine is a plain name, as in a source's `from clickhouse "URL"`.
+            this.OPTION2(() => {
+              engine = this.CONSUME(T.Name, { LABEL: "engine" });
+            });
+            database = this.SUBRULE3(this.text, { LABEL: "database" });
+          });
+          return this.build(at, (span): A.OutputTarget => {
+            if (engine) return { kind: "engine-table", table: need(table), engine: this.name(engine), url: need(database), span };
+            if (database) return { kind: "table", table: need(table), database: need(database), span };
+            return { kind: "engine-table", table: need(table), span };
+          });
         },
       },
     ]);

@@ -1,4 +1,6 @@
 import { chainSql, fitAndCompile, dropStaged } from "./data/chain.js";
+import { ClickHouseConnection } from "./data/clickhouse-connection.js";
+import { bringBack, type EngineRows } from "./data/engine-dataset.js";
 import { Database, plain } from "./data/database.js";
 import { readError } from "./data/source.js";
 import { abortError, cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "./errors.js";
@@ -7,7 +9,7 @@ import { encodeModelFile } from "./model-file.js";
 import { modelArtifact, type ModelState, type TrainSpec } from "./model-state.js";
 import { predictWithProba } from "./models/predict-with-proba.js";
 import { opOf } from "./ops/index.js";
-import type { DatasetState, EngineRef, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepCacheHost, StepContext, StepStore } from "./ops/types.js";
+import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepCacheHost, StepContext, StepStore } from "./ops/types.js";
 import type { Plan, PlanStep } from "./plan.js";
 import { AssertionFailed, valueText as fmt, type MetricRecord, type StepResult } from "./results.js";
 import type { ArtifactRef } from "./run-store.js";
@@ -57,6 +59,14 @@ export class Executor {
 
   /** Runs every step of a plan; an `assert` that fails (or a `monitor` alert) throws AssertionFailed after the rest has run. */
   async run(plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteOutput> {
+    try {
+      return await this.runSteps(plan, options);
+    } finally {
+      await this.closeEngines();
+    }
+  }
+
+  private async runSteps(plan: Plan, options: ExecuteOptions): Promise<ExecuteOutput> {
     const out: ExecuteOutput = { results: [], metrics: [], artifacts: [] };
     const failures: string[] = [];
     const registryActions: RegistryActions = { registered: new Map(), promoted: new Map(), asserts: [] };
@@ -127,7 +137,7 @@ export class Executor {
   private async cachedStep(step: PlanStep, ctx: StepContext, store?: StepStore): Promise<StepResult | undefined> {
     const op = opOf(step);
     const io = op.io(step);
-    if (!io.defines.length) return op.run(ctx, step);
+    if (!io.defines.length) return this.runOp(op, ctx, step);
     const cached = this.resultOf.get(step.key);
     if (cached && io.defines.every((o) => this.madeBy.get(o) === step.key)) {
       if (cached.kind === "model") await ctx.putModel(ctx.model(cached.name));
@@ -141,7 +151,7 @@ export class Executor {
     const host: StepCacheHost = { ctx, viewDefinition: (name) => this.viewDefinitions.get(name), setBackend: (b) => (this.backend = b) };
     let result = stored && (await stored.restore(step, io, host));
     if (!result) {
-      result = await op.run(ctx, step);
+      result = await this.runOp(op, ctx, step);
       if (stored && result) await stored.save(step, io, result, host);
     }
     if (cacheable && result) {
@@ -165,10 +175,12 @@ export class Executor {
       options,
       dataset: (name) => this.dataset(name),
       hasDataset: (name) => this.datasets.has(name),
-      setEngineDataset: (name, ref) => {
+      setEngineDataset: (name, rows) => {
         this.datasets.delete(name);
-        this.engineDatasets.set(name, ref);
+        this.engineDatasets.set(name, rows);
       },
+      engineDataset: (name) => this.engineDatasets.get(name),
+      engine: (url) => this.engine(url),
       materialise: (name, sql, how) => this.materialise(name, sql, how),
       concreteTransform: (ds) => this.concreteTransform(ds),
       model: (name) => this.model(name),
@@ -193,14 +205,49 @@ export class Executor {
     };
   }
 
-  /** Datasets whose rows stay on an engine: only a split (with the prepare steps before it) runs there so far. */
-  private readonly engineDatasets = new Map<string, EngineRef>();
+  /** Datasets whose rows stay on an engine (until a step that needs them in DuckDB brings them back). */
+  private readonly engineDatasets = new Map<string, EngineRows>();
+  /** The run's connections to engines, by URL: opened on first use, shared by its steps, closed when it ends. */
+  private readonly connections = new Map<string, Promise<ClickHouseConnection>>();
+
+  /** The run's connection to the engine at `url`. */
+  private engine(url: string): Promise<ClickHouseConnection> {
+    let conn = this.connections.get(url);
+    if (!conn) {
+      conn = ClickHouseConnection.open(url);
+      this.connections.set(url, conn);
+      // A URL the connection refuses is refused again next time, not cached.
+      conn.catch(() => this.connections.delete(url));
+    }
+    return conn;
+  }
+
+  /** Closes the run's engine connections. */
+  private async closeEngines(): Promise<void> {
+    const open = [...this.connections.values()];
+    this.connections.clear();
+    for (const c of open) await c.then((x) => x.close()).catch(() => undefined);
+  }
+
+  /**
+   * Runs an op. Datasets it reads whose rows stay on an engine are first brought back into DuckDB
+   * (all their rows, streamed), unless the op reads them there itself (`readsEngine`).
+   */
+  private async runOp(op: ReturnType<typeof opOf>, ctx: StepContext, step: PlanStep): Promise<StepResult | undefined> {
+    if (!op.readsEngine?.(step as never)) {
+      for (const name of op.io(step as never).reads) {
+        const remote = this.engineDatasets.get(name);
+        if (remote) await bringBack(ctx, name, remote);
+      }
+    }
+    return op.run(ctx, step as never);
+  }
 
   /** The state of a dataset computed earlier in this session. */
   dataset(name: string): DatasetState {
     const ds = this.datasets.get(name);
     const remote = this.engineDatasets.get(name);
-    if (!ds && remote) throw new DataError(`\`${name}\` stays on ${remote.engine} (${remote.url}); only a split, with the prepare steps before it, runs there so far: split it and use its parts`, undefined, "engine-unsupported");
+    if (!ds && remote) throw new DataError(`\`${name}\` stays on ${remote.ref.engine} (${remote.ref.url}) and this step reads it there`, undefined, "engine-unsupported");
     if (!ds) throw new DataError(`dataset \`${name}\` has not been computed in this session`, undefined, "unknown-dataset");
     return ds;
   }

@@ -25,3 +25,10 @@ export function boundedTable(part: { rows: Record<string, unknown>[]; note?: str
   const note = [cut, part.note].filter(Boolean).join("; ");
   return { rows: cut ? part.rows.slice(0, maxShownRows) : part.rows, ...(note ? { note } : {}) };
 }
+
+/**
+ * The most rows `describe` and `plot` bring back from an engine: the first rows of the engine's
+ * stable order (by the portable row hash), a sample spread over the whole table and the same on
+ * every run. Their results say when they profiled or drew a sample rather than every row.
+ */
+export const engineSampleRows = 100_000;

@@ -24,7 +24,7 @@ export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "monitor"; run: MonitorRun }
   | { kind: "serving"; name: string; ref: string; version: number; port: number; spec: string; url?: string; later?: string }
   | { kind: "exported"; name: string; ref: string; version: number; dir: string; form: "edge" | "container"; files: number }
-  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[]; unchartedColumns?: number }
+  | { kind: "describe"; name: string; rows: number; columns: Record<string, unknown>[]; charts: { column: string; bundle: ChartBundle }[]; unchartedColumns?: number; /** Rows on an engine: how many of them a sample brought back to profile. */ sampled?: number }
   | {
       kind: "model-description";
       name: string;

@@ -27,9 +27,10 @@ function run(args: string[]) {
 /**
  * Starts the cluster in a fresh `lathe-clickhouse-` folder. clickhouse-server missing is a failure
  * with the command that installs it, never a skip: CI installs it (.ci/run). The port base comes
- * from the process id (tests in parallel workers do not collide); a taken port moves on to the next.
+ * from the process id (tests in parallel workers do not collide), or from `portBase` when given; a
+ * taken port moves on to the next.
  */
-export function startCluster(): Cluster {
+export function startCluster(portBase?: number): Cluster {
   if (spawnSync("sh", ["-c", "command -v clickhouse-server"]).status !== 0) {
     throw new Error("clickhouse-server is not installed: run `sudo bash scripts/setup-clickhouse.sh` (CI's .ci/run does)");
   }
@@ -37,7 +38,7 @@ export function startCluster(): Cluster {
   let started: ReturnType<typeof run> | undefined;
   let base = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
-    base = 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
+    base = portBase !== undefined ? portBase + attempt * 20 : 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
     started = run(["start", dir, String(base)]);
     if (started.code === 0) break;
   }

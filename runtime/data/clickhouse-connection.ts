@@ -83,6 +83,11 @@ export class ClickHouseConnection {
     await this.guard(() => this.client.command({ query: sql }));
   }
 
+  /** An `INSERT … FORMAT …` with its data in the statement's body; into a Distributed table, the rows are on their shards when it returns. */
+  async insert(statement: string): Promise<void> {
+    await this.guard(() => this.client.command({ query: statement, clickhouse_settings: { insert_distributed_sync: 1 } }));
+  }
+
   /** Ends the connection's sockets. */
   async close(): Promise<void> {
     await this.client.close();

@@ -1,15 +1,11 @@
-import { randomUUID } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { PrepareStep } from "../../language/ast.js";
 import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { TypedColumn } from "../sql/dialect.js";
-import { ident, literal } from "../sql/quote.js";
-import { duckTypeOf, type ClickHouseConnection } from "./clickhouse-connection.js";
+import type { ClickHouseConnection } from "./clickhouse-connection.js";
 import type { Database } from "./database.js";
+import { describeQuery, fetchRows, fitOnEngine } from "./engine-rows.js";
 import { partColumn } from "./split.js";
-import { isFitted, readFitted, type AppliedStep } from "./steps.js";
+import { isFitted, type AppliedStep } from "./steps.js";
 
 /** A plain split of an engine table, with the prepare steps before it (`pre`: learn nothing; `post`: learn on the training part). */
 export interface EngineSplitSpec {
@@ -33,9 +29,6 @@ export interface EngineSplitResult {
   bytes: number;
 }
 
-/** The rows of the engine's result inserted per DuckDB statement: one temporary NDJSON file at a time. */
-const chunkRows = 50_000;
-
 /**
  * Runs a split and its prepare steps inside ClickHouse and brings back only the parts, each into
  * a DuckDB table named by `tableOf`. The steps compile through the ClickHouse dialect; each row's
@@ -55,18 +48,7 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
   const assigned = `(${ch.portableSplit(`(${pre})`, preColumns, { parts: spec.parts, seed: spec.seed }, partColumn)})`;
   const partRel = (name: string) => `(SELECT ${names.map(ch.ident).join(", ")}, __lathe_h FROM ${assigned} WHERE ${ch.ident(partColumn)} = ${ch.literal(name)})`;
 
-  // Learn on the training part, each step on the rows as they stand just before it (as `fitAndCompile`).
-  const applied: AppliedStep[] = [];
-  for (const step of spec.post) {
-    if (!isFitted(step)) {
-      applied.push({ step });
-      continue;
-    }
-    const before = `(${ch.chain(partRel(spec.train), applied, names)})`;
-    const results: Record<string, unknown>[][] = [];
-    for (const q of ch.fitQueries(step, before) ?? []) results.push(await conn.rows(q));
-    applied.push({ step, fitted: readFitted(step, results) });
-  }
+  const applied = await fitOnEngine(conn, partRel(spec.train), spec.post, names);
 
   const parts: EngineSplitResult["parts"] = [];
   let columns: TypedColumn[] = [];
@@ -79,35 +61,9 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
     const order = [...(described.length > columns.length ? ["__lathe_h"] : []), ch.rowText(columns)].join(", ");
     const ordered = `SELECT ${columns.map((c) => ch.ident(c.name)).join(", ")} FROM (${rows}) ORDER BY ${order}`;
     const table = tableOf(p.name);
-    const types = columns.map((c) => [c.name, duckTypeOf(c.type)] as const);
-    await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} (${types.map(([n, t]) => `${ident(n)} ${t}`).join(", ")})`);
-    const pending: string[] = [];
-    const flush = async () => {
-      if (!pending.length) return;
-      const file = path.join(os.tmpdir(), `lathe-engine-${randomUUID()}.ndjson`);
-      const body = pending.join("\n");
-      bytes += Buffer.byteLength(body);
-      pending.length = 0;
-      try {
-        writeFileSync(file, body);
-        // DuckDB's JSON reader parses doubles correctly rounded and casts 18.16's quoted 64-bit integers.
-        const cols = `{${types.map(([n, t]) => `${literal(n)}: ${literal(t)}`).join(", ")}}`;
-        await db.exec(`INSERT INTO ${ident(table)} SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = ${cols})`);
-      } finally {
-        rmSync(file, { force: true });
-      }
-    };
-    const n = await conn.stream(ordered, async (chunk) => {
-      for (const r of chunk) pending.push(JSON.stringify(r));
-      if (pending.length >= chunkRows) await flush();
-    });
-    await flush();
-    parts.push({ name: p.name, table, rows: n });
+    const got = await fetchRows(conn, db, ordered, table, columns);
+    bytes += got.bytes;
+    parts.push({ name: p.name, table, rows: got.rows });
   }
   return { parts, applied, columns, source, sql: assigned, bytes };
-}
-
-/** The columns and engine types of a query's result (`DESC (query)`, which 18.16 answers without running it). */
-async function describeQuery(conn: ClickHouseConnection, sql: string): Promise<TypedColumn[]> {
-  return (await conn.rows(`DESC (${sql})`)).map((r) => ({ name: String(r.name), type: String(r.type) }));
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { SourceSpec } from "../../language/ast.js";
 import { DataError } from "../errors.js";
 import type { SnapshotUse } from "../ops/types.js";
+import { engineFingerprint } from "./engine-dataset.js";
 import { fingerprint, hashText, sourceSql } from "./source.js";
 
 /** A snapshot a recorded run kept of a source's rows: its Parquet file and the fingerprint of the data it holds. */
@@ -21,6 +22,15 @@ export async function snapshotInstead(spec: SourceSpec, baseDir: string, recorde
   // A query's text does not pin its rows: what the run read is its snapshot.
   if (spec.kind === "sql") return { ...recorded, why: "a query's rows are not fixed by its text" };
   let why: string;
+  if (spec.kind === "table" && spec.engine) {
+    // An engine's rows: the engine fingerprints them now, as the run's load did then.
+    try {
+      if ((await engineFingerprint({ engine: "clickhouse", url: spec.database.value, table: spec.table.value })) === recorded.fingerprint) return undefined;
+      return { ...recorded, why: "the engine's rows have changed since" };
+    } catch (e) {
+      return { ...recorded, why: `the engine's rows cannot be read: ${(e as Error).message}` };
+    }
+  }
   try {
     const { sql, files } = await sourceSql(spec, baseDir);
     if ((files.length ? await fingerprint(files) : hashText(sql)) === recorded.fingerprint) return undefined;

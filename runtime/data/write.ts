@@ -3,10 +3,12 @@ import path from "node:path";
 import { outputFormatOf, type OutputFormat } from "../../language/catalog.js";
 import { DataError } from "../errors.js";
 import { ident, literal } from "../sql/quote.js";
+import type { ClickHouseConnection } from "./clickhouse-connection.js";
 import type { Database } from "./database.js";
+import { writeEngineRows } from "./engine-write.js";
 
-/** Where rows are written: a file in a format, or a table of a DuckDB database file. Paths are absolute. */
-export type WriteTarget = { kind: "file"; path: string } | { kind: "table"; table: string; database: string };
+/** Where rows are written: a file in a format, a table of a DuckDB database file, or a table on an engine (appended to). Paths are absolute. */
+export type WriteTarget = { kind: "file"; path: string } | { kind: "table"; table: string; database: string } | { kind: "engine"; engine: "clickhouse"; url: string; table: string };
 
 /** DuckDB's COPY options for each format Lathe writes. */
 const copyOptions: Record<OutputFormat, string> = {
@@ -23,9 +25,15 @@ let attachCount = 0;
 /**
  * Writes the rows of a query to a file or a database table. A file is written to a temporary name
  * beside it and renamed, so a reader never sees half of it and a failed write leaves the old file;
- * a table is replaced in one statement. Returns a description of where the rows went.
+ * a table is replaced in one statement; an engine's table is appended to (`writeEngineRows`, over
+ * the run's connection `engine`). Returns a description of where the rows went.
  */
-export async function writeRows(db: Database, query: string, target: WriteTarget): Promise<string> {
+export async function writeRows(db: Database, query: string, target: WriteTarget, engine?: (url: string) => Promise<ClickHouseConnection>): Promise<string> {
+  if (target.kind === "engine") {
+    if (!engine) throw new Error("writeRows: an engine table needs a connection");
+    await writeEngineRows(await engine(target.url), db, query, target.table);
+    return `table ${target.table} on ${target.engine} (${target.url})`;
+  }
   if (target.kind === "table") {
     const alias = `lathe_out_${++attachCount}`;
     try {

@@ -100,7 +100,7 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
     const src = `src.*${clash.length ? ` EXCLUDE (${clash.map(ident).join(", ")})` : ""}`;
     const meta = `${literal(loaded.version.name)} AS model_name, ${literal(loaded.version.version)} AS model_version, ${ctx.options.runId ? literal(ctx.options.runId) : "CAST(NULL AS VARCHAR)"} AS run_id`;
     const query = `SELECT ${src}, ${[predicted, ...(withProba ? probaNames : [])].map((c) => `p.${ident(c)}`).join(", ")}, ${meta} FROM ${ds.relation} AS src POSITIONAL JOIN ${predictions} AS p`;
-    const where = await writeRows(db, query, step.target);
+    const where = await writeRows(db, query, step.target, ctx.engine);
     let logged: { rows: number; file: string } | undefined;
     if (root && sample.size) {
       const id = `batch:${ctx.options.runId ?? "unrecorded"}:${randomBytes(4).toString("hex")}`;

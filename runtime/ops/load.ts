@@ -2,8 +2,8 @@ import { fingerprint, hashText, sourceSql } from "../data/source.js";
 import type { SourceSpec } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
-import { ClickHouseConnection } from "../data/clickhouse-connection.js";
 import { clickhouseDialect } from "../sql/clickhouse-dialect.js";
+import { bringBack, engineFingerprint, engineSource } from "../data/engine-dataset.js";
 import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 
 /**
@@ -28,13 +28,8 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
     // The engine fingerprints the rows, so the keys of the steps after it change when they do.
     const engine: EngineRef = { engine: "clickhouse", url: s.source.database.value, table: s.source.table.value };
     ctx.engines.set(s.name.text, engine);
-    const conn = await ClickHouseConnection.open(engine.url);
-    try {
-      const fp = hashText(JSON.stringify(engine) + "\n" + (await conn.fingerprint(engine.table)));
-      return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: fp, engine, label: `collect ${s.name.text}` };
-    } finally {
-      await conn.close();
-    }
+    const fp = await engineFingerprint(engine);
+    return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: fp, engine, ...(s.snapshot ? { snapshot: true } : {}), label: `collect ${s.name.text}` };
   }
   const { sql, files, attach } = await sourceSql(s.source, ctx.baseDir);
   const fp = files.length ? await fingerprint(files) : hashText(sql);
@@ -65,18 +60,22 @@ function rowsFixed(step: LoadStep): boolean {
   return step.spec.kind !== "sql";
 }
 
-/** An engine source: its rows stay there; the step asks for their count and columns. */
+/**
+ * An engine source: its rows stay there; the step asks for their count and columns. With a
+ * snapshot asked for, the rows come back into DuckDB (in their stable order) and are kept as the
+ * run's snapshot, which `lathe reproduce` reads when the engine's rows have changed since.
+ */
 async function engineLoad(ctx: Parameters<OpDefinition<LoadStep>["run"]>[0], step: LoadStep, engine: EngineRef): Promise<StepResult> {
-  const conn = await ClickHouseConnection.open(engine.url);
-  try {
-    const columns = (await conn.describe(engine.table)).map((c) => c.name);
-    const [{ n }] = await conn.rows(`SELECT count() AS n FROM ${clickhouseDialect.ident(engine.table)}`);
-    ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset} (on ${engine.engine})`, sql: `SELECT * FROM ${clickhouseDialect.ident(engine.table)}` });
-    ctx.setEngineDataset(step.dataset, engine);
-    return { kind: "dataset", name: step.dataset, rows: Number(n), columns, note: `stays on ${engine.engine} (${engine.url})` };
-  } finally {
-    await conn.close();
+  const rows = await engineSource(await ctx.engine(engine.url), engine);
+  ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset} (on ${engine.engine})`, sql: `SELECT * FROM ${clickhouseDialect.ident(engine.table)}` });
+  ctx.setEngineDataset(step.dataset, rows);
+  const result = { kind: "dataset" as const, name: step.dataset, rows: rows.rows, columns: rows.columns.map((c) => c.name) };
+  if ((ctx.options.snapshot || step.snapshot) && ctx.options.cache) {
+    const back = await bringBack(ctx, step.dataset, rows);
+    const note = await ctx.options.cache.snapshot(step, ctx, rowsFixed(step));
+    return { ...result, note: `read from ${engine.engine} (${engine.url}), ${back.bytes} bytes of rows; ${note}` };
   }
+  return { ...result, note: `stays on ${engine.engine} (${engine.url})` };
 }
 
 /** The result of a step that defines a dataset. */

@@ -4,6 +4,8 @@ import type { ChartBundle } from "../charts/types.js";
 import { DataError } from "../errors.js";
 import type { StepResult } from "../results.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { engineSample } from "../data/engine-dataset.js";
+import { countText, engineSampleRows } from "../output-bounds.js";
 
 /** `plot CHART of TARGET [on DATA] [columns ...] [to "file"]`. `path` is absolute (resolved against the program's folder). */
 export type PlotStep = StepBase & { op: "plot"; chart: string; target: string; data?: string; columns: string[]; path?: string };
@@ -31,11 +33,22 @@ export const plot: OpDefinition<PlotStep> = {
   op: "plot",
   io: (step) => ({ reads: [step.target, ...(step.data ? [step.data] : [])], defines: [] }),
   cacheable: () => false,
+  // A chart of a dataset's columns reads engine rows itself (a bounded sample of those columns); a
+  // chart of a model's predictions needs the rows in DuckDB, so the executor brings them back.
+  readsEngine: (step) => step.data === undefined,
   async run(ctx, step) {
     // Vega and resvg are heavy to load; only runs that plot pay for them.
     const { chartSpec } = await import("./plot-chart.js");
     const { renderBundle } = await import("../charts/render-bundle.js");
-    const spec = await chartSpec(ctx, step);
+    const remote = ctx.engineDataset(step.target);
+    const sample = remote && (await engineSample(ctx, step.target, remote, engineSampleRows, step.columns));
+    let spec: Awaited<ReturnType<typeof chartSpec>>;
+    try {
+      spec = await chartSpec(sample ? { ...ctx, dataset: (name) => (name === step.target ? sample.state : ctx.dataset(name)) } : ctx, step);
+    } finally {
+      if (sample) await ctx.db.exec(`DROP TABLE IF EXISTS ${sample.state.relation}`);
+    }
+    if (remote && sample && sample.state.rows < remote.rows && typeof spec.title === "string") spec.title += ` (a sample of ${countText(sample.state.rows)} of ${countText(remote.rows)} rows on ${remote.ref.engine})`;
     const bundle = await renderBundle(spec);
     const title = typeof spec.title === "string" ? spec.title : step.chart;
     const files: string[] = [];

@@ -1,14 +1,11 @@
 import { chainSql, dropStaged, fitAndCompile, formatChain } from "../data/chain.js";
 import { expansions } from "../data/steps.js";
+import { enginePrepared, engineView } from "../data/engine-dataset.js";
 import type { PrepareStep } from "../../language/ast.js";
 import { columnSteps } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
 import { datasetResult } from "./load.js";
-import { ClickHouseConnection } from "../data/clickhouse-connection.js";
-import { isFitted } from "../data/steps.js";
-import { DataError } from "../errors.js";
 import type { StepResult } from "../results.js";
-import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { Draft, EngineRef, OpDefinition, Planner, StepBase } from "./types.js";
 
 /**
@@ -35,8 +32,10 @@ export const prepare: OpDefinition<PrepareOpStep> = {
   op: "prepare",
   io: (step) => ({ reads: [step.input], defines: [step.dataset] }),
   cacheable: () => true,
+  readsEngine: (step) => !!step.engine,
   async run(ctx, step) {
-    if (step.engine) return enginePrepare(ctx, step, step.engine);
+    // An input brought back into DuckDB (a model trained on it) is prepared there like any other.
+    if (step.engine && ctx.engineDataset(step.input)) return enginePrepare(ctx, step, step.engine);
     const input = ctx.dataset(step.input);
     // Fitted on its own rows: fine for exploring; the checker warns when a model trains on it.
     const fitted = await fitAndCompile(ctx.db, input.relation, step.steps, input.columns, { inline: step.view });
@@ -65,25 +64,18 @@ export const prepare: OpDefinition<PrepareOpStep> = {
 };
 
 /**
- * A prepare over an engine's rows: only a split reads it (it is a view), and the split runs its
- * steps on the engine, with what they learn learned on the training part. Here the engine counts
- * the rows and names the columns as they stand before the first step that learns.
+ * A prepare over an engine's rows runs there. Read only by a split (a view), it counts the rows and
+ * names the columns before its first step that learns: those learn on the split's training part,
+ * there. Read by anything else, its steps that learn learn on its input's rows on the engine (as a
+ * DuckDB prepare learns on its own rows) and the dataset stays there as a query with their
+ * constants inlined, which readers push down or bring back.
  */
 async function enginePrepare(ctx: Parameters<OpDefinition<PrepareOpStep>["run"]>[0], step: PrepareOpStep, engine: EngineRef): Promise<StepResult> {
-  if (!step.view) throw new DataError(`\`${step.dataset}\` prepares rows that stay on ${engine.engine}: only a split may read it so far (its steps then run there); split it and use its parts`, undefined, "engine-unsupported");
-  const conn = await ClickHouseConnection.open(engine.url);
-  try {
-    const steps = step.engineChain ?? step.steps;
-    const cut = steps.findIndex(isFitted);
-    const stateless = (cut < 0 ? steps : steps.slice(0, cut)).map((s) => ({ step: s }));
-    const source = (await conn.describe(engine.table)).map((c) => c.name);
-    const sql = ch.chain(ch.ident(engine.table), stateless, source);
-    const columns = (await conn.rows(`DESC (${sql})`)).map((r) => String(r.name));
-    const [{ n }] = await conn.rows(`SELECT count() AS n FROM (${sql})`);
-    ctx.setEngineDataset(step.dataset, engine);
-    const note = `stays on ${engine.engine}${cut < 0 ? "" : "; rows and columns before its steps that learn, which learn on the training part of its split, there"}`;
-    return { kind: "dataset", name: step.dataset, rows: Number(n), columns, note };
-  } finally {
-    await conn.close();
-  }
+  const conn = await ctx.engine(engine.url);
+  const input = ctx.engineDataset(step.input);
+  const rows = step.view || !input ? await engineView(conn, engine, step.engineChain ?? step.steps) : await enginePrepared(conn, input, step.steps);
+  ctx.setEngineDataset(step.dataset, rows);
+  const learns = "learns" in rows && rows.learns;
+  const note = `stays on ${engine.engine}${learns ? "; rows and columns before its steps that learn, which learn on the training part of its split, there" : ""}`;
+  return { kind: "dataset", name: step.dataset, rows: rows.rows, columns: rows.columns.map((c) => c.name), note };
 }

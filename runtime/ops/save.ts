@@ -2,20 +2,26 @@ import path from "node:path";
 import type { OutputTarget } from "../../language/ast.js";
 import type { WriteTarget } from "../data/write.js";
 import type { StepResult } from "../results.js";
-import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { DataError } from "../errors.js";
+import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 
 /** `save DATASET to "file"` / `to table "t" in "db.duckdb"`: writes a dataset's rows (a prepare-only workflow's output). */
 export type SaveStep = StepBase & { op: "save"; dataset: string; target: WriteTarget };
 
-/** An output target with its paths resolved against the program's folder. */
-export function writeTarget(o: OutputTarget, baseDir: string): WriteTarget {
-  return o.kind === "file" ? { kind: "file", path: path.resolve(baseDir, o.path.value) } : { kind: "table", table: o.table.value, database: path.resolve(baseDir, o.database.value) };
+/** An output target with its paths resolved against the program's folder; `table "t"` alone is a table on `from`, the engine the rows come from. */
+export function writeTarget(o: OutputTarget, baseDir: string, from?: EngineRef): WriteTarget {
+  if (o.kind === "file") return { kind: "file", path: path.resolve(baseDir, o.path.value) };
+  if (o.kind === "table") return { kind: "table", table: o.table.value, database: path.resolve(baseDir, o.database.value) };
+  if (o.url) return { kind: "engine", engine: "clickhouse", url: o.url.value, table: o.table.value };
+  // The checker refuses `table "t"` alone for rows on no engine (`missing-engine`).
+  if (!from) throw new DataError(`\`table ${JSON.stringify(o.table.value)}\` alone writes to the engine the rows come from, and they come from none`, undefined, "missing-engine");
+  return { kind: "engine", engine: from.engine, url: from.url, table: o.table.value };
 }
 
 export const planSave: Planner<"save", Draft<SaveStep>> = (s, ctx) => ({
   op: "save",
   dataset: s.data.text,
-  target: writeTarget(s.output, ctx.baseDir),
+  target: writeTarget(s.output, ctx.baseDir, ctx.engines.get(s.data.text)),
   label: `save ${s.data.text}`,
 });
 
@@ -28,7 +34,7 @@ export const save: OpDefinition<SaveStep> = {
   async run(ctx, step) {
     const ds = ctx.dataset(step.dataset);
     const { writeRows } = await import("../data/write.js");
-    const where = await writeRows(ctx.db, `SELECT * FROM ${ds.relation}`, step.target);
+    const where = await writeRows(ctx.db, `SELECT * FROM ${ds.relation}`, step.target, ctx.engine);
     return { kind: "written", what: step.dataset, rows: ds.rows, where };
   },
 };

@@ -1,6 +1,7 @@
 import type { StepResult } from "../results.js";
 import { countText, maxShownRows } from "../output-bounds.js";
-import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import { engineSample, type EngineRows } from "../data/engine-dataset.js";
+import type { Draft, OpDefinition, Planner, Rendered, StepBase, StepContext } from "./types.js";
 
 /** `show DATASET [limit N]`: its first rows. */
 export type ShowStep = StepBase & { op: "show"; dataset: string; limit: number };
@@ -11,15 +12,29 @@ export const show: OpDefinition<ShowStep> = {
   op: "show",
   io: (step) => ({ reads: [step.dataset], defines: [] }),
   cacheable: () => false,
+  // Rows on an engine: the LIMIT runs there, over the engine's stable order of the rows.
+  readsEngine: () => true,
   async run(ctx, step) {
-    const ds = ctx.dataset(step.dataset);
     const limit = Math.max(0, Math.floor(step.limit));
     // No more rows than a table shows, and one more to tell whether the limit cut anything.
-    const rows = await ctx.db.rows(`SELECT * FROM ${ds.relation} LIMIT ${Math.min(limit, maxShownRows + 1)}`);
-    if (rows.length <= maxShownRows) return { kind: "table", name: step.dataset, columns: ds.columns, rows };
-    return { kind: "table", name: step.dataset, columns: ds.columns, rows: rows.slice(0, maxShownRows), asked: limit };
+    const fetch = Math.min(limit, maxShownRows + 1);
+    const remote = ctx.engineDataset(step.dataset);
+    const rows = remote ? await engineRows(ctx, step.dataset, remote, fetch) : await ctx.db.rows(`SELECT * FROM ${ctx.dataset(step.dataset).relation} LIMIT ${fetch}`);
+    const columns = remote ? remote.columns.map((c) => c.name) : ctx.dataset(step.dataset).columns;
+    if (rows.length <= maxShownRows) return { kind: "table", name: step.dataset, columns, rows };
+    return { kind: "table", name: step.dataset, columns, rows: rows.slice(0, maxShownRows), asked: limit };
   },
 };
+
+/** The first `n` rows of an engine dataset in its stable order, typed as DuckDB holds them when they come back. */
+async function engineRows(ctx: StepContext, name: string, remote: EngineRows, n: number): Promise<Record<string, unknown>[]> {
+  const { state } = await engineSample(ctx, name, remote, n);
+  try {
+    return await ctx.db.rows(`SELECT * FROM ${state.relation}`);
+  } finally {
+    await ctx.db.exec(`DROP TABLE IF EXISTS ${state.relation}`);
+  }
+}
 
 /** A table result: its rows, and a note when `show` was asked for more than a table shows. */
 export function renderTable(r: Extract<StepResult, { kind: "table" }>): Rendered {

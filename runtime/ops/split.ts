@@ -7,9 +7,10 @@ import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
 import { columnSteps, stepOutputs } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
-import { ClickHouseConnection, duckTypeOf } from "../data/clickhouse-connection.js";
+import { duckTypeOf } from "../data/clickhouse-connection.js";
 import { engineSplit } from "../data/engine-split.js";
-import { DialectError } from "../sql/dialect.js";
+import { DialectError, type TypedColumn } from "../sql/dialect.js";
+import { duckdbDialect as duck } from "../sql/duckdb-dialect.js";
 import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { own } from "../../language/lookup.js";
 
@@ -19,7 +20,7 @@ import { own } from "../../language/lookup.js";
  * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
  * are applied with those constants to every part.
  */
-export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; engine?: EngineRef };
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; engine?: EngineRef; portable?: true };
 
 export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const chain: PrepareStep[] = [];
@@ -37,6 +38,9 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const train = parts.find((p) => p.name === "train")?.name ?? parts[0].name;
   // The parts come back to DuckDB: only the root may live on an engine.
   const engine = ctx.engines.get(root);
+  // An engine source read back from a run's snapshot (`lathe reproduce`): DuckDB splits it as the
+  // engine did (the portable hash, parts in the engine's order), so the parts are the run's.
+  const portable = !engine && ctx.snapshots?.has(root) && own(ctx.checked.datasets, root)?.engine !== undefined;
   for (const p of parts) {
     ctx.prepares.delete(p.name);
     ctx.engines.delete(p.name);
@@ -55,6 +59,7 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
     column: s.column?.text,
     seed: splitSeed,
     ...(engine ? { engine } : {}),
+    ...(portable ? { portable: true as const } : {}),
     label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
   };
 };
@@ -64,13 +69,16 @@ export const split: OpDefinition<SplitStep> = {
   // It reads the root's rows; the steps up to INPUT are part of the step itself.
   io: (step) => ({ reads: [step.root], defines: step.parts.map((p) => p.name) }),
   cacheable: () => true,
+  // An engine split reads the engine table itself, whatever became of the root since.
+  readsEngine: (step) => !!step.engine,
   async run(ctx, step) {
     if (step.engine) return engineSplitStep(ctx, step, step.engine);
     const root = ctx.dataset(step.root);
     const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
     const preApplied = step.pre.map((s) => ({ step: s }));
     const pre = chainSql(root.relation, preApplied, root.columns);
-    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, pre.columns, step));
+    const typed = step.portable ? await ctx.db.describe(pre.sql) : [];
+    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : step.portable ? duck.portableSplit(rows, typed, step, partColumn) : splitSql(rows, pre.columns, step));
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
@@ -80,7 +88,7 @@ export const split: OpDefinition<SplitStep> = {
     const splitTable = ctx.tempName("split");
     if (ranked) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = ranked ? ident(splitTable) : `(${assign})`;
-    const partRel = (name: string) => partSql(assigned, name, step);
+    const partRel = (name: string) => (step.portable ? portablePart(assigned, name, typed) : partSql(assigned, name, step));
     const sizes: { name: string; rows: number }[] = [];
     try {
       const applied = await fitChain(ctx.db, partRel(step.train), step.post, pre.columns);
@@ -93,7 +101,7 @@ export const split: OpDefinition<SplitStep> = {
         const chain = chainSql(partRel(name), applied, pre.columns);
         if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
         const ds = await ctx.materialise(name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes });
-        ds.raw = { sql: partSql(`(${assign})`, name, step), prepared };
+        ds.raw = { sql: step.portable ? portablePart(`(${assign})`, name, typed) : partSql(`(${assign})`, name, step), prepared };
         if (name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
         sizes.push({ name, rows: ds.rows });
       }
@@ -115,6 +123,11 @@ export function byColumnSql(input: string, column: string): string {
   return `SELECT *, CAST(${ident(column)} AS VARCHAR) AS ${ident(partColumn)} FROM ${input}`;
 }
 
+/** A part of the portable split on DuckDB, in the order the engine's parts come back in (`engineSplit`): by the row hash, then the row text. */
+function portablePart(assigned: string, name: string, columns: TypedColumn[]): string {
+  return `(SELECT * EXCLUDE (${ident(partColumn)}, __lathe_h) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)} ORDER BY __lathe_h, ${duck.rowText(columns)})`;
+}
+
 /** A split result: the size of each part. */
 export function renderSplit(r: Extract<StepResult, { kind: "split" }>): Rendered {
   const empty = r.parts.filter((p) => p.rows === 0).map((p) => p.name);
@@ -131,7 +144,7 @@ async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0
   if (step.stratify !== undefined || step.time !== undefined || step.column !== undefined) {
     throw new DialectError(engine.engine, step.stratify !== undefined ? "a stratified split" : step.time !== undefined ? "a split by time" : "a split by column", "only a plain split by fractions runs on the engine so far (docs/scale-out.md)");
   }
-  const conn = await ClickHouseConnection.open(engine.url);
+  const conn = await ctx.engine(engine.url);
   const temp = new Map(step.parts.map((p) => [p.name, ctx.tempName(`engine_${p.name}`)]));
   try {
     const got = await engineSplit(conn, ctx.db, { table: engine.table, pre: step.pre, post: step.post, parts: step.parts, train: step.train, seed: step.seed }, (name) => temp.get(name)!);
@@ -147,7 +160,6 @@ async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0
     }
     return { kind: "split", input: step.input, parts: sizes, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };
   } finally {
-    await conn.close();
     for (const t of temp.values()) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
   }
 }

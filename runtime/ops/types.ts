@@ -3,7 +3,9 @@ import type { Statement, StatementKind } from "../../language/ast.js";
 import type { CheckedProgram } from "../../language/checker.js";
 import type { Span } from "../../language/diagnostic.js";
 import type { ChartBundle } from "../charts/types.js";
+import type { ClickHouseConnection } from "../data/clickhouse-connection.js";
 import type { Database } from "../data/database.js";
+import type { EngineRows } from "../data/engine-dataset.js";
 import type { ModelRegistry } from "../model-registry.js";
 import type { ModelState, TrainSpec } from "../model-state.js";
 import type { RunEvent, StepResult } from "../results.js";
@@ -95,6 +97,12 @@ export interface OpDefinition<S extends StepBase & { op: string }> {
   sideEffect?: boolean;
   /** It writes to the model registry (`register`, `promote`, `rollback`): not in a run told to leave the registry alone. */
   changesRegistry?: boolean;
+  /**
+   * Whether the step reads datasets whose rows stay on an engine itself (pushing its work down to
+   * the engine). Otherwise the executor brings such a dataset's rows back into DuckDB before the
+   * step runs, so the op reads it like any other.
+   */
+  readsEngine?(step: S): boolean;
   run(ctx: StepContext, step: S): Promise<StepResult | undefined>;
 }
 
@@ -260,8 +268,12 @@ export interface StepContext {
   putModel(state: ModelState): Promise<ArtifactRef | undefined>;
   /** A fresh name for a temporary table. */
   tempName(prefix: string): string;
-  /** Records that a dataset's rows stay on an engine (reading it as a DuckDB dataset is then a coded error). */
-  setEngineDataset(name: string, ref: EngineRef): void;
+  /** Records that a dataset's rows stay on an engine: ops that read engine rows themselves (`readsEngine`) find it with `engineDataset`; for any other, the executor brings its rows back first. */
+  setEngineDataset(name: string, rows: EngineRows): void;
+  /** A dataset whose rows stay on an engine, if `name` is one (and has not been brought back into DuckDB). */
+  engineDataset(name: string): EngineRows | undefined;
+  /** A connection to the engine at `url`, opened once per run and shared by its steps (closed when the run ends). */
+  engine(url: string): Promise<ClickHouseConnection>;
 }
 
 export type { DatasetState } from "../dataset-state.js";

@@ -1,0 +1,126 @@
+import type { PrepareStep } from "../../language/ast.js";
+import type { DatasetState } from "../dataset-state.js";
+import { DataError } from "../errors.js";
+import type { EngineRef, StepContext } from "../ops/types.js";
+import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
+import type { TypedColumn } from "../sql/dialect.js";
+import { ident } from "../sql/quote.js";
+import { columnSteps, type Transform } from "../transform.js";
+import { ClickHouseConnection, duckTypeOf } from "./clickhouse-connection.js";
+import { describeQuery, fetchRows, fitOnEngine, orderColumn, stableOrder } from "./engine-rows.js";
+import { hashText } from "./source.js";
+import { expansions, isFitted } from "./steps.js";
+
+/**
+ * A dataset whose rows stay on an engine (a `from clickhouse` source, or a prepare of one): the
+ * query that gives its rows there, with any constants its steps learned inlined, and what a
+ * DuckDB dataset would know of it. Readers push work down (`show`'s LIMIT, `plot`'s and
+ * `describe`'s bounded samples) or bring the rows back (`bringBack`) into a DuckDB table.
+ */
+export interface EngineRows {
+  ref: EngineRef;
+  /**
+   * Its rows on the engine; none for a prepare kept as a view (only a split reads it, and the split
+   * runs its steps itself). It may carry one more column, `orderColumn`: the hash of the source row
+   * each row came from, so its rows keep their source's order through the steps, as a DuckDB
+   * prepare keeps its input's order.
+   */
+  sql?: string;
+  /** Whether `sql` carries `orderColumn` (a step that keeps only some columns drops it). */
+  carriesOrder?: boolean;
+  /** Its columns with their engine types. */
+  columns: TypedColumn[];
+  rows: number;
+  /** The column steps applied since the engine table's raw rows, with their constants. */
+  transform: Transform;
+  expansions: Record<string, string[]>;
+  /** The DuckDB types of the engine table's own columns (a model's raw input). */
+  rawTypes: Record<string, string>;
+}
+
+/** An engine table as a dataset: its columns and row count (the rows stay there). */
+export async function engineSource(conn: ClickHouseConnection, ref: EngineRef): Promise<EngineRows> {
+  const columns = await conn.describe(ref.table);
+  const [{ n }] = await conn.rows(`SELECT count() AS n FROM ${ch.ident(ref.table)}`);
+  const rawTypes = Object.fromEntries(columns.map((c) => [c.name, duckTypeOf(c.type)]));
+  return { ref, sql: `SELECT *, ${ch.rowHash(columns, 0)} AS ${orderColumn} FROM ${ch.ident(ref.table)}`, carriesOrder: true, columns, rows: Number(n), transform: [], expansions: {}, rawTypes };
+}
+
+/**
+ * Prepare steps over engine rows, run there: the steps that learn learn on the input's rows on the
+ * engine (as a prepare learns on its own rows in DuckDB) and their constants are inlined, so the
+ * result is a query any reader can push down or bring back.
+ */
+export async function enginePrepared(conn: ClickHouseConnection, input: EngineRows, steps: PrepareStep[]): Promise<EngineRows> {
+  if (!input.sql) throw new DataError("the input of this prepare is kept as a view on the engine", undefined, "engine-unsupported");
+  const names = [...input.columns.map((c) => c.name), ...(input.carriesOrder ? [orderColumn] : [])];
+  const relation = `(${input.sql})`;
+  const applied = await fitOnEngine(conn, relation, steps, names);
+  const sql = ch.chain(relation, applied, names);
+  const described = await describeQuery(conn, sql);
+  const columns = described.filter((c) => c.name !== orderColumn);
+  const [{ n }] = await conn.rows(`SELECT count() AS n FROM (${sql})`);
+  return { ref: input.ref, sql, carriesOrder: columns.length < described.length, columns, rows: Number(n), transform: [...input.transform, ...columnSteps(applied)], expansions: { ...input.expansions, ...expansions(applied) }, rawTypes: input.rawTypes };
+}
+
+/**
+ * A prepare that only a split reads (a view): its rows and columns as they stand before its first
+ * step that learns, which learns on the split's training part (`engineSplit`), there.
+ */
+export async function engineView(conn: ClickHouseConnection, ref: EngineRef, steps: PrepareStep[]): Promise<EngineRows & { learns: boolean }> {
+  const cut = steps.findIndex(isFitted);
+  const stateless = (cut < 0 ? steps : steps.slice(0, cut)).map((s) => ({ step: s }));
+  const source = await conn.describe(ref.table);
+  const sql = ch.chain(ch.ident(ref.table), stateless, source.map((c) => c.name));
+  const columns = await describeQuery(conn, sql);
+  const [{ n }] = await conn.rows(`SELECT count() AS n FROM (${sql})`);
+  const rawTypes = Object.fromEntries(source.map((c) => [c.name, duckTypeOf(c.type)]));
+  return { ref, columns, rows: Number(n), transform: columnSteps(stateless), expansions: {}, rawTypes, learns: cut >= 0, ...(cut < 0 ? { sql } : {}) };
+}
+
+/** The query of an engine dataset's rows; a coded error for a view (only its split reads it). */
+export function engineSql(name: string, rows: EngineRows): string {
+  if (rows.sql) return rows.sql;
+  throw new DataError(`\`${name}\` is kept as a view on ${rows.ref.engine}: only its split reads it`, undefined, "engine-unsupported");
+}
+
+/**
+ * Brings all of an engine dataset's rows back into DuckDB as the dataset itself (for a reader that
+ * needs every row: training, scoring, saving), streamed, in the stable order of `stableOrder`
+ * (a learner that depends on row order sees the same order on every run).
+ */
+export async function bringBack(ctx: StepContext, name: string, rows: EngineRows): Promise<DatasetState & { bytes: number }> {
+  const conn = await ctx.engine(rows.ref.url);
+  const temp = ctx.tempName("engine_rows");
+  try {
+    const got = await fetchRows(conn, ctx.db, stableOrder(engineSql(name, rows), rows.columns, { carried: rows.carriesOrder }), temp, rows.columns);
+    const ds = await ctx.materialise(name, `SELECT * FROM ${ident(temp)}`, { expansions: rows.expansions, transform: rows.transform, rawTypes: rows.rawTypes, rows: got.rows });
+    return { ...ds, bytes: got.bytes };
+  } finally {
+    await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(temp)}`);
+  }
+}
+
+/**
+ * The first `limit` rows of an engine dataset in the stable order (a seeded sample of the whole,
+ * bounded), only `columns` of them (all when omitted), in a temporary DuckDB table; the caller
+ * drops it. Returns it as a dataset state a chart or a profile reads like any other.
+ */
+export async function engineSample(ctx: StepContext, name: string, rows: EngineRows, limit: number, columns?: string[]): Promise<{ state: DatasetState; table: string; bytes: number }> {
+  const conn = await ctx.engine(rows.ref.url);
+  const table = ctx.tempName("engine_sample");
+  const keep = columns ? rows.columns.filter((c) => columns.includes(c.name)) : rows.columns;
+  const got = await fetchRows(conn, ctx.db, stableOrder(engineSql(name, rows), rows.columns, { carried: rows.carriesOrder, limit, select: keep }), table, keep);
+  const state: DatasetState = { name, relation: ident(table), columns: keep.map((c) => c.name), rows: got.rows, expansions: rows.expansions, transform: rows.transform, rawTypes: rows.rawTypes };
+  return { state, table, bytes: got.bytes };
+}
+
+/** The fingerprint of an engine table's rows as a load's key holds it (the engine computes it: `ClickHouseConnection.fingerprint`). */
+export async function engineFingerprint(engine: EngineRef): Promise<string> {
+  const conn = await ClickHouseConnection.open(engine.url);
+  try {
+    return hashText(JSON.stringify(engine) + "\n" + (await conn.fingerprint(engine.table)));
+  } finally {
+    await conn.close();
+  }
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
+import type { TypedColumn } from "../sql/dialect.js";
+import { ident, literal } from "../sql/quote.js";
+import { duckTypeOf, type ClickHouseConnection } from "./clickhouse-connection.js";
+import type { PrepareStep } from "../../language/ast.js";
+import type { Database } from "./database.js";
+import { isFitted, readFitted, type AppliedStep } from "./steps.js";
+
+/** The rows of the engine's result inserted per DuckDB statement: one temporary NDJSON file at a time. */
+const chunkRows = 50_000;
+
+/** What came back from the engine into a DuckDB table: its rows, the engine's types of its columns, and the bytes of JSON received. */
+export interface FetchedRows {
+  rows: number;
+  columns: TypedColumn[];
+  bytes: number;
+}
+
+/**
+ * Streams the rows of a ClickHouse query into a new DuckDB table, in the order the query gives
+ * them: JSONEachRow chunks, typed by the engine's `DESC` of the query (`duckTypeOf`; pass
+ * `columns` when already known, which saves a query), inserted 50,000 rows at a time through a
+ * temporary NDJSON file so DuckDB parses each double correctly rounded and casts 18.16's quoted
+ * 64-bit integers. Memory holds one chunk, however many rows.
+ */
+export async function fetchRows(conn: ClickHouseConnection, db: Database, sql: string, table: string, columns?: TypedColumn[]): Promise<FetchedRows> {
+  const cols = columns ?? (await describeQuery(conn, sql));
+  const types = cols.map((c) => [c.name, duckTypeOf(c.type)] as const);
+  await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} (${types.map(([n, t]) => `${ident(n)} ${t}`).join(", ")})`);
+  let bytes = 0;
+  const pending: string[] = [];
+  const flush = async () => {
+    if (!pending.length) return;
+    const file = path.join(os.tmpdir(), `lathe-engine-${randomUUID()}.ndjson`);
+    const body = pending.join("\n");
+    bytes += Buffer.byteLength(body);
+    pending.length = 0;
+    try {
+      writeFileSync(file, body);
+      const spec = `{${types.map(([n, t]) => `${literal(n)}: ${literal(t)}`).join(", ")}}`;
+      await db.exec(`INSERT INTO ${ident(table)} SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = ${spec})`);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  };
+  const rows = await conn.stream(sql, async (chunk) => {
+    for (const r of chunk) pending.push(JSON.stringify(r));
+    if (pending.length >= chunkRows) await flush();
+  });
+  await flush();
+  return { rows, columns: cols, bytes };
+}
+
+/** The column an engine dataset's query may carry: the portable hash (seed 0) of the source row each row came from. */
+export const orderColumn = "__lathe_o";
+
+/**
+ * The rows of a query in a fixed order that depends only on the rows (never on shards or insert
+ * order): by the hash of the source row each came from when the query carries it (`orderColumn`,
+ * `carried`), else by the portable row hash of its own columns with seed 0; ties by the row text.
+ * With `limit`, the first rows of that order: a sample spread over the whole table (the hash is
+ * uniform), the same on every run. `select`: the columns that come back (default all).
+ */
+export function stableOrder(sql: string, columns: TypedColumn[], options: { carried?: boolean; limit?: number; select?: TypedColumn[] } = {}): string {
+  const names = (options.select ?? columns).map((c) => ch.ident(c.name)).join(", ");
+  const first = options.carried ? orderColumn : ch.rowHash(columns, 0);
+  const limit = options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : "";
+  return `SELECT ${names} FROM (${sql}) ORDER BY ${first}, ${ch.rowText(columns)}${limit}`;
+}
+
+/** The columns and engine types of a query's result (`DESC (query)`, which 18.16 answers without running it). */
+export async function describeQuery(conn: ClickHouseConnection, sql: string): Promise<TypedColumn[]> {
+  return (await conn.rows(`DESC (${sql})`)).map((r) => ({ name: String(r.name), type: String(r.type) }));
+}
+
+/**
+ * Prepare steps over an engine relation, with what each step that learns learned there on the
+ * rows as they stand just before it (`fitQueries` + `readFitted`: the same constants DuckDB's
+ * `fitAndCompile` learns, up to the summation order of `avg`/`stddev_pop`).
+ */
+export async function fitOnEngine(conn: ClickHouseConnection, relation: string, steps: PrepareStep[], columns: string[]): Promise<AppliedStep[]> {
+  const applied: AppliedStep[] = [];
+  for (const step of steps) {
+    if (!isFitted(step)) {
+      applied.push({ step });
+      continue;
+    }
+    const before = `(${ch.chain(relation, applied, columns)})`;
+    const results: Record<string, unknown>[][] = [];
+    for (const q of ch.fitQueries(step, before) ?? []) results.push(await conn.rows(q));
+    applied.push({ step, fitted: readFitted(step, results) });
+  }
+  return applied;
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import { createReadStream, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { DataError } from "../errors.js";
+import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
+import { ident, literal } from "../sql/quote.js";
+import type { ClickHouseConnection } from "./clickhouse-connection.js";
+import type { Database } from "./database.js";
+
+/** Rows per INSERT: memory holds one block of JSON lines, however many rows. */
+const blockRows = 50_000;
+
+/**
+ * The ClickHouse type a DuckDB column is written as, and how DuckDB writes its values as JSON that
+ * 18.16's `JSONEachRow` reads: booleans as 0/1 (`UInt8`), timestamps as `YYYY-MM-DD hh:mm:ss`,
+ * decimals and huge integers as doubles, anything without a counterpart as text. Every column is
+ * `Nullable`: DuckDB's columns are.
+ */
+export function engineColumnOf(name: string, duckType: string): { type: string; select: string } {
+  const q = ident(name);
+  const ints: Record<string, string> = { TINYINT: "Int8", SMALLINT: "Int16", INTEGER: "Int32", BIGINT: "Int64", UTINYINT: "UInt8", USMALLINT: "UInt16", UINTEGER: "UInt32", UBIGINT: "UInt64" };
+  const base = ((): { type: string; select: string } => {
+    if (ints[duckType]) return { type: ints[duckType], select: q };
+    if (duckType === "DOUBLE") return { type: "Float64", select: q };
+    if (duckType === "FLOAT") return { type: "Float32", select: q };
+    if (duckType === "BOOLEAN") return { type: "UInt8", select: `CAST(${q} AS UTINYINT)` };
+    if (duckType === "DATE") return { type: "Date", select: `CAST(${q} AS VARCHAR)` };
+    if (duckType.startsWith("TIMESTAMP")) return { type: "DateTime", select: `strftime(${q}, '%Y-%m-%d %H:%M:%S')` };
+    if (duckType.startsWith("DECIMAL") || duckType === "HUGEINT") return { type: "Float64", select: `CAST(${q} AS DOUBLE)` };
+    if (duckType === "VARCHAR") return { type: "String", select: q };
+    return { type: "String", select: `CAST(${q} AS VARCHAR)` };
+  })();
+  return { type: `Nullable(${base.type})`, select: `${base.select} AS ${q}` };
+}
+
+/** A ClickHouse type without its Nullable/LowCardinality wrappers: what two columns must agree on. */
+function bareType(t: string): string {
+  let out = t;
+  for (let m = /^(?:Nullable|LowCardinality)\((.*)\)$/.exec(out); m; m = /^(?:Nullable|LowCardinality)\((.*)\)$/.exec(out)) out = m[1];
+  return out;
+}
+
+/**
+ * Appends the rows of a DuckDB query to a table on ClickHouse, streamed: DuckDB writes them as
+ * newline-delimited JSON to a temporary file, which goes to the engine `JSONEachRow` in INSERTs of
+ * 50,000 rows (into a Distributed table with `insert_distributed_sync`, so the rows are on their
+ * shards when this returns). A missing table is created (MergeTree on the server the URL names,
+ * columns from the query's types: `engineColumnOf`); an existing one must have each of the
+ * query's columns with the same type (Nullable aside), or the write is refused before any row is
+ * sent (`engine-table-mismatch`). Returns the number of rows written.
+ */
+export async function writeEngineRows(conn: ClickHouseConnection, db: Database, query: string, table: string): Promise<number> {
+  const columns = (await db.describe(query)).map((c) => ({ name: c.name, ...engineColumnOf(c.name, c.type) }));
+  const existing = await conn.rows(`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ${ch.literal(table)}`);
+  if (existing.length) {
+    const have = new Map(existing.map((r) => [String(r.name), String(r.type)]));
+    const wrong = columns.flatMap((c) => {
+      const t = have.get(c.name);
+      if (t === undefined) return [`no column \`${c.name}\``];
+      return bareType(t) === bareType(c.type) ? [] : [`\`${c.name}\` is ${t}, the rows hold ${c.type}`];
+    });
+    if (wrong.length) throw new DataError(`the table \`${table}\` on ${conn.url} does not take these rows: ${wrong.join("; ")}; write to another table, or drop it to have it created`, conn.url, "engine-table-mismatch");
+  } else {
+    await conn.command(`CREATE TABLE IF NOT EXISTS ${ch.ident(table)} (${columns.map((c) => `${ch.ident(c.name)} ${c.type}`).join(", ")}) ENGINE = MergeTree() ORDER BY tuple()`);
+  }
+  const file = path.join(os.tmpdir(), `lathe-engine-write-${randomUUID()}.ndjson`);
+  const insert = `INSERT INTO ${ch.ident(table)} (${columns.map((c) => ch.ident(c.name)).join(", ")}) FORMAT JSONEachRow`;
+  let rows = 0;
+  try {
+    await db.exec(`COPY (SELECT ${columns.map((c) => c.select).join(", ")} FROM (${query})) TO ${literal(file)} (FORMAT json)`);
+    let block: string[] = [];
+    const flush = async () => {
+      if (!block.length) return;
+      const body = block.join("\n");
+      rows += block.length;
+      block = [];
+      await conn.insert(`${insert}\n${body}`);
+    };
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      if (!line) continue;
+      block.push(line);
+      if (block.length >= blockRows) await flush();
+    }
+    await flush();
+  } finally {
+    rmSync(file, { force: true });
+  }
+  return rows;
+}

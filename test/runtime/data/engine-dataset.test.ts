@@ -1,0 +1,159 @@
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reproduce } from "../../../api/reproduce.js";
+import { Session, type RunOutcome } from "../../../api/session.js";
+import { duckdbDialect as duck } from "../../../runtime/sql/duckdb-dialect.js";
+import { loadPenguins, penguins, startCluster, type Cluster } from "../../clickhouse-cluster.js";
+import { dataset, tempDir } from "../../helpers.js";
+
+// Reads of rows that stay on ClickHouse other than a split (show, describe, plot, a model trained on
+// an unsplit prepare of them, batch scores written back, snapshots), on a real two-shard cluster.
+// The reference is DuckDB reading the same rows from a file in the order the engine gives them
+// back (its stable order: the portable row hash with seed 0, then the row text), so every
+// number must be the same bit for bit.
+let cluster: Cluster;
+let root: string;
+let session: Session;
+let url: string;
+/** The penguins as a Parquet file in the engine's stable order, typed as they come back from the engine. */
+let ordered: string;
+
+beforeAll(async () => {
+  // Ports 18400–18412: other test files take theirs from 20000 up.
+  cluster = startCluster(18400);
+  await loadPenguins(cluster);
+  url = `http://127.0.0.1:${cluster.http[0]}/default`;
+  root = tempDir("lathe-ch-reads-");
+  session = await Session.open({ root });
+  const db = session.executor.db;
+  ordered = path.join(root, "ordered.parquet");
+  const doubles = ["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)"].map((c) => `CAST(${duck.ident(c)} AS DOUBLE) AS ${duck.ident(c)}`);
+  await db.exec(`CREATE TABLE local_penguins AS SELECT Species, Island, ${doubles.join(", ")}, Sex FROM read_json(${duck.literal(dataset("penguins.json"))})`);
+  const cols = await db.describe("SELECT * FROM local_penguins");
+  await db.exec(`COPY (SELECT * FROM local_penguins ORDER BY ${duck.rowHash(cols, 0)}, ${duck.rowText(cols)}) TO ${duck.literal(ordered)} (FORMAT parquet)`);
+}, 60_000);
+afterAll(() => {
+  session?.close();
+  cluster?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+/** The program over a source: show, describe, plot, then a prepare that learns, read by `show` and by a model trained on all its rows. */
+const program = (source: string) => `${source}
+show p limit 5
+describe p
+plot histogram of p columns "Body Mass (g)"
+prepare c = p {
+  drop rows where Sex is missing
+  fill "Body Mass (g)" with median
+  onehot Island
+}
+show c limit 3
+model m = logistic_regression predicting Species from c { features: "Beak Length (mm)", "Body Mass (g)", Island }
+evaluate m on c metrics accuracy, log_loss`;
+
+function results(out: RunOutcome) {
+  expect(out.error).toBeUndefined();
+  expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return out.output!.results;
+}
+
+describe("rows that stay on ClickHouse, read other than by a split", () => {
+  it("show, describe, plot and a model on an unsplit prepare give what DuckDB gives on the same rows", async () => {
+    const onEngine = await session.run(program(`source p = table "penguins" from clickhouse "${url}"`));
+    const local = await session.run(program(`source p = read "${ordered}"`), { file: path.join(root, "local.lathe") });
+    const [e, l] = [results(onEngine), results(local)];
+    expect(e.map((r) => r.kind)).toEqual(l.map((r) => r.kind));
+    // show: the LIMIT pushed down over the stable order gives the file's first rows.
+    const tables = (rs: typeof e) => rs.filter((r) => r.kind === "table") as Extract<(typeof e)[number], { kind: "table" }>[];
+    expect(tables(e).map((t) => t.rows.length)).toEqual([5, 3]);
+    expect(tables(e).map((t) => t.rows)).toEqual(tables(l).map((t) => t.rows));
+    // describe: all 344 rows come back (under the sample bound), the same profile.
+    const described = (rs: typeof e) => rs.find((r) => r.kind === "describe") as Extract<(typeof e)[number], { kind: "describe" }>;
+    expect(described(e).rows).toBe(penguins.length);
+    expect(described(e).sampled).toBeUndefined();
+    expect(described(e).columns).toEqual(described(l).columns);
+    // plot: the chart of the column's values.
+    const chart = (rs: typeof e) => rs.find((r) => r.kind === "chart") as Extract<(typeof e)[number], { kind: "chart" }>;
+    const spec = (rs: typeof e) => JSON.parse(JSON.stringify(chart(rs).bundle["application/vnd.vegalite.v5+json"]));
+    expect(spec(e)).toEqual(spec(l));
+    // The prepare's median and vocabulary learned on the engine, the rows brought back in the stable order: the same model, bit for bit.
+    const metrics = (o: RunOutcome) => o.output!.metrics.map((m) => [m.metric, m.value]);
+    expect(metrics(onEngine)).toEqual(metrics(local));
+    expect(metrics(onEngine).find(([m]) => m === "accuracy")?.[1]).toBeGreaterThan(0.9);
+    // The run record says the load and the prepare ran on the engine; training on DuckDB.
+    const steps = (onEngine.plan as { steps: { op: string; engine?: unknown }[] }).steps;
+    expect(steps.filter((s) => s.engine).map((s) => s.op)).toEqual(["load", "prepare"]);
+  }, 120_000);
+
+  it("writes batch scores back into the engine: created, appended, refused when the table does not fit", async () => {
+    const text = `source p = table "penguins" from clickhouse "${url}"
+prepare c = p {
+  drop rows where Sex is missing
+  fill "Body Mass (g)" with median
+  onehot Island
+}
+model m = logistic_regression predicting Species from c { features: "Beak Length (mm)", "Body Mass (g)", Island }
+register m as "engine-peng"
+deploy "engine-peng@latest" batch from c to table "scores"
+deploy "engine-peng@latest" batch from c to "${path.join(root, "scores.parquet")}"`;
+    const out = await session.run(text);
+    const written = results(out).filter((r) => r.kind === "written") as { rows: number; where: string }[];
+    expect(written[0].where).toBe(`table scores on clickhouse (${url})`);
+    const n = written[0].rows;
+    expect(n).toBe(penguins.filter((r) => r.Sex !== null).length);
+    // Count and a checksum of what landed (over both engines' text of each probability, rounded) match DuckDB's scores.
+    const [got] = await cluster.rows("SELECT count() AS n, sum(probability_Adelie) AS a, sum(probability_Gentoo) AS g, countIf(predicted_Species = 'Chinstrap') AS chin, countIf(Species = predicted_Species) AS right FROM scores");
+    const [want] = await session.executor.db.rows(`SELECT count(*) AS n, sum(probability_Adelie) AS a, sum(probability_Gentoo) AS g, count(*) FILTER (predicted_Species = 'Chinstrap') AS chin, count(*) FILTER (Species = predicted_Species) AS right FROM read_parquet(${duck.literal(path.join(root, "scores.parquet"))})`);
+    expect([Number(got.n), Number(got.chin), Number(got.right)]).toEqual([Number(want.n), Number(want.chin), Number(want.right)]);
+    expect(Number(got.a)).toBeCloseTo(Number(want.a), 9);
+    expect(Number(got.g)).toBeCloseTo(Number(want.g), 9);
+    const types = await cluster.rows("SELECT name, type FROM system.columns WHERE database = 'default' AND table = 'scores'");
+    expect(types.find((t) => t.name === "model_version")?.type).toBe("Nullable(Int32)");
+    // Again: appended (each batch carries its run id).
+    await session.run(`deploy "engine-peng@latest" batch from c to table "scores"`);
+    expect(Number((await cluster.rows("SELECT count() AS n, uniqExact(run_id) AS runs FROM scores"))[0].n)).toBe(2 * n);
+    // A table that exists with other columns: refused, coded, before any row is sent.
+    await cluster.query("CREATE TABLE bad_scores (Species UInt8) ENGINE = MergeTree() ORDER BY tuple()");
+    const bad = await session.run(`deploy "engine-peng@latest" batch from c to table "bad_scores" in clickhouse "${url}"`);
+    expect(bad.error?.code).toBe("engine-table-mismatch");
+    expect(bad.error?.message).toContain("`Species` is UInt8");
+    expect(Number((await cluster.rows("SELECT count() AS n FROM bad_scores"))[0].n)).toBe(0);
+    // `table "t"` alone names the engine the rows come from: rows from a file have none.
+    const none = await session.check(`source f = read "${ordered}"\nsave f to table "x"`);
+    expect(none.diagnostics.map((d) => d.code)).toEqual(["missing-engine"]);
+  }, 120_000);
+
+  it("keeps the engine's rows as the run's snapshot; reproduce reads them back after they changed", async () => {
+    const text = `source p = table "penguins" from clickhouse "${url}" snapshot
+prepare clean = p {
+  drop rows where "Beak Length (mm)" is missing
+  fill "Body Mass (g)" with median
+}
+split clean into train 70%, test 30% seed 11
+model m = logistic_regression predicting Species from train { features: "Beak Length (mm)", "Flipper Length (mm)", "Body Mass (g)" }
+evaluate m on test metrics accuracy, log_loss`;
+    // A session of its own: this one holds \`p\`'s load already, and a reused load keeps no snapshot.
+    const fresh = await Session.open({ root });
+    let out: RunOutcome;
+    try {
+      out = await fresh.run(text);
+    } finally {
+      fresh.close();
+    }
+    expect((results(out)[0] as { note?: string }).note).toMatch(/^read from clickhouse .*; snapshot kept$/);
+    const original = (await session.store.load(out.runId!))!;
+    expect(original.artifacts.filter((a) => a.kind === "snapshot").map((a) => a.name)).toEqual(["snapshot-p.parquet"]);
+    // The rows change on the engine.
+    await cluster.query(`INSERT INTO penguins FORMAT JSONEachRow\n${penguins.slice(0, 40).map((r) => JSON.stringify({ ...r, "Body Mass (g)": 9999 })).join("\n")}`, 2, { params: { insert_distributed_sync: "1" } });
+    const again = await reproduce(session, original);
+    expect(again.outcome.error).toBeUndefined();
+    const load = again.outcome.output!.results[0] as { note?: string };
+    expect(load.note).toContain("the engine's rows have changed since");
+    expect(again.again!.metrics.map((m) => [m.metric, m.value])).toEqual(original.metrics.map((m) => [m.metric, m.value]));
+    expect(again.diff?.identical).toBe(true);
+    // DuckDB split the snapshot's rows as the engine did: the portable hash, the engine's order.
+    expect((again.outcome.plan as { steps: { op: string; portable?: boolean }[] }).steps.find((s) => s.op === "split")?.portable).toBe(true);
+  }, 120_000);
+});
