@@ -143,9 +143,9 @@ evaluate m on test metrics accuracy`;
       const changed = await session.run(text);
       expect(changed.output?.results.map((r) => (r as { reused?: boolean }).reused === true)).toEqual([false, false, false, false, false]);
       expect(changed.output?.results.find((r) => r.kind === "split")).toMatchObject({ parts: [{ rows: expect.any(Number) }, { rows: expect.any(Number) }] });
-      // The source's rows stay on the engine: reading them as a DuckDB dataset is a checker error, not an empty table.
-      const show = await session.run("show p");
-      expect(show.diagnostics.map((d) => d.code)).toEqual(["engine-unsupported"]);
+      // What the engine cannot do is a checker error before anything runs, never an empty table.
+      const dedup = await session.run("prepare d = p {\n  drop duplicates on Species\n}\nshow d");
+      expect(dedup.diagnostics.map((d) => d.code)).toEqual(["engine-unsupported"]);
     } finally {
       session.close();
       rmSync(root, { recursive: true, force: true });
