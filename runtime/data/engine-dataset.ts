@@ -124,3 +124,19 @@ export async function engineFingerprint(engine: EngineRef): Promise<string> {
     await conn.close();
   }
 }
+
+/**
+ * A dataset whose raw rows (`DatasetState.raw`) stay on an engine, with those rows brought back:
+ * only `columns` of them, in the stable order, into a temporary DuckDB table the caller drops
+ * (`drop`). A dataset whose raw rows are in DuckDB comes back as it is.
+ */
+export async function withLocalRaw(ctx: StepContext, data: DatasetState, columns: string[]): Promise<{ data: DatasetState; drop: () => Promise<void> }> {
+  const raw = data.raw;
+  if (!raw?.engine) return { data, drop: async () => undefined };
+  const conn = await ctx.engine(raw.engine);
+  const all = await describeQuery(conn, raw.sql);
+  const keep = all.filter((c) => columns.includes(c.name));
+  const table = ctx.tempName("engine_raw");
+  await fetchRows(conn, ctx.db, stableOrder(raw.sql, all, { select: keep }), table, keep);
+  return { data: { ...data, raw: { sql: ident(table), prepared: raw.prepared } }, drop: () => ctx.db.exec(`DROP TABLE IF EXISTS ${ident(table)}`) };
+}

@@ -26,6 +26,8 @@ export interface EngineSplitResult {
   source: TypedColumn[];
   /** The query giving each row its part on the engine, for `lathe explain`. */
   sql: string;
+  /** The columns of the rows before the split (after the steps that learn nothing): a part's raw rows are `sql`'s of that part, these columns. */
+  preColumns: TypedColumn[];
   bytes: number;
 }
 
@@ -65,5 +67,5 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
     bytes += got.bytes;
     parts.push({ name: p.name, table, rows: got.rows });
   }
-  return { parts, applied, columns, source, sql: assigned, bytes };
+  return { parts, applied, columns, source, sql: assigned, preColumns, bytes };
 }

@@ -32,7 +32,10 @@ export const register: OpDefinition<RegisterStep> = {
     const metrics = ctx.measured.get(step.model) ?? [];
     // The monitor's reference, built before the version exists so a failure leaves no version without one.
     const { buildModelReference } = await import("../monitor/model-reference.js");
-    const reference = await buildModelReference(ctx.db, state, ctx.dataset(state.trainedOn), { name: step.name, version: 0, metrics });
+    // Raw training rows that stay on an engine come back for it: the model's input columns only.
+    const { withLocalRaw } = await import("../data/engine-dataset.js");
+    const local = await withLocalRaw(ctx, ctx.dataset(state.trainedOn), state.types.input.map((c) => c.name));
+    const reference = await buildModelReference(ctx.db, state, local.data, { name: step.name, version: 0, metrics }).finally(local.drop);
     const v = await registry.register({ name: step.name, runId, model: step.model, algorithm: state.algorithm, task: state.task, artifact, metrics });
     registry.writeReference(step.name, v.version, { ...reference, version: v.version });
     ctx.registryActions.registered.set(step.name, v.version);

@@ -11,6 +11,7 @@ import { duckTypeOf } from "../data/clickhouse-connection.js";
 import { engineSplit } from "../data/engine-split.js";
 import { DialectError, type TypedColumn } from "../sql/dialect.js";
 import { duckdbDialect as duck } from "../sql/duckdb-dialect.js";
+import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { own } from "../../language/lookup.js";
 
@@ -151,11 +152,14 @@ async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0
     const preApplied = step.pre.map((s) => ({ step: s }));
     const transform = [...columnSteps(preApplied), ...columnSteps(got.applied)];
     const rawTypes = Object.fromEntries(got.source.map((c) => [c.name, duckTypeOf(c.type)]));
+    const prepared = [...new Set(columnSteps(preApplied).flatMap((a) => stepOutputs(a.step)))];
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `parts of ${step.root}, computed on ${engine.engine} (${engine.url})`, sql: got.sql });
     const sizes: { name: string; rows: number }[] = [];
     for (const p of got.parts) {
       if (p.name === step.train && p.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
       const ds = await ctx.materialise(p.name, `SELECT * FROM ${ident(p.table)}`, { expansions: expansions(got.applied), transform, rawTypes });
+      // Its raw rows stay on the engine: `register` brings back the columns its reference profiles.
+      ds.raw = { sql: `SELECT ${got.preColumns.map((c) => ch.ident(c.name)).join(", ")} FROM ${got.sql} WHERE ${ch.ident(partColumn)} = ${ch.literal(p.name)}`, prepared, engine: engine.url };
       sizes.push({ name: p.name, rows: ds.rows });
     }
     return { kind: "split", input: step.input, parts: sizes, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };

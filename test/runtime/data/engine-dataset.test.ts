@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reproduce } from "../../../api/reproduce.js";
 import { Session, type RunOutcome } from "../../../api/session.js";
+import { ModelRegistry } from "../../../runtime/model-registry.js";
 import { duckdbDialect as duck } from "../../../runtime/sql/duckdb-dialect.js";
 import { loadPenguins, penguins, startCluster, type Cluster } from "../../clickhouse-cluster.js";
 import { dataset, tempDir } from "../../helpers.js";
@@ -123,6 +124,31 @@ deploy "engine-peng@latest" batch from c to "${path.join(root, "scores.parquet")
     // `table "t"` alone names the engine the rows come from: rows from a file have none.
     const none = await session.check(`source f = read "${ordered}"\nsave f to table "x"`);
     expect(none.diagnostics.map((d) => d.code)).toEqual(["missing-engine"]);
+  }, 120_000);
+
+  it("register of a model trained on the engine's parts profiles their raw rows, brought back for it", async () => {
+    const text = `source p = table "penguins" from clickhouse "${url}"
+prepare clean = p {
+  drop rows where "Beak Length (mm)" is missing
+  fill "Body Mass (g)" with median
+  onehot Island
+}
+split clean into train 70%, test 30% seed 5
+model m = logistic_regression predicting Species from train { features: "Beak Length (mm)", "Body Mass (g)", Island }
+register m as "engine-ref"`;
+    const out = await session.run(text);
+    const train = (results(out).find((r) => r.kind === "split") as { parts: { name: string; rows: number }[] }).parts[0];
+    type Feature = { feature: string; kind: string; count: number; categories?: { value: string; count: number }[] };
+    const reference = new ModelRegistry(session.store).reference<{ profile: { rows: number; features: Feature[] }; unprofiled: unknown[] }>("engine-ref", 1)!;
+    // Every input column profiled from the raw rows of the training part (the fill and the one-hot
+    // rewrote them in the part's table, which a profile of the table would have to leave out).
+    expect(reference.unprofiled).toEqual([]);
+    expect(reference.profile.rows).toBe(train.rows);
+    expect(reference.profile.features.map((f) => [f.feature, f.kind]).sort()).toEqual([["Beak Length (mm)", "numeric"], ["Body Mass (g)", "numeric"], ["Island", "categorical"]]);
+    // The islands as the engine holds them, counted over the training part.
+    const island = reference.profile.features.find((f) => f.feature === "Island")!;
+    expect(island.categories!.map((c) => c.value).sort()).toEqual(["Biscoe", "Dream", "Torgersen"]);
+    expect(island.categories!.reduce((a, c) => a + c.count, 0)).toBe(train.rows);
   }, 120_000);
 
   it("keeps the engine's rows as the run's snapshot; reproduce reads them back after they changed", async () => {
