@@ -22,7 +22,8 @@ import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOpt
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
 import { codeFingerprint } from "../runtime/code-fingerprint.js";
 import { snapshotInstead, type RecordedSnapshot } from "../runtime/data/snapshot-source.js";
-import type { SnapshotUse } from "../runtime/ops/types.js";
+import type { EngineRef, SnapshotUse } from "../runtime/ops/types.js";
+import { engineRefOf } from "../runtime/data/engine-dataset.js";
 import { StepCache, type CacheMode } from "../runtime/step-cache.js";
 import { ident, literal } from "../runtime/sql/quote.js";
 
@@ -289,7 +290,7 @@ export class Session {
     for (const s of sourcesOf(program)) {
       try {
         if (s.source.kind === "table" && s.source.engine && !snapshots?.has(s.name.text)) {
-          out[s.name.text] = await engineSchema(s.source.table.value, s.source.database.value);
+          out[s.name.text] = await engineSchema(engineRefOf(s.source));
           continue;
         }
         const snapshot = snapshots?.get(s.name.text);
@@ -334,10 +335,10 @@ export class Session {
 }
 
 /** An engine table's columns as the server describes them, typed as DuckDB will hold its rows. */
-async function engineSchema(table: string, url: string): Promise<SourceSchema> {
-  const conn = await ClickHouseConnection.open(url);
+async function engineSchema(ref: EngineRef): Promise<SourceSchema> {
+  const conn = await ClickHouseConnection.open(ref.url, process.env, ref);
   try {
-    return { columns: (await conn.describe(table)).map((c) => ({ name: c.name, type: columnTypeOf(duckTypeOf(c.type)), sqlType: duckTypeOf(c.type) })) };
+    return { columns: (await conn.describe(ref.table)).map((c) => ({ name: c.name, type: columnTypeOf(duckTypeOf(c.type)), sqlType: duckTypeOf(c.type) })) };
   } finally {
     await conn.close();
   }

@@ -46,7 +46,7 @@ export type SourceSpec =
   | { kind: "file"; path: Literal & { value: string }; format?: Name; options: OptionEntry[] }
   | { kind: "sql"; query: Literal & { value: string } }
   /** `engine`: the table lives on a SQL engine (`from clickhouse "URL"`), `database` is then its URL; without it, a DuckDB file. */
-  | { kind: "table"; table: Literal & { value: string }; database: Literal & { value: string }; engine?: Name };
+  | { kind: "table"; table: Literal & { value: string }; database: Literal & { value: string }; engine?: Name; /** An engine source's `with { user_env, password_env }`. */ options?: OptionEntry[] };
 
 export type PrepareStep =
   | { kind: "drop-rows"; where: Expr; span: Span }

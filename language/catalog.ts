@@ -373,6 +373,21 @@ export function sourceOptionValue(values: OptionValue[]): OptionInput {
 export const sourceEngines = ["clickhouse"];
 
 /**
+ * The options of an engine source (`with { user_env: "X"; password_env: "Y" }`): the names of the
+ * environment variables that hold its user and password, instead of LATHE_CLICKHOUSE_USER /
+ * LATHE_CLICKHOUSE_PASSWORD. Names only: a program and a run record never hold the values.
+ */
+export const engineSourceOptions: Record<string, { doc: string }> = {
+  user_env: { doc: "the environment variable holding the user (default LATHE_CLICKHOUSE_USER)" },
+  password_env: { doc: "the environment variable holding the password (default LATHE_CLICKHOUSE_PASSWORD)" },
+};
+
+/** Whether a name can be an environment variable's (letters, digits, `_`, not starting with a digit). */
+export function isEnvName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
+/**
  * What is wrong with an engine source's URL, if anything: it must be http(s) and name the server
  * (and optionally the database as its path), never a user or password, which come from the
  * environment (LATHE_CLICKHOUSE_USER / LATHE_CLICKHOUSE_PASSWORD) so no program or run record holds them.

@@ -23,6 +23,8 @@ import {
   sourceFormats,
   sourceEngines,
   engineUrlProblem,
+  engineSourceOptions,
+  isEnvName,
   sourceOptionValue,
   sourceOptions,
   type OptionSpec,
@@ -163,6 +165,7 @@ class Checker {
         let schema: Schema = [];
         // A bad format or option also makes the runtime's read fail; the precise report is enough.
         const badOptions = s.source.kind === "file" ? this.sourceOptions(s.source) : s.source.kind === "table" && s.source.engine ? this.sourceEngine(s.source) : 0;
+        if (s.source.kind === "table" && !s.source.engine && s.source.options?.length) this.report("unknown-option", "a table of a DuckDB file takes no options (`with { user_env, password_env }` is for an engine's table)", s.source.options[0].span);
         if (!answer) this.report("unknown-source", `no schema is known for source \`${s.name.text}\``, s.span);
         else if ("error" in answer) {
           if (!badOptions) this.report(answer.code ?? "source-error", answer.error, s.source.kind === "file" ? s.source.path.span : s.source.kind === "sql" ? s.source.query.span : s.source.kind === "table" ? s.source.database.span : s.span);
@@ -832,6 +835,18 @@ class Checker {
     if (src.engine && !sourceEngines.includes(src.engine.text)) this.report("unknown-engine", `unknown engine \`${src.engine.text}\`; a table is read from a DuckDB file ("x.duckdb") or from ${sourceEngines.join(", ")}`, src.engine.span, "error", sourceEngines);
     const problem = engineUrlProblem(src.database.value);
     if (problem) this.report(problem.code, problem.message, src.database.span);
+    const seen = new Set<string>();
+    for (const o of src.options ?? []) {
+      const key = o.key.text;
+      if (seen.has(key)) this.report("duplicate-option", `\`${key}\` is given twice`, o.key.span);
+      seen.add(key);
+      if (!own(engineSourceOptions, key)) {
+        this.report("unknown-option", `an engine source has no option \`${key}\`; it takes ${Object.keys(engineSourceOptions).join(", ")} (the names of the environment variables holding its credentials)`, o.key.span, "error", Object.keys(engineSourceOptions), key);
+        continue;
+      }
+      const value = sourceOptionValue(o.values);
+      if (typeof value !== "string" || !isEnvName(value)) this.report("type-mismatch", `\`${key}\` takes the name of an environment variable, like "ANALYTICS_${key === "user_env" ? "USER" : "PASSWORD"}" (never the credential itself), got ${JSON.stringify(value)}`, o.span);
+    }
     return this.diagnostics.length - before;
   }
 

@@ -272,7 +272,11 @@ class Printer {
         const src = s.source;
         const snapshot = s.snapshot ? " snapshot" : "";
         if (src.kind === "sql") return one(`source ${s.name.text} = sql ${dq(src.query.value)}${snapshot}`);
-        if (src.kind === "table") return one(`source ${s.name.text} = table ${dq(src.table.value)} from ${src.engine ? `${src.engine.text} ` : ""}${dq(src.database.value)}${snapshot}`);
+        if (src.kind === "table") {
+          const head = `source ${s.name.text} = table ${dq(src.table.value)} from ${src.engine ? `${src.engine.text} ` : ""}${dq(src.database.value)}`;
+          if (!src.options?.length) return one(head + snapshot);
+          return this.block(`${head} with`, this.optionItems(src.options), snapshot, s.span);
+        }
         const head = `source ${s.name.text} = read ${dq(src.path.value)}${src.format ? ` format ${src.format.text}` : ""}`;
         if (!src.options.length) return one(head + snapshot);
         return this.block(`${head} with`, this.optionItems(src.options), snapshot, s.span);

@@ -266,7 +266,7 @@ export class LatheParser extends EmbeddedActionsParser {
 
   // source penguins = read "data/penguins.json" [format json] [with { delimiter: ";" }] [snapshot]
   // source t = sql "select ..." | source t = table "name" from "file.duckdb"   [snapshot]
-  // source t = table "name" from clickhouse "http://host:8123/db"   (an engine's table: data steps run there)
+  // source t = table "name" from clickhouse "http://host:8123/db" [with { user_env: "X"; password_env: "Y" }]   (an engine's table: data steps run there)
   sourceStatement = this.RULE(
     "sourceStatement",
     () => {
@@ -284,7 +284,7 @@ export class LatheParser extends EmbeddedActionsParser {
             ? { kind: "file", path: need(path), format: this.optName(format), options }
             : form === "sql"
               ? { kind: "sql", query: need(path) }
-              : { kind: "table", table: need(table), database: need(path), ...(engine ? { engine: this.name(engine) } : {}) };
+              : { kind: "table", table: need(table), database: need(path), ...(engine ? { engine: this.name(engine) } : {}), ...(options.length ? { options } : {}) };
         return { kind: "source", name: this.name(name), source, ...(snapshot ? { snapshot } : {}), span };
       });
       this.CONSUME(K.source);
@@ -323,6 +323,11 @@ export class LatheParser extends EmbeddedActionsParser {
               engine = this.CONSUME3(T.Name, { LABEL: "engine" });
             });
             path = this.SUBRULE4(this.text, { LABEL: "database" });
+            // An engine's credential variables: `with { user_env: "X"; password_env: "Y" }`.
+            this.OPTION5(() => {
+              this.CONSUME2(K.with);
+              this.SUBRULE2(this.optionBlock, { ARGS: [options] });
+            });
           },
         },
       ]);

@@ -1,3 +1,4 @@
+import type { EngineAddress } from "./data/clickhouse-connection.js";
 import type { SqlIdent } from "./sql/quote.js";
 import type { Transform } from "./transform.js";
 
@@ -21,8 +22,8 @@ export interface DatasetState {
    * Its raw rows, when a split knows them: the query of the rows before the split's column steps
    * (a part's rows in the root's form), and the columns steps before the split already rewrote (not
    * raw there). `register` profiles a model's input columns from it (the monitor's reference).
-   * `engine`: the URL of the engine the query runs on (a split that ran there); its rows come back
+   * `engine`: the engine the query runs on (a split that ran there); its rows come back
    * only when a reference is built (`withLocalRaw`).
    */
-  raw?: { sql: string; prepared: string[]; engine?: string };
+  raw?: { sql: string; prepared: string[]; engine?: EngineAddress };
 }

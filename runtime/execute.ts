@@ -1,5 +1,5 @@
 import { chainSql, fitAndCompile, dropStaged } from "./data/chain.js";
-import { ClickHouseConnection } from "./data/clickhouse-connection.js";
+import { ClickHouseConnection, type EngineAddress } from "./data/clickhouse-connection.js";
 import { bringBack, type EngineRows } from "./data/engine-dataset.js";
 import { Database, plain } from "./data/database.js";
 import { readError } from "./data/source.js";
@@ -180,7 +180,7 @@ export class Executor {
         this.engineDatasets.set(name, rows);
       },
       engineDataset: (name) => this.engineDatasets.get(name),
-      engine: (url) => this.engine(url),
+      engine: (at) => this.engine(at),
       materialise: (name, sql, how) => this.materialise(name, sql, how),
       concreteTransform: (ds) => this.concreteTransform(ds),
       model: (name) => this.model(name),
@@ -210,14 +210,15 @@ export class Executor {
   /** The run's connections to engines, by URL: opened on first use, shared by its steps, closed when it ends. */
   private readonly connections = new Map<string, Promise<ClickHouseConnection>>();
 
-  /** The run's connection to the engine at `url`. */
-  private engine(url: string): Promise<ClickHouseConnection> {
-    let conn = this.connections.get(url);
+  /** The run's connection to an engine (one per URL and credential variables). */
+  private engine(at: EngineAddress): Promise<ClickHouseConnection> {
+    const key = JSON.stringify([at.url, at.userEnv ?? "", at.passwordEnv ?? ""]);
+    let conn = this.connections.get(key);
     if (!conn) {
-      conn = ClickHouseConnection.open(url);
-      this.connections.set(url, conn);
-      // A URL the connection refuses is refused again next time, not cached.
-      conn.catch(() => this.connections.delete(url));
+      conn = ClickHouseConnection.open(at.url, process.env, at);
+      this.connections.set(key, conn);
+      // An address the connection refuses is refused again next time, not cached.
+      conn.catch(() => this.connections.delete(key));
     }
     return conn;
   }

@@ -13,17 +13,37 @@ import type { TypedColumn } from "../sql/dialect.js";
  * no session) suit it. Every failure is a coded `DataError` with the server's own message:
  * `engine-unreachable`, `engine-auth`, `engine-error`.
  */
+/**
+ * Where an engine is and which environment variables hold its credentials: names only, never the
+ * values, so a program, a plan and a run record may hold it. Unset names mean
+ * LATHE_CLICKHOUSE_USER / LATHE_CLICKHOUSE_PASSWORD.
+ */
+export interface EngineAddress {
+  url: string;
+  userEnv?: string;
+  passwordEnv?: string;
+}
+
 export class ClickHouseConnection {
   private constructor(
     /** The URL as the program wrote it (no credentials: `engineUrlProblem` refuses them). */
     readonly url: string,
     private readonly client: ClickHouseClient,
+    /** The names of the variables its credentials came from, for an `engine-auth` message. */
+    private readonly names: Omit<EngineAddress, "url"> = {},
   ) {}
 
-  /** A connection to `url` with the environment's credentials; nothing is sent until the first query. */
-  static async open(url: string, env: NodeJS.ProcessEnv = process.env): Promise<ClickHouseConnection> {
+  /**
+   * A connection to `url` with the environment's credentials (from the variables `names` gives,
+   * by default LATHE_CLICKHOUSE_USER and LATHE_CLICKHOUSE_PASSWORD); nothing is sent until the first
+   * query. A variable a source names that is not set is `engine-auth`, before anything is sent.
+   */
+  static async open(url: string, env: NodeJS.ProcessEnv = process.env, names: Omit<EngineAddress, "url"> = {}): Promise<ClickHouseConnection> {
     const problem = engineUrlProblem(url);
     if (problem) throw new DataError(problem.message, url, problem.code);
+    for (const [key, name] of [["user_env", names.userEnv], ["password_env", names.passwordEnv]] as const) {
+      if (name !== undefined && env[name] === undefined) throw new DataError(`the environment variable ${name} (the source's \`${key}\`) is not set`, url, "engine-auth");
+    }
     // Loaded on first use: ≈ 60 ms that every other command and kernel start would pay.
     const { createClient, ClickHouseLogLevel } = await import("@clickhouse/client");
     const u = new URL(url);
@@ -31,15 +51,15 @@ export class ClickHouseConnection {
     const client = createClient({
       url: `${u.protocol}//${u.host}`,
       database,
-      username: env.LATHE_CLICKHOUSE_USER || "default",
-      password: env.LATHE_CLICKHOUSE_PASSWORD ?? "",
+      username: (names.userEnv ? env[names.userEnv] : env.LATHE_CLICKHOUSE_USER) || "default",
+      password: (names.passwordEnv ? env[names.passwordEnv] : env.LATHE_CLICKHOUSE_PASSWORD) ?? "",
       // A refused or unreachable server is reported once, as a coded error; the client would also log it.
       log: { level: ClickHouseLogLevel.OFF },
       request_timeout: Number(env.LATHE_CLICKHOUSE_TIMEOUT_MS) || 300_000,
       // 18.16 quotes 64-bit integers in JSON by default; the rows are typed when they land in DuckDB.
       clickhouse_settings: {},
     });
-    return new ClickHouseConnection(url, client);
+    return new ClickHouseConnection(url, client, names);
   }
 
   /** A table's columns with their ClickHouse types (`DESCRIBE TABLE`). */
@@ -97,7 +117,7 @@ export class ClickHouseConnection {
     try {
       return await f();
     } catch (e) {
-      throw engineError(e, this.url);
+      throw engineError(e, this.url, this.names);
     }
   }
 }
@@ -113,7 +133,7 @@ const unreachable = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|
  * `Code: 193, e.displayText() = DB::Exception: Wrong password …, e.what() = DB::Exception`
  * (newer servers `Code: 193. DB::Exception: …`), which the client does not parse: the code is read here.
  */
-export function engineError(e: unknown, url: string): DataError {
+export function engineError(e: unknown, url: string, names: Omit<EngineAddress, "url"> = {}): DataError {
   if (e instanceof DataError) return e;
   const err = e as Error & { code?: string };
   const message = (err?.message ?? String(e)).trim();
@@ -127,7 +147,7 @@ export function engineError(e: unknown, url: string): DataError {
     .replace(/^DB::Exception: /, "")
     .replace(/,? e\.what\(\) = DB::Exception$/, "")
     .replace(/\s*\(version [^)]*\)\s*$/, "");
-  if (authCodes.has(code)) return new DataError(`the ClickHouse server at ${url} refused the credentials (LATHE_CLICKHOUSE_USER / LATHE_CLICKHOUSE_PASSWORD): ${text}`, url, "engine-auth");
+  if (authCodes.has(code)) return new DataError(`the ClickHouse server at ${url} refused the credentials (${names.userEnv ?? "LATHE_CLICKHOUSE_USER"} / ${names.passwordEnv ?? "LATHE_CLICKHOUSE_PASSWORD"}): ${text}`, url, "engine-auth");
   return new DataError(`ClickHouse at ${url} refused the query${code ? ` (code ${code})` : ""}: ${text}`, url, "engine-error");
 }
 

@@ -1,4 +1,5 @@
-import type { PrepareStep } from "../../language/ast.js";
+import type { PrepareStep, SourceSpec } from "../../language/ast.js";
+import { sourceOptionValue } from "../../language/catalog.js";
 import type { DatasetState } from "../dataset-state.js";
 import { DataError } from "../errors.js";
 import type { EngineRef, StepContext } from "../ops/types.js";
@@ -36,6 +37,14 @@ export interface EngineRows {
   expansions: Record<string, string[]>;
   /** The DuckDB types of the engine table's own columns (a model's raw input). */
   rawTypes: Record<string, string>;
+}
+
+/** The engine table a `table "T" from clickhouse "URL" [with { user_env, password_env }]` source names, with the names of its credential variables. */
+export function engineRefOf(spec: Extract<SourceSpec, { kind: "table" }>): EngineRef {
+  const names = Object.fromEntries((spec.options ?? []).map((o) => [o.key.text, sourceOptionValue(o.values)]));
+  const env = (key: string) => (typeof names[key] === "string" ? (names[key] as string) : undefined);
+  const [userEnv, passwordEnv] = [env("user_env"), env("password_env")];
+  return { engine: "clickhouse", url: spec.database.value, table: spec.table.value, ...(userEnv ? { userEnv } : {}), ...(passwordEnv ? { passwordEnv } : {}) };
 }
 
 /** An engine table as a dataset: its columns and row count (the rows stay there). */
@@ -90,7 +99,7 @@ export function engineSql(name: string, rows: EngineRows): string {
  * (a learner that depends on row order sees the same order on every run).
  */
 export async function bringBack(ctx: StepContext, name: string, rows: EngineRows): Promise<DatasetState & { bytes: number }> {
-  const conn = await ctx.engine(rows.ref.url);
+  const conn = await ctx.engine(rows.ref);
   const temp = ctx.tempName("engine_rows");
   try {
     const got = await fetchRows(conn, ctx.db, stableOrder(engineSql(name, rows), rows.columns, { carried: rows.carriesOrder }), temp, rows.columns);
@@ -107,7 +116,7 @@ export async function bringBack(ctx: StepContext, name: string, rows: EngineRows
  * drops it. Returns it as a dataset state a chart or a profile reads like any other.
  */
 export async function engineSample(ctx: StepContext, name: string, rows: EngineRows, limit: number, columns?: string[]): Promise<{ state: DatasetState; table: string; bytes: number }> {
-  const conn = await ctx.engine(rows.ref.url);
+  const conn = await ctx.engine(rows.ref);
   const table = ctx.tempName("engine_sample");
   const keep = columns ? rows.columns.filter((c) => columns.includes(c.name)) : rows.columns;
   const got = await fetchRows(conn, ctx.db, stableOrder(engineSql(name, rows), rows.columns, { carried: rows.carriesOrder, limit, select: keep }), table, keep);
@@ -117,7 +126,7 @@ export async function engineSample(ctx: StepContext, name: string, rows: EngineR
 
 /** The fingerprint of an engine table's rows as a load's key holds it (the engine computes it: `ClickHouseConnection.fingerprint`). */
 export async function engineFingerprint(engine: EngineRef): Promise<string> {
-  const conn = await ClickHouseConnection.open(engine.url);
+  const conn = await ClickHouseConnection.open(engine.url, process.env, engine);
   try {
     return hashText(JSON.stringify(engine) + "\n" + (await conn.fingerprint(engine.table)));
   } finally {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { SourceSpec } from "../../language/ast.js";
 import { DataError } from "../errors.js";
 import type { SnapshotUse } from "../ops/types.js";
-import { engineFingerprint } from "./engine-dataset.js";
+import { engineFingerprint, engineRefOf } from "./engine-dataset.js";
 import { fingerprint, hashText, sourceSql } from "./source.js";
 
 /** A snapshot a recorded run kept of a source's rows: its Parquet file and the fingerprint of the data it holds. */
@@ -25,7 +25,7 @@ export async function snapshotInstead(spec: SourceSpec, baseDir: string, recorde
   if (spec.kind === "table" && spec.engine) {
     // An engine's rows: the engine fingerprints them now, as the run's load did then.
     try {
-      if ((await engineFingerprint({ engine: "clickhouse", url: spec.database.value, table: spec.table.value })) === recorded.fingerprint) return undefined;
+      if ((await engineFingerprint(engineRefOf(spec))) === recorded.fingerprint) return undefined;
       return { ...recorded, why: "the engine's rows have changed since" };
     } catch (e) {
       return { ...recorded, why: `the engine's rows cannot be read: ${(e as Error).message}` };

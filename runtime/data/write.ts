@@ -3,12 +3,12 @@ import path from "node:path";
 import { outputFormatOf, type OutputFormat } from "../../language/catalog.js";
 import { DataError } from "../errors.js";
 import { ident, literal } from "../sql/quote.js";
-import type { ClickHouseConnection } from "./clickhouse-connection.js";
+import type { ClickHouseConnection, EngineAddress } from "./clickhouse-connection.js";
 import type { Database } from "./database.js";
 import { writeEngineRows } from "./engine-write.js";
 
 /** Where rows are written: a file in a format, a table of a DuckDB database file, or a table on an engine (appended to). Paths are absolute. */
-export type WriteTarget = { kind: "file"; path: string } | { kind: "table"; table: string; database: string } | { kind: "engine"; engine: "clickhouse"; url: string; table: string };
+export type WriteTarget = { kind: "file"; path: string } | { kind: "table"; table: string; database: string } | ({ kind: "engine"; engine: "clickhouse"; table: string } & EngineAddress);
 
 /** DuckDB's COPY options for each format Lathe writes. */
 const copyOptions: Record<OutputFormat, string> = {
@@ -28,10 +28,10 @@ let attachCount = 0;
  * a table is replaced in one statement; an engine's table is appended to (`writeEngineRows`, over
  * the run's connection `engine`). Returns a description of where the rows went.
  */
-export async function writeRows(db: Database, query: string, target: WriteTarget, engine?: (url: string) => Promise<ClickHouseConnection>): Promise<string> {
+export async function writeRows(db: Database, query: string, target: WriteTarget, engine?: (at: EngineAddress) => Promise<ClickHouseConnection>): Promise<string> {
   if (target.kind === "engine") {
     if (!engine) throw new Error("writeRows: an engine table needs a connection");
-    await writeEngineRows(await engine(target.url), db, query, target.table);
+    await writeEngineRows(await engine(target), db, query, target.table);
     return `table ${target.table} on ${target.engine} (${target.url})`;
   }
   if (target.kind === "table") {

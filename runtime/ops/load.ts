@@ -3,7 +3,7 @@ import type { SourceSpec } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
 import { ident, literal } from "../sql/quote.js";
 import { clickhouseDialect } from "../sql/clickhouse-dialect.js";
-import { bringBack, engineFingerprint, engineSource } from "../data/engine-dataset.js";
+import { bringBack, engineFingerprint, engineRefOf, engineSource } from "../data/engine-dataset.js";
 import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 
 /**
@@ -26,7 +26,7 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
   if (s.source.kind === "table" && s.source.engine) {
     // The rows stay on the engine: the plan (and so the run record) names it, never credentials.
     // The engine fingerprints the rows, so the keys of the steps after it change when they do.
-    const engine: EngineRef = { engine: "clickhouse", url: s.source.database.value, table: s.source.table.value };
+    const engine = engineRefOf(s.source);
     ctx.engines.set(s.name.text, engine);
     const fp = await engineFingerprint(engine);
     return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: fp, engine, ...(s.snapshot ? { snapshot: true } : {}), label: `collect ${s.name.text}` };
@@ -66,7 +66,7 @@ function rowsFixed(step: LoadStep): boolean {
  * run's snapshot, which `lathe reproduce` reads when the engine's rows have changed since.
  */
 async function engineLoad(ctx: Parameters<OpDefinition<LoadStep>["run"]>[0], step: LoadStep, engine: EngineRef): Promise<StepResult> {
-  const rows = await engineSource(await ctx.engine(engine.url), engine);
+  const rows = await engineSource(await ctx.engine(engine), engine);
   ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset} (on ${engine.engine})`, sql: `SELECT * FROM ${clickhouseDialect.ident(engine.table)}` });
   ctx.setEngineDataset(step.dataset, rows);
   const result = { kind: "dataset" as const, name: step.dataset, rows: rows.rows, columns: rows.columns.map((c) => c.name) };

@@ -71,7 +71,7 @@ export const prepare: OpDefinition<PrepareOpStep> = {
  * constants inlined, which readers push down or bring back.
  */
 async function enginePrepare(ctx: Parameters<OpDefinition<PrepareOpStep>["run"]>[0], step: PrepareOpStep, engine: EngineRef): Promise<StepResult> {
-  const conn = await ctx.engine(engine.url);
+  const conn = await ctx.engine(engine);
   const input = ctx.engineDataset(step.input);
   const rows = step.view || !input ? await engineView(conn, engine, step.engineChain ?? step.steps) : await enginePrepared(conn, input, step.steps);
   ctx.setEngineDataset(step.dataset, rows);

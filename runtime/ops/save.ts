@@ -15,7 +15,7 @@ export function writeTarget(o: OutputTarget, baseDir: string, from?: EngineRef):
   if (o.url) return { kind: "engine", engine: "clickhouse", url: o.url.value, table: o.table.value };
   // The checker refuses `table "t"` alone for rows on no engine (`missing-engine`).
   if (!from) throw new DataError(`\`table ${JSON.stringify(o.table.value)}\` alone writes to the engine the rows come from, and they come from none`, undefined, "missing-engine");
-  return { kind: "engine", engine: from.engine, url: from.url, table: o.table.value };
+  return { kind: "engine", engine: from.engine, url: from.url, table: o.table.value, ...(from.userEnv ? { userEnv: from.userEnv } : {}), ...(from.passwordEnv ? { passwordEnv: from.passwordEnv } : {}) };
 }
 
 export const planSave: Planner<"save", Draft<SaveStep>> = (s, ctx) => ({

@@ -145,7 +145,7 @@ async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0
   if (step.stratify !== undefined || step.time !== undefined || step.column !== undefined) {
     throw new DialectError(engine.engine, step.stratify !== undefined ? "a stratified split" : step.time !== undefined ? "a split by time" : "a split by column", "only a plain split by fractions runs on the engine so far (docs/scale-out.md)");
   }
-  const conn = await ctx.engine(engine.url);
+  const conn = await ctx.engine(engine);
   const temp = new Map(step.parts.map((p) => [p.name, ctx.tempName(`engine_${p.name}`)]));
   try {
     const got = await engineSplit(conn, ctx.db, { table: engine.table, pre: step.pre, post: step.post, parts: step.parts, train: step.train, seed: step.seed }, (name) => temp.get(name)!);
@@ -159,7 +159,7 @@ async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0
       if (p.name === step.train && p.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
       const ds = await ctx.materialise(p.name, `SELECT * FROM ${ident(p.table)}`, { expansions: expansions(got.applied), transform, rawTypes });
       // Its raw rows stay on the engine: `register` brings back the columns its reference profiles.
-      ds.raw = { sql: `SELECT ${got.preColumns.map((c) => ch.ident(c.name)).join(", ")} FROM ${got.sql} WHERE ${ch.ident(partColumn)} = ${ch.literal(p.name)}`, prepared, engine: engine.url };
+      ds.raw = { sql: `SELECT ${got.preColumns.map((c) => ch.ident(c.name)).join(", ")} FROM ${got.sql} WHERE ${ch.ident(partColumn)} = ${ch.literal(p.name)}`, prepared, engine: { url: engine.url, userEnv: engine.userEnv, passwordEnv: engine.passwordEnv } };
       sizes.push({ name: p.name, rows: ds.rows });
     }
     return { kind: "split", input: step.input, parts: sizes, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };

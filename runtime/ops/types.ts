@@ -3,7 +3,7 @@ import type { Statement, StatementKind } from "../../language/ast.js";
 import type { CheckedProgram } from "../../language/checker.js";
 import type { Span } from "../../language/diagnostic.js";
 import type { ChartBundle } from "../charts/types.js";
-import type { ClickHouseConnection } from "../data/clickhouse-connection.js";
+import type { ClickHouseConnection, EngineAddress } from "../data/clickhouse-connection.js";
 import type { Database } from "../data/database.js";
 import type { EngineRows } from "../data/engine-dataset.js";
 import type { ModelRegistry } from "../model-registry.js";
@@ -60,10 +60,9 @@ export interface PlanningContext {
   readonly engines: Map<string, EngineRef>;
 }
 
-/** A table on a SQL engine other than the embedded DuckDB: where a `from clickhouse` source's rows stay. */
-export interface EngineRef {
+/** A table on a SQL engine other than the embedded DuckDB: where a `from clickhouse` source's rows stay (and the names of its credential variables). */
+export interface EngineRef extends EngineAddress {
   engine: "clickhouse";
-  url: string;
   table: string;
 }
 
@@ -272,8 +271,8 @@ export interface StepContext {
   setEngineDataset(name: string, rows: EngineRows): void;
   /** A dataset whose rows stay on an engine, if `name` is one (and has not been brought back into DuckDB). */
   engineDataset(name: string): EngineRows | undefined;
-  /** A connection to the engine at `url`, opened once per run and shared by its steps (closed when the run ends). */
-  engine(url: string): Promise<ClickHouseConnection>;
+  /** A connection to an engine, opened once per run (per URL and credential variables) and shared by its steps (closed when the run ends). */
+  engine(at: EngineAddress): Promise<ClickHouseConnection>;
 }
 
 export type { DatasetState } from "../dataset-state.js";

@@ -90,6 +90,22 @@ source e = read "e.csv"
     expect(format(out).text).toBe(out);
   });
 
+  it("prints an engine source's credential variables and engine output tables", () => {
+    const text = `source e = table "events" from clickhouse "http://127.0.0.1:8123/db" with {
+  user_env: "A_USER"
+  password_env: "A_PASSWORD"
+} snapshot
+save e to table "copy"
+deploy "m" batch from e to table "scores" in clickhouse "http://127.0.0.1:8123/db"
+save e to table "t" in "w.duckdb"
+`;
+    expect(format(text.replace(/\n  /g, " ").replace("\n}", "; }")).text).toBe(text);
+    const [source, copy, scores] = parse(text).program.statements;
+    expect(source.kind === "source" && source.source.kind === "table" && source.source.options?.map((o) => o.key.text)).toEqual(["user_env", "password_env"]);
+    expect(copy.kind === "save" && copy.output).toMatchObject({ kind: "engine-table", table: { value: "copy" } });
+    expect(scores.kind === "deploy" && scores.output).toMatchObject({ kind: "engine-table", engine: { text: "clickhouse" }, url: { value: "http://127.0.0.1:8123/db" } });
+  });
+
   it("refuses a program with syntax errors", () => {
     const r = format("prepare p = d { fil a with mean }");
     expect(r.text).toBeUndefined();

@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reproduce } from "../../../api/reproduce.js";
@@ -20,9 +21,20 @@ let url: string;
 /** The penguins as a Parquet file in the engine's stable order, typed as they come back from the engine. */
 let ordered: string;
 
+// The cluster's user `lathe` gets this password; the programs connect as `default` (no password)
+// unless a source names its own credential variables.
+const password = `pw-${randomUUID()}`;
+const saved = { user: process.env.LATHE_CLICKHOUSE_USER, password: process.env.LATHE_CLICKHOUSE_PASSWORD };
+
 beforeAll(async () => {
+  process.env.LATHE_CLICKHOUSE_PASSWORD = password;
+  delete process.env.LATHE_CLICKHOUSE_USER;
   // Ports 18400–18412: other test files take theirs from 20000 up.
-  cluster = startCluster(18400);
+  try {
+    cluster = startCluster(18400);
+  } finally {
+    delete process.env.LATHE_CLICKHOUSE_PASSWORD;
+  }
   await loadPenguins(cluster);
   url = `http://127.0.0.1:${cluster.http[0]}/default`;
   root = tempDir("lathe-ch-reads-");
@@ -35,6 +47,12 @@ beforeAll(async () => {
   await db.exec(`COPY (SELECT * FROM local_penguins ORDER BY ${duck.rowHash(cols, 0)}, ${duck.rowText(cols)}) TO ${duck.literal(ordered)} (FORMAT parquet)`);
 }, 60_000);
 afterAll(() => {
+  for (const [k, v] of [["LATHE_CLICKHOUSE_USER", saved.user], ["LATHE_CLICKHOUSE_PASSWORD", saved.password]] as const) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  delete process.env.TEST_CH_USER;
+  delete process.env.TEST_CH_PASSWORD;
   session?.close();
   cluster?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
@@ -160,7 +178,7 @@ prepare clean = p {
 split clean into train 70%, test 30% seed 11
 model m = logistic_regression predicting Species from train { features: "Beak Length (mm)", "Flipper Length (mm)", "Body Mass (g)" }
 evaluate m on test metrics accuracy, log_loss`;
-    // A session of its own: this one holds \`p\`'s load already, and a reused load keeps no snapshot.
+    // A session of its own: this one holds `p`'s load already, and a reused load keeps no snapshot.
     const fresh = await Session.open({ root });
     let out: RunOutcome;
     try {
@@ -181,5 +199,28 @@ evaluate m on test metrics accuracy, log_loss`;
     expect(again.diff?.identical).toBe(true);
     // DuckDB split the snapshot's rows as the engine did: the portable hash, the engine's order.
     expect((again.outcome.plan as { steps: { op: string; portable?: boolean }[] }).steps.find((s) => s.op === "split")?.portable).toBe(true);
+  }, 120_000);
+
+  it("connects with the credential variables a source names, and keeps only their names", async () => {
+    const source = `source q = table "penguins" from clickhouse "${url}" with { user_env: "TEST_CH_USER"; password_env: "TEST_CH_PASSWORD" }`;
+    process.env.TEST_CH_USER = "lathe";
+    process.env.TEST_CH_PASSWORD = password;
+    const out = await session.run(`${source}\nshow q limit 2\nsave q to table "copied"`);
+    expect((results(out).find((r) => r.kind === "table") as { rows: unknown[] }).rows).toHaveLength(2);
+    // `table "copied"` alone: the source's engine, with its credentials.
+    expect((await cluster.rows("SELECT count() AS n FROM copied"))[0].n).toBe((await cluster.rows("SELECT count() AS n FROM penguins"))[0].n);
+    expect(JSON.stringify(out.plan)).toContain("TEST_CH_PASSWORD");
+    for (const f of readdirSync(root, { recursive: true, withFileTypes: true }).filter((x) => x.isFile())) expect(readFileSync(path.join(f.parentPath, f.name), "latin1")).not.toContain(password);
+    // A wrong password, and a variable that is not set: engine-auth, naming the variables.
+    process.env.TEST_CH_PASSWORD = "wrong";
+    const refused = await session.check(`${source}\nshow q`);
+    expect(refused.diagnostics.map((d) => d.code)).toEqual(["engine-auth"]);
+    expect(refused.diagnostics[0].message).toContain("TEST_CH_USER / TEST_CH_PASSWORD");
+    delete process.env.TEST_CH_PASSWORD;
+    const unset = await session.check(`${source}\nshow q`);
+    expect(unset.diagnostics.map((d) => [d.code, d.message])).toEqual([["engine-auth", "the environment variable TEST_CH_PASSWORD (the source's `password_env`) is not set"]]);
+    // The value itself in the program is no variable name.
+    const literal = await session.check(`source q = table "penguins" from clickhouse "${url}" with { password_env: "hunter 2" }`);
+    expect(literal.diagnostics.map((d) => d.code)).toContain("type-mismatch");
   }, 120_000);
 });
