@@ -110,6 +110,8 @@ class Checker {
   private readonly names = new Map<string, string>();
   /** Schemas that could not be read: their columns are not checked, so one bad source gives one error. */
   private readonly opaque = new WeakSet<Schema>();
+  /** The engine the prepare being checked runs on, if its rows stay on one. */
+  private onEngine: string | undefined;
   /** Names defined by earlier notebook cells: a later cell may redefine them. */
   private readonly inherited = new Set<string>();
   /** Registry names given by `register` in this program, with the model registered. */
@@ -181,6 +183,8 @@ class Checker {
         const opaque = !input || this.opaque.has(input.schema);
         if (opaque && schema) this.opaque.add(schema);
         let fitted = input?.fitted ?? false;
+        // Its expressions compile for the engine its rows are on: what that engine refuses is reported here.
+        this.onEngine = input?.engine;
         for (const step of s.steps) {
           // A distributed table has no input order, so no first row of a key to keep (runtime/sql/clickhouse-dialect.ts).
           if (input?.engine && step.kind === "drop-duplicates" && step.on.length) this.report("engine-unsupported", `\`drop duplicates on KEY\` cannot run on ${input.engine}: it keeps the first row of each key in input order, which a distributed table does not have`, step.span);
@@ -188,6 +192,7 @@ class Checker {
           if (schema) schema = this.step(step, schema);
           if (opaque && schema) this.opaque.add(schema);
         }
+        this.onEngine = undefined;
         if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "prepare", schema: schema ?? this.unknownSchema(), fitted, statement: index, ...(input?.engine ? { engine: input.engine } : {}) };
         return;
       }
@@ -721,6 +726,8 @@ class Checker {
         e.args.forEach((a) => this.expr(a, schema, deps));
         const f = e.fn.text.toLowerCase();
         if (!has(functions, f)) this.report("unknown-function", `unknown function \`${e.fn.text}\``, e.fn.span, "error", Object.keys(functions));
+        // ClickHouse rounds decimal digits otherwise than DuckDB (runtime/sql/clickhouse-dialect.ts).
+        if (this.onEngine && f === "round" && e.args.length !== 1) this.report("engine-unsupported", `\`round\` with a number of digits cannot run on ${this.onEngine}: its rounding of decimal digits differs from DuckDB's; round to a whole number (\`round(x * 100) / 100\`)`, e.span);
         return own(functions, f) ?? "other";
       }
       default:
