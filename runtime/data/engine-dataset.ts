@@ -29,6 +29,8 @@ export interface EngineRows {
   sql?: string;
   /** Whether `sql` carries `orderColumn` (a step that keeps only some columns drops it). */
   carriesOrder?: boolean;
+  /** For a view (no `sql`): its steps from the engine table, run whole when a reader needs its rows after all (a later notebook cell). */
+  chain?: PrepareStep[];
   /** Its columns with their engine types. */
   columns: TypedColumn[];
   rows: number;
@@ -52,7 +54,24 @@ export async function engineSource(conn: ClickHouseConnection, ref: EngineRef): 
   const columns = await conn.describe(ref.table);
   const [{ n }] = await conn.rows(`SELECT count() AS n FROM ${ch.ident(ref.table)}`);
   const rawTypes = Object.fromEntries(columns.map((c) => [c.name, duckTypeOf(c.type)]));
-  return { ref, sql: `SELECT *, ${ch.rowHash(columns, 0)} AS ${orderColumn} FROM ${ch.ident(ref.table)}`, carriesOrder: true, columns, rows: Number(n), transform: [], expansions: {}, rawTypes };
+  return { ref, sql: sourceQuery(ref, columns), carriesOrder: true, columns, rows: Number(n), transform: [], expansions: {}, rawTypes };
+}
+
+/** An engine table's rows with the hash of each (`orderColumn`), which orders them through the steps after. */
+function sourceQuery(ref: EngineRef, columns: TypedColumn[]): string {
+  return `SELECT *, ${ch.rowHash(columns, 0)} AS ${orderColumn} FROM ${ch.ident(ref.table)}`;
+}
+
+/**
+ * The relation a prepare's steps read and the columns they see: with the source order riding
+ * along, unless a step de-duplicates rows (two rows the steps made equal must stay equal, whatever
+ * source rows they came from), when the rows are ordered by their own hash instead.
+ */
+function stepInput(sql: string, columns: TypedColumn[], carries: boolean | undefined, steps: PrepareStep[]): { relation: string; names: string[] } {
+  const names = columns.map((c) => c.name);
+  if (!carries) return { relation: `(${sql})`, names };
+  if (steps.some((s) => s.kind === "drop-duplicates")) return { relation: `(SELECT ${names.map(ch.ident).join(", ")} FROM (${sql}))`, names };
+  return { relation: `(${sql})`, names: [...names, orderColumn] };
 }
 
 /**
@@ -62,8 +81,7 @@ export async function engineSource(conn: ClickHouseConnection, ref: EngineRef): 
  */
 export async function enginePrepared(conn: ClickHouseConnection, input: EngineRows, steps: PrepareStep[]): Promise<EngineRows> {
   if (!input.sql) throw new DataError("the input of this prepare is kept as a view on the engine", undefined, "engine-unsupported");
-  const names = [...input.columns.map((c) => c.name), ...(input.carriesOrder ? [orderColumn] : [])];
-  const relation = `(${input.sql})`;
+  const { relation, names } = stepInput(input.sql, input.columns, input.carriesOrder, steps);
   const applied = await fitOnEngine(conn, relation, steps, names);
   const sql = ch.chain(relation, applied, names);
   const described = await describeQuery(conn, sql);
@@ -80,17 +98,22 @@ export async function engineView(conn: ClickHouseConnection, ref: EngineRef, ste
   const cut = steps.findIndex(isFitted);
   const stateless = (cut < 0 ? steps : steps.slice(0, cut)).map((s) => ({ step: s }));
   const source = await conn.describe(ref.table);
-  const sql = ch.chain(ch.ident(ref.table), stateless, source.map((c) => c.name));
-  const columns = await describeQuery(conn, sql);
+  const { relation, names } = stepInput(sourceQuery(ref, source), source, true, steps);
+  const sql = ch.chain(relation, stateless, names);
+  const described = await describeQuery(conn, sql);
+  const columns = described.filter((c) => c.name !== orderColumn);
   const [{ n }] = await conn.rows(`SELECT count() AS n FROM (${sql})`);
   const rawTypes = Object.fromEntries(source.map((c) => [c.name, duckTypeOf(c.type)]));
-  return { ref, columns, rows: Number(n), transform: columnSteps(stateless), expansions: {}, rawTypes, learns: cut >= 0, ...(cut < 0 ? { sql } : {}) };
+  const rows = { ref, columns, rows: Number(n), transform: columnSteps(stateless), expansions: {}, rawTypes, learns: cut >= 0 };
+  return cut < 0 ? { ...rows, sql, carriesOrder: columns.length < described.length } : { ...rows, chain: steps };
 }
 
-/** The query of an engine dataset's rows; a coded error for a view (only its split reads it). */
-export function engineSql(name: string, rows: EngineRows): string {
-  if (rows.sql) return rows.sql;
-  throw new DataError(`\`${name}\` is kept as a view on ${rows.ref.engine}: only its split reads it`, undefined, "engine-unsupported");
+/** An engine dataset with the query of its rows: a view's steps run whole (those that learn learning on all its rows), as a prepare read by any step would. */
+async function withSql(ctx: StepContext, rows: EngineRows): Promise<EngineRows & { sql: string }> {
+  if (rows.sql) return rows as EngineRows & { sql: string };
+  const conn = await ctx.engine(rows.ref);
+  const full = await enginePrepared(conn, await engineSource(conn, rows.ref), rows.chain ?? []);
+  return full as EngineRows & { sql: string };
 }
 
 /**
@@ -98,11 +121,12 @@ export function engineSql(name: string, rows: EngineRows): string {
  * needs every row: training, scoring, saving), streamed, in the stable order of `stableOrder`
  * (a learner that depends on row order sees the same order on every run).
  */
-export async function bringBack(ctx: StepContext, name: string, rows: EngineRows): Promise<DatasetState & { bytes: number }> {
+export async function bringBack(ctx: StepContext, name: string, view: EngineRows): Promise<DatasetState & { bytes: number }> {
+  const rows = await withSql(ctx, view);
   const conn = await ctx.engine(rows.ref);
   const temp = ctx.tempName("engine_rows");
   try {
-    const got = await fetchRows(conn, ctx.db, stableOrder(engineSql(name, rows), rows.columns, { carried: rows.carriesOrder }), temp, rows.columns);
+    const got = await fetchRows(conn, ctx.db, stableOrder(rows.sql, rows.columns, { carried: rows.carriesOrder }), temp, rows.columns);
     const ds = await ctx.materialise(name, `SELECT * FROM ${ident(temp)}`, { expansions: rows.expansions, transform: rows.transform, rawTypes: rows.rawTypes, rows: got.rows });
     return { ...ds, bytes: got.bytes };
   } finally {
@@ -115,11 +139,12 @@ export async function bringBack(ctx: StepContext, name: string, rows: EngineRows
  * bounded), only `columns` of them (all when omitted), in a temporary DuckDB table; the caller
  * drops it. Returns it as a dataset state a chart or a profile reads like any other.
  */
-export async function engineSample(ctx: StepContext, name: string, rows: EngineRows, limit: number, columns?: string[]): Promise<{ state: DatasetState; table: string; bytes: number }> {
+export async function engineSample(ctx: StepContext, name: string, view: EngineRows, limit: number, columns?: string[]): Promise<{ state: DatasetState; table: string; bytes: number }> {
+  const rows = await withSql(ctx, view);
   const conn = await ctx.engine(rows.ref);
   const table = ctx.tempName("engine_sample");
   const keep = columns ? rows.columns.filter((c) => columns.includes(c.name)) : rows.columns;
-  const got = await fetchRows(conn, ctx.db, stableOrder(engineSql(name, rows), rows.columns, { carried: rows.carriesOrder, limit, select: keep }), table, keep);
+  const got = await fetchRows(conn, ctx.db, stableOrder(rows.sql, rows.columns, { carried: rows.carriesOrder, limit, select: keep }), table, keep);
   const state: DatasetState = { name, relation: ident(table), columns: keep.map((c) => c.name), rows: got.rows, expansions: rows.expansions, transform: rows.transform, rawTypes: rows.rawTypes };
   return { state, table, bytes: got.bytes };
 }

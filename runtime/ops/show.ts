@@ -19,18 +19,17 @@ export const show: OpDefinition<ShowStep> = {
     // No more rows than a table shows, and one more to tell whether the limit cut anything.
     const fetch = Math.min(limit, maxShownRows + 1);
     const remote = ctx.engineDataset(step.dataset);
-    const rows = remote ? await engineRows(ctx, step.dataset, remote, fetch) : await ctx.db.rows(`SELECT * FROM ${ctx.dataset(step.dataset).relation} LIMIT ${fetch}`);
-    const columns = remote ? remote.columns.map((c) => c.name) : ctx.dataset(step.dataset).columns;
+    const { rows, columns } = remote ? await engineRows(ctx, step.dataset, remote, fetch) : { rows: await ctx.db.rows(`SELECT * FROM ${ctx.dataset(step.dataset).relation} LIMIT ${fetch}`), columns: ctx.dataset(step.dataset).columns };
     if (rows.length <= maxShownRows) return { kind: "table", name: step.dataset, columns, rows };
     return { kind: "table", name: step.dataset, columns, rows: rows.slice(0, maxShownRows), asked: limit };
   },
 };
 
 /** The first `n` rows of an engine dataset in its stable order, typed as DuckDB holds them when they come back. */
-async function engineRows(ctx: StepContext, name: string, remote: EngineRows, n: number): Promise<Record<string, unknown>[]> {
+async function engineRows(ctx: StepContext, name: string, remote: EngineRows, n: number): Promise<{ rows: Record<string, unknown>[]; columns: string[] }> {
   const { state } = await engineSample(ctx, name, remote, n);
   try {
-    return await ctx.db.rows(`SELECT * FROM ${state.relation}`);
+    return { rows: await ctx.db.rows(`SELECT * FROM ${state.relation}`), columns: state.columns };
   } finally {
     await ctx.db.exec(`DROP TABLE IF EXISTS ${state.relation}`);
   }

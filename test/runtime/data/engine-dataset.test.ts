@@ -156,6 +156,9 @@ model m = logistic_regression predicting Species from train { features: "Beak Le
 register m as "engine-ref"`;
     const out = await session.run(text);
     const train = (results(out).find((r) => r.kind === "split") as { parts: { name: string; rows: number }[] }).parts[0];
+    // `clean` was a view (only the split read it); a later cell reads it whole, its steps run there.
+    const later = await session.run("show clean limit 2");
+    expect((results(later)[0] as { columns: string[] }).columns).toContain("Island_Dream");
     type Feature = { feature: string; kind: string; count: number; categories?: { value: string; count: number }[] };
     const reference = new ModelRegistry(session.store).reference<{ profile: { rows: number; features: Feature[] }; unprofiled: unknown[] }>("engine-ref", 1)!;
     // Every input column profiled from the raw rows of the training part (the fill and the one-hot
@@ -200,6 +203,18 @@ evaluate m on test metrics accuracy, log_loss`;
     // DuckDB split the snapshot's rows as the engine did: the portable hash, the engine's order.
     expect((again.outcome.plan as { steps: { op: string; portable?: boolean }[] }).steps.find((s) => s.op === "split")?.portable).toBe(true);
   }, 120_000);
+
+  it("writes each DuckDB type as a column 18.16 reads back as the same values (engine-write.ts)", async () => {
+    const row = "SELECT 1::BIGINT AS i, 2.5::DOUBLE AS d, 'x é' AS t, true AS b, DATE '2024-03-01' AS day, TIMESTAMP '2024-03-01 12:34:56' AS ts, 12.34::DECIMAL(6,2) AS dec, [1, 2] AS list";
+    const out = await session.run(`source s = sql "${row} UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"\nsave s to table "typed" in clickhouse "${url}"`);
+    expect((results(out)[1] as { rows: number }).rows).toBe(2);
+    const types = Object.fromEntries((await cluster.rows("SELECT name, type FROM system.columns WHERE database = 'default' AND table = 'typed'")).map((r) => [r.name, r.type]));
+    expect(types).toEqual({ i: "Nullable(Int64)", d: "Nullable(Float64)", t: "Nullable(String)", b: "Nullable(UInt8)", day: "Nullable(Date)", ts: "Nullable(DateTime)", dec: "Nullable(Float64)", list: "Nullable(String)" });
+    expect(await cluster.rows("SELECT * FROM typed ORDER BY i NULLS LAST")).toEqual([
+      { i: "1", d: 2.5, t: "x é", b: 1, day: "2024-03-01", ts: "2024-03-01 12:34:56", dec: 12.34, list: "[1, 2]" },
+      { i: null, d: null, t: null, b: null, day: null, ts: null, dec: null, list: null },
+    ]);
+  }, 60_000);
 
   it("connects with the credential variables a source names, and keeps only their names", async () => {
     const source = `source q = table "penguins" from clickhouse "${url}" with { user_env: "TEST_CH_USER"; password_env: "TEST_CH_PASSWORD" }`;
