@@ -27,8 +27,12 @@ export function boundedTable(part: { rows: Record<string, unknown>[]; note?: str
 }
 
 /**
- * The most rows `describe` and `plot` bring back from an engine: the first rows of the engine's
- * stable order (by the portable row hash), a sample spread over the whole table and the same on
- * every run. Their results say when they profiled or drew a sample rather than every row.
+ * The most rows `describe` and `plot` bring back from an engine (`LATHE_ENGINE_SAMPLE_ROWS`,
+ * default 100,000): the first rows of the engine's stable order (by the portable row hash), a
+ * sample spread over the whole table and the same on every run. Their results say when they
+ * profiled or drew a sample rather than every row.
  */
-export const engineSampleRows = 100_000;
+export function engineSampleRows(): number {
+  const n = Number(process.env.LATHE_ENGINE_SAMPLE_ROWS);
+  return Number.isInteger(n) && n > 0 ? n : 100_000;
+}

@@ -35,7 +35,7 @@ export const describe: OpDefinition<DescribeStep> = {
     // sample comes back (the first rows of the engine's stable order: spread over the whole table,
     // the same on every run) and is profiled; the row count is the engine's, exact.
     const remote = ctx.engineDataset(step.target);
-    const sample = remote && (await engineSample(ctx, step.target, remote, engineSampleRows));
+    const sample = remote && (await engineSample(ctx, step.target, remote, engineSampleRows()));
     try {
       const table = sample ? sample.table : ctx.dataset(step.target).name;
       const rows = remote ? remote.rows : ctx.dataset(step.target).rows;

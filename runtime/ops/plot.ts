@@ -41,7 +41,7 @@ export const plot: OpDefinition<PlotStep> = {
     const { chartSpec } = await import("./plot-chart.js");
     const { renderBundle } = await import("../charts/render-bundle.js");
     const remote = ctx.engineDataset(step.target);
-    const sample = remote && (await engineSample(ctx, step.target, remote, engineSampleRows, step.columns));
+    const sample = remote && (await engineSample(ctx, step.target, remote, engineSampleRows(), step.columns));
     let spec: Awaited<ReturnType<typeof chartSpec>>;
     try {
       spec = await chartSpec(sample ? { ...ctx, dataset: (name) => (name === step.target ? sample.state : ctx.dataset(name)) } : ctx, step);

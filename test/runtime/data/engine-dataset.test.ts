@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reproduce } from "../../../api/reproduce.js";
 import { Session, type RunOutcome } from "../../../api/session.js";
 import { ModelRegistry } from "../../../runtime/model-registry.js";
+import { renderDescribe } from "../../../runtime/ops/describe.js";
 import { duckdbDialect as duck } from "../../../runtime/sql/duckdb-dialect.js";
 import { loadPenguins, penguins, startCluster, type Cluster } from "../../clickhouse-cluster.js";
 import { dataset, tempDir } from "../../helpers.js";
@@ -105,6 +106,24 @@ describe("rows that stay on ClickHouse, read other than by a split", () => {
     const steps = (onEngine.plan as { steps: { op: string; engine?: unknown }[] }).steps;
     expect(steps.filter((s) => s.engine).map((s) => s.op)).toEqual(["load", "prepare"]);
   }, 120_000);
+
+  it("describes and plots a bounded sample: the first rows of the stable order, said so", async () => {
+    process.env.LATHE_ENGINE_SAMPLE_ROWS = "100";
+    try {
+      const text = `describe p\nplot histogram of p columns "Body Mass (g)"`;
+      const onEngine = await session.run(`source p = table "penguins" from clickhouse "${url}"\n${text}`);
+      const local = await session.run(`source p = sql "SELECT * FROM read_parquet('${ordered}') LIMIT 100"\n${text}`);
+      const [e, l] = [results(onEngine), results(local)];
+      const described = (rs: typeof e) => rs.find((r) => r.kind === "describe") as Extract<(typeof e)[number], { kind: "describe" }>;
+      expect([described(e).rows, described(e).sampled]).toEqual([penguins.length, 100]);
+      expect(described(e).columns).toEqual(described(l).columns);
+      expect(renderDescribe(described(e)).parts[0]).toMatchObject({ note: expect.stringContaining(`statistics of a sample of 100 of the ${penguins.length} rows`) });
+      const chart = (rs: typeof e) => rs.find((r) => r.kind === "chart") as Extract<(typeof e)[number], { kind: "chart" }>;
+      expect(chart(e).title).toBe(`${chart(l).title} (a sample of 100 of ${penguins.length} rows on clickhouse)`);
+    } finally {
+      delete process.env.LATHE_ENGINE_SAMPLE_ROWS;
+    }
+  }, 60_000);
 
   it("writes batch scores back into the engine: created, appended, refused when the table does not fit", async () => {
     const text = `source p = table "penguins" from clickhouse "${url}"
