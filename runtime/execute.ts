@@ -238,7 +238,9 @@ export class Executor {
     if (!op.readsEngine?.(step as never)) {
       for (const name of op.io(step as never).reads) {
         const remote = this.engineDatasets.get(name);
-        if (remote) await bringBack(ctx, name, remote);
+        if (!remote) continue;
+        const back = await bringBack(ctx, name, remote);
+        ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${name} brought back from ${remote.ref.engine} (${remote.ref.url}): ${back.rows} rows, ${back.bytes} bytes`, sql: back.sql });
       }
     }
     return op.run(ctx, step as never);

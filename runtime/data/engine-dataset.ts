@@ -121,14 +121,15 @@ async function withSql(ctx: StepContext, rows: EngineRows): Promise<EngineRows &
  * needs every row: training, scoring, saving), streamed, in the stable order of `stableOrder`
  * (a learner that depends on row order sees the same order on every run).
  */
-export async function bringBack(ctx: StepContext, name: string, view: EngineRows): Promise<DatasetState & { bytes: number }> {
+export async function bringBack(ctx: StepContext, name: string, view: EngineRows): Promise<DatasetState & { bytes: number; sql: string }> {
   const rows = await withSql(ctx, view);
   const conn = await ctx.engine(rows.ref);
   const temp = ctx.tempName("engine_rows");
   try {
-    const got = await fetchRows(conn, ctx.db, stableOrder(rows.sql, rows.columns, { carried: rows.carriesOrder }), temp, rows.columns);
+    const sql = stableOrder(rows.sql, rows.columns, { carried: rows.carriesOrder });
+    const got = await fetchRows(conn, ctx.db, sql, temp, rows.columns);
     const ds = await ctx.materialise(name, `SELECT * FROM ${ident(temp)}`, { expansions: rows.expansions, transform: rows.transform, rawTypes: rows.rawTypes, rows: got.rows });
-    return { ...ds, bytes: got.bytes };
+    return { ...ds, bytes: got.bytes, sql };
   } finally {
     await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(temp)}`);
   }

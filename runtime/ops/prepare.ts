@@ -75,6 +75,7 @@ async function enginePrepare(ctx: Parameters<OpDefinition<PrepareOpStep>["run"]>
   const input = ctx.engineDataset(step.input);
   const rows = step.view || !input ? await engineView(conn, engine, step.engineChain ?? step.steps) : await enginePrepared(conn, input, step.steps);
   ctx.setEngineDataset(step.dataset, rows);
+  if (rows.sql) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset} (on ${engine.engine}, ${engine.url}), constants learned there inlined`, sql: rows.sql });
   const learns = "learns" in rows && rows.learns;
   const note = `stays on ${engine.engine}${learns ? "; rows and columns before its steps that learn, which learn on the training part of its split, there" : ""}`;
   return { kind: "dataset", name: step.dataset, rows: rows.rows, columns: rows.columns.map((c) => c.name), note };
