@@ -232,11 +232,17 @@ export class Executor {
 
   /**
    * Runs an op. Datasets it reads whose rows stay on an engine are first brought back into DuckDB
-   * (all their rows, streamed), unless the op reads them there itself (`readsEngine`).
+   * (all their rows, streamed), unless the op reads them there itself (`readsEngine`); so is the
+   * data of a model it reads (`register` profiles it, `tune` trains on it), which is still on the
+   * engine when the model came from the step cache instead of training.
    */
   private async runOp(op: ReturnType<typeof opOf>, ctx: StepContext, step: PlanStep): Promise<StepResult | undefined> {
     if (!op.readsEngine?.(step as never)) {
-      for (const name of op.io(step as never).reads) {
+      const reads = op.io(step as never).reads.flatMap((n) => {
+        const spec = this.models.get(n)?.spec;
+        return spec ? [n, spec.input, ...(spec.validation ? [spec.validation] : [])] : [n];
+      });
+      for (const name of new Set(reads)) {
         const remote = this.engineDatasets.get(name);
         if (!remote) continue;
         const back = await bringBack(ctx, name, remote);

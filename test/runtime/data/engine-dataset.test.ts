@@ -192,6 +192,35 @@ register m as "engine-ref"`;
     expect(island.categories!.reduce((a, c) => a + c.count, 0)).toBe(train.rows);
   }, 120_000);
 
+  it("registers a model the step cache put back, whose training rows are still on the engine", async () => {
+    // A first session trains it; a second, on the same store, has the step cache put it back.
+    const text = `source p = table "penguins" from clickhouse "${url}"
+prepare c = p {
+  drop rows where Sex is missing
+  fill "Body Mass (g)" with median
+  onehot Island
+}
+model m = logistic_regression predicting Species from c { features: "Beak Length (mm)", "Body Mass (g)" }
+register m as "cached-peng"`;
+    const first = await Session.open({ root });
+    try {
+      results(await first.run(text));
+    } finally {
+      first.close();
+    }
+    const fresh = await Session.open({ root });
+    try {
+      const out = await fresh.run(text);
+      expect(results(out).map((r) => [r.kind, (r as { reusedFrom?: string }).reusedFrom !== undefined])).toEqual([["dataset", false], ["dataset", false], ["model", true], ["registry", false]]);
+      // Its rows came back for the reference: the raw column profiled, the filled one said to be prepared.
+      const reference = new ModelRegistry(fresh.store).reference<{ profile: { features: { feature: string }[] }; unprofiled: { column: string }[] }>("cached-peng", 2)!;
+      expect(reference.profile.features.map((f) => f.feature)).toEqual(["Beak Length (mm)"]);
+      expect(reference.unprofiled.map((u) => u.column)).toEqual(["Body Mass (g)"]);
+    } finally {
+      fresh.close();
+    }
+  }, 60_000);
+
   it("keeps the engine's rows as the run's snapshot; reproduce reads them back after they changed", async () => {
     const text = `source p = table "penguins" from clickhouse "${url}" snapshot
 prepare clean = p {
