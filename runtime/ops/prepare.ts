@@ -72,8 +72,8 @@ export const prepare: OpDefinition<PrepareOpStep> = {
  */
 async function enginePrepare(ctx: Parameters<OpDefinition<PrepareOpStep>["run"]>[0], step: PrepareOpStep, engine: EngineRef): Promise<StepResult> {
   const conn = await ctx.engine(engine);
-  const input = ctx.engineDataset(step.input);
-  const rows = step.view || !input ? await engineView(conn, engine, step.engineChain ?? step.steps) : await enginePrepared(conn, input, step.steps);
+  const input = ctx.engineDataset(step.input)!;
+  const rows = step.view ? await engineView(conn, engine, step.engineChain ?? step.steps) : await enginePrepared(conn, input, step.steps);
   ctx.setEngineDataset(step.dataset, rows);
   if (rows.sql) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset} (on ${engine.engine}, ${engine.url}), constants learned there inlined`, sql: rows.sql });
   const learns = "learns" in rows && rows.learns;
