@@ -75,7 +75,7 @@ export class ClickHouseConnection {
    */
   async fingerprint(table: string): Promise<string> {
     const columns = await this.describe(table);
-    const [r] = await this.rows(`SELECT count() AS n, toString(sum(halfMD5(${clickhouseDialect.rowText(columns)}))) AS s FROM ${clickhouseDialect.ident(table)}`);
+    const [r] = await this.rows(`SELECT count() AS n, toString(sum(halfMD5(${contentText(columns)}))) AS s FROM ${clickhouseDialect.ident(table)}`);
     return JSON.stringify({ columns, rows: String(r.n), sum: String(r.s) });
   }
 
@@ -120,6 +120,19 @@ export class ClickHouseConnection {
       throw engineError(e, this.url, this.names);
     }
   }
+}
+
+/**
+ * A row's text for its fingerprint: the portable row text of the columns that have one, then
+ * ClickHouse's own text of the others (arrays, enums, UUIDs: no portable text, but a text all the
+ * same, so a table holding them can be read). A table of portable columns only gets its portable
+ * row text, as before.
+ */
+function contentText(columns: TypedColumn[]): string {
+  const portable = columns.filter((c) => clickhouseDialect.valueKind(c.type) !== "other");
+  const others = columns.filter((c) => clickhouseDialect.valueKind(c.type) === "other").map((c) => `ifNull(toString(${clickhouseDialect.ident(c.name)}), '\\N')`);
+  const parts = [...(portable.length ? [clickhouseDialect.rowText(portable)] : []), ...others];
+  return parts.length === 1 ? parts[0] : `concat(${parts.join(", '\t', ")})`;
 }
 
 /** ClickHouse's error codes for a user or password the server does not accept (193 wrong password, 192 unknown user, 516 newer servers' authentication failure). */

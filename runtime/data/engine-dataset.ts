@@ -54,12 +54,15 @@ export async function engineSource(conn: ClickHouseConnection, ref: EngineRef): 
   const columns = await conn.describe(ref.table);
   const [{ n }] = await conn.rows(`SELECT count() AS n FROM ${ch.ident(ref.table)}`);
   const rawTypes = Object.fromEntries(columns.map((c) => [c.name, duckTypeOf(c.type)]));
-  return { ref, sql: sourceQuery(ref, columns), carriesOrder: true, columns, rows: Number(n), transform: [], expansions: {}, rawTypes };
+  return { ref, sql: sourceQuery(ref, columns), carriesOrder: columns.some((c) => ch.valueKind(c.type) !== "other"), columns, rows: Number(n), transform: [], expansions: {}, rawTypes };
 }
 
 /** An engine table's rows with the hash of each (`orderColumn`), which orders them through the steps after. */
 function sourceQuery(ref: EngineRef, columns: TypedColumn[]): string {
-  return `SELECT *, ${ch.rowHash(columns, 0)} AS ${orderColumn} FROM ${ch.ident(ref.table)}`;
+  const portable = columns.filter((c) => ch.valueKind(c.type) !== "other");
+  // No column with a portable text: the rows are ordered by their own content at each read instead.
+  if (!portable.length) return `SELECT * FROM ${ch.ident(ref.table)}`;
+  return `SELECT *, ${ch.rowHash(portable, 0)} AS ${orderColumn} FROM ${ch.ident(ref.table)}`;
 }
 
 /**
@@ -98,7 +101,7 @@ export async function engineView(conn: ClickHouseConnection, ref: EngineRef, ste
   const cut = steps.findIndex(isFitted);
   const stateless = (cut < 0 ? steps : steps.slice(0, cut)).map((s) => ({ step: s }));
   const source = await conn.describe(ref.table);
-  const { relation, names } = stepInput(sourceQuery(ref, source), source, true, steps);
+  const { relation, names } = stepInput(sourceQuery(ref, source), source, source.some((c) => ch.valueKind(c.type) !== "other"), steps);
   const sql = ch.chain(relation, stateless, names);
   const described = await describeQuery(conn, sql);
   const columns = described.filter((c) => c.name !== orderColumn);

@@ -67,9 +67,21 @@ export const orderColumn = "__lathe_o";
  */
 export function stableOrder(sql: string, columns: TypedColumn[], options: { carried?: boolean; limit?: number; select?: TypedColumn[] } = {}): string {
   const names = (options.select ?? columns).map((c) => ch.ident(c.name)).join(", ");
-  const first = options.carried ? orderColumn : ch.rowHash(columns, 0);
   const limit = options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : "";
-  return `SELECT ${names} FROM (${sql}) ORDER BY ${first}, ${ch.rowText(columns)}${limit}`;
+  return `SELECT ${names} FROM (${sql}) ORDER BY ${rowOrder(columns, options.carried).join(", ")}${limit}`;
+}
+
+/**
+ * The ORDER BY terms that order rows by their content alone: the portable hash (seed 0) and text
+ * of the columns that have a portable text, then the others (arrays, enums, UUIDs: no portable
+ * text, but ClickHouse orders them) as they are; `carried`: the source row's hash
+ * (`orderColumn`, the portable columns' `rowHash` an engine source computes) comes first instead.
+ */
+export function rowOrder(columns: TypedColumn[], carried = false): string[] {
+  const portable = columns.filter((c) => ch.valueKind(c.type) !== "other");
+  const others = columns.filter((c) => ch.valueKind(c.type) === "other").map((c) => ch.ident(c.name));
+  if (!portable.length) return [...(carried ? [orderColumn] : []), ...others];
+  return [carried ? orderColumn : ch.rowHash(portable, 0), ch.rowText(portable), ...others];
 }
 
 /** The columns and engine types of a query's result (`DESC (query)`, which 18.16 answers without running it). */

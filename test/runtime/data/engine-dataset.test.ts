@@ -265,6 +265,17 @@ evaluate m on test metrics accuracy, log_loss`;
     ]);
   }, 60_000);
 
+  it("reads a table with columns that have no portable text (arrays, enums): ordered by them as they are", async () => {
+    await cluster.query("CREATE TABLE odd (k Int64, tags Array(String), e Enum8('a' = 1, 'b' = 2)) ENGINE = MergeTree() ORDER BY k");
+    await cluster.query(`INSERT INTO odd FORMAT JSONEachRow\n${[3, 1, 2].map((k) => JSON.stringify({ k, tags: ["x", String(k)], e: k % 2 ? "a" : "b" })).join("\n")}`);
+    const out = await session.run(`source o = table "odd" from clickhouse "${url}"\nshow o\nsave o to "${path.join(root, "odd.parquet")}"`);
+    const shown = results(out)[1] as { rows: Record<string, unknown>[] };
+    expect(shown.rows.map((r) => [Number(r.k), r.tags, r.e]).sort()).toEqual([[1, '["x","1"]', "a"], [2, '["x","2"]', "b"], [3, '["x","3"]', "a"]]);
+    const again = await session.run("show o");
+    expect((results(again)[0] as { rows: unknown[] }).rows).toEqual(shown.rows);
+    expect((results(out)[2] as { rows: number }).rows).toBe(3);
+  }, 60_000);
+
   it("connects with the credential variables a source names, and keeps only their names", async () => {
     const source = `source q = table "penguins" from clickhouse "${url}" with { user_env: "TEST_CH_USER"; password_env: "TEST_CH_PASSWORD" }`;
     process.env.TEST_CH_USER = "lathe";
