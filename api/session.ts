@@ -24,6 +24,7 @@ import { codeFingerprint } from "../runtime/code-fingerprint.js";
 import { snapshotInstead, type RecordedSnapshot } from "../runtime/data/snapshot-source.js";
 import type { EngineRef, SnapshotUse } from "../runtime/ops/types.js";
 import { engineRefOf } from "../runtime/data/engine-dataset.js";
+import { clickhouseDialect } from "../runtime/sql/clickhouse-dialect.js";
 import { StepCache, type CacheMode } from "../runtime/step-cache.js";
 import { ident, literal } from "../runtime/sql/quote.js";
 
@@ -338,7 +339,7 @@ export class Session {
 async function engineSchema(ref: EngineRef): Promise<SourceSchema> {
   const conn = await ClickHouseConnection.open(ref.url, process.env, ref);
   try {
-    return { columns: (await conn.describe(ref.table)).map((c) => ({ name: c.name, type: columnTypeOf(duckTypeOf(c.type)), sqlType: duckTypeOf(c.type) })) };
+    return { columns: (await conn.describe(ref.table)).map((c) => ({ name: c.name, type: columnTypeOf(duckTypeOf(c.type)), sqlType: duckTypeOf(c.type), ...(clickhouseDialect.valueKind(c.type) === "other" ? { unhashable: c.type } : {}) })) };
   } finally {
     await conn.close();
   }

@@ -510,6 +510,9 @@ class Checker {
   private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
     const input = this.dataset(s.input);
     if (input?.engine && (s.stratify || s.time || s.column)) this.report("engine-unsupported", `a ${s.stratify ? "stratified split" : s.time ? "split by time" : "split by column"} cannot run on ${input.engine} yet: only a plain split by percentages runs there`, s.span);
+    // The portable split hashes every column of its input's rows (runtime/sql/dialect.ts).
+    const unhashable = input?.engine ? input.schema.filter((c) => c.unhashable) : [];
+    if (unhashable.length) this.report("engine-unsupported", `a split on ${input!.engine} hashes every column, and ${unhashable.map((c) => `\`${c.name}\` (${c.unhashable})`).join(", ")} ${unhashable.length > 1 ? "have" : "has"} no portable text: drop ${unhashable.length > 1 ? "them" : "it"} before the split (\`drop columns ${unhashable.map((c) => c.name).join(", ")}\`)`, s.input.span);
     if (s.column) this.splitByColumn(s, s.column, input);
     else {
       const unsized = s.parts.filter((p) => p.percent === undefined);

@@ -8,6 +8,8 @@ export interface Column {
   sqlType?: string;
   /** For derived columns: the input columns the value depends on (leakage checks). */
   dependsOn?: string[];
+  /** An engine column whose type has no portable text (its engine type, `Array(String)`): the portable split cannot hash it. */
+  unhashable?: string;
 }
 
 export type Schema = Column[];

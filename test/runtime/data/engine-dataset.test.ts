@@ -274,6 +274,11 @@ evaluate m on test metrics accuracy, log_loss`;
     const again = await session.run("show o");
     expect((results(again)[0] as { rows: unknown[] }).rows).toEqual(shown.rows);
     expect((results(out)[2] as { rows: number }).rows).toBe(3);
+    // A split hashes every column: the checker refuses one over them before anything runs, not once they are dropped.
+    const split = await session.check(`source o = table "odd" from clickhouse "${url}"\nsplit o into a 50%, b 50%`);
+    expect(split.diagnostics.map((d) => [d.code, d.message])).toEqual([["engine-unsupported", "a split on clickhouse hashes every column, and `tags` (Array(String)), `e` (Enum8('a' = 1, 'b' = 2)) have no portable text: drop them before the split (`drop columns tags, e`)"]]);
+    const dropped = await session.check(`source o = table "odd" from clickhouse "${url}"\nprepare q = o { drop columns tags, e }\nsplit q into a 50%, b 50%`);
+    expect(dropped.diagnostics).toEqual([]);
   }, 60_000);
 
   it("connects with the credential variables a source names, and keeps only their names", async () => {
