@@ -73,6 +73,14 @@ show c limit 3
 model m = logistic_regression predicting Species from c { features: "Beak Length (mm)", "Body Mass (g)", Island }
 evaluate m on c metrics accuracy, log_loss`;
 
+/** The engine source and a prepare of it that learns (a median fill, a one-hot), which models below train on. */
+const engineC = () => `source p = table "penguins" from clickhouse "${url}"
+prepare c = p {
+  drop rows where Sex is missing
+  fill "Body Mass (g)" with median
+  onehot Island
+}`;
+
 function results(out: RunOutcome) {
   expect(out.error).toBeUndefined();
   expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
@@ -127,12 +135,7 @@ describe("rows that stay on ClickHouse, read other than by a split", () => {
   }, 60_000);
 
   it("writes batch scores back into the engine: created, appended, refused when the table does not fit", async () => {
-    const text = `source p = table "penguins" from clickhouse "${url}"
-prepare c = p {
-  drop rows where Sex is missing
-  fill "Body Mass (g)" with median
-  onehot Island
-}
+    const text = `${engineC()}
 model m = logistic_regression predicting Species from c { features: "Beak Length (mm)", "Body Mass (g)", Island }
 register m as "engine-peng"
 deploy "engine-peng@latest" batch from c to table "scores"
@@ -194,12 +197,7 @@ register m as "engine-ref"`;
 
   it("registers a model the step cache put back, whose training rows are still on the engine", async () => {
     // A first session trains it; a second, on the same store, has the step cache put it back.
-    const text = `source p = table "penguins" from clickhouse "${url}"
-prepare c = p {
-  drop rows where Sex is missing
-  fill "Body Mass (g)" with median
-  onehot Island
-}
+    const text = `${engineC()}
 model m = logistic_regression predicting Species from c { features: "Beak Length (mm)", "Body Mass (g)" }
 register m as "cached-peng"`;
     const first = await Session.open({ root });
