@@ -7,7 +7,8 @@ import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { TypedColumn } from "../sql/dialect.js";
 import { ident } from "../sql/quote.js";
 import { columnSteps, type Transform } from "../transform.js";
-import { ClickHouseConnection, duckTypeOf } from "./clickhouse-connection.js";
+import { ClickHouseConnection, duckTypeOf, type EngineAddress } from "./clickhouse-connection.js";
+import { copyOnEngine, writeEngineRows } from "./engine-write.js";
 import { describeQuery, fetchRows, fitOnEngine, orderColumn, stableOrder } from "./engine-rows.js";
 import { hashText } from "./source.js";
 import { expansions, isFitted } from "./steps.js";
@@ -177,4 +178,21 @@ export async function withLocalRaw(ctx: StepContext, data: DatasetState, columns
   const table = ctx.tempName("engine_raw");
   await fetchRows(conn, ctx.db, stableOrder(raw.sql, all, { select: keep }), table, keep);
   return { data: { ...data, raw: { sql: ident(table), prepared: raw.prepared } }, drop: () => ctx.db.exec(`DROP TABLE IF EXISTS ${ident(table)}`) };
+}
+
+/**
+ * Appends an engine dataset's rows to an engine table: with an `INSERT … SELECT` when the table is
+ * on the same server reached the same way (the rows never leave it), else brought back and written
+ * from DuckDB. Returns the number of rows and whether they stayed on the server.
+ */
+export async function copyEngineRows(ctx: StepContext, name: string, view: EngineRows, target: EngineAddress & { table: string }): Promise<{ rows: number; onEngine: boolean }> {
+  const same = (a: EngineAddress, b: EngineAddress) => a.url === b.url && a.userEnv === b.userEnv && a.passwordEnv === b.passwordEnv;
+  if (!same(view.ref, target)) {
+    const ds = await bringBack(ctx, name, view);
+    await writeEngineRows(await ctx.engine(target), ctx.db, `SELECT * FROM ${ds.relation}`, target.table);
+    return { rows: ds.rows, onEngine: false };
+  }
+  const rows = await withSql(ctx, view);
+  await copyOnEngine(await ctx.engine(rows.ref), rows.sql, rows.columns, target.table);
+  return { rows: rows.rows, onEngine: true };
 }

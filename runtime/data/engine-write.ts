@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { DataError } from "../errors.js";
 import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import { ident, literal } from "../sql/quote.js";
+import type { TypedColumn } from "../sql/dialect.js";
 import type { ClickHouseConnection } from "./clickhouse-connection.js";
 import type { Database } from "./database.js";
 
@@ -43,6 +44,37 @@ function bareType(t: string): string {
 }
 
 /**
+ * Makes `table` ready to take rows of these columns: created when missing (MergeTree on the server
+ * the connection names), else checked to have each column with the same type, Nullable aside
+ * (`engine-table-mismatch`, before any row is sent).
+ */
+async function ensureTable(conn: ClickHouseConnection, table: string, columns: { name: string; type: string }[]): Promise<void> {
+  const existing = await conn.rows(`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ${ch.literal(table)}`);
+  if (!existing.length) {
+    await conn.command(`CREATE TABLE IF NOT EXISTS ${ch.ident(table)} (${columns.map((c) => `${ch.ident(c.name)} ${c.type}`).join(", ")}) ENGINE = MergeTree() ORDER BY tuple()`);
+    return;
+  }
+  const have = new Map(existing.map((r) => [String(r.name), String(r.type)]));
+  const wrong = columns.flatMap((c) => {
+    const t = have.get(c.name);
+    if (t === undefined) return [`no column \`${c.name}\``];
+    return bareType(t) === bareType(c.type) ? [] : [`\`${c.name}\` is ${t}, the rows hold ${c.type}`];
+  });
+  if (wrong.length) throw new DataError(`the table \`${table}\` on ${conn.url} does not take these rows: ${wrong.join("; ")}; write to another table, or drop it to have it created`, conn.url, "engine-table-mismatch");
+}
+
+/**
+ * Appends the rows of a query that runs on the same engine to a table there (`INSERT … SELECT`):
+ * the rows never leave the server. The table is made ready as for `writeEngineRows`, with the
+ * query's own engine types.
+ */
+export async function copyOnEngine(conn: ClickHouseConnection, sql: string, columns: TypedColumn[], table: string): Promise<void> {
+  await ensureTable(conn, table, columns);
+  const names = columns.map((c) => ch.ident(c.name)).join(", ");
+  await conn.insert(`INSERT INTO ${ch.ident(table)} (${names}) SELECT ${names} FROM (${sql})`);
+}
+
+/**
  * Appends the rows of a DuckDB query to a table on ClickHouse, streamed: DuckDB writes them as
  * newline-delimited JSON to a temporary file, which goes to the engine `JSONEachRow` in INSERTs of
  * 50,000 rows (into a Distributed table with `insert_distributed_sync`, so the rows are on their
@@ -53,18 +85,7 @@ function bareType(t: string): string {
  */
 export async function writeEngineRows(conn: ClickHouseConnection, db: Database, query: string, table: string): Promise<number> {
   const columns = (await db.describe(query)).map((c) => ({ name: c.name, ...engineColumnOf(c.name, c.type) }));
-  const existing = await conn.rows(`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ${ch.literal(table)}`);
-  if (existing.length) {
-    const have = new Map(existing.map((r) => [String(r.name), String(r.type)]));
-    const wrong = columns.flatMap((c) => {
-      const t = have.get(c.name);
-      if (t === undefined) return [`no column \`${c.name}\``];
-      return bareType(t) === bareType(c.type) ? [] : [`\`${c.name}\` is ${t}, the rows hold ${c.type}`];
-    });
-    if (wrong.length) throw new DataError(`the table \`${table}\` on ${conn.url} does not take these rows: ${wrong.join("; ")}; write to another table, or drop it to have it created`, conn.url, "engine-table-mismatch");
-  } else {
-    await conn.command(`CREATE TABLE IF NOT EXISTS ${ch.ident(table)} (${columns.map((c) => `${ch.ident(c.name)} ${c.type}`).join(", ")}) ENGINE = MergeTree() ORDER BY tuple()`);
-  }
+  await ensureTable(conn, table, columns);
   const file = path.join(os.tmpdir(), `lathe-engine-write-${randomUUID()}.ndjson`);
   const insert = `INSERT INTO ${ch.ident(table)} (${columns.map((c) => ch.ident(c.name)).join(", ")}) FORMAT JSONEachRow`;
   let rows = 0;

@@ -31,7 +31,15 @@ export const save: OpDefinition<SaveStep> = {
   cacheable: () => false,
   // It writes outside the run: not after a failed assert, not while a run is reproduced.
   sideEffect: true,
+  // Rows on an engine saved to a table of the same engine are copied there; anywhere else they come back first.
+  readsEngine: (step) => step.target.kind === "engine",
   async run(ctx, step) {
+    const remote = ctx.engineDataset(step.dataset);
+    if (remote && step.target.kind === "engine") {
+      const { copyEngineRows } = await import("../data/engine-dataset.js");
+      const copied = await copyEngineRows(ctx, step.dataset, remote, step.target);
+      return { kind: "written", what: step.dataset, rows: copied.rows, where: `table ${step.target.table} on ${step.target.engine} (${step.target.url})${copied.onEngine ? ", copied there" : ""}` };
+    }
     const ds = ctx.dataset(step.dataset);
     const { writeRows } = await import("../data/write.js");
     const where = await writeRows(ctx.db, `SELECT * FROM ${ds.relation}`, step.target, ctx.engine);

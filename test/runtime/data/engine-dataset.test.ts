@@ -285,7 +285,8 @@ evaluate m on test metrics accuracy, log_loss`;
     process.env.TEST_CH_PASSWORD = password;
     const out = await session.run(`${source}\nshow q limit 2\nsave q to table "copied"`);
     expect((results(out).find((r) => r.kind === "table") as { rows: unknown[] }).rows).toHaveLength(2);
-    // `table "copied"` alone: the source's engine, with its credentials.
+    // `table "copied"` alone: the source's engine, with its credentials; the rows are copied there, never leaving it.
+    expect((results(out)[2] as { where: string }).where).toBe(`table copied on clickhouse (${url}), copied there`);
     expect((await cluster.rows("SELECT count() AS n FROM copied"))[0].n).toBe((await cluster.rows("SELECT count() AS n FROM penguins"))[0].n);
     expect(JSON.stringify(out.plan)).toContain("TEST_CH_PASSWORD");
     for (const f of readdirSync(root, { recursive: true, withFileTypes: true }).filter((x) => x.isFile())) expect(readFileSync(path.join(f.parentPath, f.name), "latin1")).not.toContain(password);
