@@ -24,6 +24,12 @@ export interface EngineAddress {
   passwordEnv?: string;
 }
 
+/** A table on a SQL engine other than the embedded DuckDB: where a `from clickhouse` source's rows stay (and the names of its credential variables). */
+export interface EngineRef extends EngineAddress {
+  engine: "clickhouse";
+  table: string;
+}
+
 export class ClickHouseConnection {
   private constructor(
     /** The URL as the program wrote it (no credentials: `engineUrlProblem` refuses them). */

@@ -2,45 +2,18 @@ import type { PrepareStep, SourceSpec } from "../../language/ast.js";
 import { sourceOptionValue } from "../../language/catalog.js";
 import type { DatasetState } from "../dataset-state.js";
 import { DataError } from "../errors.js";
-import type { EngineRef, StepContext } from "../ops/types.js";
+import type { StepContext } from "../ops/types.js";
 import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { TypedColumn } from "../sql/dialect.js";
 import { ident } from "../sql/quote.js";
-import { columnSteps, type Transform } from "../transform.js";
-import { ClickHouseConnection, duckTypeOf, type EngineAddress } from "./clickhouse-connection.js";
+import { columnSteps } from "../transform.js";
+import { ClickHouseConnection, duckTypeOf, type EngineAddress, type EngineRef } from "./clickhouse-connection.js";
 import { copyOnEngine, writeEngineRows } from "./engine-write.js";
-import { describeQuery, fetchRows, fitOnEngine, orderColumn, stableOrder } from "./engine-rows.js";
+import { describeQuery, fetchRows, fitOnEngine, orderColumn, stableOrder, type EngineRows } from "./engine-rows.js";
+
+export type { EngineRows } from "./engine-rows.js";
 import { hashText } from "./source.js";
 import { expansions, isFitted } from "./steps.js";
-
-/**
- * A dataset whose rows stay on an engine (a `from clickhouse` source, or a prepare of one): the
- * query that gives its rows there, with any constants its steps learned inlined, and what a
- * DuckDB dataset would know of it. Readers push work down (`show`'s LIMIT, `plot`'s and
- * `describe`'s bounded samples) or bring the rows back (`bringBack`) into a DuckDB table.
- */
-export interface EngineRows {
-  ref: EngineRef;
-  /**
-   * Its rows on the engine; none for a prepare kept as a view (only a split reads it, and the split
-   * runs its steps itself). It may carry one more column, `orderColumn`: the hash of the source row
-   * each row came from, so its rows keep their source's order through the steps, as a DuckDB
-   * prepare keeps its input's order.
-   */
-  sql?: string;
-  /** Whether `sql` carries `orderColumn` (a step that keeps only some columns drops it). */
-  carriesOrder?: boolean;
-  /** For a view (no `sql`): its steps from the engine table, run whole when a reader needs its rows after all (a later notebook cell). */
-  chain?: PrepareStep[];
-  /** Its columns with their engine types. */
-  columns: TypedColumn[];
-  rows: number;
-  /** The column steps applied since the engine table's raw rows, with their constants. */
-  transform: Transform;
-  expansions: Record<string, string[]>;
-  /** The DuckDB types of the engine table's own columns (a model's raw input). */
-  rawTypes: Record<string, string>;
-}
 
 /** The engine table a `table "T" from clickhouse "URL" [with { user_env, password_env }]` source names, with the names of its credential variables. */
 export function engineRefOf(spec: Extract<SourceSpec, { kind: "table" }>): EngineRef {

@@ -5,10 +5,40 @@ import path from "node:path";
 import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { TypedColumn } from "../sql/dialect.js";
 import { ident, literal } from "../sql/quote.js";
-import { duckTypeOf, type ClickHouseConnection } from "./clickhouse-connection.js";
+import type { Transform } from "../transform.js";
+import { duckTypeOf, type ClickHouseConnection, type EngineRef } from "./clickhouse-connection.js";
 import type { PrepareStep } from "../../language/ast.js";
 import type { Database } from "./database.js";
 import { isFitted, readFitted, type AppliedStep } from "./steps.js";
+
+/**
+ * A dataset whose rows stay on an engine (a `from clickhouse` source, or a prepare of one): the
+ * query that gives its rows there, with any constants its steps learned inlined, and what a
+ * DuckDB dataset would know of it. Readers push work down (`show`'s LIMIT, `plot`'s and
+ * `describe`'s bounded samples) or bring the rows back (`bringBack`) into a DuckDB table.
+ */
+export interface EngineRows {
+  ref: EngineRef;
+  /**
+   * Its rows on the engine; none for a prepare kept as a view (only a split reads it, and the split
+   * runs its steps itself). It may carry one more column, `orderColumn`: the hash of the source row
+   * each row came from, so its rows keep their source's order through the steps, as a DuckDB
+   * prepare keeps its input's order.
+   */
+  sql?: string;
+  /** Whether `sql` carries `orderColumn` (a step that keeps only some columns drops it). */
+  carriesOrder?: boolean;
+  /** For a view (no `sql`): its steps from the engine table, run whole when a reader needs its rows after all (a later notebook cell). */
+  chain?: PrepareStep[];
+  /** Its columns with their engine types. */
+  columns: TypedColumn[];
+  rows: number;
+  /** The column steps applied since the engine table's raw rows, with their constants. */
+  transform: Transform;
+  expansions: Record<string, string[]>;
+  /** The DuckDB types of the engine table's own columns (a model's raw input). */
+  rawTypes: Record<string, string>;
+}
 
 /** The rows of the engine's result inserted per DuckDB statement: one temporary NDJSON file at a time. */
 const chunkRows = 50_000;

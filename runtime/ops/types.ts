@@ -3,9 +3,9 @@ import type { Statement, StatementKind } from "../../language/ast.js";
 import type { CheckedProgram } from "../../language/checker.js";
 import type { Span } from "../../language/diagnostic.js";
 import type { ChartBundle } from "../charts/types.js";
-import type { ClickHouseConnection, EngineAddress } from "../data/clickhouse-connection.js";
+import type { ClickHouseConnection, EngineAddress, EngineRef } from "../data/clickhouse-connection.js";
 import type { Database } from "../data/database.js";
-import type { EngineRows } from "../data/engine-dataset.js";
+import type { EngineRows } from "../data/engine-rows.js";
 import type { ModelRegistry } from "../model-registry.js";
 import type { ModelState, TrainSpec } from "../model-state.js";
 import type { RunEvent, StepResult } from "../results.js";
@@ -60,11 +60,7 @@ export interface PlanningContext {
   readonly engines: Map<string, EngineRef>;
 }
 
-/** A table on a SQL engine other than the embedded DuckDB: where a `from clickhouse` source's rows stay (and the names of its credential variables). */
-export interface EngineRef extends EngineAddress {
-  engine: "clickhouse";
-  table: string;
-}
+export type { EngineRef } from "../data/clickhouse-connection.js";
 
 /** A source read from a run's data snapshot: the Parquet file, the fingerprint its data had, and why. */
 export interface SnapshotUse {
