@@ -11,6 +11,8 @@
 // seed reproduces a model bit for bit (see "Run-time dispatch" below for across CPUs).
 #include <node_api.h>
 
+#include "histograms.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -621,6 +623,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   active = bestVariant();
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
+  lathe::defineHistograms(env, exports);
   return exports;
 }
 

@@ -30,7 +30,15 @@ export interface NativeMlpModule {
   select(variant: string): boolean;
 }
 
-let cached: NativeMlpModule | null | undefined;
+/** The functions of `native/histograms.cc`: gradient_boosting's histogram pass (twin of trees/gradient-histograms.ts). */
+export interface NativeHistogramModule {
+  /** Builds features [j0, j1) of a request (request: [j0, j1, start, end, root, gOffset, constantHessian]) into zeroed `hist`. */
+  histograms(bins: Uint8Array, n: number, histOffset: Int32Array, idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, rootCounts: Float64Array, hist: Float64Array, request: Float64Array): void;
+  /** parent[q] -= child[q] for every q. */
+  subtract(parent: Float64Array, child: Float64Array): void;
+}
+
+let cached: (NativeMlpModule & Partial<NativeHistogramModule>) | null | undefined;
 /** Why the module is not in use, once known: not built, or the error that loading it raised. */
 let unavailable: string | undefined;
 
@@ -44,21 +52,21 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-function load(): NativeMlpModule | null {
+function load(): (NativeMlpModule & Partial<NativeHistogramModule>) | null {
   const file = candidates().find((f) => existsSync(f));
   if (!file) {
     unavailable = process.env.LATHE_NATIVE_MODULE ? `not found: ${process.env.LATHE_NATIVE_MODULE} (LATHE_NATIVE_MODULE)` : `not built for ${process.platform}-${process.arch} (no C++ compiler at install?)`;
     return null;
   }
-  let mod: NativeMlpModule;
+  let mod: NativeMlpModule & Partial<NativeHistogramModule>;
   try {
-    mod = createRequire(import.meta.url)(file) as NativeMlpModule;
+    mod = createRequire(import.meta.url)(file) as NativeMlpModule & Partial<NativeHistogramModule>;
     if (typeof mod.info !== "function") throw new Error("an older build without info(); rebuild with `npm run build`");
   } catch (e) {
     // A module built for another platform or C library, or a stale build: said once, as the
     // TensorFlow.js fallback is slower and a user should know why it happened.
     unavailable = `not loadable: ${(e as Error).message.split("\n")[0]} (${file})`;
-    process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js\n`);
+    process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js, gradient_boosting builds histograms in JavaScript\n`);
     return null;
   }
   const wanted = process.env.LATHE_NATIVE_ISA;
@@ -91,4 +99,18 @@ export function nativeMlpDescription(): string {
   if (!mod) return `unavailable: ${unavailable}`;
   const info = mod.info();
   return `${info.variant} (${info.compiler}; ${info.flags})`;
+}
+
+/**
+ * gradient_boosting's native histogram pass, or undefined when the module was not built, does not
+ * load, predates the pass, or LATHE_GBM_ENGINE=js asks for the JavaScript pass (tests and
+ * benchmarks compare the two; they give the same histograms bit for bit).
+ */
+export function nativeHistograms(): NativeHistogramModule | undefined {
+  if (process.env.LATHE_GBM_ENGINE === "js") return undefined;
+  if (cached === undefined) cached = load();
+  const mod = cached;
+  if (mod && typeof mod.histograms === "function" && typeof mod.subtract === "function") return mod as NativeHistogramModule;
+  if (process.env.LATHE_GBM_ENGINE === "native") throw new Error(`LATHE_GBM_ENGINE=native but the native histogram pass is ${mod ? "missing from an older build (rebuild with `npm run build`)" : unavailable}`);
+  return undefined;
 }

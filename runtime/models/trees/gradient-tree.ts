@@ -16,7 +16,7 @@
  * (tree-builder.ts), so boosted trees score with the same walk as forests.
  */
 import type { BinnedMatrix } from "./binning.js";
-import { STRIDE, type HistogramData } from "./gradient-histograms.js";
+import { STRIDE, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
 import type { HistogramThreads } from "./histogram-threads.js";
 import { midGap, type TreeArrays } from "./tree-builder.js";
 import { NodeBuffer } from "./node-buffer.js";
@@ -189,7 +189,7 @@ export class GradientTreeGrower {
     const hist = this.acquire();
     this.gather(small.start, small.end);
     this.threads.build(hist, { start: small.start, end: small.end, root: false, gOffset: this.gOffset, constantHessian: this.constantHessian });
-    for (let q = 0; q < parent.length; q++) parent[q] -= hist[q];
+    subtractHistograms(parent, hist);
     small.hist = hist;
     large.hist = parent;
     for (const c of [a, b]) {

@@ -1,0 +1,240 @@
+// The histogram pass of gradient_boosting (runtime/models/trees/gradient-histograms.ts has the
+// JavaScript twin, kept as the fallback when this module is not built).
+//
+// Why native code: the pass is ≈ 40% of a fit and a plain scatter-add — per row of a node, per
+// feature, add the row's gradient, hessian and 1 to the feature's bin. V8 compiles it with a bounds
+// check on every typed-array access and float32→float64 conversions through the generic path; here
+// it is the same loop without them.
+//
+// Bit for bit equal to the JavaScript pass: every bin receives the same float64 additions in the
+// same order (rows in node order; features are independent), and nothing else — no reassociation,
+// no -ffast-math, no FMA contraction (the build passes -ffp-contract=off). The counts are added as
+// 1.0 per row, as in JavaScript. Threads split the features, never the rows of a bin, so the result
+// does not depend on their number either (histogram-threads.ts).
+//
+// No AVX2 copy: the loop is a scatter of scalar adds through memory (one bin per row), which wider
+// vector units do not speed up; the baseline build is the only variant.
+#include "histograms.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kStride = 3;  // per bin: Σ gradient, Σ hessian, rows (gradient-histograms.ts STRIDE)
+
+napi_value fail(napi_env env, const std::string& message) {
+  napi_throw_type_error(env, nullptr, ("lathe-native: " + message).c_str());
+  return nullptr;
+}
+
+template <typename T>
+bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
+  bool is = false;
+  if (napi_is_typedarray(env, value, &is) != napi_ok || !is) return false;
+  napi_typedarray_type type;
+  void* raw;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != want) return false;
+  *data = static_cast<T*>(raw);
+  return true;
+}
+
+// One feature's view of the pass: its bins, where its histogram starts, how many bins it has.
+struct Feature {
+  const uint8_t* bins;
+  double* hist;
+  uint32_t count;
+};
+
+// A bin index that cannot leave the feature's histogram: a corrupt bin (≥ count) is clamped to the
+// last bin and flagged, so bad input throws afterwards instead of writing out of bounds.
+inline uint32_t clampBin(uint32_t b, uint32_t count, uint32_t& bad) {
+  const uint32_t over = b >= count;
+  bad |= over;
+  return over ? count - 1 : b;
+}
+
+// The root: every row in order, gradients (and hessians) read at the row itself. Counts are not
+// added here; the caller copies the root's counts in first (as the JavaScript pass does).
+template <bool kConstant>
+void rootPass(const Feature* f, int features, int64_t n, const float* g, const float* h, uint32_t& bad) {
+  int j = 0;
+  for (; j + 4 <= features; j += 4) {
+    const Feature &a = f[j], &b = f[j + 1], &c = f[j + 2], &d = f[j + 3];
+    for (int64_t i = 0; i < n; i++) {
+      const double gi = g[i];
+      double* ka = a.hist + kStride * clampBin(a.bins[i], a.count, bad);
+      double* kb = b.hist + kStride * clampBin(b.bins[i], b.count, bad);
+      double* kc = c.hist + kStride * clampBin(c.bins[i], c.count, bad);
+      double* kd = d.hist + kStride * clampBin(d.bins[i], d.count, bad);
+      ka[0] += gi;
+      kb[0] += gi;
+      kc[0] += gi;
+      kd[0] += gi;
+      if (!kConstant) {
+        const double hi = h[i];
+        ka[1] += hi;
+        kb[1] += hi;
+        kc[1] += hi;
+        kd[1] += hi;
+      }
+    }
+  }
+  for (; j < features; j++) {
+    const Feature& a = f[j];
+    for (int64_t i = 0; i < n; i++) {
+      double* k = a.hist + kStride * clampBin(a.bins[i], a.count, bad);
+      k[0] += g[i];
+      if (!kConstant) k[1] += h[i];
+    }
+  }
+}
+
+// A node: rows idx[start, end), gradients already gathered into node order (og[p] is row idx[p]'s).
+template <bool kConstant>
+void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad) {
+  int j = 0;
+  for (; j + 4 <= features; j += 4) {
+    const Feature &a = f[j], &b = f[j + 1], &c = f[j + 2], &d = f[j + 3];
+    for (int64_t p = start; p < end; p++) {
+      uint32_t i = static_cast<uint32_t>(idx[p]);
+      if (i >= static_cast<uint64_t>(n)) {
+        bad = 1;
+        i = 0;
+      }
+      const double gi = og[p];
+      double* ka = a.hist + kStride * clampBin(a.bins[i], a.count, bad);
+      double* kb = b.hist + kStride * clampBin(b.bins[i], b.count, bad);
+      double* kc = c.hist + kStride * clampBin(c.bins[i], c.count, bad);
+      double* kd = d.hist + kStride * clampBin(d.bins[i], d.count, bad);
+      ka[0] += gi;
+      kb[0] += gi;
+      kc[0] += gi;
+      kd[0] += gi;
+      if (!kConstant) {
+        const double hi = oh[p];
+        ka[1] += hi;
+        kb[1] += hi;
+        kc[1] += hi;
+        kd[1] += hi;
+      }
+      ka[2] += 1.0;
+      kb[2] += 1.0;
+      kc[2] += 1.0;
+      kd[2] += 1.0;
+    }
+  }
+  for (; j < features; j++) {
+    const Feature& a = f[j];
+    for (int64_t p = start; p < end; p++) {
+      uint32_t i = static_cast<uint32_t>(idx[p]);
+      if (i >= static_cast<uint64_t>(n)) {
+        bad = 1;
+        i = 0;
+      }
+      double* k = a.hist + kStride * clampBin(a.bins[i], a.count, bad);
+      k[0] += og[p];
+      if (!kConstant) k[1] += oh[p];
+      k[2] += 1.0;
+    }
+  }
+}
+
+// histograms(bins: Uint8Array, n, histOffset: Int32Array, idx: Int32Array, g, h, og, oh: Float32Array,
+//            rootCounts, hist: Float64Array, request: Float64Array [j0, j1, start, end, root, gOffset, constantHessian])
+// Builds features [j0, j1)'s histograms of the request into `hist` (zeroed by the caller), as
+// buildHistograms in gradient-histograms.ts does. Every size is checked; a row index or bin out of
+// range throws (after the pass, which clamps them, so nothing is read or written out of bounds).
+napi_value Histograms(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 11) return fail(env, "histograms needs bins, n, histOffset, idx, g, h, og, oh, rootCounts, hist and a request");
+  uint8_t* bins;
+  int32_t *offsets, *idx;
+  float *g, *h, *og, *oh;
+  double *rootCounts, *hist, *request;
+  size_t nBins, nOffsets, nIdx, nG, nH, nOg, nOh, nRoot, nHist, nRequest;
+  int64_t n;
+  if (!typedArray(env, argv[0], napi_uint8_array, &bins, &nBins)) return fail(env, "histograms: bins must be a Uint8Array");
+  if (napi_get_value_int64(env, argv[1], &n) != napi_ok || n < 0) return fail(env, "histograms: n must be a row count");
+  if (!typedArray(env, argv[2], napi_int32_array, &offsets, &nOffsets) || nOffsets < 1) return fail(env, "histograms: histOffset must be a non-empty Int32Array");
+  if (!typedArray(env, argv[3], napi_int32_array, &idx, &nIdx)) return fail(env, "histograms: idx must be an Int32Array");
+  if (!typedArray(env, argv[4], napi_float32_array, &g, &nG) || !typedArray(env, argv[5], napi_float32_array, &h, &nH) ||
+      !typedArray(env, argv[6], napi_float32_array, &og, &nOg) || !typedArray(env, argv[7], napi_float32_array, &oh, &nOh))
+    return fail(env, "histograms: g, h, og and oh must be Float32Arrays");
+  if (!typedArray(env, argv[8], napi_float64_array, &rootCounts, &nRoot) || !typedArray(env, argv[9], napi_float64_array, &hist, &nHist) ||
+      !typedArray(env, argv[10], napi_float64_array, &request, &nRequest) || nRequest < 7)
+    return fail(env, "histograms: rootCounts, hist and request must be Float64Arrays (request of 7 values)");
+  const int features = static_cast<int>(nOffsets - 1);
+  if (static_cast<uint64_t>(n) * features > nBins) return fail(env, "histograms: fewer bins than rows × features");
+  if (offsets[0] != 0) return fail(env, "histograms: histOffset must start at 0");
+  for (int j = 0; j < features; j++) {
+    const int64_t width = static_cast<int64_t>(offsets[j + 1]) - offsets[j];
+    if (width < kStride || width % kStride != 0) return fail(env, "histograms: histOffset must grow by whole bins");
+  }
+  const size_t total = static_cast<size_t>(offsets[features]);
+  if (nHist < total || nRoot < total) return fail(env, "histograms: hist and rootCounts must hold every feature's bins");
+  const double j0d = request[0], j1d = request[1], startd = request[2], endd = request[3], gOffsetd = request[5];
+  const bool root = request[4] != 0, constant = request[6] != 0;
+  // Whole numbers in range (NaN fails every comparison).
+  const bool whole = j0d == static_cast<int64_t>(j0d) && j1d == static_cast<int64_t>(j1d) && startd == static_cast<int64_t>(startd) &&
+                     endd == static_cast<int64_t>(endd) && gOffsetd == static_cast<int64_t>(gOffsetd);
+  if (!whole || !(j0d >= 0 && j0d <= j1d && j1d <= features)) return fail(env, "histograms: features [j0, j1) out of range");
+  const int j0 = static_cast<int>(j0d), j1 = static_cast<int>(j1d);
+  const int64_t start = static_cast<int64_t>(startd), end = static_cast<int64_t>(endd), gOffset = static_cast<int64_t>(gOffsetd);
+  Feature f[256];
+  std::vector<Feature> many;
+  Feature* view = f;
+  if (j1 - j0 > 256) {
+    many.resize(j1 - j0);
+    view = many.data();
+  }
+  for (int j = j0; j < j1; j++) view[j - j0] = {bins + static_cast<size_t>(j) * n, hist + offsets[j], static_cast<uint32_t>((offsets[j + 1] - offsets[j]) / kStride)};
+  uint32_t bad = 0;
+  if (root) {
+    if (gOffset < 0 || static_cast<uint64_t>(gOffset + n) > nG || (!constant && static_cast<uint64_t>(gOffset + n) > nH)) return fail(env, "histograms: gradients shorter than the root's rows");
+    std::memcpy(hist + offsets[j0], rootCounts + offsets[j0], static_cast<size_t>(offsets[j1] - offsets[j0]) * sizeof(double));
+    if (constant) rootPass<true>(view, j1 - j0, n, g + gOffset, nullptr, bad);
+    else rootPass<false>(view, j1 - j0, n, g + gOffset, h + gOffset, bad);
+  } else {
+    if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end) > nOg || (!constant && static_cast<uint64_t>(end) > nOh))
+      return fail(env, "histograms: node rows [start, end) out of range");
+    if (constant) nodePass<true>(view, j1 - j0, n, idx, start, end, og, nullptr, bad);
+    else nodePass<false>(view, j1 - j0, n, idx, start, end, og, oh, bad);
+  }
+  if (bad) return fail(env, "histograms: a row index or bin out of range");
+  return nullptr;
+}
+
+// subtract(parent: Float64Array, child: Float64Array): parent[q] -= child[q] for every q — the
+// larger child's histograms from the parent's and the smaller child's (the same IEEE subtraction
+// per element as the JavaScript loop, in any order).
+napi_value Subtract(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  double *parent, *child;
+  size_t nParent, nChild;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 2 || !typedArray(env, argv[0], napi_float64_array, &parent, &nParent) ||
+      !typedArray(env, argv[1], napi_float64_array, &child, &nChild) || nParent != nChild)
+    return fail(env, "subtract needs two Float64Arrays of the same length");
+  for (size_t q = 0; q < nParent; q++) parent[q] -= child[q];
+  return nullptr;
+}
+
+}  // namespace
+
+namespace lathe {
+
+void defineHistograms(napi_env env, napi_value exports) {
+  const napi_property_descriptor methods[] = {
+      {"histograms", nullptr, Histograms, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"subtract", nullptr, Subtract, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
+}
+
+}  // namespace lathe
