@@ -16,6 +16,7 @@
 // vector units do not speed up; the baseline build is the only variant.
 #include "histograms.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -261,6 +262,85 @@ napi_value Subtract(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// partition(bins: Uint8Array, n, feature, idx: Int32Array, scratch: Int32Array, start, end,
+//           goesLeft: Uint8Array(256)) → mid
+// Stable partition of idx[start, end) by goesLeft[bin of the row in `feature`]: the rows going left
+// first, in their order, then the others, in theirs; returns where the right side starts. Integer
+// moves only, so the JavaScript partition in gradient-tree.ts gives the same buffer.
+napi_value Partition(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  uint8_t *bins, *goesLeft;
+  int32_t *idx, *scratch;
+  size_t nBins, nIdx, nScratch, nLeft;
+  int64_t n, feature, start, end;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 8 || !typedArray(env, argv[0], napi_uint8_array, &bins, &nBins) ||
+      napi_get_value_int64(env, argv[1], &n) != napi_ok || napi_get_value_int64(env, argv[2], &feature) != napi_ok ||
+      !typedArray(env, argv[3], napi_int32_array, &idx, &nIdx) || !typedArray(env, argv[4], napi_int32_array, &scratch, &nScratch) ||
+      napi_get_value_int64(env, argv[5], &start) != napi_ok || napi_get_value_int64(env, argv[6], &end) != napi_ok ||
+      !typedArray(env, argv[7], napi_uint8_array, &goesLeft, &nLeft))
+    return fail(env, "partition needs bins, n, feature, idx, scratch, start, end and goesLeft");
+  if (n < 0 || feature < 0 || static_cast<uint64_t>(feature + 1) * n > nBins) return fail(env, "partition: feature out of range");
+  if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end - start) > nScratch) return fail(env, "partition: rows [start, end) out of range");
+  if (nLeft < 256) return fail(env, "partition: goesLeft must have 256 entries");
+  const uint8_t* column = bins + feature * n;
+  uint32_t bad = 0;
+  int64_t l = start, r = 0;
+  // Each row is written to both sides and only its side advances: no branch to mispredict.
+  for (int64_t p = start; p < end; p++) {
+    const int32_t i = idx[p];
+    const uint32_t over = static_cast<uint32_t>(i) >= static_cast<uint64_t>(n);
+    bad |= over;
+    const int64_t left = goesLeft[column[over ? 0 : i]] != 0;
+    idx[l] = i;
+    scratch[r] = i;
+    l += left;
+    r += 1 - left;
+  }
+  std::memcpy(idx + l, scratch, static_cast<size_t>(r) * sizeof(int32_t));
+  if (bad) return fail(env, "partition: a row index out of range");
+  napi_value result;
+  if (napi_create_int64(env, l, &result) != napi_ok) return nullptr;
+  return result;
+}
+
+// gather(idx: Int32Array, g, h, og, oh: Float32Array, start, end, gOffset, constantHessian)
+// og[p] = g[gOffset + idx[p]] (and oh from h unless the hessians are constant) for p in [start, end).
+napi_value Gather(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  int32_t* idx;
+  float *g, *h, *og, *oh;
+  size_t nIdx, nG, nH, nOg, nOh;
+  int64_t start, end, gOffset;
+  bool constant;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 9 || !typedArray(env, argv[0], napi_int32_array, &idx, &nIdx) ||
+      !typedArray(env, argv[1], napi_float32_array, &g, &nG) || !typedArray(env, argv[2], napi_float32_array, &h, &nH) ||
+      !typedArray(env, argv[3], napi_float32_array, &og, &nOg) || !typedArray(env, argv[4], napi_float32_array, &oh, &nOh) ||
+      napi_get_value_int64(env, argv[5], &start) != napi_ok || napi_get_value_int64(env, argv[6], &end) != napi_ok ||
+      napi_get_value_int64(env, argv[7], &gOffset) != napi_ok || napi_get_value_bool(env, argv[8], &constant) != napi_ok)
+    return fail(env, "gather needs idx, g, h, og, oh, start, end, gOffset and constantHessian");
+  if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end) > nOg || (!constant && static_cast<uint64_t>(end) > nOh))
+    return fail(env, "gather: rows [start, end) out of range");
+  if (gOffset < 0 || static_cast<uint64_t>(gOffset) > nG || (!constant && static_cast<uint64_t>(gOffset) > nH)) return fail(env, "gather: gOffset out of range");
+  // Row indices are checked against what both gradient arrays hold past gOffset.
+  const uint64_t rows = constant ? nG - gOffset : std::min<uint64_t>(nG, nH) - gOffset;
+  uint32_t bad = 0;
+  for (int64_t p = start; p < end; p++) {
+    const uint32_t i = static_cast<uint32_t>(idx[p]);
+    const uint32_t over = i >= rows;
+    bad |= over;
+    og[p] = g[gOffset + (over ? 0 : i)];
+  }
+  if (!constant)
+    for (int64_t p = start; p < end; p++) {
+      const uint32_t i = static_cast<uint32_t>(idx[p]);
+      oh[p] = h[gOffset + (i >= rows ? 0 : i)];
+    }
+  if (bad) return fail(env, "gather: a row index out of range");
+  return nullptr;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -269,6 +349,8 @@ void defineHistograms(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"histograms", nullptr, Histograms, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"subtract", nullptr, Subtract, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"partition", nullptr, Partition, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

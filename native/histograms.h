@@ -4,7 +4,7 @@
 
 namespace lathe {
 
-// Defines `histograms` and `subtract` on the module's exports.
+// Defines `histograms`, `subtract`, `partition` and `gather` on the module's exports.
 void defineHistograms(napi_env env, napi_value exports);
 
 }  // namespace lathe

@@ -30,15 +30,19 @@ export interface NativeMlpModule {
   select(variant: string): boolean;
 }
 
-/** The functions of `native/histograms.cc`: gradient_boosting's histogram pass (twin of trees/gradient-histograms.ts). */
-export interface NativeHistogramModule {
+/** The functions of `native/histograms.cc`: gradient_boosting's kernels (twins of trees/gradient-histograms.ts and gradient-tree.ts). */
+export interface NativeBoostingModule {
   /** Builds features [j0, j1) of a request (request: [j0, j1, start, end, root, gOffset, constantHessian]) into zeroed `hist`. */
   histograms(bins: Uint8Array, n: number, histOffset: Int32Array, idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, rootCounts: Float64Array, hist: Float64Array, request: Float64Array): void;
   /** parent[q] -= child[q] for every q. */
   subtract(parent: Float64Array, child: Float64Array): void;
+  /** Stable partition of idx[start, end) by goesLeft[bin of row in `feature`]; returns where the right side starts. */
+  partition(bins: Uint8Array, n: number, feature: number, idx: Int32Array, scratch: Int32Array, start: number, end: number, goesLeft: Uint8Array): number;
+  /** og[p] = g[gOffset + idx[p]] (oh from h unless constant) for p in [start, end). */
+  gather(idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, start: number, end: number, gOffset: number, constantHessian: boolean): void;
 }
 
-let cached: (NativeMlpModule & Partial<NativeHistogramModule>) | null | undefined;
+let cached: (NativeMlpModule & Partial<NativeBoostingModule>) | null | undefined;
 /** Why the module is not in use, once known: not built, or the error that loading it raised. */
 let unavailable: string | undefined;
 
@@ -52,15 +56,15 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-function load(): (NativeMlpModule & Partial<NativeHistogramModule>) | null {
+function load(): (NativeMlpModule & Partial<NativeBoostingModule>) | null {
   const file = candidates().find((f) => existsSync(f));
   if (!file) {
     unavailable = process.env.LATHE_NATIVE_MODULE ? `not found: ${process.env.LATHE_NATIVE_MODULE} (LATHE_NATIVE_MODULE)` : `not built for ${process.platform}-${process.arch} (no C++ compiler at install?)`;
     return null;
   }
-  let mod: NativeMlpModule & Partial<NativeHistogramModule>;
+  let mod: NativeMlpModule & Partial<NativeBoostingModule>;
   try {
-    mod = createRequire(import.meta.url)(file) as NativeMlpModule & Partial<NativeHistogramModule>;
+    mod = createRequire(import.meta.url)(file) as NativeMlpModule & Partial<NativeBoostingModule>;
     if (typeof mod.info !== "function") throw new Error("an older build without info(); rebuild with `npm run build`");
   } catch (e) {
     // A module built for another platform or C library, or a stale build: said once, as the
@@ -102,15 +106,15 @@ export function nativeMlpDescription(): string {
 }
 
 /**
- * gradient_boosting's native histogram pass, or undefined when the module was not built, does not
+ * gradient_boosting's native kernels (histogram pass, subtraction, partition, gather), or undefined when the module was not built, does not
  * load, predates the pass, or LATHE_GBM_ENGINE=js asks for the JavaScript pass (tests and
  * benchmarks compare the two; they give the same histograms bit for bit).
  */
-export function nativeHistograms(): NativeHistogramModule | undefined {
+export function nativeBoosting(): NativeBoostingModule | undefined {
   if (process.env.LATHE_GBM_ENGINE === "js") return undefined;
   if (cached === undefined) cached = load();
   const mod = cached;
-  if (mod && typeof mod.histograms === "function" && typeof mod.subtract === "function") return mod as NativeHistogramModule;
-  if (process.env.LATHE_GBM_ENGINE === "native") throw new Error(`LATHE_GBM_ENGINE=native but the native histogram pass is ${mod ? "missing from an older build (rebuild with `npm run build`)" : unavailable}`);
+  if (mod && [mod.histograms, mod.subtract, mod.partition, mod.gather].every((f) => typeof f === "function")) return mod as NativeBoostingModule;
+  if (process.env.LATHE_GBM_ENGINE === "native") throw new Error(`LATHE_GBM_ENGINE=native but the native boosting kernels are ${mod ? "missing from an older build (rebuild with `npm run build`)" : unavailable}`);
   return undefined;
 }

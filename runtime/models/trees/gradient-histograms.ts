@@ -13,7 +13,7 @@
  * (test/runtime/models/trees/gradient-histograms.test.ts).
  */
 
-import { nativeHistograms, type NativeHistogramModule } from "../native-engine.js";
+import { nativeBoosting, type NativeBoostingModule } from "../native-engine.js";
 import type { BinnedMatrix } from "./binning.js";
 
 /** Per bin: gradient sum, hessian sum (left at 0 when hessians are constant), rows. */
@@ -48,24 +48,24 @@ export interface HistogramRequest {
   constantHessian: boolean;
 }
 
-let engine: NativeHistogramModule | null | undefined;
+let engine: NativeBoostingModule | null | undefined;
 /** The native pass's request, reused: [j0, j1, start, end, root, gOffset, constantHessian]. */
 const request = new Float64Array(7);
 
-/** The native pass when the module is built (and LATHE_GBM_ENGINE is not `js`), looked up once per thread. */
-function native(): NativeHistogramModule | null {
-  if (engine === undefined) engine = nativeHistograms() ?? null;
+/** The native kernels when the module is built (and LATHE_GBM_ENGINE is not `js`), looked up once per thread. */
+export function boostingKernels(): NativeBoostingModule | null {
+  if (engine === undefined) engine = nativeBoosting() ?? null;
   return engine;
 }
 
 /** Which engine builds the histograms in this thread: `native` or `js`. */
 export function histogramEngine(): "native" | "js" {
-  return native() ? "native" : "js";
+  return boostingKernels() ? "native" : "js";
 }
 
 /** Builds the histograms of features [j0, j1) for the request into zeroed `hist`, on the native pass when built. */
 export function buildHistograms(d: HistogramData, hist: Float64Array, j0: number, j1: number, r: HistogramRequest): void {
-  const mod = native();
+  const mod = boostingKernels();
   if (!mod) return buildHistogramsJs(d, hist, j0, j1, r);
   request[0] = j0;
   request[1] = j1;
@@ -79,7 +79,7 @@ export function buildHistograms(d: HistogramData, hist: Float64Array, j0: number
 
 /** `parent -= child`, element by element: the larger child's histograms from the parent's and the smaller child's. */
 export function subtractHistograms(parent: Float64Array, child: Float64Array): void {
-  const mod = native();
+  const mod = boostingKernels();
   if (mod) return mod.subtract(parent, child);
   for (let q = 0; q < parent.length; q++) parent[q] -= child[q];
 }

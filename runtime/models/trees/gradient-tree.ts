@@ -16,7 +16,8 @@
  * (tree-builder.ts), so boosted trees score with the same walk as forests.
  */
 import type { BinnedMatrix } from "./binning.js";
-import { STRIDE, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
+import type { NativeBoostingModule } from "../native-engine.js";
+import { boostingKernels, STRIDE, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
 import type { HistogramThreads } from "./histogram-threads.js";
 import { midGap, type TreeArrays } from "./tree-builder.js";
 import { NodeBuffer } from "./node-buffer.js";
@@ -70,6 +71,8 @@ export class GradientTreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly low: Float32Array[];
   private readonly high: Float32Array[];
+  /** The native partition and gather (integer moves and copies: the same buffers as the loops below). */
+  private readonly kernels: NativeBoostingModule | null = boostingKernels();
 
   // The tree being grown.
   private gOffset = 0;
@@ -204,6 +207,7 @@ export class GradientTreeGrower {
   private gather(start: number, end: number): void {
     const { idx, gOffset } = this;
     const { g, h, og, oh } = this.data;
+    if (this.kernels) return this.kernels.gather(idx, g, h, og, oh, start, end, gOffset, this.constantHessian);
     for (let p = start; p < end; p++) og[p] = g[gOffset + idx[p]];
     if (!this.constantHessian) for (let p = start; p < end; p++) oh[p] = h[gOffset + idx[p]];
   }
@@ -279,6 +283,7 @@ export class GradientTreeGrower {
     const offset = feature * this.n;
     const missing = this.valueBins[feature];
     for (let b = 0; b <= missing; b++) goesLeft[b] = b === missing ? (missingLeft ? 1 : 0) : b <= bin ? 1 : 0;
+    if (this.kernels) return this.kernels.partition(bins, this.n, feature, idx, scratch, start, end, goesLeft);
     let l = start;
     let r = 0;
     for (let p = start; p < end; p++) {

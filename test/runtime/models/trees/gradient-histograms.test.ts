@@ -1,11 +1,11 @@
 // The native histogram pass (native/histograms.cc) against the JavaScript one, bit for bit.
 import { describe, expect, test } from "vitest";
-import { nativeHistograms } from "../../../../runtime/models/native-engine.js";
+import { nativeBoosting } from "../../../../runtime/models/native-engine.js";
 import { binColumns } from "../../../../runtime/models/trees/binning.js";
 import { buildHistograms, buildHistogramsJs, histogramData, histogramEngine, subtractHistograms, type HistogramData, type HistogramRequest } from "../../../../runtime/models/trees/gradient-histograms.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
 
-const native = nativeHistograms();
+const native = nativeBoosting();
 
 /** n rows × f features, some missing, some with few distinct values; two classes of gradients and hessians. */
 function problem(n: number, f: number, seed: number): { d: HistogramData; rng: Rng } {
@@ -83,6 +83,30 @@ describe.skipIf(!native)("the native histogram pass", () => {
     subtractHistograms(parent, child);
     expectSameBits(parent, expected);
     expect(() => native!.subtract(parent, child.subarray(1))).toThrow(TypeError);
+  });
+
+  test("partitions a node's rows stably and gathers their gradients, as the JavaScript loops do", () => {
+    const { d, rng } = problem(4_000, 4, 5);
+    node(d, rng, 3_000, 1);
+    const goesLeft = Uint8Array.from({ length: 256 }, () => rng.nextInt(2));
+    const before = Array.from(d.idx.subarray(3, 3_003));
+    const side = (i: number) => goesLeft[d.bins[2 * d.n + i]];
+    const expected = [...before.filter((i) => side(i) === 1), ...before.filter((i) => side(i) === 0)];
+    const mid = native!.partition(d.bins as Uint8Array, d.n, 2, d.idx, new Int32Array(3_000), 3, 3_003, goesLeft);
+    expect(mid).toBe(3 + before.filter((i) => side(i) === 1).length);
+    expect(Array.from(d.idx.subarray(3, 3_003))).toEqual(expected);
+    native!.gather(d.idx, d.g, d.h, d.og, d.oh, 3, 3_003, d.n, false);
+    for (let p = 3; p < 3_003; p++) {
+      expect(d.og[p]).toBe(d.g[d.n + d.idx[p]]);
+      expect(d.oh[p]).toBe(d.h[d.n + d.idx[p]]);
+    }
+    const bad = d.idx.slice();
+    bad[5] = -1;
+    expect(() => native!.partition(d.bins as Uint8Array, d.n, 2, bad, new Int32Array(3_000), 3, 3_003, goesLeft)).toThrow(/row index out of range/);
+    expect(() => native!.partition(d.bins as Uint8Array, d.n, 4, d.idx, new Int32Array(3_000), 3, 3_003, goesLeft)).toThrow(/feature out of range/);
+    expect(() => native!.partition(d.bins as Uint8Array, d.n, 2, d.idx, new Int32Array(10), 3, 3_003, goesLeft)).toThrow(/out of range/);
+    expect(() => native!.gather(bad, d.g, d.h, d.og, d.oh, 3, 3_003, 0, false)).toThrow(/row index out of range/);
+    expect(() => native!.gather(d.idx, d.g, d.h, d.og, d.oh, 3, 3_003, 2 * d.n + 1, true)).toThrow(/gOffset/);
   });
 
   test("checks its arguments: a row index or bin out of range, a short buffer or a bad request throws, nothing is written out of bounds", () => {

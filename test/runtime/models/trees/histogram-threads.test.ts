@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { gradientBoosting as sourceBoosting } from "../../../../runtime/models/trees/gradient-boosting.js";
 import type { Learner, TrainInput } from "../../../../runtime/models/types.js";
 import { compileTrees, type CompiledTrees } from "./compiled-trees.js";
-import { nativeHistograms } from "../../../../runtime/models/native-engine.js";
+import { nativeBoosting } from "../../../../runtime/models/native-engine.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
 import { penguins, split, type Dataset } from "./datasets.js";
 
@@ -58,7 +58,7 @@ describe("gradient_boosting's histograms on worker threads (compiled build)", ()
       const native = await compiled.train(base);
       const { histogramEngine: compiledEngine } = await build!.load<{ histogramEngine: () => string }>("gradient-histograms.js");
       // Where the module is not built both are JavaScript, and the comparison still holds.
-      expect(compiledEngine()).toBe(nativeHistograms() ? "native" : "js");
+      expect(compiledEngine()).toBe(nativeBoosting() ? "native" : "js");
       expect(JSON.stringify(js.toJSON().state)).toBe(JSON.stringify(native.toJSON().state));
     } finally {
       if (saved === undefined) delete process.env.LATHE_GBM_ENGINE;
