@@ -57,7 +57,11 @@ struct Feature {
 
 // A bin index that cannot leave the feature's histogram: a corrupt bin (≥ count) is clamped to the
 // last bin and flagged, so bad input throws afterwards instead of writing out of bounds.
+// Features with all 256 bins (most of them: 255 value bins and the missing one) need no check, as a
+// byte cannot leave them; kClamp is false for groups made only of those.
+template <bool kClamp = true>
 inline uint32_t clampBin(uint32_t b, uint32_t count, uint32_t& bad) {
+  if (!kClamp) return b;
   const uint32_t over = b >= count;
   bad |= over;
   return over ? count - 1 : b;
@@ -89,17 +93,15 @@ struct Counts {
 
 // The root: every row in order, gradients (and hessians) read at the row itself. Counts are not
 // added here; the caller copies the root's counts in first (as the JavaScript pass does).
-template <bool kConstant>
-void rootPass(const Feature* f, int features, int64_t n, const float* g, const float* h, uint32_t& bad) {
-  int j = 0;
-  for (; j + 4 <= features; j += 4) {
-    const Feature &a = f[j], &b = f[j + 1], &c = f[j + 2], &d = f[j + 3];
-    for (int64_t i = 0; i < n; i++) {
+template <bool kConstant, bool kClamp>
+void rootFour(const Feature* f, int64_t n, const float* g, const float* h, uint32_t& bad) {
+  const Feature &a = f[0], &b = f[1], &c = f[2], &d = f[3];
+  for (int64_t i = 0; i < n; i++) {
       const double gi = g[i];
-      double* ka = a.hist + kStride * clampBin(a.bins[i], a.count, bad);
-      double* kb = b.hist + kStride * clampBin(b.bins[i], b.count, bad);
-      double* kc = c.hist + kStride * clampBin(c.bins[i], c.count, bad);
-      double* kd = d.hist + kStride * clampBin(d.bins[i], d.count, bad);
+      double* ka = a.hist + kStride * clampBin<kClamp>(a.bins[i], a.count, bad);
+      double* kb = b.hist + kStride * clampBin<kClamp>(b.bins[i], b.count, bad);
+      double* kc = c.hist + kStride * clampBin<kClamp>(c.bins[i], c.count, bad);
+      double* kd = d.hist + kStride * clampBin<kClamp>(d.bins[i], d.count, bad);
       if (kConstant) {
         ka[0] += gi;
         kb[0] += gi;
@@ -112,7 +114,18 @@ void rootPass(const Feature* f, int features, int64_t n, const float* g, const f
         addPair(kc, gi, hi);
         addPair(kd, gi, hi);
       }
-    }
+  }
+}
+
+// Whether every feature of a group of four has all 256 bins (no byte can leave its histogram).
+inline bool fullGroup(const Feature* f) { return f[0].count >= 256 && f[1].count >= 256 && f[2].count >= 256 && f[3].count >= 256; }
+
+template <bool kConstant>
+void rootPass(const Feature* f, int features, int64_t n, const float* g, const float* h, uint32_t& bad) {
+  int j = 0;
+  for (; j + 4 <= features; j += 4) {
+    if (fullGroup(f + j)) rootFour<kConstant, false>(f + j, n, g, h, bad);
+    else rootFour<kConstant, true>(f + j, n, g, h, bad);
   }
   for (; j < features; j++) {
     const Feature& a = f[j];
@@ -134,17 +147,15 @@ inline uint32_t rowAt(const int32_t* idx, int64_t p, int64_t n, uint32_t& bad) {
 
 // A node: rows idx[start, end), gradients already gathered into node order (og[p] is row idx[p]'s).
 // Bins are ≤ 255 (one byte), so the count tables never overflow their 256 entries.
-template <bool kConstant>
-void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, Counts& counts) {
-  int j = 0;
-  for (; j + 4 <= features; j += 4) {
-    const Feature &a = f[j], &b = f[j + 1], &c = f[j + 2], &d = f[j + 3];
+template <bool kConstant, bool kClamp>
+void nodeFour(const Feature* f, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, Counts& counts) {
+    const Feature &a = f[0], &b = f[1], &c = f[2], &d = f[3];
     counts.clear(4);
     for (int64_t p = start; p < end; p++) {
       const uint32_t i = rowAt(idx, p, n, bad);
       const double gi = og[p];
-      const uint32_t ba = clampBin(a.bins[i], a.count, bad), bb = clampBin(b.bins[i], b.count, bad);
-      const uint32_t bc = clampBin(c.bins[i], c.count, bad), bd = clampBin(d.bins[i], d.count, bad);
+      const uint32_t ba = clampBin<kClamp>(a.bins[i], a.count, bad), bb = clampBin<kClamp>(b.bins[i], b.count, bad);
+      const uint32_t bc = clampBin<kClamp>(c.bins[i], c.count, bad), bd = clampBin<kClamp>(d.bins[i], d.count, bad);
       double *ka = a.hist + kStride * ba, *kb = b.hist + kStride * bb, *kc = c.hist + kStride * bc, *kd = d.hist + kStride * bd;
       if (kConstant) {
         ka[0] += gi;
@@ -163,7 +174,15 @@ void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int
       counts.c[2][bc]++;
       counts.c[3][bd]++;
     }
-    counts.flush(f + j, 4);
+    counts.flush(f, 4);
+}
+
+template <bool kConstant>
+void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, Counts& counts) {
+  int j = 0;
+  for (; j + 4 <= features; j += 4) {
+    if (fullGroup(f + j)) nodeFour<kConstant, false>(f + j, n, idx, start, end, og, oh, bad, counts);
+    else nodeFour<kConstant, true>(f + j, n, idx, start, end, og, oh, bad, counts);
   }
   for (; j < features; j++) {
     const Feature& a = f[j];
