@@ -14,7 +14,7 @@
 //
 // No AVX2 copy: the loop is a scatter of scalar adds through memory (one bin per row), which wider
 // vector units do not speed up; the baseline build is the only variant.
-#include "histograms.h"
+#include "module.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -11,7 +11,7 @@
 // seed reproduces a model bit for bit (see "Run-time dispatch" below for across CPUs).
 #include <node_api.h>
 
-#include "histograms.h"
+#include "module.h"
 
 #include <algorithm>
 #include <cmath>
@@ -624,6 +624,7 @@ napi_value Init(napi_env env, napi_value exports) {
   active = bestVariant();
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   lathe::defineHistograms(env, exports);
+  lathe::defineNormalEquations(env, exports);
   return exports;
 }
 

@@ -30,6 +30,14 @@ export interface NativeMlpModule {
   select(variant: string): boolean;
 }
 
+/** The function of `native/normal-equations.cc`: linear_regression's Z'Z and Z'(y − ȳ) (twin of the sum in linear-regression.ts). */
+export interface NativeLinearModule {
+  /** Adds Z'Z (d×d) and Z'(y − ȳ) of the columns standardised by mean/std into zeroed gram and rhs. */
+  normalEquations(cols: Float32Array[], y: Float32Array, mean: Float64Array, std: Float64Array, yMean: number, gram: Float64Array, rhs: Float64Array): void;
+  /** Per column, the mean and population std of its first n values (fitStandardizer's sums, same doubles). */
+  moments(cols: Float32Array[], n: number, mean: Float64Array, std: Float64Array): void;
+}
+
 /** The functions of `native/histograms.cc`: gradient_boosting's kernels (twins of trees/gradient-histograms.ts and gradient-tree.ts). */
 export interface NativeBoostingModule {
   /** Builds features [j0, j1) of a request (request: [j0, j1, start, end, root, gOffset, constantHessian]) into zeroed `hist`. */
@@ -42,7 +50,7 @@ export interface NativeBoostingModule {
   gather(idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, start: number, end: number, gOffset: number, constantHessian: boolean): void;
 }
 
-let cached: (NativeMlpModule & Partial<NativeBoostingModule>) | null | undefined;
+let cached: LoadedModule | null | undefined;
 /** Why the module is not in use, once known: not built, or the error that loading it raised. */
 let unavailable: string | undefined;
 
@@ -56,21 +64,23 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-function load(): (NativeMlpModule & Partial<NativeBoostingModule>) | null {
+type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule>;
+
+function load(): LoadedModule | null {
   const file = candidates().find((f) => existsSync(f));
   if (!file) {
     unavailable = process.env.LATHE_NATIVE_MODULE ? `not found: ${process.env.LATHE_NATIVE_MODULE} (LATHE_NATIVE_MODULE)` : `not built for ${process.platform}-${process.arch} (no C++ compiler at install?)`;
     return null;
   }
-  let mod: NativeMlpModule & Partial<NativeBoostingModule>;
+  let mod: LoadedModule;
   try {
-    mod = createRequire(import.meta.url)(file) as NativeMlpModule & Partial<NativeBoostingModule>;
+    mod = createRequire(import.meta.url)(file) as LoadedModule;
     if (typeof mod.info !== "function") throw new Error("an older build without info(); rebuild with `npm run build`");
   } catch (e) {
     // A module built for another platform or C library, or a stale build: said once, as the
     // TensorFlow.js fallback is slower and a user should know why it happened.
     unavailable = `not loadable: ${(e as Error).message.split("\n")[0]} (${file})`;
-    process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js, gradient_boosting builds histograms in JavaScript\n`);
+    process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js, gradient_boosting and linear_regression run their JavaScript kernels\n`);
     return null;
   }
   const wanted = process.env.LATHE_NATIVE_ISA;
@@ -105,16 +115,26 @@ export function nativeMlpDescription(): string {
   return `${info.variant} (${info.compiler}; ${info.flags})`;
 }
 
-/**
- * gradient_boosting's native kernels (histogram pass, subtraction, partition, gather), or undefined when the module was not built, does not
- * load, predates the pass, or LATHE_GBM_ENGINE=js asks for the JavaScript pass (tests and
- * benchmarks compare the two; they give the same histograms bit for bit).
- */
-export function nativeBoosting(): NativeBoostingModule | undefined {
-  if (process.env.LATHE_GBM_ENGINE === "js") return undefined;
+/** The loaded module when it has every one of `functions` and LATHE_KERNELS is not `js`; LATHE_KERNELS=native makes their absence an error. */
+function kernels(functions: string[], what: string): LoadedModule | undefined {
+  if (process.env.LATHE_KERNELS === "js") return undefined;
   if (cached === undefined) cached = load();
   const mod = cached;
-  if (mod && [mod.histograms, mod.subtract, mod.partition, mod.gather].every((f) => typeof f === "function")) return mod as NativeBoostingModule;
-  if (process.env.LATHE_GBM_ENGINE === "native") throw new Error(`LATHE_GBM_ENGINE=native but the native boosting kernels are ${mod ? "missing from an older build (rebuild with `npm run build`)" : unavailable}`);
+  if (mod && functions.every((f) => typeof (mod as unknown as Record<string, unknown>)[f] === "function")) return mod;
+  if (process.env.LATHE_KERNELS === "native") throw new Error(`LATHE_KERNELS=native but the native ${what} ${mod ? "are missing from an older build (rebuild with `npm run build`)" : `are unavailable: ${unavailable}`}`);
   return undefined;
+}
+
+/**
+ * gradient_boosting's native kernels (histogram pass, subtraction, partition, gather), or undefined
+ * when the module was not built, does not load, predates them, or LATHE_KERNELS=js asks for the
+ * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
+ */
+export function nativeBoosting(): NativeBoostingModule | undefined {
+  return kernels(["histograms", "subtract", "partition", "gather"], "boosting kernels") as NativeBoostingModule | undefined;
+}
+
+/** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */
+export function nativeLinear(): NativeLinearModule | undefined {
+  return kernels(["normalEquations", "moments"], "normal equations") as NativeLinearModule | undefined;
 }

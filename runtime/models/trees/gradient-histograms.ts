@@ -52,7 +52,7 @@ let engine: NativeBoostingModule | null | undefined;
 /** The native pass's request, reused: [j0, j1, start, end, root, gOffset, constantHessian]. */
 const request = new Float64Array(7);
 
-/** The native kernels when the module is built (and LATHE_GBM_ENGINE is not `js`), looked up once per thread. */
+/** The native kernels when the module is built (and LATHE_KERNELS is not `js`), looked up once per thread. */
 export function boostingKernels(): NativeBoostingModule | null {
   if (engine === undefined) engine = nativeBoosting() ?? null;
   return engine;

@@ -42,11 +42,11 @@ describe("gradient_boosting's histograms on worker threads (compiled build)", ()
     expect(JSON.stringify(fromSource.toJSON().state)).toBe(JSON.stringify(single.toJSON().state));
   });
 
-  test("the JavaScript histogram pass (LATHE_GBM_ENGINE=js) grows the same trees as the native one", async () => {
+  test("the JavaScript histogram pass (LATHE_KERNELS=js) grows the same trees as the native one", async () => {
     // A second build, loaded with the variable set: each thread picks its engine once, at its first pass.
     const jsBuild = compileTrees();
-    const saved = process.env.LATHE_GBM_ENGINE;
-    process.env.LATHE_GBM_ENGINE = "js";
+    const saved = process.env.LATHE_KERNELS;
+    process.env.LATHE_KERNELS = "js";
     try {
       const d = synthetic(12_000, "classification");
       const base: TrainInput = { task: "classification", x: d.x, y: d.y, classes: d.classes, seed: 5, params: { max_iter: 4, early_stopping: true, workers: 2 } };
@@ -54,15 +54,15 @@ describe("gradient_boosting's histograms on worker threads (compiled build)", ()
       const { histogramEngine } = await jsBuild.load<{ histogramEngine: () => string }>("gradient-histograms.js");
       const js = await jsLearner.train(base);
       expect(histogramEngine()).toBe("js");
-      delete process.env.LATHE_GBM_ENGINE;
+      delete process.env.LATHE_KERNELS;
       const native = await compiled.train(base);
       const { histogramEngine: compiledEngine } = await build!.load<{ histogramEngine: () => string }>("gradient-histograms.js");
       // Where the module is not built both are JavaScript, and the comparison still holds.
       expect(compiledEngine()).toBe(nativeBoosting() ? "native" : "js");
       expect(JSON.stringify(js.toJSON().state)).toBe(JSON.stringify(native.toJSON().state));
     } finally {
-      if (saved === undefined) delete process.env.LATHE_GBM_ENGINE;
-      else process.env.LATHE_GBM_ENGINE = saved;
+      if (saved === undefined) delete process.env.LATHE_KERNELS;
+      else process.env.LATHE_KERNELS = saved;
       jsBuild.remove();
     }
   });
