@@ -360,6 +360,81 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// findSplit(hist: Float64Array, histOffset: Int32Array, valueBins: Int32Array, node: Float64Array
+//           [G, H, rows, l2, minSamplesLeaf, constantHessian, parentScore, minHessian], out: Float64Array(7))
+// The best cut "bin <= b" of a node over every feature, as GradientTreeGrower.findSplit/scan in
+// gradient-tree.ts: the same sweeps in the same order with the same double arithmetic, so the same
+// cut and gains. out: [gain, feature (−1: none gains), bin, missingLeft, leftG, leftH, leftRows].
+napi_value FindSplit(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  double *hist, *node, *out;
+  int32_t *offsets, *valueBins;
+  size_t nHist, nOffsets, nValue, nNode, nOut;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 5 || !typedArray(env, argv[0], napi_float64_array, &hist, &nHist) ||
+      !typedArray(env, argv[1], napi_int32_array, &offsets, &nOffsets) || !typedArray(env, argv[2], napi_int32_array, &valueBins, &nValue) ||
+      !typedArray(env, argv[3], napi_float64_array, &node, &nNode) || !typedArray(env, argv[4], napi_float64_array, &out, &nOut) || nNode < 8 || nOut < 7 ||
+      nOffsets < 1 || nValue != nOffsets - 1)
+    return fail(env, "findSplit needs hist, histOffset, valueBins (one per feature), node (8 values) and out (7 values)");
+  const int features = static_cast<int>(nValue);
+  for (int j = 0; j < features; j++) {
+    // The feature's value bins and its missing bin must lie inside its part of hist.
+    const int64_t from = offsets[j], to = offsets[j + 1];
+    if (from < 0 || to > static_cast<int64_t>(nHist) || valueBins[j] < 0 || from + (static_cast<int64_t>(valueBins[j]) + 1) * kStride > to)
+      return fail(env, "findSplit: histOffset and valueBins do not fit hist");
+  }
+  const double G = node[0], H = node[1], N = node[2], l2 = node[3], minSamplesLeaf = node[4], parentScore = node[6], minHessian = node[7];
+  const bool constant = node[5] != 0;
+  double best = 0, bestFeature = -1, bestBin = 0, bestMissingLeft = 0, bestG = 0, bestH = 0, bestRows = 0;
+  for (int j = 0; j < features; j++) {
+    const double* base = hist + offsets[j];
+    const int bins = valueBins[j];
+    const double* missing = base + static_cast<int64_t>(bins) * kStride;
+    const bool noneMissing = missing[2] == 0;
+    for (int side = 0; side < (noneMissing ? 1 : 2); side++) {
+      const bool missingLeft = side == 1;
+      double gl = 0, hl = 0, nl = 0;
+      if (missingLeft) {
+        gl = missing[0];
+        nl = missing[2];
+        hl = constant ? nl : missing[1];
+      }
+      for (int b = 0; b < bins; b++) {
+        const double* k = base + static_cast<int64_t>(b) * kStride;
+        const double rows = k[2];
+        if (rows == 0) continue;
+        gl += k[0];
+        hl += constant ? rows : k[1];
+        nl += rows;
+        const double nr = N - nl;
+        if (nr < minSamplesLeaf) break;
+        if (nl < minSamplesLeaf) continue;
+        const double hr = H - hl;
+        if (hl < minHessian || hr < minHessian) continue;
+        const double gr = G - gl;
+        const double gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore;
+        if (gain > best) {
+          best = gain;
+          bestFeature = j;
+          bestBin = b;
+          bestMissingLeft = missingLeft || (noneMissing && nl >= nr) ? 1 : 0;
+          bestG = gl;
+          bestH = hl;
+          bestRows = nl;
+        }
+      }
+    }
+  }
+  out[0] = best;
+  out[1] = bestFeature;
+  out[2] = bestBin;
+  out[3] = bestMissingLeft;
+  out[4] = bestG;
+  out[5] = bestH;
+  out[6] = bestRows;
+  return nullptr;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -370,6 +445,7 @@ void defineHistograms(napi_env env, napi_value exports) {
       {"subtract", nullptr, Subtract, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"partition", nullptr, Partition, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"findSplit", nullptr, FindSplit, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

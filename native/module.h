@@ -4,7 +4,7 @@
 
 namespace lathe {
 
-// histograms.cc: gradient_boosting's `histograms`, `subtract`, `partition` and `gather`.
+// histograms.cc: gradient_boosting's `histograms`, `subtract`, `partition`, `gather` and `findSplit`.
 void defineHistograms(napi_env env, napi_value exports);
 
 // normal-equations.cc: linear_regression's `normalEquations` and `moments`.

@@ -48,6 +48,11 @@ export interface NativeBoostingModule {
   partition(bins: Uint8Array, n: number, feature: number, idx: Int32Array, scratch: Int32Array, start: number, end: number, goesLeft: Uint8Array): number;
   /** og[p] = g[gOffset + idx[p]] (oh from h unless constant) for p in [start, end). */
   gather(idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, start: number, end: number, gOffset: number, constantHessian: boolean): void;
+  /**
+   * A node's best cut over every feature. node: [G, H, rows, l2, minSamplesLeaf, constantHessian,
+   * parentScore, minHessian]; out: [gain, feature (−1: none), bin, missingLeft, leftG, leftH, leftRows].
+   */
+  findSplit(hist: Float64Array, histOffset: Int32Array, valueBins: Int32Array, node: Float64Array, out: Float64Array): void;
 }
 
 let cached: LoadedModule | null | undefined;
@@ -126,12 +131,12 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
 }
 
 /**
- * gradient_boosting's native kernels (histogram pass, subtraction, partition, gather), or undefined
+ * gradient_boosting's native kernels (histogram pass, subtraction, partition, gather, split search), or undefined
  * when the module was not built, does not load, predates them, or LATHE_KERNELS=js asks for the
  * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
-  return kernels(["histograms", "subtract", "partition", "gather"], "boosting kernels") as NativeBoostingModule | undefined;
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit"], "boosting kernels") as NativeBoostingModule | undefined;
 }
 
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */

@@ -71,8 +71,11 @@ export class GradientTreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly low: Float32Array[];
   private readonly high: Float32Array[];
-  /** The native partition and gather (integer moves and copies: the same buffers as the loops below). */
+  /** The native partition, gather and split search (the same buffers and doubles as the code below). */
   private readonly kernels: NativeBoostingModule | null = boostingKernels();
+  /** The native split search's node and result buffers. */
+  private readonly splitIn = new Float64Array(8);
+  private readonly splitOut = new Float64Array(7);
 
   // The tree being grown.
   private gOffset = 0;
@@ -219,12 +222,35 @@ export class GradientTreeGrower {
     node.feature = -1;
     node.gain = 0;
     const parentScore = (node.g * node.g) / (node.h + l2);
+    if (this.kernels) return this.nativeSplit(node, hist, parentScore);
     for (let j = 0; j < this.f; j++) {
       const base = this.histOffset[j];
       const missingRows = hist[base + this.valueBins[j] * STRIDE + 2];
       this.scan(node, hist, j, false, parentScore);
       if (missingRows > 0) this.scan(node, hist, j, true, parentScore);
     }
+  }
+
+  /** findSplit in the native module: the same sweeps and arithmetic, so the same cut. */
+  private nativeSplit(node: GrowNode, hist: Float64Array, parentScore: number): void {
+    const { splitIn: io, splitOut: out } = this;
+    io[0] = node.g;
+    io[1] = node.h;
+    io[2] = node.rows;
+    io[3] = this.options.l2;
+    io[4] = this.options.minSamplesLeaf;
+    io[5] = this.constantHessian ? 1 : 0;
+    io[6] = parentScore;
+    io[7] = MIN_HESSIAN;
+    this.kernels!.findSplit(hist, this.histOffset, this.valueBins, io, out);
+    if (out[1] < 0) return;
+    node.gain = out[0];
+    node.feature = out[1];
+    node.bin = out[2];
+    node.missingLeft = out[3] === 1;
+    node.leftG = out[4];
+    node.leftH = out[5];
+    node.leftRows = out[6];
   }
 
   /**

@@ -112,6 +112,16 @@ describe.skipIf(!native)("the native histogram pass", () => {
     expect(() => native!.gather(d.idx, d.g, d.h, d.og, d.oh, 3, 3_003, 2 * d.n + 1, true)).toThrow(/gOffset/);
   });
 
+  test("finds no cut in an empty histogram, and refuses a layout that does not fit", () => {
+    const out = new Float64Array(7);
+    const node = Float64Array.of(0, 0, 0, 0, 20, 0, 0, 1e-3);
+    native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 12), Int32Array.of(1, 1), node, out);
+    expect(out[1]).toBe(-1);
+    expect(() => native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 12), Int32Array.of(1, 2), node, out)).toThrow(/do not fit/);
+    expect(() => native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 13), Int32Array.of(1, 1), node, out)).toThrow(/do not fit/);
+    expect(() => native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 12), Int32Array.of(1), node, out)).toThrow(TypeError);
+  });
+
   test("checks its arguments: a row index or bin out of range, a short buffer or a bad request throws, nothing is written out of bounds", () => {
     const { d } = problem(200, 5, 1);
     const size = d.histOffset[d.features];
