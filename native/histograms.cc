@@ -28,25 +28,12 @@
 
 namespace {
 
+using lathe::fail;
+using lathe::typedArray;
+
 constexpr int kStride = 3;  // per bin: Σ gradient, Σ hessian, rows (gradient-histograms.ts STRIDE)
 
-napi_value fail(napi_env env, const std::string& message) {
-  napi_throw_type_error(env, nullptr, ("lathe-native: " + message).c_str());
-  return nullptr;
-}
 
-template <typename T>
-bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
-  bool is = false;
-  if (napi_is_typedarray(env, value, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  void* raw;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != want) return false;
-  *data = static_cast<T*>(raw);
-  return true;
-}
 
 // One feature's view of the pass: its bins, where its histogram starts, how many bins it has.
 struct Feature {
@@ -78,6 +65,22 @@ inline void addPair(double* k, double g, double h) {
 #endif
 }
 
+// Adds a row's gradient (and hessian, unless constant) to its bin in four features.
+template <bool kConstant>
+inline void addFour(double* ka, double* kb, double* kc, double* kd, double g, double h) {
+  if (kConstant) {
+    ka[0] += g;
+    kb[0] += g;
+    kc[0] += g;
+    kd[0] += g;
+  } else {
+    addPair(ka, g, h);
+    addPair(kb, g, h);
+    addPair(kc, g, h);
+    addPair(kd, g, h);
+  }
+}
+
 // Row counts are kept as integers during a pass and added to the bins' (zero) count slots once at
 // the end: the same whole number the JavaScript pass reaches by adding 1.0 per row (exact far past
 // any row count), at a fraction of the memory traffic.
@@ -102,18 +105,7 @@ void rootFour(const Feature* f, int64_t n, const float* g, const float* h, uint3
       double* kb = b.hist + kStride * clampBin<kClamp>(b.bins[i], b.count, bad);
       double* kc = c.hist + kStride * clampBin<kClamp>(c.bins[i], c.count, bad);
       double* kd = d.hist + kStride * clampBin<kClamp>(d.bins[i], d.count, bad);
-      if (kConstant) {
-        ka[0] += gi;
-        kb[0] += gi;
-        kc[0] += gi;
-        kd[0] += gi;
-      } else {
-        const double hi = h[i];
-        addPair(ka, gi, hi);
-        addPair(kb, gi, hi);
-        addPair(kc, gi, hi);
-        addPair(kd, gi, hi);
-      }
+      addFour<kConstant>(ka, kb, kc, kd, gi, kConstant ? 0 : h[i]);
   }
 }
 
@@ -157,18 +149,7 @@ void nodeFour(const Feature* f, int64_t n, const int32_t* idx, int64_t start, in
       const uint32_t ba = clampBin<kClamp>(a.bins[i], a.count, bad), bb = clampBin<kClamp>(b.bins[i], b.count, bad);
       const uint32_t bc = clampBin<kClamp>(c.bins[i], c.count, bad), bd = clampBin<kClamp>(d.bins[i], d.count, bad);
       double *ka = a.hist + kStride * ba, *kb = b.hist + kStride * bb, *kc = c.hist + kStride * bc, *kd = d.hist + kStride * bd;
-      if (kConstant) {
-        ka[0] += gi;
-        kb[0] += gi;
-        kc[0] += gi;
-        kd[0] += gi;
-      } else {
-        const double hi = oh[p];
-        addPair(ka, gi, hi);
-        addPair(kb, gi, hi);
-        addPair(kc, gi, hi);
-        addPair(kd, gi, hi);
-      }
+      addFour<kConstant>(ka, kb, kc, kd, gi, kConstant ? 0 : oh[p]);
       counts.c[0][ba]++;
       counts.c[1][bb]++;
       counts.c[2][bc]++;

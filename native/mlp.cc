@@ -22,6 +22,9 @@
 
 namespace {
 
+using lathe::fail;
+using lathe::typedArray;
+
 enum Activation { kRelu = 0, kTanh = 1, kSigmoid = 2 };
 enum Optimizer { kAdam = 0, kSgd = 1 };
 
@@ -414,23 +417,7 @@ const Variant* bestVariant() {
     }                                                                   \
   } while (0)
 
-template <typename T>
-bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
-  bool is = false;
-  if (napi_is_typedarray(env, value, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  void* raw;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != want) return false;
-  *data = static_cast<T*>(raw);
-  return true;
-}
 
-napi_value fail(napi_env env, const std::string& message) {
-  napi_throw_type_error(env, nullptr, ("lathe-native: " + message).c_str());
-  return nullptr;
-}
 
 // The network a call is about (its first argument) and its other arguments; null, with a JS error
 // thrown, when the call has too few arguments or the first is not a network.

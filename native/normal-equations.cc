@@ -24,6 +24,9 @@
 
 namespace {
 
+using lathe::fail;
+using lathe::typedArray;
+
 constexpr int kBlock = 2048;  // linear-regression.ts BLOCK
 typedef double v4 __attribute__((vector_size(32)));
 
@@ -34,23 +37,7 @@ inline v4 load4(const double* p) {
 }
 inline void store4(double* p, v4 v) { std::memcpy(p, &v, sizeof v); }
 
-napi_value fail(napi_env env, const std::string& message) {
-  napi_throw_type_error(env, nullptr, ("lathe-native: " + message).c_str());
-  return nullptr;
-}
 
-template <typename T>
-bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
-  bool is = false;
-  if (napi_is_typedarray(env, value, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  void* raw;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != want) return false;
-  *data = static_cast<T*>(raw);
-  return true;
-}
 
 // Adds one block's Z'Z (lower triangle) and Z'(y − ȳ) to gram and rhs. z: the block standardised,
 // row-major with `stride` (≥ d rounded up to 4) doubles a row, zero past d; acc: stride × stride
