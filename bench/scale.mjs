@@ -1,7 +1,7 @@
 // Benchmark: learners at scale through `lathe run` (the path a user runs) against scikit-learn, one
 // process per side and model: fit time, whole-process wall time and peak RSS (/usr/bin/time), ratios.
 //
-//   npm run build && node bench/scale.mjs [--case 5m|200k|all] [--rows N] [--models logistic,tree,...]
+//   npm run build && node bench/scale.mjs [--case 5m|200k|all] [--rows N] [--models logistic,svm,linear,tree,forest,mlp,gbm]
 //
 // Cases (data generated here into a temp dir):
 // - `5m`: a 5,000,000-row CSV, 7 columns (x1..x5 numeric, x1 and x2 5% missing; cat, 3 values; label,
@@ -48,8 +48,8 @@ const dir = mkdtempSync(join(tmpdir(), "lathe-bench-scale-"));
  * expression; `scale` puts a StandardScaler before it, as the Lathe learner standardises inside),
  * the task and the cases each runs on.
  */
-/** Whether `--models` entry `o` picks the model: its name, or its first word when no model is named `o` ("gbm" picks both gbm rows, "linear" only linear regression). */
-const selects = (o, model) => model.name === o || (model.name.split(" ")[0] === o && !MODELS.some((m) => m.name === o));
+/** Whether `--models` entry `o` picks the model: its name, its key (both gbm rows share "gbm"), else the first word of its name. */
+const selects = (o, model) => model.name === o || (model.key ?? model.name.split(" ")[0]) === o;
 
 /** Epochs of the MLP per case (fixed on both sides). */
 const MLP_EPOCHS = { "5m": 3, "200k": 10 };
@@ -57,7 +57,7 @@ const MLP_EPOCHS = { "5m": 3, "200k": 10 };
 const MODELS = [
   { name: "logistic", task: "classification", algorithm: "logistic_regression", sklearn: "LogisticRegression()", scale: true, cases: ["5m", "200k"] },
   // dual=False: liblinear's primal solver, the one for n ≫ d (the default dual solver stops at max_iter 1000 here, 80–160 s).
-  { name: "linear svm", task: "classification", algorithm: "svm", sklearn: "LinearSVC(dual=False)", scale: true, cases: ["200k"] },
+  { name: "linear svm", key: "svm", task: "classification", algorithm: "svm", sklearn: "LinearSVC(dual=False)", scale: true, cases: ["200k"] },
   { name: "linear", task: "regression", algorithm: "linear_regression", sklearn: "LinearRegression()", scale: false, cases: ["200k"] },
   { name: "tree", task: "classification", algorithm: "decision_tree", sklearn: "DecisionTreeClassifier(random_state=0)", scale: false, cases: ["5m"] },
   {
@@ -83,6 +83,7 @@ const MODELS = [
   ...["classification", "regression"].flatMap((task) =>
     [0, 1].map((threads) => ({
       name: `gbm${threads ? " 1 thread" : ""}`,
+      key: "gbm",
       task,
       algorithm: "gradient_boosting",
       options: threads ? "workers: 1" : undefined,
