@@ -183,12 +183,12 @@ try {
         `${r.ours1.iterations}/${r.sk1.iterations}`,
         secs(r.ours.fit_s),
         secs(r.sk.fit_s),
-        `${(r.ours.fit_s / r.sk.fit_s).toFixed(2)}×`,
+        r.ours.runs ? `${(r.ours.fit_s / r.sk.fit_s).toFixed(2)}×` : "—",
         secs(r.ours1.fit_s),
         secs(r.sk1.fit_s),
         `${(r.ours1.fit_s / r.sk1.fit_s).toFixed(2)}×`,
-        `${r.ours.cpu_s.toFixed(2)} / ${r.ours1.cpu_s.toFixed(2)} s`,
-        `${r.sk.cpu_s.toFixed(2)} / ${r.sk1.cpu_s.toFixed(2)} s |`,
+        `${r.ours.runs ? r.ours.cpu_s.toFixed(2) : "—"} / ${r.ours1.cpu_s.toFixed(2)} s`,
+        `${r.sk.runs ? r.sk.cpu_s.toFixed(2) : "—"} / ${r.sk1.cpu_s.toFixed(2)} s |`,
       ].join(" | "),
     );
   }
