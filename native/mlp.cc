@@ -608,7 +608,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"select", nullptr, Select, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
-  active = bestVariant();
+  // Once per process: a worker thread loading the module (gradient boosting's histogram threads) must
+  // not undo a variant the main thread selected.
+  if (!active) active = bestVariant();
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   lathe::defineHistograms(env, exports);
   lathe::defineNormalEquations(env, exports);
