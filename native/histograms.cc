@@ -416,6 +416,90 @@ napi_value FindSplit(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The one-feature histogram of the CART builder (runtime/models/trees/tree-builder.ts buildOne), for
+// random forests: per row of a node, its weight into [bin·d] and into its class's slot (or weight ×
+// target into [bin·d + 1]); a bin is noted in `touched` the first time its weight sum is 0 before an
+// add. The same float64 additions in the same row order as the JavaScript, so the same histogram.
+template <typename Bin, bool kClassification>
+int64_t oneHistogram(const Bin* column, int64_t n, const int32_t* idx, int64_t start, int64_t end, const double* weight, const int32_t* yClass, const float* yValue,
+                     int64_t d, double* hist, size_t nHist, int32_t* touched, size_t nTouched, uint32_t& bad) {
+  int64_t t = 0;
+  for (int64_t p = start; p < end; p++) {
+    uint32_t i = static_cast<uint32_t>(idx[p]);
+    if (i >= static_cast<uint64_t>(n)) {
+      bad = 1;
+      i = 0;
+    }
+    const int64_t b = column[i];
+    const int64_t h = b * d;
+    int64_t slot = kClassification ? static_cast<int64_t>(yClass[i]) : 0;
+    if (h + d > static_cast<int64_t>(nHist) || slot < 0 || slot + 1 >= d) {
+      bad = 1;
+      continue;
+    }
+    const double w = weight[i];
+    if (hist[h] == 0) {
+      // A JavaScript typed array ignores a write past its end and the count goes on: the same here.
+      if (static_cast<size_t>(t) < nTouched) touched[t] = static_cast<int32_t>(b);
+      t++;
+    }
+    hist[h] += w;
+    if (kClassification) hist[h + 1 + slot] += w;
+    else hist[h + 1] += w * static_cast<double>(yValue[i]);
+  }
+  return t;
+}
+
+// oneHistogram(bins: Uint8Array | Uint16Array, n, feature, idx: Int32Array, start, end, weight: Float64Array,
+//              yClass: Int32Array, yValue: Float32Array, d, classification, hist: Float64Array, touched: Int32Array)
+// → the number of touched bins. Every size is checked; a row, bin or class out of range throws.
+napi_value OneHistogram(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 13) return fail(env, "oneHistogram needs 13 arguments");
+  napi_typedarray_type binType;
+  size_t nBins = 0;
+  void* binData = nullptr;
+  napi_value buffer;
+  size_t byteOffset;
+  bool isTyped = false;
+  if (napi_is_typedarray(env, argv[0], &isTyped) != napi_ok || !isTyped || napi_get_typedarray_info(env, argv[0], &binType, &nBins, &binData, &buffer, &byteOffset) != napi_ok ||
+      (binType != napi_uint8_array && binType != napi_uint16_array))
+    return fail(env, "oneHistogram: bins must be a Uint8Array or a Uint16Array");
+  int64_t n, feature, start, end, d;
+  int32_t *idx, *yClass, *touched;
+  double *weight, *hist;
+  float* yValue;
+  size_t nIdx, nWeight, nClass, nValue, nHist, nTouched;
+  bool classification;
+  if (napi_get_value_int64(env, argv[1], &n) != napi_ok || napi_get_value_int64(env, argv[2], &feature) != napi_ok || !typedArray(env, argv[3], napi_int32_array, &idx, &nIdx) ||
+      napi_get_value_int64(env, argv[4], &start) != napi_ok || napi_get_value_int64(env, argv[5], &end) != napi_ok ||
+      !typedArray(env, argv[6], napi_float64_array, &weight, &nWeight) || !typedArray(env, argv[7], napi_int32_array, &yClass, &nClass) ||
+      !typedArray(env, argv[8], napi_float32_array, &yValue, &nValue) || napi_get_value_int64(env, argv[9], &d) != napi_ok ||
+      napi_get_value_bool(env, argv[10], &classification) != napi_ok || !typedArray(env, argv[11], napi_float64_array, &hist, &nHist) ||
+      !typedArray(env, argv[12], napi_int32_array, &touched, &nTouched))
+    return fail(env, "oneHistogram: arguments of the wrong type");
+  if (n < 0 || feature < 0 || static_cast<uint64_t>(feature + 1) * n > nBins) return fail(env, "oneHistogram: feature out of range");
+  if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx) return fail(env, "oneHistogram: rows [start, end) out of range");
+  if (nWeight < static_cast<uint64_t>(n) || (classification ? nClass : nValue) < static_cast<uint64_t>(n)) return fail(env, "oneHistogram: weights or targets shorter than the rows");
+  if (d < 2) return fail(env, "oneHistogram: d must be at least 2");
+  uint32_t bad = 0;
+  int64_t t;
+  if (binType == napi_uint8_array) {
+    const uint8_t* column = static_cast<uint8_t*>(binData) + feature * n;
+    t = classification ? oneHistogram<uint8_t, true>(column, n, idx, start, end, weight, yClass, yValue, d, hist, nHist, touched, nTouched, bad)
+                       : oneHistogram<uint8_t, false>(column, n, idx, start, end, weight, yClass, yValue, d, hist, nHist, touched, nTouched, bad);
+  } else {
+    const uint16_t* column = static_cast<uint16_t*>(binData) + feature * n;
+    t = classification ? oneHistogram<uint16_t, true>(column, n, idx, start, end, weight, yClass, yValue, d, hist, nHist, touched, nTouched, bad)
+                       : oneHistogram<uint16_t, false>(column, n, idx, start, end, weight, yClass, yValue, d, hist, nHist, touched, nTouched, bad);
+  }
+  if (bad) return fail(env, "oneHistogram: a row index, bin or class out of range");
+  napi_value result;
+  if (napi_create_int64(env, t, &result) != napi_ok) return nullptr;
+  return result;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -427,6 +511,7 @@ void defineHistograms(napi_env env, napi_value exports) {
       {"partition", nullptr, Partition, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"findSplit", nullptr, FindSplit, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"oneHistogram", nullptr, OneHistogram, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

@@ -27,7 +27,8 @@ bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** d
   return true;
 }
 
-// histograms.cc: gradient_boosting's `histograms`, `subtract`, `partition`, `gather` and `findSplit`.
+// histograms.cc: gradient_boosting's `histograms`, `subtract`, `partition`, `gather` and `findSplit`;
+// the CART builder's `oneHistogram` (random forests).
 void defineHistograms(napi_env env, napi_value exports);
 
 // normal-equations.cc: linear_regression's `normalEquations` and `moments`.

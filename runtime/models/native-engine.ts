@@ -38,6 +38,14 @@ export interface NativeLinearModule {
   moments(cols: Float32Array[], n: number, mean: Float64Array, std: Float64Array): void;
 }
 
+/** The CART builder's kernels in `native/histograms.cc` (twins of trees/tree-builder.ts's loops). */
+export interface NativeTreeModule {
+  /** buildOne's histogram of one feature over idx[start, end) into `hist`; returns the touched-bin count. */
+  oneHistogram(bins: Uint8Array | Uint16Array, n: number, feature: number, idx: Int32Array, start: number, end: number, weight: Float64Array, yClass: Int32Array, yValue: Float32Array, d: number, classification: boolean, hist: Float64Array, touched: Int32Array): number;
+  /** As NativeBoostingModule.partition (byte bins). */
+  partition(bins: Uint8Array, n: number, feature: number, idx: Int32Array, scratch: Int32Array, start: number, end: number, goesLeft: Uint8Array): number;
+}
+
 /** The functions of `native/histograms.cc`: gradient_boosting's kernels (twins of trees/gradient-histograms.ts and gradient-tree.ts). */
 export interface NativeBoostingModule {
   /** Builds features [j0, j1) of a request (request: [j0, j1, start, end, root, gOffset, constantHessian]) into zeroed `hist`. */
@@ -69,7 +77,7 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule>;
+type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule & NativeTreeModule>;
 
 function load(): LoadedModule | null {
   const file = candidates().find((f) => existsSync(f));
@@ -142,4 +150,9 @@ export function nativeBoosting(): NativeBoostingModule | undefined {
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */
 export function nativeLinear(): NativeLinearModule | undefined {
   return kernels(["normalEquations", "moments"], "normal equations") as NativeLinearModule | undefined;
+}
+
+/** The CART builder's native kernels (decision trees, random forests), or undefined (as nativeBoosting). */
+export function nativeTrees(): NativeTreeModule | undefined {
+  return kernels(["oneHistogram", "partition"], "tree kernels") as NativeTreeModule | undefined;
 }
