@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { isMainThread } from "node:worker_threads";
 
 /** An opaque network held by the native module. */
 export type NativeNetwork = { readonly __native: unique symbol };
@@ -93,12 +94,13 @@ function load(): LoadedModule | null {
     // A module built for another platform or C library, or a stale build: said once, as the
     // TensorFlow.js fallback is slower and a user should know why it happened.
     unavailable = `not loadable: ${(e as Error).message.split("\n")[0]} (${file})`;
-    process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js, gradient_boosting and linear_regression run their JavaScript kernels\n`);
+    // Said by the main thread only: tree and boosting worker threads load the module too.
+    if (isMainThread) process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js, the tree, boosting and linear kernels run in JavaScript\n`);
     return null;
   }
   const wanted = process.env.LATHE_NATIVE_ISA;
   if (wanted && !mod.select(wanted)) {
-    process.stderr.write(`lathe: LATHE_NATIVE_ISA=${wanted} is not a variant this CPU runs (${mod.info().variants.join(", ")}); using ${mod.info().variant}\n`);
+    if (isMainThread) process.stderr.write(`lathe: LATHE_NATIVE_ISA=${wanted} is not a variant this CPU runs (${mod.info().variants.join(", ")}); using ${mod.info().variant}\n`);
   }
   return mod;
 }
