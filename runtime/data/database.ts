@@ -110,27 +110,46 @@ export class Database {
   }
 
   /**
-   * Streams numeric columns of a query in blocks of `rows` rows (the last may be shorter), each copied
-   * into Float32Arrays the callback may keep: memory stays one block, however long the result.
+   * Streams numeric columns of a query in blocks of exactly `rows` rows (the last may be shorter),
+   * each copied into Float32Arrays the callback may keep: memory stays one block, however long the
+   * result. Exact sizes, whatever sizes DuckDB's chunks come in, so a learner summing fixed blocks
+   * of rows sees the same blocks as from whole columns.
    */
   async float32Blocks(sql: string, rows: number, onBlock: (n: number, columns: Float32Array[]) => void | Promise<void>): Promise<number> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
-    let columns = Array.from({ length: k }, () => new Float32Array(rows + 2048));
+    const staging = () => Array.from({ length: k }, () => new Float32Array(rows + 2048));
+    let columns = staging();
     let n = 0;
     let total = 0;
     for (;;) {
       const chunk = await result.fetchChunk();
       const m = chunk?.rowCount ?? 0;
+      if (m > rows + 2048 - n) {
+        // A chunk larger than DuckDB's usual 2,048 rows: room for it.
+        columns = columns.map((c) => {
+          const bigger = new Float32Array(n + m);
+          bigger.set(c.subarray(0, n));
+          return bigger;
+        });
+      }
       if (m > 0) {
         copyChunk(chunk!, columns, n);
         n += m;
       }
-      if ((m === 0 && n > 0) || n >= rows) {
-        await onBlock(n, columns.map((c) => c.slice(0, n)));
-        total += n;
-        n = 0;
-        columns = Array.from({ length: k }, () => new Float32Array(rows + 2048));
+      // Whole blocks out; what is left over starts the next staging arrays.
+      let at = 0;
+      while (n - at >= rows || (m === 0 && n > at)) {
+        const size = Math.min(rows, n - at);
+        await onBlock(size, columns.map((c) => c.slice(at, at + size)));
+        total += size;
+        at += size;
+      }
+      if (at > 0) {
+        const rest = columns;
+        columns = staging();
+        for (let j = 0; j < k; j++) columns[j].set(rest[j].subarray(at, n));
+        n -= at;
       }
       if (m === 0) break;
     }

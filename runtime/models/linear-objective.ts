@@ -85,14 +85,7 @@ export async function openLinearObjective(data: PassData, penalty: number, threa
     passBlocks(data, w, bounds[0], bounds[1], out, scores);
     await Promise.all(done);
     const sums = addBlocks(out, blocks, d, k);
-    const grad = sums.grad;
-    let reg = 0;
-    for (let q = 0; q < grad.length; q++) grad[q] /= n;
-    for (let q = 0; q < penalised; q++) {
-      reg += w[q] * w[q];
-      grad[q] += penalty * w[q];
-    }
-    return { loss: sums.loss / n + 0.5 * penalty * reg, grad };
+    return penalisedMean(sums.loss, sums.grad, w, n, penalty, penalised);
   };
   return {
     objective,
@@ -101,4 +94,15 @@ export async function openLinearObjective(data: PassData, penalty: number, threa
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** The objective from the data term's sums over n rows: their means plus ½·penalty·‖W‖² over the first `penalised` weights (not the intercept row). Scales `grad` in place. */
+export function penalisedMean(loss: number, grad: Float64Array, w: Float64Array, n: number, penalty: number, penalised: number): { loss: number; grad: Float64Array } {
+  let reg = 0;
+  for (let q = 0; q < grad.length; q++) grad[q] /= n;
+  for (let q = 0; q < penalised; q++) {
+    reg += w[q] * w[q];
+    grad[q] += penalty * w[q];
+  }
+  return { loss: loss / n + 0.5 * penalty * reg, grad };
 }
