@@ -15,7 +15,7 @@ import type { ArtifactRef } from "./run-store.js";
 import { ident } from "./sql/quote.js";
 import { expandFeatures, readMatrix, readTarget, targetClasses, type Relation } from "./train-data.js";
 import { overBudget, trainMemoryBudget } from "./train-budget.js";
-import { rowBlocks } from "./train-stream.js";
+import { streamRows, type StreamedRows } from "./train-stream.js";
 import { columnSteps, inputColumns, missingColumns, remainingTransform, transformTypes, type Transform } from "./transform.js";
 
 export { modelArtifact, plain, type ModelState, type TrainSpec };
@@ -291,19 +291,24 @@ export class Executor {
     if (ds.rows === 0) throw new DataError(`the training data \`${spec.input}\` is empty`, undefined, "empty-training-data");
     const classes = spec.task === "classification" ? await targetClasses(this.db, ds, spec.input, spec.target) : [];
     if (spec.task === "classification" && classes.length < 2) throw new DataError(`the target \`${spec.target}\` has only one class (${classes.join("")}) in \`${spec.input}\`; a classifier needs at least two`, undefined, "one-class");
-    const data = await rowBlocks(this.db, ds, spec.input, featureColumns, spec.target, spec.task, classes, budget);
+    const data = await streamRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task, classes, budget, "many");
     if (!data) return undefined;
-    let validation: RowBlocks | undefined;
     const shape = { name: spec.model, transform, featureColumns, target: spec.target };
-    // The validation part is streamed from a table of its own (prepared the model's way when it needs to be), dropped after training.
     const train = (v?: RowBlocks) => learner.trainStreamed!({ task: spec.task, data, classes, validation: v, params: { ...learner.defaults, ...spec.params }, seed: spec.seed, signal: options.signal, onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }) });
-    const model = spec.validation && !learner.ignoresValidation
-      ? await this.withPrepared(shape, spec.validation, async (rel) => {
-          if (rel.rows > 0) validation = await rowBlocks(this.db, rel, spec.validation!, featureColumns, spec.target, spec.task, classes, budget);
-          return train(validation);
-        })
-      : await train();
-    return model && this.trainedState(spec, ds, transform, featureColumns, classes, model, data.n);
+    let validation: StreamedRows | undefined;
+    try {
+      // The validation part is streamed too (prepared the model's way when it needs to be).
+      const model = spec.validation && !learner.ignoresValidation
+        ? await this.withPrepared(shape, spec.validation, async (rel) => {
+            if (rel.rows > 0) validation = await streamRows(this.db, rel, spec.validation!, featureColumns, spec.target, spec.task, classes, budget, "many");
+            return train(validation);
+          })
+        : await train();
+      return model && this.trainedState(spec, ds, transform, featureColumns, classes, model, data.n);
+    } finally {
+      await validation?.close();
+      await data.close();
+    }
   }
 
   /** The state of a model just trained. */
@@ -358,7 +363,7 @@ export class Executor {
     return this.withPrepared(state, data, async (rel) => {
       const budget = trainMemoryBudget();
       if (overBudget(rel.rows, state.featureColumns.length, budget)) {
-        const streamed = await rowBlocks(this.db, rel, data, state.featureColumns, state.target, state.task, state.classes, budget);
+        const streamed = await streamRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.classes, budget, "one");
         if (streamed) return { ...(await streamedPredictions(state, streamed)), state };
       }
       const x = await readMatrix(this.db, rel, data, state.featureColumns);

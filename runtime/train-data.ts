@@ -49,7 +49,8 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
   if (task === "regression") {
     const { columns } = await db.float32Columns(`SELECT CAST(${t} AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
     const y = columns[0];
-    checkRegressionTarget(y, target, name);
+    const bad = y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0);
+    if (bad) throw new DataError(`target \`${target}\` has ${bad} missing or non-finite values in \`${name}\``);
     return { y, classes: [] };
   }
   const label = `CAST(${t} AS VARCHAR)`;
@@ -63,12 +64,6 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
   }
   const { columns } = await db.float32Columns(`SELECT ${targetExpression(target, task, known)} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
   return { y: columns[0], classes: known };
-}
-
-/** Refuses a regression target with missing or non-finite values. */
-export function checkRegressionTarget(y: Float32Array, target: string, name: string): void {
-  const bad = y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0);
-  if (bad) throw new DataError(`target \`${target}\` has ${bad} missing or non-finite values in \`${name}\``);
 }
 
 /** The classes of a classification target (sorted, or `classes` when given), refusing missing labels: bounded queries, no labels read into JS. */

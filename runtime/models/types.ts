@@ -54,9 +54,12 @@ export interface RowBlocks {
   /**
    * Calls `each` with consecutive blocks of exactly `rows` rows (the last may be shorter): the
    * block's feature columns, its targets (as `TrainInput.y`) and its first row's index. The arrays
-   * are the callee's to keep. Stops with an AbortError when `signal` aborts.
+   * are reused for the next block: valid until `each` returns (copy what must be kept). Stops with
+   * an AbortError when `signal` aborts.
    */
   forEach(rows: number, each: (x: Matrix, y: Float32Array, start: number) => void | Promise<void>, signal?: AbortSignal): Promise<void>;
+  /** Rows [from, to) of the same order into arrays of their own: a learner that visits its data in a shuffled order of ranges. */
+  read(from: number, to: number): Promise<{ x: Matrix; y: Float32Array }>;
 }
 
 /** What a learner that streams gets: `TrainInput` with its rows as blocks to read, not arrays. */
