@@ -29,12 +29,15 @@ export function overBudget(rows: number, features: number, budget = trainMemoryB
   return trainingBytes(rows, features) > budget;
 }
 
-const units: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+const units: Record<string, number> = { "": 1, b: 1, byte: 1, bytes: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
-/** A size as DuckDB reads `memory_limit`: a number and an optional unit (KB/MB/GB/TB powers of 1000, KiB/MiB/GiB/TiB of 1024). */
+/**
+ * A size as DuckDB reads `memory_limit`: a number and an optional unit (K/KB, M/MB, G/GB, T/TB
+ * powers of 1000; KiB/MiB/GiB/TiB of 1024), or a percentage of the machine's physical memory.
+ */
 export function parseBytes(text: string, setting: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = m ? units[m[2].toLowerCase()] : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*|%)\s*$/i.exec(text);
+  const unit = m ? (m[2] === "%" ? totalmem() / 100 : units[m[2].toLowerCase()]) : undefined;
   if (!m || unit === undefined || !(Number(m[1]) > 0)) throw new DataError(`${setting}=${JSON.stringify(text)} is not a size; write it like 512MB or 2GB`, undefined, "invalid-memory-setting");
   return Number(m[1]) * unit;
 }
