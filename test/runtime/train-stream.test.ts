@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "../../api/session.js";
 import { repo, tempDir } from "../helpers.js";
 
@@ -21,12 +21,29 @@ const models: [string, string][] = [
 /** The program that trains and evaluates these models. */
 const programOf = (list: [string, string][]) => `${source}\n${list.map(([name, model]) => `model ${name} = ${model}\nevaluate ${name} on test`).join("\n")}`;
 
-/** Runs the program of `list` with LATHE_TRAIN_MEMORY set (or not): each model's method, state and metrics. */
-async function runWith(s: Session, budget: string | undefined, list = models) {
+/** Runs `f` with LATHE_TRAIN_MEMORY set to `budget` (or unset), restoring it after. */
+async function withBudget<T>(budget: string | undefined, f: () => Promise<T>): Promise<T> {
   const before = process.env.LATHE_TRAIN_MEMORY;
   if (budget === undefined) delete process.env.LATHE_TRAIN_MEMORY;
   else process.env.LATHE_TRAIN_MEMORY = budget;
   try {
+    return await f();
+  } finally {
+    if (before === undefined) delete process.env.LATHE_TRAIN_MEMORY;
+    else process.env.LATHE_TRAIN_MEMORY = before;
+  }
+}
+
+// One session for the in-process tests: each run recomputes its steps (no step cache without a record).
+let session: Session;
+beforeAll(async () => {
+  session = await Session.open({ record: false });
+});
+afterAll(() => session.close());
+
+/** Runs the program of `list` with LATHE_TRAIN_MEMORY set (or not): each model's method, state and metrics. */
+async function runWith(s: Session, budget: string | undefined, list = models) {
+  return withBudget(budget, async () => {
     const r = await s.run(programOf(list));
     expect(r.error).toBeUndefined();
     return Object.fromEntries(
@@ -36,19 +53,12 @@ async function runWith(s: Session, budget: string | undefined, list = models) {
         return [name, { method: state.model.method, state: state.model.toJSON().state as { weights: number[] }, metrics }];
       }),
     );
-  } finally {
-    if (before === undefined) delete process.env.LATHE_TRAIN_MEMORY;
-    else process.env.LATHE_TRAIN_MEMORY = before;
-  }
+  });
 }
 
 describe("training on rows streamed from DuckDB (over the training memory budget)", () => {
-  const sessions: Session[] = [];
-  afterAll(() => sessions.forEach((s) => s.close()));
-
   it("fits linear models the same bit for bit as in memory, and says it streamed", async () => {
-    const s = await Session.open({ record: false });
-    sessions.push(s);
+    const s = session;
     const inMemory = await runWith(s, undefined);
     // 64 KB: the 40,000 × 6 training columns (≈ 1.1 MB) and the 10,000-row test part are both over it.
     const streamed = await runWith(s, "64KB");
@@ -69,8 +79,7 @@ describe("training on rows streamed from DuckDB (over the training memory budget
   });
 
   it("grows trees and forests on cells binned a block at a time, edges from a seeded sample: as accurate as in memory", async () => {
-    const s = await Session.open({ record: false });
-    sessions.push(s);
+    const s = session;
     const trees: [string, string][] = [
       ["tree", "decision_tree predicting three from train { features: f0, f1, f2, f3, f4, f5; max_depth: 8 }"],
       ["forest", "random_forest predicting two from train { features: f0, f1, f2, f3, f4, f5; trees: 8; max_depth: 10 }"],
@@ -90,15 +99,9 @@ describe("training on rows streamed from DuckDB (over the training memory budget
 });
 
 describe("a neural network on rows streamed from DuckDB", () => {
-  const sessions: Session[] = [];
-  afterAll(() => sessions.forEach((s) => s.close()));
-
   it("trains from seeded shuffled ranges: the same seed gives the same weights bit for bit, another seed others", async () => {
-    const s = await Session.open({ record: false });
-    sessions.push(s);
-    const before = process.env.LATHE_TRAIN_MEMORY;
-    process.env.LATHE_TRAIN_MEMORY = "64KB";
-    try {
+    const s = session;
+    await withBudget("64KB", async () => {
       const nets = [];
       for (const seed of [1, 1, 2]) {
         // A three-part split: the validation part is streamed too, for the validation loss.
@@ -115,10 +118,7 @@ evaluate nn on test metrics accuracy`);
       expect(nets[1].layers).toEqual(nets[0].layers);
       expect(nets[2].layers).not.toEqual(nets[0].layers);
       expect(nets[0].accuracy).toBeGreaterThan(0.8);
-    } finally {
-      if (before === undefined) delete process.env.LATHE_TRAIN_MEMORY;
-      else process.env.LATHE_TRAIN_MEMORY = before;
-    }
+    });
   });
 });
 
