@@ -285,7 +285,8 @@ export class Executor {
 
   /**
    * `fit` on rows streamed from DuckDB a block at a time (the learner's `trainStreamed`);
-   * undefined when the target cannot be streamed (more than 256 classes), to train in memory.
+   * undefined, to train in memory, when the target cannot be streamed (more than 256 classes) or
+   * the learner cannot stream with these options (an rbf svm, an MLP without the native engine).
    */
   private async fitStreamed(spec: TrainSpec, options: ExecuteOptions, stepId: string, learner: Learner, ds: DatasetState, transform: Transform, featureColumns: string[], budget: number): Promise<ModelState | undefined> {
     if (ds.rows === 0) throw new DataError(`the training data \`${spec.input}\` is empty`, undefined, "empty-training-data");
