@@ -24,7 +24,7 @@ export function passThreads(n: number, d: number, k: number): number {
 }
 
 /** The compiled worker script; undefined when running from TypeScript sources (tests), where a worker could not load it. */
-function workerUrl(): URL | undefined {
+export function workerUrl(): URL | undefined {
   if (!import.meta.url.endsWith(".js")) return undefined;
   const url = new URL("./linear-pass-worker.js", import.meta.url);
   return existsSync(fileURLToPath(url)) ? url : undefined;

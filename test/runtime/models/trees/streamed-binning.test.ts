@@ -1,29 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Matrix, RowBlocks } from "../../../../runtime/models/types.js";
 import { binColumns } from "../../../../runtime/models/trees/binning.js";
 import { binStreamed, sampleColumns } from "../../../../runtime/models/trees/streamed-binning.js";
 import { SeededRandom } from "../../../../runtime/models/seeded-random.js";
-
-/** Rows held in arrays, given as blocks as DuckDB's stream gives them (the test's stand-in for a table). */
-function arrayBlocks(columns: Float32Array[], y: Float32Array, blockRows: number): RowBlocks {
-  const n = y.length;
-  const names = columns.map((_, j) => `x${j}`);
-  return {
-    n,
-    names,
-    rowsPerBlock: (multiple) => Math.max(1, Math.floor(blockRows / multiple)) * multiple,
-    async forEach(rows, each) {
-      for (let start = 0; start < n; start += rows) {
-        const end = Math.min(n, start + rows);
-        const x: Matrix = { n: end - start, columns: columns.map((c) => c.slice(start, end)), names };
-        await each(x, y.slice(start, end), start);
-      }
-    },
-    async read(from, to) {
-      return { x: { n: to - from, columns: columns.map((c) => c.slice(from, to)), names }, y: y.slice(from, to) };
-    },
-  };
-}
+import { arrayBlocks } from "../array-blocks.js";
 
 const rng = new SeededRandom(4);
 const n = 9_000;
