@@ -70,18 +70,7 @@ export async function openLinearObjective(data: PassData, penalty: number, threa
   }
   const penalised = d * k;
   const objective: Objective = async (w) => {
-    const done = workers.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          const onError = (error: Error) => reject(error);
-          worker.once("error", onError);
-          worker.once("message", () => {
-            worker.off("error", onError);
-            resolve();
-          });
-          worker.postMessage(w);
-        }),
-    );
+    const done = workers.map((worker) => passOnWorker(worker, w));
     passBlocks(data, w, bounds[0], bounds[1], out, scores);
     await Promise.all(done);
     const sums = addBlocks(out, blocks, d, k);
@@ -105,4 +94,17 @@ export function penalisedMean(loss: number, grad: Float64Array, w: Float64Array,
     grad[q] += penalty * w[q];
   }
   return { loss: loss / n + 0.5 * penalty * reg, grad };
+}
+
+/** Sends a pass worker its message and resolves when it has written its sums (rejects if it fails). */
+export function passOnWorker(worker: Worker, message: unknown): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    worker.once("error", onError);
+    worker.once("message", () => {
+      worker.off("error", onError);
+      resolve();
+    });
+    worker.postMessage(message);
+  });
 }

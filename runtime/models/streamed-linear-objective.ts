@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { passThreads, penalisedMean, workerUrl, type LinearObjective } from "./linear-objective.js";
+import { passOnWorker, passThreads, penalisedMean, workerUrl, type LinearObjective } from "./linear-objective.js";
 import { blockCount, blockStride, BLOCK_ROWS, passBlocks, type PassData } from "./linear-pass.js";
 import type { LinearWorkerData, StreamedBlockMessage } from "./linear-pass-worker.js";
 import type { RowBlocks } from "./types.js";
@@ -40,16 +40,6 @@ export function openStreamedLinearObjective(source: StreamedPassData, penalty: n
       workers.push(new Worker(url, { workerData }));
     }
   }
-  const run = (worker: Worker, message: StreamedBlockMessage) =>
-    new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
-      worker.once("error", onError);
-      worker.once("message", () => {
-        worker.off("error", onError);
-        resolve();
-      });
-      worker.postMessage(message);
-    });
   return {
     threads: used,
     close: async () => {
@@ -69,7 +59,7 @@ export function openStreamedLinearObjective(source: StreamedPassData, penalty: n
             const ys = sharedY.subarray(0, x.n);
             // Thread t sums blocks [bounds[t], bounds[t + 1]) of this streamed block; this thread the first share.
             const bounds = Array.from({ length: used + 1 }, (_, t) => Math.round((t * blocks) / used));
-            const done = workers.map((worker, t) => run(worker, { w, columns, y: ys, n: x.n, from: bounds[t + 1], to: bounds[t + 2] }));
+            const done = workers.map((worker, t) => passOnWorker(worker, { w, columns, y: ys, n: x.n, from: bounds[t + 1], to: bounds[t + 2] } satisfies StreamedBlockMessage));
             passBlocks({ ...source, columns, n: x.n, y: ys }, w, bounds[0], bounds[1], out, scores);
             await Promise.all(done);
           } else passBlocks({ ...source, columns: x.columns, n: x.n, y }, w, 0, blocks, out, scores);

@@ -38,17 +38,13 @@ describe("the linear objective over streamed rows", () => {
   it.runIf(existsSync(compiled))("is the same on worker threads as on one thread", async () => {
     const { openStreamedLinearObjective: open } = (await import(compiled)) as typeof import("../../../runtime/models/streamed-linear-objective.js");
     const data = arrayBlocks(columns, y, 3 * BLOCK_ROWS);
-    const one = open({ ...constants, data }, 0.01, undefined, 1);
-    const two = open({ ...constants, data }, 0.01, undefined, 2);
+    const objectives = [1, 2].map((threads) => open({ ...constants, data }, 0.01, undefined, threads));
     try {
-      expect(two.threads).toBe(2);
-      const a = await one.objective(w);
-      const b = await two.objective(w);
-      expect(b.loss).toBe(a.loss);
-      expect(b.grad).toEqual(a.grad);
+      expect(objectives.map((o) => o.threads)).toEqual([1, 2]);
+      const [a, b] = await Promise.all(objectives.map((o) => o.objective(w)));
+      expect([b.loss, ...b.grad]).toEqual([a.loss, ...a.grad]);
     } finally {
-      await one.close();
-      await two.close();
+      await Promise.all(objectives.map((o) => o.close()));
     }
   });
 });
