@@ -8,6 +8,7 @@
  * value in it, so a split can put its threshold midway between the values on either side of the
  * cut (see tree-builder.ts).
  */
+import { sortFloats } from "./sort-floats.js";
 
 /** The most value bins a feature can have (two bytes per cell, minus the missing bin). */
 export const MAX_VALUE_BINS = 65535;
@@ -48,7 +49,7 @@ export function computeEdges(column: Float32Array, maxBins: number): Float32Arra
     const v = column[i];
     if (v === v) present[m++] = v;
   }
-  const sorted = present.subarray(0, m).sort();
+  const sorted = sortFloats(present.subarray(0, m));
   const edges: number[] = [];
   let distinct = m > 0 ? 1 : 0;
   for (let i = 1; i < m && distinct <= bins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
