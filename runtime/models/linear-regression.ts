@@ -3,8 +3,8 @@ import { nativeLinear } from "./native-engine.js";
 import { numberParam } from "./params.js";
 import { linearRegressionScorer } from "./scoring/linear-regression.js";
 import { orderedColumns, type Standardizer } from "./scoring/standardize.js";
-import { fitStandardizer } from "./standardizer.js";
-import type { Learner, SerializedModel, TrainedModel, TrainInput } from "./types.js";
+import { fitStandardizer, streamedMoments } from "./standardizer.js";
+import type { Learner, ParamValue, SerializedModel, StreamedTrainInput, TrainedModel, TrainInput } from "./types.js";
 
 interface LinearState {
   standardizer: Standardizer;
@@ -116,6 +116,20 @@ export function normalEquationsJs(cols: Float32Array[], y: Float32Array, yMean: 
   return { gram, rhs };
 }
 
+/** The model from its normal equations: Cholesky with the ridge `l2`, raised while the system is not positive definite (exactly collinear features). */
+function solved(gram: Float64Array, rhs: Float64Array, l2: number, n: number, standardizer: Standardizer, yMean: number, featureNames: string[], params: Record<string, ParamValue>): TrainedModel {
+  const d = rhs.length;
+  let w: Float64Array | undefined;
+  for (let ridge = l2, tries = 0; !w && tries < 12; tries++, ridge = Math.max(ridge * 10, n * 1e-10)) {
+    const a = Float64Array.from(gram);
+    for (let j = 0; j < d; j++) a[j * d + j] += ridge;
+    w = choleskySolve(a, rhs, d);
+  }
+  if (!w) throw new Error("linear_regression: the normal equations could not be solved");
+  const state: LinearState = { standardizer, weights: [...w, yMean] };
+  return build({ kind: "linear_regression", task: "regression", featureNames, classes: [], params, state });
+}
+
 /** fitStandardizer's mean and std, summed in the native module when built (the same doubles, without a cold JavaScript pass). */
 function standardize(x: TrainInput["x"]): Standardizer {
   const native = nativeLinear();
@@ -160,20 +174,42 @@ export const linearRegression: Learner = {
     const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);
     const standardizer = standardize(x);
     const cols = orderedColumns(x, featureNames);
-    const d = cols.length;
     let yMean = 0;
     for (let i = 0; i < n; i++) yMean += y[i];
     yMean /= n;
     const { gram, rhs } = normalEquations(cols, y, yMean, standardizer);
-    let w: Float64Array | undefined;
-    for (let ridge = l2, tries = 0; !w && tries < 12; tries++, ridge = Math.max(ridge * 10, n * 1e-10)) {
-      const a = Float64Array.from(gram);
-      for (let j = 0; j < d; j++) a[j * d + j] += ridge;
-      w = choleskySolve(a, rhs, d);
-    }
-    if (!w) throw new Error("linear_regression: the normal equations could not be solved");
-    const state: LinearState = { standardizer, weights: [...w, yMean] };
-    return build({ kind: "linear_regression", task: "regression", featureNames, classes: [], params, state });
+    return solved(gram, rhs, l2, n, standardizer, yMean, featureNames, params);
+  },
+  /**
+   * The same fit on rows streamed from DuckDB: the normal equations are summed over the same
+   * 2,048-row blocks in the same order (each block's sums added to the running totals as in
+   * memory), so the model is the same bit for bit; memory holds one streamed block.
+   */
+  async trainStreamed(input: StreamedTrainInput): Promise<TrainedModel> {
+    if (input.task !== "regression") throw new Error("linear_regression only does regression");
+    const params = { ...defaults, ...input.params };
+    const l2 = numberParam(params, "l2", defaults.l2);
+    if (l2 < 0) throw new Error("option l2 must be non-negative");
+    const { data } = input;
+    const d = data.names.length;
+    const { standardizer, target } = await streamedMoments(data, input.signal);
+    const gram = new Float64Array(d * d);
+    const rhs = new Float64Array(d);
+    await data.forEach(
+      data.rowsPerBlock(BLOCK),
+      (x, y) => {
+        for (let start = 0; start < x.n; start += BLOCK) {
+          const end = Math.min(x.n, start + BLOCK);
+          const block = normalEquations(x.columns.map((c) => c.subarray(start, end)), y.subarray(start, end), target.mean, standardizer);
+          for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) gram[j * d + l] += block.gram[j * d + l];
+          for (let j = 0; j < d; j++) rhs[j] += block.rhs[j];
+        }
+      },
+      input.signal,
+    );
+    for (let j = 0; j < d; j++) for (let l = 0; l < j; l++) gram[l * d + j] = gram[j * d + l];
+    const model = solved(gram, rhs, l2, data.n, standardizer, target.mean, data.names, params);
+    return { ...model, method: "streamed" };
   },
   load: build,
   ignoresValidation: true,

@@ -95,7 +95,7 @@ const GRID = 4096;
  * bin of their lower end; a short walk from there (in either direction, so float rounding of
  * the cell index cannot give a wrong bin) finds the exact bin.
  */
-function binInto(column: Float32Array, edges: Float32Array, out: BinArray): void {
+export function binInto(column: Float32Array, edges: Float32Array, out: BinArray): void {
   const count = edges.length;
   const missing = missingBin(edges);
   let lo = Infinity;
@@ -127,7 +127,7 @@ function binInto(column: Float32Array, edges: Float32Array, out: BinArray): void
 }
 
 /** Smallest and largest value of each value bin over the column (NaN where a bin is empty). */
-function binRanges(column: Float32Array, bins: BinArray, valueBins: number): { low: Float32Array; high: Float32Array } {
+export function binRanges(column: Float32Array, bins: BinArray, valueBins: number): { low: Float32Array; high: Float32Array } {
   const low = new Float32Array(valueBins).fill(NaN);
   const high = new Float32Array(valueBins).fill(NaN);
   for (let i = 0; i < column.length; i++) {
