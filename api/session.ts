@@ -319,8 +319,9 @@ export class Session {
   private stepCache(mode: RunOptions["cache"], libraryVersions: Record<string, string>): StepCache | undefined {
     const on = this.options.cache ?? this.options.record !== false;
     if (!on || mode === "off") return undefined;
-    // What decides a step's outputs besides its key: the code and libraries that compute them, and the engine settings.
-    return new StepCache(this.store, mode ?? "use", { versions: libraryVersions, code: codeFingerprint(), nnEngine: process.env.LATHE_NN_ENGINE ?? "", tfjsNode: resolvable("@tensorflow/tfjs-node") });
+    // What decides a step's outputs besides its key: the code and libraries that compute them, and the engine settings
+    // (the memory settings decide whether a model trains in memory or streamed, which can give another model).
+    return new StepCache(this.store, mode ?? "use", { versions: libraryVersions, code: codeFingerprint(), nnEngine: process.env.LATHE_NN_ENGINE ?? "", tfjsNode: resolvable("@tensorflow/tfjs-node"), trainMemory: process.env.LATHE_TRAIN_MEMORY ?? "", memoryLimit: process.env.LATHE_MEMORY_LIMIT ?? "" });
   }
 
   private baseDir(file?: string): string {

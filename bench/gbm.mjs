@@ -1,7 +1,11 @@
 // Benchmark: Lathe's gradient_boosting against scikit-learn's HistGradientBoostingClassifier /
 // HistGradientBoostingRegressor, both with their defaults, on the same rows.
 //
-//   npm run build && node bench/gbm.mjs [--skip-large] [--reps N]
+//   npm run build && node bench/gbm.mjs [--skip-large] [--reps N] [--sets a,b] [--one-thread]
+//
+// --sets picks data sets by name (breast_cancer, digits, synthetic_200k, regression_200k);
+// --one-thread times only the one-thread configurations (each side's default threads, sklearn's
+// OpenMP on a loaded machine, can take minutes).
 //
 // Data: sklearn's bundled breast_cancer and digits, make_classification(200000×20, n_informative=10,
 // n_redundant=5, random_state=42) and make_regression(200000×20, n_informative=10, noise=10,
@@ -25,7 +29,10 @@ import { seededSplit } from "./seeded-split.mjs";
 const PYTHON = "/usr/bin/python3";
 const SEED = 42;
 const dir = mkdtempSync(join(tmpdir(), "lathe-bench-gbm-"));
-const skipLarge = process.argv.includes("--skip-large");
+const setsAt = process.argv.indexOf("--sets");
+const SETS = setsAt > 0 ? process.argv[setsAt + 1].split(",") : undefined;
+const skipLarge = process.argv.includes("--skip-large") || (SETS !== undefined && !SETS.some((s) => s.endsWith("_200k")));
+const ONE_THREAD = process.argv.includes("--one-thread");
 const repsAt = process.argv.indexOf("--reps");
 const REPS = repsAt > 0 ? Number(process.argv[repsAt + 1]) : 3;
 /** Seconds of fitting after which a configuration is not repeated. */
@@ -126,14 +133,14 @@ async function lathe(data, train, test, workers) {
 }
 
 const sklearn = (name, threads) => JSON.parse(execFileSync(PYTHON, ["-c", fit, dir, name, String(threads)], { encoding: "utf8" }));
-/** The fastest of `runs` (same model each time: fits are deterministic on both sides). */
-const best = (runs) => ({ ...runs.reduce((a, b) => (b.fit_s < a.fit_s ? b : a)), runs: runs.length });
+/** The fastest of `runs` (same model each time: fits are deterministic on both sides); NaNs when not run (--one-thread). */
+const best = (runs) => (runs.length ? { ...runs.reduce((a, b) => (b.fit_s < a.fit_s ? b : a)), runs: runs.length } : { fit_s: NaN, cpu_s: NaN, runs: 0 });
 
 try {
   const load0 = loadavg()[0];
   const started = new Date().toISOString();
   execFileSync(PYTHON, ["-c", dump, dir, skipLarge ? "small" : "large"], { stdio: "inherit" });
-  const names = ["breast_cancer", "digits", ...(skipLarge ? [] : ["synthetic_200k", "regression_200k"])];
+  const names = ["breast_cancer", "digits", ...(skipLarge ? [] : ["synthetic_200k", "regression_200k"])].filter((n) => !SETS || SETS.includes(n));
   const rows = [];
   for (const name of names) {
     const data = load(name);
@@ -148,6 +155,7 @@ try {
       // (sklearn's OpenMP threads on a loaded machine) is not repeated.
       const order = r % 2 === 0 ? ["lathe", "sk", "lathe1", "sk1"] : ["sk", "lathe", "sk1", "lathe1"];
       for (const side of order) {
+        if (ONE_THREAD && (side === "lathe" || side === "sk")) continue;
         if (runs[side].reduce((t, x) => t + x.fit_s, 0) > BUDGET_S) continue;
         runs[side].push(await fits[side]());
       }
@@ -156,9 +164,9 @@ try {
     // As it goes, so a long run shows something before the table.
     console.error(name, JSON.stringify(rows.at(-1)));
   }
-  const sk = rows[0].sk;
+  const sk = rows[0].sk.runs ? rows[0].sk : rows[0].sk1;
   console.log(`${started}: node ${process.version}, ${availableParallelism()} cores, scikit-learn ${sk.version} (OpenMP threads ${sk.openmp_threads}, BLAS threads ${sk.blas_threads}); seed ${SEED}; best of ${REPS} (runs: ${rows.map((r) => [r.ours, r.ours1, r.sk, r.sk1].map((x) => x.runs).join("/")).join(", ")}); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
-  const secs = (s) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+  const secs = (s) => (Number.isNaN(s) ? "—" : s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
   console.log(
     ["| data", "metric", "Lathe", "sklearn", "Δ", "iters L/sk", "fit Lathe", `fit sklearn (${sk.openmp_threads} thr)`, "ratio", "fit Lathe 1 thr", "fit sklearn 1 thr", "ratio 1 thr", "cpu Lathe / 1 thr", "cpu sklearn / 1 thr |"].join(" | "),
   );
@@ -169,18 +177,18 @@ try {
       [
         `| ${r.name} (${r.rows} train rows)`,
         reg ? "R²" : "accuracy",
-        r.ours.score.toFixed(4),
-        r.sk.score.toFixed(4),
-        reg ? (r.ours.score - r.sk.score).toFixed(4) : `${((r.ours.score - r.sk.score) * 100).toFixed(2)} pt`,
-        `${r.ours.iterations}/${r.sk.iterations}`,
+        r.ours1.score.toFixed(4),
+        r.sk1.score.toFixed(4),
+        reg ? (r.ours1.score - r.sk1.score).toFixed(4) : `${((r.ours1.score - r.sk1.score) * 100).toFixed(2)} pt`,
+        `${r.ours1.iterations}/${r.sk1.iterations}`,
         secs(r.ours.fit_s),
         secs(r.sk.fit_s),
-        `${(r.ours.fit_s / r.sk.fit_s).toFixed(2)}×`,
+        r.ours.runs ? `${(r.ours.fit_s / r.sk.fit_s).toFixed(2)}×` : "—",
         secs(r.ours1.fit_s),
         secs(r.sk1.fit_s),
         `${(r.ours1.fit_s / r.sk1.fit_s).toFixed(2)}×`,
-        `${r.ours.cpu_s.toFixed(2)} / ${r.ours1.cpu_s.toFixed(2)} s`,
-        `${r.sk.cpu_s.toFixed(2)} / ${r.sk1.cpu_s.toFixed(2)} s |`,
+        `${r.ours.runs ? r.ours.cpu_s.toFixed(2) : "—"} / ${r.ours1.cpu_s.toFixed(2)} s`,
+        `${r.sk.runs ? r.sk.cpu_s.toFixed(2) : "—"} / ${r.sk1.cpu_s.toFixed(2)} s |`,
       ].join(" | "),
     );
   }

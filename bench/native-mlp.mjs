@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nativeBuild } from "../scripts/build-native.mjs";
+import { nativeBuild, nativeSources } from "../scripts/build-native.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, fallback) => {
@@ -74,7 +74,7 @@ try {
   const build = nativeBuild();
   // The old build: the same source for this CPU, contraction left at GCC's default.
   const flags = build.flags.filter((f) => f !== "-ffp-contract=off").concat("-march=native");
-  execFileSync(build.compiler, [...flags, `-I${build.headers}`, join(root, "native", "mlp.cc"), "-o", reference], { stdio: "inherit" });
+  execFileSync(build.compiler, [...flags, `-I${build.headers}`, ...nativeSources, "-o", reference], { stdio: "inherit" });
   const candidates = [{ label: "-march=native (reference)", mod: require(reference) }];
   const portable = join(root, "dist", "native", `${process.platform}-${process.arch}`, "lathe-native.node");
   const mod = require(portable);

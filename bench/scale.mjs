@@ -1,7 +1,7 @@
 // Benchmark: learners at scale through `lathe run` (the path a user runs) against scikit-learn, one
 // process per side and model: fit time, whole-process wall time and peak RSS (/usr/bin/time), ratios.
 //
-//   npm run build && node bench/scale.mjs [--case 5m|200k|all] [--rows N] [--models logistic,tree,...]
+//   npm run build && node bench/scale.mjs [--case 5m|200k|ooc|all] [--rows N] [--cap 128MB] [--models logistic,svm,linear,tree,forest,mlp,gbm]
 //
 // Cases (data generated here into a temp dir):
 // - `5m`: a 5,000,000-row CSV, 7 columns (x1..x5 numeric, x1 and x2 5% missing; cat, 3 values; label,
@@ -15,6 +15,16 @@
 // training median, one-hot, StandardScaler where the learner standardises, fit, score the test part).
 // Fit time: Lathe's is the train step as `lathe run` reports it (reading the features from DuckDB into
 // typed arrays, standardising, fitting); scikit-learn's is its `fit` (scaler included), timed inside python.
+//
+// The MLP runs a fixed number of epochs on both sides (early stopping off, sklearn's tol rule
+// disabled) so per-fit and per-epoch times compare the same work. Gradient boosting runs with both
+// sides' default threads (Lathe's histogram threads, sklearn's OpenMP: 2 here) and again with one
+// thread each (Lathe `workers: 1`, sklearn under threadpool_limits(1, "openmp")).
+// - `ooc`: larger than memory. The `5m` CSV (--rows to size it), the same program, run twice by Lathe
+//   alone: capped (LATHE_MEMORY_LIMIT=128MB or --cap, so a 64 MB training budget, docs/larger-than-memory.md;
+//   V8 heap --max-old-space-size=256; DuckDB spilling to the temp dir) and uncapped; time, peak RSS,
+//   and whether the train step streamed. No scikit-learn side: its in-memory fit is the `5m` case.
+//   Not part of `all`.
 //
 // To add a learner, add a row to MODELS: its Lathe algorithm and options, the scikit-learn estimator,
 // the cases it runs on.
@@ -43,12 +53,18 @@ const dir = mkdtempSync(join(tmpdir(), "lathe-bench-scale-"));
  * expression; `scale` puts a StandardScaler before it, as the Lathe learner standardises inside),
  * the task and the cases each runs on.
  */
+/** Whether `--models` entry `o` picks the model: its name, its key (both gbm rows share "gbm"), else the first word of its name. */
+const selects = (o, model) => model.name === o || (model.key ?? model.name.split(" ")[0]) === o;
+
+/** Epochs of the MLP per case (fixed on both sides). */
+const MLP_EPOCHS = { "5m": 3, "200k": 10, ooc: 3 };
+
 const MODELS = [
-  { name: "logistic", task: "classification", algorithm: "logistic_regression", sklearn: "LogisticRegression()", scale: true, cases: ["5m", "200k"] },
+  { name: "logistic", task: "classification", algorithm: "logistic_regression", sklearn: "LogisticRegression()", scale: true, cases: ["5m", "200k", "ooc"] },
   // dual=False: liblinear's primal solver, the one for n ≫ d (the default dual solver stops at max_iter 1000 here, 80–160 s).
-  { name: "linear svm", task: "classification", algorithm: "svm", sklearn: "LinearSVC(dual=False)", scale: true, cases: ["200k"] },
+  { name: "linear svm", key: "svm", task: "classification", algorithm: "svm", sklearn: "LinearSVC(dual=False)", scale: true, cases: ["200k"] },
   { name: "linear", task: "regression", algorithm: "linear_regression", sklearn: "LinearRegression()", scale: false, cases: ["200k"] },
-  { name: "tree", task: "classification", algorithm: "decision_tree", sklearn: "DecisionTreeClassifier(random_state=0)", scale: false, cases: ["5m"] },
+  { name: "tree", task: "classification", algorithm: "decision_tree", sklearn: "DecisionTreeClassifier(random_state=0)", scale: false, cases: ["5m", "ooc"] },
   {
     name: "forest (10 trees)",
     task: "classification",
@@ -56,9 +72,36 @@ const MODELS = [
     options: "trees: 10",
     sklearn: "RandomForestClassifier(n_estimators=10, n_jobs=2, random_state=0)",
     scale: false,
-    cases: ["5m"],
+    cases: ["5m", "ooc"],
   },
+  // Same layers, batch and epochs each side; sklearn's stopping rule switched off so both run every epoch.
+  {
+    name: "mlp",
+    task: "classification",
+    algorithm: "neural_network",
+    epochs: MLP_EPOCHS,
+    options: (c) => `layers: [64, 32]; batch_size: 200; epochs: ${MLP_EPOCHS[c]}; early_stopping: false`,
+    sklearn: (c) => `MLPClassifier((64, 32), batch_size=200, max_iter=${MLP_EPOCHS[c]}, tol=0, n_iter_no_change=10**9, random_state=0)`,
+    scale: true,
+    cases: ["5m", "200k", "ooc"],
+  },
+  ...["classification", "regression"].flatMap((task) =>
+    [0, 1].map((threads) => ({
+      name: `gbm${threads ? " 1 thread" : ""}`,
+      key: "gbm",
+      task,
+      algorithm: "gradient_boosting",
+      options: threads ? "workers: 1" : undefined,
+      sklearn: task === "classification" ? "HistGradientBoostingClassifier(random_state=0)" : "HistGradientBoostingRegressor(random_state=0)",
+      ompThreads: threads,
+      scale: false,
+      cases: ["5m", "200k"],
+    })),
+  ),
 ];
+
+/** The capped run of the `ooc` case: DuckDB's cap (the training budget is half of it) and the V8 heap's. */
+const OOC_CAP = { env: { LATHE_MEMORY_LIMIT: arg("cap", "128MB") }, node: ["--max-old-space-size=256"] };
 
 /** The 5M-row CSV, generated by DuckDB from hash(i, k) so every run writes the same file. */
 async function generate5m(file) {
@@ -113,37 +156,42 @@ function timed(cmd, args, env = {}) {
   return { out: r.stdout, err: r.stderr, wall, rssMb: kb / 1024 };
 }
 
-function lathe(model, data) {
+/** A model's Lathe options or sklearn estimator for a case (a string, or a function of the case). */
+const forCase = (v, data) => (typeof v === "function" ? v(data.case) : v);
+
+function lathe(model, data, cap = { env: {}, node: [] }) {
   const metric = model.task === "classification" ? "accuracy" : "r2";
   const program = `
 source raw = read "${data.csv}"
 ${data.prepare ? `prepare clean = raw {\n  ${data.prepare}\n}` : ""}
 split ${data.prepare ? "clean" : "raw"} into train 70%, validation 15%, test 15% seed 42
-model m = ${model.algorithm} predicting ${data.target} from train${model.options ? ` { ${model.options} }` : ""}
+model m = ${model.algorithm} predicting ${data.target} from train${model.options ? ` { ${forCase(model.options, data)} }` : ""}
 evaluate m on test metrics ${metric}
 `;
   const file = join(dir, "bench.lathe");
   writeFileSync(file, program);
-  const r = timed(process.execPath, [LATHE, "run", "--no-record", file]);
+  const r = timed(process.execPath, [...cap.node, LATHE, "run", "--no-record", file], { LATHE_TEMP_DIR: join(dir, "spill"), ...cap.env });
   // The last line of the step: a progress bar may come before it.
   const train = r.out.split("\n").findLast((l) => l.includes("train m (") && / ms\)\s*$/.test(l));
   const fitMs = Number(/\((\d+) ms\)\s*$/.exec(train)[1]);
   const rows = Number(/: (\d+) rows/.exec(train)[1]);
   const evalLine = r.out.split("\n").find((l) => l.includes("evaluate m"));
   const score = Number(new RegExp(`${metric}[ =:]+(-?[0-9.]+)`).exec(evalLine)?.[1]);
-  return { fit: fitMs / 1000, wall: r.wall, rssMb: r.rssMb, rows, score };
+  return { fit: fitMs / 1000, wall: r.wall, rssMb: r.rssMb, rows, score, streamed: /, streamed/.test(train) };
 }
 
 function sklearn(model, data) {
   const script = `
 import sys, time, json, numpy as np, pandas as pd
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
+from contextlib import nullcontext
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.linear_model import LogisticRegression, LinearRegression
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.metrics import accuracy_score, r2_score
 d = pd.read_csv(${JSON.stringify(data.csv)})
 part = pd.read_csv(${JSON.stringify(data.parts)}, header=None)[0].to_numpy()
@@ -157,17 +205,19 @@ if cats:
     train = pd.get_dummies(train, columns=cats, dtype=float); test = pd.get_dummies(test, columns=cats, dtype=float).reindex(columns=train.columns, fill_value=0)
 X, Xt = train.to_numpy(dtype=np.float64), test.to_numpy(dtype=np.float64)
 del train, test
-est = ${model.sklearn}
+est = ${forCase(model.sklearn, data)}
 if ${model.scale ? "True" : "False"}: est = make_pipeline(StandardScaler(), est)
-t0 = time.perf_counter()
-est.fit(X, y)
-fit = time.perf_counter() - t0
+limit = ${model.ompThreads ?? 0}
+with (threadpool_limits(limits=limit, user_api="openmp") if limit else nullcontext()):
+    t0 = time.perf_counter()
+    est.fit(X, y)
+    fit = time.perf_counter() - t0
 p = est.predict(Xt)
 score = accuracy_score(yt, p) if ${JSON.stringify(model.task)} == "classification" else r2_score(yt, p)
 last = est[-1] if hasattr(est, "steps") else est
 iters = getattr(last, "n_iter_", None)
 print(json.dumps({"fit": fit, "score": float(score), "rows": int(len(y)), "iters": int(np.max(iters)) if iters is not None else None,
-  "threads": {i["internal_api"]: i["num_threads"] for i in threadpool_info()}}))
+  "threads": {i["internal_api"]: (limit if limit and i["user_api"] == "openmp" else i["num_threads"]) for i in threadpool_info()}}))
 `;
   const file = join(dir, "bench.py");
   writeFileSync(file, script);
@@ -177,6 +227,7 @@ print(json.dumps({"fit": fit, "score": float(score), "rows": int(len(y)), "iters
 
 const fmt = (x, d = 2) => x.toFixed(d);
 const rows = [];
+const oocRows = [];
 try {
   const datasets = [];
   if (CASE === "all" || CASE === "5m") {
@@ -191,17 +242,31 @@ try {
     datasets.push({ case: "200k", label: "200k × 20", csv: cls, target: "label", task: "classification" });
     datasets.push({ case: "200k", label: "200k × 20", csv: reg, target: "target", task: "regression" });
   }
+  if (CASE === "ooc") {
+    const csv = join(dir, "scale-ooc.csv");
+    await generate5m(csv);
+    datasets.push({ case: "ooc", label: `${(ROWS / 1e6).toFixed(ROWS % 1e6 ? 1 : 0)}M × 7`, csv, target: "label", prepare: "fill x1, x2 with median\n  onehot cat", task: "classification" });
+  }
   for (const data of datasets) {
     data.parts = join(dir, `${data.case}-${data.task}-parts.csv`);
     data.trainRows = await parts(data.csv, data.parts);
     for (const model of MODELS) {
       if (!model.cases.includes(data.case) || model.task !== data.task) continue;
-      if (ONLY.length && !ONLY.includes(model.name.split(" ")[0])) continue;
+      if (ONLY.length && !ONLY.some((o) => selects(o, model))) continue;
       const load = loadavg()[0];
+      if (data.case === "ooc") {
+        // Capped first, then uncapped; the same program and data.
+        const capped = lathe(model, data, OOC_CAP);
+        const free = lathe(model, data);
+        const row = { data: data.label, model: model.name, capped, free, load };
+        oocRows.push(row);
+        console.log(JSON.stringify(row));
+        continue;
+      }
       const l = lathe(model, data);
       const s = sklearn(model, data);
       if (l.rows !== data.trainRows || s.rows !== data.trainRows) console.warn(`! training rows differ: Lathe ${l.rows}, sklearn ${s.rows}, split ${data.trainRows}`);
-      const row = { data: data.label, model: model.name, l, s, load };
+      const row = { data: data.label, model: model.name, l, s, load, epochs: model.epochs?.[data.case] };
       rows.push(row);
       console.log(JSON.stringify(row));
     }
@@ -211,11 +276,20 @@ try {
 }
 
 console.log(`\n${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-console.log("| data | model | score Lathe | score sklearn | Δ points | fit Lathe | fit sklearn | fit ratio | wall Lathe | wall sklearn | peak RSS Lathe | peak RSS sklearn | RSS ratio | sklearn iters | sklearn threads | load |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-for (const { data, model, l, s, load } of rows) {
+if (oocRows.length) {
+  console.log(`| data | model | capped: streamed? | fit | wall | peak RSS | score | uncapped: streamed? | fit | wall | peak RSS | score | load |`);
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  const side = (r) => `${r.streamed ? "streamed" : "in memory"} | ${fmt(r.fit)} s | ${fmt(r.wall, 1)} s | ${Math.round(r.rssMb)} MB | ${fmt(r.score, 4)}`;
+  for (const { data, model, capped, free, load } of oocRows) console.log(`| ${data} | ${model} | ${side(capped)} | ${side(free)} | ${fmt(load, 1)} |`);
+}
+if (rows.length) {
+  console.log("| data | model | score Lathe | score sklearn | Δ points | fit Lathe | fit sklearn | fit ratio | per epoch Lathe / sklearn | wall Lathe | wall sklearn | peak RSS Lathe | peak RSS sklearn | RSS ratio | sklearn iters | sklearn threads | load |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+}
+for (const { data, model, l, s, load, epochs } of rows) {
+  const perEpoch = epochs ? `${fmt((l.fit / epochs) * 1000, 0)} / ${fmt((s.fit / (s.iters ?? epochs)) * 1000, 0)} ms` : "—";
   const threads = Object.entries(s.threads).map(([k, v]) => `${k} ${v}`).join(", ");
   console.log(
-    `| ${data} | ${model} | ${fmt(l.score, 4)} | ${fmt(s.score, 4)} | ${fmt((l.score - s.score) * 100)} | ${fmt(l.fit)} s | ${fmt(s.fit)} s | **${fmt(l.fit / s.fit)}×** | ${fmt(l.wall, 1)} s | ${fmt(s.wall, 1)} s | ${Math.round(l.rssMb)} MB | ${Math.round(s.rssMb)} MB | ${fmt(l.rssMb / s.rssMb)}× | ${s.iters ?? "—"} | ${threads} | ${fmt(load, 1)} |`,
+    `| ${data} | ${model} | ${fmt(l.score, 4)} | ${fmt(s.score, 4)} | ${fmt((l.score - s.score) * 100)} | ${fmt(l.fit)} s | ${fmt(s.fit)} s | **${fmt(l.fit / s.fit)}×** | ${perEpoch} | ${fmt(l.wall, 1)} s | ${fmt(s.wall, 1)} s | ${Math.round(l.rssMb)} MB | ${Math.round(s.rssMb)} MB | ${fmt(l.rssMb / s.rssMb)}× | ${s.iters ?? "—"} | ${threads} | ${fmt(load, 1)} |`,
   );
 }

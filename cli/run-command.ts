@@ -69,12 +69,18 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   const controller = new AbortController();
   // SIGTERM (a CI timeout, `kill`, a container stop) stops the run as Ctrl-C does: recorded as interrupted.
   let signal: NodeJS.Signals | undefined;
+  let signals = 0;
+  // A second signal while the run winds down (interrupting DuckDB, writing the run's outcome) must not
+  // kill it half-recorded: it is acknowledged; a third quits at once (the store survives a crash anyway).
   const onSignal = (s: NodeJS.Signals) => {
     signal ??= s;
-    controller.abort();
+    signals++;
+    if (signals === 1) controller.abort();
+    else if (signals === 2) process.stderr.write("lathe: stopping; the run is being recorded as interrupted (a third signal quits at once)\n");
+    else process.exit(signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let outcome: RunOutcome;
   try {
     outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out) });

@@ -11,6 +11,8 @@
 // seed reproduces a model bit for bit (see "Run-time dispatch" below for across CPUs).
 #include <node_api.h>
 
+#include "module.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -19,6 +21,9 @@
 #include <vector>
 
 namespace {
+
+using lathe::fail;
+using lathe::typedArray;
 
 enum Activation { kRelu = 0, kTanh = 1, kSigmoid = 2 };
 enum Optimizer { kAdam = 0, kSgd = 1 };
@@ -412,23 +417,7 @@ const Variant* bestVariant() {
     }                                                                   \
   } while (0)
 
-template <typename T>
-bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
-  bool is = false;
-  if (napi_is_typedarray(env, value, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  void* raw;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != want) return false;
-  *data = static_cast<T*>(raw);
-  return true;
-}
 
-napi_value fail(napi_env env, const std::string& message) {
-  napi_throw_type_error(env, nullptr, ("lathe-native: " + message).c_str());
-  return nullptr;
-}
 
 // The network a call is about (its first argument) and its other arguments; null, with a JS error
 // thrown, when the call has too few arguments or the first is not a network.
@@ -619,8 +608,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"select", nullptr, Select, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
-  active = bestVariant();
+  // Once per process: a worker thread loading the module (gradient boosting's histogram threads) must
+  // not undo a variant the main thread selected.
+  if (!active) active = bestVariant();
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
+  lathe::defineHistograms(env, exports);
+  lathe::defineNormalEquations(env, exports);
   return exports;
 }
 

@@ -12,9 +12,12 @@ import { opOf } from "./ops/index.js";
 import type { DatasetState, ExecuteOptions, MaterialiseOptions, Predictions, RegistryActions, StepCacheHost, StepContext, StepStore } from "./ops/types.js";
 import type { Plan, PlanStep } from "./plan.js";
 import { AssertionFailed, valueText as fmt, type MetricRecord, type StepResult } from "./results.js";
+import type { Learner, RowBlocks, TrainedModel } from "./models/types.js";
 import type { ArtifactRef } from "./run-store.js";
 import { ident } from "./sql/quote.js";
-import { expandFeatures, readMatrix, readTarget, type Relation } from "./train-data.js";
+import { expandFeatures, readMatrix, readTarget, targetClasses, type Relation } from "./train-data.js";
+import { overBudget, trainMemoryBudget } from "./train-budget.js";
+import { streamRows, type StreamedRows } from "./train-stream.js";
 import { columnSteps, inputColumns, missingColumns, remainingTransform, transformTypes, type Transform } from "./transform.js";
 
 export { modelArtifact, plain, type ModelState, type TrainSpec };
@@ -300,6 +303,12 @@ export class Executor {
     const ds = this.dataset(spec.input);
     const transform = await this.concreteTransform(ds);
     const featureColumns = expandFeatures(spec.features, ds);
+    // Over the training memory budget, a learner that can streams its rows from DuckDB (docs/larger-than-memory.md).
+    const budget = trainMemoryBudget();
+    if (learner.trainStreamed && overBudget(ds.rows, featureColumns.length, budget)) {
+      const streamed = await this.fitStreamed(spec, options, stepId, learner, ds, transform, featureColumns, budget);
+      if (streamed) return streamed;
+    }
     const x = await readMatrix(this.db, ds, spec.input, featureColumns);
     if (x.n === 0) throw new DataError(`the training data \`${spec.input}\` is empty`, undefined, "empty-training-data");
     const { y, classes } = await readTarget(this.db, ds, spec.input, spec.target, spec.task);
@@ -327,6 +336,40 @@ export class Executor {
       signal: options.signal,
       onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }),
     });
+    return this.trainedState(spec, ds, transform, featureColumns, classes, model, x.n);
+  }
+
+  /**
+   * `fit` on rows streamed from DuckDB a block at a time (the learner's `trainStreamed`);
+   * undefined, to train in memory, when the target cannot be streamed (more than 256 classes) or
+   * the learner cannot stream with these options (an rbf svm, an MLP without the native engine).
+   */
+  private async fitStreamed(spec: TrainSpec, options: ExecuteOptions, stepId: string, learner: Learner, ds: DatasetState, transform: Transform, featureColumns: string[], budget: number): Promise<ModelState | undefined> {
+    if (ds.rows === 0) throw new DataError(`the training data \`${spec.input}\` is empty`, undefined, "empty-training-data");
+    const classes = spec.task === "classification" ? await targetClasses(this.db, ds, spec.input, spec.target) : [];
+    if (spec.task === "classification" && classes.length < 2) throw new DataError(`the target \`${spec.target}\` has only one class (${classes.join("")}) in \`${spec.input}\`; a classifier needs at least two`, undefined, "one-class");
+    const data = await streamRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task, classes, budget, "many");
+    if (!data) return undefined;
+    const shape = { name: spec.model, transform, featureColumns, target: spec.target };
+    const train = (v?: RowBlocks) => learner.trainStreamed!({ task: spec.task, data, classes, validation: v, params: { ...learner.defaults, ...spec.params }, seed: spec.seed, signal: options.signal, onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }) });
+    let validation: StreamedRows | undefined;
+    try {
+      // The validation part is streamed too (prepared the model's way when it needs to be).
+      const model = spec.validation && !learner.ignoresValidation
+        ? await this.withPrepared(shape, spec.validation, async (rel) => {
+            if (rel.rows > 0) validation = await streamRows(this.db, rel, spec.validation!, featureColumns, spec.target, spec.task, classes, budget, "many");
+            return train(validation);
+          })
+        : await train();
+      return model && this.trainedState(spec, ds, transform, featureColumns, classes, model, data.n);
+    } finally {
+      await validation?.close();
+      await data.close();
+    }
+  }
+
+  /** The state of a model just trained. */
+  private async trainedState(spec: TrainSpec, ds: DatasetState, transform: Transform, featureColumns: string[], classes: string[], model: TrainedModel, rows: number): Promise<ModelState> {
     // Each learner that uses TensorFlow.js starts it itself and names its backend; the others need none.
     if (model.backend) this.backend = model.backend;
     const inputs = inputColumns(transform, [...featureColumns, spec.target]);
@@ -345,7 +388,7 @@ export class Executor {
       trainedOn: spec.input,
       spec,
       params: spec.params,
-      rows: x.n,
+      rows,
       backend: model.backend,
     };
   }
@@ -375,6 +418,11 @@ export class Executor {
   /** Predictions of a model on a dataset (after the model's own preparation): true values, predicted values, class probabilities. */
   async predictions(state: ModelState, data: string): Promise<Predictions> {
     return this.withPrepared(state, data, async (rel) => {
+      const budget = trainMemoryBudget();
+      if (overBudget(rel.rows, state.featureColumns.length, budget)) {
+        const streamed = await streamRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.classes, budget, "one");
+        if (streamed) return { ...(await streamedPredictions(state, streamed)), state };
+      }
       const x = await readMatrix(this.db, rel, data, state.featureColumns);
       const { y } = await readTarget(this.db, rel, data, state.target, state.task, state.task === "classification" ? state.classes : undefined);
       const { predictions: yPred, probabilities: proba } = predictWithProba(state.model, x, state.task === "classification");
@@ -446,6 +494,25 @@ export class Executor {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * A model's predictions on rows streamed a block at a time: memory holds one block of features
+ * and the outputs (targets, predictions, probabilities), not the feature columns.
+ */
+async function streamedPredictions(state: ModelState, data: RowBlocks): Promise<Omit<Predictions, "state">> {
+  const classification = state.task === "classification";
+  const k = state.classes.length;
+  const yTrue = new Float32Array(data.n);
+  const yPred = new Float32Array(data.n);
+  let proba: Float32Array | undefined;
+  await data.forEach(data.rowsPerBlock(1), (x, y, start) => {
+    const out = predictWithProba(state.model, x, classification);
+    yTrue.set(y, start);
+    yPred.set(out.predictions, start);
+    if (out.probabilities) (proba ??= new Float32Array(data.n * k)).set(out.probabilities, start * k);
+  });
+  return { yTrue, yPred, proba };
 }
 
 /**

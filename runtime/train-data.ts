@@ -30,7 +30,7 @@ export async function readMatrix(db: Database, ds: Relation, name: string, colum
   const present = new Set(ds.columns);
   await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)));
   if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
-  const select = columns.map((c) => (present.has(c) ? `CAST(${ident(c)} AS FLOAT)` : `CAST(0 AS FLOAT)`) + ` AS ${ident(c)}`).join(", ");
+  const select = featureSelect(ds, columns);
   // One exactly sized column per feature, shared so a learner's worker threads read it in place.
   const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
   return { n, columns: cols, names: columns };
@@ -54,9 +54,7 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
     return { y, classes: [] };
   }
   const label = `CAST(${t} AS VARCHAR)`;
-  const [{ missing }] = await db.rows(`SELECT count(*) FILTER (WHERE ${t} IS NULL) AS missing FROM ${ds.relation}`);
-  if (Number(missing)) throw new DataError(`target \`${target}\` has ${missing} missing values in \`${name}\`; drop them (\`drop rows where ${quote(target)} is missing\`)`);
-  const known = classes ?? ((await db.strings(`SELECT DISTINCT ${label} FROM ${ds.relation}`)) as string[]).sort();
+  const known = await targetClasses(db, ds, name, target, classes);
   if (known.length > SQL_CLASSES) {
     const labels = await db.strings(`SELECT ${label} FROM ${ds.relation}`);
     const index = new Map(known.map((c, i) => [c, i]));
@@ -64,10 +62,35 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
     labels.forEach((l, i) => (y[i] = index.get(l as string) ?? -1));
     return { y, classes: known };
   }
+  const { columns } = await db.float32Columns(`SELECT ${targetExpression(target, task, known)} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
+  return { y: columns[0], classes: known };
+}
+
+/** The classes of a classification target (sorted, or `classes` when given), refusing missing labels: bounded queries, no labels read into JS. */
+export async function targetClasses(db: Database, ds: Relation, name: string, target: string, classes?: string[]): Promise<string[]> {
+  const t = ident(target);
+  const [{ missing }] = await db.rows(`SELECT count(*) FILTER (WHERE ${t} IS NULL) AS missing FROM ${ds.relation}`);
+  if (Number(missing)) throw new DataError(`target \`${target}\` has ${missing} missing values in \`${name}\`; drop them (\`drop rows where ${quote(target)} is missing\`)`);
+  return classes ?? ((await db.strings(`SELECT DISTINCT CAST(${t} AS VARCHAR) FROM ${ds.relation}`)) as string[]).sort();
+}
+
+/**
+ * The target as a FLOAT in SQL: the value for regression, the class index against `known` (unknown
+ * labels → -1) for classification, computed by DuckDB; undefined beyond SQL_CLASSES classes.
+ */
+export function targetExpression(target: string, task: Task, known: string[]): string | undefined {
+  const t = ident(target);
+  if (task === "regression") return `CAST(${t} AS FLOAT)`;
+  if (known.length > SQL_CLASSES) return undefined;
   // list_position is 1-based, and 0 or NULL (by DuckDB version) for a label not in the list.
   const list = `[${known.map((c) => literal(c)).join(", ")}]::VARCHAR[]`;
-  const { columns } = await db.float32Columns(`SELECT CAST(coalesce(list_position(${list}, ${label}), 0) - 1 AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
-  return { y: columns[0], classes: known };
+  return `CAST(coalesce(list_position(${list}, CAST(${t} AS VARCHAR)), 0) - 1 AS FLOAT)`;
+}
+
+/** The SELECT list of feature columns as FLOATs; an indicator column the dataset lacks reads as zeros. */
+export function featureSelect(ds: Relation, columns: string[]): string {
+  const present = new Set(ds.columns);
+  return columns.map((c) => (present.has(c) ? `CAST(${ident(c)} AS FLOAT)` : `CAST(0 AS FLOAT)`) + ` AS ${ident(c)}`).join(", ");
 }
 
 const quote = nameText;

@@ -1,4 +1,4 @@
-// Compiles native/mlp.cc into dist/native/<platform>-<arch>/lathe-native.node with the machine's C++
+// Compiles native/*.cc (mlp.cc, histograms.cc, normal-equations.cc) into dist/native/<platform>-<arch>/lathe-native.node with the machine's C++
 // compiler and Node's own headers (N-API: no node-gyp, no downloads).
 //
 //   node scripts/build-native.mjs            the repository's build (npm run build, pretest): compiles
@@ -17,7 +17,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const source = join(root, "native", "mlp.cc");
+/** The module's sources, compiled together into one module (mlp.cc holds its Init). */
+export const nativeSources = ["mlp.cc", "histograms.cc", "normal-equations.cc"].map((f) => join(root, "native", f));
+const nativeHeaders = ["module.h"].map((f) => join(root, "native", f));
 
 /** Where the module of this platform and architecture lives (runtime/models/native-engine.ts reads it there). */
 export const modulePath = join(root, "dist", "native", `${process.platform}-${process.arch}`, "lathe-native.node");
@@ -51,7 +53,7 @@ function compile() {
   mkdirSync(dirname(modulePath), { recursive: true });
   const tmp = `${modulePath}.${process.pid}.tmp`;
   const shown = (f) => f.filter((x) => !x.startsWith("-D")).join(" ");
-  const attempt = (f) => execFileSync(compiler, [...f, `-DLATHE_FLAGS="${shown(f)}"`, `-I${headers}`, source, "-o", tmp], { stdio: "inherit" });
+  const attempt = (f) => execFileSync(compiler, [...f, `-DLATHE_FLAGS="${shown(f)}"`, `-I${headers}`, ...nativeSources, "-o", tmp], { stdio: "inherit" });
   try {
     try {
       attempt(flags);
@@ -74,14 +76,14 @@ function compile() {
 function upToDate() {
   if (!existsSync(modulePath)) return false;
   const built = statSync(modulePath).mtimeMs;
-  return [source, fileURLToPath(import.meta.url)].every((f) => statSync(f).mtimeMs <= built);
+  return [...nativeSources, ...nativeHeaders, fileURLToPath(import.meta.url)].every((f) => statSync(f).mtimeMs <= built);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv.includes("--install") && existsSync(modulePath)) {
     // An installed package: the module it ships is used when it loads on this machine.
     const shipped = loads(modulePath);
-    if (!shipped.ok && existsSync(source)) {
+    if (!shipped.ok && nativeSources.every((f) => existsSync(f))) {
       console.warn(`lathe: the native MLP engine shipped for ${process.platform}-${process.arch} does not load here (${shipped.why}); compiling it`);
       compile();
     } else if (!shipped.ok) console.warn(`lathe: the native MLP engine does not load here (${shipped.why}); neural_network trains on TensorFlow.js`);

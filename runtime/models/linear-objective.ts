@@ -24,7 +24,7 @@ export function passThreads(n: number, d: number, k: number): number {
 }
 
 /** The compiled worker script; undefined when running from TypeScript sources (tests), where a worker could not load it. */
-function workerUrl(): URL | undefined {
+export function workerUrl(): URL | undefined {
   if (!import.meta.url.endsWith(".js")) return undefined;
   const url = new URL("./linear-pass-worker.js", import.meta.url);
   return existsSync(fileURLToPath(url)) ? url : undefined;
@@ -70,29 +70,11 @@ export async function openLinearObjective(data: PassData, penalty: number, threa
   }
   const penalised = d * k;
   const objective: Objective = async (w) => {
-    const done = workers.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          const onError = (error: Error) => reject(error);
-          worker.once("error", onError);
-          worker.once("message", () => {
-            worker.off("error", onError);
-            resolve();
-          });
-          worker.postMessage(w);
-        }),
-    );
+    const done = workers.map((worker) => passOnWorker(worker, w));
     passBlocks(data, w, bounds[0], bounds[1], out, scores);
     await Promise.all(done);
     const sums = addBlocks(out, blocks, d, k);
-    const grad = sums.grad;
-    let reg = 0;
-    for (let q = 0; q < grad.length; q++) grad[q] /= n;
-    for (let q = 0; q < penalised; q++) {
-      reg += w[q] * w[q];
-      grad[q] += penalty * w[q];
-    }
-    return { loss: sums.loss / n + 0.5 * penalty * reg, grad };
+    return penalisedMean(sums.loss, sums.grad, w, n, penalty, penalised);
   };
   return {
     objective,
@@ -101,4 +83,28 @@ export async function openLinearObjective(data: PassData, penalty: number, threa
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** The objective from the data term's sums over n rows: their means plus ½·penalty·‖W‖² over the first `penalised` weights (not the intercept row). Scales `grad` in place. */
+export function penalisedMean(loss: number, grad: Float64Array, w: Float64Array, n: number, penalty: number, penalised: number): { loss: number; grad: Float64Array } {
+  let reg = 0;
+  for (let q = 0; q < grad.length; q++) grad[q] /= n;
+  for (let q = 0; q < penalised; q++) {
+    reg += w[q] * w[q];
+    grad[q] += penalty * w[q];
+  }
+  return { loss: loss / n + 0.5 * penalty * reg, grad };
+}
+
+/** Sends a pass worker its message and resolves when it has written its sums (rejects if it fails). */
+export function passOnWorker(worker: Worker, message: unknown): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    worker.once("error", onError);
+    worker.once("message", () => {
+      worker.off("error", onError);
+      resolve();
+    });
+    worker.postMessage(message);
+  });
 }

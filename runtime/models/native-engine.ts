@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { isMainThread } from "node:worker_threads";
 
 /** An opaque network held by the native module. */
 export type NativeNetwork = { readonly __native: unique symbol };
@@ -30,7 +31,40 @@ export interface NativeMlpModule {
   select(variant: string): boolean;
 }
 
-let cached: NativeMlpModule | null | undefined;
+/** The function of `native/normal-equations.cc`: linear_regression's Z'Z and Z'(y − ȳ) (twin of the sum in linear-regression.ts). */
+export interface NativeLinearModule {
+  /** Adds Z'Z (d×d) and Z'(y − ȳ) of the columns standardised by mean/std into zeroed gram and rhs. */
+  normalEquations(cols: Float32Array[], y: Float32Array, mean: Float64Array, std: Float64Array, yMean: number, gram: Float64Array, rhs: Float64Array): void;
+  /** Per column, the mean and population std of its first n values (fitStandardizer's sums, same doubles). */
+  moments(cols: Float32Array[], n: number, mean: Float64Array, std: Float64Array): void;
+}
+
+/** The CART builder's kernels in `native/histograms.cc` (twins of trees/tree-builder.ts's loops). */
+export interface NativeTreeModule {
+  /** buildOne's histogram of one feature over idx[start, end) into `hist`; returns the touched-bin count. */
+  oneHistogram(bins: Uint8Array | Uint16Array, n: number, feature: number, idx: Int32Array, start: number, end: number, weight: Float64Array, yClass: Int32Array, yValue: Float32Array, d: number, classification: boolean, hist: Float64Array, touched: Int32Array): number;
+  /** As NativeBoostingModule.partition (byte bins). */
+  partition(bins: Uint8Array, n: number, feature: number, idx: Int32Array, scratch: Int32Array, start: number, end: number, goesLeft: Uint8Array): number;
+}
+
+/** The functions of `native/histograms.cc`: gradient_boosting's kernels (twins of trees/gradient-histograms.ts and gradient-tree.ts). */
+export interface NativeBoostingModule {
+  /** Builds features [j0, j1) of a request (request: [j0, j1, start, end, root, gOffset, constantHessian]) into zeroed `hist`. */
+  histograms(bins: Uint8Array, n: number, histOffset: Int32Array, idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, rootCounts: Float64Array, hist: Float64Array, request: Float64Array): void;
+  /** parent[q] -= child[q] for every q. */
+  subtract(parent: Float64Array, child: Float64Array): void;
+  /** Stable partition of idx[start, end) by goesLeft[bin of row in `feature`]; returns where the right side starts. */
+  partition(bins: Uint8Array, n: number, feature: number, idx: Int32Array, scratch: Int32Array, start: number, end: number, goesLeft: Uint8Array): number;
+  /** og[p] = g[gOffset + idx[p]] (oh from h unless constant) for p in [start, end). */
+  gather(idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, start: number, end: number, gOffset: number, constantHessian: boolean): void;
+  /**
+   * A node's best cut over every feature. node: [G, H, rows, l2, minSamplesLeaf, constantHessian,
+   * parentScore, minHessian]; out: [gain, feature (−1: none), bin, missingLeft, leftG, leftH, leftRows].
+   */
+  findSplit(hist: Float64Array, histOffset: Int32Array, valueBins: Int32Array, node: Float64Array, out: Float64Array): void;
+}
+
+let cached: LoadedModule | null | undefined;
 /** Why the module is not in use, once known: not built, or the error that loading it raised. */
 let unavailable: string | undefined;
 
@@ -44,26 +78,29 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-function load(): NativeMlpModule | null {
+type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule & NativeTreeModule>;
+
+function load(): LoadedModule | null {
   const file = candidates().find((f) => existsSync(f));
   if (!file) {
     unavailable = process.env.LATHE_NATIVE_MODULE ? `not found: ${process.env.LATHE_NATIVE_MODULE} (LATHE_NATIVE_MODULE)` : `not built for ${process.platform}-${process.arch} (no C++ compiler at install?)`;
     return null;
   }
-  let mod: NativeMlpModule;
+  let mod: LoadedModule;
   try {
-    mod = createRequire(import.meta.url)(file) as NativeMlpModule;
+    mod = createRequire(import.meta.url)(file) as LoadedModule;
     if (typeof mod.info !== "function") throw new Error("an older build without info(); rebuild with `npm run build`");
   } catch (e) {
     // A module built for another platform or C library, or a stale build: said once, as the
     // TensorFlow.js fallback is slower and a user should know why it happened.
     unavailable = `not loadable: ${(e as Error).message.split("\n")[0]} (${file})`;
-    process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js\n`);
+    // Said by the main thread only: tree and boosting worker threads load the module too.
+    if (isMainThread) process.stderr.write(`lathe: the native MLP engine is ${unavailable}; neural_network trains on TensorFlow.js, the tree, boosting and linear kernels run in JavaScript\n`);
     return null;
   }
   const wanted = process.env.LATHE_NATIVE_ISA;
   if (wanted && !mod.select(wanted)) {
-    process.stderr.write(`lathe: LATHE_NATIVE_ISA=${wanted} is not a variant this CPU runs (${mod.info().variants.join(", ")}); using ${mod.info().variant}\n`);
+    if (isMainThread) process.stderr.write(`lathe: LATHE_NATIVE_ISA=${wanted} is not a variant this CPU runs (${mod.info().variants.join(", ")}); using ${mod.info().variant}\n`);
   }
   return mod;
 }
@@ -91,4 +128,33 @@ export function nativeMlpDescription(): string {
   if (!mod) return `unavailable: ${unavailable}`;
   const info = mod.info();
   return `${info.variant} (${info.compiler}; ${info.flags})`;
+}
+
+/** The loaded module when it has every one of `functions` and LATHE_KERNELS is not `js`; LATHE_KERNELS=native makes their absence an error. */
+function kernels(functions: string[], what: string): LoadedModule | undefined {
+  if (process.env.LATHE_KERNELS === "js") return undefined;
+  if (cached === undefined) cached = load();
+  const mod = cached;
+  if (mod && functions.every((f) => typeof (mod as unknown as Record<string, unknown>)[f] === "function")) return mod;
+  if (process.env.LATHE_KERNELS === "native") throw new Error(`LATHE_KERNELS=native but the native ${what} ${mod ? "are missing from an older build (rebuild with `npm run build`)" : `are unavailable: ${unavailable}`}`);
+  return undefined;
+}
+
+/**
+ * gradient_boosting's native kernels (histogram pass, subtraction, partition, gather, split search), or undefined
+ * when the module was not built, does not load, predates them, or LATHE_KERNELS=js asks for the
+ * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
+ */
+export function nativeBoosting(): NativeBoostingModule | undefined {
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit"], "boosting kernels") as NativeBoostingModule | undefined;
+}
+
+/** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */
+export function nativeLinear(): NativeLinearModule | undefined {
+  return kernels(["normalEquations", "moments"], "normal equations") as NativeLinearModule | undefined;
+}
+
+/** The CART builder's native kernels (decision trees, random forests), or undefined (as nativeBoosting). */
+export function nativeTrees(): NativeTreeModule | undefined {
+  return kernels(["oneHistogram", "partition"], "tree kernels") as NativeTreeModule | undefined;
 }

@@ -1,5 +1,5 @@
 import type { Standardizer } from "./scoring/standardize.js";
-import type { Matrix } from "./types.js";
+import type { Matrix, RowBlocks } from "./types.js";
 
 /** Learns mean and std per column; a constant column gets std 1 so it maps to zero, not NaN. */
 export function fitStandardizer(x: Matrix): Standardizer {
@@ -27,4 +27,32 @@ export function targetScale(y: Float32Array): { mean: number; std: number } {
   for (let i = 0; i < y.length; i++) v += (y[i] - mean) * (y[i] - mean);
   const std = Math.sqrt(v / y.length);
   return { mean, std: std > 1e-12 ? std : 1 };
+}
+
+/**
+ * `fitStandardizer` of the features and `targetScale` of the targets of streamed rows, in two
+ * passes (the sums, then the squared deviations from the means), adding row by row in the rows'
+ * order as the in-memory functions do: the same constants bit for bit.
+ */
+export async function streamedMoments(data: RowBlocks, signal?: AbortSignal): Promise<{ standardizer: Standardizer; target: { mean: number; std: number } }> {
+  const d = data.names.length;
+  const rows = data.rowsPerBlock(1);
+  const sums = new Float64Array(d + 1);
+  const add = (x: Matrix, y: Float32Array, f: (v: number, j: number) => number) => {
+    for (let j = 0; j <= d; j++) {
+      const col = j < d ? x.columns[j] : y;
+      let s = sums[j];
+      for (let i = 0; i < x.n; i++) s += f(col[i], j);
+      sums[j] = s;
+    }
+  };
+  await data.forEach(rows, (x, y) => add(x, y, (v) => v), signal);
+  const mean = Array.from(sums, (s) => s / data.n);
+  sums.fill(0);
+  await data.forEach(rows, (x, y) => add(x, y, (v, j) => (v - mean[j]) * (v - mean[j])), signal);
+  const std = Array.from(sums, (v) => Math.sqrt(v / data.n));
+  return {
+    standardizer: { mean: mean.slice(0, d), std: std.slice(0, d).map((sd) => (sd > 1e-12 ? sd : 1)) },
+    target: { mean: mean[d], std: std[d] > 1e-12 ? std[d] : 1 },
+  };
 }

@@ -41,6 +41,30 @@ export interface TrainInput {
   signal?: AbortSignal;
 }
 
+/**
+ * Training rows read from their table a block at a time, in the same fixed order on every pass
+ * (the part's order, itself fixed by the data and the split's seed): for data larger than the
+ * training memory budget (docs/larger-than-memory.md). Memory holds one block.
+ */
+export interface RowBlocks {
+  n: number;
+  names: string[];
+  /** Rows per block that keep a block within its share of the memory budget: a multiple of `multiple`, at least one multiple. */
+  rowsPerBlock(multiple: number): number;
+  /**
+   * Calls `each` with consecutive blocks of exactly `rows` rows (the last may be shorter): the
+   * block's feature columns, its targets (as `TrainInput.y`) and its first row's index. The arrays
+   * are reused for the next block: valid until `each` returns (copy what must be kept). Stops with
+   * an AbortError when `signal` aborts.
+   */
+  forEach(rows: number, each: (x: Matrix, y: Float32Array, start: number) => void | Promise<void>, signal?: AbortSignal): Promise<void>;
+  /** Rows [from, to) of the same order into arrays of their own: a learner that visits its data in a shuffled order of ranges. */
+  read(from: number, to: number): Promise<{ x: Matrix; y: Float32Array }>;
+}
+
+/** What a learner that streams gets: `TrainInput` with its rows as blocks to read, not arrays. */
+export type StreamedTrainInput = Omit<TrainInput, "x" | "y" | "validation"> & { data: RowBlocks; validation?: RowBlocks };
+
 /** One point of a training curve. */
 export interface HistoryPoint {
   step: number;
@@ -95,6 +119,12 @@ export interface Learner {
   defaults: Record<string, ParamValue>;
   train(input: TrainInput): Promise<TrainedModel>;
   load(model: SerializedModel): TrainedModel;
+  /**
+   * Trains from rows streamed a block at a time, for data over the training memory budget; a
+   * learner without it (or whose `trainStreamed` gives undefined, for options it cannot stream)
+   * trains in memory whatever the size.
+   */
+  trainStreamed?(input: StreamedTrainInput): Promise<TrainedModel | undefined>;
   /** True when `train` never reads `input.validation`: the executor then does not read it (time and memory). */
   ignoresValidation?: boolean;
 }

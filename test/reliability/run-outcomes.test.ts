@@ -49,7 +49,8 @@ model net = neural_network predicting label from train { layers: [256, 256]; epo
 evaluate net on test metrics accuracy
 `,
     );
-    for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    // The last case is an impatient user: Ctrl-C, then Ctrl-C again while the run winds down.
+    for (const [signal, code, times] of [["SIGTERM", 143, 1], ["SIGINT", 130, 1], ["SIGINT", 130, 2]] as const) {
       const e = await lathe(["run", "slow.lathe"], dir, {}, (child) => {
         let out = "";
         let sent = false;
@@ -61,6 +62,7 @@ evaluate net on test metrics accuracy
           if (out.includes("evaluate tree on test:") && !sent) {
             sent = true;
             setTimeout(() => child.kill(signal), 500);
+            if (times === 2) setTimeout(() => child.kill(signal), 520);
           }
         });
       });

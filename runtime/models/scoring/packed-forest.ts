@@ -105,31 +105,70 @@ function defaultBlockRows(stride: number): number {
  * are the same to the bit. A missing value (NaN) goes where each node's `missingLeft` says.
  */
 export function forestSums(f: PackedForest, x: Matrix, start: number, end: number, sum: Float64Array, blockRows = defaultBlockRows(f.features + 1)): void {
-  const { k, roots } = f;
   const stride = f.features + 1;
-  const cols = x.columns;
   const block = new Float32Array(Math.min(blockRows, Math.max(end - start, 0)) * stride);
   for (let b0 = start; b0 < end; b0 += blockRows) {
     const rows = Math.min(blockRows, end - b0);
-    let missing = false;
-    for (let j = 0; j < f.features; j++) {
-      const col = cols[j];
-      for (let r = 0, o = j + 1; r < rows; r++, o += stride) {
-        const v = col[b0 + r];
-        block[o] = v;
-        if (v !== v) missing = true;
-      }
+    const missing = packRowsInto(x, b0, rows, f.features, block);
+    sumBlock(f, block, rows, missing, sum, b0 * f.k);
+  }
+}
+
+/** Rows of a matrix packed once in the walk's row-major layout, for scoring many forests (or trees) on them. */
+export interface PackedRows {
+  n: number;
+  features: number;
+  /** n × (features + 1) floats, column 0 zero. */
+  block: Float32Array;
+  /** Whether any value is missing (NaN). */
+  missing: boolean;
+}
+
+/** Packs every row of `x` for `packedSums` (e.g. the validation rows gradient boosting scores after each tree). */
+export function packRows(x: Matrix): PackedRows {
+  const features = x.columns.length;
+  const block = new Float32Array(x.n * (features + 1));
+  return { n: x.n, features, block, missing: packRowsInto(x, 0, x.n, features, block) };
+}
+
+/** forestSums over rows packed by `packRows`: the same walk, so the same sums, without packing them again. */
+export function packedSums(f: PackedForest, rows: PackedRows, sum: Float64Array, blockRows = defaultBlockRows(f.features + 1)): void {
+  if (rows.features !== f.features) throw new Error(`rows packed with ${rows.features} features, the forest reads ${f.features}`);
+  const stride = f.features + 1;
+  for (let b0 = 0; b0 < rows.n; b0 += blockRows) {
+    const n = Math.min(blockRows, rows.n - b0);
+    sumBlock(f, rows.block.subarray(b0 * stride, (b0 + n) * stride), n, rows.missing, sum, b0 * f.k);
+  }
+}
+
+/** Copies rows [b0, b0 + rows) of `x` into `block` (row-major, column 0 left at 0); whether one is missing. */
+function packRowsInto(x: Matrix, b0: number, rows: number, features: number, block: Float32Array): boolean {
+  const stride = features + 1;
+  const cols = x.columns;
+  let missing = false;
+  for (let j = 0; j < features; j++) {
+    const col = cols[j];
+    for (let r = 0, o = j + 1; r < rows; r++, o += stride) {
+      const v = col[b0 + r];
+      block[o] = v;
+      if (v !== v) missing = true;
     }
-    const out = b0 * k;
-    if (rows < 4) {
-      // Too few rows to step four at once (a served request): step four trees at once instead.
-      for (let r = 0; r < rows; r++) walkTrees(f, block, r * stride, sum, out + r * k);
-      continue;
-    }
-    for (let t = 0; t < roots.length; t++) {
-      if (missing) walkWithMissing(f, roots[t], block, rows, stride, sum, out);
-      else walk(f, roots[t], block, rows, stride, sum, out);
-    }
+  }
+  return missing;
+}
+
+/** Adds every tree's leaf outputs for the `rows` rows of a packed block into `sum` from `out`. */
+function sumBlock(f: PackedForest, block: Float32Array, rows: number, missing: boolean, sum: Float64Array, out: number): void {
+  const { k, roots } = f;
+  const stride = f.features + 1;
+  if (rows < 4) {
+    // Too few rows to step four at once (a served request): step four trees at once instead.
+    for (let r = 0; r < rows; r++) walkTrees(f, block, r * stride, sum, out + r * k);
+    return;
+  }
+  for (let t = 0; t < roots.length; t++) {
+    if (missing) walkWithMissing(f, roots[t], block, rows, stride, sum, out);
+    else walk(f, roots[t], block, rows, stride, sum, out);
   }
 }
 

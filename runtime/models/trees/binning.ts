@@ -8,6 +8,7 @@
  * value in it, so a split can put its threshold midway between the values on either side of the
  * cut (see tree-builder.ts).
  */
+import { sortFloats } from "./sort-floats.js";
 
 /** The most value bins a feature can have (two bytes per cell, minus the missing bin). */
 export const MAX_VALUE_BINS = 65535;
@@ -48,7 +49,7 @@ export function computeEdges(column: Float32Array, maxBins: number): Float32Arra
     const v = column[i];
     if (v === v) present[m++] = v;
   }
-  const sorted = present.subarray(0, m).sort();
+  const sorted = sortFloats(present.subarray(0, m));
   const edges: number[] = [];
   let distinct = m > 0 ? 1 : 0;
   for (let i = 1; i < m && distinct <= bins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
@@ -94,7 +95,7 @@ const GRID = 4096;
  * bin of their lower end; a short walk from there (in either direction, so float rounding of
  * the cell index cannot give a wrong bin) finds the exact bin.
  */
-function binInto(column: Float32Array, edges: Float32Array, out: BinArray): void {
+export function binInto(column: Float32Array, edges: Float32Array, out: BinArray): void {
   const count = edges.length;
   const missing = missingBin(edges);
   let lo = Infinity;
@@ -126,7 +127,7 @@ function binInto(column: Float32Array, edges: Float32Array, out: BinArray): void
 }
 
 /** Smallest and largest value of each value bin over the column (NaN where a bin is empty). */
-function binRanges(column: Float32Array, bins: BinArray, valueBins: number): { low: Float32Array; high: Float32Array } {
+export function binRanges(column: Float32Array, bins: BinArray, valueBins: number): { low: Float32Array; high: Float32Array } {
   const low = new Float32Array(valueBins).fill(NaN);
   const high = new Float32Array(valueBins).fill(NaN);
   for (let i = 0; i < column.length; i++) {

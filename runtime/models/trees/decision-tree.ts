@@ -4,9 +4,11 @@
  */
 import type { Learner } from "../types.js";
 import { TreeEnsemble } from "./tree-ensemble.js";
-import { trainEnsemble } from "./train-ensemble.js";
+import { trainEnsemble, trainEnsembleStreamed } from "./train-ensemble.js";
 
 const KIND = "decision_tree";
+/** A single tree always sees every row once: bootstrap and threads do not apply. */
+const fixed = { bootstrap: false, workers: 1 };
 
 /**
  * Parameters: `criterion` ("auto" = gini | "entropy" for classification, squared error for
@@ -25,9 +27,10 @@ export const decisionTree: Learner = {
     max_bins: 255,
   },
   train(input) {
-    // A single tree always sees every row once: bootstrap and threads do not apply.
-    const fixed = { bootstrap: false, workers: 1 };
     return trainEnsemble({ kind: KIND, defaults: decisionTree.defaults, trees: () => 1, fixed }, input);
+  },
+  trainStreamed(input) {
+    return trainEnsembleStreamed({ kind: KIND, defaults: decisionTree.defaults, trees: () => 1, fixed }, input);
   },
   ignoresValidation: true,
   load(model) {

@@ -11,7 +11,7 @@
 import { availableParallelism } from "node:os";
 import { OptionError } from "../../errors.js";
 import type { HistoryPoint, Learner, Matrix, ParamValue, TrainInput } from "../types.js";
-import { forestSums, packForest } from "../scoring/packed-forest.js";
+import { packedSums, packForest, packRows, type PackedRows } from "../scoring/packed-forest.js";
 import { abortError } from "./abort.js";
 import { binColumns, BYTE_VALUE_BINS } from "./binning.js";
 import { BoostedModel } from "./boosted-model.js";
@@ -90,9 +90,12 @@ function takeRows(x: Matrix, rows: Int32Array): Matrix {
   return { n: rows.length, names: x.names, columns };
 }
 
-/** Adds a tree's leaf values to raw scores `raw[i]` of the rows of `x` (the scorer's walk, so validation sees what the model will predict). */
-function addTree(tree: TreeArrays, x: Matrix, raw: Float64Array): void {
-  forestSums(packForest([tree], 1, x.columns.length), x, 0, x.n, raw);
+/**
+ * Adds a tree's leaf values to raw scores `raw[i]` of the packed rows (the scorer's walk, so
+ * validation sees what the model will predict; the rows are packed once per fit, not per tree).
+ */
+function addTree(tree: TreeArrays, rows: PackedRows, raw: Float64Array): void {
+  packedSums(packForest([tree], 1, rows.features), rows, raw);
 }
 
 /** scikit-learn's rule: stop when no score of the last `wait` beats the one before them by more than `tol` (higher is better). */
@@ -148,6 +151,7 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const g = typedArray(Float32Array, k * n, shared);
   const h = typedArray(Float32Array, loss.constantHessian ? 0 : k * n, shared);
   const data = histogramData(binned, g, h, shared);
+  const packedValidation = validation ? packRows(validation.x) : undefined;
   const threads = await HistogramThreads.start(data, wanted, url);
   try {
     const grower = new GradientTreeGrower(binned, options.tree, data, threads);
@@ -170,7 +174,7 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
       for (let c = 0; c < k; c++) {
         const tree = grower.grow(c, loss.constantHessian, raw.subarray(c * n, (c + 1) * n));
         trees.push(tree);
-        if (validation) addTree(tree, validation.x, rawVal.subarray(c * nv, (c + 1) * nv));
+        if (packedValidation) addTree(tree, packedValidation, rawVal.subarray(c * nv, (c + 1) * nv));
       }
       if (validation) {
         pendingValLoss = loss.loss(validation.y, rawVal);

@@ -6,8 +6,14 @@
  *
  * Layout of a node's histograms: one Float64Array, feature j's bins from `histOffset[j]`, each
  * bin [Σ gradient, Σ hessian, rows] (STRIDE 3), the missing-value bin last.
+ *
+ * The pass runs in the native module (native/histograms.cc) when it is built, else in the
+ * JavaScript below; both add the same float64 terms to each bin in the same order, so the
+ * histograms — and the model — are the same bit for bit on either engine
+ * (test/runtime/models/trees/gradient-histograms.test.ts).
  */
 
+import { nativeBoosting, type NativeBoostingModule } from "../native-engine.js";
 import type { BinnedMatrix } from "./binning.js";
 
 /** Per bin: gradient sum, hessian sum (left at 0 when hessians are constant), rows. */
@@ -42,8 +48,44 @@ export interface HistogramRequest {
   constantHessian: boolean;
 }
 
-/** Builds the histograms of features [j0, j1) for the request into zeroed `hist`. */
+let engine: NativeBoostingModule | null | undefined;
+/** The native pass's request, reused: [j0, j1, start, end, root, gOffset, constantHessian]. */
+const request = new Float64Array(7);
+
+/** The native kernels when the module is built (and LATHE_KERNELS is not `js`), looked up once per thread. */
+export function boostingKernels(): NativeBoostingModule | null {
+  if (engine === undefined) engine = nativeBoosting() ?? null;
+  return engine;
+}
+
+/** Which engine builds the histograms in this thread: `native` or `js`. */
+export function histogramEngine(): "native" | "js" {
+  return boostingKernels() ? "native" : "js";
+}
+
+/** Builds the histograms of features [j0, j1) for the request into zeroed `hist`, on the native pass when built. */
 export function buildHistograms(d: HistogramData, hist: Float64Array, j0: number, j1: number, r: HistogramRequest): void {
+  const mod = boostingKernels();
+  if (!mod) return buildHistogramsJs(d, hist, j0, j1, r);
+  request[0] = j0;
+  request[1] = j1;
+  request[2] = r.start;
+  request[3] = r.end;
+  request[4] = r.root ? 1 : 0;
+  request[5] = r.gOffset;
+  request[6] = r.constantHessian ? 1 : 0;
+  mod.histograms(d.bins, d.n, d.histOffset, d.idx, d.g, d.h, d.og, d.oh, d.rootCounts, hist, request);
+}
+
+/** `parent -= child`, element by element: the larger child's histograms from the parent's and the smaller child's. */
+export function subtractHistograms(parent: Float64Array, child: Float64Array): void {
+  const mod = boostingKernels();
+  if (mod) return mod.subtract(parent, child);
+  for (let q = 0; q < parent.length; q++) parent[q] -= child[q];
+}
+
+/** The JavaScript pass (the fallback, and the reference the native one is tested against). */
+export function buildHistogramsJs(d: HistogramData, hist: Float64Array, j0: number, j1: number, r: HistogramRequest): void {
   const { n, bins, histOffset: at } = d;
   let j = j0;
   if (r.root) {

@@ -16,7 +16,8 @@
  * (tree-builder.ts), so boosted trees score with the same walk as forests.
  */
 import type { BinnedMatrix } from "./binning.js";
-import { STRIDE, type HistogramData } from "./gradient-histograms.js";
+import type { NativeBoostingModule } from "../native-engine.js";
+import { boostingKernels, STRIDE, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
 import type { HistogramThreads } from "./histogram-threads.js";
 import { midGap, type TreeArrays } from "./tree-builder.js";
 import { NodeBuffer } from "./node-buffer.js";
@@ -70,6 +71,11 @@ export class GradientTreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly low: Float32Array[];
   private readonly high: Float32Array[];
+  /** The native partition, gather and split search (the same buffers and doubles as the code below). */
+  private readonly kernels: NativeBoostingModule | null = boostingKernels();
+  /** The native split search's node and result buffers. */
+  private readonly splitIn = new Float64Array(8);
+  private readonly splitOut = new Float64Array(7);
 
   // The tree being grown.
   private gOffset = 0;
@@ -189,7 +195,7 @@ export class GradientTreeGrower {
     const hist = this.acquire();
     this.gather(small.start, small.end);
     this.threads.build(hist, { start: small.start, end: small.end, root: false, gOffset: this.gOffset, constantHessian: this.constantHessian });
-    for (let q = 0; q < parent.length; q++) parent[q] -= hist[q];
+    subtractHistograms(parent, hist);
     small.hist = hist;
     large.hist = parent;
     for (const c of [a, b]) {
@@ -204,6 +210,7 @@ export class GradientTreeGrower {
   private gather(start: number, end: number): void {
     const { idx, gOffset } = this;
     const { g, h, og, oh } = this.data;
+    if (this.kernels) return this.kernels.gather(idx, g, h, og, oh, start, end, gOffset, this.constantHessian);
     for (let p = start; p < end; p++) og[p] = g[gOffset + idx[p]];
     if (!this.constantHessian) for (let p = start; p < end; p++) oh[p] = h[gOffset + idx[p]];
   }
@@ -215,12 +222,35 @@ export class GradientTreeGrower {
     node.feature = -1;
     node.gain = 0;
     const parentScore = (node.g * node.g) / (node.h + l2);
+    if (this.kernels) return this.nativeSplit(node, hist, parentScore);
     for (let j = 0; j < this.f; j++) {
       const base = this.histOffset[j];
       const missingRows = hist[base + this.valueBins[j] * STRIDE + 2];
       this.scan(node, hist, j, false, parentScore);
       if (missingRows > 0) this.scan(node, hist, j, true, parentScore);
     }
+  }
+
+  /** findSplit in the native module: the same sweeps and arithmetic, so the same cut. */
+  private nativeSplit(node: GrowNode, hist: Float64Array, parentScore: number): void {
+    const { splitIn: io, splitOut: out } = this;
+    io[0] = node.g;
+    io[1] = node.h;
+    io[2] = node.rows;
+    io[3] = this.options.l2;
+    io[4] = this.options.minSamplesLeaf;
+    io[5] = this.constantHessian ? 1 : 0;
+    io[6] = parentScore;
+    io[7] = MIN_HESSIAN;
+    this.kernels!.findSplit(hist, this.histOffset, this.valueBins, io, out);
+    if (out[1] < 0) return;
+    node.gain = out[0];
+    node.feature = out[1];
+    node.bin = out[2];
+    node.missingLeft = out[3] === 1;
+    node.leftG = out[4];
+    node.leftH = out[5];
+    node.leftRows = out[6];
   }
 
   /**
@@ -279,6 +309,7 @@ export class GradientTreeGrower {
     const offset = feature * this.n;
     const missing = this.valueBins[feature];
     for (let b = 0; b <= missing; b++) goesLeft[b] = b === missing ? (missingLeft ? 1 : 0) : b <= bin ? 1 : 0;
+    if (this.kernels) return this.kernels.partition(bins, this.n, feature, idx, scratch, start, end, goesLeft);
     let l = start;
     let r = 0;
     for (let p = start; p < end; p++) {

@@ -5,7 +5,7 @@
  */
 import type { Learner } from "../types.js";
 import { TreeEnsemble } from "./tree-ensemble.js";
-import { positiveInt, trainEnsemble } from "./train-ensemble.js";
+import { positiveInt, trainEnsemble, trainEnsembleStreamed } from "./train-ensemble.js";
 
 const KIND = "random_forest";
 
@@ -31,6 +31,9 @@ export const randomForest: Learner = {
   },
   train(input) {
     return trainEnsemble({ kind: KIND, defaults: randomForest.defaults, trees: (p) => positiveInt(p, "trees") }, input);
+  },
+  trainStreamed(input) {
+    return trainEnsembleStreamed({ kind: KIND, defaults: randomForest.defaults, trees: (p) => positiveInt(p, "trees") }, input);
   },
   ignoresValidation: true,
   load(model) {

@@ -16,6 +16,7 @@
  * when bins hold one distinct value each), so unseen values in the gap split evenly instead of
  * all going right.
  */
+import { nativeTrees, type NativeTreeModule } from "../native-engine.js";
 import type { BinArray, BinnedMatrix } from "./binning.js";
 import type { TreeOptions } from "./tree-options.js";
 import { Rng } from "./prng.js";
@@ -36,6 +37,8 @@ export interface TreeData {
 const HIST_MIN_ROWS = 256;
 /** Up to this many touched bins, a node orders them by insertion instead of sweeping all bins. */
 const SPARSE_BINS = 48;
+/** Fewest node rows for which the native kernels pay for a call (≈ 1 µs of argument checks; deep trees have many tiny nodes). */
+const NATIVE_MIN_ROWS = 512;
 /** A node that touches fewer than 1/SORT_RATIO of a feature's bins sorts them instead of sweeping. */
 const SORT_RATIO = 8;
 
@@ -81,6 +84,10 @@ export class TreeGrower {
   private readonly scratch: Int32Array;
   private readonly featureOrder: Int32Array;
   private readonly histOne: Float64Array;
+  /** The native one-feature histogram and partition when built (the same sums and row order as the loops here). */
+  private readonly kernels: NativeTreeModule | null = nativeTrees() ?? null;
+  /** Per byte bin of the feature being split on: 1 when its rows go left (the native partition's table). */
+  private readonly goesLeft = new Uint8Array(256);
   private readonly touched: Int32Array;
   private touchedCount = 0;
   private readonly order: Int32Array;
@@ -437,6 +444,10 @@ export class TreeGrower {
   /** Histogram of one feature over the node's rows into `histOne`, noting touched bins. */
   private buildOne(feature: number, start: number, end: number): void {
     const { idx, weight, bins, d, histOne: hist, touched } = this;
+    if (this.kernels && end - start >= NATIVE_MIN_ROWS) {
+      this.touchedCount = this.kernels.oneHistogram(bins, this.n, feature, idx, start, end, weight, this.yClass, this.yValue, d, this.options.task === "classification", hist, touched);
+      return;
+    }
     const offset = feature * this.n;
     let t = 0;
     if (this.options.task === "classification") {
@@ -498,6 +509,11 @@ export class TreeGrower {
     const { idx, scratch, bins } = this;
     const offset = feature * this.n;
     const missing = this.valueBins[feature];
+    if (this.kernels && bins instanceof Uint8Array && end - start >= NATIVE_MIN_ROWS) {
+      const goesLeft = this.goesLeft;
+      for (let b = 0; b <= missing; b++) goesLeft[b] = b === missing ? (missingLeft ? 1 : 0) : b <= bin ? 1 : 0;
+      return this.kernels.partition(bins, this.n, feature, idx, scratch, start, end, goesLeft);
+    }
     let l = start;
     let r = 0;
     for (let p = start; p < end; p++) {

@@ -24,6 +24,8 @@ export class TreeEnsemble implements TrainedModel {
   readonly trees: TreeArrays[];
   /** Threads that grew the trees (1 = the calling thread); not part of the saved model. */
   trainingThreads = 1;
+  /** "streamed" when trained on rows streamed from DuckDB (binned from a sample's edges). */
+  method?: string;
   private readonly params: Record<string, ParamValue>;
   /** Outputs per leaf: the number of classes, or 1 for regression. */
   readonly k: number;

@@ -24,6 +24,24 @@ describe("columnar reads into typed arrays", () => {
     }
   });
 
+  it("streams blocks of exactly the asked size (the last shorter), whatever DuckDB's chunk sizes, in order", async () => {
+    for (const rows of [1000, 4096, 3000]) {
+      const sizes: number[] = [];
+      const firsts: number[] = [];
+      const total = await db.float32Blocks("SELECT CAST(i AS FLOAT) FROM t", rows, (n, [col]) => {
+        sizes.push(n);
+        expect(col).toHaveLength(n);
+        // Consecutive rows inside a block: nothing dropped or repeated at a chunk's edge.
+        expect(col.every((v, r) => v === col[0] + r)).toBe(true);
+        firsts.push(col[0]);
+      });
+      expect(total).toBe(10_000);
+      expect(sizes.slice(0, -1).every((n) => n === rows)).toBe(true);
+      expect(sizes.at(-1)).toBe(10_000 - rows * (sizes.length - 1));
+      expect(firsts).toEqual(sizes.map((_, b) => b * rows));
+    }
+  });
+
   it("reads a NULL as NaN, in any chunk", async () => {
     const { columns } = await db.float32Columns(`SELECT CAST(m AS FLOAT) FROM t ORDER BY i`);
     const nan = [...columns[0].keys()].filter((i) => Number.isNaN(columns[0][i]));

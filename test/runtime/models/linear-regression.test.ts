@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { linearRegression } from "../../../runtime/models/linear-regression.js";
+import { linearRegression, normalEquations, normalEquationsJs } from "../../../runtime/models/linear-regression.js";
+import { nativeLinear } from "../../../runtime/models/native-engine.js";
+import { fitStandardizer } from "../../../runtime/models/standardizer.js";
+import { Rng } from "../../../runtime/models/trees/prng.js";
 import { cars, r2 } from "./datasets.js";
 
 describe("linear_regression", () => {
@@ -58,5 +61,46 @@ describe("linear_regression", () => {
     const reversed = { n: x.n, names: [...x.names].reverse(), columns: [...x.columns].reverse() };
     expect(model.predict(reversed)).toEqual(model.predict(x));
     expect(() => model.predict({ n: x.n, names: ["a", "b", "c", "d", "e"], columns: x.columns })).toThrow(/missing/);
+  });
+});
+
+describe.skipIf(!nativeLinear())("linear_regression's native sums", () => {
+  const native = nativeLinear()!;
+  // Rows past one 2,048-row block and a ragged last one; feature counts off and on multiples of four.
+  const problem = (n: number, d: number, seed: number) => {
+    const rng = new Rng(seed);
+    const cols = Array.from({ length: d }, (_, j) => Float32Array.from({ length: n }, () => (rng.nextUint32() / 2 ** 32 - 0.3) * 10 ** (j % 4) + j));
+    const y = Float32Array.from({ length: n }, (_, i) => cols.reduce((s, c, j) => s + (j + 1) * c[i], 0) + rng.nextUint32() / 2 ** 30);
+    return { x: { n, names: cols.map((_, j) => `x${j}`), columns: cols }, y };
+  };
+  const bits = (a: Float64Array | number[]) => Buffer.from(Float64Array.from(a).buffer);
+
+  it("gives the JavaScript mean/std and normal equations bit for bit", () => {
+    for (const [n, d] of [[5_000, 7], [2_048, 8], [300, 1], [4_100, 13]]) {
+      const { x, y } = problem(n, d, n + d);
+      const s = fitStandardizer(x);
+      const mean = new Float64Array(d);
+      const std = new Float64Array(d);
+      native.moments(x.columns, n, mean, std);
+      expect(bits(mean).equals(bits(s.mean))).toBe(true);
+      expect(bits(std).equals(bits(s.std))).toBe(true);
+      const yMean = y.reduce((a, b) => a + b, 0) / n;
+      const js = normalEquationsJs(x.columns, y, yMean, s);
+      const nat = normalEquations(x.columns, y, yMean, s);
+      expect(bits(nat.gram).equals(bits(js.gram))).toBe(true);
+      expect(bits(nat.rhs).equals(bits(js.rhs))).toBe(true);
+      expect(js.gram[0]).toBeGreaterThan(0);
+    }
+  });
+
+  it("checks its arguments", () => {
+    const { x, y } = problem(100, 3, 1);
+    const gram = new Float64Array(9);
+    const rhs = new Float64Array(3);
+    const m = new Float64Array(3);
+    expect(() => native.normalEquations(x.columns, y, m, m, 0, new Float64Array(8), rhs)).toThrow(TypeError);
+    expect(() => native.normalEquations([...x.columns.slice(0, 2), x.columns[2].subarray(1)], y, m, m, 0, gram, rhs)).toThrow(/at least y's length/);
+    expect(() => native.normalEquations(x.columns, y, new Float64Array(2), m, 0, gram, rhs)).toThrow(/mean and std/);
+    expect(() => native.moments(x.columns, 101, m, m)).toThrow(/at least n values/);
   });
 });

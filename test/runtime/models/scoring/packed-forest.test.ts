@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { forestSums, packForest, type TreeNodes } from "../../../../runtime/models/scoring/packed-forest.js";
+import { forestSums, packedSums as sumsOverPacked, packForest, packRows, type TreeNodes } from "../../../../runtime/models/scoring/packed-forest.js";
 import { decisionTree } from "../../../../runtime/models/trees/decision-tree.js";
 import { randomForest } from "../../../../runtime/models/trees/random-forest.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
@@ -88,6 +88,13 @@ describe("packed forest scoring", () => {
         expectSameBits(packedSums(trees, k, scored, 1), reference);
         const someMissing = { ...scored, columns: scored.columns.map((c) => c.map((v, i) => (i < 500 && v !== v ? 1.5 : v))) };
         expectSameBits(packedSums(trees, k, someMissing, 64), referenceSums(trees, k, someMissing));
+        // Rows packed once and scored tree by tree (gradient boosting's validation rows), whole and in blocks.
+        for (const blockRows of [undefined, 7]) {
+          const once = packRows(scored);
+          const sum = new Float64Array(scored.n * k);
+          for (const tree of trees) sumsOverPacked(packForest([tree], k, scored.columns.length), once, sum, blockRows);
+          expectSameBits(sum, reference);
+        }
         // Through the model's own methods: the averages, classes and probabilities.
         const t = trees.length;
         const mean = Float32Array.from(reference, (s) => s / t);

@@ -3,7 +3,7 @@
  * vitest runs), so their tests transpile the trees folder with the project's TypeScript into a temp
  * directory and train through that build.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -35,8 +35,13 @@ export function compileTrees(): CompiledTrees {
     mkdirSync(to, { recursive: true });
     for (const file of readdirSync(from).filter((f) => f.endsWith(".ts"))) transpile(join(from, file), join(to, file.replace(/\.ts$/, ".js")));
   }
-  // The trees' one import outside their folder: the coded errors their option checks throw.
+  // The trees' imports outside their folder: the coded errors their option checks throw, and the
+  // loader of the native module (the histogram pass), which finds the repository's build through
+  // a link at the place it looks (dist/native beside runtime/).
   transpile(join(root, "runtime/errors.ts"), join(outDir, "runtime/errors.js"));
+  transpile(join(root, "runtime/models/native-engine.ts"), join(outDir, "runtime/models/native-engine.js"));
+  mkdirSync(join(outDir, "dist"));
+  symlinkSync(join(root, "dist/native"), join(outDir, "dist/native"));
   writeFileSync(join(outDir, "package.json"), JSON.stringify({ type: "module" }));
   return {
     load: async <T>(file: string) => (await import(/* @vite-ignore */ pathToFileURL(join(outDir, "runtime/models/trees", file)).href)) as T,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { gradientBoosting as sourceBoosting } from "../../../../runtime/models/trees/gradient-boosting.js";
 import type { Learner, TrainInput } from "../../../../runtime/models/types.js";
 import { compileTrees, type CompiledTrees } from "./compiled-trees.js";
+import { nativeBoosting } from "../../../../runtime/models/native-engine.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
 import { penguins, split, type Dataset } from "./datasets.js";
 
@@ -39,6 +40,31 @@ describe("gradient_boosting's histograms on worker threads (compiled build)", ()
     }
     const fromSource = await sourceBoosting.train({ ...base, params: { ...base.params, workers: 2 } });
     expect(JSON.stringify(fromSource.toJSON().state)).toBe(JSON.stringify(single.toJSON().state));
+  });
+
+  test("the JavaScript histogram pass (LATHE_KERNELS=js) grows the same trees as the native one", async () => {
+    // A second build, loaded with the variable set: each thread picks its engine once, at its first pass.
+    const jsBuild = compileTrees();
+    const saved = process.env.LATHE_KERNELS;
+    process.env.LATHE_KERNELS = "js";
+    try {
+      const d = synthetic(12_000, "classification");
+      const base: TrainInput = { task: "classification", x: d.x, y: d.y, classes: d.classes, seed: 5, params: { max_iter: 4, early_stopping: true, workers: 2 } };
+      const { gradientBoosting: jsLearner } = await jsBuild.load<{ gradientBoosting: Learner }>("gradient-boosting.js");
+      const { histogramEngine } = await jsBuild.load<{ histogramEngine: () => string }>("gradient-histograms.js");
+      const js = await jsLearner.train(base);
+      expect(histogramEngine()).toBe("js");
+      delete process.env.LATHE_KERNELS;
+      const native = await compiled.train(base);
+      const { histogramEngine: compiledEngine } = await build!.load<{ histogramEngine: () => string }>("gradient-histograms.js");
+      // Where the module is not built both are JavaScript, and the comparison still holds.
+      expect(compiledEngine()).toBe(nativeBoosting() ? "native" : "js");
+      expect(JSON.stringify(js.toJSON().state)).toBe(JSON.stringify(native.toJSON().state));
+    } finally {
+      if (saved === undefined) delete process.env.LATHE_KERNELS;
+      else process.env.LATHE_KERNELS = saved;
+      jsBuild.remove();
+    }
   });
 
   test("regression (constant hessians) on two threads", async () => {

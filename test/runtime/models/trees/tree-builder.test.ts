@@ -3,6 +3,10 @@ import { describe, expect, test } from "vitest";
 import { binColumns } from "../../../../runtime/models/trees/binning.js";
 import { TreeGrower, type TreeArrays } from "../../../../runtime/models/trees/tree-builder.js";
 import type { TreeOptions } from "../../../../runtime/models/trees/tree-options.js";
+import { nativeTrees } from "../../../../runtime/models/native-engine.js";
+import { decisionTree } from "../../../../runtime/models/trees/decision-tree.js";
+import { Rng } from "../../../../runtime/models/trees/prng.js";
+import { randomForest } from "../../../../runtime/models/trees/random-forest.js";
 
 /** Weighted impurity (n × impurity) of a set of targets, computed the slow, obvious way. */
 function cost(ys: number[], task: "classification" | "regression"): number {
@@ -133,5 +137,37 @@ describe("TreeGrower", () => {
     const binned = binColumns([Float32Array.of(1, 2)], 2, 255);
     expect(() => new TreeGrower({ binned, y: Float32Array.of(0, 3) }, options("classification", 1, 0))).toThrow(/class index 3/);
     expect(() => new TreeGrower({ binned, y: Float32Array.of(0, NaN) }, options("regression", 1, 0))).toThrow(/not a finite/);
+  });
+});
+
+describe.skipIf(!nativeTrees())("the native tree kernels (one-feature histogram, partition)", () => {
+  test("grow the same forests and trees as the JavaScript loops, byte and 16-bit bins, both tasks", async () => {
+    const rng = new Rng(3);
+    const n = 6_000;
+    // Nodes large enough for the native path (≥ 512 rows) near the root, small ones deeper down.
+    const columns = Array.from({ length: 4 }, (_, j) => Float32Array.from({ length: n }, () => (rng.nextInt(15) === 0 ? NaN : j === 0 ? rng.nextInt(500) : rng.nextUint32() / 2 ** 32)));
+    const score = (i: number) => (columns[0][i] || 3) + 100 * (columns[1][i] || 0.5) + rng.nextInt(60);
+    const targets = { classification: Float32Array.from({ length: n }, (_, i) => score(i) % 3 | 0), regression: Float32Array.from({ length: n }, (_, i) => score(i)) };
+    const x = { n, names: columns.map((_, j) => `x${j}`), columns };
+    const models = async () => {
+      const out: string[] = [];
+      for (const [learner, params] of [[randomForest, { trees: 2, workers: 1 }], [decisionTree, { max_depth: 8 }], [decisionTree, { max_depth: 8, max_bins: 1000 }]] as const) {
+        for (const task of ["classification", "regression"] as const) {
+          const m = await learner.train({ x, y: targets[task], task, classes: task === "classification" ? ["a", "b", "c"] : [], params, seed: 7 });
+          out.push(JSON.stringify(m.toJSON().state));
+        }
+      }
+      return out;
+    };
+    const saved = process.env.LATHE_KERNELS;
+    try {
+      process.env.LATHE_KERNELS = "js";
+      const js = await models();
+      delete process.env.LATHE_KERNELS;
+      expect(await models()).toEqual(js);
+    } finally {
+      if (saved === undefined) delete process.env.LATHE_KERNELS;
+      else process.env.LATHE_KERNELS = saved;
+    }
   });
 });

@@ -1,0 +1,75 @@
+/**
+ * Quantising rows streamed from DuckDB (data over the training memory budget) for the tree
+ * learners: bin edges from a bounded seeded sample, then one pass binning every block into the
+ * one- or two-byte cells the tree builder reads. Memory holds the cells (n × features bytes, a
+ * quarter of the float32 columns or less), the targets and one block; the float32 columns are
+ * never held whole.
+ */
+import type { RowBlocks } from "../types.js";
+import { binInto, binRanges, BYTE_VALUE_BINS, computeEdges, type BinArray, type BinnedMatrix } from "./binning.js";
+import { Rng } from "./prng.js";
+
+/** Rows the edges are computed from at most: scikit-learn's HistGradientBoosting bins from a 200,000-row subsample too. */
+export const EDGE_SAMPLE_ROWS = 200_000;
+
+/**
+ * A uniform sample of `size` rows (all of them when there are no more), by reservoir sampling
+ * (Algorithm R) on a generator seeded with `seed`: the same rows for the same data and seed.
+ * Columns only: the edges need no targets.
+ */
+export async function sampleColumns(data: RowBlocks, size: number, seed: number, signal?: AbortSignal): Promise<{ n: number; columns: Float32Array[] }> {
+  const d = data.names.length;
+  const kept = Math.min(size, data.n);
+  const columns = Array.from({ length: d }, () => new Float32Array(kept));
+  const rng = new Rng(seed);
+  await data.forEach(
+    data.rowsPerBlock(1),
+    (x, _y, start) => {
+      for (let r = 0; r < x.n; r++) {
+        const i = start + r;
+        const slot = i < kept ? i : rng.nextInt(i + 1);
+        if (slot < kept) for (let j = 0; j < d; j++) columns[j][slot] = x.columns[j][r];
+      }
+    },
+    signal,
+  );
+  return { n: kept, columns };
+}
+
+/**
+ * The binned matrix and targets of streamed rows: edges from a sample of at most `sampleRows`
+ * rows (so with the sample holding every row, the very edges of `binColumns`), then every row
+ * binned by those edges, and each bin's smallest and largest value over all rows (the thresholds
+ * sit between real training values, as in memory). `shared` puts cells and targets on
+ * SharedArrayBuffers for the forest's worker threads.
+ */
+export async function binStreamed(data: RowBlocks, maxBins: number, sampleRows: number, seed: number, shared: boolean, signal?: AbortSignal): Promise<{ binned: BinnedMatrix; y: Float32Array }> {
+  const { n } = data;
+  const d = data.names.length;
+  const sample = await sampleColumns(data, sampleRows, seed, signal);
+  const edges = sample.columns.map((c) => computeEdges(c, maxBins));
+  const bytes = Math.max(...edges.map((e) => e.length + 1)) <= BYTE_VALUE_BINS ? 1 : 2;
+  const buffer = (size: number) => (shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+  const bins: BinArray = bytes === 1 ? new Uint8Array(buffer(n * d)) : new Uint16Array(buffer(n * d * 2));
+  const y = new Float32Array(buffer(n * 4));
+  const low = edges.map((e) => new Float32Array(e.length + 1).fill(NaN));
+  const high = edges.map((e) => new Float32Array(e.length + 1).fill(NaN));
+  await data.forEach(
+    data.rowsPerBlock(1),
+    (x, yBlock, start) => {
+      y.set(yBlock, start);
+      for (let j = 0; j < d; j++) {
+        const cells = bins.subarray(j * n + start, j * n + start + x.n);
+        binInto(x.columns[j], edges[j], cells);
+        const r = binRanges(x.columns[j], cells, edges[j].length + 1);
+        // Fold the block's ranges in: NaN (an empty bin) never wins a comparison.
+        for (let b = 0; b < r.low.length; b++) {
+          if (!(r.low[b] >= low[j][b])) low[j][b] = r.low[b] === r.low[b] ? r.low[b] : low[j][b];
+          if (!(r.high[b] <= high[j][b])) high[j][b] = r.high[b] === r.high[b] ? r.high[b] : high[j][b];
+        }
+      }
+    },
+    signal,
+  );
+  return { binned: { n, features: d, bins, edges, low, high }, y };
+}

@@ -1,0 +1,157 @@
+// The native histogram pass (native/histograms.cc) against the JavaScript one, bit for bit.
+import { describe, expect, test } from "vitest";
+import { nativeBoosting } from "../../../../runtime/models/native-engine.js";
+import { binColumns } from "../../../../runtime/models/trees/binning.js";
+import { buildHistograms, buildHistogramsJs, histogramData, histogramEngine, subtractHistograms, type HistogramData, type HistogramRequest } from "../../../../runtime/models/trees/gradient-histograms.js";
+import { Rng } from "../../../../runtime/models/trees/prng.js";
+
+const native = nativeBoosting();
+
+/** n rows × f features, some missing, some with few distinct values; two classes of gradients and hessians. */
+function problem(n: number, f: number, seed: number): { d: HistogramData; rng: Rng } {
+  const rng = new Rng(seed);
+  const columns = Array.from({ length: f }, (_, j) =>
+    Float32Array.from({ length: n }, () => (rng.nextInt(9) === 0 ? NaN : j % 5 === 0 ? rng.nextInt(6) : (rng.nextUint32() / 2 ** 32 - 0.5) * 10 ** (j % 5))),
+  );
+  const binned = binColumns(columns, n, 255);
+  // Gradients of mixed signs and scales, so the order of additions shows in the sums' last bits.
+  const g = Float32Array.from({ length: 2 * n }, () => (rng.nextUint32() / 2 ** 32 - 0.5) * 10 ** rng.nextInt(6));
+  const h = Float32Array.from({ length: 2 * n }, () => (rng.nextUint32() / 2 ** 32) * 10 ** -rng.nextInt(4));
+  return { d: histogramData(binned, g, h, false), rng };
+}
+
+/** A node's rows: a random subset of the rows in random order, gradients of class `k` gathered. */
+function node(d: HistogramData, rng: Rng, rows: number, k: number): void {
+  const all = Int32Array.from({ length: d.n }, (_, i) => i);
+  for (let i = d.n - 1; i > 0; i--) {
+    const r = rng.nextInt(i + 1);
+    [all[i], all[r]] = [all[r], all[i]];
+  }
+  d.idx.set(all.subarray(0, rows), 3);
+  for (let p = 3; p < 3 + rows; p++) {
+    d.og[p] = d.g[k * d.n + d.idx[p]];
+    d.oh[p] = d.h[k * d.n + d.idx[p]];
+  }
+}
+
+/** The histograms of features [j0, j1) by both passes (the native one through buildHistograms). */
+function both(d: HistogramData, j0: number, j1: number, r: HistogramRequest): [Float64Array, Float64Array] {
+  const size = d.histOffset[d.features];
+  const js = new Float64Array(size);
+  const nat = new Float64Array(size);
+  buildHistogramsJs(d, js, j0, j1, r);
+  native!.histograms(d.bins as Uint8Array, d.n, d.histOffset, d.idx, d.g, d.h, d.og, d.oh, d.rootCounts, nat, Float64Array.of(j0, j1, r.start, r.end, r.root ? 1 : 0, r.gOffset, r.constantHessian ? 1 : 0));
+  return [js, nat];
+}
+
+/** Equal bit for bit (Float64Array equality in vitest compares values, where −0 equals 0). */
+function expectSameBits(a: Float64Array, b: Float64Array): void {
+  expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+}
+
+describe.skipIf(!native)("the native histogram pass", () => {
+  test("is the pass gradient boosting uses when the module is built", () => {
+    expect(histogramEngine()).toBe("native");
+  });
+
+  test("gives the JavaScript pass's histograms bit for bit: root and nodes, both hessian kinds, any feature range", () => {
+    const { d, rng } = problem(3_001, 11, 7);
+    // Features 1–4 have all 256 bins (the pass's unchecked path), 0 and 5 a few (the checked one).
+    for (const j of [1, 2, 3, 4]) expect(d.histOffset[j + 1] - d.histOffset[j]).toBe(256 * 3);
+    expect(d.histOffset[1] - d.histOffset[0]).toBeLessThan(256 * 3);
+    let nonzero = 0;
+    for (const constantHessian of [false, true]) {
+      for (const [j0, j1] of [[0, 11], [1, 6], [5, 5], [8, 11]]) {
+        for (const k of [0, 1]) {
+          const root = both(d, j0, j1, { start: 0, end: d.n, root: true, gOffset: k * d.n, constantHessian });
+          expectSameBits(root[0], root[1]);
+          const rows = 10 + rng.nextInt(2_900);
+          node(d, rng, rows, k);
+          for (const [start, end] of [[3, 3 + rows], [10, 11], [3, 3]]) {
+            const [js, nat] = both(d, j0, j1, { start, end, root: false, gOffset: k * d.n, constantHessian });
+            expectSameBits(js, nat);
+            nonzero += js.filter((v) => v !== 0).length;
+          }
+        }
+      }
+    }
+    expect(nonzero).toBeGreaterThan(1_000);
+  });
+
+  test("subtracts a child's histograms as the JavaScript loop does", () => {
+    const rng = new Rng(3);
+    const parent = Float64Array.from({ length: 999 }, () => rng.nextUint32() / 7);
+    const child = Float64Array.from({ length: 999 }, () => rng.nextUint32() / 11);
+    const expected = parent.map((v, q) => v - child[q]);
+    subtractHistograms(parent, child);
+    expectSameBits(parent, expected);
+    expect(() => native!.subtract(parent, child.subarray(1))).toThrow(TypeError);
+  });
+
+  test("partitions a node's rows stably and gathers their gradients, as the JavaScript loops do", () => {
+    const { d, rng } = problem(4_000, 4, 5);
+    node(d, rng, 3_000, 1);
+    const goesLeft = Uint8Array.from({ length: 256 }, () => rng.nextInt(2));
+    const before = Array.from(d.idx.subarray(3, 3_003));
+    const side = (i: number) => goesLeft[d.bins[2 * d.n + i]];
+    const expected = [...before.filter((i) => side(i) === 1), ...before.filter((i) => side(i) === 0)];
+    const mid = native!.partition(d.bins as Uint8Array, d.n, 2, d.idx, new Int32Array(3_000), 3, 3_003, goesLeft);
+    expect(mid).toBe(3 + before.filter((i) => side(i) === 1).length);
+    expect(Array.from(d.idx.subarray(3, 3_003))).toEqual(expected);
+    native!.gather(d.idx, d.g, d.h, d.og, d.oh, 3, 3_003, d.n, false);
+    for (let p = 3; p < 3_003; p++) {
+      expect(d.og[p]).toBe(d.g[d.n + d.idx[p]]);
+      expect(d.oh[p]).toBe(d.h[d.n + d.idx[p]]);
+    }
+    const bad = d.idx.slice();
+    bad[5] = -1;
+    expect(() => native!.partition(d.bins as Uint8Array, d.n, 2, bad, new Int32Array(3_000), 3, 3_003, goesLeft)).toThrow(/row index out of range/);
+    expect(() => native!.partition(d.bins as Uint8Array, d.n, 4, d.idx, new Int32Array(3_000), 3, 3_003, goesLeft)).toThrow(/feature out of range/);
+    expect(() => native!.partition(d.bins as Uint8Array, d.n, 2, d.idx, new Int32Array(10), 3, 3_003, goesLeft)).toThrow(/out of range/);
+    expect(() => native!.gather(bad, d.g, d.h, d.og, d.oh, 3, 3_003, 0, false)).toThrow(/row index out of range/);
+    expect(() => native!.gather(d.idx, d.g, d.h, d.og, d.oh, 3, 3_003, 2 * d.n + 1, true)).toThrow(/gOffset/);
+  });
+
+  test("finds no cut in an empty histogram, and refuses a layout that does not fit", () => {
+    const out = new Float64Array(7);
+    const node = Float64Array.of(0, 0, 0, 0, 20, 0, 0, 1e-3);
+    native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 12), Int32Array.of(1, 1), node, out);
+    expect(out[1]).toBe(-1);
+    expect(() => native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 12), Int32Array.of(1, 2), node, out)).toThrow(/do not fit/);
+    expect(() => native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 13), Int32Array.of(1, 1), node, out)).toThrow(/do not fit/);
+    expect(() => native!.findSplit(new Float64Array(12), Int32Array.of(0, 6, 12), Int32Array.of(1), node, out)).toThrow(TypeError);
+  });
+
+  test("checks its arguments: a row index or bin out of range, a short buffer or a bad request throws, nothing is written out of bounds", () => {
+    const { d } = problem(200, 5, 1);
+    const size = d.histOffset[d.features];
+    const call = (over: Partial<Record<"idx" | "bins" | "hist", unknown>>, request: number[]) =>
+      native!.histograms((over.bins ?? d.bins) as Uint8Array, d.n, d.histOffset, (over.idx ?? d.idx) as Int32Array, d.g, d.h, d.og, d.oh, d.rootCounts, (over.hist ?? new Float64Array(size)) as Float64Array, Float64Array.from(request));
+    const badIdx = d.idx.slice();
+    badIdx[4] = d.n;
+    expect(() => call({ idx: badIdx }, [0, 5, 0, 10, 0, 0, 0])).toThrow(/row index or bin out of range/);
+    const badBins = (d.bins as Uint8Array).slice();
+    badBins[7] = 255;
+    expect(() => call({ bins: badBins }, [0, 5, 0, 0, 1, 0, 0])).toThrow(/row index or bin out of range/);
+    expect(() => call({ bins: (d.bins as Uint8Array).subarray(1) }, [0, 5, 0, 10, 0, 0, 0])).toThrow(/fewer bins/);
+    expect(() => call({ hist: new Float64Array(size - 1) }, [0, 5, 0, 10, 0, 0, 0])).toThrow(/hist and rootCounts/);
+    expect(() => call({ idx: new Float32Array(d.n) }, [0, 5, 0, 10, 0, 0, 0])).toThrow(TypeError);
+    expect(() => call({}, [0, 6, 0, 10, 0, 0, 0])).toThrow(/features/);
+    expect(() => call({}, [0, 5, 0, d.n + 1, 0, 0, 0])).toThrow(/node rows/);
+    expect(() => call({}, [0, 5, 0, 10, 1, d.n + 1, 0])).toThrow(/gradients shorter/);
+    expect(() => call({}, [0.5, 5, 0, 10, 0, 0, 0])).toThrow(/features/);
+  });
+});
+
+describe("buildHistograms", () => {
+  test("builds the same histograms as the JavaScript pass on whichever engine it runs", () => {
+    const { d, rng } = problem(500, 6, 2);
+    node(d, rng, 400, 1);
+    const r: HistogramRequest = { start: 3, end: 403, root: false, gOffset: d.n, constantHessian: false };
+    const a = new Float64Array(d.histOffset[d.features]);
+    const b = new Float64Array(a.length);
+    buildHistograms(d, a, 0, d.features, r);
+    buildHistogramsJs(d, b, 0, d.features, r);
+    expectSameBits(a, b);
+  });
+});
