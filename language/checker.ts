@@ -51,6 +51,8 @@ export interface DatasetInfo {
   statement: number;
   /** The engine its rows stay on (a `from clickhouse` source and what is prepared from it): readers push work there or bring the rows back. */
   engine?: string;
+  /** The engine its rows came from (on it still, or the parts of its split and what is prepared from them): where `to table "T"` alone writes. */
+  origin?: string;
 }
 
 export interface ModelInfo {
@@ -174,7 +176,7 @@ class Checker {
         } else schema = answer.columns;
         if (!answer || "error" in answer) this.opaque.add(schema);
         const engine = s.source.kind === "table" ? s.source.engine?.text : undefined;
-        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "source", schema, fitted: false, statement: index, ...(engine ? { engine } : {}) };
+        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "source", schema, fitted: false, statement: index, ...(engine ? { engine, origin: engine } : {}) };
         return;
       }
       case "prepare": {
@@ -193,7 +195,7 @@ class Checker {
           if (opaque && schema) this.opaque.add(schema);
         }
         this.onEngine = undefined;
-        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "prepare", schema: schema ?? this.unknownSchema(), fitted, statement: index, ...(input?.engine ? { engine: input.engine } : {}) };
+        if (this.define(s.name, "dataset")) this.datasets[s.name.text] = { name: s.name.text, kind: "prepare", schema: schema ?? this.unknownSchema(), fitted, statement: index, ...(input?.engine ? { engine: input.engine } : {}), ...(input?.origin ? { origin: input.origin } : {}) };
         return;
       }
       case "split":
@@ -428,8 +430,8 @@ class Checker {
         if (!sourceEngines.includes(o.engine.text)) this.report("unknown-engine", `unknown engine \`${o.engine.text}\`; rows are written to a DuckDB file ("x.duckdb") or to ${sourceEngines.join(", ")}`, o.engine.span, "error", sourceEngines);
         const problem = engineUrlProblem(o.url.value);
         if (problem) this.report(problem.code, problem.message, o.url.span);
-      } else if (data && !data.engine) {
-        this.report("missing-engine", `\`table ${JSON.stringify(o.table.value)}\` alone names a table on the engine \`${data.name}\` comes from, and its rows are not on one: write \`table ${JSON.stringify(o.table.value)} in "file.duckdb"\` or \`in clickhouse "http://HOST:PORT/DATABASE"\``, o.span);
+      } else if (data && !data.origin) {
+        this.report("missing-engine", `\`table ${JSON.stringify(o.table.value)}\` alone names a table on the engine \`${data.name}\`'s rows come from, and they come from none: write \`table ${JSON.stringify(o.table.value)} in "file.duckdb"\` or \`in clickhouse "http://HOST:PORT/DATABASE"\``, o.span);
       }
       return;
     }
@@ -530,7 +532,7 @@ class Checker {
     if (s.seed?.kind === "name") this.param(s.seed.name, "number");
     else if (s.seed && typeof s.seed.value !== "number") this.report("type-mismatch", "a seed must be a number", s.seed.span);
     for (const p of s.parts) {
-      if (this.define(p.name, "dataset")) this.datasets[p.name.text] = { name: p.name.text, kind: "split", schema: input?.schema ?? this.unknownSchema(), fitted: false, statement: index };
+      if (this.define(p.name, "dataset")) this.datasets[p.name.text] = { name: p.name.text, kind: "split", schema: input?.schema ?? this.unknownSchema(), fitted: false, statement: index, ...(input?.origin ? { origin: input.origin } : {}) };
     }
   }
 

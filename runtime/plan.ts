@@ -25,6 +25,8 @@ export interface PlanContext {
   keys?: Map<string, string>;
   /** Datasets that live on an engine (a `from clickhouse` source and what is prepared from it) → the engine (across cells). */
   engines?: Map<string, EngineRef>;
+  /** Datasets whose rows came from an engine (those above and the parts of their splits) → the engine (across cells). */
+  origins?: Map<string, EngineRef>;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
   const steps: PlanStep[] = [];
   const producer = new Map<string, PlanStep>();
   const keys = (context.keys ??= new Map());
-  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), engines: (context.engines ??= new Map()), snapshots };
+  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), engines: (context.engines ??= new Map()), origins: (context.origins ??= new Map()), snapshots };
   // A name from an earlier cell stands for the key of the step that defined it, so a cell's keys
   // change when an earlier cell it reads from is re-run with other text or data.
   const depsOf = (names: string[]) => names.map((n) => producer.get(n)?.id ?? keys.get(n)).filter((x): x is string => !!x);

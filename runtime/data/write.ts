@@ -31,6 +31,7 @@ let attachCount = 0;
 export async function writeRows(db: Database, query: string, target: WriteTarget, engine?: (at: EngineAddress) => Promise<ClickHouseConnection>): Promise<string> {
   if (target.kind === "engine") {
     if (!engine) throw new Error("writeRows: an engine table needs a connection");
+    if (!target.url) throw new DataError(`\`table ${JSON.stringify(target.table)}\` alone writes to the engine the rows come from, and they come from none`, undefined, "missing-engine");
     await writeEngineRows(await engine(target), db, query, target.table);
     return `table ${target.table} on ${target.engine} (${target.url})`;
   }

@@ -10,7 +10,7 @@ export const planDeploy: Planner<"deploy", Draft<DeployStep>> = (s, ctx) => ({
   op: "deploy",
   ref: parseModelRef(s.target.name.value, s.target.version),
   dataset: s.data.text,
-  target: writeTarget(s.output, ctx.baseDir, ctx.engines.get(s.data.text)),
+  target: writeTarget(s.output, ctx.baseDir, ctx.origins.get(s.data.text)),
   // Rows scored at a time: memory holds one block of features and predictions, however many rows.
   blockRows: Number(process.env.LATHE_BATCH_ROWS) > 0 ? Math.floor(Number(process.env.LATHE_BATCH_ROWS)) : 65_536,
   label: `deploy ${s.target.name.value}${s.target.version !== undefined ? ` version ${s.target.version}` : ""} batch from ${s.data.text}`,

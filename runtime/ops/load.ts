@@ -17,6 +17,7 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
   ctx.prepares.delete(s.name.text);
   ctx.splits.delete(s.name.text);
   ctx.engines.delete(s.name.text);
+  ctx.origins.delete(s.name.text);
   const snapshot = ctx.snapshots?.get(s.name.text);
   if (snapshot) {
     // The rows the recorded run read, under the fingerprint they had then.
@@ -28,6 +29,7 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
     // The engine fingerprints the rows, so the keys of the steps after it change when they do.
     const engine = engineRefOf(s.source);
     ctx.engines.set(s.name.text, engine);
+    ctx.origins.set(s.name.text, engine);
     const fp = await engineFingerprint(engine);
     return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: fp, engine, ...(s.snapshot ? { snapshot: true } : {}), label: `collect ${s.name.text}` };
   }

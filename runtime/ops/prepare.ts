@@ -19,6 +19,9 @@ export const planPrepare: Planner<"prepare", Draft<PrepareOpStep>> = (s, ctx) =>
   const engine = ctx.engines.get(s.input.text);
   if (engine) ctx.engines.set(s.name.text, engine);
   else ctx.engines.delete(s.name.text);
+  const origin = ctx.origins.get(s.input.text);
+  if (origin) ctx.origins.set(s.name.text, origin);
+  else ctx.origins.delete(s.name.text);
   // On an engine, the steps of the prepares in between run from the source's table itself.
   const chain: PrepareStep[] = [];
   for (let at = s.input.text; engine && ctx.prepares.has(at); at = ctx.prepares.get(at)!.input) chain.unshift(...ctx.prepares.get(at)!.steps);

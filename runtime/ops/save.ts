@@ -2,7 +2,6 @@ import path from "node:path";
 import type { OutputTarget } from "../../language/ast.js";
 import type { WriteTarget } from "../data/write.js";
 import type { StepResult } from "../results.js";
-import { DataError } from "../errors.js";
 import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 
 /** `save DATASET to "file"` / `to table "t" in "db.duckdb"`: writes a dataset's rows (a prepare-only workflow's output). */
@@ -13,15 +12,16 @@ export function writeTarget(o: OutputTarget, baseDir: string, from?: EngineRef):
   if (o.kind === "file") return { kind: "file", path: path.resolve(baseDir, o.path.value) };
   if (o.kind === "table") return { kind: "table", table: o.table.value, database: path.resolve(baseDir, o.database.value) };
   if (o.url) return { kind: "engine", engine: "clickhouse", url: o.url.value, table: o.table.value };
-  // The checker refuses `table "t"` alone for rows on no engine (`missing-engine`).
-  if (!from) throw new DataError(`\`table ${JSON.stringify(o.table.value)}\` alone writes to the engine the rows come from, and they come from none`, undefined, "missing-engine");
+  // The checker refuses `table "t"` alone for rows on no engine (`missing-engine`); they are on
+  // none here only when a reproduction reads the engine's rows from a snapshot, and writes nothing.
+  if (!from) return { kind: "engine", engine: "clickhouse", url: "", table: o.table.value };
   return { kind: "engine", engine: from.engine, url: from.url, table: o.table.value, ...(from.userEnv ? { userEnv: from.userEnv } : {}), ...(from.passwordEnv ? { passwordEnv: from.passwordEnv } : {}) };
 }
 
 export const planSave: Planner<"save", Draft<SaveStep>> = (s, ctx) => ({
   op: "save",
   dataset: s.data.text,
-  target: writeTarget(s.output, ctx.baseDir, ctx.engines.get(s.data.text)),
+  target: writeTarget(s.output, ctx.baseDir, ctx.origins.get(s.data.text)),
   label: `save ${s.data.text}`,
 });
 

@@ -45,6 +45,9 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   for (const p of parts) {
     ctx.prepares.delete(p.name);
     ctx.engines.delete(p.name);
+    const origin = ctx.origins.get(root);
+    if (origin) ctx.origins.set(p.name, origin);
+    else ctx.origins.delete(p.name);
     ctx.splits.set(p.name, { parts: parts.map((q) => q.name), train });
   }
   return {

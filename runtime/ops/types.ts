@@ -58,6 +58,8 @@ export interface PlanningContext {
   readonly snapshots?: Map<string, SnapshotUse>;
   /** Datasets that live on an engine → the engine table they come from (across cells). */
   readonly engines: Map<string, EngineRef>;
+  /** Datasets whose rows came from an engine (on it still, or parts of its split) → that engine: where `to table "T"` alone writes (across cells). */
+  readonly origins: Map<string, EngineRef>;
 }
 
 export type { EngineRef } from "../data/clickhouse-connection.js";

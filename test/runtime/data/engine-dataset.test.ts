@@ -227,7 +227,8 @@ prepare clean = p {
 }
 split clean into train 70%, test 30% seed 11
 model m = logistic_regression predicting Species from train { features: "Beak Length (mm)", "Flipper Length (mm)", "Body Mass (g)" }
-evaluate m on test metrics accuracy, log_loss`;
+evaluate m on test metrics accuracy, log_loss
+save test to table "snapshot_test_rows"`;
     // A session of its own: this one holds `p`'s load already, and a reused load keeps no snapshot.
     const fresh = await Session.open({ root });
     let out: RunOutcome;
@@ -238,6 +239,9 @@ evaluate m on test metrics accuracy, log_loss`;
     }
     expect((results(out)[0] as { note?: string }).note).toMatch(/^read from clickhouse .*; snapshot kept$/);
     const original = (await session.store.load(out.runId!))!;
+    // `table "T"` alone for a part of the split: the engine its rows came from.
+    const test = (results(out).find((r) => r.kind === "split") as { parts: { name: string; rows: number }[] }).parts[1];
+    expect(Number((await cluster.rows("SELECT count() AS n FROM snapshot_test_rows"))[0].n)).toBe(test.rows);
     expect(original.artifacts.filter((a) => a.kind === "snapshot").map((a) => a.name)).toEqual(["snapshot-p.parquet"]);
     // The rows change on the engine.
     await cluster.query(`INSERT INTO penguins FORMAT JSONEachRow\n${penguins.slice(0, 40).map((r) => JSON.stringify({ ...r, "Body Mass (g)": 9999 })).join("\n")}`, 2, { params: { insert_distributed_sync: "1" } });
@@ -247,6 +251,8 @@ evaluate m on test metrics accuracy, log_loss`;
     expect(load.note).toContain("the engine's rows have changed since");
     expect(again.again!.metrics.map((m) => [m.metric, m.value])).toEqual(original.metrics.map((m) => [m.metric, m.value]));
     expect(again.diff?.identical).toBe(true);
+    // The save names the engine the rows came from, which the reproduction read a snapshot of instead: it plans, and writes nothing.
+    expect(again.outcome.output!.results.at(-1)).toMatchObject({ kind: "notice" });
     // DuckDB split the snapshot's rows as the engine did: the portable hash, the engine's order.
     expect((again.outcome.plan as { steps: { op: string; portable?: boolean }[] }).steps.find((s) => s.op === "split")?.portable).toBe(true);
   }, 120_000);
