@@ -490,7 +490,6 @@ class Checker {
 
   private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
     const input = this.dataset(s.input, true);
-    if (input?.engine && (s.stratify || s.time || s.column)) this.report("engine-unsupported", `a ${s.stratify ? "stratified split" : s.time ? "split by time" : "split by column"} cannot run on ${input.engine} yet: only a plain split by percentages runs there`, s.span);
     if (s.column) this.splitByColumn(s, s.column, input);
     else {
       const unsized = s.parts.filter((p) => p.percent === undefined);

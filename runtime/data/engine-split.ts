@@ -11,7 +11,7 @@ import type { Database } from "./database.js";
 import { partColumn } from "./split.js";
 import { isFitted, readFitted, type AppliedStep } from "./steps.js";
 
-/** A plain split of an engine table, with the prepare steps before it (`pre`: learn nothing; `post`: learn on the training part). */
+/** A split of an engine table (plain, stratified, by time or by column), with the prepare steps before it (`pre`: learn nothing; `post`: learn on the training part). */
 export interface EngineSplitSpec {
   table: string;
   pre: PrepareStep[];
@@ -19,6 +19,9 @@ export interface EngineSplitSpec {
   parts: { name: string; fraction: number }[];
   train: string;
   seed: number;
+  stratify?: string;
+  time?: string;
+  column?: string;
 }
 
 /** What came back: each part as a DuckDB table (typed), the post steps with the constants learned on the engine, and the bytes of JSON received. */
@@ -31,6 +34,8 @@ export interface EngineSplitResult {
   /** The query giving each row its part on the engine, for `lathe explain`. */
   sql: string;
   bytes: number;
+  /** `by column`: the rows whose value names no part (they go nowhere). */
+  unassigned?: number;
 }
 
 /** The rows of the engine's result inserted per DuckDB statement: one temporary NDJSON file at a time. */
@@ -40,11 +45,14 @@ const chunkRows = 50_000;
  * Runs a split and its prepare steps inside ClickHouse and brings back only the parts, each into
  * a DuckDB table named by `tableOf`. The steps compile through the ClickHouse dialect; each row's
  * part comes from the portable row hash over the columns the split sees (docs/scale-out.md), so the
- * same rows land in the same parts as DuckDB computing the portable split. Steps that learn (`post`)
- * learn on the training part on the engine (`fitQueries` + `readFitted`, the same constants DuckDB
- * learns) and are applied to every part there. A part streams back in JSONEachRow chunks, typed by
- * the engine's `DESCRIBE` of its query (`duckTypeOf`), ordered by the row hash and then the row
- * text, so a learner that depends on row order sees the same order on every run.
+ * same rows land in the same parts as on DuckDB (stratified and time splits rank rows by it too;
+ * `by column` takes the part from the column). The rows with their part are computed once into a
+ * `Memory` table on the server the connection talks to (dropped at the end), so neither the hash
+ * nor a ranking runs again for each step that learns and each part. Steps that learn (`post`)
+ * learn on the training part there (`fitQueries` + `readFitted`, the same constants DuckDB learns)
+ * and are applied to every part. A part streams back in JSONEachRow chunks, typed by the engine's
+ * `DESCRIBE` of its query (`duckTypeOf`), ordered by time (time splits), the row hash and then the
+ * row text, so a learner that depends on row order sees the same order on every run.
  */
 export async function engineSplit(conn: ClickHouseConnection, db: Database, spec: EngineSplitSpec, tableOf: (part: string) => string): Promise<EngineSplitResult> {
   if (spec.pre.some(isFitted)) throw new Error("engineSplit: steps before the split must learn nothing (the planner puts the first fitted step and the rest after it)");
@@ -52,59 +60,87 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
   const pre = ch.chain(ch.ident(spec.table), spec.pre.map((step) => ({ step })), source.map((c) => c.name));
   const preColumns = await describeQuery(conn, pre);
   const names = preColumns.map((c) => c.name);
-  const assigned = `(${ch.portableSplit(`(${pre})`, preColumns, { parts: spec.parts, seed: spec.seed }, partColumn)})`;
-  const partRel = (name: string) => `(SELECT ${names.map(ch.ident).join(", ")}, __lathe_h FROM ${assigned} WHERE ${ch.ident(partColumn)} = ${ch.literal(name)})`;
+  const sql =
+    spec.column !== undefined
+      ? `SELECT *, toString(${ch.ident(spec.column)}) AS ${ch.ident(partColumn)} FROM (${pre})`
+      : ch.portableSplit(`(${pre})`, preColumns, { parts: spec.parts, seed: spec.seed, stratify: spec.stratify, time: spec.time }, partColumn);
+  const hashed = spec.column === undefined;
+  const assigned = `__lathe_split_${randomUUID().replace(/-/g, "")}`;
+  await conn.command(`CREATE TABLE ${ch.ident(assigned)} ENGINE = Memory AS ${sql}`);
+  try {
+    const carried = [...names, ...(hashed ? ["__lathe_h"] : [])];
+    const partRel = (name: string) => `(SELECT ${carried.map(ch.ident).join(", ")} FROM ${ch.ident(assigned)} WHERE ${ch.ident(partColumn)} = ${ch.literal(name)})`;
 
-  // Learn on the training part, each step on the rows as they stand just before it (as `fitAndCompile`).
-  const applied: AppliedStep[] = [];
-  for (const step of spec.post) {
-    if (!isFitted(step)) {
-      applied.push({ step });
-      continue;
-    }
-    const before = `(${ch.chain(partRel(spec.train), applied, names)})`;
-    const results: Record<string, unknown>[][] = [];
-    for (const q of ch.fitQueries(step, before) ?? []) results.push(await conn.rows(q));
-    applied.push({ step, fitted: readFitted(step, results) });
-  }
-
-  const parts: EngineSplitResult["parts"] = [];
-  let columns: TypedColumn[] = [];
-  let bytes = 0;
-  for (const p of spec.parts) {
-    // The hash rides along through the steps for the order (a `keep columns` after the split drops it: then the row text orders alone).
-    const rows = ch.chain(partRel(p.name), applied, [...names, "__lathe_h"]);
-    const described = await describeQuery(conn, rows);
-    columns = described.filter((c) => c.name !== "__lathe_h");
-    const order = [...(described.length > columns.length ? ["__lathe_h"] : []), ch.rowText(columns)].join(", ");
-    const ordered = `SELECT ${columns.map((c) => ch.ident(c.name)).join(", ")} FROM (${rows}) ORDER BY ${order}`;
-    const table = tableOf(p.name);
-    const types = columns.map((c) => [c.name, duckTypeOf(c.type)] as const);
-    await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} (${types.map(([n, t]) => `${ident(n)} ${t}`).join(", ")})`);
-    const pending: string[] = [];
-    const flush = async () => {
-      if (!pending.length) return;
-      const file = path.join(os.tmpdir(), `lathe-engine-${randomUUID()}.ndjson`);
-      const body = pending.join("\n");
-      bytes += Buffer.byteLength(body);
-      pending.length = 0;
-      try {
-        writeFileSync(file, body);
-        // DuckDB's JSON reader parses doubles correctly rounded and casts 18.16's quoted 64-bit integers.
-        const cols = `{${types.map(([n, t]) => `${literal(n)}: ${literal(t)}`).join(", ")}}`;
-        await db.exec(`INSERT INTO ${ident(table)} SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = ${cols})`);
-      } finally {
-        rmSync(file, { force: true });
+    // Learn on the training part, each step on the rows as they stand just before it (as `fitAndCompile`).
+    const applied: AppliedStep[] = [];
+    for (const step of spec.post) {
+      if (!isFitted(step)) {
+        applied.push({ step });
+        continue;
       }
-    };
-    const n = await conn.stream(ordered, async (chunk) => {
-      for (const r of chunk) pending.push(JSON.stringify(r));
-      if (pending.length >= chunkRows) await flush();
-    });
-    await flush();
-    parts.push({ name: p.name, table, rows: n });
+      const before = `(${ch.chain(partRel(spec.train), applied, names)})`;
+      const results: Record<string, unknown>[][] = [];
+      for (const q of ch.fitQueries(step, before) ?? []) results.push(await conn.rows(q));
+      applied.push({ step, fitted: readFitted(step, results) });
+    }
+
+    const parts: EngineSplitResult["parts"] = [];
+    let columns: TypedColumn[] = [];
+    let bytes = 0;
+    for (const p of spec.parts) {
+      // The hash rides along through the steps for the order (a `keep columns` after the split drops it: then the row text orders alone).
+      const rows = ch.chain(partRel(p.name), applied, carried);
+      const described = await describeQuery(conn, rows);
+      columns = described.filter((c) => c.name !== "__lathe_h");
+      const keys = [
+        ...(spec.time !== undefined && columns.some((c) => c.name === spec.time) ? [ch.ident(spec.time)] : []),
+        ...(described.length > columns.length ? ["__lathe_h"] : []),
+        ch.rowText(columns),
+      ];
+      const ordered = `SELECT ${columns.map((c) => ch.ident(c.name)).join(", ")} FROM (${rows}) ORDER BY ${keys.join(", ")}`;
+      const table = tableOf(p.name);
+      const got = await streamInto(conn, db, ordered, table, columns);
+      bytes += got.bytes;
+      parts.push({ name: p.name, table, rows: got.rows });
+    }
+    let unassigned: number | undefined;
+    if (spec.column !== undefined) {
+      const [{ n }] = await conn.rows(`SELECT count() AS n FROM ${ch.ident(assigned)} WHERE NOT (ifNull(${ch.ident(partColumn)}, '') IN (${spec.parts.map((p) => ch.literal(p.name)).join(", ")}))`);
+      unassigned = Number(n);
+    }
+    return { parts, applied, columns, source, sql, bytes, unassigned };
+  } finally {
+    await conn.command(`DROP TABLE IF EXISTS ${ch.ident(assigned)}`);
   }
-  return { parts, applied, columns, source, sql: assigned, bytes };
+}
+
+/** Streams a query's rows into a new DuckDB table typed from the engine's columns, 50,000 rows per insert; the rows and bytes of JSON received. */
+async function streamInto(conn: ClickHouseConnection, db: Database, query: string, table: string, columns: TypedColumn[]): Promise<{ rows: number; bytes: number }> {
+  const types = columns.map((c) => [c.name, duckTypeOf(c.type)] as const);
+  await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} (${types.map(([n, t]) => `${ident(n)} ${t}`).join(", ")})`);
+  let bytes = 0;
+  const pending: string[] = [];
+  const flush = async () => {
+    if (!pending.length) return;
+    const file = path.join(os.tmpdir(), `lathe-engine-${randomUUID()}.ndjson`);
+    const body = pending.join("\n");
+    bytes += Buffer.byteLength(body);
+    pending.length = 0;
+    try {
+      writeFileSync(file, body);
+      // DuckDB's JSON reader parses doubles correctly rounded and casts 18.16's quoted 64-bit integers.
+      const cols = `{${types.map(([n, t]) => `${literal(n)}: ${literal(t)}`).join(", ")}}`;
+      await db.exec(`INSERT INTO ${ident(table)} SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = ${cols})`);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  };
+  const rows = await conn.stream(query, async (chunk) => {
+    for (const r of chunk) pending.push(JSON.stringify(r));
+    if (pending.length >= chunkRows) await flush();
+  });
+  await flush();
+  return { rows, bytes };
 }
 
 /** The columns and engine types of a query's result (`DESC (query)`, which 18.16 answers without running it). */
