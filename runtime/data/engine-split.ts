@@ -10,6 +10,7 @@ import { duckTypeOf, type ClickHouseConnection } from "./clickhouse-connection.j
 import type { Database } from "./database.js";
 import { partColumn } from "./split.js";
 import { isFitted, readFitted, type AppliedStep } from "./steps.js";
+import { DataError } from "../errors.js";
 
 /** A split of an engine table (plain, stratified, by time or by column), with the prepare steps before it (`pre`: learn nothing; `post`: learn on the training part). */
 export interface EngineSplitSpec {
@@ -38,8 +39,8 @@ export interface EngineSplitResult {
   unassigned?: number;
 }
 
-/** The rows of the engine's result inserted per DuckDB statement: one temporary NDJSON file at a time. */
-const chunkRows = 50_000;
+/** The bytes of the engine's result inserted per DuckDB statement: one temporary NDJSON file at a time. */
+const fileBytes = 32 * 2 ** 20;
 
 /**
  * Runs a split and its prepare steps inside ClickHouse and brings back only the parts, each into
@@ -52,7 +53,7 @@ const chunkRows = 50_000;
  * learn on the training part there (`fitQueries` + `readFitted`, the same constants DuckDB learns)
  * and are applied to every part. A part streams back in JSONEachRow chunks, typed by the engine's
  * `DESCRIBE` of its query (`duckTypeOf`), ordered by time (time splits), the row hash and then the
- * row text, so a learner that depends on row order sees the same order on every run.
+ * values, so a learner that depends on row order sees the same order on every run.
  */
 export async function engineSplit(conn: ClickHouseConnection, db: Database, spec: EngineSplitSpec, tableOf: (part: string) => string): Promise<EngineSplitResult> {
   if (spec.pre.some(isFitted)) throw new Error("engineSplit: steps before the split must learn nothing (the planner puts the first fitted step and the rest after it)");
@@ -84,6 +85,8 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
       applied.push({ step, fitted: readFitted(step, results) });
     }
 
+    // Each part's size, to tell a part that came back whole from one cut short.
+    const sizes = new Map((await conn.rows(`SELECT ${ch.ident(partColumn)} AS p, count() AS n FROM ${ch.ident(assigned)} GROUP BY p`)).map((r) => [String(r.p), Number(r.n)]));
     const parts: EngineSplitResult["parts"] = [];
     let columns: TypedColumn[] = [];
     let bytes = 0;
@@ -95,11 +98,13 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
       const keys = [
         ...(spec.time !== undefined && columns.some((c) => c.name === spec.time) ? [ch.ident(spec.time)] : []),
         ...(described.length > columns.length ? ["__lathe_h"] : []),
-        ch.rowText(columns),
+        // Then the values themselves: a tie-break only rows of equal hash reach (the row text would
+        // be built for every row before the sort).
+        ...columns.map((c) => ch.ident(c.name)),
       ];
       const ordered = `SELECT ${columns.map((c) => ch.ident(c.name)).join(", ")} FROM (${rows}) ORDER BY ${keys.join(", ")}`;
       const table = tableOf(p.name);
-      const got = await streamInto(conn, db, ordered, table, columns);
+      const got = await streamInto(conn, db, ordered, table, columns, sizes.get(p.name) ?? 0);
       bytes += got.bytes;
       parts.push({ name: p.name, table, rows: got.rows });
     }
@@ -114,32 +119,51 @@ export async function engineSplit(conn: ClickHouseConnection, db: Database, spec
   }
 }
 
-/** Streams a query's rows into a new DuckDB table typed from the engine's columns, 50,000 rows per insert; the rows and bytes of JSON received. */
-async function streamInto(conn: ClickHouseConnection, db: Database, query: string, table: string, columns: TypedColumn[]): Promise<{ rows: number; bytes: number }> {
+/**
+ * Streams a query's rows into a new DuckDB table typed from the engine's columns: the server's
+ * JSONEachRow bytes go to temporary NDJSON files of about `fileBytes` each (cut at a row's end), and
+ * DuckDB inserts each file. No row is parsed in JavaScript (parsing and re-serialising every row
+ * was most of the time of a 2.4M-row part). `expected` is the part's row count on the engine: a
+ * result cut short (an error after the server began sending) is an `engine-error`, never a short part.
+ */
+async function streamInto(conn: ClickHouseConnection, db: Database, query: string, table: string, columns: TypedColumn[], expected: number): Promise<{ rows: number; bytes: number }> {
   const types = columns.map((c) => [c.name, duckTypeOf(c.type)] as const);
   await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} (${types.map(([n, t]) => `${ident(n)} ${t}`).join(", ")})`);
+  // DuckDB's JSON reader parses doubles correctly rounded and casts 18.16's quoted 64-bit integers.
+  const cols = `{${types.map(([n, t]) => `${literal(n)}: ${literal(t)}`).join(", ")}}`;
   let bytes = 0;
-  const pending: string[] = [];
-  const flush = async () => {
-    if (!pending.length) return;
+  let rows = 0;
+  let pending: Buffer[] = [];
+  let size = 0;
+  const insert = async (body: Buffer) => {
+    if (!body.length) return;
     const file = path.join(os.tmpdir(), `lathe-engine-${randomUUID()}.ndjson`);
-    const body = pending.join("\n");
-    bytes += Buffer.byteLength(body);
-    pending.length = 0;
     try {
       writeFileSync(file, body);
-      // DuckDB's JSON reader parses doubles correctly rounded and casts 18.16's quoted 64-bit integers.
-      const cols = `{${types.map(([n, t]) => `${literal(n)}: ${literal(t)}`).join(", ")}}`;
       await db.exec(`INSERT INTO ${ident(table)} SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = ${cols})`);
     } finally {
       rmSync(file, { force: true });
     }
   };
-  const rows = await conn.stream(query, async (chunk) => {
-    for (const r of chunk) pending.push(JSON.stringify(r));
-    if (pending.length >= chunkRows) await flush();
+  const count = (b: Buffer) => {
+    let n = 0;
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+    return n;
+  };
+  await conn.streamBytes(query, "JSONEachRow", async (chunk) => {
+    bytes += chunk.length;
+    rows += count(chunk);
+    pending.push(chunk);
+    size += chunk.length;
+    if (size < fileBytes) return;
+    const all = Buffer.concat(pending);
+    const cut = all.lastIndexOf(10) + 1;
+    pending = [all.subarray(cut)];
+    size = all.length - cut;
+    await insert(all.subarray(0, cut));
   });
-  await flush();
+  await insert(Buffer.concat(pending));
+  if (rows !== expected) throw new DataError(`ClickHouse at ${conn.url} sent ${rows} of the ${expected} rows of a part: the result was cut short`, conn.url, "engine-error");
   return { rows, bytes };
 }
 
