@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "../dist/api/session.js";
 import { Database } from "../dist/runtime/data/database.js";
+import { flightsSteps } from "./flights-program.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.argv[2] ?? 1);
@@ -28,16 +29,7 @@ const sh = (...args) => {
   if (r.status !== 0) throw new Error(`clickhouse-cluster.sh ${args[0]}: ${r.stderr}`);
 };
 
-const prepare = `
-prepare f = flights {
-  drop rows where delay is missing
-  derive hour = hour(date)
-  derive weekday = dayofweek(date)
-  clip delay between -60 and 600
-  fill distance with median
-  scale distance standard
-}
-split f into train 80%, test 20% seed 42`;
+const prepare = flightsSteps();
 
 async function run(source) {
   const t0 = performance.now();

@@ -9,6 +9,7 @@
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { flightsSteps } from "./flights-program.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [before, after = path.join(here, "../dist"), rounds = "3"] = process.argv.slice(2);
@@ -16,16 +17,7 @@ if (!before) throw new Error("usage: node bench/split-hash.mjs DIST_BEFORE [DIST
 const file = path.resolve(here, "../node_modules/vega-datasets/data/flights-3m.parquet");
 const how = process.env.SPLIT ?? "";
 const program = `
-source flights = read "${file}"
-prepare f = flights {
-  drop rows where delay is missing
-  derive hour = hour(date)
-  derive weekday = dayofweek(date)
-  clip delay between -60 and 600
-  fill distance with median
-  scale distance standard
-}
-split f into train 80%, test 20% ${how} seed 42`;
+source flights = read "${file}"` + flightsSteps(how);
 
 const sides = {};
 for (const [name, dir] of [["before", before], ["after", after]]) sides[name] = (await import(pathToFileURL(path.resolve(dir, "api/session.js")).href)).Session;

@@ -560,6 +560,7 @@ export class LatheParser extends EmbeddedActionsParser {
       const time: Got<A.Name>[] = [];
       const column: Got<A.Name>[] = [];
       const seed: Got<A.Literal | { kind: "name"; name: A.Name; span: Span }>[] = [];
+      const hash: IToken[] = [];
       const statement = this.begin((span) => ({
         kind: "split",
         input: this.name(input),
@@ -568,14 +569,18 @@ export class LatheParser extends EmbeddedActionsParser {
         time: first(time),
         column: first(column),
         seed: first(seed),
+        hash: hash.length ? this.name(hash[0]) : undefined,
         span,
       }));
       this.CONSUME(K.split);
       input = this.CONSUME(T.Name, { LABEL: "input" });
       this.CONSUME(K.into);
       this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => parts.push(this.SUBRULE(this.splitPart)) });
-      this.MANY(() => {
-        this.OR([
+      // Keywords are names too (a column may be called `show`): only these words continue the split.
+      const clause = () => [K.stratify, K.by, K.seed].includes(this.LA(1).tokenType) || this.LA(1).image === "hash";
+      this.MANY({
+        GATE: clause,
+        DEF: () => this.OR([
           {
             ALT: () => {
               this.CONSUME(K.stratify);
@@ -604,7 +609,15 @@ export class LatheParser extends EmbeddedActionsParser {
               occurrence(seed, () => this.SUBRULE(this.literalOrName, { LABEL: "seed" }));
             },
           },
-        ]);
+          {
+            // `hash portable`: `hash` is a plain name here, not a keyword (a column may be called so).
+            GATE: () => this.LA(1).image === "hash",
+            ALT: () => {
+              this.CONSUME2(T.Name, { LABEL: "hashWord" });
+              hash.push(this.CONSUME3(T.Name, { LABEL: "hash" }));
+            },
+          },
+        ]),
       });
       return statement();
     },

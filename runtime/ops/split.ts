@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { partColumn, partSql, splitSql } from "../data/split.js";
+import { partColumn, partSql, splitSql, type SplitHash } from "../data/split.js";
 import { expansions, isFitted } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
@@ -18,7 +18,7 @@ import { own } from "../../language/lookup.js";
  * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
  * are applied with those constants to every part.
  */
-export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; engine?: EngineRef };
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; hash?: SplitHash; engine?: EngineRef };
 
 export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const chain: PrepareStep[] = [];
@@ -53,6 +53,8 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
     time: s.time?.text,
     column: s.column?.text,
     seed: splitSeed,
+    // Engines always split by the portable hash; a DuckDB source when the program asks (`hash portable`).
+    ...(engine || s.hash?.text === "portable" ? { hash: "portable" as const } : {}),
     ...(engine ? { engine } : {}),
     label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
   };
@@ -75,11 +77,11 @@ export const split: OpDefinition<SplitStep> = {
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
-    // The portable hash builds each row's text and its MD5 (≈ 1 s on 3M rows on 2 cores, far more
-    // than DuckDB's own hash), so the rows with their part are computed once into a table that the
-    // fitted steps and every part read; stratified and time splits rank rows, which also wants that.
-    // A split by column only filters: each part streams straight from the rows before the split.
-    const hashed = step.column === undefined;
+    // A plain split decides each row from the row alone, so with DuckDB's cheap hash every part
+    // streams straight from the rows before the split. Stratified and time splits rank rows, and the
+    // portable hash builds each row's text and its MD5 (far more than DuckDB's own hash), so those
+    // are computed once into a table that the fitted steps and every part read.
+    const hashed = step.column === undefined && (step.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = hashed ? ident(splitTable) : `(${assign})`;

@@ -146,8 +146,8 @@ prepare clean = p {
 }
 ${split}`;
   for (const [name, split, parts] of [
-    ["stratified", "split clean into train 70%, validation 15%, test 15% stratify by Species seed 9", ["train", "validation", "test"]],
-    ["by time", `split clean into train 60%, test 40% by time on "Body Mass (g)" seed 9`, ["train", "test"]],
+    ["stratified", "split clean into train 70%, validation 15%, test 15% stratify by Species seed 9 hash portable", ["train", "validation", "test"]],
+    ["by time", `split clean into train 60%, test 40% by time on "Body Mass (g)" seed 9 hash portable`, ["train", "test"]],
     ["by column", "split clean into Adelie, Gentoo by column Species", ["Adelie", "Gentoo"]],
   ] as const) {
     it(`${name}: the same parts as the program on DuckDB`, async () => {
@@ -185,7 +185,7 @@ evaluate dt on test metrics rmse, r2`;
     const shards = await Promise.all(([1, 2] as const).map(async (n) => Number((await cluster.query("SELECT count() FROM flights_shard", n)).trim())));
     expect(shards.every((n) => n > 5000)).toBe(true);
     const [file, engine] = sources();
-    const split = "split f into train 80%, test 20% seed 42";
+    const split = "split f into train 80%, test 20% seed 42 hash portable";
     const local = await outcome(onFile, program(file, split), ["train", "test"]);
     const remote = await outcome(onEngine, program(engine, split), ["train", "test"]);
     expect(remote.note).toMatch(/^ran on clickhouse/);
@@ -198,7 +198,7 @@ evaluate dt on test metrics rmse, r2`;
 
   it("stratified by origin: the same parts and metrics", async () => {
     const [file, engine] = sources();
-    const split = "split f into train 70%, test 30% stratify by origin seed 5";
+    const split = "split f into train 70%, test 30% stratify by origin seed 5 hash portable";
     const local = await outcome(onFile, program(file, split), ["train", "test"]);
     const remote = await outcome(onEngine, program(engine, split), ["train", "test"]);
     expect(remote.rows.train).toEqual(local.rows.train);
