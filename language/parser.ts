@@ -576,11 +576,8 @@ export class LatheParser extends EmbeddedActionsParser {
       input = this.CONSUME(T.Name, { LABEL: "input" });
       this.CONSUME(K.into);
       this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => parts.push(this.SUBRULE(this.splitPart)) });
-      // Keywords are names too (a column may be called `show`): only these words continue the split.
-      const clause = () => [K.stratify, K.by, K.seed].includes(this.LA(1).tokenType) || this.LA(1).image === "hash";
-      this.MANY({
-        GATE: clause,
-        DEF: () => this.OR([
+      this.MANY(() => {
+        this.OR([
           {
             ALT: () => {
               this.CONSUME(K.stratify);
@@ -610,14 +607,12 @@ export class LatheParser extends EmbeddedActionsParser {
             },
           },
           {
-            // `hash portable`: `hash` is a plain name here, not a keyword (a column may be called so).
-            GATE: () => this.LA(1).image === "hash",
             ALT: () => {
-              this.CONSUME2(T.Name, { LABEL: "hashWord" });
-              hash.push(this.CONSUME3(T.Name, { LABEL: "hash" }));
+              this.CONSUME(K.hash);
+              hash.push(this.CONSUME2(T.Name, { LABEL: "hash" }));
             },
           },
-        ]),
+        ]);
       });
       return statement();
     },
