@@ -71,8 +71,8 @@ export const split: OpDefinition<SplitStep> = {
     const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
     const preApplied = step.pre.map((s) => ({ step: s }));
     const pre = chainSql(root.relation, preApplied, root.columns);
-    // The portable row hash needs each column's type (its canonical text depends on it).
-    const typed = step.column ? [] : await ctx.db.describe(pre.sql);
+    // The portable row hash needs each column's type (its canonical text depends on it); DuckDB's hash only the names.
+    const typed = step.hash === "portable" ? await ctx.db.describe(pre.sql) : pre.columns.map((name) => ({ name, type: "" }));
     const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, typed, step));
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
