@@ -53,6 +53,8 @@ const cases: { code: string; text: string; suggest?: string; severity?: "error" 
   { code: "unknown-engine", text: `source t = table "events" from clikhouse "http://127.0.0.1:8123/db"`, suggest: "clickhouse", schemas: { t: { columns: [] } } },
   { code: "engine-unsupported", text: `source t = table "events" from clickhouse "http://127.0.0.1:8123/db"\nprepare p = t { drop duplicates on k }`, schemas: { t: { columns: [{ name: "k", type: "string" }] } } },
   { code: "unknown-hash", text: `${src}split penguins into a 50%, b 50% hash portabel`, suggest: "portable" },
+  { code: "engine-unsupported", text: `source t = table "events" from clickhouse "http://127.0.0.1:8123/db"\nsplit t into a 50%, b 50% hash native`, schemas: { t: { columns: [{ name: "k", type: "string" }] } } },
+  { code: "split-conflict", text: `${src}split penguins into Adelie, Gentoo by column Species hash portable` },
   { code: "credentials-in-program", text: `source t = table "events" from clickhouse "http://lathe:secret@127.0.0.1:8123/db"`, schemas: { t: { error: "a program never holds credentials", code: "credentials-in-program" } } },
   { code: "invalid-engine-url", text: `source t = table "events" from clickhouse "tcp://127.0.0.1:9000/db"`, schemas: { t: { error: "not http", code: "invalid-engine-url" } } },
   { code: "unknown-metric", text: `${trained}evaluate m on test metrics acuracy`, suggest: "accuracy" },
