@@ -490,7 +490,6 @@ class Checker {
 
   private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
     const input = this.dataset(s.input, true);
-    if (input?.engine && (s.stratify || s.time || s.column)) this.report("engine-unsupported", `a ${s.stratify ? "stratified split" : s.time ? "split by time" : "split by column"} cannot run on ${input.engine} yet: only a plain split by percentages runs there`, s.span);
     if (s.column) this.splitByColumn(s, s.column, input);
     else {
       const unsized = s.parts.filter((p) => p.percent === undefined);
@@ -505,6 +504,9 @@ class Checker {
       if (c && !["date", "timestamp", "number"].includes(c.type)) this.report("type-mismatch", `\`by time on ${c.name}\` needs a date, timestamp or number column; \`${c.name}\` is ${c.type}`, s.time.span);
     }
     if (s.stratify && s.time) this.report("split-conflict", "a split is either stratified or by time, not both", s.span);
+    if (s.hash && !["portable", "native"].includes(s.hash.text)) this.report("unknown-hash", `unknown split hash \`${s.hash.text}\`: \`hash portable\` (the same parts on every engine) or \`hash native\` (DuckDB's own, the default)`, s.hash.span, "error", ["portable", "native"]);
+    else if (s.hash?.text === "native" && input?.engine) this.report("engine-unsupported", `\`hash native\` is DuckDB's own hash; a split on ${input.engine} uses the portable hash`, s.hash.span);
+    if (s.hash && s.column) this.report("split-conflict", `a split by column takes its parts from the values of \`${s.column.text}\`: nothing is hashed`, s.hash.span);
     if (s.seed?.kind === "name") this.param(s.seed.name, "number");
     else if (s.seed && typeof s.seed.value !== "number") this.report("type-mismatch", "a seed must be a number", s.seed.span);
     for (const p of s.parts) {

@@ -37,7 +37,9 @@ export function startCluster(): Cluster {
   let started: ReturnType<typeof run> | undefined;
   let base = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
-    base = 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
+    // LATHE_TEST_CLICKHOUSE_PORTS pins the base (parallel sessions on one machine keep apart).
+    const pinned = Number(process.env.LATHE_TEST_CLICKHOUSE_PORTS);
+    base = pinned ? pinned + attempt * 20 + (process.pid % 10) * 60 : 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
     started = run(["start", dir, String(base)]);
     if (started.code === 0) break;
   }

@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { partColumn, partSql, splitSql } from "../data/split.js";
+import { partColumn, partSql, splitSql, type SplitHash } from "../data/split.js";
 import { expansions, isFitted } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
@@ -9,7 +9,6 @@ import { columnSteps, stepOutputs } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
 import { ClickHouseConnection, duckTypeOf } from "../data/clickhouse-connection.js";
 import { engineSplit } from "../data/engine-split.js";
-import { DialectError } from "../sql/dialect.js";
 import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { own } from "../../language/lookup.js";
 
@@ -19,7 +18,7 @@ import { own } from "../../language/lookup.js";
  * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
  * are applied with those constants to every part.
  */
-export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; engine?: EngineRef };
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; hash?: SplitHash; engine?: EngineRef };
 
 export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const chain: PrepareStep[] = [];
@@ -54,6 +53,8 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
     time: s.time?.text,
     column: s.column?.text,
     seed: splitSeed,
+    // Engines always split by the portable hash; a DuckDB source when the program asks (`hash portable`).
+    ...(engine || s.hash?.text === "portable" ? { hash: "portable" as const } : {}),
     ...(engine ? { engine } : {}),
     label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
   };
@@ -70,16 +71,20 @@ export const split: OpDefinition<SplitStep> = {
     const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
     const preApplied = step.pre.map((s) => ({ step: s }));
     const pre = chainSql(root.relation, preApplied, root.columns);
-    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, pre.columns, step));
+    // The portable row hash needs each column's type (its canonical text depends on it); DuckDB's hash only the names.
+    const typed = step.hash === "portable" ? await ctx.db.describe(pre.sql) : pre.columns.map((name) => ({ name, type: "" }));
+    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, typed, step));
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
-    // A plain split decides each row from the row alone, so every part streams straight from the
-    // rows before the split; stratified and time splits rank rows, so they are ranked once into a table.
-    const ranked = step.stratify !== undefined || step.time !== undefined;
+    // A plain split decides each row from the row alone, so with DuckDB's cheap hash every part
+    // streams straight from the rows before the split. Stratified and time splits rank rows, and the
+    // portable hash builds each row's text and its MD5 (far more than DuckDB's own hash), so those
+    // are computed once into a table that the fitted steps and every part read.
+    const hashed = step.column === undefined && (step.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
-    if (ranked) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
-    const assigned = ranked ? ident(splitTable) : `(${assign})`;
+    if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
+    const assigned = hashed ? ident(splitTable) : `(${assign})`;
     const partRel = (name: string) => partSql(assigned, name, step);
     const sizes: { name: string; rows: number }[] = [];
     try {
@@ -98,7 +103,7 @@ export const split: OpDefinition<SplitStep> = {
         sizes.push({ name, rows: ds.rows });
       }
     } finally {
-      if (ranked) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
+      if (hashed) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
     }
     // Rows whose column names no part belong to none: say how many, so a typo in a part name shows.
     let unassigned: number | undefined;
@@ -128,13 +133,10 @@ export function renderSplit(r: Extract<StepResult, { kind: "split" }>): Rendered
  * stored as a DuckDB dataset with the constants learned there, so training runs as for any split.
  */
 async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, engine: EngineRef): Promise<StepResult> {
-  if (step.stratify !== undefined || step.time !== undefined || step.column !== undefined) {
-    throw new DialectError(engine.engine, step.stratify !== undefined ? "a stratified split" : step.time !== undefined ? "a split by time" : "a split by column", "only a plain split by fractions runs on the engine so far (docs/scale-out.md)");
-  }
   const conn = await ClickHouseConnection.open(engine.url);
   const temp = new Map(step.parts.map((p) => [p.name, ctx.tempName(`engine_${p.name}`)]));
   try {
-    const got = await engineSplit(conn, ctx.db, { table: engine.table, pre: step.pre, post: step.post, parts: step.parts, train: step.train, seed: step.seed }, (name) => temp.get(name)!);
+    const got = await engineSplit(conn, ctx.db, { table: engine.table, pre: step.pre, post: step.post, parts: step.parts, train: step.train, seed: step.seed, stratify: step.stratify, time: step.time, column: step.column }, (name) => temp.get(name)!);
     const preApplied = step.pre.map((s) => ({ step: s }));
     const transform = [...columnSteps(preApplied), ...columnSteps(got.applied)];
     const rawTypes = Object.fromEntries(got.source.map((c) => [c.name, duckTypeOf(c.type)]));
@@ -145,7 +147,7 @@ async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0
       const ds = await ctx.materialise(p.name, `SELECT * FROM ${ident(p.table)}`, { expansions: expansions(got.applied), transform, rawTypes });
       sizes.push({ name: p.name, rows: ds.rows });
     }
-    return { kind: "split", input: step.input, parts: sizes, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };
+    return { kind: "split", input: step.input, parts: sizes, unassigned: got.unassigned, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };
   } finally {
     await conn.close();
     for (const t of temp.values()) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
