@@ -301,6 +301,7 @@ export class Session {
           if (attach) await db.exec(`ATTACH IF NOT EXISTS ${literal(attach.file)} AS ${ident(attach.alias)} (READ_ONLY)`);
           cols = await db.describe(`SELECT * FROM ${sql}`);
         } catch (e) {
+          if (duckDBMemoryError(e)) throw readError(e, files.length === 1 ? files[0] : undefined);
           if (s.source.kind === "sql") throw new DataError(cleanDuckDBMessage((e as Error).message), undefined, "sql-error");
           if (s.source.kind === "table") throw new DataError(`cannot read table ${JSON.stringify(s.source.table.value)} of ${s.source.database.value}: ${cleanDuckDBMessage((e as Error).message).replace(/^\w+ Error: /, "")}`, files[0], "database-unreadable");
           throw readError(e, files.length === 1 ? files[0] : undefined);

@@ -13,19 +13,11 @@ import { fileURLToPath } from "node:url";
 import { Session } from "../dist/api/session.js";
 import { Database } from "../dist/runtime/data/database.js";
 import { readMatrix, readTarget } from "../dist/runtime/train-data.js";
+import { flightsSteps } from "./flights-program.mjs";
 
 const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../node_modules/vega-datasets/data/flights-3m.parquet");
 const program = `
-source flights = read "${file}"
-prepare f = flights {
-  drop rows where delay is missing
-  derive hour = hour(date)
-  derive weekday = dayofweek(date)
-  clip delay between -60 and 600
-  fill distance with median
-  scale distance standard
-}
-split f into train 80%, test 20% seed 42`;
+source flights = read "${file}"` + flightsSteps();
 
 let peak = process.memoryUsage().rss;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);

@@ -130,6 +130,8 @@ export type Statement =
       /** `by column C`: each row goes to the part named by its value of `C` (no percentages, no seed). */
       column?: Name;
       seed?: Literal | { kind: "name"; name: Name; span: Span };
+      /** `hash portable`: the row hash every engine computes alike (`native`: DuckDB's own, the default). */
+      hash?: Name;
       span: Span;
     }
   | { kind: "model"; name: Name; algorithm: Name; target: Name; input: Name; options: OptionEntry[]; span: Span }

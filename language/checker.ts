@@ -511,7 +511,6 @@ class Checker {
 
   private split(s: Extract<A.Statement, { kind: "split" }>, index: number): void {
     const input = this.dataset(s.input);
-    if (input?.engine && (s.stratify || s.time || s.column)) this.report("engine-unsupported", `a ${s.stratify ? "stratified split" : s.time ? "split by time" : "split by column"} cannot run on ${input.engine} yet: only a plain split by percentages runs there`, s.span);
     // The portable split hashes every column of its input's rows (runtime/sql/dialect.ts).
     const unhashable = input?.engine ? input.schema.filter((c) => c.unhashable) : [];
     if (unhashable.length) this.report("engine-unsupported", `a split on ${input!.engine} hashes every column, and ${unhashable.map((c) => `\`${c.name}\` (${c.unhashable})`).join(", ")} ${unhashable.length > 1 ? "have" : "has"} no portable text: drop ${unhashable.length > 1 ? "them" : "it"} before the split (\`drop columns ${unhashable.map((c) => c.name).join(", ")}\`)`, s.input.span);
@@ -529,6 +528,9 @@ class Checker {
       if (c && !["date", "timestamp", "number"].includes(c.type)) this.report("type-mismatch", `\`by time on ${c.name}\` needs a date, timestamp or number column; \`${c.name}\` is ${c.type}`, s.time.span);
     }
     if (s.stratify && s.time) this.report("split-conflict", "a split is either stratified or by time, not both", s.span);
+    if (s.hash && !["portable", "native"].includes(s.hash.text)) this.report("unknown-hash", `unknown split hash \`${s.hash.text}\`: \`hash portable\` (the same parts on every engine) or \`hash native\` (DuckDB's own, the default)`, s.hash.span, "error", ["portable", "native"]);
+    else if (s.hash?.text === "native" && input?.engine) this.report("engine-unsupported", `\`hash native\` is DuckDB's own hash; a split on ${input.engine} uses the portable hash`, s.hash.span);
+    if (s.hash && s.column) this.report("split-conflict", `a split by column takes its parts from the values of \`${s.column.text}\`: nothing is hashed`, s.hash.span);
     if (s.seed?.kind === "name") this.param(s.seed.name, "number");
     else if (s.seed && typeof s.seed.value !== "number") this.report("type-mismatch", "a seed must be a number", s.seed.span);
     for (const p of s.parts) {

@@ -294,6 +294,7 @@ class Printer {
         if (s.stratify) text += ` stratify by ${column(s.stratify)}`;
         if (s.time) text += ` by time on ${column(s.time)}`;
         if (s.seed) text += ` seed ${s.seed.kind === "name" ? s.seed.name.text : literal(s.seed)}`;
+        if (s.hash) text += ` hash ${s.hash.text}`;
         return one(text);
       }
       case "model": {

@@ -44,7 +44,7 @@ const otherSoftWords = [
   "read", "sql", "table", "database", "rows", "where", "duplicates", "columns", "column", "with", "median", "mean", "mode",
   "as", "standard", "minmax", "into", "stratify", "by", "seed", "time", "on", "predicting", "from", "over", "metrics", "of",
   "to", "limit", "batch", "port", "every", "when", "format", "for", "version", "using", "search", "trials", "grid", "random",
-  "drift", "ms", "s", "KB", "MB", "GB", "snapshot",
+  "drift", "ms", "s", "KB", "MB", "GB", "snapshot", "hash",
 ] as const;
 
 const softKeywordWords: readonly string[] = [...new Set<string>([...statementKeywords, ...stepKeywords, ...otherSoftWords])];

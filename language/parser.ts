@@ -565,6 +565,7 @@ export class LatheParser extends EmbeddedActionsParser {
       const time: Got<A.Name>[] = [];
       const column: Got<A.Name>[] = [];
       const seed: Got<A.Literal | { kind: "name"; name: A.Name; span: Span }>[] = [];
+      const hash: IToken[] = [];
       const statement = this.begin((span) => ({
         kind: "split",
         input: this.name(input),
@@ -573,6 +574,7 @@ export class LatheParser extends EmbeddedActionsParser {
         time: first(time),
         column: first(column),
         seed: first(seed),
+        hash: hash.length ? this.name(hash[0]) : undefined,
         span,
       }));
       this.CONSUME(K.split);
@@ -607,6 +609,12 @@ export class LatheParser extends EmbeddedActionsParser {
             ALT: () => {
               this.CONSUME(K.seed);
               occurrence(seed, () => this.SUBRULE(this.literalOrName, { LABEL: "seed" }));
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(K.hash);
+              hash.push(this.CONSUME2(T.Name, { LABEL: "hash" }));
             },
           },
         ]);

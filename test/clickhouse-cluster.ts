@@ -27,8 +27,8 @@ function run(args: string[]) {
 /**
  * Starts the cluster in a fresh `lathe-clickhouse-` folder. clickhouse-server missing is a failure
  * with the command that installs it, never a skip: CI installs it (.ci/run). The port base comes
- * from the process id (tests in parallel workers do not collide), or from `portBase` when given; a
- * taken port moves on to the next.
+ * from the process id (tests in parallel workers do not collide), or from `portBase` when given, or
+ * from LATHE_TEST_CLICKHOUSE_PORTS when set; a taken port moves on to the next.
  */
 export function startCluster(portBase?: number): Cluster {
   if (spawnSync("sh", ["-c", "command -v clickhouse-server"]).status !== 0) {
@@ -38,7 +38,10 @@ export function startCluster(portBase?: number): Cluster {
   let started: ReturnType<typeof run> | undefined;
   let base = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
-    base = portBase !== undefined ? portBase + attempt * 20 : 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
+    // A caller's base first; else LATHE_TEST_CLICKHOUSE_PORTS pins it (parallel sessions on one machine keep apart).
+    const pinned = Number(process.env.LATHE_TEST_CLICKHOUSE_PORTS);
+    base =
+      portBase !== undefined ? portBase + attempt * 20 : pinned ? pinned + attempt * 20 + (process.pid % 10) * 60 : 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
     started = run(["start", dir, String(base)]);
     if (started.code === 0) break;
   }

@@ -104,6 +104,14 @@ export class ClickHouseConnection {
     });
   }
 
+  /** A query's result in `format` as the server's bytes, chunk by chunk, for a caller that stores rows without parsing each one. */
+  async streamBytes(sql: string, format: string, onChunk: (chunk: Buffer) => Promise<void>): Promise<void> {
+    await this.guard(async () => {
+      const { stream } = await this.client.exec({ query: `${sql} FORMAT ${format}` });
+      for await (const chunk of stream) await onChunk(chunk as Buffer);
+    });
+  }
+
   /** A statement with no result rows (DDL, `INSERT … SELECT`). */
   async command(sql: string): Promise<void> {
     await this.guard(() => this.client.command({ query: sql }));

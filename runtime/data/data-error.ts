@@ -25,6 +25,8 @@ export const dataErrorCodes = {
   "engine-auth": "a ClickHouse server that refuses LATHE_CLICKHOUSE_USER / LATHE_CLICKHOUSE_PASSWORD",
   "engine-error": "a query the ClickHouse server refuses (an unknown table, a syntax its version lacks), with its message",
   "engine-unsupported": "a step an engine cannot compute as Lathe defines it (`drop duplicates` on ClickHouse)",
+  "out-of-memory": "DuckDB ran out of the memory it may use (LATHE_MEMORY_LIMIT) on work it cannot spill to disk",
+  "invalid-memory-setting": "LATHE_TRAIN_MEMORY or LATHE_MEMORY_LIMIT that is not a size such as 512MB",
   "data-error": "any other problem with the data a step reads",
 } as const;
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { OptionEntry, SourceSpec } from "../../language/ast.js";
 import { sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionInput } from "../../language/catalog.js";
 import { castType } from "../../language/checker.js";
-import { DataError } from "../errors.js";
+import { DataError, duckDBMemoryError } from "../errors.js";
 import { fileSha256 } from "../file-sha256.js";
 import type { DataErrorCode } from "./data-error.js";
 import { Database } from "./database.js";
@@ -194,6 +194,9 @@ const readFailures: { test: RegExp; code: DataErrorCode; hint?: string }[] = [
  */
 export function readError(e: unknown, file?: string): DataError {
   if (e instanceof DataError) return e;
+  // Running out of memory while reading is the limit the user set, not a fault of the file.
+  const memory = duckDBMemoryError(e);
+  if (memory) return new DataError(file ? `${file}: ${memory.message}` : memory.message, file, memory.code);
   const message = (e as Error)?.message ?? String(e);
   // With a glob the file at fault is only known to DuckDB.
   file = /^\s*file = (.+)$/m.exec(message)?.[1] ?? /in file "([^"]+)"/.exec(message)?.[1] ?? /file '([^']+)'/.exec(message)?.[1] ?? file;

@@ -1,10 +1,16 @@
+import type { TypedColumn } from "../sql/dialect.js";
+import { duckdbDialect } from "../sql/duckdb-dialect.js";
 import { ident, literal } from "../sql/quote.js";
+
+/** Which row hash a split uses: DuckDB's own (`native`, the default for DuckDB sources) or the portable one every engine computes (`hash portable`). */
+export type SplitHash = "native" | "portable";
 
 export interface SplitSpec {
   parts: { name: string; fraction: number }[];
   stratify?: string;
   time?: string;
   seed: number;
+  hash?: SplitHash;
 }
 
 /** The column that holds each row's part while a split is being built. */
@@ -20,12 +26,16 @@ const rowColumn = "__lathe_row";
  * - plain: each row's hash picks the part by cumulative fraction, so adding rows never moves an old row;
  * - stratified: within each class, rows ranked by hash fill the parts in proportion (exact sizes per class);
  * - by time: rows ordered by the time column (hash breaks ties) fill the parts oldest first.
+ * The hash is DuckDB's own unless the split asks for the portable one (`hash portable`,
+ * docs/scale-out.md), which puts the same rows in the same parts on every engine; `columns` are
+ * typed because the portable hash's text of a value depends on its type.
  */
-export function splitSql(input: string, columns: string[], spec: SplitSpec): string {
+export function splitSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
+  if (spec.hash === "portable") return portableSplitSql(input, columns, spec);
   // DuckDB combines the hashes of several arguments by XOR, so hash(row, seed) only XORs every row's
   // hash with one constant: a 50/50 split came out the same for every seed. Hashing again after
   // mixing in the seed's hash re-randomises the assignment per seed.
-  const rowHash = `hash(xor(hash(${columns.map(ident).join(", ")}), hash(CAST(${literal(spec.seed)} AS BIGINT))))`;
+  const rowHash = `hash(xor(hash(${columns.map((c) => ident(c.name)).join(", ")}), hash(CAST(${literal(spec.seed)} AS BIGINT))))`;
   let position: string;
   if (spec.time) {
     position = `((row_number() OVER (ORDER BY ${ident(spec.time)}, __lathe_h, __lathe_row) - 0.5) / count(*) OVER ())`;
@@ -44,6 +54,17 @@ export function splitSql(input: string, columns: string[], spec: SplitSpec): str
   // The hash and the row's position stay with the row (for `partSql` to order by); row_number()
   // over no window numbers rows in the order they arrive, which DuckDB keeps for a plain scan.
   return `SELECT * EXCLUDE (__lathe_pos), CASE ${arms.join(" ")} ELSE ${last} END AS ${ident(partColumn)} FROM (SELECT *, ${position} AS __lathe_pos FROM (SELECT *, ${rowHash} AS ${hashColumn}, row_number() OVER () AS ${rowColumn} FROM ${input}))`;
+}
+
+/** The portable split (`SqlDialect.portableSplit`) with the tie-break `partSql` orders by. */
+function portableSplitSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
+  const assigned = duckdbDialect.portableSplit(input, columns, spec, partColumn);
+  // A ranked split's rank is the tie-break. A plain split numbers the rows above the hash:
+  // row_number() over no window numbers them in the order they arrive (which DuckDB keeps for a
+  // scan and a projection) but runs on one thread, so the hash is computed below it, in parallel
+  // (numbering first made the split 2–3× slower).
+  if (spec.stratify !== undefined || spec.time !== undefined) return `SELECT * RENAME (__lathe_r AS ${rowColumn}) FROM (${assigned})`;
+  return `SELECT *, row_number() OVER () AS ${rowColumn} FROM (${assigned})`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { partColumn, partSql, splitSql } from "../data/split.js";
+import { partColumn, partSql, splitSql, type SplitHash } from "../data/split.js";
 import { expansions, isFitted } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
@@ -9,8 +9,6 @@ import { columnSteps, stepOutputs } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
 import { duckTypeOf } from "../data/clickhouse-connection.js";
 import { engineSplit } from "../data/engine-split.js";
-import { DialectError, type TypedColumn } from "../sql/dialect.js";
-import { duckdbDialect as duck } from "../sql/duckdb-dialect.js";
 import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { own } from "../../language/lookup.js";
@@ -21,7 +19,7 @@ import { own } from "../../language/lookup.js";
  * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
  * are applied with those constants to every part.
  */
-export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; engine?: EngineRef; portable?: true };
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; hash?: SplitHash; engine?: EngineRef };
 
 export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const chain: PrepareStep[] = [];
@@ -40,8 +38,8 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   // The parts come back to DuckDB: only the root may live on an engine.
   const engine = ctx.engines.get(root);
   // An engine source read back from a run's snapshot (`lathe reproduce`): DuckDB splits it as the
-  // engine did (the portable hash, parts in the engine's order), so the parts are the run's.
-  const portable = !engine && ctx.snapshots?.has(root) && own(ctx.checked.datasets, root)?.engine !== undefined;
+  // engine did (the portable hash, parts in the same order), so the parts are the run's.
+  const fromEngine = !engine && ctx.snapshots?.has(root) === true && own(ctx.checked.datasets, root)?.engine !== undefined;
   for (const p of parts) {
     ctx.prepares.delete(p.name);
     ctx.engines.delete(p.name);
@@ -62,8 +60,10 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
     time: s.time?.text,
     column: s.column?.text,
     seed: splitSeed,
+    // Engines always split by the portable hash (and so does DuckDB reproducing an engine source's
+    // snapshot); any other DuckDB source when the program asks (`hash portable`).
+    ...(engine || fromEngine || s.hash?.text === "portable" ? { hash: "portable" as const } : {}),
     ...(engine ? { engine } : {}),
-    ...(portable ? { portable: true as const } : {}),
     label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
   };
 };
@@ -81,18 +81,21 @@ export const split: OpDefinition<SplitStep> = {
     const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
     const preApplied = step.pre.map((s) => ({ step: s }));
     const pre = chainSql(root.relation, preApplied, root.columns);
-    const typed = step.portable ? await ctx.db.describe(pre.sql) : [];
-    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : step.portable ? duck.portableSplit(rows, typed, step, partColumn) : splitSql(rows, pre.columns, step));
+    // The portable row hash needs each column's type (its canonical text depends on it); DuckDB's hash only the names.
+    const typed = step.hash === "portable" ? await ctx.db.describe(pre.sql) : pre.columns.map((name) => ({ name, type: "" }));
+    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, typed, step));
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
-    // A plain split decides each row from the row alone, so every part streams straight from the
-    // rows before the split; stratified and time splits rank rows, so they are ranked once into a table.
-    const ranked = step.stratify !== undefined || step.time !== undefined;
+    // A plain split decides each row from the row alone, so with DuckDB's cheap hash every part
+    // streams straight from the rows before the split. Stratified and time splits rank rows, and the
+    // portable hash builds each row's text and its MD5 (far more than DuckDB's own hash), so those
+    // are computed once into a table that the fitted steps and every part read.
+    const hashed = step.column === undefined && (step.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
-    if (ranked) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
-    const assigned = ranked ? ident(splitTable) : `(${assign})`;
-    const partRel = (name: string) => (step.portable ? portablePart(assigned, name, typed) : partSql(assigned, name, step));
+    if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
+    const assigned = hashed ? ident(splitTable) : `(${assign})`;
+    const partRel = (name: string) => partSql(assigned, name, step);
     const sizes: { name: string; rows: number }[] = [];
     try {
       const applied = await fitChain(ctx.db, partRel(step.train), step.post, pre.columns);
@@ -105,12 +108,12 @@ export const split: OpDefinition<SplitStep> = {
         const chain = chainSql(partRel(name), applied, pre.columns);
         if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
         const ds = await ctx.materialise(name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes });
-        ds.raw = { sql: step.portable ? portablePart(`(${assign})`, name, typed) : partSql(`(${assign})`, name, step), prepared };
+        ds.raw = { sql: partSql(`(${assign})`, name, step), prepared };
         if (name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
         sizes.push({ name, rows: ds.rows });
       }
     } finally {
-      if (ranked) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
+      if (hashed) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
     }
     // Rows whose column names no part belong to none: say how many, so a typo in a part name shows.
     let unassigned: number | undefined;
@@ -127,11 +130,6 @@ export function byColumnSql(input: string, column: string): string {
   return `SELECT *, CAST(${ident(column)} AS VARCHAR) AS ${ident(partColumn)} FROM ${input}`;
 }
 
-/** A part of the portable split on DuckDB, in the order the engine's parts come back in (`engineSplit`): by the row hash, then the row text. */
-function portablePart(assigned: string, name: string, columns: TypedColumn[]): string {
-  return `(SELECT * EXCLUDE (${ident(partColumn)}, __lathe_h) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)} ORDER BY __lathe_h, ${duck.rowText(columns)})`;
-}
-
 /** A split result: the size of each part. */
 export function renderSplit(r: Extract<StepResult, { kind: "split" }>): Rendered {
   const empty = r.parts.filter((p) => p.rows === 0).map((p) => p.name);
@@ -145,13 +143,10 @@ export function renderSplit(r: Extract<StepResult, { kind: "split" }>): Rendered
  * stored as a DuckDB dataset with the constants learned there, so training runs as for any split.
  */
 async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, engine: EngineRef): Promise<StepResult> {
-  if (step.stratify !== undefined || step.time !== undefined || step.column !== undefined) {
-    throw new DialectError(engine.engine, step.stratify !== undefined ? "a stratified split" : step.time !== undefined ? "a split by time" : "a split by column", "only a plain split by fractions runs on the engine so far (docs/scale-out.md)");
-  }
   const conn = await ctx.engine(engine);
   const temp = new Map(step.parts.map((p) => [p.name, ctx.tempName(`engine_${p.name}`)]));
   try {
-    const got = await engineSplit(conn, ctx.db, { table: engine.table, pre: step.pre, post: step.post, parts: step.parts, train: step.train, seed: step.seed }, (name) => temp.get(name)!);
+    const got = await engineSplit(conn, ctx.db, { table: engine.table, pre: step.pre, post: step.post, parts: step.parts, train: step.train, seed: step.seed, stratify: step.stratify, time: step.time, column: step.column }, (name) => temp.get(name)!);
     const preApplied = step.pre.map((s) => ({ step: s }));
     const transform = [...columnSteps(preApplied), ...columnSteps(got.applied)];
     const rawTypes = Object.fromEntries(got.source.map((c) => [c.name, duckTypeOf(c.type)]));
@@ -165,7 +160,7 @@ async function engineSplitStep(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0
       ds.raw = { sql: `SELECT ${got.preColumns.map((c) => ch.ident(c.name)).join(", ")} FROM ${got.sql} WHERE ${ch.ident(partColumn)} = ${ch.literal(p.name)}`, prepared, engine: { url: engine.url, userEnv: engine.userEnv, passwordEnv: engine.passwordEnv } };
       sizes.push({ name: p.name, rows: ds.rows });
     }
-    return { kind: "split", input: step.input, parts: sizes, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };
+    return { kind: "split", input: step.input, parts: sizes, unassigned: got.unassigned, note: `ran on ${engine.engine} (${engine.url}); ${got.bytes} bytes of rows came back` };
   } finally {
     for (const t of temp.values()) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
   }

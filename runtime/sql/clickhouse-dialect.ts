@@ -3,7 +3,7 @@ import type { Expr, PrepareStep } from "../../language/ast.js";
 import { castType } from "../../language/catalog.js";
 import { own } from "../../language/lookup.js";
 import { columnsAfter as columnsAfterStep, onehotColumn, onehotOther, type AppliedStep } from "../data/steps.js";
-import { DialectError, nullText, partCase, valueText, type SqlDialect, type ValueForms, type ValueKind } from "./dialect.js";
+import { DialectError, nullText, partCase, rankCase, valueText, type PortableSplitSpec, type SqlDialect, type TypedColumn, type ValueForms, type ValueKind } from "./dialect.js";
 
 /**
  * ClickHouse SQL, written for the oldest server the tests run (Debian's 18.16), which current
@@ -320,9 +320,37 @@ export const clickhouseDialect: SqlDialect = {
   // concat takes two arguments at least on 18.16, hence the empty string after a lone column.
   rowText: (columns) => `concat(${columns.map((c, i) => `${i ? "'\t', " : ""}ifNull(${valueText(clickhouseDialect, c, forms)}, ${literal(nullText)})`).join(", ")}${columns.length === 1 ? ", ''" : ""})`,
   rowHash(columns, seed) {
-    return `bitShiftRight(halfMD5(concat(${literal(String(seed))}, '\t', ${this.rowText(columns)})), 11)`;
+    return hashOfText(this.rowText(columns), seed);
   },
   portableSplit(input, columns, spec, partColumn) {
-    return `SELECT *, ${partCase(this, "__lathe_h", spec.parts)} AS ${ident(partColumn)} FROM (SELECT *, ${this.rowHash(columns, spec.seed)} AS __lathe_h FROM ${input})`;
+    const part = ident(partColumn);
+    if (spec.stratify === undefined && spec.time === undefined) {
+      return `SELECT *, ${partCase(this, "__lathe_h", spec.parts)} AS ${part} FROM (SELECT *, ${this.rowHash(columns, spec.seed)} AS __lathe_h FROM ${input})`;
+    }
+    return rankedSplit(input, columns, spec, part);
   },
 };
+
+/** The portable hash of a row text expression (`SqlDialect.rowHash`). */
+function hashOfText(text: string, seed: number): string {
+  return `bitShiftRight(halfMD5(concat(${literal(String(seed))}, '\t', ${text})), 11)`;
+}
+
+/**
+ * A stratified or time split without window functions (18.16 has none): each class's rows (time:
+ * all rows) are gathered into one array of tuples (sort key, then the row's columns), sorted, and
+ * unnested with their 1-based position, which gives the rank DuckDB's row_number() gives. The sort
+ * key is the hash and the row text (time: NULLs last, the time, then those), so rows of equal key
+ * are identical and which of them takes which rank cannot show. The class's rows meet on the
+ * initiator: the cost is one array per class in its memory (docs/scale-out.md).
+ */
+function rankedSplit(input: string, columns: TypedColumn[], spec: PortableSplitSpec, part: string): string {
+  const time = spec.time !== undefined ? ident(spec.time) : undefined;
+  const key = [...(time ? [`isNull(${time})`, `assumeNotNull(${time})`] : []), "__lathe_h", "__lathe_t"];
+  const hashed = `SELECT *, ${hashOfText("__lathe_t", spec.seed)} AS __lathe_h FROM (SELECT *, ${clickhouseDialect.rowText(columns)} AS __lathe_t FROM ${input})`;
+  const groups = `SELECT arraySort(groupArray(tuple(${[...key, ...columns.map((c) => ident(c.name))].join(", ")}))) AS __lathe_a FROM (${hashed})${spec.stratify !== undefined ? ` GROUP BY ${ident(spec.stratify)}` : ""}`;
+  const rows = `SELECT arrayJoin(arrayMap((x, i) -> (x, i), __lathe_a, arrayEnumerate(__lathe_a))) AS __lathe_j, length(__lathe_a) AS __lathe_n FROM (${groups})`;
+  const field = (i: number) => `tupleElement(tupleElement(__lathe_j, 1), ${i + 1})`;
+  const out = [...columns.map((c, i) => `${field(key.length + i)} AS ${ident(c.name)}`), `${field(key.indexOf("__lathe_h"))} AS __lathe_h`];
+  return `SELECT ${out.join(", ")}, ${rankCase(clickhouseDialect, (x) => `toFloat64(${x})`, "(tupleElement(__lathe_j, 2) - 1)", "__lathe_n", spec.parts)} AS ${part} FROM (${rows})`;
+}

@@ -18,10 +18,17 @@ export interface TypedColumn {
   type: string;
 }
 
-/** The constant fractions of a plain split and the seed it hashes rows with. */
+/**
+ * A split by the portable row hash: the parts' fractions, the seed, and how rows are ranked, if
+ * they are: `stratify` ranks the rows of each class by (hash, row text) and fills the parts in
+ * proportion within each class; `time` ranks all rows by (time, NULLs last; hash; row text) and
+ * fills the parts oldest first. A plain split decides each row by its hash alone.
+ */
 export interface PortableSplitSpec {
   parts: { name: string; fraction: number }[];
   seed: number;
+  stratify?: string;
+  time?: string;
 }
 
 /**
@@ -57,7 +64,12 @@ export interface SqlDialect {
   rowText(columns: TypedColumn[]): string;
   /** The portable row hash: the first 8 bytes of MD5(seed, tab, row text) as a big-endian integer, shifted right 11 bits (53 bits left). */
   rowHash(columns: TypedColumn[], seed: number): string;
-  /** `input` with a part column (`partColumn`) from the portable row hash: the same part for the same row on every engine. */
+  /**
+   * `input` with a part column (`partColumn`) and the row hash (`__lathe_h`) from the portable row
+   * hash: the same part for the same row on every engine, plain, stratified or by time
+   * (`rankCase`). The rows keep `input`'s other columns (DuckDB: all of them; ClickHouse's ranked
+   * splits, which rebuild the rows from arrays: those in `columns`).
+   */
   portableSplit(input: string, columns: TypedColumn[], spec: PortableSplitSpec, partColumn: string): string;
 }
 
@@ -94,6 +106,16 @@ export function partCase(dialect: Pick<SqlDialect, "literal">, hash: string, par
   const bounds = partBounds(parts);
   const arms = bounds.map((b, i) => `WHEN ${hash} < ${b} THEN ${dialect.literal(parts[i].name)}`);
   return `CASE ${arms.join(" ")} ELSE ${dialect.literal(parts[parts.length - 1].name)} END`;
+}
+
+/**
+ * The CASE choosing a part from a row's 0-based rank `r` among `n` ranked rows: the first part whose
+ * bound exceeds (2r + 1)/(2n)·2^53 — the middle of the row's slot, (r + ½)/n, scaled to the hash
+ * range. The division is one IEEE double operation on two exact integers and the scaling is exact,
+ * so every engine computes the same value; the bounds are `partBounds`' integers.
+ */
+export function rankCase(dialect: Pick<SqlDialect, "literal">, toDouble: (x: string) => string, r: string, n: string, parts: { name: string; fraction: number }[]): string {
+  return partCase(dialect, `(${toDouble(`2 * ${r} + 1`)} / ${toDouble(`2 * ${n}`)} * 9007199254740992.0)`, parts);
 }
 
 /** The text a NULL value has in the portable row text (as in TSV and PostgreSQL's COPY). */

@@ -2,7 +2,7 @@ import { chainSql } from "../data/chain.js";
 import { compileStep, fitQueries } from "../data/steps.js";
 import { compileExpr } from "./expr.js";
 import { ident, literal } from "./quote.js";
-import { nullText, partCase, valueText, type SqlDialect, type ValueForms, type ValueKind } from "./dialect.js";
+import { nullText, partCase, rankCase, valueText, type SqlDialect, type ValueForms, type ValueKind } from "./dialect.js";
 
 /** A DuckDB type name's portable kind (`DECIMAL(9,2)` and `FLOAT` are floats: their text goes through DOUBLE). */
 function valueKind(type: string): ValueKind {
@@ -49,12 +49,28 @@ export const duckdbDialect: SqlDialect = {
   chain: (base, steps, columns) => chainSql(base, steps, columns).sql,
   fitQueries,
   valueKind,
-  rowText: (columns) => `concat_ws('\t', ${columns.map((c) => `coalesce(${valueText(duckdbDialect, c, forms)}, ${literal(nullText)})`).join(", ")})`,
+  // concat with the tabs as arguments, not concat_ws: the same text, built ~1.5× faster on flights-3m.
+  rowText: (columns) => `concat(${columns.map((c, i) => `${i ? "'\t', " : ""}coalesce(${valueText(duckdbDialect, c, forms)}, ${literal(nullText)})`).join(", ")}${columns.length === 1 ? ", ''" : ""})`,
   rowHash(columns, seed) {
-    const text = `${literal(String(seed))} || '\t' || ${this.rowText(columns)}`;
-    return `(CAST('0x' || substr(md5(${text}), 1, 16) AS UBIGINT) >> 11)`;
+    return hashOfText(this.rowText(columns), seed);
   },
   portableSplit(input, columns, spec, partColumn) {
-    return `SELECT *, ${partCase(this, "__lathe_h", spec.parts)} AS ${ident(partColumn)} FROM (SELECT *, ${this.rowHash(columns, spec.seed)} AS __lathe_h FROM ${input})`;
+    const part = ident(partColumn);
+    if (spec.stratify === undefined && spec.time === undefined) {
+      return `SELECT *, ${partCase(this, "__lathe_h", spec.parts)} AS ${part} FROM (SELECT *, ${this.rowHash(columns, spec.seed)} AS __lathe_h FROM ${input})`;
+    }
+    // Ranked: the row text is kept for the tie-break (equal hashes), so it is built once.
+    const window = spec.time !== undefined
+      ? `ORDER BY ${ident(spec.time)} NULLS LAST, __lathe_h, __lathe_t`
+      : `PARTITION BY ${ident(spec.stratify!)} ORDER BY __lathe_h, __lathe_t`;
+    const count = spec.time !== undefined ? "count(*) OVER ()" : `count(*) OVER (PARTITION BY ${ident(spec.stratify!)})`;
+    const ranked = `SELECT *, row_number() OVER (${window}) - 1 AS __lathe_r, ${count} AS __lathe_n FROM (SELECT *, ${hashOfText("__lathe_t", spec.seed)} AS __lathe_h FROM (SELECT *, ${this.rowText(columns)} AS __lathe_t FROM ${input}))`;
+    // The rank stays with the row (`__lathe_r`): a deterministic order of the part (data/split.ts).
+    return `SELECT * EXCLUDE (__lathe_t, __lathe_n), ${rankCase(this, (x) => `CAST(${x} AS DOUBLE)`, "__lathe_r", "__lathe_n", spec.parts)} AS ${part} FROM (${ranked})`;
   },
 };
+
+/** The portable hash of a row text expression (`SqlDialect.rowHash`). */
+function hashOfText(text: string, seed: number): string {
+  return `(CAST('0x' || substr(md5(concat(${literal(`${seed}\t`)}, ${text})), 1, 16) AS UBIGINT) >> 11)`;
+}

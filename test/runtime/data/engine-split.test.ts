@@ -17,6 +17,10 @@ import { dataset, tempDir } from "../../helpers.js";
 let cluster: Cluster;
 let conn: ClickHouseConnection;
 let db: Database;
+let dir: string;
+/** One session for the programs on files and one for the same programs on the cluster, reused across cases. */
+let onFile: Session;
+let onEngine: Session;
 
 
 const pre = steps(`drop rows where "Beak Length (mm)" is missing
@@ -58,6 +62,11 @@ beforeAll(async () => {
   conn = await ClickHouseConnection.open(`http://127.0.0.1:${cluster.http[0]}/default`, { LATHE_CLICKHOUSE_USER: "default" });
   db = await Database.open();
   await db.exec(`CREATE TABLE penguins AS SELECT * FROM read_json(${duck.literal(dataset("penguins.json"))})`);
+  dir = tempDir("lathe-engine-split-");
+  await loadFlights();
+  process.env.LATHE_CLICKHOUSE_USER = "lathe";
+  onFile = await Session.open({ record: false });
+  onEngine = await Session.open({ record: false });
 }, 60_000);
 afterAll(async () => {
   for (const [k, v] of [["LATHE_CLICKHOUSE_USER", savedEnv.user], ["LATHE_CLICKHOUSE_PASSWORD", savedEnv.password]] as const) {
@@ -67,7 +76,39 @@ afterAll(async () => {
   await conn?.close();
   cluster?.stop();
   db?.close();
+  onFile?.close();
+  onEngine?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Every 100th row of flights-3m (30,000 rows, the same rows on every run) as a parquet file for
+ * DuckDB and in a Distributed table over both shards, sharded by origin. The times go in as epoch
+ * seconds (the servers run in UTC), so both engines hold the same instants.
+ */
+async function loadFlights(): Promise<void> {
+  const file = path.join(dir, "flights.parquet");
+  await db.exec(`COPY (SELECT date, delay, distance, origin, destination FROM read_parquet(${duck.literal(dataset("flights-3m.parquet"))}, file_row_number = true) WHERE file_row_number % 100 = 42) TO ${duck.literal(file)} (FORMAT parquet)`);
+  const made = cluster.script("table", "flights", "date DateTime, delay Nullable(Int64), distance Nullable(Int64), origin Nullable(String), destination Nullable(String)", "date", "cityHash64(ifNull(origin, ''))");
+  if (made.code !== 0) throw new Error(made.err);
+  const rows = await db.rows(`SELECT CAST(epoch(date) AS BIGINT) AS date, delay, distance, origin, destination FROM ${duck.literal(file)}`);
+  await cluster.query(`INSERT INTO flights FORMAT JSONEachRow\n${rows.map((r) => JSON.stringify(r)).join("\n")}`, 1, { params: { insert_distributed_sync: "1" } });
+}
+
+/** Each part of a program's split as the sorted portable row texts of its rows, and the program's metrics. */
+async function outcome(session: Session, text: string, parts: string[]): Promise<{ rows: Record<string, string[]>; metrics: string[]; note?: string; unassigned?: number }> {
+  const out = await session.run(text);
+  if (!out.ok) throw new Error(out.error?.message ?? out.diagnostics.map((d) => d.message).join("\n"));
+  const rows: Record<string, string[]> = {};
+  for (const p of parts) {
+    const cols = await session.executor.db.describe(`SELECT * FROM ${p}`);
+    rows[p] = (await session.executor.db.rows(`SELECT ${duck.rowText(cols)} AS t FROM ${p}`)).map((r) => String(r.t)).sort();
+  }
+  // Metrics as their exact bits (toString of a double round-trips).
+  const metrics = (out.output?.metrics ?? []).map((m) => `${m.model}.${m.data}.${m.metric}=${m.value}`);
+  const split = out.output?.results.find((r) => r.kind === "split");
+  return { rows, metrics, ...(split?.kind === "split" ? { note: split.note, unassigned: split.unassigned } : {}) };
+}
 
 describe("a split pushed down to ClickHouse", () => {
   it("brings back the same parts, row for row, as DuckDB computing the portable split", async () => {
@@ -92,6 +133,78 @@ describe("a split pushed down to ClickHouse", () => {
     await engineSplit(conn, db, { table: "penguins", pre, post, parts, train: "train", seed: 42 }, (p) => `again_${p}`);
     const order = async (t: string) => (await db.rows(`SELECT "Beak Length (mm)" AS x, "Body Mass (g)" AS m FROM ${t}`)).map((r) => `${r.x}/${r.m}`);
     expect(await order("again_train")).toEqual(await order("ch_train"));
+  });
+});
+
+describe("stratified, time and by-column splits on ClickHouse", () => {
+  const url = () => `http://127.0.0.1:${cluster.http[0]}/default`;
+  const program = (source: string, split: string) => `${source}
+prepare clean = p {
+  drop rows where "Beak Length (mm)" is missing
+  fill Sex with mode
+  onehot Island
+}
+${split}`;
+  const cases: [string, string, string[]][] = [
+    ["stratified", "split clean into train 70%, validation 15%, test 15% stratify by Species seed 9 hash portable", ["train", "validation", "test"]],
+    ["by time", `split clean into train 60%, test 40% by time on "Body Mass (g)" seed 9 hash portable`, ["train", "test"]],
+    ["by column", "split clean into Adelie, Gentoo by column Species", ["Adelie", "Gentoo"]],
+  ];
+  for (const [name, split, parts] of cases) {
+    it(`${name}: the same parts as the program on DuckDB`, async () => {
+      const local = await outcome(onFile, program(`source p = read "${dataset("penguins.json")}"`, split), parts);
+      const remote = await outcome(onEngine, program(`source p = table "penguins" from clickhouse "${url()}"`, split), parts);
+      expect(remote.note).toMatch(/^ran on clickhouse/);
+      for (const p of parts) expect(remote.rows[p]).toEqual(local.rows[p]);
+      // Every row is in a part (by column: or counted as in none, the Chinstraps).
+      const chinstraps = name === "by column" ? penguins.filter((r) => r["Beak Length (mm)"] !== null && r.Species === "Chinstrap").length : 0;
+      expect(remote.unassigned ?? 0).toBe(chinstraps);
+      expect(local.unassigned ?? 0).toBe(chinstraps);
+      expect(parts.reduce((a, p) => a + local.rows[p].length, 0) + chinstraps).toBe(penguins.filter((r) => r["Beak Length (mm)"] !== null).length);
+      expect(local.rows[parts[1]].length).toBeGreaterThan(30);
+    });
+  }
+});
+
+describe("the flights workflow on the cluster", () => {
+  const program = (source: string, split: string) => `${source}
+prepare f = flights {
+  drop rows where delay is missing
+  derive hour = hour(date)
+  derive weekday = dayofweek(date)
+  clip delay between -60 and 600
+  fill distance with median
+}
+${split}
+model lr = linear_regression predicting delay from train { features: distance, hour, weekday }
+model dt = decision_tree predicting delay from train { features: distance, hour, weekday }
+evaluate lr on test metrics rmse, mae, r2
+evaluate dt on test metrics rmse, r2`;
+  const sources = () => [`source flights = read "${path.join(dir, "flights.parquet")}"`, `source flights = table "flights" from clickhouse "http://127.0.0.1:${cluster.http[1]}/default"`];
+
+  it("splits 30,000 flights over both shards into the same parts as DuckDB and gives the same metrics, bit for bit", async () => {
+    const shards = await Promise.all(([1, 2] as const).map(async (n) => Number((await cluster.query("SELECT count() FROM flights_shard", n)).trim())));
+    expect(shards.every((n) => n > 5000)).toBe(true);
+    const [file, engine] = sources();
+    const split = "split f into train 80%, test 20% seed 42 hash portable";
+    const local = await outcome(onFile, program(file, split), ["train", "test"]);
+    const remote = await outcome(onEngine, program(engine, split), ["train", "test"]);
+    expect(remote.note).toMatch(/^ran on clickhouse/);
+    expect(local.rows.train.length + local.rows.test.length).toBeGreaterThan(29_000);
+    expect(remote.rows.train).toEqual(local.rows.train);
+    expect(remote.rows.test).toEqual(local.rows.test);
+    expect(local.metrics).toHaveLength(5);
+    expect(remote.metrics).toEqual(local.metrics);
+  });
+
+  it("stratified by origin: the same parts and metrics", async () => {
+    const [file, engine] = sources();
+    const split = "split f into train 70%, test 30% stratify by origin seed 5 hash portable";
+    const local = await outcome(onFile, program(file, split), ["train", "test"]);
+    const remote = await outcome(onEngine, program(engine, split), ["train", "test"]);
+    expect(remote.rows.train).toEqual(local.rows.train);
+    expect(remote.rows.test).toEqual(local.rows.test);
+    expect(remote.metrics).toEqual(local.metrics);
   });
 });
 

@@ -121,4 +121,14 @@ describe("sources", () => {
     expect(await s.fail(`source t = read "ok.csv" with { header: "yes" }`)).toMatch(/`header` takes true or false/);
     expect(await s.fail(`source t = read "ok.csv" with { types: ["a wibble"] }`)).toMatch(/unknown type `wibble`/);
   });
+
+  it("a read that runs out of DuckDB's memory is `out-of-memory` naming the file, not a problem of the data", async () => {
+    const cols = Array.from({ length: 1500 }, (_, i) => `c${i}`);
+    writeFileSync(path.join(dir, "wide.csv"), [cols.join(","), ...Array.from({ length: 20 }, (_, r) => cols.map((_, i) => (i * r) % 7).join(","))].join("\n") + "\n");
+    const s = await open();
+    await s.session.executor.db.exec("SET memory_limit = '8MB'");
+    const outcome = await s.session.run(`source w = read "wide.csv"`);
+    const found = outcome.diagnostics.find((d) => d.severity === "error") ?? outcome.error;
+    expect(found).toMatchObject({ code: "out-of-memory", message: expect.stringMatching(/wide\.csv: DuckDB ran out of memory .*LATHE_MEMORY_LIMIT/) });
+  });
 });

@@ -65,6 +65,22 @@ describe("split", () => {
     expect(sizes.train + sizes.validation + sizes.test).toBe(rows.length);
   });
 
+  it("hash portable: the same properties with the portable row hash, and other parts than DuckDB's own hash", async () => {
+    for (const clause of ["seed 11", "stratify by c seed 3", "by time on t seed 3"]) {
+      const portable = await assign("rows.json", `${clause} hash portable`);
+      const reordered = await assign("shuffled.json", `${clause} hash portable`);
+      expect([...reordered.part].sort()).toEqual([...portable.part].sort());
+      expect(portable.part.size).toBe(rows.length);
+      if (clause.startsWith("seed")) expect([...portable.part].sort()).not.toEqual([...(await assign("rows.json", clause)).part].sort());
+      if (clause.startsWith("stratify")) {
+        for (const [c, n] of Object.entries(sizes)) {
+          const ids = rows.filter((r) => r.c === c).map((r) => r.id);
+          expect(ids.filter((id) => portable.part.get(id) === "train").length).toBe(Math.ceil(0.7 * n - 0.5));
+        }
+      }
+    }
+  });
+
   it("stratifies: each class is divided in the split's proportions, independent of row order", async () => {
     const { part } = await assign("rows.json", "stratify by c seed 3");
     const reordered = await assign("shuffled.json", "stratify by c seed 3");

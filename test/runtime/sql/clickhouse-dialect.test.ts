@@ -89,6 +89,36 @@ describe("the ClickHouse dialect against DuckDB on the same rows", () => {
     expect(sorted(other)).not.toEqual(sorted(d));
   });
 
+  it("assigns every row the same part of a stratified split and of a split by time, without window functions on ClickHouse", async () => {
+    const parts = [{ name: "train", fraction: 0.7 }, { name: "validation", fraction: 0.15 }, { name: "test", fraction: 0.15 }];
+    // Ranks by the (hash, row text) key per class, and by time with NULLs last: "Body Mass (g)" has two missing.
+    for (const how of [{ stratify: "Species" }, { time: "Body Mass (g)" }, { stratify: "Sex" }]) {
+      const spec = { parts, seed: 3, ...how };
+      const d = (await db.rows(`SELECT ${duck.rowText(duckColumns)} AS t, __lathe_part AS p FROM (${duck.portableSplit("penguins", duckColumns, spec, "__lathe_part")})`)).map((r) => `${r.t}|${r.p}`);
+      const c = (await cluster.rows(`SELECT ${ch.rowText(chColumns)} AS t, __lathe_part AS p FROM (${ch.portableSplit("penguins", chColumns, spec, "__lathe_part")})`)).map((r) => `${r.t}|${r.p}`);
+      expect(c.length).toBe(penguins.length);
+      expect(sorted(c)).toEqual(sorted(d));
+      // Exact sizes within each class (time: overall): 70% of 344 rounds as (r + ½)/n < 0.7 does, to 241.
+      if ("time" in how) {
+        expect(d.filter((x) => x.endsWith("|train")).length).toBe(241);
+        // Oldest first: every training row is at most as heavy as every test row; NULLs go last, to the test part.
+        const mass = (p: string) => d.filter((x) => x.endsWith(`|${p}`)).map((x) => x.split("\t")[5]);
+        expect(mass("test").filter((m) => m === "\\N")).toHaveLength(2);
+        expect(Math.max(...mass("train").map(Number))).toBeLessThanOrEqual(Math.min(...mass("test").filter((m) => m !== "\\N").map(Number)));
+      } else {
+        const column = duckColumns.findIndex((col) => col.name === how.stratify);
+        const classes = new Map<string, number[]>();
+        for (const x of d) {
+          const [t, p] = x.split("|");
+          const k = t.split("\t")[column];
+          if (!classes.has(k)) classes.set(k, [0, 0]);
+          classes.get(k)![p === "train" ? 0 : 1]++;
+        }
+        for (const [train, rest] of classes.values()) expect(train).toBe(Math.ceil((train + rest) * 0.7 - 0.5));
+      }
+    }
+  });
+
   const fitted = steps(`fill "Beak Length (mm)", "Body Mass (g)" with median
 fill Sex with mode
 fill "Beak Depth (mm)" with mean
