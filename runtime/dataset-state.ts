@@ -1,3 +1,4 @@
+import type { Span } from "../language/diagnostic.js";
 import type { SqlIdent } from "./sql/quote.js";
 import type { Transform } from "./transform.js";
 
@@ -23,4 +24,9 @@ export interface DatasetState {
    * raw there). `register` profiles a model's input columns from it (the monitor's reference).
    */
   raw?: { sql: string; prepared: string[] };
+  /**
+   * A view over its source file, read when used (a one-shot run, `planLifetimes`): its rows are
+   * not counted (`rows` is NaN), and readers that scan it more than once stage its rows first.
+   */
+  lazy?: { file?: string; span?: Span };
 }
