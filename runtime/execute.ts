@@ -346,10 +346,17 @@ export class Executor {
     const ds = this.datasets.get(name);
     if (!ds) return;
     for (const [view, over] of [...this.views]) if (over === name && view !== name) await this.release(view);
-    const owned = this.plainViews.get(name);
-    await this.db.exec(this.views.has(name) || owned ? `DROP VIEW IF EXISTS ${ds.relation}` : `DROP TABLE IF EXISTS ${ds.relation}`);
-    for (const t of owned ?? []) await this.db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
-    for (const held of [this.datasets, this.views, this.viewDefinitions, this.plainViews, this.lineages, this.concrete, this.madeBy]) held.delete(name);
+    await this.db.exec(this.views.has(name) || this.plainViews.has(name) ? `DROP VIEW IF EXISTS ${ds.relation}` : `DROP TABLE IF EXISTS ${ds.relation}`);
+    await this.disown(name);
+    for (const held of [this.datasets, this.views, this.viewDefinitions, this.lineages, this.concrete, this.madeBy]) held.delete(name);
+  }
+
+  /** Forgets a plain view's staged tables, dropping those no other view reads (a split's parts share one). */
+  private async disown(name: string): Promise<void> {
+    const owned = this.plainViews.get(name) ?? [];
+    this.plainViews.delete(name);
+    const still = new Set([...this.plainViews.values()].flat());
+    for (const t of owned) if (!still.has(t)) await this.db.exec(`DROP TABLE IF EXISTS ${t}`);
   }
 
   /**
@@ -399,11 +406,9 @@ export class Executor {
     this.lineages.delete(name);
     this.engineDatasets.delete(name);
     // A lazy source or streamed prepare of this name goes, with the rows it staged.
-    const owned = this.plainViews.get(name);
-    if (owned) {
+    if (this.plainViews.has(name)) {
       await this.db.exec(`DROP VIEW IF EXISTS ${q}`);
-      for (const t of owned) await this.db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
-      this.plainViews.delete(name);
+      await this.disown(name);
     }
     const view = how.viewOf !== undefined || how.lazy !== undefined || how.owns !== undefined;
     // Views of this name were dropped above; a table of this name gives way to a view.

@@ -8,11 +8,13 @@ import type { Plan } from "./plan.js";
  *
  * - `release` on a step: datasets no later step reads, dropped once it has run (a split's root after
  *   the split, each part after its last reader), so DuckDB does not hold every table to the end.
- * - `lazy` on a file source whose readers all read its rows once (a prepare that stages its rows, a
- *   split that stages its assignment, a prepare the split applies): a view over the file, never a table.
+ * - `lazy` on a file source only prepares read, each of which reads its rows once (staging them
+ *   before its first step that learns): a view over the file, never a table.
+ * - `fitOnce` on a prepare nothing reads (a view): its steps learn in one aggregate query each, as
+ *   for a table, not inside the view's query (a median over a window holds every row; only its row
+ *   count and columns are shown, and those are the same).
  * - `stream` on a prepare only `save` reads: fitted over its input (rows staged once where they are
  *   costly to recompute) and kept as a view with its constants inlined, so a save is one COPY.
- * - `bySplit` on a prepare nothing reads but a split re-derives from its root: not computed on its own.
  *
  * The interactive kernel and notebooks never get these: a later cell may read any dataset.
  */
@@ -37,18 +39,8 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
   }
   const readers = (p: number, name: string) => (readersOf.get(p)?.get(name) ?? []).map((i) => steps[i]);
 
-  for (const [j, split] of steps.entries()) {
-    if (split.op !== "split" || split.engine) continue;
-    // The prepares between the split's input and its root: the split applies their steps itself.
-    for (let name = split.input, at = producerOf[j].get(name); at !== undefined; ) {
-      const p = steps[at];
-      if (p.op !== "prepare") break;
-      if (p.view && !p.engine) p.bySplit = true;
-      name = p.input;
-      at = producerOf[at].get(name);
-    }
-  }
   for (const [i, step] of steps.entries()) {
+    if (step.op === "prepare" && step.view && !step.engine) step.fitOnce = true;
     if (step.op === "prepare" && !step.view && !step.engine) {
       const rs = readers(i, step.dataset);
       if (rs.length && rs.every((r) => r.op === "save")) step.stream = true;
@@ -56,7 +48,8 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
   }
   for (const [i, step] of steps.entries()) {
     if (step.op !== "load" || step.engine || step.spec.kind !== "file" || options.snapshot || step.snapshot) continue;
-    const once = readers(i, step.dataset).every((r) => (r.op === "prepare" && (!r.view || r.bySplit) && !r.engine) || (r.op === "split" && r.root === step.dataset && !r.engine));
+    // A split reads its root once for each part and each step that learns: it reads a table.
+    const once = readers(i, step.dataset).every((r) => r.op === "prepare" && !r.view && !r.engine);
     if (once) step.lazy = true;
   }
 
@@ -78,7 +71,7 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
     for (const name of [...names]) {
       for (let n = name, p = producerOf[i].get(n); p !== undefined; ) {
         const s = steps[p];
-        if (s.op !== "prepare" || !(s.view || s.stream) || s.bySplit) break;
+        if (s.op !== "prepare" || !(s.view || s.stream)) break;
         names.add(s.input);
         n = s.input;
         p = producerOf[p].get(n);

@@ -7,6 +7,7 @@ import { datasetResult } from "./load.js";
 import { ClickHouseConnection } from "../data/clickhouse-connection.js";
 import { isFitted } from "../data/steps.js";
 import { DataError } from "../errors.js";
+import { ident } from "../sql/quote.js";
 import type { StepResult } from "../results.js";
 import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import type { Draft, EngineRef, OpDefinition, Planner, StepBase } from "./types.js";
@@ -14,10 +15,10 @@ import type { Draft, EngineRef, OpDefinition, Planner, StepBase } from "./types.
 /**
  * `prepare NAME = INPUT { steps }`. `view`: nothing later reads it but a split (which re-derives its
  * parts from the root), so it is kept as a view rather than written out. In a one-shot run
- * (`planLifetimes`): `bySplit`, such a view is not computed at all (the split applies its steps);
- * `stream`, only `save` reads it, so it is a view over its staged rows with its constants inlined.
+ * (`planLifetimes`): `stream`, only `save` reads it, so it is a view over its staged rows with its
+ * constants inlined; `fitOnce`, a view whose steps learn in their own queries, not in the view's.
  */
-export type PrepareOpStep = StepBase & { op: "prepare"; dataset: string; input: string; steps: PrepareStep[]; view?: boolean; engine?: EngineRef; engineChain?: PrepareStep[]; stream?: boolean; bySplit?: boolean };
+export type PrepareOpStep = StepBase & { op: "prepare"; dataset: string; input: string; steps: PrepareStep[]; view?: boolean; engine?: EngineRef; engineChain?: PrepareStep[]; stream?: boolean; fitOnce?: boolean };
 
 export const planPrepare: Planner<"prepare", Draft<PrepareOpStep>> = (s, ctx) => {
   ctx.splits.delete(s.name.text);
@@ -39,11 +40,10 @@ export const prepare: OpDefinition<PrepareOpStep> = {
   cacheable: () => true,
   async run(ctx, step) {
     if (step.engine) return enginePrepare(ctx, step, step.engine);
-    if (step.bySplit) return { kind: "notice", message: `not computed on its own: the split of its rows applies its steps to each part` };
     const input = ctx.dataset(step.input);
     // Fitted on its own rows: fine for exploring; the checker warns when a model trains on it.
     // A lazy input is a file: its rows are parsed once, into the first staged table.
-    const fitted = await fitAndCompile(ctx.db, input.relation, step.steps, input.columns, { inline: step.view, stageBase: input.lazy !== undefined });
+    const fitted = await fitAndCompile(ctx.db, input.relation, step.steps, input.columns, { inline: step.view && !step.fitOnce, stageBase: input.lazy !== undefined });
     const { applied } = fitted;
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: formatChain(chainSql(input.relation, applied, input.columns), applied) });
     const exp = { ...input.expansions, ...expansions(applied) };
@@ -63,7 +63,7 @@ export const prepare: OpDefinition<PrepareOpStep> = {
       const base = input.transform ?? (await ctx.concreteTransform(input));
       const how = { expansions: exp, transform: [...base, ...columnSteps(applied)], rawTypes: input.rawTypes };
       // Only saves read it: a view over the staged rows, which go with it, so each save is one COPY.
-      const ds = await ctx.materialise(step.dataset, fitted.chain.sql, step.stream ? { ...how, owns: fitted.staged } : how);
+      const ds = await ctx.materialise(step.dataset, fitted.chain.sql, step.stream ? { ...how, owns: fitted.staged.map(ident) } : how);
       kept = step.stream === true;
       return datasetResult(ds);
     } finally {

@@ -75,9 +75,10 @@ export const split: OpDefinition<SplitStep> = {
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
     // A plain split decides each row from the row alone, so every part streams straight from the
-    // rows before the split; stratified and time splits rank rows, so they are ranked once into a
-    // table, and so are the rows of a lazy root (a file), parsed once rather than once a part.
-    const ranked = step.stratify !== undefined || step.time !== undefined || root.lazy !== undefined;
+    // rows before the split (from a lazy root's file too, read once a part: parts are built one at
+    // a time, so the rows are never held twice); stratified and time splits rank rows, so they are
+    // ranked once into a table.
+    const ranked = step.stratify !== undefined || step.time !== undefined;
     const splitTable = ctx.tempName("split");
     if (ranked) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = ranked ? ident(splitTable) : `(${assign})`;

@@ -219,7 +219,7 @@ export interface MaterialiseOptions {
    * read once); `span` is the source statement's, where a failure to read the file is shown.
    */
   lazy?: { span?: import("../../language/diagnostic.js").Span };
-  /** Temporary tables its view reads (staged rows), dropped with it. */
+  /** Temporary tables its view reads (staged rows, quoted), dropped with the last view that reads them. */
   owns?: string[];
 }
 
