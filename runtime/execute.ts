@@ -367,13 +367,12 @@ export class Executor {
     if (e instanceof DataError || !isDuckDBUserError(e as Error)) return undefined;
     const message = (e as Error).message;
     if (!/CSV Error|^\s*file = |in file "|file '/m.test(message)) return undefined;
-    for (const name of opOf(step).io(step).reads) {
-      const lazy = this.datasets.get(name)?.lazy;
-      if (!lazy) continue;
-      const err = readError(e, lazy.file);
-      return new StepError(err.message, err.code, lazy.span ?? step.span, step.id, err.file);
-    }
-    return undefined;
+    // The step may read the source through a view (a streamed prepare): the file DuckDB names, else the only lazy source.
+    const lazy = [...this.datasets.values()].flatMap((ds) => (ds.lazy ? [ds.lazy] : []));
+    const source = lazy.find((l) => l.file && message.includes(l.file)) ?? (lazy.length === 1 ? lazy[0] : undefined);
+    if (!source) return undefined;
+    const err = readError(e, source.file);
+    return new StepError(err.message, err.code, source.span ?? step.span, step.id, err.file);
   }
 
   /** Datasets kept as views → the table each reads. */

@@ -49,7 +49,8 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
   for (const [i, step] of steps.entries()) {
     if (step.op !== "load" || step.engine || step.spec.kind !== "file" || options.snapshot || step.snapshot) continue;
     // A split reads its root once for each part and each step that learns: it reads a table.
-    const once = readers(i, step.dataset).every((r) => r.op === "prepare" && !r.view && !r.engine);
+    // (Not a prepare of the same name: the view must stay until the table replacing it is written.)
+    const once = readers(i, step.dataset).every((r) => r.op === "prepare" && !r.view && !r.engine && r.dataset !== step.dataset);
     if (once) step.lazy = true;
   }
 
