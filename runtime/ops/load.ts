@@ -54,7 +54,7 @@ export const load: OpDefinition<LoadStep> = {
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: `${attach ? `${attach};\n` : ""}SELECT * FROM ${step.sql}` });
     const file = step.files.length === 1 ? step.files[0] : step.spec.kind === "file" ? step.spec.path.value : undefined;
     const ds = await ctx.materialise(step.dataset, `SELECT * FROM ${step.sql}`, { expansions: {}, transform: [], file, ...(step.lazy ? { lazy: { span: step.span } } : {}) });
-    if (step.lazy) return { ...datasetResult(ds), note: `read from ${file ?? "its files"} by the steps that use it` };
+    if (step.lazy) return { ...datasetResult(ds), note: "read from its file by the steps that use it" };
     if (step.from) return { ...datasetResult(ds), note: `read from the snapshot of run ${step.from.run} (${step.from.why})` };
     const note = (ctx.options.snapshot || step.snapshot) && ctx.options.cache ? await ctx.options.cache.snapshot(step, ctx, rowsFixed(step)) : undefined;
     return { ...datasetResult(ds), ...(note ? { note } : {}) };
