@@ -414,6 +414,7 @@ export class Executor {
     if (view) await this.db.exec(`DROP TABLE IF EXISTS ${q}`);
     try {
       await this.db.exec(view ? `CREATE OR REPLACE VIEW ${q} AS ${sql}` : `CREATE OR REPLACE TABLE ${q} AS ${sql}`);
+      if (!view) for (const more of how.append ?? []) await this.db.exec(`INSERT INTO ${q} ${more}`);
     } catch (e) {
       throw how.file ? readError(e, how.file) : e;
     }

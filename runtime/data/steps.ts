@@ -28,6 +28,7 @@ export interface AppliedStep {
 
 /** True for steps that learn statistics from data (and so must learn them on training rows only): the language's one rule. */
 export { isFitted } from "../../language/fitted.js";
+import { isFitted } from "../../language/fitted.js";
 
 const names = (ns: Name[]) => ns.map((n) => n.text);
 const lit = (l: Literal) => literal(l.value);
@@ -85,6 +86,16 @@ export function fitQueries(step: PrepareStep, relation: string): string[] | unde
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether a step learns the same constants whatever order its rows come in: order statistics
+ * (median, quantiles) and vocabularies. Sums are not (a mean's last bits depend on the order it
+ * adds in), nor is a mode (ties); a step that learns nothing is.
+ */
+export function learnsInAnyOrder(step: PrepareStep): boolean {
+  if (!isFitted(step)) return true;
+  return (step.kind === "fill" && step.strategy === "median") || step.kind === "onehot" || step.kind === "bucket";
 }
 
 /** A fitted step's constants from the rows of its `fitQueries` (one result per query, in order), whatever engine ran them. */

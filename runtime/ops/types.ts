@@ -219,6 +219,8 @@ export interface MaterialiseOptions {
    * read once); `span` is the source statement's, where a failure to read the file is shown.
    */
   lazy?: { span?: import("../../language/diagnostic.js").Span };
+  /** For a table: queries whose rows are added after the first query's, in order (a part written in pieces). */
+  append?: string[];
   /** Temporary tables its view reads (staged rows, quoted), dropped with the last view that reads them. */
   owns?: string[];
 }
