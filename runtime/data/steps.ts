@@ -70,7 +70,9 @@ export function fitQueries(step: PrepareStep, relation: string): string[] | unde
       return [`SELECT ${exprs.join(", ")} FROM ${relation}`];
     }
     case "onehot":
-      return names(step.columns).map((c) => `SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} WHERE ${ident(c)} IS NOT NULL ORDER BY v`);
+      // NULL comes back as one more value and `readFitted` leaves it out: a WHERE on the column
+      // is pushed below the steps before it, which then compute it twice (DuckDB 1.5).
+      return names(step.columns).map((c) => `SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} ORDER BY v`);
     case "scale": {
       // One scan for all the step's columns.
       const exprs = names(step.columns).map((c, i) => {
@@ -114,7 +116,7 @@ export function readFitted(step: PrepareStep, results: Record<string, unknown>[]
     }
     case "onehot": {
       const vocab: Record<string, string[]> = dict();
-      names(step.columns).forEach((c, i) => (vocab[c] = (results[i] ?? []).map((r) => String(r.v))));
+      names(step.columns).forEach((c, i) => (vocab[c] = (results[i] ?? []).flatMap((r) => (r.v === null || r.v === undefined ? [] : [String(r.v)]))));
       return { kind: "onehot", vocab };
     }
     case "scale": {
