@@ -93,9 +93,11 @@ export function fitQueries(step: PrepareStep, relation: string): string[] | unde
 /**
  * Whether a step learns the same constants whatever order its rows come in: order statistics
  * (median, quantiles) and vocabularies. Sums are not (a mean's last bits depend on the order it
- * adds in), nor is a mode (ties); a step that learns nothing is.
+ * adds in), nor is a mode (ties); a step that learns nothing is, but for `drop duplicates on` keys,
+ * whose first row of each key (so what later steps learn from) depends on the order.
  */
 export function learnsInAnyOrder(step: PrepareStep): boolean {
+  if (step.kind === "drop-duplicates") return !step.on.length;
   if (!isFitted(step)) return true;
   return (step.kind === "fill" && step.strategy === "median") || step.kind === "onehot" || step.kind === "bucket";
 }

@@ -113,6 +113,8 @@ describe("split", () => {
     expect(train.map((r) => r.id)).toEqual(whole.map((r) => r.id));
     expect(split).toMatchObject({ parts: [{ name: "train", rows: whole.length }, { name: "test" }] });
     expect(learnsInAnyOrder({ kind: "scale", columns: [], method: "standard" } as unknown as PrepareStep)).toBe(false);
+    expect(learnsInAnyOrder({ kind: "drop-duplicates", on: [{ text: "c" }] } as unknown as PrepareStep)).toBe(false);
+    expect(learnsInAnyOrder({ kind: "fill", columns: [], strategy: "median" } as unknown as PrepareStep)).toBe(true);
   });
 
   it("draws an independent assignment per seed, even for two equal parts", async () => {
