@@ -68,7 +68,7 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
     }
     if (step.op === "train") trainedFrom.set(step.model, [step.input, ...(step.validation ? [step.validation] : [])]);
     if (step.op === "split") for (const part of step.parts) rootOf.set(part.name, step.root);
-    // A view reads its input when it is read (a streamed prepare too, unless it staged its rows).
+    // A view reads its input when it is read; so may a streamed prepare (when it staged nothing).
     for (const name of [...names]) {
       for (let n = name, p = producerOf[i].get(n); p !== undefined; ) {
         const s = steps[p];
