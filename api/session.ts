@@ -13,6 +13,7 @@ import { cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, is
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
 import { pendingStatementKinds } from "../runtime/ops/index.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
+import { planLifetimes } from "../runtime/plan-lifetimes.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
 import { nativeMlpDescription } from "../runtime/models/native-engine.js";
@@ -86,6 +87,13 @@ export interface RunOptions {
   tags?: Record<string, string>;
   /** False: `register`, `promote` and `rollback` say what they would do and leave the registry alone (`lathe run --no-registry`). */
   registryChanges?: boolean;
+  /**
+   * Nothing runs in this session after this program (`lathe run`): each dataset is dropped after
+   * its last reader, sources read once stay views over their files, and a prepare only `save` reads
+   * streams to its file (`planLifetimes`). Off in the kernel and notebooks, whose later cells may
+   * read anything.
+   */
+  oneShot?: boolean;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -227,7 +235,7 @@ export class Session {
     }
     const sideEffects = options.sideEffects !== false;
     try {
-      outcome.output = await this.executor.run(plan, {
+      outcome.output = await this.executor.run(options.oneShot ? planLifetimes(plan, { snapshot: options.snapshot }) : plan, {
         onEvent: recorder ? recordSteps(recorder, options.onEvent) : options.onEvent,
         signal: options.signal,
         store: recorder?.sink,

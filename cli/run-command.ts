@@ -44,7 +44,7 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
       if (e.type === "step-end") steps.push(e);
       on?.(e);
     };
-    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false }));
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false, oneShot: true }));
   } finally {
     session.close();
   }

@@ -1,4 +1,5 @@
 import type { EngineAddress } from "./data/clickhouse-connection.js";
+import type { Span } from "../language/diagnostic.js";
 import type { SqlIdent } from "./sql/quote.js";
 import type { Transform } from "./transform.js";
 
@@ -26,4 +27,9 @@ export interface DatasetState {
    * only when a reference is built (`withLocalRaw`).
    */
   raw?: { sql: string; prepared: string[]; engine?: EngineAddress };
+  /**
+   * A view over its source file, read when used (a one-shot run, `planLifetimes`): its rows are
+   * not counted (`rows` is NaN), and readers that scan it more than once stage its rows first.
+   */
+  lazy?: { file?: string; span?: Span };
 }

@@ -96,9 +96,10 @@ export class Executor {
           out.artifacts.push(...produced.artifacts);
           options.onEvent?.({ type: "step-end", id: step.id, label: step.label, ms: performance.now() - t0, metrics: produced.metrics, artifacts: produced.artifacts, failed: true });
           // What ran before the failure is still shown (the kernel displays it, the record keeps it).
-          throw withOutput(located(e, step), out);
+          throw withOutput(this.lazyReadFailure(e, step) ?? located(e, step), out);
         }
       }
+      for (const name of step.release ?? []) await this.release(name);
       out.metrics.push(...produced.metrics);
       out.artifacts.push(...produced.artifacts);
       if (result) out.results.push(result);
@@ -438,6 +439,46 @@ export class Executor {
     return computeMetrics(metrics, { task: state.task, yTrue, yPred, proba, classes: state.classes });
   }
 
+  /** Datasets kept as views over nothing the executor holds (a lazy source, a streamed prepare) → the staged tables they read. */
+  private readonly plainViews = new Map<string, string[]>();
+
+  /**
+   * Drops a dataset no later step reads (a one-shot run's plan says which, `planLifetimes`), with
+   * the staged tables its view read and the views over it, so DuckDB frees its rows now.
+   */
+  private async release(name: string): Promise<void> {
+    const ds = this.datasets.get(name);
+    if (!ds) return;
+    for (const [view, over] of [...this.views]) if (over === name && view !== name) await this.release(view);
+    await this.db.exec(this.views.has(name) || this.plainViews.has(name) ? `DROP VIEW IF EXISTS ${ds.relation}` : `DROP TABLE IF EXISTS ${ds.relation}`);
+    await this.disown(name);
+    for (const held of [this.datasets, this.views, this.viewDefinitions, this.lineages, this.concrete, this.madeBy]) held.delete(name);
+  }
+
+  /** Forgets a plain view's staged tables, dropping those no other view reads (a split's parts share one). */
+  private async disown(name: string): Promise<void> {
+    const owned = this.plainViews.get(name) ?? [];
+    this.plainViews.delete(name);
+    const still = new Set([...this.plainViews.values()].flat());
+    for (const t of owned) if (!still.has(t)) await this.db.exec(`DROP TABLE IF EXISTS ${t}`);
+  }
+
+  /**
+   * A failure to read a lazy source's file, met by the step reading it: shown as the source's
+   * (its file, line and statement), as when the source was read into a table at its own step.
+   */
+  private lazyReadFailure(e: unknown, step: PlanStep): StepError | undefined {
+    if (e instanceof DataError || !isDuckDBUserError(e as Error)) return undefined;
+    const message = (e as Error).message;
+    if (!/CSV Error|^\s*file = |in file "|file '/m.test(message)) return undefined;
+    // The step may read the source through a view (a streamed prepare): the file DuckDB names, else the only lazy source.
+    const lazy = [...this.datasets.values()].flatMap((ds) => (ds.lazy ? [ds.lazy] : []));
+    const source = lazy.find((l) => l.file && message.includes(l.file)) ?? (lazy.length === 1 ? lazy[0] : undefined);
+    if (!source) return undefined;
+    const err = readError(e, source.file);
+    return new StepError(err.message, err.code, source.span ?? step.span, step.id, err.file);
+  }
+
   /** Datasets kept as views → the table each reads. */
   private readonly views = new Map<string, string>();
   /** Datasets kept as views → how they were defined, so the step cache can define them again. */
@@ -467,13 +508,21 @@ export class Executor {
     this.concrete.delete(name);
     this.lineages.delete(name);
     this.engineDatasets.delete(name);
+    // A lazy source or streamed prepare of this name goes, with the rows it staged.
+    if (this.plainViews.has(name)) {
+      await this.db.exec(`DROP VIEW IF EXISTS ${q}`);
+      await this.disown(name);
+    }
+    const view = how.viewOf !== undefined || how.lazy !== undefined || how.owns !== undefined;
     // Views of this name were dropped above; a table of this name gives way to a view.
-    if (how.viewOf) await this.db.exec(`DROP TABLE IF EXISTS ${q}`);
+    if (view) await this.db.exec(`DROP TABLE IF EXISTS ${q}`);
     try {
-      await this.db.exec(how.viewOf ? `CREATE OR REPLACE VIEW ${q} AS ${sql}` : `CREATE OR REPLACE TABLE ${q} AS ${sql}`);
+      await this.db.exec(view ? `CREATE OR REPLACE VIEW ${q} AS ${sql}` : `CREATE OR REPLACE TABLE ${q} AS ${sql}`);
+      if (!view) for (const more of how.append ?? []) await this.db.exec(`INSERT INTO ${q} ${more}`);
     } catch (e) {
       throw how.file ? readError(e, how.file) : e;
     }
+    if (!how.viewOf && (how.lazy || how.owns)) this.plainViews.set(name, how.owns ?? []);
     this.viewDefinitions.delete(name);
     if (how.viewOf) {
       this.views.set(name, how.viewOf);
@@ -481,11 +530,12 @@ export class Executor {
     }
     if (how.lineage) this.lineages.set(name, how.lineage);
     const cols = await this.db.describe(`SELECT * FROM ${q}`);
-    const n = how.rows ?? (await this.db.rows(`SELECT count(*) AS n FROM ${how.countSql ? `(${how.countSql})` : q}`))[0].n;
+    // A lazy source is not counted: counting would read the whole file once more.
+    const n = how.lazy ? NaN : how.rows ?? (await this.db.rows(`SELECT count(*) AS n FROM ${how.countSql ? `(${how.countSql})` : q}`))[0].n;
     const columns = cols.map((c) => c.name);
     const expansions = Object.fromEntries(Object.entries(how.expansions).filter(([, v]) => v.every((c) => columns.includes(c))));
     const rawTypes = how.rawTypes ?? Object.fromEntries(cols.map((c) => [c.name, c.type]));
-    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform, rawTypes };
+    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform, rawTypes, ...(how.lazy ? { lazy: { file: how.file, span: how.lazy.span } } : {}) };
     this.datasets.set(name, state);
     return state;
   }

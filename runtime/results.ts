@@ -9,7 +9,8 @@ import type { ArtifactRef, MetricRecord, MetricSeries } from "./run-store.js";
  * that was not recorded).
  */
 export type StepResult = { reused?: boolean; reusedFrom?: string } & (
-  | { kind: "dataset"; name: string; rows: number; columns: string[]; note?: string }
+  /** `rows`: none when they were not counted (a lazy source in `lathe run`, read by the steps that use it). */
+  | { kind: "dataset"; name: string; rows?: number; columns: string[]; note?: string }
   | { kind: "split"; input: string; parts: { name: string; rows: number }[]; unassigned?: number; note?: string }
   | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string; curves?: MetricSeries[] }
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }

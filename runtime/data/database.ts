@@ -18,7 +18,7 @@ export class Database {
     const resources: Record<string, string> = {};
     if (process.env.LATHE_MEMORY_LIMIT) resources.memory_limit = process.env.LATHE_MEMORY_LIMIT;
     if (process.env.LATHE_TEMP_DIR) resources.temp_directory = process.env.LATHE_TEMP_DIR;
-    const instance = await duckdb.DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...resources, ...lockedDown, ...options });
+    const instance = await duckdb.DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...returnMemory, ...resources, ...lockedDown, ...options });
     const connection = await instance.connect();
     await connection.run(`SET allowed_configs = [${changeable.map((c) => `'${c}'`).join(", ")}]`);
     await connection.run("SET lock_configuration = true");
@@ -210,6 +210,16 @@ const lockedDown: Record<string, string> = {
   allow_community_extensions: "false",
   allow_unsigned_extensions: "false",
   allow_persistent_secrets: "false",
+};
+
+/**
+ * Memory DuckDB frees goes back to the system soon after, not at its allocator's leisure: without
+ * this a `lathe run` held the buffers of a split's sorts and a prepare's fits (hundreds of MB at
+ * 5M rows) while it trained, and its peak RSS with them (bench/RESULTS.md, "Learners at scale").
+ */
+const returnMemory: Record<string, string> = {
+  allocator_background_threads: "true",
+  allocator_flush_threshold: "8MB",
 };
 
 /** Settings that stay changeable after the lock: resources, not capabilities. */

@@ -28,6 +28,7 @@ export interface AppliedStep {
 
 /** True for steps that learn statistics from data (and so must learn them on training rows only): the language's one rule. */
 export { isFitted } from "../../language/fitted.js";
+import { isFitted } from "../../language/fitted.js";
 
 const names = (ns: Name[]) => ns.map((n) => n.text);
 const lit = (l: Literal) => literal(l.value);
@@ -69,7 +70,9 @@ export function fitQueries(step: PrepareStep, relation: string): string[] | unde
       return [`SELECT ${exprs.join(", ")} FROM ${relation}`];
     }
     case "onehot":
-      return names(step.columns).map((c) => `SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} WHERE ${ident(c)} IS NOT NULL ORDER BY v`);
+      // NULL comes back as one more value and `readFitted` leaves it out: a WHERE on the column
+      // is pushed below the steps before it, which then compute it twice (DuckDB 1.5).
+      return names(step.columns).map((c) => `SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} ORDER BY v`);
     case "scale": {
       // One scan for all the step's columns.
       const exprs = names(step.columns).map((c, i) => {
@@ -85,6 +88,18 @@ export function fitQueries(step: PrepareStep, relation: string): string[] | unde
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether a step learns the same constants whatever order its rows come in: order statistics
+ * (median, quantiles) and vocabularies. Sums are not (a mean's last bits depend on the order it
+ * adds in), nor is a mode (ties); a step that learns nothing is, but for `drop duplicates on` keys,
+ * whose first row of each key (so what later steps learn from) depends on the order.
+ */
+export function learnsInAnyOrder(step: PrepareStep): boolean {
+  if (step.kind === "drop-duplicates") return !step.on.length;
+  if (!isFitted(step)) return true;
+  return (step.kind === "fill" && step.strategy === "median") || step.kind === "onehot" || step.kind === "bucket";
 }
 
 /** A fitted step's constants from the rows of its `fitQueries` (one result per query, in order), whatever engine ran them. */
@@ -103,7 +118,7 @@ export function readFitted(step: PrepareStep, results: Record<string, unknown>[]
     }
     case "onehot": {
       const vocab: Record<string, string[]> = dict();
-      names(step.columns).forEach((c, i) => (vocab[c] = (results[i] ?? []).map((r) => String(r.v))));
+      names(step.columns).forEach((c, i) => (vocab[c] = (results[i] ?? []).flatMap((r) => (r.v === null || r.v === undefined ? [] : [String(r.v)]))));
       return { kind: "onehot", vocab };
     }
     case "scale": {

@@ -60,6 +60,8 @@ export async function writeRows(db: Database, query: string, target: WriteTarget
   } catch (e) {
     rmSync(tmp, { force: true, recursive: true });
     if (e instanceof DataError) throw e;
+    // The rows could not be read (a source file read as they are written): the reader's error, not the write's.
+    if (/^(Conversion|Invalid Input) Error: .*CSV Error on Line|^Invalid Input Error: .*\bfile\b/s.test((e as Error)?.message ?? "")) throw e;
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "EACCES" ? "permission denied" : err.code === "ENOSPC" ? "no space left on the device" : err.code === "EISDIR" ? "it is a folder" : err.message.split("\n")[0];
     throw new DataError(`cannot write ${target.path}: ${why}`, target.path, "write-error");

@@ -10,7 +10,7 @@ import type { Draft, EngineRef, OpDefinition, Planner, Rendered, StepBase } from
  * `source NAME = read ...`: reads a file, a glob, a database table or a query into a table.
  * `from`: read instead from a recorded run's snapshot of its rows (`lathe reproduce`).
  */
-export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string }; from?: { run: string; why: string }; snapshot?: boolean; engine?: EngineRef };
+export type LoadStep = StepBase & { op: "load"; dataset: string; spec: SourceSpec; sql: string; files: string[]; fingerprint: string; attach?: { alias: string; file: string }; from?: { run: string; why: string }; snapshot?: boolean; engine?: EngineRef; lazy?: boolean };
 
 /** Resolves the source's files and fingerprints them, so the step's key changes when the data does. */
 export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
@@ -50,7 +50,8 @@ export const load: OpDefinition<LoadStep> = {
     if (attach) await ctx.db.exec(attach);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: `${attach ? `${attach};\n` : ""}SELECT * FROM ${step.sql}` });
     const file = step.files.length === 1 ? step.files[0] : step.spec.kind === "file" ? step.spec.path.value : undefined;
-    const ds = await ctx.materialise(step.dataset, `SELECT * FROM ${step.sql}`, { expansions: {}, transform: [], file });
+    const ds = await ctx.materialise(step.dataset, `SELECT * FROM ${step.sql}`, { expansions: {}, transform: [], file, ...(step.lazy ? { lazy: { span: step.span } } : {}) });
+    if (step.lazy) return { ...datasetResult(ds), note: "read from its file by the steps that use it" };
     if (step.from) return { ...datasetResult(ds), note: `read from the snapshot of run ${step.from.run} (${step.from.why})` };
     const note = (ctx.options.snapshot || step.snapshot) && ctx.options.cache ? await ctx.options.cache.snapshot(step, ctx, rowsFixed(step)) : undefined;
     return { ...datasetResult(ds), ...(note ? { note } : {}) };
@@ -80,12 +81,12 @@ async function engineLoad(ctx: Parameters<OpDefinition<LoadStep>["run"]>[0], ste
   return { ...result, note: `stays on ${engine.engine} (${engine.url})` };
 }
 
-/** The result of a step that defines a dataset. */
+/** The result of a step that defines a dataset (rows left out when they were not counted: a lazy source). */
 export function datasetResult(ds: { name: string; rows: number; columns: string[] }): StepResult {
-  return { kind: "dataset", name: ds.name, rows: ds.rows, columns: ds.columns };
+  return { kind: "dataset", name: ds.name, ...(Number.isNaN(ds.rows) ? {} : { rows: ds.rows }), columns: ds.columns };
 }
 
 /** A dataset result: its size. */
 export function renderDataset(r: Extract<StepResult, { kind: "dataset" }>): Rendered {
-  return { summary: `${r.rows} rows, ${r.columns.length} columns${r.note ? `; ${r.note}` : ""}`, parts: [] };
+  return { summary: `${r.rows === undefined ? "" : `${r.rows} rows, `}${r.columns.length} columns${r.note ? `; ${r.note}` : ""}`, parts: [] };
 }

@@ -5,14 +5,17 @@ import type { PrepareStep } from "../../language/ast.js";
 import { columnSteps } from "../transform.js";
 import { stripSpans } from "./strip-spans.js";
 import { datasetResult } from "./load.js";
+import { ident } from "../sql/quote.js";
 import type { StepResult } from "../results.js";
 import type { Draft, EngineRef, OpDefinition, Planner, StepBase } from "./types.js";
 
 /**
  * `prepare NAME = INPUT { steps }`. `view`: nothing later reads it but a split (which re-derives its
- * parts from the root), so it is kept as a view rather than written out.
+ * parts from the root), so it is kept as a view rather than written out. In a one-shot run
+ * (`planLifetimes`): `stream`, only `save` reads it, so it is a view over its staged rows with its
+ * constants inlined; `fitOnce`, a view whose steps learn in their own queries, not in the view's.
  */
-export type PrepareOpStep = StepBase & { op: "prepare"; dataset: string; input: string; steps: PrepareStep[]; view?: boolean; engine?: EngineRef; engineChain?: PrepareStep[] };
+export type PrepareOpStep = StepBase & { op: "prepare"; dataset: string; input: string; steps: PrepareStep[]; view?: boolean; engine?: EngineRef; engineChain?: PrepareStep[]; stream?: boolean; fitOnce?: boolean };
 
 export const planPrepare: Planner<"prepare", Draft<PrepareOpStep>> = (s, ctx) => {
   ctx.splits.delete(s.name.text);
@@ -41,7 +44,8 @@ export const prepare: OpDefinition<PrepareOpStep> = {
     if (step.engine && ctx.engineDataset(step.input)) return enginePrepare(ctx, step, step.engine);
     const input = ctx.dataset(step.input);
     // Fitted on its own rows: fine for exploring; the checker warns when a model trains on it.
-    const fitted = await fitAndCompile(ctx.db, input.relation, step.steps, input.columns, { inline: step.view });
+    // A lazy input is a file: its rows are parsed once, into the first staged table.
+    const fitted = await fitAndCompile(ctx.db, input.relation, step.steps, input.columns, { inline: step.view && !step.fitOnce, stageBase: input.lazy !== undefined });
     const { applied } = fitted;
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${step.dataset}`, sql: formatChain(chainSql(input.relation, applied, input.columns), applied) });
     const exp = { ...input.expansions, ...expansions(applied) };
@@ -56,12 +60,16 @@ export const prepare: OpDefinition<PrepareOpStep> = {
       const ds = await ctx.materialise(step.dataset, chainSql(input.relation, applied, input.columns).sql, { expansions: exp, transform: undefined, rawTypes: input.rawTypes, viewOf: step.input, countSql, lineage: { input: step.input, steps: step.steps } });
       return datasetResult(ds);
     }
+    let kept = false;
     try {
       const base = input.transform ?? (await ctx.concreteTransform(input));
-      const ds = await ctx.materialise(step.dataset, fitted.chain.sql, { expansions: exp, transform: [...base, ...columnSteps(applied)], rawTypes: input.rawTypes });
+      const how = { expansions: exp, transform: [...base, ...columnSteps(applied)], rawTypes: input.rawTypes };
+      // Only saves read it: a view over the staged rows, which go with it, so each save is one COPY.
+      const ds = await ctx.materialise(step.dataset, fitted.chain.sql, step.stream ? { ...how, owns: fitted.staged.map(ident) } : how);
+      kept = step.stream === true;
       return datasetResult(ds);
     } finally {
-      await dropStaged(ctx.db, fitted);
+      if (!kept) await dropStaged(ctx.db, fitted);
     }
   },
 };

@@ -1,6 +1,6 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { partColumn, partSql, splitSql, type SplitHash } from "../data/split.js";
-import { expansions, isFitted } from "../data/steps.js";
+import { partChunks, partColumn, partRowsSql, partSql, splitSql, type SplitHash } from "../data/split.js";
+import { expansions, isFitted, learnsInAnyOrder } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
@@ -88,17 +88,20 @@ export const split: OpDefinition<SplitStep> = {
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
     // A plain split decides each row from the row alone, so with DuckDB's cheap hash every part
-    // streams straight from the rows before the split. Stratified and time splits rank rows, and the
-    // portable hash builds each row's text and its MD5 (far more than DuckDB's own hash), so those
-    // are computed once into a table that the fitted steps and every part read.
+    // streams straight from the rows before the split (from a lazy root's file too, read once a part:
+    // parts are built one at a time, so the rows are never held twice). Stratified and time splits
+    // rank rows, and the portable hash builds each row's text and its MD5 (far more than DuckDB's own
+    // hash), so those are computed once into a table that the fitted steps and every part read.
     const hashed = step.column === undefined && (step.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = hashed ? ident(splitTable) : `(${assign})`;
-    const partRel = (name: string) => partSql(assigned, name, step);
+    const partRel = (name: string, chunk?: { index: number; of: number }) => partSql(assigned, name, step, chunk);
     const sizes: { name: string; rows: number }[] = [];
     try {
-      const applied = await fitChain(ctx.db, partRel(step.train), step.post, pre.columns);
+      // Steps that learn the same whatever the row order learn from the training rows unsorted.
+      const trainRows = step.post.every(learnsInAnyOrder) ? partRowsSql(assigned, step.train, step) : partRel(step.train);
+      const applied = await fitChain(ctx.db, trainRows, step.post, pre.columns);
       const transform = [...rootTransform, ...columnSteps(preApplied), ...columnSteps(applied)];
       const order = [step.train, ...step.parts.map((p) => p.name).filter((n) => n !== step.train)];
       // The raw rows of each part, for the monitor's reference profile: the assignment again (its
@@ -107,7 +110,10 @@ export const split: OpDefinition<SplitStep> = {
       for (const name of order) {
         const chain = chainSql(partRel(name), applied, pre.columns);
         if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
-        const ds = await ctx.materialise(name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes });
+        // A large part is written in pieces, each sorted on its own (`partChunks`): the same rows in the same order.
+        const of = partChunks(step.parts.find((p) => p.name === name)!.fraction, step);
+        const pieces = Array.from({ length: of }, (_, index) => chainSql(partRel(name, of > 1 ? { index, of } : undefined), applied, pre.columns).sql);
+        const ds = await ctx.materialise(name, pieces[0], { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, append: pieces.slice(1) });
         ds.raw = { sql: partSql(`(${assign})`, name, step), prepared };
         if (name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
         sizes.push({ name, rows: ds.rows });

@@ -28,6 +28,8 @@ export interface StepBase {
   /** Where that statement is, so a failure inside the step points at it. */
   span?: Span;
   label: string;
+  /** Datasets no later step reads, dropped once this step has run (a one-shot run, `planLifetimes`). */
+  release?: string[];
 }
 
 /** A step as an op's planner drafts it: the op's own fields plus a label; the planner adds the rest. Distributes over unions of steps. */
@@ -217,6 +219,15 @@ export interface MaterialiseOptions {
   lineage?: { input: string; steps: PrepareStep[] };
   /** Its row count when already known (put back from the step cache), so it is not counted again. */
   rows?: number;
+  /**
+   * Keep it as a view over its source, read when used and not counted (a one-shot run's source
+   * read once); `span` is the source statement's, where a failure to read the file is shown.
+   */
+  lazy?: { span?: import("../../language/diagnostic.js").Span };
+  /** For a table: queries whose rows are added after the first query's, in order (a part written in pieces). */
+  append?: string[];
+  /** Temporary tables its view reads (staged rows, quoted), dropped with the last view that reads them. */
+  owns?: string[];
 }
 
 /** What this run did to the registry, so a later statement acts on this run's own versions. */

@@ -31,6 +31,17 @@ describe("lathe run", () => {
     expect(list.out).toContain("succeeded");
   });
 
+  it("is a one-shot run: a source only a prepare reads is read from its file, never a table; the saved file holds the prepared rows", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "d.csv"), "k,v\n1,a\n1,a\n2,b\n");
+    writeFileSync(path.join(dir, "job.lathe"), `source d = read "d.csv"\nprepare p = d { drop duplicates\n onehot v }\nsave p to "p.csv"\n`);
+    const r = lathe(["run", "--no-record", "job.lathe"], dir);
+    expect(r.err).toBe("");
+    expect(r.out).toContain("[1/3] collect d: 2 columns; read from its file by the steps that use it");
+    expect(r.out).toMatch(/\[2\/3\] prepare p: 2 rows, 4 columns/);
+    expect(readFileSync(path.join(dir, "p.csv"), "utf8")).toBe("k,v_a,v_b,v__other\n1,1.0,0.0,0.0\n2,0.0,1.0,0.0\n");
+  });
+
   it("a missing program file is a usage error (exit 2) saying why", () => {
     const r = lathe(["run", "does-not-exist.lathe"]);
     expect(r.code).toBe(2);

@@ -2,6 +2,9 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers.js";
+import type { PrepareStep } from "../../../language/ast.js";
+import { partChunks, partSql, splitSql } from "../../../runtime/data/split.js";
+import { learnsInAnyOrder } from "../../../runtime/data/steps.js";
 import { openSession } from "./run-lathe.js";
 
 type Row = { id: number; c: string; t: string; v: number };
@@ -110,6 +113,24 @@ describe("split", () => {
     expect([...again.part]).toEqual([...a.part]);
     const moved = [...a.part].filter(([id, p]) => b.part.get(id) !== p).length;
     expect(moved).toBeGreaterThan(rows.length / 5);
+  });
+
+  it("writes a part of more than half the rows in two pieces, in the order one sort of the whole part gives (a sum is never learned from unsorted rows)", async () => {
+    const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d { fill v with median\n onehot c }\nsplit p into train 70%, test 30% seed 9`);
+    const split = outcome.output!.results.find((r) => r.kind === "split");
+    expect(partChunks(0.7, {})).toBe(2);
+    expect([partChunks(0.3, {}), partChunks(0.7, { time: "t" }), partChunks(0.7, { column: "c" })]).toEqual([1, 1, 1]);
+    // The part as a single sorted query over the same rows, with the same constants.
+    const db = s.session.executor.db;
+    const cols = ["id", "c", "t", "v"];
+    const assigned = `(${splitSql(`(SELECT * FROM read_json_auto('${path.join(dir, "shuffled.json")}'))`, cols.map((name) => ({ name, type: "VARCHAR" })), { parts: [{ name: "train", fraction: 0.7 }, { name: "test", fraction: 0.3 }], seed: 9 })})`;
+    const whole = await db.rows(`SELECT id FROM ${partSql(assigned, "train", {})}`);
+    const train = await s.rows("train");
+    expect(train.map((r) => r.id)).toEqual(whole.map((r) => r.id));
+    expect(split).toMatchObject({ parts: [{ name: "train", rows: whole.length }, { name: "test" }] });
+    expect(learnsInAnyOrder({ kind: "scale", columns: [], method: "standard" } as unknown as PrepareStep)).toBe(false);
+    expect(learnsInAnyOrder({ kind: "drop-duplicates", on: [{ text: "c" }] } as unknown as PrepareStep)).toBe(false);
+    expect(learnsInAnyOrder({ kind: "fill", columns: [], strategy: "median" } as unknown as PrepareStep)).toBe(true);
   });
 
   it("draws an independent assignment per seed, even for two equal parts", async () => {
