@@ -47,10 +47,12 @@ async function retrainOnce(session: Session, name: string, trigger: RetrainTrigg
   const original = await session.store.load(claim.champion.runId);
   process.stdout.write(`retrain ${claim.seq} of ${JSON.stringify(name)} (${trigger.text}): ${claim.alias ?? "champion"} version ${claim.champion.version}; running the program of run ${claim.champion.runId} again${original ? ` (${original.programPath})` : ""}\n`);
   let retrained: Retrained | undefined;
-  const { code } = await runWithProgress(session, original?.programPath ?? claim.champion.runId, async (o) => {
+  const { code, release } = await runWithProgress(session, original?.programPath ?? claim.champion.runId, async (o) => {
     retrained = await runRetrain(session, claim, o);
     return retrained.outcome;
   });
+  // `lathe watch` goes on after a retrain, with its own signal handling.
+  release();
   if (!retrained) return { code };
   process.stdout.write(decisionLine(retrained.decision, claim) + "\n");
   return { code, decision: retrained.decision };

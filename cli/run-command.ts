@@ -54,6 +54,8 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
     writeFileSync(opts.junit, junitReport({ file: source.file === "-" ? "<stdin>" : path.relative(process.cwd(), path.resolve(source.file)) || source.file, outcome: ran.outcome, steps, startedAt, ms: Date.now() - startedAt.getTime(), exitCode: ran.code }));
   }
   if (!opts.serve || ran.code !== exitCodes.ok) return ran.code;
+  // The server has its own signal handling.
+  ran.release();
   const { serveRunResults } = await import("./serve-command.js");
   const { storeCommand } = await import("./store-commands.js");
   return storeCommand(() => serveRunResults(session.store.root, ran.outcome.output?.results ?? []));
@@ -63,31 +65,46 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
  * Runs through `start` with a line per step (a live progress bar on a terminal), Ctrl-C as a clean
  * stop, diagnostics with carets, and the exit code CI reads. Shared by `run` and `reproduce`.
  */
-export async function runWithProgress(session: Session, file: string, start: (o: Pick<RunOptions, "signal" | "onEvent">) => Promise<RunOutcome>): Promise<{ code: number; outcome: RunOutcome }> {
+export async function runWithProgress(session: Session, file: string, start: (o: Pick<RunOptions, "signal" | "onEvent">) => Promise<RunOutcome>): Promise<{ code: number; outcome: RunOutcome; release: () => void }> {
   const out = process.stdout;
   const started = Date.now();
   const controller = new AbortController();
   // SIGTERM (a CI timeout, `kill`, a container stop) stops the run as Ctrl-C does: recorded as interrupted.
   let signal: NodeJS.Signals | undefined;
   let signals = 0;
+  let ended = false;
+  const exitNow = () => process.exit(signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted);
   // A second signal while the run winds down (interrupting DuckDB, writing the run's outcome) must not
   // kill it half-recorded: it is acknowledged; a third quits at once (the store survives a crash anyway).
+  // The handlers stay after the run, until the caller releases them: a signal between the run's end and
+  // the process's exit would otherwise kill it by signal, and CI would read no exit code.
   const onSignal = (s: NodeJS.Signals) => {
     signal ??= s;
     signals++;
-    if (signals === 1) controller.abort();
-    else if (signals === 2) process.stderr.write("lathe: stopping; the run is being recorded as interrupted (a third signal quits at once)\n");
-    else process.exit(signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted);
+    if (signals === 1 && !ended) controller.abort();
+    else if (signals === 2 && !ended) process.stderr.write("lathe: stopping; the run is being recorded as interrupted (a third signal quits at once)\n");
+    else if (signals >= 3) exitNow();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const release = () => {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  };
   let outcome: RunOutcome;
   try {
     outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out) });
+  } catch (e) {
+    release();
+    throw e;
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    ended = true;
   }
+  return { ...reportOutcome(outcome, file, out, session, started, signal), release };
+}
+
+/** Prints a run's diagnostics, error and closing line; gives the exit code CI reads. */
+function reportOutcome(outcome: RunOutcome, file: string, out: NodeJS.WriteStream, session: Session, started: number, signal: NodeJS.Signals | undefined): { code: number; outcome: RunOutcome } {
   printDiagnostics(outcome.diagnostics, file, outcome.text);
   if (outcome.diagnostics.some((d) => d.severity === "error")) return { code: exitCodes.programErrors, outcome };
   if (outcome.runId) out.write(`run ${outcome.runId} recorded in ${path.relative(process.cwd(), session.store.runsDir) || session.store.runsDir} (artifacts in ${path.relative(process.cwd(), session.store.artifactDir)})\n`);

@@ -67,7 +67,11 @@ evaluate net on test metrics accuracy
         });
       });
       expectNoCrashText(e, signal);
-      expect(e.code, `${signal}: ${e.err}`).toBe(code);
+      // A second signal can land while the process exits (native teardown, after Node's handlers are
+      // gone): then it dies by that signal, which a shell reports as the same 130, with the outcome
+      // already printed and recorded. During the run's wind-down it is acknowledged and changes nothing.
+      if (times === 2 && e.code === null) expect(e.signal).toBe(signal);
+      else expect(e.code, `${signal}: ${e.err}`).toBe(code);
       expect(e.err).toContain("lathe: interrupted");
       const run = JSON.parse((await lathe(["runs", "show", runIdOf(e.out)!, "--json"], dir)).out);
       expect(run).toMatchObject({ status: "interrupted", errorCode: "interrupted" });
