@@ -5,6 +5,11 @@ import { isIdentifier } from "../language/identifier.js";
 /** Exit codes CI can trust. 74 (sysexits EX_IOERR): the run store could not be written or read (full disk, damaged store). 143: stopped by SIGTERM. */
 export const exitCodes = { ok: 0, programErrors: 1, usage: 2, assertFailed: 3, dataError: 4, notReproduced: 5, internal: 70, storeError: 74, interrupted: 130, terminated: 143 } as const;
 
+/** The exit code of a process stopped by a signal: 143 for SIGTERM, 130 for Ctrl-C (or no signal known). */
+export function signalExitCode(signal: NodeJS.Signals | undefined): number {
+  return signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted;
+}
+
 /**
  * A usage error, said on stderr as it is made: commander prints its own usage errors before
  * throwing, but `main` only sets the exit code for the ones Lathe throws, so without this the

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { notebookRunEnv } from "../api/notebook-run-env.js";
 import { RunStore, type RunEnding } from "../runtime/run-store.js";
-import { exitCodes, parseParams } from "./exit-codes.js";
+import { exitCodes, parseParams, signalExitCode } from "./exit-codes.js";
 import { NotebookParamError, prepareNotebook, type Notebook } from "./notebook-params.js";
 
 export { parameterCell } from "./notebook-params.js";
@@ -185,7 +185,7 @@ function outcome(r: RunnerResult, file: string, output: string, timeout: number)
     case "cell-timeout":
       return { ending: { status: "failed", error: `${where} ran longer than ${timeout} s`, errorCode: "cell-timeout" }, code: exitCodes.programErrors, message: `lathe: error[cell-timeout]: ${where} ran longer than --timeout ${timeout} s; the notebook up to it is in ${output}\n` };
     case "interrupted":
-      return { ending: { status: "interrupted", errorCode: "interrupted" }, code: stopSignal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted, message: `lathe: interrupted; the notebook up to then is in ${output}\n` };
+      return { ending: { status: "interrupted", errorCode: "interrupted" }, code: signalExitCode(stopSignal), message: `lathe: interrupted; the notebook up to then is in ${output}\n` };
     case "kernel-died":
       return { ending: { status: "failed", error: r.message, errorCode: "kernel-died" }, code: exitCodes.programErrors, message: `lathe: error[kernel-died]: the kernel died while running ${file} (${r.message}); the notebook up to then is in ${output}\n` };
     case "kernel-failed-to-start":

@@ -4,7 +4,7 @@ import type { Session } from "../api/session.js";
 import { DataError } from "../runtime/errors.js";
 import type { RetrainDecision, RetrainTrigger } from "../runtime/retrain/retrain-log.js";
 import type { RetrainSpec } from "../runtime/retrain/retrain-spec.js";
-import { exitCodes, usageError } from "./exit-codes.js";
+import { exitCodes, signalExitCode, usageError } from "./exit-codes.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { decisionLine } from "./retrain-decision.js";
 import { runWithProgress } from "./run-command.js";
@@ -79,7 +79,7 @@ export async function watchCommand(programs: string[], opts: { store: string; po
   const controller = new AbortController();
   let stopping: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals) => {
-    if (stopping) process.exit(s === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted);
+    if (stopping) process.exit(signalExitCode(s));
     stopping = s;
     process.stdout.write(`stopping (${s})\n`);
     controller.abort();

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import { resultSummary } from "../api/summary.js";
 import type { RunEvent } from "../runtime/results.js";
-import { exitCodes, parseParams, parseTags, usageError } from "./exit-codes.js";
+import { exitCodes, parseParams, parseTags, signalExitCode, usageError } from "./exit-codes.js";
 import { formatDiagnostic } from "../language/diagnostic.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { readProgram } from "./program-source.js";
@@ -63,7 +63,7 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
 
 /**
  * Runs through `start` with a line per step (a live progress bar on a terminal), Ctrl-C as a clean
- * stop, diagnostics with carets, and the exit code CI reads. Shared by `run` and `reproduce`.
+ * stop, diagnostics with carets, and the exit code CI reads. Shared by `run`, `reproduce` and `retrain`.
  */
 export async function runWithProgress(session: Session, file: string, start: (o: Pick<RunOptions, "signal" | "onEvent">) => Promise<RunOutcome>): Promise<{ code: number; outcome: RunOutcome; release: () => void }> {
   const out = process.stdout;
@@ -73,8 +73,7 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   let signal: NodeJS.Signals | undefined;
   let signals = 0;
   let ended = false;
-  const exitNow = () => process.exit(signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted);
-  // A second signal while the run winds down (interrupting DuckDB, writing the run's outcome) must not
+    // A second signal while the run winds down (interrupting DuckDB, writing the run's outcome) must not
   // kill it half-recorded: it is acknowledged; a third quits at once (the store survives a crash anyway).
   // The handlers stay after the run, until the caller releases them: a signal between the run's end and
   // the process's exit would otherwise kill it by signal, and CI would read no exit code.
@@ -83,7 +82,7 @@ export async function runWithProgress(session: Session, file: string, start: (o:
     signals++;
     if (signals === 1 && !ended) controller.abort();
     else if (signals === 2 && !ended) process.stderr.write("lathe: stopping; the run is being recorded as interrupted (a third signal quits at once)\n");
-    else if (signals >= 3) exitNow();
+    else if (signals >= 3) process.exit(signalExitCode(signal));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -112,7 +111,7 @@ function reportOutcome(outcome: RunOutcome, file: string, out: NodeJS.WriteStrea
     // A failure inside a step points at its statement, like a checker error.
     if (outcome.error.diagnostic) process.stderr.write(formatDiagnostic(outcome.error.diagnostic, file, outcome.text) + "\n");
     else process.stderr.write(`lathe: ${outcome.error.kind === "internal" ? "internal error: " : ""}${outcome.error.code && outcome.error.code !== "data-error" ? `error[${outcome.error.code}]: ` : ""}${outcome.error.message}\n`);
-    const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? (signal === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted) : outcome.error.kind === "data" ? exitCodes.dataError : outcome.error.kind === "store" ? exitCodes.storeError : exitCodes.internal;
+    const code = outcome.error.kind === "assert" ? exitCodes.assertFailed : outcome.error.kind === "interrupted" ? signalExitCode(signal) : outcome.error.kind === "data" ? exitCodes.dataError : outcome.error.kind === "store" ? exitCodes.storeError : exitCodes.internal;
     return { code, outcome };
   }
   const reused = outcome.output?.results.filter((r) => r.reusedFrom !== undefined).length ?? 0;

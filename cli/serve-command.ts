@@ -3,7 +3,7 @@ import { aliasProblem, modelRefText, parseModelRef, type ModelRef } from "../lan
 import { DataError } from "../runtime/errors.js";
 import type { StepResult } from "../runtime/results.js";
 import type { ServeHandle } from "../runtime/serve/server.js";
-import { exitCodes, usageError } from "./exit-codes.js";
+import { exitCodes, signalExitCode, usageError } from "./exit-codes.js";
 
 /** What one server is to serve. */
 interface Target {
@@ -55,7 +55,7 @@ async function serveUntilSignal(root: string, targets: Target[], opts: { host: s
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const onSignal = (s: NodeJS.Signals) => {
-    if (stopping) process.exit(s === "SIGTERM" ? exitCodes.terminated : exitCodes.interrupted);
+    if (stopping) process.exit(signalExitCode(s));
     stopping = s;
     stop();
   };
