@@ -311,9 +311,9 @@ export class Executor {
       if (streamed) return streamed;
     }
     const x = await readMatrix(this.db, ds, spec.input, featureColumns);
-    if (x.n === 0) throw new DataError(`the training data \`${spec.input}\` is empty`, undefined, "empty-training-data");
+    if (x.n === 0) throw emptyTrainingData(spec);
     const { y, classes } = await readTarget(this.db, ds, spec.input, spec.target, spec.task);
-    if (spec.task === "classification" && classes.length < 2) throw new DataError(`the target \`${spec.target}\` has only one class (${classes.join("")}) in \`${spec.input}\`; a classifier needs at least two`, undefined, "one-class");
+    checkClasses(spec, classes);
     const shape = { name: spec.model, transform, featureColumns, target: spec.target };
     let validation: { x: typeof x; y: Float32Array } | undefined;
     if (spec.validation && !learner.ignoresValidation) {
@@ -346,9 +346,9 @@ export class Executor {
    * the learner cannot stream with these options (an rbf svm, an MLP without the native engine).
    */
   private async fitStreamed(spec: TrainSpec, options: ExecuteOptions, stepId: string, learner: Learner, ds: DatasetState, transform: Transform, featureColumns: string[], budget: number): Promise<ModelState | undefined> {
-    if (ds.rows === 0) throw new DataError(`the training data \`${spec.input}\` is empty`, undefined, "empty-training-data");
+    if (ds.rows === 0) throw emptyTrainingData(spec);
     const classes = spec.task === "classification" ? await targetClasses(this.db, ds, spec.input, spec.target) : [];
-    if (spec.task === "classification" && classes.length < 2) throw new DataError(`the target \`${spec.target}\` has only one class (${classes.join("")}) in \`${spec.input}\`; a classifier needs at least two`, undefined, "one-class");
+    checkClasses(spec, classes);
     const data = await streamRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task, classes, budget, "many");
     if (!data) return undefined;
     const shape = { name: spec.model, transform, featureColumns, target: spec.target };
@@ -544,6 +544,16 @@ export class Executor {
   close(): void {
     this.db.close();
   }
+}
+
+/** Training on no rows, in memory or streamed. */
+function emptyTrainingData(spec: TrainSpec): DataError {
+  return new DataError(`the training data \`${spec.input}\` is empty`, undefined, "empty-training-data");
+}
+
+/** A classifier needs two classes in its training data, in memory or streamed. */
+function checkClasses(spec: TrainSpec, classes: string[]): void {
+  if (spec.task === "classification" && classes.length < 2) throw new DataError(`the target \`${spec.target}\` has only one class (${classes.join("")}) in \`${spec.input}\`; a classifier needs at least two`, undefined, "one-class");
 }
 
 /**
