@@ -21,15 +21,25 @@ export function expandFeatures(features: string[], ds: Relation): string[] {
   return features.flatMap((f) => own(ds.expansions, f) ?? [f]);
 }
 
+/** The checks every read of features makes, in memory or streamed: no missing, NaN or infinite values, at least one feature. */
+export async function checkFeatureColumns(db: Database, ds: Relation, name: string, columns: string[]): Promise<void> {
+  const present = new Set(ds.columns);
+  await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)));
+  if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
+}
+
+/** A regression target with missing or non-finite values, in memory or streamed. */
+export function badTarget(target: string, bad: number | bigint, name: string): DataError {
+  return new DataError(`target \`${target}\` has ${bad} missing or non-finite values in \`${name}\``);
+}
+
 /**
  * Reads features into Float32Array columns, refusing missing, NaN and infinite values with an
  * error that names the column, the dataset and the count. Indicator columns a dataset lacks
  * (a category it never saw) read as zeros.
  */
 export async function readMatrix(db: Database, ds: Relation, name: string, columns: string[]): Promise<Matrix> {
-  const present = new Set(ds.columns);
-  await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)));
-  if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
+  await checkFeatureColumns(db, ds, name, columns);
   const select = featureSelect(ds, columns);
   // One exactly sized column per feature, shared so a learner's worker threads read it in place.
   const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
@@ -50,7 +60,7 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
     const { columns } = await db.float32Columns(`SELECT CAST(${t} AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
     const y = columns[0];
     const bad = y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0);
-    if (bad) throw new DataError(`target \`${target}\` has ${bad} missing or non-finite values in \`${name}\``);
+    if (bad) throw badTarget(target, bad, name);
     return { y, classes: [] };
   }
   const label = `CAST(${t} AS VARCHAR)`;

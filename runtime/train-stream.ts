@@ -1,9 +1,8 @@
 import type { Database } from "./data/database.js";
-import { checkFeatures } from "./data/feature-check.js";
-import { DataError, abortError } from "./errors.js";
+import { abortError } from "./errors.js";
 import type { RowBlocks, Task } from "./models/types.js";
 import { ident } from "./sql/quote.js";
-import { featureSelect, targetExpression, type Relation } from "./train-data.js";
+import { badTarget, checkFeatureColumns, featureSelect, targetExpression, type Relation } from "./train-data.js";
 
 /** Streamed rows and what they hold in DuckDB: `close` drops it. */
 export type StreamedRows = RowBlocks & { close(): Promise<void> };
@@ -27,12 +26,10 @@ let staged = 0;
 export async function streamRows(db: Database, ds: Relation, name: string, columns: string[], target: string, task: Task, classes: string[], budget: number, passes: "one" | "many"): Promise<StreamedRows | undefined> {
   const y = targetExpression(target, task, classes);
   if (y === undefined) return undefined;
-  const present = new Set(ds.columns);
-  await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)));
-  if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
+  await checkFeatureColumns(db, ds, name, columns);
   if (task === "regression") {
     const [{ bad }] = await db.rows(`SELECT count(*) FILTER (WHERE NOT isfinite(${y}) OR ${y} IS NULL) AS bad FROM ${ds.relation}`);
-    if (Number(bad)) throw new DataError(`target \`${target}\` has ${bad} missing or non-finite values in \`${name}\``);
+    if (Number(bad)) throw badTarget(target, bad as number | bigint, name);
   }
   const select = `SELECT ${featureSelect(ds, columns)}, ${y} AS __lathe_target FROM ${ds.relation}`;
   const table = passes === "many" ? ident(`__lathe_stream_${++staged}`) : undefined;
