@@ -20,16 +20,17 @@ import type { Plan } from "./plan.js";
  */
 export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}): Plan {
   const steps = plan.steps.map((s) => ({ ...s }));
+  const ios = steps.map((s) => opOf(s).io(s));
   // Which step defined each name a step reads (the latest definition before it).
   const producerOf: Map<string, number>[] = [];
   const current = new Map<string, number>();
-  for (const [i, step] of steps.entries()) {
+  for (const [i, io] of ios.entries()) {
     producerOf.push(new Map(current));
-    for (const d of opOf(step).io(step).defines) current.set(d, i);
+    for (const d of io.defines) current.set(d, i);
   }
   const readersOf = new Map<number, Map<string, number[]>>();
-  for (const [i, step] of steps.entries()) {
-    for (const name of opOf(step).io(step).reads) {
+  for (const [i, io] of ios.entries()) {
+    for (const name of io.reads) {
       const p = producerOf[i].get(name);
       if (p === undefined) continue;
       const byName = readersOf.get(p) ?? new Map<string, number[]>();
@@ -59,7 +60,7 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
   const trainedFrom = new Map<string, string[]>();
   const rootOf = new Map<string, string>();
   const reads = steps.map((step, i) => {
-    const names = new Set(opOf(step).io(step).reads);
+    const names = new Set(ios[i].reads);
     if (step.op === "register" || step.op === "tune") {
       for (const d of trainedFrom.get(step.model) ?? []) {
         names.add(d);
@@ -82,16 +83,15 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
   });
   // Each defined dataset goes after its last reader (before the name is defined again), or at once.
   for (const [p, step] of steps.entries()) {
-    const io = opOf(step).io(step);
-    for (const name of io.defines) {
+    for (const name of ios[p].defines) {
       if (step.op === "train" || step.op === "tune") continue;
       let last = p;
       for (let i = p + 1; i < steps.length; i++) {
         if (reads[i].has(name)) last = i;
-        if (opOf(steps[i]).io(steps[i]).defines.includes(name)) break;
+        if (ios[i].defines.includes(name)) break;
       }
       // A step that reads a name and defines it again must not drop what it just defined.
-      if (last !== p && opOf(steps[last]).io(steps[last]).defines.includes(name)) continue;
+      if (last !== p && ios[last].defines.includes(name)) continue;
       (steps[last].release ??= []).push(name);
     }
   }
