@@ -130,7 +130,7 @@ export type Statement =
       /** `by column C`: each row goes to the part named by its value of `C` (no percentages, no seed). */
       column?: Name;
       seed?: Literal | { kind: "name"; name: Name; span: Span };
-      /** `hash portable`: the row hash every engine computes alike (`native`: DuckDB's own, the default). */
+      /** `hash portable`: the row hash every engine computes alike (the default); `native`: DuckDB's own. */
       hash?: Name;
       span: Span;
     }

@@ -528,7 +528,7 @@ class Checker {
       if (c && !["date", "timestamp", "number"].includes(c.type)) this.report("type-mismatch", `\`by time on ${c.name}\` needs a date, timestamp or number column; \`${c.name}\` is ${c.type}`, s.time.span);
     }
     if (s.stratify && s.time) this.report("split-conflict", "a split is either stratified or by time, not both", s.span);
-    if (s.hash && !["portable", "native"].includes(s.hash.text)) this.report("unknown-hash", `unknown split hash \`${s.hash.text}\`: \`hash portable\` (the same parts on every engine) or \`hash native\` (DuckDB's own, the default)`, s.hash.span, "error", ["portable", "native"]);
+    if (s.hash && !["portable", "native"].includes(s.hash.text)) this.report("unknown-hash", `unknown split hash \`${s.hash.text}\`: \`hash portable\` (the same parts on every engine, the default) or \`hash native\` (DuckDB's own)`, s.hash.span, "error", ["portable", "native"]);
     else if (s.hash?.text === "native" && input?.engine) this.report("engine-unsupported", `\`hash native\` is DuckDB's own hash; a split on ${input.engine} uses the portable hash`, s.hash.span);
     if (s.hash && s.column) this.report("split-conflict", `a split by column takes its parts from the values of \`${s.column.text}\`: nothing is hashed`, s.hash.span);
     if (s.seed?.kind === "name") this.param(s.seed.name, "number");

@@ -2,7 +2,7 @@ import type { TypedColumn } from "../sql/dialect.js";
 import { duckdbDialect } from "../sql/duckdb-dialect.js";
 import { ident, literal } from "../sql/quote.js";
 
-/** Which row hash a split uses: DuckDB's own (`native`, the default for DuckDB sources) or the portable one every engine computes (`hash portable`). */
+/** Which row hash a split uses: the portable one every engine computes (`portable`, the default) or DuckDB's own (`hash native`). */
 export type SplitHash = "native" | "portable";
 
 export interface SplitSpec {
@@ -10,7 +10,17 @@ export interface SplitSpec {
   stratify?: string;
   time?: string;
   seed: number;
+  /** The hash the program asked for; none: `defaultHash`. */
   hash?: SplitHash;
+}
+
+/**
+ * The hash a DuckDB split uses: the one the program asked for, else the portable hash — unless a
+ * column has no portable text (a list, struct, blob, UUID, time or enum column), whose rows
+ * DuckDB's own hash still splits rather than refusing a program that only runs on DuckDB.
+ */
+export function splitHash(asked: SplitHash | undefined, columns: TypedColumn[]): SplitHash {
+  return asked ?? (columns.every((c) => duckdbDialect.valueKind(c.type) !== "other") ? "portable" : "native");
 }
 
 /** The column that holds each row's part while a split is being built. */
@@ -26,12 +36,12 @@ const rowColumn = "__lathe_row";
  * - plain: each row's hash picks the part by cumulative fraction, so adding rows never moves an old row;
  * - stratified: within each class, rows ranked by hash fill the parts in proportion (exact sizes per class);
  * - by time: rows ordered by the time column (hash breaks ties) fill the parts oldest first.
- * The hash is DuckDB's own unless the split asks for the portable one (`hash portable`,
- * docs/scale-out.md), which puts the same rows in the same parts on every engine; `columns` are
- * typed because the portable hash's text of a value depends on its type.
+ * The hash is the portable one (docs/scale-out.md), which puts the same rows in the same parts on
+ * every engine, unless the split asks for DuckDB's own (`hash native`) or a column has no portable
+ * text (`splitHash`); `columns` are typed because the portable hash's text of a value depends on its type.
  */
 export function splitSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
-  if (spec.hash === "portable") return portableSplitSql(input, columns, spec);
+  if (splitHash(spec.hash, columns) === "portable") return portableSplitSql(input, columns, spec);
   // DuckDB combines the hashes of several arguments by XOR, so hash(row, seed) only XORs every row's
   // hash with one constant: a 50/50 split came out the same for every seed. Hashing again after
   // mixing in the seed's hash re-randomises the assignment per seed.
@@ -74,9 +84,8 @@ function portableSplitSql(input: string, columns: TypedColumn[], spec: SplitSpec
  * the halves one after the other are the part's order. Time splits order by time first, and
  * `by column` splits keep input order: one piece.
  */
-export function partChunks(fraction: number, spec: Pick<SplitSpec, "time"> & { column?: string; hash?: SplitHash }): number {
-  // The ranges below split DuckDB's 64-bit hash; the portable hash has 53 bits (one range would hold every row).
-  return spec.time !== undefined || spec.column !== undefined || spec.hash === "portable" || fraction <= 0.5 ? 1 : 2;
+export function partChunks(fraction: number, spec: Pick<SplitSpec, "time"> & { column?: string }): number {
+  return spec.time !== undefined || spec.column !== undefined || fraction <= 0.5 ? 1 : 2;
 }
 
 /**
@@ -88,9 +97,10 @@ export function partRowsSql(assigned: string, name: string, spec: { column?: str
   return `(SELECT * EXCLUDE (${drop}) FROM ${assigned} WHERE ${ident(partColumn)} = ${literal(name)})`;
 }
 
-/** Rows whose seeded hash falls in piece `index` of `of` equal ranges of its 2^64 values. */
-function hashRange(index: number, of: number): string {
-  const bound = (k: number) => `CAST(${literal(((1n << 64n) * BigInt(k)) / BigInt(of))} AS UBIGINT)`;
+/** Rows whose seeded hash falls in piece `index` of `of` equal ranges of its values (DuckDB's hash: 2^64; the portable one: 2^53). */
+function hashRange(index: number, of: number, hash: SplitHash): string {
+  const range = 1n << (hash === "portable" ? 53n : 64n);
+  const bound = (k: number) => `CAST(${literal((range * BigInt(k)) / BigInt(of))} AS UBIGINT)`;
   return [...(index > 0 ? [`${hashColumn} >= ${bound(index)}`] : []), ...(index < of - 1 ? [`${hashColumn} < ${bound(index + 1)}`] : [])].join(" AND ");
 }
 
@@ -102,8 +112,8 @@ function hashRange(index: number, of: number): string {
  * split came out in an order that changed from run to run (window functions run in parallel),
  * and learners that depend on row order (forest bootstraps, MLP batches) with it.
  */
-export function partSql(assigned: string, name: string, spec: Pick<SplitSpec, "time"> & { column?: string }, chunk?: { index: number; of: number }): string {
-  const where = `WHERE ${ident(partColumn)} = ${literal(name)}${chunk ? ` AND ${hashRange(chunk.index, chunk.of)}` : ""}`;
+export function partSql(assigned: string, name: string, spec: Pick<SplitSpec, "time" | "hash"> & { column?: string }, chunk?: { index: number; of: number }): string {
+  const where = `WHERE ${ident(partColumn)} = ${literal(name)}${chunk ? ` AND ${hashRange(chunk.index, chunk.of, spec.hash ?? "native")}` : ""}`;
   // `by column C`: the rows are assigned by the data itself (no hash), and a scan and a filter keep their input order.
   if (spec.column) return `(SELECT * EXCLUDE (${ident(partColumn)}) FROM ${assigned} ${where})`;
   const order = [...(spec.time ? [ident(spec.time)] : []), hashColumn, rowColumn].join(", ");

@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { partChunks, partColumn, partRowsSql, partSql, splitSql, type SplitHash } from "../data/split.js";
+import { partChunks, partColumn, partRowsSql, partSql, splitHash, splitSql, type SplitHash } from "../data/split.js";
 import { expansions, isFitted, learnsInAnyOrder } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
@@ -61,8 +61,8 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
     column: s.column?.text,
     seed: splitSeed,
     // Engines always split by the portable hash (and so does DuckDB reproducing an engine source's
-    // snapshot); any other DuckDB source when the program asks (`hash portable`).
-    ...(engine || fromEngine || s.hash?.text === "portable" ? { hash: "portable" as const } : {}),
+    // snapshot); a DuckDB source by the hash the program asks for, else by `splitHash`'s default (portable).
+    ...(engine || fromEngine || s.hash?.text === "portable" ? { hash: "portable" as const } : s.hash?.text === "native" ? { hash: "native" as const } : {}),
     ...(engine ? { engine } : {}),
     label: `split ${s.input.text} into ${parts.map((p) => p.name).join(", ")}`,
   };
@@ -81,9 +81,11 @@ export const split: OpDefinition<SplitStep> = {
     const rootTransform = root.transform ?? (await ctx.concreteTransform(root));
     const preApplied = step.pre.map((s) => ({ step: s }));
     const pre = chainSql(root.relation, preApplied, root.columns);
-    // The portable row hash needs each column's type (its canonical text depends on it); DuckDB's hash only the names.
-    const typed = step.hash === "portable" ? await ctx.db.describe(pre.sql) : pre.columns.map((name) => ({ name, type: "" }));
-    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, typed, step));
+    // The portable row hash needs each column's type (its canonical text depends on it), and so does
+    // the choice of hash (a column with no portable text is split by DuckDB's own).
+    const typed = step.column ? [] : await ctx.db.describe(pre.sql);
+    const spec = { ...step, hash: step.column ? undefined : splitHash(step.hash, typed) };
+    const assignSql = (rows: string) => (step.column ? byColumnSql(rows, step.column) : splitSql(rows, typed, spec));
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
@@ -92,11 +94,11 @@ export const split: OpDefinition<SplitStep> = {
     // parts are built one at a time, so the rows are never held twice). Stratified and time splits
     // rank rows, and the portable hash builds each row's text and its MD5 (far more than DuckDB's own
     // hash), so those are computed once into a table that the fitted steps and every part read.
-    const hashed = step.column === undefined && (step.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
+    const hashed = step.column === undefined && (spec.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = hashed ? ident(splitTable) : `(${assign})`;
-    const partRel = (name: string, chunk?: { index: number; of: number }) => partSql(assigned, name, step, chunk);
+    const partRel = (name: string, chunk?: { index: number; of: number }) => partSql(assigned, name, spec, chunk);
     const sizes: { name: string; rows: number }[] = [];
     try {
       // Steps that learn the same whatever the row order learn from the training rows unsorted.
@@ -111,10 +113,10 @@ export const split: OpDefinition<SplitStep> = {
         const chain = chainSql(partRel(name), applied, pre.columns);
         if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
         // A large part is written in pieces, each sorted on its own (`partChunks`): the same rows in the same order.
-        const of = partChunks(step.parts.find((p) => p.name === name)!.fraction, step);
+        const of = partChunks(step.parts.find((p) => p.name === name)!.fraction, spec);
         const pieces = Array.from({ length: of }, (_, index) => chainSql(partRel(name, of > 1 ? { index, of } : undefined), applied, pre.columns).sql);
         const ds = await ctx.materialise(name, pieces[0], { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, append: pieces.slice(1) });
-        ds.raw = { sql: partSql(`(${assign})`, name, step), prepared };
+        ds.raw = { sql: partSql(`(${assign})`, name, spec), prepared };
         if (name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
         sizes.push({ name, rows: ds.rows });
       }

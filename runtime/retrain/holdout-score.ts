@@ -61,7 +61,7 @@ async function holdoutRows(executor: Executor, plan: Plan, data: string): Promis
   if (!root.transform) return data;
   const preApplied = split.pre.map((s) => ({ step: s }));
   const pre = chainSql(root.relation, preApplied, root.columns);
-  const assigned = `(${split.column ? byColumnSql(`(${pre.sql})`, split.column) : splitSql(`(${pre.sql})`, split.hash === "portable" ? await executor.db.describe(pre.sql) : pre.columns.map((name) => ({ name, type: "" })), split)})`;
+  const assigned = `(${split.column ? byColumnSql(`(${pre.sql})`, split.column) : splitSql(`(${pre.sql})`, await executor.db.describe(pre.sql), split)})`;
   const rows = chainSql(partSql(assigned, data, split), [], pre.columns);
   await executor.materialise(holdoutName, rows.sql, { expansions: root.expansions, transform: [...root.transform, ...columnSteps(preApplied)], rawTypes: root.rawTypes });
   return holdoutName;

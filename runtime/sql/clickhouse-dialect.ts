@@ -333,7 +333,8 @@ export const clickhouseDialect: SqlDialect = {
 
 /** The portable hash of a row text expression (`SqlDialect.rowHash`). */
 function hashOfText(text: string, seed: number): string {
-  return `bitShiftRight(halfMD5(concat(${literal(String(seed))}, '\t', ${text})), 11)`;
+  // reinterpretAsUInt64 reads the FixedString(16) digest's first 8 bytes little-endian, as DuckDB's md5_number does.
+  return `bitShiftRight(reinterpretAsUInt64(MD5(concat(${literal(String(seed))}, '\t', ${text}))), 11)`;
 }
 
 /**

@@ -33,6 +33,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, "rows.json"), JSON.stringify(rows));
   writeFileSync(path.join(dir, "shuffled.json"), JSON.stringify(shuffled(rows, 7)));
   writeFileSync(path.join(dir, "fewer.json"), JSON.stringify(shuffled(rows, 3).slice(0, 400)));
+  writeFileSync(path.join(dir, "lists.json"), JSON.stringify(rows.map((r) => ({ id: r.id, tags: [r.c, r.t] }))));
   s = await openSession(dir);
 });
 afterAll(() => s.close());
@@ -68,20 +69,31 @@ describe("split", () => {
     expect(sizes.train + sizes.validation + sizes.test).toBe(rows.length);
   });
 
-  it("hash portable: the same properties with the portable row hash, and other parts than DuckDB's own hash", async () => {
+  it("hash native: the same properties with DuckDB's own hash, other parts than the portable hash, which is the default", async () => {
     for (const clause of ["seed 11", "stratify by c seed 3", "by time on t seed 3"]) {
-      const portable = await assign("rows.json", `${clause} hash portable`);
-      const reordered = await assign("shuffled.json", `${clause} hash portable`);
-      expect([...reordered.part].sort()).toEqual([...portable.part].sort());
-      expect(portable.part.size).toBe(rows.length);
-      if (clause.startsWith("seed")) expect([...portable.part].sort()).not.toEqual([...(await assign("rows.json", clause)).part].sort());
+      const native = await assign("rows.json", `${clause} hash native`);
+      const reordered = await assign("shuffled.json", `${clause} hash native`);
+      expect([...reordered.part].sort()).toEqual([...native.part].sort());
+      expect(native.part.size).toBe(rows.length);
+      if (clause.startsWith("seed")) {
+        const portable = await assign("rows.json", `${clause} hash portable`);
+        expect([...native.part].sort()).not.toEqual([...portable.part].sort());
+        expect([...(await assign("rows.json", clause)).part].sort()).toEqual([...portable.part].sort());
+      }
       if (clause.startsWith("stratify")) {
         for (const [c, n] of Object.entries(sizes)) {
           const ids = rows.filter((r) => r.c === c).map((r) => r.id);
-          expect(ids.filter((id) => portable.part.get(id) === "train").length).toBe(Math.ceil(0.7 * n - 0.5));
+          expect(Math.abs(ids.filter((id) => native.part.get(id) === "train").length - 0.7 * n)).toBeLessThanOrEqual(1);
         }
       }
     }
+  });
+
+  it("splits rows with a column that has no portable text by DuckDB's own hash, unless the program asks for the portable one", async () => {
+    const byDefault = await assign("lists.json", "seed 11");
+    expect([...byDefault.part].sort()).toEqual([...(await assign("lists.json", "seed 11 hash native")).part].sort());
+    const asked = await s.session.run(`source d = read "lists.json"\nsplit d into train 70%, test 30% seed 11 hash portable`);
+    expect(asked.error?.code).toBe("engine-unsupported");
   });
 
   it("stratifies: each class is divided in the split's proportions, independent of row order", async () => {
@@ -116,18 +128,24 @@ describe("split", () => {
   });
 
   it("writes a part of more than half the rows in two pieces, in the order one sort of the whole part gives (a sum is never learned from unsorted rows)", async () => {
-    const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d { fill v with median\n onehot c }\nsplit p into train 70%, test 30% seed 9`);
-    const split = outcome.output!.results.find((r) => r.kind === "split");
     expect(partChunks(0.7, {})).toBe(2);
     expect([partChunks(0.3, {}), partChunks(0.7, { time: "t" }), partChunks(0.7, { column: "c" })]).toEqual([1, 1, 1]);
-    // The part as a single sorted query over the same rows, with the same constants.
-    const db = s.session.executor.db;
-    const cols = ["id", "c", "t", "v"];
-    const assigned = `(${splitSql(`(SELECT * FROM read_json_auto('${path.join(dir, "shuffled.json")}'))`, cols.map((name) => ({ name, type: "VARCHAR" })), { parts: [{ name: "train", fraction: 0.7 }, { name: "test", fraction: 0.3 }], seed: 9 })})`;
-    const whole = await db.rows(`SELECT id FROM ${partSql(assigned, "train", {})}`);
-    const train = await s.rows("train");
-    expect(train.map((r) => r.id)).toEqual(whole.map((r) => r.id));
-    expect(split).toMatchObject({ parts: [{ name: "train", rows: whole.length }, { name: "test" }] });
+    // Both hashes: the pieces are ranges of each one's values (2^53 of the portable hash's, 2^64 of DuckDB's).
+    for (const hash of ["portable", "native"] as const) {
+      const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d { fill v with median\n onehot c }\nsplit p into train 70%, test 30% seed 9 hash ${hash}`);
+      const split = outcome.output!.results.find((r) => r.kind === "split");
+      // The part as a single sorted query over the same rows, with the same constants.
+      const db = s.session.executor.db;
+      const rowsSql = `(SELECT * FROM read_json_auto('${path.join(dir, "shuffled.json")}'))`;
+      const assigned = `(${splitSql(rowsSql, await db.describe(rowsSql), { parts: [{ name: "train", fraction: 0.7 }, { name: "test", fraction: 0.3 }], seed: 9, hash })})`;
+      const whole = await db.rows(`SELECT id FROM ${partSql(assigned, "train", {})}`);
+      const train = await s.rows("train");
+      expect(train.map((r) => r.id)).toEqual(whole.map((r) => r.id));
+      expect(split).toMatchObject({ parts: [{ name: "train", rows: whole.length }, { name: "test" }] });
+      // The train part is the hashes below 0.7 of the range: the halves hold 5/7 and 2/7 of it (a range past the hash's values would hold none).
+      const pieces = await Promise.all([0, 1].map(async (index) => (await db.rows(`SELECT count(*) AS n FROM ${partSql(assigned, "train", { hash }, { index, of: 2 })}`))[0].n));
+      expect(pieces.map((n) => Math.round((7 * Number(n)) / whole.length))).toEqual([5, 2]);
+    }
     expect(learnsInAnyOrder({ kind: "scale", columns: [], method: "standard" } as unknown as PrepareStep)).toBe(false);
     expect(learnsInAnyOrder({ kind: "drop-duplicates", on: [{ text: "c" }] } as unknown as PrepareStep)).toBe(false);
     expect(learnsInAnyOrder({ kind: "fill", columns: [], strategy: "median" } as unknown as PrepareStep)).toBe(true);
