@@ -28,7 +28,7 @@ function run(args: string[]) {
  * Starts the cluster in a fresh `lathe-clickhouse-` folder. clickhouse-server missing is a failure
  * with the command that installs it, never a skip: CI installs it (.ci/run). The port base comes
  * from the process id (tests in parallel workers do not collide), or from `portBase` when given, or
- * from LATHE_TEST_CLICKHOUSE_PORTS when set; a taken port moves on to the next.
+ * from LATHE_TEST_CLICKHOUSE_PORTS when set; a base with a port taken is skipped for the next.
  */
 export function startCluster(portBase?: number): Cluster {
   if (spawnSync("sh", ["-c", "command -v clickhouse-server"]).status !== 0) {
@@ -37,17 +37,21 @@ export function startCluster(portBase?: number): Cluster {
   const dir = tempDir("lathe-clickhouse-");
   let started: ReturnType<typeof run> | undefined;
   let base = 0;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0, tried = 0; attempt < 20 && tried < 3; attempt++) {
     // A caller's base first; else LATHE_TEST_CLICKHOUSE_PORTS pins it (parallel sessions on one machine keep apart).
     const pinned = Number(process.env.LATHE_TEST_CLICKHOUSE_PORTS);
     base =
       portBase !== undefined ? portBase + attempt * 20 : pinned ? pinned + attempt * 20 + (process.pid % 10) * 60 : 20000 + ((process.pid * 7 + attempt * 131) % 1500) * 20;
+    // A base whose ports something already holds is passed over without starting a server on it
+    // (another session's cluster, another worktree's tests); a port taken in between fails the start.
+    if (!portsFree(base)) continue;
+    tried++;
     started = run(["start", dir, String(base)]);
     if (started.code === 0) break;
   }
   if (started?.code !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`the ClickHouse cluster did not start: ${started?.err}`);
+    throw new Error(`the ClickHouse cluster did not start: ${started ? started.err : `no port base with six free ports (last tried ${base})`}`);
   }
   const env = Object.fromEntries(readFileSync(path.join(dir, "cluster.env"), "utf8").trim().split("\n").map((l) => l.split("=")));
   const http: [number, number] = [Number(env.HTTP1), Number(env.HTTP2)];
@@ -75,6 +79,18 @@ export function startCluster(portBase?: number): Cluster {
       if (r.code !== 0) throw new Error(`the ClickHouse cluster did not stop: ${r.err}`);
     },
   };
+}
+
+/** Whether the six ports of a cluster at `base` are free on loopback: a child binds each and lets go (startCluster is synchronous). */
+function portsFree(base: number): boolean {
+  const ports = [0, 1, 2, 10, 11, 12].map((d) => base + d);
+  const probe = `const net = require("node:net"); let left = ${ports.length};
+for (const p of ${JSON.stringify(ports)}) {
+  const s = net.createServer();
+  s.once("error", () => process.exit(1));
+  s.listen(p, "127.0.0.1", () => s.close(() => { if (--left === 0) process.exit(0); }));
+}`;
+  return spawnSync(process.execPath, ["-e", probe], { timeout: 10_000 }).status === 0;
 }
 
 /** True while a process with this id runs. */

@@ -62,7 +62,7 @@ export interface SqlDialect {
    * `h` and the text of x/2^64 (exact scalings), beyond those as `t`/`h` and the sign; NaN `nan`, ±∞ `inf`/`-inf`.
    */
   rowText(columns: TypedColumn[]): string;
-  /** The portable row hash: the first 8 bytes of MD5(seed, tab, row text) as a big-endian integer, shifted right 11 bits (53 bits left). */
+  /** The portable row hash: the first 8 bytes of MD5(seed, tab, row text) as a little-endian integer, shifted right 11 bits (53 bits left). */
   rowHash(columns: TypedColumn[], seed: number): string;
   /**
    * `input` with a part column (`partColumn`) and the row hash (`__lathe_h`) from the portable row

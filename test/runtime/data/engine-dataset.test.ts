@@ -30,9 +30,8 @@ const saved = { user: process.env.LATHE_CLICKHOUSE_USER, password: process.env.L
 beforeAll(async () => {
   process.env.LATHE_CLICKHOUSE_PASSWORD = password;
   delete process.env.LATHE_CLICKHOUSE_USER;
-  // Ports 18400–18412: other test files take theirs from 20000 up.
   try {
-    cluster = startCluster(18400);
+    cluster = startCluster();
   } finally {
     delete process.env.LATHE_CLICKHOUSE_PASSWORD;
   }
