@@ -25,6 +25,7 @@ export const dataErrorCodes = {
   "engine-auth": "a ClickHouse server that refuses LATHE_CLICKHOUSE_USER / LATHE_CLICKHOUSE_PASSWORD",
   "engine-error": "a query the ClickHouse server refuses (an unknown table, a syntax its version lacks), with its message",
   "engine-table-mismatch": "a batch deploy into an engine table that exists with columns the scored rows do not fit",
+  "engine-out-of-range": "a batch deploy or save to an engine table of a date or time its column type cannot hold (ClickHouse 18.16: before 1970, after 2105)",
   "engine-unsupported": "a step an engine cannot compute as Lathe defines it (`drop duplicates` on ClickHouse)",
   "out-of-memory": "DuckDB ran out of the memory it may use (LATHE_MEMORY_LIMIT) on work it cannot spill to disk",
   "invalid-memory-setting": "LATHE_TRAIN_MEMORY or LATHE_MEMORY_LIMIT that is not a size such as 512MB",

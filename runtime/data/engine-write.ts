@@ -15,9 +15,12 @@ const blockRows = 50_000;
 
 /**
  * The ClickHouse type a DuckDB column is written as, and how DuckDB writes its values as JSON that
- * 18.16's `JSONEachRow` reads: booleans as 0/1 (`UInt8`), timestamps as `YYYY-MM-DD hh:mm:ss`,
- * decimals and huge integers as doubles, anything without a counterpart as text. Every column is
- * `Nullable`: DuckDB's columns are.
+ * 18.16's `JSONEachRow` reads: booleans as 0/1 (`UInt8`), timestamps as `YYYY-MM-DD hh:mm:ss` (a
+ * wall-clock time, which the server reads in its time zone and gives back so), timestamps with a
+ * time zone as Unix seconds (an instant: DuckDB's text of one is in the client's time zone, which
+ * the server knows nothing of), decimals and huge integers as doubles, anything without a
+ * counterpart as text. NaN and ±∞ need nothing: DuckDB writes `NaN`/`Infinity`/`-Infinity`, which
+ * 18.16 reads as such. Every column is `Nullable`: DuckDB's columns are.
  */
 export function engineColumnOf(name: string, duckType: string): { type: string; select: string } {
   const q = ident(name);
@@ -28,12 +31,39 @@ export function engineColumnOf(name: string, duckType: string): { type: string; 
     if (duckType === "FLOAT") return { type: "Float32", select: q };
     if (duckType === "BOOLEAN") return { type: "UInt8", select: `CAST(${q} AS UTINYINT)` };
     if (duckType === "DATE") return { type: "Date", select: `CAST(${q} AS VARCHAR)` };
+    if (duckType === "TIMESTAMP WITH TIME ZONE") return { type: "DateTime", select: `CAST(floor(epoch(${q})) AS BIGINT)` };
     if (duckType.startsWith("TIMESTAMP")) return { type: "DateTime", select: `strftime(${q}, '%Y-%m-%d %H:%M:%S')` };
     if (duckType.startsWith("DECIMAL") || duckType === "HUGEINT") return { type: "Float64", select: `CAST(${q} AS DOUBLE)` };
     if (duckType === "VARCHAR") return { type: "String", select: q };
     return { type: "String", select: `CAST(${q} AS VARCHAR)` };
   })();
   return { type: `Nullable(${base.type})`, select: `${base.select} AS ${q}` };
+}
+
+/**
+ * The values 18.16 stores and gives back as they were, per type: `DateTime` is seconds since 1970
+ * in a UInt32 whose text ends in 2105, `Date` days since 1970 in a UInt16 (to 2149-06-06); the
+ * first second and day are its zero (`0000-00-00`). Outside, a value is stored as another or as
+ * zero, silently, so a write is refused first (`checkEngineRange`).
+ */
+const engineRanges: Record<string, { as: string; low: string; high: string }> = {
+  DateTime: { as: "TIMESTAMP", low: "1970-01-01 00:00:01", high: "2105-12-31 23:59:59" },
+  Date: { as: "DATE", low: "1970-01-02", high: "2149-06-06" },
+};
+
+/** Refuses rows with a date or time ClickHouse's column cannot hold (`engine-out-of-range`), before any row is sent. */
+async function checkEngineRange(db: Database, query: string, columns: { name: string; duckType: string; type: string }[], url: string): Promise<void> {
+  const checked = columns.flatMap((c) => {
+    const range = engineRanges[bareType(c.type)];
+    if (!range) return [];
+    // An instant is compared as the UTC time it is written as (Unix seconds).
+    const v = c.duckType === "TIMESTAMP WITH TIME ZONE" ? `make_timestamp(epoch_us(${ident(c.name)}))` : `CAST(${ident(c.name)} AS ${range.as})`;
+    return [{ name: c.name, range, outside: `count(*) FILTER (WHERE ${v} < ${range.as} ${literal(range.low)} OR ${v} > ${range.as} ${literal(range.high)})` }];
+  });
+  if (!checked.length) return;
+  const [counts] = await db.rows(`SELECT ${checked.map((x, i) => `${x.outside} AS n${i}`).join(", ")} FROM (${query})`);
+  const bad = checked.flatMap((x, i) => (Number(counts[`n${i}`]) > 0 ? [`${Number(counts[`n${i}`])} of \`${x.name}\` (${x.range.as === "DATE" ? "Date" : "DateTime"} holds ${x.range.low} to ${x.range.high})`] : []));
+  if (bad.length) throw new DataError(`ClickHouse would store other values than these rows hold: ${bad.join(", ")}; leave those rows out (\`drop rows where\`) or write them elsewhere`, url, "engine-out-of-range");
 }
 
 /** A ClickHouse type without its Nullable/LowCardinality wrappers: what two columns must agree on. */
@@ -84,7 +114,8 @@ export async function copyOnEngine(conn: ClickHouseConnection, sql: string, colu
  * sent (`engine-table-mismatch`). Returns the number of rows written.
  */
 export async function writeEngineRows(conn: ClickHouseConnection, db: Database, query: string, table: string): Promise<number> {
-  const columns = (await db.describe(query)).map((c) => ({ name: c.name, ...engineColumnOf(c.name, c.type) }));
+  const columns = (await db.describe(query)).map((c) => ({ name: c.name, duckType: c.type, ...engineColumnOf(c.name, c.type) }));
+  await checkEngineRange(db, query, columns, conn.url);
   await ensureTable(conn, table, columns);
   const file = path.join(os.tmpdir(), `lathe-engine-write-${randomUUID()}.ndjson`);
   const insert = `INSERT INTO ${ch.ident(table)} (${columns.map((c) => ch.ident(c.name)).join(", ")}) FORMAT JSONEachRow`;

@@ -1,14 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reproduce } from "../../../api/reproduce.js";
 import { Session, type RunOutcome } from "../../../api/session.js";
+import { ClickHouseConnection } from "../../../runtime/data/clickhouse-connection.js";
+import { Database } from "../../../runtime/data/database.js";
+import { writeEngineRows } from "../../../runtime/data/engine-write.js";
+import type { DataError } from "../../../runtime/errors.js";
 import { ModelRegistry } from "../../../runtime/model-registry.js";
 import { renderDescribe } from "../../../runtime/ops/describe.js";
 import { duckdbDialect as duck } from "../../../runtime/sql/duckdb-dialect.js";
 import { loadPenguins, penguins, startCluster, type Cluster } from "../../clickhouse-cluster.js";
-import { dataset, tempDir } from "../../helpers.js";
+import { dataset, latheSync, tempDir } from "../../helpers.js";
 
 // Reads of rows that stay on ClickHouse other than a split (show, describe, plot, a model trained on
 // an unsplit prepare of them, batch scores written back, snapshots), on a real two-shard cluster.
@@ -267,6 +271,44 @@ save test to table "snapshot_test_rows"`;
       { i: "1", d: 2.5, t: "x é", b: 1, day: "2024-03-01", ts: "2024-03-01 12:34:56", dec: 12.34, list: "[1, 2]" },
       { i: null, d: null, t: null, b: null, day: null, ts: null, dec: null, list: null },
     ]);
+  }, 60_000);
+
+  it("writes NaN, ±∞ and instants with a time zone back as they are, and refuses times 18.16 cannot hold (engine-write.ts)", async () => {
+    // The CLI in a time zone that is not the server's (UTC): an instant must not move with it
+    // (DuckDB takes its time zone from TZ when it starts, so in a process of its own).
+    const rows = "SELECT * FROM (VALUES (1, 'nan'::DOUBLE, 'inf'::FLOAT, TIMESTAMPTZ '2024-03-01 12:34:56.9+02'), (2, 'inf'::DOUBLE, '-inf'::FLOAT, NULL), (3, '-inf'::DOUBLE, 'nan'::FLOAT, TIMESTAMPTZ '2105-12-31 23:59:59+00'), (4, -0.0::DOUBLE, 0.5::FLOAT, NULL)) v(i, d, f, tz)";
+    const program = path.join(root, "special.lathe");
+    writeFileSync(program, `source s = sql "${rows}"\nsave s to table "special" in clickhouse "${url}"\n`);
+    const tz = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    let ran: ReturnType<typeof latheSync>;
+    try {
+      ran = latheSync(["run", program], root);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+    expect(ran.err).toBe("");
+    const db = await Database.open();
+    const conn = await ClickHouseConnection.open(url);
+    try {
+      const back = await cluster.rows("SELECT i, toString(d) AS d, toString(f) AS f, toString(tz) AS text, toUnixTimestamp(tz) AS secs FROM special ORDER BY i");
+      expect(back).toEqual([
+        { i: 1, d: "nan", f: "inf", text: "2024-03-01 10:34:56", secs: 1709289296 },
+        { i: 2, d: "inf", f: "-inf", text: null, secs: null },
+        { i: 3, d: "-inf", f: "nan", text: "2105-12-31 23:59:59", secs: 4291747199 },
+        { i: 4, d: "-0", f: "0.5", text: null, secs: null },
+      ]);
+      // Before 1970 or after 2105 a DateTime (a Date before 1970) holds another value: refused, nothing written.
+      for (const t of ["TIMESTAMP '1969-07-20 20:17:00'", "TIMESTAMPTZ '2106-01-01 00:00:00+00'", "DATE '1960-01-01'"]) {
+        const refused = await writeEngineRows(conn, db, `SELECT ${t} AS t`, "early").catch((e: DataError) => e);
+        expect((refused as DataError).code).toBe("engine-out-of-range");
+      }
+      expect(await cluster.rows("SELECT count() AS n FROM system.tables WHERE name = 'early'")).toEqual([{ n: "0" }]);
+    } finally {
+      await conn.close();
+      db.close();
+    }
   }, 60_000);
 
   it("reads a table with columns that have no portable text (arrays, enums): ordered by them as they are", async () => {
