@@ -1,5 +1,5 @@
 // Benchmark: the cost of the portable row hash in DuckDB splits (issue 18): the same program with
-// DuckDB's own hash (the default) and with `hash portable`, alternating in one process.
+// DuckDB's own hash (`hash native`) and with the portable hash (the default), alternating in one process.
 //
 //   npm run build && node bench/split-hash.mjs [rounds, default 3]      (SPLIT="stratify by origin" for a ranked split)
 //
@@ -17,8 +17,8 @@ const rounds = Number(process.argv[2] ?? 3);
 const file = path.resolve(here, "../node_modules/vega-datasets/data/flights-3m.parquet");
 const how = process.env.SPLIT ?? "";
 const programs = {
-  native: `source flights = read "${file}"` + flightsSteps(how),
-  portable: `source flights = read "${file}"` + flightsSteps(`${how} hash portable`.trim()),
+  native: `source flights = read "${file}"` + flightsSteps(`${how} hash native`.trim()),
+  portable: `source flights = read "${file}"` + flightsSteps(how),
 };
 
 async function once(program) {

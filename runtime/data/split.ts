@@ -10,7 +10,7 @@ export interface SplitSpec {
   stratify?: string;
   time?: string;
   seed: number;
-  /** The hash the program asked for; none: `defaultHash`. */
+  /** The hash the program asked for; none: `splitHash` chooses. */
   hash?: SplitHash;
 }
 
@@ -110,7 +110,8 @@ function hashRange(index: number, of: number, hash: SplitHash): string {
  * by time first), then by position in the input, which only decides between rows whose hashes are
  * equal, that is identical rows, whose order cannot show. Without it the parts of a stratified
  * split came out in an order that changed from run to run (window functions run in parallel),
- * and learners that depend on row order (forest bootstraps, MLP batches) with it.
+ * and learners that depend on row order (forest bootstraps, MLP batches) with it. A `chunk` is a
+ * range of the hash `spec.hash` names, which must be the one the split used (`splitHash`).
  */
 export function partSql(assigned: string, name: string, spec: Pick<SplitSpec, "time" | "hash"> & { column?: string }, chunk?: { index: number; of: number }): string {
   const where = `WHERE ${ident(partColumn)} = ${literal(name)}${chunk ? ` AND ${hashRange(chunk.index, chunk.of, spec.hash ?? "native")}` : ""}`;
