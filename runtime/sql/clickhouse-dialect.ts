@@ -320,7 +320,7 @@ export const clickhouseDialect: SqlDialect = {
   // concat takes two arguments at least on 18.16, hence the empty string after a lone column.
   rowText: (columns) => `concat(${columns.map((c, i) => `${i ? "'\t', " : ""}ifNull(${valueText(clickhouseDialect, c, forms)}, ${literal(nullText)})`).join(", ")}${columns.length === 1 ? ", ''" : ""})`,
   rowHash(columns, seed) {
-    return hashOfText(this.rowText(columns), seed);
+    return hashOfDigest(digestOf(this.rowText(columns), seed));
   },
   portableSplit(input, columns, spec, partColumn) {
     const part = ident(partColumn);
@@ -331,24 +331,30 @@ export const clickhouseDialect: SqlDialect = {
   },
 };
 
-/** The portable hash of a row text expression (`SqlDialect.rowHash`). */
-function hashOfText(text: string, seed: number): string {
-  // reinterpretAsUInt64 reads the FixedString(16) digest's first 8 bytes little-endian, as DuckDB's md5_number does.
-  return `bitShiftRight(reinterpretAsUInt64(MD5(concat(${literal(String(seed))}, '\t', ${text}))), 11)`;
+/** MD5(seed, tab, row text): a FixedString(16). */
+function digestOf(text: string, seed: number): string {
+  return `MD5(concat(${literal(String(seed))}, '\t', ${text}))`;
+}
+
+/** The hash of a digest: reinterpretAsUInt64 reads its first 8 bytes little-endian, as DuckDB's md5_number does. */
+function hashOfDigest(digest: string): string {
+  return `bitShiftRight(reinterpretAsUInt64(${digest}), 11)`;
 }
 
 /**
  * A stratified or time split without window functions (18.16 has none): each class's rows (time:
  * all rows) are gathered into one array of tuples (sort key, then the row's columns), sorted, and
  * unnested with their 1-based position, which gives the rank DuckDB's row_number() gives. The sort
- * key is the hash and the row text (time: NULLs last, the time, then those), so rows of equal key
- * are identical and which of them takes which rank cannot show. The class's rows meet on the
+ * key is the hash and the digest's last 8 bytes (time: NULLs last, the time, then those), so rows
+ * of equal key are identical (barring two rows whose digests agree in 117 bits) and which of them
+ * takes which rank cannot show. The class's rows meet on the
  * initiator: the cost is one array per class in its memory (docs/scale-out.md).
  */
 function rankedSplit(input: string, columns: TypedColumn[], spec: PortableSplitSpec, part: string): string {
   const time = spec.time !== undefined ? ident(spec.time) : undefined;
-  const key = [...(time ? [`isNull(${time})`, `assumeNotNull(${time})`] : []), "__lathe_h", "__lathe_t"];
-  const hashed = `SELECT *, ${hashOfText("__lathe_t", spec.seed)} AS __lathe_h FROM (SELECT *, ${clickhouseDialect.rowText(columns)} AS __lathe_t FROM ${input})`;
+  const key = [...(time ? [`isNull(${time})`, `assumeNotNull(${time})`] : []), "__lathe_h", "__lathe_g"];
+  // The digest once: the hash is its first 8 bytes, the tie-break its last 8 (as on DuckDB).
+  const hashed = `SELECT *, ${hashOfDigest("__lathe_d")} AS __lathe_h, reinterpretAsUInt64(substring(__lathe_d, 9, 8)) AS __lathe_g FROM (SELECT *, ${digestOf(clickhouseDialect.rowText(columns), spec.seed)} AS __lathe_d FROM ${input})`;
   const groups = `SELECT arraySort(groupArray(tuple(${[...key, ...columns.map((c) => ident(c.name))].join(", ")}))) AS __lathe_a FROM (${hashed})${spec.stratify !== undefined ? ` GROUP BY ${ident(spec.stratify)}` : ""}`;
   const rows = `SELECT arrayJoin(arrayMap((x, i) -> (x, i), __lathe_a, arrayEnumerate(__lathe_a))) AS __lathe_j, length(__lathe_a) AS __lathe_n FROM (${groups})`;
   const field = (i: number) => `tupleElement(tupleElement(__lathe_j, 1), ${i + 1})`;

@@ -20,9 +20,10 @@ export interface TypedColumn {
 
 /**
  * A split by the portable row hash: the parts' fractions, the seed, and how rows are ranked, if
- * they are: `stratify` ranks the rows of each class by (hash, row text) and fills the parts in
- * proportion within each class; `time` ranks all rows by (time, NULLs last; hash; row text) and
- * fills the parts oldest first. A plain split decides each row by its hash alone.
+ * they are: `stratify` ranks the rows of each class by (hash, tie) and fills the parts in
+ * proportion within each class; `time` ranks all rows by (time, NULLs last; hash; tie) and fills
+ * the parts oldest first; the tie is the digest's last 8 bytes as a little-endian integer. A plain
+ * split decides each row by its hash alone.
  */
 export interface PortableSplitSpec {
   parts: { name: string; fraction: number }[];

@@ -60,30 +60,39 @@ export const duckdbDialect: SqlDialect = {
   // concat with the tabs as arguments, not concat_ws: the same text, built ~1.5× faster on flights-3m.
   rowText: (columns) => `concat(${columns.map((c, i) => `${i ? "'\t', " : ""}coalesce(${valueText(duckdbDialect, c, forms)}, ${literal(nullText)})`).join(", ")}${columns.length === 1 ? ", ''" : ""})`,
   rowHash(columns, seed) {
-    return hashOfText(this.rowText(columns), seed);
+    return hashOfDigest(digestOf(this.rowText(columns), seed));
   },
   portableSplit(input, columns, spec, partColumn) {
     const part = ident(partColumn);
     if (spec.stratify === undefined && spec.time === undefined) {
       return `SELECT *, ${partCase(this, "__lathe_h", spec.parts)} AS ${part} FROM (SELECT *, ${this.rowHash(columns, spec.seed)} AS __lathe_h FROM ${input})`;
     }
-    // Ranked: the row text is kept for the tie-break (equal hashes), so it is built once.
+    // Ranked: the digest is computed once for the hash and the tie-break (its other 8 bytes), two
+    // integers to sort by (the row text as the tie-break made the sort carry every row's text).
     const window = spec.time !== undefined
-      ? `ORDER BY ${ident(spec.time)} NULLS LAST, __lathe_h, __lathe_t`
-      : `PARTITION BY ${ident(spec.stratify!)} ORDER BY __lathe_h, __lathe_t`;
+      ? `ORDER BY ${ident(spec.time)} NULLS LAST, __lathe_h, __lathe_g`
+      : `PARTITION BY ${ident(spec.stratify!)} ORDER BY __lathe_h, __lathe_g`;
     const count = spec.time !== undefined ? "count(*) OVER ()" : `count(*) OVER (PARTITION BY ${ident(spec.stratify!)})`;
-    const ranked = `SELECT *, row_number() OVER (${window}) - 1 AS __lathe_r, ${count} AS __lathe_n FROM (SELECT *, ${hashOfText("__lathe_t", spec.seed)} AS __lathe_h FROM (SELECT *, ${this.rowText(columns)} AS __lathe_t FROM ${input}))`;
+    const hashed = `SELECT * EXCLUDE (__lathe_d), ${hashOfDigest("__lathe_d")} AS __lathe_h, CAST(__lathe_d >> 64 AS UBIGINT) AS __lathe_g FROM (SELECT *, ${digestOf(this.rowText(columns), spec.seed)} AS __lathe_d FROM ${input})`;
+    const ranked = `SELECT *, row_number() OVER (${window}) - 1 AS __lathe_r, ${count} AS __lathe_n FROM (${hashed})`;
     // The rank stays with the row (`__lathe_r`): a deterministic order of the part (data/split.ts).
-    return `SELECT * EXCLUDE (__lathe_t, __lathe_n), ${rankCase(this, (x) => `CAST(${x} AS DOUBLE)`, "__lathe_r", "__lathe_n", spec.parts)} AS ${part} FROM (${ranked})`;
+    return `SELECT * EXCLUDE (__lathe_g, __lathe_n), ${rankCase(this, (x) => `CAST(${x} AS DOUBLE)`, "__lathe_r", "__lathe_n", spec.parts)} AS ${part} FROM (${ranked})`;
   },
 };
 
 /**
- * The portable hash of a row text expression (`SqlDialect.rowHash`). `md5_number` is the digest as
- * a little-endian 128-bit integer, so its low 64 bits are the first 8 bytes read little-endian:
- * no hex text to build and parse (that was a quarter of the hash's cost), and not through
+ * MD5(seed, tab, row text) as a 128-bit integer: `md5_number` reads the digest little-endian, so
+ * its low 64 bits are the first 8 bytes read little-endian and its high 64 bits the last 8.
+ */
+function digestOf(text: string, seed: number): string {
+  return `md5_number(concat(${literal(`${seed}\t`)}, ${text}))`;
+}
+
+/**
+ * The portable hash of a digest (`SqlDialect.rowHash`): its first 8 bytes as an integer with no
+ * hex text to build and parse (that was a quarter of the hash's cost), and not through
  * `md5_number_upper`, a macro over bit strings that is slower still.
  */
-function hashOfText(text: string, seed: number): string {
-  return `(CAST(md5_number(concat(${literal(`${seed}\t`)}, ${text})) & 18446744073709551615 AS UBIGINT) >> 11)`;
+function hashOfDigest(digest: string): string {
+  return `(CAST(${digest} & 18446744073709551615 AS UBIGINT) >> 11)`;
 }
