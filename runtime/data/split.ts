@@ -69,12 +69,12 @@ export function splitSql(input: string, columns: TypedColumn[], spec: SplitSpec)
 /** The portable split (`SqlDialect.portableSplit`) with the tie-break `partSql` orders by. */
 function portableSplitSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
   const assigned = duckdbDialect.portableSplit(input, columns, spec, partColumn);
-  // A ranked split's rank is the tie-break. A plain split numbers the rows above the hash:
-  // row_number() over no window numbers them in the order they arrive (which DuckDB keeps for a
-  // scan and a projection) but runs on one thread, so the hash is computed below it, in parallel
-  // (numbering first made the split 2–3× slower).
+  // A ranked split's rank is the tie-break; a plain split's is the digest's other 8 bytes, equal
+  // only for identical rows (whose order cannot show). Numbering the rows instead (row_number() over
+  // no window) fed every row through one thread: flights-3m's load + prepare + split went from
+  // ≈ 1.1× DuckDB's hash to ≈ 0.85× without it (bench/RESULTS.md).
   if (spec.stratify !== undefined || spec.time !== undefined) return `SELECT * RENAME (__lathe_r AS ${rowColumn}) FROM (${assigned})`;
-  return `SELECT *, row_number() OVER () AS ${rowColumn} FROM (${assigned})`;
+  return `SELECT * RENAME (__lathe_g AS ${rowColumn}) FROM (${assigned})`;
 }
 
 /**

@@ -64,16 +64,15 @@ export const duckdbDialect: SqlDialect = {
   },
   portableSplit(input, columns, spec, partColumn) {
     const part = ident(partColumn);
-    if (spec.stratify === undefined && spec.time === undefined) {
-      return `SELECT *, ${partCase(this, "__lathe_h", spec.parts)} AS ${part} FROM (SELECT *, ${this.rowHash(columns, spec.seed)} AS __lathe_h FROM ${input})`;
-    }
-    // Ranked: the digest is computed once for the hash and the tie-break (its other 8 bytes), two
-    // integers to sort by (the row text as the tie-break made the sort carry every row's text).
+    // The digest once, for the hash and the tie-break between equal hashes (its other 8 bytes,
+    // `__lathe_g`): two integers to sort by (the row text as the tie-break made a ranked split's
+    // sort carry every row's text; a row number made a plain one number its rows on one thread).
+    const hashed = `SELECT * EXCLUDE (__lathe_d), ${hashOfDigest("__lathe_d")} AS __lathe_h, CAST(__lathe_d >> 64 AS UBIGINT) AS __lathe_g FROM (SELECT *, ${digestOf(this.rowText(columns), spec.seed)} AS __lathe_d FROM ${input})`;
+    if (spec.stratify === undefined && spec.time === undefined) return `SELECT *, ${partCase(this, "__lathe_h", spec.parts)} AS ${part} FROM (${hashed})`;
     const window = spec.time !== undefined
       ? `ORDER BY ${ident(spec.time)} NULLS LAST, __lathe_h, __lathe_g`
       : `PARTITION BY ${ident(spec.stratify!)} ORDER BY __lathe_h, __lathe_g`;
     const count = spec.time !== undefined ? "count(*) OVER ()" : `count(*) OVER (PARTITION BY ${ident(spec.stratify!)})`;
-    const hashed = `SELECT * EXCLUDE (__lathe_d), ${hashOfDigest("__lathe_d")} AS __lathe_h, CAST(__lathe_d >> 64 AS UBIGINT) AS __lathe_g FROM (SELECT *, ${digestOf(this.rowText(columns), spec.seed)} AS __lathe_d FROM ${input})`;
     const ranked = `SELECT *, row_number() OVER (${window}) - 1 AS __lathe_r, ${count} AS __lathe_n FROM (${hashed})`;
     // The rank stays with the row (`__lathe_r`): a deterministic order of the part (data/split.ts).
     return `SELECT * EXCLUDE (__lathe_g, __lathe_n), ${rankCase(this, (x) => `CAST(${x} AS DOUBLE)`, "__lathe_r", "__lathe_n", spec.parts)} AS ${part} FROM (${ranked})`;
