@@ -27,7 +27,7 @@ export function splitHash(asked: SplitHash | undefined, columns: TypedColumn[]):
 export const partColumn = "__lathe_part";
 /** The seeded hash of each row's content while a split is being built. */
 const hashColumn = "__lathe_h";
-/** Each row's position in the rows being split, the tie-break between rows of equal hash. */
+/** The tie-break between rows of equal hash while a split is being built (DuckDB's hash: each row's position; the portable hash: see `portableSplitSql`). */
 const rowColumn = "__lathe_row";
 
 /**
@@ -107,8 +107,9 @@ function hashRange(index: number, of: number, hash: SplitHash): string {
 /**
  * The rows of one part of a split, from `assigned` (the rows with their part, as `splitSql` gives
  * them), in an order fixed by the data and the seed alone: by the seeded row hash (time splits:
- * by time first), then by position in the input, which only decides between rows whose hashes are
- * equal, that is identical rows, whose order cannot show. Without it the parts of a stratified
+ * by time first), then by a tie-break (DuckDB's hash: the position in the input; the portable
+ * hash: the digest's other 8 bytes, or the rank they give), which only decides between rows whose
+ * hashes are equal, that is identical rows, whose order cannot show. Without it the parts of a stratified
  * split came out in an order that changed from run to run (window functions run in parallel),
  * and learners that depend on row order (forest bootstraps, MLP batches) with it. A `chunk` is a
  * range of the hash `spec.hash` names, which must be the one the split used (`splitHash`).
