@@ -68,8 +68,9 @@ export interface SqlDialect {
   /**
    * `input` with a part column (`partColumn`) and the row hash (`__lathe_h`) from the portable row
    * hash: the same part for the same row on every engine, plain, stratified or by time
-   * (`rankCase`). The rows keep `input`'s other columns (DuckDB: all of them; ClickHouse's ranked
-   * splits, which rebuild the rows from arrays: those in `columns`).
+   * (`rankCase`). The rows keep `input`'s other columns (DuckDB: all of them, and the tie-break
+   * between equal hashes: `__lathe_g`, the digest's other 8 bytes, in a plain split, `__lathe_r`,
+   * the rank, in a ranked one; ClickHouse's ranked splits, which rebuild the rows from arrays: those in `columns`).
    */
   portableSplit(input: string, columns: TypedColumn[], spec: PortableSplitSpec, partColumn: string): string;
 }

@@ -38,7 +38,7 @@ async function duckParts(seed: number): Promise<Record<string, string[]>> {
   const preSql = duck.chain("penguins", pre.map((step) => ({ step })), (await db.describe("SELECT * FROM penguins")).map((c) => c.name));
   const preCols = await db.describe(preSql);
   const assigned = `(${duck.portableSplit(`(${preSql})`, preCols, { parts, seed }, "__lathe_part")})`;
-  const part = (name: string) => `(SELECT * EXCLUDE (__lathe_part, __lathe_h) FROM ${assigned} WHERE __lathe_part = ${duck.literal(name)})`;
+  const part = (name: string) => `(SELECT * EXCLUDE (__lathe_part, __lathe_h, __lathe_g) FROM ${assigned} WHERE __lathe_part = ${duck.literal(name)})`;
   const names = preCols.map((c) => c.name);
   const applied: AppliedStep[] = [];
   for (const step of post) applied.push({ step, fitted: await fitStep(db, step, `(${duck.chain(part("train"), applied, names)})`) });
