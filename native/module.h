@@ -34,4 +34,7 @@ void defineHistograms(napi_env env, napi_value exports);
 // normal-equations.cc: linear_regression's `normalEquations` and `moments`.
 void defineNormalEquations(napi_env env, napi_value exports);
 
+// linear-pass.cc: the linear models' data term, `linearPass`.
+void defineLinearPass(napi_env env, napi_value exports);
+
 }  // namespace lathe
