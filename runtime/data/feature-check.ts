@@ -20,6 +20,26 @@ function checksFor(column: string, type: string): { missing: string; nonFinite?:
   return { missing: `count(${q})`, nonFinite: `count_if(NOT isfinite(${cast}))`, nonNumeric: `count_if(${q} IS NOT NULL AND ${cast} IS NULL)` };
 }
 
+/** Column types DuckDB reads as numbers: a value of one is never text, and a missing, NaN or infinite one reads as NaN or ±Infinity. */
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL|BOOLEAN|FLOAT|DOUBLE|REAL)/;
+
+/**
+ * Whether every one of `columns` has a numeric type (one `DESCRIBE`, no scan of the rows): then a
+ * reader may check the values it read (`hasNonFinite`) and run `checkFeatures` only for its message.
+ */
+export async function allNumeric(db: Database, relation: SqlIdent, columns: string[]): Promise<boolean> {
+  const types = new Map((await db.describe(`SELECT * FROM ${relation}`)).map((c) => [c.name, c.type.toUpperCase()]));
+  return columns.every((c) => NUMERIC.test(types.get(c) ?? "VARCHAR"));
+}
+
+/** Whether a column read as numbers holds a NaN or an infinity (a NULL reads as NaN). */
+export function hasNonFinite(col: Float32Array | Float64Array, n = col.length): boolean {
+  // A sum of finite float32 values stays finite in float64; one NaN or infinity makes it not.
+  let s = 0;
+  for (let i = 0; i < n; i++) s += col[i];
+  return !Number.isFinite(s);
+}
+
 /**
  * Refuses feature columns a learner cannot take, with an error that names the column, the
  * dataset and the count: text that is not numeric, missing values, NaN or infinite values.
