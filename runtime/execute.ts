@@ -297,9 +297,9 @@ export class Executor {
    * `train` and `tune` both use it.
    */
   private async fit(spec: TrainSpec, options: ExecuteOptions, stepId: string): Promise<ModelState> {
-    // Learners pull in TensorFlow.js: load them only when a model is trained, so `check` and data-only runs start fast.
-    const { findLearner } = await import("./models/registry.js");
-    const learner = findLearner(spec.algorithm);
+    // A learner's code is loaded when a model of it is trained, and only its own: `check` and data-only runs start fast.
+    const { loadLearner } = await import("./models/load-learner.js");
+    const learner = await loadLearner(spec.algorithm);
     if (!learner) throw new DataError(`no learner is available for \`${spec.algorithm}\``, undefined, "unknown-algorithm");
     const ds = this.dataset(spec.input);
     const transform = await this.concreteTransform(ds);

@@ -32,7 +32,7 @@ export async function decodeModelFile(bytes: Uint8Array, file: string): Promise<
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const parts = packageParts(buf, file);
   if (parts) {
-    const { decodeModel } = await import("./models/codec.js");
+    const { decodeModel } = await import("./models/decode-model.js");
     return { pkg: parts.pkg, model: decodeModel(parts.body) };
   }
   let pkg: ModelPackage;
