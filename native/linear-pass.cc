@@ -346,12 +346,10 @@ __attribute__((flatten)) void pass_baseline(const Pass& P, int64_t from, int64_t
 __attribute__((target("avx2"), flatten)) void pass_avx2(const Pass& P, int64_t from, int64_t to) { passBlocks(P, from, to); }
 #endif
 
-// The widest copy this CPU runs, unless LATHE_NATIVE_ISA names the baseline (as for the MLP).
+// The widest copy this CPU runs (lathe::useAvx2).
 PassFn pick() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  const char* isa = std::getenv("LATHE_NATIVE_ISA");
-  __builtin_cpu_init();
-  if (!(isa && std::strcmp(isa, "x86-64") == 0) && __builtin_cpu_supports("avx2")) return pass_avx2;
+  if (lathe::useAvx2()) return pass_avx2;
 #endif
   return pass_baseline;
 }
@@ -388,15 +386,8 @@ napi_value LinearPass(napi_env env, napi_callback_info info) {
     return fail(env, "linearPass: from and to must be a range of the rows' blocks");
   if (!typedArray(env, argv[11], napi_float64_array, &out, &nOut) || nOut < static_cast<size_t>(to) * (1 + p)) return fail(env, "linearPass: out must hold 1 + (d + 1) × k values a block");
   if (!typedArray(env, argv[12], napi_float64_array, &scores, &nScores) || nScores < static_cast<size_t>(k) * kBlockRows) return fail(env, "linearPass: scores must hold k × 4096 values");
-  std::vector<const float*> cols(d);
-  for (uint32_t j = 0; j < d; j++) {
-    napi_value col;
-    float* data;
-    size_t length;
-    if (napi_get_element(env, argv[0], j, &col) != napi_ok || !typedArray(env, col, napi_float32_array, &data, &length) || length < static_cast<size_t>(n))
-      return fail(env, "linearPass: every column must be a Float32Array of at least n values");
-    cols[j] = data;
-  }
+  std::vector<const float*> cols;
+  if (!lathe::floatColumns(env, argv[0], d, static_cast<size_t>(n), cols)) return fail(env, "linearPass: every column must be a Float32Array of at least n values");
   P.k = static_cast<int>(k);
   P.loss = static_cast<int>(loss);
   P.n = n;

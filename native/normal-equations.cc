@@ -92,12 +92,10 @@ __attribute__((target("avx2"), flatten)) void normal_avx2(int d, int64_t n, cons
 }
 #endif
 
-// The widest copy this CPU runs, unless LATHE_NATIVE_ISA names the baseline (as for the MLP).
+// The widest copy this CPU runs (lathe::useAvx2).
 NormalFn pick() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  const char* isa = std::getenv("LATHE_NATIVE_ISA");
-  __builtin_cpu_init();
-  if (!(isa && std::strcmp(isa, "x86-64") == 0) && __builtin_cpu_supports("avx2")) return normal_avx2;
+  if (lathe::useAvx2()) return normal_avx2;
 #endif
   return normal_baseline;
 }
@@ -122,15 +120,8 @@ napi_value NormalEquations(napi_env env, napi_callback_info info) {
   if (napi_get_value_double(env, argv[4], &yMean) != napi_ok) return fail(env, "normalEquations: yMean must be a number");
   if (!typedArray(env, argv[5], napi_float64_array, &gram, &nGram) || !typedArray(env, argv[6], napi_float64_array, &rhs, &nRhs) || nGram != static_cast<size_t>(d) * d || nRhs != d)
     return fail(env, "normalEquations: gram must be a d×d and rhs a d Float64Array");
-  std::vector<const float*> cols(d);
-  for (uint32_t j = 0; j < d; j++) {
-    napi_value col;
-    float* data;
-    size_t length;
-    if (napi_get_element(env, argv[0], j, &col) != napi_ok || !typedArray(env, col, napi_float32_array, &data, &length) || length < n)
-      return fail(env, "normalEquations: every column must be a Float32Array of at least y's length");
-    cols[j] = data;
-  }
+  std::vector<const float*> cols;
+  if (!lathe::floatColumns(env, argv[0], d, n, cols)) return fail(env, "normalEquations: every column must be a Float32Array of at least y's length");
   static const NormalFn fn = pick();
   fn(static_cast<int>(d), static_cast<int64_t>(n), cols.data(), y, mean, stdv, yMean, gram, rhs);
   return nullptr;
@@ -153,11 +144,8 @@ napi_value Moments(napi_env env, napi_callback_info info) {
       !typedArray(env, argv[2], napi_float64_array, &mean, &nMean) || !typedArray(env, argv[3], napi_float64_array, &stdv, &nStd) || nMean != d || nStd != d)
     return fail(env, "moments needs cols, a row count n > 0 and mean and std Float64Arrays of one value per column");
   for (uint32_t j = 0; j < d; j++) {
-    napi_value col;
-    float* c;
-    size_t length;
-    if (napi_get_element(env, argv[0], j, &col) != napi_ok || !typedArray(env, col, napi_float32_array, &c, &length) || length < static_cast<size_t>(n))
-      return fail(env, "moments: every column must be a Float32Array of at least n values");
+    const float* c = lathe::floatColumn(env, argv[0], j, static_cast<size_t>(n));
+    if (!c) return fail(env, "moments: every column must be a Float32Array of at least n values");
     double s = 0;
     for (int64_t i = 0; i < n; i++) s += c[i];
     const double m = s / static_cast<double>(n);
