@@ -73,8 +73,8 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
   if (task === "regression") {
     const { columns } = await db.float32Columns(`SELECT CAST(${t} AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
     const y = columns[0];
-    const bad = y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0);
-    if (bad) throw badTarget(target, bad, name);
+    // Counted only when there is something to count: a reduce over every row, cold, was ≈ 5 ms at 140k.
+    if (hasNonFinite(y)) throw badTarget(target, y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0), name);
     return { y, classes: [] };
   }
   const label = `CAST(${t} AS VARCHAR)`;
