@@ -1,5 +1,5 @@
 import type { Database } from "./data/database.js";
-import { checkFeatures, columnTypes, hasNonFinite, isNumericType } from "./data/feature-check.js";
+import { checkFeatures, columnTypes, firstNonFinite, isNumericType } from "./data/feature-check.js";
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
 import { ident, literal, type SqlIdent } from "./sql/quote.js";
@@ -51,7 +51,7 @@ export async function readMatrix(db: Database, ds: Relation, name: string, colum
   const select = featureSelect(ds, columns, new Set(present.filter((c) => types.get(c) === "DOUBLE")));
   // One exactly sized column per feature, shared so a learner's worker threads read it in place.
   const { n, columns: cols } = await db.float32Columns(`SELECT ${select} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
-  const bad = numeric ? cols.findIndex((c) => hasNonFinite(c, n)) : -1;
+  const bad = numeric ? firstNonFinite(cols, n) : -1;
   if (bad >= 0) {
     await checkFeatureColumns(db, ds, name, columns);
     // Finite in DuckDB, so a DOUBLE beyond a 32-bit float's range, rounded to an infinity.
@@ -74,7 +74,7 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
     const { columns } = await db.float32Columns(`SELECT CAST(${t} AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
     const y = columns[0];
     // Counted only when there is something to count: a reduce over every row, cold, was ≈ 5 ms at 140k.
-    if (hasNonFinite(y)) throw badTarget(target, y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0), name);
+    if (firstNonFinite([y], y.length) >= 0) throw badTarget(target, y.reduce((a, v) => a + (Number.isFinite(v) ? 0 : 1), 0), name);
     return { y, classes: [] };
   }
   const label = `CAST(${t} AS VARCHAR)`;

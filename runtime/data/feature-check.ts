@@ -1,6 +1,7 @@
 import { ident, programName, type SqlIdent } from "../sql/quote.js";
 import { DataError } from "../errors.js";
 import type { Database } from "./database.js";
+import { nativeColumns } from "../models/native-engine.js";
 
 /**
  * Aggregates per query. DuckDB's planning time grows faster than linearly with the number of
@@ -31,6 +32,12 @@ export function isNumericType(type: string): boolean {
 /** The DuckDB type of each column of a relation (one `DESCRIBE`, no scan of the rows). */
 export async function columnTypes(db: Database, relation: SqlIdent): Promise<Map<string, string>> {
   return new Map((await db.describe(`SELECT * FROM ${relation}`)).map((c) => [c.name, c.type.toUpperCase()]));
+}
+
+/** The index of the first column read as numbers that holds a NaN or an infinity (a NULL reads as NaN), or −1; in the native module when built. */
+export function firstNonFinite(cols: Float32Array[], n: number): number {
+  const native = nativeColumns();
+  return native ? native.firstNonFinite(cols, n) : cols.findIndex((c) => hasNonFinite(c, n));
 }
 
 /** Whether a column read as numbers holds a NaN or an infinity (a NULL reads as NaN). */
