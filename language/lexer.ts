@@ -34,7 +34,7 @@ function matchName(text: string, offset: number): RegExpExecArray | null {
 export const Identifier = createToken({
   name: "Identifier",
   pattern: { exec: matchName },
-  start_chars_hint: [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_", ...Array.from({ length: 0x10000 - 0x80 }, (_, i) => String.fromCharCode(0x80 + i))],
+  start_chars_hint: [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_", ...Array.from({ length: 0x10000 - 0x80 }, (_, i) => 0x80 + i)],
   line_breaks: false,
   categories: [Name],
 });
@@ -55,6 +55,9 @@ function keyword(word: string, soft: boolean): TokenType {
   return createToken({
     name: word.charAt(0).toUpperCase() + word.slice(1).replace(/_(.)/g, (_, c: string) => c.toUpperCase()),
     pattern: new RegExp(`${word}\\b`),
+    // A keyword starts with its first letter: saying so spares Chevrotain parsing each keyword's
+    // regexp to find it (≈ 150 of them, ≈ 25 ms of every start-up).
+    start_chars_hint: [word.charCodeAt(0)],
     longer_alt: Identifier,
     categories: soft ? [Name] : [],
   });
