@@ -17,7 +17,6 @@ import { planLifetimes } from "../runtime/plan-lifetimes.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
 import { nativeMlpDescription } from "../runtime/models/native-engine.js";
-import { runProvenance } from "../runtime/store/run-provenance.js";
 import { defaultStoreRoot } from "../runtime/store/store-location.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
@@ -227,6 +226,8 @@ export class Session {
     let recorder: RunRecorder | undefined;
     if (record) {
       try {
+        // Loaded here: it runs git through node:child_process, which a run that records nothing never needs.
+        const { runProvenance } = await import("../runtime/store/run-provenance.js");
         Object.assign(start, runProvenance(baseDir));
         recorder = continued ? (this.notebookRecorder ??= this.store.resume(continued)) : this.store.begin(start, plan);
       } catch (e) {
