@@ -35,11 +35,13 @@ const { Session } = await import(path.join(root, "dist/api/session.js"));
 line("library imported");
 const session = await Session.open({ root: path.join(path.dirname(file), ".lathe-memory-steps"), record: false });
 line("session open");
-// DuckDB's count, polled (a query between steps would run on the executor's connection mid-step).
+// DuckDB's count, polled on a connection of its own: a query on the executor's connection would
+// close the streaming result a step is reading.
+const own = await session.executor.db.instance.connect();
 const poll = setInterval(async () => {
   try {
-    const [r] = await session.executor.db.rows("SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()");
-    duck = `${mb(Number(r.b))} MB`;
+    const reader = await own.runAndReadAll("SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()");
+    duck = `${mb(Number(reader.getRowObjects()[0].b))} MB`;
   } catch {
     // the database is busy or closed: keep the last figure
   }
@@ -53,6 +55,7 @@ const outcome = await session.run(readFileSync(file, "utf8"), {
   },
 });
 clearInterval(poll);
+own.closeSync();
 if (outcome.error) console.error(outcome.error.message);
 line("run done");
 session.close();
