@@ -204,7 +204,8 @@ export class Executor {
         if (options.store) produced.artifacts.push(ref);
       },
       // Content-addressed, so a reused model is stored once.
-      putModel: async (state) => put(`model-${state.name}.lathe`, "model", "lathe", await encodeModelFile(state)),
+      // Not encoded when nothing keeps it (`--no-record`): a forest's bytes cost time and memory for nothing.
+      putModel: async (state) => (options.store ? put(`model-${state.name}.lathe`, "model", "lathe", await encodeModelFile(state)) : undefined),
       tempName: (prefix) => `__lathe_${prefix}_${++this.tempCount}`,
     };
   }
@@ -297,7 +298,8 @@ export class Executor {
    * `train` and `tune` both use it.
    */
   private async fit(spec: TrainSpec, options: ExecuteOptions, stepId: string): Promise<ModelState> {
-    // A learner's code is loaded when a model of it is trained, and only its own: `check` and data-only runs start fast.
+    // Learners are loaded when a model is trained, each on its own: `check`, data-only runs and a
+    // run of one learner do not load the code of the others (≈ 60 modules for all of them).
     const { loadLearner } = await import("./models/load-learner.js");
     const learner = await loadLearner(spec.algorithm);
     if (!learner) throw new DataError(`no learner is available for \`${spec.algorithm}\``, undefined, "unknown-algorithm");

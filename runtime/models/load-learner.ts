@@ -1,11 +1,12 @@
+import { own } from "../../language/lookup.js";
 import type { Learner } from "./types.js";
 
 /**
- * Each algorithm's learner module, imported on its own: training a model loads its learner's code
- * only, not the registry's seven (≈ 20–50 ms of module loading inside a train step). The same
- * learners as `registry.ts` (a test keeps the two lists equal).
+ * Each learner's module by its language name, imported on first use: a run that trains a logistic
+ * regression does not load the trees, the SVMs or the MLP. The same learners as `registry.ts`
+ * (`learners`, which loads them all for code that decodes any model); a test keeps the two equal.
  */
-const modules: Record<string, () => Promise<Learner>> = {
+const learnerModules: Record<string, () => Promise<Learner>> = {
   logistic_regression: async () => (await import("./logistic-regression.js")).logisticRegression,
   linear_regression: async () => (await import("./linear-regression.js")).linearRegression,
   svm: async () => (await import("./svm.js")).svm,
@@ -15,10 +16,10 @@ const modules: Record<string, () => Promise<Learner>> = {
   gradient_boosting: async () => (await import("./trees/gradient-boosting.js")).gradientBoosting,
 };
 
-/** The names loadLearner knows. */
-export const loadableLearners = Object.keys(modules);
+/** The names `loadLearner` knows. */
+export const learnerNames: readonly string[] = Object.keys(learnerModules);
 
-/** The learner of a language name (`random_forest`), its module imported on first use; undefined for an unknown name. */
+/** The learner for a language name, loading its module only; undefined for an unknown name. */
 export async function loadLearner(name: string): Promise<Learner | undefined> {
-  return Object.hasOwn(modules, name) ? modules[name]() : undefined;
+  return own(learnerModules, name)?.();
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { algorithms, commonOptions, inRange } from "../../../language/catalog.js";
-import { loadableLearners, loadLearner } from "../../../runtime/models/load-learner.js";
 import { learners } from "../../../runtime/models/registry.js";
 
 // The catalog is what the checker accepts and completion offers; the learners are what runs.
@@ -10,11 +9,6 @@ describe("the learner registry and the language catalog", () => {
     expect(Object.keys(learners).sort()).toEqual(Object.keys(algorithms).sort());
   });
 
-  it("loads each learner on its own as the registry has it", async () => {
-    expect([...loadableLearners].sort()).toEqual(Object.keys(learners).sort());
-    for (const name of loadableLearners) expect(await loadLearner(name)).toBe(learners[name]);
-    expect(await loadLearner("toString")).toBeUndefined();
-  });
 
   for (const [name, spec] of Object.entries(algorithms)) {
     it(`agree on ${name}'s options and their types`, () => {
