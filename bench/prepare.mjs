@@ -1,7 +1,7 @@
 // Benchmark: a 5M-row preparation pipeline through Lathe against the same pipeline hand-written in
 // DuckDB SQL (and pandas, where Debian's python3-pandas is installed), in one run.
 //
-//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas]
+//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store]
 //
 // Data (generated here into a temp dir, CSV): 5% exact duplicate rows, 5% missing `amount` and `qty`,
 // messy category strings ("  Red", "RED ", "red"), date strings kept as text. Steps: drop duplicates,
@@ -10,9 +10,11 @@
 // "lathe.parquet"`), timed as a whole process. Hand-written: what a DuckDB user would write (one
 // deduplicated table, the constants, one COPY), as a node script of its own on @duckdb/node-api with
 // the same settings, timed as a whole process too. The two alternate; the ratio is the median of pairs.
+// `--store`: the bench folder holds a run store (`.lathe/`), as a project does once it has recorded a
+// run, so Lathe's first run remembers the input's sha256 there and the later ones do not hash it again.
 // pandas has no Parquet writer here (no pyarrow/fastparquet), so it writes CSV; the ratio says so.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -128,6 +130,7 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 console.log(`generating ${ROWS.toLocaleString()} rows in ${dir}`);
 await generate();
 writeFileSync(join(dir, "prog.lathe"), program);
+if (process.argv.includes("--store")) mkdirSync(join(dir, ".lathe"));
 // The script imports @duckdb/node-api, resolved from this repository's node_modules.
 writeFileSync(join(dir, "hand.mjs"), handScript.replace('from "@duckdb/node-api"', `from ${JSON.stringify(new URL("../node_modules/@duckdb/node-api/lib/index.js", import.meta.url).href)}`));
 const times = { lathe: [], hand: [] };
