@@ -66,12 +66,12 @@ async function stage(db: Database, at: StagedRows, steps: AppliedStep[], staged:
   };
   for (const [i, { step }] of steps.entries()) {
     if (step.kind !== "drop-duplicates") continue;
-    // Its input rows in order, in a table of this chain's own (never a dataset's: rows are deleted).
-    if (i > start || !table) await write(i);
-    if (!canDropInPlace(cols)) {
+    if (!canDropInPlace(chainSql(rel, steps.slice(start, i), cols).columns)) {
       await write(i + 1);
       continue;
     }
+    // Its input rows in order, in a table of this chain's own (never a dataset's: rows are deleted).
+    if (i > start || !table) await write(i);
     const [{ Count: rows }] = await db.rows(`SELECT count(*) AS "Count" FROM ${rel}`);
     const [{ Count: removed }] = await db.rows(dropDuplicatesInPlace(table!, step.on.length ? step.on.map((n) => n.text) : cols));
     start = i + 1;

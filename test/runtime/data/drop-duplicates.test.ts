@@ -124,6 +124,7 @@ describe("drop duplicates on a staged table", () => {
   it("a column named rowid hides DuckDB's row numbers: the query form is staged instead", async () => {
     const { staged, query, statements } = await bothWays("with_rowid", "drop duplicates\nfill x with median");
     expect(statements.some((s) => s.startsWith("DELETE"))).toBe(false);
+    expect(statements.filter((s) => s.startsWith("CREATE OR REPLACE TEMP TABLE"))).toHaveLength(1);
     expect(staged).toBe(query);
     const onKey = await bothWays("with_rowid", "drop duplicates on rowid\nfill x with median");
     expect(onKey.staged).toBe(onKey.query);
