@@ -7,7 +7,7 @@ import { storeLayout } from "./store/store-layout.js";
 
 /**
  * What the file system says about a file's bytes without reading them: a write changes its size,
- * mtime or ctime (ctime is the kernel's clock at the change; no tool can set it back), and a file
+ * mtime or ctime (the kernel sets ctime from its clock at every change; `utimes` cannot set it), and a file
  * replaced by another under the same path has another inode.
  */
 function fileState(file: string): { key: string; changedNs: bigint } {
