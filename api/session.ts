@@ -22,6 +22,7 @@ import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOpt
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
 import { codeFingerprint } from "../runtime/code-fingerprint.js";
 import { snapshotInstead, type RecordedSnapshot } from "../runtime/data/snapshot-source.js";
+import { FileDigests } from "../runtime/file-digests.js";
 import type { EngineRef, SnapshotUse } from "../runtime/ops/types.js";
 import { engineRefOf } from "../runtime/data/engine-dataset.js";
 import { clickhouseDialect } from "../runtime/sql/clickhouse-dialect.js";
@@ -120,13 +121,15 @@ export interface RunOutcome {
 export class Session {
   readonly store: RunStore;
   private checked: Omit<CheckedProgram, "program"> = { params: {}, datasets: {}, models: {} };
-  private readonly planContext: PlanContext = { prepares: new Map() };
+  private readonly planContext: PlanContext;
 
   private constructor(
     readonly executor: Executor,
     private readonly options: SessionOptions,
   ) {
     this.store = new RunStore(options.root !== undefined ? path.resolve(options.root) : defaultStoreRoot(), options.storeOptions);
+    // Data files' digests are remembered in the store (when there is one), so a re-run does not re-read an unchanged file.
+    this.planContext = { prepares: new Map(), digests: new FileDigests(this.store.root) };
   }
 
   /** Opens a session with a fresh in-memory DuckDB for computation. */

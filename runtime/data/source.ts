@@ -5,7 +5,7 @@ import type { OptionEntry, SourceSpec } from "../../language/ast.js";
 import { sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionInput } from "../../language/catalog.js";
 import { castType } from "../../language/checker.js";
 import { DataError, duckDBMemoryError } from "../errors.js";
-import { fileSha256 } from "../file-sha256.js";
+import { FileDigests } from "../file-digests.js";
 import type { DataErrorCode } from "./data-error.js";
 import { Database } from "./database.js";
 import { statDataFile } from "./file-access.js";
@@ -228,24 +228,19 @@ export function readError(e: unknown, file?: string): DataError {
   return new DataError(`${where}${detail}${echo}${kind?.hint ? `; ${kind.hint}` : ""}`, file, kind?.code ?? "data-error");
 }
 
-/** File digests already computed in this process, by path; reused while size and mtime are unchanged. */
-const digests = new Map<string, { size: number; mtimeMs: number; digest: string }>();
+/** File digests remembered in this process only, for callers with no run store. */
+const processDigests = new FileDigests();
 
 /**
  * A content fingerprint of data files (sha256 over each file's path, size and sha256), for the run
- * record and cache keys. A file's digest is remembered while its size and mtime stay the same, so
- * re-running a cell does not re-read a large file.
+ * record and cache keys. A file is read again only when its state changed (`FileDigests`): re-running
+ * a cell, or a program in a project whose run store remembers it, does not re-read a large file.
  */
-export async function fingerprint(files: string[]): Promise<string> {
+export async function fingerprint(files: string[], digests: FileDigests = processDigests): Promise<string> {
   const h = createHash("sha256");
   for (const f of files) {
-    const { size, mtimeMs } = statSync(f);
-    let known = digests.get(f);
-    if (!known || known.size !== size || known.mtimeMs !== mtimeMs) {
-      known = { size, mtimeMs, digest: await fileSha256(f) };
-      digests.set(f, known);
-    }
-    h.update(`${f}\0${size}\0${known.digest}\n`);
+    const { size } = statSync(f);
+    h.update(`${f}\0${size}\0${await digests.sha256(f)}\n`);
   }
   return h.digest("hex");
 }

@@ -11,6 +11,7 @@ import type { ModelState, TrainSpec } from "../model-state.js";
 import type { RunEvent, StepResult } from "../results.js";
 import type { ServingHost } from "../serve/serving-spec.js";
 import type { ArtifactRef } from "../run-store.js";
+import type { FileDigests } from "../file-digests.js";
 import type { Transform } from "../transform.js";
 import type { PrepareStep } from "../../language/ast.js";
 
@@ -62,6 +63,8 @@ export interface PlanningContext {
   readonly engines: Map<string, EngineRef>;
   /** Datasets whose rows came from an engine (on it still, or parts of its split) → that engine: where `to table "T"` alone writes (across cells). */
   readonly origins: Map<string, EngineRef>;
+  /** Where data files' digests are remembered (sources' fingerprints). */
+  readonly digests?: FileDigests;
 }
 
 export type { EngineRef } from "../data/clickhouse-connection.js";
