@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileSha256 } from "./file-sha256.js";
-import { removeQuietly, tempName } from "./store/durable-file.js";
+import { listDir, removeQuietly, tempName } from "./store/durable-file.js";
 import { storeLayout } from "./store/store-layout.js";
 
 /**
@@ -96,4 +96,30 @@ export class FileDigests {
       removeQuietly(tmp);
     }
   }
+}
+
+/**
+ * `lathe gc`'s sweep of `digests/`: removes the entries no run would use again (their file is gone or
+ * has changed since it was hashed, or the entry cannot be read); the others stay. Returns the counts.
+ */
+export function sweepDigests(storeRoot: string, dryRun = false): { removed: number; kept: number } {
+  const dir = path.join(storeRoot, "digests");
+  const counts = { removed: 0, kept: 0 };
+  for (const f of listDir(dir)) {
+    if (!f.endsWith(".json")) continue;
+    const file = path.join(dir, f);
+    let current = false;
+    try {
+      const e = JSON.parse(readFileSync(file, "utf8")) as Entry;
+      current = typeof e.path === "string" && fileState(e.path).key === e.state;
+    } catch {
+      current = false;
+    }
+    if (current) counts.kept++;
+    else {
+      counts.removed++;
+      if (!dryRun) removeQuietly(file);
+    }
+  }
+  return counts;
 }

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { FileDigests } from "../../runtime/file-digests.js";
+import { FileDigests, sweepDigests } from "../../runtime/file-digests.js";
 import { tempDir } from "../helpers.js";
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -78,5 +78,24 @@ describe("file digests remembered by file state", () => {
     const none = path.join(dir, "no-store", ".lathe");
     expect(await new FileDigests(none, 0).sha256(file)).toBe(sha("y\n2\n"));
     expect(existsSync(none)).toBe(false);
+  });
+
+  it("gc's sweep removes the digests of files gone or changed and keeps the current ones", async () => {
+    const dir = tempDir("lathe-digests-");
+    const store = path.join(dir, ".lathe");
+    mkdirSync(store);
+    const files = ["kept.csv", "changed.csv", "gone.csv"].map((n) => path.join(dir, n));
+    for (const f of files) writeFileSync(f, `x\n${f}\n`);
+    await sleep(20);
+    const digests = new FileDigests(store, 0);
+    for (const f of files) await digests.sha256(f);
+    writeFileSync(path.join(store, "digests", "torn.json"), "{");
+    writeFileSync(files[1], "x\nchanged\n");
+    rmSync(files[2]);
+    expect(sweepDigests(store, true)).toEqual({ removed: 3, kept: 1 });
+    expect(readdirSync(path.join(store, "digests"))).toHaveLength(4);
+    expect(sweepDigests(store)).toEqual({ removed: 3, kept: 1 });
+    const [left] = readdirSync(path.join(store, "digests"));
+    expect(JSON.parse(readFileSync(path.join(store, "digests", left), "utf8")).path).toBe(path.resolve(files[0]));
   });
 });
