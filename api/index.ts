@@ -9,7 +9,7 @@ import { createPredictor, InputError, type ModelPackage, type Prediction, type P
 import { metricRows } from "../runtime/ops/evaluate.js";
 import { renderResult } from "../runtime/ops/index.js";
 import type { RenderPart } from "../runtime/ops/types.js";
-import type { ChartBundle } from "../runtime/charts/types.js";
+import type { ChartBundle, UndrawnChart } from "../runtime/charts/types.js";
 import type { StepResult } from "../runtime/results.js";
 import { chartDisplay } from "../runtime/charts/chart-display.js";
 import { boundedTable, maxShownRows } from "../runtime/output-bounds.js";
@@ -18,12 +18,12 @@ import { sessionOptionsFromEnv } from "./notebook-run-env.js";
 import { Session, type RunOptions, type RunOutcome, type SessionOptions } from "./session.js";
 
 export { Session, type RunOptions, type RunOutcome, type SessionOptions };
-export type { ChartBundle, StepResult };
+export type { ChartBundle, StepResult, UndrawnChart };
 
-/** A chart from a run: its bundle, displayable in a notebook. */
+/** A chart from a run: its bundle, displayable in a notebook (undrawn, spec and text only, in a run with `displayCharts: false` that keeps no image of it). */
 export interface Chart {
   title: string;
-  bundle: ChartBundle;
+  bundle: ChartBundle | UndrawnChart;
   files: string[];
 }
 

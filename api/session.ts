@@ -17,12 +17,12 @@ import { planLifetimes } from "../runtime/plan-lifetimes.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
 import { ModelRegistry } from "../runtime/model-registry.js";
 import { nativeMlpDescription } from "../runtime/models/native-engine.js";
-import { runProvenance } from "../runtime/store/run-provenance.js";
 import { defaultStoreRoot } from "../runtime/store/store-location.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
 import { codeFingerprint } from "../runtime/code-fingerprint.js";
 import { snapshotInstead, type RecordedSnapshot } from "../runtime/data/snapshot-source.js";
+import { FileDigests } from "../runtime/file-digests.js";
 import type { EngineRef, SnapshotUse } from "../runtime/ops/types.js";
 import { engineRefOf } from "../runtime/data/engine-dataset.js";
 import { clickhouseDialect } from "../runtime/sql/clickhouse-dialect.js";
@@ -121,13 +121,15 @@ export interface RunOutcome {
 export class Session {
   readonly store: RunStore;
   private checked: Omit<CheckedProgram, "program"> = { params: {}, datasets: {}, models: {} };
-  private readonly planContext: PlanContext = { prepares: new Map() };
+  private readonly planContext: PlanContext;
 
   private constructor(
     readonly executor: Executor,
     private readonly options: SessionOptions,
   ) {
     this.store = new RunStore(options.root !== undefined ? path.resolve(options.root) : defaultStoreRoot(), options.storeOptions);
+    // Data files' digests are remembered in the store (when there is one), so a re-run does not re-read an unchanged file.
+    this.planContext = { prepares: new Map(), digests: new FileDigests(this.store.root) };
   }
 
   /** Opens a session with a fresh in-memory DuckDB for computation. */
@@ -204,7 +206,10 @@ export class Session {
     }
     outcome.plan = plan;
     const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
-    const libraryVersions = versions();
+    // The libraries and engines a run record or the step cache notes (it loads the native module and
+    // reads /proc/cpuinfo): computed only for a run that keeps either.
+    let libraryVersions: Record<string, string> | undefined;
+    const versionsOnce = () => (libraryVersions ??= versions());
     const continued = this.options.notebookRun;
     const runId = continued ?? RunStore.newId();
     const start: RunStart = {
@@ -215,7 +220,7 @@ export class Session {
       programSha: hashText(text),
       params: checked.params,
       seed: plan.seed,
-      versions: libraryVersions,
+      versions: record ? versionsOnce() : {},
       data: Object.fromEntries(plan.steps.flatMap((s) => (s.op === "load" ? [[s.dataset, s.fingerprint]] : []))),
       ...(options.reproduces ? { reproduces: options.reproduces } : {}),
       ...(options.name !== undefined ? { name: options.name } : {}),
@@ -224,6 +229,8 @@ export class Session {
     let recorder: RunRecorder | undefined;
     if (record) {
       try {
+        // Loaded here: it runs git through node:child_process, which a run that records nothing never needs.
+        const { runProvenance } = await import("../runtime/store/run-provenance.js");
         Object.assign(start, runProvenance(baseDir));
         recorder = continued ? (this.notebookRecorder ??= this.store.resume(continued)) : this.store.begin(start, plan);
       } catch (e) {
@@ -247,7 +254,7 @@ export class Session {
         serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
         storeRoot: sideEffects && recorder ? this.store.root : undefined,
         deferChampion: options.deferChampion,
-        cache: this.stepCache(options.cache, libraryVersions),
+        cache: this.stepCache(options.cache, versionsOnce),
         snapshot: options.snapshot,
         registryChanges: options.registryChanges,
         displayCharts: options.displayCharts,
@@ -325,12 +332,12 @@ export class Session {
   }
 
   /** The step cache a run uses, unless the session or the run has it off. */
-  private stepCache(mode: RunOptions["cache"], libraryVersions: Record<string, string>): StepCache | undefined {
+  private stepCache(mode: RunOptions["cache"], libraryVersions: () => Record<string, string>): StepCache | undefined {
     const on = this.options.cache ?? this.options.record !== false;
     if (!on || mode === "off") return undefined;
     // What decides a step's outputs besides its key: the code and libraries that compute them, and the engine settings
     // (the memory settings decide whether a model trains in memory or streamed, which can give another model).
-    return new StepCache(this.store, mode ?? "use", { versions: libraryVersions, code: codeFingerprint(), nnEngine: process.env.LATHE_NN_ENGINE ?? "", tfjsNode: resolvable("@tensorflow/tfjs-node"), trainMemory: process.env.LATHE_TRAIN_MEMORY ?? "", memoryLimit: process.env.LATHE_MEMORY_LIMIT ?? "" });
+    return new StepCache(this.store, mode ?? "use", { versions: libraryVersions(), code: codeFingerprint(), nnEngine: process.env.LATHE_NN_ENGINE ?? "", tfjsNode: resolvable("@tensorflow/tfjs-node"), trainMemory: process.env.LATHE_TRAIN_MEMORY ?? "", memoryLimit: process.env.LATHE_MEMORY_LIMIT ?? "" });
   }
 
   private baseDir(file?: string): string {

@@ -1,7 +1,7 @@
 // Benchmark: a 5M-row preparation pipeline through Lathe against the same pipeline hand-written in
 // DuckDB SQL (and pandas, where Debian's python3-pandas is installed), in one run.
 //
-//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas]
+//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store]
 //
 // Data (generated here into a temp dir, CSV): 5% exact duplicate rows, 5% missing `amount` and `qty`,
 // messy category strings ("  Red", "RED ", "red"), date strings kept as text. Steps: drop duplicates,
@@ -10,9 +10,11 @@
 // "lathe.parquet"`), timed as a whole process. Hand-written: what a DuckDB user would write (one
 // deduplicated table, the constants, one COPY), as a node script of its own on @duckdb/node-api with
 // the same settings, timed as a whole process too. The two alternate; the ratio is the median of pairs.
+// `--store`: the bench folder holds a run store (`.lathe/`), as a project does once it has recorded a
+// run, so Lathe's first run remembers the input's sha256 there and the later ones do not hash it again.
 // pandas has no Parquet writer here (no pyarrow/fastparquet), so it writes CSV; the ratio says so.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,9 +65,21 @@ prepare clean = raw {
 save clean to "lathe.parquet"
 `;
 
+// Each side's CPU time (user + sys, all threads) as well as its wall time, where GNU time is installed:
+// on a shared machine the CPU a side spends moves far less with the load than its wall time.
+const GNU_TIME = "/usr/bin/time";
+const cpuFile = join(dir, "cpu.txt");
+/** Runs a node process to its end; gives its CPU seconds (user + sys) when GNU time can measure them. */
+function runNode(args, cwd) {
+  const timed = existsSync(GNU_TIME);
+  const [cmd, argv] = timed ? [GNU_TIME, ["-f", "%U %S", "-o", cpuFile, process.execPath, ...args]] : [process.execPath, args];
+  execFileSync(cmd, argv, { cwd, stdio: ["ignore", "ignore", "inherit"] });
+  return timed ? readFileSync(cpuFile, "utf8").trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) : NaN;
+}
+
 /** Lathe as a user runs it: `lathe run --no-record prog.lathe`, the whole process. */
 function lathe() {
-  execFileSync(process.execPath, [LATHE, "run", "--no-record", join(dir, "prog.lathe")], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  return runNode([LATHE, "run", "--no-record", join(dir, "prog.lathe")], dir);
 }
 
 /**
@@ -93,7 +107,7 @@ await db.run(\`COPY (
 `;
 
 function handWritten() {
-  execFileSync(process.execPath, [join(dir, "hand.mjs"), input, outputs.hand], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  return runNode([join(dir, "hand.mjs"), input, outputs.hand], ROOT);
 }
 
 const pandasScript = `
@@ -113,10 +127,11 @@ d.to_csv(sys.argv[2], index=False)
 print(time.perf_counter() - t0)
 `;
 
+/** Wall seconds of `fn`, and the CPU seconds it reports. */
 function time(fn) {
   const t0 = performance.now();
-  fn();
-  return (performance.now() - t0) / 1000;
+  const cpu = fn();
+  return [(performance.now() - t0) / 1000, cpu];
 }
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -128,15 +143,21 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 console.log(`generating ${ROWS.toLocaleString()} rows in ${dir}`);
 await generate();
 writeFileSync(join(dir, "prog.lathe"), program);
+if (process.argv.includes("--store")) mkdirSync(join(dir, ".lathe"));
 // The script imports @duckdb/node-api, resolved from this repository's node_modules.
 writeFileSync(join(dir, "hand.mjs"), handScript.replace('from "@duckdb/node-api"', `from ${JSON.stringify(new URL("../node_modules/@duckdb/node-api/lib/index.js", import.meta.url).href)}`));
 const times = { lathe: [], hand: [] };
+const cpus = { lathe: [], hand: [] };
 const loads = [];
 // Alternate the two, each pair starting with the other side, so neither always runs on a warmer page cache.
 for (let r = 0; r < REPEAT; r++) {
   loads.push(loadavg()[0]);
   const sides = r % 2 ? ["lathe", "hand"] : ["hand", "lathe"];
-  for (const side of sides) times[side].push(time(side === "lathe" ? lathe : handWritten));
+  for (const side of sides) {
+    const [wall, cpu] = time(side === "lathe" ? lathe : handWritten);
+    times[side].push(wall);
+    cpus[side].push(cpu);
+  }
 }
 // The same rows out of both: every column of each row (standardised values to 1e-9, for summation order).
 const check = await Database.open();
@@ -157,6 +178,10 @@ console.log(`load average (1 min) at each pair: ${loads.map((l) => l.toFixed(1))
 console.log(`hand-written DuckDB SQL (node process): ${ht.toFixed(2)} s (median of ${REPEAT}: ${times.hand.map((t) => t.toFixed(2)).join(", ")})`);
 console.log(`lathe run --no-record:                  ${lt.toFixed(2)} s (median of ${REPEAT}: ${times.lathe.map((t) => t.toFixed(2)).join(", ")})`);
 console.log(`ratio lathe run / hand-written: median of paired runs ${median(pairs).toFixed(3)}× (${pairs.map((r) => r.toFixed(2)).join(", ")}); ${(lt / ht).toFixed(3)}× of medians; target ≤ 1.10×`);
+if (cpus.lathe.every(Number.isFinite)) {
+  const cpuPairs = cpus.lathe.map((l, i) => l / cpus.hand[i]);
+  console.log(`CPU (user + sys): hand-written ${cpus.hand.map((t) => t.toFixed(2)).join(", ")} s; lathe run ${cpus.lathe.map((t) => t.toFixed(2)).join(", ")} s; median of paired ratios ${median(cpuPairs).toFixed(3)}×`);
+}
 if (!process.argv.includes("--skip-pandas") && existsSync(PYTHON)) {
   try {
     const script = join(dir, "pipeline.py");

@@ -1,7 +1,10 @@
 // Benchmark: learners at scale through `lathe run` (the path a user runs) against scikit-learn, one
 // process per side and model: fit time, whole-process wall time and peak RSS (/usr/bin/time), ratios.
 //
-//   npm run build && node bench/scale.mjs [--case 5m|200k|ooc|all] [--rows N] [--cap 128MB] [--models logistic,svm,linear,tree,forest,mlp,gbm]
+//   npm run build && node bench/scale.mjs [--case 5m|200k|ooc|all] [--rows N] [--cap 128MB] [--models logistic,svm,linear,tree,forest,mlp,gbm] [--repeat N]
+//
+// --repeat N: N pairs per model, the two sides alternating (Lathe, sklearn, Lathe, ...), each pair a
+// row, then the median of the pairs' fit ratios: on a shared machine the load moves between runs.
 //
 // Cases (data generated here into a temp dir):
 // - `5m`: a 5,000,000-row CSV, 7 columns (x1..x5 numeric, x1 and x2 5% missing; cat, 3 values; label,
@@ -41,6 +44,7 @@ const arg = (name, fallback) => {
 };
 const ROWS = Number(arg("rows", 5_000_000));
 const CASE = arg("case", "all");
+const REPEAT = Math.max(1, Number(arg("repeat", 1)));
 const ONLY = arg("models", "")
   .split(",")
   .filter(Boolean);
@@ -253,8 +257,8 @@ try {
     for (const model of MODELS) {
       if (!model.cases.includes(data.case) || model.task !== data.task) continue;
       if (ONLY.length && !ONLY.some((o) => selects(o, model))) continue;
-      const load = loadavg()[0];
       if (data.case === "ooc") {
+        const load = loadavg()[0];
         // Capped first, then uncapped; the same program and data.
         const capped = lathe(model, data, OOC_CAP);
         const free = lathe(model, data);
@@ -263,12 +267,15 @@ try {
         console.log(JSON.stringify(row));
         continue;
       }
-      const l = lathe(model, data);
-      const s = sklearn(model, data);
-      if (l.rows !== data.trainRows || s.rows !== data.trainRows) console.warn(`! training rows differ: Lathe ${l.rows}, sklearn ${s.rows}, split ${data.trainRows}`);
-      const row = { data: data.label, model: model.name, l, s, load, epochs: model.epochs?.[data.case] };
-      rows.push(row);
-      console.log(JSON.stringify(row));
+      for (let pair = 1; pair <= REPEAT; pair++) {
+        const load = loadavg()[0];
+        const l = lathe(model, data);
+        const s = sklearn(model, data);
+        if (l.rows !== data.trainRows || s.rows !== data.trainRows) console.warn(`! training rows differ: Lathe ${l.rows}, sklearn ${s.rows}, split ${data.trainRows}`);
+        const row = { data: data.label, model: REPEAT > 1 ? `${model.name} (pair ${pair})` : model.name, l, s, load, epochs: model.epochs?.[data.case] };
+        rows.push(row);
+        console.log(JSON.stringify(row));
+      }
     }
   }
 } finally {
@@ -292,4 +299,25 @@ for (const { data, model, l, s, load, epochs } of rows) {
   console.log(
     `| ${data} | ${model} | ${fmt(l.score, 4)} | ${fmt(s.score, 4)} | ${fmt((l.score - s.score) * 100)} | ${fmt(l.fit)} s | ${fmt(s.fit)} s | **${fmt(l.fit / s.fit)}×** | ${perEpoch} | ${fmt(l.wall, 1)} s | ${fmt(s.wall, 1)} s | ${Math.round(l.rssMb)} MB | ${Math.round(s.rssMb)} MB | ${fmt(l.rssMb / s.rssMb)}× | ${s.iters ?? "—"} | ${threads} | ${fmt(load, 1)} |`,
   );
+}
+if (REPEAT > 1) {
+  // Median fit ratio and per-side medians of each model's pairs.
+  const median = (xs) => {
+    const o = [...xs].sort((a, b) => a - b);
+    return (o[Math.floor((o.length - 1) / 2)] + o[Math.ceil((o.length - 1) / 2)]) / 2;
+  };
+  const byModel = new Map();
+  for (const r of rows) {
+    const key = `${r.data} | ${r.model.replace(/ \(pair \d+\)$/, "")}`;
+    byModel.set(key, [...(byModel.get(key) ?? []), r]);
+  }
+  console.log("\n| data | model | pairs | median fit Lathe | median fit sklearn | median fit ratio | ratios | median peak RSS Lathe / sklearn | load range |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
+  for (const [key, rs] of byModel) {
+    const ratios = rs.map((r) => r.l.fit / r.s.fit);
+    const loads = rs.map((r) => r.load);
+    console.log(
+      `| ${key} | ${rs.length} | ${fmt(median(rs.map((r) => r.l.fit)))} s | ${fmt(median(rs.map((r) => r.s.fit)))} s | **${fmt(median(ratios))}×** | ${ratios.map((x) => fmt(x)).join(", ")} | ${Math.round(median(rs.map((r) => r.l.rssMb)))} / ${Math.round(median(rs.map((r) => r.s.rssMb)))} MB | ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} |`,
+    );
+  }
 }

@@ -265,7 +265,7 @@ export async function modelsShow(name: string, opts: { store: string; json?: boo
   return exitCodes.ok;
 }
 
-/** `lathe gc`: temp files of dead processes, step-cache entries no kept run uses (`--cache`: all), unreferenced artifacts, the index. */
+/** `lathe gc`: temp files of dead processes, step-cache entries no kept run uses (`--cache`: all), digests of files gone or changed, unreferenced artifacts, the index. */
 export async function gcCommand(opts: { store: string; storeLocation?: StoreLocation; dryRun?: boolean; cache?: boolean }): Promise<number> {
   const { collectGarbage } = await import("../runtime/store/garbage.js");
   const store = await existingStore(opts, (m) => process.stdout.write(`nothing to collect (${m})\n`));
@@ -276,6 +276,7 @@ export async function gcCommand(opts: { store: string; storeLocation?: StoreLoca
   process.stdout.write(`${verb} ${r.tempFiles.length} temp file${r.tempFiles.length === 1 ? "" : "s"} and ${r.orphans.length} unreferenced artifact${r.orphans.length === 1 ? "" : "s"} (${mb} MiB); kept ${r.referenced} referenced artifact${r.referenced === 1 ? "" : "s"}\n`);
   const entries = (n: number) => `${n} step-cache entr${n === 1 ? "y" : "ies"}`;
   if (r.cache.removed || r.cache.kept) process.stdout.write(`step cache: ${verb} ${entries(r.cache.removed)}${opts.cache ? " (--cache)" : ""}, kept ${r.cache.kept}\n`);
+  if (r.digests.removed) process.stdout.write(`file digests: ${verb} ${r.digests.removed} of files gone or changed, kept ${r.digests.kept}\n`);
   if (r.keptForRunning) process.stdout.write(`kept ${r.keptForRunning} recent unreferenced artifact${r.keptForRunning === 1 ? "" : "s"}: a run still running may reference ${r.keptForRunning === 1 ? "it" : "them"}\n`);
   if (r.crashed.length) process.stdout.write(`${r.crashed.length} crashed run${r.crashed.length === 1 ? "" : "s"} (kept, with what they recorded): ${r.crashed.slice(0, 5).join(", ")}${r.crashed.length > 5 ? ", …" : ""}\n`);
   if (r.reindexed) process.stdout.write(`the index was damaged: rebuilt it from the runs and the registry (the damaged file is kept as ${r.reindexed})\n`);

@@ -3,7 +3,10 @@
 #pragma once
 #include <node_api.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
+#include <vector>
 
 namespace lathe {
 
@@ -27,11 +30,43 @@ bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** d
   return true;
 }
 
+// The data of element j of a JS array of Float32Arrays when it is one with at least minLength values.
+inline const float* floatColumn(napi_env env, napi_value array, uint32_t j, size_t minLength) {
+  napi_value col;
+  float* data;
+  size_t length;
+  if (napi_get_element(env, array, j, &col) != napi_ok || !typedArray(env, col, napi_float32_array, &data, &length) || length < minLength) return nullptr;
+  return data;
+}
+
+// The data of a JS array's d Float32Arrays of at least minLength values each into cols; false if one is not.
+inline bool floatColumns(napi_env env, napi_value array, uint32_t d, size_t minLength, std::vector<const float*>& cols) {
+  cols.resize(d);
+  for (uint32_t j = 0; j < d; j++)
+    if (!(cols[j] = floatColumn(env, array, j, minLength))) return false;
+  return true;
+}
+
+// Whether a kernel's AVX2 copy should run: the CPU has AVX2 and LATHE_NATIVE_ISA does not name the
+// baseline (tests and benchmarks force it, as for the MLP).
+inline bool useAvx2() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  const char* isa = std::getenv("LATHE_NATIVE_ISA");
+  __builtin_cpu_init();
+  return !(isa && std::strcmp(isa, "x86-64") == 0) && __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
 // histograms.cc: gradient_boosting's `histograms`, `subtract`, `partition`, `gather` and `findSplit`;
 // the CART builder's `oneHistogram` (random forests).
 void defineHistograms(napi_env env, napi_value exports);
 
 // normal-equations.cc: linear_regression's `normalEquations` and `moments`.
 void defineNormalEquations(napi_env env, napi_value exports);
+
+// linear-pass.cc: the linear models' data term, `linearPass`.
+void defineLinearPass(napi_env env, napi_value exports);
 
 }  // namespace lathe

@@ -204,7 +204,8 @@ export class Executor {
         if (options.store) produced.artifacts.push(ref);
       },
       // Content-addressed, so a reused model is stored once.
-      putModel: async (state) => put(`model-${state.name}.lathe`, "model", "lathe", await encodeModelFile(state)),
+      // Not encoded when nothing keeps it (`--no-record`): a forest's bytes cost time and memory for nothing.
+      putModel: async (state) => (options.store ? put(`model-${state.name}.lathe`, "model", "lathe", await encodeModelFile(state)) : undefined),
       tempName: (prefix) => `__lathe_${prefix}_${++this.tempCount}`,
     };
   }
@@ -297,9 +298,10 @@ export class Executor {
    * `train` and `tune` both use it.
    */
   private async fit(spec: TrainSpec, options: ExecuteOptions, stepId: string): Promise<ModelState> {
-    // Learners pull in TensorFlow.js: load them only when a model is trained, so `check` and data-only runs start fast.
-    const { findLearner } = await import("./models/registry.js");
-    const learner = findLearner(spec.algorithm);
+    // Learners are loaded when a model is trained, each on its own: `check`, data-only runs and a
+    // run of one learner do not load the code of the others (≈ 60 modules for all of them).
+    const { loadLearner } = await import("./models/load-learner.js");
+    const learner = await loadLearner(spec.algorithm);
     if (!learner) throw new DataError(`no learner is available for \`${spec.algorithm}\``, undefined, "unknown-algorithm");
     const ds = this.dataset(spec.input);
     const transform = await this.concreteTransform(ds);

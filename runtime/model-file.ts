@@ -32,7 +32,7 @@ export async function decodeModelFile(bytes: Uint8Array, file: string): Promise<
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const parts = packageParts(buf, file);
   if (parts) {
-    const { decodeModel } = await import("./models/codec.js");
+    const { decodeModel } = await import("./models/decode-model.js");
     return { pkg: parts.pkg, model: decodeModel(parts.body) };
   }
   let pkg: ModelPackage;
@@ -42,8 +42,8 @@ export async function decodeModelFile(bytes: Uint8Array, file: string): Promise<
     throw badModelFile(file, "neither a model file nor JSON");
   }
   if (pkg?.format !== "lathe-model" || pkg.version !== 2) throw badModelFile(file, "an unknown format");
-  const { findLearner } = await import("./models/registry.js");
-  const learner = findLearner(pkg.algorithm);
+  const { loadLearner } = await import("./models/load-learner.js");
+  const learner = await loadLearner(pkg.algorithm);
   if (!learner) throw badModelFile(file, `it names an unknown algorithm \`${pkg.algorithm}\``);
   return { pkg, model: learner.load(pkg.model as never) };
 }

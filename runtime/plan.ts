@@ -1,6 +1,7 @@
 import type { Statement, StatementKind } from "../language/ast.js";
 import type { CheckedProgram } from "../language/checker.js";
 import { hashText } from "./data/source.js";
+import type { FileDigests } from "./file-digests.js";
 import { opOf, planners, type PlanOp, type PlanStep } from "./ops/index.js";
 import type { Draft, EngineRef, Planner, PlanningContext, PreparedLineage, SnapshotUse } from "./ops/types.js";
 
@@ -27,6 +28,8 @@ export interface PlanContext {
   engines?: Map<string, EngineRef>;
   /** Datasets whose rows came from an engine (those above and the parts of their splits) → the engine (across cells). */
   origins?: Map<string, EngineRef>;
+  /** Where data files' digests are remembered (default: in this process only). */
+  digests?: FileDigests;
 }
 
 /**
@@ -41,7 +44,7 @@ export async function planProgram(checked: CheckedProgram, baseDir: string, cont
   const steps: PlanStep[] = [];
   const producer = new Map<string, PlanStep>();
   const keys = (context.keys ??= new Map());
-  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), engines: (context.engines ??= new Map()), origins: (context.origins ??= new Map()), snapshots };
+  const ctx: PlanningContext = { checked, seed, baseDir, prepares: context.prepares, splits: (context.splits ??= new Map()), engines: (context.engines ??= new Map()), origins: (context.origins ??= new Map()), snapshots, digests: context.digests };
   // A name from an earlier cell stands for the key of the step that defined it, so a cell's keys
   // change when an earlier cell it reads from is re-run with other text or data.
   const depsOf = (names: string[]) => names.map((n) => producer.get(n)?.id ?? keys.get(n)).filter((x): x is string => !!x);

@@ -1,5 +1,5 @@
 import type { MonitorRun } from "./monitor/run-monitor.js";
-import type { ChartBundle } from "./charts/types.js";
+import type { ChartBundle, UndrawnChart } from "./charts/types.js";
 import type { ArtifactRef, MetricRecord, MetricSeries } from "./run-store.js";
 
 /**
@@ -15,9 +15,9 @@ export type StepResult = { reused?: boolean; reusedFrom?: string } & (
   | { kind: "model"; name: string; algorithm: string; task: string; features: string[]; classes: string[]; rows: number; fitMs: number; backend?: string; method?: string; validation?: string; artifact?: string; curves?: MetricSeries[] }
   | { kind: "metrics"; model: string; data: string; values: Record<string, number> }
   | { kind: "assert"; model: string; data: string; passed: boolean; checks: { metric: string; op: string; bound: number; value: number; passed: boolean }[] }
-  | { kind: "chart"; chart: string; title: string; bundle: ChartBundle; files: string[]; skipped?: string }
+  | { kind: "chart"; chart: string; title: string; bundle: ChartBundle | UndrawnChart; files: string[]; skipped?: string }
   | { kind: "table"; name: string; columns: string[]; rows: Record<string, unknown>[]; asked?: number }
-  | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle; trained: Extract<StepResult, { kind: "model" }> }
+  | { kind: "tune"; model: string; metric: string; data: string; trials: { trial: number; params: Record<string, unknown>; score: number }[]; best: { params: Record<string, unknown>; score: number }; bundle: ChartBundle | UndrawnChart; trained: Extract<StepResult, { kind: "model" }> }
   | { kind: "notice"; message: string }
   | { kind: "written"; what: string; rows: number; where: string; model?: string; /** Rows `deploy ... batch` logged for the monitor, and where. */ logged?: { rows: number; file: string } }
   /** `alias`: the alias a promote or rollback moved, when it is not the champion. */

@@ -1,4 +1,4 @@
-import type { ChartBundle } from "./types.js";
+import type { ChartBundle, UndrawnChart } from "./types.js";
 
 /** What a notebook is sent for a chart: the MIME bundle and its display metadata. */
 export interface ChartDisplay {
@@ -12,11 +12,12 @@ export interface ChartDisplay {
  * HTML export the PNG. The SVG is left out: nbconvert (6.5) prefers it to the PNG and its sanitiser
  * then strips it to bare text, so a bundle holding it exports as a blank chart. The PNG is drawn at
  * 2× (`renderBundle`); its metadata gives the size to show it at, so it is sharp on high-density
- * screens and the size of the SVG on all. A bundle rendered without a PNG keeps its SVG.
+ * screens and the size of the SVG on all. A bundle rendered without a PNG keeps its SVG; an undrawn
+ * chart is its Vega-Lite JSON and text.
  */
-export function chartDisplay(bundle: ChartBundle): ChartDisplay {
+export function chartDisplay(bundle: ChartBundle | UndrawnChart): ChartDisplay {
   const { "image/svg+xml": svg, "image/png": png, ...rest } = bundle;
-  if (!png) return { data: { ...rest, "image/svg+xml": svg }, metadata: {} };
+  if (!png) return { data: svg === undefined ? rest : { ...rest, "image/svg+xml": svg }, metadata: {} };
   const size = svgSize(svg);
   return { data: { ...rest, "image/png": png }, metadata: size ? { "image/png": size } : {} };
 }

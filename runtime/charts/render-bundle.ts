@@ -3,18 +3,20 @@
  * renderer "none")─▶ SVG string ─resvg─▶ PNG. No canvas and no browser; the
  * PNG exists because GitHub's notebook viewer strips SVG/JS but shows images.
  */
-import { Resvg } from "@resvg/resvg-js";
+import type * as ResvgModule from "@resvg/resvg-js";
 import { createRequire } from "node:module";
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
 import { summary, textTable } from "./text-table.js";
-import type { ChartBundle, VegaLiteSpec } from "./types.js";
+import type { ChartBundle, UndrawnChart, VegaLiteSpec } from "./types.js";
 
-// Vega and Vega-Lite are CommonJS bundles: an ES `import` makes Node pre-parse each for its export
-// names (≈ 230 ms of CPU for the two); `require` loads them as Node loads any CommonJS package.
+// Vega, Vega-Lite and resvg are CommonJS packages: an ES `import` makes Node pre-parse each for its
+// export names (≈ 230 ms of CPU for the first two); `require` loads them as Node loads any CommonJS
+// package. They are loaded on first use, so a chart that is only a spec and a text (`undrawnChart`,
+// `plainText`) costs none of the ≈ 250 ms of loading them.
 const require = createRequire(import.meta.url);
-const vega: typeof Vega = require("vega");
-const { compile }: typeof VegaLite = require("vega-lite");
+let engines: { vega: typeof Vega; compile: typeof VegaLite.compile } | undefined;
+const vegaEngines = () => (engines ??= { vega: require("vega") as typeof Vega, compile: (require("vega-lite") as typeof VegaLite).compile });
 
 export interface RenderOptions {
   /** Include a PNG rendering (default true). */
@@ -30,18 +32,18 @@ export interface RenderOptions {
  */
 const SANS_SERIF = "DejaVu Sans";
 
-// vega numbers clip paths and gradients with module-level counters; resetting
-// them per render (and rendering one chart at a time) makes the SVG repeatable.
-const resetDefIds = (vega as unknown as { resetSVGDefIds(): void }).resetSVGDefIds;
 let renderQueue: Promise<unknown> = Promise.resolve();
 
 /** Renders a spec to an SVG string with Vega's headless string renderer. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const { vega, compile } = vegaEngines();
   const { spec: vgSpec } = compile(spec);
   const run = async () => {
     const view = new vega.View(vega.parse(vgSpec), { renderer: "none" });
     try {
-      resetDefIds();
+      // vega numbers clip paths and gradients with module-level counters; resetting
+      // them per render (and rendering one chart at a time) makes the SVG repeatable.
+      (vega as unknown as { resetSVGDefIds(): void }).resetSVGDefIds();
       return await view.toSVG();
     } finally {
       view.finalize();
@@ -55,6 +57,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 /** Rasterises an SVG to PNG bytes with system fonts. */
 export function svgToPng(svg: string, scale = 1): Buffer {
   if (!(scale > 0)) throw new RangeError(`scale must be positive, got ${scale}`);
+  const { Resvg } = require("@resvg/resvg-js") as typeof ResvgModule;
   const resvg = new Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     font: { loadSystemFonts: true, defaultFontFamily: SANS_SERIF, sansSerifFamily: SANS_SERIF },
@@ -72,6 +75,11 @@ export async function renderBundle(spec: VegaLiteSpec, opts: RenderOptions = {})
   };
   if (opts.png ?? true) bundle["image/png"] = svgToPng(svg, opts.scale ?? 2).toString("base64");
   return bundle;
+}
+
+/** A chart nobody will see as an image: its spec and its text, without loading Vega or resvg. */
+export function undrawnChart(spec: VegaLiteSpec): UndrawnChart {
+  return { "application/vnd.vegalite.v5+json": spec, "text/plain": plainText(spec) };
 }
 
 /** The builder's own summary if it left one in `usermeta`, else the title and the first rows of inline data. */

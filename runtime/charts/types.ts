@@ -16,6 +16,15 @@ export interface ChartBundle {
   "text/plain": string;
 }
 
+/**
+ * A chart left undrawn because nothing would show or keep its image (a CLI run that keeps no
+ * record and names no file): the Vega-Lite spec and the text, no SVG or PNG.
+ */
+export type UndrawnChart = Pick<ChartBundle, "application/vnd.vegalite.v5+json" | "text/plain"> & { "image/svg+xml"?: undefined; "image/png"?: undefined };
+
+/** Whether a chart was drawn (has its SVG, and its PNG unless disabled). */
+export const isDrawn = (b: ChartBundle | UndrawnChart): b is ChartBundle => typeof b["image/svg+xml"] === "string";
+
 /** Notebook front ends render Vega-Lite v3–v5, not v6, so the schema is pinned. */
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 

@@ -61,8 +61,8 @@ export class Database {
   }
 
   /**
-   * Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects).
-   * `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
+   * Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects);
+   * a DOUBLE column is rounded to nearest as it is copied (±Infinity beyond a float's range). `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
    * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
    */
   float32Columns(sql: string, opts: { rows?: number; shared?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
@@ -186,8 +186,9 @@ function copyChunk(chunk: { rowCount: number; getColumnVector(j: number): unknow
   for (let j = 0; j < columns.length; j++) {
     const vector = chunk.getColumnVector(j) as { items?: unknown; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
     const target = columns[j];
-    // DuckDBFloatVector (DuckDBDoubleVector) keeps its data in a Float32Array (Float64Array) of the target's kind: copy it in one go when it is there.
-    if ((vector.items instanceof Float32Array || vector.items instanceof Float64Array) && vector.items.constructor === target.constructor && vector.items.length >= m) {
+    // DuckDBFloatVector (DuckDBDoubleVector) keeps its data in a Float32Array (Float64Array): copy it in one go when it is
+    // there (a DOUBLE into a Float32Array rounds to nearest, as DuckDB's CAST to FLOAT does, but to ±Infinity beyond its range).
+    if ((vector.items instanceof Float32Array || vector.items instanceof Float64Array) && vector.items.length >= m) {
       target.set(vector.items.subarray(0, m), offset);
       // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
       const mask = vector.validity?.data;

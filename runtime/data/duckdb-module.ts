@@ -2,6 +2,16 @@ import { createRequire } from "node:module";
 import type * as DuckDB from "@duckdb/node-api";
 
 /**
+ * How DuckDB's allocator (jemalloc, on Linux) gives back pages it freed: at once, not over the 10 s
+ * it waits by default. Freed memory otherwise stays in RSS while the run goes on — the CSV reader's
+ * buffers, a split's sorts, a table dropped after its last reader — and the peak of a short run is
+ * the sum of its steps: 200k × 20 logistic through `lathe run`, 277–289 MB → 231–233 MB; 1M × 20,
+ * 622–630 → 567–578 MB, for ≈ 0.1–0.3 s more system time (bench/RESULTS.md). Read once, when jemalloc
+ * starts, so it is set before DuckDB is loaded; a DUCKDB_JE_MALLOC_CONF of the user's own wins.
+ */
+process.env.DUCKDB_JE_MALLOC_CONF ??= "dirty_decay_ms:0,muzzy_decay_ms:0";
+
+/**
  * The DuckDB client package, loaded with `require`. It is CommonJS: an ES `import` of it makes Node
  * pre-parse each of its sixty files for their export names, about 250 ms of CPU on every start of
  * the CLI, a kernel or a server; `require` reads them once, as Node loads any CommonJS package.

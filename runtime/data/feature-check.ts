@@ -1,6 +1,7 @@
 import { ident, programName, type SqlIdent } from "../sql/quote.js";
 import { DataError } from "../errors.js";
 import type { Database } from "./database.js";
+import { nativeColumns } from "../models/native-engine.js";
 
 /**
  * Aggregates per query. DuckDB's planning time grows faster than linearly with the number of
@@ -18,6 +19,44 @@ function checksFor(column: string, type: string): { missing: string; nonFinite?:
   if (t === "FLOAT" || t === "DOUBLE" || t === "REAL") return { missing: `count(${q})`, nonFinite: `count_if(NOT isfinite(${q}))` };
   const cast = `TRY_CAST(${q} AS DOUBLE)`;
   return { missing: `count(${q})`, nonFinite: `count_if(NOT isfinite(${cast}))`, nonNumeric: `count_if(${q} IS NOT NULL AND ${cast} IS NULL)` };
+}
+
+/** Column types DuckDB reads as numbers: a value of one is never text, and a missing, NaN or infinite one reads as NaN or ±Infinity. */
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL|BOOLEAN|FLOAT|DOUBLE|REAL)/;
+
+/** Whether a DuckDB column type is read as numbers (see NUMERIC). */
+export function isNumericType(type: string): boolean {
+  return NUMERIC.test(type.toUpperCase());
+}
+
+/** The DuckDB type of each column of a relation (one `DESCRIBE`, no scan of the rows). */
+export async function columnTypes(db: Database, relation: SqlIdent): Promise<Map<string, string>> {
+  return new Map((await db.describe(`SELECT * FROM ${relation}`)).map((c) => [c.name, c.type.toUpperCase()]));
+}
+
+/** The index of the first column read as numbers that holds a NaN or an infinity (a NULL reads as NaN), or −1; in the native module when built. */
+export function firstNonFinite(cols: Float32Array[], n: number): number {
+  const native = nativeColumns();
+  return native ? native.firstNonFinite(cols, n) : cols.findIndex((c) => hasNonFinite(c, n));
+}
+
+/** Whether a column read as numbers holds a NaN or an infinity (a NULL reads as NaN). */
+export function hasNonFinite(col: Float32Array | Float64Array, n = col.length): boolean {
+  // A sum of finite float32 values stays finite in float64; one NaN or infinity makes it not.
+  // Four sums side by side: one would wait on each addition before the next.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += col[i];
+    s1 += col[i + 1];
+    s2 += col[i + 2];
+    s3 += col[i + 3];
+  }
+  for (; i < n; i++) s0 += col[i];
+  return !Number.isFinite(s0 + s1 + s2 + s3);
 }
 
 /**

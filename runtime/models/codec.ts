@@ -12,11 +12,11 @@
  * arrays come back as plain arrays and typed arrays as the same typed arrays, bit for bit, so a
  * decoded model predicts exactly as the encoded one. `encodeModelChunks` gives the file as a
  * list of buffers (sections are views on the model's own arrays, not copies) to write in turn.
- * A file that is not a model, is truncated or names no known learner is a `DataError` with code
- * `bad-model-file`.
+ * A file that is not a model or is truncated is a `DataError` with code `bad-model-file`; rebuilding
+ * the model through its learner is `decode-model.ts` (this file loads no learner, so writing a model
+ * file after training does not import all seven).
  */
 import { DataError } from "../errors.js";
-import { findLearner } from "./registry.js";
 import { ARRAY_MARKER, ARRAY_TYPES, hostLittleEndian, isModelBytes, MODEL_MAGIC, MODEL_VERSION, ModelBytesError, PLAIN_ARRAY, readModelBytes, type ArrayMarker, type TypedArray } from "./scoring/model-bytes.js";
 import type { SerializedModel, TrainedModel } from "./types.js";
 
@@ -104,10 +104,3 @@ export function decodeSerialized(bytes: Uint8Array): SerializedModel {
   }
 }
 
-/** Rebuilds a trained model from `encodeModel` output through its learner's `load`. */
-export function decodeModel(bytes: Uint8Array): TrainedModel {
-  const serialized = decodeSerialized(bytes);
-  const learner = findLearner(serialized.kind);
-  if (!learner) throw new DataError(`model file holds a ${JSON.stringify(serialized.kind)} model, which this Lathe has no learner for`, undefined, "bad-model-file");
-  return learner.load(serialized);
-}

@@ -5,8 +5,12 @@
  * DuckDB are used as they are: no standardised copy, no row-major copy, no n×k score or target
  * arrays. Rows go in fixed blocks of BLOCK_ROWS, each block summed on its own and the blocks
  * added in order, so the result is the same bit for bit whichever thread computed which block.
- * No imports: a worker thread loads this file alone.
+ * The pass runs in the native module when it is built (native/linear-pass.cc, the same doubles);
+ * passBlocksJs is its JavaScript twin. Imports only what a worker thread needs: the module loader
+ * and the portable exp/log.
  */
+import { nativeLinearPass } from "./native-engine.js";
+import { expNonPositive, log1pUnit, logAtLeastOne } from "./portable-math.js";
 
 /** The per-row loss: its kind and what it reads from the targets. */
 export type PassLoss = "logistic" | "softmax" | "squared-hinge" | "squared-epsilon-insensitive";
@@ -49,11 +53,23 @@ export function blockStride(d: number, k: number): number {
   return 1 + (d + 1) * k;
 }
 
+/** The native module's code of each loss (native/linear-pass.cc). */
+const LOSS_CODES: Record<PassLoss, number> = { logistic: 0, softmax: 1, "squared-hinge": 2, "squared-epsilon-insensitive": 3 };
+
 /**
  * Sums blocks [from, to) at weights `w`: block b writes its summed loss at
  * out[b·stride] and its summed gradient (p×k) after it. `scores` is scratch of k·BLOCK_ROWS.
+ * In the native module when it is built, else in JavaScript: the same doubles either way.
  */
 export function passBlocks(data: PassData, w: Float64Array, from: number, to: number, out: Float64Array, scores: Float64Array): void {
+  const native = nativeLinearPass();
+  if (!native) return passBlocksJs(data, w, from, to, out, scores);
+  const targets = Float64Array.of(data.targetMean, data.targetScale, data.epsilon);
+  native.linearPass(data.columns, data.y, data.n, data.k, LOSS_CODES[data.loss], data.mean, data.scale, targets, w, from, to, out, scores);
+}
+
+/** passBlocks in JavaScript: the fallback without the native module, and the reference of native/linear-pass.cc. */
+export function passBlocksJs(data: PassData, w: Float64Array, from: number, to: number, out: Float64Array, scores: Float64Array): void {
   const { columns, n, k, mean, scale } = data;
   const d = columns.length;
   const stride = blockStride(d, k);
@@ -217,8 +233,8 @@ function lossAndDerivative(data: PassData, s: Float64Array, start: number, rows:
       const z = s[r];
       const t = y[start + r];
       // softplus(z) − t·z and sigmoid(z) − t from one exp, without overflow for large |z|.
-      const e = Math.exp(-Math.abs(z));
-      loss += Math.max(z, 0) + Math.log1p(e) - t * z;
+      const e = expNonPositive(-Math.abs(z));
+      loss += Math.max(z, 0) + log1pUnit(e) - t * z;
       s[r] = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - t;
     }
   } else if (data.loss === "softmax") {
@@ -232,20 +248,20 @@ function lossAndDerivative(data: PassData, s: Float64Array, start: number, rows:
       const zLabel = s[label * BLOCK_ROWS + r];
       let sum = 0;
       for (let c = 0; c < k; c++) {
-        const e = Math.exp(s[c * BLOCK_ROWS + r] - max);
+        const e = expNonPositive(s[c * BLOCK_ROWS + r] - max);
         s[c * BLOCK_ROWS + r] = e;
         sum += e;
       }
       loss += max - zLabel;
       product *= sum;
       if ((r + 1) % LOG_CHUNK === 0) {
-        loss += Math.log(product);
+        loss += logAtLeastOne(product);
         product = 1;
       }
       const inv = 1 / sum;
       for (let c = 0; c < k; c++) s[c * BLOCK_ROWS + r] = s[c * BLOCK_ROWS + r] * inv - (c === label ? 1 : 0);
     }
-    loss += Math.log(product);
+    loss += logAtLeastOne(product);
   } else if (data.loss === "squared-hinge") {
     for (let c = 0; c < k; c++) {
       for (let r = 0; r < rows; r++) {

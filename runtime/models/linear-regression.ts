@@ -130,16 +130,6 @@ function solved(gram: Float64Array, rhs: Float64Array, l2: number, n: number, st
   return build({ kind: "linear_regression", task: "regression", featureNames, classes: [], params, state });
 }
 
-/** fitStandardizer's mean and std, summed in the native module when built (the same doubles, without a cold JavaScript pass). */
-function standardize(x: TrainInput["x"]): Standardizer {
-  const native = nativeLinear();
-  if (!native || x.n === 0 || x.columns.length === 0) return fitStandardizer(x);
-  const mean = new Float64Array(x.columns.length);
-  const std = new Float64Array(x.columns.length);
-  native.moments(x.columns, x.n, mean, std);
-  return { mean: Array.from(mean), std: Array.from(std, (sd) => (sd > 1e-12 ? sd : 1)) };
-}
-
 function build(model: SerializedModel): TrainedModel {
   const { weights } = model.state as LinearState;
   const { featureNames } = model;
@@ -172,7 +162,7 @@ export const linearRegression: Learner = {
     const { x, y } = input;
     const n = x.n;
     const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);
-    const standardizer = standardize(x);
+    const standardizer = fitStandardizer(x);
     const cols = orderedColumns(x, featureNames);
     let yMean = 0;
     for (let i = 0; i < n; i++) yMean += y[i];

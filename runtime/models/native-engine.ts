@@ -39,6 +39,22 @@ export interface NativeLinearModule {
   moments(cols: Float32Array[], n: number, mean: Float64Array, std: Float64Array): void;
 }
 
+/** The training read's check of its columns, in `native/normal-equations.cc` (twin of `hasNonFinite` in runtime/data/feature-check.ts). */
+export interface NativeColumnsModule {
+  /** The index of the first column whose first n values hold a NaN or an infinity, or −1. */
+  firstNonFinite(cols: Float32Array[], n: number): number;
+}
+
+/** The function of `native/linear-pass.cc`: the linear models' data term (twin of passBlocksJs in linear-pass.ts). */
+export interface NativeLinearPassModule {
+  /**
+   * Sums blocks [from, to) of the rows at weights w into `out` (per block: the loss, then the
+   * (d+1)×k gradient); loss 0 logistic, 1 softmax, 2 squared hinge, 3 squared epsilon-insensitive;
+   * targets = [targetMean, targetScale, epsilon]; scores is k × 4096 scratch.
+   */
+  linearPass(cols: Float32Array[], y: Float32Array, n: number, k: number, loss: number, mean: Float64Array, scale: Float64Array, targets: Float64Array, w: Float64Array, from: number, to: number, out: Float64Array, scores: Float64Array): void;
+}
+
 /** The CART builder's kernels in `native/histograms.cc` (twins of trees/tree-builder.ts's loops). */
 export interface NativeTreeModule {
   /** buildOne's histogram of one feature over idx[start, end) into `hist`; returns the touched-bin count. */
@@ -78,7 +94,7 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule & NativeTreeModule>;
+type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule & NativeLinearPassModule & NativeColumnsModule & NativeTreeModule>;
 
 function load(): LoadedModule | null {
   const file = candidates().find((f) => existsSync(f));
@@ -152,6 +168,16 @@ export function nativeBoosting(): NativeBoostingModule | undefined {
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */
 export function nativeLinear(): NativeLinearModule | undefined {
   return kernels(["normalEquations", "moments"], "normal equations") as NativeLinearModule | undefined;
+}
+
+/** The native check of a training read's columns, or undefined (as nativeBoosting). */
+export function nativeColumns(): NativeColumnsModule | undefined {
+  return kernels(["firstNonFinite"], "column checks") as NativeColumnsModule | undefined;
+}
+
+/** The linear models' native data term (logistic regression, linear svm), or undefined (as nativeBoosting). */
+export function nativeLinearPass(): NativeLinearPassModule | undefined {
+  return kernels(["linearPass"], "linear pass") as NativeLinearPassModule | undefined;
 }
 
 /** The CART builder's native kernels (decision trees, random forests), or undefined (as nativeBoosting). */

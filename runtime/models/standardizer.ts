@@ -1,8 +1,23 @@
+import { nativeLinear } from "./native-engine.js";
 import type { Standardizer } from "./scoring/standardize.js";
 import type { Matrix, RowBlocks } from "./types.js";
 
-/** Learns mean and std per column; a constant column gets std 1 so it maps to zero, not NaN. */
+/**
+ * Learns mean and std per column; a constant column gets std 1 so it maps to zero, not NaN.
+ * Summed in the native module when it is built (native/normal-equations.cc `moments`: the same
+ * doubles, without a cold JavaScript pass over every value, which cost ≈ 30 ms at 140k × 20).
+ */
 export function fitStandardizer(x: Matrix): Standardizer {
+  const native = nativeLinear();
+  if (!native || x.n === 0 || x.columns.length === 0) return fitStandardizerJs(x);
+  const mean = new Float64Array(x.columns.length);
+  const std = new Float64Array(x.columns.length);
+  native.moments(x.columns, x.n, mean, std);
+  return { mean: Array.from(mean), std: Array.from(std, (sd) => (sd > 1e-12 ? sd : 1)) };
+}
+
+/** fitStandardizer in JavaScript: the fallback, and the reference of the native sums. */
+export function fitStandardizerJs(x: Matrix): Standardizer {
   const mean: number[] = [];
   const std: number[] = [];
   for (const col of x.columns) {

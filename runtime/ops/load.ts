@@ -34,7 +34,7 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
     return { op: "load", dataset: s.name.text, spec: s.source, sql: "", files: [], fingerprint: fp, engine, ...(s.snapshot ? { snapshot: true } : {}), label: `collect ${s.name.text}` };
   }
   const { sql, files, attach } = await sourceSql(s.source, ctx.baseDir);
-  const fp = files.length ? await fingerprint(files) : hashText(sql);
+  const fp = files.length ? await fingerprint(files, ctx.digests) : hashText(sql);
   return { op: "load", dataset: s.name.text, spec: s.source, sql, files, fingerprint: fp, attach, ...(s.snapshot ? { snapshot: true } : {}), label: `collect ${s.name.text}` };
 };
 

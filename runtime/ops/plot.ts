@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ChartBundle } from "../charts/types.js";
+import { isDrawn, type ChartBundle, type UndrawnChart } from "../charts/types.js";
 import { DataError } from "../errors.js";
 import type { StepResult } from "../results.js";
 import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
@@ -21,13 +21,19 @@ export const planPlot: Planner<"plot", Draft<PlotStep>> = (s, ctx) =>
     label: `plot ${s.chart.text} of ${s.target.text}${s.data ? ` on ${s.data.text}` : ""}`,
   });
 
-/** File formats `plot ... to` writes, by extension. */
-const chartFiles: Record<string, (bundle: ChartBundle, title: string) => string | Buffer> = {
-  ".svg": (b) => b["image/svg+xml"],
-  ".png": (b) => Buffer.from(b["image/png"] ?? "", "base64"),
-  ".json": (b) => JSON.stringify(b["application/vnd.vegalite.v5+json"], null, 2),
-  ".html": (b, title) => `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>\n${b["image/svg+xml"]}\n</body></html>\n`,
+/** File formats `plot ... to` writes, by extension; `image`: whether the format needs the chart drawn. */
+const chartFiles: Record<string, { image: boolean; write: (bundle: ChartBundle | UndrawnChart, title: string) => string | Buffer }> = {
+  ".svg": { image: true, write: (b) => b["image/svg+xml"] ?? "" },
+  ".png": { image: true, write: (b) => Buffer.from(b["image/png"] ?? "", "base64") },
+  ".json": { image: false, write: (b) => JSON.stringify(b["application/vnd.vegalite.v5+json"], null, 2) },
+  ".html": { image: true, write: (b, title) => `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>\n${b["image/svg+xml"] ?? ""}\n</body></html>\n` },
 };
+
+/** The format `plot ... to FILE` writes, from its extension (`.vl.json` is Vega-Lite JSON). */
+const chartFileExt = (file: string) => (file.toLowerCase().endsWith(".vl.json") ? ".json" : path.extname(file).toLowerCase());
+
+/** Whether writing FILE needs the chart drawn (an unknown extension does: its error is said when writing). */
+const needsImage = (file: string) => chartFiles[chartFileExt(file)]?.image ?? true;
 
 export const plot: OpDefinition<PlotStep> = {
   op: "plot",
@@ -39,7 +45,7 @@ export const plot: OpDefinition<PlotStep> = {
   async run(ctx, step) {
     // Vega and resvg are heavy to load; only runs that plot pay for them.
     const { chartSpec } = await import("./plot-chart.js");
-    const { renderBundle } = await import("../charts/render-bundle.js");
+    const { renderBundle, undrawnChart } = await import("../charts/render-bundle.js");
     const remote = ctx.engineDataset(step.target);
     const sample = remote && (await engineSample(ctx, step.target, remote, engineSampleRows(), step.columns));
     let spec: Awaited<ReturnType<typeof chartSpec>>;
@@ -49,17 +55,23 @@ export const plot: OpDefinition<PlotStep> = {
       if (sample) await ctx.db.exec(`DROP TABLE IF EXISTS ${sample.state.relation}`);
     }
     if (remote && sample && sample.state.rows < remote.rows && typeof spec.title === "string") spec.title += ` (a sample of ${countText(sample.state.rows)} of ${countText(remote.rows)} rows on ${remote.ref.engine})`;
-    const bundle = await renderBundle(spec);
+    const writes = step.path !== undefined && ctx.options.sideEffects !== false;
+    // Drawing (Vega's SVG, resvg's PNG: ≈ 250 ms of loading and rendering) only for someone who sees
+    // or keeps the image: a notebook or the API (`displayCharts`), the run's record, a file that needs it.
+    const draw = ctx.options.displayCharts !== false || ctx.options.store !== undefined || (writes && needsImage(step.path!));
+    const bundle = draw ? await renderBundle(spec) : undrawnChart(spec);
     const title = typeof spec.title === "string" ? spec.title : step.chart;
     const files: string[] = [];
     const base = `${step.chart}-${step.target}${step.data ? `-${step.data}` : ""}`;
-    for (const [ext, kind, content] of [
-      ["svg", "chart/svg", bundle["image/svg+xml"]],
-      ["vl.json", "chart/vega-lite", JSON.stringify(bundle["application/vnd.vegalite.v5+json"], null, 2)],
-      ...(bundle["image/png"] ? [["png", "chart/png", Buffer.from(bundle["image/png"], "base64")] as const] : []),
-    ] as const) {
-      const ref = ctx.putArtifact(`${base}.${ext}`, kind, ext, content);
-      if (ref) files.push(ref.path);
+    if (isDrawn(bundle)) {
+      for (const [ext, kind, content] of [
+        ["svg", "chart/svg", bundle["image/svg+xml"]],
+        ["vl.json", "chart/vega-lite", JSON.stringify(bundle["application/vnd.vegalite.v5+json"], null, 2)],
+        ...(bundle["image/png"] ? [["png", "chart/png", Buffer.from(bundle["image/png"], "base64")] as const] : []),
+      ] as const) {
+        const ref = ctx.putArtifact(`${base}.${ext}`, kind, ext, content);
+        if (ref) files.push(ref.path);
+      }
     }
     if (step.path) {
       if (ctx.options.sideEffects === false) return { kind: "chart", chart: step.chart, title, bundle, files, skipped: `not written while reproducing: ${step.path}` };
@@ -70,15 +82,15 @@ export const plot: OpDefinition<PlotStep> = {
 };
 
 /** Writes a chart where `plot ... to` says, in the format its extension names (atomically: a reader never sees half a file). */
-function writeChartFile(file: string, bundle: ChartBundle, title: string): string {
-  const ext = file.toLowerCase().endsWith(".vl.json") ? ".json" : path.extname(file).toLowerCase();
-  const write = chartFiles[ext];
-  if (!write) throw new DataError(`cannot write a chart to ${path.basename(file)}: use a file ending in ${Object.keys(chartFiles).join(", ")}`, file, "unknown-chart-format");
+function writeChartFile(file: string, bundle: ChartBundle | UndrawnChart, title: string): string {
+  const ext = chartFileExt(file);
+  const format = chartFiles[ext];
+  if (!format) throw new DataError(`cannot write a chart to ${path.basename(file)}: use a file ending in ${Object.keys(chartFiles).join(", ")}`, file, "unknown-chart-format");
   if (ext === ".png" && !bundle["image/png"]) throw new DataError("PNG rendering is not available here; write the chart as .svg", file, "unknown-chart-format");
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, write(bundle, title));
+    writeFileSync(tmp, format.write(bundle, title));
     renameSync(tmp, file);
   } catch (e) {
     throw new DataError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message}`, file, "write-error");
@@ -90,8 +102,7 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }
 
-/** A chart result: its title, the chart, and the files it was written to. */
+/** A chart result: its title, the chart (drawn, or only its spec and text), and the files it was written to. */
 export function renderChart(r: Extract<StepResult, { kind: "chart" }>): Rendered {
   return { summary: r.title, parts: [{ kind: "chart", title: r.title, bundle: r.bundle, files: r.files }, ...(r.skipped ? [{ kind: "text" as const, text: r.skipped }] : [])], partsSuffice: true };
 }
-

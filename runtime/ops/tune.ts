@@ -1,3 +1,4 @@
+import { isDrawn } from "../charts/types.js";
 import { abortError, DataError } from "../errors.js";
 import { metricInfo } from "../metrics/metric-info.js";
 import type { ParamValue } from "../models/types.js";
@@ -51,7 +52,8 @@ export function renderTune(r: Extract<StepResult, { kind: "tune" }>): Rendered {
     summary: `best ${r.metric} ${r.best.score.toFixed(4)} with ${paramText(r.best.params)} (${r.trials.length} trials)`,
     parts: [
       { kind: "table", title: `tuning ${r.model}`, columns, rows: r.trials.map((t) => ({ trial: t.trial, ...t.params, [r.metric]: t.score })) },
-      { kind: "chart", title: `tuning ${r.model}`, bundle: r.bundle, files: [] },
+      // Undrawn where nobody sees charts; its text would repeat the table.
+      ...(isDrawn(r.bundle) ? [{ kind: "chart" as const, title: `tuning ${r.model}`, bundle: r.bundle, files: [] }] : []),
     ],
   };
 }
@@ -123,10 +125,11 @@ async function tuneStep(ex: StepContext, step: TuneStep): Promise<Omit<Extract<S
   if (options.signal?.aborted) throw abortError();
   if (!best) throw new DataError("the search space is empty");
   ex.setModel(best.state);
-  // Vega and resvg are heavy to load; only runs that tune pay for them.
+  // Vega and resvg are heavy to load; only runs that tune and show the chart (a notebook, the API) pay for them:
+  // the chart is kept nowhere else, and a terminal has the trials' table.
   const { tuningResultsChart } = await import("../charts/tuning-results-chart.js");
-  const { renderBundle } = await import("../charts/render-bundle.js");
+  const { renderBundle, undrawnChart } = await import("../charts/render-bundle.js");
   const spec = tuningResultsChart({ metric: step.metric, trials: trials.map((t) => ({ ...t, params: t.params as Record<string, string | number | boolean | Array<string | number>> })), higherIsBetter: info.higherIsBetter, title: `Tuning ${step.model}: ${step.metric} on ${step.data}` });
-  const bundle = await renderBundle(spec);
+  const bundle = options.displayCharts === false ? undrawnChart(spec) : await renderBundle(spec);
   return { kind: "tune", model: step.model, metric: step.metric, data: step.data, trials, best: { params: best.params, score: best.score }, bundle };
 }

@@ -2,7 +2,7 @@ import type { DatasetState } from "../dataset-state.js";
 import type { Statement, StatementKind } from "../../language/ast.js";
 import type { CheckedProgram } from "../../language/checker.js";
 import type { Span } from "../../language/diagnostic.js";
-import type { ChartBundle } from "../charts/types.js";
+import type { ChartBundle, UndrawnChart } from "../charts/types.js";
 import type { ClickHouseConnection, EngineAddress, EngineRef } from "../data/clickhouse-connection.js";
 import type { Database } from "../data/database.js";
 import type { EngineRows } from "../data/engine-rows.js";
@@ -11,6 +11,7 @@ import type { ModelState, TrainSpec } from "../model-state.js";
 import type { RunEvent, StepResult } from "../results.js";
 import type { ServingHost } from "../serve/serving-spec.js";
 import type { ArtifactRef } from "../run-store.js";
+import type { FileDigests } from "../file-digests.js";
 import type { Transform } from "../transform.js";
 import type { PrepareStep } from "../../language/ast.js";
 
@@ -62,6 +63,8 @@ export interface PlanningContext {
   readonly engines: Map<string, EngineRef>;
   /** Datasets whose rows came from an engine (on it still, or parts of its split) → that engine: where `to table "T"` alone writes (across cells). */
   readonly origins: Map<string, EngineRef>;
+  /** Where data files' digests are remembered (sources' fingerprints). */
+  readonly digests?: FileDigests;
 }
 
 export type { EngineRef } from "../data/clickhouse-connection.js";
@@ -122,7 +125,7 @@ export interface Rendered {
 export type RenderPart =
   /** `note`: what the table leaves out (rows past a bound, charts not drawn), shown below it. */
   | { kind: "table"; title?: string; columns: string[]; rows: Record<string, unknown>[]; note?: string }
-  | { kind: "chart"; title: string; bundle: ChartBundle; files: string[] }
+  | { kind: "chart"; title: string; bundle: ChartBundle | UndrawnChart; files: string[] }
   | { kind: "text"; text: string };
 
 /** Options of one execution of a plan. */
@@ -159,8 +162,10 @@ export interface ExecuteOptions {
   cache?: StepStore;
   /**
    * False where nobody sees charts that are only displayed (the CLI prints tables): `describe`
-   * profiles its columns without rendering a chart for each (Vega and resvg are never loaded for it).
-   * `plot` still renders: its chart is a file or an artifact of the run.
+   * profiles its columns without rendering a chart for each and `tune` leaves its chart undrawn
+   * (Vega and resvg are never loaded for them); `plot` draws only what a consumer keeps — the run's
+   * artifacts when recording (`store`), a `to` file that is an image — else its result holds the
+   * spec and text only (`UndrawnChart`).
    */
   displayCharts?: boolean;
   /** Keep each source's rows as Parquet with the run (`lathe run --snapshot`), so it can be reproduced without the file. */

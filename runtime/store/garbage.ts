@@ -1,6 +1,7 @@
 import { linkSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
+import { sweepDigests } from "../file-digests.js";
 import { ModelRegistry } from "../model-registry.js";
 import type { StoreLayout } from "./store-layout.js";
 import { CacheEntries, type CacheEntry } from "./cache-entries.js";
@@ -24,6 +25,8 @@ export interface GcReport {
   referenced: number;
   /** Step-cache entries removed (no kept run's plan has their step, a file of theirs is gone, or `--cache`) and kept. */
   cache: { removed: number; kept: number };
+  /** Remembered file digests removed (their file is gone or changed since) and kept. */
+  digests: { removed: number; kept: number };
   /** Runs whose process died without recording an outcome. */
   crashed: string[];
   /** Artifacts a run or version references that are not in the store (or are not whole). */
@@ -35,15 +38,15 @@ export interface GcReport {
 }
 
 /**
- * Removes what no run needs: temp files of dead processes and artifacts that no run and no
- * registered version references, then brings the index up to date (rebuilding it if damaged).
+ * Removes what no run needs: temp files of dead processes, artifacts that no run and no
+ * registered version references and digests of files that are gone or changed, then brings the index up to date (rebuilding it if damaged).
  * Safe while runs are going on: an artifact written or reused since the oldest running run started
  * is kept, and an artifact is first moved aside, then checked again, so one that a run picked up
  * in the meantime is put back.
  */
 export async function collectGarbage(store: StoreLayout, options: { dryRun?: boolean; cache?: boolean } = {}): Promise<GcReport> {
   const started = Date.now();
-  const report: GcReport = { tempFiles: [], orphans: [], bytesFreed: 0, keptForRunning: 0, referenced: 0, cache: { removed: 0, kept: 0 }, crashed: [], missing: [], unreadable: [] };
+  const report: GcReport = { tempFiles: [], orphans: [], bytesFreed: 0, keptForRunning: 0, referenced: 0, cache: { removed: 0, kept: 0 }, digests: { removed: 0, kept: 0 }, crashed: [], missing: [], unreadable: [] };
   const remove = (file: string, size: number) => {
     report.bytesFreed += size;
     if (!options.dryRun) removeQuietly(file);
@@ -80,6 +83,7 @@ export async function collectGarbage(store: StoreLayout, options: { dryRun?: boo
     for (const v of await registry.versions(name)) referenced.set(path.basename(v.artifact), `"${name}" version ${v.version}`);
   }
   sweepStepCache(store, { ...options, stepKeys, since: Math.min(oldestRunning, started), trusted: !report.unreadable.length }, referenced, report);
+  report.digests = sweepDigests(store.root, options.dryRun);
   for (const [file, by] of referenced) {
     const p = path.join(store.artifactDir, file);
     if (!statSync(p, { throwIfNoEntry: false })?.isFile()) report.missing.push({ by, path: p });

@@ -42,6 +42,17 @@ describe("lathe run", () => {
     expect(readFileSync(path.join(dir, "p.csv"), "utf8")).toBe("k,v_a,v_b,v__other\n1,1.0,0.0,0.0\n2,0.0,1.0,0.0\n");
   });
 
+  it("--no-record: a plot no file keeps is not drawn; the terminal shows its numbers and how to keep it", () => {
+    const r = lathe(["run", "--no-record", path.join(repo, "examples/penguins.lathe")]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\[6\/6\] plot confusion of species on test: Confusion matrix: species on test/);
+    expect(r.out).toMatch(/actual \\ predicted\s+Adelie\s+Chinstrap\s+Gentoo\n.*\n\s+Adelie\s+\d+/);
+    expect(r.out).toContain('not saved: the run is not recorded (--no-record) and the plot names no file; `plot ... to "chart.svg"`');
+    expect(r.out).not.toContain(".svg,");
+    expect(readdirSync(r.cwd)).toEqual([]);
+  });
+
   it("a missing program file is a usage error (exit 2) saying why", () => {
     const r = lathe(["run", "does-not-exist.lathe"]);
     expect(r.code).toBe(2);

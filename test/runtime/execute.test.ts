@@ -5,7 +5,7 @@ import { Session } from "../../api/session.js";
 describe("Executor: bad training input", () => {
   const sessions: Session[] = [];
   afterAll(() => sessions.forEach((s) => s.close()));
-  const data = `source d = sql "select i::double as x, case when i = 3 then 'nan'::double when i = 5 then 'infinity'::double else i * 2.0 end as y, case when i = 7 then null else i / 2.0 end as z, (i % 2)::varchar as label, 'same' as one from range(40) t(i)"`;
+  const data = `source d = sql "select i::double as x, case when i = 3 then 'nan'::double when i = 5 then 'infinity'::double else i * 2.0 end as y, case when i = 7 then null else i / 2.0 end as z, (i % 2)::varchar as label, 'same' as one, case when i = 9 then null else i end::integer as w, case when i = 11 then 1e300 else i end::double as big from range(40) t(i)"`;
 
   async function run(body: string) {
     const s = await Session.open({ record: false });
@@ -22,6 +22,18 @@ describe("Executor: bad training input", () => {
   it("missing values in a feature, with the fix", async () => {
     const r = await run(`model m = logistic_regression predicting label from d { features: x, z }`);
     expect(r.error?.message).toBe("feature `z` has 1 missing values in `d`; fill them in a prepare step (`fill z with median`) or drop those rows");
+  });
+
+  // Numeric columns are checked in the values read: an integer's NULL reads as NaN.
+  it("missing values in an integer feature, after a clean one", async () => {
+    const r = await run(`model m = logistic_regression predicting label from d { features: x, w }`);
+    expect(r.error?.message).toBe("feature `w` has 1 missing values in `d`; fill them in a prepare step (`fill w with median`) or drop those rows");
+  });
+
+  it("a DOUBLE beyond a 32-bit float's range", async () => {
+    const r = await run(`model m = logistic_regression predicting label from d { features: x, big }`);
+    expect(r.error).toMatchObject({ kind: "data" });
+    expect(r.error?.message).toBe("feature `big` has values beyond a 32-bit float's range (±3.4e38) in `d`; scale it in a prepare step");
   });
 
   it("a label with one class", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
-import { checkFeatures } from "../../../runtime/data/feature-check.js";
+import { checkFeatures, firstNonFinite, hasNonFinite } from "../../../runtime/data/feature-check.js";
+import { nativeColumns } from "../../../runtime/models/native-engine.js";
 import { DataError } from "../../../runtime/data/source.js";
 import { ident } from "../../../runtime/sql/quote.js";
 
@@ -42,5 +43,24 @@ describe("feature checks", () => {
     expect(Math.max(...aggregates)).toBeLessThanOrEqual(240);
     // Text columns take three checks, integers one: about 2 aggregates a column, two passes.
     expect(aggregates.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2 * (3 * (n / 2) + n / 2) + 10);
+  });
+});
+
+describe("the check of columns read as numbers", () => {
+  // Columns of 1,000 values with one bad value (or none) at a ragged place: the native check and its twin agree.
+  const columns = (bad: number | undefined, at: number) =>
+    Array.from({ length: 6 }, (_, j) => Float32Array.from({ length: 1_003 }, (_, i) => (j === 4 && i === at && bad !== undefined ? bad : 1e38 * Math.sin(i + j))));
+
+  it("finds the first column with a NaN or an infinity, natively and in JavaScript", () => {
+    for (const [bad, at] of [[undefined, 0], [NaN, 1_002], [Infinity, 7], [-Infinity, 1_000]] as const) {
+      const cols = columns(bad, at);
+      const want = bad === undefined ? -1 : 4;
+      expect(cols.findIndex((c) => hasNonFinite(c))).toBe(want);
+      expect(firstNonFinite(cols, 1_003)).toBe(want);
+      const native = nativeColumns();
+      if (native) expect(native.firstNonFinite(cols, 1_003)).toBe(want);
+    }
+    // Only the first n values count.
+    expect(firstNonFinite(columns(NaN, 1_002), 1_002)).toBe(-1);
   });
 });

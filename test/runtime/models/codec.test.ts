@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeModel, decodeSerialized, encodeModel, encodeModelChunks, isEncodedModel } from "../../../runtime/models/codec.js";
+import { decodeSerialized, encodeModel, encodeModelChunks, isEncodedModel } from "../../../runtime/models/codec.js";
+import { decodeModel } from "../../../runtime/models/decode-model.js";
 import { learners } from "../../../runtime/models/registry.js";
 import { randomForest } from "../../../runtime/models/trees/random-forest.js";
 import { TreeEnsemble } from "../../../runtime/models/trees/tree-ensemble.js";

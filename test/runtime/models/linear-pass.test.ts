@@ -1,7 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { addBlocks, blockCount, blockStride, BLOCK_ROWS, passBlocks, type PassData, type PassLoss } from "../../../runtime/models/linear-pass.js";
+import { addBlocks, blockCount, blockStride, BLOCK_ROWS, passBlocks, passBlocksJs, type PassData, type PassLoss } from "../../../runtime/models/linear-pass.js";
+import { nativeLinearPass } from "../../../runtime/models/native-engine.js";
 import { SeededRandom } from "../../../runtime/models/seeded-random.js";
 
 /** Random columns (means and scales far from 0 and 1, so the on-the-fly standardisation matters) and labels. */
@@ -108,5 +110,79 @@ describe("the linear data term over feature columns", () => {
       await one.close();
       await two.close();
     }
+  });
+});
+
+/** Every block's sums at w by one pass function, as the bytes of its output. */
+function blockBytes(pass: typeof passBlocks, data: PassData, w: Float64Array): Buffer {
+  const out = new Float64Array(blockCount(data.n) * blockStride(data.columns.length, data.k));
+  pass(data, w, 0, blockCount(data.n), out, new Float64Array(data.k * BLOCK_ROWS));
+  return Buffer.from(out.buffer);
+}
+
+/** Problems of every loss, with ragged row counts (a row tail of 1–3, a short last block) and feature counts on and off multiples of four. */
+const twinCases: [PassLoss, number, number, number][] = [
+  ["logistic", 1, 20, BLOCK_ROWS + 3],
+  ["logistic", 1, 5, 301],
+  ["logistic", 1, 3, 9],
+  ["softmax", 3, 17, BLOCK_ROWS + 1],
+  ["softmax", 2, 4, 302],
+  ["softmax", 5, 1, 97],
+  ["squared-hinge", 1, 6, 300],
+  ["squared-hinge", 4, 9, 299],
+  ["squared-epsilon-insensitive", 1, 8, 303],
+];
+
+describe.skipIf(!nativeLinearPass())("the native linear pass", () => {
+  const weights = (data: PassData, scale: number, seed: number) => {
+    const rng = new SeededRandom(seed);
+    return Float64Array.from({ length: (data.columns.length + 1) * data.k }, () => scale * rng.normal());
+  };
+
+  // Small weights keep scores near 0; large ones reach exp's underflow bound and big |scores|.
+  it.each(twinCases)("%s with %i score columns, %i features, %i rows: the JavaScript twin's doubles bit for bit", (loss, k, d, n) => {
+    const data = problem(n, d, k, loss, n + d);
+    for (const scale of [0.05, 3]) {
+      const w = weights(data, scale, d);
+      expect(blockBytes(passBlocks, data, w).equals(blockBytes(passBlocksJs, data, w))).toBe(true);
+    }
+  });
+
+  it("gives the same doubles on the baseline instruction set (another CPU's code path)", () => {
+    if (process.arch !== "x64") return;
+    const compiled = new URL("../../../dist/runtime/models/linear-pass.js", import.meta.url).href;
+    const script = `
+      const { passBlocks, blockCount, blockStride, BLOCK_ROWS } = await import(${JSON.stringify(compiled)});
+      const chunks = [];
+      for await (const c of process.stdin) chunks.push(c);
+      const data = JSON.parse(Buffer.concat(chunks).toString(), (k, v) => (v && v.f32 ? Float32Array.from(v.f32) : v && v.f64 ? Float64Array.from(v.f64) : v));
+      const out = new Float64Array(blockCount(data.n) * blockStride(data.columns.length, data.k));
+      passBlocks(data, data.w, 0, blockCount(data.n), out, new Float64Array(data.k * BLOCK_ROWS));
+      process.stdout.write(Buffer.from(out.buffer).toString("hex"));`;
+    const data = problem(BLOCK_ROWS + 5, 9, 3, "softmax", 11);
+    const w = weights(data, 0.5, 2);
+    const arg = JSON.stringify({ ...data, w }, (_, v) => (v instanceof Float32Array ? { f32: Array.from(v) } : v instanceof Float64Array ? { f64: Array.from(v) } : v));
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { input: arg, encoding: "utf8", env: { ...process.env, LATHE_NATIVE_ISA: "x86-64" } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(blockBytes(passBlocksJs, data, w).toString("hex"));
+  });
+
+  it("checks its arguments", () => {
+    const native = nativeLinearPass()!;
+    const data = problem(100, 3, 1, "logistic");
+    const w = new Float64Array(4);
+    const out = new Float64Array(blockStride(3, 1));
+    const scores = new Float64Array(BLOCK_ROWS);
+    const targets = new Float64Array(3);
+    const call = (over: Partial<{ cols: Float32Array[]; n: number; loss: number; w: Float64Array; to: number; out: Float64Array; scores: Float64Array }>) => () =>
+      native.linearPass(over.cols ?? data.columns, data.y, over.n ?? 100, 1, over.loss ?? 0, data.mean, data.scale, targets, over.w ?? w, 0, over.to ?? 1, over.out ?? out, over.scores ?? scores);
+    expect(call({})).not.toThrow();
+    expect(call({ cols: [data.columns[0], data.columns[1], data.columns[2].subarray(1)] })).toThrow(/at least n values/);
+    expect(call({ n: 101 })).toThrow(/no larger than y/);
+    expect(call({ loss: 4 })).toThrow(/loss must be/);
+    expect(call({ w: new Float64Array(3) })).toThrow(/weights/);
+    expect(call({ to: 2 })).toThrow(/range of the rows' blocks/);
+    expect(call({ out: new Float64Array(4) })).toThrow(/a block/);
+    expect(call({ scores: new Float64Array(10) })).toThrow(/k × 4096/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { linearRegression, normalEquations, normalEquationsJs } from "../../../runtime/models/linear-regression.js";
 import { nativeLinear } from "../../../runtime/models/native-engine.js";
-import { fitStandardizer } from "../../../runtime/models/standardizer.js";
+import { fitStandardizerJs } from "../../../runtime/models/standardizer.js";
 import { Rng } from "../../../runtime/models/trees/prng.js";
 import { cars, r2 } from "./datasets.js";
 
@@ -78,7 +78,7 @@ describe.skipIf(!nativeLinear())("linear_regression's native sums", () => {
   it("gives the JavaScript mean/std and normal equations bit for bit", () => {
     for (const [n, d] of [[5_000, 7], [2_048, 8], [300, 1], [4_100, 13]]) {
       const { x, y } = problem(n, d, n + d);
-      const s = fitStandardizer(x);
+      const s = fitStandardizerJs(x);
       const mean = new Float64Array(d);
       const std = new Float64Array(d);
       native.moments(x.columns, n, mean, std);

@@ -9,6 +9,7 @@ describe("the learner registry and the language catalog", () => {
     expect(Object.keys(learners).sort()).toEqual(Object.keys(algorithms).sort());
   });
 
+
   for (const [name, spec] of Object.entries(algorithms)) {
     it(`agree on ${name}'s options and their types`, () => {
       const defaults = learners[name].defaults;

@@ -44,3 +44,40 @@ plot histogram of clean columns "Body Mass (g)" to "out/mass.html"`);
     expect(r.error?.code).toBe("write-error");
   });
 });
+
+// Where nobody displays charts (the CLI), a plot is drawn only for what keeps its image.
+describe("plot with displayCharts: false", () => {
+  const sessions: Session[] = [];
+  afterAll(() => sessions.forEach((s) => s.close()));
+  const dir = tempDir();
+  const program = `source penguins = read "${dataset("penguins.json")}"
+plot histogram of penguins columns "Body Mass (g)"
+plot histogram of penguins columns "Body Mass (g)" to "kept/mass.vl.json"
+plot histogram of penguins columns "Body Mass (g)" to "kept/mass.png"`;
+  const charts = async (record: boolean) => {
+    const s = await Session.open({ root: path.join(dir, "store"), record, baseDir: dir });
+    sessions.push(s);
+    const r = await s.run(program, { file: path.join(dir, "job.lathe"), displayCharts: false });
+    expect(r.error).toBeUndefined();
+    return r.output!.results.flatMap((x) => (x.kind === "chart" ? [x] : []));
+  };
+
+  it("not recorded: only a file that is an image draws; the others keep the spec and the text", async () => {
+    const [shown, json, png] = await charts(false);
+    expect(shown.bundle["image/svg+xml"]).toBeUndefined();
+    expect(shown.bundle["image/png"]).toBeUndefined();
+    expect(shown.bundle["text/plain"]).toMatch(/^Distribution of Body Mass \(g\) in penguins/);
+    expect(shown.bundle["application/vnd.vegalite.v5+json"].$schema).toMatch(/vega-lite\/v5/);
+    expect(shown.files).toEqual([]);
+    expect(json.bundle["image/svg+xml"]).toBeUndefined();
+    expect(JSON.parse(readFileSync(path.join(dir, "kept/mass.vl.json"), "utf8"))).toEqual(json.bundle["application/vnd.vegalite.v5+json"]);
+    expect(png.bundle["image/svg+xml"]).toMatch(/^<svg/);
+    expect(readFileSync(path.join(dir, "kept/mass.png")).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("recorded: every plot is drawn into the run's artifacts (SVG, Vega-Lite, PNG)", async () => {
+    const [shown] = await charts(true);
+    expect(shown.bundle["image/svg+xml"]).toMatch(/^<svg/);
+    expect(shown.files.map((f) => path.extname(f)).sort()).toEqual([".json", ".png", ".svg"]);
+  });
+});
