@@ -445,6 +445,9 @@ export function versions(): Record<string, string> {
   } catch {
     v.lathe = "unknown";
   }
+  // The version number does not change with every change to a learner or a split: a run reproduced
+  // by other code names that as the likely cause of a difference.
+  v["lathe-code"] = codeFingerprint().slice(0, 16);
   return v;
 }
 
