@@ -44,7 +44,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("the npm package", () => {
   it("ships the build, its types, the native module and the docs; no tests, sources or source maps", () => {
     const native = `dist/native/${process.platform}-${process.arch}/lathe-native.node`;
-    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", native, "native/mlp.cc", "native/histograms.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/module.h", "scripts/build-native.mjs"]) expect(files).toContain(f);
+    const duckdbBundle = `dist/vendor/duckdb-node-api-${duckdbVersion()}.cjs`;
+    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", native, "native/mlp.cc", "native/histograms.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(app, "node_modules/lathe/package.json"), "utf8"));
     expect(manifest.exports["."]).toEqual({ types: "./dist/api/index.d.ts", default: "./dist/api/index.js" });
@@ -82,8 +83,20 @@ console.log(JSON.stringify({ ok: r.ok, rows: r.tables.points.numRows() }));
     const r = run(process.execPath, ["use.mjs"], app);
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout)).toEqual({ ok: true, rows: 3 });
+    // DuckDB's client came from the one-file bundle the package ships, its bindings from the user's install.
+    writeFileSync(path.join(app, "which-duckdb.mjs"), `import { createRequire } from "node:module";\nawait import("lathe");\nconst { duckdb } = await import("./node_modules/lathe/dist/runtime/data/duckdb-module.js");\nawait (await duckdb.DuckDBInstance.create(":memory:")).connect();\nconsole.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes("duckdb")).map((f) => f.slice(f.indexOf("node_modules")))));\n`);
+    const which = run(process.execPath, ["which-duckdb.mjs"], app);
+    expect(which.stderr).toBe("");
+    const loaded = JSON.parse(which.stdout) as string[];
+    expect(loaded).toContain(`node_modules/lathe/dist/vendor/duckdb-node-api-${duckdbVersion()}.cjs`);
+    expect(loaded.filter((f) => f.startsWith("node_modules/@duckdb/node-api/"))).toEqual(["node_modules/@duckdb/node-api/package.json"]);
     const options = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
     const resolved = ts.resolveModuleName("lathe", path.join(app, "use.mts"), options, ts.sys).resolvedModule;
     expect(resolved?.resolvedFileName).toBe(path.join(app, "node_modules/lathe/dist/api/index.d.ts"));
   });
 });
+
+/** The version of DuckDB's client the repository builds against (its bundle is named after it). */
+function duckdbVersion(): string {
+  return (JSON.parse(readFileSync(path.join(repo, "node_modules/@duckdb/node-api/package.json"), "utf8")) as { version: string }).version;
+}

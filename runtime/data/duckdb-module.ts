@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import type * as DuckDB from "@duckdb/node-api";
 
 /**
@@ -13,7 +15,17 @@ process.env.DUCKDB_JE_MALLOC_CONF ??= "dirty_decay_ms:0,muzzy_decay_ms:0";
 
 /**
  * The DuckDB client package, loaded with `require`. It is CommonJS: an ES `import` of it makes Node
- * pre-parse each of its sixty files for their export names, about 250 ms of CPU on every start of
- * the CLI, a kernel or a server; `require` reads them once, as Node loads any CommonJS package.
+ * pre-parse each of its files for their export names, about 250 ms of CPU on every start of the CLI,
+ * a kernel or a server; `require` reads them once, as Node loads any CommonJS package. The build's
+ * one-file bundle of the same version (scripts/bundle-duckdb.mjs, dist/vendor/) is loaded instead
+ * when present: ≈ 180 files fewer to resolve and read, ≈ 80 ms of CPU.
  */
-export const duckdb: typeof DuckDB = createRequire(import.meta.url)("@duckdb/node-api");
+export const duckdb: typeof DuckDB = loadDuckdb();
+
+function loadDuckdb(): typeof DuckDB {
+  const require = createRequire(import.meta.url);
+  const { version } = require("@duckdb/node-api/package.json") as { version: string };
+  // From dist/runtime/data/ the bundle is dist/vendor/; the sources (tests) have none and use the package.
+  const bundled = fileURLToPath(new URL(`../../vendor/duckdb-node-api-${version}.cjs`, import.meta.url));
+  return require(existsSync(bundled) ? bundled : "@duckdb/node-api") as typeof DuckDB;
+}
