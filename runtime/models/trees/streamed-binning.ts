@@ -12,28 +12,44 @@ import { Rng } from "./prng.js";
 /** Rows the edges are computed from at most: scikit-learn's HistGradientBoosting bins from a 200,000-row subsample too. */
 export const EDGE_SAMPLE_ROWS = 200_000;
 
+/** Some of the rows: `n` of them, those for which `keep` (called once per row in order, with its target) says true. */
+export interface RowFilter {
+  n: number;
+  keep(y: number): boolean;
+}
+
 /**
  * A uniform sample of `size` rows (all of them when there are no more), by reservoir sampling
  * (Algorithm R) on a generator seeded with `seed`: the same rows for the same data and seed.
- * Columns only: the edges need no targets.
+ * Only the rows `rows` keeps when given. Columns only: the edges need no targets.
  */
-export async function sampleColumns(data: RowBlocks, size: number, seed: number, signal?: AbortSignal): Promise<{ n: number; columns: Float32Array[] }> {
+export async function sampleColumns(data: RowBlocks, size: number, seed: number, signal?: AbortSignal, rows?: RowFilter): Promise<{ n: number; columns: Float32Array[] }> {
   const d = data.names.length;
-  const kept = Math.min(size, data.n);
+  const kept = Math.min(size, rows?.n ?? data.n);
   const columns = Array.from({ length: d }, () => new Float32Array(kept));
   const rng = new Rng(seed);
+  let i = 0;
   await data.forEach(
     data.rowsPerBlock(1),
-    (x, _y, start) => {
+    (x, y) => {
       for (let r = 0; r < x.n; r++) {
-        const i = start + r;
+        if (rows && !rows.keep(y[r])) continue;
         const slot = i < kept ? i : rng.nextInt(i + 1);
         if (slot < kept) for (let j = 0; j < d; j++) columns[j][slot] = x.columns[j][r];
+        i++;
       }
     },
     signal,
   );
   return { n: kept, columns };
+}
+
+/** Folds a block's per-bin smallest and largest values into the running ones: NaN (an empty bin) never wins a comparison. */
+export function foldRanges(low: Float32Array, high: Float32Array, block: { low: Float32Array; high: Float32Array }): void {
+  for (let b = 0; b < block.low.length; b++) {
+    if (!(block.low[b] >= low[b])) low[b] = block.low[b] === block.low[b] ? block.low[b] : low[b];
+    if (!(block.high[b] <= high[b])) high[b] = block.high[b] === block.high[b] ? block.high[b] : high[b];
+  }
 }
 
 /**
@@ -61,12 +77,7 @@ export async function binStreamed(data: RowBlocks, maxBins: number, sampleRows: 
       for (let j = 0; j < d; j++) {
         const cells = bins.subarray(j * n + start, j * n + start + x.n);
         binInto(x.columns[j], edges[j], cells);
-        const r = binRanges(x.columns[j], cells, edges[j].length + 1);
-        // Fold the block's ranges in: NaN (an empty bin) never wins a comparison.
-        for (let b = 0; b < r.low.length; b++) {
-          if (!(r.low[b] >= low[j][b])) low[j][b] = r.low[b] === r.low[b] ? r.low[b] : low[j][b];
-          if (!(r.high[b] <= high[j][b])) high[j][b] = r.high[b] === r.high[b] ? r.high[b] : high[j][b];
-        }
+        foldRanges(low[j], high[j], binRanges(x.columns[j], cells, edges[j].length + 1));
       }
     },
     signal,

@@ -1,0 +1,216 @@
+/**
+ * One boosted tree grown over rows kept on disk (chunk-file.ts), for data over the training memory
+ * budget: the same best-first growth as in memory (`GradientTreeBase`), with each histogram built by
+ * reading the rows back a chunk at a time. Memory holds one chunk of bin codes and gradients, and
+ * the histograms of the open nodes; never a per-row array of all rows.
+ *
+ * A row's node is found by sending it down the cuts made so far from its codes (the partition in
+ * memory, done again per pass). One pass builds, for every open node whose children will need
+ * histograms, its smaller child's: best-first growth splits those nodes later in an order their
+ * gains decide, so building ahead costs a pass per level of the tree instead of one per split.
+ * Within a node the rows are added in row order, chunk after chunk — the order of the in-memory
+ * node's rows — so each histogram holds the same doubles, and the tree is the in-memory one.
+ */
+import type { BinnedMatrix } from "./binning.js";
+import type { ChunkFile } from "./chunk-file.js";
+import { buildHistograms, histogramLayout, type HistogramData } from "./gradient-histograms.js";
+import { GradientTreeBase, type GradientTreeOptions, type GrowNode } from "./gradient-tree.js";
+import type { TreeArrays } from "./tree-builder.js";
+
+/** A tree's cuts by bin, to send rows to its leaves from their codes; `value` is each leaf's. */
+export interface BinRoute {
+  /** Per node: the cut's feature, or -1 at a leaf. */
+  feature: Int32Array;
+  bin: Int32Array;
+  missingLeft: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+/**
+ * The node row `r` of a chunk of `m` rows reaches, its codes feature-major in `bins` (feature j's
+ * at j·m): rows of a cut's bin ≤ `bin` go left, its missing bin (`valueBins[j]`) by `missingLeft`.
+ */
+export function routeRow(route: Pick<BinRoute, "feature" | "bin" | "missingLeft" | "left" | "right">, valueBins: Int32Array, bins: Uint8Array, m: number, r: number): number {
+  let id = 0;
+  for (let j = route.feature[id]; j >= 0; j = route.feature[id]) {
+    const b = bins[j * m + r];
+    const left = b === valueBins[j] ? route.missingLeft[id] === 1 : b <= route.bin[id];
+    id = left ? route.left[id] : route.right[id];
+  }
+  return id;
+}
+
+/** Grows every tree of a boosted model over the rows of one chunk file (sections `bins`, `g`, `h`). */
+export class StreamedTreeGrower extends GradientTreeBase {
+  /** Histogram passes over the file so far (a test and the bench read it). */
+  passes = 0;
+  /** The last tree grown, by bin: the raw scores' update applies it. */
+  lastRoute: BinRoute | undefined;
+  /** The cuts made so far in the tree being grown, by node (feature -1: not split). */
+  private readonly cut: Pick<BinRoute, "feature" | "bin" | "missingLeft">;
+  /** Per open node id, its smaller child's histograms built ahead of its split. */
+  private readonly ahead = new Map<number, Float64Array>();
+  private rootHist: Float64Array | null = null;
+  private readonly bins: Uint8Array;
+  private readonly g: Float32Array;
+  private readonly h: Float32Array;
+  private readonly idx: Int32Array;
+  private readonly identity: Int32Array;
+  private readonly og: Float32Array;
+  private readonly oh: Float32Array;
+  private readonly rowSlot: Int32Array;
+  /** The native pass checks a root-counts array even for nodes: zeros, never read. */
+  private readonly noCounts: Float64Array;
+
+  constructor(
+    binned: Pick<BinnedMatrix, "features" | "edges" | "low" | "high">,
+    options: GradientTreeOptions,
+    private readonly file: ChunkFile,
+    private readonly constant: boolean,
+  ) {
+    const layout = histogramLayout(binned.edges);
+    super(binned, options, layout, (size) => new Float64Array(size));
+    const rows = file.rowsPerChunk;
+    this.bins = new Uint8Array(rows * this.f);
+    this.g = new Float32Array(rows);
+    this.h = new Float32Array(constant ? 0 : rows);
+    this.idx = new Int32Array(rows);
+    this.identity = Int32Array.from({ length: rows }, (_, i) => i);
+    this.og = new Float32Array(rows);
+    this.oh = new Float32Array(constant ? 0 : rows);
+    this.rowSlot = new Int32Array(rows);
+    this.noCounts = new Float64Array(layout[this.f]);
+    const nodes = 2 * options.maxLeafNodes;
+    this.cut = { feature: new Int32Array(nodes), bin: new Int32Array(nodes), missingLeft: new Uint8Array(nodes) };
+  }
+
+  /** Grows output `k`'s tree on the gradients in the file; `lastRoute` then holds it by bin. */
+  growTree(k: number): TreeArrays {
+    this.cut.feature.fill(-1);
+    return this.grow(k, this.constant, new Float64Array(0), this.file.n);
+  }
+
+  /** Reads chunk c's codes and output `gOffset`'s gradients (and hessians) into the chunk buffers; returns its rows. */
+  private readChunk(c: number, codes: boolean): number {
+    const m = this.file.rows(c);
+    const output = this.gOffset / this.file.n;
+    if (codes) this.file.read(c, "bins", this.bins.subarray(0, m * this.f));
+    this.file.read(c, "g", this.g.subarray(0, m), output * m * 4);
+    if (!this.constant) this.file.read(c, "h", this.h.subarray(0, m), output * m * 4);
+    return m;
+  }
+
+  private chunkData(m: number, idx: Int32Array, og: Float32Array, oh: Float32Array): HistogramData {
+    return { n: m, features: this.f, bins: this.bins.subarray(0, m * this.f), histOffset: this.histOffset, idx, g: this.g, h: this.h, og, oh, rootCounts: this.noCounts };
+  }
+
+  protected rootSums(): [number, number] {
+    if (this.rootHist) this.release(this.rootHist);
+    const hist = this.acquire();
+    let sumG = 0;
+    let sumH = 0;
+    this.passes++;
+    for (let c = 0; c < this.file.chunks; c++) {
+      const m = this.readChunk(c, true);
+      const { g, h } = this;
+      for (let i = 0; i < m; i++) sumG += g[i];
+      if (!this.constant) for (let i = 0; i < m; i++) sumH += h[i];
+      // Every row in order: the gradients are already in node order.
+      buildHistograms(this.chunkData(m, this.identity, g, h), hist, 0, this.f, { start: 0, end: m, root: false, gOffset: 0, constantHessian: this.constant });
+    }
+    this.rootHist = hist;
+    return [sumG, this.constant ? this.file.n : sumH];
+  }
+
+  protected rootHistogram(hist: Float64Array): void {
+    hist.set(this.rootHist!);
+    this.release(this.rootHist!);
+    this.rootHist = null;
+  }
+
+  protected partition(node: GrowNode): number {
+    this.cut.feature[node.id] = node.feature;
+    this.cut.bin[node.id] = node.bin;
+    this.cut.missingLeft[node.id] = node.missingLeft ? 1 : 0;
+    // Rows are found by their cuts, not by positions.
+    return node.start;
+  }
+
+  protected override beforeSplit(node: GrowNode, open: GrowNode[]): void {
+    if (this.ahead.has(node.id) || !this.childrenSplittable(node)) return;
+    this.buildAhead([node, ...open.filter((o) => !this.ahead.has(o.id) && this.childrenSplittable(o))]);
+  }
+
+  protected childHistogram(parent: GrowNode, _small: GrowNode, hist: Float64Array): void {
+    const built = this.ahead.get(parent.id);
+    if (!built) throw new Error(`node ${parent.id}: its child's histograms were not built ahead`);
+    hist.set(built);
+    this.release(built);
+    this.ahead.delete(parent.id);
+  }
+
+  /** One pass over the file: for each of `targets` (open nodes, not split yet), its smaller child's histograms. */
+  private buildAhead(targets: GrowNode[]): void {
+    const slotOf = new Map<number, number>();
+    const hists = targets.map((t, s) => {
+      slotOf.set(t.id, s);
+      return this.acquire();
+    });
+    // The smaller child as the in-memory growth picks it: the left one on ties.
+    const smallLeft = targets.map((t) => t.leftRows <= t.rows - t.leftRows);
+    const counts = new Int32Array(targets.length + 1);
+    const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut } = this;
+    const nodes = { ...cut, left: this.nodes.left, right: this.nodes.right };
+    this.passes++;
+    for (let c = 0; c < this.file.chunks; c++) {
+      const m = this.readChunk(c, true);
+      counts.fill(0);
+      for (let r = 0; r < m; r++) {
+        const s = slotOf.get(routeRow(nodes, valueBins, bins, m, r));
+        rowSlot[r] = -1;
+        if (s === undefined) continue;
+        const t = targets[s];
+        const b = bins[t.feature * m + r];
+        const left = b === valueBins[t.feature] ? t.missingLeft : b <= t.bin;
+        if (left !== smallLeft[s]) continue;
+        rowSlot[r] = s;
+        counts[s + 1]++;
+      }
+      for (let s = 0; s < targets.length; s++) counts[s + 1] += counts[s];
+      const at = counts.slice(0, targets.length);
+      // Each child's rows in row order, their gradients gathered alongside.
+      for (let r = 0; r < m; r++) {
+        const s = rowSlot[r];
+        if (s < 0) continue;
+        const p = at[s]++;
+        idx[p] = r;
+        og[p] = g[r];
+        if (!this.constant) oh[p] = h[r];
+      }
+      const data = this.chunkData(m, idx, og, oh);
+      for (let s = 0; s < targets.length; s++) {
+        if (counts[s + 1] > counts[s]) buildHistograms(data, hists[s], 0, this.f, { start: counts[s], end: counts[s + 1], root: false, gOffset: 0, constantHessian: this.constant });
+      }
+    }
+    targets.forEach((t, s) => this.ahead.set(t.id, hists[s]));
+  }
+
+  protected addLeaves(): void {
+    // What was built ahead for nodes left unsplit goes back to the pool.
+    for (const hist of this.ahead.values()) this.release(hist);
+    this.ahead.clear();
+    const count = this.nodes.count;
+    const value = new Float64Array(count);
+    for (const leaf of this.leaves) value[leaf.id] = this.values[this.nodes.right[leaf.id]];
+    this.lastRoute = {
+      feature: this.cut.feature.slice(0, count),
+      bin: this.cut.bin.slice(0, count),
+      missingLeft: this.cut.missingLeft.slice(0, count),
+      left: this.nodes.left.slice(0, count),
+      right: this.nodes.right.slice(0, count),
+      value,
+    };
+  }
+}
