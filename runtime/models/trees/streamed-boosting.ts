@@ -15,14 +15,13 @@
  */
 import type { Matrix, StreamedTrainInput } from "../types.js";
 import { abortError } from "./abort.js";
-import { binInto, binRanges, computeEdges } from "./binning.js";
 import type { BoostedModel } from "./boosted-model.js";
 import { boostingLoss, TargetSums } from "./boosting-loss.js";
 import { ChunkFile } from "./chunk-file.js";
 import { boost, checkTargets, earlyStopping, gradientBoosting, KIND, resolveOptions } from "./gradient-boosting.js";
 import { HoldoutDraw } from "./holdout.js";
 import { deriveSeed } from "./prng.js";
-import { EDGE_SAMPLE_ROWS, foldRanges, sampleColumns } from "./streamed-binning.js";
+import { binToChunks, EDGE_SAMPLE_ROWS, streamedEdges } from "./streamed-binning.js";
 import { routeRow, StreamedTreeGrower, type BinRoute } from "./streamed-gradient-tree.js";
 
 /** What the last streamed fit held and did, for tests and the bench: codes are never held for all rows. */
@@ -62,59 +61,37 @@ export async function trainBoostingStreamed(input: StreamedTrainInput): Promise<
 
   // Edges from a seeded sample of the training rows, as the other tree learners bin streamed rows.
   const sampling = draw();
-  const sampleRows = Math.min(EDGE_SAMPLE_ROWS, 2 * block);
-  const sample = await sampleColumns(data, sampleRows, deriveSeed(input.seed, -1), signal, sampling && { n, keep: (y) => !sampling.held(groups > 0 ? y : 0) });
-  const edges = sample.columns.map((c) => computeEdges(c, options.maxBins));
-  const low = edges.map((e) => new Float32Array(e.length + 1).fill(NaN));
-  const high = edges.map((e) => new Float32Array(e.length + 1).fill(NaN));
+  const keep = (d: HoldoutDraw | undefined) => d && { n, keep: (y: number) => !d.held(groups > 0 ? y : 0) };
+  const binning = await streamedEdges(data, options.maxBins, Math.min(EDGE_SAMPLE_ROWS, 2 * block), deriveSeed(input.seed, -1), signal, keep(sampling));
+  const { edges } = binning;
 
   // Chunks as large as the chunk buffers below (float32 staging, codes, targets, raw scores, gradients, the grower's) let a block of float32 columns be.
   const chunkRows = Math.max(1, Math.min(n, Math.floor((block * (d + 1) * 4) / (6 * d + 32 + 16 * k))));
   const file = new ChunkFile(n, chunkRows, { bins: d, y: 4, raw: 8 * k, g: 4 * k, h: loss.constantHessian ? 0 : 4 * k });
   try {
     const sums = new TargetSums(groups);
-    const stage = Array.from({ length: d }, () => new Float32Array(chunkRows));
-    const stageY = new Float32Array(chunkRows);
     const codes = new Uint8Array(chunkRows * d);
     Object.assign(lastStreamedBoosting, { rows: n, chunkRows, chunks: file.chunks, codeBytes: codes.byteLength, passes: 0 });
-    const heldRows = holdout ? { x: Array.from({ length: d }, () => new Float32Array(held)), y: new Float32Array(held), n: 0 } : undefined;
-    let chunk = 0;
-    let filled = 0;
-    const flush = () => {
-      const m = filled;
-      for (let j = 0; j < d; j++) {
-        const cells = codes.subarray(j * m, (j + 1) * m);
-        binInto(stage[j].subarray(0, m), edges[j], cells);
-        foldRanges(low[j], high[j], binRanges(stage[j].subarray(0, m), cells, edges[j].length + 1));
-      }
-      file.write(chunk, "bins", codes.subarray(0, m * d));
-      file.write(chunk, "y", stageY.subarray(0, m));
-      sums.add(stageY.subarray(0, m));
-      chunk++;
-      filled = 0;
-    };
-    const binning = draw();
-    await data.forEach(
-      block,
-      (x, y) => {
-        for (let r = 0; r < x.n; r++) {
-          if (binning?.held(groups > 0 ? y[r] : 0)) {
-            for (let j = 0; j < d; j++) heldRows!.x[j][heldRows!.n] = x.columns[j][r];
-            heldRows!.y[heldRows!.n++] = y[r];
-            continue;
-          }
-          for (let j = 0; j < d; j++) stage[j][filled] = x.columns[j][r];
-          stageY[filled++] = y[r];
-          if (filled === chunkRows) flush();
-        }
-      },
+    const heldRows = { x: Array.from({ length: d }, () => new Float32Array(held)), y: new Float32Array(held), n: 0 };
+    const binningDraw = keep(draw());
+    await binToChunks(
+      data,
+      binning,
+      file,
       signal,
+      binningDraw && {
+        ...binningDraw,
+        skipped: (x, r, y) => {
+          for (let j = 0; j < d; j++) heldRows.x[j][heldRows.n] = x.columns[j][r];
+          heldRows.y[heldRows.n++] = y;
+        },
+      },
+      (y) => sums.add(y),
     );
-    if (filled > 0) flush();
-    if (heldRows) validation = { x: { n: held, columns: heldRows.x, names: data.names }, y: heldRows.y };
+    if (holdout) validation = { x: { n: held, columns: heldRows.x, names: data.names }, y: heldRows.y };
     const baseline = loss.baselineOf(sums);
 
-    const grower = new StreamedTreeGrower({ features: d, edges, low, high }, options.tree, file, loss.constantHessian);
+    const grower = new StreamedTreeGrower({ features: d, ...binning }, options.tree, file, loss.constantHessian);
     const yChunk = new Float32Array(chunkRows);
     const raw = new Float64Array(k * chunkRows);
     const g = new Float32Array(k * chunkRows);
