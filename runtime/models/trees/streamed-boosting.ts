@@ -66,8 +66,8 @@ export async function trainBoostingStreamed(input: StreamedTrainInput): Promise<
   const { edges } = binning;
 
   // Chunks as large as the chunk buffers below (float32 staging, codes, targets, raw scores, gradients, the grower's) let a block of float32 columns be.
-  const chunkRows = Math.max(1, Math.min(n, Math.floor((block * (d + 1) * 4) / (6 * d + 32 + 16 * k))));
-  const file = new ChunkFile(n, chunkRows, { bins: d, y: 4, raw: 8 * k, g: 4 * k, h: loss.constantHessian ? 0 : 4 * k });
+  const chunkRows = Math.max(1, Math.min(n, Math.floor((block * (d + 1) * 4) / (6 * d + 36 + 16 * k))));
+  const file = new ChunkFile(n, chunkRows, { bins: d, y: 4, raw: 8 * k, g: 4 * k, h: loss.constantHessian ? 0 : 4 * k, node: 4 });
   try {
     const sums = new TargetSums(groups);
     const codes = new Uint8Array(chunkRows * d);

@@ -29,11 +29,11 @@ export interface BinRoute {
 }
 
 /**
- * The node row `r` of a chunk of `m` rows reaches, its codes feature-major in `bins` (feature j's
+ * The node row `r` of a chunk of `m` rows reaches from node `from` (the root), its codes feature-major in `bins` (feature j's
  * at j·m): rows of a cut's bin ≤ `bin` go left, its missing bin (`valueBins[j]`) by `missingLeft`.
  */
-export function routeRow(route: Pick<BinRoute, "feature" | "bin" | "missingLeft" | "left" | "right">, valueBins: Int32Array, bins: Uint8Array, m: number, r: number): number {
-  let id = 0;
+export function routeRow(route: Pick<BinRoute, "feature" | "bin" | "missingLeft" | "left" | "right">, valueBins: Int32Array, bins: Uint8Array, m: number, r: number, from = 0): number {
+  let id = from;
   for (let j = route.feature[id]; j >= 0; j = route.feature[id]) {
     const b = bins[j * m + r];
     const left = b === valueBins[j] ? route.missingLeft[id] === 1 : b <= route.bin[id];
@@ -42,7 +42,7 @@ export function routeRow(route: Pick<BinRoute, "feature" | "bin" | "missingLeft"
   return id;
 }
 
-/** Grows every tree of a boosted model over the rows of one chunk file (sections `bins`, `g`, `h`). */
+/** Grows every tree of a boosted model over the rows of one chunk file (sections `bins`, `g`, `h`, and `node`: each row's node in the tree being grown). */
 export class StreamedTreeGrower extends GradientTreeBase {
   /** Histogram passes over the file so far (a test and the bench read it). */
   passes = 0;
@@ -53,6 +53,9 @@ export class StreamedTreeGrower extends GradientTreeBase {
   /** Per open node id, its smaller child's histograms built ahead of its split. */
   private readonly ahead = new Map<number, Float64Array>();
   private rootHist: Float64Array | null = null;
+  /** No pass of this tree has written the rows' nodes yet: every row is at the root. */
+  private fresh = true;
+  private readonly rowNode: Int32Array;
   private readonly bins: Uint8Array;
   private readonly g: Float32Array;
   private readonly h: Float32Array;
@@ -81,6 +84,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
     this.og = new Float32Array(rows);
     this.oh = new Float32Array(constant ? 0 : rows);
     this.rowSlot = new Int32Array(rows);
+    this.rowNode = new Int32Array(rows);
     this.noCounts = new Float64Array(layout[this.f]);
     const nodes = 2 * options.maxLeafNodes;
     this.cut = { feature: new Int32Array(nodes), bin: new Int32Array(nodes), missingLeft: new Uint8Array(nodes) };
@@ -89,6 +93,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
   /** Grows output `k`'s tree on the gradients in the file; `lastRoute` then holds it by bin. */
   growTree(k: number): TreeArrays {
     this.cut.feature.fill(-1);
+    this.fresh = true;
     return this.grow(k, this.constant, new Float64Array(0), this.file.n);
   }
 
@@ -153,24 +158,28 @@ export class StreamedTreeGrower extends GradientTreeBase {
 
   /** One pass over the file: for each of `targets` (open nodes, not split yet), its smaller child's histograms. */
   private buildAhead(targets: GrowNode[]): void {
-    const slotOf = new Map<number, number>();
+    const slotOf = new Int32Array(this.nodes.count).fill(-1);
     const hists = targets.map((t, s) => {
-      slotOf.set(t.id, s);
+      slotOf[t.id] = s;
       return this.acquire();
     });
     // The smaller child as the in-memory growth picks it: the left one on ties.
     const smallLeft = targets.map((t) => t.leftRows <= t.rows - t.leftRows);
     const counts = new Int32Array(targets.length + 1);
-    const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut } = this;
+    const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node } = this;
     const nodes = { ...cut, left: this.nodes.left, right: this.nodes.right };
     this.passes++;
     for (let c = 0; c < this.file.chunks; c++) {
       const m = this.readChunk(c, true);
+      // Each row's node as the last pass left it, stepped down the cuts made since.
+      if (this.fresh) node.fill(0, 0, m);
+      else this.file.read(c, "node", node.subarray(0, m));
       counts.fill(0);
       for (let r = 0; r < m; r++) {
-        const s = slotOf.get(routeRow(nodes, valueBins, bins, m, r));
+        const id = (node[r] = routeRow(nodes, valueBins, bins, m, r, node[r]));
+        const s = slotOf[id];
         rowSlot[r] = -1;
-        if (s === undefined) continue;
+        if (s < 0) continue;
         const t = targets[s];
         const b = bins[t.feature * m + r];
         const left = b === valueBins[t.feature] ? t.missingLeft : b <= t.bin;
@@ -178,6 +187,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
         rowSlot[r] = s;
         counts[s + 1]++;
       }
+      this.file.write(c, "node", node.subarray(0, m));
       for (let s = 0; s < targets.length; s++) counts[s + 1] += counts[s];
       const at = counts.slice(0, targets.length);
       // Each child's rows in row order, their gradients gathered alongside.
@@ -194,6 +204,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
         if (counts[s + 1] > counts[s]) buildHistograms(data, hists[s], 0, this.f, { start: counts[s], end: counts[s + 1], root: false, gOffset: 0, constantHessian: this.constant });
       }
     }
+    this.fresh = false;
     targets.forEach((t, s) => this.ahead.set(t.id, hists[s]));
   }
 
