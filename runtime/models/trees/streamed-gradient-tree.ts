@@ -163,8 +163,12 @@ export class StreamedTreeGrower extends GradientTreeBase {
       slotOf[t.id] = s;
       return this.acquire();
     });
-    // The smaller child as the in-memory growth picks it: the left one on ties.
-    const smallLeft = targets.map((t) => t.leftRows <= t.rows - t.leftRows);
+    // Per target: its cut, and which child is the smaller as the in-memory growth picks it (the left one on ties).
+    const tFeature = Int32Array.from(targets, (t) => t.feature);
+    const tBin = Int32Array.from(targets, (t) => t.bin);
+    const tMissing = Int32Array.from(targets, (t) => (t.missingLeft ? 1 : 0));
+    const tMissingBin = Int32Array.from(targets, (t) => this.valueBins[t.feature]);
+    const smallLeft = Int32Array.from(targets, (t) => (t.leftRows <= t.rows - t.leftRows ? 1 : 0));
     const counts = new Int32Array(targets.length + 1);
     const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node } = this;
     const nodes = { ...cut, left: this.nodes.left, right: this.nodes.right };
@@ -176,13 +180,13 @@ export class StreamedTreeGrower extends GradientTreeBase {
       else this.file.read(c, "node", node.subarray(0, m));
       counts.fill(0);
       for (let r = 0; r < m; r++) {
-        const id = (node[r] = routeRow(nodes, valueBins, bins, m, r, node[r]));
+        let id = node[r];
+        if (cut.feature[id] >= 0) node[r] = id = routeRow(nodes, valueBins, bins, m, r, id);
         const s = slotOf[id];
         rowSlot[r] = -1;
         if (s < 0) continue;
-        const t = targets[s];
-        const b = bins[t.feature * m + r];
-        const left = b === valueBins[t.feature] ? t.missingLeft : b <= t.bin;
+        const b = bins[tFeature[s] * m + r];
+        const left = b === tMissingBin[s] ? tMissing[s] : b <= tBin[s] ? 1 : 0;
         if (left !== smallLeft[s]) continue;
         rowSlot[r] = s;
         counts[s + 1]++;
