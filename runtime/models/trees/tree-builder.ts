@@ -215,14 +215,14 @@ export class TreeGrower {
   /**
    * The cut of a node known only by its all-feature histograms `hist` and its `stats` (rows
    * streamed from disk, streamed-tree.ts), by the same rules and split search as a node grown here;
-   * null when the node is a leaf. `gain` is its impurity decrease (the importance it adds).
+   * null when the node is a leaf. `gain` is its impurity decrease (the importance it adds), `leftWeight` the left side's weight.
    */
-  bestCut(stats: Float64Array, hist: Float64Array, depth: number, yMin: number, yMax: number, rng: Rng): { feature: number; bin: number; next: number; missingLeft: boolean; gain: number } | null {
+  bestCut(stats: Float64Array, hist: Float64Array, depth: number, yMin: number, yMax: number, rng: Rng): { feature: number; bin: number; next: number; missingLeft: boolean; gain: number; leftWeight: number } | null {
     const node: Node = { id: -1, start: 0, end: 0, depth, stats, hist, yMin, yMax };
     // Each node's draws start from the same order, so its cut depends on its own generator only.
     for (let j = 0; j < this.f; j++) this.featureOrder[j] = j;
     if (this.isLeaf(node, rng)) return null;
-    return { feature: this.bestFeature, bin: this.bestBin, next: this.bestNext, missingLeft: this.bestMissingLeft, gain: Math.max(0, this.bestProxy - this.parentProxy(stats)) };
+    return { feature: this.bestFeature, bin: this.bestBin, next: this.bestNext, missingLeft: this.bestMissingLeft, gain: Math.max(0, this.bestProxy - this.parentProxy(stats)), leftWeight: this.bestLeft[0] };
   }
 
   /** Whether a node stays a leaf: pure, at the depth limit, too few rows, or no valid cut (else the best cut is in the best-split fields). */

@@ -34,6 +34,22 @@ const r2 = (m: TrainedModel) => {
   return 1 - res / tot;
 };
 
+/** A tree's nodes as (depth-first path → cut or leaf values): the same tree whatever order its nodes were numbered in. */
+function sortedNodes(tree: { feature: Int32Array; threshold: Float32Array; left: Int32Array; right: Int32Array; missingLeft: Uint8Array; values: Float64Array }, k = 3): string[] {
+  const out: string[] = [];
+  const walk = (id: number, path: string) => {
+    if (tree.feature[id] < 0) {
+      out.push(`${path} leaf ${Array.from(tree.values.subarray(tree.right[id], tree.right[id] + k)).join(",")}`);
+      return;
+    }
+    out.push(`${path} ${tree.feature[id]} ${tree.threshold[id]} ${tree.missingLeft[id]}`);
+    walk(tree.left[id], `${path}L`);
+    walk(tree.right[id], `${path}R`);
+  };
+  walk(0, "");
+  return out.sort();
+}
+
 describe("trees and forests grown level by level over a chunk file", () => {
   it("classify and regress as well as in memory, the same trees for the same seed, never holding every row's cells", async () => {
     for (const [learner, params] of [[decisionTree, { max_depth: 8 }], [randomForest, { trees: 5, max_depth: 10 }]] as const) {
@@ -43,8 +59,8 @@ describe("trees and forests grown level by level over a chunk file", () => {
         const streamed = (seed: number) => learner.trainStreamed!({ task, data: arrayBlocks(columns, y, 500), classes, params, seed });
         const a = (await streamed(1))!;
         expect(a.method).toBe("streamed");
-        // Level by level: a pass per level of each tree at least, over chunks of a few hundred rows.
-        expect(lastStreamedEnsemble.passes).toBeGreaterThanOrEqual(params.max_depth);
+        // Level by level over chunks of a few hundred rows: the root's pass, then a pass per level until the nodes are small enough to gather.
+        expect(lastStreamedEnsemble.passes).toBeGreaterThanOrEqual(2);
         expect(lastStreamedEnsemble.chunks).toBeGreaterThan(5);
         expect(lastStreamedEnsemble.codeBytes).toBeLessThan((n * columns.length) / 5);
         const b = (await streamed(1))!;
@@ -62,23 +78,27 @@ describe("trees and forests grown level by level over a chunk file", () => {
     }
   });
 
-  it("grows the same tree whatever the number of nodes a pass builds histograms for", async () => {
+  it("grows the same tree whatever the number of nodes a pass builds histograms for, and from small nodes' gathered rows", async () => {
     const data = arrayBlocks(columns, cls, 1000);
     const binning = await streamedEdges(data, 255, n, 3);
     const file = new ChunkFile(n, 700, { bins: 3, y: 4, node: 4 });
     try {
       await binToChunks(data, binning, file);
       const options = resolveTreeOptions({ criterion: "auto", max_depth: 12, min_samples_split: 2, min_samples_leaf: 1, max_features: "sqrt", bootstrap: true }, "classification", 3, 3);
-      const grow = (bytes: number) => {
-        const grower = new StreamedCartGrower({ features: 3, ...binning }, options, file, bytes, 1);
+      const grow = (bytes: number, gather = true) => {
+        const grower = new StreamedCartGrower({ features: 3, ...binning }, options, file, bytes, 1, gather);
         return { tree: grower.grow(17), passes: grower.passes };
       };
       const wide = grow(1 << 30);
       const narrow = grow(1);
       expect(narrow.tree).toEqual(wide.tree);
-      // One node's histograms per pass: a pass per node split or made a leaf, against one per level.
-      expect(narrow.passes).toBe((narrow.tree.feature.length));
-      expect(wide.passes).toBeLessThan(narrow.passes / 4);
+      expect(narrow.passes).toBeGreaterThan(wide.passes);
+      // Small nodes grown from their gathered rows: the tree every node's histograms give, in far fewer passes.
+      const levels = grow(1 << 30, false);
+      expect(levels.tree.feature.length).toBe(wide.tree.feature.length);
+      expect(sortedNodes(levels.tree)).toEqual(sortedNodes(wide.tree));
+      expect(wide.passes).toBeLessThan(levels.passes / 2);
+      expect(levels.passes).toBeGreaterThanOrEqual(12);
     } finally {
       file.close();
     }
