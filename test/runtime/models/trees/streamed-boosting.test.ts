@@ -1,11 +1,11 @@
 import { readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { gradientBoosting } from "../../../../runtime/models/trees/gradient-boosting.js";
 import { lastStreamedBoosting, trainBoostingStreamed } from "../../../../runtime/models/trees/streamed-boosting.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
 import type { ParamValue, Task, TrainedModel } from "../../../../runtime/models/types.js";
 import { arrayBlocks } from "../array-blocks.js";
+import { tempDir } from "../../../helpers.js";
 
 const n = 6_000;
 const rng = new Rng(3);
@@ -25,13 +25,12 @@ const targets: Record<string, { task: Task; y: Float32Array; classes: string[] }
   three: { task: "classification", y: t.map((v) => (v > 100 ? 2 : v > 60 ? 1 : 0)), classes: ["lo", "mid", "hi"] },
 };
 
-const chunkFolders = () => readdirSync(tmpdir()).filter((f) => f.startsWith("lathe-chunks-"));
 
-async function both(name: string, params: Record<string, ParamValue>, blockRows: number, seed = 5) {
+async function both(name: string, params: Record<string, ParamValue>, blockRows: number, seed = 5, onProgress?: () => void) {
   const { task, y, classes } = targets[name];
   const all = { ...gradientBoosting.defaults, ...params };
   const inMemory = await gradientBoosting.train({ task, x: { n, columns, names: columns.map((_, j) => `x${j}`) }, y, classes, params: all, seed });
-  const streamed = await trainBoostingStreamed({ task, data: arrayBlocks(columns, y, blockRows), classes, params: all, seed });
+  const streamed = await trainBoostingStreamed({ task, data: arrayBlocks(columns, y, blockRows), classes, params: all, seed, onProgress });
   return { inMemory, streamed };
 }
 
@@ -43,11 +42,17 @@ const state = (m: TrainedModel) => {
 
 describe("gradient_boosting on streamed rows", () => {
   it("grows the in-memory trees bit for bit from a chunk file, never holding every row's codes", async () => {
-    const before = chunkFolders();
+    // The chunk files go to LATHE_TEMP_DIR: a folder of this test's own, empty again after every fit.
+    const spill = tempDir();
+    const before = process.env.LATHE_TEMP_DIR;
+    process.env.LATHE_TEMP_DIR = spill;
     // 3,000-row blocks: the edge sample (two blocks) holds every training row, so the bins are the in-memory ones.
     for (const name of Object.keys(targets)) {
       for (const early_stopping of [false, true]) {
-        const { inMemory, streamed } = await both(name, { max_iter: 12, early_stopping, n_iter_no_change: 2, max_leaf_nodes: 15 }, 3000);
+        const during: string[][] = [];
+        const { inMemory, streamed } = await both(name, { max_iter: 12, early_stopping, n_iter_no_change: 2, max_leaf_nodes: 15 }, 3000, 5, () => during.push(readdirSync(spill)));
+        // While it trains, its chunk file is there.
+        expect(during[0]).toEqual([expect.stringMatching(/^lathe-chunks-/)]);
         expect(streamed.method).toBe(`${inMemory.method}, streamed`);
         expect(state(streamed)).toEqual(state(inMemory));
         // The validation losses are the in-memory ones exactly; the training losses are sums over chunks, equal to rounding.
@@ -59,7 +64,9 @@ describe("gradient_boosting on streamed rows", () => {
         expect(lastStreamedBoosting.codeBytes).toBe(lastStreamedBoosting.chunkRows * columns.length);
       }
     }
-    expect(chunkFolders()).toEqual(before);
+    if (before === undefined) delete process.env.LATHE_TEMP_DIR;
+    else process.env.LATHE_TEMP_DIR = before;
+    expect(readdirSync(spill)).toEqual([]);
   });
 
   it("with edges from a smaller sample: the same model for the same seed, another for another seed, still accurate", async () => {
