@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ChunkFile } from "../../../../runtime/models/trees/chunk-file.js";
 import { decisionTree } from "../../../../runtime/models/trees/decision-tree.js";
@@ -9,6 +10,7 @@ import { lastStreamedEnsemble } from "../../../../runtime/models/trees/train-ens
 import { resolveTreeOptions } from "../../../../runtime/models/trees/tree-options.js";
 import type { Matrix, Task, TrainedModel } from "../../../../runtime/models/types.js";
 import { arrayBlocks } from "../array-blocks.js";
+import { tempDir } from "../../../helpers.js";
 
 const n = 5_000;
 const rng = new Rng(9);
@@ -52,11 +54,16 @@ function sortedNodes(tree: { feature: Int32Array; threshold: Float32Array; left:
 
 describe("trees and forests grown level by level over a chunk file", () => {
   it("classify and regress as well as in memory, the same trees for the same seed, never holding every row's cells", async () => {
+    // The chunk files go to LATHE_TEMP_DIR: a folder of this test's own, empty again after every fit.
+    const spill = tempDir();
+    const before = process.env.LATHE_TEMP_DIR;
+    process.env.LATHE_TEMP_DIR = spill;
+    const during: string[][] = [];
     for (const [learner, params] of [[decisionTree, { max_depth: 8 }], [randomForest, { trees: 5, max_depth: 10 }]] as const) {
       for (const task of ["classification", "regression"] as Task[]) {
         const y = task === "classification" ? cls : t;
         const classes = task === "classification" ? ["lo", "mid", "hi"] : [];
-        const streamed = (seed: number) => learner.trainStreamed!({ task, data: arrayBlocks(columns, y, 500), classes, params, seed });
+        const streamed = (seed: number) => learner.trainStreamed!({ task, data: arrayBlocks(columns, y, 500), classes, params, seed, onProgress: () => during.push(readdirSync(spill)) });
         const a = (await streamed(1))!;
         expect(a.method).toBe("streamed");
         // Level by level over chunks of a few hundred rows: the root's pass, then a pass per level until the nodes are small enough to gather.
@@ -76,6 +83,10 @@ describe("trees and forests grown level by level over a chunk file", () => {
         if (learner === randomForest) expect((await streamed(2))!.toJSON().state).not.toEqual(a.toJSON().state);
       }
     }
+    if (before === undefined) delete process.env.LATHE_TEMP_DIR;
+    else process.env.LATHE_TEMP_DIR = before;
+    expect(during[0]).toEqual([expect.stringMatching(/^lathe-chunks-/)]);
+    expect(readdirSync(spill)).toEqual([]);
   });
 
   it("grows the same tree whatever the number of nodes a pass builds histograms for, and from small nodes' gathered rows", async () => {
