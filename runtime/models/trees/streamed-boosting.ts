@@ -27,8 +27,8 @@ import { routeRow, StreamedTreeGrower, type BinRoute } from "./streamed-gradient
 /** What the last streamed fit held and did, for tests and the bench: codes are never held for all rows. */
 export const lastStreamedBoosting = { rows: 0, chunkRows: 0, chunks: 0, codeBytes: 0, passes: 0 };
 
-/** Trains `gradient_boosting` on streamed rows (see the file's comment). */
-export async function trainBoostingStreamed(input: StreamedTrainInput): Promise<BoostedModel> {
+/** Trains `gradient_boosting` on streamed rows (see the file's comment); `gatherBytes` (tests) overrides the memory for gathered rows. */
+export async function trainBoostingStreamed(input: StreamedTrainInput, gatherBytes?: number): Promise<BoostedModel> {
   const { data, task, classes, signal } = input;
   if (signal?.aborted) throw abortError(signal);
   const params = { ...gradientBoosting.defaults, ...input.params };
@@ -91,7 +91,8 @@ export async function trainBoostingStreamed(input: StreamedTrainInput): Promise<
     if (holdout) validation = { x: { n: held, columns: heldRows.x, names: data.names }, y: heldRows.y };
     const baseline = loss.baselineOf(sums);
 
-    const grower = new StreamedTreeGrower({ features: d, ...binning }, options.tree, file, loss.constantHessian);
+    // Nodes' rows gathered in memory: about two blocks, at least 4 MB.
+    const grower = new StreamedTreeGrower({ features: d, ...binning }, options.tree, file, loss.constantHessian, gatherBytes ?? Math.max(2 * block * (d + 1) * 4, 4 * 2 ** 20));
     const yChunk = new Float32Array(chunkRows);
     const raw = new Float64Array(k * chunkRows);
     const g = new Float32Array(k * chunkRows);

@@ -28,9 +28,31 @@ export interface BinRoute {
   value: Float64Array;
 }
 
+/** Rows held in memory, in row order: codes feature-major (feature j's at j·n), gradients, hessians. */
+interface RowStore {
+  n: number;
+  bins: Uint8Array;
+  g: Float32Array;
+  h: Float32Array;
+}
+
+/** A node's gathered rows: positions in a store, ascending (row order). */
+interface GatheredRows {
+  store: RowStore;
+  idx: Int32Array;
+}
+
+/** Room for `n` gathered rows of `f` features, all of them the node's. */
+function newGathered(n: number, f: number, constant: boolean): GatheredRows {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  return { store: { n, bins: new Uint8Array(n * f), g: new Float32Array(n), h: new Float32Array(constant ? 0 : n) }, idx };
+}
+
 /**
- * The node row `r` of a chunk of `m` rows reaches from node `from` (the root), its codes feature-major in `bins` (feature j's
- * at j·m): rows of a cut's bin ≤ `bin` go left, its missing bin (`valueBins[j]`) by `missingLeft`.
+ * The node row `r` of a chunk of `m` rows reaches from node `from` (the root), its codes
+ * feature-major in `bins` (feature j's at j·m): rows of a cut's bin ≤ `bin` go left, its missing bin
+ * (`valueBins[j]`) by `missingLeft`.
  */
 export function routeRow(route: Pick<BinRoute, "feature" | "bin" | "missingLeft" | "left" | "right">, valueBins: Int32Array, bins: Uint8Array, m: number, r: number, from = 0): number {
   let id = from;
@@ -66,15 +88,25 @@ export class StreamedTreeGrower extends GradientTreeBase {
   private readonly rowSlot: Int32Array;
   /** The native pass checks a root-counts array even for nodes: zeros, never read. */
   private readonly noCounts: Float64Array;
+  /** Rows of nodes small enough to hold, by node: their children's histograms need no pass. */
+  private readonly gathered = new Map<number, GatheredRows>();
+  private gatheredRows = 0;
+  /** The most rows held gathered at once. */
+  private readonly gatherLimit: number;
+  /** The sides of the gathered node whose children's histograms were built last: its partition reuses them. */
+  private lastSides: { node: number; sides: Uint8Array } | undefined;
 
   constructor(
     binned: Pick<BinnedMatrix, "features" | "edges" | "low" | "high">,
     options: GradientTreeOptions,
     private readonly file: ChunkFile,
     private readonly constant: boolean,
+    /** Memory for nodes' gathered rows (codes, gradient, hessian: features + 8 bytes a row). */
+    gatherBytes = 0,
   ) {
     const layout = histogramLayout(binned.edges);
     super(binned, options, layout, (size) => new Float64Array(size));
+    this.gatherLimit = Math.floor(gatherBytes / (binned.features + 8));
     const rows = file.rowsPerChunk;
     this.bins = new Uint8Array(rows * this.f);
     this.g = new Float32Array(rows);
@@ -116,6 +148,9 @@ export class StreamedTreeGrower extends GradientTreeBase {
     const hist = this.acquire();
     let sumG = 0;
     let sumH = 0;
+    const n = this.file.n;
+    // Few enough rows to hold: gathered in this pass, the tree then grows with no other.
+    const root = n <= this.gatherLimit ? newGathered(n, this.f, this.constant) : undefined;
     this.passes++;
     for (let c = 0; c < this.file.chunks; c++) {
       const m = this.readChunk(c, true);
@@ -124,9 +159,19 @@ export class StreamedTreeGrower extends GradientTreeBase {
       if (!this.constant) for (let i = 0; i < m; i++) sumH += h[i];
       // Every row in order: the gradients are already in node order.
       buildHistograms(this.chunkData(m, this.identity, g, h), hist, 0, this.f, { start: 0, end: m, root: false, gOffset: 0, constantHessian: this.constant });
+      if (root) {
+        const at = c * this.file.rowsPerChunk;
+        for (let j = 0; j < this.f; j++) root.store.bins.set(this.bins.subarray(j * m, (j + 1) * m), j * n + at);
+        root.store.g.set(g.subarray(0, m), at);
+        if (!this.constant) root.store.h.set(h.subarray(0, m), at);
+      }
+    }
+    if (root) {
+      this.gathered.set(0, root);
+      this.gatheredRows = n;
     }
     this.rootHist = hist;
-    return [sumG, this.constant ? this.file.n : sumH];
+    return [sumG, this.constant ? n : sumH];
   }
 
   protected rootHistogram(hist: Float64Array): void {
@@ -139,13 +184,74 @@ export class StreamedTreeGrower extends GradientTreeBase {
     this.cut.feature[node.id] = node.feature;
     this.cut.bin[node.id] = node.bin;
     this.cut.missingLeft[node.id] = node.missingLeft ? 1 : 0;
+    const rows = this.gathered.get(node.id);
+    if (rows) {
+      // The children are the next two nodes made (GradientTreeBase.split): their rows, in order.
+      const sides = this.sides(node, rows);
+      const [left, right] = [0, 1].map((side) => this.take(rows, sides, side));
+      this.gathered.delete(node.id);
+      this.gathered.set(this.nodes.count, left);
+      this.gathered.set(this.nodes.count + 1, right);
+    }
     // Rows are found by their cuts, not by positions.
     return node.start;
   }
 
+  /** Per gathered row of `node`: 0 when its cut sends it left, 1 right (kept for the node's partition, which follows its histograms). */
+  private sides(node: GrowNode, rows: GatheredRows): Uint8Array {
+    if (this.lastSides?.node === node.id) return this.lastSides.sides;
+    const { store, idx } = rows;
+    const out = new Uint8Array(idx.length);
+    const offset = node.feature * store.n;
+    const missing = this.valueBins[node.feature];
+    const missingSide = node.missingLeft ? 0 : 1;
+    for (let p = 0; p < idx.length; p++) {
+      const b = store.bins[offset + idx[p]];
+      out[p] = b === missing ? missingSide : b <= node.bin ? 0 : 1;
+    }
+    this.lastSides = { node: node.id, sides: out };
+    return out;
+  }
+
+  /** The gathered rows on side `side`, in order. */
+  private take(rows: GatheredRows, sides: Uint8Array, side: number): GatheredRows {
+    const all = new Int32Array(sides.length);
+    let n = 0;
+    for (let p = 0; p < sides.length; p++) if (sides[p] === side) all[n++] = rows.idx[p];
+    return { store: rows.store, idx: all.subarray(0, n) };
+  }
+
+  /** The histograms of the smaller child of gathered `node` into zeroed `hist`, from its rows: no pass. */
+  private fromGathered(node: GrowNode, rows: GatheredRows, hist: Float64Array): void {
+    const sides = this.sides(node, rows);
+    const small = node.leftRows <= node.rows - node.leftRows ? 0 : 1;
+    const { store } = rows;
+    const idx = new Int32Array(sides.length);
+    const og = new Float32Array(sides.length);
+    const oh = new Float32Array(this.constant ? 0 : sides.length);
+    let n = 0;
+    for (let p = 0; p < sides.length; p++) {
+      if (sides[p] !== small) continue;
+      const i = rows.idx[p];
+      idx[n] = i;
+      og[n] = store.g[i];
+      if (!this.constant) oh[n] = store.h[i];
+      n++;
+    }
+    const data: HistogramData = { n: store.n, features: this.f, bins: store.bins, histOffset: this.histOffset, idx, g: store.g, h: store.h, og, oh, rootCounts: this.noCounts };
+    if (n > 0) buildHistograms(data, hist, 0, this.f, { start: 0, end: n, root: false, gOffset: 0, constantHessian: this.constant });
+  }
+
   protected override beforeSplit(node: GrowNode, open: GrowNode[]): void {
     if (this.ahead.has(node.id) || !this.childrenSplittable(node)) return;
-    this.buildAhead([node, ...open.filter((o) => !this.ahead.has(o.id) && this.childrenSplittable(o))]);
+    const rows = this.gathered.get(node.id);
+    if (rows) {
+      const hist = this.acquire();
+      this.fromGathered(node, rows, hist);
+      this.ahead.set(node.id, hist);
+      return;
+    }
+    this.buildAhead([node, ...open.filter((o) => !this.ahead.has(o.id) && !this.gathered.has(o.id) && this.childrenSplittable(o))]);
   }
 
   protected childHistogram(parent: GrowNode, _small: GrowNode, hist: Float64Array): void {
@@ -158,6 +264,13 @@ export class StreamedTreeGrower extends GradientTreeBase {
 
   /** One pass over the file: for each of `targets` (open nodes, not split yet), its smaller child's histograms. */
   private buildAhead(targets: GrowNode[]): void {
+    // Targets small enough to hold have their rows gathered in the pass instead (their descendants then need no pass).
+    const gather = targets.map((t) => {
+      if (this.gatheredRows + t.rows > this.gatherLimit) return null;
+      this.gatheredRows += t.rows;
+      return newGathered(t.rows, this.f, this.constant);
+    });
+    const filled = new Int32Array(targets.length);
     const slotOf = new Int32Array(this.nodes.count).fill(-1);
     const hists = targets.map((t, s) => {
       slotOf[t.id] = s;
@@ -185,6 +298,15 @@ export class StreamedTreeGrower extends GradientTreeBase {
         const s = slotOf[id];
         rowSlot[r] = -1;
         if (s < 0) continue;
+        const into = gather[s];
+        if (into) {
+          const p = filled[s]++;
+          const st = into.store;
+          for (let j = 0; j < this.f; j++) st.bins[j * st.n + p] = bins[j * m + r];
+          st.g[p] = g[r];
+          if (!this.constant) st.h[p] = h[r];
+          continue;
+        }
         const b = bins[tFeature[s] * m + r];
         const left = b === tMissingBin[s] ? tMissing[s] : b <= tBin[s] ? 1 : 0;
         if (left !== smallLeft[s]) continue;
@@ -209,10 +331,21 @@ export class StreamedTreeGrower extends GradientTreeBase {
       }
     }
     this.fresh = false;
-    targets.forEach((t, s) => this.ahead.set(t.id, hists[s]));
+    targets.forEach((t, s) => {
+      const rows = gather[s];
+      if (rows) {
+        if (filled[s] !== rows.store.n) throw new Error(`node ${t.id}: gathered ${filled[s]} rows, expected ${rows.store.n}`);
+        this.gathered.set(t.id, rows);
+        this.fromGathered(t, rows, hists[s]);
+      }
+      this.ahead.set(t.id, hists[s]);
+    });
   }
 
   protected addLeaves(): void {
+    this.gathered.clear();
+    this.lastSides = undefined;
+    this.gatheredRows = 0;
     // What was built ahead for nodes left unsplit goes back to the pool.
     for (const hist of this.ahead.values()) this.release(hist);
     this.ahead.clear();

@@ -26,11 +26,11 @@ const targets: Record<string, { task: Task; y: Float32Array; classes: string[] }
 };
 
 
-async function both(name: string, params: Record<string, ParamValue>, blockRows: number, seed = 5, onProgress?: () => void) {
+async function both(name: string, params: Record<string, ParamValue>, blockRows: number, seed = 5, onProgress?: () => void, gatherBytes?: number) {
   const { task, y, classes } = targets[name];
   const all = { ...gradientBoosting.defaults, ...params };
   const inMemory = await gradientBoosting.train({ task, x: { n, columns, names: columns.map((_, j) => `x${j}`) }, y, classes, params: all, seed });
-  const streamed = await trainBoostingStreamed({ task, data: arrayBlocks(columns, y, blockRows), classes, params: all, seed, onProgress });
+  const streamed = await trainBoostingStreamed({ task, data: arrayBlocks(columns, y, blockRows), classes, params: all, seed, onProgress }, gatherBytes);
   return { inMemory, streamed };
 }
 
@@ -47,17 +47,22 @@ describe("gradient_boosting on streamed rows", () => {
     const before = process.env.LATHE_TEMP_DIR;
     process.env.LATHE_TEMP_DIR = spill;
     // 3,000-row blocks: the edge sample (two blocks) holds every training row, so the bins are the in-memory ones.
+    const passes: number[] = [];
     for (const name of Object.keys(targets)) {
       for (const early_stopping of [false, true]) {
-        const during: string[][] = [];
-        const { inMemory, streamed } = await both(name, { max_iter: 12, early_stopping, n_iter_no_change: 2, max_leaf_nodes: 15 }, 3000, 5, () => during.push(readdirSync(spill)));
-        // While it trains, its chunk file is there.
-        expect(during[0]).toEqual([expect.stringMatching(/^lathe-chunks-/)]);
-        expect(streamed.method).toBe(`${inMemory.method}, streamed`);
-        expect(state(streamed)).toEqual(state(inMemory));
-        // The validation losses are the in-memory ones exactly; the training losses are sums over chunks, equal to rounding.
-        expect(streamed.history!.map((h) => [h.step, h.valLoss])).toEqual(inMemory.history!.map((h) => [h.step, h.valLoss]));
-        streamed.history!.forEach((h, i) => expect(h.loss).toBeCloseTo(inMemory.history![i].loss, 9));
+        // Nodes' rows gathered in memory (by default every row here: one pass a tree), some of them, or none (a pass per level).
+        for (const gatherBytes of [undefined, 20_000, 0]) {
+          const during: string[][] = [];
+          const { inMemory, streamed } = await both(name, { max_iter: 12, early_stopping, n_iter_no_change: 2, max_leaf_nodes: 15 }, 3000, 5, () => during.push(readdirSync(spill)), gatherBytes);
+          // While it trains, its chunk file is there.
+          expect(during[0]).toEqual([expect.stringMatching(/^lathe-chunks-/)]);
+          expect(streamed.method).toBe(`${inMemory.method}, streamed`);
+          expect(state(streamed)).toEqual(state(inMemory));
+          // The validation losses are the in-memory ones exactly; the training losses are sums over chunks, equal to rounding.
+          expect(streamed.history!.map((h) => [h.step, h.valLoss])).toEqual(inMemory.history!.map((h) => [h.step, h.valLoss]));
+          streamed.history!.forEach((h, i) => expect(h.loss).toBeCloseTo(inMemory.history![i].loss, 9));
+          passes.push(lastStreamedBoosting.passes);
+        }
         // The codes were held a chunk at a time: several chunks, none of them all the rows.
         expect(lastStreamedBoosting.chunks).toBeGreaterThan(3);
         expect(lastStreamedBoosting.codeBytes).toBeLessThan((lastStreamedBoosting.rows * columns.length) / 3);
@@ -67,6 +72,13 @@ describe("gradient_boosting on streamed rows", () => {
     if (before === undefined) delete process.env.LATHE_TEMP_DIR;
     else process.env.LATHE_TEMP_DIR = before;
     expect(readdirSync(spill)).toEqual([]);
+    // Gathering saves passes: all rows held, some, none.
+    for (let c = 0; c < passes.length; c += 3) {
+      expect(passes[c]).toBeLessThanOrEqual(passes[c + 1]);
+      expect(passes[c + 1]).toBeLessThanOrEqual(passes[c + 2]);
+      expect(passes[c]).toBeLessThan(passes[c + 2] / 3);
+    }
+    expect(passes.some((p, i) => i % 3 === 1 && p < passes[i + 1])).toBe(true);
   });
 
   it("with edges from a smaller sample: the same model for the same seed, another for another seed, still accurate", async () => {
