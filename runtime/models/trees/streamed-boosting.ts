@@ -3,9 +3,10 @@
  * (docs/larger-than-memory.md). The training rows are binned once into a chunk file on disk
  * (chunk-file.ts) beside their targets, raw scores, gradients and hessians; every pass after that
  * reads the file back a chunk at a time: one per iteration for the raw scores and gradients, and
- * per tree one for the root's histograms and one per level of the tree (streamed-gradient-tree.ts).
- * Memory holds a chunk, the histograms of the open nodes and the validation rows; no array of all
- * rows.
+ * per tree one for the root's histograms and one each time the growth needs histograms it has not
+ * built, until its nodes are small enough to gather (streamed-gradient-tree.ts). Memory holds a
+ * chunk, the histograms of the open nodes, gathered rows (bounded) and the validation rows; no
+ * array of all rows.
  *
  * Bin edges come from a seeded sample of at most 200,000 training rows (as for the other trees).
  * The holdout, the baseline, the gradients, the histograms and the updates are the in-memory fit's

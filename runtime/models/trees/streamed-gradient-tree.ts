@@ -1,15 +1,18 @@
 /**
  * One boosted tree grown over rows kept on disk (chunk-file.ts), for data over the training memory
  * budget: the same best-first growth as in memory (`GradientTreeBase`), with each histogram built by
- * reading the rows back a chunk at a time. Memory holds one chunk of bin codes and gradients, and
- * the histograms of the open nodes; never a per-row array of all rows.
+ * reading the rows back a chunk at a time. Memory holds one chunk of bin codes and gradients, the
+ * histograms of the open nodes, and the gathered rows of nodes small enough (within `gatherBytes`);
+ * never a per-row array of all rows.
  *
- * A row's node is found by sending it down the cuts made so far from its codes (the partition in
- * memory, done again per pass). One pass builds, for every open node whose children will need
- * histograms, its smaller child's: best-first growth splits those nodes later in an order their
- * gains decide, so building ahead costs a pass per level of the tree instead of one per split.
- * Within a node the rows are added in row order, chunk after chunk — the order of the in-memory
- * node's rows — so each histogram holds the same doubles, and the tree is the in-memory one.
+ * A row's node is kept in the file (section `node`) and stepped down the cuts made since the last
+ * pass (the partition in memory, done again per pass). One pass builds, for every open node whose
+ * children will need histograms, its smaller child's: best-first growth splits those nodes later in
+ * an order their gains decide, so building ahead saves passes. A target whose rows fit in what is
+ * left of `gatherBytes` has them gathered in the pass instead; its descendants are then partitioned
+ * and histogrammed in memory with no pass. Within a node the rows are added in row order, chunk
+ * after chunk or from the gathered rows — the order of the in-memory node's rows — so each
+ * histogram holds the same doubles, and the tree is the in-memory one.
  */
 import type { BinnedMatrix } from "./binning.js";
 import type { ChunkFile } from "./chunk-file.js";
