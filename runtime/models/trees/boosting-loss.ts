@@ -15,6 +15,8 @@ export interface BoostingLoss {
   constantHessian: boolean;
   /** The best constant raw score(s) for targets `y`, where boosting starts. */
   baseline(y: Float32Array): Float64Array;
+  /** The same from the targets' sums (`TargetSums`), for targets streamed a block at a time. */
+  baselineOf(sums: TargetSums): Float64Array;
   /** Gradients and hessians (left alone when constant) at `raw`; returns the mean loss at `raw`. */
   gradients(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array): number;
   /** The mean loss of `raw` against `y`. */
@@ -27,10 +29,27 @@ export function boostingLoss(task: Task, classes: number): BoostingLoss {
   return boostingOutputs(task, classes) === 1 ? binomial : multinomial(classes);
 }
 
-function mean(y: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < y.length; i++) sum += y[i];
-  return sum / y.length;
+/**
+ * What a baseline needs of the targets: their count, their sum (added in row order) and, for
+ * classes, the rows of each. `add` takes them a block at a time, so streamed targets give the
+ * same sums as the whole array.
+ */
+export class TargetSums {
+  n = 0;
+  sum = 0;
+  readonly counts: Float64Array;
+
+  constructor(classes: number) {
+    this.counts = new Float64Array(classes);
+  }
+
+  /** Adds targets `y` (the next rows in order). */
+  add(y: Float32Array): this {
+    for (let i = 0; i < y.length; i++) this.sum += y[i];
+    if (this.counts.length > 0) for (let i = 0; i < y.length; i++) this.counts[y[i]]++;
+    this.n += y.length;
+    return this;
+  }
 }
 
 /** Clips a class share away from 0 and 1 so its logarithm stays finite (scikit-learn's clip). */
@@ -42,7 +61,10 @@ const squaredError: BoostingLoss = {
   outputs: 1,
   constantHessian: true,
   baseline(y) {
-    return Float64Array.of(mean(y));
+    return this.baselineOf(new TargetSums(0).add(y));
+  },
+  baselineOf({ sum, n }) {
+    return Float64Array.of(sum / n);
   },
   gradients(y, raw, g) {
     let sum = 0;
@@ -90,7 +112,10 @@ const binomial: BoostingLoss = {
   outputs: 1,
   constantHessian: false,
   baseline(y) {
-    const p = clipShare(mean(y));
+    return this.baselineOf(new TargetSums(0).add(y));
+  },
+  baselineOf({ sum, n }) {
+    const p = clipShare(sum / n);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
   // Log loss log(1 + e^r) − y·r, as max(r, 0) + log(1 + e^−|r|) − y·r: no overflow for large |r|.
@@ -140,10 +165,11 @@ function multinomial(k: number): BoostingLoss {
     outputs: k,
     constantHessian: false,
     baseline(y) {
-      const counts = new Float64Array(k);
-      for (let i = 0; i < y.length; i++) counts[y[i]]++;
+      return this.baselineOf(new TargetSums(k).add(y));
+    },
+    baselineOf({ counts, n }) {
       // Symmetric logits (their mean is 0); the softmax does not change.
-      const logs = Array.from(counts, (c) => Math.log(clipShare(c / y.length)));
+      const logs = Array.from(counts, (c) => Math.log(clipShare(c / n)));
       const mean = logs.reduce((s, v) => s + v, 0) / k;
       return Float64Array.from(logs, (v) => v - mean);
     },

@@ -22,8 +22,9 @@ import { HistogramThreads } from "./histogram-threads.js";
 import { holdout } from "./holdout.js";
 import type { TreeArrays } from "./tree-builder.js";
 import { compiledWorkerUrl } from "./worker-url.js";
+import { trainBoostingStreamed } from "./streamed-boosting.js";
 
-const KIND = "gradient_boosting";
+export const KIND = "gradient_boosting";
 
 /** Above this many rows `early_stopping: auto` turns early stopping on (scikit-learn's rule). */
 const AUTO_EARLY_STOPPING_ROWS = 10_000;
@@ -35,7 +36,7 @@ const YIELD_MS = 50;
 const THREAD_MIN_CELLS = 1_000_000;
 
 /** Everything a fit needs from the options, checked. */
-interface BoostingOptions {
+export interface BoostingOptions {
   tree: GradientTreeOptions;
   maxIter: number;
   maxBins: number;
@@ -58,7 +59,7 @@ function numberOption(params: Record<string, ParamValue>, key: string, o: { min:
   return v;
 }
 
-function resolveOptions(params: Record<string, ParamValue>): BoostingOptions {
+export function resolveOptions(params: Record<string, ParamValue>): BoostingOptions {
   const early = params.early_stopping;
   const earlyStopping = early === true || early === "true" ? true : early === false || early === "false" ? false : early === "auto" ? "auto" : undefined;
   if (earlyStopping === undefined) throw new OptionError(`early_stopping must be auto, true or false, got ${JSON.stringify(early)}`);
@@ -105,6 +106,109 @@ function shouldStop(scores: number[], wait: number, tol: number): boolean {
   return !scores.slice(-wait).some((s) => s > reference);
 }
 
+/** The rows a fit boosts on, in memory or streamed (streamed-boosting.ts): what the loop asks of them. */
+export interface BoostingRows {
+  /** Gradients and hessians at the raw scores of the trees so far; returns the mean loss there. */
+  gradients(): number;
+  /** Grows output `c`'s tree of this iteration on those gradients. */
+  grow(c: number): TreeArrays;
+  /** The mean loss at the raw scores of every tree grown. */
+  loss(): number;
+}
+
+/** What the boosting loop needs besides the rows. */
+export interface BoostingFit {
+  task: TrainInput["task"];
+  classes: string[];
+  names: string[];
+  params: Record<string, ParamValue>;
+  options: BoostingOptions;
+  early: boolean;
+  baseline: Float64Array;
+  validation?: { x: Matrix; y: Float32Array };
+  onProgress?: TrainInput["onProgress"];
+  signal?: AbortSignal;
+  /** Rows streamed from DuckDB: the method says so. */
+  streamed?: boolean;
+}
+
+/**
+ * The boosting loop: per iteration, the gradients, one tree per output, the validation loss and
+ * early stopping (trees added to the validation rows' raw scores as the scorer walks them).
+ */
+export async function boost(fit: BoostingFit, rows: BoostingRows): Promise<BoostedModel> {
+  const { task, classes, options, validation, baseline } = fit;
+  const classification = task === "classification";
+  const loss = boostingLoss(task, classes.length);
+  const k = loss.outputs;
+  const nv = validation?.x.n ?? 0;
+  const rawVal = new Float64Array(k * nv);
+  for (let c = 0; c < k; c++) rawVal.fill(baseline[c], c * nv, (c + 1) * nv);
+  const packedValidation = validation ? packRows(validation.x) : undefined;
+  const trees: TreeArrays[] = [];
+  const history: HistoryPoint[] = [];
+  const scores = validation && fit.early ? [-loss.loss(validation.y, rawVal)] : [];
+  // A lone class needs no trees: every row is that class.
+  const iterations = classification && classes.length < 2 ? 0 : options.maxIter;
+  let stopped = false;
+  let lastYield = performance.now();
+  const report = (point: HistoryPoint) => {
+    history.push(point);
+    fit.onProgress?.({ step: point.step, total: options.maxIter, unit: "iteration", loss: point.loss, ...(point.valLoss !== undefined ? { valLoss: point.valLoss } : {}) });
+  };
+  let pendingValLoss: number | undefined;
+  for (let it = 0; it < iterations && !stopped; it++) {
+    // The gradient pass also gives the training loss of the scores so far: the previous iteration's.
+    const trainLoss = rows.gradients();
+    if (it > 0) report({ step: it, loss: trainLoss, ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
+    for (let c = 0; c < k; c++) {
+      const tree = rows.grow(c);
+      trees.push(tree);
+      if (packedValidation) addTree(tree, packedValidation, rawVal.subarray(c * nv, (c + 1) * nv));
+    }
+    if (validation) {
+      pendingValLoss = loss.loss(validation.y, rawVal);
+      if (fit.early) {
+        scores.push(-pendingValLoss);
+        stopped = shouldStop(scores, options.nIterNoChange, options.tol);
+      }
+    }
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+    if (fit.signal?.aborted) throw abortError(fit.signal);
+  }
+  const done = trees.length / k;
+  if (done > 0) report({ step: done, loss: rows.loss(), ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
+  return new BoostedModel({
+    kind: KIND,
+    task,
+    featureNames: [...fit.names],
+    classes: [...classes],
+    params: fit.params,
+    baseline,
+    trees,
+    method: `${done} iteration${done === 1 ? "" : "s"}${stopped ? ", stopped early" : ""}${fit.streamed ? ", streamed" : ""}`,
+    history,
+  });
+}
+
+/** The training targets' check, in memory and streamed: class indices in range, or finite values. */
+export function checkTargets(y: Float32Array, task: TrainInput["task"], classes: number, first = 0): void {
+  const classification = task === "classification";
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    const ok = classification ? Number.isInteger(v) && v >= 0 && v < classes : Number.isFinite(v);
+    if (!ok) throw new Error(`${KIND}: row ${first + i}: ${classification ? `class index ${v} is not in 0..${classes - 1}` : `target ${v} is not a finite number`}`);
+  }
+}
+
+/** Whether early stopping is on for `n` training rows. */
+export function earlyStopping(options: BoostingOptions, n: number): boolean {
+  return options.earlyStopping === "auto" ? n > AUTO_EARLY_STOPPING_ROWS : options.earlyStopping;
+}
+
 async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const { x, y, task, classes } = input;
   if (input.signal?.aborted) throw abortError(input.signal);
@@ -115,13 +219,9 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   if (x.names.length !== x.columns.length) throw new Error(`${KIND}: ${x.names.length} feature names for ${x.columns.length} columns`);
   const options = resolveOptions(params);
   const classification = task === "classification";
-  for (let i = 0; i < x.n; i++) {
-    const v = y[i];
-    const ok = classification ? Number.isInteger(v) && v >= 0 && v < classes.length : Number.isFinite(v);
-    if (!ok) throw new Error(`${KIND}: row ${i}: ${classification ? `class index ${v} is not in 0..${classes.length - 1}` : `target ${v} is not a finite number`}`);
-  }
+  checkTargets(y, task, classes.length);
 
-  const early = options.earlyStopping === "auto" ? x.n > AUTO_EARLY_STOPPING_ROWS : options.earlyStopping;
+  const early = earlyStopping(options, x.n);
   // The model's own validation dataset when it has one; else, to stop early, a holdout of the training rows.
   let trainX = x;
   let trainY = y;
@@ -139,9 +239,6 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const baseline = loss.baseline(trainY);
   const raw = new Float64Array(k * n);
   for (let c = 0; c < k; c++) raw.fill(baseline[c], c * n, (c + 1) * n);
-  const nv = validation?.x.n ?? 0;
-  const rawVal = new Float64Array(k * nv);
-  for (let c = 0; c < k; c++) rawVal.fill(baseline[c], c * nv, (c + 1) * nv);
 
   const features = trainX.columns.length;
   const wanted = options.workers === 0 ? (n * features >= THREAD_MIN_CELLS ? availableParallelism() : 1) : options.workers;
@@ -151,57 +248,17 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const g = typedArray(Float32Array, k * n, shared);
   const h = typedArray(Float32Array, loss.constantHessian ? 0 : k * n, shared);
   const data = histogramData(binned, g, h, shared);
-  const packedValidation = validation ? packRows(validation.x) : undefined;
   const threads = await HistogramThreads.start(data, wanted, url);
   try {
     const grower = new GradientTreeGrower(binned, options.tree, data, threads);
-    const trees: TreeArrays[] = [];
-    const history: HistoryPoint[] = [];
-    const scores = validation && early ? [-loss.loss(validation.y, rawVal)] : [];
-    // A lone class needs no trees: every row is that class.
-    const iterations = classification && classes.length < 2 ? 0 : options.maxIter;
-    let stopped = false;
-    let lastYield = performance.now();
-    const report = (point: HistoryPoint) => {
-      history.push(point);
-      input.onProgress?.({ step: point.step, total: options.maxIter, unit: "iteration", loss: point.loss, ...(point.valLoss !== undefined ? { valLoss: point.valLoss } : {}) });
-    };
-    let pendingValLoss: number | undefined;
-    for (let it = 0; it < iterations && !stopped; it++) {
-      // The gradient pass also gives the training loss of the scores so far: the previous iteration's.
-      const trainLoss = loss.gradients(trainY, raw, g, h);
-      if (it > 0) report({ step: it, loss: trainLoss, ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
-      for (let c = 0; c < k; c++) {
-        const tree = grower.grow(c, loss.constantHessian, raw.subarray(c * n, (c + 1) * n));
-        trees.push(tree);
-        if (packedValidation) addTree(tree, packedValidation, rawVal.subarray(c * nv, (c + 1) * nv));
-      }
-      if (validation) {
-        pendingValLoss = loss.loss(validation.y, rawVal);
-        if (early) {
-          scores.push(-pendingValLoss);
-          stopped = shouldStop(scores, options.nIterNoChange, options.tol);
-        }
-      }
-      if (performance.now() - lastYield > YIELD_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
-      }
-      if (input.signal?.aborted) throw abortError(input.signal);
-    }
-    const done = trees.length / k;
-    if (done > 0) report({ step: done, loss: loss.loss(trainY, raw), ...(pendingValLoss !== undefined ? { valLoss: pendingValLoss } : {}) });
-    const model = new BoostedModel({
-      kind: KIND,
-      task,
-      featureNames: [...x.names],
-      classes: [...classes],
-      params,
-      baseline,
-      trees,
-      method: `${done} iteration${done === 1 ? "" : "s"}${stopped ? ", stopped early" : ""}`,
-      history,
-    });
+    const model = await boost(
+      { task, classes, names: x.names, params, options, early, baseline, validation, onProgress: input.onProgress, signal: input.signal },
+      {
+        gradients: () => loss.gradients(trainY, raw, g, h),
+        grow: (c) => grower.growTree(c, loss.constantHessian, raw.subarray(c * n, (c + 1) * n)),
+        loss: () => loss.loss(trainY, raw),
+      },
+    );
     model.trainingThreads = threads.threads;
     return model;
   } finally {
@@ -234,6 +291,7 @@ export const gradientBoosting: Learner = {
     workers: 0,
   },
   train: trainBoosting,
+  trainStreamed: (input) => trainBoostingStreamed(input),
   load(model) {
     return BoostedModel.fromJSON(model, KIND);
   },

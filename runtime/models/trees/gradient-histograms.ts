@@ -232,8 +232,7 @@ export function rootCounts(bins: Uint8Array, n: number, histOffset: Int32Array):
 export function histogramData(binned: BinnedMatrix, g: Float32Array, h: Float32Array, shared: boolean): HistogramData {
   const { n, features, bins } = binned;
   if (!(bins instanceof Uint8Array)) throw new Error("gradient boosting bins features into at most 255 values");
-  const histOffset = new Int32Array(features + 1);
-  for (let j = 0; j < features; j++) histOffset[j + 1] = histOffset[j] + (binned.edges[j].length + 2) * STRIDE;
+  const histOffset = histogramLayout(binned.edges);
   const copy = <T extends Int32Array | Float64Array>(a: T, type: TypedArrayType<T>): T => {
     const out = typedArray(type, a.length, shared);
     out.set(a as never);
@@ -251,6 +250,13 @@ export function histogramData(binned: BinnedMatrix, g: Float32Array, h: Float32A
     oh: typedArray(Float32Array, h.length > 0 ? n : 0, shared),
     rootCounts: copy(rootCounts(bins, n, histOffset), Float64Array),
   };
+}
+
+/** Where each feature's histogram starts for features binned by `edges` (value bins, the missing bin); the last entry is the total length. */
+export function histogramLayout(edges: Float32Array[]): Int32Array {
+  const histOffset = new Int32Array(edges.length + 1);
+  for (let j = 0; j < edges.length; j++) histOffset[j + 1] = histOffset[j] + (edges[j].length + 2) * STRIDE;
+  return histOffset;
 }
 
 type TypedArrayType<T> = { new (b: ArrayBuffer | SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number };

@@ -37,7 +37,8 @@ export interface GradientTreeOptions {
 /** Fewest hessian sum on each side of a cut (scikit-learn's min_hessian_to_split). */
 const MIN_HESSIAN = 1e-3;
 
-interface GrowNode {
+/** A node of the tree being grown, with its best cut once found. */
+export interface GrowNode {
   id: number;
   start: number;
   end: number;
@@ -56,77 +57,79 @@ interface GrowNode {
   leftRows: number;
 }
 
-/** Reusable buffers for growing every tree of a boosted model over the same binned rows. */
-export class GradientTreeGrower {
-  private readonly n: number;
-  private readonly f: number;
-  private readonly bins: Uint8Array;
+/**
+ * The growing of one boosted tree, whatever holds the rows: best-first splits, split search,
+ * leaves. Where the rows are — their root sums and histograms, the partition, the leaves' raw
+ * scores — is the subclass's: `GradientTreeGrower` over arrays in memory, `StreamedTreeGrower`
+ * (streamed-gradient-tree.ts) over rows read back a chunk at a time.
+ */
+export abstract class GradientTreeBase {
+  protected readonly f: number;
   /** Per feature: value bins (its missing bin has this index) and where its histogram starts. */
-  private readonly valueBins: Int32Array;
-  private readonly histOffset: Int32Array;
-  private readonly idx: Int32Array;
-  private readonly scratch: Int32Array;
-  /** Per bin of the feature being split on: 1 when its rows go left. */
-  private readonly goesLeft = new Uint8Array(256);
+  protected readonly valueBins: Int32Array;
+  protected readonly histOffset: Int32Array;
   private readonly pool: Float64Array[] = [];
   private readonly low: Float32Array[];
   private readonly high: Float32Array[];
   /** The native partition, gather and split search (the same buffers and doubles as the code below). */
-  private readonly kernels: NativeBoostingModule | null = boostingKernels();
+  protected readonly kernels: NativeBoostingModule | null = boostingKernels();
   /** The native split search's node and result buffers. */
   private readonly splitIn = new Float64Array(8);
   private readonly splitOut = new Float64Array(7);
 
   // The tree being grown.
-  private gOffset = 0;
-  private constantHessian = false;
-  private readonly nodes = new NodeBuffer();
-  private values: number[] = [];
+  protected gOffset = 0;
+  protected constantHessian = false;
+  protected readonly nodes = new NodeBuffer();
+  protected values: number[] = [];
   private importance = new Float64Array(0);
-  private leaves: GrowNode[] = [];
+  protected leaves: GrowNode[] = [];
 
   constructor(
-    binned: BinnedMatrix,
-    private readonly options: GradientTreeOptions,
-    private readonly data: HistogramData,
-    private readonly threads: HistogramThreads,
+    binned: Pick<BinnedMatrix, "features" | "edges" | "low" | "high">,
+    protected readonly options: GradientTreeOptions,
+    histOffset: Int32Array,
+    private readonly allocate: (size: number) => Float64Array,
   ) {
-    this.n = data.n;
-    this.f = data.features;
-    this.bins = data.bins;
+    this.f = binned.features;
     this.valueBins = Int32Array.from(binned.edges, (e) => e.length + 1);
-    this.histOffset = data.histOffset;
-    this.idx = data.idx;
-    this.scratch = new Int32Array(this.n);
+    this.histOffset = histOffset;
     this.low = binned.low;
     this.high = binned.high;
   }
+
+  /** The gradient and hessian sums of every row (output `gOffset`'s). */
+  protected abstract rootSums(): [g: number, h: number];
+  /** Every feature's histograms over all rows into zeroed `hist`. */
+  protected abstract rootHistogram(hist: Float64Array): void;
+  /** Sends a node's rows to its children by its cut; returns where the right child's rows start. */
+  protected abstract partition(node: GrowNode): number;
+  /** The histograms of `small`, a child of `parent` (already split), into zeroed `hist`. */
+  protected abstract childHistogram(parent: GrowNode, small: GrowNode, hist: Float64Array): void;
+  /** Adds each leaf's value to the raw score of its training rows. */
+  protected abstract addLeaves(raw: Float64Array): void;
+  /** Called with the node about to be split and the nodes still open: a chance to build histograms ahead. */
+  protected beforeSplit(_node: GrowNode, _open: GrowNode[]): void {}
 
   /**
    * Grows a tree on the gradients and hessians of output `k` (hessians ignored when
    * `constantHessian`: every one is 1) and adds each leaf's value to `raw[i]` of the rows it holds.
    */
-  grow(k: number, constantHessian: boolean, raw: Float64Array): TreeArrays {
-    const { n, idx, options } = this;
+  grow(k: number, constantHessian: boolean, raw: Float64Array, n: number): TreeArrays {
+    const { options } = this;
     this.gOffset = k * n;
     this.constantHessian = constantHessian;
     this.nodes.reset();
     this.values = [];
     this.leaves = [];
     this.importance = new Float64Array(this.f);
-    for (let i = 0; i < n; i++) idx[i] = i;
-    const g = this.data.g;
-    let sumG = 0;
-    let sumH = 0;
-    for (let i = this.gOffset; i < this.gOffset + n; i++) sumG += g[i];
-    if (constantHessian) sumH = n;
-    else for (let i = this.gOffset; i < this.gOffset + n; i++) sumH += this.data.h[i];
+    const [sumG, sumH] = this.rootSums();
 
     const root = this.node(0, n, 0, sumG, sumH, n);
     const open: GrowNode[] = [];
     if (this.splittable(root)) {
       root.hist = this.acquire();
-      this.threads.build(root.hist, { start: 0, end: n, root: true, gOffset: this.gOffset, constantHessian });
+      this.rootHistogram(root.hist);
       this.findSplit(root);
     }
     if (root.feature >= 0) open.push(root);
@@ -138,6 +141,8 @@ export class GradientTreeGrower {
       for (let o = 1; o < open.length; o++) if (open[o].gain > open[pick].gain) pick = o;
       const node = open[pick];
       open.splice(pick, 1);
+      // The last split gives its children no histograms: they become leaves.
+      if (leafCount + 1 < options.maxLeafNodes) this.beforeSplit(node, open);
       const [a, b] = this.split(node);
       leafCount++;
       if (leafCount >= options.maxLeafNodes) {
@@ -147,7 +152,7 @@ export class GradientTreeGrower {
         break;
       }
       const children = [a, b].filter((c) => this.splittable(c));
-      if (children.length > 0) this.childHistograms(node.hist!, a, b);
+      if (children.length > 0) this.childHistograms(node, a, b);
       else this.release(node.hist!);
       for (const c of [a, b]) {
         if (c.hist) this.findSplit(c);
@@ -164,15 +169,21 @@ export class GradientTreeGrower {
   }
 
   /** Whether a node may be split at all: under the depth limit, room for two leaves. */
-  private splittable(node: GrowNode): boolean {
+  protected splittable(node: Pick<GrowNode, "depth" | "rows" | "h">): boolean {
     const { maxDepth, minSamplesLeaf } = this.options;
     return !(maxDepth > 0 && node.depth >= maxDepth) && node.rows >= 2 * minSamplesLeaf && node.h >= 2 * MIN_HESSIAN;
+  }
+
+  /** Whether splitting `node` by its cut gives a child that may split again (then the children get histograms). */
+  protected childrenSplittable(node: GrowNode): boolean {
+    const depth = node.depth + 1;
+    return this.splittable({ depth, rows: node.leftRows, h: node.leftH }) || this.splittable({ depth, rows: node.rows - node.leftRows, h: node.h - node.leftH });
   }
 
   /** Splits a node by its best cut into two children (no histograms yet). */
   private split(node: GrowNode): [GrowNode, GrowNode] {
     const { feature, bin, missingLeft } = node;
-    const mid = this.partition(node.start, node.end, feature, bin, missingLeft);
+    const mid = this.partition(node);
     const a = this.node(node.start, mid, node.depth + 1, node.leftG, node.leftH, node.leftRows);
     const b = this.node(mid, node.end, node.depth + 1, node.g - node.leftG, node.h - node.leftH, node.rows - node.leftRows);
     const next = this.nextBin(node.hist!, feature, bin);
@@ -190,29 +201,19 @@ export class GradientTreeGrower {
   }
 
   /** Histograms for both children: build the smaller one's, the larger's is the parent's minus it. */
-  private childHistograms(parent: Float64Array, a: GrowNode, b: GrowNode): void {
+  private childHistograms(parent: GrowNode, a: GrowNode, b: GrowNode): void {
     const [small, large] = a.rows <= b.rows ? [a, b] : [b, a];
     const hist = this.acquire();
-    this.gather(small.start, small.end);
-    this.threads.build(hist, { start: small.start, end: small.end, root: false, gOffset: this.gOffset, constantHessian: this.constantHessian });
-    subtractHistograms(parent, hist);
+    this.childHistogram(parent, small, hist);
+    subtractHistograms(parent.hist!, hist);
     small.hist = hist;
-    large.hist = parent;
+    large.hist = parent.hist;
     for (const c of [a, b]) {
       if (!this.splittable(c)) {
         this.release(c.hist!);
         c.hist = null;
       }
     }
-  }
-
-  /** Gathers the gradients (and hessians) of rows idx[start, end) into node order, so the pass reads them sequentially. */
-  private gather(start: number, end: number): void {
-    const { idx, gOffset } = this;
-    const { g, h, og, oh } = this.data;
-    if (this.kernels) return this.kernels.gather(idx, g, h, og, oh, start, end, gOffset, this.constantHessian);
-    for (let p = start; p < end; p++) og[p] = g[gOffset + idx[p]];
-    if (!this.constantHessian) for (let p = start; p < end; p++) oh[p] = h[gOffset + idx[p]];
   }
 
   /** The best cut of a node over every feature, into its split fields (feature -1 when none gains). */
@@ -230,7 +231,6 @@ export class GradientTreeGrower {
       if (missingRows > 0) this.scan(node, hist, j, true, parentScore);
     }
   }
-
   /** findSplit in the native module: the same sweeps and arithmetic, so the same cut. */
   private nativeSplit(node: GrowNode, hist: Float64Array, parentScore: number): void {
     const { splitIn: io, splitOut: out } = this;
@@ -300,11 +300,94 @@ export class GradientTreeGrower {
     }
   }
 
+  private makeLeaf(node: GrowNode): void {
+    if (node.hist) this.release(node.hist);
+    node.hist = null;
+    const { l2, learningRate } = this.options;
+    const id = node.id;
+    this.nodes.leaf(id, this.values.length);
+    this.values.push((-learningRate * node.g) / (node.h + l2 + Number.EPSILON));
+    this.leaves.push(node);
+  }
+
+  protected acquire(): Float64Array {
+    return this.pool.pop() ?? this.allocate(this.histOffset[this.f]);
+  }
+
+  protected release(hist: Float64Array): void {
+    hist.fill(0);
+    this.pool.push(hist);
+  }
+
+  private finish(): TreeArrays {
+    return this.nodes.finish(Float64Array.from(this.values), this.importance);
+  }
+}
+
+/** Reusable buffers for growing every tree of a boosted model over the same binned rows in memory. */
+export class GradientTreeGrower extends GradientTreeBase {
+  private readonly n: number;
+  private readonly bins: Uint8Array;
+  private readonly idx: Int32Array;
+  private readonly scratch: Int32Array;
+  /** Per bin of the feature being split on: 1 when its rows go left. */
+  private readonly goesLeft = new Uint8Array(256);
+
+  constructor(
+    binned: BinnedMatrix,
+    options: GradientTreeOptions,
+    private readonly data: HistogramData,
+    private readonly threads: HistogramThreads,
+  ) {
+    super(binned, options, data.histOffset, (size) => threads.allocate(size));
+    this.n = data.n;
+    this.bins = data.bins;
+    this.idx = data.idx;
+    this.scratch = new Int32Array(this.n);
+  }
+
+  /** Grows a tree on output `k` over the rows in memory (see `GradientTreeBase.grow`). */
+  growTree(k: number, constantHessian: boolean, raw: Float64Array): TreeArrays {
+    return this.grow(k, constantHessian, raw, this.n);
+  }
+
+  protected rootSums(): [number, number] {
+    const { n, idx, gOffset } = this;
+    for (let i = 0; i < n; i++) idx[i] = i;
+    const g = this.data.g;
+    let sumG = 0;
+    let sumH = 0;
+    for (let i = gOffset; i < gOffset + n; i++) sumG += g[i];
+    if (this.constantHessian) sumH = n;
+    else for (let i = gOffset; i < gOffset + n; i++) sumH += this.data.h[i];
+    return [sumG, sumH];
+  }
+
+  protected rootHistogram(hist: Float64Array): void {
+    this.threads.build(hist, { start: 0, end: this.n, root: true, gOffset: this.gOffset, constantHessian: this.constantHessian });
+  }
+
+  protected childHistogram(_parent: GrowNode, small: GrowNode, hist: Float64Array): void {
+    this.gather(small.start, small.end);
+    this.threads.build(hist, { start: small.start, end: small.end, root: false, gOffset: this.gOffset, constantHessian: this.constantHessian });
+  }
+
+  /** Gathers the gradients (and hessians) of rows idx[start, end) into node order, so the pass reads them sequentially. */
+  private gather(start: number, end: number): void {
+    const { idx, gOffset } = this;
+    const { g, h, og, oh } = this.data;
+    if (this.kernels) return this.kernels.gather(idx, g, h, og, oh, start, end, gOffset, this.constantHessian);
+    for (let p = start; p < end; p++) og[p] = g[gOffset + idx[p]];
+    if (!this.constantHessian) for (let p = start; p < end; p++) oh[p] = h[gOffset + idx[p]];
+  }
+
   /**
-   * Stable partition of idx[start, end) by the cut; returns where the right side starts. Each row
-   * is written to both sides and only the side it belongs to advances: no branch to mispredict.
+   * Stable partition of the node's rows idx[start, end) by its cut; returns where the right side
+   * starts. Each row is written to both sides and only the side it belongs to advances: no branch
+   * to mispredict.
    */
-  private partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
+  protected partition(node: GrowNode): number {
+    const { start, end, feature, bin, missingLeft } = node;
     const { idx, scratch, bins, goesLeft } = this;
     const offset = feature * this.n;
     const missing = this.valueBins[feature];
@@ -324,35 +407,11 @@ export class GradientTreeGrower {
     return l;
   }
 
-  private makeLeaf(node: GrowNode): void {
-    if (node.hist) this.release(node.hist);
-    node.hist = null;
-    const { l2, learningRate } = this.options;
-    const id = node.id;
-    this.nodes.leaf(id, this.values.length);
-    this.values.push((-learningRate * node.g) / (node.h + l2 + Number.EPSILON));
-    this.leaves.push(node);
-  }
-
-  /** Adds each leaf's value to the raw score of its training rows. */
-  private addLeaves(raw: Float64Array): void {
+  protected addLeaves(raw: Float64Array): void {
     const idx = this.idx;
     for (const leaf of this.leaves) {
       const v = this.values[this.nodes.right[leaf.id]];
       for (let p = leaf.start; p < leaf.end; p++) raw[idx[p]] += v;
     }
-  }
-
-  private acquire(): Float64Array {
-    return this.pool.pop() ?? this.threads.allocate(this.histOffset[this.f]);
-  }
-
-  private release(hist: Float64Array): void {
-    hist.fill(0);
-    this.pool.push(hist);
-  }
-
-  private finish(): TreeArrays {
-    return this.nodes.finish(Float64Array.from(this.values), this.importance);
   }
 }

@@ -1,34 +1,43 @@
 /**
  * Quantising rows streamed from DuckDB (data over the training memory budget) for the tree
  * learners: bin edges from a bounded seeded sample, then one pass binning every block into the
- * one- or two-byte cells the tree builder reads. Memory holds the cells (n × features bytes, a
- * quarter of the float32 columns or less), the targets and one block; the float32 columns are
- * never held whole.
+ * one- or two-byte cells the tree builders read, written a chunk at a time to a chunk file on disk
+ * (chunk-file.ts) that the learners read back per pass. Memory holds a chunk, never every row's
+ * cells or float32 columns.
  */
-import type { RowBlocks } from "../types.js";
+import type { Matrix, RowBlocks } from "../types.js";
 import { binInto, binRanges, BYTE_VALUE_BINS, computeEdges, type BinArray, type BinnedMatrix } from "./binning.js";
+import type { ChunkFile } from "./chunk-file.js";
 import { Rng } from "./prng.js";
 
 /** Rows the edges are computed from at most: scikit-learn's HistGradientBoosting bins from a 200,000-row subsample too. */
 export const EDGE_SAMPLE_ROWS = 200_000;
 
+/** Some of the rows: `n` of them, those for which `keep` (called once per row in order, with its target) says true. */
+export interface RowFilter {
+  n: number;
+  keep(y: number): boolean;
+}
+
 /**
  * A uniform sample of `size` rows (all of them when there are no more), by reservoir sampling
  * (Algorithm R) on a generator seeded with `seed`: the same rows for the same data and seed.
- * Columns only: the edges need no targets.
+ * Only the rows `rows` keeps when given. Columns only: the edges need no targets.
  */
-export async function sampleColumns(data: RowBlocks, size: number, seed: number, signal?: AbortSignal): Promise<{ n: number; columns: Float32Array[] }> {
+export async function sampleColumns(data: RowBlocks, size: number, seed: number, signal?: AbortSignal, rows?: RowFilter): Promise<{ n: number; columns: Float32Array[] }> {
   const d = data.names.length;
-  const kept = Math.min(size, data.n);
+  const kept = Math.min(size, rows?.n ?? data.n);
   const columns = Array.from({ length: d }, () => new Float32Array(kept));
   const rng = new Rng(seed);
+  let i = 0;
   await data.forEach(
     data.rowsPerBlock(1),
-    (x, _y, start) => {
+    (x, y) => {
       for (let r = 0; r < x.n; r++) {
-        const i = start + r;
+        if (rows && !rows.keep(y[r])) continue;
         const slot = i < kept ? i : rng.nextInt(i + 1);
         if (slot < kept) for (let j = 0; j < d; j++) columns[j][slot] = x.columns[j][r];
+        i++;
       }
     },
     signal,
@@ -36,40 +45,70 @@ export async function sampleColumns(data: RowBlocks, size: number, seed: number,
   return { n: kept, columns };
 }
 
-/**
- * The binned matrix and targets of streamed rows: edges from a sample of at most `sampleRows`
- * rows (so with the sample holding every row, the very edges of `binColumns`), then every row
- * binned by those edges, and each bin's smallest and largest value over all rows (the thresholds
- * sit between real training values, as in memory). `shared` puts cells and targets on
- * SharedArrayBuffers for the forest's worker threads.
- */
-export async function binStreamed(data: RowBlocks, maxBins: number, sampleRows: number, seed: number, shared: boolean, signal?: AbortSignal): Promise<{ binned: BinnedMatrix; y: Float32Array }> {
-  const { n } = data;
-  const d = data.names.length;
-  const sample = await sampleColumns(data, sampleRows, seed, signal);
+/** Folds a block's per-bin smallest and largest values into the running ones: NaN (an empty bin) never wins a comparison. */
+export function foldRanges(low: Float32Array, high: Float32Array, block: { low: Float32Array; high: Float32Array }): void {
+  for (let b = 0; b < block.low.length; b++) {
+    if (!(block.low[b] >= low[b])) low[b] = block.low[b] === block.low[b] ? block.low[b] : low[b];
+    if (!(block.high[b] <= high[b])) high[b] = block.high[b] === block.high[b] ? block.high[b] : high[b];
+  }
+}
+
+/** Bin edges of streamed rows from a seeded sample of at most `sampleRows` of them (those `rows` keeps), and each value bin's smallest and largest value, empty until `binToChunks` fills them. */
+export async function streamedEdges(data: RowBlocks, maxBins: number, sampleRows: number, seed: number, signal?: AbortSignal, rows?: RowFilter): Promise<Pick<BinnedMatrix, "edges" | "low" | "high">> {
+  const sample = await sampleColumns(data, sampleRows, seed, signal, rows);
   const edges = sample.columns.map((c) => computeEdges(c, maxBins));
-  const bytes = Math.max(...edges.map((e) => e.length + 1)) <= BYTE_VALUE_BINS ? 1 : 2;
-  const buffer = (size: number) => (shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
-  const bins: BinArray = bytes === 1 ? new Uint8Array(buffer(n * d)) : new Uint16Array(buffer(n * d * 2));
-  const y = new Float32Array(buffer(n * 4));
-  const low = edges.map((e) => new Float32Array(e.length + 1).fill(NaN));
-  const high = edges.map((e) => new Float32Array(e.length + 1).fill(NaN));
+  return { edges, low: edges.map((e) => new Float32Array(e.length + 1).fill(NaN)), high: edges.map((e) => new Float32Array(e.length + 1).fill(NaN)) };
+}
+
+/** Whether the cells of features with these edges take one byte each (else two). */
+export function byteCells(edges: Float32Array[]): boolean {
+  return Math.max(...edges.map((e) => e.length + 1)) <= BYTE_VALUE_BINS;
+}
+
+/**
+ * One pass binning streamed rows into `file`'s sections `bins` (a chunk's cells feature-major:
+ * feature j of its m rows at j·m) and `y`, folding each bin's smallest and largest value into
+ * `binning.low`/`high` (so thresholds sit between real training values, as in memory). Rows
+ * `rows` does not keep go to `skipped` instead (a holdout); `chunk` sees each chunk's targets in
+ * order. Memory holds one chunk's float32 columns and cells.
+ */
+export async function binToChunks(data: RowBlocks, binning: Pick<BinnedMatrix, "edges" | "low" | "high">, file: ChunkFile, signal?: AbortSignal, rows?: RowFilter & { skipped(x: Matrix, r: number, y: number): void }, chunk?: (y: Float32Array) => void): Promise<void> {
+  const { edges, low, high } = binning;
+  const d = edges.length;
+  const size = file.rowsPerChunk;
+  const stage = Array.from({ length: d }, () => new Float32Array(size));
+  const stageY = new Float32Array(size);
+  const cells: BinArray = byteCells(edges) ? new Uint8Array(size * d) : new Uint16Array(size * d);
+  let c = 0;
+  let filled = 0;
+  const flush = () => {
+    const m = filled;
+    for (let j = 0; j < d; j++) {
+      const out = cells.subarray(j * m, (j + 1) * m);
+      binInto(stage[j].subarray(0, m), edges[j], out);
+      foldRanges(low[j], high[j], binRanges(stage[j].subarray(0, m), out, edges[j].length + 1));
+    }
+    file.write(c, "bins", cells.subarray(0, m * d));
+    file.write(c, "y", stageY.subarray(0, m));
+    chunk?.(stageY.subarray(0, m));
+    c++;
+    filled = 0;
+  };
   await data.forEach(
     data.rowsPerBlock(1),
-    (x, yBlock, start) => {
-      y.set(yBlock, start);
-      for (let j = 0; j < d; j++) {
-        const cells = bins.subarray(j * n + start, j * n + start + x.n);
-        binInto(x.columns[j], edges[j], cells);
-        const r = binRanges(x.columns[j], cells, edges[j].length + 1);
-        // Fold the block's ranges in: NaN (an empty bin) never wins a comparison.
-        for (let b = 0; b < r.low.length; b++) {
-          if (!(r.low[b] >= low[j][b])) low[j][b] = r.low[b] === r.low[b] ? r.low[b] : low[j][b];
-          if (!(r.high[b] <= high[j][b])) high[j][b] = r.high[b] === r.high[b] ? r.high[b] : high[j][b];
+    (x, y) => {
+      for (let r = 0; r < x.n; r++) {
+        if (rows && !rows.keep(y[r])) {
+          rows.skipped(x, r, y[r]);
+          continue;
         }
+        for (let j = 0; j < d; j++) stage[j][filled] = x.columns[j][r];
+        stageY[filled++] = y[r];
+        if (filled === size) flush();
       }
     },
     signal,
   );
-  return { binned: { n, features: d, bins, edges, low, high }, y };
+  if (filled > 0) flush();
+  if (c !== file.chunks) throw new Error(`binned ${c} chunks, expected ${file.chunks}`);
 }

@@ -207,7 +207,26 @@ export class TreeGrower {
     return this.finish();
   }
 
-  private splitOrLeaf(node: Node, rng: Rng, stack: Node[]): void {
+  /** The histogram layout: where each feature's bins start, the stride of a bin ([weight, class weights…] or [weight, weighted target sum]) and the total length. */
+  get layout(): { histOffset: Int32Array; stride: number; size: number } {
+    return { histOffset: this.histOffset, stride: this.d, size: this.histSize };
+  }
+
+  /**
+   * The cut of a node known only by its all-feature histograms `hist` and its `stats` (rows
+   * streamed from disk, streamed-tree.ts), by the same rules and split search as a node grown here;
+   * null when the node is a leaf. `gain` is its impurity decrease (the importance it adds), `leftWeight` the left side's weight.
+   */
+  bestCut(stats: Float64Array, hist: Float64Array, depth: number, yMin: number, yMax: number, rng: Rng): { feature: number; bin: number; next: number; missingLeft: boolean; gain: number; leftWeight: number } | null {
+    const node: Node = { id: -1, start: 0, end: 0, depth, stats, hist, yMin, yMax };
+    // Each node's draws start from the same order, so its cut depends on its own generator only.
+    for (let j = 0; j < this.f; j++) this.featureOrder[j] = j;
+    if (this.isLeaf(node, rng)) return null;
+    return { feature: this.bestFeature, bin: this.bestBin, next: this.bestNext, missingLeft: this.bestMissingLeft, gain: Math.max(0, this.bestProxy - this.parentProxy(stats)), leftWeight: this.bestLeft[0] };
+  }
+
+  /** Whether a node stays a leaf: pure, at the depth limit, too few rows, or no valid cut (else the best cut is in the best-split fields). */
+  private isLeaf(node: Node, rng: Rng): boolean {
     const { options, d } = this;
     const stats = node.stats;
     const w = stats[0];
@@ -219,13 +238,13 @@ export class TreeGrower {
     } else {
       pure = node.yMin === node.yMax;
     }
-    if (
-      pure ||
-      (options.maxDepth > 0 && node.depth >= options.maxDepth) ||
-      w < options.minSamplesSplit ||
-      w < 2 * options.minSamplesLeaf ||
-      !this.findSplit(node, rng)
-    ) {
+    return pure || (options.maxDepth > 0 && node.depth >= options.maxDepth) || w < options.minSamplesSplit || w < 2 * options.minSamplesLeaf || !this.findSplit(node, rng);
+  }
+
+  private splitOrLeaf(node: Node, rng: Rng, stack: Node[]): void {
+    const { options, d } = this;
+    const stats = node.stats;
+    if (this.isLeaf(node, rng)) {
       if (node.hist) this.release(node.hist);
       this.makeLeaf(node.id, stats);
       return;
