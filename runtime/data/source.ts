@@ -90,7 +90,7 @@ export async function sourceSql(spec: SourceSpec, baseDir: string, options: { db
   for (const f of files) await checkDataFile(f, format, { header: typeof values.header === "boolean" ? values.header : undefined, shown: glob ? f : spec.path.value });
   const opts: string[] = [];
   if (format === "tsv") opts.push("delim = '\\t'");
-  if (format === "csv" || format === "tsv") opts.push(`buffer_size = ${csvBufferBytes}`);
+  if (format === "csv" || format === "tsv") opts.push(`buffer_size = ${csvBufferBytes}`, `max_line_size = ${csvMaxLineBytes}`);
   if (format === "ndjson" || format === "jsonl") opts.push("format = 'newline_delimited'");
   let casts: [string, string][] = [];
   for (const [k, v] of Object.entries(values)) {
@@ -107,9 +107,16 @@ export async function sourceSql(spec: SourceSpec, baseDir: string, options: { db
 /**
  * DuckDB's CSV reader buffer, per reading thread. Its default (32 MB, 16 × the 2 MB line limit) held
  * ≈ 100 MB more at the peak of reading a 78 MB CSV (200k × 20: 238 → 168 MB for the whole process; a
- * 390 MB one: 397 → 341 MB), and read no faster. Lines stay limited to 2 MB (`max_line_size`, below this).
+ * 390 MB one: 397 → 341 MB), and read no faster.
  */
 const csvBufferBytes = 4 << 20;
+
+/**
+ * DuckDB's own line limit, said outright: with a `buffer_size` given, DuckDB 1.5 lets a line grow
+ * to the buffer (a 3 MB line then read without error), and a line that long is a broken file far
+ * more often than data (`csv-malformed`, test/reliability/bad-data.test.ts).
+ */
+const csvMaxLineBytes = 2 << 20;
 
 /** The option block of a source as plain values. */
 export function optionsOf(entries: OptionEntry[]): Record<string, OptionInput> {

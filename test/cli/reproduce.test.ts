@@ -47,7 +47,8 @@ describe("lathe reproduce and lathe runs diff", () => {
     expect(again.out).toMatch(new RegExp(`reproduced: run \\S+ matches run ${id} — same data, 2 metrics identical bit for bit`));
 
     writeFileSync(path.join(dir, "points.csv"), points(40));
-    const changed = lathe(["reproduce", id.slice(0, 15)], dir); // a unique prefix is enough
+    // A unique prefix is enough (the second run above may have started in the same second: keep hex digits).
+    const changed = lathe(["reproduce", id.slice(0, -1)], dir);
     expect(changed.code).toBe(5);
     expect(changed.out).toMatch(/data that differs \(fingerprints\):\n.*\n.*\npoints\s+[0-9a-f]{12}\s+[0-9a-f]{12}/);
     expect(changed.err).toMatch(new RegExp(`not reproduced: run \\S+ differs from run ${id} \\(1 dataset changed, \\d metrics? differs?, 1 model file differs\\)`));

@@ -19,7 +19,7 @@ import { abortError } from "./abort.js";
 import type { BoostedModel } from "./boosted-model.js";
 import { boostingLoss, TargetSums } from "./boosting-loss.js";
 import { ChunkFile } from "./chunk-file.js";
-import { boost, checkTargets, earlyStopping, gradientBoosting, KIND, resolveOptions } from "./gradient-boosting.js";
+import { boost, boostingDefaults, checkTargets, earlyStopping, KIND, resolveOptions } from "./boosting-loop.js";
 import { HoldoutDraw } from "./holdout.js";
 import { deriveSeed } from "./prng.js";
 import { binToChunks, EDGE_SAMPLE_ROWS, streamedEdges } from "./streamed-binning.js";
@@ -32,7 +32,7 @@ export const lastStreamedBoosting = { rows: 0, chunkRows: 0, chunks: 0, codeByte
 export async function trainBoostingStreamed(input: StreamedTrainInput, gatherBytes?: number): Promise<BoostedModel> {
   const { data, task, classes, signal } = input;
   if (signal?.aborted) throw abortError(signal);
-  const params = { ...gradientBoosting.defaults, ...input.params };
+  const params = { ...boostingDefaults, ...input.params };
   const options = resolveOptions(params);
   const d = data.names.length;
   if (data.n < 1) throw new Error(`${KIND}: no training rows`);
