@@ -207,7 +207,6 @@ export class Executor {
       // Not encoded when nothing keeps it (`--no-record`): a forest's bytes cost time and memory for nothing.
       putModel: async (state) => (options.store ? put(`model-${state.name}.lathe`, "model", "lathe", await encodeModelFile(state)) : undefined),
       tempName: (prefix) => `__lathe_${prefix}_${++this.tempCount}`,
-      releaseNow: (name) => this.release(name),
     };
   }
 

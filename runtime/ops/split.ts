@@ -96,12 +96,7 @@ export const split: OpDefinition<SplitStep> = {
     // hash), so those are computed once into a table that the fitted steps and every part read.
     const hashed = step.column === undefined && (spec.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
-    if (hashed) {
-      await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
-      // The table holds every row now: a root no later step reads is dropped before the parts are
-      // written, so the rows are held twice (this table and the parts), not three times.
-      if (step.release?.includes(step.root)) await ctx.releaseNow(step.root);
-    }
+    if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = hashed ? ident(splitTable) : `(${assign})`;
     const partRel = (name: string, chunk?: { index: number; of: number }) => partSql(assigned, name, spec, chunk);
     const sizes: { name: string; rows: number }[] = [];

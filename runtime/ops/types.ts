@@ -281,11 +281,6 @@ export interface StepContext {
   putModel(state: ModelState): Promise<ArtifactRef | undefined>;
   /** A fresh name for a temporary table. */
   tempName(prefix: string): string;
-  /**
-   * Drops now a dataset the step's `release` names (no later step reads it), instead of once the step
-   * has run: for a step that has copied what it needs of it and goes on to write more rows.
-   */
-  releaseNow(name: string): Promise<void>;
   /** Records that a dataset's rows stay on an engine: ops that read engine rows themselves (`readsEngine`) find it with `engineDataset`; for any other, the executor brings its rows back first. */
   setEngineDataset(name: string, rows: EngineRows): void;
   /** A dataset whose rows stay on an engine, if `name` is one (and has not been brought back into DuckDB). */
