@@ -73,13 +73,8 @@ export class FileDigests {
 
   private read(abs: string): Entry | undefined {
     const file = this.entryFile(abs);
-    if (!file) return undefined;
-    try {
-      const e = JSON.parse(readFileSync(file, "utf8")) as Entry;
-      return e.path === abs && typeof e.state === "string" && /^[0-9a-f]{64}$/.test(e.sha256) ? e : undefined;
-    } catch {
-      return undefined;
-    }
+    const e = file ? readEntry(file) : undefined;
+    return e?.path === abs ? e : undefined;
   }
 
   /** Best effort: a cache that cannot be written (a read-only store) only costs the next run a hash. */
@@ -98,6 +93,16 @@ export class FileDigests {
   }
 }
 
+/** A digest entry as stored, or undefined for one that is torn, foreign or unreadable (never trusted). */
+function readEntry(file: string): Entry | undefined {
+  try {
+    const e = JSON.parse(readFileSync(file, "utf8")) as Entry;
+    return typeof e.path === "string" && typeof e.state === "string" && /^[0-9a-f]{64}$/.test(e.sha256) ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `lathe gc`'s sweep of `digests/`: removes the entries no run would use again (their file is gone or
  * has changed since it was hashed, or the entry cannot be read); the others stay. Returns the counts.
@@ -108,12 +113,12 @@ export function sweepDigests(storeRoot: string, dryRun = false): { removed: numb
   for (const f of listDir(dir)) {
     if (!f.endsWith(".json")) continue;
     const file = path.join(dir, f);
+    const e = readEntry(file);
     let current = false;
     try {
-      const e = JSON.parse(readFileSync(file, "utf8")) as Entry;
-      current = typeof e.path === "string" && fileState(e.path).key === e.state;
+      current = e !== undefined && fileState(e.path).key === e.state;
     } catch {
-      current = false;
+      // the file is gone or cannot be seen: its digest is of no use
     }
     if (current) counts.kept++;
     else {
