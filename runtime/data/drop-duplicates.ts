@@ -1,4 +1,4 @@
-import { ident } from "../sql/quote.js";
+import { ident, literal } from "../sql/quote.js";
 import type { Database } from "./database.js";
 
 /**
@@ -24,7 +24,7 @@ let groupsCount = 0;
  * In two passes, because grouping every row on all its columns (strings and all) cost more than the
  * whole `SELECT DISTINCT` of a hand-written pipeline: first the rows are grouped on one 64-bit
  * `hash()` of the keys — DuckDB's own hash, the one its `GROUP BY` uses, so rows that group together
- * hash alike — keeping each group's first and last row id and its size; only the groups of more than
+ * hash alike (0 and -0, NaNs, nested values; not strings under a collation, which go the old way) — keeping each group's first and last row id and its size; only the groups of more than
  * one row are kept. Then those candidates alone are grouped on the keys themselves, so rows that
  * merely share a hash stay apart: a group of two hashes is its two row ids (no second look at the
  * other rows), a larger one (rare) is found by hashing the rows again.
@@ -33,16 +33,19 @@ let groupsCount = 0;
 export async function dropDuplicatesInPlace(db: Database, table: string, keys: string[]): Promise<number> {
   const t = ident(table);
   const by = keys.map(ident).join(", ");
+  const byColumns = async (where: string) =>
+    Number((await db.rows(`DELETE FROM ${t} WHERE rowid IN (SELECT __lathe_row FROM (SELECT unnest(list(rowid)) AS __lathe_row, min(rowid) AS __lathe_first FROM ${t}${where} GROUP BY ${by} HAVING count(*) > 1) WHERE __lathe_row > __lathe_first)`))[0].Count);
+  // A collated column (`x COLLATE NOCASE`, from a `sql` source) groups 'A' with 'a', which `hash()`
+  // tells apart: such a table is grouped on its columns in one pass, as before.
+  const [created] = await db.rows(`SELECT sql FROM duckdb_tables() WHERE table_name = ${literal(table)} AND temporary`);
+  if (!created || /\bCOLLATE\b/i.test(String(created.sql))) return byColumns("");
   const groups = ident(`__lathe_repeats_${++groupsCount}`);
   try {
     await db.exec(`CREATE TEMP TABLE ${groups} AS SELECT hash(${by}) AS k, min(rowid) AS f, max(rowid) AS l, count(*) AS c FROM ${t} GROUP BY hash(${by}) HAVING count(*) > 1`);
     const [{ pairs, larger }] = await db.rows(`SELECT count(*) FILTER (c = 2) AS pairs, count(*) FILTER (c > 2) AS larger FROM ${groups}`);
     if (!Number(pairs) && !Number(larger)) return 0;
     const candidates = Number(larger) ? `hash(${by}) IN (SELECT k FROM ${groups})` : `rowid IN (SELECT f FROM ${groups} UNION ALL SELECT l FROM ${groups})`;
-    const [{ Count: removed }] = await db.rows(
-      `DELETE FROM ${t} WHERE rowid IN (SELECT __lathe_row FROM (SELECT unnest(list(rowid)) AS __lathe_row, min(rowid) AS __lathe_first FROM ${t} WHERE ${candidates} GROUP BY ${by} HAVING count(*) > 1) WHERE __lathe_row > __lathe_first)`,
-    );
-    return Number(removed);
+    return await byColumns(` WHERE ${candidates}`);
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${groups}`);
   }

@@ -29,6 +29,8 @@ beforeAll(async () => {
   // Most rows repeat: the in-place path rewrites the rest compactly.
   await db.exec(`CREATE TABLE heavy AS SELECT k % 7 AS k, round(x / 2000) AS x, s FROM src`);
   await db.exec(`CREATE TABLE with_rowid AS SELECT k AS rowid, x, s FROM src`);
+  // Each spelling once: 'v7x' and, later, 'V7X' are one value to a case-blind collation.
+  await db.exec(`CREATE TABLE collated AS SELECT i AS k, (CASE WHEN i < 500 THEN 'v' || i || 'x' ELSE 'V' || (i - 500) || 'X' END) COLLATE NOCASE AS s FROM range(1000) r(i)`);
   // Every repeated row repeats once (as in the bench's data), in shuffled order; the repeat of a 0 is a -0
   // and NaN is a value, both grouped as GROUP BY groups them (with the original).
   await db.exec(`CREATE TABLE pairs AS SELECT k, CASE WHEN j = 1 AND x = 0 THEN -0.0 ELSE x END AS x, s FROM (
@@ -116,6 +118,14 @@ describe("drop duplicates on a staged table", () => {
     // The rows with many repeats take the path that hashes the rows again.
     const many = await bothWays("src", "drop duplicates\nfill x with median");
     expect(many.statements.find((s) => s.startsWith("DELETE"))).toMatch(/WHERE hash\(/);
+  });
+
+  it("a collated column groups 'v7x' with 'V7X', as GROUP BY does, though their hashes differ", async () => {
+    const { staged, query, statements, rows } = await bothWays("collated", "drop duplicates on s\nfill k with median");
+    expect(statements.some((s) => s.startsWith("DELETE"))).toBe(true);
+    expect(statements.some((s) => s.includes("hash("))).toBe(false);
+    expect(rows.map((r) => r.s)).toEqual(Array.from({ length: 500 }, (_, i) => `v${i}x`));
+    expect(staged).toBe(query);
   });
 
   it("on keys: the first row of each key (missing keys one group), in input order", async () => {
