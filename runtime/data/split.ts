@@ -42,76 +42,62 @@ const rowColumn = "__lathe_row";
  */
 export function splitSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
   if (splitHash(spec.hash, columns) === "portable") return portableSplitSql(input, columns, spec);
-  const rowHash = nativeRowHash(columns, spec.seed);
+  // DuckDB combines the hashes of several arguments by XOR, so hash(row, seed) only XORs every row's
+  // hash with one constant: a 50/50 split came out the same for every seed. Hashing again after
+  // mixing in the seed's hash re-randomises the assignment per seed.
+  const rowHash = `hash(xor(hash(${columns.map((c) => ident(c.name)).join(", ")}), hash(CAST(${literal(spec.seed)} AS BIGINT))))`;
   let position: string;
   if (spec.time) {
     position = `((row_number() OVER (ORDER BY ${ident(spec.time)}, __lathe_h, __lathe_row) - 0.5) / count(*) OVER ())`;
   } else if (spec.stratify) {
     position = `((row_number() OVER (PARTITION BY ${ident(spec.stratify)} ORDER BY __lathe_h, __lathe_row) - 0.5) / count(*) OVER (PARTITION BY ${ident(spec.stratify)}))`;
   } else {
-    position = plainPosition;
+    // 2^64 buckets folded to [0, 1): the top 53 bits keep full double precision.
+    position = `(CAST(__lathe_h >> 11 AS DOUBLE) / 9007199254740992.0)`;
   }
+  let acc = 0;
+  const arms = spec.parts.slice(0, -1).map((p) => {
+    acc += p.fraction;
+    return `WHEN __lathe_pos < ${literal(acc)} THEN ${literal(p.name)}`;
+  });
+  const last = literal(spec.parts[spec.parts.length - 1].name);
   // The hash and the row's position stay with the row (for `partSql` to order by); row_number()
   // over no window numbers rows in the order they arrive, which DuckDB keeps for a plain scan.
-  return `SELECT * EXCLUDE (__lathe_pos), ${fractionCase("__lathe_pos", spec.parts)} AS ${ident(partColumn)} FROM (SELECT *, ${position} AS __lathe_pos FROM (SELECT *, ${rowHash} AS ${hashColumn}, row_number() OVER () AS ${rowColumn} FROM ${input}))`;
+  return `SELECT * EXCLUDE (__lathe_pos), CASE ${arms.join(" ")} ELSE ${last} END AS ${ident(partColumn)} FROM (SELECT *, ${position} AS __lathe_pos FROM (SELECT *, ${rowHash} AS ${hashColumn}, row_number() OVER () AS ${rowColumn} FROM ${input}))`;
 }
 
 /**
- * Whether a split's parts can be read as the rows before the split beside a table of each row's
- * keys (`splitKeysSql`, `keyedRows`): a plain split by either hash, where the part is a function of
- * the row alone, so the keys come out row for row in the input's order. A ranked split (stratified,
- * by time) numbers rows through a window, which gives them back in another order.
+ * Whether a split's parts are read as the rows before the split beside a table of each row's keys
+ * (`splitKeysSql`, `keyedRows`): a plain split by the portable hash, where the part is a function
+ * of the row alone, so the keys come out row for row in the input's order. A ranked split
+ * (stratified, by time) numbers rows through a window, which gives them back in another order; a
+ * plain split by DuckDB's hash streams each part from the rows before the split (its hash is cheap
+ * to compute again, and a keys table only added to the peak: flights-3m 538 -> 645 MB).
  */
-export function keyedSplit(spec: Pick<SplitSpec, "stratify" | "time">): boolean {
-  return spec.stratify === undefined && spec.time === undefined;
+export function keyedSplit(spec: Pick<SplitSpec, "stratify" | "time" | "hash">): boolean {
+  return spec.hash === "portable" && spec.stratify === undefined && spec.time === undefined;
 }
 
 /**
- * A plain split's keys, one row per input row in the input's order: the seeded hash, the
- * portable hash's tie-break and the part (an ENUM: one byte). 17 bytes a row, where a table of the
- * rows with their part held every row a second time (flights-3m: ≈ 200 MB more at the split's peak).
- * DuckDB's hash has no tie-break column here: a row's position is its rowid in this table (`keyedRows`).
- * `keyedSplit(spec)` must hold.
+ * A plain portable split's keys, one row per input row in the input's order: the seeded hash, the
+ * tie-break and the part (an ENUM: one byte), 17 bytes a row, where a table of the rows with their
+ * part held every row a second time while the parts were written (flights-3m: ≈ 200 MB more at the
+ * split's peak). `keyedSplit(spec)` must hold.
  */
 export function splitKeysSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
   const part = `CAST(${ident(partColumn)} AS ENUM (${spec.parts.map((p) => literal(p.name)).join(", ")})) AS ${ident(partColumn)}`;
-  if (splitHash(spec.hash, columns) === "portable") return `SELECT ${hashColumn}, ${rowColumn}, ${part} FROM (${portableSplitSql(input, columns, spec)})`;
-  // The same hash and bounds as `splitSql`, without its row number (one thread over every row).
-  return `SELECT ${hashColumn}, ${part} FROM (SELECT ${hashColumn}, ${fractionCase(plainPosition, spec.parts)} AS ${ident(partColumn)} FROM (SELECT ${nativeRowHash(columns, spec.seed)} AS ${hashColumn} FROM ${input}))`;
-}
-
-/** A plain split's position of a row by DuckDB's hash: 2^64 buckets folded to [0, 1), the top 53 bits keeping full double precision. */
-const plainPosition = `(CAST(${hashColumn} >> 11 AS DOUBLE) / 9007199254740992.0)`;
-
-/** The CASE naming the part a position in [0, 1) falls in: the first whose cumulative fraction exceeds it. */
-function fractionCase(position: string, parts: SplitSpec["parts"]): string {
-  let acc = 0;
-  const arms = parts.slice(0, -1).map((p) => {
-    acc += p.fraction;
-    return `WHEN ${position} < ${literal(acc)} THEN ${literal(p.name)}`;
-  });
-  return `CASE ${arms.join(" ")} ELSE ${literal(parts[parts.length - 1].name)} END`;
+  return `SELECT ${hashColumn}, ${rowColumn}, ${part} FROM (${portableSplitSql(input, columns, spec)})`;
 }
 
 /**
  * The rows before the split (`input`) with their keys (`keys`: a table made by `splitKeysSql` from
  * the same input), as `splitSql` gives them: a POSITIONAL JOIN pairs the n-th row of each side. That
  * relies on the input giving its rows in the same order every time it is read, which DuckDB keeps
- * for what a split's input is made of (scans, filters, projections and `drop duplicates`, which
- * orders by position) with insertion order preserved (the default). The join runs on one thread.
+ * for what a split's input is made of (scans, filters, projections, and `drop duplicates`, which
+ * orders by position) while insertion order is preserved (the default). The join runs on one thread.
  */
-export function keyedRows(input: string, keys: string, hash: SplitHash): string {
-  // DuckDB's hash breaks ties by position: the rowid of the keys table, numbered in input order.
-  const k = hash === "portable" ? keys : `(SELECT *, rowid AS ${rowColumn} FROM ${keys})`;
-  return `(SELECT * FROM ${input} POSITIONAL JOIN ${k})`;
-}
-
-/** DuckDB's seeded row hash (see `splitSql`). */
-function nativeRowHash(columns: TypedColumn[], seed: number): string {
-  // DuckDB combines the hashes of several arguments by XOR, so hash(row, seed) only XORs every row's
-  // hash with one constant: a 50/50 split came out the same for every seed. Hashing again after
-  // mixing in the seed's hash re-randomises the assignment per seed.
-  return `hash(xor(hash(${columns.map((c) => ident(c.name)).join(", ")}), hash(CAST(${literal(seed)} AS BIGINT))))`;
+export function keyedRows(input: string, keys: string): string {
+  return `(SELECT * FROM ${input} POSITIONAL JOIN ${keys})`;
 }
 
 /** The portable split (`SqlDialect.portableSplit`) with the tie-break `partSql` orders by. */

@@ -89,18 +89,20 @@ export const split: OpDefinition<SplitStep> = {
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
-    // A plain split decides each row's part from the row alone: its keys (hash, tie-break, part:
+    // A plain split decides each row's part from the row alone. With DuckDB's cheap hash every part
+    // streams straight from the rows before the split (from a lazy root's file too, read once a part:
+    // parts are built one at a time, so the rows are never held twice). The portable hash builds each
+    // row's text and its MD5 (far more than DuckDB's own hash), so its keys (hash, tie-break, part:
     // 17 bytes a row) are computed once into a table, and every part is read as the rows before the
-    // split beside their keys (`keyedRows`), so the rows are never held twice and neither hash is
-    // computed more than once. Stratified and time splits rank rows through a window, which does not
-    // keep their order: the rows with their part are computed once into a table that the fitted
-    // steps and every part read.
-    const keyed = step.column === undefined && keyedSplit(step);
-    const hashed = step.column === undefined && !keyed;
+    // split beside their keys (`keyedRows`): the rows are not held twice either. Stratified and time
+    // splits rank rows through a window, which does not keep their order: the rows with their part
+    // are computed once into a table that the fitted steps and every part read.
+    const keyed = step.column === undefined && keyedSplit(spec);
+    const hashed = step.column === undefined && !keyed && (spec.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
     if (keyed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitKeysSql(`(${pre.sql})`, typed, spec)}`);
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
-    const assigned = keyed ? keyedRows(`(${pre.sql})`, ident(splitTable), spec.hash!) : hashed ? ident(splitTable) : `(${assign})`;
+    const assigned = keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : hashed ? ident(splitTable) : `(${assign})`;
     const partRel = (name: string, chunk?: { index: number; of: number }) => partSql(assigned, name, spec, chunk);
     const sizes: { name: string; rows: number }[] = [];
     try {

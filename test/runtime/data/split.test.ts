@@ -151,6 +151,28 @@ describe("split", () => {
     expect(learnsInAnyOrder({ kind: "fill", columns: [], strategy: "median" } as unknown as PrepareStep)).toBe(true);
   });
 
+  it("a plain portable split reads its parts beside a table of each row's keys: the rows and order one query over the prepared rows gives, after steps that drop rows, derive and drop duplicates", async () => {
+    // The split applies p's steps to d itself, twice and more (the keys, then each part, paired by
+    // position): the parts must be those of the rows with their part computed in one query over p's
+    // table (the split before keys tables), row for row.
+    const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d {\n drop rows where v < 100\n derive w = v % 7\n keep columns v, w\n drop duplicates\n}\nsplit p into train 60%, validation 25%, test 15% seed 4`);
+    const db = s.session.executor.db;
+    const prepared = s.session.executor.dataset("p").relation;
+    const spec = { parts: [{ name: "train", fraction: 0.6 }, { name: "validation", fraction: 0.25 }, { name: "test", fraction: 0.15 }], seed: 4, hash: "portable" as const };
+    const assigned = `(${splitSql(prepared, await db.describe(`SELECT * FROM ${prepared}`), spec)})`;
+    const [{ n }] = await db.rows(`SELECT count(*) AS n FROM ${prepared}`);
+    // There are duplicates to drop: the classes share values of v (and so of w) once c is gone.
+    expect(Number(n)).toBeLessThan(rows.filter((r) => r.v >= 100).length);
+    let total = 0;
+    for (const part of spec.parts) {
+      const expected = await db.rows(`SELECT * FROM ${partSql(assigned, part.name, {})}`);
+      expect(await s.rows(part.name)).toEqual(expected);
+      total += expected.length;
+    }
+    expect(total).toBe(Number(n));
+    expect(outcome.output!.results.find((r) => r.kind === "split")).toMatchObject({ parts: spec.parts.map((p) => ({ name: p.name })) });
+  });
+
   it("draws an independent assignment per seed, even for two equal parts", async () => {
     // Independent 50/50 assignments disagree on about half the rows. (A seed once only XORed each
     // row's hash with a constant, which leaves a 50/50 split unchanged or swaps its parts.)
