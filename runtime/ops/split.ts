@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { keyedRows, keyedSplit, partChunks, partColumn, partRowsSql, partSql, splitHash, splitKeysSql, splitSql, type SplitHash } from "../data/split.js";
+import { carriesRowId, joinedRows, keyedRows, keyedSplit, partChunks, partColumn, partRowsSql, partSql, splitHash, splitKeysSql, splitSql, withRowId, type SplitHash } from "../data/split.js";
 import { expansions, isFitted, learnsInAnyOrder } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
@@ -92,22 +92,26 @@ export const split: OpDefinition<SplitStep> = {
     // A plain split decides each row's part from the row alone. With DuckDB's cheap hash every part
     // streams straight from the rows before the split (from a lazy root's file too, read once a part:
     // parts are built one at a time, so the rows are never held twice). The portable hash builds each
-    // row's text and its MD5 (far more than DuckDB's own hash), so its keys (hash, tie-break, part:
-    // 17 bytes a row) are computed once into a table, and every part is read as the rows before the
-    // split beside their keys (`keyedRows`): the rows are not held twice either. Stratified and time
-    // splits rank rows through a window, which does not keep their order: the rows with their part
-    // are computed once into a table that the fitted steps and every part read.
+    // row's text and its MD5 (far more than DuckDB's own hash), so its keys (hash, tie-break, part, and
+    // the root's rowid where the steps before the split carry it) are computed once into a table, and
+    // every part is read as the rows before the split joined to their keys (`joinedRows`, else by
+    // position: `keyedRows`): the rows are not held twice either. Stratified and time splits rank
+    // rows through a window, which does not keep their order: the rows with their part are computed
+    // once into a table that the fitted steps and every part read.
     const keyed = step.column === undefined && keyedSplit(spec);
     const hashed = step.column === undefined && !keyed && (spec.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
-    if (keyed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitKeysSql(`(${pre.sql})`, typed, spec)}`);
+    const ids = keyed && carriesRowId(step.pre) && (await hasRowId(ctx, root.relation, root.columns)) ? chainSql(withRowId(root.relation), preApplied, root.columns) : undefined;
+    if (keyed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitKeysSql(`(${(ids ?? pre).sql})`, typed, spec, ids !== undefined)}`);
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
-    const assigned = keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : hashed ? ident(splitTable) : `(${assign})`;
+    const assigned = ids ? joinedRows(`(${ids.sql})`, ident(splitTable)) : keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : hashed ? ident(splitTable) : `(${assign})`;
+    // Statistics over the training rows read them by position: no hash table, and no order to keep.
+    const fitFrom = keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : assigned;
     const partRel = (name: string, chunk?: { index: number; of: number }) => partSql(assigned, name, spec, chunk);
     const sizes: { name: string; rows: number }[] = [];
     try {
       // Steps that learn the same whatever the row order learn from the training rows unsorted.
-      const trainRows = step.post.every(learnsInAnyOrder) ? partRowsSql(assigned, step.train, step) : partRel(step.train);
+      const trainRows = step.post.every(learnsInAnyOrder) ? partRowsSql(fitFrom, step.train, step) : partRel(step.train);
       const applied = await fitChain(ctx.db, trainRows, step.post, pre.columns);
       const transform = [...rootTransform, ...columnSteps(preApplied), ...columnSteps(applied)];
       const order = [step.train, ...step.parts.map((p) => p.name).filter((n) => n !== step.train)];
@@ -137,6 +141,17 @@ export const split: OpDefinition<SplitStep> = {
     return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: sizes.find((s) => s.name === p.name)!.rows })), unassigned };
   },
 };
+
+/** Whether a relation is a table with a rowid (a dataset may be a view: a lazy source, a streamed prepare), which no column of its own named rowid hides. */
+async function hasRowId(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], relation: string, columns: string[]): Promise<boolean> {
+  if (columns.some((c) => c.toLowerCase() === "rowid")) return false;
+  try {
+    await ctx.db.describe(`SELECT rowid FROM ${relation}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `split ... by column C`: each row's part is its value of C (rows naming no part go nowhere). */
 export function byColumnSql(input: string, column: string): string {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers.js";
 import type { PrepareStep } from "../../../language/ast.js";
-import { partChunks, partSql, splitSql } from "../../../runtime/data/split.js";
+import { carriesRowId, partChunks, partSql, splitSql } from "../../../runtime/data/split.js";
 import { learnsInAnyOrder } from "../../../runtime/data/steps.js";
 import { openSession } from "./run-lathe.js";
 
@@ -151,26 +151,36 @@ describe("split", () => {
     expect(learnsInAnyOrder({ kind: "fill", columns: [], strategy: "median" } as unknown as PrepareStep)).toBe(true);
   });
 
-  it("a plain portable split reads its parts beside a table of each row's keys: the rows and order one query over the prepared rows gives, after steps that drop rows, derive and drop duplicates", async () => {
-    // The split applies p's steps to d itself, twice and more (the keys, then each part, paired by
-    // position): the parts must be those of the rows with their part computed in one query over p's
-    // table (the split before keys tables), row for row.
-    const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d {\n drop rows where v < 100\n derive w = v % 7\n keep columns v, w\n drop duplicates\n}\nsplit p into train 60%, validation 25%, test 15% seed 4`);
-    const db = s.session.executor.db;
-    const prepared = s.session.executor.dataset("p").relation;
-    const spec = { parts: [{ name: "train", fraction: 0.6 }, { name: "validation", fraction: 0.25 }, { name: "test", fraction: 0.15 }], seed: 4, hash: "portable" as const };
-    const assigned = `(${splitSql(prepared, await db.describe(`SELECT * FROM ${prepared}`), spec)})`;
-    const [{ n }] = await db.rows(`SELECT count(*) AS n FROM ${prepared}`);
-    // There are duplicates to drop: the classes share values of v (and so of w) once c is gone.
-    expect(Number(n)).toBeLessThan(rows.filter((r) => r.v >= 100).length);
-    let total = 0;
-    for (const part of spec.parts) {
-      const expected = await db.rows(`SELECT * FROM ${partSql(assigned, part.name, {})}`);
-      expect(await s.rows(part.name)).toEqual(expected);
-      total += expected.length;
+  it("a plain portable split reads its parts beside a table of each row's keys: the rows and order one query over the prepared rows gives, joined on the rowid or by position", async () => {
+    // The split applies p's steps to d itself, for the keys and again for each part, joined to its
+    // keys on d's rowid (steps that keep every column) or by position (`keep columns`, `drop
+    // duplicates`): the parts must be those of the rows with their part computed in one query over
+    // p's table (the split before keys tables), row for row.
+    const programs = {
+      rowid: "drop rows where v < 100\n derive w = v % 7\n rename c to k",
+      position: "drop rows where v < 100\n derive w = v % 7\n keep columns v, w\n drop duplicates",
+    };
+    for (const [how, steps] of Object.entries(programs)) {
+      const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d {\n ${steps}\n}\nsplit p into train 60%, validation 25%, test 15% seed 4`);
+      const db = s.session.executor.db;
+      const prepared = s.session.executor.dataset("p").relation;
+      const spec = { parts: [{ name: "train", fraction: 0.6 }, { name: "validation", fraction: 0.25 }, { name: "test", fraction: 0.15 }], seed: 4, hash: "portable" as const };
+      const assigned = `(${splitSql(prepared, await db.describe(`SELECT * FROM ${prepared}`), spec)})`;
+      const [{ n }] = await db.rows(`SELECT count(*) AS n FROM ${prepared}`);
+      const kept = rows.filter((r) => r.v >= 100).length;
+      // Duplicates to drop: the classes share values of v (and so of w) once c is gone.
+      if (how === "position") expect(Number(n)).toBeLessThan(kept);
+      else expect(Number(n)).toBe(kept);
+      let total = 0;
+      for (const part of spec.parts) {
+        const expected = await db.rows(`SELECT * FROM ${partSql(assigned, part.name, {})}`);
+        expect(await s.rows(part.name)).toEqual(expected);
+        total += expected.length;
+      }
+      expect(total).toBe(Number(n));
+      expect(outcome.output!.results.find((r) => r.kind === "split")).toMatchObject({ parts: spec.parts.map((p) => ({ name: p.name })) });
     }
-    expect(total).toBe(Number(n));
-    expect(outcome.output!.results.find((r) => r.kind === "split")).toMatchObject({ parts: spec.parts.map((p) => ({ name: p.name })) });
+    expect([carriesRowId([{ kind: "derive" }, { kind: "rename" }] as PrepareStep[]), carriesRowId([{ kind: "drop-duplicates" }] as PrepareStep[])]).toEqual([true, false]);
   });
 
   it("draws an independent assignment per seed, even for two equal parts", async () => {
