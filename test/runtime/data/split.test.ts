@@ -132,7 +132,8 @@ describe("split", () => {
     expect([partChunks(0.3, {}), partChunks(0.7, { time: "t" }), partChunks(0.7, { column: "c" })]).toEqual([1, 1, 1]);
     // Both hashes: the pieces are ranges of each one's values (2^53 of the portable hash's, 2^64 of DuckDB's).
     for (const hash of ["portable", "native"] as const) {
-      const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d { fill v with median\n onehot c }\nsplit p into train 70%, test 30% seed 9 hash ${hash}`);
+      // A scale learns from the rows in order (a sum): the portable split writes the training rows once, sorted, and learns from them.
+      const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d { fill v with median\n scale v standard\n onehot c }\nsplit p into train 70%, test 30% seed 9 hash ${hash}`);
       const split = outcome.output!.results.find((r) => r.kind === "split");
       // The part as a single sorted query over the same rows, with the same constants.
       const db = s.session.executor.db;
@@ -141,6 +142,10 @@ describe("split", () => {
       const whole = await db.rows(`SELECT id FROM ${partSql(assigned, "train", {})}`);
       const train = await s.rows("train");
       expect(train.map((r) => r.id)).toEqual(whole.map((r) => r.id));
+      // Scaled with what the training rows in that order give.
+      const sorted = partSql(assigned, "train", {});
+      const scaled = await db.rows(`SELECT (v - (SELECT avg(v)::DOUBLE FROM ${sorted})) / (SELECT stddev_pop(v)::DOUBLE FROM ${sorted}) AS v FROM ${sorted}`);
+      expect(train.map((r) => r.v)).toEqual(scaled.map((r) => r.v));
       expect(split).toMatchObject({ parts: [{ name: "train", rows: whole.length }, { name: "test" }] });
       // The train part is the hashes below 0.7 of the range: the halves hold 5/7 and 2/7 of it (a range past the hash's values would hold none).
       const pieces = await Promise.all([0, 1].map(async (index) => (await db.rows(`SELECT count(*) AS n FROM ${partSql(assigned, "train", { hash }, { index, of: 2 })}`))[0].n));
