@@ -73,7 +73,7 @@ export function splitSql(input: string, columns: TypedColumn[], spec: SplitSpec)
  * of the row alone, so the keys come out row for row in the input's order. A ranked split
  * (stratified, by time) numbers rows through a window, which gives them back in another order; a
  * plain split by DuckDB's hash streams each part from the rows before the split (its hash is cheap
- * to compute again, and a keys table only added to the peak: flights-3m 538 -> 645 MB).
+ * to compute again, and a keys table only added to the peak: flights-3m 525 -> 630 MB).
  */
 export function keyedSplit(spec: Pick<SplitSpec, "stratify" | "time" | "hash">): boolean {
   return spec.hash === "portable" && spec.stratify === undefined && spec.time === undefined;
