@@ -40,6 +40,8 @@ export async function trainEnsemble(plan: EnsemblePlan, input: TrainInput): Prom
   if (typeof workers !== "number") throw new Error(`workers must be a number, got ${JSON.stringify(workers)}`);
 
   const binned = binColumns(x.columns, x.n, resolveMaxBins(effective), count > 1);
+  // The trees read the bins only: the float32 columns can go while they grow.
+  if (input.releaseColumns) x.columns.length = 0;
   return grow(plan, input, params, options, count, workers, binned, y, x.names);
 }
 
