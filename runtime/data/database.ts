@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
-import { ChunkGarbage } from "./collect-garbage.js";
+import { ChunkGarbage } from "../collect-garbage.js";
 import { duckdb } from "./duckdb-module.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */

@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Learner, Matrix, TrainInput } from "../types.js";
+import { collectGarbage } from "../../collect-garbage.js";
 import { abortError } from "./abort.js";
 import { binColumns } from "./binning.js";
 import { BoostedModel } from "./boosted-model.js";
@@ -72,7 +73,10 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const shared = url !== undefined;
   const binned = binColumns(trainX.columns, n, options.maxBins, shared);
   // The trees read the bins only: the float32 columns can go while they grow (a holdout's are this fit's own).
-  if (input.releaseColumns || trainX !== x) trainX.columns.length = 0;
+  if (input.releaseColumns || trainX !== x) {
+    trainX.columns.length = 0;
+    collectGarbage();
+  }
   const g = typedArray(Float32Array, k * n, shared);
   const h = typedArray(Float32Array, loss.constantHessian ? 0 : k * n, shared);
   const data = histogramData(binned, g, h, shared);

@@ -32,6 +32,15 @@ function gc(): (() => void) | null {
   return collector;
 }
 
+/**
+ * A full collection now, when V8 allows it: after a learner drops arrays it no longer needs
+ * (`TrainInput.releaseColumns`), so they leave RSS before training allocates, not whenever V8
+ * next collects (training allocates little JS, so that could be never).
+ */
+export function collectGarbage(): void {
+  gc()?.();
+}
+
 /** Counts the bytes of chunks read and collects the dead ones past `CHUNK_GARBAGE_BYTES` (one counter per read). */
 export class ChunkGarbage {
   private bytes = 0;
@@ -42,6 +51,6 @@ export class ChunkGarbage {
     this.bytes += 2 * rows * columns * width;
     if (this.bytes < CHUNK_GARBAGE_BYTES) return;
     this.bytes = 0;
-    gc()?.();
+    collectGarbage();
   }
 }
