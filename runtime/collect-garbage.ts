@@ -4,9 +4,11 @@
  * of every column vector; V8 sees only the copies, and collects after ≈ 64 MB of them, so reading
  * 140k × 20 DOUBLE features left ≈ 45 MB of dead chunks in RSS and a 3.5M-row read up to ≈ 130 MB,
  * on top of the columns read (bench/RESULTS.md, "What training adds"). A full collection every
- * `CHUNK_GARBAGE_BYTES` of chunks read bounds that to a few MB, at ≈ 5 ms a collection.
+ * `CHUNK_GARBAGE_BYTES` of chunks read bounds that to a few MB, at ≈ 5 ms a collection; a larger
+ * V8 heap (a long notebook session) spaces them out to its size, so their cost stays a share of
+ * the read's.
  */
-import { setFlagsFromString } from "node:v8";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /** Bytes of chunk data read between two collections. */
@@ -41,15 +43,22 @@ export function collectGarbage(): void {
   gc()?.();
 }
 
-/** Counts the bytes of chunks read and collects the dead ones past `CHUNK_GARBAGE_BYTES` (one counter per read). */
+/** Bytes of chunk garbage worth a collection: `CHUNK_GARBAGE_BYTES`, or the V8 heap's used size when larger (a collection's cost grows with it). */
+export function garbageLimit(): number {
+  return Math.max(CHUNK_GARBAGE_BYTES, getHeapStatistics().used_heap_size);
+}
+
+/** Counts the bytes of chunks read and collects the dead ones past `limit()` (one counter per read). */
 export class ChunkGarbage {
   private bytes = 0;
+
+  constructor(private readonly limit: () => number = garbageLimit) {}
 
   /** A chunk of `rows` rows × `columns` columns of `width`-byte values was read (and is now garbage). */
   read(rows: number, columns: number, width = 8): void {
     // Twice: the native chunk and its JS copy.
     this.bytes += 2 * rows * columns * width;
-    if (this.bytes < CHUNK_GARBAGE_BYTES) return;
+    if (this.bytes < CHUNK_GARBAGE_BYTES || this.bytes < this.limit()) return;
     this.bytes = 0;
     collectGarbage();
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ChunkGarbage, CHUNK_GARBAGE_BYTES, collectGarbage } from "../../runtime/collect-garbage.js";
+import { getHeapStatistics } from "node:v8";
+import { ChunkGarbage, CHUNK_GARBAGE_BYTES, collectGarbage, garbageLimit } from "../../runtime/collect-garbage.js";
 
 /** A WeakRef to an array nothing else holds, made in an earlier job (a ref's target lives to the end of the job that made it). */
 async function deadArray(): Promise<WeakRef<Float64Array>> {
@@ -15,8 +16,15 @@ describe("collectGarbage", () => {
     expect(ref.deref()).toBeUndefined();
   });
 
+  test("the limit is 16 MB, or the V8 heap's used size when larger", () => {
+    const heap = getHeapStatistics().used_heap_size;
+    expect(garbageLimit()).toBeGreaterThanOrEqual(Math.max(CHUNK_GARBAGE_BYTES, heap * 0.9));
+    expect(garbageLimit()).toBeLessThanOrEqual(Math.max(CHUNK_GARBAGE_BYTES, heap * 1.1));
+  });
+
   test("ChunkGarbage collects once the chunks read pass the threshold, not before", async () => {
-    const garbage = new ChunkGarbage();
+    // The 16 MB floor (vitest's own heap may be larger than that).
+    const garbage = new ChunkGarbage(() => CHUNK_GARBAGE_BYTES);
     const ref = await deadArray();
     // Two copies (native chunk and JS) of 2,048 rows × 20 DOUBLE columns: 640 KiB a chunk.
     const chunk = 2 * 2048 * 20 * 8;
