@@ -3,31 +3,33 @@
  * a query returns is a native DuckDB chunk (freed by a finalizer, after a collection) plus a JS copy
  * of every column vector; V8 sees only the copies, and collects after ≈ 64 MB of them, so reading
  * 140k × 20 DOUBLE features left ≈ 45 MB of dead chunks in RSS and a 3.5M-row read up to ≈ 130 MB,
- * on top of the columns read (bench/RESULTS.md, "What training adds"). A full collection every
- * `CHUNK_GARBAGE_BYTES` of chunks read bounds that to a few MB, at ≈ 5 ms a collection; a larger
- * V8 heap (a long notebook session) spaces them out to its size, so their cost stays a share of
- * the read's.
+ * on top of the columns read (bench/RESULTS.md, "What training adds"). A young-generation
+ * collection every `CHUNK_GARBAGE_BYTES` of chunks read bounds that to a few MB: the chunks are
+ * young, and a scavenge takes ≈ 0.1–0.5 ms where a full collection took 25–50 ms.
  */
-import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /** Bytes of chunk data read between two collections. */
 export const CHUNK_GARBAGE_BYTES = 16 * 2 ** 20;
 
-let collector: (() => void) | null | undefined;
+/** V8's `gc`, as `--expose-gc` gives it: a full collection, or with `{ type: "minor" }` the young generation's. */
+type Collector = (options?: { type: "minor" | "major" }) => void;
+
+let collector: Collector | null | undefined;
 
 /**
  * V8's full collection: `global.gc` when node runs with `--expose-gc`, else exposed once in a
  * fresh context (the flag only applies to contexts made after it is set); null when V8 refuses.
  */
-function gc(): (() => void) | null {
+function gc(): Collector | null {
   if (collector !== undefined) return collector;
-  const global = (globalThis as { gc?: () => void }).gc;
+  const global = (globalThis as { gc?: Collector }).gc;
   if (typeof global === "function") return (collector = global);
   try {
     setFlagsFromString("--expose-gc");
     const exposed: unknown = runInNewContext("typeof gc === 'function' ? gc : undefined");
-    collector = typeof exposed === "function" ? (exposed as () => void) : null;
+    collector = typeof exposed === "function" ? (exposed as Collector) : null;
   } catch {
     collector = null;
   }
@@ -43,23 +45,16 @@ export function collectGarbage(): void {
   gc()?.();
 }
 
-/** Bytes of chunk garbage worth a collection: `CHUNK_GARBAGE_BYTES`, or the V8 heap's used size when larger (a collection's cost grows with it). */
-export function garbageLimit(): number {
-  return Math.max(CHUNK_GARBAGE_BYTES, getHeapStatistics().used_heap_size);
-}
-
-/** Counts the bytes of chunks read and collects the dead ones past `limit()` (one counter per read). */
+/** Counts the bytes of chunks read and collects the young generation past `CHUNK_GARBAGE_BYTES` (one counter per read). */
 export class ChunkGarbage {
   private bytes = 0;
-
-  constructor(private readonly limit: () => number = garbageLimit) {}
 
   /** A chunk of `rows` rows × `columns` columns of `width`-byte values was read (and is now garbage). */
   read(rows: number, columns: number, width = 8): void {
     // Twice: the native chunk and its JS copy.
     this.bytes += 2 * rows * columns * width;
-    if (this.bytes < CHUNK_GARBAGE_BYTES || this.bytes < this.limit()) return;
+    if (this.bytes < CHUNK_GARBAGE_BYTES) return;
     this.bytes = 0;
-    collectGarbage();
+    gc()?.({ type: "minor" });
   }
 }
