@@ -19,7 +19,7 @@ type Collector = (options?: { type: "minor" | "major" }) => void;
 let collector: Collector | null | undefined;
 
 /**
- * V8's full collection: `global.gc` when node runs with `--expose-gc`, else exposed once in a
+ * V8's collector: `global.gc` when node runs with `--expose-gc`, else exposed once in a
  * fresh context (the flag only applies to contexts made after it is set); null when V8 refuses.
  */
 function gc(): Collector | null {
