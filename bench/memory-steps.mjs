@@ -38,13 +38,18 @@ line("session open");
 // DuckDB's count, polled on a connection of its own: a query on the executor's connection would
 // close the streaming result a step is reading.
 const own = await session.executor.db.instance.connect();
-const poll = setInterval(async () => {
-  try {
-    const reader = await own.runAndReadAll("SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()");
-    duck = `${mb(Number(reader.getRowObjects()[0].b))} MB`;
-  } catch {
-    // the database is busy or closed: keep the last figure
-  }
+// One poll at a time, awaited before the connection closes: closing it under a running query left a
+// thread-pool task that never ended, and the process hung in exit.
+let polling = Promise.resolve();
+const poll = setInterval(() => {
+  polling = polling.then(async () => {
+    try {
+      const reader = await own.runAndReadAll("SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()");
+      duck = `${mb(Number(reader.getRowObjects()[0].b))} MB`;
+    } catch {
+      // the database is busy or closed: keep the last figure
+    }
+  });
 }, 100);
 const outcome = await session.run(readFileSync(file, "utf8"), {
   file,
@@ -55,6 +60,7 @@ const outcome = await session.run(readFileSync(file, "utf8"), {
   },
 });
 clearInterval(poll);
+await polling;
 own.closeSync();
 if (outcome.error) console.error(outcome.error.message);
 line("run done");

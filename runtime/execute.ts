@@ -346,6 +346,8 @@ export class Executor {
       seed: spec.seed,
       signal: options.signal,
       onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }),
+      // x and validation are read for this fit alone.
+      releaseColumns: true,
     });
     return this.trainedState(spec, ds, transform, featureColumns, classes, model, x.n);
   }

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
+import { ChunkGarbage } from "../collect-garbage.js";
 import { duckdb } from "./duckdb-module.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
@@ -82,10 +83,12 @@ export class Database {
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
     let n = 0;
+    const garbage = new ChunkGarbage();
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const m = chunk.rowCount;
+      garbage.read(m, k);
       if (n + m > cap) {
         while (n + m > cap) cap *= 2;
         columns = columns.map((c) => {

@@ -39,6 +39,12 @@ export interface TrainInput {
   onProgress?: (p: TrainProgress) => void;
   /** Aborting stops training cleanly at the next epoch/tree boundary and rejects with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * The caller reads `x` and `validation.x` for this fit only: a learner may empty their `columns`
+   * once it has what it needs of them (the tree learners after binning), so the float32 values
+   * are not held while it trains (3.5M × 9 features: 126 MB).
+   */
+  releaseColumns?: boolean;
 }
 
 /**

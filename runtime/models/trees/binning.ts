@@ -8,7 +8,7 @@
  * value in it, so a split can put its threshold midway between the values on either side of the
  * cut (see tree-builder.ts).
  */
-import { sortFloats } from "./sort-floats.js";
+import { SortScratch, sortFloats } from "./sort-floats.js";
 
 /** The most value bins a feature can have (two bytes per cell, minus the missing bin). */
 export const MAX_VALUE_BINS = 65535;
@@ -36,20 +36,29 @@ export function missingBin(edges: Float32Array): number {
   return edges.length + 1;
 }
 
+/** Buffers `computeEdges` reuses from one column to the next: a column's values and the sort's keys. */
+export class EdgeScratch {
+  present = new Float32Array(0);
+  readonly sort = new SortScratch();
+}
+
 /**
  * Ascending bin edges for one column: midpoints between distinct values when there are at most
- * `maxBins` of them, else (approximate) quantiles of the non-missing values.
+ * `maxBins` of them, else (approximate) quantiles of the non-missing values. `scratch`: buffers
+ * kept across columns (binning 20 columns of 140k rows allocated 34 MB of them, dead but counted
+ * in RSS until a collection).
  */
-export function computeEdges(column: Float32Array, maxBins: number): Float32Array {
+export function computeEdges(column: Float32Array, maxBins: number, scratch: EdgeScratch = new EdgeScratch()): Float32Array {
   const bins = Math.max(2, Math.min(MAX_VALUE_BINS, Math.floor(maxBins)));
+  if (scratch.present.length < column.length) scratch.present = new Float32Array(column.length);
+  const present = scratch.present;
   // A plain loop: TypedArray.filter with a callback is several times slower here.
-  const present = new Float32Array(column.length);
   let m = 0;
   for (let i = 0; i < column.length; i++) {
     const v = column[i];
     if (v === v) present[m++] = v;
   }
-  const sorted = sortFloats(present.subarray(0, m));
+  const sorted = sortFloats(present.subarray(0, m), scratch.sort);
   const edges: number[] = [];
   let distinct = m > 0 ? 1 : 0;
   for (let i = 1; i < m && distinct <= bins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
@@ -149,10 +158,11 @@ export function binColumns(columns: Float32Array[], n: number, maxBins: number, 
   const features = columns.length;
   const edges: Float32Array[] = [];
   let widest = 0;
+  const scratch = new EdgeScratch();
   for (let j = 0; j < features; j++) {
     const column = columns[j];
     if (column.length !== n) throw new Error(`feature ${j} has ${column.length} rows, expected ${n}`);
-    const e = computeEdges(column, maxBins);
+    const e = computeEdges(column, maxBins, scratch);
     edges.push(e);
     widest = Math.max(widest, e.length + 1);
   }

@@ -102,6 +102,8 @@ export interface BoostingFit {
   early: boolean;
   baseline: Float64Array;
   validation?: { x: Matrix; y: Float32Array };
+  /** The validation columns may be emptied once packed for scoring (the fit's own, or `TrainInput.releaseColumns`). */
+  releaseValidation?: boolean;
   onProgress?: TrainInput["onProgress"];
   signal?: AbortSignal;
   /** Rows streamed from DuckDB: the method says so. */
@@ -121,6 +123,8 @@ export async function boost(fit: BoostingFit, rows: BoostingRows): Promise<Boost
   const rawVal = new Float64Array(k * nv);
   for (let c = 0; c < k; c++) rawVal.fill(baseline[c], c * nv, (c + 1) * nv);
   const packedValidation = validation ? packRows(validation.x) : undefined;
+  // Scored from the packed rows only: the columns would hold the validation rows twice.
+  if (validation && fit.releaseValidation) validation.x.columns.length = 0;
   const trees: TreeArrays[] = [];
   const history: HistoryPoint[] = [];
   const scores = validation && fit.early ? [-loss.loss(validation.y, rawVal)] : [];

@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Learner, Matrix, TrainInput } from "../types.js";
+import { collectGarbage } from "../../collect-garbage.js";
 import { abortError } from "./abort.js";
 import { binColumns } from "./binning.js";
 import { BoostedModel } from "./boosted-model.js";
@@ -71,6 +72,11 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   const url = wanted > 1 ? compiledWorkerUrl("histogram-worker.js") : undefined;
   const shared = url !== undefined;
   const binned = binColumns(trainX.columns, n, options.maxBins, shared);
+  // The trees read the bins only: the float32 columns can go while they grow (a holdout's are this fit's own).
+  if (input.releaseColumns || trainX !== x) {
+    trainX.columns.length = 0;
+    collectGarbage();
+  }
   const g = typedArray(Float32Array, k * n, shared);
   const h = typedArray(Float32Array, loss.constantHessian ? 0 : k * n, shared);
   const data = histogramData(binned, g, h, shared);
@@ -78,7 +84,7 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   try {
     const grower = new GradientTreeGrower(binned, options.tree, data, threads);
     const model = await boost(
-      { task, classes, names: x.names, params, options, early, baseline, validation, onProgress: input.onProgress, signal: input.signal },
+      { task, classes, names: x.names, params, options, early, baseline, validation, releaseValidation: input.releaseColumns || validation !== input.validation, onProgress: input.onProgress, signal: input.signal },
       {
         gradients: () => loss.gradients(trainY, raw, g, h),
         grow: (c) => grower.growTree(c, loss.constantHessian, raw.subarray(c * n, (c + 1) * n)),

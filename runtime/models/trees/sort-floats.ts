@@ -11,18 +11,35 @@ const RADIX_MIN = 2048;
 const BITS = 11;
 const BUCKETS = 1 << BITS;
 
-/** Sorts `values` (no NaN) ascending in place and returns it; the result equals `values.sort()`. */
-export function sortFloats(values: Float32Array): Float32Array {
+/** The radix sort's two key buffers, kept across calls (one column after another) so a binning of many columns allocates them once. */
+export class SortScratch {
+  keys = new Uint32Array(0);
+  out = new Uint32Array(0);
+
+  /** Both buffers at least `n` long. */
+  reserve(n: number): void {
+    if (this.keys.length >= n) return;
+    this.keys = new Uint32Array(n);
+    this.out = new Uint32Array(n);
+  }
+}
+
+/**
+ * Sorts `values` (no NaN) ascending in place and returns it; the result equals `values.sort()`.
+ * `scratch`: buffers to reuse, else two of `values.length` are allocated.
+ */
+export function sortFloats(values: Float32Array, scratch: SortScratch = new SortScratch()): Float32Array {
   const n = values.length;
   if (n < RADIX_MIN) return values.sort();
   const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  scratch.reserve(n);
   // Keys: negatives have every bit flipped, positives only the sign bit, so unsigned order is float order.
-  let keys = new Uint32Array(n);
+  let keys = scratch.keys;
   for (let i = 0; i < n; i++) {
     const b = bits[i];
     keys[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
   }
-  let out = new Uint32Array(n);
+  let out = scratch.out;
   const counts = new Int32Array(BUCKETS);
   for (let shift = 0; shift < 32; shift += BITS) {
     counts.fill(0);

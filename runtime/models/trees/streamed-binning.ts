@@ -6,7 +6,7 @@
  * cells or float32 columns.
  */
 import type { Matrix, RowBlocks } from "../types.js";
-import { binInto, binRanges, BYTE_VALUE_BINS, computeEdges, type BinArray, type BinnedMatrix } from "./binning.js";
+import { binInto, binRanges, BYTE_VALUE_BINS, computeEdges, EdgeScratch, type BinArray, type BinnedMatrix } from "./binning.js";
 import type { ChunkFile } from "./chunk-file.js";
 import { Rng } from "./prng.js";
 
@@ -56,7 +56,8 @@ export function foldRanges(low: Float32Array, high: Float32Array, block: { low: 
 /** Bin edges of streamed rows from a seeded sample of at most `sampleRows` of them (those `rows` keeps), and each value bin's smallest and largest value, empty until `binToChunks` fills them. */
 export async function streamedEdges(data: RowBlocks, maxBins: number, sampleRows: number, seed: number, signal?: AbortSignal, rows?: RowFilter): Promise<Pick<BinnedMatrix, "edges" | "low" | "high">> {
   const sample = await sampleColumns(data, sampleRows, seed, signal, rows);
-  const edges = sample.columns.map((c) => computeEdges(c, maxBins));
+  const scratch = new EdgeScratch();
+  const edges = sample.columns.map((c) => computeEdges(c, maxBins, scratch));
   return { edges, low: edges.map((e) => new Float32Array(e.length + 1).fill(NaN)), high: edges.map((e) => new Float32Array(e.length + 1).fill(NaN)) };
 }
 

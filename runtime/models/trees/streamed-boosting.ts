@@ -135,7 +135,7 @@ export async function trainBoostingStreamed(input: StreamedTrainInput, gatherByt
     };
     const routes: BinRoute[] = [];
     const model = await boost(
-      { task, classes, names: data.names, params, options, early, baseline, validation, onProgress: input.onProgress, signal, streamed: true },
+      { task, classes, names: data.names, params, options, early, baseline, validation, releaseValidation: true, onProgress: input.onProgress, signal, streamed: true },
       {
         gradients: () => {
           pending = routes.splice(0);

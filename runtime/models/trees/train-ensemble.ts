@@ -3,6 +3,7 @@
  * grow the trees (one, or a seeded forest) and wrap them in a `TreeEnsemble`.
  */
 import type { ParamValue, StreamedTrainInput, TrainInput } from "../types.js";
+import { collectGarbage } from "../../collect-garbage.js";
 import { abortError } from "./abort.js";
 import { binColumns, type BinnedMatrix } from "./binning.js";
 import { growForest } from "./grow-forest.js";
@@ -40,6 +41,11 @@ export async function trainEnsemble(plan: EnsemblePlan, input: TrainInput): Prom
   if (typeof workers !== "number") throw new Error(`workers must be a number, got ${JSON.stringify(workers)}`);
 
   const binned = binColumns(x.columns, x.n, resolveMaxBins(effective), count > 1);
+  // The trees read the bins only: the float32 columns can go while they grow.
+  if (input.releaseColumns) {
+    x.columns.length = 0;
+    collectGarbage();
+  }
   return grow(plan, input, params, options, count, workers, binned, y, x.names);
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { binColumns, binOf, computeEdges, missingBin } from "../../../../runtime/models/trees/binning.js";
+import { binColumns, binOf, computeEdges, EdgeScratch, missingBin } from "../../../../runtime/models/trees/binning.js";
 
 describe("computeEdges", () => {
   test("few distinct values get one bin each, cut halfway between neighbours", () => {
@@ -16,6 +16,14 @@ describe("computeEdges", () => {
     const counts = new Array(edges.length + 1).fill(0);
     for (const v of column) counts[binOf(v, edges)]++;
     for (const c of counts) expect(c).toBeGreaterThan(10_000 / 16 / 2);
+  });
+
+  test("edges from one scratch reused across columns of other lengths equal fresh ones", () => {
+    const scratch = new EdgeScratch();
+    for (const [n, bins] of [[10_000, 16], [3_000, 255], [7, 255], [12_000, 64]]) {
+      const column = Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? NaN : ((i * 7919) % 4999) / 7));
+      expect(computeEdges(column, bins, scratch)).toEqual(computeEdges(column, bins));
+    }
   });
 
   test("a constant or all-missing column has a single bin", () => {

@@ -73,6 +73,21 @@ describe("gradient_boosting", () => {
     expect(tree.threshold[0]).toBe(2.5);
   });
 
+  test("releaseColumns: training and validation columns are emptied once binned and packed, and the model is the same", async () => {
+    const copy = (x: Matrix): Matrix => ({ ...x, columns: x.columns.map((c) => c.slice()) });
+    const params = { ...small, early_stopping: true };
+    const kept = await gradientBoosting.train(input(train, { params, validation: { x: held.x, y: held.y } }));
+    const x = copy(train.x);
+    const validation = { x: copy(held.x), y: held.y };
+    const released = await gradientBoosting.train(input({ ...train, x }, { params, validation, releaseColumns: true }));
+    expect([x.columns.length, validation.x.columns.length]).toEqual([0, 0]);
+    expect(released.toJSON()).toEqual(kept.toJSON());
+    // Without the flag the caller's columns stay, also when the fit holds out rows of its own.
+    const held2 = copy(train.x);
+    await gradientBoosting.train(input({ ...train, x: held2 }, { params }));
+    expect(held2.columns).toHaveLength(4);
+  });
+
   test("the same seed gives the same model bit for bit; with early stopping another seed holds out other rows", async () => {
     const params = { max_iter: 30, early_stopping: true, n_iter_no_change: 30 };
     const a = await gradientBoosting.train(input(train, { params }));

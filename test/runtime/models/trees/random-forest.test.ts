@@ -22,6 +22,15 @@ describe("random_forest", () => {
     expect(r2(model.predict(c.test.x), c.test.y)).toBeGreaterThanOrEqual(0.8);
   });
 
+  test("releaseColumns: the columns are emptied once binned, and the forest is the same", async () => {
+    const own = { ...train.x, columns: train.x.columns.map((c) => c.slice()) };
+    const kept = await randomForest.train(input(train, { params: small }));
+    const released = await randomForest.train(input({ ...train, x: own }, { params: small, releaseColumns: true }));
+    expect(own.columns).toHaveLength(0);
+    expect(train.x.columns).toHaveLength(4);
+    expect(released.toJSON()).toEqual(kept.toJSON());
+  });
+
   test("the same seed gives bit-identical predictions; another seed another forest", async () => {
     const a = await randomForest.train(input(train, { params: small }));
     const b = await randomForest.train(input(train, { params: small }));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
-import { sortFloats } from "../../../../runtime/models/trees/sort-floats.js";
+import { SortScratch, sortFloats } from "../../../../runtime/models/trees/sort-floats.js";
 
 /** Any float32 bit pattern but NaN: signs, zeros of both signs, denormals, infinities, duplicates. */
 function values(n: number, seed: number): Float32Array {
@@ -24,6 +24,17 @@ describe("sortFloats", () => {
       expect(sorted.buffer).toBe(a.buffer);
       expect(Buffer.from(a.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
     }
+  });
+
+  test("one scratch reused across arrays, longer then shorter, sorts each as a fresh one does", () => {
+    const scratch = new SortScratch();
+    for (const n of [5_001, 3_000, 9_000, 2_048]) {
+      const a = values(n, n + 7);
+      const expected = a.slice().sort();
+      sortFloats(a, scratch);
+      expect(Buffer.from(a.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
+    expect(scratch.keys.length).toBe(9_000);
   });
 
   test("sorts a view in place without touching the values around it", () => {
