@@ -6,17 +6,23 @@
  * never a per-row array of all rows.
  *
  * A row's node is kept in the file (section `node`) and stepped down the cuts made since the last
- * pass (the partition in memory, done again per pass). One pass builds, for every open node whose
- * children will need histograms, its smaller child's: best-first growth splits those nodes later in
- * an order their gains decide, so building ahead saves passes. A target whose rows fit in what is
- * left of `gatherBytes` has them gathered in the pass instead; its descendants are then partitioned
- * and histogrammed in memory with no pass. Within a node the rows are added in row order, chunk
- * after chunk or from the gathered rows — the order of the in-memory node's rows — so each
- * histogram holds the same doubles, and the tree is the in-memory one.
+ * pass (the partition in memory, done again per pass). One pass builds, for every node of the
+ * frontier whose children will need histograms, its smaller child's: best-first growth splits those
+ * nodes later in an order their gains decide, so building ahead saves passes. The frontier reaches
+ * below the open nodes: once a node's smaller child's histograms are built, its children are worked
+ * out ahead of its split (the larger's histograms the node's minus the smaller's, each child's cut
+ * found by the same split search), and the next pass builds their children's in turn — a tree then
+ * takes about a pass per level, not one per split whose children were not built. The frontier is cut
+ * to the nodes a best-first growth over what is known would split before the tree is full, which
+ * bounds the histograms held ahead. A target whose rows fit in what is left of `gatherBytes` has
+ * them gathered in the pass instead; its descendants are then partitioned and histogrammed in memory
+ * with no pass. Within a node the rows are added in row order, chunk after chunk or from the
+ * gathered rows — the order of the in-memory node's rows — so each histogram holds the same doubles,
+ * the same cuts are found, and the tree is the in-memory one.
  */
 import type { BinnedMatrix } from "./binning.js";
 import type { ChunkFile } from "./chunk-file.js";
-import { buildHistograms, histogramLayout, type HistogramData } from "./gradient-histograms.js";
+import { buildHistograms, histogramLayout, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
 import { GradientTreeBase, type GradientTreeOptions, type GrowNode } from "./gradient-tree.js";
 import type { TreeArrays } from "./tree-builder.js";
 
@@ -30,6 +36,22 @@ export interface BinRoute {
   right: Int32Array;
   value: Float64Array;
 }
+
+/**
+ * What is built ahead of a node's split: its smaller child's histograms and, once the pass that
+ * built them ends, its two children as its split will make them (left, right) with the larger's
+ * histograms — unless its rows are gathered, when its descendants need no pass.
+ */
+interface Ahead {
+  /** The node it is ahead of (its cut sends rows to `kids`). */
+  of: GrowNode;
+  small: Float64Array;
+  large: Float64Array | null;
+  kids: [AheadNode, AheadNode] | null;
+}
+
+/** A child worked out ahead of its parent's split: its sums, cut and (once built) what is ahead of its own split. */
+type AheadNode = GrowNode & { ahead: Ahead | null };
 
 /** Rows held in memory, in row order: codes feature-major (feature j's at j·n), gradients, hessians. */
 interface RowStore {
@@ -75,8 +97,8 @@ export class StreamedTreeGrower extends GradientTreeBase {
   lastRoute: BinRoute | undefined;
   /** The cuts made so far in the tree being grown, by node (feature -1: not split). */
   private readonly cut: Pick<BinRoute, "feature" | "bin" | "missingLeft">;
-  /** Per open node id, its smaller child's histograms built ahead of its split. */
-  private readonly ahead = new Map<number, Float64Array>();
+  /** Per open node id, what is built ahead of its split (the children of its children's too, further down). */
+  private readonly ahead = new Map<number, Ahead>();
   private rootHist: Float64Array | null = null;
   /** No pass of this tree has written the rows' nodes yet: every row is at the root. */
   private fresh = true;
@@ -184,6 +206,15 @@ export class StreamedTreeGrower extends GradientTreeBase {
   }
 
   protected partition(node: GrowNode): number {
+    const built = this.ahead.get(node.id);
+    if (built?.kids) {
+      // The children worked out ahead become the next two nodes made: what was built ahead of their splits is theirs.
+      built.kids.forEach((kid, side) => kid.ahead && this.ahead.set(this.nodes.count + side, kid.ahead));
+      // The split's own subtraction makes the larger child's histograms again: the copy goes.
+      this.release(built.large!);
+      built.large = null;
+      built.kids = null;
+    }
     this.cut.feature[node.id] = node.feature;
     this.cut.bin[node.id] = node.bin;
     this.cut.missingLeft[node.id] = node.missingLeft ? 1 : 0;
@@ -251,32 +282,83 @@ export class StreamedTreeGrower extends GradientTreeBase {
     if (rows) {
       const hist = this.acquire();
       this.fromGathered(node, rows, hist);
-      this.ahead.set(node.id, hist);
+      this.ahead.set(node.id, { of: node, small: hist, large: null, kids: null });
       return;
     }
-    this.buildAhead([node, ...open.filter((o) => !this.ahead.has(o.id) && !this.gathered.has(o.id) && this.childrenSplittable(o))]);
+    this.buildAhead(this.frontier(node, open));
+  }
+
+  /**
+   * The nodes whose smaller child's histograms the next pass builds: those a best-first growth over
+   * the nodes known now (open, and worked out ahead below them) splits before the tree is full,
+   * whose children need histograms and have none built. `node`, split next, is the first.
+   */
+  private frontier(node: GrowNode, open: GrowNode[]): GrowNode[] {
+    // Splits left whose children get histograms: the tree's last split gives none.
+    let splits = this.options.maxLeafNodes - (this.leaves.length + open.length + 1) - 1;
+    const known: GrowNode[] = [node, ...open];
+    const out: GrowNode[] = [];
+    while (known.length > 0 && splits-- > 0) {
+      let pick = 0;
+      for (let o = 1; o < known.length; o++) if (known[o].gain > known[pick].gain) pick = o;
+      const next = known.splice(pick, 1)[0];
+      if (this.gathered.has(next.id) || !this.childrenSplittable(next)) continue;
+      const built = "ahead" in next ? (next as AheadNode).ahead : this.ahead.get(next.id);
+      if (!built) out.push(next);
+      else if (built.kids) known.push(...built.kids.filter((kid) => kid.feature >= 0));
+    }
+    return out;
+  }
+
+  /** `target`'s children as its split will make them, from the histograms of its smaller one (`small`): the larger's, and each one's cut. */
+  private workOut(target: GrowNode, small: Float64Array): Ahead {
+    const large = this.acquire();
+    large.set(target.hist!);
+    subtractHistograms(large, small);
+    const smallLeft = target.leftRows <= target.rows - target.leftRows;
+    const depth = target.depth + 1;
+    const sums: [number, number, number][] = [
+      [target.leftG, target.leftH, target.leftRows],
+      [target.g - target.leftG, target.h - target.leftH, target.rows - target.leftRows],
+    ];
+    const kids = sums.map(([g, h, rows], side): AheadNode => {
+      const kid: AheadNode = { id: -1, start: 0, end: 0, depth, g, h, rows, hist: (side === 0) === smallLeft ? small : large, gain: 0, feature: -1, bin: 0, missingLeft: false, leftG: 0, leftH: 0, leftRows: 0, ahead: null };
+      if (this.splittable(kid)) this.findSplit(kid);
+      return kid;
+    });
+    return { of: target, small, large, kids: [kids[0], kids[1]] };
   }
 
   protected childHistogram(parent: GrowNode, _small: GrowNode, hist: Float64Array): void {
     const built = this.ahead.get(parent.id);
     if (!built) throw new Error(`node ${parent.id}: its child's histograms were not built ahead`);
-    hist.set(built);
-    this.release(built);
+    hist.set(built.small);
+    this.release(built.small);
     this.ahead.delete(parent.id);
   }
 
-  /** One pass over the file: for each of `targets` (open nodes, not split yet), its smaller child's histograms. */
+  /** Gives back every histogram held ahead, down the children worked out. */
+  private releaseAhead(built: Ahead | null): void {
+    if (!built) return;
+    this.release(built.small);
+    if (built.large) this.release(built.large);
+    for (const kid of built.kids ?? []) this.releaseAhead(kid.ahead);
+  }
+
+  /** One pass over the file: for each of `targets` (open nodes, or children worked out ahead, not split yet), its smaller child's histograms. */
   private buildAhead(targets: GrowNode[]): void {
-    // Targets small enough to hold have their rows gathered in the pass instead (their descendants then need no pass).
+    // Children worked out ahead get ids past the tree's for the pass: a row's walk goes on down their cuts from its open node.
+    const ahead = this.aheadRoute();
+    // Open targets small enough to hold have their rows gathered in the pass instead (their descendants then need no pass).
     const gather = targets.map((t) => {
-      if (this.gatheredRows + t.rows > this.gatherLimit) return null;
+      if (t.id < 0 || this.gatheredRows + t.rows > this.gatherLimit) return null;
       this.gatheredRows += t.rows;
       return newGathered(t.rows, this.f, this.constant);
     });
     const filled = new Int32Array(targets.length);
-    const slotOf = new Int32Array(this.nodes.count).fill(-1);
+    const slotOf = new Int32Array(ahead.feature.length).fill(-1);
     const hists = targets.map((t, s) => {
-      slotOf[t.id] = s;
+      slotOf[t.id < 0 ? ahead.ids.get(t)! : t.id] = s;
       return this.acquire();
     });
     // Per target: its cut, and which child is the smaller as the in-memory growth picks it (the left one on ties).
@@ -298,6 +380,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
       for (let r = 0; r < m; r++) {
         let id = node[r];
         if (cut.feature[id] >= 0) node[r] = id = routeRow(nodes, valueBins, bins, m, r, id);
+        if (ahead.feature[id] >= 0) id = routeRow(ahead, valueBins, bins, m, r, id);
         const s = slotOf[id];
         rowSlot[r] = -1;
         if (s < 0) continue;
@@ -340,9 +423,42 @@ export class StreamedTreeGrower extends GradientTreeBase {
         if (filled[s] !== rows.store.n) throw new Error(`node ${t.id}: gathered ${filled[s]} rows, expected ${rows.store.n}`);
         this.gathered.set(t.id, rows);
         this.fromGathered(t, rows, hists[s]);
+        this.ahead.set(t.id, { of: t, small: hists[s], large: null, kids: null });
+        return;
       }
-      this.ahead.set(t.id, hists[s]);
+      const built = this.workOut(t, hists[s]);
+      if (t.id < 0) (t as AheadNode).ahead = built;
+      else this.ahead.set(t.id, built);
     });
+  }
+
+  /**
+   * The cuts of the open nodes and children worked out ahead, by id (the tree's ids, then one per
+   * child worked out, in `ids`), with the children as left and right: a row at an open node walks
+   * them down to the frontier node it is in.
+   */
+  private aheadRoute(): Omit<BinRoute, "value"> & { ids: Map<GrowNode, number> } {
+    const ids = new Map<GrowNode, number>();
+    const cuts: [number, Ahead][] = [];
+    const visit = (id: number, built: Ahead) => {
+      if (!built.kids) return;
+      cuts.push([id, built]);
+      for (const kid of built.kids) ids.set(kid, this.nodes.count + ids.size);
+      for (const kid of built.kids) if (kid.ahead) visit(ids.get(kid)!, kid.ahead);
+    };
+    for (const [id, built] of this.ahead) visit(id, built);
+    const size = this.nodes.count + ids.size;
+    const route = { feature: new Int32Array(size).fill(-1), bin: new Int32Array(size), missingLeft: new Uint8Array(size), left: new Int32Array(size), right: new Int32Array(size), ids };
+    for (const [id, { of, kids }] of cuts) {
+      // An open node's cut is in the tree's arrays only once it is split: until then its node holds it.
+      const [l, r] = kids!;
+      route.feature[id] = of.feature;
+      route.bin[id] = of.bin;
+      route.missingLeft[id] = of.missingLeft ? 1 : 0;
+      route.left[id] = ids.get(l)!;
+      route.right[id] = ids.get(r)!;
+    }
+    return route;
   }
 
   protected addLeaves(): void {
@@ -350,7 +466,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
     this.lastSides = undefined;
     this.gatheredRows = 0;
     // What was built ahead for nodes left unsplit goes back to the pool.
-    for (const hist of this.ahead.values()) this.release(hist);
+    for (const built of this.ahead.values()) this.releaseAhead(built);
     this.ahead.clear();
     const count = this.nodes.count;
     const value = new Float64Array(count);
