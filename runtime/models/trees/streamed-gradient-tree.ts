@@ -50,8 +50,11 @@ interface Ahead {
   kids: [AheadNode, AheadNode] | null;
 }
 
-/** A child worked out ahead of its parent's split: its sums, cut and (once built) what is ahead of its own split. */
-type AheadNode = GrowNode & { ahead: Ahead | null };
+/**
+ * A child worked out ahead of its parent's split: its sums, cut and (once built) what is ahead of its
+ * own split. `key` names it in the rows' nodes until the split makes it a node of the tree (id -1 till then).
+ */
+type AheadNode = GrowNode & { key: number; ahead: Ahead | null };
 
 /** Rows held in memory, in row order: codes feature-major (feature j's at j·n), gradients, hessians. */
 interface RowStore {
@@ -95,6 +98,15 @@ export class StreamedTreeGrower extends GradientTreeBase {
   passes = 0;
   /** The last tree grown, by bin: the raw scores' update applies it. */
   lastRoute: BinRoute | undefined;
+  /**
+   * The cuts of nodes whose children are worked out ahead, by id (the tree's, then children's keys
+   * from `cut.feature.length` on), to those children's keys: a row's node in the file may be such a
+   * child, its walk goes on from there in the next pass.
+   */
+  private aheadCut = { feature: new Int32Array(0), bin: new Int32Array(0), missingLeft: new Uint8Array(0), left: new Int32Array(0), right: new Int32Array(0) };
+  /** Per key: the id in the tree of the child worked out ahead once its parent is split, else -1. */
+  private alias = new Int32Array(0);
+  private keys = 0;
   /** The cuts made so far in the tree being grown, by node (feature -1: not split). */
   private readonly cut: Pick<BinRoute, "feature" | "bin" | "missingLeft">;
   /** Per open node id, what is built ahead of its split (the children of its children's too, further down). */
@@ -145,11 +157,16 @@ export class StreamedTreeGrower extends GradientTreeBase {
     this.noCounts = new Float64Array(layout[this.f]);
     const nodes = 2 * options.maxLeafNodes;
     this.cut = { feature: new Int32Array(nodes), bin: new Int32Array(nodes), missingLeft: new Uint8Array(nodes) };
+    // Room for the tree's ids and as many keys: grown when speculation goes further.
+    this.aheadCut = { feature: new Int32Array(2 * nodes), bin: new Int32Array(2 * nodes), missingLeft: new Uint8Array(2 * nodes), left: new Int32Array(2 * nodes), right: new Int32Array(2 * nodes) };
+    this.alias = new Int32Array(2 * nodes).fill(-1);
   }
 
   /** Grows output `k`'s tree on the gradients in the file; `lastRoute` then holds it by bin. */
   growTree(k: number): TreeArrays {
     this.cut.feature.fill(-1);
+    this.aheadCut.feature.fill(-1);
+    this.keys = this.cut.feature.length;
     this.fresh = true;
     return this.grow(k, this.constant, new Float64Array(0), this.file.n);
   }
@@ -209,7 +226,18 @@ export class StreamedTreeGrower extends GradientTreeBase {
     const built = this.ahead.get(node.id);
     if (built?.kids) {
       // The children worked out ahead become the next two nodes made: what was built ahead of their splits is theirs.
-      built.kids.forEach((kid, side) => kid.ahead && this.ahead.set(this.nodes.count + side, kid.ahead));
+      built.kids.forEach((kid, side) => {
+        if (kid.ahead) this.ahead.set(this.nodes.count + side, kid.ahead);
+        // Rows the file has at the child's key are at the node now, and rows reaching the node go on down the cut worked out for it.
+        const id = this.nodes.count + side;
+        this.alias[kid.key] = id;
+        const c = this.aheadCut;
+        c.feature[id] = c.feature[kid.key];
+        c.bin[id] = c.bin[kid.key];
+        c.missingLeft[id] = c.missingLeft[kid.key];
+        c.left[id] = c.left[kid.key];
+        c.right[id] = c.right[kid.key];
+      });
       // The split's own subtraction makes the larger child's histograms again: the copy goes.
       this.release(built.large!);
       built.large = null;
@@ -322,11 +350,43 @@ export class StreamedTreeGrower extends GradientTreeBase {
       [target.g - target.leftG, target.h - target.leftH, target.rows - target.leftRows],
     ];
     const kids = sums.map(([g, h, rows], side): AheadNode => {
-      const kid: AheadNode = { id: -1, start: 0, end: 0, depth, g, h, rows, hist: (side === 0) === smallLeft ? small : large, gain: 0, feature: -1, bin: 0, missingLeft: false, leftG: 0, leftH: 0, leftRows: 0, ahead: null };
+      const kid: AheadNode = { id: -1, key: this.newKey(), start: 0, end: 0, depth, g, h, rows, hist: (side === 0) === smallLeft ? small : large, gain: 0, feature: -1, bin: 0, missingLeft: false, leftG: 0, leftH: 0, leftRows: 0, ahead: null };
       if (this.splittable(kid)) this.findSplit(kid);
       return kid;
     });
+    const at = this.keyOf(target);
+    const route = this.aheadCut;
+    route.feature[at] = target.feature;
+    route.bin[at] = target.bin;
+    route.missingLeft[at] = target.missingLeft ? 1 : 0;
+    route.left[at] = kids[0].key;
+    route.right[at] = kids[1].key;
     return { of: target, small, large, kids: [kids[0], kids[1]] };
+  }
+
+  /** The id a node has in the rows' nodes: its key while it is worked out ahead, else its id in the tree. */
+  private keyOf(node: GrowNode): number {
+    return node.id < 0 ? (node as AheadNode).key : node.id;
+  }
+
+  /** A key for a child worked out ahead, the cut and alias arrays grown to hold it. */
+  private newKey(): number {
+    const key = this.keys++;
+    if (key >= this.alias.length) {
+      const size = 2 * key;
+      const grow = <T extends Int32Array | Uint8Array>(a: T, fill: number): T => {
+        const b = new (a.constructor as new (n: number) => T)(size);
+        b.fill(fill);
+        b.set(a);
+        return b;
+      };
+      const c = this.aheadCut;
+      this.aheadCut = { feature: grow(c.feature, -1), bin: grow(c.bin, 0), missingLeft: grow(c.missingLeft, 0), left: grow(c.left, 0), right: grow(c.right, 0) };
+      this.alias = grow(this.alias, -1);
+    }
+    this.alias[key] = -1;
+    this.aheadCut.feature[key] = -1;
+    return key;
   }
 
   protected childHistogram(parent: GrowNode, _small: GrowNode, hist: Float64Array): void {
@@ -347,8 +407,6 @@ export class StreamedTreeGrower extends GradientTreeBase {
 
   /** One pass over the file: for each of `targets` (open nodes, or children worked out ahead, not split yet), its smaller child's histograms. */
   private buildAhead(targets: GrowNode[]): void {
-    // Children worked out ahead get ids past the tree's for the pass: a row's walk goes on down their cuts from its open node.
-    const ahead = this.aheadRoute();
     // Open targets small enough to hold have their rows gathered in the pass instead (their descendants then need no pass).
     const gather = targets.map((t) => {
       if (t.id < 0 || this.gatheredRows + t.rows > this.gatherLimit) return null;
@@ -356,9 +414,9 @@ export class StreamedTreeGrower extends GradientTreeBase {
       return newGathered(t.rows, this.f, this.constant);
     });
     const filled = new Int32Array(targets.length);
-    const slotOf = new Int32Array(ahead.feature.length).fill(-1);
+    const slotOf = new Int32Array(this.keys).fill(-1);
     const hists = targets.map((t, s) => {
-      slotOf[t.id < 0 ? ahead.ids.get(t)! : t.id] = s;
+      slotOf[this.keyOf(t)] = s;
       return this.acquire();
     });
     // Per target: its cut, and which child is the smaller as the in-memory growth picks it (the left one on ties).
@@ -368,8 +426,9 @@ export class StreamedTreeGrower extends GradientTreeBase {
     const tMissingBin = Int32Array.from(targets, (t) => this.valueBins[t.feature]);
     const smallLeft = Int32Array.from(targets, (t) => (t.leftRows <= t.rows - t.leftRows ? 1 : 0));
     const counts = new Int32Array(targets.length + 1);
-    const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node } = this;
-    const nodes = { ...cut, left: this.nodes.left, right: this.nodes.right };
+    const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node, aheadCut: ahead, alias } = this;
+    const { left: nodeLeft, right: nodeRight } = this.nodes;
+    const firstKey = cut.feature.length;
     this.passes++;
     for (let c = 0; c < this.file.chunks; c++) {
       const m = this.readChunk(c, true);
@@ -378,9 +437,21 @@ export class StreamedTreeGrower extends GradientTreeBase {
       else this.file.read(c, "node", node.subarray(0, m));
       counts.fill(0);
       for (let r = 0; r < m; r++) {
+        // Down the tree's cuts, through children made nodes since, and the cuts worked out ahead, to the frontier.
         let id = node[r];
-        if (cut.feature[id] >= 0) node[r] = id = routeRow(nodes, valueBins, bins, m, r, id);
-        if (ahead.feature[id] >= 0) id = routeRow(ahead, valueBins, bins, m, r, id);
+        for (;;) {
+          if (id >= firstKey && alias[id] >= 0) {
+            id = alias[id];
+            continue;
+          }
+          const split = id < firstKey && cut.feature[id] >= 0;
+          const j = split ? cut.feature[id] : ahead.feature[id];
+          if (j < 0) break;
+          const b = bins[j * m + r];
+          const left = b === valueBins[j] ? (split ? cut.missingLeft[id] : ahead.missingLeft[id]) === 1 : b <= (split ? cut.bin[id] : ahead.bin[id]);
+          id = split ? (left ? nodeLeft[id] : nodeRight[id]) : left ? ahead.left[id] : ahead.right[id];
+        }
+        node[r] = id;
         const s = slotOf[id];
         rowSlot[r] = -1;
         if (s < 0) continue;
@@ -430,35 +501,6 @@ export class StreamedTreeGrower extends GradientTreeBase {
       if (t.id < 0) (t as AheadNode).ahead = built;
       else this.ahead.set(t.id, built);
     });
-  }
-
-  /**
-   * The cuts of the open nodes and children worked out ahead, by id (the tree's ids, then one per
-   * child worked out, in `ids`), with the children as left and right: a row at an open node walks
-   * them down to the frontier node it is in.
-   */
-  private aheadRoute(): Omit<BinRoute, "value"> & { ids: Map<GrowNode, number> } {
-    const ids = new Map<GrowNode, number>();
-    const cuts: [number, Ahead][] = [];
-    const visit = (id: number, built: Ahead) => {
-      if (!built.kids) return;
-      cuts.push([id, built]);
-      for (const kid of built.kids) ids.set(kid, this.nodes.count + ids.size);
-      for (const kid of built.kids) if (kid.ahead) visit(ids.get(kid)!, kid.ahead);
-    };
-    for (const [id, built] of this.ahead) visit(id, built);
-    const size = this.nodes.count + ids.size;
-    const route = { feature: new Int32Array(size).fill(-1), bin: new Int32Array(size), missingLeft: new Uint8Array(size), left: new Int32Array(size), right: new Int32Array(size), ids };
-    for (const [id, { of, kids }] of cuts) {
-      // An open node's cut is in the tree's arrays only once it is split: until then its node holds it.
-      const [l, r] = kids!;
-      route.feature[id] = of.feature;
-      route.bin[id] = of.bin;
-      route.missingLeft[id] = of.missingLeft ? 1 : 0;
-      route.left[id] = ids.get(l)!;
-      route.right[id] = ids.get(r)!;
-    }
-    return route;
   }
 
   protected addLeaves(): void {
