@@ -428,7 +428,11 @@ export class StreamedTreeGrower extends GradientTreeBase {
     const counts = new Int32Array(targets.length + 1);
     const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node, aheadCut: ahead, alias } = this;
     const { left: nodeLeft, right: nodeRight } = this.nodes;
-    const firstKey = cut.feature.length;
+    // The cut arrays in locals: the walk below runs for every row of every pass.
+    const { feature: cutFeature, bin: cutBin, missingLeft: cutMissing } = cut;
+    const { feature: aheadFeature, bin: aheadBin, missingLeft: aheadMissing, left: aheadLeft, right: aheadRight } = ahead;
+    const { f, constant } = this;
+    const firstKey = cutFeature.length;
     this.passes++;
     for (let c = 0; c < this.file.chunks; c++) {
       const m = this.readChunk(c, true);
@@ -444,12 +448,12 @@ export class StreamedTreeGrower extends GradientTreeBase {
             id = alias[id];
             continue;
           }
-          const split = id < firstKey && cut.feature[id] >= 0;
-          const j = split ? cut.feature[id] : ahead.feature[id];
+          const split = id < firstKey && cutFeature[id] >= 0;
+          const j = split ? cutFeature[id] : aheadFeature[id];
           if (j < 0) break;
           const b = bins[j * m + r];
-          const left = b === valueBins[j] ? (split ? cut.missingLeft[id] : ahead.missingLeft[id]) === 1 : b <= (split ? cut.bin[id] : ahead.bin[id]);
-          id = split ? (left ? nodeLeft[id] : nodeRight[id]) : left ? ahead.left[id] : ahead.right[id];
+          const left = b === valueBins[j] ? (split ? cutMissing[id] : aheadMissing[id]) === 1 : b <= (split ? cutBin[id] : aheadBin[id]);
+          id = split ? (left ? nodeLeft[id] : nodeRight[id]) : left ? aheadLeft[id] : aheadRight[id];
         }
         node[r] = id;
         const s = slotOf[id];
@@ -459,9 +463,9 @@ export class StreamedTreeGrower extends GradientTreeBase {
         if (into) {
           const p = filled[s]++;
           const st = into.store;
-          for (let j = 0; j < this.f; j++) st.bins[j * st.n + p] = bins[j * m + r];
+          for (let j = 0; j < f; j++) st.bins[j * st.n + p] = bins[j * m + r];
           st.g[p] = g[r];
-          if (!this.constant) st.h[p] = h[r];
+          if (!constant) st.h[p] = h[r];
           continue;
         }
         const b = bins[tFeature[s] * m + r];
@@ -480,7 +484,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
         const p = at[s]++;
         idx[p] = r;
         og[p] = g[r];
-        if (!this.constant) oh[p] = h[r];
+        if (!constant) oh[p] = h[r];
       }
       const data = this.chunkData(m, idx, og, oh);
       for (let s = 0; s < targets.length; s++) {
