@@ -1,9 +1,11 @@
 // Benchmark: gradient_boosting streamed from a chunk file (docs/larger-than-memory.md) against the
 // same fit in memory, alternating in one process on the same generated rows (no DuckDB: the rows
 // come from arrays as RowBlocks, so only the learner is timed). Prints each pair with the 1-minute
-// load average, the chunk size and the passes over the chunk file.
+// load average, the chunk size, the passes over the chunk file and each side's CPU time (the machine is shared:
+// CPU moves less with load than wall time). `--gather BYTES` sets the memory for nodes' gathered rows (default: the
+// training budget's, which here holds every row: one pass a tree; 0: none, every histogram from passes).
 //
-//   npm run build && node bench/streamed-boosting.mjs [--rows 200000] [--block rows/2] [--iterations 10] [--pairs 2]
+//   npm run build && node bench/streamed-boosting.mjs [--rows 200000] [--block rows/2] [--iterations 10] [--pairs 2] [--gather BYTES]
 import { loadavg } from "node:os";
 import { gradientBoosting } from "../dist/runtime/models/trees/gradient-boosting.js";
 import { lastStreamedBoosting, trainBoostingStreamed } from "../dist/runtime/models/trees/streamed-boosting.js";
@@ -38,14 +40,24 @@ const data = {
 };
 const params = { ...gradientBoosting.defaults, max_iter: arg("iterations", 10), early_stopping: false, workers: 1 };
 const classes = ["a", "b", "c"];
+const gatherAt = process.argv.indexOf("--gather");
+const gather = gatherAt >= 0 ? Number(process.argv[gatherAt + 1]) : undefined;
+const cpuMs = (from) => {
+  const { user, system } = process.cpuUsage(from);
+  return Math.round((user + system) / 1000);
+};
 for (let k = 0; k < arg("pairs", 2); k++) {
   const load = loadavg()[0];
   let t = performance.now();
-  const streamed = await trainBoostingStreamed({ task: "classification", data, classes, params, seed: 1 });
+  let cpu = process.cpuUsage();
+  const streamed = await trainBoostingStreamed({ task: "classification", data, classes, params, seed: 1 }, gather);
   const streamedMs = performance.now() - t;
+  const streamedCpuMs = cpuMs(cpu);
   t = performance.now();
+  cpu = process.cpuUsage();
   const inMemory = await gradientBoosting.train({ task: "classification", x: { n, columns, names }, y, classes, params, seed: 1 });
   const inMemoryMs = performance.now() - t;
+  const inMemoryCpuMs = cpuMs(cpu);
   const same = JSON.stringify(streamed.toJSON().state.trees) === JSON.stringify(inMemory.toJSON().state.trees);
-  console.log(JSON.stringify({ rows: n, streamedMs: Math.round(streamedMs), inMemoryMs: Math.round(inMemoryMs), ratio: +(streamedMs / inMemoryMs).toFixed(2), sameTrees: same, chunkRows: lastStreamedBoosting.chunkRows, chunks: lastStreamedBoosting.chunks, passes: lastStreamedBoosting.passes, load }));
+  console.log(JSON.stringify({ rows: n, streamedMs: Math.round(streamedMs), inMemoryMs: Math.round(inMemoryMs), ratio: +(streamedMs / inMemoryMs).toFixed(2), streamedCpuMs, inMemoryCpuMs, cpuRatio: +(streamedCpuMs / inMemoryCpuMs).toFixed(2), sameTrees: same, chunkRows: lastStreamedBoosting.chunkRows, chunks: lastStreamedBoosting.chunks, passes: lastStreamedBoosting.passes, load }));
 }

@@ -217,7 +217,7 @@ export abstract class GradientTreeBase {
   }
 
   /** The best cut of a node over every feature, into its split fields (feature -1 when none gains). */
-  private findSplit(node: GrowNode): void {
+  protected findSplit(node: GrowNode): void {
     const hist = node.hist!;
     const l2 = this.options.l2;
     node.feature = -1;

@@ -6,17 +6,23 @@
  * never a per-row array of all rows.
  *
  * A row's node is kept in the file (section `node`) and stepped down the cuts made since the last
- * pass (the partition in memory, done again per pass). One pass builds, for every open node whose
- * children will need histograms, its smaller child's: best-first growth splits those nodes later in
- * an order their gains decide, so building ahead saves passes. A target whose rows fit in what is
- * left of `gatherBytes` has them gathered in the pass instead; its descendants are then partitioned
- * and histogrammed in memory with no pass. Within a node the rows are added in row order, chunk
- * after chunk or from the gathered rows — the order of the in-memory node's rows — so each
- * histogram holds the same doubles, and the tree is the in-memory one.
+ * pass (the partition in memory, done again per pass). One pass builds, for every node of the
+ * frontier whose children will need histograms, its smaller child's: best-first growth splits those
+ * nodes later in an order their gains decide, so building ahead saves passes. The frontier reaches
+ * below the open nodes: once a node's smaller child's histograms are built, its children are worked
+ * out ahead of its split (the larger's histograms the node's minus the smaller's, each child's cut
+ * found by the same split search), and the next pass builds their children's in turn — a tree then
+ * takes about a pass per level, not one per split whose children were not built. The frontier is cut
+ * to the nodes a best-first growth over what is known would split before the tree is full, which
+ * bounds the histograms held ahead. A target whose rows fit in what is left of `gatherBytes` has
+ * them gathered in the pass instead; its descendants are then partitioned and histogrammed in memory
+ * with no pass. Within a node the rows are added in row order, chunk after chunk or from the
+ * gathered rows — the order of the in-memory node's rows — so each histogram holds the same doubles,
+ * the same cuts are found, and the tree is the in-memory one.
  */
 import type { BinnedMatrix } from "./binning.js";
 import type { ChunkFile } from "./chunk-file.js";
-import { buildHistograms, histogramLayout, type HistogramData } from "./gradient-histograms.js";
+import { buildHistograms, histogramLayout, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
 import { GradientTreeBase, type GradientTreeOptions, type GrowNode } from "./gradient-tree.js";
 import type { TreeArrays } from "./tree-builder.js";
 
@@ -30,6 +36,25 @@ export interface BinRoute {
   right: Int32Array;
   value: Float64Array;
 }
+
+/**
+ * What is built ahead of a node's split: its smaller child's histograms and, once the pass that
+ * built them ends, its two children as its split will make them (left, right) with the larger's
+ * histograms — unless its rows are gathered, when its descendants need no pass.
+ */
+interface Ahead {
+  /** The node it is ahead of (its cut sends rows to `kids`). */
+  of: GrowNode;
+  small: Float64Array;
+  large: Float64Array | null;
+  kids: [AheadNode, AheadNode] | null;
+}
+
+/**
+ * A child worked out ahead of its parent's split: its sums, cut and (once built) what is ahead of its
+ * own split. `key` names it in the rows' nodes until the split makes it a node of the tree (id -1 till then).
+ */
+type AheadNode = GrowNode & { key: number; ahead: Ahead | null };
 
 /** Rows held in memory, in row order: codes feature-major (feature j's at j·n), gradients, hessians. */
 interface RowStore {
@@ -73,10 +98,19 @@ export class StreamedTreeGrower extends GradientTreeBase {
   passes = 0;
   /** The last tree grown, by bin: the raw scores' update applies it. */
   lastRoute: BinRoute | undefined;
+  /**
+   * The cuts of nodes whose children are worked out ahead, by id (the tree's, then children's keys
+   * from `cut.feature.length` on), to those children's keys: a row's node in the file may be such a
+   * child, its walk goes on from there in the next pass.
+   */
+  private aheadCut = { feature: new Int32Array(0), bin: new Int32Array(0), missingLeft: new Uint8Array(0), left: new Int32Array(0), right: new Int32Array(0) };
+  /** Per key: the id in the tree of the child worked out ahead once its parent is split, else -1. */
+  private alias = new Int32Array(0);
+  private keys = 0;
   /** The cuts made so far in the tree being grown, by node (feature -1: not split). */
   private readonly cut: Pick<BinRoute, "feature" | "bin" | "missingLeft">;
-  /** Per open node id, its smaller child's histograms built ahead of its split. */
-  private readonly ahead = new Map<number, Float64Array>();
+  /** Per open node id, what is built ahead of its split (the children of its children's too, further down). */
+  private readonly ahead = new Map<number, Ahead>();
   private rootHist: Float64Array | null = null;
   /** No pass of this tree has written the rows' nodes yet: every row is at the root. */
   private fresh = true;
@@ -123,11 +157,16 @@ export class StreamedTreeGrower extends GradientTreeBase {
     this.noCounts = new Float64Array(layout[this.f]);
     const nodes = 2 * options.maxLeafNodes;
     this.cut = { feature: new Int32Array(nodes), bin: new Int32Array(nodes), missingLeft: new Uint8Array(nodes) };
+    // Room for the tree's ids and as many keys: grown when speculation goes further.
+    this.aheadCut = { feature: new Int32Array(2 * nodes), bin: new Int32Array(2 * nodes), missingLeft: new Uint8Array(2 * nodes), left: new Int32Array(2 * nodes), right: new Int32Array(2 * nodes) };
+    this.alias = new Int32Array(2 * nodes).fill(-1);
   }
 
   /** Grows output `k`'s tree on the gradients in the file; `lastRoute` then holds it by bin. */
   growTree(k: number): TreeArrays {
     this.cut.feature.fill(-1);
+    this.aheadCut.feature.fill(-1);
+    this.keys = this.cut.feature.length;
     this.fresh = true;
     return this.grow(k, this.constant, new Float64Array(0), this.file.n);
   }
@@ -184,6 +223,26 @@ export class StreamedTreeGrower extends GradientTreeBase {
   }
 
   protected partition(node: GrowNode): number {
+    const built = this.ahead.get(node.id);
+    if (built?.kids) {
+      // The children worked out ahead become the next two nodes made: what was built ahead of their splits is theirs.
+      built.kids.forEach((kid, side) => {
+        if (kid.ahead) this.ahead.set(this.nodes.count + side, kid.ahead);
+        // Rows the file has at the child's key are at the node now, and rows reaching the node go on down the cut worked out for it.
+        const id = this.nodes.count + side;
+        this.alias[kid.key] = id;
+        const c = this.aheadCut;
+        c.feature[id] = c.feature[kid.key];
+        c.bin[id] = c.bin[kid.key];
+        c.missingLeft[id] = c.missingLeft[kid.key];
+        c.left[id] = c.left[kid.key];
+        c.right[id] = c.right[kid.key];
+      });
+      // The split's own subtraction makes the larger child's histograms again: the copy goes.
+      this.release(built.large!);
+      built.large = null;
+      built.kids = null;
+    }
     this.cut.feature[node.id] = node.feature;
     this.cut.bin[node.id] = node.bin;
     this.cut.missingLeft[node.id] = node.missingLeft ? 1 : 0;
@@ -251,32 +310,113 @@ export class StreamedTreeGrower extends GradientTreeBase {
     if (rows) {
       const hist = this.acquire();
       this.fromGathered(node, rows, hist);
-      this.ahead.set(node.id, hist);
+      this.ahead.set(node.id, { of: node, small: hist, large: null, kids: null });
       return;
     }
-    this.buildAhead([node, ...open.filter((o) => !this.ahead.has(o.id) && !this.gathered.has(o.id) && this.childrenSplittable(o))]);
+    this.buildAhead(this.frontier(node, open));
+  }
+
+  /**
+   * The nodes whose smaller child's histograms the next pass builds: those a best-first growth over
+   * the nodes known now (open, and worked out ahead below them) splits before the tree is full,
+   * whose children need histograms and have none built. `node`, split next, is the first.
+   */
+  private frontier(node: GrowNode, open: GrowNode[]): GrowNode[] {
+    // Splits left whose children get histograms: the tree's last split gives none.
+    let splits = this.options.maxLeafNodes - (this.leaves.length + open.length + 1) - 1;
+    const known: GrowNode[] = [node, ...open];
+    const out: GrowNode[] = [];
+    while (known.length > 0 && splits-- > 0) {
+      let pick = 0;
+      for (let o = 1; o < known.length; o++) if (known[o].gain > known[pick].gain) pick = o;
+      const next = known.splice(pick, 1)[0];
+      if (this.gathered.has(next.id) || !this.childrenSplittable(next)) continue;
+      const built = "ahead" in next ? (next as AheadNode).ahead : this.ahead.get(next.id);
+      if (!built) out.push(next);
+      else if (built.kids) known.push(...built.kids.filter((kid) => kid.feature >= 0));
+    }
+    return out;
+  }
+
+  /** `target`'s children as its split will make them, from the histograms of its smaller one (`small`): the larger's, and each one's cut. */
+  private workOut(target: GrowNode, small: Float64Array): Ahead {
+    const large = this.acquire();
+    large.set(target.hist!);
+    subtractHistograms(large, small);
+    const smallLeft = target.leftRows <= target.rows - target.leftRows;
+    const depth = target.depth + 1;
+    const sums: [number, number, number][] = [
+      [target.leftG, target.leftH, target.leftRows],
+      [target.g - target.leftG, target.h - target.leftH, target.rows - target.leftRows],
+    ];
+    const kids = sums.map(([g, h, rows], side): AheadNode => {
+      const kid: AheadNode = { id: -1, key: this.newKey(), start: 0, end: 0, depth, g, h, rows, hist: (side === 0) === smallLeft ? small : large, gain: 0, feature: -1, bin: 0, missingLeft: false, leftG: 0, leftH: 0, leftRows: 0, ahead: null };
+      if (this.splittable(kid)) this.findSplit(kid);
+      return kid;
+    });
+    const at = this.keyOf(target);
+    const route = this.aheadCut;
+    route.feature[at] = target.feature;
+    route.bin[at] = target.bin;
+    route.missingLeft[at] = target.missingLeft ? 1 : 0;
+    route.left[at] = kids[0].key;
+    route.right[at] = kids[1].key;
+    return { of: target, small, large, kids: [kids[0], kids[1]] };
+  }
+
+  /** The id a node has in the rows' nodes: its key while it is worked out ahead, else its id in the tree. */
+  private keyOf(node: GrowNode): number {
+    return node.id < 0 ? (node as AheadNode).key : node.id;
+  }
+
+  /** A key for a child worked out ahead, the cut and alias arrays grown to hold it. */
+  private newKey(): number {
+    const key = this.keys++;
+    if (key >= this.alias.length) {
+      const size = 2 * key;
+      const grow = <T extends Int32Array | Uint8Array>(a: T, fill: number): T => {
+        const b = new (a.constructor as new (n: number) => T)(size);
+        b.fill(fill);
+        b.set(a);
+        return b;
+      };
+      const c = this.aheadCut;
+      this.aheadCut = { feature: grow(c.feature, -1), bin: grow(c.bin, 0), missingLeft: grow(c.missingLeft, 0), left: grow(c.left, 0), right: grow(c.right, 0) };
+      this.alias = grow(this.alias, -1);
+    }
+    this.alias[key] = -1;
+    this.aheadCut.feature[key] = -1;
+    return key;
   }
 
   protected childHistogram(parent: GrowNode, _small: GrowNode, hist: Float64Array): void {
     const built = this.ahead.get(parent.id);
     if (!built) throw new Error(`node ${parent.id}: its child's histograms were not built ahead`);
-    hist.set(built);
-    this.release(built);
+    hist.set(built.small);
+    this.release(built.small);
     this.ahead.delete(parent.id);
   }
 
-  /** One pass over the file: for each of `targets` (open nodes, not split yet), its smaller child's histograms. */
+  /** Gives back every histogram held ahead, down the children worked out. */
+  private releaseAhead(built: Ahead | null): void {
+    if (!built) return;
+    this.release(built.small);
+    if (built.large) this.release(built.large);
+    for (const kid of built.kids ?? []) this.releaseAhead(kid.ahead);
+  }
+
+  /** One pass over the file: for each of `targets` (open nodes, or children worked out ahead, not split yet), its smaller child's histograms. */
   private buildAhead(targets: GrowNode[]): void {
-    // Targets small enough to hold have their rows gathered in the pass instead (their descendants then need no pass).
+    // Open targets small enough to hold have their rows gathered in the pass instead (their descendants then need no pass).
     const gather = targets.map((t) => {
-      if (this.gatheredRows + t.rows > this.gatherLimit) return null;
+      if (t.id < 0 || this.gatheredRows + t.rows > this.gatherLimit) return null;
       this.gatheredRows += t.rows;
       return newGathered(t.rows, this.f, this.constant);
     });
     const filled = new Int32Array(targets.length);
-    const slotOf = new Int32Array(this.nodes.count).fill(-1);
+    const slotOf = new Int32Array(this.keys).fill(-1);
     const hists = targets.map((t, s) => {
-      slotOf[t.id] = s;
+      slotOf[this.keyOf(t)] = s;
       return this.acquire();
     });
     // Per target: its cut, and which child is the smaller as the in-memory growth picks it (the left one on ties).
@@ -286,8 +426,13 @@ export class StreamedTreeGrower extends GradientTreeBase {
     const tMissingBin = Int32Array.from(targets, (t) => this.valueBins[t.feature]);
     const smallLeft = Int32Array.from(targets, (t) => (t.leftRows <= t.rows - t.leftRows ? 1 : 0));
     const counts = new Int32Array(targets.length + 1);
-    const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node } = this;
-    const nodes = { ...cut, left: this.nodes.left, right: this.nodes.right };
+    const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node, aheadCut: ahead, alias } = this;
+    const { left: nodeLeft, right: nodeRight } = this.nodes;
+    // The cut arrays in locals: the walk below runs for every row of every pass.
+    const { feature: cutFeature, bin: cutBin, missingLeft: cutMissing } = cut;
+    const { feature: aheadFeature, bin: aheadBin, missingLeft: aheadMissing, left: aheadLeft, right: aheadRight } = ahead;
+    const { f, constant } = this;
+    const firstKey = cutFeature.length;
     this.passes++;
     for (let c = 0; c < this.file.chunks; c++) {
       const m = this.readChunk(c, true);
@@ -296,8 +441,21 @@ export class StreamedTreeGrower extends GradientTreeBase {
       else this.file.read(c, "node", node.subarray(0, m));
       counts.fill(0);
       for (let r = 0; r < m; r++) {
+        // Down the tree's cuts, through children made nodes since, and the cuts worked out ahead, to the frontier.
         let id = node[r];
-        if (cut.feature[id] >= 0) node[r] = id = routeRow(nodes, valueBins, bins, m, r, id);
+        for (;;) {
+          if (id >= firstKey && alias[id] >= 0) {
+            id = alias[id];
+            continue;
+          }
+          const split = id < firstKey && cutFeature[id] >= 0;
+          const j = split ? cutFeature[id] : aheadFeature[id];
+          if (j < 0) break;
+          const b = bins[j * m + r];
+          const left = b === valueBins[j] ? (split ? cutMissing[id] : aheadMissing[id]) === 1 : b <= (split ? cutBin[id] : aheadBin[id]);
+          id = split ? (left ? nodeLeft[id] : nodeRight[id]) : left ? aheadLeft[id] : aheadRight[id];
+        }
+        node[r] = id;
         const s = slotOf[id];
         rowSlot[r] = -1;
         if (s < 0) continue;
@@ -305,9 +463,9 @@ export class StreamedTreeGrower extends GradientTreeBase {
         if (into) {
           const p = filled[s]++;
           const st = into.store;
-          for (let j = 0; j < this.f; j++) st.bins[j * st.n + p] = bins[j * m + r];
+          for (let j = 0; j < f; j++) st.bins[j * st.n + p] = bins[j * m + r];
           st.g[p] = g[r];
-          if (!this.constant) st.h[p] = h[r];
+          if (!constant) st.h[p] = h[r];
           continue;
         }
         const b = bins[tFeature[s] * m + r];
@@ -326,7 +484,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
         const p = at[s]++;
         idx[p] = r;
         og[p] = g[r];
-        if (!this.constant) oh[p] = h[r];
+        if (!constant) oh[p] = h[r];
       }
       const data = this.chunkData(m, idx, og, oh);
       for (let s = 0; s < targets.length; s++) {
@@ -340,8 +498,12 @@ export class StreamedTreeGrower extends GradientTreeBase {
         if (filled[s] !== rows.store.n) throw new Error(`node ${t.id}: gathered ${filled[s]} rows, expected ${rows.store.n}`);
         this.gathered.set(t.id, rows);
         this.fromGathered(t, rows, hists[s]);
+        this.ahead.set(t.id, { of: t, small: hists[s], large: null, kids: null });
+        return;
       }
-      this.ahead.set(t.id, hists[s]);
+      const built = this.workOut(t, hists[s]);
+      if (t.id < 0) (t as AheadNode).ahead = built;
+      else this.ahead.set(t.id, built);
     });
   }
 
@@ -350,7 +512,7 @@ export class StreamedTreeGrower extends GradientTreeBase {
     this.lastSides = undefined;
     this.gatheredRows = 0;
     // What was built ahead for nodes left unsplit goes back to the pool.
-    for (const hist of this.ahead.values()) this.release(hist);
+    for (const built of this.ahead.values()) this.releaseAhead(built);
     this.ahead.clear();
     const count = this.nodes.count;
     const value = new Float64Array(count);

@@ -81,6 +81,22 @@ describe("gradient_boosting on streamed rows", () => {
     expect(passes.some((p, i) => i % 3 === 1 && p < passes[i + 1])).toBe(true);
   });
 
+  it("builds a tree's histograms in about a pass per level, not one per split whose children were not built", async () => {
+    // No rows gathered: every histogram comes from a pass. 31 leaves, as in the defaults.
+    const max_iter = 4;
+    const { inMemory, streamed } = await both("binary", { max_iter, early_stopping: false, max_leaf_nodes: 31 }, 3000, 5, undefined, 0);
+    expect(state(streamed)).toEqual(state(inMemory));
+    const trees = (inMemory.toJSON().state as { trees: { feature: number[]; left: number[]; right: number[] }[] }).trees;
+    const depth = (t: (typeof trees)[number], i = 0): number => (t.feature[i] < 0 ? 0 : 1 + Math.max(depth(t, t.left[i]), depth(t, t.right[i])));
+    const depths = trees.map((t) => depth(t));
+    // A pass per iteration brings the gradients up to date (one more scores the last trees); a tree then takes one
+    // for the root's histograms and one per level whose nodes' children need histograms — not one per such split.
+    const levels = depths.reduce((sum, d) => sum + d + 1, 0);
+    const splits = trees.reduce((sum, t) => sum + t.feature.filter((f) => f >= 0).length, 0);
+    expect(lastStreamedBoosting.passes).toBeLessThanOrEqual(max_iter + 1 + levels);
+    expect(levels).toBeLessThan(splits / 2);
+  });
+
   it("with edges from a smaller sample: the same model for the same seed, another for another seed, still accurate", async () => {
     const params = { max_iter: 6, early_stopping: false };
     const { inMemory, streamed } = await both("three", params, 600);
