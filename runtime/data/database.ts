@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
-import { duckdb } from "./duckdb-module.js";
+import { duckdb, vectorBindings } from "./duckdb-module.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -77,6 +77,7 @@ export class Database {
   private async typedColumns<T extends Float32Array | Float64Array>(sql: string, make: (n: number) => T, rows?: number): Promise<{ n: number; columns: T[] }> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
+    const widths = floatWidths(result);
     // Room for 4 M values to start with (16 MB), however many columns: a fixed 65,536 rows a
     // column allocated 2.6 GB before the first row of a 10,000-column table.
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
@@ -94,7 +95,7 @@ export class Database {
           return bigger;
         });
       }
-      copyChunk(chunk, columns, n);
+      copyChunk(chunk, columns, n, widths);
       n += m;
     }
     // Exactly full (the row count was known): the columns as they are, not a copy.
@@ -120,6 +121,7 @@ export class Database {
   async float32Blocks(sql: string, rows: number, onBlock: (n: number, columns: Float32Array[]) => void | Promise<void>, opts: { reuse?: boolean } = {}): Promise<number> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
+    const widths = floatWidths(result);
     let staging = Array.from({ length: k }, () => new Float32Array(rows + 2048));
     const reused = opts.reuse ? Array.from({ length: k }, () => new Float32Array(rows)) : undefined;
     let n = 0;
@@ -136,7 +138,7 @@ export class Database {
         });
       }
       if (m > 0) {
-        copyChunk(chunk!, staging, n);
+        copyChunk(chunk!, staging, n, widths);
         n += m;
       }
       // Whole blocks out; what is left over moves to the start of the staging arrays.
@@ -180,20 +182,36 @@ export class Database {
   }
 }
 
-/** Copies one DuckDB data chunk's numeric columns into Float32Arrays or Float64Arrays at `offset` (NULL → NaN). */
-function copyChunk(chunk: { rowCount: number; getColumnVector(j: number): unknown }, columns: (Float32Array | Float64Array)[], offset: number): void {
+/** Per column of a result, the bytes of a value when DuckDB holds it as a float (8 for DOUBLE, 4 for FLOAT), else 0. */
+function floatWidths(result: { columnCount: number; columnTypeId(j: number): DuckDBTypeId }): number[] {
+  return Array.from({ length: result.columnCount }, (_, j) => {
+    const type = result.columnTypeId(j);
+    return type === duckdb.DuckDBTypeId.DOUBLE ? 8 : type === duckdb.DuckDBTypeId.FLOAT ? 4 : 0;
+  });
+}
+
+/**
+ * Copies one DuckDB data chunk's numeric columns into Float32Arrays or Float64Arrays at `offset`
+ * (NULL → NaN). `widths` (floatWidths): columns DuckDB holds as floats are copied from the vector's
+ * memory through the bindings, without the client's vector objects; others value by value.
+ */
+function copyChunk(chunk: { rowCount: number; chunk: unknown; getColumnVector(j: number): unknown }, columns: (Float32Array | Float64Array)[], offset: number, widths: number[]): void {
   const m = chunk.rowCount;
   for (let j = 0; j < columns.length; j++) {
-    const vector = chunk.getColumnVector(j) as { items?: unknown; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
     const target = columns[j];
-    // DuckDBFloatVector (DuckDBDoubleVector) keeps its data in a Float32Array (Float64Array): copy it in one go when it is
-    // there (a DOUBLE into a Float32Array rounds to nearest, as DuckDB's CAST to FLOAT does, but to ±Infinity beyond its range).
-    if ((vector.items instanceof Float32Array || vector.items instanceof Float64Array) && vector.items.length >= m) {
-      target.set(vector.items.subarray(0, m), offset);
+    if (widths[j]) {
+      // A DOUBLE into a Float32Array rounds to nearest, as DuckDB's CAST to FLOAT does, but to ±Infinity beyond its range.
+      const raw = vectorBindings.data_chunk_get_vector(chunk.chunk, j);
+      const data = vectorBindings.vector_get_data(raw, m * widths[j]);
+      target.set(widths[j] === 8 ? new Float64Array(data.buffer, data.byteOffset, m) : new Float32Array(data.buffer, data.byteOffset, m), offset);
       // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
-      const mask = vector.validity?.data;
-      if (mask) markInvalid(mask, m, target, offset);
-    } else for (let i = 0; i < m; i++) target[offset + i] = vector.getItem(i) ?? NaN;
+      const words = Math.ceil(m / 64);
+      const bytes = vectorBindings.vector_get_validity(raw, words * 8);
+      if (bytes) markInvalid(new BigUint64Array(bytes.buffer, bytes.byteOffset, words), m, target, offset);
+      continue;
+    }
+    const vector = chunk.getColumnVector(j) as { getItem(i: number): number | null };
+    for (let i = 0; i < m; i++) target[offset + i] = vector.getItem(i) ?? NaN;
   }
 }
 

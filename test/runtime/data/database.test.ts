@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
 import { DataError } from "../../../runtime/data/source.js";
 import { ident } from "../../../runtime/sql/quote.js";
-import { readMatrix, readTarget, type Relation } from "../../../runtime/train-data.js";
+import { readMatrix, readRows, readTarget, type Relation } from "../../../runtime/train-data.js";
 
 let db: Database;
 beforeAll(async () => {
@@ -47,6 +47,35 @@ describe("columnar reads into typed arrays", () => {
     const nan = [...columns[0].keys()].filter((i) => Number.isNaN(columns[0][i]));
     expect(nan).toEqual([9_000]);
     expect(columns[0][8_999]).toBe(8_999 % 7);
+  });
+
+  it("reads DOUBLE, FLOAT and integer columns alike, a NULL as NaN in each, a DOUBLE rounded to float32", async () => {
+    const { columns } = await db.float32Columns(`SELECT CAST(m AS DOUBLE) + 0.1, CAST(m AS FLOAT), CAST(m AS INTEGER), i * 0.1 FROM t ORDER BY i`);
+    for (const c of columns.slice(0, 3)) expect([...c.keys()].filter((i) => Number.isNaN(c[i]))).toEqual([9_000]);
+    expect(columns[0][8_999]).toBe(Math.fround((8_999 % 7) + 0.1));
+    expect(columns[2][8_998]).toBe(8_998 % 7);
+    expect(columns[3][4_321]).toBe(Math.fround(4_321 * 0.1));
+    const { columns: wide } = await db.float64Columns(`SELECT CAST(m AS DOUBLE) + 0.1 FROM t ORDER BY i`);
+    expect(wide[0][8_999]).toBe((8_999 % 7) + 0.1);
+    expect(Number.isNaN(wide[0][9_000])).toBe(true);
+  });
+
+  it("reads features and target in one scan as they read apart, refusing what they refuse, features first", async () => {
+    for (const [target, task] of [["half", "regression"], ["label", "classification"]] as const) {
+      const both = await readRows(db, ds, "t", ["i", "half"], target, task);
+      const apart = { x: await readMatrix(db, ds, "t", ["i", "half"]), ...(await readTarget(db, ds, "t", target, task)) };
+      expect(both.x.names).toEqual(apart.x.names);
+      expect(both.x.columns).toEqual(apart.x.columns);
+      expect(both.y).toEqual(apart.y);
+      expect(both.classes).toEqual(apart.classes);
+      expect(both.y.buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+    expect((await readRows(db, ds, "t", ["i"], "label", "classification", ["b", "z"])).y[0]).toBe(-1);
+    await expect(readRows(db, ds, "t", ["i"], "m", "regression")).rejects.toThrow(/target `m` has 1 missing or non-finite/);
+    await expect(readRows(db, ds, "t", ["i"], "m", "classification")).rejects.toThrow(/target `m` has 1 missing values/);
+    // Both bad: the feature's error, as when the features were read first.
+    await expect(readRows(db, ds, "t", ["m"], "m", "regression")).rejects.toThrow(/`m` has 1 missing values in `t`/);
+    await expect(readRows(db, ds, "t", ["m"], "m", "classification")).rejects.toThrow(/`m` has 1 missing values in `t`/);
   });
 
   it("refuses missing feature values before reading, naming the column and the count", async () => {
