@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { duckdb, vectorBindings } from "./duckdb-module.js";
+import { ChunkRelease } from "./young-collection.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -78,6 +79,7 @@ export class Database {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
     const widths = floatWidths(result);
+    const release = new ChunkRelease();
     // Room for 4 M values to start with (16 MB), however many columns: a fixed 65,536 rows a
     // column allocated 2.6 GB before the first row of a 10,000-column table.
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
@@ -96,6 +98,7 @@ export class Database {
         });
       }
       copyChunk(chunk, columns, n, widths);
+      release.done(m * rowBytes(widths));
       n += m;
     }
     // Exactly full (the row count was known): the columns as they are, not a copy.
@@ -122,6 +125,7 @@ export class Database {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
     const widths = floatWidths(result);
+    const release = new ChunkRelease();
     let staging = Array.from({ length: k }, () => new Float32Array(rows + 2048));
     const reused = opts.reuse ? Array.from({ length: k }, () => new Float32Array(rows)) : undefined;
     let n = 0;
@@ -139,6 +143,7 @@ export class Database {
       }
       if (m > 0) {
         copyChunk(chunk!, staging, n, widths);
+        release.done(m * rowBytes(widths));
         n += m;
       }
       // Whole blocks out; what is left over moves to the start of the staging arrays.
@@ -188,6 +193,11 @@ function floatWidths(result: { columnCount: number; columnTypeId(j: number): Duc
     const type = result.columnTypeId(j);
     return type === duckdb.DuckDBTypeId.DOUBLE ? 8 : type === duckdb.DuckDBTypeId.FLOAT ? 4 : 0;
   });
+}
+
+/** The bytes of a row of a result's chunk (8 a column that is not a float: wide enough for most). */
+function rowBytes(widths: number[]): number {
+  return widths.reduce((a, w) => a + (w || 8), 0);
 }
 
 /**

@@ -1,0 +1,41 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+/**
+ * V8's collection of its young generation, taken once from a context made while `--expose-gc`
+ * was set (and unset again at once, so no other context gets a `gc`); undefined where V8 refuses.
+ */
+const minorGc: (() => void) | undefined = (() => {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as ((o?: { type: string }) => void) | undefined;
+    return gc && (() => gc({ type: "minor" }));
+  } catch {
+    return undefined;
+  } finally {
+    setFlagsFromString("--no-expose-gc");
+  }
+})();
+
+/**
+ * Frees the DuckDB data chunks a result's reader is done with. Each chunk the client fetches is
+ * native memory (a 2,048-row vector per column, 8 bytes a DOUBLE) released only when V8 collects
+ * its small JavaScript handle, and a read allocates too little JavaScript for V8 to collect on its
+ * own: a read of 140k × 21 DOUBLE columns held every chunk, +60 MB of RSS where the float32
+ * columns are 12 MB. The handles are young, so a collection of the young generation (≈ 0.1 ms)
+ * frees them.
+ */
+export class ChunkRelease {
+  private bytes = 0;
+
+  /** At most this many bytes of chunks wait for a collection. */
+  constructor(private readonly limit = 4 << 20) {}
+
+  /** Counts a chunk done with (its rows × the bytes of a row) and collects when the count passes the limit. */
+  done(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes < this.limit || !minorGc) return;
+    this.bytes = 0;
+    minorGc();
+  }
+}
