@@ -85,10 +85,11 @@ inline void block(int d, int stride, int rows, const double* z, const double* yc
     for (; l0 + 4 <= j0; l0 += 8) tile<true>(stride, rows, z, j0, l0, acc);
     if (l0 <= j0) tile<false>(stride, rows, z, j0, l0, acc);
   }
-  for (int j = 0; j < d; j++) {
-    double a = 0;
-    for (int r = 0; r < rows; r++) a += z[static_cast<size_t>(r) * stride + j] * yc[r];
-    rhsAcc[j] = a;
+  // Z'(y − ȳ) row by row: d sums side by side, each still in row order.
+  for (int j = 0; j < d; j++) rhsAcc[j] = 0;
+  for (int r = 0; r < rows; r++) {
+    const double* zr = z + static_cast<size_t>(r) * stride;
+    for (int j = 0; j < d; j++) rhsAcc[j] += zr[j] * yc[r];
   }
   for (int j = 0; j < d; j++) {
     for (int l = 0; l <= j; l++) gram[j * d + l] += acc[static_cast<size_t>(j) * stride + l];
@@ -103,10 +104,10 @@ inline void normalEquations(int d, int64_t n, const float* const* cols, const fl
   for (int j = 0; j < d; j++) inv[j] = 1 / stdv[j];
   for (int64_t start = 0; start < n; start += kBlock) {
     const int rows = static_cast<int>(std::min<int64_t>(kBlock, n - start));
-    for (int j = 0; j < d; j++) {
-      const float* col = cols[j] + start;
-      const double m = mean[j], s = inv[j];
-      for (int r = 0; r < rows; r++) z[static_cast<size_t>(r) * stride + j] = (static_cast<double>(col[r]) - m) * s;
+    // Row by row: each row of z written whole (d column streams read in step), not d passes of strided stores.
+    for (int r = 0; r < rows; r++) {
+      double* zr = z.data() + static_cast<size_t>(r) * stride;
+      for (int j = 0; j < d; j++) zr[j] = (static_cast<double>(cols[j][start + r]) - mean[j]) * inv[j];
     }
     for (int r = 0; r < rows; r++) yc[r] = static_cast<double>(y[start + r]) - yMean;
     block(d, stride, rows, z.data(), yc.data(), acc.data(), rhsAcc.data(), gram, rhs);
