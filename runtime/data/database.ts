@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { duckdb, vectorBindings } from "./duckdb-module.js";
 import { ChunkRelease } from "./young-collection.js";
+import { nativeNarrow } from "../models/native-engine.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -207,13 +208,15 @@ function rowBytes(widths: number[]): number {
  */
 function copyChunk(chunk: { rowCount: number; chunk: unknown; getColumnVector(j: number): unknown }, columns: (Float32Array | Float64Array)[], offset: number, widths: number[]): void {
   const m = chunk.rowCount;
+  const narrow = nativeNarrow();
   for (let j = 0; j < columns.length; j++) {
     const target = columns[j];
     if (widths[j]) {
       // A DOUBLE into a Float32Array rounds to nearest, as DuckDB's CAST to FLOAT does, but to ±Infinity beyond its range.
       const raw = vectorBindings.data_chunk_get_vector(chunk.chunk, j);
       const data = vectorBindings.vector_get_data(raw, m * widths[j]);
-      target.set(widths[j] === 8 ? new Float64Array(data.buffer, data.byteOffset, m) : new Float32Array(data.buffer, data.byteOffset, m), offset);
+      if (narrow && widths[j] === 8 && target instanceof Float32Array) narrow.narrowInto(data, target, offset, m);
+      else target.set(widths[j] === 8 ? new Float64Array(data.buffer, data.byteOffset, m) : new Float32Array(data.buffer, data.byteOffset, m), offset);
       // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
       const words = Math.ceil(m / 64);
       const bytes = vectorBindings.vector_get_validity(raw, words * 8);

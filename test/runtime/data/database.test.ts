@@ -60,6 +60,26 @@ describe("columnar reads into typed arrays", () => {
     expect(Number.isNaN(wide[0][9_000])).toBe(true);
   });
 
+  it("rounds DOUBLEs to float32 natively as a Float32Array's store does, beyond its range and at ties too", async () => {
+    const edges = [0.1, -0.1, 1e39, -1e39, 3.4028235677973366e38, 1 + 2 ** -24, 1 + 3 * 2 ** -24, 1e-45, 7e-46, -0, 123456789.123];
+    const values = Array.from({ length: 5_000 }, (_, i) => (i < edges.length ? edges[i] : Math.sin(i) * 10 ** ((i % 80) - 40)));
+    await db.exec(`CREATE TABLE edges AS SELECT * FROM (VALUES ${values.map((v, i) => `(${i}, ${v === 0 && 1 / v < 0 ? "-0.0::DOUBLE" : `${v}::DOUBLE`})`).join(", ")}) v(i, x)`);
+    const read = async () => (await db.float32Columns(`SELECT x FROM edges ORDER BY i`)).columns[0];
+    const native = await read();
+    const kernels = process.env.LATHE_KERNELS;
+    process.env.LATHE_KERNELS = "js";
+    try {
+      const js = await read();
+      expect(Buffer.from(native.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    } finally {
+      if (kernels === undefined) delete process.env.LATHE_KERNELS;
+      else process.env.LATHE_KERNELS = kernels;
+    }
+    expect(Buffer.from(native.buffer).equals(Buffer.from(Float32Array.from(values).buffer))).toBe(true);
+    expect(native[2]).toBe(Infinity);
+    expect(native[3]).toBe(-Infinity);
+  });
+
   it("reads features and target in one scan as they read apart, refusing what they refuse, features first", async () => {
     for (const [target, task] of [["half", "regression"], ["label", "classification"]] as const) {
       const both = await readRows(db, ds, "t", ["i", "half"], target, task);
