@@ -86,8 +86,9 @@ export class Database {
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
     let n = 0;
+    const fetchChunk = prefetching(result);
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const m = chunk.rowCount;
       if (n + m > cap) {
@@ -131,8 +132,9 @@ export class Database {
     const reused = opts.reuse ? Array.from({ length: k }, () => new Float32Array(rows)) : undefined;
     let n = 0;
     let total = 0;
+    const fetchChunk = prefetching(result);
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await fetchChunk();
       const m = chunk?.rowCount ?? 0;
       if (m > staging[0].length - n) {
         // A chunk larger than DuckDB's usual 2,048 rows: room for it.
@@ -186,6 +188,26 @@ export class Database {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/**
+ * A result's fetchChunk that asks for the next chunk as it hands one out: DuckDB computes it on
+ * its threads while this one is copied, instead of the copy and the query taking turns (each
+ * chunk is DuckDB's own, so the one being read is not touched by the next fetch).
+ */
+function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Promise<C | null> }): () => Promise<C | null> {
+  const start = () => {
+    const p = result.fetchChunk();
+    // A fetch still pending when the reader stops on an error must not fail unhandled.
+    p.catch(() => undefined);
+    return p;
+  };
+  let pending: Promise<C | null> | undefined;
+  return async () => {
+    const chunk = await (pending ?? start());
+    pending = chunk && chunk.rowCount > 0 ? start() : undefined;
+    return chunk;
+  };
 }
 
 /** Per column of a result, the bytes of a value when DuckDB holds it as a float (8 for DOUBLE, 4 for FLOAT), else 0. */

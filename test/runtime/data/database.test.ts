@@ -42,6 +42,15 @@ describe("columnar reads into typed arrays", () => {
     }
   });
 
+  it("fails a read with the query's error when a late chunk fails, the fetch ahead of it included", async () => {
+    const failing = `SELECT CAST(CASE WHEN i = 9_000 THEN error('boom at 9000') ELSE i END AS FLOAT) FROM t ORDER BY i`;
+    await expect(db.float32Columns(failing)).rejects.toThrow(/boom at 9000/);
+    await expect(db.float32Blocks(failing, 1000, () => undefined)).rejects.toThrow(/boom at 9000/);
+    // A block's own error, with a fetch of the next chunk under way.
+    await expect(db.float32Blocks("SELECT CAST(i AS FLOAT) FROM t", 2048, () => Promise.reject(new Error("block refused")))).rejects.toThrow(/block refused/);
+    expect((await db.float32Columns("SELECT CAST(i AS FLOAT) FROM t")).n).toBe(10_000);
+  });
+
   it("reads a NULL as NaN, in any chunk", async () => {
     const { columns } = await db.float32Columns(`SELECT CAST(m AS FLOAT) FROM t ORDER BY i`);
     const nan = [...columns[0].keys()].filter((i) => Number.isNaN(columns[0][i]));
