@@ -27,16 +27,16 @@ describe("chunks released while reading", () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 2 ** 20);
   });
 
-  it("reads hold the columns read and at most 16 MB of chunks", async () => {
+  it("reads hold the columns read and at most 8 MB of chunks", async () => {
     const before = process.memoryUsage().arrayBuffers;
     const { n, columns } = await db.float32Columns(sql, { rows: 200_000 });
     expect(n).toBe(200_000);
     expect(columns[9][199_999]).toBe(Math.fround(199_999 * 10.5));
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan((8 + 16 + 2) * 2 ** 20);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan((8 + 8 + 2) * 2 ** 20);
     let blocks = 0;
     const streamed = process.memoryUsage().arrayBuffers;
     await db.float32Blocks(sql, 10_000, () => void blocks++, { reuse: true });
     expect(blocks).toBe(20);
-    expect(process.memoryUsage().arrayBuffers - streamed).toBeLessThan((16 + 2) * 2 ** 20);
+    expect(process.memoryUsage().arrayBuffers - streamed).toBeLessThan((8 + 2) * 2 ** 20);
   });
 });
