@@ -230,14 +230,14 @@ function rowBytes(widths: number[]): number {
  */
 function copyChunk(chunk: { rowCount: number; chunk: unknown; getColumnVector(j: number): unknown }, columns: (Float32Array | Float64Array)[], offset: number, widths: number[]): void {
   const m = chunk.rowCount;
-  const narrow = nativeNarrow();
   for (let j = 0; j < columns.length; j++) {
     const target = columns[j];
     if (widths[j]) {
       // A DOUBLE into a Float32Array rounds to nearest, as DuckDB's CAST to FLOAT does, but to ±Infinity beyond its range.
       const raw = vectorBindings.data_chunk_get_vector(chunk.chunk, j);
       const data = vectorBindings.vector_get_data(raw, m * widths[j]);
-      if (narrow && widths[j] === 8 && target instanceof Float32Array) narrow.narrowInto(data, target, offset, m);
+      const narrow = widths[j] === 8 && target instanceof Float32Array ? nativeNarrow() : undefined;
+      if (narrow) narrow.narrowInto(data, target as Float32Array, offset, m);
       else target.set(widths[j] === 8 ? new Float64Array(data.buffer, data.byteOffset, m) : new Float32Array(data.buffer, data.byteOffset, m), offset);
       // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
       const words = Math.ceil(m / 64);
