@@ -303,6 +303,7 @@ export class Session {
     // No prototype: a source may be called `__proto__` or `constructor`.
     const out: Record<string, SourceSchema> = Object.create(null);
     const db = this.executor.db;
+    this.executor.checkedColumns.clear();
     for (const s of sourcesOf(program)) {
       try {
         if (s.source.kind === "table" && s.source.engine && !snapshots?.has(s.name.text)) {
@@ -323,6 +324,7 @@ export class Session {
         }
         if (format === "csv" || format === "tsv") await checkCsvColumns(db, files, format, cols.map((c) => c.name), s.source.kind === "file" ? optionsOf(s.source.options) : {});
         if (format && format !== "parquet" && format !== "csv" && format !== "tsv" && cols.length === 1 && cols[0].name === "json") throw new DataError(`${files[0]}: DuckDB found no record fields (it read the values as one \`json\` column); Lathe reads JSON objects (\`{"column": value, ...}\`)`, files[0], "json-not-records");
+        if (!snapshot && !attach) this.executor.checkedColumns.set(`SELECT * FROM ${sql}`, cols);
         out[s.name.text] = { columns: cols.map((c) => ({ name: c.name, type: columnTypeOf(c.type), sqlType: c.type })) };
       } catch (e) {
         out[s.name.text] = e instanceof DataError ? { error: e.message, code: e.code } : { error: cleanDuckDBMessage((e as Error).message) };

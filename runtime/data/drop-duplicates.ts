@@ -1,4 +1,5 @@
-import { ident } from "../sql/quote.js";
+import { ident, literal } from "../sql/quote.js";
+import type { Database } from "./database.js";
 
 /**
  * Whether `drop duplicates` can run in place on a staged table: DuckDB's `rowid` pseudo-column
@@ -8,19 +9,44 @@ export function canDropInPlace(columns: string[]): boolean {
   return !columns.some((c) => c.toLowerCase() === "rowid");
 }
 
+let groupsCount = 0;
+
 /**
- * The statement that removes, from a temporary table whose rows are in input order, every row
- * that repeats an earlier one (on `keys`: all its columns, or the `drop duplicates on` keys).
+ * Removes, from a temporary table whose rows are in input order, every row that repeats an earlier
+ * one (on `keys`: all its columns, or the `drop duplicates on` keys); gives how many went.
  *
  * The table keeps the first occurrence of each row and the rest in place, so its rows stay in input
  * order without a sort, and nothing but the removed rows' ids is written: the same rows, in the same
  * order, as `compileStep`'s query (a window numbering every row on one thread, then a sort), which
  * stays for views and chains that read no staged table. Rows are grouped as `GROUP BY` groups them
- * (missing values equal), as that query does; only groups that repeat list their row ids.
+ * (missing values equal), as that query does.
+ *
+ * In two passes, because grouping every row on all its columns (strings and all) cost more than the
+ * whole `SELECT DISTINCT` of a hand-written pipeline: first the rows are grouped on one 64-bit
+ * `hash()` of the keys — DuckDB's own hash, the one its `GROUP BY` uses, so rows that group together
+ * hash alike (0 and -0, NaNs, nested values; not strings under a collation, which go the old way) — keeping each group's first and last row id and its size; only the groups of more than
+ * one row are kept. Then those candidates alone are grouped on the keys themselves, so rows that
+ * merely share a hash stay apart: a group of two hashes is its two row ids (no second look at the
+ * other rows), a larger one (rare) is found by hashing the rows again.
  * Never for a table a user's dataset lives in: the rows are deleted.
  */
-export function dropDuplicatesInPlace(table: string, keys: string[]): string {
+export async function dropDuplicatesInPlace(db: Database, table: string, keys: string[]): Promise<number> {
   const t = ident(table);
   const by = keys.map(ident).join(", ");
-  return `DELETE FROM ${t} WHERE rowid IN (SELECT __lathe_row FROM (SELECT unnest(list(rowid)) AS __lathe_row, min(rowid) AS __lathe_first FROM ${t} GROUP BY ${by} HAVING count(*) > 1) WHERE __lathe_row > __lathe_first)`;
+  const byColumns = async (where: string) =>
+    Number((await db.rows(`DELETE FROM ${t} WHERE rowid IN (SELECT __lathe_row FROM (SELECT unnest(list(rowid)) AS __lathe_row, min(rowid) AS __lathe_first FROM ${t}${where} GROUP BY ${by} HAVING count(*) > 1) WHERE __lathe_row > __lathe_first)`))[0].Count);
+  // A collated column (`x COLLATE NOCASE`, from a `sql` source) groups 'A' with 'a', which `hash()`
+  // tells apart: such a table is grouped on its columns in one pass, as before.
+  const [created] = await db.rows(`SELECT sql FROM duckdb_tables() WHERE table_name = ${literal(table)} AND temporary`);
+  if (!created || /\bCOLLATE\b/i.test(String(created.sql))) return byColumns("");
+  const groups = ident(`__lathe_repeats_${++groupsCount}`);
+  try {
+    await db.exec(`CREATE TEMP TABLE ${groups} AS SELECT hash(${by}) AS k, min(rowid) AS f, max(rowid) AS l, count(*) AS c FROM ${t} GROUP BY hash(${by}) HAVING count(*) > 1`);
+    const [{ pairs, larger }] = await db.rows(`SELECT count(*) FILTER (c = 2) AS pairs, count(*) FILTER (c > 2) AS larger FROM ${groups}`);
+    if (!Number(pairs) && !Number(larger)) return 0;
+    const candidates = Number(larger) ? `hash(${by}) IN (SELECT k FROM ${groups})` : `rowid IN (SELECT f FROM ${groups} UNION ALL SELECT l FROM ${groups})`;
+    return await byColumns(` WHERE ${candidates}`);
+  } finally {
+    await db.exec(`DROP TABLE IF EXISTS ${groups}`);
+  }
 }

@@ -1,6 +1,7 @@
 import type { TypedColumn } from "../sql/dialect.js";
 import { duckdbDialect } from "../sql/duckdb-dialect.js";
 import { ident, literal } from "../sql/quote.js";
+import type { PrepareStep } from "../../language/ast.js";
 
 /** Which row hash a split uses: the portable one every engine computes (`portable`, the default) or DuckDB's own (`hash native`). */
 export type SplitHash = "native" | "portable";
@@ -64,6 +65,67 @@ export function splitSql(input: string, columns: TypedColumn[], spec: SplitSpec)
   // The hash and the row's position stay with the row (for `partSql` to order by); row_number()
   // over no window numbers rows in the order they arrive, which DuckDB keeps for a plain scan.
   return `SELECT * EXCLUDE (__lathe_pos), CASE ${arms.join(" ")} ELSE ${last} END AS ${ident(partColumn)} FROM (SELECT *, ${position} AS __lathe_pos FROM (SELECT *, ${rowHash} AS ${hashColumn}, row_number() OVER () AS ${rowColumn} FROM ${input}))`;
+}
+
+/**
+ * Whether a split's parts are read as the rows before the split beside a table of each row's keys
+ * (`splitKeysSql`, `keyedRows`): a plain split by the portable hash, where the part is a function
+ * of the row alone, so the keys come out row for row in the input's order. A ranked split
+ * (stratified, by time) numbers rows through a window, which gives them back in another order; a
+ * plain split by DuckDB's hash streams each part from the rows before the split (its hash is cheap
+ * to compute again, and a keys table only added to the peak: flights-3m 525 -> 630 MB).
+ */
+export function keyedSplit(spec: Pick<SplitSpec, "stratify" | "time" | "hash">): boolean {
+  return spec.hash === "portable" && spec.stratify === undefined && spec.time === undefined;
+}
+
+/** The root's rowid, carried through the steps before a split to join each row to its keys (`joinedRows`). */
+const idColumn = "__lathe_id";
+
+/** Steps that keep a column they do not name (a `SELECT *` of their input): the root's rowid passes through them. */
+const carrying = new Set<PrepareStep["kind"]>(["drop-rows", "keep-rows", "drop-columns", "fill", "replace", "clip", "derive", "cast", "text", "rename"]);
+
+/** Whether the root's rowid survives these steps before a split (`keep columns` and `drop duplicates` name their columns). */
+export function carriesRowId(steps: PrepareStep[]): boolean {
+  return steps.every((s) => carrying.has(s.kind));
+}
+
+/** The root table's rows with their rowid (`idColumn`), for the steps before a split to carry. */
+export function withRowId(table: string): string {
+  return `(SELECT rowid AS ${idColumn}, * FROM ${table})`;
+}
+
+/**
+ * A plain portable split's keys, one row per input row in the input's order: the seeded hash, the
+ * tie-break and the part (an ENUM: one byte), 17 bytes a row (25 with the root's rowid, when
+ * `input` carries it: `withRowId`), where a table of the rows with their part held every row a
+ * second time while the parts were written (flights-3m: ≈ 200 MB more at the split's peak). The row
+ * text is of `columns` alone, never the rowid. `keyedSplit(spec)` must hold.
+ */
+export function splitKeysSql(input: string, columns: TypedColumn[], spec: SplitSpec, withId: boolean): string {
+  const part = `CAST(${ident(partColumn)} AS ENUM (${spec.parts.map((p) => literal(p.name)).join(", ")})) AS ${ident(partColumn)}`;
+  return `SELECT ${withId ? `${idColumn}, ` : ""}${hashColumn}, ${rowColumn}, ${part} FROM (${portableSplitSql(input, columns, spec)})`;
+}
+
+/**
+ * The rows before the split (`input`) with their keys (`keys`: a table made by `splitKeysSql` from
+ * the same input), as `splitSql` gives them: a POSITIONAL JOIN pairs the n-th row of each side. That
+ * relies on the input giving its rows in the same order every time it is read, which DuckDB keeps
+ * for what a split's input is made of (scans, filters, projections, and `drop duplicates`, which
+ * orders by position) while insertion order is preserved (the default). The join runs on one
+ * thread, over every row whichever part is read: cheap for an aggregate, dear for a sorted part.
+ */
+export function keyedRows(input: string, keys: string): string {
+  return `(SELECT * FROM ${input} POSITIONAL JOIN (SELECT ${hashColumn}, ${rowColumn}, ${ident(partColumn)} FROM ${keys}))`;
+}
+
+/**
+ * The same as `keyedRows` when `input` carries the root's rowid (`withRowId`) and `keys` were made
+ * from it: a hash join on the rowid, which DuckDB runs on every thread and which reads, once a part
+ * is asked for (the filter reaches the keys), only that part's keys into its hash table.
+ */
+export function joinedRows(input: string, keys: string): string {
+  return `(SELECT __lathe_rows.* EXCLUDE (${idColumn}), __lathe_keys.* EXCLUDE (${idColumn}) FROM ${input} AS __lathe_rows JOIN ${keys} AS __lathe_keys ON __lathe_rows.${idColumn} = __lathe_keys.${idColumn})`;
 }
 
 /** The portable split (`SqlDialect.portableSplit`) with the tie-break `partSql` orders by. */

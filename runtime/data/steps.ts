@@ -74,10 +74,11 @@ export function fitQueries(step: PrepareStep, relation: string): string[] | unde
       // is pushed below the steps before it, which then compute it twice (DuckDB 1.5).
       return names(step.columns).map((c) => `SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${relation} ORDER BY v`);
     case "scale": {
-      // One scan for all the step's columns.
+      // One scan for all the step's columns, with only the aggregates its method reads (`readFitted`):
+      // the two it does not cost ≈ 0.1 s of CPU on 4.75M rows × 2 columns.
       const exprs = names(step.columns).map((c, i) => {
         const q = ident(c);
-        return `avg(${q})::DOUBLE AS mean${i}, stddev_pop(${q})::DOUBLE AS std${i}, min(${q})::DOUBLE AS lo${i}, max(${q})::DOUBLE AS hi${i}`;
+        return step.method === "standard" ? `avg(${q})::DOUBLE AS mean${i}, stddev_pop(${q})::DOUBLE AS std${i}` : `min(${q})::DOUBLE AS lo${i}, max(${q})::DOUBLE AS hi${i}`;
       });
       return [`SELECT ${exprs.join(", ")} FROM ${relation}`];
     }

@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { partChunks, partColumn, partRowsSql, partSql, splitHash, splitSql, type SplitHash } from "../data/split.js";
+import { carriesRowId, joinedRows, keyedRows, keyedSplit, partChunks, partColumn, partRowsSql, partSql, splitHash, splitKeysSql, splitSql, withRowId, type SplitHash } from "../data/split.js";
 import { expansions, isFitted, learnsInAnyOrder } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
@@ -89,23 +89,48 @@ export const split: OpDefinition<SplitStep> = {
     const assign = assignSql(`(${pre.sql})`);
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `rows of ${step.root} before the split (steps that learn nothing)`, sql: formatChain(pre, preApplied) });
     ctx.options.onSql?.({ id: step.id, label: step.label, title: `part of each row (${ident(partColumn)})`, sql: assignSql("<rows before the split>") });
-    // A plain split decides each row from the row alone, so with DuckDB's cheap hash every part
+    // A plain split decides each row's part from the row alone. With DuckDB's cheap hash every part
     // streams straight from the rows before the split (from a lazy root's file too, read once a part:
-    // parts are built one at a time, so the rows are never held twice). Stratified and time splits
-    // rank rows, and the portable hash builds each row's text and its MD5 (far more than DuckDB's own
-    // hash), so those are computed once into a table that the fitted steps and every part read.
-    const hashed = step.column === undefined && (spec.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
+    // parts are built one at a time, so the rows are never held twice). The portable hash builds each
+    // row's text and its MD5 (far more than DuckDB's own hash), so its keys (hash, tie-break, part, and
+    // the root's rowid where the steps before the split carry it) are computed once into a table, and
+    // every part is read as the rows before the split joined to their keys (`joinedRows`, else by
+    // position: `keyedRows`): the rows are not held twice either. Stratified and time splits rank
+    // rows through a window, which does not keep their order: the rows with their part are computed
+    // once into a table that the fitted steps and every part read.
+    const keyed = step.column === undefined && keyedSplit(spec);
+    const hashed = step.column === undefined && !keyed && (spec.hash === "portable" || step.stratify !== undefined || step.time !== undefined);
     const splitTable = ctx.tempName("split");
+    const trainTable = ctx.tempName("split_train");
+    const ids = keyed && carriesRowId(step.pre) && (await hasRowId(ctx, root.relation, root.columns)) ? chainSql(withRowId(root.relation), preApplied, root.columns) : undefined;
+    if (keyed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitKeysSql(`(${(ids ?? pre).sql})`, typed, spec, ids !== undefined)}`);
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
-    const assigned = hashed ? ident(splitTable) : `(${assign})`;
+    const assigned = ids ? joinedRows(`(${ids.sql})`, ident(splitTable)) : keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : hashed ? ident(splitTable) : `(${assign})`;
+    // Statistics over the training rows read them by position: no hash table, and no order to keep.
+    const fitFrom = keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : assigned;
     const partRel = (name: string, chunk?: { index: number; of: number }) => partSql(assigned, name, spec, chunk);
     const sizes: { name: string; rows: number }[] = [];
     try {
+      // A keyed split whose fitted steps learn from the training rows in order writes those rows once,
+      // sorted (in pieces: `partChunks`), learns from that table and applies the steps to it: one sort
+      // of the training part, where each step's statistics sorted it again (flights-3m: a median and a
+      // scale, two sorts more).
+      const anyOrder = step.post.every(learnsInAnyOrder);
+      if (keyed && !anyOrder) {
+        const of = partChunks(step.parts.find((p) => p.name === step.train)!.fraction, spec);
+        for (let index = 0; index < of; index++) {
+          const rows = `SELECT * FROM ${partRel(step.train, of > 1 ? { index, of } : undefined)}`;
+          await ctx.db.exec(index ? `INSERT INTO ${ident(trainTable)} ${rows}` : `CREATE OR REPLACE TABLE ${ident(trainTable)} AS ${rows}`);
+        }
+      }
+      const sortedTrain = keyed && !anyOrder ? `(SELECT * FROM ${ident(trainTable)})` : undefined;
       // Steps that learn the same whatever the row order learn from the training rows unsorted.
-      const trainRows = step.post.every(learnsInAnyOrder) ? partRowsSql(assigned, step.train, step) : partRel(step.train);
+      const trainRows = sortedTrain ?? (anyOrder ? partRowsSql(fitFrom, step.train, step) : partRel(step.train));
       const applied = await fitChain(ctx.db, trainRows, step.post, pre.columns);
       const transform = [...rootTransform, ...columnSteps(preApplied), ...columnSteps(applied)];
-      const order = [step.train, ...step.parts.map((p) => p.name).filter((n) => n !== step.train)];
+      const others = step.parts.map((p) => p.name).filter((n) => n !== step.train);
+      // The training part from its sorted rows last, once the keys are gone: its rows are held twice then.
+      const order = sortedTrain ? [...others, step.train] : [step.train, ...others];
       // The raw rows of each part, for the monitor's reference profile: the assignment again (its
       // ranking is a function of the rows), without the steps fitted on the training part.
       const prepared = [...new Set([...rootTransform, ...columnSteps(preApplied)].flatMap((a) => stepOutputs(a.step)))];
@@ -114,14 +139,17 @@ export const split: OpDefinition<SplitStep> = {
         if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `table ${name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
         // A large part is written in pieces, each sorted on its own (`partChunks`): the same rows in the same order.
         const of = partChunks(step.parts.find((p) => p.name === name)!.fraction, spec);
-        const pieces = Array.from({ length: of }, (_, index) => chainSql(partRel(name, of > 1 ? { index, of } : undefined), applied, pre.columns).sql);
+        if (name === step.train && sortedTrain) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
+        const pieces = name === step.train && sortedTrain ? [chainSql(sortedTrain, applied, pre.columns).sql] : Array.from({ length: of }, (_, index) => chainSql(partRel(name, of > 1 ? { index, of } : undefined), applied, pre.columns).sql);
         const ds = await ctx.materialise(name, pieces[0], { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, append: pieces.slice(1) });
+        if (name === step.train) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(trainTable)}`);
         ds.raw = { sql: partSql(`(${assign})`, name, spec), prepared };
         if (name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
         sizes.push({ name, rows: ds.rows });
       }
     } finally {
-      if (hashed) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
+      if (keyed || hashed) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(splitTable)}`);
+      if (keyed) await ctx.db.exec(`DROP TABLE IF EXISTS ${ident(trainTable)}`);
     }
     // Rows whose column names no part belong to none: say how many, so a typo in a part name shows.
     let unassigned: number | undefined;
@@ -132,6 +160,17 @@ export const split: OpDefinition<SplitStep> = {
     return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: sizes.find((s) => s.name === p.name)!.rows })), unassigned };
   },
 };
+
+/** Whether a relation is a table with a rowid (a dataset may be a view: a lazy source, a streamed prepare), which no column of its own named rowid hides. */
+async function hasRowId(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], relation: string, columns: string[]): Promise<boolean> {
+  if (columns.some((c) => c.toLowerCase() === "rowid")) return false;
+  try {
+    await ctx.db.describe(`SELECT rowid FROM ${relation}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `split ... by column C`: each row's part is its value of C (rows naming no part go nowhere). */
 export function byColumnSql(input: string, column: string): string {

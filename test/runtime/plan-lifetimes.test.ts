@@ -60,6 +60,11 @@ describe("one-shot runs (planLifetimes)", () => {
       log.push(sql);
       return exec(sql);
     };
+    const describe = db.describe.bind(db);
+    db.describe = (sql: string) => {
+      log.push(`DESCRIBE ${sql}`);
+      return describe(sql);
+    };
     const outcome = await session.run(text, { ...options, onEvent: (e) => (e.type === "step-start" || e.type === "step-end") && log.push(`${e.type} ${e.label}`) });
     return { outcome, log, session };
   }
@@ -122,6 +127,13 @@ describe("one-shot runs (planLifetimes)", () => {
     expect(lazy.log.some((s) => /CREATE OR REPLACE VIEW "raw"/.test(s))).toBe(true);
     // One statement reads the file's rows (staging them de-duplicated); the save is one COPY of the view over them.
     expect(lazy.log.filter((s) => s.includes(`FROM "raw"`))).toEqual([expect.stringMatching(/^CREATE OR REPLACE TEMP TABLE "__lathe_stage_\d+" AS /)]);
+    // DuckDB sniffs the csv wherever a statement binds it: the check's DESCRIBE, the view's creation and that
+    // read. The view takes the columns the check found rather than being described (bound) once more.
+    expect(lazy.log.filter((s) => s.includes("read_csv(") || s.includes(`FROM "raw"`))).toEqual([
+      expect.stringMatching(/^DESCRIBE SELECT \* FROM read_csv\(/),
+      expect.stringMatching(/^CREATE OR REPLACE VIEW "raw" AS SELECT \* FROM read_csv\(/),
+      expect.stringMatching(/^CREATE OR REPLACE TEMP TABLE "__lathe_stage_\d+" AS /),
+    ]);
     expect(lazy.log.filter((s) => /^COPY/.test(s))).toEqual([expect.stringMatching(/^COPY \(SELECT \* FROM "clean"\)/)]);
     // Nothing is left once the run is over: the kernel's session would keep both.
     expect(lazy.session.executor.datasetNames()).toEqual([]);

@@ -5,7 +5,8 @@ import { chainSql, dropStaged, fitAndCompile } from "../../../runtime/data/chain
 import { Database } from "../../../runtime/data/database.js";
 import { fitStep } from "../../../runtime/data/steps.js";
 
-// `drop duplicates` on a staged table deletes the repeats in place (`dropDuplicatesInPlace`); the
+// `drop duplicates` on a staged table deletes the repeats in place (`dropDuplicatesInPlace`, which
+// groups on a hash of the rows first, then compares the candidates' columns); the
 // query form (`compileStep`: a window numbering rows, then a sort) stays for views. Both must keep
 // the first occurrence of each row (or key) with the rows in input order, the same rows bit for bit.
 // 130,000 rows span two of DuckDB's row groups, so threads read and group them in parallel.
@@ -28,6 +29,14 @@ beforeAll(async () => {
   // Most rows repeat: the in-place path rewrites the rest compactly.
   await db.exec(`CREATE TABLE heavy AS SELECT k % 7 AS k, round(x / 2000) AS x, s FROM src`);
   await db.exec(`CREATE TABLE with_rowid AS SELECT k AS rowid, x, s FROM src`);
+  // Each spelling once: 'v7x' and, later, 'V7X' are one value to a case-blind collation.
+  await db.exec(`CREATE TABLE collated AS SELECT i AS k, (CASE WHEN i < 500 THEN 'v' || i || 'x' ELSE 'V' || (i - 500) || 'X' END) COLLATE NOCASE AS s FROM range(1000) r(i)`);
+  // Every repeated row repeats once (as in the bench's data), in shuffled order; the repeat of a 0 is a -0
+  // and NaN is a value, both grouped as GROUP BY groups them (with the original).
+  await db.exec(`CREATE TABLE pairs AS SELECT k, CASE WHEN j = 1 AND x = 0 THEN -0.0 ELSE x END AS x, s FROM (
+      SELECT i AS k, CASE WHEN i % 7 = 0 THEN NULL WHEN i % 5 = 0 THEN 0.0 WHEN i % 3 = 0 THEN 'nan'::DOUBLE ELSE i / 4.0 END AS x,
+        CASE WHEN i % 11 = 0 THEN NULL ELSE 'v' || (i % 13) END AS s FROM range(${ROWS / 2}) r(i)) base, range(2) t(j)
+    WHERE j = 0 OR k % 10 = 0 ORDER BY hash(k, j)`);
   input = await rowsOf(`SELECT * FROM src`);
 });
 afterAll(() => db.close());
@@ -100,6 +109,25 @@ describe("drop duplicates on a staged table", () => {
     expect((await rowsOf(`SELECT count(*) AS n FROM src`))[0].n).toBe(ROWS);
   });
 
+  it("every repeat a pair: only the pairs' two rows are compared on their columns (no second hashing of every row)", async () => {
+    const { staged, query, statements, rows } = await bothWays("pairs", "drop duplicates\nfill x with median");
+    const del = statements.find((s) => s.startsWith("DELETE"));
+    expect(del).toMatch(/WHERE rowid IN \(SELECT f FROM/);
+    expect(rows.length).toBe(ROWS / 2);
+    expect(staged).toBe(query);
+    // The rows with many repeats take the path that hashes the rows again.
+    const many = await bothWays("src", "drop duplicates\nfill x with median");
+    expect(many.statements.find((s) => s.startsWith("DELETE"))).toMatch(/WHERE hash\(/);
+  });
+
+  it("a collated column groups 'v7x' with 'V7X', as GROUP BY does, though their hashes differ", async () => {
+    const { staged, query, statements, rows } = await bothWays("collated", "drop duplicates on s\nfill k with median");
+    expect(statements.some((s) => s.startsWith("DELETE"))).toBe(true);
+    expect(statements.some((s) => s.includes("hash("))).toBe(false);
+    expect(rows.map((r) => r.s)).toEqual(Array.from({ length: 500 }, (_, i) => `v${i}x`));
+    expect(staged).toBe(query);
+  });
+
   it("on keys: the first row of each key (missing keys one group), in input order", async () => {
     const { staged, query, rows } = await bothWays("src", "drop duplicates on k, s\nfill x with median");
     expect(rows.map((r) => r.k)).toEqual(firstOccurrences(input, (r) => [r.k, r.s]).map((r) => r.k));
@@ -131,6 +159,6 @@ describe("drop duplicates on a staged table", () => {
   });
 
   it("no staged table is left behind", async () => {
-    expect(await rowsOf(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '__lathe_stage_%'`)).toEqual([]);
+    expect(await rowsOf(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '__lathe_stage_%' OR table_name LIKE '__lathe_repeats_%'`)).toEqual([]);
   });
 });

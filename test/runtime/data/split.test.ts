@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers.js";
 import type { PrepareStep } from "../../../language/ast.js";
-import { partChunks, partSql, splitSql } from "../../../runtime/data/split.js";
+import { carriesRowId, partChunks, partSql, splitSql } from "../../../runtime/data/split.js";
 import { learnsInAnyOrder } from "../../../runtime/data/steps.js";
 import { openSession } from "./run-lathe.js";
 
@@ -34,6 +34,8 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, "shuffled.json"), JSON.stringify(shuffled(rows, 7)));
   writeFileSync(path.join(dir, "fewer.json"), JSON.stringify(shuffled(rows, 3).slice(0, 400)));
   writeFileSync(path.join(dir, "lists.json"), JSON.stringify(rows.map((r) => ({ id: r.id, tags: [r.c, r.t] }))));
+  // A column named rowid hides the table's own: not unique here, so joining on it would repeat rows.
+  writeFileSync(path.join(dir, "rowid.json"), JSON.stringify(shuffled(rows, 5).map((r) => ({ ...r, rowid: r.id % 13 }))));
   s = await openSession(dir);
 });
 afterAll(() => s.close());
@@ -132,7 +134,8 @@ describe("split", () => {
     expect([partChunks(0.3, {}), partChunks(0.7, { time: "t" }), partChunks(0.7, { column: "c" })]).toEqual([1, 1, 1]);
     // Both hashes: the pieces are ranges of each one's values (2^53 of the portable hash's, 2^64 of DuckDB's).
     for (const hash of ["portable", "native"] as const) {
-      const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d { fill v with median\n onehot c }\nsplit p into train 70%, test 30% seed 9 hash ${hash}`);
+      // A scale learns from the rows in order (a sum): the portable split writes the training rows once, sorted, and learns from them.
+      const outcome = await s.run(`source d = read "shuffled.json"\nprepare p = d { fill v with median\n scale v standard\n onehot c }\nsplit p into train 70%, test 30% seed 9 hash ${hash}`);
       const split = outcome.output!.results.find((r) => r.kind === "split");
       // The part as a single sorted query over the same rows, with the same constants.
       const db = s.session.executor.db;
@@ -141,6 +144,10 @@ describe("split", () => {
       const whole = await db.rows(`SELECT id FROM ${partSql(assigned, "train", {})}`);
       const train = await s.rows("train");
       expect(train.map((r) => r.id)).toEqual(whole.map((r) => r.id));
+      // Scaled with what the training rows in that order give.
+      const sorted = partSql(assigned, "train", {});
+      const scaled = await db.rows(`SELECT (v - (SELECT avg(v)::DOUBLE FROM ${sorted})) / (SELECT stddev_pop(v)::DOUBLE FROM ${sorted}) AS v FROM ${sorted}`);
+      expect(train.map((r) => r.v)).toEqual(scaled.map((r) => r.v));
       expect(split).toMatchObject({ parts: [{ name: "train", rows: whole.length }, { name: "test" }] });
       // The train part is the hashes below 0.7 of the range: the halves hold 5/7 and 2/7 of it (a range past the hash's values would hold none).
       const pieces = await Promise.all([0, 1].map(async (index) => (await db.rows(`SELECT count(*) AS n FROM ${partSql(assigned, "train", { hash }, { index, of: 2 })}`))[0].n));
@@ -149,6 +156,39 @@ describe("split", () => {
     expect(learnsInAnyOrder({ kind: "scale", columns: [], method: "standard" } as unknown as PrepareStep)).toBe(false);
     expect(learnsInAnyOrder({ kind: "drop-duplicates", on: [{ text: "c" }] } as unknown as PrepareStep)).toBe(false);
     expect(learnsInAnyOrder({ kind: "fill", columns: [], strategy: "median" } as unknown as PrepareStep)).toBe(true);
+  });
+
+  it("a plain portable split reads its parts beside a table of each row's keys: the rows and order one query over the prepared rows gives, joined on the rowid or by position", async () => {
+    // The split applies p's steps to d itself, for the keys and again for each part, joined to its
+    // keys on d's rowid (steps that keep every column) or by position (`keep columns`, `drop
+    // duplicates`): the parts must be those of the rows with their part computed in one query over
+    // p's table (the split before keys tables), row for row.
+    const programs = {
+      rowid: ["shuffled.json", "drop rows where v < 100\n derive w = v % 7\n rename c to k"],
+      position: ["shuffled.json", "drop rows where v < 100\n derive w = v % 7\n keep columns v, w\n drop duplicates"],
+      "a column named rowid": ["rowid.json", "drop rows where v < 100\n derive w = v % 7"],
+    };
+    for (const [how, [file, steps]] of Object.entries(programs)) {
+      const outcome = await s.run(`source d = read "${file}"\nprepare p = d {\n ${steps}\n}\nsplit p into train 60%, validation 25%, test 15% seed 4`);
+      const db = s.session.executor.db;
+      const prepared = s.session.executor.dataset("p").relation;
+      const spec = { parts: [{ name: "train", fraction: 0.6 }, { name: "validation", fraction: 0.25 }, { name: "test", fraction: 0.15 }], seed: 4, hash: "portable" as const };
+      const assigned = `(${splitSql(prepared, await db.describe(`SELECT * FROM ${prepared}`), spec)})`;
+      const [{ n }] = await db.rows(`SELECT count(*) AS n FROM ${prepared}`);
+      const kept = rows.filter((r) => r.v >= 100).length;
+      // Duplicates to drop: the classes share values of v (and so of w) once c is gone.
+      if (how === "position") expect(Number(n)).toBeLessThan(kept);
+      else expect(Number(n)).toBe(kept);
+      let total = 0;
+      for (const part of spec.parts) {
+        const expected = await db.rows(`SELECT * FROM ${partSql(assigned, part.name, {})}`);
+        expect(await s.rows(part.name)).toEqual(expected);
+        total += expected.length;
+      }
+      expect(total).toBe(Number(n));
+      expect(outcome.output!.results.find((r) => r.kind === "split")).toMatchObject({ parts: spec.parts.map((p) => ({ name: p.name })) });
+    }
+    expect([carriesRowId([{ kind: "derive" }, { kind: "rename" }] as PrepareStep[]), carriesRowId([{ kind: "drop-duplicates" }] as PrepareStep[])]).toEqual([true, false]);
   });
 
   it("draws an independent assignment per seed, even for two equal parts", async () => {

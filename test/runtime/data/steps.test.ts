@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrepareStep } from "../../../language/ast.js";
+import { fitQueries } from "../../../runtime/data/steps.js";
 import { dataset, tempDir } from "../../helpers.js";
 import { close, isMissing, mean, median, mode, quantile, stdPop } from "./reference.js";
 import { openSession } from "./run-lathe.js";
@@ -132,6 +134,12 @@ describe("prepare steps on a small table", () => {
       const o = byId()[i].x;
       if (o !== null) expect(close(Number(r.x), (Number(o) - lo) / (hi - lo))).toBe(true);
     });
+    // Each method's fit scans for its own two statistics only.
+    const scale = (method: "standard" | "minmax") => fitQueries({ kind: "scale", columns: [{ text: "x" }], method } as PrepareStep, "t")!.join();
+    expect(scale("standard")).toMatch(/avg\("x"\).*stddev_pop\("x"\)/);
+    expect(scale("standard")).not.toMatch(/min\(|max\(/);
+    expect(scale("minmax")).toMatch(/min\("x"\).*max\("x"\)/);
+    expect(scale("minmax")).not.toMatch(/avg\(|stddev_pop\(/);
   });
 
   it("bucket into quantiles", async () => {
