@@ -39,22 +39,57 @@ inline void store4(double* p, v4 v) { std::memcpy(p, &v, sizeof v); }
 
 
 
+// One tile of a block's Z'Z: the accumulators of entries (j0..j0+3) × (l0..l0+3), and with `Two`
+// also × (l0+4..l0+7), held in registers over every row of the block (each still starts at 0 and
+// adds z_j·z_l row after row), then stored in acc. The old loop loaded and stored each accumulator
+// on every row; this reads a row's values once a tile: ≈ 3× fewer memory operations.
+template <bool Two>
+inline void tile(int stride, int rows, const double* z, int j0, int l0, double* acc) {
+  v4 a0 = {}, a1 = {}, a2 = {}, a3 = {}, c0 = {}, c1 = {}, c2 = {}, c3 = {};
+  for (int r = 0; r < rows; r++) {
+    const double* zr = z + static_cast<size_t>(r) * stride;
+    const v4 x = load4(zr + l0);
+    const v4 b0 = v4{} + zr[j0], b1 = v4{} + zr[j0 + 1], b2 = v4{} + zr[j0 + 2], b3 = v4{} + zr[j0 + 3];
+    a0 = a0 + b0 * x;
+    a1 = a1 + b1 * x;
+    a2 = a2 + b2 * x;
+    a3 = a3 + b3 * x;
+    if (Two) {
+      const v4 w = load4(zr + l0 + 4);
+      c0 = c0 + b0 * w;
+      c1 = c1 + b1 * w;
+      c2 = c2 + b2 * w;
+      c3 = c3 + b3 * w;
+    }
+  }
+  double* aj = acc + static_cast<size_t>(j0) * stride + l0;
+  store4(aj, a0);
+  store4(aj + stride, a1);
+  store4(aj + 2 * stride, a2);
+  store4(aj + 3 * stride, a3);
+  if (Two) {
+    store4(aj + 4, c0);
+    store4(aj + stride + 4, c1);
+    store4(aj + 2 * stride + 4, c2);
+    store4(aj + 3 * stride + 4, c3);
+  }
+}
+
 // Adds one block's Z'Z (lower triangle) and Z'(y − ȳ) to gram and rhs. z: the block standardised,
 // row-major with `stride` (≥ d rounded up to 4) doubles a row, zero past d; acc: stride × stride
-// scratch. Entry (j, l ≤ j)'s accumulator is acc[j·stride + l].
+// scratch. Entry (j, l ≤ j)'s accumulator is acc[j·stride + l]; tiles of 4 rows j by 8 (or 4)
+// columns l cover the lower triangle (their entries past it, and past d, are computed and dropped).
 inline void block(int d, int stride, int rows, const double* z, const double* yc, double* acc, double* rhsAcc, double* gram, double* rhs) {
-  std::memset(acc, 0, sizeof(double) * stride * stride);
+  for (int j0 = 0; j0 < d; j0 += 4) {
+    int l0 = 0;
+    for (; l0 + 4 <= j0; l0 += 8) tile<true>(stride, rows, z, j0, l0, acc);
+    if (l0 <= j0) tile<false>(stride, rows, z, j0, l0, acc);
+  }
+  // Z'(y − ȳ) row by row: d sums side by side, each still in row order.
   for (int j = 0; j < d; j++) rhsAcc[j] = 0;
   for (int r = 0; r < rows; r++) {
     const double* zr = z + static_cast<size_t>(r) * stride;
-    for (int j = 0; j < d; j++) {
-      const double v = zr[j];
-      const v4 vv = v4{} + v;
-      double* aj = acc + static_cast<size_t>(j) * stride;
-      // Groups of four entries l ≤ j (the last group's lanes past j are computed and dropped).
-      for (int l = 0; l <= j; l += 4) store4(aj + l, load4(aj + l) + vv * load4(zr + l));
-      rhsAcc[j] += v * yc[r];
-    }
+    for (int j = 0; j < d; j++) rhsAcc[j] += zr[j] * yc[r];
   }
   for (int j = 0; j < d; j++) {
     for (int l = 0; l <= j; l++) gram[j * d + l] += acc[static_cast<size_t>(j) * stride + l];
@@ -69,10 +104,10 @@ inline void normalEquations(int d, int64_t n, const float* const* cols, const fl
   for (int j = 0; j < d; j++) inv[j] = 1 / stdv[j];
   for (int64_t start = 0; start < n; start += kBlock) {
     const int rows = static_cast<int>(std::min<int64_t>(kBlock, n - start));
-    for (int j = 0; j < d; j++) {
-      const float* col = cols[j] + start;
-      const double m = mean[j], s = inv[j];
-      for (int r = 0; r < rows; r++) z[static_cast<size_t>(r) * stride + j] = (static_cast<double>(col[r]) - m) * s;
+    // Row by row: each row of z written whole (d column streams read in step), not d passes of strided stores.
+    for (int r = 0; r < rows; r++) {
+      double* zr = z.data() + static_cast<size_t>(r) * stride;
+      for (int j = 0; j < d; j++) zr[j] = (static_cast<double>(cols[j][start + r]) - mean[j]) * inv[j];
     }
     for (int r = 0; r < rows; r++) yc[r] = static_cast<double>(y[start + r]) - yMean;
     block(d, stride, rows, z.data(), yc.data(), acc.data(), rhsAcc.data(), gram, rhs);
@@ -143,9 +178,36 @@ napi_value Moments(napi_env env, napi_callback_info info) {
       napi_get_array_length(env, argv[0], &d) != napi_ok || napi_get_value_int64(env, argv[1], &n) != napi_ok || n <= 0 ||
       !typedArray(env, argv[2], napi_float64_array, &mean, &nMean) || !typedArray(env, argv[3], napi_float64_array, &stdv, &nStd) || nMean != d || nStd != d)
     return fail(env, "moments needs cols, a row count n > 0 and mean and std Float64Arrays of one value per column");
-  for (uint32_t j = 0; j < d; j++) {
-    const float* c = lathe::floatColumn(env, argv[0], j, static_cast<size_t>(n));
-    if (!c) return fail(env, "moments: every column must be a Float32Array of at least n values");
+  std::vector<const float*> cols;
+  if (!lathe::floatColumns(env, argv[0], d, static_cast<size_t>(n), cols)) return fail(env, "moments: every column must be a Float32Array of at least n values");
+  // Four columns at a time: each column's sum is still one sequential chain, but four chains run
+  // side by side instead of each waiting on its own additions (≈ 3× faster, the same doubles).
+  uint32_t j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const float *c0 = cols[j], *c1 = cols[j + 1], *c2 = cols[j + 2], *c3 = cols[j + 3];
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int64_t i = 0; i < n; i++) {
+      s0 += c0[i];
+      s1 += c1[i];
+      s2 += c2[i];
+      s3 += c3[i];
+    }
+    const double m0 = s0 / static_cast<double>(n), m1 = s1 / static_cast<double>(n), m2 = s2 / static_cast<double>(n), m3 = s3 / static_cast<double>(n);
+    double v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+    for (int64_t i = 0; i < n; i++) {
+      v0 += (c0[i] - m0) * (c0[i] - m0);
+      v1 += (c1[i] - m1) * (c1[i] - m1);
+      v2 += (c2[i] - m2) * (c2[i] - m2);
+      v3 += (c3[i] - m3) * (c3[i] - m3);
+    }
+    const double m[4] = {m0, m1, m2, m3}, v[4] = {v0, v1, v2, v3};
+    for (int k = 0; k < 4; k++) {
+      mean[j + k] = m[k];
+      stdv[j + k] = std::sqrt(v[k] / static_cast<double>(n));
+    }
+  }
+  for (; j < d; j++) {
+    const float* c = cols[j];
     double s = 0;
     for (int64_t i = 0; i < n; i++) s += c[i];
     const double m = s / static_cast<double>(n);
@@ -190,6 +252,29 @@ napi_value FirstNonFinite(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// narrowInto(src: Uint8Array, dst: Float32Array, offset, n): dst[offset + i] = the double at src's
+// bytes 8i..8i+7, rounded to nearest (±Infinity beyond a float's range), as a Float32Array's store
+// rounds it — the copy of a DOUBLE column out of a DuckDB vector (runtime/data/database.ts), where
+// TypedArray.prototype.set's conversion took ≈ 2.5 ns a value.
+napi_value NarrowInto(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  uint8_t* src;
+  float* dst;
+  size_t srcLength, dstLength;
+  int64_t offset = 0, n = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 4 || !typedArray(env, argv[0], napi_uint8_array, &src, &srcLength) ||
+      !typedArray(env, argv[1], napi_float32_array, &dst, &dstLength) || napi_get_value_int64(env, argv[2], &offset) != napi_ok ||
+      napi_get_value_int64(env, argv[3], &n) != napi_ok || offset < 0 || n < 0 || srcLength < static_cast<size_t>(n) * 8 || dstLength < static_cast<size_t>(offset + n))
+    return fail(env, "narrowInto needs a Uint8Array of n doubles, a Float32Array with room for n values at offset, offset and n");
+  for (int64_t i = 0; i < n; i++) {
+    double v;
+    std::memcpy(&v, src + i * 8, sizeof v);
+    dst[offset + i] = static_cast<float>(v);
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -199,6 +284,7 @@ void defineNormalEquations(napi_env env, napi_value exports) {
       {"normalEquations", nullptr, NormalEquations, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"moments", nullptr, Moments, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"firstNonFinite", nullptr, FirstNonFinite, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"narrowInto", nullptr, NarrowInto, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

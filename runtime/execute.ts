@@ -15,7 +15,7 @@ import { AssertionFailed, valueText as fmt, type MetricRecord, type StepResult }
 import type { Learner, RowBlocks, TrainedModel } from "./models/types.js";
 import type { ArtifactRef } from "./run-store.js";
 import { ident } from "./sql/quote.js";
-import { expandFeatures, readMatrix, readTarget, targetClasses, type Relation } from "./train-data.js";
+import { expandFeatures, readMatrix, readRows, readTarget, targetClasses, type Relation } from "./train-data.js";
 import { overBudget, trainMemoryBudget } from "./train-budget.js";
 import { streamRows, type StreamedRows } from "./train-stream.js";
 import { columnSteps, inputColumns, missingColumns, remainingTransform, transformTypes, type Transform } from "./transform.js";
@@ -320,9 +320,8 @@ export class Executor {
       const streamed = await this.fitStreamed(spec, options, stepId, learner, ds, transform, featureColumns, budget);
       if (streamed) return streamed;
     }
-    const x = await readMatrix(this.db, ds, spec.input, featureColumns);
+    const { x, y, classes } = await readRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task);
     if (x.n === 0) throw emptyTrainingData(spec);
-    const { y, classes } = await readTarget(this.db, ds, spec.input, spec.target, spec.task);
     checkClasses(spec, classes);
     const shape = { name: spec.model, transform, featureColumns, target: spec.target };
     let validation: { x: typeof x; y: Float32Array } | undefined;
@@ -436,8 +435,7 @@ export class Executor {
         const streamed = await streamRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.classes, budget, "one");
         if (streamed) return { ...(await streamedPredictions(state, streamed)), state };
       }
-      const x = await readMatrix(this.db, rel, data, state.featureColumns);
-      const { y } = await readTarget(this.db, rel, data, state.target, state.task, state.task === "classification" ? state.classes : undefined);
+      const { x, y } = await readRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.task === "classification" ? state.classes : undefined);
       const { predictions: yPred, probabilities: proba } = predictWithProba(state.model, x, state.task === "classification");
       return { yTrue: y, yPred, proba, state };
     });

@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
-import { ChunkGarbage } from "../collect-garbage.js";
-import { duckdb } from "./duckdb-module.js";
+import { duckdb, vectorBindings } from "./duckdb-module.js";
+import { ChunkRelease } from "./young-collection.js";
+import { nativeNarrow } from "../models/native-engine.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -78,17 +79,18 @@ export class Database {
   private async typedColumns<T extends Float32Array | Float64Array>(sql: string, make: (n: number) => T, rows?: number): Promise<{ n: number; columns: T[] }> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
+    const widths = floatWidths(result);
+    const release = new ChunkRelease();
     // Room for 4 M values to start with (16 MB), however many columns: a fixed 65,536 rows a
     // column allocated 2.6 GB before the first row of a 10,000-column table.
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
     let n = 0;
-    const garbage = new ChunkGarbage();
+    const fetchChunk = prefetching(result);
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const m = chunk.rowCount;
-      garbage.read(m, k);
       if (n + m > cap) {
         while (n + m > cap) cap *= 2;
         columns = columns.map((c) => {
@@ -97,7 +99,8 @@ export class Database {
           return bigger;
         });
       }
-      copyChunk(chunk, columns, n);
+      copyChunk(chunk, columns, n, widths);
+      release.done(m * rowBytes(widths));
       n += m;
     }
     // Exactly full (the row count was known): the columns as they are, not a copy.
@@ -123,12 +126,15 @@ export class Database {
   async float32Blocks(sql: string, rows: number, onBlock: (n: number, columns: Float32Array[]) => void | Promise<void>, opts: { reuse?: boolean } = {}): Promise<number> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
+    const widths = floatWidths(result);
+    const release = new ChunkRelease();
     let staging = Array.from({ length: k }, () => new Float32Array(rows + 2048));
     const reused = opts.reuse ? Array.from({ length: k }, () => new Float32Array(rows)) : undefined;
     let n = 0;
     let total = 0;
+    const fetchChunk = prefetching(result);
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await fetchChunk();
       const m = chunk?.rowCount ?? 0;
       if (m > staging[0].length - n) {
         // A chunk larger than DuckDB's usual 2,048 rows: room for it.
@@ -139,7 +145,8 @@ export class Database {
         });
       }
       if (m > 0) {
-        copyChunk(chunk!, staging, n);
+        copyChunk(chunk!, staging, n, widths);
+        release.done(m * rowBytes(widths));
         n += m;
       }
       // Whole blocks out; what is left over moves to the start of the staging arrays.
@@ -183,20 +190,63 @@ export class Database {
   }
 }
 
-/** Copies one DuckDB data chunk's numeric columns into Float32Arrays or Float64Arrays at `offset` (NULL → NaN). */
-function copyChunk(chunk: { rowCount: number; getColumnVector(j: number): unknown }, columns: (Float32Array | Float64Array)[], offset: number): void {
+/**
+ * A result's fetchChunk that asks for the next chunk as it hands one out: DuckDB computes it on
+ * its threads while this one is copied, instead of the copy and the query taking turns (each
+ * chunk is DuckDB's own, so the one being read is not touched by the next fetch).
+ */
+function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Promise<C | null> }): () => Promise<C | null> {
+  const start = () => {
+    const p = result.fetchChunk();
+    // A fetch still pending when the reader stops on an error must not fail unhandled.
+    p.catch(() => undefined);
+    return p;
+  };
+  let pending: Promise<C | null> | undefined;
+  return async () => {
+    const chunk = await (pending ?? start());
+    pending = chunk && chunk.rowCount > 0 ? start() : undefined;
+    return chunk;
+  };
+}
+
+/** Per column of a result, the bytes of a value when DuckDB holds it as a float (8 for DOUBLE, 4 for FLOAT), else 0. */
+function floatWidths(result: { columnCount: number; columnTypeId(j: number): DuckDBTypeId }): number[] {
+  return Array.from({ length: result.columnCount }, (_, j) => {
+    const type = result.columnTypeId(j);
+    return type === duckdb.DuckDBTypeId.DOUBLE ? 8 : type === duckdb.DuckDBTypeId.FLOAT ? 4 : 0;
+  });
+}
+
+/** The bytes of a row of a result's chunk (8 a column that is not a float: wide enough for most). */
+function rowBytes(widths: number[]): number {
+  return widths.reduce((a, w) => a + (w || 8), 0);
+}
+
+/**
+ * Copies one DuckDB data chunk's numeric columns into Float32Arrays or Float64Arrays at `offset`
+ * (NULL → NaN). `widths` (floatWidths): columns DuckDB holds as floats are copied from the vector's
+ * memory through the bindings, without the client's vector objects; others value by value.
+ */
+function copyChunk(chunk: { rowCount: number; chunk: unknown; getColumnVector(j: number): unknown }, columns: (Float32Array | Float64Array)[], offset: number, widths: number[]): void {
   const m = chunk.rowCount;
   for (let j = 0; j < columns.length; j++) {
-    const vector = chunk.getColumnVector(j) as { items?: unknown; validity?: { data?: BigUint64Array | null }; getItem(i: number): number | null };
     const target = columns[j];
-    // DuckDBFloatVector (DuckDBDoubleVector) keeps its data in a Float32Array (Float64Array): copy it in one go when it is
-    // there (a DOUBLE into a Float32Array rounds to nearest, as DuckDB's CAST to FLOAT does, but to ±Infinity beyond its range).
-    if ((vector.items instanceof Float32Array || vector.items instanceof Float64Array) && vector.items.length >= m) {
-      target.set(vector.items.subarray(0, m), offset);
+    if (widths[j]) {
+      // A DOUBLE into a Float32Array rounds to nearest, as DuckDB's CAST to FLOAT does, but to ±Infinity beyond its range.
+      const raw = vectorBindings.data_chunk_get_vector(chunk.chunk, j);
+      const data = vectorBindings.vector_get_data(raw, m * widths[j]);
+      const narrow = widths[j] === 8 && target instanceof Float32Array ? nativeNarrow() : undefined;
+      if (narrow) narrow.narrowInto(data, target as Float32Array, offset, m);
+      else target.set(widths[j] === 8 ? new Float64Array(data.buffer, data.byteOffset, m) : new Float32Array(data.buffer, data.byteOffset, m), offset);
       // A NULL's slot holds whatever was there; the validity mask (absent when all are valid) says which.
-      const mask = vector.validity?.data;
-      if (mask) markInvalid(mask, m, target, offset);
-    } else for (let i = 0; i < m; i++) target[offset + i] = vector.getItem(i) ?? NaN;
+      const words = Math.ceil(m / 64);
+      const bytes = vectorBindings.vector_get_validity(raw, words * 8);
+      if (bytes) markInvalid(new BigUint64Array(bytes.buffer, bytes.byteOffset, words), m, target, offset);
+      continue;
+    }
+    const vector = chunk.getColumnVector(j) as { getItem(i: number): number | null };
+    for (let i = 0; i < m; i++) target[offset + i] = vector.getItem(i) ?? NaN;
   }
 }
 

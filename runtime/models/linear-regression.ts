@@ -3,7 +3,7 @@ import { nativeLinear } from "./native-engine.js";
 import { numberParam } from "./params.js";
 import { linearRegressionScorer } from "./scoring/linear-regression.js";
 import { orderedColumns, type Standardizer } from "./scoring/standardize.js";
-import { fitStandardizer, streamedMoments } from "./standardizer.js";
+import { fitStandardizerAndMean, streamedMoments } from "./standardizer.js";
 import type { Learner, ParamValue, SerializedModel, StreamedTrainInput, TrainedModel, TrainInput } from "./types.js";
 
 interface LinearState {
@@ -162,11 +162,8 @@ export const linearRegression: Learner = {
     const { x, y } = input;
     const n = x.n;
     const featureNames = x.names.length ? x.names : x.columns.map((_, j) => `x${j}`);
-    const standardizer = fitStandardizer(x);
+    const { standardizer, yMean } = fitStandardizerAndMean(x, y);
     const cols = orderedColumns(x, featureNames);
-    let yMean = 0;
-    for (let i = 0; i < n; i++) yMean += y[i];
-    yMean /= n;
     const { gram, rhs } = normalEquations(cols, y, yMean, standardizer);
     return solved(gram, rhs, l2, n, standardizer, yMean, featureNames, params);
   },

@@ -45,6 +45,12 @@ export interface NativeColumnsModule {
   firstNonFinite(cols: Float32Array[], n: number): number;
 }
 
+/** The copy of DuckDB's DOUBLE vectors into float32 columns, in `native/normal-equations.cc` (twin of a Float32Array's `set` from a Float64Array). */
+export interface NativeNarrowModule {
+  /** dst[offset + i] = the i-th double of src's bytes, rounded to float32, for i < n. */
+  narrowInto(src: Uint8Array, dst: Float32Array, offset: number, n: number): void;
+}
+
 /** The function of `native/linear-pass.cc`: the linear models' data term (twin of passBlocksJs in linear-pass.ts). */
 export interface NativeLinearPassModule {
   /**
@@ -168,6 +174,11 @@ export function nativeBoosting(): NativeBoostingModule | undefined {
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */
 export function nativeLinear(): NativeLinearModule | undefined {
   return kernels(["normalEquations", "moments"], "normal equations") as NativeLinearModule | undefined;
+}
+
+/** The native copy of DOUBLE vectors into float32 columns, or undefined (as nativeBoosting). */
+export function nativeNarrow(): NativeNarrowModule | undefined {
+  return kernels(["narrowInto"], "column copy") as NativeNarrowModule | undefined;
 }
 
 /** The native check of a training read's columns, or undefined (as nativeBoosting). */

@@ -8,12 +8,29 @@ import type { Matrix, RowBlocks } from "./types.js";
  * doubles, without a cold JavaScript pass over every value, which cost ≈ 30 ms at 140k × 20).
  */
 export function fitStandardizer(x: Matrix): Standardizer {
+  return fitStandardizerAndMean(x).standardizer;
+}
+
+/**
+ * fitStandardizer, and with `y` the mean of y as well (a sequential float64 sum in row order, over
+ * n): in the same native call as the features' sums, where a cold JavaScript loop over y cost ≈ 3 ms.
+ */
+export function fitStandardizerAndMean(x: Matrix, y?: Float32Array): { standardizer: Standardizer; yMean: number } {
   const native = nativeLinear();
-  if (!native || x.n === 0 || x.columns.length === 0) return fitStandardizerJs(x);
-  const mean = new Float64Array(x.columns.length);
-  const std = new Float64Array(x.columns.length);
-  native.moments(x.columns, x.n, mean, std);
-  return { mean: Array.from(mean), std: Array.from(std, (sd) => (sd > 1e-12 ? sd : 1)) };
+  if (!native || x.n === 0 || x.columns.length === 0) return { standardizer: fitStandardizerJs(x), yMean: y ? meanJs(y, x.n) : NaN };
+  const cols = y ? [...x.columns, y] : x.columns;
+  const mean = new Float64Array(cols.length);
+  const std = new Float64Array(cols.length);
+  native.moments(cols, x.n, mean, std);
+  const d = x.columns.length;
+  return { standardizer: { mean: Array.from(mean.subarray(0, d)), std: Array.from(std.subarray(0, d), (sd) => (sd > 1e-12 ? sd : 1)) }, yMean: y ? mean[d] : NaN };
+}
+
+/** The mean of y's first n values, summed in row order. */
+function meanJs(y: Float32Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += y[i];
+  return s / n;
 }
 
 /** fitStandardizer in JavaScript: the fallback, and the reference of the native sums. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
 import { DataError } from "../../../runtime/data/source.js";
 import { ident } from "../../../runtime/sql/quote.js";
-import { readMatrix, readTarget, type Relation } from "../../../runtime/train-data.js";
+import { readMatrix, readRows, readTarget, type Relation } from "../../../runtime/train-data.js";
 
 let db: Database;
 beforeAll(async () => {
@@ -42,11 +42,69 @@ describe("columnar reads into typed arrays", () => {
     }
   });
 
+  it("fails a read with the query's error when a late chunk fails, the fetch ahead of it included", async () => {
+    const failing = `SELECT CAST(CASE WHEN i = 9_000 THEN error('boom at 9000') ELSE i END AS FLOAT) FROM t ORDER BY i`;
+    await expect(db.float32Columns(failing)).rejects.toThrow(/boom at 9000/);
+    await expect(db.float32Blocks(failing, 1000, () => undefined)).rejects.toThrow(/boom at 9000/);
+    // A block's own error, with a fetch of the next chunk under way.
+    await expect(db.float32Blocks("SELECT CAST(i AS FLOAT) FROM t", 2048, () => Promise.reject(new Error("block refused")))).rejects.toThrow(/block refused/);
+    expect((await db.float32Columns("SELECT CAST(i AS FLOAT) FROM t")).n).toBe(10_000);
+  });
+
   it("reads a NULL as NaN, in any chunk", async () => {
     const { columns } = await db.float32Columns(`SELECT CAST(m AS FLOAT) FROM t ORDER BY i`);
     const nan = [...columns[0].keys()].filter((i) => Number.isNaN(columns[0][i]));
     expect(nan).toEqual([9_000]);
     expect(columns[0][8_999]).toBe(8_999 % 7);
+  });
+
+  it("reads DOUBLE, FLOAT and integer columns alike, a NULL as NaN in each, a DOUBLE rounded to float32", async () => {
+    const { columns } = await db.float32Columns(`SELECT CAST(m AS DOUBLE) + 0.1, CAST(m AS FLOAT), CAST(m AS INTEGER), i * 0.1 FROM t ORDER BY i`);
+    for (const c of columns.slice(0, 3)) expect([...c.keys()].filter((i) => Number.isNaN(c[i]))).toEqual([9_000]);
+    expect(columns[0][8_999]).toBe(Math.fround((8_999 % 7) + 0.1));
+    expect(columns[2][8_998]).toBe(8_998 % 7);
+    expect(columns[3][4_321]).toBe(Math.fround(4_321 * 0.1));
+    const { columns: wide } = await db.float64Columns(`SELECT CAST(m AS DOUBLE) + 0.1 FROM t ORDER BY i`);
+    expect(wide[0][8_999]).toBe((8_999 % 7) + 0.1);
+    expect(Number.isNaN(wide[0][9_000])).toBe(true);
+  });
+
+  it("rounds DOUBLEs to float32 natively as a Float32Array's store does, beyond its range and at ties too", async () => {
+    const edges = [0.1, -0.1, 1e39, -1e39, 3.4028235677973366e38, 1 + 2 ** -24, 1 + 3 * 2 ** -24, 1e-45, 7e-46, -0, 123456789.123];
+    const values = Array.from({ length: 5_000 }, (_, i) => (i < edges.length ? edges[i] : Math.sin(i) * 10 ** ((i % 80) - 40)));
+    await db.exec(`CREATE TABLE edges AS SELECT * FROM (VALUES ${values.map((v, i) => `(${i}, ${v === 0 && 1 / v < 0 ? "-0.0::DOUBLE" : `${v}::DOUBLE`})`).join(", ")}) v(i, x)`);
+    const read = async () => (await db.float32Columns(`SELECT x FROM edges ORDER BY i`)).columns[0];
+    const native = await read();
+    const kernels = process.env.LATHE_KERNELS;
+    process.env.LATHE_KERNELS = "js";
+    try {
+      const js = await read();
+      expect(Buffer.from(native.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    } finally {
+      if (kernels === undefined) delete process.env.LATHE_KERNELS;
+      else process.env.LATHE_KERNELS = kernels;
+    }
+    expect(Buffer.from(native.buffer).equals(Buffer.from(Float32Array.from(values).buffer))).toBe(true);
+    expect(native[2]).toBe(Infinity);
+    expect(native[3]).toBe(-Infinity);
+  });
+
+  it("reads features and target in one scan as they read apart, refusing what they refuse, features first", async () => {
+    for (const [target, task] of [["half", "regression"], ["label", "classification"]] as const) {
+      const both = await readRows(db, ds, "t", ["i", "half"], target, task);
+      const apart = { x: await readMatrix(db, ds, "t", ["i", "half"]), ...(await readTarget(db, ds, "t", target, task)) };
+      expect(both.x.names).toEqual(apart.x.names);
+      expect(both.x.columns).toEqual(apart.x.columns);
+      expect(both.y).toEqual(apart.y);
+      expect(both.classes).toEqual(apart.classes);
+      expect(both.y.buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+    expect((await readRows(db, ds, "t", ["i"], "label", "classification", ["b", "z"])).y[0]).toBe(-1);
+    await expect(readRows(db, ds, "t", ["i"], "m", "regression")).rejects.toThrow(/target `m` has 1 missing or non-finite/);
+    await expect(readRows(db, ds, "t", ["i"], "m", "classification")).rejects.toThrow(/target `m` has 1 missing values/);
+    // Both bad: the feature's error, as when the features were read first.
+    await expect(readRows(db, ds, "t", ["m"], "m", "regression")).rejects.toThrow(/`m` has 1 missing values in `t`/);
+    await expect(readRows(db, ds, "t", ["m"], "m", "classification")).rejects.toThrow(/`m` has 1 missing values in `t`/);
   });
 
   it("refuses missing feature values before reading, naming the column and the count", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { linearRegression, normalEquations, normalEquationsJs } from "../../../runtime/models/linear-regression.js";
 import { nativeLinear } from "../../../runtime/models/native-engine.js";
-import { fitStandardizerJs } from "../../../runtime/models/standardizer.js";
+import { fitStandardizerAndMean, fitStandardizerJs } from "../../../runtime/models/standardizer.js";
 import { Rng } from "../../../runtime/models/trees/prng.js";
 import { cars, r2 } from "./datasets.js";
 
@@ -76,7 +76,8 @@ describe.skipIf(!nativeLinear())("linear_regression's native sums", () => {
   const bits = (a: Float64Array | number[]) => Buffer.from(Float64Array.from(a).buffer);
 
   it("gives the JavaScript mean/std and normal equations bit for bit", () => {
-    for (const [n, d] of [[5_000, 7], [2_048, 8], [300, 1], [4_100, 13]]) {
+    // d = 20 and 13: tiles of eight columns and a last one of four; 4: a single tile.
+    for (const [n, d] of [[5_000, 7], [2_048, 8], [300, 1], [4_100, 13], [3_000, 20], [2_100, 4]]) {
       const { x, y } = problem(n, d, n + d);
       const s = fitStandardizerJs(x);
       const mean = new Float64Array(d);
@@ -85,6 +86,10 @@ describe.skipIf(!nativeLinear())("linear_regression's native sums", () => {
       expect(bits(mean).equals(bits(s.mean))).toBe(true);
       expect(bits(std).equals(bits(s.std))).toBe(true);
       const yMean = y.reduce((a, b) => a + b, 0) / n;
+      const withMean = fitStandardizerAndMean(x, y);
+      expect(bits([withMean.yMean]).equals(bits([yMean]))).toBe(true);
+      expect(bits(withMean.standardizer.mean).equals(bits(s.mean))).toBe(true);
+      expect(bits(withMean.standardizer.std).equals(bits(s.std))).toBe(true);
       const js = normalEquationsJs(x.columns, y, yMean, s);
       const nat = normalEquations(x.columns, y, yMean, s);
       expect(bits(nat.gram).equals(bits(js.gram))).toBe(true);
