@@ -1,7 +1,7 @@
 // Benchmark: a 5M-row preparation pipeline through Lathe against the same pipeline hand-written in
 // DuckDB SQL (and pandas, where Debian's python3-pandas is installed), in one run.
 //
-//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store]
+//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store] [--lathe ROOT]
 //
 // Data (generated here into a temp dir, CSV): 5% exact duplicate rows, 5% missing `amount` and `qty`,
 // messy category strings ("  Red", "RED ", "red"), date strings kept as text. Steps: drop duplicates,
@@ -30,7 +30,9 @@ const PYTHON = "/usr/bin/python3";
 const dir = mkdtempSync(join(tmpdir(), "lathe-bench-prepare-"));
 const input = join(dir, "input.csv");
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const LATHE = join(ROOT, "bin/lathe.js");
+// `--lathe ROOT`: time another build's CLI (a before/after against the same hand-written script).
+const latheRoot = process.argv.indexOf("--lathe");
+const LATHE = join(latheRoot >= 0 ? process.argv[latheRoot + 1] : ROOT, "bin/lathe.js");
 const outputs = { lathe: join(dir, "lathe.parquet"), hand: join(dir, "hand.parquet") };
 
 async function generate() {

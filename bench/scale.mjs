@@ -39,6 +39,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Database } from "../dist/runtime/data/database.js";
+import { partColumn, splitSql } from "../dist/runtime/data/split.js";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -143,13 +144,19 @@ d = pd.DataFrame(X, columns=[f"f{j}" for j in range(20)]); d["target"] = y; d.to
 `]);
 }
 
-/** Each row's part (0 train, 1 validation, 2 test) in file order, as Lathe's seeded hash split assigns it. */
+/**
+ * Each row's part (0 train, 1 validation, 2 test) in file order, as Lathe's seeded split assigns it:
+ * Lathe's own split SQL (`splitSql`, the portable row hash by default) over the CSV's columns, which a
+ * plain split computes row by row, so a scan keeps file order.
+ */
 async function parts(csv, file) {
   const db = await Database.open();
-  const cols = (await db.describe(`SELECT * FROM read_csv('${csv}')`)).map((c) => `"${c.name}"`);
-  const pos = `(CAST(hash(xor(hash(${cols.join(", ")}), hash(CAST(42 AS BIGINT)))) >> 11 AS DOUBLE) / 9007199254740992.0)`;
-  await db.exec(`COPY (SELECT CASE WHEN ${pos} < 0.7 THEN 0 WHEN ${pos} < 0.85 THEN 1 ELSE 2 END AS part FROM read_csv('${csv}')) TO '${file}' (HEADER false)`);
-  const [{ train }] = await db.rows(`SELECT count(*) FILTER (WHERE ${pos} < 0.7) AS train FROM read_csv('${csv}')`);
+  const typed = await db.describe(`SELECT * FROM read_csv('${csv}')`);
+  const spec = { parts: [{ name: "train", fraction: 0.7 }, { name: "validation", fraction: 0.15 }, { name: "test", fraction: 0.15 }], seed: 42 };
+  const assigned = `(${splitSql(`read_csv('${csv}')`, typed, spec)})`;
+  const part = `CASE "${partColumn}" WHEN 'train' THEN 0 WHEN 'validation' THEN 1 ELSE 2 END`;
+  await db.exec(`COPY (SELECT ${part} AS part FROM ${assigned}) TO '${file}' (HEADER false)`);
+  const [{ train }] = await db.rows(`SELECT count(*) FILTER (WHERE "${partColumn}" = 'train') AS train FROM ${assigned}`);
   db.close();
   return Number(train);
 }
@@ -246,8 +253,8 @@ try {
     const cls = join(dir, "class-200k.csv");
     const reg = join(dir, "reg-200k.csv");
     generate200k(cls, reg);
-    datasets.push({ case: "200k", label: "200k × 20", csv: cls, target: "label", task: "classification" });
-    datasets.push({ case: "200k", label: "200k × 20", csv: reg, target: "target", task: "regression" });
+    datasets.push({ case: "200k", label: "200k × 20 (accuracy)", csv: cls, target: "label", task: "classification" });
+    datasets.push({ case: "200k", label: "200k × 20 (R²)", csv: reg, target: "target", task: "regression" });
   }
   if (CASE === "ooc") {
     const csv = join(dir, "scale-ooc.csv");
