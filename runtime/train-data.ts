@@ -89,7 +89,7 @@ export async function readRows(db: Database, ds: Relation, name: string, columns
   const expression = targetExpression(target, task, known);
   if (!expression) {
     const x = await readMatrix(db, ds, name, columns);
-    return { x, ...(await readTarget(db, ds, name, target, task, classes)) };
+    return { x, y: await labelIndices(db, ds, target, known), classes: known };
   }
   const { x, extra: y } = await readFeatures(db, ds, name, columns, expression);
   if (task === "regression") checkTarget(y!, target, name);
@@ -111,23 +111,21 @@ const SQL_CLASSES = 256;
  * more memory than the features.
  */
 export async function readTarget(db: Database, ds: Relation, name: string, target: string, task: Task, classes?: string[]): Promise<{ y: Float32Array; classes: string[] }> {
-  const t = ident(target);
-  if (task === "regression") {
-    const { columns } = await db.float32Columns(`SELECT CAST(${t} AS FLOAT) FROM ${ds.relation}`, { rows: ds.rows, shared: true });
-    checkTarget(columns[0], target, name);
-    return { y: columns[0], classes: [] };
-  }
-  const label = `CAST(${t} AS VARCHAR)`;
-  const known = await targetClasses(db, ds, name, target, classes);
-  if (known.length > SQL_CLASSES) {
-    const labels = await db.strings(`SELECT ${label} FROM ${ds.relation}`);
-    const index = new Map(known.map((c, i) => [c, i]));
-    const y = new Float32Array(labels.length);
-    labels.forEach((l, i) => (y[i] = index.get(l as string) ?? -1));
-    return { y, classes: known };
-  }
-  const { columns } = await db.float32Columns(`SELECT ${targetExpression(target, task, known)} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
+  const known = task === "classification" ? await targetClasses(db, ds, name, target, classes) : [];
+  const expression = targetExpression(target, task, known);
+  if (!expression) return { y: await labelIndices(db, ds, target, known), classes: known };
+  const { columns } = await db.float32Columns(`SELECT ${expression} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
+  if (task === "regression") checkTarget(columns[0], target, name);
   return { y: columns[0], classes: known };
+}
+
+/** Class indices against `known` (unknown labels → -1) from the label strings, where there are too many classes for SQL (`targetExpression`). */
+async function labelIndices(db: Database, ds: Relation, target: string, known: string[]): Promise<Float32Array> {
+  const labels = await db.strings(`SELECT CAST(${ident(target)} AS VARCHAR) FROM ${ds.relation}`);
+  const index = new Map(known.map((c, i) => [c, i]));
+  const y = new Float32Array(labels.length);
+  labels.forEach((l, i) => (y[i] = index.get(l as string) ?? -1));
+  return y;
 }
 
 /** The classes of a classification target (sorted, or `classes` when given), refusing missing labels: bounded queries, no labels read into JS. */

@@ -149,6 +149,10 @@ describe("columnar reads into typed arrays", () => {
     const m = await readTarget(db, many, "many", "label", "classification");
     expect(m.classes.length).toBe(1000);
     expect(m.classes[m.y[4_321]]).toBe("c'321");
+    // The same through the features' read, whose target then comes from the label strings.
+    const mr = await readRows(db, many, "many", ["i"], "label", "classification");
+    expect(mr.classes).toEqual(m.classes);
+    expect(mr.y).toEqual(m.y);
     await db.exec(`CREATE TABLE quoted AS SELECT * FROM (VALUES ('a'), ('b'''), ('c')) v(label)`);
     const quoted: Relation = { relation: ident("quoted"), columns: ["label"], rows: 3, expansions: {} };
     expect(Array.from((await readTarget(db, quoted, "quoted", "label", "classification", ["b'", "a"])).y)).toEqual([1, 0, -1]);
