@@ -8,7 +8,7 @@ import { ClickHouseConnection, duckTypeOf } from "../runtime/data/clickhouse-con
 import { Database } from "../runtime/data/database.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
-import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
+import { csvDialectRead, hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
 import { cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
 import { pendingStatementKinds } from "../runtime/ops/index.js";
@@ -149,10 +149,15 @@ export class Session {
 
   /** Parses and checks text against this session's state without running it. */
   async check(text: string, options: RunOptions = {}, severity: "warning" | "error" = "warning"): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram; snapshots?: Map<string, SnapshotUse> }> {
+    return this.checkText(text, options, severity, false);
+  }
+
+  /** `check`, and for a run (`toRun`), each csv source's dialect found once for the reads to come. */
+  private async checkText(text: string, options: RunOptions, severity: "warning" | "error", toRun: boolean): Promise<{ diagnostics: Diagnostic[]; checked?: CheckedProgram; snapshots?: Map<string, SnapshotUse> }> {
     const parsed = parse(text);
     const baseDir = this.baseDir(options.file);
     const snapshots = await this.snapshotsInstead(parsed.program, baseDir, options.snapshots);
-    const schemas = await this.sourceSchemas(parsed.program, baseDir, snapshots);
+    const schemas = await this.sourceSchemas(parsed.program, baseDir, snapshots, toRun);
     const result = check(parsed.program, schemas, { ...this.pinnedParams(parsed.program), ...options.params }, this.checked);
     return { diagnostics: [...parsed.diagnostics, ...result.diagnostics, ...pendingDiagnostics(parsed.program, severity)], checked: result.checked, snapshots };
   }
@@ -193,7 +198,7 @@ export class Session {
 
   private async runChecked(text: string, file: string, options: RunOptions): Promise<RunOutcome> {
     // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
-    const { diagnostics, checked, snapshots } = await this.check(text, options, "error");
+    const { diagnostics, checked, snapshots } = await this.checkText(text, options, "error", true);
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
     if (!checked || diagnostics.some((d) => d.severity === "error")) return outcome;
     const baseDir = this.baseDir(options.file);
@@ -299,11 +304,12 @@ export class Session {
    * be one read-only query (`sourceSql`); a csv file DuckDB could only read as one column, or json
    * it could only read as one `json` column, is refused here rather than misread.
    */
-  private async sourceSchemas(program: Parameters<typeof sourcesOf>[0], baseDir: string, snapshots?: Map<string, SnapshotUse>): Promise<Record<string, SourceSchema>> {
+  private async sourceSchemas(program: Parameters<typeof sourcesOf>[0], baseDir: string, snapshots: Map<string, SnapshotUse> | undefined, toRun: boolean): Promise<Record<string, SourceSchema>> {
     // No prototype: a source may be called `__proto__` or `constructor`.
     const out: Record<string, SourceSchema> = Object.create(null);
     const db = this.executor.db;
     this.executor.checkedColumns.clear();
+    this.executor.dialectReads.clear();
     for (const s of sourcesOf(program)) {
       try {
         if (s.source.kind === "table" && s.source.engine && !snapshots?.has(s.name.text)) {
@@ -311,11 +317,16 @@ export class Session {
           continue;
         }
         const snapshot = snapshots?.get(s.name.text);
-        const { sql, files, attach, format } = snapshot ? { sql: `read_parquet(${literal(snapshot.file)})`, files: [snapshot.file], attach: undefined, format: "parquet" } : await sourceSql(s.source, baseDir, { db });
-        let cols: { name: string; type: string }[];
+        const { sql, files, attach, format, csv } = snapshot ? { sql: `read_parquet(${literal(snapshot.file)})`, files: [snapshot.file], attach: undefined, format: "parquet", csv: undefined } : await sourceSql(s.source, baseDir, { db });
+        let cols: { name: string; type: string }[] | undefined;
+        // A run reads the file again: its dialect, found once here, spares each read the search.
+        // Any failure leaves the plain read, whose own error (or success) is the one to report.
+        const dialectRead = toRun && csv ? await csvDialectRead(db, csv).catch(() => undefined) : undefined;
+        if (dialectRead) cols = await db.describe(`SELECT * FROM ${dialectRead}`).catch(() => undefined);
+        const viaDialect = cols !== undefined;
         try {
           if (attach) await db.exec(`ATTACH IF NOT EXISTS ${literal(attach.file)} AS ${ident(attach.alias)} (READ_ONLY)`);
-          cols = await db.describe(`SELECT * FROM ${sql}`);
+          cols ??= await db.describe(`SELECT * FROM ${sql}`);
         } catch (e) {
           if (duckDBMemoryError(e)) throw readError(e, files.length === 1 ? files[0] : undefined);
           if (s.source.kind === "sql") throw new DataError(cleanDuckDBMessage((e as Error).message), undefined, "sql-error");
@@ -325,6 +336,7 @@ export class Session {
         if (format === "csv" || format === "tsv") await checkCsvColumns(db, files, format, cols.map((c) => c.name), s.source.kind === "file" ? optionsOf(s.source.options) : {});
         if (format && format !== "parquet" && format !== "csv" && format !== "tsv" && cols.length === 1 && cols[0].name === "json") throw new DataError(`${files[0]}: DuckDB found no record fields (it read the values as one \`json\` column); Lathe reads JSON objects (\`{"column": value, ...}\`)`, files[0], "json-not-records");
         if (!snapshot && !attach) this.executor.checkedColumns.set(`SELECT * FROM ${sql}`, cols);
+        if (dialectRead && viaDialect) this.executor.dialectReads.set(`SELECT * FROM ${sql}`, `SELECT * FROM ${dialectRead}`);
         out[s.name.text] = { columns: cols.map((c) => ({ name: c.name, type: columnTypeOf(c.type), sqlType: c.type })) };
       } catch (e) {
         out[s.name.text] = e instanceof DataError ? { error: e.message, code: e.code } : { error: cleanDuckDBMessage((e as Error).message) };

@@ -52,6 +52,8 @@ export class Executor {
    * bench's 166 MB file; the check's `DESCRIBE`, the view's creation and the first read sniff it too).
    */
   readonly checkedColumns = new Map<string, { name: string; type: string }[]>();
+  /** A source's read (as `checkedColumns` keys it) with its csv dialect said outright (`csvDialectRead`), run in its place. */
+  readonly dialectReads = new Map<string, string>();
 
   /** Opens an executor on a fresh in-memory database. */
   static async create(): Promise<Executor> {
@@ -527,7 +529,8 @@ export class Executor {
     // Views of this name were dropped above; a table of this name gives way to a view.
     if (view) await this.db.exec(`DROP TABLE IF EXISTS ${q}`);
     try {
-      await this.db.exec(view ? `CREATE OR REPLACE VIEW ${q} AS ${sql}` : `CREATE OR REPLACE TABLE ${q} AS ${sql}`);
+      const read = this.dialectReads.get(sql) ?? sql;
+      await this.db.exec(view ? `CREATE OR REPLACE VIEW ${q} AS ${read}` : `CREATE OR REPLACE TABLE ${q} AS ${read}`);
       if (!view) for (const more of how.append ?? []) await this.db.exec(`INSERT INTO ${q} ${more}`);
     } catch (e) {
       throw how.file ? readError(e, how.file) : e;

@@ -5,6 +5,7 @@ import type { StepResult } from "../../../runtime/results.js";
 import { dataset, tempDir } from "../../helpers.js";
 import { isMissing, mean, present } from "./reference.js";
 import { openSession } from "./run-lathe.js";
+import { profileDataset } from "../../../runtime/describe.js";
 
 type Row = Record<string, unknown>;
 const penguins = JSON.parse(readFileSync(dataset("penguins.json"), "utf8")) as Row[];
@@ -77,5 +78,23 @@ describe("show and describe", () => {
     expect(r.tables["describe penguins"].array("column")).toEqual(columns);
     expect(r.tables.penguins.numRows()).toBe(3);
     expect(r.tables.penguins.array("Species")).toEqual(penguins.slice(0, 3).map((p) => p.Species));
+  });
+
+  it("describe: top values and distinct counts are the same grouped a column at a time or many columns (of each type) at a time", async () => {
+    const db = s.session.executor.db;
+    // Columns named like the unpivot's own, missing values, an all-missing column, several types.
+    await db.exec(`CREATE TEMP TABLE profile_mix AS SELECT i AS c, i % 7 AS value, NULL::INTEGER AS empty, i % 3 = 0 AS flag, DATE '2020-01-01' + (i % 13)::INTEGER AS day,
+      CASE WHEN i % 5 = 0 THEN NULL ELSE 'x' || (i % 4) END AS "name with space", (i % 11)::DOUBLE / 4 AS d, (i % 9)::DOUBLE AS d2 FROM range(500) r(i)`);
+    const one = await profileDataset(db, "profile_mix", { maxCharts: 0, topCells: 1 });
+    const many = await profileDataset(db, "profile_mix", { maxCharts: 0 });
+    expect(many).toEqual(one);
+    const byName = Object.fromEntries(many.columns.map((c) => [c.column, c]));
+    expect(byName.value).toMatchObject({ distinct: 7, top: "0 (72), 1 (72), 2 (72)" });
+    expect(byName.empty).toMatchObject({ distinct: 0, top: "", nulls: 500 });
+    expect(byName["name with space"]).toMatchObject({ distinct: 4, nulls: 100, top: "x0 (100), x1 (100), x2 (100)" });
+    expect(byName.flag).toMatchObject({ distinct: 2, top: "false (333), true (167)" });
+    expect(byName.d2.distinct).toBe(9);
+    expect(byName.c.distinct).toBe(500);
+    await db.exec("DROP TABLE profile_mix");
   });
 });

@@ -131,4 +131,36 @@ describe("sources", () => {
     const found = outcome.diagnostics.find((d) => d.severity === "error") ?? outcome.error;
     expect(found).toMatchObject({ code: "out-of-memory", message: expect.stringMatching(/wide\.csv: DuckDB ran out of memory .*LATHE_MEMORY_LIMIT/) });
   });
+
+  it("a run reads a csv with the dialect its check found said outright, and gets the same columns and rows as a plain read", async () => {
+    // Quotes with a doubled quote and a line break inside, semicolons, CRLF; a file without a header.
+    writeFileSync(path.join(dir, "dialect.csv"), 'name;note;n\r\n"a;b";"he said ""hi""";1\r\nc;"two\r\nlines";2\r\n');
+    writeFileSync(path.join(dir, "bare.csv"), "1,x\n2,y\n");
+    const s = await open();
+    await s.run(`source t = read "dialect.csv"\nsource u = read "bare.csv"\nsource v = read "dialect.csv" with { delimiter: ";" }`);
+    const reads = [...s.session.executor.dialectReads.values()];
+    expect(reads).toHaveLength(3);
+    expect(reads[0]).toContain("delim = ';'");
+    expect(reads[1]).toContain("header = false");
+    // A delimiter the program gave is not said twice.
+    expect(reads[2].match(/delim = /g)).toHaveLength(1);
+    const db = s.session.executor.db;
+    for (const [name, file] of [["t", "dialect.csv"], ["u", "bare.csv"]]) {
+      const plain = await db.rows(`SELECT * FROM read_csv(${JSON.stringify(path.join(dir, file)).replace(/"/g, "'")})`);
+      expect(await s.rows(name)).toEqual(plain);
+    }
+    expect(await s.rows("t")).toEqual([
+      { name: "a;b", note: 'he said "hi"', n: 1 },
+      { name: "c", note: "two\r\nlines", n: 2 },
+    ]);
+  });
+
+  it("a value past the sniffing sample that does not fit its column names the file and line, without DuckDB's list of fixes", async () => {
+    writeFileSync(path.join(dir, "late.csv"), ["a,b", ...Array.from({ length: 30_000 }, (_, i) => `${i},x`), "abc,y"].join("\n") + "\n");
+    const s = await open();
+    const message = await s.fail(`source t = read "late.csv"`);
+    expect(message).toContain("late.csv, line 30002");
+    expect(message).toContain('Could not convert string "abc"');
+    expect(message).not.toMatch(/Possible solutions/i);
+  });
 });
