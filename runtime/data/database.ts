@@ -37,6 +37,27 @@ export class Database {
     return (Database.scratchDb ??= Database.open(":memory:", { threads: "1" }));
   }
 
+  private oneThreadDepth = 0;
+  private threadsBefore = "";
+
+  /**
+   * Runs `work` with DuckDB on one thread, so a sum adds its rows in scan order and gives the same
+   * bits every time: on several threads DuckDB adds each thread's partial sums in whatever order the
+   * threads finish (`avg` over 5M rows: 14 different results in 15 runs). Nested calls share it.
+   */
+  async oneThread<T>(work: () => Promise<T>): Promise<T> {
+    if (this.oneThreadDepth++ === 0) {
+      const [{ threads }] = await this.rows("SELECT current_setting('threads')::VARCHAR AS threads");
+      this.threadsBefore = String(threads);
+      await this.exec("SET threads = 1");
+    }
+    try {
+      return await work();
+    } finally {
+      if (--this.oneThreadDepth === 0) await this.exec(`SET threads = ${Number(this.threadsBefore)}`);
+    }
+  }
+
   /** Runs a statement that returns nothing of interest. */
   async exec(sql: string): Promise<void> {
     await this.connection.run(sql);

@@ -146,8 +146,17 @@ export async function fitStep(db: Database, step: PrepareStep, relation: string)
   const queries = fitQueries(step, relation);
   if (!queries) return undefined;
   const results: Record<string, unknown>[][] = [];
-  for (const q of queries) results.push(await db.rows(q));
+  const run = async () => {
+    for (const q of queries) results.push(await db.rows(q));
+  };
+  // Sums on one thread, in the rows' order: the same constants, bit for bit, on every run.
+  await (learnsFromSums(step) ? db.oneThread(run) : run());
   return readFitted(step, results);
+}
+
+/** Whether a step's constants are sums over its rows (a mean, a standard deviation), whose last bits depend on the order they are added in. */
+export function learnsFromSums(step: PrepareStep): boolean {
+  return (step.kind === "scale" && step.method === "standard") || (step.kind === "fill" && step.strategy === "mean");
 }
 
 /** Compiles one step to a SELECT over `input`. `columns` are the input's column names (some steps need them). */

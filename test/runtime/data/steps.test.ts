@@ -256,3 +256,28 @@ prepare w = weather {
     });
   });
 });
+
+describe("constants learned from sums", () => {
+  it("scale standard and fill mean learn the same bits on every run over many row groups (one thread, in row order)", async () => {
+    const { Database } = await import("../../../runtime/data/database.js");
+    const { fitStep } = await import("../../../runtime/data/steps.js");
+    const db = await Database.open();
+    try {
+      // 1M rows (9 of DuckDB's row groups): on two threads, the partial sums add up in varying orders.
+      await db.exec(`CREATE TABLE big AS SELECT (hash(i) % 1000003) / 7.3 + 1e-3 * (hash(i * 3) % 1000) AS x, CASE WHEN i % 11 = 0 THEN NULL ELSE (hash(i * 5) % 100003) / 3.1 END AS y FROM range(1000000) r(i)`);
+      const scale = { kind: "scale", method: "standard", columns: [{ text: "x" }, { text: "y" }] } as unknown as PrepareStep;
+      const fill = { kind: "fill", strategy: "mean", columns: [{ text: "y" }] } as unknown as PrepareStep;
+      const seen = new Set<string>();
+      for (let k = 0; k < 6; k++) seen.add(JSON.stringify([await fitStep(db, scale, "big"), await fitStep(db, fill, "big")]));
+      expect(seen.size).toBe(1);
+      // DuckDB's own threads are back as they were.
+      expect((await db.rows("SELECT current_setting('threads')::VARCHAR AS t"))[0].t).not.toBe("1");
+      const [ref] = await db.rows("SELECT avg(x)::DOUBLE AS m, stddev_pop(x)::DOUBLE AS s FROM big");
+      const fitted = JSON.parse([...seen][0])[0].stats.x;
+      expect(fitted.center).toBeCloseTo(Number(ref.m), 6);
+      expect(fitted.scale).toBeCloseTo(Number(ref.s), 6);
+    } finally {
+      db.close();
+    }
+  });
+});
