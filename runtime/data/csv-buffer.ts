@@ -43,9 +43,14 @@ export function csvBufferFor(size: number, head: Uint8Array): number {
  * (a compressed file's head says nothing about its lines).
  */
 export function csvBufferBytes(files: string[]): number {
-  const sized = files.filter((f) => !/\.(gz|zst)$/i.test(f)).map((f) => ({ f, size: statSync(f).size }));
-  if (!sized.length) return smallCsvBuffer;
-  const largest = sized.reduce((a, b) => (b.size > a.size ? b : a));
-  if (largest.size < 4 * largeCsvBuffer) return smallCsvBuffer;
-  return csvBufferFor(largest.size, readBytes(largest.f, 0, headBytes));
+  try {
+    const sized = files.filter((f) => !/\.(gz|zst)$/i.test(f)).map((f) => ({ f, size: statSync(f).size }));
+    if (!sized.length) return smallCsvBuffer;
+    const largest = sized.reduce((a, b) => (b.size > a.size ? b : a));
+    if (largest.size < 4 * largeCsvBuffer) return smallCsvBuffer;
+    return csvBufferFor(largest.size, readBytes(largest.f, 0, headBytes));
+  } catch {
+    // Gone or unreadable since it was checked: DuckDB's read says so, with the file's coded error.
+    return smallCsvBuffer;
+  }
 }
