@@ -10,6 +10,7 @@ import type { DataErrorCode } from "./data-error.js";
 import { Database } from "./database.js";
 import { statDataFile } from "./file-access.js";
 import { checkDataFile } from "./file-check.js";
+import { csvBufferBytes } from "./csv-buffer.js";
 import { expandGlob, isGlob } from "./glob.js";
 import { readOnlyQuery } from "./sql-query.js";
 import { ident, literal } from "../sql/quote.js";
@@ -92,7 +93,7 @@ export async function sourceSql(spec: SourceSpec, baseDir: string, options: { db
   for (const f of files) await checkDataFile(f, format, { header: typeof values.header === "boolean" ? values.header : undefined, shown: glob ? f : spec.path.value });
   const opts: string[] = [];
   if (format === "tsv") opts.push("delim = '\\t'");
-  if (format === "csv" || format === "tsv") opts.push(`buffer_size = ${csvBufferBytes}`, `max_line_size = ${csvMaxLineBytes}`);
+  if (format === "csv" || format === "tsv") opts.push(`buffer_size = ${csvBufferBytes(files)}`, `max_line_size = ${csvMaxLineBytes}`);
   if (format === "ndjson" || format === "jsonl") opts.push("format = 'newline_delimited'");
   let casts: [string, string][] = [];
   for (const [k, v] of Object.entries(values)) {
@@ -105,13 +106,6 @@ export async function sourceSql(spec: SourceSpec, baseDir: string, options: { db
   if (!casts.length) return { sql: read, files, format, ...((format === "csv" || format === "tsv") && !glob ? { csv: { target, options: opts } } : {}) };
   return { sql: `(SELECT * REPLACE (${casts.map(([c, t]) => `CAST(${ident(c)} AS ${t}) AS ${ident(c)}`).join(", ")}) FROM ${read})`, files, format };
 }
-
-/**
- * DuckDB's CSV reader buffer, per reading thread. Its default (32 MB, 16 × the 2 MB line limit) held
- * ≈ 100 MB more at the peak of reading a 78 MB CSV (200k × 20: 238 → 168 MB for the whole process; a
- * 390 MB one: 397 → 341 MB), and read no faster.
- */
-const csvBufferBytes = 4 << 20;
 
 /**
  * DuckDB's own line limit, said outright: with a `buffer_size` given, DuckDB 1.5 lets a line grow
