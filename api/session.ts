@@ -11,7 +11,9 @@ import { readTextFile } from "../runtime/data/file-access.js";
 import { hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
 import { cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
-import { pendingStatementKinds } from "../runtime/ops/index.js";
+import { opOf, pendingStatementKinds } from "../runtime/ops/index.js";
+import type { ExecuteOptions } from "../runtime/ops/types.js";
+import type { DrawChart } from "../runtime/charts/render-bundle.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { planLifetimes } from "../runtime/plan-lifetimes.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
@@ -94,6 +96,20 @@ export interface RunOptions {
    * read anything.
    */
   oneShot?: boolean;
+  /**
+   * Draw the run's charts on a worker thread (`ChartThread`) when its plan draws any: it loads Vega,
+   * Vega-Lite and resvg while the data steps run, and ends with the run (`lathe run`, whose process
+   * ends with it). `true`: started once the run is planned; a thread: the one the caller started
+   * ahead (closed at once if the plan draws nothing). Off in the kernel and the API, which keep Vega
+   * loaded across runs.
+   */
+  chartThread?: boolean | ChartDrawer;
+}
+
+/** A thread drawing a run's charts (`ChartThread`), as a run uses it: ended by `close` when the run ends. */
+export interface ChartDrawer {
+  draw: DrawChart;
+  close(): void;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -241,30 +257,35 @@ export class Session {
       options.onRunId?.(runId);
     }
     const sideEffects = options.sideEffects !== false;
+    const executeOptions: ExecuteOptions = {
+      onEvent: recorder ? recordSteps(recorder, options.onEvent) : options.onEvent,
+      signal: options.signal,
+      store: recorder?.sink,
+      // Without side effects there is no registry to write to, whatever an op would do.
+      registry: recorder && sideEffects ? { registry: new ModelRegistry(this.store), runId } : undefined,
+      sideEffects,
+      models: new ModelRegistry(this.store),
+      runId: recorder ? runId : undefined,
+      serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
+      storeRoot: sideEffects && recorder ? this.store.root : undefined,
+      deferChampion: options.deferChampion,
+      cache: this.stepCache(options.cache, versionsOnce),
+      snapshot: options.snapshot,
+      registryChanges: options.registryChanges,
+      displayCharts: options.displayCharts,
+    };
+    // A run that will draw a chart loads Vega on a thread of its own while its data steps run (`chartThread`).
+    const charts = await this.chartThread(options, plan.steps.some((s) => opOf(s).draws?.(s, executeOptions)));
+    executeOptions.drawChart = charts?.draw;
     try {
-      outcome.output = await this.executor.run(options.oneShot ? planLifetimes(plan, { snapshot: options.snapshot }) : plan, {
-        onEvent: recorder ? recordSteps(recorder, options.onEvent) : options.onEvent,
-        signal: options.signal,
-        store: recorder?.sink,
-        // Without side effects there is no registry to write to, whatever an op would do.
-        registry: recorder && sideEffects ? { registry: new ModelRegistry(this.store), runId } : undefined,
-        sideEffects,
-        models: new ModelRegistry(this.store),
-        runId: recorder ? runId : undefined,
-        serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
-        storeRoot: sideEffects && recorder ? this.store.root : undefined,
-        deferChampion: options.deferChampion,
-        cache: this.stepCache(options.cache, versionsOnce),
-        snapshot: options.snapshot,
-        registryChanges: options.registryChanges,
-        displayCharts: options.displayCharts,
-      });
+      outcome.output = await this.executor.run(options.oneShot ? planLifetimes(plan, { snapshot: options.snapshot }) : plan, executeOptions);
       outcome.ok = true;
     } catch (e) {
       // A failed assert, or a step that failed, still gives what ran before it.
       outcome.output = outputOf(e);
       outcome.error = userError(e);
     } finally {
+      charts?.close();
       // Later cells build on what this one defined, even when a later statement failed.
       this.checked = { params: checked.params, datasets: checked.datasets, models: checked.models };
     }
@@ -331,6 +352,16 @@ export class Session {
       }
     }
     return out;
+  }
+
+  /** The chart thread of a run that draws (the one the caller started, or a new one); one started for a run that does not is closed. */
+  private async chartThread(options: RunOptions, draws: boolean): Promise<ChartDrawer | undefined> {
+    const given = typeof options.chartThread === "object" ? options.chartThread : undefined;
+    if (!draws) {
+      given?.close();
+      return undefined;
+    }
+    return given ?? (options.chartThread ? (await import("../runtime/charts/chart-thread.js")).ChartThread.start(options.signal) : undefined);
   }
 
   /** The step cache a run uses, unless the session or the run has it off. */

@@ -33,6 +33,9 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
     process.stderr.write(`lathe: ${source.error}\n`);
     return exitCodes.usage;
   }
+  // A program that may draw a chart starts the chart thread now, so Vega loads while the session
+  // opens and the program is checked too; the run closes it at once if its plan draws nothing.
+  const charts = mayDraw(source.text, opts.record) ? (await import("../runtime/charts/chart-thread.js")).ChartThread.start() : undefined;
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
@@ -44,8 +47,9 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
       if (e.type === "step-end") steps.push(e);
       on?.(e);
     };
-    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false, oneShot: true }));
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false, oneShot: true, chartThread: charts ?? true }));
   } finally {
+    charts?.close();
     session.close();
   }
   if (opts.runIdFile && ran.outcome.runId) writeFileSync(opts.runIdFile, ran.outcome.runId + "\n");
@@ -142,4 +146,12 @@ function stepPrinter(out: NodeJS.WriteStream): (e: RunEvent) => void {
       if (detail) out.write(detail.replace(/^/gm, "    ") + "\n");
     }
   };
+}
+
+/**
+ * Whether a program's text suggests it draws a chart (a `plot` kept by the run record or written to
+ * an image, a `monitor`), judged before the parser is even loaded; the plan decides for good.
+ */
+export function mayDraw(text: string, record: boolean): boolean {
+  return /\bmonitor\b/.test(text) || (/\bplot\b/.test(text) && (record || /\.(svg|png|html)"/i.test(text)));
 }

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { mayDraw } from "../../cli/run-command.js";
+
+describe("mayDraw", () => {
+  it("starts the chart thread ahead for a program that plots for the record or to an image, or monitors", () => {
+    expect(mayDraw("plot confusion of m on test\n", true)).toBe(true);
+    expect(mayDraw("plot confusion of m on test\n", false)).toBe(false);
+    expect(mayDraw('plot confusion of m on test to "out/m.png"\n', false)).toBe(true);
+    expect(mayDraw('plot confusion of m on test to "out/m.vl.json"\n', false)).toBe(false);
+    expect(mayDraw('monitor "species" { drift on x }\n', false)).toBe(true);
+    // A name that only contains the word is no plot.
+    expect(mayDraw("source plots = read \"p.csv\"\nshow plots\n", true)).toBe(false);
+  });
+});
