@@ -208,6 +208,13 @@ export class Session {
   }
 
   private async runChecked(text: string, file: string, options: RunOptions): Promise<RunOutcome> {
+    // Where and by whom (git status in a child process) is asked as the run starts and awaited when
+    // it is recorded, so git works while the program is checked and planned. Loaded here: it runs git
+    // through node:child_process, which a run that records nothing never needs.
+    // (A notebook run's cells add to the run its command began, which noted that.)
+    const provenance = (options.record ?? this.options.record) !== false && !this.options.notebookRun ? import("../runtime/store/run-provenance.js").then((m) => m.runProvenance(this.baseDir(options.file))) : undefined;
+    // A run that stops before it is recorded never awaits it.
+    provenance?.catch(() => undefined);
     // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
     const { diagnostics, checked, snapshots } = await this.check(text, options, "error");
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
@@ -245,9 +252,7 @@ export class Session {
     let recorder: RunRecorder | undefined;
     if (record) {
       try {
-        // Loaded here: it runs git through node:child_process, which a run that records nothing never needs.
-        const { runProvenance } = await import("../runtime/store/run-provenance.js");
-        Object.assign(start, runProvenance(baseDir));
+        Object.assign(start, await provenance);
         recorder = continued ? (this.notebookRecorder ??= this.store.resume(continued)) : this.store.begin(start, plan);
       } catch (e) {
         outcome.error = userError(e);
