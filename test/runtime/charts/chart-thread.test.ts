@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChartThread as SourceChartThread } from "../../../runtime/charts/chart-thread.js";
 import { confusionMatrixChart, lossCurveChart, renderBundle, type VegaLiteSpec } from "../../../runtime/charts/index.js";
@@ -68,6 +69,18 @@ describe("ChartThread", () => {
     closed.close();
     await expect(pending).rejects.toThrow("the chart thread was closed");
     await expect(closed.draw(clipped)).rejects.toThrow("the chart thread was closed");
+  });
+
+  it("a thread that dies is only a head start lost: what it was drawing, and every later chart, is drawn in this thread", async () => {
+    // Drawn first: the sources' renderBundle and the build's (which the thread falls back to) are two
+    // modules, each serialising its own charts, over one Vega whose ids must not be reset mid-chart.
+    const here = await renderBundle(clipped);
+    const thread = start();
+    const drawing = thread.draw(clipped);
+    // The worker ended from outside, as an out-of-memory error would end it.
+    await (thread as unknown as { worker: Worker }).worker.terminate();
+    expect((await drawing)["image/png"]).toBe(here["image/png"]);
+    expect((await thread.draw(clipped))["image/svg+xml"]).toBe(here["image/svg+xml"]);
   });
 
   it("never keeps a process alive: one left open, loading or done drawing, ends with the process", () => {
