@@ -100,8 +100,8 @@ export interface RunOptions {
    * Draw the run's charts on a worker thread (`ChartThread`) when its plan draws any: it loads Vega,
    * Vega-Lite and resvg while the data steps run, and ends with the run (`lathe run`, whose process
    * ends with it). `true`: started once the run is planned; a thread: the one the caller started
-   * ahead (closed at once if the plan draws nothing). Off in the kernel and the API, which keep Vega
-   * loaded across runs.
+   * ahead, closed at once if the plan draws nothing and in any case when the run ends. Off in the
+   * kernel and the API, which keep Vega loaded across runs.
    */
   chartThread?: boolean | ChartDrawer;
 }
@@ -204,6 +204,8 @@ export class Session {
       return await this.runChecked(text, file, options);
     } finally {
       options.signal?.removeEventListener("abort", interrupt);
+      // A chart thread the caller started ahead ends with the run, even one stopped before its plan.
+      if (typeof options.chartThread === "object") options.chartThread.close();
     }
   }
 
