@@ -5,7 +5,7 @@
  */
 import { parentPort, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { confusionMatrixChart } from "./confusion-matrix-chart.js";
-import { drawImages, loadEngines, renderSvg, svgToPng, type ChartImages, type RenderOptions } from "./render-bundle.js";
+import { drawImages, loadEngines, renderSvg, type ChartImages, type RenderOptions } from "./render-bundle.js";
 import type { VegaLiteSpec } from "./types.js";
 
 /** A chart to draw, as the main thread sends it. */
@@ -48,18 +48,17 @@ async function draw(port: MessagePort, req: DrawRequest): Promise<void> {
 }
 
 /**
- * Loads the libraries, then draws a small chart nobody sees, unless a chart is asked for first: a
- * chart's first drawing costs about as much as loading them (Vega's code compiled and optimised,
- * resvg reading the system fonts), and here that happens while the run's data steps still go on.
- * Vega's per-chart ids are reset for every chart, so what was drawn before does not change a chart.
+ * Loads the libraries, then draws the SVG of a small chart nobody sees, unless a chart is asked for
+ * first: a first SVG costs about twice a later one (Vega's code compiled and optimised), and here
+ * that happens while the run's data steps still go on. Not its PNG: resvg reads the system fonts for
+ * every image, so a first PNG costs hardly more than a later one. Vega's per-chart ids are reset for
+ * every chart, so what was drawn before does not change a chart.
  */
 async function warmUp(asked: () => boolean): Promise<void> {
   try {
     loadEngines();
     if (asked()) return;
-    const svg = await renderSvg(confusionMatrixChart({ classes: ["a", "b"], matrix: [[1, 0], [0, 1]] }));
-    if (asked()) return;
-    svgToPng(svg, 2);
+    await renderSvg(confusionMatrixChart({ classes: ["a", "b"], matrix: [[1, 0], [0, 1]] }));
   } catch {
     // A library that does not load fails each chart with the error it gives in the main thread.
   }
