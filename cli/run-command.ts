@@ -1,14 +1,12 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
-import { resultSummary } from "../api/summary.js";
-import type { RunEvent } from "../runtime/results.js";
+import type { RunEvent, StepResult } from "../runtime/results.js";
 import { exitCodes, parseParams, parseTags, signalExitCode, usageError } from "./exit-codes.js";
 import { formatDiagnostic } from "../language/diagnostic.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { readProgram } from "./program-source.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
-import { resultDetail } from "./report.js";
 
 /**
  * `lathe run FILE|-`: runs a program with a progress line per step; returns the exit code. `junit`:
@@ -70,6 +68,9 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
  * stop, diagnostics with carets, and the exit code CI reads. Shared by `run`, `reproduce` and `retrain`.
  */
 export async function runWithProgress(session: Session, file: string, start: (o: Pick<RunOptions, "signal" | "onEvent">) => Promise<RunOutcome>): Promise<{ code: number; outcome: RunOutcome; release: () => void }> {
+  // How results print (every op's renderer) is loaded here, with the session, not with this module:
+  // `lathe run` starts its chart thread before loading either.
+  const [{ resultSummary }, { resultDetail }] = await Promise.all([import("../api/summary.js"), import("./report.js")]);
   const out = process.stdout;
   const started = Date.now();
   const controller = new AbortController();
@@ -96,7 +97,7 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   };
   let outcome: RunOutcome;
   try {
-    outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out) });
+    outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out, resultSummary, resultDetail) });
   } catch (e) {
     release();
     throw e;
@@ -124,7 +125,7 @@ function reportOutcome(outcome: RunOutcome, file: string, out: NodeJS.WriteStrea
 }
 
 /** A line per finished step, with a redrawn progress bar in between on a terminal (one line per tenth otherwise). */
-function stepPrinter(out: NodeJS.WriteStream): (e: RunEvent) => void {
+function stepPrinter(out: NodeJS.WriteStream, resultSummary: (r: StepResult | undefined) => string, resultDetail: (r: StepResult) => string | undefined): (e: RunEvent) => void {
   let total = 0;
   let current = "";
   const tty = Boolean(out.isTTY);
