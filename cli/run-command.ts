@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
 import type { RunEvent, StepResult } from "../runtime/results.js";
@@ -33,7 +34,8 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
   }
   // A program that may draw a chart starts the chart thread now, so Vega loads while the session
   // opens and the program is checked too; the run closes it at once if its plan draws nothing.
-  const charts = mayDraw(source.text, opts.record) ? (await import("../runtime/charts/chart-thread.js")).ChartThread.start() : undefined;
+  const threaded = chartThreadWanted();
+  const charts = threaded && mayDraw(source.text, opts.record) ? (await import("../runtime/charts/chart-thread.js")).ChartThread.start() : undefined;
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
@@ -45,7 +47,7 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
       if (e.type === "step-end") steps.push(e);
       on?.(e);
     };
-    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false, oneShot: true, chartThread: charts ?? true }));
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false, oneShot: true, chartThread: charts ?? threaded }));
   } finally {
     charts?.close();
     session.close();
@@ -147,6 +149,19 @@ function stepPrinter(out: NodeJS.WriteStream, resultSummary: (r: StepResult | un
       if (detail) out.write(detail.replace(/^/gm, "    ") + "\n");
     }
   };
+}
+
+/**
+ * Whether a run draws its charts on a thread of its own: `LATHE_CHART_THREAD=on` or `off`, else when a
+ * core is likely to be spare (two cores or more, the 1-minute load average at most the cores less
+ * one). The thread's work runs beside the main thread only on a core nobody else wants; on a busy
+ * machine (where the kernel shares the CPU between sessions, not threads) it comes out of the run's
+ * own share and only adds the thread's start-up and warm-up.
+ */
+export function chartThreadWanted(env: NodeJS.ProcessEnv = process.env, load = os.loadavg()[0], cores = os.availableParallelism()): boolean {
+  if (env.LATHE_CHART_THREAD === "on") return true;
+  if (env.LATHE_CHART_THREAD === "off") return false;
+  return cores > 1 && load <= cores - 1;
 }
 
 /**

@@ -64,7 +64,8 @@ evaluate net on test metrics accuracy
 plot confusion of net on test
 `,
     );
-    const r = run("npx", ["lathe", "run", "job.lathe"], app);
+    // The chart thread whatever the machine's load (by default it starts only with a core to spare).
+    const r = spawnSync("npx", ["lathe", "run", "job.lathe"], { cwd: app, env: { ...env, LATHE_CHART_THREAD: "on" }, encoding: "utf8", timeout: 300_000 });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/train net \(neural_network\): \d+ rows, 2 features, 2 classes, native engine/);

@@ -8,6 +8,10 @@ import { pendingStatementKinds } from "../../runtime/ops/index.js";
 import { registeredStore } from "../runtime/serve/fixture.js";
 import { repo, tempDir } from "../helpers.js";
 
+// Recorded runs here draw on the chart thread whatever the machine's load (by default it starts only
+// with a core to spare), so the thread's path is the one these tests hold to the in-process bytes.
+process.env.LATHE_CHART_THREAD = "on";
+
 // The CLI as a user runs it: the compiled bin (npm test builds dist/ first), in a scratch folder.
 function lathe(args: string[], cwd = tempDir()) {
   const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { cwd, encoding: "utf8", timeout: 120_000 });
