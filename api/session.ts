@@ -11,7 +11,9 @@ import { readTextFile } from "../runtime/data/file-access.js";
 import { csvDialectRead, hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
 import { cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
-import { pendingStatementKinds } from "../runtime/ops/index.js";
+import { opOf, pendingStatementKinds } from "../runtime/ops/index.js";
+import type { ExecuteOptions } from "../runtime/ops/types.js";
+import type { DrawChart } from "../runtime/charts/render-bundle.js";
 import { planProgram, type Plan, type PlanContext } from "../runtime/plan.js";
 import { planLifetimes } from "../runtime/plan-lifetimes.js";
 import { AssertionFailed, type RunEvent } from "../runtime/results.js";
@@ -20,7 +22,7 @@ import { nativeMlpDescription } from "../runtime/models/native-engine.js";
 import { defaultStoreRoot } from "../runtime/store/store-location.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
-import { codeFingerprint } from "../runtime/code-fingerprint.js";
+import { codeFingerprint, codeFingerprintAsync } from "../runtime/code-fingerprint.js";
 import { snapshotInstead, type RecordedSnapshot } from "../runtime/data/snapshot-source.js";
 import { FileDigests } from "../runtime/file-digests.js";
 import type { EngineRef, SnapshotUse } from "../runtime/ops/types.js";
@@ -94,6 +96,20 @@ export interface RunOptions {
    * read anything.
    */
   oneShot?: boolean;
+  /**
+   * Draw the run's charts on a worker thread (`ChartThread`) when its plan draws any: it loads Vega,
+   * Vega-Lite and resvg while the data steps run, and ends with the run (`lathe run`, whose process
+   * ends with it). `true`: started once the run is planned; a thread: the one the caller started
+   * ahead, closed at once if the plan draws nothing and in any case when the run ends. Off in the
+   * kernel and the API, which keep Vega loaded across runs.
+   */
+  chartThread?: boolean | ChartDrawer;
+}
+
+/** A thread drawing a run's charts (`ChartThread`), as a run uses it: ended by `close` when the run ends. */
+export interface ChartDrawer {
+  draw: DrawChart;
+  close(): void;
 }
 
 /** The outcome of running some Lathe text. `ok` is false on diagnostics errors, data errors or a failed assert. */
@@ -193,10 +209,21 @@ export class Session {
       return await this.runChecked(text, file, options);
     } finally {
       options.signal?.removeEventListener("abort", interrupt);
+      // A chart thread the caller started ahead ends with the run, even one stopped before its plan.
+      if (typeof options.chartThread === "object") options.chartThread.close();
     }
   }
 
   private async runChecked(text: string, file: string, options: RunOptions): Promise<RunOutcome> {
+    // Where and by whom (git status in a child process) is asked as the run starts and awaited when
+    // it is recorded, so git works while the program is checked and planned. Loaded here: it runs git
+    // through node:child_process, which a run that records nothing never needs.
+    // (A notebook run's cells add to the run its command began, which noted that.)
+    const provenance = (options.record ?? this.options.record) !== false && !this.options.notebookRun ? import("../runtime/store/run-provenance.js").then((m) => m.runProvenance(this.baseDir(options.file))) : undefined;
+    // A run that stops before it is recorded never awaits it.
+    provenance?.catch(() => undefined);
+    // The code's fingerprint (a record's versions, the step cache's key) is read off the main thread meanwhile too.
+    const code = (options.record ?? this.options.record) !== false || this.options.cache ? codeFingerprintAsync().catch(() => undefined) : undefined;
     // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
     const { diagnostics, checked, snapshots } = await this.checkText(text, options, "error", true);
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
@@ -211,6 +238,7 @@ export class Session {
     }
     outcome.plan = plan;
     const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
+    await code;
     // The libraries and engines a run record or the step cache notes (it loads the native module and
     // reads /proc/cpuinfo): computed only for a run that keeps either.
     let libraryVersions: Record<string, string> | undefined;
@@ -234,9 +262,7 @@ export class Session {
     let recorder: RunRecorder | undefined;
     if (record) {
       try {
-        // Loaded here: it runs git through node:child_process, which a run that records nothing never needs.
-        const { runProvenance } = await import("../runtime/store/run-provenance.js");
-        Object.assign(start, runProvenance(baseDir));
+        Object.assign(start, await provenance);
         recorder = continued ? (this.notebookRecorder ??= this.store.resume(continued)) : this.store.begin(start, plan);
       } catch (e) {
         outcome.error = userError(e);
@@ -246,30 +272,35 @@ export class Session {
       options.onRunId?.(runId);
     }
     const sideEffects = options.sideEffects !== false;
+    const executeOptions: ExecuteOptions = {
+      onEvent: recorder ? recordSteps(recorder, options.onEvent) : options.onEvent,
+      signal: options.signal,
+      store: recorder?.sink,
+      // Without side effects there is no registry to write to, whatever an op would do.
+      registry: recorder && sideEffects ? { registry: new ModelRegistry(this.store), runId } : undefined,
+      sideEffects,
+      models: new ModelRegistry(this.store),
+      runId: recorder ? runId : undefined,
+      serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
+      storeRoot: sideEffects && recorder ? this.store.root : undefined,
+      deferChampion: options.deferChampion,
+      cache: this.stepCache(options.cache, versionsOnce),
+      snapshot: options.snapshot,
+      registryChanges: options.registryChanges,
+      displayCharts: options.displayCharts,
+    };
+    // A run that will draw a chart loads Vega on a thread of its own while its data steps run (`chartThread`).
+    const charts = await this.chartThread(options, plan.steps.some((s) => opOf(s).draws?.(s, executeOptions)));
+    executeOptions.drawChart = charts?.draw;
     try {
-      outcome.output = await this.executor.run(options.oneShot ? planLifetimes(plan, { snapshot: options.snapshot }) : plan, {
-        onEvent: recorder ? recordSteps(recorder, options.onEvent) : options.onEvent,
-        signal: options.signal,
-        store: recorder?.sink,
-        // Without side effects there is no registry to write to, whatever an op would do.
-        registry: recorder && sideEffects ? { registry: new ModelRegistry(this.store), runId } : undefined,
-        sideEffects,
-        models: new ModelRegistry(this.store),
-        runId: recorder ? runId : undefined,
-        serving: sideEffects ? { root: this.store.root, registry: new ModelRegistry(this.store), ...options.serving } : undefined,
-        storeRoot: sideEffects && recorder ? this.store.root : undefined,
-        deferChampion: options.deferChampion,
-        cache: this.stepCache(options.cache, versionsOnce),
-        snapshot: options.snapshot,
-        registryChanges: options.registryChanges,
-        displayCharts: options.displayCharts,
-      });
+      outcome.output = await this.executor.run(options.oneShot ? planLifetimes(plan, { snapshot: options.snapshot }) : plan, executeOptions);
       outcome.ok = true;
     } catch (e) {
       // A failed assert, or a step that failed, still gives what ran before it.
       outcome.output = outputOf(e);
       outcome.error = userError(e);
     } finally {
+      charts?.close();
       // Later cells build on what this one defined, even when a later statement failed.
       this.checked = { params: checked.params, datasets: checked.datasets, models: checked.models };
     }
@@ -343,6 +374,16 @@ export class Session {
       }
     }
     return out;
+  }
+
+  /** The chart thread of a run that draws (the one the caller started, or a new one); one started for a run that does not is closed. */
+  private async chartThread(options: RunOptions, draws: boolean): Promise<ChartDrawer | undefined> {
+    const given = typeof options.chartThread === "object" ? options.chartThread : undefined;
+    if (!draws) {
+      given?.close();
+      return undefined;
+    }
+    return given ?? (options.chartThread ? (await import("../runtime/charts/chart-thread.js")).ChartThread.start(options.signal) : undefined);
   }
 
   /** The step cache a run uses, unless the session or the run has it off. */

@@ -1,14 +1,13 @@
 import { existsSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { RunOptions, RunOutcome, Session } from "../api/session.js";
-import { resultSummary } from "../api/summary.js";
-import type { RunEvent } from "../runtime/results.js";
+import type { RunEvent, StepResult } from "../runtime/results.js";
 import { exitCodes, parseParams, parseTags, signalExitCode, usageError } from "./exit-codes.js";
 import { formatDiagnostic } from "../language/diagnostic.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { readProgram } from "./program-source.js";
 import { progressBar, ProgressThrottle } from "./progress.js";
-import { resultDetail } from "./report.js";
 
 /**
  * `lathe run FILE|-`: runs a program with a progress line per step; returns the exit code. `junit`:
@@ -33,6 +32,10 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
     process.stderr.write(`lathe: ${source.error}\n`);
     return exitCodes.usage;
   }
+  // A program that may draw a chart starts the chart thread now, so Vega loads while the session
+  // opens and the program is checked too; the run closes it at once if its plan draws nothing.
+  const threaded = chartThreadWanted();
+  const charts = threaded && mayDraw(source.text, opts.record) ? (await import("../runtime/charts/chart-thread.js")).ChartThread.start() : undefined;
   const { Session } = await import("../api/session.js");
   const session = await Session.open({ root: opts.store, record: opts.record });
   let ran: Awaited<ReturnType<typeof runWithProgress>>;
@@ -44,8 +47,9 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
       if (e.type === "step-end") steps.push(e);
       on?.(e);
     };
-    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false, oneShot: true }));
+    ran = await runWithProgress(session, source.file, (o) => session.run(source.text, { ...o, onEvent: collect(o.onEvent), file: source.file, params, serving, cache: opts.cache === false ? "refresh" : "use", snapshot: opts.snapshot, name: opts.name?.trim(), tags, registryChanges: opts.registry, displayCharts: false, oneShot: true, chartThread: charts ?? threaded }));
   } finally {
+    charts?.close();
     session.close();
   }
   if (opts.runIdFile && ran.outcome.runId) writeFileSync(opts.runIdFile, ran.outcome.runId + "\n");
@@ -66,6 +70,9 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
  * stop, diagnostics with carets, and the exit code CI reads. Shared by `run`, `reproduce` and `retrain`.
  */
 export async function runWithProgress(session: Session, file: string, start: (o: Pick<RunOptions, "signal" | "onEvent">) => Promise<RunOutcome>): Promise<{ code: number; outcome: RunOutcome; release: () => void }> {
+  // How results print (every op's renderer) is loaded here, with the session, not with this module:
+  // `lathe run` starts its chart thread before loading either.
+  const [{ resultSummary }, { resultDetail }] = await Promise.all([import("../api/summary.js"), import("./report.js")]);
   const out = process.stdout;
   const started = Date.now();
   const controller = new AbortController();
@@ -92,7 +99,7 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   };
   let outcome: RunOutcome;
   try {
-    outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out) });
+    outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out, resultSummary, resultDetail) });
   } catch (e) {
     release();
     throw e;
@@ -120,7 +127,7 @@ function reportOutcome(outcome: RunOutcome, file: string, out: NodeJS.WriteStrea
 }
 
 /** A line per finished step, with a redrawn progress bar in between on a terminal (one line per tenth otherwise). */
-function stepPrinter(out: NodeJS.WriteStream): (e: RunEvent) => void {
+function stepPrinter(out: NodeJS.WriteStream, resultSummary: (r: StepResult | undefined) => string, resultDetail: (r: StepResult) => string | undefined): (e: RunEvent) => void {
   let total = 0;
   let current = "";
   const tty = Boolean(out.isTTY);
@@ -142,4 +149,25 @@ function stepPrinter(out: NodeJS.WriteStream): (e: RunEvent) => void {
       if (detail) out.write(detail.replace(/^/gm, "    ") + "\n");
     }
   };
+}
+
+/**
+ * Whether a run draws its charts on a thread of its own: `LATHE_CHART_THREAD=on` or `off`, else when a
+ * core is likely to be spare (two cores or more, the 1-minute load average at most the cores less
+ * one). The thread's work runs beside the main thread only on a core nobody else wants; on a busy
+ * machine (where the kernel shares the CPU between sessions, not threads) it comes out of the run's
+ * own share and only adds the thread's start-up and warm-up.
+ */
+export function chartThreadWanted(env: NodeJS.ProcessEnv = process.env, load = os.loadavg()[0], cores = os.availableParallelism()): boolean {
+  if (env.LATHE_CHART_THREAD === "on") return true;
+  if (env.LATHE_CHART_THREAD === "off") return false;
+  return cores > 1 && load <= cores - 1;
+}
+
+/**
+ * Whether a program's text suggests it draws a chart (a `plot` kept by the run record or written to
+ * an image, a `monitor`), judged before the parser is even loaded; the plan decides for good.
+ */
+export function mayDraw(text: string, record: boolean): boolean {
+  return /\bmonitor\b/.test(text) || (/\bplot\b/.test(text) && (record || /\.(svg|png|html)"/i.test(text)));
 }

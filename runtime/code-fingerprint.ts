@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,21 +13,44 @@ let known: string | undefined;
  */
 export function codeFingerprint(): string {
   if (known) return known;
+  const files = codeFiles();
+  return (known = digest(files, files.map((f) => readFileSync(f.path))));
+}
+
+/**
+ * The same hash, its files read off the main thread: a session starts it as a recorded run starts,
+ * so the reads overlap the check and the plan, and `codeFingerprint` then answers at once.
+ */
+export async function codeFingerprintAsync(): Promise<string> {
+  if (known) return known;
+  const files = codeFiles();
+  const contents = await Promise.all(files.map((f) => readFile(f.path)));
+  return (known ??= digest(files, contents));
+}
+
+/** The files hashed, in order: the modules under this folder by name (`name` their relative path), then the native module (no name). */
+function codeFiles(): { path: string; name?: string }[] {
   const self = fileURLToPath(import.meta.url);
   const ext = path.extname(self);
   const root = path.dirname(self);
-  const h = createHash("sha256");
+  const files: { path: string; name?: string }[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith(ext) && !entry.name.endsWith(`.d${ext}`)) h.update(`${path.relative(root, p)}\0`).update(readFileSync(p));
+      else if (entry.name.endsWith(ext) && !entry.name.endsWith(`.d${ext}`)) files.push({ path: p, name: path.relative(root, p) });
     }
   };
   walk(root);
   // From dist/runtime/ the native module sits in dist/native/; from the sources in dist/native/ too.
   for (const p of ["../native/lathe-native.node", "../dist/native/lathe-native.node"].map((p) => path.resolve(root, p))) {
-    if (existsSync(p)) h.update(readFileSync(p));
+    if (existsSync(p)) files.push({ path: p });
   }
-  return (known = h.digest("hex"));
+  return files;
+}
+
+function digest(files: { name?: string }[], contents: Buffer[]): string {
+  const h = createHash("sha256");
+  files.forEach((f, i) => (f.name === undefined ? h : h.update(`${f.name}\0`)).update(contents[i]));
+  return h.digest("hex");
 }

@@ -1,4 +1,5 @@
 import { countsBarChart } from "./charts/top-values-chart.js";
+import type { DrawChart } from "./charts/render-bundle.js";
 import type { ChartBundle, VegaLiteSpec } from "./charts/types.js";
 import type { Database } from "./data/database.js";
 import { Pacer } from "./models/abort.js";
@@ -172,8 +173,8 @@ export function countsChart(column: string, counts: { value: string; count: numb
   return countsBarChart({ column, counts, note: note || undefined });
 }
 
-/** Renders the profile's charts into display bundles (Vega-Lite, SVG, PNG, text). */
-export async function renderProfileCharts(specs: DatasetProfile["specs"], signal?: AbortSignal): Promise<{ column: string; bundle: ChartBundle }[]> {
+/** Renders the profile's charts into display bundles (Vega-Lite, SVG, PNG, text), with `draw` when given (a run's chart thread). */
+export async function renderProfileCharts(specs: DatasetProfile["specs"], signal?: AbortSignal, draw?: DrawChart): Promise<{ column: string; bundle: ChartBundle }[]> {
   // Vega and resvg are heavy to load; only a describe pays for them.
   const { renderBundle } = await import("./charts/render-bundle.js");
   const out: { column: string; bundle: ChartBundle }[] = [];
@@ -181,7 +182,7 @@ export async function renderProfileCharts(specs: DatasetProfile["specs"], signal
   for (const s of specs) {
     // Rendering (resvg's PNG) is synchronous work that awaits nothing real: give the event loop its turn.
     await pace.tick();
-    out.push({ column: s.column, bundle: await renderBundle(s.spec) });
+    out.push({ column: s.column, bundle: await (draw ?? renderBundle)(s.spec) });
   }
   return out;
 }

@@ -45,14 +45,14 @@ describe("the npm package", () => {
   it("ships the build, its types, the native module and the docs; no tests, sources or source maps", () => {
     const native = `dist/native/${process.platform}-${process.arch}/lathe-native.node`;
     const duckdbBundle = `dist/vendor/duckdb-node-api-${duckdbVersion()}.cjs`;
-    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", native, "native/mlp.cc", "native/histograms.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle]) expect(files).toContain(f);
+    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(app, "node_modules/lathe/package.json"), "utf8"));
     expect(manifest.exports["."]).toEqual({ types: "./dist/api/index.d.ts", default: "./dist/api/index.js" });
     expect(manifest.allowScripts).toBeUndefined();
   });
 
-  it("runs `npx lathe run` on a program in the user's folder, training on the native engine it ships", () => {
+  it("runs `npx lathe run` on a program in the user's folder, training on the native engine it ships, its chart drawn on the chart thread it ships", () => {
     const rows = ["a,b,label", ...Array.from({ length: 120 }, (_, i) => `${(i * 37) % 101},${(i * 53) % 89},${((i * 37) % 101) + ((i * 53) % 89) > 95 ? "yes" : "no"}`)];
     writeFileSync(path.join(app, "points.csv"), rows.join("\n") + "\n");
     writeFileSync(
@@ -61,13 +61,17 @@ describe("the npm package", () => {
 split points into train 70%, test 30% stratify by label seed 1
 model net = neural_network predicting label from train { layers: [8]; epochs: 3 }
 evaluate net on test metrics accuracy
+plot confusion of net on test
 `,
     );
-    const r = run("npx", ["lathe", "run", "job.lathe"], app);
+    // The chart thread whatever the machine's load (by default it starts only with a core to spare).
+    const r = spawnSync("npx", ["lathe", "run", "job.lathe"], { cwd: app, env: { ...env, LATHE_CHART_THREAD: "on" }, encoding: "utf8", timeout: 300_000 });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/train net \(neural_network\): \d+ rows, 2 features, 2 classes, native engine/);
     expect(r.stdout).toMatch(/run \S+ recorded in \.lathe\/runs/);
+    const png = /\.lathe\/artifacts\/[0-9a-f]{64}\.png/.exec(r.stdout);
+    expect(readFileSync(path.join(app, png![0])).subarray(1, 4).toString()).toBe("PNG");
     const version = run("npx", ["lathe", "--version"], app);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version);
   });

@@ -65,16 +65,41 @@ export function svgToPng(svg: string, scale = 1): Buffer {
   return resvg.render().asPng();
 }
 
-/** Compiles and renders a spec into one multi-MIME display bundle (Vega-Lite JSON, SVG, PNG, text). */
-export async function renderBundle(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<ChartBundle> {
+/** A chart's drawn images: Vega's SVG and, unless left out, resvg's PNG in base64 (what a chart thread sends back). */
+export interface ChartImages {
+  svg: string;
+  png?: string;
+}
+
+/** Draws a spec's images: the SVG, and the PNG at `scale` unless `png` is false. */
+export async function drawImages(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<ChartImages> {
   const svg = await renderSvg(spec);
+  return opts.png ?? true ? { svg, png: svgToPng(svg, opts.scale ?? 2).toString("base64") } : { svg };
+}
+
+/** The display bundle of a spec and its drawn images (the spec itself, not a copy). */
+export function bundleOf(spec: VegaLiteSpec, images: ChartImages): ChartBundle {
   const bundle: ChartBundle = {
     "application/vnd.vegalite.v5+json": spec,
-    "image/svg+xml": svg,
+    "image/svg+xml": images.svg,
     "text/plain": plainText(spec),
   };
-  if (opts.png ?? true) bundle["image/png"] = svgToPng(svg, opts.scale ?? 2).toString("base64");
+  if (images.png !== undefined) bundle["image/png"] = images.png;
   return bundle;
+}
+
+/** Compiles and renders a spec into one multi-MIME display bundle (Vega-Lite JSON, SVG, PNG, text), in this thread. */
+export async function renderBundle(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<ChartBundle> {
+  return bundleOf(spec, await drawImages(spec, opts));
+}
+
+/** Draws a chart into its display bundle: in this thread (`renderBundle`) or on a run's chart thread. */
+export type DrawChart = (spec: VegaLiteSpec, opts?: RenderOptions) => Promise<ChartBundle>;
+
+/** Loads Vega, Vega-Lite and resvg now instead of at the first chart (a chart thread, ahead of its first chart). */
+export function loadEngines(): void {
+  vegaEngines();
+  require("@resvg/resvg-js");
 }
 
 /** A chart nobody will see as an image: its spec and its text, without loading Vega or resvg. */

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { compiledWorkerUrl } from "../worker-url.js";
 import type { Objective } from "./lbfgs.js";
 import { addBlocks, blockCount, blockStride, BLOCK_ROWS, passBlocks, type PassData } from "./linear-pass.js";
 import type { LinearWorkerData } from "./linear-pass-worker.js";
@@ -24,11 +23,7 @@ export function passThreads(n: number, d: number, k: number): number {
 }
 
 /** The compiled worker script; undefined when running from TypeScript sources (tests), where a worker could not load it. */
-export function workerUrl(): URL | undefined {
-  if (!import.meta.url.endsWith(".js")) return undefined;
-  const url = new URL("./linear-pass-worker.js", import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : undefined;
-}
+export const workerUrl = (): URL | undefined => compiledWorkerUrl("linear-pass-worker.js", import.meta.url);
 
 /** A typed array on a SharedArrayBuffer (the same one when it already is), so worker threads read it without a copy. */
 function shared<T extends Float32Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T): T {

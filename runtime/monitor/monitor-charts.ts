@@ -1,3 +1,4 @@
+import type { DrawChart } from "../charts/render-bundle.js";
 import type { ChartBundle, VegaLiteSpec } from "../charts/types.js";
 import { CHART_WIDTH, VEGA_LITE_SCHEMA } from "../charts/types.js";
 import type { MonitorResult } from "./evaluate.js";
@@ -90,12 +91,13 @@ export function resourceChartSpec(r: MonitorResult): VegaLiteSpec {
 }
 
 /** The charts of an evaluation, rendered (drift per feature, a metric over time, latency percentiles over time, memory and CPU over time); those without data are left out. */
-export async function monitorCharts(r: MonitorResult, options: { png?: boolean } = {}): Promise<MonitorChart[]> {
+export async function monitorCharts(r: MonitorResult, options: { png?: boolean; draw?: DrawChart } = {}): Promise<MonitorChart[]> {
   const { renderBundle } = await import("../charts/render-bundle.js");
   const labelled = r.series.points.some((p) => p.accuracy !== null);
   const resources = r.series.points.some((p) => p.rss !== null || p.cpu !== null);
   const specs = [...(r.drift.length ? [driftChartSpec(r)] : []), ...(r.counts.requests || labelled ? [metricChartSpec(r)] : []), ...(r.counts.requests ? [latencyChartSpec(r)] : []), ...(resources ? [resourceChartSpec(r)] : [])];
   const out: MonitorChart[] = [];
-  for (const spec of specs) out.push({ title: String(spec.title), bundle: await renderBundle(spec, { png: options.png ?? false }) });
+  const draw = options.draw ?? renderBundle;
+  for (const spec of specs) out.push({ title: String(spec.title), bundle: await draw(spec, { png: options.png ?? false }) });
   return out;
 }

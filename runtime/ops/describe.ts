@@ -19,6 +19,8 @@ export const describe: OpDefinition<DescribeStep> = {
   cacheable: () => false,
   // Rows on an engine: a bounded sample comes back and is profiled (see `engineProfile`).
   readsEngine: () => true,
+  // A dataset's chart per column, drawn where charts are shown (not in the CLI, which prints the table).
+  draws: (step, options) => step.what !== "model" && options.displayCharts !== false,
   async run(ctx, step) {
     if (step.what === "model") {
       const m = ctx.model(step.target);
@@ -40,7 +42,7 @@ export const describe: OpDefinition<DescribeStep> = {
       const table = sample ? sample.table : ctx.dataset(step.target).name;
       const rows = remote ? remote.rows : ctx.dataset(step.target).rows;
       const profile = await profileDataset(ctx.db, table, { signal, maxCharts: shown ? maxDescribeCharts : 0 });
-      const charts = shown ? await renderProfileCharts(profile.specs, signal) : [];
+      const charts = shown ? await renderProfileCharts(profile.specs, signal, ctx.options.drawChart) : [];
       const sampled = sample && sample.state.rows < rows ? { sampled: sample.state.rows } : {};
       return { kind: "describe", name: step.target, rows, columns: profile.columns as unknown as Record<string, unknown>[], charts, ...(shown && profile.unchartedColumns ? { unchartedColumns: profile.unchartedColumns } : {}), ...sampled };
     } finally {

@@ -29,6 +29,8 @@ export const monitor: OpDefinition<MonitorStep> = {
   cacheable: () => false,
   // It writes to the run store (its rules, an evaluation): not while a run is reproduced.
   sideEffect: true,
+  // Its charts (drift, metrics, latency, resources) are drawn wherever it runs.
+  draws: (_step, options) => options.sideEffects !== false,
   async run(ctx, step) {
     const root = ctx.options.serving?.root;
     if (!root) throw new DataError("`monitor` reads the prediction log and records its evaluation in the run store, and this run has none", undefined, "no-store");
@@ -36,7 +38,7 @@ export const monitor: OpDefinition<MonitorStep> = {
     writeMonitorSpec(root, { format: "lathe-monitor-spec", name: step.ref.name, rules: step.rules, recordedAt: new Date().toISOString(), ...(ctx.options.registry ? { runId: ctx.options.registry.runId } : {}) });
     const { runMonitor } = await import("../monitor/run-monitor.js");
     // The statement's charts show in notebooks, where GitHub's viewer needs a PNG beside the SVG.
-    return { kind: "monitor", run: await runMonitor(root, step.ref, step.rules, undefined, undefined, { png: true }) };
+    return { kind: "monitor", run: await runMonitor(root, step.ref, step.rules, undefined, undefined, { png: true, draw: ctx.options.drawChart }) };
   },
 };
 

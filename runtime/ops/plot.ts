@@ -3,7 +3,7 @@ import path from "node:path";
 import { isDrawn, type ChartBundle, type UndrawnChart } from "../charts/types.js";
 import { DataError } from "../errors.js";
 import type { StepResult } from "../results.js";
-import type { Draft, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
+import type { Draft, ExecuteOptions, OpDefinition, Planner, Rendered, StepBase } from "./types.js";
 import { engineSample } from "../data/engine-dataset.js";
 import { countText, engineSampleRows } from "../output-bounds.js";
 
@@ -35,6 +35,16 @@ const chartFileExt = (file: string) => (file.toLowerCase().endsWith(".vl.json") 
 /** Whether writing FILE needs the chart drawn (an unknown extension does: its error is said when writing). */
 const needsImage = (file: string) => chartFiles[chartFileExt(file)]?.image ?? true;
 
+/**
+ * Whether a plot step draws its chart (Vega's SVG, resvg's PNG: ≈ 250 ms of loading and rendering):
+ * only for someone who sees or keeps the image — a notebook or the API (`displayCharts`), the run's
+ * record, a file that needs it.
+ */
+function plotDraws(step: PlotStep, options: ExecuteOptions): boolean {
+  const writes = step.path !== undefined && options.sideEffects !== false;
+  return options.displayCharts !== false || options.store !== undefined || (writes && needsImage(step.path!));
+}
+
 export const plot: OpDefinition<PlotStep> = {
   op: "plot",
   io: (step) => ({ reads: [step.target, ...(step.data ? [step.data] : [])], defines: [] }),
@@ -42,6 +52,7 @@ export const plot: OpDefinition<PlotStep> = {
   // A chart of a dataset's columns reads engine rows itself (a bounded sample of those columns); a
   // chart of a model's predictions needs the rows in DuckDB, so the executor brings them back.
   readsEngine: (step) => step.data === undefined,
+  draws: plotDraws,
   async run(ctx, step) {
     // Vega and resvg are heavy to load; only runs that plot pay for them.
     const { chartSpec } = await import("./plot-chart.js");
@@ -55,11 +66,7 @@ export const plot: OpDefinition<PlotStep> = {
       if (sample) await ctx.db.exec(`DROP TABLE IF EXISTS ${sample.state.relation}`);
     }
     if (remote && sample && sample.state.rows < remote.rows && typeof spec.title === "string") spec.title += ` (a sample of ${countText(sample.state.rows)} of ${countText(remote.rows)} rows on ${remote.ref.engine})`;
-    const writes = step.path !== undefined && ctx.options.sideEffects !== false;
-    // Drawing (Vega's SVG, resvg's PNG: ≈ 250 ms of loading and rendering) only for someone who sees
-    // or keeps the image: a notebook or the API (`displayCharts`), the run's record, a file that needs it.
-    const draw = ctx.options.displayCharts !== false || ctx.options.store !== undefined || (writes && needsImage(step.path!));
-    const bundle = draw ? await renderBundle(spec) : undrawnChart(spec);
+    const bundle = plotDraws(step, ctx.options) ? await (ctx.options.drawChart ?? renderBundle)(spec) : undrawnChart(spec);
     const title = typeof spec.title === "string" ? spec.title : step.chart;
     const files: string[] = [];
     const base = `${step.chart}-${step.target}${step.data ? `-${step.data}` : ""}`;

@@ -36,6 +36,8 @@ export const tune: OpDefinition<TuneStep> = {
   // It redefines its model from the model itself; its key covers the key of the step that made
   // that model (and the data's, the space's, the seed's), which fixes the tuned model.
   cacheable: () => true,
+  // Its chart of the trials, drawn where charts are shown (not in the CLI, which prints the trials' table).
+  draws: (_step, options) => options.displayCharts !== false,
   async run(ctx, step) {
     const result = await tuneStep(ctx, step);
     ctx.measured.delete(step.model);
@@ -130,6 +132,6 @@ async function tuneStep(ex: StepContext, step: TuneStep): Promise<Omit<Extract<S
   const { tuningResultsChart } = await import("../charts/tuning-results-chart.js");
   const { renderBundle, undrawnChart } = await import("../charts/render-bundle.js");
   const spec = tuningResultsChart({ metric: step.metric, trials: trials.map((t) => ({ ...t, params: t.params as Record<string, string | number | boolean | Array<string | number>> })), higherIsBetter: info.higherIsBetter, title: `Tuning ${step.model}: ${step.metric} on ${step.data}` });
-  const bundle = options.displayCharts === false ? undrawnChart(spec) : await renderBundle(spec);
+  const bundle = options.displayCharts === false ? undrawnChart(spec) : await (options.drawChart ?? renderBundle)(spec);
   return { kind: "tune", model: step.model, metric: step.metric, data: step.data, trials, best: { params: best.params, score: best.score }, bundle };
 }

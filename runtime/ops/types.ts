@@ -2,6 +2,7 @@ import type { DatasetState } from "../dataset-state.js";
 import type { Statement, StatementKind } from "../../language/ast.js";
 import type { CheckedProgram } from "../../language/checker.js";
 import type { Span } from "../../language/diagnostic.js";
+import type { DrawChart } from "../charts/render-bundle.js";
 import type { ChartBundle, UndrawnChart } from "../charts/types.js";
 import type { ClickHouseConnection, EngineAddress, EngineRef } from "../data/clickhouse-connection.js";
 import type { Database } from "../data/database.js";
@@ -105,6 +106,11 @@ export interface OpDefinition<S extends StepBase & { op: string }> {
    * step runs, so the op reads it like any other.
    */
   readsEngine?(step: S): boolean;
+  /**
+   * Whether running the step under these options draws a chart (Vega's SVG, resvg's PNG): a one-shot
+   * run whose plan draws one starts a chart thread at its start (`ExecuteOptions.drawChart`).
+   */
+  draws?(step: S, options: ExecuteOptions): boolean;
   run(ctx: StepContext, step: S): Promise<StepResult | undefined>;
 }
 
@@ -168,6 +174,11 @@ export interface ExecuteOptions {
    * spec and text only (`UndrawnChart`).
    */
   displayCharts?: boolean;
+  /**
+   * How charts are drawn: a one-shot run's chart thread (`charts/chart-thread.ts`), which loaded Vega
+   * while the data steps ran; else in this thread (`renderBundle`, loading Vega at the first chart).
+   */
+  drawChart?: DrawChart;
   /** Keep each source's rows as Parquet with the run (`lathe run --snapshot`), so it can be reproduced without the file. */
   snapshot?: boolean;
 }

@@ -1,11 +1,16 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../language/index.js";
+import { renderBundle } from "../../runtime/charts/render-bundle.js";
 import { pendingStatementKinds } from "../../runtime/ops/index.js";
 import { registeredStore } from "../runtime/serve/fixture.js";
 import { repo, tempDir } from "../helpers.js";
+
+// Recorded runs here draw on the chart thread whatever the machine's load (by default it starts only
+// with a core to spare), so the thread's path is the one these tests hold to the in-process bytes.
+process.env.LATHE_CHART_THREAD = "on";
 
 // The CLI as a user runs it: the compiled bin (npm test builds dist/ first), in a scratch folder.
 function lathe(args: string[], cwd = tempDir()) {
@@ -14,7 +19,7 @@ function lathe(args: string[], cwd = tempDir()) {
 }
 
 describe("lathe run", () => {
-  it("runs the penguins example: progress per stage, metrics, where things were written, exit 0", () => {
+  it("runs the penguins example: progress per stage, metrics, where things were written, exit 0", async () => {
     const r = lathe(["run", path.join(repo, "examples/penguins.lathe")]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
@@ -29,6 +34,40 @@ describe("lathe run", () => {
     const list = lathe(["runs", "list"], r.cwd);
     expect(list.code).toBe(0);
     expect(list.out).toContain("succeeded");
+    // The chart was drawn on the run's chart thread: the same bytes as drawing its recorded spec here.
+    const artifact = (ext: string) => readFileSync(path.join(r.cwd, new RegExp(`\\.lathe/artifacts/[0-9a-f]{64}\\.${ext}`).exec(r.out)![0]));
+    const here = await renderBundle(JSON.parse(artifact("vl\\.json").toString("utf8")));
+    expect(artifact("svg").toString("utf8")).toBe(here["image/svg+xml"]);
+    expect(artifact("png").toString("base64")).toBe(here["image/png"]);
+  });
+
+  it("a run that would draw a chart and fails before it ends at once, with its coded error", () => {
+    const dir = tempDir();
+    const plot = "plot confusion of m on d\n";
+    // A checker error (the chart thread started ahead, from the program's text, is closed unused) and a step that fails while it loads Vega.
+    writeFileSync(path.join(dir, "check.lathe"), `source d = sql "select 1.0 as x, 'a' as y"\nmodel m = decision_tree predicting nope from d { features: x }\n${plot}`);
+    writeFileSync(path.join(dir, "step.lathe"), `source d = sql "select case when i = 3 then null else i::double end as x, (i % 2)::varchar as y from range(40) t(i)"\nmodel m = decision_tree predicting y from d {\n  features: x\n}\n${plot}`);
+    const checked = lathe(["run", "check.lathe"], dir);
+    expect(checked.code).toBe(1);
+    expect(checked.err).toContain("check.lathe:2:");
+    const failed = lathe(["run", "step.lathe"], dir);
+    expect(failed.code).toBe(4);
+    expect(failed.err).toMatch(/step\.lathe:2:1: error\[[a-z-]+\]: feature `x` has 1 missing values in `d`/);
+    for (const r of [checked, failed]) expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("SIGTERM while the chart thread loads: the run is recorded as interrupted and the process exits (143)", async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [path.join(repo, "bin/lathe.js"), "run", path.join(repo, "examples/penguins.lathe")], { cwd: dir });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (out.includes("[1/6]")) child.kill("SIGTERM");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code).toBe(143);
+    const list = lathe(["runs", "list"], dir);
+    expect(list.out).toContain("interrupted");
   });
 
   it("is a one-shot run: a source only a prepare reads is read from its file, never a table; the saved file holds the prepared rows", () => {

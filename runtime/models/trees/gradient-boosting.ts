@@ -19,7 +19,7 @@ import { histogramData, typedArray } from "./gradient-histograms.js";
 import { GradientTreeGrower } from "./gradient-tree.js";
 import { HistogramThreads } from "./histogram-threads.js";
 import { holdout } from "./holdout.js";
-import { compiledWorkerUrl } from "./worker-url.js";
+import { compiledWorkerUrl } from "../../worker-url.js";
 import { trainBoostingStreamed } from "./streamed-boosting.js";
 import { boost, boostingDefaults, checkTargets, earlyStopping, KIND, resolveOptions } from "./boosting-loop.js";
 
@@ -69,7 +69,7 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
 
   const features = trainX.columns.length;
   const wanted = options.workers === 0 ? (n * features >= THREAD_MIN_CELLS ? availableParallelism() : 1) : options.workers;
-  const url = wanted > 1 ? compiledWorkerUrl("histogram-worker.js") : undefined;
+  const url = wanted > 1 ? compiledWorkerUrl("histogram-worker.js", import.meta.url) : undefined;
   const shared = url !== undefined;
   const binned = binColumns(trainX.columns, n, options.maxBins, shared);
   // The trees read the bins only: the float32 columns can go while they grow (a holdout's are this fit's own).

@@ -5,7 +5,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { abortError } from "./abort.js";
-import { compiledWorkerUrl } from "./worker-url.js";
+import { compiledWorkerUrl } from "../../worker-url.js";
 import { TreeGrower, type TreeArrays, type TreeData } from "./tree-builder.js";
 import type { TreeOptions } from "./tree-options.js";
 import type { ForestWorkerData, GrowRequest, GrowResult } from "./forest-worker.js";
@@ -41,7 +41,7 @@ export function threadCount(requested: number, n: number, trees: number): number
 export async function growForest(input: GrowForestInput): Promise<GrownForest> {
   if (input.signal?.aborted) throw abortError(input.signal);
   const threads = threadCount(input.workers, input.data.binned.n, input.seeds.length);
-  const url = threads > 1 ? compiledWorkerUrl("forest-worker.js") : undefined;
+  const url = threads > 1 ? compiledWorkerUrl("forest-worker.js", import.meta.url) : undefined;
   if (!url) return { trees: await growHere(input), threads: 1 };
   return { trees: await growOnWorkers(input, url, threads), threads };
 }
