@@ -84,6 +84,12 @@ export interface NativeBoostingModule {
    * parentScore, minHessian]; out: [gain, feature (−1: none), bin, missingLeft, leftG, leftH, leftRows].
    */
   findSplit(hist: Float64Array, histOffset: Int32Array, valueBins: Int32Array, node: Float64Array, out: Float64Array): void;
+  /** idx[i] = i for i < n; out = [Σ g[gOffset + i], Σ h[gOffset + i] (n when constant)] in row order. */
+  rootSums(idx: Int32Array, g: Float32Array, h: Float32Array, gOffset: number, n: number, constantHessian: boolean, out: Float64Array): void;
+  /** raw[idx[p]] += values[l] for p in [bounds[2l], bounds[2l + 1]), leaves in order. */
+  addLeaves(idx: Int32Array, raw: Float64Array, bounds: Int32Array, values: Float64Array): void;
+  /** One packed tree's leaf outputs added for each row of a packed block (packed-forest.ts's walk). */
+  walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void;
 }
 
 let cached: LoadedModule | null | undefined;
@@ -168,7 +174,7 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
  * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
-  return kernels(["histograms", "subtract", "partition", "gather", "findSplit"], "boosting kernels") as NativeBoostingModule | undefined;
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree"], "boosting kernels") as NativeBoostingModule | undefined;
 }
 
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */
