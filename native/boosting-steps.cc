@@ -10,7 +10,9 @@
 // one tree), comparisons on the same float32 values; nothing reassociated (-ffp-contract=off).
 #include "module.h"
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace {
 
@@ -123,6 +125,117 @@ napi_value WalkTree(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// V8's Math.exp, to the bit: fdlibm's exp (e_exp.c, Sun Microsystems 1993, "permission to use, copy,
+// modify, and distribute this software is freely granted, provided that this notice is preserved")
+// in the FreeBSD msun form V8 compiles into src/base/ieee754.cc: reduce x = k·ln2 + r with ln2 split
+// in two, a degree-5 rational approximation on r, scale by 2^k. Only +, −, ×, ÷ and exact bit
+// moves (built with -ffp-contract=off), so every compiler gives the same doubles V8 does; the twin
+// test compares it with Math.exp over millions of arguments.
+inline uint32_t highWord(double x) {
+  uint64_t bits;
+  std::memcpy(&bits, &x, 8);
+  return static_cast<uint32_t>(bits >> 32);
+}
+
+inline uint32_t lowWord(double x) {
+  uint64_t bits;
+  std::memcpy(&bits, &x, 8);
+  return static_cast<uint32_t>(bits);
+}
+
+inline double fromWords(uint32_t high, uint32_t low) {
+  const uint64_t bits = (static_cast<uint64_t>(high) << 32) | low;
+  double x;
+  std::memcpy(&x, &bits, 8);
+  return x;
+}
+
+double v8Exp(double x) {
+  static const double halF[2] = {0.5, -0.5};
+  static const double ln2HI[2] = {6.93147180369123816490e-01, -6.93147180369123816490e-01};
+  static const double ln2LO[2] = {1.90821492927058770002e-10, -1.90821492927058770002e-10};
+  const double huge = 1.0e+300, twom1000 = 0x1p-1000, two1023 = 0x1p1023;
+  const double overflow = 7.09782712893383973096e+02, underflow = -7.45133219101941108420e+02, invln2 = 1.44269504088896338700e+00;
+  const double P1 = 1.66666666666666019037e-01, P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05, P4 = -1.65339022054652515390e-06,
+               P5 = 4.13813679705723846039e-08;
+  uint32_t hx = highWord(x);
+  const int sign = static_cast<int>(hx >> 31);
+  hx &= 0x7fffffff;
+  if (hx >= 0x40862E42) {  // |x| ≥ 709.78…: overflow, underflow, ±∞ or NaN
+    if (hx >= 0x7ff00000) return ((hx & 0xfffff) | lowWord(x)) != 0 ? x + x : (sign == 0 ? x : 0.0);
+    if (x > overflow) return huge * huge;
+    if (x < underflow) return twom1000 * twom1000;
+  }
+  double hi = 0, lo = 0;
+  int k = 0;
+  if (hx > 0x3fd62e42) {  // |x| > ln2 / 2
+    if (hx < 0x3FF0A2B2) {  // and < 1.5 ln2
+      hi = x - ln2HI[sign];
+      lo = ln2LO[sign];
+      k = 1 - sign - sign;
+    } else {
+      k = static_cast<int>(invln2 * x + halF[sign]);
+      const double t = k;
+      hi = x - t * ln2HI[0];
+      lo = t * ln2LO[0];
+    }
+    x = hi - lo;
+  } else if (hx < 0x3e300000) {  // |x| < 2^-28
+    if (huge + x > 1.0) return 1.0 + x;
+  }
+  const double t = x * x;
+  const double twopk = fromWords(static_cast<uint32_t>(0x3ff00000 + ((k >= -1021 ? k : k + 1000) * (1 << 20))), 0);
+  const double c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
+  const double y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);
+  if (k >= -1021) return k == 1024 ? y * 2.0 * two1023 : y * twopk;
+  return y * twopk * twom1000;
+}
+
+// binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array)
+// Two-class log loss, as boosting-loss.ts's binomial: per row e = exp(−|r|), p the sigmoid of r,
+// g = p − y and h = p(1 − p) (when `gradients`), linear += max(r, 0) − y·r, and 1 + e multiplied
+// into a running product that is handed back for its logarithm whenever it passes 1e250 (the
+// logarithms stay in JavaScript: V8's Math.log is not the C library's). out: [linear, the last
+// product, the number of products handed back, those products…].
+napi_value Binomial(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  float *y, *g, *h;
+  double *raw, *out;
+  size_t n, nRaw, nG, nH, nOut;
+  bool gradients;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 6 || !typedArray(env, argv[0], napi_float32_array, &y, &n) ||
+      !typedArray(env, argv[1], napi_float64_array, &raw, &nRaw) || !typedArray(env, argv[2], napi_float32_array, &g, &nG) ||
+      !typedArray(env, argv[3], napi_float32_array, &h, &nH) || napi_get_value_bool(env, argv[4], &gradients) != napi_ok ||
+      !typedArray(env, argv[5], napi_float64_array, &out, &nOut) || nOut < 3)
+    return fail(env, "binomial needs y, raw, g, h, gradients and out (at least 3 values)");
+  if (nRaw < n || (gradients && (nG < n || nH < n))) return fail(env, "binomial: raw scores or gradients shorter than the targets");
+  double linear = 0, product = 1;
+  size_t flushed = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double r = raw[i];
+    const double e = v8Exp(-std::fabs(r));
+    const double t = y[i];
+    if (gradients) {
+      const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
+      g[i] = static_cast<float>(p - t);
+      h[i] = static_cast<float>(p * (1 - p));
+    }
+    linear += (r > 0 ? r : 0) - t * r;
+    product *= 1 + e;
+    if (product > 1e250) {
+      if (3 + flushed >= nOut) return fail(env, "binomial: out too short for the products to log");
+      out[3 + flushed++] = product;
+      product = 1;
+    }
+  }
+  out[0] = linear;
+  out[1] = product;
+  out[2] = static_cast<double>(flushed);
+  return nullptr;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -132,6 +245,7 @@ void defineBoostingSteps(napi_env env, napi_value exports) {
       {"rootSums", nullptr, RootSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addLeaves", nullptr, AddLeaves, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"walkTree", nullptr, WalkTree, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binomial", nullptr, Binomial, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

@@ -88,6 +88,11 @@ export interface NativeBoostingModule {
   rootSums(idx: Int32Array, g: Float32Array, h: Float32Array, gOffset: number, n: number, constantHessian: boolean, out: Float64Array): void;
   /** raw[idx[p]] += values[l] for p in [bounds[2l], bounds[2l + 1]), leaves in order. */
   addLeaves(idx: Int32Array, raw: Float64Array, bounds: Int32Array, values: Float64Array): void;
+  /**
+   * Two-class log loss over every row (boosting-loss.ts's binomial): g and h when `gradients`;
+   * out: [Σ (max(r, 0) − y·r), the running product of 1 + e^−|r|, how many products passed 1e250, those products…].
+   */
+  binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
   /** One packed tree's leaf outputs added for each row of a packed block (packed-forest.ts's walk). */
   walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void;
 }
@@ -174,7 +179,7 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
  * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
-  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree"], "boosting kernels") as NativeBoostingModule | undefined;
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial"], "boosting kernels") as NativeBoostingModule | undefined;
 }
 
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */

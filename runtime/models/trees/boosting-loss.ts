@@ -7,6 +7,7 @@
  */
 import type { Task } from "../types.js";
 import { boostingOutputs } from "../scoring/gradient-boosting.js";
+import { boostingKernels } from "./gradient-histograms.js";
 
 export interface BoostingLoss {
   /** Raw scores per row. */
@@ -108,6 +109,23 @@ class LogSum {
   }
 }
 
+/**
+ * The binomial loss's pass in the native module when it is built: the per-row loop there (its exp is
+ * V8's Math.exp to the bit), the logarithms of the products it hands back here, in the same order
+ * LogSum takes them, so the same gradients and loss as the loop below.
+ */
+function nativeBinomial(y: Float32Array, raw: Float64Array, g: Float32Array | undefined, h: Float32Array | undefined): number | undefined {
+  const kernels = boostingKernels();
+  if (!kernels) return undefined;
+  const out = new Float64Array(4 + Math.ceil(y.length / 800));
+  kernels.binomial(y, raw, g ?? empty, h ?? empty, g !== undefined, out);
+  let sum = 0;
+  for (let f = 0; f < out[2]; f++) sum += Math.log(out[3 + f]);
+  return (out[0] + (sum + Math.log(out[1]))) / y.length;
+}
+
+const empty = new Float32Array(0);
+
 const binomial: BoostingLoss = {
   outputs: 1,
   constantHessian: false,
@@ -120,6 +138,8 @@ const binomial: BoostingLoss = {
   },
   // Log loss log(1 + e^r) − y·r, as max(r, 0) + log(1 + e^−|r|) − y·r: no overflow for large |r|.
   gradients(y, raw, g, h) {
+    const native = nativeBinomial(y, raw, g, h);
+    if (native !== undefined) return native;
     let linear = 0;
     const logs = new LogSum();
     for (let i = 0; i < y.length; i++) {
@@ -135,6 +155,8 @@ const binomial: BoostingLoss = {
     return (linear + logs.total()) / y.length;
   },
   loss(y, raw) {
+    const native = nativeBinomial(y, raw, undefined, undefined);
+    if (native !== undefined) return native;
     let linear = 0;
     const logs = new LogSum();
     for (let i = 0; i < y.length; i++) {
