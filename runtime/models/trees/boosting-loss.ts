@@ -7,6 +7,7 @@
  */
 import type { Task } from "../types.js";
 import { boostingOutputs } from "../scoring/gradient-boosting.js";
+import type { NativeBoostingModule } from "../native-engine.js";
 import { boostingKernels } from "./gradient-histograms.js";
 
 export interface BoostingLoss {
@@ -110,12 +111,11 @@ class LogSum {
 }
 
 /**
- * The binomial loss's pass in the native module when it is built: the per-row loop there (its exp is
- * V8's Math.exp to the bit), the logarithms of the products it hands back here, in the same order
- * LogSum takes them, so the same gradients and loss as the loop below.
+ * The two-class loss's pass in the native module when it is built (else undefined): the per-row loop
+ * there (its exp is V8's Math.exp to the bit), the logarithms of the products it hands back here, in
+ * the order LogSum takes them, so the same gradients and loss as `binomialPassJs`.
  */
-function nativeBinomial(y: Float32Array, raw: Float64Array, g: Float32Array | undefined, h: Float32Array | undefined): number | undefined {
-  const kernels = boostingKernels();
+export function nativeBinomial(y: Float32Array, raw: Float64Array, g: Float32Array | undefined, h: Float32Array | undefined, kernels: NativeBoostingModule | null = boostingKernels()): number | undefined {
   if (!kernels) return undefined;
   const out = new Float64Array(4 + Math.ceil(y.length / 800));
   kernels.binomial(y, raw, g ?? empty, h ?? empty, g !== undefined, out);
@@ -125,6 +125,29 @@ function nativeBinomial(y: Float32Array, raw: Float64Array, g: Float32Array | un
 }
 
 const empty = new Float32Array(0);
+
+/**
+ * The two-class loss's pass in JavaScript (the fallback, and the reference of the native one): per
+ * row the gradient and hessian into g and h when given, and the mean log loss
+ * log(1 + e^r) − y·r, as max(r, 0) + log(1 + e^−|r|) − y·r (no overflow for large |r|).
+ */
+export function binomialPassJs(y: Float32Array, raw: Float64Array, g?: Float32Array, h?: Float32Array): number {
+  let linear = 0;
+  const logs = new LogSum();
+  for (let i = 0; i < y.length; i++) {
+    const r = raw[i];
+    const e = Math.exp(-Math.abs(r));
+    const t = y[i];
+    if (g && h) {
+      const p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
+      g[i] = p - t;
+      h[i] = p * (1 - p);
+    }
+    linear += (r > 0 ? r : 0) - t * r;
+    logs.add(1 + e);
+  }
+  return (linear + logs.total()) / y.length;
+}
 
 const binomial: BoostingLoss = {
   outputs: 1,
@@ -136,35 +159,11 @@ const binomial: BoostingLoss = {
     const p = clipShare(sum / n);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  // Log loss log(1 + e^r) − y·r, as max(r, 0) + log(1 + e^−|r|) − y·r: no overflow for large |r|.
   gradients(y, raw, g, h) {
-    const native = nativeBinomial(y, raw, g, h);
-    if (native !== undefined) return native;
-    let linear = 0;
-    const logs = new LogSum();
-    for (let i = 0; i < y.length; i++) {
-      const r = raw[i];
-      const e = Math.exp(-Math.abs(r));
-      const p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
-      const t = y[i];
-      g[i] = p - t;
-      h[i] = p * (1 - p);
-      linear += (r > 0 ? r : 0) - t * r;
-      logs.add(1 + e);
-    }
-    return (linear + logs.total()) / y.length;
+    return nativeBinomial(y, raw, g, h) ?? binomialPassJs(y, raw, g, h);
   },
   loss(y, raw) {
-    const native = nativeBinomial(y, raw, undefined, undefined);
-    if (native !== undefined) return native;
-    let linear = 0;
-    const logs = new LogSum();
-    for (let i = 0; i < y.length; i++) {
-      const r = raw[i];
-      linear += (r > 0 ? r : 0) - y[i] * r;
-      logs.add(1 + Math.exp(-Math.abs(r)));
-    }
-    return (linear + logs.total()) / y.length;
+    return nativeBinomial(y, raw, undefined, undefined) ?? binomialPassJs(y, raw);
   },
 };
 
