@@ -97,6 +97,14 @@ export interface NativeBoostingModule {
   walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void;
 }
 
+/** The tree learners' binning in `native/boosting-steps.cc` (twins of trees/binning.ts's computeEdges, binInto and binRanges). */
+export interface NativeBinningModule {
+  /** A column's bin edges for at most `maxBins` value bins into `out` (≥ maxBins long); returns how many. */
+  edges(column: Float32Array, maxBins: number, out: Float32Array): number;
+  /** Each value's bin into `out`, each value bin's smallest and largest value into `low` and `high`. */
+  binColumn(column: Float32Array, edges: Float32Array, out: Uint8Array | Uint16Array, low: Float32Array, high: Float32Array): void;
+}
+
 let cached: LoadedModule | null | undefined;
 /** Why the module is not in use, once known: not built, or the error that loading it raised. */
 let unavailable: string | undefined;
@@ -111,7 +119,7 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule & NativeLinearPassModule & NativeColumnsModule & NativeTreeModule>;
+type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeBinningModule & NativeLinearModule & NativeLinearPassModule & NativeColumnsModule & NativeTreeModule>;
 
 function load(): LoadedModule | null {
   const file = candidates().find((f) => existsSync(f));
@@ -180,6 +188,11 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
   return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial"], "boosting kernels") as NativeBoostingModule | undefined;
+}
+
+/** The tree learners' native binning, or undefined (as nativeBoosting). */
+export function nativeBinning(): NativeBinningModule | undefined {
+  return kernels(["edges", "binColumn"], "binning kernels") as NativeBinningModule | undefined;
 }
 
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */
