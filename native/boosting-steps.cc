@@ -410,6 +410,110 @@ napi_value BinColumn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// routeRows(bins: Uint8Array (a chunk's codes, feature-major), m, valueBins: Int32Array (per feature), node: Int32Array,
+//           cutFeature, cutBin: Int32Array, cutMissing: Uint8Array, nodeLeft, nodeRight: Int32Array,
+//           aheadFeature, aheadBin: Int32Array, aheadMissing: Uint8Array, aheadLeft, aheadRight, alias, slotOf: Int32Array,
+//           targets: Int32Array [feature, bin, missingLeft, missingBin, smallLeft, gathered] per target,
+//           g, h: Float32Array, constantHessian, rowSlot, counts, idx: Int32Array, og, oh: Float32Array)
+// The per-row loop of a streamed histogram pass (streamed-gradient-tree.ts buildAhead, its JavaScript
+// twin): each row of the chunk stepped from its node down the tree's cuts, through children made
+// nodes since (alias) and the cuts worked out ahead, to the frontier (node[r]); its target's slot
+// (slotOf), and whether it is that target's smaller child's row (rowSlot[r] = slot, else −1; a
+// target whose rows are gathered gets −2 − slot, for the caller to copy). counts: the prefix sums of
+// the smaller children's rows (counts[s] to counts[s + 1] are target s's), whose row indices and
+// gradients are placed there in row order (idx, og, oh). Every index is checked; a walk longer than
+// the nodes there are is a malformed tree.
+napi_value RouteRows(napi_env env, napi_callback_info info) {
+  size_t argc = 25;
+  napi_value argv[25];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 25) return fail(env, "routeRows needs 25 arguments");
+  uint8_t *bins, *cutMissing, *aheadMissing;
+  int32_t *valueBins, *node, *cutFeature, *cutBin, *nodeLeft, *nodeRight, *aheadFeature, *aheadBin, *aheadLeft, *aheadRight, *alias, *slotOf, *targets, *rowSlot, *counts, *idx;
+  float *g, *h, *og, *oh;
+  size_t nBins, f, nNode, nCut, nCutBin, nCutMissing, nLeft, nRight, nAhead, nAheadBin, nAheadMissing, nAheadLeft, nAheadRight, nAlias, nSlot, nTargets, nG, nH, nRowSlot, nCounts, nIdx, nOg, nOh;
+  int64_t m;
+  bool constant;
+  if (!typedArray(env, argv[0], napi_uint8_array, &bins, &nBins) || napi_get_value_int64(env, argv[1], &m) != napi_ok ||
+      !typedArray(env, argv[2], napi_int32_array, &valueBins, &f) || !typedArray(env, argv[3], napi_int32_array, &node, &nNode) ||
+      !typedArray(env, argv[4], napi_int32_array, &cutFeature, &nCut) || !typedArray(env, argv[5], napi_int32_array, &cutBin, &nCutBin) ||
+      !typedArray(env, argv[6], napi_uint8_array, &cutMissing, &nCutMissing) || !typedArray(env, argv[7], napi_int32_array, &nodeLeft, &nLeft) ||
+      !typedArray(env, argv[8], napi_int32_array, &nodeRight, &nRight) || !typedArray(env, argv[9], napi_int32_array, &aheadFeature, &nAhead) ||
+      !typedArray(env, argv[10], napi_int32_array, &aheadBin, &nAheadBin) || !typedArray(env, argv[11], napi_uint8_array, &aheadMissing, &nAheadMissing) ||
+      !typedArray(env, argv[12], napi_int32_array, &aheadLeft, &nAheadLeft) || !typedArray(env, argv[13], napi_int32_array, &aheadRight, &nAheadRight) ||
+      !typedArray(env, argv[14], napi_int32_array, &alias, &nAlias) || !typedArray(env, argv[15], napi_int32_array, &slotOf, &nSlot) ||
+      !typedArray(env, argv[16], napi_int32_array, &targets, &nTargets) || !typedArray(env, argv[17], napi_float32_array, &g, &nG) ||
+      !typedArray(env, argv[18], napi_float32_array, &h, &nH) || napi_get_value_bool(env, argv[19], &constant) != napi_ok ||
+      !typedArray(env, argv[20], napi_int32_array, &rowSlot, &nRowSlot) || !typedArray(env, argv[21], napi_int32_array, &counts, &nCounts) ||
+      !typedArray(env, argv[22], napi_int32_array, &idx, &nIdx) || !typedArray(env, argv[23], napi_float32_array, &og, &nOg) ||
+      !typedArray(env, argv[24], napi_float32_array, &oh, &nOh))
+    return fail(env, "routeRows: arguments of the wrong type");
+  const size_t rows = static_cast<size_t>(m);
+  const size_t T = nTargets / 6;
+  if (m < 0 || f * rows > nBins || nNode < rows || nRowSlot < rows || nIdx < rows || nOg < rows || nG < rows || (!constant && (nH < rows || nOh < rows)))
+    return fail(env, "routeRows: buffers shorter than the chunk's rows");
+  if (nCutBin < nCut || nCutMissing < nCut || nAheadBin < nAhead || nAheadMissing < nAhead || nAheadLeft < nAhead || nAheadRight < nAhead || nAlias < nAhead ||
+      nTargets % 6 != 0 || nCounts < T + 1)
+    return fail(env, "routeRows: cut, ahead or target arrays of unequal lengths");
+  for (size_t s = 0; s < T; s++) {
+    const int32_t* t = targets + 6 * s;
+    if (t[0] < 0 || static_cast<size_t>(t[0]) >= f) return fail(env, "routeRows: a target's feature out of range");
+  }
+  const int64_t firstKey = static_cast<int64_t>(nCut);
+  const int64_t limit = 2 * (firstKey + static_cast<int64_t>(nAhead)) + 2;
+  std::memset(counts, 0, (T + 1) * sizeof(int32_t));
+  for (size_t r = 0; r < rows; r++) {
+    int64_t id = node[r];
+    for (int64_t steps = 0;; steps++) {
+      if (steps > limit || id < 0 || (id >= firstKey && static_cast<size_t>(id) >= nAhead)) return fail(env, "routeRows: a malformed tree");
+      if (id >= firstKey && alias[id] >= 0) {
+        id = alias[id];
+        continue;
+      }
+      const bool split = id < firstKey && cutFeature[id] >= 0;
+      if (!split && static_cast<size_t>(id) >= nAhead) return fail(env, "routeRows: a malformed tree");
+      const int32_t j = split ? cutFeature[id] : aheadFeature[id];
+      if (j < 0) break;
+      if (static_cast<size_t>(j) >= f) return fail(env, "routeRows: a cut's feature out of range");
+      const int32_t b = bins[static_cast<size_t>(j) * rows + r];
+      const bool left = b == valueBins[j] ? (split ? cutMissing[id] : aheadMissing[id]) == 1 : b <= (split ? cutBin[id] : aheadBin[id]);
+      if (split) {
+        if (static_cast<size_t>(id) >= nLeft || static_cast<size_t>(id) >= nRight) return fail(env, "routeRows: a malformed tree");
+        id = left ? nodeLeft[id] : nodeRight[id];
+      } else {
+        id = left ? aheadLeft[id] : aheadRight[id];
+      }
+    }
+    node[r] = static_cast<int32_t>(id);
+    if (static_cast<size_t>(id) >= nSlot) return fail(env, "routeRows: a row's node has no slot");
+    const int32_t s = slotOf[id];
+    rowSlot[r] = -1;
+    if (s < 0) continue;
+    if (static_cast<size_t>(s) >= T) return fail(env, "routeRows: a slot out of range");
+    const int32_t* t = targets + 6 * s;
+    if (t[5]) {
+      rowSlot[r] = -2 - s;
+      continue;
+    }
+    const int32_t b = bins[static_cast<size_t>(t[0]) * rows + r];
+    const int32_t left = b == t[3] ? t[2] : b <= t[1] ? 1 : 0;
+    if (left != t[4]) continue;
+    rowSlot[r] = s;
+    counts[s + 1]++;
+  }
+  for (size_t s = 0; s < T; s++) counts[s + 1] += counts[s];
+  // Each smaller child's rows in row order, their gradients gathered alongside.
+  std::vector<int32_t> at(counts, counts + T);
+  for (size_t r = 0; r < rows; r++) {
+    const int32_t s = rowSlot[r];
+    if (s < 0) continue;
+    const int32_t p = at[s]++;
+    idx[p] = static_cast<int32_t>(r);
+    og[p] = g[r];
+    if (!constant) oh[p] = h[r];
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -422,6 +526,7 @@ void defineBoostingSteps(napi_env env, napi_value exports) {
       {"binomial", nullptr, Binomial, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"edges", nullptr, Edges, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binColumn", nullptr, BinColumn, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"routeRows", nullptr, RouteRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

@@ -93,6 +93,15 @@ export interface NativeBoostingModule {
    * out: [Σ (max(r, 0) − y·r), the running product of 1 + e^−|r|, how many products passed 1e250, those products…].
    */
   binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
+  /**
+   * A streamed histogram pass's per-row loop over one chunk (streamed-gradient-tree.ts buildAhead): each row's
+   * node, its target's smaller child's rows placed in idx/og/oh at the prefix sums left in counts.
+   */
+  routeRows(
+    bins: Uint8Array, m: number, valueBins: Int32Array, node: Int32Array, cutFeature: Int32Array, cutBin: Int32Array, cutMissing: Uint8Array, nodeLeft: Int32Array, nodeRight: Int32Array,
+    aheadFeature: Int32Array, aheadBin: Int32Array, aheadMissing: Uint8Array, aheadLeft: Int32Array, aheadRight: Int32Array, alias: Int32Array, slotOf: Int32Array, targets: Int32Array,
+    g: Float32Array, h: Float32Array, constantHessian: boolean, rowSlot: Int32Array, counts: Int32Array, idx: Int32Array, og: Float32Array, oh: Float32Array,
+  ): void;
   /** One packed tree's leaf outputs added for each row of a packed block (packed-forest.ts's walk). */
   walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void;
 }
@@ -187,7 +196,7 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
  * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
-  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial"], "boosting kernels") as NativeBoostingModule | undefined;
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial", "routeRows"], "boosting kernels") as NativeBoostingModule | undefined;
 }
 
 /** The tree learners' native binning, or undefined (as nativeBoosting). */
