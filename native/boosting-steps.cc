@@ -514,6 +514,48 @@ napi_value RouteRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// addRoute(feature, bin: Int32Array, missingLeft: Uint8Array, left, right: Int32Array, value: Float64Array (per node),
+//          valueBins: Int32Array, codes: Uint8Array (feature-major), m, raw: Float64Array, offset)
+// raw[offset + r] += value[the leaf row r's codes reach] for each of the m rows (streamed-boosting.ts,
+// a tree's update of a chunk's raw scores by bin; its JavaScript twin walks routeRow). A child's id
+// is above its parent's, so a step that does not go up is a malformed tree.
+napi_value AddRoute(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  int32_t *feature, *bin, *left, *right, *valueBins;
+  uint8_t *missingLeft, *codes;
+  double *value, *raw;
+  size_t nFeature, nBin, nMissing, nLeft, nRight, nValue, f, nCodes, nRaw;
+  int64_t m, offset;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 11 || !typedArray(env, argv[0], napi_int32_array, &feature, &nFeature) ||
+      !typedArray(env, argv[1], napi_int32_array, &bin, &nBin) || !typedArray(env, argv[2], napi_uint8_array, &missingLeft, &nMissing) ||
+      !typedArray(env, argv[3], napi_int32_array, &left, &nLeft) || !typedArray(env, argv[4], napi_int32_array, &right, &nRight) ||
+      !typedArray(env, argv[5], napi_float64_array, &value, &nValue) || !typedArray(env, argv[6], napi_int32_array, &valueBins, &f) ||
+      !typedArray(env, argv[7], napi_uint8_array, &codes, &nCodes) || napi_get_value_int64(env, argv[8], &m) != napi_ok ||
+      !typedArray(env, argv[9], napi_float64_array, &raw, &nRaw) || napi_get_value_int64(env, argv[10], &offset) != napi_ok)
+    return fail(env, "addRoute needs feature, bin, missingLeft, left, right, value, valueBins, codes, m, raw and offset");
+  const size_t nodes = nFeature;
+  if (nodes == 0 || nBin < nodes || nMissing < nodes || nLeft < nodes || nRight < nodes || nValue < nodes) return fail(env, "addRoute: route arrays of unequal lengths");
+  if (m < 0 || offset < 0 || static_cast<uint64_t>(m) * f > nCodes || static_cast<uint64_t>(offset + m) > nRaw) return fail(env, "addRoute: codes or raw scores shorter than the chunk");
+  for (size_t id = 0; id < nodes; id++) {
+    if (feature[id] < 0) continue;
+    if (static_cast<size_t>(feature[id]) >= f || left[id] <= static_cast<int64_t>(id) || right[id] <= static_cast<int64_t>(id) || static_cast<size_t>(left[id]) >= nodes ||
+        static_cast<size_t>(right[id]) >= nodes)
+      return fail(env, "addRoute: a malformed tree");
+  }
+  const size_t rows = static_cast<size_t>(m);
+  for (size_t r = 0; r < rows; r++) {
+    int32_t id = 0;
+    for (int32_t j = feature[id]; j >= 0; j = feature[id]) {
+      const int32_t b = codes[static_cast<size_t>(j) * rows + r];
+      const bool goLeft = b == valueBins[j] ? missingLeft[id] == 1 : b <= bin[id];
+      id = goLeft ? left[id] : right[id];
+    }
+    raw[offset + r] += value[id];
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -527,6 +569,7 @@ void defineBoostingSteps(napi_env env, napi_value exports) {
       {"edges", nullptr, Edges, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binColumn", nullptr, BinColumn, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"routeRows", nullptr, RouteRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"addRoute", nullptr, AddRoute, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

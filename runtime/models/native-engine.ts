@@ -102,6 +102,8 @@ export interface NativeBoostingModule {
     aheadFeature: Int32Array, aheadBin: Int32Array, aheadMissing: Uint8Array, aheadLeft: Int32Array, aheadRight: Int32Array, alias: Int32Array, slotOf: Int32Array, targets: Int32Array,
     g: Float32Array, h: Float32Array, constantHessian: boolean, rowSlot: Int32Array, counts: Int32Array, idx: Int32Array, og: Float32Array, oh: Float32Array,
   ): void;
+  /** raw[offset + r] += value[the leaf row r's codes reach] for a chunk of m rows (streamed-boosting.ts's routeRow loop). */
+  addRoute(feature: Int32Array, bin: Int32Array, missingLeft: Uint8Array, left: Int32Array, right: Int32Array, value: Float64Array, valueBins: Int32Array, codes: Uint8Array, m: number, raw: Float64Array, offset: number): void;
   /** One packed tree's leaf outputs added for each row of a packed block (packed-forest.ts's walk). */
   walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void;
 }
@@ -196,7 +198,7 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
  * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
-  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial", "routeRows"], "boosting kernels") as NativeBoostingModule | undefined;
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial", "routeRows", "addRoute"], "boosting kernels") as NativeBoostingModule | undefined;
 }
 
 /** The tree learners' native binning, or undefined (as nativeBoosting). */
