@@ -85,14 +85,17 @@ inline void addFour(double* ka, double* kb, double* kc, double* kd, double g, do
 // added here; the caller copies the root's counts in first (as the JavaScript pass does).
 template <bool kConstant, bool kClamp>
 void rootFour(const Feature* f, int64_t n, const float* g, const float* h, uint32_t& bad) {
-  const Feature &a = f[0], &b = f[1], &c = f[2], &d = f[3];
+  // The features' pointers in locals: the compiler reloaded them from the structs after every store.
+  const uint8_t *ba = f[0].bins, *bb = f[1].bins, *bc = f[2].bins, *bd = f[3].bins;
+  double *ha = f[0].hist, *hb = f[1].hist, *hc = f[2].hist, *hd = f[3].hist;
+  const uint32_t ca = f[0].count, cb = f[1].count, cc = f[2].count, cd = f[3].count;
   for (int64_t i = 0; i < n; i++) {
-      const double gi = g[i];
-      double* ka = a.hist + kStride * clampBin<kClamp>(a.bins[i], a.count, bad);
-      double* kb = b.hist + kStride * clampBin<kClamp>(b.bins[i], b.count, bad);
-      double* kc = c.hist + kStride * clampBin<kClamp>(c.bins[i], c.count, bad);
-      double* kd = d.hist + kStride * clampBin<kClamp>(d.bins[i], d.count, bad);
-      addFour<kConstant>(ka, kb, kc, kd, gi, kConstant ? 0 : h[i]);
+    const double gi = g[i];
+    double* ka = ha + kStride * clampBin<kClamp>(ba[i], ca, bad);
+    double* kb = hb + kStride * clampBin<kClamp>(bb[i], cb, bad);
+    double* kc = hc + kStride * clampBin<kClamp>(bc[i], cc, bad);
+    double* kd = hd + kStride * clampBin<kClamp>(bd[i], cd, bad);
+    addFour<kConstant>(ka, kb, kc, kd, gi, kConstant ? 0 : h[i]);
   }
 }
 
@@ -143,9 +146,9 @@ struct GroupSums {
     for (int u = 0; u < features; u++) {
       double* hist = f[u].hist;
       const uint32_t count = f[u].count < 256 ? f[u].count : 256;
+      // Empty bins too (0 + 0 = 0): a branch per bin mispredicted on the sparse tables of small nodes.
       for (uint32_t b = 0; b < count; b++) {
         const double* t = s[u][b];
-        if (t[kRows] == 0) continue;
         hist[kStride * b] += t[0];
         if (kWidth == 4) hist[kStride * b + 1] += t[1];
         hist[kStride * b + 2] += t[kRows];
@@ -169,13 +172,18 @@ template <bool kConstant>
 void nodeFour(const Feature* f, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, GroupSums<kConstant ? 2 : 4>& sums) {
   const uint8_t *a = f[0].bins, *b = f[1].bins, *c = f[2].bins, *d = f[3].bins;
   sums.clear();
-  for (int64_t p = start; p < end; p++) {
-    const uint32_t i = rowAt(idx, p, n, bad);
-    const double gi = og[p], hi = kConstant ? 0 : oh[p];
-    addRow<kConstant>(sums.s[0][a[i]], gi, hi);
-    addRow<kConstant>(sums.s[1][b[i]], gi, hi);
-    addRow<kConstant>(sums.s[2][c[i]], gi, hi);
-    addRow<kConstant>(sums.s[3][d[i]], gi, hi);
+  auto *sa = sums.s[0], *sb = sums.s[1], *sc = sums.s[2], *sd = sums.s[3];
+  const int32_t* rows = idx + start;
+  const float* gs = og + start;
+  const float* hs = kConstant ? nullptr : oh + start;
+  const int64_t count = end - start;
+  for (int64_t p = 0; p < count; p++) {
+    const uint32_t i = rowAt(rows, p, n, bad);
+    const double gi = gs[p], hi = kConstant ? 0 : hs[p];
+    addRow<kConstant>(sa[a[i]], gi, hi);
+    addRow<kConstant>(sb[b[i]], gi, hi);
+    addRow<kConstant>(sc[c[i]], gi, hi);
+    addRow<kConstant>(sd[d[i]], gi, hi);
   }
   sums.flush(f, 4, bad);
 }
