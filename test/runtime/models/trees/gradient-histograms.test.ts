@@ -4,6 +4,7 @@ import { nativeBoosting } from "../../../../runtime/models/native-engine.js";
 import { binColumns } from "../../../../runtime/models/trees/binning.js";
 import { buildHistograms, buildHistogramsJs, histogramData, histogramEngine, subtractHistograms, type HistogramData, type HistogramRequest } from "../../../../runtime/models/trees/gradient-histograms.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
+import { routeRow } from "../../../../runtime/models/trees/streamed-gradient-tree.js";
 import { packedSums, packForest, packRows } from "../../../../runtime/models/scoring/packed-forest.js";
 import type { Matrix } from "../../../../runtime/models/types.js";
 
@@ -216,6 +217,70 @@ describe.skipIf(!native)("the native steps around the histograms (native/boostin
     cyclic[2] = 0;
     expect(() => native!.walkTree(cyclic, forest.missingLeft, 0, forest.values, 1, packRows(x).block, rows, 4, new Float64Array(rows), 0)).toThrow(/malformed/);
     expect(() => native!.walkTree(forest.nodes, forest.missingLeft, 0, forest.values, 1, packRows(x).block, rows + 1, 4, new Float64Array(rows + 1), 0)).toThrow(/out of range/);
+  });
+});
+
+describe.skipIf(!native)("the native steps of a streamed fit (native/boosting-steps.cc)", () => {
+  // A tree by bin: the root cuts feature 1 at bin 3 (missing right), its left child feature 0 at bin 1 (missing left).
+  const route = {
+    feature: Int32Array.of(1, 0, -1, -1, -1),
+    bin: Int32Array.of(3, 1, 0, 0, 0),
+    missingLeft: Uint8Array.of(0, 1, 0, 0, 0),
+    left: Int32Array.of(1, 3, 0, 0, 0),
+    right: Int32Array.of(2, 4, 0, 0, 0),
+    value: Float64Array.of(0, 0, 0.5, -0.25, 2),
+  };
+  const valueBins = Int32Array.of(4, 6);
+  const m = 500;
+  const rng = new Rng(12);
+  const codes = Uint8Array.from({ length: 2 * m }, (_, q) => rng.nextInt(q < m ? 5 : 7));
+
+  test("addRoute adds each row's leaf value as routeRow finds it", () => {
+    const raw = Float64Array.from({ length: m + 3 }, (_, i) => i / 3);
+    const expected = raw.slice();
+    for (let r = 0; r < m; r++) expected[3 + r] += route.value[routeRow(route, valueBins, codes, m, r)];
+    native!.addRoute(route.feature, route.bin, route.missingLeft, route.left, route.right, route.value, valueBins, codes, m, raw, 3);
+    expectSameBits(raw, expected);
+    const cyclic = route.left.slice();
+    cyclic[1] = 0;
+    expect(() => native!.addRoute(route.feature, route.bin, route.missingLeft, cyclic, route.right, route.value, valueBins, codes, m, raw, 3)).toThrow(/malformed/);
+    expect(() => native!.addRoute(route.feature, route.bin, route.missingLeft, route.left, route.right, route.value, valueBins, codes, m, raw, 4)).toThrow(/shorter/);
+  });
+
+  test("routeRows walks each row to its node, places the target's smaller child's rows in row order, and refuses a cycle", () => {
+    // The tree so far: the root (id 0) split into 1 and 2; node 1 is the one target, its smaller (left) child's rows wanted.
+    const keys = 8;
+    const cutFeature = Int32Array.of(1, -1, -1, -1);
+    const cutBin = Int32Array.of(3, 0, 0, 0);
+    const cutMissing = new Uint8Array(4);
+    const left = Int32Array.of(1, 0, 0, 0);
+    const right = Int32Array.of(2, 0, 0, 0);
+    const ahead = () => new Int32Array(keys).fill(-1);
+    const slotOf = new Int32Array(keys).fill(-1);
+    slotOf[1] = 0;
+    const targets = Int32Array.of(0, 1, 1, 4, 1, 0);
+    const g = Float32Array.from({ length: m }, (_, i) => i / 7);
+    const node = new Int32Array(m);
+    const rowSlot = new Int32Array(m);
+    const counts = new Int32Array(2);
+    const idx = new Int32Array(m);
+    const og = new Float32Array(m);
+    native!.routeRows(codes, m, valueBins, node, cutFeature, cutBin, cutMissing, left, right, ahead(), new Int32Array(keys), new Uint8Array(keys), new Int32Array(keys), new Int32Array(keys), ahead(), slotOf, targets, g, new Float32Array(0), true, rowSlot, counts, idx, og, new Float32Array(0));
+    const expected: number[] = [];
+    for (let r = 0; r < m; r++) {
+      const b1 = codes[m + r];
+      const at = b1 !== 6 && b1 <= 3 ? 1 : 2;
+      expect(node[r]).toBe(at);
+      const b0 = codes[r];
+      if (at === 1 && (b0 === 4 ? true : b0 <= 1)) expected.push(r);
+    }
+    expect(counts[1]).toBe(expected.length);
+    expect(Array.from(idx.subarray(0, expected.length))).toEqual(expected);
+    expect(Array.from(og.subarray(0, expected.length))).toEqual(expected.map((r) => g[r]));
+    const alias = ahead();
+    alias[5] = 5;
+    node.fill(5);
+    expect(() => native!.routeRows(codes, m, valueBins, node, cutFeature, cutBin, cutMissing, left, right, ahead(), new Int32Array(keys), new Uint8Array(keys), new Int32Array(keys), new Int32Array(keys), alias, slotOf, targets, g, new Float32Array(0), true, rowSlot, counts, idx, og, new Float32Array(0))).toThrow(/malformed/);
   });
 });
 
