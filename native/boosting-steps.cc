@@ -556,6 +556,58 @@ napi_value AddRoute(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// multinomial(y: Float32Array, raw: Float64Array (class-major, k·n), k, g, h: Float32Array, gradients: boolean, out: Float64Array)
+// Softmax cross-entropy over every row, as boosting-loss.ts's multinomial: per row the classes' raw
+// scores less their max, exponentiated (V8's Math.exp) and summed in class order, each share the
+// exponential over that sum; g = share − [class is the row's], h = share(1 − share) when `gradients`;
+// Σ (max − the row's class's raw score) into out[0], and the sums (≥ 1) multiplied into a running
+// product handed back for its logarithm whenever it passes 1e250, as `binomial` does.
+napi_value Multinomial(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  float *y, *g, *h;
+  double *raw, *out;
+  size_t n, nRaw, nG, nH, nOut;
+  int64_t k;
+  bool gradients;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7 || !typedArray(env, argv[0], napi_float32_array, &y, &n) ||
+      !typedArray(env, argv[1], napi_float64_array, &raw, &nRaw) || napi_get_value_int64(env, argv[2], &k) != napi_ok ||
+      !typedArray(env, argv[3], napi_float32_array, &g, &nG) || !typedArray(env, argv[4], napi_float32_array, &h, &nH) ||
+      napi_get_value_bool(env, argv[5], &gradients) != napi_ok || !typedArray(env, argv[6], napi_float64_array, &out, &nOut) || nOut < 3)
+    return fail(env, "multinomial needs y, raw, k, g, h, gradients and out (at least 3 values)");
+  if (k < 1 || k > 65536 || nRaw < n * k || (gradients && (nG < n * k || nH < n * k))) return fail(env, "multinomial: raw scores or gradients shorter than k per target");
+  std::vector<double> e(static_cast<size_t>(k));
+  double sum = 0, product = 1;
+  size_t flushed = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double label = y[i];
+    if (!(label >= 0 && label < static_cast<double>(k)) || label != std::floor(label)) return fail(env, "multinomial: a class index out of range");
+    const size_t t = static_cast<size_t>(label);
+    double max = -INFINITY;
+    for (int64_t c = 0; c < k; c++) max = raw[c * n + i] > max ? raw[c * n + i] : max;
+    double total = 0;
+    for (int64_t c = 0; c < k; c++) total += e[c] = v8Exp(raw[c * n + i] - max);
+    for (int64_t c = 0; c < k; c++) e[c] /= total;
+    product *= total;
+    if (product > 1e250) {
+      if (3 + flushed >= nOut) return fail(env, "multinomial: out too short for the products to log");
+      out[3 + flushed++] = product;
+      product = 1;
+    }
+    sum += max - raw[t * n + i];
+    if (gradients)
+      for (int64_t c = 0; c < k; c++) {
+        const double p = e[c];
+        g[c * n + i] = static_cast<float>(static_cast<size_t>(c) == t ? p - 1 : p);
+        h[c * n + i] = static_cast<float>(p * (1 - p));
+      }
+  }
+  out[0] = sum;
+  out[1] = product;
+  out[2] = static_cast<double>(flushed);
+  return nullptr;
+}
+
 }  // namespace
 
 namespace lathe {
@@ -566,6 +618,7 @@ void defineBoostingSteps(napi_env env, napi_value exports) {
       {"addLeaves", nullptr, AddLeaves, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"walkTree", nullptr, WalkTree, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binomial", nullptr, Binomial, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"multinomial", nullptr, Multinomial, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"edges", nullptr, Edges, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binColumn", nullptr, BinColumn, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"routeRows", nullptr, RouteRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -93,6 +93,8 @@ export interface NativeBoostingModule {
    * out: [Σ (max(r, 0) − y·r), the running product of 1 + e^−|r|, how many products passed 1e250, those products…].
    */
   binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
+  /** Softmax cross-entropy of k classes (raw, g, h class-major): out as `binomial`'s, with Σ (max − the row's class's raw score) first. */
+  multinomial(y: Float32Array, raw: Float64Array, k: number, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
   /**
    * A streamed histogram pass's per-row loop over one chunk (streamed-gradient-tree.ts buildAhead): each row's
    * node, its target's smaller child's rows placed in idx/og/oh at the prefix sums left in counts.
@@ -198,7 +200,7 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
  * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
-  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial", "routeRows", "addRoute"], "boosting kernels") as NativeBoostingModule | undefined;
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial", "multinomial", "routeRows", "addRoute"], "boosting kernels") as NativeBoostingModule | undefined;
 }
 
 /** The tree learners' native binning, or undefined (as nativeBoosting). */
