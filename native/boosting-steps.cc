@@ -222,6 +222,29 @@ double v8Exp(double x) {
   return y * twopk * twom1000;
 }
 
+// The running product of a loss's normalisers (each ≥ 1), handed back in `out` from out[3] on each
+// time it passes 1e250, for JavaScript to take its logarithm (boosting-loss.ts LogSum, in the same order).
+struct ProductLog {
+  double* out;
+  size_t capacity;
+  double product = 1;
+  size_t flushed = 0;
+  // Multiplies v in; false when out has no room left for a product to hand back.
+  bool add(double v) {
+    product *= v;
+    if (!(product > 1e250)) return true;
+    if (3 + flushed >= capacity) return false;
+    out[3 + flushed++] = product;
+    product = 1;
+    return true;
+  }
+  void finish(double first) {
+    out[0] = first;
+    out[1] = product;
+    out[2] = static_cast<double>(flushed);
+  }
+};
+
 // binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array)
 // Two-class log loss, as boosting-loss.ts's binomial: per row e = exp(−|r|), p the sigmoid of r,
 // g = p − y and h = p(1 − p) (when `gradients`), linear += max(r, 0) − y·r, and 1 + e multiplied
@@ -241,8 +264,8 @@ napi_value Binomial(napi_env env, napi_callback_info info) {
       !typedArray(env, argv[5], napi_float64_array, &out, &nOut) || nOut < 3)
     return fail(env, "binomial needs y, raw, g, h, gradients and out (at least 3 values)");
   if (nRaw < n || (gradients && (nG < n || nH < n))) return fail(env, "binomial: raw scores or gradients shorter than the targets");
-  double linear = 0, product = 1;
-  size_t flushed = 0;
+  double linear = 0;
+  ProductLog logs{out, nOut};
   for (size_t i = 0; i < n; i++) {
     const double r = raw[i];
     const double e = v8Exp(-std::fabs(r));
@@ -253,16 +276,9 @@ napi_value Binomial(napi_env env, napi_callback_info info) {
       h[i] = static_cast<float>(p * (1 - p));
     }
     linear += (r > 0 ? r : 0) - t * r;
-    product *= 1 + e;
-    if (product > 1e250) {
-      if (3 + flushed >= nOut) return fail(env, "binomial: out too short for the products to log");
-      out[3 + flushed++] = product;
-      product = 1;
-    }
+    if (!logs.add(1 + e)) return fail(env, "binomial: out too short for the products to log");
   }
-  out[0] = linear;
-  out[1] = product;
-  out[2] = static_cast<double>(flushed);
+  logs.finish(linear);
   return nullptr;
 }
 
@@ -577,8 +593,8 @@ napi_value Multinomial(napi_env env, napi_callback_info info) {
     return fail(env, "multinomial needs y, raw, k, g, h, gradients and out (at least 3 values)");
   if (k < 1 || k > 65536 || nRaw < n * k || (gradients && (nG < n * k || nH < n * k))) return fail(env, "multinomial: raw scores or gradients shorter than k per target");
   std::vector<double> e(static_cast<size_t>(k));
-  double sum = 0, product = 1;
-  size_t flushed = 0;
+  double sum = 0;
+  ProductLog logs{out, nOut};
   for (size_t i = 0; i < n; i++) {
     const double label = y[i];
     if (!(label >= 0 && label < static_cast<double>(k)) || label != std::floor(label)) return fail(env, "multinomial: a class index out of range");
@@ -588,12 +604,7 @@ napi_value Multinomial(napi_env env, napi_callback_info info) {
     double total = 0;
     for (int64_t c = 0; c < k; c++) total += e[c] = v8Exp(raw[c * n + i] - max);
     for (int64_t c = 0; c < k; c++) e[c] /= total;
-    product *= total;
-    if (product > 1e250) {
-      if (3 + flushed >= nOut) return fail(env, "multinomial: out too short for the products to log");
-      out[3 + flushed++] = product;
-      product = 1;
-    }
+    if (!logs.add(total)) return fail(env, "multinomial: out too short for the products to log");
     sum += max - raw[t * n + i];
     if (gradients)
       for (int64_t c = 0; c < k; c++) {
@@ -602,9 +613,7 @@ napi_value Multinomial(napi_env env, napi_callback_info info) {
         h[c * n + i] = static_cast<float>(p * (1 - p));
       }
   }
-  out[0] = sum;
-  out[1] = product;
-  out[2] = static_cast<double>(flushed);
+  logs.finish(sum);
   return nullptr;
 }
 
