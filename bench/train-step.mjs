@@ -1,9 +1,9 @@
 // Benchmark: one train step through `lathe run --no-record`, this build against another (--baseline),
 // the two alternating run by run (this, baseline, baseline, this, ...) so the shared machine's load
 // falls on both alike: the step's time as `lathe run` prints it, the process's peak RSS
-// (/usr/bin/time) and the 1-minute load average before each run; medians per build and program.
+// and CPU time (user + system, /usr/bin/time) and the 1-minute load average before each run; medians per build and program.
 //
-//   npm run build && node bench/train-step.mjs --baseline OTHER_BUILD_ROOT [--repeat 7] [--models linear,logistic]
+//   npm run build && node bench/train-step.mjs --baseline OTHER_BUILD_ROOT [--repeat 7] [--models linear,logistic,gbm,gbm-classification]
 //
 // Data: the 200k × 20 sets of bench/scale.mjs (scikit-learn's make_regression / make_classification,
 // random_state 42), written once into a temp dir; the program: read, split 70/15/15 seed 42, train,
@@ -27,15 +27,19 @@ const dir = mkdtempSync(join(tmpdir(), "lathe-bench-train-step-"));
 const programs = {
   linear: { csv: "reg-200k.csv", model: "linear_regression predicting target", metric: "r2" },
   logistic: { csv: "class-200k.csv", model: "logistic_regression predicting label", metric: "accuracy" },
+  // gradient_boosting on one thread (the bench/scale.mjs "gbm 1 thread" rows' learner).
+  gbm: { csv: "reg-200k.csv", model: "gradient_boosting predicting target", options: "workers: 1", metric: "r2" },
+  "gbm-classification": { csv: "class-200k.csv", model: "gradient_boosting predicting label", options: "workers: 1", metric: "accuracy" },
 };
 
 /** A run of `program` by the build at `root`: the train step's ms, the peak RSS in MB, the metric. */
 function run(root, file, metric) {
-  const r = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, join(root, "bin/lathe.js"), "run", "--no-record", file], { encoding: "utf8", cwd: dir });
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, join(root, "bin/lathe.js"), "run", "--no-record", file], { encoding: "utf8", cwd: dir });
   if (r.status !== 0) throw new Error(`${root}: ${r.stdout}\n${r.stderr}`);
   const train = r.stdout.split("\n").findLast((l) => l.includes("train m ("));
   const score = new RegExp(`${metric}\\s+(-?[0-9.]+)`).exec(r.stdout.split("\n").find((l) => l.includes("evaluate m")) ?? "")?.[1];
-  return { ms: Number(/\((\d+) ms\)\s*$/.exec(train)[1]), rss: Number(r.stderr.trim().split("\n").pop()) / 1024, score };
+  const [kb, user, sys] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+  return { ms: Number(/\((\d+) ms\)\s*$/.exec(train)[1]), rss: kb / 1024, cpu: user + sys, score };
 }
 
 const median = (xs) => {
@@ -52,12 +56,12 @@ d = pd.DataFrame(X, columns=[f"f{j}" for j in range(20)]); d["label"] = np.where
 X, y = make_regression(n_samples=200000, n_features=20, n_informative=10, noise=10, random_state=42)
 d = pd.DataFrame(X, columns=[f"f{j}" for j in range(20)]); d["target"] = y; d.to_csv("${join(dir, "reg-200k.csv")}", index=False)
 `]);
-  console.log("| program | build | train step (median) | runs | peak RSS (median) | score | load range |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("| program | build | train step (median) | runs | process CPU user+sys (median) | peak RSS (median) | score | load range |");
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const name of MODELS) {
     const p = programs[name];
     const file = join(dir, `${name}.lathe`);
-    writeFileSync(file, `source raw = read "${join(dir, p.csv)}"\nsplit raw into train 70%, validation 15%, test 15% seed 42\nmodel m = ${p.model} from train\nevaluate m on test metrics ${p.metric}\n`);
+    writeFileSync(file, `source raw = read "${join(dir, p.csv)}"\nsplit raw into train 70%, validation 15%, test 15% seed 42\nmodel m = ${p.model} from train${p.options ? ` { ${p.options} }` : ""}\nevaluate m on test metrics ${p.metric}\n`);
     const results = builds.map(() => []);
     for (let i = 0; i < REPEAT; i++) {
       // ABBA order: neither build always runs first.
@@ -68,7 +72,7 @@ d = pd.DataFrame(X, columns=[f"f{j}" for j in range(20)]); d["target"] = y; d.to
       const rs = results[k];
       const loads = rs.map((r) => r.load);
       console.log(
-        `| ${name} | ${b.name} | ${median(rs.map((r) => r.ms))} ms | ${rs.map((r) => r.ms).join(", ")} | ${Math.round(median(rs.map((r) => r.rss)))} MB | ${[...new Set(rs.map((r) => r.score))].join(" / ")} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`,
+        `| ${name} | ${b.name} | ${median(rs.map((r) => r.ms))} ms | ${rs.map((r) => r.ms).join(", ")} | ${median(rs.map((r) => r.cpu)).toFixed(2)} s | ${Math.round(median(rs.map((r) => r.rss)))} MB | ${[...new Set(rs.map((r) => r.score))].join(" / ")} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`,
       );
     });
   }

@@ -81,31 +81,21 @@ inline void addFour(double* ka, double* kb, double* kc, double* kd, double g, do
   }
 }
 
-// Row counts are kept as integers during a pass and added to the bins' (zero) count slots once at
-// the end: the same whole number the JavaScript pass reaches by adding 1.0 per row (exact far past
-// any row count), at a fraction of the memory traffic.
-struct Counts {
-  uint32_t c[4][256];
-  void clear(int features) { std::memset(c, 0, sizeof(uint32_t) * 256 * features); }
-  void flush(const Feature* f, int features) {
-    for (int u = 0; u < features; u++)
-      for (uint32_t b = 0; b < f[u].count && b < 256; b++)
-        if (c[u][b]) f[u].hist[kStride * b + 2] += static_cast<double>(c[u][b]);
-  }
-};
-
 // The root: every row in order, gradients (and hessians) read at the row itself. Counts are not
 // added here; the caller copies the root's counts in first (as the JavaScript pass does).
 template <bool kConstant, bool kClamp>
 void rootFour(const Feature* f, int64_t n, const float* g, const float* h, uint32_t& bad) {
-  const Feature &a = f[0], &b = f[1], &c = f[2], &d = f[3];
+  // The features' pointers in locals: the compiler reloaded them from the structs after every store.
+  const uint8_t *ba = f[0].bins, *bb = f[1].bins, *bc = f[2].bins, *bd = f[3].bins;
+  double *ha = f[0].hist, *hb = f[1].hist, *hc = f[2].hist, *hd = f[3].hist;
+  const uint32_t ca = f[0].count, cb = f[1].count, cc = f[2].count, cd = f[3].count;
   for (int64_t i = 0; i < n; i++) {
-      const double gi = g[i];
-      double* ka = a.hist + kStride * clampBin<kClamp>(a.bins[i], a.count, bad);
-      double* kb = b.hist + kStride * clampBin<kClamp>(b.bins[i], b.count, bad);
-      double* kc = c.hist + kStride * clampBin<kClamp>(c.bins[i], c.count, bad);
-      double* kd = d.hist + kStride * clampBin<kClamp>(d.bins[i], d.count, bad);
-      addFour<kConstant>(ka, kb, kc, kd, gi, kConstant ? 0 : h[i]);
+    const double gi = g[i];
+    double* ka = ha + kStride * clampBin<kClamp>(ba[i], ca, bad);
+    double* kb = hb + kStride * clampBin<kClamp>(bb[i], cb, bad);
+    double* kc = hc + kStride * clampBin<kClamp>(bc[i], cc, bad);
+    double* kd = hd + kStride * clampBin<kClamp>(bd[i], cd, bad);
+    addFour<kConstant>(ka, kb, kc, kd, gi, kConstant ? 0 : h[i]);
   }
 }
 
@@ -138,45 +128,79 @@ inline uint32_t rowAt(const int32_t* idx, int64_t p, int64_t n, uint32_t& bad) {
 }
 
 // A node: rows idx[start, end), gradients already gathered into node order (og[p] is row idx[p]'s).
-// Bins are ≤ 255 (one byte), so the count tables never overflow their 256 entries.
-template <bool kConstant, bool kClamp>
-void nodeFour(const Feature* f, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, Counts& counts) {
-    const Feature &a = f[0], &b = f[1], &c = f[2], &d = f[3];
-    counts.clear(4);
-    for (int64_t p = start; p < end; p++) {
-      const uint32_t i = rowAt(idx, p, n, bad);
-      const double gi = og[p];
-      const uint32_t ba = clampBin<kClamp>(a.bins[i], a.count, bad), bb = clampBin<kClamp>(b.bins[i], b.count, bad);
-      const uint32_t bc = clampBin<kClamp>(c.bins[i], c.count, bad), bd = clampBin<kClamp>(d.bins[i], d.count, bad);
-      double *ka = a.hist + kStride * ba, *kb = b.hist + kStride * bb, *kc = c.hist + kStride * bc, *kd = d.hist + kStride * bd;
-      addFour<kConstant>(ka, kb, kc, kd, gi, kConstant ? 0 : oh[p]);
-      counts.c[0][ba]++;
-      counts.c[1][bb]++;
-      counts.c[2][bc]++;
-      counts.c[3][bd]++;
+// Each group of four features is summed into a small table of its own, per bin [Σg, rows] with
+// constant hessians or [Σg, Σh, rows, 0] otherwise, zeroed per group (16 or 32 KB: it stays in L1,
+// where the histograms' 24-byte bins and a separate count table cost two read-modify-writes a
+// cell); a row's terms go in as one vector add. Each bin still receives the same float64 additions
+// in the same row order, starting from 0, and the count is 1.0 added per row (exact), so flushing
+// the table into the zeroed histograms (0 + s = s) gives the JavaScript pass's sums bit for bit.
+// A bin past a feature's count (corrupt input) lands in the table, never outside it, and is flagged
+// at the flush.
+template <int kWidth>
+struct GroupSums {
+  alignas(32) double s[4][256][kWidth];
+  void clear() { std::memset(s, 0, sizeof s); }
+  // Adds the group's sums into its four features' histograms; flags rows counted in bins a feature lacks.
+  void flush(const Feature* f, int features, uint32_t& bad) {
+    constexpr int kRows = kWidth == 2 ? 1 : 2;
+    for (int u = 0; u < features; u++) {
+      double* hist = f[u].hist;
+      const uint32_t count = f[u].count < 256 ? f[u].count : 256;
+      // Empty bins too (0 + 0 = 0): a branch per bin mispredicted on the sparse tables of small nodes.
+      for (uint32_t b = 0; b < count; b++) {
+        const double* t = s[u][b];
+        hist[kStride * b] += t[0];
+        if (kWidth == 4) hist[kStride * b + 1] += t[1];
+        hist[kStride * b + 2] += t[kRows];
+      }
+      for (uint32_t b = count; b < 256; b++) bad |= s[u][b][kRows] != 0;
     }
-    counts.flush(f, 4);
+  }
+};
+
+template <bool kConstant>
+inline void addRow(double* t, double g, double h) {
+  if (kConstant) {
+    addPair(t, g, 1.0);
+  } else {
+    addPair(t, g, h);
+    t[2] += 1.0;
+  }
 }
 
 template <bool kConstant>
-void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, Counts& counts) {
-  int j = 0;
-  for (; j + 4 <= features; j += 4) {
-    if (fullGroup(f + j)) nodeFour<kConstant, false>(f + j, n, idx, start, end, og, oh, bad, counts);
-    else nodeFour<kConstant, true>(f + j, n, idx, start, end, og, oh, bad, counts);
+void nodeFour(const Feature* f, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, GroupSums<kConstant ? 2 : 4>& sums) {
+  const uint8_t *a = f[0].bins, *b = f[1].bins, *c = f[2].bins, *d = f[3].bins;
+  sums.clear();
+  auto *sa = sums.s[0], *sb = sums.s[1], *sc = sums.s[2], *sd = sums.s[3];
+  const int32_t* rows = idx + start;
+  const float* gs = og + start;
+  const float* hs = kConstant ? nullptr : oh + start;
+  const int64_t count = end - start;
+  for (int64_t p = 0; p < count; p++) {
+    const uint32_t i = rowAt(rows, p, n, bad);
+    const double gi = gs[p], hi = kConstant ? 0 : hs[p];
+    addRow<kConstant>(sa[a[i]], gi, hi);
+    addRow<kConstant>(sb[b[i]], gi, hi);
+    addRow<kConstant>(sc[c[i]], gi, hi);
+    addRow<kConstant>(sd[d[i]], gi, hi);
   }
+  sums.flush(f, 4, bad);
+}
+
+template <bool kConstant>
+void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad) {
+  GroupSums<kConstant ? 2 : 4> sums;
+  int j = 0;
+  for (; j + 4 <= features; j += 4) nodeFour<kConstant>(f + j, n, idx, start, end, og, oh, bad, sums);
   for (; j < features; j++) {
-    const Feature& a = f[j];
-    counts.clear(1);
+    const uint8_t* a = f[j].bins;
+    sums.clear();
     for (int64_t p = start; p < end; p++) {
       const uint32_t i = rowAt(idx, p, n, bad);
-      const uint32_t ba = clampBin(a.bins[i], a.count, bad);
-      double* k = a.hist + kStride * ba;
-      if (kConstant) k[0] += og[p];
-      else addPair(k, og[p], oh[p]);
-      counts.c[0][ba]++;
+      addRow<kConstant>(sums.s[0][a[i]], og[p], kConstant ? 0 : oh[p]);
     }
-    counts.flush(f + j, 1);
+    sums.flush(f + j, 1, bad);
   }
 }
 
@@ -239,9 +263,8 @@ napi_value Histograms(napi_env env, napi_callback_info info) {
   } else {
     if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end) > nOg || (!constant && static_cast<uint64_t>(end) > nOh))
       return fail(env, "histograms: node rows [start, end) out of range");
-    Counts counts;
-    if (constant) nodePass<true>(view, j1 - j0, n, idx, start, end, og, nullptr, bad, counts);
-    else nodePass<false>(view, j1 - j0, n, idx, start, end, og, oh, bad, counts);
+    if (constant) nodePass<true>(view, j1 - j0, n, idx, start, end, og, nullptr, bad);
+    else nodePass<false>(view, j1 - j0, n, idx, start, end, og, oh, bad);
   }
   if (bad) return fail(env, "histograms: a row index or bin out of range");
   return nullptr;

@@ -613,6 +613,7 @@ napi_value Init(napi_env env, napi_value exports) {
   if (!active) active = bestVariant();
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   lathe::defineHistograms(env, exports);
+  lathe::defineBoostingSteps(env, exports);
   lathe::defineNormalEquations(env, exports);
   lathe::defineLinearPass(env, exports);
   return exports;

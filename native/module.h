@@ -63,6 +63,9 @@ inline bool useAvx2() {
 // the CART builder's `oneHistogram` (random forests).
 void defineHistograms(napi_env env, napi_value exports);
 
+// boosting-steps.cc: gradient_boosting's `rootSums`, `addLeaves` and `walkTree`.
+void defineBoostingSteps(napi_env env, napi_value exports);
+
 // normal-equations.cc: linear_regression's `normalEquations` and `moments`.
 void defineNormalEquations(napi_env env, napi_value exports);
 

@@ -84,6 +84,38 @@ export interface NativeBoostingModule {
    * parentScore, minHessian]; out: [gain, feature (−1: none), bin, missingLeft, leftG, leftH, leftRows].
    */
   findSplit(hist: Float64Array, histOffset: Int32Array, valueBins: Int32Array, node: Float64Array, out: Float64Array): void;
+  /** idx[i] = i for i < n; out = [Σ g[gOffset + i], Σ h[gOffset + i] (n when constant)] in row order. */
+  rootSums(idx: Int32Array, g: Float32Array, h: Float32Array, gOffset: number, n: number, constantHessian: boolean, out: Float64Array): void;
+  /** raw[idx[p]] += values[l] for p in [bounds[2l], bounds[2l + 1]), leaves in order. */
+  addLeaves(idx: Int32Array, raw: Float64Array, bounds: Int32Array, values: Float64Array): void;
+  /**
+   * Two-class log loss over every row (boosting-loss.ts's binomial): g and h when `gradients`;
+   * out: [Σ (max(r, 0) − y·r), the running product of 1 + e^−|r|, how many products passed 1e250, those products…].
+   */
+  binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
+  /** Softmax cross-entropy of k classes (raw, g, h class-major): out as `binomial`'s, with Σ (max − the row's class's raw score) first. */
+  multinomial(y: Float32Array, raw: Float64Array, k: number, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
+  /**
+   * A streamed histogram pass's per-row loop over one chunk (streamed-gradient-tree.ts buildAhead): each row's
+   * node, its target's smaller child's rows placed in idx/og/oh at the prefix sums left in counts.
+   */
+  routeRows(
+    bins: Uint8Array, m: number, valueBins: Int32Array, node: Int32Array, cutFeature: Int32Array, cutBin: Int32Array, cutMissing: Uint8Array, nodeLeft: Int32Array, nodeRight: Int32Array,
+    aheadFeature: Int32Array, aheadBin: Int32Array, aheadMissing: Uint8Array, aheadLeft: Int32Array, aheadRight: Int32Array, alias: Int32Array, slotOf: Int32Array, targets: Int32Array,
+    g: Float32Array, h: Float32Array, constantHessian: boolean, rowSlot: Int32Array, counts: Int32Array, idx: Int32Array, og: Float32Array, oh: Float32Array,
+  ): void;
+  /** raw[offset + r] += value[the leaf row r's codes reach] for a chunk of m rows (streamed-boosting.ts's routeRow loop). */
+  addRoute(feature: Int32Array, bin: Int32Array, missingLeft: Uint8Array, left: Int32Array, right: Int32Array, value: Float64Array, valueBins: Int32Array, codes: Uint8Array, m: number, raw: Float64Array, offset: number): void;
+  /** One packed tree's leaf outputs added for each row of a packed block (packed-forest.ts's walk). */
+  walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void;
+}
+
+/** The tree learners' binning in `native/boosting-steps.cc` (twins of trees/binning.ts's computeEdges, binInto and binRanges). */
+export interface NativeBinningModule {
+  /** A column's bin edges for at most `maxBins` value bins into `out` (≥ maxBins long); returns how many. */
+  edges(column: Float32Array, maxBins: number, out: Float32Array): number;
+  /** Each value's bin into `out`, each value bin's smallest and largest value into `low` and `high`. */
+  binColumn(column: Float32Array, edges: Float32Array, out: Uint8Array | Uint16Array, low: Float32Array, high: Float32Array): void;
 }
 
 let cached: LoadedModule | null | undefined;
@@ -100,7 +132,7 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
-type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeLinearModule & NativeLinearPassModule & NativeColumnsModule & NativeTreeModule>;
+type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeBinningModule & NativeLinearModule & NativeLinearPassModule & NativeColumnsModule & NativeTreeModule>;
 
 function load(): LoadedModule | null {
   const file = candidates().find((f) => existsSync(f));
@@ -168,7 +200,12 @@ function kernels(functions: string[], what: string): LoadedModule | undefined {
  * JavaScript ones (tests and benchmarks compare the two; they give the same results bit for bit).
  */
 export function nativeBoosting(): NativeBoostingModule | undefined {
-  return kernels(["histograms", "subtract", "partition", "gather", "findSplit"], "boosting kernels") as NativeBoostingModule | undefined;
+  return kernels(["histograms", "subtract", "partition", "gather", "findSplit", "rootSums", "addLeaves", "walkTree", "binomial", "multinomial", "routeRows", "addRoute"], "boosting kernels") as NativeBoostingModule | undefined;
+}
+
+/** The tree learners' native binning, or undefined (as nativeBoosting). */
+export function nativeBinning(): NativeBinningModule | undefined {
+  return kernels(["edges", "binColumn"], "binning kernels") as NativeBinningModule | undefined;
 }
 
 /** linear_regression's native normal equations, or undefined (as nativeBoosting: not built, or LATHE_KERNELS=js). */

@@ -8,6 +8,7 @@
  * value in it, so a split can put its threshold midway between the values on either side of the
  * cut (see tree-builder.ts).
  */
+import { nativeBinning } from "../native-engine.js";
 import { SortScratch, sortFloats } from "./sort-floats.js";
 
 /** The most value bins a feature can have (two bytes per cell, minus the missing bin). */
@@ -50,6 +51,23 @@ export class EdgeScratch {
  */
 export function computeEdges(column: Float32Array, maxBins: number, scratch: EdgeScratch = new EdgeScratch()): Float32Array {
   const bins = Math.max(2, Math.min(MAX_VALUE_BINS, Math.floor(maxBins)));
+  const native = binningKernels();
+  if (native) {
+    const out = new Float32Array(bins);
+    return out.slice(0, native.edges(column, bins, out));
+  }
+  return computeEdgesJs(column, bins, scratch);
+}
+
+let kernels: ReturnType<typeof nativeBinning> | null | undefined;
+/** The native binning (native/boosting-steps.cc) when built and LATHE_KERNELS is not `js`, looked up once. */
+function binningKernels(): ReturnType<typeof nativeBinning> | null {
+  if (kernels === undefined) kernels = nativeBinning() ?? null;
+  return kernels;
+}
+
+/** computeEdges in JavaScript for `bins` (2..65535) value bins: the fallback, and the reference of the native one. */
+export function computeEdgesJs(column: Float32Array, bins: number, scratch: EdgeScratch = new EdgeScratch()): Float32Array {
   if (scratch.present.length < column.length) scratch.present = new Float32Array(column.length);
   const present = scratch.present;
   // A plain loop: TypedArray.filter with a callback is several times slower here.
@@ -135,6 +153,22 @@ export function binInto(column: Float32Array, edges: Float32Array, out: BinArray
   }
 }
 
+/**
+ * Bins a column into `out` (as `binInto`) and gives each value bin's smallest and largest value (as
+ * `binRanges`): in one native pass when the module is built.
+ */
+export function binColumn(column: Float32Array, edges: Float32Array, out: BinArray): { low: Float32Array; high: Float32Array } {
+  const native = binningKernels();
+  if (!native) {
+    binInto(column, edges, out);
+    return binRanges(column, out, edges.length + 1);
+  }
+  const low = new Float32Array(edges.length + 1);
+  const high = new Float32Array(edges.length + 1);
+  native.binColumn(column, edges, out, low, high);
+  return { low, high };
+}
+
 /** Smallest and largest value of each value bin over the column (NaN where a bin is empty). */
 export function binRanges(column: Float32Array, bins: BinArray, valueBins: number): { low: Float32Array; high: Float32Array } {
   const low = new Float32Array(valueBins).fill(NaN);
@@ -173,8 +207,7 @@ export function binColumns(columns: Float32Array[], n: number, maxBins: number, 
   const high: Float32Array[] = [];
   for (let j = 0; j < features; j++) {
     const cells = bins.subarray(j * n, (j + 1) * n);
-    binInto(columns[j], edges[j], cells);
-    const r = binRanges(columns[j], cells, edges[j].length + 1);
+    const r = binColumn(columns[j], edges[j], cells);
     low.push(r.low);
     high.push(r.high);
   }

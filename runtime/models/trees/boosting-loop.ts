@@ -10,6 +10,7 @@ import { abortError } from "./abort.js";
 import { BYTE_VALUE_BINS } from "./binning.js";
 import { BoostedModel } from "./boosted-model.js";
 import { boostingLoss } from "./boosting-loss.js";
+import { boostingKernels } from "./gradient-histograms.js";
 import type { GradientTreeOptions } from "./gradient-tree.js";
 import type { TreeArrays } from "./tree-builder.js";
 
@@ -72,7 +73,11 @@ export function resolveOptions(params: Record<string, ParamValue>): BoostingOpti
  * validation sees what the model will predict; the rows are packed once per fit, not per tree).
  */
 function addTree(tree: TreeArrays, rows: PackedRows, raw: Float64Array): void {
-  packedSums(packForest([tree], 1, rows.features), rows, raw);
+  const forest = packForest([tree], 1, rows.features);
+  const kernels = boostingKernels();
+  // The native walk: the same comparisons and the same one addition per row.
+  if (kernels) return kernels.walkTree(forest.nodes, forest.missingLeft, forest.roots[0], forest.values, 1, rows.block, rows.n, rows.features + 1, raw, 0);
+  packedSums(forest, rows, raw);
 }
 
 /** scikit-learn's rule: stop when no score of the last `wait` beats the one before them by more than `tol` (higher is better). */

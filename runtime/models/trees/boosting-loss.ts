@@ -7,6 +7,8 @@
  */
 import type { Task } from "../types.js";
 import { boostingOutputs } from "../scoring/gradient-boosting.js";
+import type { NativeBoostingModule } from "../native-engine.js";
+import { boostingKernels } from "./gradient-histograms.js";
 
 export interface BoostingLoss {
   /** Raw scores per row. */
@@ -108,6 +110,48 @@ class LogSum {
   }
 }
 
+/**
+ * A classification loss's pass in the native module when it is built (else undefined): the two-class
+ * loss (`k` 1) or the softmax of `k` classes, the per-row loop there (its exp is V8's Math.exp to the
+ * bit), the logarithms of the products it hands back here, in the order LogSum takes them — so the
+ * same gradients and loss as `binomialPassJs` / `multinomialPassJs`.
+ */
+export function nativeLossPass(y: Float32Array, raw: Float64Array, k: number, g: Float32Array | undefined, h: Float32Array | undefined, kernels: NativeBoostingModule | null = boostingKernels()): number | undefined {
+  if (!kernels) return undefined;
+  // Each row multiplies the product by at most max(k, 2), and 1e250 > 2^830: room for every product handed back.
+  const out = new Float64Array(4 + Math.ceil((y.length * Math.log2(Math.max(k, 2))) / 800));
+  if (k === 1) kernels.binomial(y, raw, g ?? empty, h ?? empty, g !== undefined, out);
+  else kernels.multinomial(y, raw, k, g ?? empty, h ?? empty, g !== undefined, out);
+  let sum = 0;
+  for (let f = 0; f < out[2]; f++) sum += Math.log(out[3 + f]);
+  return (out[0] + (sum + Math.log(out[1]))) / y.length;
+}
+
+const empty = new Float32Array(0);
+
+/**
+ * The two-class loss's pass in JavaScript (the fallback, and the reference of the native one): per
+ * row the gradient and hessian into g and h when given, and the mean log loss
+ * log(1 + e^r) − y·r, as max(r, 0) + log(1 + e^−|r|) − y·r (no overflow for large |r|).
+ */
+export function binomialPassJs(y: Float32Array, raw: Float64Array, g?: Float32Array, h?: Float32Array): number {
+  let linear = 0;
+  const logs = new LogSum();
+  for (let i = 0; i < y.length; i++) {
+    const r = raw[i];
+    const e = Math.exp(-Math.abs(r));
+    const t = y[i];
+    if (g && h) {
+      const p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
+      g[i] = p - t;
+      h[i] = p * (1 - p);
+    }
+    linear += (r > 0 ? r : 0) - t * r;
+    logs.add(1 + e);
+  }
+  return (linear + logs.total()) / y.length;
+}
+
 const binomial: BoostingLoss = {
   outputs: 1,
   constantHessian: false,
@@ -118,49 +162,46 @@ const binomial: BoostingLoss = {
     const p = clipShare(sum / n);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  // Log loss log(1 + e^r) − y·r, as max(r, 0) + log(1 + e^−|r|) − y·r: no overflow for large |r|.
   gradients(y, raw, g, h) {
-    let linear = 0;
-    const logs = new LogSum();
-    for (let i = 0; i < y.length; i++) {
-      const r = raw[i];
-      const e = Math.exp(-Math.abs(r));
-      const p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
-      const t = y[i];
-      g[i] = p - t;
-      h[i] = p * (1 - p);
-      linear += (r > 0 ? r : 0) - t * r;
-      logs.add(1 + e);
-    }
-    return (linear + logs.total()) / y.length;
+    return nativeLossPass(y, raw, 1, g, h) ?? binomialPassJs(y, raw, g, h);
   },
   loss(y, raw) {
-    let linear = 0;
-    const logs = new LogSum();
-    for (let i = 0; i < y.length; i++) {
-      const r = raw[i];
-      linear += (r > 0 ? r : 0) - y[i] * r;
-      logs.add(1 + Math.exp(-Math.abs(r)));
-    }
-    return (linear + logs.total()) / y.length;
+    return nativeLossPass(y, raw, 1, undefined, undefined) ?? binomialPassJs(y, raw);
   },
 };
 
-function multinomial(k: number): BoostingLoss {
+/**
+ * The softmax cross-entropy's pass over `k` classes in JavaScript (the fallback, and the reference of
+ * the native one): per row the shares into g and h when given, and the mean loss
+ * log(normaliser) + max − the row's class's raw score.
+ */
+export function multinomialPassJs(y: Float32Array, raw: Float64Array, k: number, g?: Float32Array, h?: Float32Array): number {
   const e = new Float64Array(k);
-  /**
-   * Softmax of row i into `e` (max subtracted); adds the normaliser (≥ 1) to `logs` and returns
-   * the max: the row's loss is log(normaliser) + max − its class's raw score.
-   */
-  const softmax = (raw: Float64Array, n: number, i: number, logs: LogSum): number => {
+  const n = y.length;
+  let sum = 0;
+  const logs = new LogSum();
+  for (let i = 0; i < n; i++) {
+    const t = y[i];
+    // The softmax of row i into e (max subtracted), its normaliser (≥ 1) into logs.
     let max = -Infinity;
     for (let c = 0; c < k; c++) if (raw[c * n + i] > max) max = raw[c * n + i];
-    let sum = 0;
-    for (let c = 0; c < k; c++) sum += e[c] = Math.exp(raw[c * n + i] - max);
-    for (let c = 0; c < k; c++) e[c] /= sum;
-    logs.add(sum);
-    return max;
-  };
+    let total = 0;
+    for (let c = 0; c < k; c++) total += e[c] = Math.exp(raw[c * n + i] - max);
+    for (let c = 0; c < k; c++) e[c] /= total;
+    logs.add(total);
+    sum += max - raw[t * n + i];
+    if (g && h) {
+      for (let c = 0; c < k; c++) {
+        const p = e[c];
+        g[c * n + i] = c === t ? p - 1 : p;
+        h[c * n + i] = p * (1 - p);
+      }
+    }
+  }
+  return (sum + logs.total()) / n;
+}
+
+function multinomial(k: number): BoostingLoss {
   return {
     outputs: k,
     constantHessian: false,
@@ -174,26 +215,10 @@ function multinomial(k: number): BoostingLoss {
       return Float64Array.from(logs, (v) => v - mean);
     },
     gradients(y, raw, g, h) {
-      const n = y.length;
-      let sum = 0;
-      const logs = new LogSum();
-      for (let i = 0; i < n; i++) {
-        const t = y[i];
-        sum += softmax(raw, n, i, logs) - raw[t * n + i];
-        for (let c = 0; c < k; c++) {
-          const p = e[c];
-          g[c * n + i] = c === t ? p - 1 : p;
-          h[c * n + i] = p * (1 - p);
-        }
-      }
-      return (sum + logs.total()) / n;
+      return nativeLossPass(y, raw, k, g, h) ?? multinomialPassJs(y, raw, k, g, h);
     },
     loss(y, raw) {
-      const n = y.length;
-      let sum = 0;
-      const logs = new LogSum();
-      for (let i = 0; i < n; i++) sum += softmax(raw, n, i, logs) - raw[y[i] * n + i];
-      return (sum + logs.total()) / n;
+      return nativeLossPass(y, raw, k, undefined, undefined) ?? multinomialPassJs(y, raw, k);
     },
   };
 }

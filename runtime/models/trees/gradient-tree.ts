@@ -332,6 +332,8 @@ export class GradientTreeGrower extends GradientTreeBase {
   private readonly scratch: Int32Array;
   /** Per bin of the feature being split on: 1 when its rows go left. */
   private readonly goesLeft = new Uint8Array(256);
+  /** The native root sums' result. */
+  private readonly sums = new Float64Array(2);
 
   constructor(
     binned: BinnedMatrix,
@@ -353,13 +355,17 @@ export class GradientTreeGrower extends GradientTreeBase {
 
   protected rootSums(): [number, number] {
     const { n, idx, gOffset } = this;
+    const { g, h } = this.data;
+    if (this.kernels) {
+      this.kernels.rootSums(idx, g, h, gOffset, n, this.constantHessian, this.sums);
+      return [this.sums[0], this.sums[1]];
+    }
     for (let i = 0; i < n; i++) idx[i] = i;
-    const g = this.data.g;
     let sumG = 0;
     let sumH = 0;
     for (let i = gOffset; i < gOffset + n; i++) sumG += g[i];
     if (this.constantHessian) sumH = n;
-    else for (let i = gOffset; i < gOffset + n; i++) sumH += this.data.h[i];
+    else for (let i = gOffset; i < gOffset + n; i++) sumH += h[i];
     return [sumG, sumH];
   }
 
@@ -409,6 +415,16 @@ export class GradientTreeGrower extends GradientTreeBase {
 
   protected addLeaves(raw: Float64Array): void {
     const idx = this.idx;
+    if (this.kernels) {
+      const bounds = new Int32Array(2 * this.leaves.length);
+      const values = new Float64Array(this.leaves.length);
+      this.leaves.forEach((leaf, l) => {
+        bounds[2 * l] = leaf.start;
+        bounds[2 * l + 1] = leaf.end;
+        values[l] = this.values[this.nodes.right[leaf.id]];
+      });
+      return this.kernels.addLeaves(idx, raw, bounds, values);
+    }
     for (const leaf of this.leaves) {
       const v = this.values[this.nodes.right[leaf.id]];
       for (let p = leaf.start; p < leaf.end; p++) raw[idx[p]] += v;

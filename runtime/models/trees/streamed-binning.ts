@@ -6,7 +6,7 @@
  * cells or float32 columns.
  */
 import type { Matrix, RowBlocks } from "../types.js";
-import { binInto, binRanges, BYTE_VALUE_BINS, computeEdges, EdgeScratch, type BinArray, type BinnedMatrix } from "./binning.js";
+import { binColumn, BYTE_VALUE_BINS, computeEdges, EdgeScratch, type BinArray, type BinnedMatrix } from "./binning.js";
 import type { ChunkFile } from "./chunk-file.js";
 import { Rng } from "./prng.js";
 
@@ -86,8 +86,7 @@ export async function binToChunks(data: RowBlocks, binning: Pick<BinnedMatrix, "
     const m = filled;
     for (let j = 0; j < d; j++) {
       const out = cells.subarray(j * m, (j + 1) * m);
-      binInto(stage[j].subarray(0, m), edges[j], out);
-      foldRanges(low[j], high[j], binRanges(stage[j].subarray(0, m), out, edges[j].length + 1));
+      foldRanges(low[j], high[j], binColumn(stage[j].subarray(0, m), edges[j], out));
     }
     file.write(c, "bins", cells.subarray(0, m * d));
     file.write(c, "y", stageY.subarray(0, m));

@@ -19,6 +19,7 @@ import { abortError } from "./abort.js";
 import type { BoostedModel } from "./boosted-model.js";
 import { boostingLoss, TargetSums } from "./boosting-loss.js";
 import { ChunkFile } from "./chunk-file.js";
+import { boostingKernels } from "./gradient-histograms.js";
 import { boost, boostingDefaults, checkTargets, earlyStopping, KIND, resolveOptions } from "./boosting-loop.js";
 import { HoldoutDraw } from "./holdout.js";
 import { deriveSeed } from "./prng.js";
@@ -113,8 +114,10 @@ export async function trainBoostingStreamed(input: StreamedTrainInput, gatherByt
         else file.read(c, "raw", r);
         if (pending.length > 0) {
           file.read(c, "bins", codes.subarray(0, m * d));
+          const kernels = boostingKernels();
           pending.forEach((route, o) => {
-            for (let i = 0; i < m; i++) r[o * m + i] += route.value[routeRow(route, valueBins, codes, m, i)];
+            if (kernels) kernels.addRoute(route.feature, route.bin, route.missingLeft, route.left, route.right, route.value, valueBins, codes, m, r, o * m);
+            else for (let i = 0; i < m; i++) r[o * m + i] += route.value[routeRow(route, valueBins, codes, m, i)];
           });
         }
         if (gradients) {

@@ -22,7 +22,7 @@
  */
 import type { BinnedMatrix } from "./binning.js";
 import type { ChunkFile } from "./chunk-file.js";
-import { buildHistograms, histogramLayout, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
+import { boostingKernels, buildHistograms, histogramLayout, subtractHistograms, type HistogramData } from "./gradient-histograms.js";
 import { GradientTreeBase, type GradientTreeOptions, type GrowNode } from "./gradient-tree.js";
 import type { TreeArrays } from "./tree-builder.js";
 
@@ -426,6 +426,11 @@ export class StreamedTreeGrower extends GradientTreeBase {
     const tMissingBin = Int32Array.from(targets, (t) => this.valueBins[t.feature]);
     const smallLeft = Int32Array.from(targets, (t) => (t.leftRows <= t.rows - t.leftRows ? 1 : 0));
     const counts = new Int32Array(targets.length + 1);
+    const kernels = boostingKernels();
+    // Per target for the native walk: feature, bin, missing side, missing bin, smaller side, gathered.
+    const packed = new Int32Array(6 * targets.length);
+    targets.forEach((_, s) => packed.set([tFeature[s], tBin[s], tMissing[s], tMissingBin[s], smallLeft[s], gather[s] ? 1 : 0], 6 * s));
+    const anyGathered = gather.some((x) => x !== null);
     const { rowSlot, idx, og, oh, g, h, bins, valueBins, cut, rowNode: node, aheadCut: ahead, alias } = this;
     const { left: nodeLeft, right: nodeRight } = this.nodes;
     // The cut arrays in locals: the walk below runs for every row of every pass.
@@ -439,52 +444,69 @@ export class StreamedTreeGrower extends GradientTreeBase {
       // Each row's node as the last pass left it, stepped down the cuts made since.
       if (this.fresh) node.fill(0, 0, m);
       else this.file.read(c, "node", node.subarray(0, m));
-      counts.fill(0);
-      for (let r = 0; r < m; r++) {
-        // Down the tree's cuts, through children made nodes since, and the cuts worked out ahead, to the frontier.
-        let id = node[r];
-        for (;;) {
-          if (id >= firstKey && alias[id] >= 0) {
-            id = alias[id];
+      if (kernels) {
+        // The same walk and placement in the native module; rows of gathered targets copied here, in row order.
+        kernels.routeRows(bins, m, valueBins, node, cutFeature, cutBin, cutMissing, nodeLeft, nodeRight, aheadFeature, aheadBin, aheadMissing, aheadLeft, aheadRight, alias, slotOf, packed, g, h, constant, rowSlot, counts, idx, og, oh);
+        if (anyGathered) {
+          for (let r = 0; r < m; r++) {
+            if (rowSlot[r] > -2) continue;
+            const s = -2 - rowSlot[r];
+            const p = filled[s]++;
+            const st = gather[s]!.store;
+            for (let j = 0; j < f; j++) st.bins[j * st.n + p] = bins[j * m + r];
+            st.g[p] = g[r];
+            if (!constant) st.h[p] = h[r];
+          }
+        }
+        this.file.write(c, "node", node.subarray(0, m));
+      } else {
+        counts.fill(0);
+        for (let r = 0; r < m; r++) {
+          // Down the tree's cuts, through children made nodes since, and the cuts worked out ahead, to the frontier.
+          let id = node[r];
+          for (;;) {
+            if (id >= firstKey && alias[id] >= 0) {
+              id = alias[id];
+              continue;
+            }
+            const split = id < firstKey && cutFeature[id] >= 0;
+            const j = split ? cutFeature[id] : aheadFeature[id];
+            if (j < 0) break;
+            const b = bins[j * m + r];
+            const left = b === valueBins[j] ? (split ? cutMissing[id] : aheadMissing[id]) === 1 : b <= (split ? cutBin[id] : aheadBin[id]);
+            id = split ? (left ? nodeLeft[id] : nodeRight[id]) : left ? aheadLeft[id] : aheadRight[id];
+          }
+          node[r] = id;
+          const s = slotOf[id];
+          rowSlot[r] = -1;
+          if (s < 0) continue;
+          const into = gather[s];
+          if (into) {
+            const p = filled[s]++;
+            const st = into.store;
+            for (let j = 0; j < f; j++) st.bins[j * st.n + p] = bins[j * m + r];
+            st.g[p] = g[r];
+            if (!constant) st.h[p] = h[r];
             continue;
           }
-          const split = id < firstKey && cutFeature[id] >= 0;
-          const j = split ? cutFeature[id] : aheadFeature[id];
-          if (j < 0) break;
-          const b = bins[j * m + r];
-          const left = b === valueBins[j] ? (split ? cutMissing[id] : aheadMissing[id]) === 1 : b <= (split ? cutBin[id] : aheadBin[id]);
-          id = split ? (left ? nodeLeft[id] : nodeRight[id]) : left ? aheadLeft[id] : aheadRight[id];
+          const b = bins[tFeature[s] * m + r];
+          const left = b === tMissingBin[s] ? tMissing[s] : b <= tBin[s] ? 1 : 0;
+          if (left !== smallLeft[s]) continue;
+          rowSlot[r] = s;
+          counts[s + 1]++;
         }
-        node[r] = id;
-        const s = slotOf[id];
-        rowSlot[r] = -1;
-        if (s < 0) continue;
-        const into = gather[s];
-        if (into) {
-          const p = filled[s]++;
-          const st = into.store;
-          for (let j = 0; j < f; j++) st.bins[j * st.n + p] = bins[j * m + r];
-          st.g[p] = g[r];
-          if (!constant) st.h[p] = h[r];
-          continue;
+        this.file.write(c, "node", node.subarray(0, m));
+        for (let s = 0; s < targets.length; s++) counts[s + 1] += counts[s];
+        const at = counts.slice(0, targets.length);
+        // Each child's rows in row order, their gradients gathered alongside.
+        for (let r = 0; r < m; r++) {
+          const s = rowSlot[r];
+          if (s < 0) continue;
+          const p = at[s]++;
+          idx[p] = r;
+          og[p] = g[r];
+          if (!constant) oh[p] = h[r];
         }
-        const b = bins[tFeature[s] * m + r];
-        const left = b === tMissingBin[s] ? tMissing[s] : b <= tBin[s] ? 1 : 0;
-        if (left !== smallLeft[s]) continue;
-        rowSlot[r] = s;
-        counts[s + 1]++;
-      }
-      this.file.write(c, "node", node.subarray(0, m));
-      for (let s = 0; s < targets.length; s++) counts[s + 1] += counts[s];
-      const at = counts.slice(0, targets.length);
-      // Each child's rows in row order, their gradients gathered alongside.
-      for (let r = 0; r < m; r++) {
-        const s = rowSlot[r];
-        if (s < 0) continue;
-        const p = at[s]++;
-        idx[p] = r;
-        og[p] = g[r];
-        if (!constant) oh[p] = h[r];
       }
       const data = this.chunkData(m, idx, og, oh);
       for (let s = 0; s < targets.length; s++) {

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { binColumns, binOf, computeEdges, EdgeScratch, missingBin } from "../../../../runtime/models/trees/binning.js";
+import { nativeBinning } from "../../../../runtime/models/native-engine.js";
+import { binColumns, binInto, binOf, binRanges, computeEdges, computeEdgesJs, EdgeScratch, missingBin } from "../../../../runtime/models/trees/binning.js";
+import { Rng } from "../../../../runtime/models/trees/prng.js";
 
 describe("computeEdges", () => {
   test("few distinct values get one bin each, cut halfway between neighbours", () => {
@@ -111,5 +113,46 @@ describe("binColumns", () => {
 
   test("rejects a column of the wrong length", () => {
     expect(() => binColumns([Float32Array.of(1, 2)], 3, 255)).toThrow(/2 rows, expected 3/);
+  });
+});
+
+describe.skipIf(!nativeBinning())("the native binning (native/boosting-steps.cc)", () => {
+  test("gives the JavaScript edges, bins and bin ranges exactly: quantiles and exact bins, missing values, ±0, infinities, short columns", () => {
+    const native = nativeBinning()!;
+    const rng = new Rng(8);
+    const uniform = () => rng.nextUint32() / 2 ** 32 - 0.5;
+    const columns: Float32Array[] = [
+      Float32Array.from({ length: 50_000 }, () => (rng.nextInt(10) === 0 ? NaN : uniform() * 10 ** rng.nextInt(8))),
+      Float32Array.from({ length: 30_000 }, () => rng.nextInt(200) - 100),
+      Float32Array.from({ length: 9_000 }, () => [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4e38][rng.nextInt(8)]),
+      Float32Array.from({ length: 1_500 }, () => Math.fround(uniform())),
+      Float32Array.from({ length: 70_000 }, () => rng.nextInt(3_000) / 7),
+      new Float32Array(5).fill(NaN),
+      new Float32Array(0),
+    ];
+    let compared = 0;
+    for (const column of columns) {
+      for (const maxBins of [2, 16, 255, 4_000]) {
+        const expected = computeEdgesJs(column, maxBins);
+        const out = new Float32Array(maxBins);
+        const edges = out.slice(0, native.edges(column, maxBins, out));
+        expect(Buffer.from(edges.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        expect(Buffer.from(computeEdges(column, maxBins).buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        const cells = edges.length + 2 <= 256 ? new Uint8Array(column.length) : new Uint16Array(column.length);
+        const jsCells = cells.slice();
+        binInto(column, edges, jsCells);
+        const ranges = binRanges(column, jsCells, edges.length + 1);
+        const low = new Float32Array(edges.length + 1);
+        const high = new Float32Array(edges.length + 1);
+        native.binColumn(column, edges, cells, low, high);
+        expect(Array.from(cells)).toEqual(Array.from(jsCells));
+        expect(Buffer.from(low.buffer).equals(Buffer.from(ranges.low.buffer))).toBe(true);
+        expect(Buffer.from(high.buffer).equals(Buffer.from(ranges.high.buffer))).toBe(true);
+        compared += column.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(500_000);
+    expect(() => native.edges(columns[0], 255, new Float32Array(10))).toThrow(/out shorter/);
+    expect(() => native.binColumn(columns[0], new Float32Array(300), new Uint8Array(50_000), new Float32Array(301), new Float32Array(301))).toThrow(/too short/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { boostingLoss } from "../../../../runtime/models/trees/boosting-loss.js";
+import { nativeBoosting } from "../../../../runtime/models/native-engine.js";
+import { binomialPassJs, boostingLoss, multinomialPassJs, nativeLossPass } from "../../../../runtime/models/trees/boosting-loss.js";
 import { Rng } from "../../../../runtime/models/trees/prng.js";
 
 const rng = new Rng(4);
@@ -58,5 +59,44 @@ describe("boosting losses", () => {
     const g = new Float32Array(3);
     expect(loss.gradients(y, Float64Array.of(3, 3, 3), g, new Float32Array(0))).toBeCloseTo((4 + 1 + 9) / 6, 12);
     expect(Array.from(g)).toEqual([2, 1, -3]);
+  });
+
+  test.skipIf(!nativeBoosting())("the native two-class pass gives the JavaScript pass's gradients, hessians and loss bit for bit (its exp is Math.exp)", () => {
+    const native = nativeBoosting()!;
+    const rows = 400_000;
+    // Every range exp meets: tiny, around ln2 / 2 and 1.5 ln2, large, past under- and overflow, ±0.
+    const raw = Float64Array.from({ length: rows }, (_, i) => {
+      const u = rng.nextUint32() / 2 ** 32 - 0.5;
+      const scale = [1e-9, 0.4, 1.1, 3, 40, 800][i % 6];
+      return u * 2 * scale;
+    });
+    raw.set([0, -0, 2 ** -29, -(2 ** -29), 0.5 * Math.LN2, 1.5 * Math.LN2, 709.78, -745.2, -708.5, 1e308, -1e308], 0);
+    const y = Float32Array.from({ length: rows }, () => rng.nextInt(2));
+    const gJs = new Float32Array(rows);
+    const hJs = new Float32Array(rows);
+    const g = new Float32Array(rows);
+    const h = new Float32Array(rows);
+    const expected = binomialPassJs(y, raw, gJs, hJs);
+    expect(Object.is(nativeLossPass(y, raw, 1, g, h, native), expected)).toBe(true);
+    expect(Buffer.from(g.buffer).equals(Buffer.from(gJs.buffer))).toBe(true);
+    expect(Buffer.from(h.buffer).equals(Buffer.from(hJs.buffer))).toBe(true);
+    expect(Object.is(nativeLossPass(y, raw, 1, undefined, undefined, native), binomialPassJs(y, raw))).toBe(true);
+    expect(() => native.binomial(y, raw, g, h, true, new Float64Array(3))).toThrow(/out too short/);
+  });
+
+  test.skipIf(!nativeBoosting())("the native softmax pass gives the JavaScript pass's gradients, hessians and loss bit for bit", () => {
+    const native = nativeBoosting()!;
+    for (const k of [3, 7]) {
+      const rows = 30_000;
+      const raw = Float64Array.from({ length: k * rows }, (_, i) => (rng.nextUint32() / 2 ** 32 - 0.5) * [0.1, 3, 60, 900][i % 4]);
+      const y = Float32Array.from({ length: rows }, () => rng.nextInt(k));
+      const [g, h, gJs, hJs] = Array.from({ length: 4 }, () => new Float32Array(k * rows));
+      const expected = multinomialPassJs(y, raw, k, gJs, hJs);
+      expect(Object.is(nativeLossPass(y, raw, k, g, h, native), expected)).toBe(true);
+      expect(Buffer.from(g.buffer).equals(Buffer.from(gJs.buffer))).toBe(true);
+      expect(Buffer.from(h.buffer).equals(Buffer.from(hJs.buffer))).toBe(true);
+      expect(Object.is(nativeLossPass(y, raw, k, undefined, undefined, native), multinomialPassJs(y, raw, k))).toBe(true);
+    }
+    expect(() => native.multinomial(Float32Array.of(3), new Float64Array(3), 3, new Float32Array(3), new Float32Array(3), true, new Float64Array(4))).toThrow(/class index/);
   });
 });
