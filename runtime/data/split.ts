@@ -128,6 +128,33 @@ export function joinedRows(input: string, keys: string): string {
   return `(SELECT __lathe_rows.* EXCLUDE (${idColumn}), __lathe_keys.* EXCLUDE (${idColumn}) FROM ${input} AS __lathe_rows JOIN ${keys} AS __lathe_keys ON __lathe_rows.${idColumn} = __lathe_keys.${idColumn})`;
 }
 
+/** Each row's position within its part, in the part's order (`partSql`), where a split's parts are views (`rankedKeysSql`). */
+export const rankColumn = "__lathe_rank";
+
+/**
+ * A plain portable split's keys when its parts are kept as views over the rows before the split
+ * (`input`, carrying the root's rowid: `withRowId`) instead of tables: each row's rowid, part (an
+ * ENUM) and rank within its part (the order `partSql` gives: by seeded hash, then tie-break), 13
+ * bytes a row. The ranks are numbered by a window over the keys alone, never the rows.
+ */
+export function rankedKeysSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
+  const part = ident(partColumn);
+  return `SELECT ${idColumn}, ${part}, CAST(row_number() OVER (PARTITION BY ${part} ORDER BY ${hashColumn}, ${rowColumn}) - 1 AS UINTEGER) AS ${rankColumn} FROM (${splitKeysSql(input, columns, spec, true)})`;
+}
+
+/**
+ * One part's rows (the columns of `input`, made as for `rankedKeysSql`) with their rank, in no
+ * particular order: a hash join on the rowid whose hash table holds only that part's keys.
+ */
+export function rankedPartRows(input: string, keys: string, name: string): string {
+  return `(SELECT __lathe_rows.* EXCLUDE (${idColumn}), __lathe_keys.${rankColumn} FROM ${input} AS __lathe_rows JOIN ${keys} AS __lathe_keys ON __lathe_rows.${idColumn} = __lathe_keys.${idColumn} WHERE __lathe_keys.${ident(partColumn)} = ${literal(name)})`;
+}
+
+/** One part's rows in the part's order (as `partSql` gives them), from `rankedPartRows`: sorted when read. */
+export function sortedPartRows(input: string, keys: string, name: string): string {
+  return `(SELECT * EXCLUDE (${rankColumn}) FROM ${rankedPartRows(input, keys, name)} ORDER BY ${rankColumn})`;
+}
+
 /** The portable split (`SqlDialect.portableSplit`) with the tie-break `partSql` orders by. */
 function portableSplitSql(input: string, columns: TypedColumn[], spec: SplitSpec): string {
   const assigned = duckdbDialect.portableSplit(input, columns, spec, partColumn);
