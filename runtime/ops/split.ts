@@ -118,7 +118,7 @@ export const split: OpDefinition<SplitStep> = {
     const splitTable = ctx.tempName("split");
     const trainTable = ctx.tempName("split_train");
     const ids = keyed && carriesRowId(step.pre) && (await hasRowId(ctx, root.relation, root.columns)) ? chainSql(withRowId(root.relation), preApplied, root.columns) : undefined;
-    if (ids && step.viewParts) return viewSplit(ctx, step, { ids: `(${ids.sql})`, assign, spec, typed, columns: pre.columns, rootTransform, preApplied, keys: splitTable });
+    if (ids && step.viewParts) return viewSplit(ctx, step, { rows: `(${pre.sql})`, ids: `(${ids.sql})`, assign, spec, typed, columns: pre.columns, rootTransform, preApplied, keys: splitTable });
     if (keyed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitKeysSql(`(${(ids ?? pre).sql})`, typed, spec, ids !== undefined)}`);
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = ids ? joinedRows(`(${ids.sql})`, ident(splitTable)) : keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : hashed ? ident(splitTable) : `(${assign})`;
@@ -179,14 +179,14 @@ export const split: OpDefinition<SplitStep> = {
 
 /**
  * A split whose parts are views (`viewParts`): the rows are held once, in the root. A table keeps
- * each row's rowid, part and rank (`rankedKeysSql`: 13 bytes a row); each part is a view of the
- * root's rows joined to their keys, sorted by rank, with the fitted steps' constants inlined, and
+ * each row's part and rank in the input's order (`rankedKeysSql`: 5 bytes a row); each part is a
+ * view of the rows before the split paired with their keys by position, sorted by rank, with the fitted steps' constants inlined, and
  * carries the same rows unsorted with their rank (`ranked`), which training reads in the part's
  * order by putting each row at its rank. Writing the parts as tables held every row a second time
  * beside the root (5M rows: ≈ 570 MB more at the split's peak). The keys table goes with the last
  * view; the root lives as long as a part is read (`planLifetimes`).
  */
-async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, how: { ids: string; assign: string; spec: SplitSpec; typed: TypedColumn[]; columns: string[]; rootTransform: Transform; preApplied: AppliedStep[]; keys: string }): Promise<StepResult> {
+async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, how: { rows: string; ids: string; assign: string; spec: SplitSpec; typed: TypedColumn[]; columns: string[]; rootTransform: Transform; preApplied: AppliedStep[]; keys: string }): Promise<StepResult> {
   const root = ctx.dataset(step.root);
   const keys = ident(how.keys);
   let owned = false;
@@ -195,14 +195,14 @@ async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], ste
     const counts = new Map((await ctx.db.rows(`SELECT CAST(${ident(partColumn)} AS VARCHAR) AS part, count(*) AS n FROM ${keys} GROUP BY ALL`)).map((r) => [String(r.part), Number(r.n)]));
     const rows = (name: string) => counts.get(name) ?? 0;
     if (rows(step.train) === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
-    const applied = await fitChain(ctx.db, `(SELECT * EXCLUDE (${rankColumn}) FROM ${rankedPartRows(how.ids, keys, step.train)})`, step.post, how.columns);
+    const applied = await fitChain(ctx.db, `(SELECT * EXCLUDE (${rankColumn}) FROM ${rankedPartRows(how.rows, keys, step.train)})`, step.post, how.columns);
     const transform = [...how.rootTransform, ...columnSteps(how.preApplied), ...columnSteps(applied)];
     const prepared = [...new Set([...how.rootTransform, ...columnSteps(how.preApplied)].flatMap((a) => stepOutputs(a.step)))];
     const ranks = applied.every((a) => rankKeeping.has(a.step.kind));
     for (const p of step.parts) {
-      const chain = chainSql(sortedPartRows(how.ids, keys, p.name), applied, how.columns);
+      const chain = chainSql(sortedPartRows(how.rows, keys, p.name), applied, how.columns);
       if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `view ${p.name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
-      const ranked = ranks ? chainSql(rankedPartRows(how.ids, keys, p.name), applied, [...how.columns, rankColumn]).sql : undefined;
+      const ranked = ranks ? chainSql(rankedPartRows(how.rows, keys, p.name), applied, [...how.columns, rankColumn]).sql : undefined;
       const ds = await ctx.materialise(p.name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, viewOf: step.root, owns: [keys], rows: rows(p.name), ranked });
       owned = true;
       ds.raw = { sql: partSql(`(${how.assign})`, p.name, how.spec), prepared };

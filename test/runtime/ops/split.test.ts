@@ -97,9 +97,9 @@ describe("split parts kept as views (one-shot runs)", () => {
     expect(outcome.error).toBeUndefined();
     expect(seen).toHaveLength(1);
     const [{ tables, views, bytes }] = seen;
-    // The keys: rowid, part, rank (3 columns, a row each); the parts are views.
+    // The keys: part and rank (2 columns, a row each); the parts are views.
     expect(tables).toEqual([
-      { name: expect.stringMatching(/^__lathe_split_\d+$/), columns: 3, n: expect.any(Number) },
+      { name: expect.stringMatching(/^__lathe_split_\d+$/), columns: 2, n: expect.any(Number) },
       { name: "raw", columns: 6, n: rows },
     ]);
     expect(views).toEqual(["test", "train", "validation"]);
