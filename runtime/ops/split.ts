@@ -203,11 +203,13 @@ async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], ste
       const chain = chainSql(sortedPartRows(how.rows, keys, p.name), applied, how.columns);
       if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `view ${p.name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
       const ranked = ranks ? chainSql(rankedPartRows(how.rows, keys, p.name), applied, [...how.columns, rankColumn]).sql : undefined;
-      const ds = await ctx.materialise(p.name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, viewOf: step.root, owns: [keys], rows: rows(p.name), ranked });
+      // Steps that keep every row keep the keys' count; after one that drops rows the view is counted.
+      const ds = await ctx.materialise(p.name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, viewOf: step.root, owns: [keys], ...(ranks ? { rows: rows(p.name), ranked } : {}) });
       owned = true;
       ds.raw = { sql: partSql(`(${how.assign})`, p.name, how.spec), prepared };
+      if (p.name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
     }
-    return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: rows(p.name) })) };
+    return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: ctx.dataset(p.name).rows })) };
   } finally {
     if (!owned) await ctx.db.exec(`DROP TABLE IF EXISTS ${keys}`);
   }
