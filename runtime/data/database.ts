@@ -91,11 +91,7 @@ export class Database {
     let staging = Array.from({ length: k }, () => new Float32Array(2048));
     let ranks = new Uint32Array(2048);
     let n = 0;
-    const fetchChunk = prefetching(result);
-    for (;;) {
-      const chunk = await fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const m = chunk.rowCount;
+    await eachChunk(result, (chunk, m) => {
       if (m > ranks.length) {
         staging = staging.map(() => new Float32Array(m));
         ranks = new Uint32Array(m);
@@ -112,7 +108,7 @@ export class Database {
       }
       release.done(m * (rowBytes(widths) + 4));
       n += m;
-    }
+    });
     if (n !== rows) throw new Error(`a ranked read gave ${n} rows of ${rows}`);
     return { n, columns: rows === 0 ? columns.map(() => make(0)) : columns };
   }
@@ -132,11 +128,7 @@ export class Database {
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
     let n = 0;
-    const fetchChunk = prefetching(result);
-    for (;;) {
-      const chunk = await fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const m = chunk.rowCount;
+    await eachChunk(result, (chunk, m) => {
       if (n + m > cap) {
         while (n + m > cap) cap *= 2;
         columns = columns.map((c) => {
@@ -148,7 +140,7 @@ export class Database {
       copyChunk(chunk, columns, n, widths);
       release.done(m * rowBytes(widths));
       n += m;
-    }
+    });
     // Exactly full (the row count was known): the columns as they are, not a copy.
     if (n === cap) return { n, columns };
     return {
@@ -254,6 +246,16 @@ function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Pro
     pending = chunk && chunk.rowCount > 0 ? start() : undefined;
     return chunk;
   };
+}
+
+/** Calls `each` with every chunk of a result that has rows (and its row count), in order, the next fetched while one is handled. */
+async function eachChunk<C extends { rowCount: number }>(result: { fetchChunk(): Promise<C | null> }, each: (chunk: C, rows: number) => void): Promise<void> {
+  const fetchChunk = prefetching(result);
+  for (;;) {
+    const chunk = await fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return;
+    each(chunk, chunk.rowCount);
+  }
 }
 
 /** Per column of a result, the bytes of a value when DuckDB holds it as a float (8 for DOUBLE, 4 for FLOAT), else 0. */
