@@ -180,9 +180,9 @@ export const split: OpDefinition<SplitStep> = {
 /**
  * A split whose parts are views (`viewParts`): the rows are held once, in the root. A table keeps
  * each row's part and rank in the input's order (`rankedKeysSql`: 5 bytes a row); each part is a
- * view of the rows before the split paired with their keys by position, sorted by rank, with the fitted steps' constants inlined, and
- * carries the same rows unsorted with their rank (`ranked`), which training reads in the part's
- * order by putting each row at its rank. Writing the parts as tables held every row a second time
+ * view of the rows before the split paired with their keys by position, sorted by rank, with the
+ * fitted steps' constants inlined, and carries the same rows unsorted with their rank (`ranked`),
+ * which training reads in the part's order by putting each row at its rank. Writing the parts as tables held every row a second time
  * beside the root (5M rows: ≈ 570 MB more at the split's peak). The keys table goes with the last
  * view; the root lives as long as a part is read (`planLifetimes`).
  */
