@@ -15,7 +15,6 @@ import { AssertionFailed, valueText as fmt, type MetricRecord, type StepResult }
 import type { Learner, RowBlocks, TrainedModel } from "./models/types.js";
 import type { ArtifactRef } from "./run-store.js";
 import { ident } from "./sql/quote.js";
-import { collectGarbage } from "./collect-garbage.js";
 import { expandFeatures, readMatrix, readRows, readTarget, targetClasses, type Relation } from "./train-data.js";
 import { overBudget, trainMemoryBudget } from "./train-budget.js";
 import { streamRows, type StreamedRows } from "./train-stream.js";
@@ -472,8 +471,6 @@ export class Executor {
    * then drops it: the rows left to read are held instead of every row (`StepBase.detach`).
    */
   private async detach(name: string): Promise<void> {
-    // The step before (training) may have left its arrays for the collector: gone before the parts are written.
-    collectGarbage();
     for (const [view, over] of [...this.views]) if (over === name && view !== name) await this.viewToTable(view);
     await this.release(name);
   }
