@@ -108,7 +108,6 @@ export class Executor {
         }
       }
       for (const name of step.release ?? []) await this.release(name);
-      for (const name of step.detach ?? []) await this.detach(name);
       out.metrics.push(...produced.metrics);
       out.artifacts.push(...produced.artifacts);
       if (result) out.results.push(result);
@@ -466,28 +465,6 @@ export class Executor {
     for (const held of [this.datasets, this.views, this.viewDefinitions, this.lineages, this.concrete, this.madeBy]) held.delete(name);
   }
 
-  /**
-   * Writes the views still reading `name` (a split's parts kept as views over its root) as tables,
-   * then drops it: the rows left to read are held instead of every row (`StepBase.detach`).
-   */
-  private async detach(name: string): Promise<void> {
-    for (const [view, over] of [...this.views]) if (over === name && view !== name) await this.viewToTable(view);
-    await this.release(name);
-  }
-
-  /** Writes a view as a table of its rows, in its order: its constants are fixed, what it read through (a split's keys) may go. */
-  private async viewToTable(view: string): Promise<void> {
-    this.views.delete(view);
-    this.viewDefinitions.delete(view);
-    const state = this.datasets.get(view);
-    if (state && !state.transform) state.transform = await this.concreteTransform(state);
-    await this.db.exec(`CREATE OR REPLACE TABLE ${ident(`${view}__lathe_tmp`)} AS SELECT * FROM ${ident(view)}`);
-    await this.db.exec(`DROP VIEW ${ident(view)}`);
-    await this.db.exec(`ALTER TABLE ${ident(`${view}__lathe_tmp`)} RENAME TO ${ident(view)}`);
-    await this.disown(view);
-    if (state) delete state.ranked;
-  }
-
   /** Forgets a plain view's staged tables, dropping those no other view reads (a split's parts share one). */
   private async disown(name: string): Promise<void> {
     const owned = this.plainViews.get(name) ?? [];
@@ -526,13 +503,20 @@ export class Executor {
     const q = ident(name);
     for (const [view, over] of [...this.views]) {
       if (over !== name && view !== name) continue;
-      if (view === name) {
-        this.views.delete(view);
-        this.viewDefinitions.delete(view);
-        await this.db.exec(`DROP VIEW IF EXISTS ${q}`);
+      this.views.delete(view);
+      this.viewDefinitions.delete(view);
+      if (view === name) await this.db.exec(`DROP VIEW IF EXISTS ${q}`);
+      else {
+        // Its constants, learned from the rows about to go, are fixed now too.
+        const state = this.datasets.get(view);
+        if (state && !state.transform) state.transform = await this.concreteTransform(state);
+        await this.db.exec(`CREATE OR REPLACE TABLE ${ident(`${view}__lathe_tmp`)} AS SELECT * FROM ${ident(view)}`);
+        await this.db.exec(`DROP VIEW ${ident(view)}`);
+        await this.db.exec(`ALTER TABLE ${ident(`${view}__lathe_tmp`)} RENAME TO ${ident(view)}`);
+        // A table now: what its view read through (a split's keys) may go, and so does its unsorted form.
+        await this.disown(view);
+        if (state) delete state.ranked;
       }
-      // Its constants, learned from the rows about to go, are fixed now too.
-      else await this.viewToTable(view);
     }
     this.concrete.delete(name);
     this.lineages.delete(name);

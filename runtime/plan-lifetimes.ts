@@ -17,9 +17,7 @@ import type { Plan } from "./plan.js";
  * - `stream` on a prepare only `save` reads: fitted over its input (rows staged once where they are
  *   costly to recompute) and kept as a view with its constants inlined, so a save is one COPY.
  * - `viewParts` on a split that can keep its parts as views over its root (`viewableSplit`), whose
- *   root is not defined again: every reader of a part reads the root too, which lives until the
- *   last, or `detach` on the last step that reads the training part or the root itself, when parts
- *   are read after it: those parts are written as tables there and the root goes.
+ *   root is not defined again: every reader of a part reads the root too, which lives until the last.
  *
  * The interactive kernel and notebooks never get these: a later cell may read any dataset.
  */
@@ -69,8 +67,6 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
   // from the split's root; `tune` trains again on the model's training data.
   const trainedFrom = new Map<string, string[]>();
   const rootOf = new Map<string, string>();
-  // What each step reads without going through a split's view parts to their root.
-  const direct: Set<string>[] = [];
   const reads = steps.map((step, i) => {
     const names = new Set(ios[i].reads);
     if (step.op === "register" || step.op === "tune") {
@@ -83,21 +79,17 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
     if (step.op === "split") for (const part of step.parts) rootOf.set(part.name, step.root);
     // A view reads its input when it is read; so may a streamed prepare (when it staged nothing),
     // and a part of a split kept as views its root.
-    const walk = (set: Set<string>, throughParts: boolean) => {
-      for (const name of [...set]) {
-        for (let n = name, p = producerOf[i].get(n); p !== undefined; ) {
-          const s = steps[p];
-          const input = s.op === "prepare" && (s.view || s.stream) ? s.input : throughParts && s.op === "split" && s.viewParts ? s.root : undefined;
-          if (input === undefined) break;
-          set.add(input);
-          n = input;
-          p = producerOf[p].get(n);
-        }
+    for (const name of [...names]) {
+      for (let n = name, p = producerOf[i].get(n); p !== undefined; ) {
+        const s = steps[p];
+        const input = s.op === "prepare" && (s.view || s.stream) ? s.input : s.op === "split" && s.viewParts ? s.root : undefined;
+        if (input === undefined) break;
+        names.add(input);
+        n = input;
+        p = producerOf[p].get(n);
       }
-      return set;
-    };
-    direct.push(walk(new Set(names), false));
-    return walk(names, true);
+    }
+    return names;
   });
   // Each defined dataset goes after its last reader (before the name is defined again), or at once.
   for (const [p, step] of steps.entries()) {
@@ -112,18 +104,6 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
       if (last !== p && ios[last].defines.includes(name)) continue;
       (steps[last].release ??= []).push(name);
     }
-  }
-  // A split's root kept for its view parts goes once the training part and the root itself are read
-  // for the last time: the parts still to be read (the test rows) are written as tables then.
-  for (const [p, step] of steps.entries()) {
-    if (step.op !== "split" || !step.viewParts) continue;
-    let done = p;
-    let last = p;
-    for (let i = p + 1; i < steps.length; i++) {
-      if (direct[i].has(step.root) || direct[i].has(step.train)) done = i;
-      if (reads[i].has(step.root)) last = i;
-    }
-    if (last > done) (steps[done].detach ??= []).push(step.root);
   }
   return { ...plan, steps };
 }

@@ -31,12 +31,6 @@ export interface StepBase {
   label: string;
   /** Datasets no later step reads, dropped once this step has run (a one-shot run, `planLifetimes`). */
   release?: string[];
-  /**
-   * Split roots whose parts are views (`viewParts`) and that no later step reads but through the
-   * parts still to be read: those parts are written as tables after this step, then the root goes
-   * (a one-shot run, `planLifetimes`).
-   */
-  detach?: string[];
 }
 
 /** A step as an op's planner drafts it: the op's own fields plus a label; the planner adds the rest. Distributes over unions of steps. */

@@ -83,21 +83,13 @@ describe("one-shot runs (planLifetimes)", () => {
     ]);
     const trained = planLifetimes(await planProgram((await session.check(splitAndTrain)).checked!, dir));
     // raw is read by a split (once a part and a fit), so it is a table; clean, a view nothing reads, learns in its own queries.
-    // The split's parts are views over raw (`viewParts`): raw stays until the training part is read,
-    // then the test part is written as a table and raw goes (`detach`).
-    expect(trained.steps.map((s) => [s.label, "lazy" in s && s.lazy, "fitOnce" in s && s.fitOnce, "viewParts" in s && s.viewParts, s.release, s.detach])).toEqual([
-      ["collect raw", false, false, false, undefined, undefined],
-      ["prepare clean", false, true, false, ["clean"], undefined],
-      ["split clean into train, test", false, false, true, undefined, undefined],
-      ["train m (logistic_regression)", false, false, false, ["train"], ["raw"]],
-      ["evaluate m on test", false, false, false, ["raw", "test"], undefined],
-    ]);
-    // Read only through its parts to the end: no detach.
-    const tested = planLifetimes(await planProgram((await session.check(`${splitAndTrain}evaluate m on train metrics accuracy\n`)).checked!, dir));
-    expect(tested.steps.map((s) => [s.label, s.release, s.detach]).slice(3)).toEqual([
-      ["train m (logistic_regression)", undefined, undefined],
-      ["evaluate m on test", ["test"], undefined],
-      ["evaluate m on train", ["raw", "train"], undefined],
+    // The split's parts are views over raw (`viewParts`): raw stays until the last part is read.
+    expect(trained.steps.map((s) => [s.label, "lazy" in s && s.lazy, "fitOnce" in s && s.fitOnce, "viewParts" in s && s.viewParts, s.release])).toEqual([
+      ["collect raw", false, false, false, undefined],
+      ["prepare clean", false, true, false, ["clean"]],
+      ["split clean into train, test", false, false, true, undefined],
+      ["train m (logistic_regression)", false, false, false, ["train"]],
+      ["evaluate m on test", false, false, false, ["raw", "test"]],
     ]);
     // A fitted step that learns in order (a scale's sums) keeps the parts tables, and so does a root defined again later.
     const scaled = planLifetimes(await planProgram((await session.check(splitAndTrain.replace("fill amount with median", "scale amount standard"))).checked!, dir));
@@ -166,7 +158,7 @@ describe("one-shot runs (planLifetimes)", () => {
     }
   });
 
-  it("keeps a split's parts as views over its root, drops each part after its last reader and the root once the training part is read, the test part written then; the model and metrics are the same bits", async () => {
+  it("keeps a split's parts as views over its root, drops each part after its last reader and the root with the last; the model and metrics are the same bits", async () => {
     const once = await run(splitAndTrain, { oneShot: true });
     expect(once.outcome.error).toBeUndefined();
     expect(once.log.some((s) => s.startsWith(`CREATE OR REPLACE TABLE "train"`))).toBe(false);
@@ -175,14 +167,11 @@ describe("one-shot runs (planLifetimes)", () => {
     const dropTrain = once.log.indexOf(`DROP VIEW IF EXISTS "train"`);
     expect(dropTrain).toBeGreaterThan(once.log.indexOf("step-start train m (logistic_regression)"));
     expect(dropTrain).toBeLessThan(once.log.indexOf("step-start evaluate m on test"));
-    // Once the training part is read, the test part is written as a table (its rows in its order) and the root and the keys go.
+    // The root and the keys go with the last part read.
     const dropRaw = once.log.indexOf(`DROP TABLE IF EXISTS "raw"`);
-    const writeTest = once.log.indexOf(`CREATE OR REPLACE TABLE "test__lathe_tmp" AS SELECT * FROM "test"`);
-    expect(writeTest).toBeGreaterThan(dropTrain);
-    expect(dropRaw).toBeGreaterThan(writeTest);
-    expect(once.log.findIndex((s) => /^DROP TABLE IF EXISTS "__lathe_split_\d+"$/.test(s))).toBeGreaterThan(writeTest);
-    expect(dropRaw).toBeLessThan(once.log.indexOf("step-start evaluate m on test"));
-    expect(once.log.lastIndexOf(`DROP TABLE IF EXISTS "test"`)).toBeGreaterThan(once.log.indexOf("step-start evaluate m on test"));
+    expect(dropRaw).toBeGreaterThan(once.log.indexOf("step-start evaluate m on test"));
+    expect(once.log.indexOf(`DROP VIEW IF EXISTS "test"`)).toBeGreaterThan(once.log.indexOf("step-start evaluate m on test"));
+    expect(once.log.findIndex((s) => /^DROP TABLE IF EXISTS "__lathe_split_\d+"$/.test(s))).toBeGreaterThan(once.log.indexOf("step-start evaluate m on test"));
     expect(once.session.executor.datasetNames()).toEqual([]);
     expect(await once.session.executor.db.rows(`SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal`)).toEqual([]);
 
