@@ -32,4 +32,10 @@ export interface DatasetState {
    * not counted (`rows` is NaN), and readers that scan it more than once stage its rows first.
    */
   lazy?: { file?: string; span?: Span };
+  /**
+   * A view kept in an order (a split's part, `viewSplit`): a query of the same rows in no particular
+   * order, each with its position in that order (`rankColumn`), which readers of every row in order
+   * read instead of sorting (`Database.float32Columns` `ranked`). Valid while the view is.
+   */
+  ranked?: string;
 }

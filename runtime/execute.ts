@@ -451,7 +451,7 @@ export class Executor {
     return computeMetrics(metrics, { task: state.task, yTrue, yPred, proba, classes: state.classes });
   }
 
-  /** Datasets kept as views over nothing the executor holds (a lazy source, a streamed prepare) → the staged tables they read. */
+  /** Datasets kept as views reading tables of their own (a lazy source, a streamed prepare's staged rows, a split's keys) → those tables. */
   private readonly plainViews = new Map<string, string[]>();
 
   /**
@@ -515,6 +515,9 @@ export class Executor {
         await this.db.exec(`CREATE OR REPLACE TABLE ${ident(`${view}__lathe_tmp`)} AS SELECT * FROM ${ident(view)}`);
         await this.db.exec(`DROP VIEW ${ident(view)}`);
         await this.db.exec(`ALTER TABLE ${ident(`${view}__lathe_tmp`)} RENAME TO ${ident(view)}`);
+        // A table now: what its view read through (a split's keys) may go, and so does its unsorted form.
+        await this.disown(view);
+        if (state) delete state.ranked;
       }
     }
     this.concrete.delete(name);
@@ -535,11 +538,12 @@ export class Executor {
     } catch (e) {
       throw how.file ? readError(e, how.file) : e;
     }
-    if (!how.viewOf && (how.lazy || how.owns)) this.plainViews.set(name, how.owns ?? []);
+    if (how.lazy || how.owns) this.plainViews.set(name, how.owns ?? []);
     this.viewDefinitions.delete(name);
     if (how.viewOf) {
       this.views.set(name, how.viewOf);
-      this.viewDefinitions.set(name, { sql, how });
+      // A view reading tables of its own (a split's keys) is kept by the step cache as its rows, not its definition.
+      if (!how.owns) this.viewDefinitions.set(name, { sql, how });
     }
     if (how.lineage) this.lineages.set(name, how.lineage);
     const checked = how.lazy ? this.checkedColumns.get(sql) : undefined;
@@ -549,7 +553,7 @@ export class Executor {
     const columns = cols.map((c) => c.name);
     const expansions = Object.fromEntries(Object.entries(how.expansions).filter(([, v]) => v.every((c) => columns.includes(c))));
     const rawTypes = how.rawTypes ?? Object.fromEntries(cols.map((c) => [c.name, c.type]));
-    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform, rawTypes, ...(how.lazy ? { lazy: { file: how.file, span: how.lazy.span } } : {}) };
+    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform, rawTypes, ...(how.lazy ? { lazy: { file: how.file, span: how.lazy.span } } : {}), ...(how.ranked ? { ranked: how.ranked } : {}) };
     this.datasets.set(name, state);
     return state;
   }

@@ -1,4 +1,5 @@
 import { opOf, type PlanStep } from "./ops/index.js";
+import { viewableSplit } from "./ops/split.js";
 import type { Plan } from "./plan.js";
 
 /**
@@ -15,6 +16,8 @@ import type { Plan } from "./plan.js";
  *   count and columns are shown, and those are the same).
  * - `stream` on a prepare only `save` reads: fitted over its input (rows staged once where they are
  *   costly to recompute) and kept as a view with its constants inlined, so a save is one COPY.
+ * - `viewParts` on a split that can keep its parts as views over its root (`viewableSplit`), whose
+ *   root is not defined again: every reader of a part reads the root too, which lives until the last.
  *
  * The interactive kernel and notebooks never get these: a later cell may read any dataset.
  */
@@ -55,6 +58,11 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
     if (once) step.lazy = true;
   }
 
+  for (const [i, step] of steps.entries()) {
+    if (step.op !== "split" || !viewableSplit(step)) continue;
+    if (!ios.slice(i + 1).some((io) => io.defines.includes(step.root))) step.viewParts = true;
+  }
+
   // The datasets each step reads, implicitly too: `register` profiles its model's training rows
   // from the split's root; `tune` trains again on the model's training data.
   const trainedFrom = new Map<string, string[]>();
@@ -69,13 +77,15 @@ export function planLifetimes(plan: Plan, options: { snapshot?: boolean } = {}):
     }
     if (step.op === "train") trainedFrom.set(step.model, [step.input, ...(step.validation ? [step.validation] : [])]);
     if (step.op === "split") for (const part of step.parts) rootOf.set(part.name, step.root);
-    // A view reads its input when it is read; so may a streamed prepare (when it staged nothing).
+    // A view reads its input when it is read; so may a streamed prepare (when it staged nothing),
+    // and a part of a split kept as views its root.
     for (const name of [...names]) {
       for (let n = name, p = producerOf[i].get(n); p !== undefined; ) {
         const s = steps[p];
-        if (s.op !== "prepare" || !(s.view || s.stream)) break;
-        names.add(s.input);
-        n = s.input;
+        const input = s.op === "prepare" && (s.view || s.stream) ? s.input : s.op === "split" && s.viewParts ? s.root : undefined;
+        if (input === undefined) break;
+        names.add(input);
+        n = input;
         p = producerOf[p].get(n);
       }
     }

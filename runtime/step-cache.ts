@@ -117,7 +117,8 @@ export class StepCache implements StepStore {
           continue;
         }
         const ds = ctx.dataset(name);
-        const { name: _n, relation: _r, ...state } = ds;
+        // Its unsorted form (`ranked`) reads tables of this run only: kept as rows, it comes back as a table.
+        const { name: _n, relation: _r, ranked: _k, ...state } = ds;
         const view = host.viewDefinition(name);
         if (view) {
           outputs.push({ kind: "view", name, sql: view.sql, how: view.how, state });

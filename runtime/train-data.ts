@@ -3,6 +3,7 @@ import { checkFeatures, columnTypes, firstNonFinite, isNumericType } from "./dat
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
 import { ident, literal, type SqlIdent } from "./sql/quote.js";
+import { rankColumn } from "./data/split.js";
 import { nameText } from "../language/identifier.js";
 import { own } from "../language/lookup.js";
 
@@ -14,6 +15,22 @@ export interface Relation {
   rows: number;
   /** One-hot column → its indicator columns. */
   expansions: Record<string, string[]>;
+  /**
+   * The same rows in no particular order, each with its position in `relation`'s order
+   * (`rankColumn`): a split's part kept as a view (`rankedPartRows`), read without sorting it.
+   */
+  ranked?: string;
+}
+
+/** The rows of `ds` for a query whose answer does not depend on their order (distinct values, counts): unsorted when it can. */
+export function unordered(ds: Relation): string {
+  return ds.ranked ? `(${ds.ranked})` : ds.relation;
+}
+
+/** Reads `select` (FLOAT expressions) over every row of `ds` in its order: each row put at its rank when it has them, not sorted. */
+function readOrdered(db: Database, ds: Relation, select: string): Promise<{ n: number; columns: Float32Array[] }> {
+  if (ds.ranked) return db.float32Columns(`SELECT ${select}, ${rankColumn} FROM (${ds.ranked})`, { rows: ds.rows, shared: true, ranked: true });
+  return db.float32Columns(`SELECT ${select} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
 }
 
 /** Expands one-hot columns into their indicator columns. */
@@ -58,7 +75,7 @@ async function readFeatures(db: Database, ds: Relation, name: string, columns: s
   // cost a third of the read.
   const select = featureSelect(ds, columns, new Set(present.filter((c) => types.get(c) === "DOUBLE")));
   // One exactly sized column per feature, shared so a learner's worker threads read it in place.
-  const read = await db.float32Columns(`SELECT ${select}${extra ? `, ${extra}` : ""} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
+  const read = await readOrdered(db, ds, `${select}${extra ? `, ${extra}` : ""}`);
   const n = read.n;
   const cols = extra ? read.columns.slice(0, -1) : read.columns;
   const bad = numeric ? firstNonFinite(cols, n) : -1;
@@ -114,7 +131,7 @@ export async function readTarget(db: Database, ds: Relation, name: string, targe
   const known = task === "classification" ? await targetClasses(db, ds, name, target, classes) : [];
   const expression = targetExpression(target, task, known);
   if (!expression) return { y: await labelIndices(db, ds, target, known), classes: known };
-  const { columns } = await db.float32Columns(`SELECT ${expression} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
+  const { columns } = await readOrdered(db, ds, expression);
   if (task === "regression") checkTarget(columns[0], target, name);
   return { y: columns[0], classes: known };
 }
@@ -132,9 +149,9 @@ async function labelIndices(db: Database, ds: Relation, target: string, known: s
 export async function targetClasses(db: Database, ds: Relation, name: string, target: string, classes?: string[]): Promise<string[]> {
   const t = ident(target);
   // One scan when the target is complete: its distinct values, NULL among them if any is missing (then counted, for the message).
-  const distinct = classes ? [] : await db.strings(`SELECT DISTINCT CAST(${t} AS VARCHAR) FROM ${ds.relation}`);
+  const distinct = classes ? [] : await db.strings(`SELECT DISTINCT CAST(${t} AS VARCHAR) FROM ${unordered(ds)}`);
   if (classes || distinct.includes(null)) {
-    const [{ missing }] = await db.rows(`SELECT count(*) FILTER (WHERE ${t} IS NULL) AS missing FROM ${ds.relation}`);
+    const [{ missing }] = await db.rows(`SELECT count(*) FILTER (WHERE ${t} IS NULL) AS missing FROM ${unordered(ds)}`);
     if (Number(missing)) throw new DataError(`target \`${target}\` has ${missing} missing values in \`${name}\`; drop them (\`drop rows where ${quote(target)} is missing\`)`);
   }
   return classes ?? (distinct as string[]).sort();

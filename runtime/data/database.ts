@@ -88,8 +88,50 @@ export class Database {
    * a DOUBLE column is rounded to nearest as it is copied (±Infinity beyond a float's range). `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
    * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
    */
-  float32Columns(sql: string, opts: { rows?: number; shared?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
-    return this.typedColumns(sql, (n) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4)), opts.rows);
+  float32Columns(sql: string, opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
+    const make = (n: number) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
+    if (opts.ranked) return this.rankedColumns(sql, make, opts.rows ?? NaN);
+    return this.typedColumns(sql, make, opts.rows);
+  }
+
+  /**
+   * float32Columns of a query whose last column (UINTEGER) is each row's rank: its position in the
+   * order the caller wants, 0 to `rows` − 1, each once. Rows come in whatever order DuckDB gives
+   * them and each is put at its rank, so a relation kept in an order (a split's part, `rankedPartRows`)
+   * is read in that order without DuckDB sorting it (a sort holds the rows once more while it runs).
+   */
+  private async rankedColumns(sql: string, make: (n: number) => Float32Array, rows: number): Promise<{ n: number; columns: Float32Array[] }> {
+    if (!Number.isInteger(rows)) throw new Error("a ranked read needs its row count");
+    const result = await this.connection.stream(sql);
+    const k = result.columnCount - 1;
+    if (k < 0 || result.columnTypeId(k) !== duckdb.DuckDBTypeId.UINTEGER) throw new Error("a ranked read's last column must be its UINTEGER rank");
+    const widths = floatWidths(result).slice(0, k);
+    const release = new ChunkRelease();
+    const columns = Array.from({ length: k }, () => make(Math.max(1, rows)));
+    // Each chunk is copied as it comes into these, then scattered to its ranks.
+    let staging = Array.from({ length: k }, () => new Float32Array(2048));
+    let ranks = new Uint32Array(2048);
+    let n = 0;
+    await eachChunk(result, (chunk, m) => {
+      if (m > ranks.length) {
+        staging = staging.map(() => new Float32Array(m));
+        ranks = new Uint32Array(m);
+      }
+      copyChunk(chunk, staging, 0, widths);
+      const raw = vectorBindings.data_chunk_get_vector(chunk.chunk, k);
+      const data = vectorBindings.vector_get_data(raw, m * 4);
+      ranks.set(data.byteOffset % 4 ? new Uint32Array(data.slice(0, m * 4).buffer) : new Uint32Array(data.buffer, data.byteOffset, m));
+      for (let i = 0; i < m; i++) if (ranks[i] >= rows) throw new Error(`a rank beyond the ${rows} rows of a ranked read`);
+      for (let j = 0; j < k; j++) {
+        const from = staging[j];
+        const to = columns[j];
+        for (let i = 0; i < m; i++) to[ranks[i]] = from[i];
+      }
+      release.done(m * (rowBytes(widths) + 4));
+      n += m;
+    });
+    if (n !== rows) throw new Error(`a ranked read gave ${n} rows of ${rows}`);
+    return { n, columns: rows === 0 ? columns.map(() => make(0)) : columns };
   }
 
   /** Reads numeric columns of a query straight into Float64Arrays (NULL → NaN), chunk by chunk (no per-row objects). */
@@ -107,11 +149,7 @@ export class Database {
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
     let n = 0;
-    const fetchChunk = prefetching(result);
-    for (;;) {
-      const chunk = await fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const m = chunk.rowCount;
+    await eachChunk(result, (chunk, m) => {
       if (n + m > cap) {
         while (n + m > cap) cap *= 2;
         columns = columns.map((c) => {
@@ -123,7 +161,7 @@ export class Database {
       copyChunk(chunk, columns, n, widths);
       release.done(m * rowBytes(widths));
       n += m;
-    }
+    });
     // Exactly full (the row count was known): the columns as they are, not a copy.
     if (n === cap) return { n, columns };
     return {
@@ -229,6 +267,16 @@ function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Pro
     pending = chunk && chunk.rowCount > 0 ? start() : undefined;
     return chunk;
   };
+}
+
+/** Calls `each` with every chunk of a result that has rows (and its row count), in order, the next fetched while one is handled. */
+async function eachChunk<C extends { rowCount: number }>(result: { fetchChunk(): Promise<C | null> }, each: (chunk: C, rows: number) => void): Promise<void> {
+  const fetchChunk = prefetching(result);
+  for (;;) {
+    const chunk = await fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return;
+    each(chunk, chunk.rowCount);
+  }
 }
 
 /** Per column of a result, the bytes of a value when DuckDB holds it as a float (8 for DOUBLE, 4 for FLOAT), else 0. */

@@ -1,6 +1,8 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { carriesRowId, joinedRows, keyedRows, keyedSplit, partChunks, partColumn, partRowsSql, partSql, splitHash, splitKeysSql, splitSql, withRowId, type SplitHash } from "../data/split.js";
-import { expansions, isFitted, learnsInAnyOrder } from "../data/steps.js";
+import { carriesRowId, joinedRows, keyedRows, keyedSplit, partChunks, partColumn, partRowsSql, partSql, rankColumn, rankedKeysSql, rankedPartRows, sortedPartRows, splitHash, splitKeysSql, splitSql, withRowId, type SplitHash, type SplitSpec } from "../data/split.js";
+import type { TypedColumn } from "../sql/dialect.js";
+import type { Transform } from "../transform.js";
+import { expansions, isFitted, learnsInAnyOrder, type AppliedStep } from "../data/steps.js";
 import { DataError } from "../errors.js";
 import type { PrepareStep } from "../../language/ast.js";
 import type { StepResult } from "../results.js";
@@ -19,7 +21,20 @@ import { own } from "../../language/lookup.js";
  * (`pre`) run on every row before the split; the rest (`post`) learn on the training part only and
  * are applied with those constants to every part.
  */
-export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; hash?: SplitHash; engine?: EngineRef };
+export type SplitStep = StepBase & { op: "split"; input: string; root: string; pre: PrepareStep[]; post: PrepareStep[]; parts: { name: string; fraction: number }[]; train: string; stratify?: string; time?: string; column?: string; seed: number; hash?: SplitHash; engine?: EngineRef; viewParts?: boolean };
+
+/**
+ * Whether a split's parts may be kept as views over its root and a table of each row's part and
+ * rank (`viewParts`, marked by `planLifetimes` on a one-shot run), not tables: a plain split on
+ * DuckDB by the portable hash whose fitted steps learn in any order (so they learn from the
+ * training rows unsorted). The run decides in the end (the hash a column allows, the root's rowid).
+ */
+export function viewableSplit(step: SplitStep): boolean {
+  return !step.engine && step.column === undefined && step.stratify === undefined && step.time === undefined && step.hash !== "native" && step.post.every(learnsInAnyOrder);
+}
+
+/** Fitted steps that keep every row and every column they do not name: a part's rank passes through them (`DatasetState.ranked`). */
+const rankKeeping = new Set<PrepareStep["kind"]>(["fill", "replace", "clip", "derive", "cast", "text", "rename", "drop-columns", "onehot", "bucket", "scale"]);
 
 export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
   const chain: PrepareStep[] = [];
@@ -103,6 +118,7 @@ export const split: OpDefinition<SplitStep> = {
     const splitTable = ctx.tempName("split");
     const trainTable = ctx.tempName("split_train");
     const ids = keyed && carriesRowId(step.pre) && (await hasRowId(ctx, root.relation, root.columns)) ? chainSql(withRowId(root.relation), preApplied, root.columns) : undefined;
+    if (ids && step.viewParts) return viewSplit(ctx, step, { rows: `(${pre.sql})`, ids: `(${ids.sql})`, assign, spec, typed, columns: pre.columns, rootTransform, preApplied, keys: splitTable });
     if (keyed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitKeysSql(`(${(ids ?? pre).sql})`, typed, spec, ids !== undefined)}`);
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = ids ? joinedRows(`(${ids.sql})`, ident(splitTable)) : keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : hashed ? ident(splitTable) : `(${assign})`;
@@ -160,6 +176,44 @@ export const split: OpDefinition<SplitStep> = {
     return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: sizes.find((s) => s.name === p.name)!.rows })), unassigned };
   },
 };
+
+/**
+ * A split whose parts are views (`viewParts`): the rows are held once, in the root. A table keeps
+ * each row's part and rank in the input's order (`rankedKeysSql`: 5 bytes a row); each part is a
+ * view of the rows before the split paired with their keys by position, sorted by rank, with the
+ * fitted steps' constants inlined, and carries the same rows unsorted with their rank (`ranked`),
+ * which training reads in the part's order by putting each row at its rank. Writing the parts as tables held every row a second time
+ * beside the root (5M rows: ≈ 570 MB more at the split's peak). The keys table goes with the last
+ * view; the root lives as long as a part is read (`planLifetimes`).
+ */
+async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, how: { rows: string; ids: string; assign: string; spec: SplitSpec; typed: TypedColumn[]; columns: string[]; rootTransform: Transform; preApplied: AppliedStep[]; keys: string }): Promise<StepResult> {
+  const root = ctx.dataset(step.root);
+  const keys = ident(how.keys);
+  let owned = false;
+  try {
+    await ctx.db.exec(`CREATE OR REPLACE TABLE ${keys} AS ${rankedKeysSql(how.ids, how.typed, how.spec)}`);
+    const counts = new Map((await ctx.db.rows(`SELECT CAST(${ident(partColumn)} AS VARCHAR) AS part, count(*) AS n FROM ${keys} GROUP BY ALL`)).map((r) => [String(r.part), Number(r.n)]));
+    const rows = (name: string) => counts.get(name) ?? 0;
+    if (rows(step.train) === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
+    const applied = await fitChain(ctx.db, `(SELECT * EXCLUDE (${rankColumn}) FROM ${rankedPartRows(how.rows, keys, step.train)})`, step.post, how.columns);
+    const transform = [...how.rootTransform, ...columnSteps(how.preApplied), ...columnSteps(applied)];
+    const prepared = [...new Set([...how.rootTransform, ...columnSteps(how.preApplied)].flatMap((a) => stepOutputs(a.step)))];
+    const ranks = applied.every((a) => rankKeeping.has(a.step.kind));
+    for (const p of step.parts) {
+      const chain = chainSql(sortedPartRows(how.rows, keys, p.name), applied, how.columns);
+      if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `view ${p.name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
+      const ranked = ranks ? chainSql(rankedPartRows(how.rows, keys, p.name), applied, [...how.columns, rankColumn]).sql : undefined;
+      // Steps that keep every row keep the keys' count; after one that drops rows the view is counted.
+      const ds = await ctx.materialise(p.name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, viewOf: step.root, owns: [keys], ...(ranks ? { rows: rows(p.name), ranked } : {}) });
+      owned = true;
+      ds.raw = { sql: partSql(`(${how.assign})`, p.name, how.spec), prepared };
+      if (p.name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
+    }
+    return { kind: "split", input: step.input, parts: step.parts.map((p) => ({ name: p.name, rows: ctx.dataset(p.name).rows })) };
+  } finally {
+    if (!owned) await ctx.db.exec(`DROP TABLE IF EXISTS ${keys}`);
+  }
+}
 
 /** Whether a relation is a table with a rowid (a dataset may be a view: a lazy source, a streamed prepare), which no column of its own named rowid hides. */
 async function hasRowId(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], relation: string, columns: string[]): Promise<boolean> {

@@ -244,6 +244,8 @@ export interface MaterialiseOptions {
   append?: string[];
   /** Temporary tables its view reads (staged rows, quoted), dropped with the last view that reads them. */
   owns?: string[];
+  /** For a view kept in an order (a split's part): the same rows unsorted with their rank (`DatasetState.ranked`). */
+  ranked?: string;
 }
 
 /** What this run did to the registry, so a later statement acts on this run's own versions. */

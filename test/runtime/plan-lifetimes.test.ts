@@ -83,13 +83,19 @@ describe("one-shot runs (planLifetimes)", () => {
     ]);
     const trained = planLifetimes(await planProgram((await session.check(splitAndTrain)).checked!, dir));
     // raw is read by a split (once a part and a fit), so it is a table; clean, a view nothing reads, learns in its own queries.
-    expect(trained.steps.map((s) => [s.label, "lazy" in s && s.lazy, "fitOnce" in s && s.fitOnce, s.release])).toEqual([
-      ["collect raw", false, false, undefined],
-      ["prepare clean", false, true, ["clean"]],
-      ["split clean into train, test", false, false, ["raw"]],
-      ["train m (logistic_regression)", false, false, ["train"]],
-      ["evaluate m on test", false, false, ["test"]],
+    // The split's parts are views over raw (`viewParts`): raw stays until the last part is read.
+    expect(trained.steps.map((s) => [s.label, "lazy" in s && s.lazy, "fitOnce" in s && s.fitOnce, "viewParts" in s && s.viewParts, s.release])).toEqual([
+      ["collect raw", false, false, false, undefined],
+      ["prepare clean", false, true, false, ["clean"]],
+      ["split clean into train, test", false, false, true, undefined],
+      ["train m (logistic_regression)", false, false, false, ["train"]],
+      ["evaluate m on test", false, false, false, ["raw", "test"]],
     ]);
+    // A fitted step that learns in order (a scale's sums) keeps the parts tables, and so does a root defined again later.
+    const scaled = planLifetimes(await planProgram((await session.check(splitAndTrain.replace("fill amount with median", "scale amount standard"))).checked!, dir));
+    expect(scaled.steps.map((s) => [s.label, "viewParts" in s && s.viewParts, s.release])[2]).toEqual(["split clean into train, test", false, ["raw"]]);
+    const redefined = planLifetimes(await planProgram((await session.check(`${splitAndTrain}source raw = read "items.csv"\nshow raw\n`)).checked!, dir));
+    expect(redefined.steps.map((s) => [s.label, "viewParts" in s && s.viewParts])[2]).toEqual(["split clean into train, test", false]);
     // `register` profiles the model's training rows from the split's root: the root stays until then.
     const registered = planLifetimes(await planProgram((await session.check(`${splitAndTrain}register m as \"items\"\n`)).checked!, dir));
     expect(registered.steps.map((s) => [s.label, s.release])).toEqual([
@@ -152,17 +158,22 @@ describe("one-shot runs (planLifetimes)", () => {
     }
   });
 
-  it("drops the split's root after the split and each part after its last reader; the model and metrics are the same bits", async () => {
+  it("keeps a split's parts as views over its root, drops each part after its last reader and the root with the last; the model and metrics are the same bits", async () => {
     const once = await run(splitAndTrain, { oneShot: true });
     expect(once.outcome.error).toBeUndefined();
+    expect(once.log.some((s) => s.startsWith(`CREATE OR REPLACE TABLE "train"`))).toBe(false);
+    expect(once.log.some((s) => s.startsWith(`CREATE OR REPLACE VIEW "train"`))).toBe(true);
     // Dropped as its step ends (before the step-end event), never by the next step.
-    const dropRaw = once.log.indexOf(`DROP TABLE IF EXISTS "raw"`);
-    expect(dropRaw).toBeGreaterThan(once.log.findIndex((s) => s.startsWith(`CREATE OR REPLACE TABLE "test"`)));
-    expect(dropRaw).toBeLessThan(once.log.indexOf("step-start train m (logistic_regression)"));
-    const dropTrain = once.log.indexOf(`DROP TABLE IF EXISTS "train"`);
+    const dropTrain = once.log.indexOf(`DROP VIEW IF EXISTS "train"`);
     expect(dropTrain).toBeGreaterThan(once.log.indexOf("step-start train m (logistic_regression)"));
     expect(dropTrain).toBeLessThan(once.log.indexOf("step-start evaluate m on test"));
+    // The root and the keys go with the last part read.
+    const dropRaw = once.log.indexOf(`DROP TABLE IF EXISTS "raw"`);
+    expect(dropRaw).toBeGreaterThan(once.log.indexOf("step-start evaluate m on test"));
+    expect(once.log.indexOf(`DROP VIEW IF EXISTS "test"`)).toBeGreaterThan(once.log.indexOf("step-start evaluate m on test"));
+    expect(once.log.findIndex((s) => /^DROP TABLE IF EXISTS "__lathe_split_\d+"$/.test(s))).toBeGreaterThan(once.log.indexOf("step-start evaluate m on test"));
     expect(once.session.executor.datasetNames()).toEqual([]);
+    expect(await once.session.executor.db.rows(`SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal`)).toEqual([]);
 
     const kept = await run(splitAndTrain);
     expect(kept.session.executor.datasetNames()).toEqual(["raw", "clean", "train", "test"]);

@@ -24,6 +24,26 @@ describe("columnar reads into typed arrays", () => {
     }
   });
 
+  it("puts each row of a ranked read at its rank, whatever order the rows come in, NULL as NaN; refuses a rank beyond the rows or a missing row", async () => {
+    // 10,000 rows in a shuffled order (rank = (i * 7919) % n is a permutation), over several chunks.
+    const n = 10_000;
+    const q = `SELECT CAST(i AS DOUBLE) AS v, CASE WHEN i % 1000 = 0 THEN NULL ELSE CAST(-i AS FLOAT) END AS w, CAST((i * 7919) % ${n} AS UINTEGER) AS r FROM range(${n}) t(i)`;
+    const { n: got, columns } = await db.float32Columns(q, { rows: n, ranked: true });
+    expect(got).toBe(n);
+    expect(columns).toHaveLength(2);
+    const v = new Float32Array(n);
+    const w = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      v[(i * 7919) % n] = i;
+      w[(i * 7919) % n] = i % 1000 === 0 ? NaN : -i;
+    }
+    expect(columns[0]).toEqual(v);
+    expect(columns[1]).toEqual(w);
+    await expect(db.float32Columns(q, { rows: n - 1, ranked: true })).rejects.toThrow(/rank beyond/);
+    await expect(db.float32Columns(q.replace("FROM range", "FROM range(1) s(j), range"), { rows: n + 1, ranked: true })).rejects.toThrow(/gave 10000 rows of 10001/);
+    await expect(db.float32Columns(`SELECT 1.0 AS v`, { rows: 1, ranked: true })).rejects.toThrow(/UINTEGER rank/);
+  });
+
   it("streams blocks of exactly the asked size (the last shorter), whatever DuckDB's chunk sizes, in order", async () => {
     for (const rows of [1000, 4096, 3000]) {
       const sizes: number[] = [];
