@@ -37,7 +37,7 @@ export async function retrainNowCommand(nameArg: string, opts: { store: string; 
 }
 
 /** Claims, runs and reports one retrain in a fresh session: the exit code, and the decision when one was made. */
-async function retrainOnce(session: Session, name: string, trigger: RetrainTrigger, alias?: string): Promise<{ code: number; decision?: RetrainDecision }> {
+async function retrainOnce(session: Session, name: string, trigger: RetrainTrigger, alias?: string, stop?: AbortSignal): Promise<{ code: number; decision?: RetrainDecision }> {
   const { claimRetrain, runRetrain } = await import("../api/retrain.js");
   const claim = await claimRetrain(session.store, name, trigger, alias);
   if ("busy" in claim) {
@@ -48,7 +48,8 @@ async function retrainOnce(session: Session, name: string, trigger: RetrainTrigg
   process.stdout.write(`retrain ${claim.seq} of ${JSON.stringify(name)} (${trigger.text}): ${claim.alias ?? "champion"} version ${claim.champion.version}; running the program of run ${claim.champion.runId} again${original ? ` (${original.programPath})` : ""}\n`);
   let retrained: Retrained | undefined;
   const { code, release } = await runWithProgress(session, original?.programPath ?? claim.champion.runId, async (o) => {
-    retrained = await runRetrain(session, claim, o);
+    // `lathe watch` may have been told to stop before this run's own handlers were in place.
+    retrained = await runRetrain(session, claim, stop ? { ...o, signal: o.signal ? AbortSignal.any([o.signal, stop]) : stop } : o);
     return retrained.outcome;
   });
   // `lathe watch` goes on after a retrain, with its own signal handling.
@@ -105,7 +106,7 @@ export async function watchCommand(programs: string[], opts: { store: string; po
         // A fresh session per retrain: sources are read again, nothing is reused from the last one.
         const session = await Session.open({ root, record: true });
         try {
-          await retrainOnce(session, name, trigger, list().find((s) => s.name === name)?.alias);
+          await retrainOnce(session, name, trigger, list().find((s) => s.name === name)?.alias, controller.signal);
         } catch (e) {
           if (!(e instanceof DataError)) throw e;
           process.stderr.write(`lathe: error[${e.code}]: ${e.message}\n`);

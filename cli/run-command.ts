@@ -70,9 +70,6 @@ export async function runCommand(file: string, opts: { param: string[]; store: s
  * stop, diagnostics with carets, and the exit code CI reads. Shared by `run`, `reproduce` and `retrain`.
  */
 export async function runWithProgress(session: Session, file: string, start: (o: Pick<RunOptions, "signal" | "onEvent">) => Promise<RunOutcome>): Promise<{ code: number; outcome: RunOutcome; release: () => void }> {
-  // How results print (every op's renderer) is loaded here, with the session, not with this module:
-  // `lathe run` starts its chart thread before loading either.
-  const [{ resultSummary }, { resultDetail }] = await Promise.all([import("../api/summary.js"), import("./report.js")]);
   const out = process.stdout;
   const started = Date.now();
   const controller = new AbortController();
@@ -99,6 +96,10 @@ export async function runWithProgress(session: Session, file: string, start: (o:
   };
   let outcome: RunOutcome;
   try {
+    // How results print (every op's renderer) is loaded here, with the session, not with this module:
+    // `lathe run` starts its chart thread before loading either. After the signal handlers: a signal
+    // while they load stops the run before it starts.
+    const [{ resultSummary }, { resultDetail }] = await Promise.all([import("../api/summary.js"), import("./report.js")]);
     outcome = await start({ signal: controller.signal, onEvent: stepPrinter(out, resultSummary, resultDetail) });
   } catch (e) {
     release();

@@ -160,7 +160,8 @@ describe("lathe watch", () => {
     const dir = setup(true);
     writeData(dir, { noisy: false });
     storeMonitorResult(path.join(dir, ".lathe"), "penguin-species", new Date().toISOString(), { accuracy: 0.5 });
-    const w = start(["watch", "--poll", "200ms"], dir);
+    // The retrain holds still once claimed, so the signal lands mid-retrain however fast its run is.
+    const w = start(["watch", "--poll", "200ms"], dir, { LATHE_FAULTS: "pause-at=retrain-claimed:1500" });
     await w.until(/retrain 1 of "penguin-species" \(accuracy < 0.85 \(accuracy = 0.5\)\)/);
     w.child.kill("SIGTERM");
     const { code } = await w.exited;
