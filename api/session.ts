@@ -349,12 +349,10 @@ export class Session {
         }
         const snapshot = snapshots?.get(s.name.text);
         const { sql, files, attach, format, csv } = snapshot ? { sql: `read_parquet(${literal(snapshot.file)})`, files: [snapshot.file], attach: undefined, format: "parquet", csv: undefined } : await sourceSql(s.source, baseDir, { db });
-        let cols: { name: string; type: string }[] | undefined;
         // A run reads the file again: its dialect, found once here, spares each read the search.
         // Any failure leaves the plain read, whose own error (or success) is the one to report.
-        const dialectRead = toRun && csv ? await csvDialectRead(db, csv).catch(() => undefined) : undefined;
-        if (dialectRead) cols = await db.describe(`SELECT * FROM ${dialectRead}`).catch(() => undefined);
-        const viaDialect = cols !== undefined;
+        const dialect = toRun && csv ? await csvDialectRead(db, csv).then(async (read) => ({ read: `SELECT * FROM ${read}`, cols: await db.describe(`SELECT * FROM ${read}`) })).catch(() => undefined) : undefined;
+        let cols = dialect?.cols;
         try {
           if (attach) await db.exec(`ATTACH IF NOT EXISTS ${literal(attach.file)} AS ${ident(attach.alias)} (READ_ONLY)`);
           cols ??= await db.describe(`SELECT * FROM ${sql}`);
@@ -367,7 +365,7 @@ export class Session {
         if (format === "csv" || format === "tsv") await checkCsvColumns(db, files, format, cols.map((c) => c.name), s.source.kind === "file" ? optionsOf(s.source.options) : {});
         if (format && format !== "parquet" && format !== "csv" && format !== "tsv" && cols.length === 1 && cols[0].name === "json") throw new DataError(`${files[0]}: DuckDB found no record fields (it read the values as one \`json\` column); Lathe reads JSON objects (\`{"column": value, ...}\`)`, files[0], "json-not-records");
         if (!snapshot && !attach) this.executor.checkedColumns.set(`SELECT * FROM ${sql}`, cols);
-        if (dialectRead && viaDialect) this.executor.dialectReads.set(`SELECT * FROM ${sql}`, `SELECT * FROM ${dialectRead}`);
+        if (dialect) this.executor.dialectReads.set(`SELECT * FROM ${sql}`, dialect.read);
         out[s.name.text] = { columns: cols.map((c) => ({ name: c.name, type: columnTypeOf(c.type), sqlType: c.type })) };
       } catch (e) {
         out[s.name.text] = e instanceof DataError ? { error: e.message, code: e.code } : { error: cleanDuckDBMessage((e as Error).message) };

@@ -68,7 +68,8 @@ export async function profileDataset(db: Database, table: string, options: Profi
   let unchartedColumns = 0;
   const cols = await db.describe(`SELECT * FROM ${ident(table)}`);
   const rel = ident(table);
-  const exprs = cols.flatMap((c, i) => {
+  // Each column's aggregates.
+  const exprs = cols.map((c, i) => {
     const q = ident(c.name);
     const numeric = numericTypes.test(c.type);
     const boolean = c.type === "BOOLEAN";
@@ -82,13 +83,12 @@ export async function profileDataset(db: Database, table: string, options: Profi
       numeric || boolean ? `CAST(stddev_samp(${asNumber}) AS DOUBLE) AS std${i}` : `NULL AS std${i}`,
     ];
   });
-  const perColumn = exprs.length / Math.max(1, cols.length);
   // In batches of columns: DuckDB plans thousands of aggregates in one query slowly (seconds, and
   // deaf to interrupts while planning); batches stay quick and can be stopped between.
   const stats: Record<string, unknown> = {};
-  for (let at = 0; at === 0 || at < exprs.length; at += statsBatch * perColumn) {
+  for (let at = 0; at === 0 || at < exprs.length; at += statsBatch) {
     if (at > 0) await pace.tick();
-    const batch = exprs.slice(at, at + statsBatch * perColumn);
+    const batch = exprs.slice(at, at + statsBatch).flat();
     Object.assign(stats, (await db.rows(`SELECT count(*) AS rows${batch.length ? ", " + batch.join(", ") : ""} FROM ${rel}`))[0]);
   }
   const rows = Number(stats.rows);
@@ -138,7 +138,11 @@ async function topValues(db: Database, rel: string, cols: { name: string; type: 
   const out = new Map<string, TopValues>();
   const width = Math.max(1, Math.min(topColumnsMax, Math.floor(cells / Math.max(1, rows))));
   const byType = new Map<string, string[]>();
-  for (const c of cols) byType.set(c.type, [...(byType.get(c.type) ?? []), c.name]);
+  for (const c of cols) {
+    const names = byType.get(c.type);
+    if (names) names.push(c.name);
+    else byType.set(c.type, [c.name]);
+  }
   for (const names of byType.values()) {
     for (let at = 0; at < names.length; at += width) {
       await pace.tick();
