@@ -2,6 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DatasetState } from "./dataset-state.js";
 import { hashText } from "./data/source.js";
+import { rememberParquet } from "./data/parquet-copies.js";
 import { encodeModelFile, readModelFile } from "./model-file.js";
 import { storedModel, trainedExtras, type TrainedExtras } from "./models/stored-model.js";
 import type { ModelState } from "./model-state.js";
@@ -90,6 +91,7 @@ export class StepCache implements StepStore {
           const ds = await ctx.materialise(out.name, sql, how);
           if (ds.columns.join("\0") !== state.columns.join("\0")) throw new Error(`cached ${out.name} has other columns`);
           if (state.raw) ds.raw = state.raw;
+          if (out.kind === "table") rememberParquet(ds, this.entries.artifact(out.file));
         }
       }
     } catch (e) {
@@ -127,6 +129,7 @@ export class StepCache implements StepStore {
         const file = await this.parquet(ctx, ds.relation);
         // A column type Parquet does not give back (HUGEINT, ENUM): the step is not kept.
         if ("lost" in file) return;
+        rememberParquet(ds, file.path);
         files.push(file);
         outputs.push({ kind: "table", name, file: entryFile(file).name, state });
       }
