@@ -87,7 +87,9 @@ export class StepCache implements StepStore {
         } else {
           const { state } = out;
           const sql = out.kind === "view" ? out.sql : `SELECT * FROM read_parquet(${literal(this.entries.artifact(out.file))})`;
-          const how: MaterialiseOptions = out.kind === "view" ? { ...out.how, rows: state.rows } : { expansions: state.expansions, transform: state.transform, rawTypes: state.rawTypes, rows: state.rows };
+          // A prepare only `save` reads (`stream`, planLifetimes) is read once: a view over its Parquet, not a table copied from it.
+          const once = (step as { stream?: boolean }).stream === true;
+          const how: MaterialiseOptions = out.kind === "view" ? { ...out.how, rows: state.rows } : { expansions: state.expansions, transform: state.transform, rawTypes: state.rawTypes, rows: state.rows, ...(once ? { owns: [] } : {}) };
           const ds = await ctx.materialise(out.name, sql, how);
           if (ds.columns.join("\0") !== state.columns.join("\0")) throw new Error(`cached ${out.name} has other columns`);
           if (state.raw) ds.raw = state.raw;

@@ -55,16 +55,18 @@ save clean to table "clean" in "out/w.duckdb"`);
     const unrecorded = readFileSync(path.join(dir, "out/kept.parquet"));
     expect(parquetOf(sessions.at(-1)!.executor.dataset("clean"))).toBeUndefined();
     const root = path.join(dir, ".lathe");
-    for (const reused of [false, true]) {
+    // Interactive runs, then one-shot ones (`lathe run`), where a reused prepare only `save` reads is a view over the kept file.
+    for (const [reused, oneShot] of [[false, false], [true, false], [true, true]]) {
       const s = await Session.open({ root, baseDir: dir });
       sessions.push(s);
-      const r = await s.run(`${base}\n${program}`, { file: path.join(dir, "job.lathe") });
+      const r = await s.run(`${base}\n${program}`, { file: path.join(dir, "job.lathe"), oneShot });
       expect(r.error).toBeUndefined();
       const clean = r.output!.results.find((x) => x.kind === "dataset" && x.name === "clean");
       expect(Boolean(clean && "reused" in clean && clean.reused)).toBe(reused);
       const kept = readdirSync(path.join(root, "artifacts")).filter((f) => f.endsWith(".parquet"));
       expect(kept).toHaveLength(1);
-      expect(parquetOf(s.executor.dataset("clean"))).toBe(path.join(root, "artifacts", kept[0]));
+      if (!oneShot) expect(parquetOf(s.executor.dataset("clean"))).toBe(path.join(root, "artifacts", kept[0]));
+      else expect(r.output!.results.find((x) => x.kind === "written")).toMatchObject({ rows: 344 });
       expect(readFileSync(path.join(root, "artifacts", kept[0])).equals(readFileSync(path.join(dir, "out/kept.parquet")))).toBe(true);
       expect(readFileSync(path.join(dir, "out/kept.parquet")).equals(unrecorded)).toBe(true);
     }
