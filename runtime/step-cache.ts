@@ -2,7 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DatasetState } from "./dataset-state.js";
 import { hashText } from "./data/source.js";
-import { rememberParquet } from "./data/parquet-copies.js";
+import { parquetCopyOptions, rememberParquet } from "./data/parquet-copies.js";
 import { encodeModelFile, readModelFile } from "./model-file.js";
 import { storedModel, trainedExtras, type TrainedExtras } from "./models/stored-model.js";
 import type { ModelState } from "./model-state.js";
@@ -176,7 +176,7 @@ export class StepCache implements StepStore {
     ensureDir(this.layout.tmpDir);
     const tmp = tempName(this.layout.tmpDir);
     try {
-      await ctx.db.exec(`COPY (SELECT * FROM ${relation}) TO ${literal(tmp)} (FORMAT parquet)`);
+      await ctx.db.exec(`COPY (SELECT * FROM ${relation}) TO ${literal(tmp)} (${parquetCopyOptions})`);
       const before = await ctx.db.describe(`SELECT * FROM ${relation}`);
       const after = await ctx.db.describe(`SELECT * FROM read_parquet(${literal(tmp)})`);
       const lost = before.filter((c, i) => c.name !== after[i]?.name || c.type !== after[i]?.type).map((c) => `${c.name} (${c.type})`);

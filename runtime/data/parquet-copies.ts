@@ -11,6 +11,9 @@ import type { DatasetState } from "../dataset-state.js";
  */
 const copies = new WeakMap<DatasetState, string>();
 
+/** DuckDB's `COPY` options for every Parquet file Lathe writes: the step cache's files and `save`'s are the same bytes only while they are one. */
+export const parquetCopyOptions = "FORMAT parquet";
+
 /** Remembers that `file` holds exactly the rows of `ds`, in order, as DuckDB's default Parquet writer wrote them. */
 export function rememberParquet(ds: DatasetState, file: string): void {
   copies.set(ds, file);

@@ -6,13 +6,14 @@ import { ident, literal } from "../sql/quote.js";
 import type { ClickHouseConnection, EngineAddress } from "./clickhouse-connection.js";
 import type { Database } from "./database.js";
 import { writeEngineRows } from "./engine-write.js";
+import { parquetCopyOptions } from "./parquet-copies.js";
 
 /** Where rows are written: a file in a format, a table of a DuckDB database file, or a table on an engine (appended to). Paths are absolute. */
 export type WriteTarget = { kind: "file"; path: string } | { kind: "table"; table: string; database: string } | ({ kind: "engine"; engine: "clickhouse"; table: string } & EngineAddress);
 
 /** DuckDB's COPY options for each format Lathe writes. */
 const copyOptions: Record<OutputFormat, string> = {
-  parquet: "FORMAT parquet",
+  parquet: parquetCopyOptions,
   csv: "FORMAT csv, HEADER true",
   tsv: "FORMAT csv, HEADER true, DELIMITER '\t'",
   json: "FORMAT json, ARRAY true",
