@@ -1,7 +1,7 @@
 // Benchmark: a 5M-row preparation pipeline through Lathe against the same pipeline hand-written in
 // DuckDB SQL (and pandas, where Debian's python3-pandas is installed), in one run.
 //
-//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store] [--lathe ROOT]
+//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store] [--record] [--lathe ROOT]
 //
 // Data (generated here into a temp dir, CSV): 5% exact duplicate rows, 5% missing `amount` and `qty`,
 // messy category strings ("  Red", "RED ", "red"), date strings kept as text. Steps: drop duplicates,
@@ -12,6 +12,8 @@
 // the same settings, timed as a whole process too. The two alternate; the ratio is the median of pairs.
 // `--store`: the bench folder holds a run store (`.lathe/`), as a project does once it has recorded a
 // run, so Lathe's first run remembers the input's sha256 there and the later ones do not hash it again.
+// `--record`: Lathe's runs are recorded, as a plain `lathe run` in a project is (with `--no-cache`, so
+// every run computes the steps and the step cache keeps the prepared rows as Parquet again); implies `--store`.
 // pandas has no Parquet writer here (no pyarrow/fastparquet), so it writes CSV; the ratio says so.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -79,9 +81,10 @@ function runNode(args, cwd) {
   return timed ? readFileSync(cpuFile, "utf8").trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) : NaN;
 }
 
-/** Lathe as a user runs it: `lathe run --no-record prog.lathe`, the whole process. */
+const RECORD = process.argv.includes("--record");
+/** Lathe as a user runs it: `lathe run --no-record prog.lathe` (recorded: `lathe run --no-cache`), the whole process. */
 function lathe() {
-  return runNode([LATHE, "run", "--no-record", join(dir, "prog.lathe")], dir);
+  return runNode([LATHE, "run", RECORD ? "--no-cache" : "--no-record", join(dir, "prog.lathe")], dir);
 }
 
 /**
@@ -145,7 +148,7 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 console.log(`generating ${ROWS.toLocaleString()} rows in ${dir}`);
 await generate();
 writeFileSync(join(dir, "prog.lathe"), program);
-if (process.argv.includes("--store")) mkdirSync(join(dir, ".lathe"));
+if (process.argv.includes("--store") || RECORD) mkdirSync(join(dir, ".lathe"));
 // The script imports @duckdb/node-api, resolved from this repository's node_modules.
 writeFileSync(join(dir, "hand.mjs"), handScript.replace('from "@duckdb/node-api"', `from ${JSON.stringify(new URL("../node_modules/@duckdb/node-api/lib/index.js", import.meta.url).href)}`));
 const times = { lathe: [], hand: [] };
@@ -178,7 +181,7 @@ const pairs = times.lathe.map((l, i) => l / times.hand[i]);
 console.log(`rows out: ${Number(n).toLocaleString()}, the same rows in both outputs`);
 console.log(`load average (1 min) at each pair: ${loads.map((l) => l.toFixed(1)).join(", ")}`);
 console.log(`hand-written DuckDB SQL (node process): ${ht.toFixed(2)} s (median of ${REPEAT}: ${times.hand.map((t) => t.toFixed(2)).join(", ")})`);
-console.log(`lathe run --no-record:                  ${lt.toFixed(2)} s (median of ${REPEAT}: ${times.lathe.map((t) => t.toFixed(2)).join(", ")})`);
+console.log(`lathe run ${RECORD ? "(recorded)" : "--no-record"}:${RECORD ? "   " : ""}               ${lt.toFixed(2)} s (median of ${REPEAT}: ${times.lathe.map((t) => t.toFixed(2)).join(", ")})`);
 console.log(`ratio lathe run / hand-written: median of paired runs ${median(pairs).toFixed(3)}× (${pairs.map((r) => r.toFixed(2)).join(", ")}); ${(lt / ht).toFixed(3)}× of medians; target ≤ 1.10×`);
 if (cpus.lathe.every(Number.isFinite)) {
   const cpuPairs = cpus.lathe.map((l, i) => l / cpus.hand[i]);

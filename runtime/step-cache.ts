@@ -2,6 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DatasetState } from "./dataset-state.js";
 import { hashText } from "./data/source.js";
+import { parquetCopyOptions, rememberParquet } from "./data/parquet-copies.js";
 import { encodeModelFile, readModelFile } from "./model-file.js";
 import { storedModel, trainedExtras, type TrainedExtras } from "./models/stored-model.js";
 import type { ModelState } from "./model-state.js";
@@ -86,10 +87,13 @@ export class StepCache implements StepStore {
         } else {
           const { state } = out;
           const sql = out.kind === "view" ? out.sql : `SELECT * FROM read_parquet(${literal(this.entries.artifact(out.file))})`;
-          const how: MaterialiseOptions = out.kind === "view" ? { ...out.how, rows: state.rows } : { expansions: state.expansions, transform: state.transform, rawTypes: state.rawTypes, rows: state.rows };
+          // A prepare only `save` reads (`stream`, planLifetimes) is read once: a view over its Parquet, not a table copied from it.
+          const once = (step as { stream?: boolean }).stream === true;
+          const how: MaterialiseOptions = out.kind === "view" ? { ...out.how, rows: state.rows } : { expansions: state.expansions, transform: state.transform, rawTypes: state.rawTypes, rows: state.rows, ...(once ? { owns: [] } : {}) };
           const ds = await ctx.materialise(out.name, sql, how);
           if (ds.columns.join("\0") !== state.columns.join("\0")) throw new Error(`cached ${out.name} has other columns`);
           if (state.raw) ds.raw = state.raw;
+          if (out.kind === "table") rememberParquet(ds, this.entries.artifact(out.file));
         }
       }
     } catch (e) {
@@ -127,6 +131,7 @@ export class StepCache implements StepStore {
         const file = await this.parquet(ctx, ds.relation);
         // A column type Parquet does not give back (HUGEINT, ENUM): the step is not kept.
         if ("lost" in file) return;
+        rememberParquet(ds, file.path);
         files.push(file);
         outputs.push({ kind: "table", name, file: entryFile(file).name, state });
       }
@@ -171,7 +176,7 @@ export class StepCache implements StepStore {
     ensureDir(this.layout.tmpDir);
     const tmp = tempName(this.layout.tmpDir);
     try {
-      await ctx.db.exec(`COPY (SELECT * FROM ${relation}) TO ${literal(tmp)} (FORMAT parquet)`);
+      await ctx.db.exec(`COPY (SELECT * FROM ${relation}) TO ${literal(tmp)} (${parquetCopyOptions})`);
       const before = await ctx.db.describe(`SELECT * FROM ${relation}`);
       const after = await ctx.db.describe(`SELECT * FROM read_parquet(${literal(tmp)})`);
       const lost = before.filter((c, i) => c.name !== after[i]?.name || c.type !== after[i]?.type).map((c) => `${c.name} (${c.type})`);

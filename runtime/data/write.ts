@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { constants, copyFileSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { outputFormatOf, type OutputFormat } from "../../language/catalog.js";
 import { DataError } from "../errors.js";
@@ -6,13 +6,14 @@ import { ident, literal } from "../sql/quote.js";
 import type { ClickHouseConnection, EngineAddress } from "./clickhouse-connection.js";
 import type { Database } from "./database.js";
 import { writeEngineRows } from "./engine-write.js";
+import { parquetCopyOptions } from "./parquet-copies.js";
 
 /** Where rows are written: a file in a format, a table of a DuckDB database file, or a table on an engine (appended to). Paths are absolute. */
 export type WriteTarget = { kind: "file"; path: string } | { kind: "table"; table: string; database: string } | ({ kind: "engine"; engine: "clickhouse"; table: string } & EngineAddress);
 
 /** DuckDB's COPY options for each format Lathe writes. */
 const copyOptions: Record<OutputFormat, string> = {
-  parquet: "FORMAT parquet",
+  parquet: parquetCopyOptions,
   csv: "FORMAT csv, HEADER true",
   tsv: "FORMAT csv, HEADER true, DELIMITER '\t'",
   json: "FORMAT json, ARRAY true",
@@ -26,9 +27,12 @@ let attachCount = 0;
  * Writes the rows of a query to a file or a database table. A file is written to a temporary name
  * beside it and renamed, so a reader never sees half of it and a failed write leaves the old file;
  * a table is replaced in one statement; an engine's table is appended to (`writeEngineRows`, over
- * the run's connection `engine`). Returns a description of where the rows went.
+ * the run's connection `engine`). `parquet`: a file that already holds exactly the query's rows as
+ * DuckDB's Parquet writer writes them (`data/parquet-copies.ts`); a Parquet target is then a copy of
+ * it (a clone where the file system can), and the query runs only if the copy fails. Returns a
+ * description of where the rows went.
  */
-export async function writeRows(db: Database, query: string, target: WriteTarget, engine?: (at: EngineAddress) => Promise<ClickHouseConnection>): Promise<string> {
+export async function writeRows(db: Database, query: string, target: WriteTarget, engine?: (at: EngineAddress) => Promise<ClickHouseConnection>, parquet?: string): Promise<string> {
   if (target.kind === "engine") {
     if (!engine) throw new Error("writeRows: an engine table needs a connection");
     if (!target.url) throw new DataError(`\`table ${JSON.stringify(target.table)}\` alone writes to the engine the rows come from, and they come from none`, undefined, "missing-engine");
@@ -55,7 +59,7 @@ export async function writeRows(db: Database, query: string, target: WriteTarget
   const tmp = path.join(path.dirname(target.path), `.${path.basename(target.path)}.${process.pid}.tmp`);
   try {
     mkdirSync(path.dirname(target.path), { recursive: true });
-    await db.exec(`COPY (${query}) TO ${literal(tmp)} (${copyOptions[format]})`);
+    if (!(parquet && format === "parquet" && copied(parquet, tmp))) await db.exec(`COPY (${query}) TO ${literal(tmp)} (${copyOptions[format]})`);
     renameSync(tmp, target.path);
   } catch (e) {
     rmSync(tmp, { force: true, recursive: true });
@@ -67,4 +71,15 @@ export async function writeRows(db: Database, query: string, target: WriteTarget
     throw new DataError(`cannot write ${target.path}: ${why}`, target.path, "write-error");
   }
   return target.path;
+}
+
+/** Copies `from` to `to`; false (and nothing left at `to`) when it cannot, e.g. the file went (`lathe gc`). */
+function copied(from: string, to: string): boolean {
+  try {
+    copyFileSync(from, to, constants.COPYFILE_FICLONE);
+    return true;
+  } catch {
+    rmSync(to, { force: true });
+    return false;
+  }
 }

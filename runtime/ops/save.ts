@@ -42,7 +42,9 @@ export const save: OpDefinition<SaveStep> = {
     }
     const ds = ctx.dataset(step.dataset);
     const { writeRows } = await import("../data/write.js");
-    const where = await writeRows(ctx.db, `SELECT * FROM ${ds.relation}`, step.target, ctx.engine);
+    const { parquetOf } = await import("../data/parquet-copies.js");
+    // Rows the step cache has just kept as Parquet (or put back from there) are copied, not written again.
+    const where = await writeRows(ctx.db, `SELECT * FROM ${ds.relation}`, step.target, ctx.engine, parquetOf(ds));
     return { kind: "written", what: step.dataset, rows: ds.rows, where };
   },
 };

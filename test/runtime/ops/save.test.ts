@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Session } from "../../../api/session.js";
 import { Database } from "../../../runtime/data/database.js";
+import { parquetOf } from "../../../runtime/data/parquet-copies.js";
+import { writeRows } from "../../../runtime/data/write.js";
 import { dataset, tempDir } from "../../helpers.js";
 
 describe("save", () => {
@@ -44,6 +46,39 @@ save clean to table "clean" in "out/w.duckdb"`);
     const r = await run(`save clean to "taken.csv"`);
     expect(r.error?.code).toBe("write-error");
     expect(r.error?.diagnostic?.span.line).toBe(4);
+  });
+
+  it("a recorded run copies the step cache's Parquet of the rows instead of writing them again, the same bytes", async () => {
+    const program = `save clean to "out/kept.parquet"`;
+    const plain = await run(program);
+    expect(plain.error).toBeUndefined();
+    const unrecorded = readFileSync(path.join(dir, "out/kept.parquet"));
+    expect(parquetOf(sessions.at(-1)!.executor.dataset("clean"))).toBeUndefined();
+    const root = path.join(dir, ".lathe");
+    // Interactive runs, then one-shot ones (`lathe run`), where a reused prepare only `save` reads is a view over the kept file.
+    for (const [reused, oneShot] of [[false, false], [true, false], [true, true]]) {
+      const s = await Session.open({ root, baseDir: dir });
+      sessions.push(s);
+      const r = await s.run(`${base}\n${program}`, { file: path.join(dir, "job.lathe"), oneShot });
+      expect(r.error).toBeUndefined();
+      const clean = r.output!.results.find((x) => x.kind === "dataset" && x.name === "clean");
+      expect(Boolean(clean && "reused" in clean && clean.reused)).toBe(reused);
+      const kept = readdirSync(path.join(root, "artifacts")).filter((f) => f.endsWith(".parquet"));
+      expect(kept).toHaveLength(1);
+      if (!oneShot) expect(parquetOf(s.executor.dataset("clean"))).toBe(path.join(root, "artifacts", kept[0]));
+      else expect(r.output!.results.find((x) => x.kind === "written")).toMatchObject({ rows: 344 });
+      expect(readFileSync(path.join(root, "artifacts", kept[0])).equals(readFileSync(path.join(dir, "out/kept.parquet")))).toBe(true);
+      expect(readFileSync(path.join(dir, "out/kept.parquet")).equals(unrecorded)).toBe(true);
+    }
+  });
+
+  it("writes the rows when the Parquet it was to copy is gone", async () => {
+    const db = await Database.open();
+    const out = path.join(dir, "out/fallback.parquet");
+    await writeRows(db, "SELECT range AS x FROM range(5)", { kind: "file", path: out }, undefined, path.join(dir, "no-such.parquet"));
+    expect(await db.rows(`SELECT sum(x) AS s FROM '${out}'`)).toEqual([{ s: 10 }]);
+    expect(readdirSync(path.join(dir, "out")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    db.close();
   });
 
   it("writes nothing while a run is reproduced", async () => {
