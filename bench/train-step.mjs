@@ -3,7 +3,7 @@
 // falls on both alike: the step's time as `lathe run` prints it, the process's peak RSS
 // and CPU time (user + system, /usr/bin/time) and the 1-minute load average before each run; medians per build and program.
 //
-//   npm run build && node bench/train-step.mjs --baseline OTHER_BUILD_ROOT [--repeat 7] [--models linear,logistic,gbm,gbm-classification]
+//   npm run build && node bench/train-step.mjs --baseline OTHER_BUILD_ROOT [--repeat 7] [--models linear,logistic,gbm,gbm-classification,mlp]
 //
 // Data: the 200k × 20 sets of bench/scale.mjs (scikit-learn's make_regression / make_classification,
 // random_state 42), written once into a temp dir; the program: read, split 70/15/15 seed 42, train,
@@ -30,6 +30,8 @@ const programs = {
   // gradient_boosting on one thread (the bench/scale.mjs "gbm 1 thread" rows' learner).
   gbm: { csv: "reg-200k.csv", model: "gradient_boosting predicting target", options: "workers: 1", metric: "r2" },
   "gbm-classification": { csv: "class-200k.csv", model: "gradient_boosting predicting label", options: "workers: 1", metric: "accuracy" },
+  // The bench/scale.mjs "mlp" row's network at 200k: 10 epochs, no early stopping.
+  mlp: { csv: "class-200k.csv", model: "neural_network predicting label", options: "layers: [64, 32]; batch_size: 200; epochs: 10; early_stopping: false", metric: "accuracy" },
 };
 
 /** A run of `program` by the build at `root`: the train step's ms, the peak RSS in MB, the metric. */

@@ -18,6 +18,9 @@
 
 #include <cmath>
 #include <cstdint>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <cstring>
 #include <string>
 #include <vector>
@@ -279,12 +282,24 @@ napi_value NarrowInto(napi_env env, napi_callback_info info) {
 
 namespace lathe {
 
+// Gives the C library's free pages back to the system (glibc's malloc_trim; nothing elsewhere), after a
+// collection freed large arrays. glibc keeps freed blocks below its mmap threshold, which it raises to
+// the size of the largest block freed (a 560 KB column), so the columns and bins of a fit stayed in
+// RSS after V8 freed them: 16–18 MB at the end of a 140k × 20 fit (bench/RESULTS.md).
+napi_value TrimMemory(napi_env, napi_callback_info) {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  return nullptr;
+}
+
 void defineNormalEquations(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"normalEquations", nullptr, NormalEquations, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"moments", nullptr, Moments, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"firstNonFinite", nullptr, FirstNonFinite, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"narrowInto", nullptr, NarrowInto, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"trimMemory", nullptr, TrimMemory, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

@@ -88,10 +88,13 @@ export class Database {
    * a DOUBLE column is rounded to nearest as it is copied (±Infinity beyond a float's range). `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
    * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
    */
-  float32Columns(sql: string, opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
+  async float32Columns(sql: string, opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
     const make = (n: number) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
-    if (opts.ranked) return this.rankedColumns(sql, make, opts.rows ?? NaN);
-    return this.typedColumns(sql, make, opts.rows);
+    const release = new ChunkRelease();
+    const read = opts.ranked ? await this.rankedColumns(sql, make, opts.rows ?? NaN, release) : await this.typedColumns(sql, make, release, opts.rows);
+    // Settled here, where the read's result (and its last chunks) are out of reach.
+    await release.settle();
+    return read;
   }
 
   /**
@@ -100,13 +103,12 @@ export class Database {
    * them and each is put at its rank, so a relation kept in an order (a split's part, `rankedPartRows`)
    * is read in that order without DuckDB sorting it (a sort holds the rows once more while it runs).
    */
-  private async rankedColumns(sql: string, make: (n: number) => Float32Array, rows: number): Promise<{ n: number; columns: Float32Array[] }> {
+  private async rankedColumns(sql: string, make: (n: number) => Float32Array, rows: number, release: ChunkRelease): Promise<{ n: number; columns: Float32Array[] }> {
     if (!Number.isInteger(rows)) throw new Error("a ranked read needs its row count");
     const result = await this.connection.stream(sql);
     const k = result.columnCount - 1;
     if (k < 0 || result.columnTypeId(k) !== duckdb.DuckDBTypeId.UINTEGER) throw new Error("a ranked read's last column must be its UINTEGER rank");
     const widths = floatWidths(result).slice(0, k);
-    const release = new ChunkRelease();
     const columns = Array.from({ length: k }, () => make(Math.max(1, rows)));
     // Each chunk is copied as it comes into these, then scattered to its ranks.
     let staging = Array.from({ length: k }, () => new Float32Array(2048));
@@ -136,14 +138,13 @@ export class Database {
 
   /** Reads numeric columns of a query straight into Float64Arrays (NULL → NaN), chunk by chunk (no per-row objects). */
   float64Columns(sql: string): Promise<{ n: number; columns: Float64Array[] }> {
-    return this.typedColumns(sql, (n) => new Float64Array(n));
+    return this.typedColumns(sql, (n) => new Float64Array(n), new ChunkRelease());
   }
 
-  private async typedColumns<T extends Float32Array | Float64Array>(sql: string, make: (n: number) => T, rows?: number): Promise<{ n: number; columns: T[] }> {
+  private async typedColumns<T extends Float32Array | Float64Array>(sql: string, make: (n: number) => T, release: ChunkRelease, rows?: number): Promise<{ n: number; columns: T[] }> {
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
     const widths = floatWidths(result);
-    const release = new ChunkRelease();
     // Room for 4 M values to start with (16 MB), however many columns: a fixed 65,536 rows a
     // column allocated 2.6 GB before the first row of a 10,000-column table.
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));

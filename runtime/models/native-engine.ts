@@ -51,6 +51,12 @@ export interface NativeNarrowModule {
   narrowInto(src: Uint8Array, dst: Float32Array, offset: number, n: number): void;
 }
 
+/** The C library's free memory given back, in `native/normal-equations.cc` (no JavaScript twin: it changes RSS, never a result). */
+export interface NativeMemoryModule {
+  /** glibc's malloc_trim(0); nothing on other C libraries. */
+  trimMemory(): void;
+}
+
 /** The function of `native/linear-pass.cc`: the linear models' data term (twin of passBlocksJs in linear-pass.ts). */
 export interface NativeLinearPassModule {
   /**
@@ -216,6 +222,13 @@ export function nativeLinear(): NativeLinearModule | undefined {
 /** The native copy of DOUBLE vectors into float32 columns, or undefined (as nativeBoosting). */
 export function nativeNarrow(): NativeNarrowModule | undefined {
   return kernels(["narrowInto"], "column copy") as NativeNarrowModule | undefined;
+}
+
+/** The native module's trimMemory, or undefined when the module is not built, does not load or predates it (whatever LATHE_KERNELS says: it changes no result). */
+export function nativeMemory(): NativeMemoryModule | undefined {
+  if (cached === undefined) cached = load();
+  const mod = cached as unknown as Partial<NativeMemoryModule> | null;
+  return typeof mod?.trimMemory === "function" ? (mod as NativeMemoryModule) : undefined;
 }
 
 /** The native check of a training read's columns, or undefined (as nativeBoosting). */

@@ -1,7 +1,7 @@
 import type { Activation } from "../mlp-engine.js";
 import type { Matrix, Scorer, SerializedModel } from "../types.js";
 import { argmaxRows } from "./linear-scores.js";
-import { standardizedRows, type Standardizer } from "./standardize.js";
+import { orderedColumns, type Standardizer } from "./standardize.js";
 
 /** One fully connected layer. */
 export interface DenseLayer {
@@ -27,28 +27,54 @@ const activateScalar: Record<Activation, (v: number) => number> = {
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
 };
 
-/** Forward pass in float64 plain JS: a loaded model predicts the same on every backend and needs none. */
+/** Rows per block of the forward pass: its activations (≈ 1 MB for 64 + 32 units) stay in cache and in bounds. */
+const FORWARD_BLOCK = 1024;
+
+/**
+ * Forward pass in float64 plain JS: a loaded model predicts the same on every backend and needs none.
+ * Rows go through in blocks, each standardised (rounded to float32, as training saw them) and carried
+ * through every layer in buffers reused from block to block: whole-matrix activations in float64
+ * were 30k × (20 + 64 + 32) × 8 bytes (28 MB) at once for a 30k-row test part, the evaluate step's
+ * peak at 200k (bench/RESULTS.md). Each row's arithmetic is the same as one pass over all rows.
+ */
 export function mlpForward(state: MlpWeights, x: Matrix, featureNames: string[]): Float64Array {
-  const rows = standardizedRows(x, featureNames, state.standardizer);
-  let h: Float64Array = Float64Array.from(rows);
+  const cols = orderedColumns(x, featureNames);
+  const { mean, std } = state.standardizer;
+  const d = cols.length;
   const f = activateScalar[state.activation];
-  state.layers.forEach((layer, li) => {
-    const { inputs: I, outputs: O, weights: W, bias } = layer;
-    const out = new Float64Array(x.n * O);
-    for (let i = 0; i < x.n; i++) {
-      const o0 = i * O;
-      for (let o = 0; o < O; o++) out[o0 + o] = bias[o];
-      for (let j = 0; j < I; j++) {
-        const v = h[i * I + j];
-        if (v === 0) continue;
-        const w0 = j * O;
-        for (let o = 0; o < O; o++) out[o0 + o] += v * W[w0 + o];
-      }
+  const last = state.layers.length - 1;
+  const rows = Math.min(FORWARD_BLOCK, x.n);
+  const input = new Float64Array(rows * d);
+  const acts = state.layers.map((layer) => new Float64Array(rows * layer.outputs));
+  const out = new Float64Array(x.n * state.layers[last].outputs);
+  for (let from = 0; from < x.n; from += FORWARD_BLOCK) {
+    const m = Math.min(FORWARD_BLOCK, x.n - from);
+    for (let j = 0; j < d; j++) {
+      const col = cols[j];
+      const mj = mean[j];
+      const inv = 1 / std[j];
+      for (let i = 0; i < m; i++) input[i * d + j] = Math.fround((col[from + i] - mj) * inv);
     }
-    if (li < state.layers.length - 1) for (let i = 0; i < out.length; i++) out[i] = f(out[i]);
-    h = out;
-  });
-  return h;
+    let h = input;
+    state.layers.forEach((layer, li) => {
+      const { inputs: I, outputs: O, weights: W, bias } = layer;
+      const a = acts[li];
+      for (let i = 0; i < m; i++) {
+        const o0 = i * O;
+        for (let o = 0; o < O; o++) a[o0 + o] = bias[o];
+        for (let j = 0; j < I; j++) {
+          const v = h[i * I + j];
+          if (v === 0) continue;
+          const w0 = j * O;
+          for (let o = 0; o < O; o++) a[o0 + o] += v * W[w0 + o];
+        }
+      }
+      if (li < last) for (let i = 0; i < m * O; i++) a[i] = f(a[i]);
+      h = a;
+    });
+    out.set(h.subarray(0, m * state.layers[last].outputs), from * state.layers[last].outputs);
+  }
+  return out;
 }
 
 /** Scores a neural network: the forward pass, then the softmax of the logits or the standardised value mapped back. */
@@ -72,5 +98,13 @@ export function mlpScorer(model: SerializedModel): Scorer {
     }
     return out;
   };
-  return { predict: (x) => argmaxRows(proba(x), x.n, k), predictProba: proba };
+  return {
+    predict: (x) => argmaxRows(proba(x), x.n, k),
+    predictProba: proba,
+    // One forward pass for both (predict then predictProba ran it twice).
+    predictWithProba: (x) => {
+      const probabilities = proba(x);
+      return { predictions: argmaxRows(probabilities, x.n, k), probabilities };
+    },
+  };
 }

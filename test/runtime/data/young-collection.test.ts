@@ -27,6 +27,20 @@ describe("chunks released while reading", () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 2 ** 20);
   });
 
+  it("settles a read: the chunks since the last collection go at its end", async () => {
+    const before = process.memoryUsage().arrayBuffers;
+    // A limit no read reaches: nothing is collected until settle.
+    const release = new ChunkRelease(1 << 30);
+    const result = await db.connection.stream(sql);
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (let j = 0; j < 10; j++) vectorBindings.vector_get_data(vectorBindings.data_chunk_get_vector(chunk.chunk, j), chunk.rowCount * 8);
+      release.done(chunk.rowCount * 80);
+    }
+    expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThan(12 * 2 ** 20);
+    await release.settle();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * 2 ** 20);
+  });
+
   it("reads hold the columns read and at most 8 MB of chunks", async () => {
     const before = process.memoryUsage().arrayBuffers;
     const { n, columns } = await db.float32Columns(sql, { rows: 200_000 });

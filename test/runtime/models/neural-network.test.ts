@@ -72,6 +72,22 @@ describe.each(["native", "tfjs"])("neural_network on the %s engine", (engine) =>
     expect(loaded.predictProba!(species.test.x)).toEqual(proba(a));
   });
 
+  it("with releaseColumns, empties the training and validation columns and trains the same model", async () => {
+    // The fit's own copies of the penguins' columns: releaseColumns empties what it is given.
+    const copy = (m: typeof species.train.x) => ({ n: m.n, names: m.names, columns: m.columns.map((c) => c.slice()) });
+    const input = (x: typeof species.train.x, vx: typeof species.test.x) => ({
+      task: "classification" as const, x, y: species.train.y, classes: species.classes, params: { epochs: 5 }, seed: 2, validation: { x: vx, y: species.test.y },
+    });
+    const kept = await neuralNetwork.train(input(species.train.x, species.test.x));
+    const x = copy(species.train.x);
+    const vx = copy(species.test.x);
+    const released = await neuralNetwork.train({ ...input(x, vx), releaseColumns: true });
+    expect(x.columns).toEqual([]);
+    expect(vx.columns).toEqual([]);
+    expect(released.toJSON()).toEqual(kept.toJSON());
+    expect(species.train.x.columns.length).toBeGreaterThan(0);
+  });
+
   it("trains with sgd and sigmoid units", async () => {
     const model = await classify({ optimizer: "sgd", activation: "sigmoid", learning_rate: 0.1, epochs: 80 });
     expect(accuracy(model.predict(species.test.x), species.test.y)).toBeGreaterThanOrEqual(0.95);
