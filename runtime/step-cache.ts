@@ -19,7 +19,7 @@ type KeptDataset = Omit<DatasetState, "name" | "relation">;
 
 /** One output of a step as an entry keeps it. */
 type KeptOutput =
-  | { kind: "table"; name: string; file: string; state: KeptDataset }
+  | { kind: "table"; name: string; file: string; state: KeptDataset; output?: number }
   | { kind: "view"; name: string; sql: string; how: MaterialiseOptions; state: KeptDataset }
   | { kind: "model"; name: string; file: string; state: Omit<ModelState, "model">; extras: TrainedExtras };
 
@@ -86,14 +86,15 @@ export class StepCache implements StepStore {
           if (result.kind === "tune") result = { ...result, trained: { ...result.trained, artifact } };
         } else {
           const { state } = out;
-          const sql = out.kind === "view" ? out.sql : `SELECT * FROM read_parquet(${literal(this.entries.artifact(out.file))})`;
+          const sql = out.kind === "view" ? out.sql : tableRows(this.entries.artifact(out.file), out.output);
           // A prepare only `save` reads (`stream`, planLifetimes) is read once: a view over its Parquet, not a table copied from it.
           const once = (step as { stream?: boolean }).stream === true;
           const how: MaterialiseOptions = out.kind === "view" ? { ...out.how, rows: state.rows } : { expansions: state.expansions, transform: state.transform, rawTypes: state.rawTypes, rows: state.rows, ...(once ? { owns: [] } : {}) };
           const ds = await ctx.materialise(out.name, sql, how);
           if (ds.columns.join("\0") !== state.columns.join("\0")) throw new Error(`cached ${out.name} has other columns`);
           if (state.raw) ds.raw = state.raw;
-          if (out.kind === "table") rememberParquet(ds, this.entries.artifact(out.file));
+          // A file of one table holds its rows exactly; one that holds a step's several tables does not.
+          if (out.kind === "table" && out.output === undefined) rememberParquet(ds, this.entries.artifact(out.file));
         }
       }
     } catch (e) {
@@ -109,6 +110,7 @@ export class StepCache implements StepStore {
     const { ctx } = host;
     const files: StoredFile[] = [];
     const outputs: KeptOutput[] = [];
+    const tables: { name: string; state: KeptDataset; relation: ReturnType<typeof ident> }[] = [];
     try {
       const trained = result.kind === "model" ? result : result.kind === "tune" ? result.trained : undefined;
       for (const name of io.defines) {
@@ -128,12 +130,17 @@ export class StepCache implements StepStore {
           outputs.push({ kind: "view", name, sql: view.sql, how: view.how, state });
           continue;
         }
-        const file = await this.parquet(ctx, ds.relation);
+        tables.push({ name, state, relation: ds.relation });
+      }
+      // A step's tables with the same columns (a split's parts) go in one file, else a file each.
+      const together = tables.length > 1 && tables.length <= 255 && (await sameColumns(ctx, tables.map((t) => t.relation)));
+      for (const group of together ? [tables] : tables.map((t) => [t])) {
+        const file = await this.parquet(ctx, group.map((t) => t.relation));
         // A column type Parquet does not give back (HUGEINT, ENUM): the step is not kept.
         if ("lost" in file) return;
-        rememberParquet(ds, file.path);
+        if (group.length === 1) rememberParquet(ctx.dataset(group[0].name), file.path);
         files.push(file);
-        outputs.push({ kind: "table", name, file: entryFile(file).name, state });
+        group.forEach((t, i) => outputs.push({ kind: "table", name: t.name, file: entryFile(file).name, state: t.state, ...(group.length > 1 ? { output: i } : {}) }));
       }
       const { reused: _reused, reusedFrom: _from, ...fresh } = result;
       const entry: CacheEntry<StepPayload> = {
@@ -158,7 +165,7 @@ export class StepCache implements StepStore {
     let entry = fixed ? this.entries.read<{ name: string }>(key) : undefined;
     if (!entry) {
       const ds = ctx.dataset(step.dataset);
-      const file = await this.parquet(ctx, ds.relation);
+      const file = await this.parquet(ctx, [ds.relation]);
       if ("lost" in file) return `no snapshot: Parquet does not keep the type of ${file.lost.join(", ")} exactly`;
       entry = { format: 1, stepKey: step.key, createdAt: new Date().toISOString(), files: [entryFile(file)], payload: { name: step.dataset } };
       if (fixed) this.entries.write(key, entry);
@@ -169,16 +176,22 @@ export class StepCache implements StepStore {
   }
 
   /**
-   * Writes a table's rows, in order, as a Parquet artifact; or, when some columns' types would not
-   * come back the same (the read-back schema is compared with the table's), those columns.
+   * Writes tables' rows, in order, as one Parquet artifact; or, when some columns' types would not
+   * come back the same (the read-back schema is compared with the tables'), those columns. Several
+   * tables (with the same columns: `sameColumns`) go in one file, one after the other, each row with
+   * its table's index in `outputColumn` (`tableRows` reads one back): one `COPY` and one file to
+   * hash and sync, where a file each took a small split's recorded run (penguins) longer than the
+   * split itself.
    */
-  private async parquet(ctx: StepContext, relation: ReturnType<typeof ident>): Promise<StoredFile | { lost: string[] }> {
+  private async parquet(ctx: StepContext, relations: ReturnType<typeof ident>[]): Promise<StoredFile | { lost: string[] }> {
     ensureDir(this.layout.tmpDir);
     const tmp = tempName(this.layout.tmpDir);
     try {
-      await ctx.db.exec(`COPY (SELECT * FROM ${relation}) TO ${literal(tmp)} (${parquetCopyOptions})`);
-      const before = await ctx.db.describe(`SELECT * FROM ${relation}`);
-      const after = await ctx.db.describe(`SELECT * FROM read_parquet(${literal(tmp)})`);
+      const before = await ctx.db.describe(`SELECT * FROM ${relations[0]}`);
+      // UNION ALL gives its inputs' rows one input after the other, each in order, while DuckDB keeps insertion order (the default).
+      const rows = relations.length === 1 ? `SELECT * FROM ${relations[0]}` : relations.map((r, i) => `SELECT *, ${i}::UTINYINT AS ${outputColumn} FROM ${r}`).join(" UNION ALL ");
+      await ctx.db.exec(`COPY (${rows}) TO ${literal(tmp)} (${parquetCopyOptions})`);
+      const after = (await ctx.db.describe(`SELECT * FROM read_parquet(${literal(tmp)})`)).filter((c) => relations.length === 1 || c.name !== outputColumn);
       const lost = before.filter((c, i) => c.name !== after[i]?.name || c.type !== after[i]?.type).map((c) => `${c.name} (${c.type})`);
       if (lost.length || before.length !== after.length) {
         removeQuietly(tmp);
@@ -190,6 +203,24 @@ export class StepCache implements StepStore {
     }
     return adoptFile(this.layout, tmp, "parquet");
   }
+}
+
+/** Whether tables have the same column names and types, none of them `outputColumn`: they can be kept in one file. */
+async function sameColumns(ctx: StepContext, relations: ReturnType<typeof ident>[]): Promise<boolean> {
+  const shape = async (r: string) => JSON.stringify(await ctx.db.describe(`SELECT * FROM ${r}`));
+  const first = await shape(relations[0]);
+  if (first.includes(JSON.stringify(outputColumn))) return false;
+  for (const r of relations.slice(1)) if ((await shape(r)) !== first) return false;
+  return true;
+}
+
+/** The column telling apart the tables kept in one Parquet file (`StepCache.parquet`). */
+const outputColumn = "__lathe_output";
+
+/** The rows of a kept table, in order: the whole file, or the rows of table `output` of several kept in it. */
+function tableRows(file: string, output: number | undefined): string {
+  const rows = `read_parquet(${literal(file)})`;
+  return output === undefined ? `SELECT * FROM ${rows}` : `SELECT * EXCLUDE (${outputColumn}) FROM ${rows} WHERE ${outputColumn} = ${output}`;
 }
 
 /** The artifact name of a dataset's snapshot in a run. */

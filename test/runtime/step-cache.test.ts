@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session, type RunOptions, type RunOutcome } from "../../api/session.js";
@@ -81,6 +81,11 @@ describe("the step cache across runs", () => {
     // Sources are read again (their fingerprint is the check); the rest comes from the first run.
     expect(origins(again.o)).toEqual({ penguins: "computed", clean: first.o.runId, "split clean": first.o.runId, forest: first.o.runId, mlp: first.o.runId, boost: first.o.runId, "tune forest": first.o.runId });
     expect(again.fp).toEqual(first.fp);
+    // The split's three parts were kept in one Parquet file, each part's rows in order (`again` put them back from it).
+    const entries = readdirSync(path.join(root, "cache")).map((f) => JSON.parse(readFileSync(path.join(root, "cache", f), "utf8")));
+    const split = entries.find((e) => e.payload?.op === "split");
+    expect(split.files).toHaveLength(1);
+    expect(split.payload.outputs.map((o: { name: string; output: number }) => [o.name, o.output])).toEqual([["train", 0], ["validation", 1], ["test", 2]]);
     const forced = await run(program(), { cache: "refresh" });
     expect(Object.values(origins(forced.o))).toEqual(["computed", "computed", "computed", "computed", "computed", "computed", "computed"]);
     expect(forced.fp).toEqual(first.fp);

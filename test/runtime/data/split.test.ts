@@ -152,7 +152,12 @@ describe("split", () => {
       // The train part is the hashes below 0.7 of the range: the halves hold 5/7 and 2/7 of it (a range past the hash's values would hold none).
       const pieces = await Promise.all([0, 1].map(async (index) => (await db.rows(`SELECT count(*) AS n FROM ${partSql(assigned, "train", { hash }, { index, of: 2 })}`))[0].n));
       expect(pieces.map((n) => Math.round((7 * Number(n)) / whole.length))).toEqual([5, 2]);
+      // The portable split's training part is a view over those sorted rows, which it owns: they are not written a second time.
+      const views = (await db.rows("SELECT view_name FROM duckdb_views() WHERE NOT internal")).map((r) => r.view_name);
+      expect(views.includes("train")).toBe(hash === "portable");
     }
+    // Redefined (by the second split, a table), the view went with the rows it owned.
+    expect(await s.session.executor.db.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '__lathe_split%'")).toEqual([]);
     expect(learnsInAnyOrder({ kind: "scale", columns: [], method: "standard" } as unknown as PrepareStep)).toBe(false);
     expect(learnsInAnyOrder({ kind: "drop-duplicates", on: [{ text: "c" }] } as unknown as PrepareStep)).toBe(false);
     expect(learnsInAnyOrder({ kind: "fill", columns: [], strategy: "median" } as unknown as PrepareStep)).toBe(true);
