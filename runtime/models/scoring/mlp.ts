@@ -1,7 +1,7 @@
 import type { Activation } from "../mlp-engine.js";
 import type { Matrix, Scorer, SerializedModel } from "../types.js";
 import { argmaxRows } from "./linear-scores.js";
-import { orderedColumns, type Standardizer } from "./standardize.js";
+import { orderedColumns, standardizeInto, type Standardizer } from "./standardize.js";
 
 /** One fully connected layer. */
 export interface DenseLayer {
@@ -39,7 +39,6 @@ const FORWARD_BLOCK = 1024;
  */
 export function mlpForward(state: MlpWeights, x: Matrix, featureNames: string[]): Float64Array {
   const cols = orderedColumns(x, featureNames);
-  const { mean, std } = state.standardizer;
   const d = cols.length;
   const f = activateScalar[state.activation];
   const last = state.layers.length - 1;
@@ -49,12 +48,7 @@ export function mlpForward(state: MlpWeights, x: Matrix, featureNames: string[])
   const out = new Float64Array(x.n * state.layers[last].outputs);
   for (let from = 0; from < x.n; from += FORWARD_BLOCK) {
     const m = Math.min(FORWARD_BLOCK, x.n - from);
-    for (let j = 0; j < d; j++) {
-      const col = cols[j];
-      const mj = mean[j];
-      const inv = 1 / std[j];
-      for (let i = 0; i < m; i++) input[i * d + j] = Math.fround((col[from + i] - mj) * inv);
-    }
+    standardizeInto(cols, state.standardizer, from, m, input, d);
     let h = input;
     state.layers.forEach((layer, li) => {
       const { inputs: I, outputs: O, weights: W, bias } = layer;

@@ -38,12 +38,21 @@ export function standardizedRows(
   const d = cols.length;
   const p = d + (bias ? 1 : 0);
   const out = new Float32Array(x.n * p);
-  for (let j = 0; j < d; j++) {
-    const col = cols[j];
-    const m = s.mean[j];
-    const inv = 1 / s.std[j];
-    for (let i = 0; i < x.n; i++) out[i * p + j] = (col[i] - m) * inv;
-  }
+  standardizeInto(cols, s, 0, x.n, out, p);
   if (bias) for (let i = 0; i < x.n; i++) out[i * p + d] = 1;
   return out;
+}
+
+/**
+ * Rows `from` to `from + m − 1` of `cols` standardised into `out` from its start, row-major with
+ * `stride` values a row, each rounded to a float32 as training saw them (into a Float64Array too:
+ * the MLP's forward pass standardises a block of rows at a time into one).
+ */
+export function standardizeInto(cols: Float32Array[], s: Standardizer, from: number, m: number, out: Float32Array | Float64Array, stride: number): void {
+  for (let j = 0; j < cols.length; j++) {
+    const col = cols[j];
+    const mj = s.mean[j];
+    const inv = 1 / s.std[j];
+    for (let i = 0; i < m; i++) out[i * stride + j] = Math.fround((col[from + i] - mj) * inv);
+  }
 }
