@@ -207,10 +207,10 @@ export class StepCache implements StepStore {
 
 /** Whether tables have the same column names and types, none of them `outputColumn`: they can be kept in one file. */
 async function sameColumns(ctx: StepContext, relations: ReturnType<typeof ident>[]): Promise<boolean> {
-  const shape = async (r: string) => JSON.stringify(await ctx.db.describe(`SELECT * FROM ${r}`));
-  const first = await shape(relations[0]);
-  if (first.includes(JSON.stringify(outputColumn))) return false;
-  for (const r of relations.slice(1)) if ((await shape(r)) !== first) return false;
+  const columns = await ctx.db.describe(`SELECT * FROM ${relations[0]}`);
+  if (columns.some((c) => c.name === outputColumn)) return false;
+  const first = JSON.stringify(columns);
+  for (const r of relations.slice(1)) if (JSON.stringify(await ctx.db.describe(`SELECT * FROM ${r}`)) !== first) return false;
   return true;
 }
 
