@@ -1,7 +1,7 @@
 // Benchmark: a 5M-row preparation pipeline through Lathe against the same pipeline hand-written in
 // DuckDB SQL (and pandas, where Debian's python3-pandas is installed), in one run.
 //
-//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store] [--record] [--lathe ROOT]
+//   npm run build && node bench/prepare.mjs [--rows 5000000] [--repeat 3] [--skip-pandas] [--store] [--record] [--lathe ROOT] [--compare ROOT]
 //
 // Data (generated here into a temp dir, CSV): 5% exact duplicate rows, 5% missing `amount` and `qty`,
 // messy category strings ("  Red", "RED ", "red"), date strings kept as text. Steps: drop duplicates,
@@ -14,6 +14,8 @@
 // run, so Lathe's first run remembers the input's sha256 there and the later ones do not hash it again.
 // `--record`: Lathe's runs are recorded, as a plain `lathe run` in a project is (with `--no-cache`, so
 // every run computes the steps and the step cache keeps the prepared rows as Parquet again); implies `--store`.
+// `--compare ROOT`: another build's CLI timed in the same rounds as a third side (before/after on one
+// input, the three in a rotating order); its system CPU and peak RSS are printed with the others'.
 // pandas has no Parquet writer here (no pyarrow/fastparquet), so it writes CSV; the ratio says so.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +37,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // `--lathe ROOT`: time another build's CLI (a before/after against the same hand-written script).
 const latheRoot = process.argv.indexOf("--lathe");
 const LATHE = join(latheRoot >= 0 ? process.argv[latheRoot + 1] : ROOT, "bin/lathe.js");
+const compareAt = process.argv.indexOf("--compare");
+const COMPARE = compareAt >= 0 ? join(process.argv[compareAt + 1], "bin/lathe.js") : undefined;
 const outputs = { lathe: join(dir, "lathe.parquet"), hand: join(dir, "hand.parquet") };
 
 async function generate() {
@@ -73,18 +77,32 @@ save clean to "lathe.parquet"
 // on a shared machine the CPU a side spends moves far less with the load than its wall time.
 const GNU_TIME = "/usr/bin/time";
 const cpuFile = join(dir, "cpu.txt");
-/** Runs a node process to its end; gives its CPU seconds (user + sys) when GNU time can measure them. */
+/**
+ * The timed processes' environment: without the DUCKDB_JE_MALLOC_CONF this process's own Lathe modules
+ * set (noted in LATHE_DUCKDB_JE_MALLOC_CONF, runtime/data/duckdb-allocator.ts) — inherited, it ran the
+ * hand-written script with Lathe's allocator setting instead of DuckDB's, and told Lathe's CLI it was
+ * the user's. A setting of the user's own is passed on.
+ */
+const childEnv = { ...process.env };
+if (childEnv.DUCKDB_JE_MALLOC_CONF !== undefined && childEnv.DUCKDB_JE_MALLOC_CONF === childEnv.LATHE_DUCKDB_JE_MALLOC_CONF) {
+  delete childEnv.DUCKDB_JE_MALLOC_CONF;
+  delete childEnv.LATHE_DUCKDB_JE_MALLOC_CONF;
+}
+
+/** Runs a node process to its end; gives its CPU seconds (user + sys), system seconds and peak RSS (MB) when GNU time can measure them. */
 function runNode(args, cwd) {
   const timed = existsSync(GNU_TIME);
-  const [cmd, argv] = timed ? [GNU_TIME, ["-f", "%U %S", "-o", cpuFile, process.execPath, ...args]] : [process.execPath, args];
-  execFileSync(cmd, argv, { cwd, stdio: ["ignore", "ignore", "inherit"] });
-  return timed ? readFileSync(cpuFile, "utf8").trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) : NaN;
+  const [cmd, argv] = timed ? [GNU_TIME, ["-f", "%U %S %M", "-o", cpuFile, process.execPath, ...args]] : [process.execPath, args];
+  execFileSync(cmd, argv, { cwd, env: childEnv, stdio: ["ignore", "ignore", "inherit"] });
+  if (!timed) return { cpu: NaN, sys: NaN, rss: NaN };
+  const [user, sys, kb] = readFileSync(cpuFile, "utf8").trim().split(/\s+/).map(Number);
+  return { cpu: user + sys, sys, rss: kb / 1024 };
 }
 
 const RECORD = process.argv.includes("--record");
 /** Lathe as a user runs it: `lathe run --no-record prog.lathe` (recorded: `lathe run --no-cache`), the whole process. */
-function lathe() {
-  return runNode([LATHE, "run", RECORD ? "--no-cache" : "--no-record", join(dir, "prog.lathe")], dir);
+function lathe(cli = LATHE) {
+  return runNode([cli, "run", RECORD ? "--no-cache" : "--no-record", join(dir, "prog.lathe")], dir);
 }
 
 /**
@@ -132,11 +150,11 @@ d.to_csv(sys.argv[2], index=False)
 print(time.perf_counter() - t0)
 `;
 
-/** Wall seconds of `fn`, and the CPU seconds it reports. */
+/** Wall seconds of `fn`, and the CPU seconds (and system seconds, peak RSS) it reports. */
 function time(fn) {
   const t0 = performance.now();
-  const cpu = fn();
-  return [(performance.now() - t0) / 1000, cpu];
+  const usage = fn();
+  return [(performance.now() - t0) / 1000, usage];
 }
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -151,17 +169,21 @@ writeFileSync(join(dir, "prog.lathe"), program);
 if (process.argv.includes("--store") || RECORD) mkdirSync(join(dir, ".lathe"));
 // The script imports @duckdb/node-api, resolved from this repository's node_modules.
 writeFileSync(join(dir, "hand.mjs"), handScript.replace('from "@duckdb/node-api"', `from ${JSON.stringify(new URL("../node_modules/@duckdb/node-api/lib/index.js", import.meta.url).href)}`));
-const times = { lathe: [], hand: [] };
-const cpus = { lathe: [], hand: [] };
+const times = { lathe: [], hand: [], compare: [] };
+const cpus = { lathe: [], hand: [], compare: [] };
+const usages = { lathe: [], hand: [], compare: [] };
 const loads = [];
-// Alternate the two, each pair starting with the other side, so neither always runs on a warmer page cache.
+const run = { hand: handWritten, lathe: () => lathe(), compare: () => lathe(COMPARE) };
+// Alternate the sides, each round starting with another, so none always runs on a warmer page cache.
 for (let r = 0; r < REPEAT; r++) {
   loads.push(loadavg()[0]);
-  const sides = r % 2 ? ["lathe", "hand"] : ["hand", "lathe"];
+  const all = COMPARE ? ["hand", "lathe", "compare"] : ["hand", "lathe"];
+  const sides = all.map((_, i) => all[(i + r) % all.length]);
   for (const side of sides) {
-    const [wall, cpu] = time(side === "lathe" ? lathe : handWritten);
+    const [wall, usage] = time(run[side]);
     times[side].push(wall);
-    cpus[side].push(cpu);
+    cpus[side].push(usage.cpu);
+    usages[side].push(usage);
   }
 }
 // The same rows out of both: every column of each row (standardised values to 1e-9, for summation order).
@@ -186,6 +208,12 @@ console.log(`ratio lathe run / hand-written: median of paired runs ${median(pair
 if (cpus.lathe.every(Number.isFinite)) {
   const cpuPairs = cpus.lathe.map((l, i) => l / cpus.hand[i]);
   console.log(`CPU (user + sys): hand-written ${cpus.hand.map((t) => t.toFixed(2)).join(", ")} s; lathe run ${cpus.lathe.map((t) => t.toFixed(2)).join(", ")} s; median of paired ratios ${median(cpuPairs).toFixed(3)}×`);
+  const detail = (side) => `sys ${usages[side].map((u) => u.sys.toFixed(2)).join(", ")} s, peak RSS ${usages[side].map((u) => u.rss.toFixed(0)).join(", ")} MB`;
+  console.log(`hand-written: ${detail("hand")}; lathe run: ${detail("lathe")}`);
+  if (COMPARE) {
+    const comparePairs = cpus.compare.map((l, i) => l / cpus.hand[i]);
+    console.log(`--compare ${process.argv[compareAt + 1]}: wall ${times.compare.map((t) => t.toFixed(2)).join(", ")} s; CPU ${cpus.compare.map((t) => t.toFixed(2)).join(", ")} s, median of paired CPU ratios ${median(comparePairs).toFixed(3)}×; ${detail("compare")}`);
+  }
 }
 if (!process.argv.includes("--skip-pandas") && existsSync(PYTHON)) {
   try {

@@ -72,4 +72,7 @@ void defineNormalEquations(napi_env env, napi_value exports);
 // linear-pass.cc: the linear models' data term, `linearPass`.
 void defineLinearPass(napi_env env, napi_value exports);
 
+// duckdb-allocator.cc: run-time control of DuckDB's jemalloc, `duckdbDecay` and `duckdbDecaySetting`.
+void defineDuckdbAllocator(napi_env env, napi_value exports);
+
 }  // namespace lathe

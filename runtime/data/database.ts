@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { duckdb, vectorBindings } from "./duckdb-module.js";
+import { promptDuckdbAllocator, relaxDuckdbAllocator } from "./duckdb-allocator.js";
 import { ChunkRelease } from "./young-collection.js";
 import { nativeNarrow } from "../models/native-engine.js";
 
@@ -21,6 +22,8 @@ export class Database {
     if (process.env.LATHE_MEMORY_LIMIT) resources.memory_limit = process.env.LATHE_MEMORY_LIMIT;
     if (process.env.LATHE_TEMP_DIR) resources.temp_directory = process.env.LATHE_TEMP_DIR;
     const instance = await duckdb.DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...returnMemory, ...resources, ...lockedDown, ...options });
+    // DuckDB's allocator has started: DuckDB-only work runs with its own decay until JavaScript reads rows.
+    relaxDuckdbAllocator();
     const connection = await instance.connect();
     await connection.run(`SET allowed_configs = [${changeable.map((c) => `'${c}'`).join(", ")}]`);
     await connection.run("SET lock_configuration = true");
@@ -89,6 +92,7 @@ export class Database {
    * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
    */
   async float32Columns(sql: string, opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
+    promptDuckdbAllocator();
     const make = (n: number) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
     const release = new ChunkRelease();
     const read = opts.ranked ? await this.rankedColumns(sql, make, opts.rows ?? NaN, release) : await this.typedColumns(sql, make, release, opts.rows);
@@ -138,6 +142,7 @@ export class Database {
 
   /** Reads numeric columns of a query straight into Float64Arrays (NULL → NaN), chunk by chunk (no per-row objects). */
   float64Columns(sql: string): Promise<{ n: number; columns: Float64Array[] }> {
+    promptDuckdbAllocator();
     return this.typedColumns(sql, (n) => new Float64Array(n), new ChunkRelease());
   }
 
@@ -184,6 +189,7 @@ export class Database {
    * block — garbage that, for a learner reading its data many times, peaked at hundreds of MB.
    */
   async float32Blocks(sql: string, rows: number, onBlock: (n: number, columns: Float32Array[]) => void | Promise<void>, opts: { reuse?: boolean } = {}): Promise<number> {
+    promptDuckdbAllocator();
     const result = await this.connection.stream(sql);
     const k = result.columnCount;
     const widths = floatWidths(result);

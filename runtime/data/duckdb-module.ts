@@ -2,16 +2,24 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type * as DuckDB from "@duckdb/node-api";
+import { setStartingAllocator } from "./duckdb-allocator.js";
 
 /**
- * How DuckDB's allocator (jemalloc, on Linux) gives back pages it freed: at once, not over the 10 s
- * it waits by default. Freed memory otherwise stays in RSS while the run goes on — the CSV reader's
- * buffers, a split's sorts, a table dropped after its last reader — and the peak of a short run is
- * the sum of its steps: 200k × 20 logistic through `lathe run`, 277–289 MB → 231–233 MB; 1M × 20,
- * 622–630 → 567–578 MB, for ≈ 0.1–0.3 s more system time (bench/RESULTS.md). Read once, when jemalloc
- * starts, so it is set before DuckDB is loaded; a DUCKDB_JE_MALLOC_CONF of the user's own wins.
+ * How DuckDB's allocator (jemalloc, on Linux) gives back pages it freed: at once, from its start.
+ * Freed memory otherwise stays in RSS while the run goes on — the CSV reader's buffers, a split's
+ * sorts, a table dropped after its last reader — and the peak of a short run is the sum of its
+ * steps: 200k × 20 logistic through `lathe run`, 277–289 MB → 231–233 MB; 1M × 20, 622–630 →
+ * 567–578 MB. But on DuckDB-only work it costs system time: ≈ 1 s more CPU on the 5M-row prepare
+ * pipeline (1.16× a hand-written DuckDB script's CPU; 0.97× with DuckDB's own 1 s decay). jemalloc
+ * reads this once, when it starts, so it is set before DuckDB is loaded, and it is what stays when
+ * nothing can change it later (no native module, or a libduckdb.so without jemalloc's control).
+ * Where the control exists, `duckdb-allocator.ts` relaxes it to DuckDB's own decay once a database
+ * is open and sets it back to 0 before JavaScript first reads rows (a training read), so programs
+ * that train keep their peaks and DuckDB-only programs run as DuckDB does (their own peak: 5M-row
+ * prepare ≈ +60 MB, bench/RESULTS.md). A DUCKDB_JE_MALLOC_CONF of the user's own wins, and then
+ * Lathe leaves the allocator alone.
  */
-process.env.DUCKDB_JE_MALLOC_CONF ??= "dirty_decay_ms:0,muzzy_decay_ms:0";
+setStartingAllocator();
 
 /**
  * The DuckDB client package, loaded with `require`. It is CommonJS: an ES `import` of it makes Node

@@ -57,6 +57,14 @@ export interface NativeMemoryModule {
   trimMemory(): void;
 }
 
+/** Run-time control of DuckDB's allocator, in `native/duckdb-allocator.cc` (no JavaScript twin: it changes RSS and CPU, never a result). */
+export interface NativeAllocatorModule {
+  /** DuckDB's jemalloc returns freed pages after ≈ ms (0: at once, purging what it holds now); false when libduckdb.so exports no control. */
+  duckdbDecay(ms: number): boolean;
+  /** [dirty, muzzy] decay in ms that DuckDB's allocator gives its arenas, or undefined without the control. */
+  duckdbDecaySetting(): [number, number] | undefined;
+}
+
 /** The function of `native/linear-pass.cc`: the linear models' data term (twin of passBlocksJs in linear-pass.ts). */
 export interface NativeLinearPassModule {
   /**
@@ -229,6 +237,13 @@ export function nativeMemory(): NativeMemoryModule | undefined {
   if (cached === undefined) cached = load();
   const mod = cached as unknown as Partial<NativeMemoryModule> | null;
   return typeof mod?.trimMemory === "function" ? (mod as NativeMemoryModule) : undefined;
+}
+
+/** The native control of DuckDB's allocator, or undefined when the module is not built, does not load or predates it (as nativeMemory). */
+export function nativeAllocator(): NativeAllocatorModule | undefined {
+  if (cached === undefined) cached = load();
+  const mod = cached as unknown as Partial<NativeAllocatorModule> | null;
+  return typeof mod?.duckdbDecay === "function" ? (mod as NativeAllocatorModule) : undefined;
 }
 
 /** The native check of a training read's columns, or undefined (as nativeBoosting). */
