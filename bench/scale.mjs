@@ -1,7 +1,10 @@
 // Benchmark: learners at scale through `lathe run` (the path a user runs) against scikit-learn, one
 // process per side and model: fit time, whole-process wall time and peak RSS (/usr/bin/time), ratios.
 //
-//   npm run build && node bench/scale.mjs [--case 5m|200k|ooc|all] [--rows N] [--cap 128MB] [--train-memory 8MB] [--models logistic,svm,linear,tree,forest,mlp,gbm] [--repeat N]
+//   npm run build && node bench/scale.mjs [--case 5m|200k|ooc|all] [--rows N] [--cap 128MB] [--train-memory 8MB] [--models logistic,svm,linear,tree,forest,mlp,gbm] [--repeat N] [--compare ROOT]
+//
+// --compare ROOT: another build's CLI (a before/after) runs the same program in every pair, right
+// before or after this one's (alternating); its fit, peak RSS and score are printed with the pair.
 //
 // --repeat N: N pairs per model, the two sides alternating (Lathe, sklearn, Lathe, ...), each pair a
 // row, then the median of the pairs' fit ratios: on a shared machine the load moves between runs.
@@ -53,6 +56,7 @@ const ONLY = arg("models", "")
   .filter(Boolean);
 const PYTHON = "/usr/bin/python3";
 const LATHE = fileURLToPath(new URL("../bin/lathe.js", import.meta.url));
+const COMPARE = arg("compare", "") ? join(arg("compare", ""), "bin/lathe.js") : undefined;
 const dir = mkdtempSync(join(tmpdir(), "lathe-bench-scale-"));
 
 /**
@@ -173,7 +177,7 @@ function timed(cmd, args, env = {}) {
 /** A model's Lathe options or sklearn estimator for a case (a string, or a function of the case). */
 const forCase = (v, data) => (typeof v === "function" ? v(data.case) : v);
 
-function lathe(model, data, cap = { env: {}, node: [] }) {
+function lathe(model, data, cap = { env: {}, node: [] }, cli = LATHE) {
   const metric = model.task === "classification" ? "accuracy" : "r2";
   const program = `
 source raw = read "${data.csv}"
@@ -184,7 +188,7 @@ evaluate m on test metrics ${metric}
 `;
   const file = join(dir, "bench.lathe");
   writeFileSync(file, program);
-  const r = timed(process.execPath, [...cap.node, LATHE, "run", "--no-record", file], { LATHE_TEMP_DIR: join(dir, "spill"), ...cap.env });
+  const r = timed(process.execPath, [...cap.node, cli, "run", "--no-record", file], { LATHE_TEMP_DIR: join(dir, "spill"), ...cap.env });
   // The last line of the step: a progress bar may come before it.
   const train = r.out.split("\n").findLast((l) => l.includes("train m (") && / ms\)\s*$/.test(l));
   const fitMs = Number(/\((\d+) ms\)\s*$/.exec(train)[1]);
@@ -279,10 +283,13 @@ try {
       }
       for (let pair = 1; pair <= REPEAT; pair++) {
         const load = loadavg()[0];
+        const other = () => (COMPARE ? lathe(model, data, undefined, COMPARE) : undefined);
+        const c0 = pair % 2 === 0 ? other() : undefined;
         const l = lathe(model, data);
+        const c = c0 ?? other();
         const s = sklearn(model, data);
         if (l.rows !== data.trainRows || s.rows !== data.trainRows) console.warn(`! training rows differ: Lathe ${l.rows}, sklearn ${s.rows}, split ${data.trainRows}`);
-        const row = { data: data.label, model: REPEAT > 1 ? `${model.name} (pair ${pair})` : model.name, l, s, load, epochs: model.epochs?.[data.case] };
+        const row = { data: data.label, model: REPEAT > 1 ? `${model.name} (pair ${pair})` : model.name, l, s, c, load, epochs: model.epochs?.[data.case] };
         rows.push(row);
         console.log(JSON.stringify(row));
       }
@@ -321,13 +328,13 @@ if (REPEAT > 1) {
     const key = `${r.data} | ${r.model.replace(/ \(pair \d+\)$/, "")}`;
     byModel.set(key, [...(byModel.get(key) ?? []), r]);
   }
-  console.log("\n| data | model | pairs | median fit Lathe | median fit sklearn | median fit ratio | ratios | median peak RSS Lathe / sklearn | load range |");
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log(`\n| data | model | pairs | median fit Lathe | median fit sklearn | median fit ratio | ratios | median peak RSS Lathe / sklearn |${COMPARE ? " --compare: median fit, peak RSS each pair |" : ""} load range |`);
+  console.log(`|---|---|---|---|---|---|---|---|${COMPARE ? "---|" : ""}---|`);
   for (const [key, rs] of byModel) {
     const ratios = rs.map((r) => r.l.fit / r.s.fit);
     const loads = rs.map((r) => r.load);
     console.log(
-      `| ${key} | ${rs.length} | ${fmt(median(rs.map((r) => r.l.fit)))} s | ${fmt(median(rs.map((r) => r.s.fit)))} s | **${fmt(median(ratios))}×** | ${ratios.map((x) => fmt(x)).join(", ")} | ${Math.round(median(rs.map((r) => r.l.rssMb)))} / ${Math.round(median(rs.map((r) => r.s.rssMb)))} MB | ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} |`,
+      `| ${key} | ${rs.length} | ${fmt(median(rs.map((r) => r.l.fit)))} s | ${fmt(median(rs.map((r) => r.s.fit)))} s | **${fmt(median(ratios))}×** | ${ratios.map((x) => fmt(x)).join(", ")} | ${Math.round(median(rs.map((r) => r.l.rssMb)))} / ${Math.round(median(rs.map((r) => r.s.rssMb)))} MB (each: ${rs.map((r) => Math.round(r.l.rssMb)).join(", ")} / ${rs.map((r) => Math.round(r.s.rssMb)).join(", ")}) |${COMPARE ? ` ${fmt(median(rs.map((r) => r.c.fit)))} s, ${rs.map((r) => Math.round(r.c.rssMb)).join(", ")} MB |` : ""} ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} |`,
     );
   }
 }

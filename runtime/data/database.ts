@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { duckdb, vectorBindings } from "./duckdb-module.js";
-import { promptDuckdbAllocator, relaxDuckdbAllocator } from "./duckdb-allocator.js";
+import { promptDuckdbAllocator } from "./duckdb-allocator.js";
 import { ChunkRelease } from "./young-collection.js";
 import { nativeNarrow } from "../models/native-engine.js";
 
@@ -22,8 +22,6 @@ export class Database {
     if (process.env.LATHE_MEMORY_LIMIT) resources.memory_limit = process.env.LATHE_MEMORY_LIMIT;
     if (process.env.LATHE_TEMP_DIR) resources.temp_directory = process.env.LATHE_TEMP_DIR;
     const instance = await duckdb.DuckDBInstance.create(path, { threads: String(Math.max(1, (await import("node:os")).availableParallelism())), ...returnMemory, ...resources, ...lockedDown, ...options });
-    // DuckDB's allocator has started: DuckDB-only work runs with its own decay until JavaScript reads rows.
-    relaxDuckdbAllocator();
     const connection = await instance.connect();
     await connection.run(`SET allowed_configs = [${changeable.map((c) => `'${c}'`).join(", ")}]`);
     await connection.run("SET lock_configuration = true");
