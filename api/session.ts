@@ -6,7 +6,7 @@ import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type Lit
 import { columnTypeOf } from "../language/schema.js";
 import { ClickHouseConnection, duckTypeOf } from "../runtime/data/clickhouse-connection.js";
 import { Database } from "../runtime/data/database.js";
-import { relaxDuckdbAllocator } from "../runtime/data/duckdb-allocator.js";
+import { duckdbAlone, relaxDuckdbAllocator } from "../runtime/data/duckdb-allocator.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
 import { csvDialectRead, hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
@@ -106,9 +106,6 @@ export interface RunOptions {
    */
   chartThread?: boolean | ChartDrawer;
 }
-
-/** The ops that hold no rows in JavaScript: DuckDB's work alone (`show` reads a few rows). */
-const duckdbOnlyOps: ReadonlySet<string> = new Set(["load", "prepare", "split", "save", "show"]);
 
 /** A thread drawing a run's charts (`ChartThread`), as a run uses it: ended by `close` when the run ends. */
 export interface ChartDrawer {
@@ -298,7 +295,7 @@ export class Session {
     executeOptions.drawChart = charts?.draw;
     // A one-shot run of DuckDB's work alone (read, prepare, split, save, show): DuckDB's own allocator decay, not
     // Lathe's 0, which only a run holding rows in JavaScript needs (runtime/data/duckdb-allocator.ts).
-    if (options.oneShot && plan.steps.every((s) => duckdbOnlyOps.has(s.op))) relaxDuckdbAllocator();
+    if (options.oneShot && duckdbAlone(plan.steps)) relaxDuckdbAllocator();
     try {
       outcome.output = await this.executor.run(options.oneShot ? planLifetimes(plan, { snapshot: options.snapshot }) : plan, executeOptions);
       outcome.ok = true;

@@ -45,6 +45,14 @@ export function relaxDuckdbAllocator(): void {
   if (nativeAllocator()?.duckdbDecay(duckdbDecayMs)) phase = "relaxed";
 }
 
+/** The plan steps that hold no rows in JavaScript: DuckDB's work alone (`show` reads a few rows). */
+const duckdbOnlyOps: ReadonlySet<string> = new Set(["load", "prepare", "split", "save", "show"]);
+
+/** Whether a plan's every step is DuckDB's work alone (steps by their `op`: `runtime/ops/`). */
+export function duckdbAlone(steps: readonly { op: string }[]): boolean {
+  return steps.every((s) => duckdbOnlyOps.has(s.op));
+}
+
 /** Before JavaScript reads rows: DuckDB's free pages go back now and, from then on, as soon as freed. */
 export function promptDuckdbAllocator(): void {
   const was = phase;

@@ -9,15 +9,16 @@ import { setStartingAllocator } from "./duckdb-allocator.js";
  * Freed memory otherwise stays in RSS while the run goes on — the CSV reader's buffers, a split's
  * sorts, a table dropped after its last reader — and the peak of a short run is the sum of its
  * steps: 200k × 20 logistic through `lathe run`, 277–289 MB → 231–233 MB; 1M × 20, 622–630 →
- * 567–578 MB. But on DuckDB-only work it costs system time: ≈ 1 s more CPU on the 5M-row prepare
- * pipeline (1.16× a hand-written DuckDB script's CPU; 0.97× with DuckDB's own 1 s decay). jemalloc
- * reads this once, when it starts, so it is set before DuckDB is loaded, and it is what stays when
- * nothing can change it later (no native module, or a libduckdb.so without jemalloc's control).
- * Where the control exists, `duckdb-allocator.ts` relaxes it to DuckDB's own decay once a database
- * is open and sets it back to 0 before JavaScript first reads rows (a training read), so programs
- * that train keep their peaks and DuckDB-only programs run as DuckDB does (their own peak: 5M-row
- * prepare ≈ +60 MB, bench/RESULTS.md). A DUCKDB_JE_MALLOC_CONF of the user's own wins, and then
- * Lathe leaves the allocator alone.
+ * 567–578 MB. The trade is system time on DuckDB's own work: on the 5M-row prepare pipeline,
+ * 1.41× a hand-written DuckDB script's CPU with decay 0 against 1.16× with DuckDB's own 1 s decay,
+ * for a peak of 908–943 MB instead of 816–843 (bench/RESULTS.md, "Run-time control of DuckDB's
+ * allocator"). jemalloc reads this once, when it starts, so it is set before DuckDB is loaded, and
+ * it is what stays when nothing can change it later (no native module, not Linux). Where jemalloc's
+ * control is reachable, `duckdb-allocator.ts` relaxes it to DuckDB's own decay for a one-shot run of
+ * DuckDB's work alone (read, prepare, split, save) and back to 0 before any read of rows into
+ * JavaScript. Not for a run that trains: DuckDB's decay during its read and split raised the 200k
+ * peaks by 35–50 MB, even with the pages purged before the training read. A DUCKDB_JE_MALLOC_CONF of
+ * the user's own wins, and then Lathe leaves the allocator alone.
  */
 setStartingAllocator();
 
