@@ -1,0 +1,118 @@
+// Bundles other packages Lathe loads on every start into one CommonJS file each, in dist/vendor/, and
+// writes V8's code cache of each beside it (`<bundle>.v8cache`), which runtime/vendor-bundle.ts loads
+// them with:
+// - DuckDB's client (@duckdb/node-api, ≈ 180 files) → dist/vendor/duckdb-node-api-<version>.cjs, loaded by
+//   runtime/data/duckdb-module.ts when the installed package has that version. Its native bindings stay
+//   outside: the bundle loads them from where the installed @duckdb/node-api would, so it runs the very
+//   binary the package would.
+// - Vega and Vega-Lite (≈ 40 packages) → dist/vendor/vega-<version>-vega-lite-<version>.cjs, loaded by
+//   runtime/charts/render-bundle.ts when the installed packages have those versions. vega-loader's HTTP
+//   client (node-fetch, with its URL parser) is loaded only when a chart fetches a URL, which Lathe's
+//   charts (inline data) never do.
+// Node resolves, reads and wraps each CommonJS file on its own, then compiles each function on its first
+// call: one file with its code cache instead of 180 (or 40) cuts the CPU of every start of the CLI, a
+// kernel or a server that queries or draws (bench/RESULTS.md, start-up). The cache is made by loading
+// each bundle here and using it as Lathe does (a query; the charts a run draws), so it holds the bytecode
+// of what a run calls; V8 uses it only under the Node that wrote it (runtime/vendor-bundle.ts).
+//
+//   node scripts/bundle-vendor.mjs     (npm run build, prepare, pretest; scripts/bundle-duckdb.mjs runs it too)
+//
+// It runs after `tsc` (it loads the bundles through dist/). esbuild is a devDependency: where it is
+// missing (an install that skipped them) this says so and writes nothing, and Lathe loads the packages
+// as before.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(join(root, "package.json"));
+const outDir = join(root, "dist", "vendor");
+const dist = (file) => import(pathToFileURL(join(root, "dist", file)).href);
+
+let esbuild;
+try {
+  esbuild = await import("esbuild");
+} catch {
+  console.log("bundle-vendor: esbuild is not installed; DuckDB's client, Vega and Vega-Lite are loaded from their packages");
+  process.exit(0);
+}
+const { vendorBundleName } = await dist("runtime/vendor-bundle.js");
+mkdirSync(outDir, { recursive: true });
+// A bundle of another version is never loaded again: only the current ones are kept.
+for (const f of readdirSync(outDir)) rmSync(join(outDir, f));
+
+/** A module resolved the way a package installed where `from` resolves it would be (hoisted or nested). */
+const resolvedFrom = (from, name) =>
+  ({
+    path: name,
+    namespace: "resolved-from",
+    pluginData: `module.exports = require("node:module").createRequire(${from})(${JSON.stringify(name)});`,
+  });
+const resolvedFromPlugin = (filter, from) => ({
+  name: "resolved-from",
+  setup(build) {
+    build.onResolve({ filter }, (args) => resolvedFrom(from, args.path));
+    build.onLoad({ filter: /.*/, namespace: "resolved-from" }, (args) => ({ contents: args.pluginData, loader: "js", resolveDir: root }));
+  },
+});
+
+const common = { bundle: true, platform: "node", format: "cjs", target: "node20", logLevel: "warning" };
+
+const duckdbFile = join(outDir, vendorBundleName("duckdb-node-api", require("@duckdb/node-api/package.json").version));
+await esbuild.build({
+  ...common,
+  entryPoints: [require.resolve("@duckdb/node-api")],
+  outfile: duckdbFile,
+  // Only the bindings' loader below names it, to find where the package is installed.
+  external: ["@duckdb/node-api"],
+  // The bindings as the installed @duckdb/node-api resolves them.
+  plugins: [resolvedFromPlugin(/^@duckdb\/node-bindings$/, 'require.resolve("@duckdb/node-api")')],
+});
+
+const chartsFile = join(outDir, vendorBundleName("vega", require("vega/package.json").version, "vega-lite", require("vega-lite/package.json").version));
+await esbuild.build({
+  ...common,
+  stdin: { contents: 'module.exports = { vega: require("vega"), compile: require("vega-lite").compile };', resolveDir: root, loader: "js" },
+  outfile: chartsFile,
+  plugins: [
+    {
+      name: "fetch-on-first-use",
+      setup(build) {
+        // vega-loader's node build passes node-fetch to its loader, which calls it only for an http(s)
+        // URL: a function that loads node-fetch (from where vega's vega-loader resolves it) when called.
+        build.onResolve({ filter: /^node-fetch$/ }, () => ({ path: "node-fetch", namespace: "fetch-on-first-use" }));
+        build.onLoad({ filter: /.*/, namespace: "fetch-on-first-use" }, () => ({
+          contents: `const { createRequire } = require("node:module");
+const from = (file, name) => createRequire(file).resolve(name);
+let fetch;
+module.exports = (...args) => (fetch ??= createRequire(from(from(__filename, "vega"), "vega-loader"))("node-fetch"))(...args);`,
+          loader: "js",
+          resolveDir: root,
+        }));
+      },
+    },
+  ],
+});
+
+// The code caches: each bundle loaded and used as a run uses it, then the bytecode V8 compiled written out.
+const { runBundle, codeCachePath } = await dist("runtime/vendor-bundle.js");
+const duckdbScript = runBundle(duckdbFile).script;
+const chartsScript = runBundle(chartsFile).script;
+const { duckdb } = await dist("runtime/data/duckdb-module.js");
+const instance = await duckdb.DuckDBInstance.create(":memory:");
+const connection = await instance.connect();
+const reader = await connection.runAndReadAll("select range as i, range * 0.5 as x, 'a' || range as s from range(3)");
+reader.getRowObjectsJson();
+connection.closeSync();
+instance.closeSync();
+const charts = await dist("runtime/charts/index.js");
+const classes = ["a", "b", "c"];
+for (const spec of [
+  charts.confusionMatrixChart({ classes, matrix: [[3, 1, 0], [0, 4, 1], [1, 0, 5]] }),
+  charts.lossCurveChart({ history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, valLoss: 1.2 / step })) }),
+])
+  await charts.renderBundle(spec, { png: false });
+writeFileSync(codeCachePath(duckdbFile), duckdbScript.createCachedData());
+writeFileSync(codeCachePath(chartsFile), chartsScript.createCachedData());
+for (const f of [duckdbFile, chartsFile]) console.log(`bundle-vendor: dist/vendor/${f.slice(outDir.length + 1)} and its V8 code cache`);
