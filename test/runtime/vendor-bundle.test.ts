@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -58,5 +60,20 @@ describe("the build's vendor bundles", () => {
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(Object.values(JSON.parse(r.stdout))).toEqual(bundles.map(() => ({ rejected: false, exports: true })));
+  });
+
+  // The bundle loads vega-loader's HTTP client (node-fetch) only when a chart fetches a URL: then it is
+  // found where vega's vega-loader finds it, and fetches.
+  it("fetches a URL through the Vega bundle's loader, node-fetch loaded on that first fetch", async () => {
+    const file = readdirSync(path.join(repo, "dist/vendor")).find((f) => f.startsWith("vega-") && f.endsWith(".cjs"))!;
+    const { vega } = requireBundle(path.join(repo, "dist/vendor", file)) as { vega: { loader(): { load(url: string): Promise<string> } } };
+    const server = createServer((_, res) => res.end('[{"a": 1}]'));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect(JSON.parse(await vega.loader().load(`http://127.0.0.1:${port}/rows.json`))).toEqual([{ a: 1 }]);
+    } finally {
+      server.close();
+    }
   });
 });
