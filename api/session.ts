@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type Program, type SourceSchema } from "../language/index.js";
+// The parser and the checker from their own modules: the language's index also loads completion and
+// formatting, which no run uses.
+import type { LiteralValue, Program } from "../language/ast.js";
+import { check, sourcesOf, type CheckedProgram, type SourceSchema } from "../language/checker.js";
+import type { Diagnostic } from "../language/diagnostic.js";
+import { parse } from "../language/parse.js";
 import { columnTypeOf } from "../language/schema.js";
 import { ClickHouseConnection, duckTypeOf } from "../runtime/data/clickhouse-connection.js";
 import { Database } from "../runtime/data/database.js";
