@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,23 +8,15 @@ let known: string | undefined;
 /**
  * A hash of the runtime's own code (every module of this folder, compiled or source, and the
  * native engine): cached results are only valid for the code that computed them, and Lathe's
- * version number does not change with every change to a learner. Computed once per process.
+ * version number does not change with every change to a learner. Computed once per process, when a
+ * record or the step cache first asks. Its ≈ 270 files are read with `readFileSync`: reading them
+ * with promises (started early, to overlap the check) cost the main thread more CPU than the
+ * synchronous reads block it (≈ 27 against ≈ 17 ms, and ≈ 15 ms more in all; bench/RESULTS.md).
  */
 export function codeFingerprint(): string {
   if (known) return known;
   const files = codeFiles();
   return (known = digest(files, files.map((f) => readFileSync(f.path))));
-}
-
-/**
- * The same hash, its files read off the main thread: a session starts it as a recorded run starts,
- * so the reads overlap the check and the plan, and `codeFingerprint` then answers at once.
- */
-export async function codeFingerprintAsync(): Promise<string> {
-  if (known) return known;
-  const files = codeFiles();
-  const contents = await Promise.all(files.map((f) => readFile(f.path)));
-  return (known ??= digest(files, contents));
 }
 
 /** The files hashed, in order: the modules under this folder by name (`name` their relative path), then the native module (no name). */
