@@ -5,6 +5,8 @@
 //   runtime/data/duckdb-module.ts when the installed package has that version. Its native bindings stay
 //   outside: the bundle loads them from where the installed @duckdb/node-api would, so it runs the very
 //   binary the package would.
+// - commander (7 files), which every `lathe` command loads first → dist/vendor/commander-<version>.cjs,
+//   loaded by cli/commander.ts when the installed package has that version.
 // - Vega and Vega-Lite (≈ 40 packages) → dist/vendor/vega-<version>-vega-lite-<version>.cjs, loaded by
 //   runtime/charts/render-bundle.ts when the installed packages have those versions. vega-loader's HTTP
 //   client (node-fetch, with its URL parser) is loaded only when a chart fetches a URL, which Lathe's
@@ -95,8 +97,14 @@ module.exports = (...args) => (fetch ??= createRequire(from(from(__filename, "ve
   ],
 });
 
+// commander's package.json is hidden by its `exports` map: it sits beside the resolved entry.
+const commanderVersion = require(join(dirname(require.resolve("commander")), "package.json")).version;
+const commanderFile = join(outDir, vendorBundleName("commander", commanderVersion));
+await esbuild.build({ ...common, entryPoints: [require.resolve("commander")], outfile: commanderFile });
+
 // The code caches: each bundle loaded and used as a run uses it, then the bytecode V8 compiled written out.
 const { runBundle, codeCachePath } = await dist("runtime/vendor-bundle.js");
+const commander = runBundle(commanderFile);
 const duckdbScript = runBundle(duckdbFile).script;
 const chartsScript = runBundle(chartsFile).script;
 const { duckdb } = await dist("runtime/data/duckdb-module.js");
@@ -113,6 +121,19 @@ for (const spec of [
   charts.lossCurveChart({ history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, valLoss: 1.2 / step })) }),
 ])
   await charts.renderBundle(spec, { png: false });
+// A command line like Lathe's: commands with options, one parsed.
+const { Command } = commander.exports;
+const program = new Command("lathe").version("0", "-V, --version").enablePositionalOptions().exitOverride();
+for (const name of ["run", "check", "serve"])
+  program
+    .command(`${name} <file>`)
+    .description(name)
+    .option("-p, --param <name=value>", "a param", (v, acc) => [...acc, v], [])
+    .option("--store <dir>", "store")
+    .option("--no-record", "no record")
+    .action(() => undefined);
+program.parse(["node", "lathe", "run", "job.lathe", "-p", "a=1", "--no-record"]);
+writeFileSync(codeCachePath(commanderFile), commander.script.createCachedData());
 writeFileSync(codeCachePath(duckdbFile), duckdbScript.createCachedData());
 writeFileSync(codeCachePath(chartsFile), chartsScript.createCachedData());
-for (const f of [duckdbFile, chartsFile]) console.log(`bundle-vendor: dist/vendor/${f.slice(outDir.length + 1)} and its V8 code cache`);
+for (const f of [commanderFile, duckdbFile, chartsFile]) console.log(`bundle-vendor: dist/vendor/${f.slice(outDir.length + 1)} and its V8 code cache`);

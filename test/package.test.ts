@@ -46,7 +46,8 @@ describe("the npm package", () => {
     const native = `dist/native/${process.platform}-${process.arch}/lathe-native.node`;
     const duckdbBundle = `dist/vendor/duckdb-node-api-${duckdbVersion()}.cjs`;
     const chartsBundle = `dist/vendor/vega-${version("vega")}-vega-lite-${version("vega-lite")}.cjs`;
-    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/boosting-steps.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle, `${duckdbBundle}.v8cache`, chartsBundle, `${chartsBundle}.v8cache`]) expect(files).toContain(f);
+    const commanderBundle = `dist/vendor/commander-${version("commander")}.cjs`;
+    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/boosting-steps.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle, `${duckdbBundle}.v8cache`, chartsBundle, `${chartsBundle}.v8cache`, commanderBundle, `${commanderBundle}.v8cache`]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(app, "node_modules/lathe/package.json"), "utf8"));
     expect(manifest.exports["."]).toEqual({ types: "./dist/api/index.d.ts", default: "./dist/api/index.js" });
