@@ -36,7 +36,7 @@ let esbuild;
 try {
   esbuild = await import("esbuild");
 } catch {
-  console.log("bundle-vendor: esbuild is not installed; DuckDB's client, Vega and Vega-Lite are loaded from their packages");
+  console.log("bundle-vendor: esbuild is not installed; DuckDB's client, commander, Vega and Vega-Lite are loaded from their packages");
   process.exit(0);
 }
 const { vendorBundleName } = await dist("runtime/vendor-bundle.js");
@@ -44,18 +44,16 @@ mkdirSync(outDir, { recursive: true });
 // A bundle of another version is never loaded again: only the current ones are kept.
 for (const f of readdirSync(outDir)) rmSync(join(outDir, f));
 
-/** A module resolved the way a package installed where `from` resolves it would be (hoisted or nested). */
-const resolvedFrom = (from, name) =>
-  ({
-    path: name,
-    namespace: "resolved-from",
-    pluginData: `module.exports = require("node:module").createRequire(${from})(${JSON.stringify(name)});`,
-  });
+/** An esbuild plugin: modules named by `filter` are required at run time from where `from` (an expression) resolves, hoisted or nested. */
 const resolvedFromPlugin = (filter, from) => ({
   name: "resolved-from",
   setup(build) {
-    build.onResolve({ filter }, (args) => resolvedFrom(from, args.path));
-    build.onLoad({ filter: /.*/, namespace: "resolved-from" }, (args) => ({ contents: args.pluginData, loader: "js", resolveDir: root }));
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "resolved-from" }));
+    build.onLoad({ filter: /.*/, namespace: "resolved-from" }, (args) => ({
+      contents: `module.exports = require("node:module").createRequire(${from})(${JSON.stringify(args.path)});`,
+      loader: "js",
+      resolveDir: root,
+    }));
   },
 });
 
@@ -102,38 +100,60 @@ const commanderVersion = require(join(dirname(require.resolve("commander")), "pa
 const commanderFile = join(outDir, vendorBundleName("commander", commanderVersion));
 await esbuild.build({ ...common, entryPoints: [require.resolve("commander")], outfile: commanderFile });
 
-// The code caches: each bundle loaded and used as a run uses it, then the bytecode V8 compiled written out.
+// The code caches: each bundle loaded and used as a run uses it, then the bytecode V8 compiled written
+// out. A bundle whose use fails here (say, DuckDB's native bindings cannot load on this machine) is kept
+// without a cache: it loads as well, only compiling as it goes.
 const { runBundle, codeCachePath } = await dist("runtime/vendor-bundle.js");
-const commander = runBundle(commanderFile);
-const duckdbScript = runBundle(duckdbFile).script;
-const chartsScript = runBundle(chartsFile).script;
-const { duckdb } = await dist("runtime/data/duckdb-module.js");
-const instance = await duckdb.DuckDBInstance.create(":memory:");
-const connection = await instance.connect();
-const reader = await connection.runAndReadAll("select range as i, range * 0.5 as x, 'a' || range as s from range(3)");
-reader.getRowObjectsJson();
-connection.closeSync();
-instance.closeSync();
-const charts = await dist("runtime/charts/index.js");
-const classes = ["a", "b", "c"];
-for (const spec of [
-  charts.confusionMatrixChart({ classes, matrix: [[3, 1, 0], [0, 4, 1], [1, 0, 5]] }),
-  charts.lossCurveChart({ history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, valLoss: 1.2 / step })) }),
-])
-  await charts.renderBundle(spec, { png: false });
-// A command line like Lathe's: commands with options, one parsed.
-const { Command } = commander.exports;
-const program = new Command("lathe").version("0", "-V, --version").enablePositionalOptions().exitOverride();
-for (const name of ["run", "check", "serve"])
-  program
-    .command(`${name} <file>`)
-    .description(name)
-    .option("-p, --param <name=value>", "a param", (v, acc) => [...acc, v], [])
-    .option("--store <dir>", "store")
-    .option("--no-record", "no record")
-    .action(() => undefined);
-program.parse(["node", "lathe", "run", "job.lathe", "-p", "a=1", "--no-record"]);
-writeFileSync(codeCachePath(commanderFile), commander.script.createCachedData());
-writeFileSync(codeCachePath(duckdbFile), duckdbScript.createCachedData());
-writeFileSync(codeCachePath(chartsFile), chartsScript.createCachedData());
-for (const f of [commanderFile, duckdbFile, chartsFile]) console.log(`bundle-vendor: dist/vendor/${f.slice(outDir.length + 1)} and its V8 code cache`);
+const uses = [
+  [
+    commanderFile,
+    ({ Command }) => {
+      // A command line like Lathe's: commands with options, one parsed.
+      const program = new Command("lathe").version("0", "-V, --version").enablePositionalOptions().exitOverride();
+      for (const name of ["run", "check", "serve"])
+        program
+          .command(`${name} <file>`)
+          .description(name)
+          .option("-p, --param <name=value>", "a param", (v, acc) => [...acc, v], [])
+          .option("--store <dir>", "store")
+          .option("--no-record", "no record")
+          .action(() => undefined);
+      program.parse(["node", "lathe", "run", "job.lathe", "-p", "a=1", "--no-record"]);
+    },
+  ],
+  [
+    duckdbFile,
+    async () => {
+      // Through Lathe's own loader, which finds the bundle loaded here in require.cache.
+      const { duckdb } = await dist("runtime/data/duckdb-module.js");
+      const instance = await duckdb.DuckDBInstance.create(":memory:");
+      const connection = await instance.connect();
+      (await connection.runAndReadAll("select range as i, range * 0.5 as x, 'a' || range as s from range(3)")).getRowObjectsJson();
+      connection.closeSync();
+      instance.closeSync();
+    },
+  ],
+  [
+    chartsFile,
+    async () => {
+      const charts = await dist("runtime/charts/index.js");
+      const classes = ["a", "b", "c"];
+      for (const spec of [
+        charts.confusionMatrixChart({ classes, matrix: [[3, 1, 0], [0, 4, 1], [1, 0, 5]] }),
+        charts.lossCurveChart({ history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, valLoss: 1.2 / step })) }),
+      ])
+        await charts.renderBundle(spec, { png: false });
+    },
+  ],
+];
+for (const [file, use] of uses) {
+  const name = `dist/vendor/${file.slice(outDir.length + 1)}`;
+  try {
+    const { exports, script } = runBundle(file);
+    await use(exports);
+    writeFileSync(codeCachePath(file), script.createCachedData());
+    console.log(`bundle-vendor: ${name} and its V8 code cache`);
+  } catch (e) {
+    console.log(`bundle-vendor: ${name}, without a code cache (${e instanceof Error ? e.message : e})`);
+  }
+}
