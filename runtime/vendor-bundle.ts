@@ -6,7 +6,7 @@ import vm from "node:vm";
 
 /**
  * Loading the build's one-file CommonJS bundles of other packages (dist/vendor/: DuckDB's client, Vega
- * with Vega-Lite; scripts/bundle-vendor.mjs) with the V8 code cache the build wrote beside each
+ * with Vega-Lite, commander; scripts/bundle-vendor.mjs) with the V8 code cache the build wrote beside each
  * (`<bundle>.v8cache`). Compiling a bundle is most of what loading it costs: V8 parses its ≈ 1–2.5 MB
  * of source, then compiles each function on its first call; the cache holds the bytecode of every
  * function the build's own use of the bundle compiled, so a start skips both (Vega and Vega-Lite,
