@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativeModuleFile } from "./models/native-engine.js";
 
 let known: string | undefined;
 
@@ -33,10 +34,10 @@ function codeFiles(): { path: string; name?: string }[] {
     }
   };
   walk(root);
-  // From dist/runtime/ the native module sits in dist/native/; from the sources in dist/native/ too.
-  for (const p of ["../native/lathe-native.node", "../dist/native/lathe-native.node"].map((p) => path.resolve(root, p))) {
-    if (existsSync(p)) files.push({ path: p });
-  }
+  // The module the native engine loads (dist/native/<platform>-<arch>/, or LATHE_NATIVE_MODULE):
+  // its learners' results are the runtime's as much as the JavaScript's are.
+  const native = nativeModuleFile();
+  if (native) files.push({ path: native });
   return files;
 }
 
