@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { check, parse, sourcesOf, type CheckedProgram, type Diagnostic, type LiteralValue, type Program, type SourceSchema } from "../language/index.js";
+// The parser and the checker from their own modules: the language's index also loads completion and
+// formatting, which no run uses.
+import type { LiteralValue, Program } from "../language/ast.js";
+import { check, sourcesOf, type CheckedProgram, type SourceSchema } from "../language/checker.js";
+import type { Diagnostic } from "../language/diagnostic.js";
+import { parse } from "../language/parse.js";
 import { columnTypeOf } from "../language/schema.js";
 import { ClickHouseConnection, duckTypeOf } from "../runtime/data/clickhouse-connection.js";
 import { Database } from "../runtime/data/database.js";
@@ -23,7 +28,7 @@ import { nativeMlpDescription } from "../runtime/models/native-engine.js";
 import { defaultStoreRoot } from "../runtime/store/store-location.js";
 import { RunStore, StoreError, type RunRecorder, type RunStart, type RunStoreOptions } from "../runtime/run-store.js";
 import type { ServingHost } from "../runtime/serve/serving-spec.js";
-import { codeFingerprint, codeFingerprintAsync } from "../runtime/code-fingerprint.js";
+import { codeFingerprint } from "../runtime/code-fingerprint.js";
 import { snapshotInstead, type RecordedSnapshot } from "../runtime/data/snapshot-source.js";
 import { FileDigests } from "../runtime/file-digests.js";
 import type { EngineRef, SnapshotUse } from "../runtime/ops/types.js";
@@ -223,8 +228,6 @@ export class Session {
     const provenance = (options.record ?? this.options.record) !== false && !this.options.notebookRun ? import("../runtime/store/run-provenance.js").then((m) => m.runProvenance(this.baseDir(options.file))) : undefined;
     // A run that stops before it is recorded never awaits it.
     provenance?.catch(() => undefined);
-    // The code's fingerprint (a record's versions, the step cache's key) is read off the main thread meanwhile too.
-    const code = (options.record ?? this.options.record) !== false || this.options.cache ? codeFingerprintAsync().catch(() => undefined) : undefined;
     // A statement the runtime cannot execute yet stops the run before anything runs, never silently.
     const { diagnostics, checked, snapshots } = await this.checkText(text, options, "error", true);
     const outcome: RunOutcome = { ok: false, diagnostics, text, file };
@@ -239,7 +242,6 @@ export class Session {
     }
     outcome.plan = plan;
     const record = (options.record ?? this.options.record) !== false && plan.steps.length > 0;
-    await code;
     // The libraries and engines a run record or the step cache notes (it loads the native module and
     // reads /proc/cpuinfo): computed only for a run that keeps either.
     let libraryVersions: Record<string, string> | undefined;

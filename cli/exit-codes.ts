@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { CommanderError } from "./commander.js";
 import type { LiteralValue } from "../language/ast.js";
 import { isIdentifier } from "../language/identifier.js";
 

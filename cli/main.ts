@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError } from "./commander.js";
 import { ignoreClosedPipes } from "./closed-pipe.js";
 import { exitCodes, parseParams } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";

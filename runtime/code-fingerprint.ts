@@ -1,31 +1,23 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativeModuleFile } from "./models/native-engine.js";
 
 let known: string | undefined;
 
 /**
  * A hash of the runtime's own code (every module of this folder, compiled or source, and the
  * native engine): cached results are only valid for the code that computed them, and Lathe's
- * version number does not change with every change to a learner. Computed once per process.
+ * version number does not change with every change to a learner. Computed once per process, when a
+ * record or the step cache first asks. Its ≈ 270 files are read with `readFileSync`: reading them
+ * with promises (started early, to overlap the check) cost the main thread more CPU than the
+ * synchronous reads block it (≈ 27 against ≈ 17 ms, and ≈ 15 ms more in all; bench/RESULTS.md).
  */
 export function codeFingerprint(): string {
   if (known) return known;
   const files = codeFiles();
   return (known = digest(files, files.map((f) => readFileSync(f.path))));
-}
-
-/**
- * The same hash, its files read off the main thread: a session starts it as a recorded run starts,
- * so the reads overlap the check and the plan, and `codeFingerprint` then answers at once.
- */
-export async function codeFingerprintAsync(): Promise<string> {
-  if (known) return known;
-  const files = codeFiles();
-  const contents = await Promise.all(files.map((f) => readFile(f.path)));
-  return (known ??= digest(files, contents));
 }
 
 /** The files hashed, in order: the modules under this folder by name (`name` their relative path), then the native module (no name). */
@@ -42,10 +34,10 @@ function codeFiles(): { path: string; name?: string }[] {
     }
   };
   walk(root);
-  // From dist/runtime/ the native module sits in dist/native/; from the sources in dist/native/ too.
-  for (const p of ["../native/lathe-native.node", "../dist/native/lathe-native.node"].map((p) => path.resolve(root, p))) {
-    if (existsSync(p)) files.push({ path: p });
-  }
+  // The module the native engine loads (dist/native/<platform>-<arch>/, or LATHE_NATIVE_MODULE):
+  // its learners' results are the runtime's as much as the JavaScript's are.
+  const native = nativeModuleFile();
+  if (native) files.push({ path: native });
   return files;
 }
 

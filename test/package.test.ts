@@ -45,7 +45,9 @@ describe("the npm package", () => {
   it("ships the build, its types, the native module and the docs; no tests, sources or source maps", () => {
     const native = `dist/native/${process.platform}-${process.arch}/lathe-native.node`;
     const duckdbBundle = `dist/vendor/duckdb-node-api-${duckdbVersion()}.cjs`;
-    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/boosting-steps.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/duckdb-allocator.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle]) expect(files).toContain(f);
+    const chartsBundle = `dist/vendor/vega-${version("vega")}-vega-lite-${version("vega-lite")}.cjs`;
+    const commanderBundle = `dist/vendor/commander-${version("commander")}.cjs`;
+    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/boosting-steps.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/duckdb-allocator.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle, `${duckdbBundle}.v8cache`, chartsBundle, `${chartsBundle}.v8cache`, commanderBundle, `${commanderBundle}.v8cache`]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(app, "node_modules/lathe/package.json"), "utf8"));
     expect(manifest.exports["."]).toEqual({ types: "./dist/api/index.d.ts", default: "./dist/api/index.js" });
@@ -100,7 +102,12 @@ console.log(JSON.stringify({ ok: r.ok, rows: r.tables.points.numRows() }));
   });
 });
 
-/** The version of DuckDB's client the repository builds against (its bundle is named after it). */
+/** The version of a package the repository builds against (the build's bundle of it is named after it). */
+function version(name: string): string {
+  return (JSON.parse(readFileSync(path.join(repo, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** The version of DuckDB's client the repository builds against. */
 function duckdbVersion(): string {
-  return (JSON.parse(readFileSync(path.join(repo, "node_modules/@duckdb/node-api/package.json"), "utf8")) as { version: string }).version;
+  return version("@duckdb/node-api");
 }

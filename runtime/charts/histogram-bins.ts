@@ -3,10 +3,16 @@
  * of rows inlines only bin counts. The bin boundaries come from Vega's own
  * `bin` helper, so they are the same "nice" bins Vega-Lite would choose.
  */
-// vega-statistics is where Vega's `bin` lives: importing it alone spares a describe or a monitor the
-// load of all of Vega (≈ 150 ms) when no chart is rendered.
-import { bin as niceBins } from "vega-statistics";
+import { createRequire } from "node:module";
+import type * as VegaStatistics from "vega-statistics";
 import type { NumericValues } from "./types.js";
+
+// vega-statistics is where Vega's `bin` lives: loading it alone spares a describe or a monitor the
+// load of all of Vega (≈ 150 ms) when no chart is rendered. It is CommonJS, loaded with `require` on
+// the first histogram: an ES `import` had Node scan its source for export names on every start that
+// loads the charts (≈ 10–35 ms of CPU, a recorded `lathe run` with a plot among them).
+let statistics: typeof VegaStatistics | undefined;
+const niceBins: typeof VegaStatistics.bin = (options) => (statistics ??= createRequire(import.meta.url)("vega-statistics") as typeof VegaStatistics).bin(options);
 
 export interface Histogram {
   /** k+1 ascending bin edges; bin i is [edges[i], edges[i+1]), the last bin closed. */

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type * as DuckDB from "@duckdb/node-api";
+import { requireBundle, vendorBundle } from "../vendor-bundle.js";
 import { setStartingAllocator } from "./duckdb-allocator.js";
 
 /**
@@ -26,22 +25,22 @@ setStartingAllocator();
  * The DuckDB client package, loaded with `require`. It is CommonJS: an ES `import` of it makes Node
  * pre-parse each of its files for their export names, about 250 ms of CPU on every start of the CLI,
  * a kernel or a server; `require` reads them once, as Node loads any CommonJS package. The build's
- * one-file bundle of the same version (scripts/bundle-duckdb.mjs, dist/vendor/) is loaded instead
- * when present: ≈ 180 files fewer to resolve and read, ≈ 80 ms of CPU.
+ * one-file bundle of the same version (scripts/bundle-vendor.mjs, dist/vendor/) is loaded instead
+ * when present, with its code cache (runtime/vendor-bundle.ts): ≈ 180 files fewer to resolve and read.
  */
 export const duckdb: typeof DuckDB = loadDuckdb();
 
-/** Where the client package (or the build's bundle of it) is loaded from. */
-function clientPath(): string {
+/** Where the client package (or the build's bundle of it) is loaded from, and whether it is the bundle. */
+function clientPath(): { file: string; bundled: boolean } {
   const require = createRequire(import.meta.url);
   const { version } = require("@duckdb/node-api/package.json") as { version: string };
-  // From dist/runtime/data/ the bundle is dist/vendor/; the sources (tests) have none and use the package.
-  const bundled = fileURLToPath(new URL(`../../vendor/duckdb-node-api-${version}.cjs`, import.meta.url));
-  return existsSync(bundled) ? bundled : require.resolve("@duckdb/node-api");
+  const bundled = vendorBundle("duckdb-node-api", version);
+  return bundled ? { file: bundled, bundled: true } : { file: require.resolve("@duckdb/node-api"), bundled: false };
 }
 
 function loadDuckdb(): typeof DuckDB {
-  return createRequire(import.meta.url)(clientPath()) as typeof DuckDB;
+  const { file, bundled } = clientPath();
+  return (bundled ? requireBundle(file) : createRequire(import.meta.url)(file)) as typeof DuckDB;
 }
 
 /**
@@ -60,4 +59,4 @@ export interface VectorBindings {
  * them directly: the client wraps each vector in an object with its logical type (a native object
  * with a finalizer, per vector), ≈ 20 µs a vector, 30 ms of a read of 140k × 20 values.
  */
-export const vectorBindings: VectorBindings = createRequire(clientPath())("@duckdb/node-bindings") as VectorBindings;
+export const vectorBindings: VectorBindings = createRequire(clientPath().file)("@duckdb/node-bindings") as VectorBindings;

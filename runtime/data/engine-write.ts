@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { createReadStream, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { DataError } from "../errors.js";
 import { clickhouseDialect as ch } from "../sql/clickhouse-dialect.js";
 import { ident, literal } from "../sql/quote.js";
@@ -130,6 +129,8 @@ export async function writeEngineRows(conn: ClickHouseConnection, db: Database, 
       block = [];
       await conn.insert(`${insert}\n${body}`);
     };
+    // readline is loaded here, for the ClickHouse writes that use it, not on every start that loads this module.
+    const { createInterface } = await import("node:readline");
     for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
       if (!line) continue;
       block.push(line);

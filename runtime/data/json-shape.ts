@@ -1,5 +1,4 @@
 import { createReadStream } from "node:fs";
-import { createGunzip } from "node:zlib";
 import { DataError } from "../errors.js";
 
 /**
@@ -98,7 +97,8 @@ export class JsonShape {
 export async function checkJsonShape(file: string, shown = file, options: { gzip?: boolean } = {}): Promise<void> {
   const shape = new JsonShape(shown);
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  const stream = options.gzip ? raw.pipe(createGunzip()) : raw;
+  // zlib is loaded only for a compressed file, not on every start that loads this module.
+  const stream = options.gzip ? raw.pipe((await import("node:zlib")).createGunzip()) : raw;
   try {
     for await (const chunk of stream) shape.push(chunk as Buffer);
   } catch (e) {

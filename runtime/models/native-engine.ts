@@ -146,10 +146,15 @@ function candidates(): string[] {
   return [`../../native/${dir}/lathe-native.node`, `../../dist/native/${dir}/lathe-native.node`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 }
 
+/** The native module file this process loads (or would), if there is one; loading it is not attempted here. */
+export function nativeModuleFile(): string | undefined {
+  return candidates().find((f) => existsSync(f));
+}
+
 type LoadedModule = NativeMlpModule & Partial<NativeBoostingModule & NativeBinningModule & NativeLinearModule & NativeLinearPassModule & NativeColumnsModule & NativeTreeModule>;
 
 function load(): LoadedModule | null {
-  const file = candidates().find((f) => existsSync(f));
+  const file = nativeModuleFile();
   if (!file) {
     unavailable = process.env.LATHE_NATIVE_MODULE ? `not found: ${process.env.LATHE_NATIVE_MODULE} (LATHE_NATIVE_MODULE)` : `not built for ${process.platform}-${process.arch} (no C++ compiler at install?)`;
     return null;

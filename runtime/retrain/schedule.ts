@@ -1,5 +1,11 @@
-import { Cron } from "croner";
+import { createRequire } from "node:module";
+import type * as Croner from "croner";
 import { DataError } from "../errors.js";
+
+// croner is loaded when a schedule is computed (the scheduler, `retrain`'s next run), not on every
+// start that plans a program (its CommonJS build, the same code as its ES one).
+let croner: typeof Croner | undefined;
+const newCron = (...args: ConstructorParameters<typeof Croner.Cron>) => new (croner ??= createRequire(import.meta.url)("croner") as typeof Croner).Cron(...args);
 
 export type ScheduleUnit = "hour" | "day" | "week" | "month";
 
@@ -26,7 +32,7 @@ export function schedulePattern(unit: ScheduleUnit): string {
  * `every 2 weeks` is the second Monday midnight after the last retrain.
  */
 export function nextFire(schedule: { count: number; pattern: string }, after: Date, timezone?: string): Date {
-  const cron = new Cron(schedule.pattern, { paused: true, ...(timezone ? { timezone } : {}) });
+  const cron = newCron(schedule.pattern, { paused: true, ...(timezone ? { timezone } : {}) });
   const runs = cron.nextRuns(schedule.count, after);
   const next = runs[schedule.count - 1];
   if (!next) throw new DataError(`the schedule \`${schedule.pattern}\` has no run after ${after.toISOString()}`, undefined, "invalid-option");
