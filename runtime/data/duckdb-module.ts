@@ -9,7 +9,7 @@ import { setStartingAllocator } from "./duckdb-allocator.js";
  * sorts, a table dropped after its last reader — and the peak of a short run is the sum of its
  * steps: 200k × 20 logistic through `lathe run`, 277–289 MB → 231–233 MB; 1M × 20, 622–630 →
  * 567–578 MB. The trade is system time on DuckDB's own work: on the 5M-row prepare pipeline,
- * 1.25–1.41× a hand-written DuckDB script's CPU with decay 0 against 1.16–1.25× with DuckDB's own
+ * 1.16–1.41× a hand-written DuckDB script's CPU with decay 0 against 1.12–1.25× with DuckDB's own
  * 1 s decay (≈ 0.8–1 s of sys), for a peak of 830–943 MB instead of 807–843 (bench/RESULTS.md,
  * "Run-time control of DuckDB's allocator"). jemalloc reads this once, when it starts, so it is set before DuckDB is loaded, and
  * it is what stays when nothing can change it later (no native module, not Linux). Where jemalloc's
