@@ -616,6 +616,7 @@ napi_value Init(napi_env env, napi_value exports) {
   lathe::defineBoostingSteps(env, exports);
   lathe::defineNormalEquations(env, exports);
   lathe::defineLinearPass(env, exports);
+  lathe::defineRankedRead(env, exports);
   return exports;
 }
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { duckdb, vectorBindings } from "./duckdb-module.js";
 import { ChunkRelease } from "./young-collection.js";
-import { nativeNarrow } from "../models/native-engine.js";
+import { nativeNarrow, nativeRankedRead } from "../models/native-engine.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -110,6 +110,13 @@ export class Database {
     if (k < 0 || result.columnTypeId(k) !== duckdb.DuckDBTypeId.UINTEGER) throw new Error("a ranked read's last column must be its UINTEGER rank");
     const widths = floatWidths(result).slice(0, k);
     const columns = Array.from({ length: k }, () => make(Math.max(1, rows)));
+    // Float columns: the whole read on a worker thread, each chunk freed as soon as it is placed.
+    const whole = widths.every((w) => w > 0) ? nativeRankedRead()?.readRanked((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns) : undefined;
+    if (whole) {
+      const n = await whole;
+      if (n !== rows) throw new Error(`a ranked read gave ${n} rows of ${rows}`);
+      return { n, columns: rows === 0 ? columns.map(() => make(0)) : columns };
+    }
     // Each chunk is copied as it comes into these, then scattered to its ranks.
     let staging = Array.from({ length: k }, () => new Float32Array(2048));
     let ranks = new Uint32Array(2048);

@@ -51,6 +51,16 @@ export interface NativeNarrowModule {
   narrowInto(src: Uint8Array, dst: Float32Array, offset: number, n: number): void;
 }
 
+/** A ranked read of a DuckDB result on a worker thread, in `native/ranked-read.cc` (twin of `rankedColumns`' chunk loop in runtime/data/database.ts). */
+export interface NativeRankedReadModule {
+  /**
+   * Fetches every chunk of `result` (the client's result handle: floats of `widths` bytes, 8 or 4,
+   * then a UINTEGER rank) and puts each row's values at its rank in `columns` (NULL → NaN); a promise
+   * of the rows read, or undefined when DuckDB's C API or this handle cannot be used here.
+   */
+  readRanked(result: unknown, widths: Int32Array, columns: Float32Array[]): Promise<number> | undefined;
+}
+
 /** The C library's free memory given back, in `native/normal-equations.cc` (no JavaScript twin: it changes RSS, never a result). */
 export interface NativeMemoryModule {
   /** glibc's malloc_trim(0); nothing on other C libraries. */
@@ -222,6 +232,11 @@ export function nativeLinear(): NativeLinearModule | undefined {
 /** The native copy of DOUBLE vectors into float32 columns, or undefined (as nativeBoosting). */
 export function nativeNarrow(): NativeNarrowModule | undefined {
   return kernels(["narrowInto"], "column copy") as NativeNarrowModule | undefined;
+}
+
+/** The native ranked read, or undefined (as nativeBoosting). */
+export function nativeRankedRead(): NativeRankedReadModule | undefined {
+  return kernels(["readRanked"], "ranked read") as NativeRankedReadModule | undefined;
 }
 
 /** The native module's trimMemory, or undefined when the module is not built, does not load or predates it (whatever LATHE_KERNELS says: it changes no result). */
