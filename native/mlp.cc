@@ -616,7 +616,7 @@ napi_value Init(napi_env env, napi_value exports) {
   lathe::defineBoostingSteps(env, exports);
   lathe::defineNormalEquations(env, exports);
   lathe::defineLinearPass(env, exports);
-  lathe::defineRankedRead(env, exports);
+  lathe::defineColumnRead(env, exports);
   return exports;
 }
 

@@ -72,7 +72,7 @@ void defineNormalEquations(napi_env env, napi_value exports);
 // linear-pass.cc: the linear models' data term, `linearPass`.
 void defineLinearPass(napi_env env, napi_value exports);
 
-// ranked-read.cc: a ranked read of a DuckDB result on a worker thread, `readRanked`.
-void defineRankedRead(napi_env env, napi_value exports);
+// column-read.cc: a DuckDB result read into float32 columns on a worker thread, `readColumns`.
+void defineColumnRead(napi_env env, napi_value exports);
 
 }  // namespace lathe

@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { duckdb, vectorBindings } from "./duckdb-module.js";
 import { ChunkRelease } from "./young-collection.js";
-import { nativeNarrow, nativeRankedRead } from "../models/native-engine.js";
+import { nativeColumnRead, nativeNarrow } from "../models/native-engine.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -110,8 +110,7 @@ export class Database {
     if (k < 0 || result.columnTypeId(k) !== duckdb.DuckDBTypeId.UINTEGER) throw new Error("a ranked read's last column must be its UINTEGER rank");
     const widths = floatWidths(result).slice(0, k);
     const columns = Array.from({ length: k }, () => make(Math.max(1, rows)));
-    // Float columns: the whole read on a worker thread, each chunk freed as soon as it is placed.
-    const whole = widths.every((w) => w > 0) ? nativeRankedRead()?.readRanked((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns) : undefined;
+    const whole = wholeRead(result, widths, columns, true);
     if (whole) {
       const n = await whole;
       if (n !== rows) throw new Error(`a ranked read gave ${n} rows of ${rows}`);
@@ -156,20 +155,31 @@ export class Database {
     // column allocated 2.6 GB before the first row of a 10,000-column table.
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
+    // A known row count: no growth, so the whole read can run in the native module.
+    const whole = rows !== undefined && columns[0] instanceof Float32Array ? wholeRead(result, widths, columns as Float32Array[], false) : undefined;
     let n = 0;
-    await eachChunk(result, (chunk, m) => {
-      if (n + m > cap) {
-        while (n + m > cap) cap *= 2;
-        columns = columns.map((c) => {
-          const bigger = make(cap);
-          bigger.set(c.subarray(0, n));
-          return bigger;
-        });
+    if (whole) {
+      try {
+        n = await whole;
+      } catch (e) {
+        // More rows than it was told (the columns cannot grow on the worker thread): read again, growing them.
+        if (!String((e as Error).message).startsWith(moreRows)) throw e;
+        return this.typedColumns(sql, make, release);
       }
-      copyChunk(chunk, columns, n, widths);
-      release.done(m * rowBytes(widths));
-      n += m;
-    });
+    } else
+      await eachChunk(result, (chunk, m) => {
+        if (n + m > cap) {
+          while (n + m > cap) cap *= 2;
+          columns = columns.map((c) => {
+            const bigger = make(cap);
+            bigger.set(c.subarray(0, n));
+            return bigger;
+          });
+        }
+        copyChunk(chunk, columns, n, widths);
+        release.done(m * rowBytes(widths));
+        n += m;
+      });
     // Exactly full (the row count was known): the columns as they are, not a copy.
     if (n === cap) return { n, columns };
     return {
@@ -275,6 +285,21 @@ function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Pro
     pending = chunk && chunk.rowCount > 0 ? start() : undefined;
     return chunk;
   };
+}
+
+/** How the native read's error begins when a result has more rows than its columns hold (native/column-read.cc). */
+const moreRows = "a read gave more than the";
+
+/**
+ * The whole read of a result in the native module when it can (`NativeColumnReadModule`: every
+ * column a float, the module built and able to use DuckDB's C API here), else undefined: on a
+ * worker thread, each chunk freed as soon as its rows are placed, where the chunk loop fetched each
+ * chunk by a promise and the main thread and DuckDB's took turns ≈ 100 times for 140k rows (on a
+ * loaded machine each turn waited for a core: bench/RESULTS.md, 2026-12-02).
+ */
+function wholeRead(result: object, widths: number[], columns: Float32Array[], ranked: boolean): Promise<number> | undefined {
+  if (!widths.length || !widths.every((w) => w > 0)) return undefined;
+  return nativeColumnRead()?.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, ranked);
 }
 
 /** Calls `each` with every chunk of a result that has rows (and its row count), in order, the next fetched while one is handled. */

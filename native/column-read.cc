@@ -1,6 +1,7 @@
-// A ranked read of a DuckDB result (runtime/data/database.ts `rankedColumns`) done whole on a worker
-// thread: every chunk fetched through DuckDB's C API and each row's float values put at its rank in
-// the float32 columns, then one promise settled.
+// A read of a DuckDB result's float columns into float32 columns (runtime/data/database.ts
+// `rankedColumns` and `typedColumns`) done whole on a worker thread: every chunk fetched through
+// DuckDB's C API and each row's values put at its rank (a ranked read: a split's part kept as a
+// view) or after the rows before it, then one promise settled.
 //
 // Why: the JavaScript read asked for each chunk by a promise (a trip from the main thread to a
 // worker thread and back, ≈ 100 chunks for 140k rows) and copied and scattered it on the main
@@ -11,7 +12,7 @@
 // DuckDB's C API is the one the client's bindings (@duckdb/node-bindings) load: its functions are
 // looked up in that already loaded library (never a second copy), and the result is the bindings'
 // own object, recognised by its type tag. When either cannot be found (another platform, another
-// version of the bindings) `readRanked` returns undefined and the JavaScript read runs instead.
+// version of the bindings) `readColumns` returns undefined and the JavaScript read runs instead.
 #include "module.h"
 
 #include <algorithm>
@@ -93,8 +94,9 @@ const DuckApi& duckApi() {
   return api;
 }
 
-struct RankedRead {
+struct ColumnRead {
   DuckResult* result;
+  bool ranked;  // a UINTEGER rank after the float columns; else the rows in order from row 0
   std::vector<int32_t> widths;  // per float column: 8 (DOUBLE) or 4 (FLOAT)
   std::vector<float*> columns;
   size_t rows;
@@ -105,15 +107,28 @@ struct RankedRead {
   std::vector<napi_ref> keep;  // the result and the columns, alive until the read settles
 };
 
-// Puts one chunk's rows at their ranks; false (with `error`) when a rank is beyond the columns.
-bool scatterChunk(const DuckApi& api, RankedRead& r, DuckChunk chunk, size_t m) {
+// Puts one chunk's rows at their ranks (in order after the rows before them, unranked); false (with
+// `error`) when a rank is beyond the columns, or the rows are more than the columns hold.
+bool scatterChunk(const DuckApi& api, ColumnRead& r, DuckChunk chunk, size_t m) {
   const size_t k = r.widths.size();
-  const uint32_t* ranks = static_cast<const uint32_t*>(api.vectorData(api.chunkVector(chunk, k)));
-  for (size_t i = 0; i < m; i++)
-    if (ranks[i] >= r.rows) {
-      r.error = "a rank beyond the " + std::to_string(r.rows) + " rows of a ranked read";
+  std::vector<uint32_t> order;
+  const uint32_t* ranks;
+  if (r.ranked) {
+    ranks = static_cast<const uint32_t*>(api.vectorData(api.chunkVector(chunk, k)));
+    for (size_t i = 0; i < m; i++)
+      if (ranks[i] >= r.rows) {
+        r.error = "a rank beyond the " + std::to_string(r.rows) + " rows of a ranked read";
+        return false;
+      }
+  } else {
+    if (static_cast<size_t>(r.n) + m > r.rows) {
+      r.error = "a read gave more than the " + std::to_string(r.rows) + " rows expected";
       return false;
     }
+    order.resize(m);
+    for (size_t i = 0; i < m; i++) order[i] = static_cast<uint32_t>(r.n + i);
+    ranks = order.data();
+  }
   for (size_t j = 0; j < k; j++) {
     DuckVector v = api.chunkVector(chunk, j);
     const uint8_t* from = static_cast<const uint8_t*>(api.vectorData(v));
@@ -137,7 +152,7 @@ bool scatterChunk(const DuckApi& api, RankedRead& r, DuckChunk chunk, size_t m) 
 }
 
 void executeRead(napi_env, void* data) {
-  RankedRead& r = *static_cast<RankedRead*>(data);
+  ColumnRead& r = *static_cast<ColumnRead*>(data);
   const DuckApi& api = duckApi();
   for (;;) {
     DuckChunk chunk = api.fetchChunk(*r.result);
@@ -156,11 +171,11 @@ void executeRead(napi_env, void* data) {
 }
 
 void completeRead(napi_env env, napi_status status, void* data) {
-  RankedRead* r = static_cast<RankedRead*>(data);
+  ColumnRead* r = static_cast<ColumnRead*>(data);
   napi_value value;
   if (status != napi_ok || !r->error.empty()) {
     napi_value message;
-    napi_create_string_utf8(env, r->error.empty() ? "the ranked read was cancelled" : r->error.c_str(), NAPI_AUTO_LENGTH, &message);
+    napi_create_string_utf8(env, r->error.empty() ? "the read was cancelled" : r->error.c_str(), NAPI_AUTO_LENGTH, &message);
     napi_create_error(env, nullptr, message, &value);
     napi_reject_deferred(env, r->deferred, value);
   } else {
@@ -172,19 +187,20 @@ void completeRead(napi_env env, napi_status status, void* data) {
   delete r;
 }
 
-// readRanked(result, widths: Int32Array, columns: Float32Array[]): a promise of the rows read, where
-// the result's columns are widths.length floats (8: DOUBLE, 4: FLOAT) and then a UINTEGER rank below
-// every column's length; undefined when DuckDB's C API or the bindings' result cannot be used here.
-napi_value ReadRanked(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+// readColumns(result, widths: Int32Array, columns: Float32Array[], ranked = true): a promise of the
+// rows read, where the result's columns are widths.length floats (8: DOUBLE, 4: FLOAT) and then, when
+// ranked, a UINTEGER rank below every column's length (unranked: the rows in order, no more than a
+// column holds); undefined when DuckDB's C API or the bindings' result cannot be used here.
+napi_value ReadColumns(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
   int32_t* widths;
   size_t k;
   uint32_t kc = 0;
   bool isArray = false;
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 3 || !typedArray(env, argv[1], napi_int32_array, &widths, &k) ||
       napi_is_array(env, argv[2], &isArray) != napi_ok || !isArray || napi_get_array_length(env, argv[2], &kc) != napi_ok || kc != k)
-    return fail(env, "readRanked needs a result, the widths of its float columns and as many Float32Arrays");
+    return fail(env, "readColumns needs a result, the widths of its float columns and as many Float32Arrays");
   napi_value undefined;
   napi_get_undefined(env, &undefined);
   bool tagged = false;
@@ -193,8 +209,11 @@ napi_value ReadRanked(napi_env env, napi_callback_info info) {
   if (k == 0 || !duckApi().ok || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external || napi_check_object_type_tag(env, argv[0], &kResultTag, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, argv[0], &external) != napi_ok || !external)
     return undefined;
-  auto* r = new RankedRead();
+  bool ranked = true;
+  if (argc >= 4 && napi_get_value_bool(env, argv[3], &ranked) != napi_ok) ranked = true;
+  auto* r = new ColumnRead();
   r->result = static_cast<DuckResult*>(external);
+  r->ranked = ranked;
   r->widths.assign(widths, widths + k);
   r->rows = SIZE_MAX;
   napi_ref ref;
@@ -207,7 +226,7 @@ napi_value ReadRanked(napi_env env, napi_callback_info info) {
     if ((widths[j] != 4 && widths[j] != 8) || napi_get_element(env, argv[2], j, &col) != napi_ok || !typedArray(env, col, napi_float32_array, &data, &length)) {
       for (napi_ref kept : r->keep) napi_delete_reference(env, kept);
       delete r;
-      return fail(env, "readRanked: widths must be 4 or 8 and columns Float32Arrays");
+      return fail(env, "readColumns: widths must be 4 or 8 and columns Float32Arrays");
     }
     r->columns.push_back(data);
     r->rows = std::min(r->rows, length);
@@ -216,7 +235,7 @@ napi_value ReadRanked(napi_env env, napi_callback_info info) {
   }
   napi_value promise, name;
   napi_create_promise(env, &r->deferred, &promise);
-  napi_create_string_utf8(env, "lathe.readRanked", NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, "lathe.readColumns", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, nullptr, name, executeRead, completeRead, r, &r->work);
   napi_queue_async_work(env, r->work);
   return promise;
@@ -226,9 +245,9 @@ napi_value ReadRanked(napi_env env, napi_callback_info info) {
 
 namespace lathe {
 
-void defineRankedRead(napi_env env, napi_value exports) {
+void defineColumnRead(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
-      {"readRanked", nullptr, ReadRanked, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"readColumns", nullptr, ReadColumns, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }
