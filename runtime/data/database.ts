@@ -87,6 +87,8 @@ export class Database {
    * Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects);
    * a DOUBLE column is rounded to nearest as it is copied (±Infinity beyond a float's range). `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
    * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
+   * With `rows` (or `ranked`) and only float columns, the native module reads the result whole on a
+   * worker thread (`wholeRead`); the chunk loop here is its twin.
    */
   async float32Columns(sql: string, opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
     const make = (n: number) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
