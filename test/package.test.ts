@@ -45,7 +45,7 @@ describe("the npm package", () => {
   it("ships the build, its types, the native module and the docs; no tests, sources or source maps", () => {
     const native = `dist/native/${process.platform}-${process.arch}/lathe-native.node`;
     const duckdbBundle = `dist/vendor/duckdb-node-api-${duckdbVersion()}.cjs`;
-    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/boosting-steps.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle]) expect(files).toContain(f);
+    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/boosting-steps.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/column-read.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(app, "node_modules/lathe/package.json"), "utf8"));
     expect(manifest.exports["."]).toEqual({ types: "./dist/api/index.d.ts", default: "./dist/api/index.js" });
