@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
-import { duckdb, vectorBindings } from "./duckdb-module.js";
+import { bindingsVersion, duckdb, vectorBindings } from "./duckdb-module.js";
 import { ChunkRelease } from "./young-collection.js";
 import { nativeColumnRead, nativeNarrow } from "../models/native-engine.js";
 
@@ -289,6 +289,18 @@ function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Pro
   };
 }
 
+/**
+ * The bindings versions whose result handle the native read was checked against (a `duckdb_result`
+ * pointer behind their type tag): another version reads in JavaScript until it is checked and added
+ * (test/runtime/data/database.test.ts fails until then).
+ */
+const checkedBindings = new Set(["1.5.6-r.1"]);
+
+/** Whether reads of float columns run whole in the native module here (`wholeRead`): built, and the bindings' version checked. */
+export function readsWhole(): boolean {
+  return checkedBindings.has(bindingsVersion) && nativeColumnRead() !== undefined;
+}
+
 /** How the native read's error begins when a result has more rows than its columns hold (native/column-read.cc). */
 const moreRows = "a read gave more than the";
 
@@ -300,7 +312,7 @@ const moreRows = "a read gave more than the";
  * loaded machine each turn waited for a core: bench/RESULTS.md, 2026-12-02).
  */
 function wholeRead(result: object, widths: number[], columns: Float32Array[], ranked: boolean): Promise<number> | undefined {
-  if (!widths.length || !widths.every((w) => w > 0)) return undefined;
+  if (!widths.length || !widths.every((w) => w > 0) || !checkedBindings.has(bindingsVersion)) return undefined;
   return nativeColumnRead()?.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, ranked);
 }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Database } from "../../../runtime/data/database.js";
+import { Database, readsWhole } from "../../../runtime/data/database.js";
 import { DataError } from "../../../runtime/data/source.js";
 import { nativeColumnRead } from "../../../runtime/models/native-engine.js";
+import { bindingsVersion } from "../../../runtime/data/duckdb-module.js";
 import { ident } from "../../../runtime/sql/quote.js";
 import { readMatrix, readRows, readTarget, type Relation } from "../../../runtime/train-data.js";
 
@@ -59,6 +60,8 @@ describe("columnar reads into typed arrays", () => {
   it("reads float columns whole on a worker thread when the native module is built: the JavaScript read's columns, ranked or in order, a late chunk's error", async () => {
     const native = nativeColumnRead();
     expect(native, "the native module (npm run build) with readColumns").toBeDefined();
+    // A new version of the client's bindings: check its result handle is still a duckdb_result*, then add it to `checkedBindings` (database.ts).
+    expect(readsWhole(), `the native read is on for @duckdb/node-bindings ${bindingsVersion}`).toBe(true);
     // The module finds the DuckDB library the client loaded and takes the client's result handle.
     const stream = await db.connection.stream(`SELECT CAST(i AS DOUBLE), CAST(i AS UINTEGER) FROM t`);
     const whole = native!.readColumns((stream as unknown as { result: unknown }).result, Int32Array.of(8), [new Float32Array(10_000)], true);
