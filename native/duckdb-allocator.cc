@@ -5,19 +5,13 @@
 // jemalloc's decay reads its setting once, at start, so without this the whole process had to pick
 // one (runtime/data/duckdb-allocator.ts chooses when each applies).
 //
-// The library is found among those already loaded (dl_iterate_phdr) and opened again with RTLD_NOLOAD,
-// never loaded: DuckDB's Node module loads it RTLD_LOCAL, so its symbols are not in the global scope.
-// Anywhere else (no jemalloc, another platform) the functions report that there is no control.
+// The library is the one DuckDB's bindings loaded (duckdb-library.cc). Anywhere else (no jemalloc,
+// another platform) the functions report that there is no control.
 #include "module.h"
 
 #include <cerrno>
 #include <cstdint>
 #include <sys/types.h>
-#include <string>
-#if defined(__linux__)
-#include <dlfcn.h>
-#include <link.h>
-#endif
 
 namespace {
 
@@ -31,36 +25,16 @@ struct Jemalloc {
   ByMib byMib = nullptr;
 };
 
-#if defined(__linux__)
-int findDuckdb(struct dl_phdr_info* info, size_t, void* data) {
-  const std::string name = info->dlpi_name ? info->dlpi_name : "";
-  const std::string want = "/libduckdb.so";
-  if (name.size() >= want.size() && name.compare(name.size() - want.size(), want.size(), want) == 0) {
-    *static_cast<std::string*>(data) = name;
-    return 1;
-  }
-  return 0;
-}
-#endif
-
 // The control functions of the libduckdb.so this process has loaded; all null when there is none
 // (looked up again on each call until found: the library may load after this module).
 const Jemalloc& jemalloc() {
   static Jemalloc found;
-#if defined(__linux__)
   if (found.ctl) return found;
-  std::string path;
-  dl_iterate_phdr(findDuckdb, &path);
-  if (path.empty()) return found;
-  void* handle = dlopen(path.c_str(), RTLD_NOLOAD | RTLD_NOW | RTLD_LOCAL);
-  if (!handle) return found;
   Jemalloc j;
-  j.ctl = reinterpret_cast<Mallctl>(dlsym(handle, "duckdb_je_mallctl"));
-  j.nameToMib = reinterpret_cast<NameToMib>(dlsym(handle, "duckdb_je_mallctlnametomib"));
-  j.byMib = reinterpret_cast<ByMib>(dlsym(handle, "duckdb_je_mallctlbymib"));
-  if (j.ctl && j.nameToMib && j.byMib) found = j;  // the handle stays open: the library stays loaded anyway
-  else dlclose(handle);
-#endif
+  j.ctl = reinterpret_cast<Mallctl>(lathe::duckdbSymbol("duckdb_je_mallctl"));
+  j.nameToMib = reinterpret_cast<NameToMib>(lathe::duckdbSymbol("duckdb_je_mallctlnametomib"));
+  j.byMib = reinterpret_cast<ByMib>(lathe::duckdbSymbol("duckdb_je_mallctlbymib"));
+  if (j.ctl && j.nameToMib && j.byMib) found = j;
   return found;
 }
 

@@ -617,6 +617,7 @@ napi_value Init(napi_env env, napi_value exports) {
   lathe::defineNormalEquations(env, exports);
   lathe::defineLinearPass(env, exports);
   lathe::defineDuckdbAllocator(env, exports);
+  lathe::defineColumnRead(env, exports);
   return exports;
 }
 

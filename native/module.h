@@ -72,7 +72,14 @@ void defineNormalEquations(napi_env env, napi_value exports);
 // linear-pass.cc: the linear models' data term, `linearPass`.
 void defineLinearPass(napi_env env, napi_value exports);
 
+// duckdb-library.cc: the libduckdb.so DuckDB's bindings loaded into this process (never a second
+// copy), or null (not loaded yet, not Linux); a function or variable of it by name, or null.
+void* duckdbLibrary();
+void* duckdbSymbol(const char* name);
+
 // duckdb-allocator.cc: run-time control of DuckDB's jemalloc, `duckdbDecay` and `duckdbDecaySetting`.
 void defineDuckdbAllocator(napi_env env, napi_value exports);
+// column-read.cc: a DuckDB result read into float32 columns on a worker thread, `readColumns`.
+void defineColumnRead(napi_env env, napi_value exports);
 
 }  // namespace lathe

@@ -1,8 +1,8 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
-import { duckdb, vectorBindings } from "./duckdb-module.js";
+import { bindingsVersion, duckdb, vectorBindings } from "./duckdb-module.js";
 import { promptDuckdbAllocator } from "./duckdb-allocator.js";
 import { ChunkRelease } from "./young-collection.js";
-import { nativeNarrow } from "../models/native-engine.js";
+import { nativeColumnRead, nativeNarrow } from "../models/native-engine.js";
 
 /** A DuckDB database the runtime computes in: in memory by default, or a file for caching across runs. */
 export class Database {
@@ -88,6 +88,8 @@ export class Database {
    * Reads numeric columns of a query straight into Float32Arrays, chunk by chunk (no per-row objects);
    * a DOUBLE column is rounded to nearest as it is copied (±Infinity beyond a float's range). `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
    * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
+   * With `rows` (or `ranked`) and only float columns, the native module reads the result whole on a
+   * worker thread (`wholeRead`); the chunk loop here is its twin.
    */
   async float32Columns(sql: string, opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
     promptDuckdbAllocator();
@@ -112,6 +114,12 @@ export class Database {
     if (k < 0 || result.columnTypeId(k) !== duckdb.DuckDBTypeId.UINTEGER) throw new Error("a ranked read's last column must be its UINTEGER rank");
     const widths = floatWidths(result).slice(0, k);
     const columns = Array.from({ length: k }, () => make(Math.max(1, rows)));
+    const whole = wholeRead(result, widths, columns, true);
+    if (whole) {
+      const n = await whole;
+      if (n !== rows) throw new Error(`a ranked read gave ${n} rows of ${rows}`);
+      return { n, columns: rows === 0 ? columns.map(() => make(0)) : columns };
+    }
     // Each chunk is copied as it comes into these, then scattered to its ranks.
     let staging = Array.from({ length: k }, () => new Float32Array(2048));
     let ranks = new Uint32Array(2048);
@@ -152,20 +160,31 @@ export class Database {
     // column allocated 2.6 GB before the first row of a 10,000-column table.
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
+    // A known row count: no growth, so the whole read can run in the native module.
+    const whole = rows !== undefined && columns[0] instanceof Float32Array ? wholeRead(result, widths, columns as Float32Array[], false) : undefined;
     let n = 0;
-    await eachChunk(result, (chunk, m) => {
-      if (n + m > cap) {
-        while (n + m > cap) cap *= 2;
-        columns = columns.map((c) => {
-          const bigger = make(cap);
-          bigger.set(c.subarray(0, n));
-          return bigger;
-        });
+    if (whole) {
+      try {
+        n = await whole;
+      } catch (e) {
+        // More rows than it was told (the columns cannot grow on the worker thread): read again, growing them.
+        if (!String((e as Error).message).startsWith(moreRows)) throw e;
+        return this.typedColumns(sql, make, release);
       }
-      copyChunk(chunk, columns, n, widths);
-      release.done(m * rowBytes(widths));
-      n += m;
-    });
+    } else
+      await eachChunk(result, (chunk, m) => {
+        if (n + m > cap) {
+          while (n + m > cap) cap *= 2;
+          columns = columns.map((c) => {
+            const bigger = make(cap);
+            bigger.set(c.subarray(0, n));
+            return bigger;
+          });
+        }
+        copyChunk(chunk, columns, n, widths);
+        release.done(m * rowBytes(widths));
+        n += m;
+      });
     // Exactly full (the row count was known): the columns as they are, not a copy.
     if (n === cap) return { n, columns };
     return {
@@ -272,6 +291,33 @@ function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Pro
     pending = chunk && chunk.rowCount > 0 ? start() : undefined;
     return chunk;
   };
+}
+
+/**
+ * The bindings versions whose result handle the native read was checked against (a `duckdb_result`
+ * pointer behind their type tag): another version reads in JavaScript until it is checked and added
+ * (test/runtime/data/database.test.ts fails until then).
+ */
+const checkedBindings = new Set(["1.5.6-r.1"]);
+
+/** Whether reads of float columns run whole in the native module here (`wholeRead`): built, and the bindings' version checked. */
+export function readsWhole(): boolean {
+  return checkedBindings.has(bindingsVersion) && nativeColumnRead() !== undefined;
+}
+
+/** How the native read's error begins when a result has more rows than its columns hold (native/column-read.cc). */
+const moreRows = "a read gave more than the";
+
+/**
+ * The whole read of a result in the native module when it can (`NativeColumnReadModule`: every
+ * column a float, the module built and able to use DuckDB's C API here), else undefined: on a
+ * worker thread, each chunk freed as soon as its rows are placed, where the chunk loop fetched each
+ * chunk by a promise and the main thread and DuckDB's took turns ≈ 100 times for 140k rows (on a
+ * loaded machine each turn waited for a core: bench/RESULTS.md, 2026-12-02).
+ */
+function wholeRead(result: object, widths: number[], columns: Float32Array[], ranked: boolean): Promise<number> | undefined {
+  if (!widths.length || !widths.every((w) => w > 0) || !checkedBindings.has(bindingsVersion)) return undefined;
+  return nativeColumnRead()?.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, ranked);
 }
 
 /** Calls `each` with every chunk of a result that has rows (and its row count), in order, the next fetched while one is handled. */

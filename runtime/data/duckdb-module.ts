@@ -60,3 +60,6 @@ export interface VectorBindings {
  * with a finalizer, per vector), ≈ 20 µs a vector, 30 ms of a read of 140k × 20 values.
  */
 export const vectorBindings: VectorBindings = createRequire(clientPath().file)("@duckdb/node-bindings") as VectorBindings;
+
+/** The version of those bindings: the native column read takes their result handle, whose layout is theirs (native/column-read.cc). */
+export const bindingsVersion: string = (createRequire(clientPath().file)("@duckdb/node-bindings/package.json") as { version: string }).version;

@@ -51,6 +51,17 @@ export interface NativeNarrowModule {
   narrowInto(src: Uint8Array, dst: Float32Array, offset: number, n: number): void;
 }
 
+/** A DuckDB result read into float32 columns on a worker thread, in `native/column-read.cc` (twin of the chunk loops of `rankedColumns` and `typedColumns` in runtime/data/database.ts). */
+export interface NativeColumnReadModule {
+  /**
+   * Fetches every chunk of `result` (the client's result handle: floats of `widths` bytes, 8 or 4,
+   * then, when `ranked`, a UINTEGER rank) and puts each row's values at its rank in `columns`, or
+   * unranked after the rows before it (NULL → NaN; more rows than a column holds fail the read); a
+   * promise of the rows read, or undefined when DuckDB's C API or this handle cannot be used here.
+   */
+  readColumns(result: unknown, widths: Int32Array, columns: Float32Array[], ranked: boolean): Promise<number> | undefined;
+}
+
 /** The C library's free memory given back, in `native/normal-equations.cc` (no JavaScript twin: it changes RSS, never a result). */
 export interface NativeMemoryModule {
   /** glibc's malloc_trim(0); nothing on other C libraries. */
@@ -235,6 +246,11 @@ export function nativeLinear(): NativeLinearModule | undefined {
 /** The native copy of DOUBLE vectors into float32 columns, or undefined (as nativeBoosting). */
 export function nativeNarrow(): NativeNarrowModule | undefined {
   return kernels(["narrowInto"], "column copy") as NativeNarrowModule | undefined;
+}
+
+/** The native read of float columns, or undefined (as nativeBoosting). */
+export function nativeColumnRead(): NativeColumnReadModule | undefined {
+  return kernels(["readColumns"], "column read") as NativeColumnReadModule | undefined;
 }
 
 /** The native module's trimMemory, or undefined when the module is not built, does not load or predates it (whatever LATHE_KERNELS says: it changes no result). */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Database } from "../../../runtime/data/database.js";
+import { Database, readsWhole } from "../../../runtime/data/database.js";
 import { DataError } from "../../../runtime/data/source.js";
+import { nativeColumnRead } from "../../../runtime/models/native-engine.js";
+import { bindingsVersion } from "../../../runtime/data/duckdb-module.js";
 import { ident } from "../../../runtime/sql/quote.js";
 import { readMatrix, readRows, readTarget, type Relation } from "../../../runtime/train-data.js";
 
@@ -11,6 +13,17 @@ beforeAll(async () => {
   await db.exec(`CREATE TABLE t AS SELECT i, i * 0.5 AS half, CASE WHEN i = 9_000 THEN NULL ELSE i % 7 END AS m, CASE WHEN i % 3 = 0 THEN 'a' ELSE 'b' END AS label FROM range(10_000) r(i)`);
 });
 afterAll(() => db.close());
+/** Runs `f` with LATHE_KERNELS set to `kernels` (`js`: the JavaScript twins), restoring it after. */
+async function withKernels<T>(kernels: string, f: () => Promise<T>): Promise<T> {
+  const saved = process.env.LATHE_KERNELS;
+  process.env.LATHE_KERNELS = kernels;
+  try {
+    return await f();
+  } finally {
+    if (saved === undefined) delete process.env.LATHE_KERNELS;
+    else process.env.LATHE_KERNELS = saved;
+  }
+}
 const ds: Relation = { relation: ident("t"), columns: ["i", "half", "m", "label"], rows: 10_000, expansions: {} };
 
 describe("columnar reads into typed arrays", () => {
@@ -42,6 +55,40 @@ describe("columnar reads into typed arrays", () => {
     await expect(db.float32Columns(q, { rows: n - 1, ranked: true })).rejects.toThrow(/rank beyond/);
     await expect(db.float32Columns(q.replace("FROM range", "FROM range(1) s(j), range"), { rows: n + 1, ranked: true })).rejects.toThrow(/gave 10000 rows of 10001/);
     await expect(db.float32Columns(`SELECT 1.0 AS v`, { rows: 1, ranked: true })).rejects.toThrow(/UINTEGER rank/);
+  });
+
+  it("reads float columns whole on a worker thread when the native module is built: the JavaScript read's columns, ranked or in order, a late chunk's error", async () => {
+    const native = nativeColumnRead();
+    expect(native, "the native module (npm run build) with readColumns").toBeDefined();
+    // A new version of the client's bindings: check its result handle is still a duckdb_result*, then add it to `checkedBindings` (database.ts).
+    expect(readsWhole(), `the native read is on for @duckdb/node-bindings ${bindingsVersion}`).toBe(true);
+    // The module finds the DuckDB library the client loaded and takes the client's result handle.
+    const stream = await db.connection.stream(`SELECT CAST(i AS DOUBLE), CAST(i AS UINTEGER) FROM t`);
+    const whole = native!.readColumns((stream as unknown as { result: unknown }).result, Int32Array.of(8), [new Float32Array(10_000)], true);
+    expect(whole).toBeInstanceOf(Promise);
+    expect(await whole).toBe(10_000);
+    // DOUBLE and FLOAT columns (NULLs in a late chunk), rows in a shuffled order: the same bits as the chunk loop in JavaScript.
+    const q = `SELECT half * 1.1 AS a, CAST(m AS FLOAT) AS b, CAST((i * 7919) % 10000 AS UINTEGER) AS r FROM t`;
+    const inNative = await db.float32Columns(q, { rows: 10_000, ranked: true });
+    const inJs = await withKernels("js", () => db.float32Columns(q, { rows: 10_000, ranked: true }));
+    expect(inNative.columns.map((c) => [...c])).toEqual(inJs.columns.map((c) => [...c]));
+    expect(inNative.columns[1][(9_000 * 7919) % 10_000]).toBeNaN();
+    await expect(db.float32Columns(`SELECT CAST(CASE WHEN i = 9_000 THEN error('boom at 9000') ELSE i END AS DOUBLE), CAST(i AS UINTEGER) FROM t ORDER BY i`, { rows: 10_000, ranked: true })).rejects.toThrow(/boom at 9000/);
+    // The connection is free again after a failed read.
+    expect((await db.float32Columns(q, { rows: 10_000, ranked: true })).n).toBe(10_000);
+    // Unranked with the row count known: the rows in order, as the JavaScript read gives them; fewer
+    // rows than said give exact columns, and more are read again in JavaScript (the columns cannot grow on the worker thread).
+    const plain = `SELECT half * 1.1 AS a, CAST(m AS FLOAT) AS b FROM t ORDER BY i`;
+    const ordered = await db.float32Columns(plain, { rows: 10_000, shared: true });
+    const orderedJs = await withKernels("js", () => db.float32Columns(plain, { rows: 10_000, shared: true }));
+    expect(ordered.columns.map((c) => [...c])).toEqual(orderedJs.columns.map((c) => [...c]));
+    expect(ordered.columns[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    const fewer = await db.float32Columns(plain, { rows: 10_001, shared: true });
+    expect(fewer.n).toBe(10_000);
+    expect(fewer.columns[1]).toHaveLength(10_000);
+    expect(fewer.columns[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    const more = await db.float32Columns(plain, { rows: 9_999 });
+    expect(more.columns.map((c) => [...c])).toEqual(orderedJs.columns.map((c) => [...c]));
   });
 
   it("streams blocks of exactly the asked size (the last shorter), whatever DuckDB's chunk sizes, in order", async () => {
