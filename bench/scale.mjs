@@ -73,7 +73,7 @@ const MLP_EPOCHS = { "5m": 3, "200k": 10, ooc: 3 };
 const MODELS = [
   { name: "logistic", task: "classification", algorithm: "logistic_regression", sklearn: "LogisticRegression()", scale: true, cases: ["5m", "200k", "ooc"] },
   // dual=False: liblinear's primal solver, the one for n ≫ d (the default dual solver stops at max_iter 1000 here, 80–160 s).
-  { name: "linear svm", key: "svm", task: "classification", algorithm: "svm", sklearn: "LinearSVC(dual=False)", scale: true, cases: ["200k"] },
+  { name: "linear svm", key: "svm", task: "classification", algorithm: "svm", sklearn: "LinearSVC(dual=False)", scale: true, cases: ["5m", "200k"] },
   { name: "linear", task: "regression", algorithm: "linear_regression", sklearn: "LinearRegression()", scale: false, cases: ["200k"] },
   { name: "tree", task: "classification", algorithm: "decision_tree", sklearn: "DecisionTreeClassifier(random_state=0)", scale: false, cases: ["5m", "ooc"] },
   {
