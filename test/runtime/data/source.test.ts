@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
+import { Database } from "../../../runtime/data/database.js";
 import { expandGlob } from "../../../runtime/data/glob.js";
+import { csvSniffedRead } from "../../../runtime/data/source.js";
 import { tempDir } from "../../helpers.js";
 import { openSession } from "./run-lathe.js";
 
@@ -162,6 +164,24 @@ describe("sources", () => {
       { name: "a;b", note: 'he said "hi"', n: 1 },
       { name: "c", note: "two\r\nlines", n: 2 },
     ]);
+  });
+
+  it("remembers a sniffed csv read by the file's state: an unchanged file is not sniffed again, a changed one is", async () => {
+    const file = path.join(dir, "kept.csv");
+    writeFileSync(file, "a,b\n1,x\n");
+    const csv = { file, target: `'${file}'`, options: [] };
+    const db = await Database.open();
+    const first = await csvSniffedRead(db, csv, { settledMs: 0 });
+    db.close();
+    // Remembered: the same read, and DuckDB (closed here) is not asked.
+    expect(await csvSniffedRead(db, csv, { settledMs: 0 })).toBe(first);
+    // Written again: another state, sniffed again, the new column found.
+    writeFileSync(file, "a,b,c\n1,x,2.5\n");
+    const again = await Database.open();
+    expect(await csvSniffedRead(again, csv)).toContain("columns = {'a': 'BIGINT', 'b': 'VARCHAR', 'c': 'DOUBLE'}");
+    again.close();
+    // Changed less than 2 s before its sniff, its state is not trusted: not remembered, so asked again.
+    await expect(csvSniffedRead(again, csv)).rejects.toThrow(/disconnected|closed/i);
   });
 
   it("a value past the sniffing sample that does not fit its column names the file and line, without DuckDB's list of fixes", async () => {
