@@ -14,7 +14,7 @@ import { Database } from "../runtime/data/database.js";
 import { duckdbAlone, relaxDuckdbAllocator } from "../runtime/data/duckdb-allocator.js";
 import { checkCsvColumns } from "../runtime/data/csv-check.js";
 import { readTextFile } from "../runtime/data/file-access.js";
-import { csvDialectRead, hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
+import { csvSniffedRead, hashText, optionsOf, readError, sourceSql } from "../runtime/data/source.js";
 import { cleanDuckDBMessage, DataError, duckDBMemoryError, isDuckDBInterrupt, isDuckDBUserError, StepError } from "../runtime/errors.js";
 import { Executor, outputOf, type ExecuteOutput } from "../runtime/execute.js";
 import { opOf, pendingStatementKinds } from "../runtime/ops/index.js";
@@ -355,9 +355,9 @@ export class Session {
         }
         const snapshot = snapshots?.get(s.name.text);
         const { sql, files, attach, format, csv } = snapshot ? { sql: `read_parquet(${literal(snapshot.file)})`, files: [snapshot.file], attach: undefined, format: "parquet", csv: undefined } : await sourceSql(s.source, baseDir, { db });
-        // A run reads the file again: its dialect, found once here, spares each read the search.
+        // A run reads the file again: its dialect and column types, found once here, spare each read the search.
         // Any failure leaves the plain read, whose own error (or success) is the one to report.
-        const dialect = toRun && csv ? await csvDialectRead(db, csv).then(async (read) => ({ read: `SELECT * FROM ${read}`, cols: await db.describe(`SELECT * FROM ${read}`) })).catch(() => undefined) : undefined;
+        const dialect = toRun && csv ? await csvSniffedRead(db, csv).then(async (read) => ({ read: `SELECT * FROM ${read}`, cols: await db.describe(`SELECT * FROM ${read}`) })).catch(() => undefined) : undefined;
         let cols = dialect?.cols;
         try {
           if (attach) await db.exec(`ATTACH IF NOT EXISTS ${literal(attach.file)} AS ${ident(attach.alias)} (READ_ONLY)`);

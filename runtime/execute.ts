@@ -52,7 +52,7 @@ export class Executor {
    * bench's 166 MB file; the check's `DESCRIBE`, the view's creation and the first read sniff it too).
    */
   readonly checkedColumns = new Map<string, { name: string; type: string }[]>();
-  /** A source's read (as `checkedColumns` keys it) with its csv dialect said outright (`csvDialectRead`), run in its place. */
+  /** A source's read (as `checkedColumns` keys it) with its csv dialect and columns said outright (`csvSniffedRead`), run in its place. */
   readonly dialectReads = new Map<string, string>();
 
   /** Opens an executor on a fresh in-memory database. */

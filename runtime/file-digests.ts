@@ -10,7 +10,7 @@ import { storeLayout } from "./store/store-layout.js";
  * mtime or ctime (the kernel sets ctime from its clock at every change; `utimes` cannot set it), and a file
  * replaced by another under the same path has another inode.
  */
-function fileState(file: string): { key: string; changedNs: bigint } {
+export function fileState(file: string): { key: string; changedNs: bigint } {
   const s = statSync(file, { bigint: true });
   const changedNs = s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs;
   return { key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, changedNs };
@@ -20,7 +20,7 @@ function fileState(file: string): { key: string; changedNs: bigint } {
  * A file changed this long before its hash began is remembered: one changed later may change again
  * within the same clock tick of its file system, unseen by its state (git's "racily clean" files).
  */
-const SETTLED_MS = 2000;
+export const SETTLED_MS = 2000;
 
 interface Entry {
   path: string;

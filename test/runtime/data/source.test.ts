@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
+import { Database } from "../../../runtime/data/database.js";
 import { expandGlob } from "../../../runtime/data/glob.js";
+import { csvSniffedRead } from "../../../runtime/data/source.js";
 import { tempDir } from "../../helpers.js";
 import { openSession } from "./run-lathe.js";
 
@@ -132,27 +134,54 @@ describe("sources", () => {
     expect(found).toMatchObject({ code: "out-of-memory", message: expect.stringMatching(/wide\.csv: DuckDB ran out of memory .*LATHE_MEMORY_LIMIT/) });
   });
 
-  it("a run reads a csv with the dialect its check found said outright, and gets the same columns and rows as a plain read", async () => {
-    // Quotes with a doubled quote and a line break inside, semicolons, CRLF; a file without a header.
+  it("a run reads a csv with the dialect, columns and formats its check found said outright, and gets the same columns and rows as a plain read", async () => {
+    // Quotes with a doubled quote and a line break inside, semicolons, CRLF; a file without a header;
+    // day-first dates, which DuckDB reads as dates only with the format its sniffer found.
     writeFileSync(path.join(dir, "dialect.csv"), 'name;note;n\r\n"a;b";"he said ""hi""";1\r\nc;"two\r\nlines";2\r\n');
     writeFileSync(path.join(dir, "bare.csv"), "1,x\n2,y\n");
+    writeFileSync(path.join(dir, "dated.csv"), "d,t,n\n02/01/2020,2020-01-02 10:00:00,1.5\n25/12/2020,2020-12-25 11:30:00,2\n");
     const s = await open();
-    await s.run(`source t = read "dialect.csv"\nsource u = read "bare.csv"\nsource v = read "dialect.csv" with { delimiter: ";" }`);
+    await s.run(`source t = read "dialect.csv"\nsource u = read "bare.csv"\nsource v = read "dialect.csv" with { delimiter: ";" }\nsource w = read "dated.csv"\nsource x = read "dated.csv" with { types: ["d varchar"] }`);
     const reads = [...s.session.executor.dialectReads.values()];
-    expect(reads).toHaveLength(3);
+    expect(reads).toHaveLength(5);
     expect(reads[0]).toContain("delim = ';'");
     expect(reads[1]).toContain("header = false");
     // A delimiter the program gave is not said twice.
     expect(reads[2].match(/delim = /g)).toHaveLength(1);
+    // Later binds do not sniff the file again: the columns and their types are given.
+    for (const r of reads) expect(r).toMatch(/auto_detect = false, columns = \{/);
+    expect(reads[3]).toContain("columns = {'d': 'DATE', 't': 'TIMESTAMP', 'n': 'DOUBLE'}, dateformat = '%d/%m/%Y'");
+    // `types` is in the columns (DuckDB refuses both).
+    expect(reads[4]).toContain("columns = {'d': 'VARCHAR', 't': 'TIMESTAMP', 'n': 'DOUBLE'}");
+    expect(reads[4]).not.toContain("types =");
     const db = s.session.executor.db;
-    for (const [name, file] of [["t", "dialect.csv"], ["u", "bare.csv"]]) {
-      const plain = await db.rows(`SELECT * FROM read_csv(${JSON.stringify(path.join(dir, file)).replace(/"/g, "'")})`);
-      expect(await s.rows(name)).toEqual(plain);
+    for (const [name, file, options] of [["t", "dialect.csv", ""], ["u", "bare.csv", ""], ["w", "dated.csv", ""], ["x", "dated.csv", ", types = {'d': 'VARCHAR'}"]]) {
+      const plain = `SELECT * FROM read_csv(${JSON.stringify(path.join(dir, file)).replace(/"/g, "'")}${options})`;
+      expect(await s.rows(name)).toEqual(await db.rows(plain));
+      expect(await db.describe(`SELECT * FROM ${name}`)).toEqual(await db.describe(plain));
     }
     expect(await s.rows("t")).toEqual([
       { name: "a;b", note: 'he said "hi"', n: 1 },
       { name: "c", note: "two\r\nlines", n: 2 },
     ]);
+  });
+
+  it("remembers a sniffed csv read by the file's state: an unchanged file is not sniffed again, a changed one is", async () => {
+    const file = path.join(dir, "kept.csv");
+    writeFileSync(file, "a,b\n1,x\n");
+    const csv = { file, target: `'${file}'`, options: [] };
+    const db = await Database.open();
+    const first = await csvSniffedRead(db, csv, { settledMs: 0 });
+    db.close();
+    // Remembered: the same read, and DuckDB (closed here) is not asked.
+    expect(await csvSniffedRead(db, csv, { settledMs: 0 })).toBe(first);
+    // Written again: another state, sniffed again, the new column found.
+    writeFileSync(file, "a,b,c\n1,x,2.5\n");
+    const again = await Database.open();
+    expect(await csvSniffedRead(again, csv)).toContain("columns = {'a': 'BIGINT', 'b': 'VARCHAR', 'c': 'DOUBLE'}");
+    again.close();
+    // Changed less than 2 s before its sniff, its state is not trusted: not remembered, so asked again.
+    await expect(csvSniffedRead(again, csv)).rejects.toThrow(/disconnected|closed/i);
   });
 
   it("a value past the sniffing sample that does not fit its column names the file and line, without DuckDB's list of fixes", async () => {
