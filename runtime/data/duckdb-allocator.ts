@@ -10,8 +10,8 @@ import { nativeAllocator } from "../models/native-engine.js";
  * split, even purged before the training read. So Lathe starts DuckDB returning pages at once
  * (`duckdb-module.ts` sets the decay 0 before DuckDB loads: what stays when there is no run-time
  * control), relaxes it to DuckDB's own decay only for a one-shot run whose every step is DuckDB's
- * (`api/session.ts`), and turns it back to 0 — purging what DuckDB holds — before any read of rows
- * into JavaScript, for the rest of the process.
+ * (`api/session.ts`, by the ops' `duckdbAlone`), and turns it back to 0 — purging what DuckDB
+ * holds — before any read of rows into JavaScript, for the rest of the process.
  */
 
 /** DuckDB's own decay (its jemalloc's built-in `dirty_decay_ms` and `muzzy_decay_ms`, 1 s each), as a plain DuckDB script runs with. */
@@ -43,14 +43,6 @@ export function setStartingAllocator(): void {
 export function relaxDuckdbAllocator(): void {
   if (usersOwn || phase !== "load") return;
   if (nativeAllocator()?.duckdbDecay(duckdbDecayMs)) phase = "relaxed";
-}
-
-/** The plan steps that hold no rows in JavaScript: DuckDB's work alone (`show` reads a few rows). */
-const duckdbOnlyOps: ReadonlySet<string> = new Set(["load", "prepare", "split", "save", "show"]);
-
-/** Whether a plan's every step is DuckDB's work alone (steps by their `op`: `runtime/ops/`). */
-export function duckdbAlone(steps: readonly { op: string }[]): boolean {
-  return steps.every((s) => duckdbOnlyOps.has(s.op));
 }
 
 /** Before JavaScript reads rows: DuckDB's free pages go back now and, from then on, as soon as freed. */

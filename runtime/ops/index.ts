@@ -86,6 +86,11 @@ export function opOf(step: PlanStep): OpDefinition<PlanStep> {
   return ops[step.op];
 }
 
+/** Whether a plan's every step is DuckDB's work alone (`OpDefinition.duckdbAlone`). */
+export function duckdbAlone(steps: readonly PlanStep[]): boolean {
+  return steps.every((s) => opOf(s).duckdbAlone === true);
+}
+
 /** Result kind → how it shows, the same on every surface. */
 const renderers: { [K in StepResult["kind"]]: (r: Extract<StepResult, { kind: K }>) => Rendered } = {
   dataset: renderDataset,

@@ -40,6 +40,7 @@ export const planLoad: Planner<"source", Draft<LoadStep>> = async (s, ctx) => {
 
 export const load: OpDefinition<LoadStep> = {
   op: "load",
+  duckdbAlone: true,
   io: (step) => ({ reads: [], defines: [step.dataset] }),
   cacheable: rowsFixed,
   // Its source file is the copy: keeping another would double the data for no speed (`--snapshot` does, when asked).

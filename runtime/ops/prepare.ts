@@ -36,6 +36,7 @@ const rowSteps = new Set(["drop-rows", "keep-rows", "drop-duplicates"]);
 
 export const prepare: OpDefinition<PrepareOpStep> = {
   op: "prepare",
+  duckdbAlone: true,
   io: (step) => ({ reads: [step.input], defines: [step.dataset] }),
   cacheable: () => true,
   readsEngine: (step) => !!step.engine,

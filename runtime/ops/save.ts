@@ -27,6 +27,7 @@ export const planSave: Planner<"save", Draft<SaveStep>> = (s, ctx) => ({
 
 export const save: OpDefinition<SaveStep> = {
   op: "save",
+  duckdbAlone: true,
   io: (step) => ({ reads: [step.dataset], defines: [] }),
   cacheable: () => false,
   // It writes outside the run: not after a failed assert, not while a run is reproduced.

@@ -10,6 +10,7 @@ export const planShow: Planner<"show", Draft<ShowStep>> = (s) => ({ op: "show", 
 
 export const show: OpDefinition<ShowStep> = {
   op: "show",
+  duckdbAlone: true,
   io: (step) => ({ reads: [step.dataset], defines: [] }),
   cacheable: () => false,
   // Rows on an engine: the LIMIT runs there, over the engine's stable order of the rows.

@@ -85,6 +85,7 @@ export const planSplit: Planner<"split", Draft<SplitStep>> = (s, ctx) => {
 
 export const split: OpDefinition<SplitStep> = {
   op: "split",
+  duckdbAlone: true,
   // It reads the root's rows; the steps up to INPUT are part of the step itself.
   io: (step) => ({ reads: [step.root], defines: step.parts.map((p) => p.name) }),
   cacheable: () => true,

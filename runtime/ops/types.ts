@@ -111,6 +111,12 @@ export interface OpDefinition<S extends StepBase & { op: string }> {
    * run whose plan draws one starts a chart thread at its start (`ExecuteOptions.drawChart`).
    */
   draws?(step: S, options: ExecuteOptions): boolean;
+  /**
+   * Its work is DuckDB's alone: it holds no rows in JavaScript (`show` reads a few). A one-shot run
+   * whose every step is such lets DuckDB's allocator keep freed pages a while (`duckdbAlone`,
+   * runtime/data/duckdb-allocator.ts).
+   */
+  duckdbAlone?: true;
   run(ctx: StepContext, step: S): Promise<StepResult | undefined>;
 }
 

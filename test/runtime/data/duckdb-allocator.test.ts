@@ -3,7 +3,6 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { duckdbAlone } from "../../../runtime/data/duckdb-allocator.js";
 import { nativeAllocator } from "../../../runtime/models/native-engine.js";
 import { repo, tempDir } from "../../helpers.js";
 
@@ -76,10 +75,5 @@ describe("DuckDB's allocator at run time", () => {
       ["relax asked again", "prompt"],
     ]);
     if (control) expect(users.every(([, , decay]) => decay?.[0] === 500)).toBe(true);
-  });
-
-  it("counts as DuckDB's work alone only plans that read, prepare, split, save and show", () => {
-    expect(duckdbAlone([{ op: "load" }, { op: "prepare" }, { op: "split" }, { op: "save" }, { op: "show" }])).toBe(true);
-    for (const op of ["train", "evaluate", "describe", "plot", "deploy", "tune"]) expect(duckdbAlone([{ op: "load" }, { op }])).toBe(false);
   });
 });
