@@ -10,7 +10,7 @@ import { storeLayout } from "./store/store-layout.js";
  * mtime or ctime (the kernel sets ctime from its clock at every change; `utimes` cannot set it), and a file
  * replaced by another under the same path has another inode.
  */
-export function fileState(file: string): { key: string; changedNs: bigint } {
+function fileState(file: string): { key: string; changedNs: bigint } {
   const s = statSync(file, { bigint: true });
   const changedNs = s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs;
   return { key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, changedNs };
@@ -20,7 +20,18 @@ export function fileState(file: string): { key: string; changedNs: bigint } {
  * A file changed this long before its hash began is remembered: one changed later may change again
  * within the same clock tick of its file system, unseen by its state (git's "racily clean" files).
  */
-export const SETTLED_MS = 2000;
+const SETTLED_MS = 2000;
+
+/**
+ * A file's state as a computation from it begins (`key`), and whether its result may be remembered
+ * under that state once it ends (`settled`): the file did not change meanwhile, and had last changed
+ * `settledMs` before the computation began.
+ */
+export function watchFile(file: string, settledMs = SETTLED_MS): { key: string; settled(): boolean } {
+  const { key, changedNs } = fileState(file);
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
+  return { key, settled: () => fileState(file).key === key && changedNs <= startedNs - BigInt(settledMs) * 1_000_000n };
+}
 
 interface Entry {
   path: string;
@@ -54,14 +65,13 @@ export class FileDigests {
   /** The file's sha256 (hex), read from disk only when its state is not the one remembered. */
   async sha256(file: string): Promise<string> {
     const abs = path.resolve(file);
-    const { key, changedNs } = fileState(abs);
+    const watch = watchFile(abs, this.settledMs);
     const remembered = this.known.get(abs) ?? this.read(abs);
-    if (remembered && remembered.state === key) return remembered.sha256;
-    const startedNs = BigInt(Date.now()) * 1_000_000n;
+    if (remembered && remembered.state === watch.key) return remembered.sha256;
     const sha256 = await fileSha256(abs);
     // Changed while it was read, or too recently to trust its state: not remembered.
-    if (fileState(abs).key !== key || changedNs > startedNs - BigInt(this.settledMs) * 1_000_000n) return sha256;
-    const entry = { path: abs, state: key, sha256 };
+    if (!watch.settled()) return sha256;
+    const entry = { path: abs, state: watch.key, sha256 };
     this.known.set(abs, entry);
     this.write(entry);
     return sha256;

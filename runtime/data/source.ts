@@ -5,7 +5,7 @@ import type { OptionEntry, SourceSpec } from "../../language/ast.js";
 import { sourceFormatOf, sourceFormats, sourceOptionValue, sourceOptions, type OptionInput } from "../../language/catalog.js";
 import { castType } from "../../language/checker.js";
 import { DataError, duckDBMemoryError } from "../errors.js";
-import { FileDigests, fileState, SETTLED_MS } from "../file-digests.js";
+import { FileDigests, watchFile } from "../file-digests.js";
 import type { DataErrorCode } from "./data-error.js";
 import { Database } from "./database.js";
 import { statDataFile } from "./file-access.js";
@@ -142,14 +142,13 @@ const typeGuides = new Set(["types", "all_varchar", "sample_size"]);
 export async function csvSniffedRead(db: Database, csv: NonNullable<SourceRelation["csv"]>, options: { settledMs?: number } = {}): Promise<string> {
   // Remembered by the file's state (as `FileDigests` remembers digests): a cell run again in a
   // kernel, or a program run twice in one process, does not sniff an unchanged file again.
-  const before = fileState(csv.file);
-  const key = [csv.file, before.key, csv.target, ...csv.options].join("\0");
+  const watch = watchFile(csv.file, options.settledMs);
+  const key = [csv.file, watch.key, csv.target, ...csv.options].join("\0");
   const known = sniffedReads.get(key);
   if (known !== undefined) return known;
-  const startedNs = BigInt(Date.now()) * 1_000_000n;
   const read = await sniffRead(db, csv);
   // Changed while sniffed, or too recently to trust its state: not remembered.
-  if (fileState(csv.file).key === before.key && before.changedNs <= startedNs - BigInt(options.settledMs ?? SETTLED_MS) * 1_000_000n) {
+  if (watch.settled()) {
     if (sniffedReads.size >= 256) sniffedReads.delete(sniffedReads.keys().next().value!);
     sniffedReads.set(key, read);
   }
