@@ -21,6 +21,9 @@ import { setStartingAllocator } from "./duckdb-allocator.js";
  */
 setStartingAllocator();
 
+/** Where the client package (or its bundle) is, found once for the client and for its bindings. */
+const client = clientPath();
+
 /**
  * The DuckDB client package, loaded with `require`. It is CommonJS: an ES `import` of it makes Node
  * pre-parse each of its files for their export names, about 250 ms of CPU on every start of the CLI,
@@ -28,7 +31,7 @@ setStartingAllocator();
  * one-file bundle of the same version (scripts/bundle-vendor.mjs, dist/vendor/) is loaded instead
  * when present, with its code cache (runtime/vendor-bundle.ts): ≈ 180 files fewer to resolve and read.
  */
-export const duckdb: typeof DuckDB = loadDuckdb();
+export const duckdb: typeof DuckDB = loadDuckdb(client);
 
 /** Where the client package (or the build's bundle of it) is loaded from, and whether it is the bundle. */
 function clientPath(): { file: string; bundled: boolean } {
@@ -38,8 +41,7 @@ function clientPath(): { file: string; bundled: boolean } {
   return bundled ? { file: bundled, bundled: true } : { file: require.resolve("@duckdb/node-api"), bundled: false };
 }
 
-function loadDuckdb(): typeof DuckDB {
-  const { file, bundled } = clientPath();
+function loadDuckdb({ file, bundled }: { file: string; bundled: boolean }): typeof DuckDB {
   return (bundled ? requireBundle(file) : createRequire(import.meta.url)(file)) as typeof DuckDB;
 }
 
@@ -59,7 +61,8 @@ export interface VectorBindings {
  * them directly: the client wraps each vector in an object with its logical type (a native object
  * with a finalizer, per vector), ≈ 20 µs a vector, 30 ms of a read of 140k × 20 values.
  */
-export const vectorBindings: VectorBindings = createRequire(clientPath().file)("@duckdb/node-bindings") as VectorBindings;
+const requireFromClient = createRequire(client.file);
+export const vectorBindings: VectorBindings = requireFromClient("@duckdb/node-bindings") as VectorBindings;
 
 /** The version of those bindings: the native column read takes their result handle, whose layout is theirs (native/column-read.cc). */
-export const bindingsVersion: string = (createRequire(clientPath().file)("@duckdb/node-bindings/package.json") as { version: string }).version;
+export const bindingsVersion: string = (requireFromClient("@duckdb/node-bindings/package.json") as { version: string }).version;
