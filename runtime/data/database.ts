@@ -316,8 +316,8 @@ const moreRows = "a read gave more than the";
  * loaded machine each turn waited for a core: bench/RESULTS.md, 2026-12-02).
  */
 function wholeRead(result: object, widths: number[], columns: Float32Array[], ranked: boolean): Promise<number> | undefined {
-  if (!widths.length || !widths.every((w) => w > 0) || !checkedBindings.has(bindingsVersion)) return undefined;
-  return nativeColumnRead()?.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, ranked);
+  if (!widths.length || !widths.every((w) => w > 0) || !readsWhole()) return undefined;
+  return nativeColumnRead()!.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, ranked);
 }
 
 /** Calls `each` with every chunk of a result that has rows (and its row count), in order, the next fetched while one is handled. */

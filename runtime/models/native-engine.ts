@@ -253,18 +253,24 @@ export function nativeColumnRead(): NativeColumnReadModule | undefined {
   return kernels(["readColumns"], "column read") as NativeColumnReadModule | undefined;
 }
 
-/** The native module's trimMemory, or undefined when the module is not built, does not load or predates it (whatever LATHE_KERNELS says: it changes no result). */
-export function nativeMemory(): NativeMemoryModule | undefined {
+/**
+ * The loaded module when it has the function `name`, whatever LATHE_KERNELS says (for functions
+ * that change no result, only memory or time); undefined when it is not built, does not load or
+ * predates the function.
+ */
+function withFunction<M>(name: string): M | undefined {
   if (cached === undefined) cached = load();
-  const mod = cached as unknown as Partial<NativeMemoryModule> | null;
-  return typeof mod?.trimMemory === "function" ? (mod as NativeMemoryModule) : undefined;
+  return typeof (cached as unknown as Record<string, unknown> | null)?.[name] === "function" ? (cached as unknown as M) : undefined;
 }
 
-/** The native control of DuckDB's allocator, or undefined when the module is not built, does not load or predates it (as nativeMemory). */
+/** The native module's trimMemory, or undefined (`withFunction`: it changes no result). */
+export function nativeMemory(): NativeMemoryModule | undefined {
+  return withFunction<NativeMemoryModule>("trimMemory");
+}
+
+/** The native control of DuckDB's allocator, or undefined (`withFunction`: it changes no result). */
 export function nativeAllocator(): NativeAllocatorModule | undefined {
-  if (cached === undefined) cached = load();
-  const mod = cached as unknown as Partial<NativeAllocatorModule> | null;
-  return typeof mod?.duckdbDecay === "function" ? (mod as NativeAllocatorModule) : undefined;
+  return withFunction<NativeAllocatorModule>("duckdbDecay");
 }
 
 /** The native check of a training read's columns, or undefined (as nativeBoosting). */
