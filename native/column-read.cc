@@ -24,49 +24,13 @@
 
 namespace {
 
+using lathe::DuckApi;
+using lathe::DuckChunk;
+using lathe::DuckResult;
+using lathe::DuckVector;
+using lathe::duckApi;
 using lathe::fail;
 using lathe::typedArray;
-
-// DuckDB's `duckdb_result` (duckdb.h): passed by value to duckdb_fetch_chunk.
-struct DuckResult {
-  uint64_t columnCount, rowCount, rowsChanged;
-  void* columns;
-  char* errorMessage;
-  void* internal;
-};
-typedef void* DuckChunk;
-typedef void* DuckVector;
-
-struct DuckApi {
-  DuckChunk (*fetchChunk)(DuckResult) = nullptr;
-  uint64_t (*chunkSize)(DuckChunk) = nullptr;
-  DuckVector (*chunkVector)(DuckChunk, uint64_t) = nullptr;
-  void* (*vectorData)(DuckVector) = nullptr;
-  uint64_t* (*vectorValidity)(DuckVector) = nullptr;
-  void (*destroyChunk)(DuckChunk*) = nullptr;
-  const char* (*resultError)(DuckResult*) = nullptr;
-  bool ok = false;
-};
-
-// The bindings' type tag of a result External (duckdb_node_bindings.cpp `ResultTypeTag`).
-const napi_type_tag kResultTag = {0x08F7FE3AE12345E5ULL, 0x8733310DC29372D9ULL};
-
-// DuckDB's C API from the library the bindings loaded; `ok` false when it is not loaded or lacks a function.
-const DuckApi& duckApi() {
-  static DuckApi api = [] {
-    DuckApi a;
-    a.fetchChunk = reinterpret_cast<decltype(a.fetchChunk)>(lathe::duckdbSymbol("duckdb_fetch_chunk"));
-    a.chunkSize = reinterpret_cast<decltype(a.chunkSize)>(lathe::duckdbSymbol("duckdb_data_chunk_get_size"));
-    a.chunkVector = reinterpret_cast<decltype(a.chunkVector)>(lathe::duckdbSymbol("duckdb_data_chunk_get_vector"));
-    a.vectorData = reinterpret_cast<decltype(a.vectorData)>(lathe::duckdbSymbol("duckdb_vector_get_data"));
-    a.vectorValidity = reinterpret_cast<decltype(a.vectorValidity)>(lathe::duckdbSymbol("duckdb_vector_get_validity"));
-    a.destroyChunk = reinterpret_cast<decltype(a.destroyChunk)>(lathe::duckdbSymbol("duckdb_destroy_data_chunk"));
-    a.resultError = reinterpret_cast<decltype(a.resultError)>(lathe::duckdbSymbol("duckdb_result_error"));
-    a.ok = a.fetchChunk && a.chunkSize && a.chunkVector && a.vectorData && a.vectorValidity && a.destroyChunk && a.resultError;
-    return a;
-  }();
-  return api;
-}
 
 struct ColumnRead {
   DuckResult* result;
@@ -146,13 +110,10 @@ void executeRead(napi_env, void* data) {
 
 void completeRead(napi_env env, napi_status status, void* data) {
   ColumnRead* r = static_cast<ColumnRead*>(data);
-  napi_value value;
   if (status != napi_ok || !r->error.empty()) {
-    napi_value message;
-    napi_create_string_utf8(env, r->error.empty() ? "the read was cancelled" : r->error.c_str(), NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, nullptr, message, &value);
-    napi_reject_deferred(env, r->deferred, value);
+    lathe::reject(env, r->deferred, r->error.empty() ? "the read was cancelled" : r->error);
   } else {
+    napi_value value;
     napi_create_int64(env, r->n, &value);
     napi_resolve_deferred(env, r->deferred, value);
   }
@@ -177,16 +138,12 @@ napi_value ReadColumns(napi_env env, napi_callback_info info) {
     return fail(env, "readColumns needs a result, the widths of its float columns and as many Float32Arrays");
   napi_value undefined;
   napi_get_undefined(env, &undefined);
-  bool tagged = false;
-  void* external = nullptr;
-  napi_valuetype type;
-  if (k == 0 || !duckApi().ok || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external || napi_check_object_type_tag(env, argv[0], &kResultTag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, argv[0], &external) != napi_ok || !external)
-    return undefined;
+  DuckResult* result = k == 0 ? nullptr : lathe::bindingsResult(env, argv[0]);
+  if (!result) return undefined;
   bool ranked = true;
   if (argc >= 4 && napi_get_value_bool(env, argv[3], &ranked) != napi_ok) ranked = true;
   auto* r = new ColumnRead();
-  r->result = static_cast<DuckResult*>(external);
+  r->result = result;
   r->ranked = ranked;
   r->widths.assign(widths, widths + k);
   r->rows = SIZE_MAX;
@@ -207,12 +164,7 @@ napi_value ReadColumns(napi_env env, napi_callback_info info) {
     napi_create_reference(env, col, 1, &ref);
     r->keep.push_back(ref);
   }
-  napi_value promise, name;
-  napi_create_promise(env, &r->deferred, &promise);
-  napi_create_string_utf8(env, "lathe.readColumns", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, nullptr, name, executeRead, completeRead, r, &r->work);
-  napi_queue_async_work(env, r->work);
-  return promise;
+  return lathe::queueWork(env, "lathe.readColumns", executeRead, completeRead, r, &r->deferred, &r->work);
 }
 
 }  // namespace

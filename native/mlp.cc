@@ -618,6 +618,7 @@ napi_value Init(napi_env env, napi_value exports) {
   lathe::defineLinearPass(env, exports);
   lathe::defineDuckdbAllocator(env, exports);
   lathe::defineColumnRead(env, exports);
+  lathe::defineRepeatedKeys(env, exports);
   return exports;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <node_api.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -28,6 +29,25 @@ bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, T** d
   if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != want) return false;
   *data = static_cast<T*>(raw);
   return true;
+}
+
+// Queues `execute` on one of libuv's worker threads, then `complete` on the main thread, with `data`;
+// gives the promise that `complete` settles through `*deferred` (and deletes `*work` in).
+inline napi_value queueWork(napi_env env, const char* name, napi_async_execute_callback execute, napi_async_complete_callback complete, void* data, napi_deferred* deferred, napi_async_work* work) {
+  napi_value promise, label;
+  napi_create_promise(env, deferred, &promise);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &label);
+  napi_create_async_work(env, nullptr, label, execute, complete, data, work);
+  napi_queue_async_work(env, *work);
+  return promise;
+}
+
+// Rejects `deferred` with a JS Error of `message`.
+inline void reject(napi_env env, napi_deferred deferred, const std::string& message) {
+  napi_value text, error;
+  napi_create_string_utf8(env, message.c_str(), NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, nullptr, text, &error);
+  napi_reject_deferred(env, deferred, error);
 }
 
 // The data of element j of a JS array of Float32Arrays when it is one with at least minLength values.
@@ -77,9 +97,39 @@ void defineLinearPass(napi_env env, napi_value exports);
 void* duckdbLibrary();
 void* duckdbSymbol(const char* name);
 
+// DuckDB's `duckdb_result` (duckdb.h): passed by value to duckdb_fetch_chunk.
+struct DuckResult {
+  uint64_t columnCount, rowCount, rowsChanged;
+  void* columns;
+  char* errorMessage;
+  void* internal;
+};
+typedef void* DuckChunk;
+typedef void* DuckVector;
+
+// The part of DuckDB's C API that reads a result chunk by chunk (column-read.cc, repeated-keys.cc).
+struct DuckApi {
+  DuckChunk (*fetchChunk)(DuckResult) = nullptr;
+  uint64_t (*chunkSize)(DuckChunk) = nullptr;
+  DuckVector (*chunkVector)(DuckChunk, uint64_t) = nullptr;
+  void* (*vectorData)(DuckVector) = nullptr;
+  uint64_t* (*vectorValidity)(DuckVector) = nullptr;
+  void (*destroyChunk)(DuckChunk*) = nullptr;
+  const char* (*resultError)(DuckResult*) = nullptr;
+  bool ok = false;
+};
+
+// duckdb-library.cc: that API from the library the bindings loaded (`ok` false when it is not loaded
+// or lacks a function); and the duckdb_result behind a JS value when it is the bindings' own result
+// External (recognised by its Node-API type tag), else null — also when the API is not there.
+const DuckApi& duckApi();
+DuckResult* bindingsResult(napi_env env, napi_value value);
+
 // duckdb-allocator.cc: run-time control of DuckDB's jemalloc, `duckdbDecay` and `duckdbDecaySetting`.
 void defineDuckdbAllocator(napi_env env, napi_value exports);
 // column-read.cc: a DuckDB result read into float32 columns on a worker thread, `readColumns`.
 void defineColumnRead(napi_env env, napi_value exports);
+// repeated-keys.cc: drop duplicates' first pass, the rows whose key hash another row shares, `repeatedKeys`.
+void defineRepeatedKeys(napi_env env, napi_value exports);
 
 }  // namespace lathe

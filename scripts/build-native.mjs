@@ -1,4 +1,4 @@
-// Compiles native/*.cc (mlp.cc, histograms.cc, boosting-steps.cc, normal-equations.cc, linear-pass.cc, duckdb-library.cc, duckdb-allocator.cc, column-read.cc) into dist/native/<platform>-<arch>/lathe-native.node with the machine's C++
+// Compiles native/*.cc (mlp.cc, histograms.cc, boosting-steps.cc, normal-equations.cc, linear-pass.cc, duckdb-library.cc, duckdb-allocator.cc, column-read.cc, repeated-keys.cc) into dist/native/<platform>-<arch>/lathe-native.node with the machine's C++
 // compiler and Node's own headers (N-API: no node-gyp, no downloads).
 //
 //   node scripts/build-native.mjs            the repository's build (npm run build, pretest): compiles
@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The module's sources, compiled together into one module (mlp.cc holds its Init). */
-export const nativeSources = ["mlp.cc", "histograms.cc", "boosting-steps.cc", "normal-equations.cc", "linear-pass.cc", "duckdb-library.cc", "duckdb-allocator.cc", "column-read.cc"].map((f) => join(root, "native", f));
+export const nativeSources = ["mlp.cc", "histograms.cc", "boosting-steps.cc", "normal-equations.cc", "linear-pass.cc", "duckdb-library.cc", "duckdb-allocator.cc", "column-read.cc", "repeated-keys.cc"].map((f) => join(root, "native", f));
 const nativeHeaders = ["module.h"].map((f) => join(root, "native", f));
 
 /** Where the module of this platform and architecture lives (runtime/models/native-engine.ts reads it there). */

@@ -47,12 +47,14 @@ function loadDuckdb({ file, bundled }: { file: string; bundled: boolean }): type
 
 /**
  * The few calls of DuckDB's native bindings (`@duckdb/node-bindings`, the C API one function each)
- * that the typed-column readers make on every vector of a result.
+ * that the typed-column readers make on every vector of a result, and `Database.idTable` on every
+ * vector it appends.
  */
 export interface VectorBindings {
   data_chunk_get_vector(chunk: unknown, column: number): unknown;
   vector_get_data(vector: unknown, bytes: number): Uint8Array;
   vector_get_validity(vector: unknown, bytes: number): Uint8Array | null;
+  copy_data_to_vector(vector: unknown, targetOffset: number, source: ArrayBufferLike, sourceOffset: number, bytes: number): void;
 }
 
 /**

@@ -62,6 +62,16 @@ export interface NativeColumnReadModule {
   readColumns(result: unknown, widths: Int32Array, columns: Float32Array[], ranked: boolean): Promise<number> | undefined;
 }
 
+/** drop duplicates' first pass, in `native/repeated-keys.cc` (twin: a GROUP BY of the hashes in DuckDB, runtime/data/drop-duplicates.ts). */
+export interface NativeRepeatedKeysModule {
+  /**
+   * Fetches every chunk of `result` (the client's result handle: a UBIGINT hash, then a BIGINT row
+   * id) and gives the row ids of every row whose hash another row has too (in no particular order),
+   * or undefined when DuckDB's C API or this handle cannot be used here. `expectedRows` sizes its partitions.
+   */
+  repeatedKeys(result: unknown, expectedRows: number): Promise<BigInt64Array> | undefined;
+}
+
 /** The C library's free memory given back, in `native/normal-equations.cc` (no JavaScript twin: it changes RSS, never a result). */
 export interface NativeMemoryModule {
   /** glibc's malloc_trim(0); nothing on other C libraries. */
@@ -251,6 +261,11 @@ export function nativeNarrow(): NativeNarrowModule | undefined {
 /** The native read of float columns, or undefined (as nativeBoosting). */
 export function nativeColumnRead(): NativeColumnReadModule | undefined {
   return kernels(["readColumns"], "column read") as NativeColumnReadModule | undefined;
+}
+
+/** The native search for rows whose key hash repeats, or undefined (as nativeBoosting). */
+export function nativeRepeatedKeys(): NativeRepeatedKeysModule | undefined {
+  return kernels(["repeatedKeys"], "duplicate search") as NativeRepeatedKeysModule | undefined;
 }
 
 /**

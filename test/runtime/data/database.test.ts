@@ -226,6 +226,60 @@ describe("columnar reads into typed arrays", () => {
   });
 });
 
+describe("drop duplicates' native first pass and its table of row ids", () => {
+  /** The row ids whose hash another row has too, computed here from the pairs. */
+  const repeatedOf = (pairs: { k: bigint; r: bigint }[]) => {
+    const count = new Map<bigint, number>();
+    for (const p of pairs) count.set(p.k, (count.get(p.k) ?? 0) + 1);
+    return pairs.filter((p) => count.get(p.k)! > 1).map((p) => p.r).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  };
+  const sorted = (ids: BigInt64Array) => Array.from(ids).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  it("finds every row whose hash repeats, whatever bits the hashes differ in, with row ids of any size, whatever rows it was told to expect", async () => {
+    // Hashes that differ only in their top bits (the partitions), only in their low bits (one
+    // partition, long probe runs), and both; row ids with gaps and beyond 2^32.
+    const cases = [
+      `SELECT CAST(i % 1000 AS UBIGINT) << 54 AS k, CAST(i * 3 AS BIGINT) AS r FROM range(120000) t(i) WHERE i % 1000 < 990 OR i < 1000`,
+      `SELECT CAST(i % 7 AS UBIGINT) AS k, CAST(i AS BIGINT) + 5000000000 AS r FROM range(50000) t(i)`,
+      `SELECT hash(i // 2 + (i % 5 = 0)::INT * 1000000) AS k, CAST(i AS BIGINT) AS r FROM range(150000) t(i)`,
+      `SELECT hash(i) AS k, CAST(i AS BIGINT) AS r FROM range(3) t(i)`,
+      `SELECT hash(1) AS k, CAST(i AS BIGINT) AS r FROM range(1) t(i)`,
+      `SELECT hash(i) AS k, CAST(i AS BIGINT) AS r FROM range(10) t(i) WHERE i < 0`,
+    ];
+    for (const sql of cases) {
+      const pairs = (await db.rows(`SELECT k::VARCHAR AS k, r::VARCHAR AS r FROM (${sql})`)).map((p) => ({ k: BigInt(p.k as string), r: BigInt(p.r as string) }));
+      const expected = repeatedOf(pairs);
+      for (const told of [pairs.length, 0, 10_000_000]) {
+        const found = await db.repeatedHashRows(sql, told);
+        expect(found, sql).toBeInstanceOf(BigInt64Array);
+        expect(sorted(found!), `${sql}, told ${told}`).toEqual(expected);
+      }
+    }
+    // LATHE_KERNELS=js: no native search, for the caller's GROUP BY to run.
+    expect(await withKernels("js", () => db.repeatedHashRows(cases[0], 1))).toBeUndefined();
+  });
+
+  it("refuses a result of another shape; a late error of the query fails the search", async () => {
+    await expect(db.repeatedHashRows(`SELECT hash(i) AS k FROM range(5) t(i)`, 5)).rejects.toThrow(/UBIGINT hash and a BIGINT row id/);
+    await expect(db.repeatedHashRows(`SELECT CAST(i AS BIGINT) AS k, CAST(i AS BIGINT) AS r FROM range(5) t(i)`, 5)).rejects.toThrow(/UBIGINT hash/);
+    await expect(db.repeatedHashRows(`SELECT hash(i) AS k, CAST(CASE WHEN i = 290000 THEN 'x' ELSE i::VARCHAR END AS BIGINT) AS r FROM range(300000) t(i)`, 300000)).rejects.toThrow(/Conversion|convert|cast/i);
+  });
+
+  it("writes row ids to a temporary table a vector at a time: every id, in order, none or many", async () => {
+    for (const [name, n] of [["ids_none", 0], ["ids_one", 1], ["ids_many", 5000]] as const) {
+      const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 7919n + (i % 2 ? 1n << 62n : -(1n << 40n)));
+      // A view on the middle of a larger buffer: its offset is honoured.
+      const holder = new BigInt64Array(n + 10);
+      holder.set(ids, 5);
+      await db.idTable(name, holder.subarray(5, 5 + n));
+      const back = (await db.rows(`SELECT r::VARCHAR AS r FROM ${name} ORDER BY rowid`)).map((r) => BigInt(r.r as string));
+      expect(back).toEqual(Array.from(ids));
+      expect((await db.rows(`SELECT temporary FROM duckdb_tables() WHERE table_name = '${name}'`))[0].temporary).toBe(true);
+      await db.exec(`DROP TABLE ${name}`);
+    }
+  });
+});
+
 describe("every database is locked down", () => {
   it("loads no extensions, keeps no secrets and cannot be reconfigured, but threads can be set", async () => {
     const locked = await Database.open();

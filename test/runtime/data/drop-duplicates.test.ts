@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrepareStep } from "../../../language/ast.js";
 import { parse } from "../../../language/parse.js";
 import { chainSql, dropStaged, fitAndCompile } from "../../../runtime/data/chain.js";
-import { Database } from "../../../runtime/data/database.js";
+import { Database, readsWhole } from "../../../runtime/data/database.js";
 import { fitStep } from "../../../runtime/data/steps.js";
 
 // `drop duplicates` on a staged table deletes the repeats in place (`dropDuplicatesInPlace`, which
-// groups on a hash of the rows first, then compares the candidates' columns); the
+// finds the rows whose hash repeats first — in the native module, or by DuckDB's GROUP BY with
+// LATHE_KERNELS=js — then compares the candidates' columns); the
 // query form (`compileStep`: a window numbering rows, then a sort) stays for views. Both must keep
 // the first occurrence of each row (or key) with the rows in input order, the same rows bit for bit.
 // 130,000 rows span two of DuckDB's row groups, so threads read and group them in parallel.
@@ -31,6 +32,7 @@ beforeAll(async () => {
   await db.exec(`CREATE TABLE with_rowid AS SELECT k AS rowid, x, s FROM src`);
   // Each spelling once: 'v7x' and, later, 'V7X' are one value to a case-blind collation.
   await db.exec(`CREATE TABLE collated AS SELECT i AS k, (CASE WHEN i < 500 THEN 'v' || i || 'x' ELSE 'V' || (i - 500) || 'X' END) COLLATE NOCASE AS s FROM range(1000) r(i)`);
+  await db.exec(`CREATE TABLE unique_rows AS SELECT i AS k, i / 3.0 AS x FROM range(1000) r(i)`);
   // Every repeated row repeats once (as in the bench's data), in shuffled order; the repeat of a 0 is a -0
   // and NaN is a value, both grouped as GROUP BY groups them (with the original).
   await db.exec(`CREATE TABLE pairs AS SELECT k, CASE WHEN j = 1 AND x = 0 THEN -0.0 ELSE x END AS x, s FROM (
@@ -92,7 +94,27 @@ async function bothWays(table: string, text: string) {
   return result;
 }
 
-describe("drop duplicates on a staged table", () => {
+// Both first passes, each through every case: the native search and its twin, DuckDB's GROUP BY.
+describe.each([
+  ["the native search", undefined],
+  ["DuckDB's GROUP BY (LATHE_KERNELS=js)", "js"],
+])("drop duplicates on a staged table, first pass by %s", (_, kernels) => {
+  const before = process.env.LATHE_KERNELS;
+  beforeAll(() => {
+    if (kernels) process.env.LATHE_KERNELS = kernels;
+    else delete process.env.LATHE_KERNELS;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.LATHE_KERNELS;
+    else process.env.LATHE_KERNELS = before;
+  });
+  // The DELETE's candidates: the native search's rows (a table of row ids), or the GROUP BY's groups.
+  const fromNative = /WHERE rowid IN \(SELECT r FROM "__lathe_repeats_\d+"\)/;
+
+  it("the native module is used unless LATHE_KERNELS=js (npm run build compiles it, so both passes are tested here)", () => {
+    expect(readsWhole()).toBe(!kernels);
+  });
+
   it("keeps each row's first occurrence, in input order: the rows the query form gives, in its order", async () => {
     const { staged, query, statements, rows } = await bothWays("src", "drop duplicates\nfill x with median");
     expect(statements.some((s) => s.startsWith(`DELETE FROM "__lathe_stage_`))).toBe(true);
@@ -109,15 +131,23 @@ describe("drop duplicates on a staged table", () => {
     expect((await rowsOf(`SELECT count(*) AS n FROM src`))[0].n).toBe(ROWS);
   });
 
-  it("every repeat a pair: only the pairs' two rows are compared on their columns (no second hashing of every row)", async () => {
+  it("every repeat a pair (0 and -0, NaNs): only the candidate rows are compared on their columns", async () => {
     const { staged, query, statements, rows } = await bothWays("pairs", "drop duplicates\nfill x with median");
     const del = statements.find((s) => s.startsWith("DELETE"));
-    expect(del).toMatch(/WHERE rowid IN \(SELECT f FROM/);
+    // GROUP BY: a pair's two row ids, with no second hashing of every row.
+    expect(del).toMatch(kernels ? /WHERE rowid IN \(SELECT f FROM/ : fromNative);
     expect(rows.length).toBe(ROWS / 2);
     expect(staged).toBe(query);
-    // The rows with many repeats take the path that hashes the rows again.
+    // GROUP BY: the rows with many repeats take the path that hashes the rows again.
     const many = await bothWays("src", "drop duplicates\nfill x with median");
-    expect(many.statements.find((s) => s.startsWith("DELETE"))).toMatch(/WHERE hash\(/);
+    expect(many.statements.find((s) => s.startsWith("DELETE"))).toMatch(kernels ? /WHERE hash\(/ : fromNative);
+  });
+
+  it("no row repeated: nothing is deleted", async () => {
+    const { staged, query, statements, rows } = await bothWays("unique_rows", "drop duplicates\nfill k with median");
+    expect(statements.some((s) => s.startsWith("DELETE"))).toBe(false);
+    expect(rows.length).toBe(1000);
+    expect(staged).toBe(query);
   });
 
   it("a collated column groups 'v7x' with 'V7X', as GROUP BY does, though their hashes differ", async () => {
@@ -156,6 +186,19 @@ describe("drop duplicates on a staged table", () => {
     expect(staged).toBe(query);
     const onKey = await bothWays("with_rowid", "drop duplicates on rowid\nfill x with median");
     expect(onKey.staged).toBe(onKey.query);
+  });
+
+  it("more rows than the memory budget allows the native search: DuckDB's GROUP BY (which spills) finds the repeats", async () => {
+    const saved = process.env.LATHE_TRAIN_MEMORY;
+    process.env.LATHE_TRAIN_MEMORY = "1MB";
+    try {
+      const { staged, query, statements } = await bothWays("pairs", "drop duplicates\nfill x with median");
+      expect(statements.find((s) => s.startsWith("DELETE"))).toMatch(/WHERE rowid IN \(SELECT f FROM/);
+      expect(staged).toBe(query);
+    } finally {
+      if (saved === undefined) delete process.env.LATHE_TRAIN_MEMORY;
+      else process.env.LATHE_TRAIN_MEMORY = saved;
+    }
   });
 
   it("no staged table is left behind", async () => {
