@@ -51,7 +51,7 @@ export async function dropDuplicatesInPlace(db: Database, table: string, keys: s
   try {
     const [{ n }] = await db.rows(`SELECT count(*) AS n FROM ${t}`);
     // The native search holds ≈ 32 bytes a row (DuckDB's result of hashes and row ids, then their
-    // copy in partitions), outside DuckDB's memory limit: beyond the training budget
+    // copy in partitions, outside DuckDB's memory limit): beyond the training budget
     // (docs/larger-than-memory.md) the GROUP BY, which spills to disk, finds the rows instead.
     const repeated = Number(n) * 32 <= trainMemoryBudget() ? await db.repeatedHashRows(`SELECT hash(${by}) AS k, rowid AS r FROM ${t}`, Number(n)) : undefined;
     if (repeated) {
