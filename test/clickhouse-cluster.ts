@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
 import type { PrepareStep } from "../language/ast.js";
 import { parse } from "../language/parse.js";
 import path from "node:path";
@@ -59,10 +60,9 @@ export function startCluster(portBase?: number): Cluster {
     const url = new URL(`http://127.0.0.1:${http[shard - 1]}/`);
     for (const [k, v] of Object.entries(options.params ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string> = options.auth ? { authorization: `Basic ${Buffer.from(options.auth).toString("base64")}` } : {};
-    const res = await fetch(url, { method: "POST", body: sql, headers });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`ClickHouse ${res.status}: ${text.trim()}`);
-    return text;
+    const res = await post(url, sql, headers);
+    if (res.status !== 200) throw new Error(`ClickHouse ${res.status}: ${res.text.trim()}`);
+    return res.text;
   };
   return {
     dir,
@@ -79,6 +79,25 @@ export function startCluster(portBase?: number): Cluster {
       if (r.code !== 0) throw new Error(`the ClickHouse cluster did not stop: ${r.err}`);
     },
   };
+}
+
+/**
+ * POSTs `body` on a connection of its own, closed after the answer. Not `fetch`: its pool reused a
+ * connection idle for 3–4 s, which the server (keep_alive_timeout 3 s, scripts/clickhouse-cluster.sh)
+ * was closing at that moment, and the request failed with "other side closed" (a CI run, 2026-12-02).
+ * Lathe's own client (@clickhouse/client) drops idle sockets after 2.5 s, before the server does.
+ */
+function post(url: URL, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 /** Whether the six ports of a cluster at `base` are free on loopback: a child binds each and lets go (startCluster is synchronous). */
