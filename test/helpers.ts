@@ -27,3 +27,16 @@ export function latheSync(args: string[], cwd?: string): { code: number | null; 
   const r = spawnSync(process.execPath, [path.join(repo, "bin/lathe.js"), ...args], { encoding: "utf8", timeout: 120_000, cwd });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+/** Runs `f` with the environment variable `name` set to `value` (or unset), restoring it after. */
+export async function withEnv<T>(name: string, value: string | undefined, f: () => Promise<T>): Promise<T> {
+  const before = process.env[name];
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+  try {
+    return await f();
+  } finally {
+    if (before === undefined) delete process.env[name];
+    else process.env[name] = before;
+  }
+}

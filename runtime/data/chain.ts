@@ -73,7 +73,7 @@ async function stage(db: Database, at: StagedRows, steps: AppliedStep[], staged:
     // Its input rows in order, in a table of this chain's own (never a dataset's: rows are deleted).
     if (i > start || !table) await write(i);
     const [{ Count: rows }] = await db.rows(`SELECT count(*) AS "Count" FROM ${rel}`);
-    const removed = await dropDuplicatesInPlace(db, table!, step.on.length ? step.on.map((n) => n.text) : cols);
+    const removed = await dropDuplicatesInPlace(db, table!, step.on.length ? step.on.map((n) => n.text) : cols, Number(rows));
     start = i + 1;
     // Deleted rows still take their place in the table, and every later scan skips them: when
     // most rows went, the rest are written again compactly (in the same order).

@@ -154,7 +154,7 @@ export class Database {
    * whose result handle was not checked), for the caller to ask DuckDB instead.
    */
   async repeatedHashRows(sql: string, expectedRows: number): Promise<BigInt64Array | undefined> {
-    const native = checkedBindings.has(bindingsVersion) ? nativeRepeatedKeys() : undefined;
+    const native = checkedNative(nativeRepeatedKeys);
     if (!native) return undefined;
     const found = await this.searchHashes(native, sql, expectedRows);
     // The result (16 bytes a row) is freed when V8 collects its handle, out of reach once
@@ -350,9 +350,14 @@ function prefetching<C extends { rowCount: number }>(result: { fetchChunk(): Pro
  */
 const checkedBindings = new Set(["1.5.6-r.1"]);
 
+/** A native function that takes the bindings' result handle, when the bindings' version was checked against it; else undefined. */
+function checkedNative<M>(module: () => M | undefined): M | undefined {
+  return checkedBindings.has(bindingsVersion) ? module() : undefined;
+}
+
 /** Whether reads of float columns run whole in the native module here (`wholeRead`): built, and the bindings' version checked. */
 export function readsWhole(): boolean {
-  return checkedBindings.has(bindingsVersion) && nativeColumnRead() !== undefined;
+  return checkedNative(nativeColumnRead) !== undefined;
 }
 
 /** How the native read's error begins when a result has more rows than its columns hold (native/column-read.cc). */

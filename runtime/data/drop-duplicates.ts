@@ -13,8 +13,8 @@ export function canDropInPlace(columns: string[]): boolean {
 let groupsCount = 0;
 
 /**
- * Removes, from a temporary table whose rows are in input order, every row that repeats an earlier
- * one (on `keys`: all its columns, or the `drop duplicates on` keys); gives how many went.
+ * Removes, from a temporary table whose rows are in input order (`rows` of them), every row that
+ * repeats an earlier one (on `keys`: all its columns, or the `drop duplicates on` keys); gives how many went.
  *
  * The table keeps the first occurrence of each row and the rest in place, so its rows stay in input
  * order without a sort, and nothing but the removed rows' ids is written: the same rows, in the same
@@ -37,7 +37,7 @@ let groupsCount = 0;
  * is found by hashing the rows again. Both delete the same rows.
  * Never for a table a user's dataset lives in: the rows are deleted.
  */
-export async function dropDuplicatesInPlace(db: Database, table: string, keys: string[]): Promise<number> {
+export async function dropDuplicatesInPlace(db: Database, table: string, keys: string[], rows: number): Promise<number> {
   const t = ident(table);
   const by = keys.map(ident).join(", ");
   const byColumns = async (where: string) =>
@@ -49,11 +49,10 @@ export async function dropDuplicatesInPlace(db: Database, table: string, keys: s
   const groupsName = `__lathe_repeats_${++groupsCount}`;
   const groups = ident(groupsName);
   try {
-    const [{ n }] = await db.rows(`SELECT count(*) AS n FROM ${t}`);
     // The native search holds ≈ 32 bytes a row (DuckDB's result of hashes and row ids, then their
     // copy in partitions, outside DuckDB's memory limit): beyond the training budget
     // (docs/larger-than-memory.md) the GROUP BY, which spills to disk, finds the rows instead.
-    const repeated = Number(n) * 32 <= trainMemoryBudget() ? await db.repeatedHashRows(`SELECT hash(${by}) AS k, rowid AS r FROM ${t}`, Number(n)) : undefined;
+    const repeated = rows * 32 <= trainMemoryBudget() ? await db.repeatedHashRows(`SELECT hash(${by}) AS k, rowid AS r FROM ${t}`, rows) : undefined;
     if (repeated) {
       if (!repeated.length) return 0;
       await db.idTable(groupsName, repeated);

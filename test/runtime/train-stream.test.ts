@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "../../api/session.js";
-import { repo, tempDir } from "../helpers.js";
+import { repo, tempDir, withEnv } from "../helpers.js";
 
 // 50,000 rows of six features from hashes (no files), a binary, a three-class and a numeric target.
 const features = Array.from({ length: 6 }, (_, j) => `(hash(i * 7 + ${j}) % 10000) / 10000.0 - 0.5 AS f${j}`).join(", ");
@@ -22,17 +22,7 @@ const models: [string, string][] = [
 const programOf = (list: [string, string][]) => `${source}\n${list.map(([name, model]) => `model ${name} = ${model}\nevaluate ${name} on test`).join("\n")}`;
 
 /** Runs `f` with LATHE_TRAIN_MEMORY set to `budget` (or unset), restoring it after. */
-async function withBudget<T>(budget: string | undefined, f: () => Promise<T>): Promise<T> {
-  const before = process.env.LATHE_TRAIN_MEMORY;
-  if (budget === undefined) delete process.env.LATHE_TRAIN_MEMORY;
-  else process.env.LATHE_TRAIN_MEMORY = budget;
-  try {
-    return await f();
-  } finally {
-    if (before === undefined) delete process.env.LATHE_TRAIN_MEMORY;
-    else process.env.LATHE_TRAIN_MEMORY = before;
-  }
-}
+const withBudget = <T>(budget: string | undefined, f: () => Promise<T>): Promise<T> => withEnv("LATHE_TRAIN_MEMORY", budget, f);
 
 // One session for the in-process tests: each run recomputes its steps (no step cache without a record).
 let session: Session;

@@ -60,7 +60,8 @@ describe("rows read from a CSV into a table", () => {
         await db.exec(`CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM ${read(buffer)}`);
         const [{ got }] = await db.rows(`SELECT bit_xor(hash(rowid, id, amount, category)) AS got FROM staged`);
         expect(got).toBe(expected);
-        expect(await dropDuplicatesInPlace(db, "staged", ["id", "amount", "category"])).toBe(Math.ceil(150000 / 19));
+        const [{ n }] = await db.rows(`SELECT count(*) AS n FROM staged`);
+        expect(await dropDuplicatesInPlace(db, "staged", ["id", "amount", "category"], Number(n))).toBe(Math.ceil(150000 / 19));
         kept.push((await db.rows(`SELECT bit_xor(hash(n, id, amount, category)) AS h FROM (SELECT row_number() OVER () AS n, * FROM staged)`))[0].h);
       }
       expect(kept[0]).toBe(kept[1]);

@@ -5,6 +5,7 @@ import { nativeColumnRead } from "../../../runtime/models/native-engine.js";
 import { bindingsVersion } from "../../../runtime/data/duckdb-module.js";
 import { ident } from "../../../runtime/sql/quote.js";
 import { readMatrix, readRows, readTarget, type Relation } from "../../../runtime/train-data.js";
+import { withEnv } from "../../helpers.js";
 
 let db: Database;
 beforeAll(async () => {
@@ -14,16 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 /** Runs `f` with LATHE_KERNELS set to `kernels` (`js`: the JavaScript twins), restoring it after. */
-async function withKernels<T>(kernels: string, f: () => Promise<T>): Promise<T> {
-  const saved = process.env.LATHE_KERNELS;
-  process.env.LATHE_KERNELS = kernels;
-  try {
-    return await f();
-  } finally {
-    if (saved === undefined) delete process.env.LATHE_KERNELS;
-    else process.env.LATHE_KERNELS = saved;
-  }
-}
+const withKernels = <T>(kernels: string, f: () => Promise<T>): Promise<T> => withEnv("LATHE_KERNELS", kernels, f);
 const ds: Relation = { relation: ident("t"), columns: ["i", "half", "m", "label"], rows: 10_000, expansions: {} };
 
 describe("columnar reads into typed arrays", () => {

@@ -4,6 +4,7 @@ import { parse } from "../../../language/parse.js";
 import { chainSql, dropStaged, fitAndCompile } from "../../../runtime/data/chain.js";
 import { Database, readsWhole } from "../../../runtime/data/database.js";
 import { fitStep } from "../../../runtime/data/steps.js";
+import { withEnv } from "../../helpers.js";
 
 // `drop duplicates` on a staged table deletes the repeats in place (`dropDuplicatesInPlace`, which
 // finds the rows whose hash repeats first — in the native module, or by DuckDB's GROUP BY with
@@ -189,16 +190,9 @@ describe.each([
   });
 
   it("more rows than the memory budget allows the native search: DuckDB's GROUP BY (which spills) finds the repeats", async () => {
-    const saved = process.env.LATHE_TRAIN_MEMORY;
-    process.env.LATHE_TRAIN_MEMORY = "1MB";
-    try {
-      const { staged, query, statements } = await bothWays("pairs", "drop duplicates\nfill x with median");
-      expect(statements.find((s) => s.startsWith("DELETE"))).toMatch(/WHERE rowid IN \(SELECT f FROM/);
-      expect(staged).toBe(query);
-    } finally {
-      if (saved === undefined) delete process.env.LATHE_TRAIN_MEMORY;
-      else process.env.LATHE_TRAIN_MEMORY = saved;
-    }
+    const { staged, query, statements } = await withEnv("LATHE_TRAIN_MEMORY", "1MB", () => bothWays("pairs", "drop duplicates\nfill x with median"));
+    expect(statements.find((s) => s.startsWith("DELETE"))).toMatch(/WHERE rowid IN \(SELECT f FROM/);
+    expect(staged).toBe(query);
   });
 
   it("no staged table is left behind", async () => {
