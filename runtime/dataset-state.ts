@@ -38,4 +38,10 @@ export interface DatasetState {
    * read instead of sorting (`Database.float32Columns` `ranked`). Valid while the view is.
    */
   ranked?: string;
+  /**
+   * `ranked` cut into disjoint runs of the root's rows, whose rows together are `ranked`'s: read at
+   * once on connections of their own (`Database.float32Columns`), each on a DuckDB thread, where
+   * `ranked` runs on one (a split's part pairs rows with their keys by position: `rankedPartRows`).
+   */
+  rankedPieces?: string[];
 }

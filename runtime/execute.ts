@@ -517,7 +517,10 @@ export class Executor {
         await this.db.exec(`ALTER TABLE ${ident(`${view}__lathe_tmp`)} RENAME TO ${ident(view)}`);
         // A table now: what its view read through (a split's keys) may go, and so does its unsorted form.
         await this.disown(view);
-        if (state) delete state.ranked;
+        if (state) {
+          delete state.ranked;
+          delete state.rankedPieces;
+        }
       }
     }
     this.concrete.delete(name);
@@ -553,7 +556,7 @@ export class Executor {
     const columns = cols.map((c) => c.name);
     const expansions = Object.fromEntries(Object.entries(how.expansions).filter(([, v]) => v.every((c) => columns.includes(c))));
     const rawTypes = how.rawTypes ?? Object.fromEntries(cols.map((c) => [c.name, c.type]));
-    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform, rawTypes, ...(how.lazy ? { lazy: { file: how.file, span: how.lazy.span } } : {}), ...(how.ranked ? { ranked: how.ranked } : {}) };
+    const state: DatasetState = { name, relation: q, columns, rows: Number(n), expansions, transform: how.transform, rawTypes, ...(how.lazy ? { lazy: { file: how.file, span: how.lazy.span } } : {}), ...(how.ranked ? { ranked: how.ranked } : {}), ...(how.ranked && how.rankedPieces ? { rankedPieces: how.rankedPieces } : {}) };
     this.datasets.set(name, state);
     return state;
   }

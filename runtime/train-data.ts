@@ -20,6 +20,8 @@ export interface Relation {
    * (`rankColumn`): a split's part kept as a view (`rankedPartRows`), read without sorting it.
    */
   ranked?: string;
+  /** `ranked` in pieces read at once, each on a DuckDB thread (`DatasetState.rankedPieces`). */
+  rankedPieces?: string[];
 }
 
 /** The rows of `ds` for a query whose answer does not depend on their order (distinct values, counts): unsorted when it can. */
@@ -29,7 +31,10 @@ export function unordered(ds: Relation): string {
 
 /** Reads `select` (FLOAT expressions) over every row of `ds` in its order: each row put at its rank when it has them, not sorted. */
 function readOrdered(db: Database, ds: Relation, select: string): Promise<{ n: number; columns: Float32Array[] }> {
-  if (ds.ranked) return db.float32Columns(`SELECT ${select}, ${rankColumn} FROM (${ds.ranked})`, { rows: ds.rows, shared: true, ranked: true });
+  if (ds.ranked) {
+    const pieces = (ds.rankedPieces ?? [ds.ranked]).map((piece) => `SELECT ${select}, ${rankColumn} FROM (${piece})`);
+    return db.float32Columns(pieces.length === 1 ? pieces[0] : pieces, { rows: ds.rows, shared: true, ranked: true });
+  }
   return db.float32Columns(`SELECT ${select} FROM ${ds.relation}`, { rows: ds.rows, shared: true });
 }
 

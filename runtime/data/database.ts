@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBResult, DuckDBTypeId, DuckDBValueConverter, JS } from "@duckdb/node-api";
 import { bindingsVersion, duckdb, vectorBindings } from "./duckdb-module.js";
 import { promptDuckdbAllocator } from "./duckdb-allocator.js";
 import { ChunkRelease } from "./young-collection.js";
@@ -92,59 +92,69 @@ export class Database {
    * With `rows` (or `ranked`) and only float columns, the native module reads the result whole on a
    * worker thread (`wholeRead`); the chunk loop here is its twin.
    */
-  async float32Columns(sql: string, opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
+  async float32Columns(sql: string | string[], opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
     promptDuckdbAllocator();
     const make = (n: number) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
     const release = new ChunkRelease();
-    const read = opts.ranked ? await this.rankedColumns(sql, make, opts.rows ?? NaN, release) : await this.typedColumns(sql, make, release, opts.rows);
+    if (typeof sql !== "string" && !opts.ranked) throw new Error("only a ranked read is read in pieces");
+    // A ranked read (a split's part: a positional join, which DuckDB runs on one thread anyway) with
+    // DuckDB on one thread: the fetching thread then computes its rows itself, where with more threads
+    // a background one produced them into a buffer and the two took turns (5M rows, 3.5M × 12 in two
+    // pieces: 0.72–0.84 s on one thread, 1.07–1.46 s and twice the CPU on two: bench/RESULTS.md).
+    const read = opts.ranked ? await this.oneThread(() => this.rankedColumns(typeof sql === "string" ? [sql] : sql, make, opts.rows ?? NaN, release)) : await this.typedColumns(sql as string, make, release, opts.rows);
     // Settled here, where the read's result (and its last chunks) are out of reach.
     await release.settle();
     return read;
   }
 
   /**
-   * float32Columns of a query whose last column (UINTEGER) is each row's rank: its position in the
-   * order the caller wants, 0 to `rows` − 1, each once. Rows come in whatever order DuckDB gives
-   * them and each is put at its rank, so a relation kept in an order (a split's part, `rankedPartRows`)
-   * is read in that order without DuckDB sorting it (a sort holds the rows once more while it runs).
+   * float32Columns of queries (`pieces`: one, or disjoint pieces of one relation) whose last column
+   * (UINTEGER) is each row's rank: its position in the order the caller wants, 0 to `rows` − 1, each
+   * once among all the pieces. Rows come in whatever order DuckDB gives them and each is put at its
+   * rank, so a relation kept in an order (a split's part, `rankedPartRows`) is read in that order
+   * without DuckDB sorting it (a sort holds the rows once more while it runs). Where the native
+   * module reads, the pieces run at once, each on a connection of its own (a query runs on one
+   * connection, and a positional join on one thread of it: `DatasetState.rankedPieces`), their rows
+   * put into the same columns; otherwise one after the other. The columns are the same either way.
    */
-  private async rankedColumns(sql: string, make: (n: number) => Float32Array, rows: number, release: ChunkRelease): Promise<{ n: number; columns: Float32Array[] }> {
+  private async rankedColumns(pieces: string[], make: (n: number) => Float32Array, rows: number, release: ChunkRelease): Promise<{ n: number; columns: Float32Array[] }> {
     if (!Number.isInteger(rows)) throw new Error("a ranked read needs its row count");
-    const result = await this.connection.stream(sql);
-    const k = result.columnCount - 1;
-    if (k < 0 || result.columnTypeId(k) !== duckdb.DuckDBTypeId.UINTEGER) throw new Error("a ranked read's last column must be its UINTEGER rank");
-    const widths = floatWidths(result).slice(0, k);
-    const columns = Array.from({ length: k }, () => make(Math.max(1, rows)));
-    const whole = wholeRead(result, widths, columns, true);
-    if (whole) {
-      const n = await whole;
-      if (n !== rows) throw new Error(`a ranked read gave ${n} rows of ${rows}`);
-      return { n, columns: rows === 0 ? columns.map(() => make(0)) : columns };
-    }
-    // Each chunk is copied as it comes into these, then scattered to its ranks.
-    let staging = Array.from({ length: k }, () => new Float32Array(2048));
-    let ranks = new Uint32Array(2048);
+    let shape: { widths: number[]; columns: Float32Array[] } | undefined;
+    const columnsOf = (result: DuckDBResult) => {
+      const k = result.columnCount - 1;
+      if (k < 0 || result.columnTypeId(k) !== duckdb.DuckDBTypeId.UINTEGER) throw new Error("a ranked read's last column must be its UINTEGER rank");
+      const widths = floatWidths(result).slice(0, k);
+      shape ??= { widths, columns: Array.from({ length: k }, () => make(Math.max(1, rows))) };
+      if (widths.join() !== shape.widths.join()) throw new Error("the pieces of a ranked read differ in their columns");
+      return shape;
+    };
     let n = 0;
-    await eachChunk(result, (chunk, m) => {
-      if (m > ranks.length) {
-        staging = staging.map(() => new Float32Array(m));
-        ranks = new Uint32Array(m);
+    const native = readsWhole() ? nativeColumnRead() : undefined;
+    if (native) {
+      const connections = await this.connections(pieces.length);
+      const results = await settledAll(pieces.map((sql, i) => connections[i].stream(sql)));
+      const { widths, columns } = results.map(columnsOf)[0];
+      const handles = results.map((result) => (result as unknown as { result: unknown }).result);
+      const whole = widths.length && widths.every((w) => w > 0) ? native.readRanked(handles, Int32Array.from(widths), columns, pieces.length) : undefined;
+      if (whole) n = await whole;
+      else for (const result of results) n += await rankedChunks(result, widths, columns, rows, release);
+    } else
+      for (const sql of pieces) {
+        const result = await this.connection.stream(sql);
+        const { widths, columns } = columnsOf(result);
+        n += await rankedChunks(result, widths, columns, rows, release);
       }
-      copyChunk(chunk, staging, 0, widths);
-      const raw = vectorBindings.data_chunk_get_vector(chunk.chunk, k);
-      const data = vectorBindings.vector_get_data(raw, m * 4);
-      ranks.set(data.byteOffset % 4 ? new Uint32Array(data.slice(0, m * 4).buffer) : new Uint32Array(data.buffer, data.byteOffset, m));
-      for (let i = 0; i < m; i++) if (ranks[i] >= rows) throw new Error(`a rank beyond the ${rows} rows of a ranked read`);
-      for (let j = 0; j < k; j++) {
-        const from = staging[j];
-        const to = columns[j];
-        for (let i = 0; i < m; i++) to[ranks[i]] = from[i];
-      }
-      release.done(m * (rowBytes(widths) + 4));
-      n += m;
-    });
     if (n !== rows) throw new Error(`a ranked read gave ${n} rows of ${rows}`);
+    const columns = shape!.columns;
     return { n, columns: rows === 0 ? columns.map(() => make(0)) : columns };
+  }
+
+  private readers: DuckDBConnection[] = [];
+
+  /** This database's connection and more of the same instance, `count` in all: the extra ones opened on first use and kept. */
+  private async connections(count: number): Promise<DuckDBConnection[]> {
+    while (this.readers.length < count - 1) this.readers.push(await this.instance.connect());
+    return [this.connection, ...this.readers.slice(0, count - 1)];
   }
 
   /**
@@ -211,7 +221,7 @@ export class Database {
     let cap = rows !== undefined ? Math.max(1, rows) : Math.max(1024, Math.min(1 << 16, Math.floor((1 << 22) / Math.max(1, k))));
     let columns = Array.from({ length: k }, () => make(cap));
     // A known row count: no growth, so the whole read can run in the native module.
-    const whole = rows !== undefined && columns[0] instanceof Float32Array ? wholeRead(result, widths, columns as Float32Array[], false) : undefined;
+    const whole = rows !== undefined && columns[0] instanceof Float32Array ? wholeRead(result, widths, columns as Float32Array[]) : undefined;
     let n = 0;
     if (whole) {
       try {
@@ -314,10 +324,12 @@ export class Database {
    */
   interrupt(): void {
     this.connection.interrupt();
+    for (const reader of this.readers) reader.interrupt();
   }
 
-  /** Closes the connection and the instance. */
+  /** Closes the connections and the instance. */
   close(): void {
+    for (const reader of this.readers) reader.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }
@@ -370,9 +382,48 @@ const moreRows = "a read gave more than the";
  * chunk by a promise and the main thread and DuckDB's took turns ≈ 100 times for 140k rows (on a
  * loaded machine each turn waited for a core: bench/RESULTS.md, 2026-12-02).
  */
-function wholeRead(result: object, widths: number[], columns: Float32Array[], ranked: boolean): Promise<number> | undefined {
+function wholeRead(result: object, widths: number[], columns: Float32Array[]): Promise<number> | undefined {
   if (!widths.length || !widths.every((w) => w > 0) || !readsWhole()) return undefined;
-  return nativeColumnRead()!.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, ranked);
+  return nativeColumnRead()!.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, false);
+}
+
+/**
+ * Reads a result of float columns and a UINTEGER rank (`Database.rankedColumns`) into `columns`, each
+ * row at its rank, chunk by chunk (the twin of the native `readRanked`). The rows it read.
+ */
+async function rankedChunks(result: DuckDBResult, widths: number[], columns: Float32Array[], rows: number, release: ChunkRelease): Promise<number> {
+  const k = widths.length;
+  // Each chunk is copied as it comes into these, then scattered to its ranks.
+  let staging = Array.from({ length: k }, () => new Float32Array(2048));
+  let ranks = new Uint32Array(2048);
+  let n = 0;
+  await eachChunk(result, (chunk, m) => {
+    if (m > ranks.length) {
+      staging = staging.map(() => new Float32Array(m));
+      ranks = new Uint32Array(m);
+    }
+    copyChunk(chunk, staging, 0, widths);
+    const raw = vectorBindings.data_chunk_get_vector(chunk.chunk, k);
+    const data = vectorBindings.vector_get_data(raw, m * 4);
+    ranks.set(data.byteOffset % 4 ? new Uint32Array(data.slice(0, m * 4).buffer) : new Uint32Array(data.buffer, data.byteOffset, m));
+    for (let i = 0; i < m; i++) if (ranks[i] >= rows) throw new Error(`a rank beyond the ${rows} rows of a ranked read`);
+    for (let j = 0; j < k; j++) {
+      const from = staging[j];
+      const to = columns[j];
+      for (let i = 0; i < m; i++) to[ranks[i]] = from[i];
+    }
+    release.done(m * (rowBytes(widths) + 4));
+    n += m;
+  });
+  return n;
+}
+
+/** The values of promises that all settle, or the first one's error once every one has settled (none left running). */
+async function settledAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** Calls `each` with every chunk of a result that has rows (and its row count), in order, the next fetched while one is handled. */

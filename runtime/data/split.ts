@@ -150,8 +150,35 @@ export function rankedKeysSql(input: string, columns: TypedColumn[], spec: Split
  * table of the part's keys at every read (5M rows: a DISTINCT of the training labels 2.2 s, by
  * position 0.3–0.5 s).
  */
-export function rankedPartRows(input: string, keys: string, name: string): string {
-  return `(SELECT * EXCLUDE (${ident(partColumn)}) FROM (SELECT * FROM ${input} POSITIONAL JOIN ${keys}) WHERE ${ident(partColumn)} = ${literal(name)})`;
+export function rankedPartRows(input: string, keys: string, name: string, piece?: RowPiece): string {
+  const rows = piece ? piece.rows : input;
+  const keyRows = piece ? `(SELECT * FROM ${keys} WHERE rowid >= ${piece.keys[0]} AND rowid < ${piece.keys[1]})` : keys;
+  return `(SELECT * EXCLUDE (${ident(partColumn)}) FROM (SELECT * FROM ${rows} POSITIONAL JOIN ${keyRows}) WHERE ${ident(partColumn)} = ${literal(name)})`;
+}
+
+/**
+ * A range of the rows before a split, for `rankedPartRows` to pair with the same range of the keys:
+ * `rows`, the rows before the split computed from the root's rows whose rowid is in a range
+ * (`rowidRange`), and `keys`, the positions [from, to) of their keys in the keys table (which holds
+ * one row per row before the split, in the root's order). The steps before a view split keep or drop
+ * rows one by one (`carriesRowId`), so a range of the root gives a run of consecutive keys.
+ */
+export interface RowPiece {
+  rows: string;
+  keys: [number, number];
+}
+
+/**
+ * How many rows before the split (`ids`: carrying the root's rowid, `withRowId`) come from root rows
+ * whose rowid is below each of `cuts`: where each range of the root's rows starts among the keys.
+ */
+export function rowsBelowSql(ids: string, cuts: number[]): string {
+  return `SELECT ${cuts.map((c, i) => `count(*) FILTER (WHERE ${idColumn} < ${c}) AS below${i}`).join(", ")} FROM ${ids}`;
+}
+
+/** The rows of a table whose rowid is in [from, to): DuckDB skips the rest of the table when it scans. */
+export function rowidRange(table: string, from: number, to: number): string {
+  return `(SELECT * FROM ${table} WHERE rowid >= ${from} AND rowid < ${to})`;
 }
 
 /** One part's rows in the part's order (as `partSql` gives them), from `rankedPartRows`: sorted when read. */

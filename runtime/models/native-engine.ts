@@ -60,6 +60,14 @@ export interface NativeColumnReadModule {
    * promise of the rows read, or undefined when DuckDB's C API or this handle cannot be used here.
    */
   readColumns(result: unknown, widths: Int32Array, columns: Float32Array[], ranked: boolean): Promise<number> | undefined;
+  /**
+   * A ranked read of several results at once (pieces of one relation, each on a connection of its
+   * own; one is fine), each fetched on a worker thread of its own, every row's values put at its
+   * rank in `columns` (each rank once among all the results). Many rows of several columns are
+   * written in arrival order and then put in rank order a column at a time, by `permuters` workers.
+   * A promise of the rows read, or undefined when DuckDB's C API or a handle cannot be used here.
+   */
+  readRanked(results: unknown[], widths: Int32Array, columns: Float32Array[], permuters: number): Promise<number> | undefined;
 }
 
 /** drop duplicates' first pass, in `native/repeated-keys.cc` (twin: a GROUP BY of the hashes in DuckDB, runtime/data/drop-duplicates.ts). */
@@ -260,7 +268,7 @@ export function nativeNarrow(): NativeNarrowModule | undefined {
 
 /** The native read of float columns, or undefined (as nativeBoosting). */
 export function nativeColumnRead(): NativeColumnReadModule | undefined {
-  return kernels(["readColumns"], "column read") as NativeColumnReadModule | undefined;
+  return kernels(["readColumns", "readRanked"], "column read") as NativeColumnReadModule | undefined;
 }
 
 /** The native search for rows whose key hash repeats, or undefined (as nativeBoosting). */

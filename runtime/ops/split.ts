@@ -1,5 +1,5 @@
 import { chainSql, fitChain, formatChain } from "../data/chain.js";
-import { carriesRowId, joinedRows, keyedRows, keyedSplit, partChunks, partColumn, partRowsSql, partSql, rankColumn, rankedKeysSql, rankedPartRows, sortedPartRows, splitHash, splitKeysSql, splitSql, withRowId, type SplitHash, type SplitSpec } from "../data/split.js";
+import { carriesRowId, joinedRows, keyedRows, keyedSplit, partChunks, partColumn, partRowsSql, partSql, rankColumn, rankedKeysSql, rankedPartRows, rowidRange, rowsBelowSql, sortedPartRows, splitHash, splitKeysSql, splitSql, withRowId, type RowPiece, type SplitHash, type SplitSpec } from "../data/split.js";
 import type { TypedColumn } from "../sql/dialect.js";
 import type { Transform } from "../transform.js";
 import { expansions, isFitted, learnsInAnyOrder, type AppliedStep } from "../data/steps.js";
@@ -119,7 +119,10 @@ export const split: OpDefinition<SplitStep> = {
     const splitTable = ctx.tempName("split");
     const trainTable = ctx.tempName("split_train");
     const ids = keyed && carriesRowId(step.pre) && (await hasRowId(ctx, root.relation, root.columns)) ? chainSql(withRowId(root.relation), preApplied, root.columns) : undefined;
-    if (ids && step.viewParts) return viewSplit(ctx, step, { rows: `(${pre.sql})`, ids: `(${ids.sql})`, assign, spec, typed, columns: pre.columns, rootTransform, preApplied, keys: splitTable });
+    if (ids && step.viewParts) {
+      const rowsOf = (table: string) => `(${chainSql(table, preApplied, root.columns).sql})`;
+      return viewSplit(ctx, step, { rows: `(${pre.sql})`, rowsOf, ids: `(${ids.sql})`, assign, spec, typed, columns: pre.columns, rootTransform, preApplied, keys: splitTable });
+    }
     if (keyed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${splitKeysSql(`(${(ids ?? pre).sql})`, typed, spec, ids !== undefined)}`);
     if (hashed) await ctx.db.exec(`CREATE OR REPLACE TABLE ${ident(splitTable)} AS ${assign}`);
     const assigned = ids ? joinedRows(`(${ids.sql})`, ident(splitTable)) : keyed ? keyedRows(`(${pre.sql})`, ident(splitTable)) : hashed ? ident(splitTable) : `(${assign})`;
@@ -192,7 +195,7 @@ export const split: OpDefinition<SplitStep> = {
  * beside the root (5M rows: ≈ 570 MB more at the split's peak). The keys table goes with the last
  * view; the root lives as long as a part is read (`planLifetimes`).
  */
-async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, how: { rows: string; ids: string; assign: string; spec: SplitSpec; typed: TypedColumn[]; columns: string[]; rootTransform: Transform; preApplied: AppliedStep[]; keys: string }): Promise<StepResult> {
+async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], step: SplitStep, how: { rows: string; rowsOf: (table: string) => string; ids: string; assign: string; spec: SplitSpec; typed: TypedColumn[]; columns: string[]; rootTransform: Transform; preApplied: AppliedStep[]; keys: string }): Promise<StepResult> {
   const root = ctx.dataset(step.root);
   const keys = ident(how.keys);
   let owned = false;
@@ -205,12 +208,14 @@ async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], ste
     const transform = [...how.rootTransform, ...columnSteps(how.preApplied), ...columnSteps(applied)];
     const prepared = [...new Set([...how.rootTransform, ...columnSteps(how.preApplied)].flatMap((a) => stepOutputs(a.step)))];
     const ranks = applied.every((a) => rankKeeping.has(a.step.kind));
+    const pieces = ranks ? await rowPieces(ctx, root.relation, how, [...counts.values()].reduce((a, b) => a + b, 0)) : undefined;
     for (const p of step.parts) {
       const chain = chainSql(sortedPartRows(how.rows, keys, p.name), applied, how.columns);
       if (applied.length) ctx.options.onSql?.({ id: step.id, label: step.label, title: `view ${p.name}: steps fitted on ${step.train}, constants inlined`, sql: formatChain(chain, applied) });
-      const ranked = ranks ? chainSql(rankedPartRows(how.rows, keys, p.name), applied, [...how.columns, rankColumn]).sql : undefined;
+      const rankedSql = (piece?: RowPiece) => chainSql(rankedPartRows(how.rows, keys, p.name, piece), applied, [...how.columns, rankColumn]).sql;
+      const ranked = ranks ? { ranked: rankedSql(), ...(pieces ? { rankedPieces: pieces.map(rankedSql) } : {}) } : {};
       // Steps that keep every row keep the keys' count; after one that drops rows the view is counted.
-      const ds = await ctx.materialise(p.name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, viewOf: step.root, owns: [keys], ...(ranks ? { rows: rows(p.name), ranked } : {}) });
+      const ds = await ctx.materialise(p.name, chain.sql, { expansions: { ...root.expansions, ...expansions(applied) }, transform, rawTypes: root.rawTypes, viewOf: step.root, owns: [keys], ...(ranks ? { rows: rows(p.name), ...ranked } : {}) });
       owned = true;
       ds.raw = { sql: partSql(`(${how.assign})`, p.name, how.spec), prepared };
       if (p.name === step.train && ds.rows === 0) throw new DataError(`the training part \`${step.train}\` of the split is empty`, undefined, "empty-part");
@@ -219,6 +224,34 @@ async function viewSplit(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], ste
   } finally {
     if (!owned) await ctx.db.exec(`DROP TABLE IF EXISTS ${keys}`);
   }
+}
+
+/**
+ * The fewest root rows a piece of a view part's read covers (`rowPieces`); LATHE_PIECE_ROWS sets it
+ * (tests: pieces of a few rows).
+ */
+function pieceRows(): number {
+  const set = Number(process.env.LATHE_PIECE_ROWS);
+  return Number.isInteger(set) && set > 0 ? set : 1 << 18;
+}
+
+/**
+ * The rows before a view split cut into one range of the root's rows per DuckDB thread (at least
+ * `pieceRows` rows each), each with its run of keys, or undefined for a root too small to cut. A
+ * part's rows pair each row with its keys by position (`rankedPartRows`), which DuckDB runs on one
+ * thread whatever it has; a read of each piece on a connection of its own (`rankedPieces`) runs them
+ * on all of them (5M rows, 3.5M × 12 read: bench/RESULTS.md). The cuts are the root's rowids at
+ * equal steps; the keys of each range are counted once here, for every part and every read.
+ */
+async function rowPieces(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], root: string, how: { rowsOf: (table: string) => string; ids: string }, keyRows: number): Promise<RowPiece[] | undefined> {
+  const [{ threads, end }] = await ctx.db.rows(`SELECT current_setting('threads')::INTEGER AS threads, coalesce(max(rowid) + 1, 0) AS "end" FROM ${root}`);
+  const n = Math.min(Number(threads), Math.floor(Number(end) / pieceRows()));
+  if (!(n >= 2)) return undefined;
+  const cuts = Array.from({ length: n - 1 }, (_, i) => Math.round((Number(end) * (i + 1)) / n));
+  const [below] = await ctx.db.rows(rowsBelowSql(how.ids, cuts));
+  const starts = [0, ...cuts.map((_, i) => Number(below[`below${i}`])), keyRows];
+  const bounds = [0, ...cuts, Number(end)];
+  return cuts.concat(0).map((_, i) => ({ rows: how.rowsOf(rowidRange(root, bounds[i], bounds[i + 1])), keys: [starts[i], starts[i + 1]] }));
 }
 
 /** Whether a relation is a table with a rowid (a dataset may be a view: a lazy source, a streamed prepare), which no column of its own named rowid hides. */

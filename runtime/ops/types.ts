@@ -252,6 +252,8 @@ export interface MaterialiseOptions {
   owns?: string[];
   /** For a view kept in an order (a split's part): the same rows unsorted with their rank (`DatasetState.ranked`). */
   ranked?: string;
+  /** `ranked` in pieces (`DatasetState.rankedPieces`). */
+  rankedPieces?: string[];
 }
 
 /** What this run did to the registry, so a later statement acts on this run's own versions. */

@@ -49,6 +49,52 @@ describe("columnar reads into typed arrays", () => {
     await expect(db.float32Columns(`SELECT 1.0 AS v`, { rows: 1, ranked: true })).rejects.toThrow(/UINTEGER rank/);
   });
 
+  it("reads a ranked read's pieces at once into the same columns (the one read's columns, native or not); a piece's error once every piece has stopped; pieces that differ refused", async () => {
+    // A table the other connections see (a TEMP table is one connection's own), its rows in three pieces.
+    await db.exec(`CREATE TABLE shuffled AS SELECT i, CAST((i * 7919) % 10000 AS UINTEGER) AS r FROM range(10_000) t(i)`);
+    const piece = (from: number, to: number, extra = "") => `SELECT CAST(i AS DOUBLE) * 1.1 AS a, CASE WHEN i % 999 = 0 THEN NULL ELSE CAST(-i AS FLOAT) END AS b, r FROM shuffled WHERE i >= ${from} AND i < ${to}${extra}`;
+    const pieces = [piece(0, 3_000), piece(3_000, 3_000), piece(3_000, 10_000)];
+    const whole = await db.float32Columns(piece(0, 10_000), { rows: 10_000, ranked: true });
+    const atOnce = await db.float32Columns(pieces, { rows: 10_000, ranked: true, shared: true });
+    const inJs = await withKernels("js", () => db.float32Columns(pieces, { rows: 10_000, ranked: true }));
+    expect(atOnce.n).toBe(10_000);
+    expect(atOnce.columns[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(atOnce.columns.map((c) => [...c])).toEqual(whole.columns.map((c) => [...c]));
+    expect(inJs.columns.map((c) => [...c])).toEqual(whole.columns.map((c) => [...c]));
+    expect(Number.isNaN(atOnce.columns[1][(999 * 7919) % 10_000])).toBe(true);
+    const late = [piece(0, 5_000), `SELECT CAST(CASE WHEN i = 9_000 THEN error('boom at 9000') ELSE i END AS DOUBLE) AS a, CAST(i AS FLOAT) AS b, r FROM shuffled WHERE i >= 5000`];
+    await expect(db.float32Columns(late, { rows: 10_000, ranked: true })).rejects.toThrow(/boom at 9000/);
+    await expect(db.float32Columns([piece(0, 5_000), piece(5_000, 9_000)], { rows: 10_000, ranked: true })).rejects.toThrow(/gave 9000 rows of 10000/);
+    await expect(db.float32Columns([piece(0, 5_000), `SELECT 1.0 AS a, r FROM shuffled WHERE i >= 5000`], { rows: 10_000, ranked: true })).rejects.toThrow(/differ in their columns/);
+    // Every connection is free again: the pieces read once more.
+    expect((await db.float32Columns(pieces, { rows: 10_000, ranked: true })).columns.map((c) => [...c])).toEqual(whole.columns.map((c) => [...c]));
+    await expect(db.float32Columns(pieces, { rows: 10_000 })).rejects.toThrow(/only a ranked read/);
+    await db.exec("DROP TABLE shuffled");
+  });
+
+  it("reads many rows of many columns ranked in arrival order, then puts them in rank order a column at a time: the chunk loop's columns, whole or in pieces", async () => {
+    // 700,000 rows × 12 columns (33.6 MB of float32: over the size where the native read stages rows), ranks a permutation.
+    const n = 700_000;
+    await db.exec(`CREATE TABLE wide AS SELECT i, CAST((i * 7919) % ${n} AS UINTEGER) AS r FROM range(${n}) t(i)`);
+    const select = `${Array.from({ length: 11 }, (_, j) => `CAST(i AS DOUBLE) * ${j + 1}.25 AS c${j}`).join(", ")}, CASE WHEN i % 777 = 0 THEN NULL ELSE CAST(-i AS FLOAT) END AS f, r FROM wide`;
+    const pieces = [`SELECT ${select} WHERE i < 250000`, `SELECT ${select} WHERE i >= 250000 AND i < 250000`, `SELECT ${select} WHERE i >= 250000`];
+    const inJs = await withKernels("js", () => db.float32Columns(`SELECT ${select}`, { rows: n, ranked: true }));
+    const whole = await db.float32Columns(`SELECT ${select}`, { rows: n, ranked: true });
+    const atOnce = await db.float32Columns(pieces, { rows: n, ranked: true, shared: true });
+    const expected = new Float32Array(n);
+    for (let i = 0; i < n; i++) expected[(i * 7919) % n] = i * 3.25;
+    expect(inJs.columns[2]).toEqual(expected);
+    for (const read of [whole, atOnce]) {
+      expect(read.n).toBe(n);
+      expect(read.columns).toHaveLength(12);
+      for (let j = 0; j < 12; j++) if (!read.columns[j].every((v, i) => Object.is(v, inJs.columns[j][i]))) throw new Error(`column ${j} differs from the chunk loop's`);
+    }
+    await expect(db.float32Columns(`SELECT ${select} WHERE i <> 5`, { rows: n, ranked: true })).rejects.toThrow(`gave ${n - 1} rows of ${n}`);
+    await expect(db.float32Columns([`SELECT ${select}`, `SELECT ${select} WHERE i = 5`], { rows: n, ranked: true })).rejects.toThrow(/more than the 700000 rows/);
+    await expect(db.float32Columns([`SELECT ${select.replace("CAST(i AS DOUBLE) * 1.25", "CAST(CASE WHEN i = 600000 THEN error('boom at 600000') ELSE i END AS DOUBLE)")}`], { rows: n, ranked: true })).rejects.toThrow(/boom at 600000/);
+    await db.exec("DROP TABLE wide");
+  });
+
   it("reads float columns whole on a worker thread when the native module is built: the JavaScript read's columns, ranked or in order, a late chunk's error", async () => {
     const native = nativeColumnRead();
     expect(native, "the native module (npm run build) with readColumns").toBeDefined();

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "../../../api/session.js";
 import { readRows } from "../../../runtime/train-data.js";
-import { tempDir } from "../../helpers.js";
+import { tempDir, withEnv } from "../../helpers.js";
 
 // A one-shot run's plain split keeps its parts as views over the root (`viewSplit`): the rows are
 // held once. The parts must be the rows, in the order, that tables of them (the kernel's) hold.
@@ -129,7 +129,11 @@ describe("split parts kept as views (one-shot runs)", () => {
     expect(a.output!.results.find((r) => r.kind === "split")).toEqual(b.output!.results.find((r) => r.kind === "split"));
   });
 
-  it("reads a view part's rows in its order through the ranks, the same floats as the sorted view and as a table", async () => {
+  // Pieces of 1,000 root rows at least: the 8,000 rows in as many pieces as DuckDB has threads (2 in CI).
+  it.each([
+    ["in one read", undefined],
+    ["in pieces, each on a connection of its own", "1000"],
+  ])("reads a view part's rows in its order through the ranks, the same floats as the sorted view and as a table (%s)", (_, pieceRows) => withEnv("LATHE_PIECE_ROWS", pieceRows, async () => {
     const once = await Session.open({ record: false, baseDir: few });
     const kept = await Session.open({ record: false, baseDir: few });
     sessions.push(once, kept);
@@ -142,6 +146,8 @@ describe("split parts kept as views (one-shot runs)", () => {
         const view = once.executor.dataset(part);
         const table = kept.executor.dataset(part);
         expect(view.ranked).toBeDefined();
+        const threads = Number((await once.executor.db.rows("SELECT current_setting('threads') AS t"))[0].t);
+        expect(view.rankedPieces?.length).toBe(pieceRows && threads > 1 ? threads : undefined);
         expect(view.rows).toBe(table.rows);
         expect(await once.executor.db.rows(`SELECT * FROM ${view.relation}`)).toEqual(await kept.executor.db.rows(`SELECT * FROM ${table.relation}`));
         const present = features.filter((f) => view.columns.includes(f));
@@ -152,10 +158,15 @@ describe("split parts kept as views (one-shot runs)", () => {
         expect(ranked.x.columns).toEqual(stored.x.columns);
         expect(sorted.x.columns).toEqual(stored.x.columns);
         expect(ranked.y).toEqual(stored.y);
+        // The pieces one after the other (no native read: the chunk loop), and the whole view in one read.
+        const inJs = await withEnv("LATHE_KERNELS", "js", () => readRows(once.executor.db, view, part, present, "label", "classification"));
+        const whole = await readRows(once.executor.db, { ...view, rankedPieces: undefined }, part, present, "label", "classification");
+        expect(inJs.x.columns).toEqual(stored.x.columns);
+        expect(whole.x.columns).toEqual(stored.x.columns);
       }
     });
     const outcome = await once.run(text, { oneShot: true, onEvent: check.onEvent });
     expect(outcome.error).toBeUndefined();
     expect(check.ran()).toBe(true);
-  });
+  }));
 });
