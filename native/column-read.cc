@@ -21,8 +21,13 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
+
+#if defined(__unix__)
+#include <sys/mman.h>
+#endif
 
 namespace {
 
@@ -210,6 +215,37 @@ napi_value ReadColumns(napi_env env, napi_callback_info info) {
 // straight to its rank scattered them over every column at once (at 3.5M rows × 13, 180 MB written in
 // random order: a cache and TLB miss a value), and one column at a time it is ≈ 2× less (bench/RESULTS.md).
 // Positions depend on which piece is fetched first; ranks do not, so neither do the columns.
+// A buffer of `n` values mapped from the system for one read and given back when it goes: a
+// malloc'd block of this size can stay in the heap once freed (glibc raises its mmap threshold as
+// large blocks are freed), in the process's RSS while the learner that runs next allocates.
+template <typename T>
+class MappedBuffer {
+ public:
+  explicit MappedBuffer(size_t n) : bytes_(n * sizeof(T)) {
+#if defined(__unix__)
+    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    data_ = p == MAP_FAILED ? nullptr : static_cast<T*>(p);
+#else
+    data_ = static_cast<T*>(std::malloc(bytes_));
+#endif
+    if (!data_) throw std::bad_alloc();
+  }
+  ~MappedBuffer() {
+#if defined(__unix__)
+    munmap(data_, bytes_);
+#else
+    std::free(data_);
+#endif
+  }
+  MappedBuffer(const MappedBuffer&) = delete;
+  MappedBuffer& operator=(const MappedBuffer&) = delete;
+  T* get() const { return data_; }
+
+ private:
+  size_t bytes_;
+  T* data_;
+};
+
 struct RankedRead;
 
 struct RankedWork {
@@ -226,7 +262,7 @@ struct RankedRead {
   size_t rows = SIZE_MAX;
   bool staged = false;
   size_t permuters = 1;
-  std::unique_ptr<uint32_t[]> ranks;  // staged: the rank of the row at each position
+  std::unique_ptr<MappedBuffer<uint32_t>> ranks;  // staged: the rank of the row at each position
   std::atomic<size_t> cursor{0};      // rows placed (staged: the next free position)
   std::atomic<bool> failed{false};    // a piece failed: the others stop fetching
   std::vector<std::string> errors;    // a work's error, written by its own thread only
@@ -257,7 +293,7 @@ void executeFetch(RankedRead& r, size_t index) {
           error = "a ranked read gave more than the " + std::to_string(r.rows) + " rows expected";
           ok = false;
         } else {
-          std::memcpy(r.ranks.get() + at, ranks, m * 4);
+          std::memcpy(r.ranks->get() + at, ranks, m * 4);
           placeChunk(api, chunk, m, r.widths, r.columns, nullptr, at);
         }
       } else {
@@ -280,12 +316,19 @@ void executeFetch(RankedRead& r, size_t index) {
 }
 
 void executePermute(RankedRead& r, size_t first) {
-  std::unique_ptr<float[]> moved(new float[r.rows]);
-  const uint32_t* ranks = r.ranks.get();
+  std::unique_ptr<MappedBuffer<float>> buffer;
+  try {
+    buffer = std::make_unique<MappedBuffer<float>>(r.rows);
+  } catch (const std::bad_alloc&) {
+    r.errors[first] = "no memory for a column's buffer (" + std::to_string(r.rows * 4) + " bytes) to put a ranked read in order";
+    return;
+  }
+  float* moved = buffer->get();
+  const uint32_t* ranks = r.ranks->get();
   for (size_t j = first; j < r.columns.size(); j += r.permuters) {
     float* column = r.columns[j];
     for (size_t i = 0; i < r.rows; i++) moved[ranks[i]] = column[i];
-    std::memcpy(column, moved.get(), r.rows * 4);
+    std::memcpy(column, moved, r.rows * 4);
   }
 }
 
@@ -376,7 +419,11 @@ napi_value ReadRanked(napi_env env, napi_callback_info info) {
   }
   r->staged = k >= 3 && r->rows * k * 4 >= kStagedBytes;
   r->permuters = std::min<size_t>(permuters, k);
-  if (r->staged) r->ranks.reset(new uint32_t[r->rows]);
+  try {
+    if (r->staged) r->ranks = std::make_unique<MappedBuffer<uint32_t>>(r->rows);
+  } catch (const std::bad_alloc&) {
+    r->staged = false;  // no room for the ranks: each row straight to its rank
+  }
   napi_value promise;
   napi_create_promise(env, &r->deferred, &promise);
   for (uint32_t i = 0; i < pieces; i++) queueRanked(env, r, i, false);
