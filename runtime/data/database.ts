@@ -100,7 +100,7 @@ export class Database {
     // A ranked read (a split's part: a positional join, which DuckDB runs on one thread anyway) with
     // DuckDB on one thread: the fetching thread then computes its rows itself, where with more threads
     // a background one produced them into a buffer and the two took turns (5M rows, 3.5M × 12 in two
-    // pieces: 0.72–0.84 s on one thread, 1.07–1.46 s and twice the CPU on two: bench/RESULTS.md).
+    // pieces: 0.72–0.99 s on one thread, 1.07–1.49 s and more CPU on two: bench/RESULTS.md).
     const read = opts.ranked ? await this.oneThread(() => this.rankedColumns(typeof sql === "string" ? [sql] : sql, make, opts.rows ?? NaN, release)) : await this.typedColumns(sql as string, make, release, opts.rows);
     // Settled here, where the read's result (and its last chunks) are out of reach.
     await release.settle();
