@@ -97,11 +97,13 @@ export class Database {
     const make = (n: number) => new Float32Array(opts.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
     const release = new ChunkRelease();
     if (typeof sql !== "string" && !opts.ranked) throw new Error("only a ranked read is read in pieces");
-    // A ranked read (a split's part: a positional join, which DuckDB runs on one thread anyway) with
-    // DuckDB on one thread: the fetching thread then computes its rows itself, where with more threads
-    // a background one produced them into a buffer and the two took turns (5M rows, 3.5M × 12 in two
-    // pieces: 0.72–0.99 s on one thread, 1.07–1.49 s and more CPU on two: bench/RESULTS.md).
-    const read = opts.ranked ? await this.oneThread(() => this.rankedColumns(typeof sql === "string" ? [sql] : sql, make, opts.rows ?? NaN, release)) : await this.typedColumns(sql as string, make, release, opts.rows);
+    // A large read with DuckDB on one thread: the fetching thread then computes its rows itself, where
+    // with more threads a background one produced them into a buffer and the two took turns (a split's
+    // part at 5M rows, 3.5M × 12 in two pieces: 0.72–0.99 s on one thread, 1.07–1.49 s and more CPU on
+    // two; a table's 3.5M × 13: 0.39–0.55 s against 0.53–0.79 s: bench/RESULTS.md). A ranked read is a
+    // positional join, which DuckDB runs on one thread anyway. Small reads skip the setting's two statements.
+    const oneThread = <T>(read: () => Promise<T>) => ((opts.rows ?? 0) >= ONE_THREAD_ROWS ? this.oneThread(read) : read());
+    const read = opts.ranked ? await oneThread(() => this.rankedColumns(typeof sql === "string" ? [sql] : sql, make, opts.rows ?? NaN, release)) : await oneThread(() => this.typedColumns(sql as string, make, release, opts.rows));
     // Settled here, where the read's result (and its last chunks) are out of reach.
     await release.settle();
     return read;
@@ -371,6 +373,9 @@ function checkedNative<M>(module: () => M | undefined): M | undefined {
 export function readsWhole(): boolean {
   return checkedNative(nativeColumnRead) !== undefined;
 }
+
+/** Reads of at least this many rows run with DuckDB on one thread (`Database.float32Columns`). */
+const ONE_THREAD_ROWS = 1 << 16;
 
 /** How the native read's error begins when a result has more rows than its columns hold (native/column-read.cc). */
 const moreRows = "a read gave more than the";
