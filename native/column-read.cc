@@ -1,7 +1,7 @@
 // A read of a DuckDB result's float columns into float32 columns (runtime/data/database.ts
-// `rankedColumns` and `typedColumns`) done whole on a worker thread: every chunk fetched through
-// DuckDB's C API and each row's values put at its rank (a ranked read: a split's part kept as a
-// view) or after the rows before it, then one promise settled.
+// `typedColumns`: `readColumns`; `rankedColumns`: `readRanked`, below) done whole on worker threads:
+// every chunk fetched through DuckDB's C API and each row's values put after the rows before it, or
+// at its rank (a ranked read: a split's part kept as a view), then one promise settled.
 //
 // Why: the JavaScript read asked for each chunk by a promise (a trip from the main thread to a
 // worker thread and back, ≈ 100 chunks for 140k rows) and copied and scattered it on the main
@@ -12,7 +12,7 @@
 // DuckDB's C API is the one the client's bindings (@duckdb/node-bindings) load: its functions are
 // looked up in that already loaded library (never a second copy), and the result is the bindings'
 // own object, recognised by its type tag. When either cannot be found (another platform, another
-// version of the bindings) `readColumns` returns undefined and the JavaScript read runs instead.
+// version of the bindings) `readColumns` and `readRanked` return undefined and the JavaScript read runs instead.
 #include "module.h"
 
 #include <algorithm>
@@ -41,7 +41,6 @@ using lathe::typedArray;
 
 struct ColumnRead {
   DuckResult* result;
-  bool ranked;  // a UINTEGER rank after the float columns; else the rows in order from row 0
   std::vector<int32_t> widths;  // per float column: 8 (DOUBLE) or 4 (FLOAT)
   std::vector<float*> columns;
   size_t rows;
@@ -104,15 +103,9 @@ const uint32_t* chunkRanks(const DuckApi& api, DuckChunk chunk, size_t k, size_t
   return ranks;
 }
 
-// Puts one chunk's rows at their ranks (in order after the rows before them, unranked); false (with
-// `error`) when a rank is beyond the columns, or the rows are more than the columns hold.
-bool scatterChunk(const DuckApi& api, ColumnRead& r, DuckChunk chunk, size_t m) {
-  if (r.ranked) {
-    const uint32_t* ranks = chunkRanks(api, chunk, r.widths.size(), m, r.rows, r.error);
-    if (!ranks) return false;
-    placeChunk(api, chunk, m, r.widths, r.columns, ranks, 0);
-    return true;
-  }
+// Puts one chunk's rows after the rows before them; false (with `error`) when the rows are more than
+// the columns hold.
+bool appendChunk(const DuckApi& api, ColumnRead& r, DuckChunk chunk, size_t m) {
   if (static_cast<size_t>(r.n) + m > r.rows) {
     r.error = "a read gave more than the " + std::to_string(r.rows) + " rows expected";
     return false;
@@ -128,7 +121,7 @@ void executeRead(napi_env, void* data) {
     DuckChunk chunk = api.fetchChunk(*r.result);
     if (!chunk) break;
     const size_t m = api.chunkSize(chunk);
-    const bool ok = m == 0 || scatterChunk(api, r, chunk, m);
+    const bool ok = m == 0 || appendChunk(api, r, chunk, m);
     api.destroyChunk(&chunk);
     if (!ok || m == 0) break;
     r.n += static_cast<int64_t>(m);
@@ -171,13 +164,12 @@ bool takeColumns(napi_env env, napi_value array, const int32_t* widths, uint32_t
   return true;
 }
 
-// readColumns(result, widths: Int32Array, columns: Float32Array[], ranked = true): a promise of the
-// rows read, where the result's columns are widths.length floats (8: DOUBLE, 4: FLOAT) and then, when
-// ranked, a UINTEGER rank below every column's length (unranked: the rows in order, no more than a
-// column holds); undefined when DuckDB's C API or the bindings' result cannot be used here.
+// readColumns(result, widths: Int32Array, columns: Float32Array[]): a promise of the rows read, in
+// order, where the result's columns are widths.length floats (8: DOUBLE, 4: FLOAT) and no more rows
+// than a column holds; undefined when DuckDB's C API or the bindings' result cannot be used here.
 napi_value ReadColumns(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 3;
+  napi_value argv[3];
   int32_t* widths;
   size_t k;
   uint32_t kc = 0;
@@ -189,11 +181,8 @@ napi_value ReadColumns(napi_env env, napi_callback_info info) {
   napi_get_undefined(env, &undefined);
   DuckResult* result = k == 0 ? nullptr : lathe::bindingsResult(env, argv[0]);
   if (!result) return undefined;
-  bool ranked = true;
-  if (argc >= 4 && napi_get_value_bool(env, argv[3], &ranked) != napi_ok) ranked = true;
   auto* r = new ColumnRead();
   r->result = result;
-  r->ranked = ranked;
   r->widths.assign(widths, widths + k);
   r->rows = SIZE_MAX;
   napi_ref ref;

@@ -90,7 +90,7 @@ export class Database {
    * a DOUBLE column is rounded to nearest as it is copied (±Infinity beyond a float's range). `rows`, when the caller knows the row count, sizes each column once (no growth, no final copy);
    * `shared` puts them on SharedArrayBuffers, so worker threads can read them without a copy.
    * With `rows` (or `ranked`) and only float columns, the native module reads the result whole on a
-   * worker thread (`wholeRead`); the chunk loop here is its twin.
+   * worker thread (`wholeRead`; ranked: `readRanked`); the chunk loops here are their twins.
    */
   async float32Columns(sql: string | string[], opts: { rows?: number; shared?: boolean; ranked?: boolean } = {}): Promise<{ n: number; columns: Float32Array[] }> {
     promptDuckdbAllocator();
@@ -102,8 +102,8 @@ export class Database {
     // part at 5M rows, 3.5M × 12 in two pieces: 0.72–0.99 s on one thread, 1.07–1.49 s and more CPU on
     // two; a table's 3.5M × 13: 0.39–0.55 s against 0.53–0.79 s: bench/RESULTS.md). A ranked read is a
     // positional join, which DuckDB runs on one thread anyway. Small reads skip the setting's two statements.
-    const oneThread = <T>(read: () => Promise<T>) => ((opts.rows ?? 0) >= ONE_THREAD_ROWS ? this.oneThread(read) : read());
-    const read = opts.ranked ? await oneThread(() => this.rankedColumns(typeof sql === "string" ? [sql] : sql, make, opts.rows ?? NaN, release)) : await oneThread(() => this.typedColumns(sql as string, make, release, opts.rows));
+    const threads = <T>(read: () => Promise<T>) => ((opts.rows ?? 0) >= ONE_THREAD_ROWS ? this.oneThread(read) : read());
+    const read = await threads(() => (opts.ranked ? this.rankedColumns(typeof sql === "string" ? [sql] : sql, make, opts.rows ?? NaN, release) : this.typedColumns(sql as string, make, release, opts.rows)));
     // Settled here, where the read's result (and its last chunks) are out of reach.
     await release.settle();
     return read;
@@ -389,7 +389,7 @@ const moreRows = "a read gave more than the";
  */
 function wholeRead(result: object, widths: number[], columns: Float32Array[]): Promise<number> | undefined {
   if (!widths.length || !widths.every((w) => w > 0) || !readsWhole()) return undefined;
-  return nativeColumnRead()!.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns, false);
+  return nativeColumnRead()!.readColumns((result as unknown as { result: unknown }).result, Int32Array.from(widths), columns);
 }
 
 /**

@@ -54,12 +54,12 @@ export interface NativeNarrowModule {
 /** A DuckDB result read into float32 columns on a worker thread, in `native/column-read.cc` (twin of the chunk loops of `rankedColumns` and `typedColumns` in runtime/data/database.ts). */
 export interface NativeColumnReadModule {
   /**
-   * Fetches every chunk of `result` (the client's result handle: floats of `widths` bytes, 8 or 4,
-   * then, when `ranked`, a UINTEGER rank) and puts each row's values at its rank in `columns`, or
-   * unranked after the rows before it (NULL → NaN; more rows than a column holds fail the read); a
-   * promise of the rows read, or undefined when DuckDB's C API or this handle cannot be used here.
+   * Fetches every chunk of `result` (the client's result handle: floats of `widths` bytes, 8 or 4)
+   * and puts each row's values after the rows before it in `columns` (NULL → NaN; more rows than a
+   * column holds fail the read); a promise of the rows read, or undefined when DuckDB's C API or
+   * this handle cannot be used here.
    */
-  readColumns(result: unknown, widths: Int32Array, columns: Float32Array[], ranked: boolean): Promise<number> | undefined;
+  readColumns(result: unknown, widths: Int32Array, columns: Float32Array[]): Promise<number> | undefined;
   /**
    * A ranked read of several results at once (pieces of one relation, each on a connection of its
    * own; one is fine), each fetched on a worker thread of its own, every row's values put at its

@@ -251,7 +251,7 @@ async function rowPieces(ctx: Parameters<OpDefinition<SplitStep>["run"]>[0], roo
   const [below] = await ctx.db.rows(rowsBelowSql(how.ids, cuts));
   const starts = [0, ...cuts.map((_, i) => Number(below[`below${i}`])), keyRows];
   const bounds = [0, ...cuts, Number(end)];
-  return cuts.concat(0).map((_, i) => ({ rows: how.rowsOf(rowidRange(root, bounds[i], bounds[i + 1])), keys: [starts[i], starts[i + 1]] }));
+  return Array.from({ length: n }, (_, i) => ({ rows: how.rowsOf(rowidRange(root, bounds[i], bounds[i + 1])), keys: [starts[i], starts[i + 1]] }));
 }
 
 /** Whether a relation is a table with a rowid (a dataset may be a view: a lazy source, a streamed prepare), which no column of its own named rowid hides. */

@@ -102,7 +102,7 @@ describe("columnar reads into typed arrays", () => {
     expect(readsWhole(), `the native read is on for @duckdb/node-bindings ${bindingsVersion}`).toBe(true);
     // The module finds the DuckDB library the client loaded and takes the client's result handle.
     const stream = await db.connection.stream(`SELECT CAST(i AS DOUBLE), CAST(i AS UINTEGER) FROM t`);
-    const whole = native!.readColumns((stream as unknown as { result: unknown }).result, Int32Array.of(8), [new Float32Array(10_000)], true);
+    const whole = native!.readRanked([(stream as unknown as { result: unknown }).result], Int32Array.of(8), [new Float32Array(10_000)], 1);
     expect(whole).toBeInstanceOf(Promise);
     expect(await whole).toBe(10_000);
     // DOUBLE and FLOAT columns (NULLs in a late chunk), rows in a shuffled order: the same bits as the chunk loop in JavaScript.
