@@ -118,7 +118,7 @@ export const algorithms: Record<string, AlgorithmSpec> = {
       validation_fraction: { type: "number", doc: "Share of the training rows held out (stratified by class) for early stopping when the model has no validation dataset (default 0.1).", range: { min: 0, max: 1, minOpen: true, maxOpen: true } },
       n_iter_no_change: { type: "integer", doc: "Stop after this many iterations without a validation loss improvement larger than tol (default 10).", range: { min: 1 } },
       tol: { type: "number", doc: "Smallest validation loss decrease that counts as an improvement (default 1e-7).", range: { min: 0 } },
-      workers: { type: "integer", doc: "Threads building the histograms (default 0: one per core above a million training cells, else none); results do not depend on it.", range: { min: 0 } },
+      workers: { type: "integer", doc: "Threads for the fit's passes: histograms, loss, partition (default 0: one per core above a million training cells, else one); results do not depend on it.", range: { min: 0 } },
     },
   },
   svm: {

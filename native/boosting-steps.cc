@@ -11,6 +11,7 @@
 #include "module.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -20,6 +21,11 @@ namespace {
 
 using lathe::fail;
 using lathe::typedArray;
+using lathe::threadsArg;
+
+
+// Rows per task of a pass split over threads: a fixed size, so the pieces do not depend on the number of threads.
+constexpr int64_t kBlockRows = 16384;
 
 // rootSums(idx: Int32Array, g: Float32Array, h: Float32Array, gOffset, n, constantHessian, out: Float64Array(2))
 // idx[i] = i for i < n; out = [Σ g[gOffset + i], Σ h[gOffset + i]] in row order (n when constant).
@@ -53,8 +59,8 @@ napi_value RootSums(napi_env env, napi_callback_info info) {
 // addLeaves(idx: Int32Array, raw: Float64Array, bounds: Int32Array [start, end per leaf], values: Float64Array (per leaf))
 // raw[idx[p]] += values[l] for p in leaf l's [start, end), leaves in order.
 napi_value AddLeaves(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   int32_t *idx, *bounds;
   double *raw, *values;
   size_t nIdx, nRaw, nBounds, nValues;
@@ -62,21 +68,27 @@ napi_value AddLeaves(napi_env env, napi_callback_info info) {
       !typedArray(env, argv[1], napi_float64_array, &raw, &nRaw) || !typedArray(env, argv[2], napi_int32_array, &bounds, &nBounds) ||
       !typedArray(env, argv[3], napi_float64_array, &values, &nValues) || nBounds != 2 * nValues)
     return fail(env, "addLeaves needs idx, raw, bounds (a start and an end per leaf) and values (one per leaf)");
+  int64_t rows = 0;
   for (size_t l = 0; l < nValues; l++) {
     const int64_t start = bounds[2 * l], end = bounds[2 * l + 1];
     if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx) return fail(env, "addLeaves: a leaf's rows out of range");
+    rows += end - start;
   }
-  uint32_t bad = 0;
-  for (size_t l = 0; l < nValues; l++) {
+  // The leaves hold disjoint rows (a partition of the root's): one addition per row, whichever thread makes it.
+  const int threads = rows >= 2 * kBlockRows ? threadsArg(env, argc, argv, 4) : 1;
+  std::atomic<uint32_t> anyBad{0};
+  lathe::parallelFor(static_cast<int64_t>(nValues), threads, [&](int64_t l) {
     const double v = values[l];
+    uint32_t bad = 0;
     for (int64_t p = bounds[2 * l]; p < bounds[2 * l + 1]; p++) {
       const uint32_t i = static_cast<uint32_t>(idx[p]);
       const uint32_t over = i >= nRaw;
       bad |= over;
       if (!over) raw[i] += v;
     }
-  }
-  if (bad) return fail(env, "addLeaves: a row index out of range");
+    if (bad) anyBad.store(1, std::memory_order_relaxed);
+  });
+  if (anyBad.load()) return fail(env, "addLeaves: a row index out of range");
   return nullptr;
 }
 
@@ -89,8 +101,8 @@ napi_value AddLeaves(napi_env env, napi_callback_info info) {
 // check and ends; eight rows descend side by side (a leaf's step stays on it), as the JavaScript
 // walk steps four, so their loads overlap instead of waiting one on the other.
 napi_value WalkTree(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = 11;
+  napi_value argv[11];
   int32_t* I;
   uint8_t* M;
   double *V, *sum;
@@ -117,41 +129,46 @@ napi_value WalkTree(napi_env env, napi_callback_info info) {
     }
   }
   const float* F = reinterpret_cast<const float*>(I);
-  constexpr int kLanes = 8;
-  int64_t r = 0;
-  for (; r + kLanes <= rows; r += kLanes) {
-    int64_t p[kLanes];
-    const float* x[kLanes];
-    for (int u = 0; u < kLanes; u++) {
-      p[u] = root;
-      x[u] = X + (r + u) * stride;
-    }
-    for (;;) {
-      int32_t any = 0;
-      for (int u = 0; u < kLanes; u++) any |= I[p[u]];
-      if (any == 0) break;
+  // Each row's sums are its own: blocks of rows on any thread give the same sums.
+  const int threads = rows >= 2 * kBlockRows ? threadsArg(env, argc, argv, 10) : 1;
+  lathe::parallelFor((rows + kBlockRows - 1) / kBlockRows, threads, [&](int64_t b) {
+    constexpr int kLanes = 8;
+    const int64_t last = std::min(rows, (b + 1) * kBlockRows);
+    int64_t r = b * kBlockRows;
+    for (; r + kLanes <= last; r += kLanes) {
+      int64_t p[kLanes];
+      const float* x[kLanes];
       for (int u = 0; u < kLanes; u++) {
-        const int64_t q = p[u];
-        const float v = x[u][I[q]];
-        const int left = (v <= F[q + 1]) | ((v != v) & (M[q >> 2] != 0));
-        p[u] = I[q + 3 - left];
+        p[u] = root;
+        x[u] = X + (r + u) * stride;
+      }
+      for (;;) {
+        int32_t any = 0;
+        for (int u = 0; u < kLanes; u++) any |= I[p[u]];
+        if (any == 0) break;
+        for (int u = 0; u < kLanes; u++) {
+          const int64_t q = p[u];
+          const float v = x[u][I[q]];
+          const int left = (v <= F[q + 1]) | ((v != v) & (M[q >> 2] != 0));
+          p[u] = I[q + 3 - left];
+        }
+      }
+      for (int u = 0; u < kLanes; u++) {
+        const int64_t o = I[p[u] + 1];
+        for (int64_t c = 0; c < k; c++) sum[out + (r + u) * k + c] += V[o + c];
       }
     }
-    for (int u = 0; u < kLanes; u++) {
-      const int64_t o = I[p[u] + 1];
-      for (int64_t c = 0; c < k; c++) sum[out + (r + u) * k + c] += V[o + c];
+    for (; r < last; r++) {
+      const float* x = X + r * stride;
+      int64_t q = root;
+      while (I[q] != 0) {
+        const float v = x[I[q]];
+        q = I[q + 3 - ((v <= F[q + 1]) | ((v != v) & (M[q >> 2] != 0)))];
+      }
+      const int64_t o = I[q + 1];
+      for (int64_t c = 0; c < k; c++) sum[out + r * k + c] += V[o + c];
     }
-  }
-  for (; r < rows; r++) {
-    const float* x = X + r * stride;
-    int64_t q = root;
-    while (I[q] != 0) {
-      const float v = x[I[q]];
-      q = I[q + 3 - ((v <= F[q + 1]) | ((v != v) & (M[q >> 2] != 0)))];
-    }
-    const int64_t o = I[q + 1];
-    for (int64_t c = 0; c < k; c++) sum[out + r * k + c] += V[o + c];
-  }
+  });
   return nullptr;
 }
 
@@ -252,8 +269,8 @@ struct ProductLog {
 // logarithms stay in JavaScript: V8's Math.log is not the C library's). out: [linear, the last
 // product, the number of products handed back, those products…].
 napi_value Binomial(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   float *y, *g, *h;
   double *raw, *out;
   size_t n, nRaw, nG, nH, nOut;
@@ -264,19 +281,44 @@ napi_value Binomial(napi_env env, napi_callback_info info) {
       !typedArray(env, argv[5], napi_float64_array, &out, &nOut) || nOut < 3)
     return fail(env, "binomial needs y, raw, g, h, gradients and out (at least 3 values)");
   if (nRaw < n || (gradients && (nG < n || nH < n))) return fail(env, "binomial: raw scores or gradients shorter than the targets");
+  const int threads = n >= 2 * kBlockRows ? threadsArg(env, argc, argv, 6) : 1;
   double linear = 0;
   ProductLog logs{out, nOut};
-  for (size_t i = 0; i < n; i++) {
-    const double r = raw[i];
-    const double e = v8Exp(-std::fabs(r));
-    const double t = y[i];
-    if (gradients) {
-      const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
-      g[i] = static_cast<float>(p - t);
-      h[i] = static_cast<float>(p * (1 - p));
+  if (threads == 1) {
+    for (size_t i = 0; i < n; i++) {
+      const double r = raw[i];
+      const double e = v8Exp(-std::fabs(r));
+      const double t = y[i];
+      if (gradients) {
+        const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
+        g[i] = static_cast<float>(p - t);
+        h[i] = static_cast<float>(p * (1 - p));
+      }
+      linear += (r > 0 ? r : 0) - t * r;
+      if (!logs.add(1 + e)) return fail(env, "binomial: out too short for the products to log");
     }
-    linear += (r > 0 ? r : 0) - t * r;
-    if (!logs.add(1 + e)) return fail(env, "binomial: out too short for the products to log");
+  } else {
+    // The exponentials and gradients by blocks of rows on the threads; the sums here, in row order,
+    // of the same terms: the same loss as the loop above.
+    std::vector<double> terms(n);
+    lathe::parallelFor(static_cast<int64_t>((n + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
+      const size_t last = std::min<size_t>(n, (b + 1) * kBlockRows);
+      for (size_t i = b * kBlockRows; i < last; i++) {
+        const double r = raw[i];
+        const double e = v8Exp(-std::fabs(r));
+        if (gradients) {
+          const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
+          g[i] = static_cast<float>(p - static_cast<double>(y[i]));
+          h[i] = static_cast<float>(p * (1 - p));
+        }
+        terms[i] = 1 + e;
+      }
+    });
+    for (size_t i = 0; i < n; i++) {
+      const double r = raw[i];
+      linear += (r > 0 ? r : 0) - static_cast<double>(y[i]) * r;
+      if (!logs.add(terms[i])) return fail(env, "binomial: out too short for the products to log");
+    }
   }
   logs.finish(linear);
   return nullptr;
@@ -579,8 +621,8 @@ napi_value AddRoute(napi_env env, napi_callback_info info) {
 // Σ (max − the row's class's raw score) into out[0], and the sums (≥ 1) multiplied into a running
 // product handed back for its logarithm whenever it passes 1e250, as `binomial` does.
 napi_value Multinomial(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   float *y, *g, *h;
   double *raw, *out;
   size_t n, nRaw, nG, nH, nOut;
@@ -592,26 +634,49 @@ napi_value Multinomial(napi_env env, napi_callback_info info) {
       napi_get_value_bool(env, argv[5], &gradients) != napi_ok || !typedArray(env, argv[6], napi_float64_array, &out, &nOut) || nOut < 3)
     return fail(env, "multinomial needs y, raw, k, g, h, gradients and out (at least 3 values)");
   if (k < 1 || k > 65536 || nRaw < n * k || (gradients && (nG < n * k || nH < n * k))) return fail(env, "multinomial: raw scores or gradients shorter than k per target");
-  std::vector<double> e(static_cast<size_t>(k));
-  double sum = 0;
-  ProductLog logs{out, nOut};
   for (size_t i = 0; i < n; i++) {
     const double label = y[i];
     if (!(label >= 0 && label < static_cast<double>(k)) || label != std::floor(label)) return fail(env, "multinomial: a class index out of range");
-    const size_t t = static_cast<size_t>(label);
+  }
+  // Row i's softmax: its normaliser (≥ 1) and max − its class's raw score, the gradients when asked.
+  auto row = [&](size_t i, std::vector<double>& e, double& total, double& term) {
+    const size_t t = static_cast<size_t>(y[i]);
     double max = -INFINITY;
     for (int64_t c = 0; c < k; c++) max = raw[c * n + i] > max ? raw[c * n + i] : max;
-    double total = 0;
+    total = 0;
     for (int64_t c = 0; c < k; c++) total += e[c] = v8Exp(raw[c * n + i] - max);
     for (int64_t c = 0; c < k; c++) e[c] /= total;
-    if (!logs.add(total)) return fail(env, "multinomial: out too short for the products to log");
-    sum += max - raw[t * n + i];
+    term = max - raw[t * n + i];
     if (gradients)
       for (int64_t c = 0; c < k; c++) {
         const double p = e[c];
         g[c * n + i] = static_cast<float>(static_cast<size_t>(c) == t ? p - 1 : p);
         h[c * n + i] = static_cast<float>(p * (1 - p));
       }
+  };
+  const int threads = n * k >= 2 * kBlockRows ? threadsArg(env, argc, argv, 7) : 1;
+  double sum = 0;
+  ProductLog logs{out, nOut};
+  if (threads == 1) {
+    std::vector<double> e(static_cast<size_t>(k));
+    for (size_t i = 0; i < n; i++) {
+      double total, term;
+      row(i, e, total, term);
+      if (!logs.add(total)) return fail(env, "multinomial: out too short for the products to log");
+      sum += term;
+    }
+  } else {
+    // Rows by blocks on the threads; the normalisers and terms summed here in row order, as above.
+    std::vector<double> totals(n), terms(n);
+    lathe::parallelFor(static_cast<int64_t>((n + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
+      std::vector<double> e(static_cast<size_t>(k));
+      const size_t last = std::min<size_t>(n, (b + 1) * kBlockRows);
+      for (size_t i = b * kBlockRows; i < last; i++) row(i, e, totals[i], terms[i]);
+    });
+    for (size_t i = 0; i < n; i++) {
+      if (!logs.add(totals[i])) return fail(env, "multinomial: out too short for the products to log");
+      sum += terms[i];
+    }
   }
   logs.finish(sum);
   return nullptr;

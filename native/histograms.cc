@@ -17,6 +17,7 @@
 #include "module.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -30,6 +31,7 @@ namespace {
 
 using lathe::fail;
 using lathe::typedArray;
+using lathe::threadsArg;
 
 constexpr int kStride = 3;  // per bin: Σ gradient, Σ hessian, rows (gradient-histograms.ts STRIDE)
 
@@ -168,11 +170,11 @@ inline void addRow(double* t, double g, double h) {
   }
 }
 
-template <bool kConstant>
-void nodeFour(const Feature* f, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, GroupSums<kConstant ? 2 : 4>& sums) {
-  const uint8_t *a = f[0].bins, *b = f[1].bins, *c = f[2].bins, *d = f[3].bins;
+// A group of W ≤ 4 consecutive features over a node's rows.
+template <bool kConstant, int W>
+void nodeGroup(const Feature* f, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad, GroupSums<kConstant ? 2 : 4>& sums) {
+  const uint8_t* b[4] = {f[0].bins, W > 1 ? f[1].bins : nullptr, W > 2 ? f[2].bins : nullptr, W > 3 ? f[3].bins : nullptr};
   sums.clear();
-  auto *sa = sums.s[0], *sb = sums.s[1], *sc = sums.s[2], *sd = sums.s[3];
   const int32_t* rows = idx + start;
   const float* gs = og + start;
   const float* hs = kConstant ? nullptr : oh + start;
@@ -180,29 +182,33 @@ void nodeFour(const Feature* f, int64_t n, const int32_t* idx, int64_t start, in
   for (int64_t p = 0; p < count; p++) {
     const uint32_t i = rowAt(rows, p, n, bad);
     const double gi = gs[p], hi = kConstant ? 0 : hs[p];
-    addRow<kConstant>(sa[a[i]], gi, hi);
-    addRow<kConstant>(sb[b[i]], gi, hi);
-    addRow<kConstant>(sc[c[i]], gi, hi);
-    addRow<kConstant>(sd[d[i]], gi, hi);
+    for (int u = 0; u < W; u++) addRow<kConstant>(sums.s[u][b[u][i]], gi, hi);
   }
-  sums.flush(f, 4, bad);
+  sums.flush(f, W, bad);
 }
 
 template <bool kConstant>
 void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int64_t start, int64_t end, const float* og, const float* oh, uint32_t& bad) {
   GroupSums<kConstant ? 2 : 4> sums;
   int j = 0;
-  for (; j + 4 <= features; j += 4) nodeFour<kConstant>(f + j, n, idx, start, end, og, oh, bad, sums);
-  for (; j < features; j++) {
-    const uint8_t* a = f[j].bins;
-    sums.clear();
-    for (int64_t p = start; p < end; p++) {
-      const uint32_t i = rowAt(idx, p, n, bad);
-      addRow<kConstant>(sums.s[0][a[i]], og[p], kConstant ? 0 : oh[p]);
-    }
-    sums.flush(f + j, 1, bad);
+  for (; j + 4 <= features; j += 4) nodeGroup<kConstant, 4>(f + j, n, idx, start, end, og, oh, bad, sums);
+  // The last one to three features as one group: the row index and gradients read once for them too.
+  switch (features - j) {
+    case 3: nodeGroup<kConstant, 3>(f + j, n, idx, start, end, og, oh, bad, sums); break;
+    case 2: nodeGroup<kConstant, 2>(f + j, n, idx, start, end, og, oh, bad, sums); break;
+    case 1: nodeGroup<kConstant, 1>(f + j, n, idx, start, end, og, oh, bad, sums); break;
+    default: break;
   }
 }
+
+// Fewest row × feature cells for which a pass is split over threads: below, handing out the work
+// costs more than it saves.
+constexpr int64_t kParallelCells = 20000;
+
+// Rows per task of the partition and the gather when split over threads (a fixed size: the pieces
+// never depend on the number of threads).
+constexpr int64_t kPartitionBlock = 16384;
+
 
 // histograms(bins: Uint8Array, n, histOffset: Int32Array, idx: Int32Array, g, h, og, oh: Float32Array,
 //            rootCounts, hist: Float64Array, request: Float64Array [j0, j1, start, end, root, gOffset, constantHessian])
@@ -240,6 +246,8 @@ napi_value Histograms(napi_env env, napi_callback_info info) {
   if (nHist < total || nRoot < total) return fail(env, "histograms: hist and rootCounts must hold every feature's bins");
   const double j0d = request[0], j1d = request[1], startd = request[2], endd = request[3], gOffsetd = request[5];
   const bool root = request[4] != 0, constant = request[6] != 0;
+  // request[7], when there: the threads the pass may use (the result is the same for any number).
+  const int threads = nRequest >= 8 && request[7] >= 1 && request[7] <= 64 ? static_cast<int>(request[7]) : 1;
   // Whole numbers in range (NaN fails every comparison).
   const bool whole = j0d == static_cast<int64_t>(j0d) && j1d == static_cast<int64_t>(j1d) && startd == static_cast<int64_t>(startd) &&
                      endd == static_cast<int64_t>(endd) && gOffsetd == static_cast<int64_t>(gOffsetd);
@@ -254,18 +262,30 @@ napi_value Histograms(napi_env env, napi_callback_info info) {
     view = many.data();
   }
   for (int j = j0; j < j1; j++) view[j - j0] = {bins + static_cast<size_t>(j) * n, hist + offsets[j], static_cast<uint32_t>((offsets[j + 1] - offsets[j]) / kStride)};
-  uint32_t bad = 0;
   if (root) {
     if (gOffset < 0 || static_cast<uint64_t>(gOffset + n) > nG || (!constant && static_cast<uint64_t>(gOffset + n) > nH)) return fail(env, "histograms: gradients shorter than the root's rows");
-    std::memcpy(hist + offsets[j0], rootCounts + offsets[j0], static_cast<size_t>(offsets[j1] - offsets[j0]) * sizeof(double));
-    if (constant) rootPass<true>(view, j1 - j0, n, g + gOffset, nullptr, bad);
-    else rootPass<false>(view, j1 - j0, n, g + gOffset, h + gOffset, bad);
-  } else {
-    if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end) > nOg || (!constant && static_cast<uint64_t>(end) > nOh))
-      return fail(env, "histograms: node rows [start, end) out of range");
-    if (constant) nodePass<true>(view, j1 - j0, n, idx, start, end, og, nullptr, bad);
-    else nodePass<false>(view, j1 - j0, n, idx, start, end, og, oh, bad);
+  } else if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end) > nOg || (!constant && static_cast<uint64_t>(end) > nOh)) {
+    return fail(env, "histograms: node rows [start, end) out of range");
   }
+  // Threads split the features into equal ranges, each range built by one thread.
+  const int width = j1 - j0;
+  const int64_t cells = (root ? n : end - start) * width;
+  const int parts = threads > 1 && cells >= kParallelCells ? std::min(threads, width) : 1;
+  std::atomic<uint32_t> anyBad{0};
+  lathe::parallelFor(parts, parts, [&](int64_t t) {
+    const int a = static_cast<int>(t * width / parts), b = static_cast<int>((t + 1) * width / parts);
+    uint32_t bad = 0;
+    if (root) {
+      std::memcpy(hist + offsets[j0 + a], rootCounts + offsets[j0 + a], static_cast<size_t>(offsets[j0 + b] - offsets[j0 + a]) * sizeof(double));
+      if (constant) rootPass<true>(view + a, b - a, n, g + gOffset, nullptr, bad);
+      else rootPass<false>(view + a, b - a, n, g + gOffset, h + gOffset, bad);
+    } else {
+      if (constant) nodePass<true>(view + a, b - a, n, idx, start, end, og, nullptr, bad);
+      else nodePass<false>(view + a, b - a, n, idx, start, end, og, oh, bad);
+    }
+    if (bad) anyBad.store(1, std::memory_order_relaxed);
+  });
+  const uint32_t bad = anyBad.load();
   if (bad) return fail(env, "histograms: a row index or bin out of range");
   return nullptr;
 }
@@ -287,12 +307,31 @@ napi_value Subtract(napi_env env, napi_callback_info info) {
 
 // partition(bins: Uint8Array, n, feature, idx: Int32Array, scratch: Int32Array, start, end,
 //           goesLeft: Uint8Array(256)) → mid
+// Rows in[0, count) split by goesLeft[their bin]: the left ones to left[], the others to right[], each
+// side in order; returns how many went left. `left` may be `in` itself (a row is never written ahead
+// of where it is read). Each row is written to both sides and only its side advances: no branch to
+// mispredict. A row index out of range is flagged in `bad` and read as row 0.
+int64_t splitRows(const uint8_t* column, int64_t n, const uint8_t* goesLeft, const int32_t* in, int64_t count, int32_t* left, int32_t* right, uint32_t& bad) {
+  int64_t l = 0, r = 0;
+  for (int64_t p = 0; p < count; p++) {
+    const int32_t i = in[p];
+    const uint32_t over = static_cast<uint32_t>(i) >= static_cast<uint64_t>(n);
+    bad |= over;
+    const int64_t goes = goesLeft[column[over ? 0 : i]] != 0;
+    left[l] = i;
+    right[r] = i;
+    l += goes;
+    r += 1 - goes;
+  }
+  return l;
+}
+
 // Stable partition of idx[start, end) by goesLeft[bin of the row in `feature`]: the rows going left
 // first, in their order, then the others, in theirs; returns where the right side starts. Integer
 // moves only, so the JavaScript partition in gradient-tree.ts gives the same buffer.
 napi_value Partition(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 9;
+  napi_value argv[9];
   uint8_t *bins, *goesLeft;
   int32_t *idx, *scratch;
   size_t nBins, nIdx, nScratch, nLeft;
@@ -307,20 +346,48 @@ napi_value Partition(napi_env env, napi_callback_info info) {
   if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end - start) > nScratch) return fail(env, "partition: rows [start, end) out of range");
   if (nLeft < 256) return fail(env, "partition: goesLeft must have 256 entries");
   const uint8_t* column = bins + feature * n;
+  const int threads = end - start >= 2 * kPartitionBlock ? threadsArg(env, argc, argv, 8) : 1;
   uint32_t bad = 0;
-  int64_t l = start, r = 0;
-  // Each row is written to both sides and only its side advances: no branch to mispredict.
-  for (int64_t p = start; p < end; p++) {
-    const int32_t i = idx[p];
-    const uint32_t over = static_cast<uint32_t>(i) >= static_cast<uint64_t>(n);
-    bad |= over;
-    const int64_t left = goesLeft[column[over ? 0 : i]] != 0;
-    idx[l] = i;
-    scratch[r] = i;
-    l += left;
-    r += 1 - left;
+  int64_t l = start;
+  if (threads == 1) {
+    const int64_t lefts = splitRows(column, n, goesLeft, idx + start, end - start, idx + start, scratch, bad);
+    l = start + lefts;
+    std::memcpy(idx + l, scratch, static_cast<size_t>(end - l) * sizeof(int32_t));
+  } else {
+    // By blocks of rows: each block partitioned into its own stretch of scratch (its left rows, then
+    // its right ones), then every block's left rows copied into place in block order, then the right
+    // ones. The stable partition is unique, so this is the buffer the loop above makes.
+    const int64_t blocks = (end - start + kPartitionBlock - 1) / kPartitionBlock;
+    std::vector<int64_t> lefts(blocks);
+    std::atomic<uint32_t> anyBad{0};
+    lathe::parallelFor(blocks, threads, [&](int64_t b) {
+      const int64_t from = start + b * kPartitionBlock, to = std::min(end, from + kPartitionBlock);
+      int32_t* out = scratch + (from - start);
+      std::vector<int32_t> right(static_cast<size_t>(to - from));
+      uint32_t blockBad = 0;
+      lefts[b] = splitRows(column, n, goesLeft, idx + from, to - from, out, right.data(), blockBad);
+      std::memcpy(out + lefts[b], right.data(), static_cast<size_t>(to - from - lefts[b]) * sizeof(int32_t));
+      if (blockBad) anyBad.store(1, std::memory_order_relaxed);
+    });
+    bad = anyBad.load();
+    std::vector<int64_t> leftAt(blocks), rightAt(blocks);
+    int64_t totalLeft = 0;
+    for (int64_t b = 0; b < blocks; b++) totalLeft += lefts[b];
+    int64_t lp = start, rp = start + totalLeft;
+    for (int64_t b = 0; b < blocks; b++) {
+      leftAt[b] = lp;
+      rightAt[b] = rp;
+      lp += lefts[b];
+      rp += std::min(end, start + (b + 1) * kPartitionBlock) - (start + b * kPartitionBlock) - lefts[b];
+    }
+    lathe::parallelFor(blocks, threads, [&](int64_t b) {
+      const int64_t from = start + b * kPartitionBlock, to = std::min(end, from + kPartitionBlock);
+      const int32_t* in = scratch + (from - start);
+      std::memcpy(idx + leftAt[b], in, static_cast<size_t>(lefts[b]) * sizeof(int32_t));
+      std::memcpy(idx + rightAt[b], in + lefts[b], static_cast<size_t>(to - from - lefts[b]) * sizeof(int32_t));
+    });
+    l = start + totalLeft;
   }
-  std::memcpy(idx + l, scratch, static_cast<size_t>(r) * sizeof(int32_t));
   if (bad) return fail(env, "partition: a row index out of range");
   napi_value result;
   if (napi_create_int64(env, l, &result) != napi_ok) return nullptr;
@@ -330,8 +397,8 @@ napi_value Partition(napi_env env, napi_callback_info info) {
 // gather(idx: Int32Array, g, h, og, oh: Float32Array, start, end, gOffset, constantHessian)
 // og[p] = g[gOffset + idx[p]] (and oh from h unless the hessians are constant) for p in [start, end).
 napi_value Gather(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+  size_t argc = 10;
+  napi_value argv[10];
   int32_t* idx;
   float *g, *h, *og, *oh;
   size_t nIdx, nG, nH, nOg, nOh;
@@ -348,18 +415,25 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   if (gOffset < 0 || static_cast<uint64_t>(gOffset) > nG || (!constant && static_cast<uint64_t>(gOffset) > nH)) return fail(env, "gather: gOffset out of range");
   // Row indices are checked against what both gradient arrays hold past gOffset.
   const uint64_t rows = constant ? nG - gOffset : std::min<uint64_t>(nG, nH) - gOffset;
-  uint32_t bad = 0;
-  for (int64_t p = start; p < end; p++) {
-    const uint32_t i = static_cast<uint32_t>(idx[p]);
-    const uint32_t over = i >= rows;
-    bad |= over;
-    og[p] = g[gOffset + (over ? 0 : i)];
-  }
-  if (!constant)
-    for (int64_t p = start; p < end; p++) {
+  const int threads = end - start >= 2 * kPartitionBlock ? threadsArg(env, argc, argv, 9) : 1;
+  std::atomic<uint32_t> anyBad{0};
+  lathe::parallelFor((end - start + kPartitionBlock - 1) / kPartitionBlock, threads, [&](int64_t b) {
+    const int64_t from = start + b * kPartitionBlock, to = std::min(end, from + kPartitionBlock);
+    uint32_t bad = 0;
+    for (int64_t p = from; p < to; p++) {
       const uint32_t i = static_cast<uint32_t>(idx[p]);
-      oh[p] = h[gOffset + (i >= rows ? 0 : i)];
+      const uint32_t over = i >= rows;
+      bad |= over;
+      og[p] = g[gOffset + (over ? 0 : i)];
     }
+    if (!constant)
+      for (int64_t p = from; p < to; p++) {
+        const uint32_t i = static_cast<uint32_t>(idx[p]);
+        oh[p] = h[gOffset + (i >= rows ? 0 : i)];
+      }
+    if (bad) anyBad.store(1, std::memory_order_relaxed);
+  });
+  const uint32_t bad = anyBad.load();
   if (bad) return fail(env, "gather: a row index out of range");
   return nullptr;
 }

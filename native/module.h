@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -131,5 +132,16 @@ void defineDuckdbAllocator(napi_env env, napi_value exports);
 void defineColumnRead(napi_env env, napi_value exports);
 // repeated-keys.cc: drop duplicates' first pass, the rows whose key hash another row shares, `repeatedKeys`.
 void defineRepeatedKeys(napi_env env, napi_value exports);
+
+// An optional trailing argument argv[at]: the threads a pass may use (1 when absent or not a count in 1..64).
+inline int threadsArg(napi_env env, size_t argc, napi_value* argv, size_t at) {
+  int64_t t = 1;
+  if (argc <= at || napi_get_value_int64(env, argv[at], &t) != napi_ok || t < 1 || t > 64) return 1;
+  return static_cast<int>(t);
+}
+
+// work-pool.cc: runs task(t) for every t in [0, tasks) on up to `threads` threads (this one and the
+// module's kept threads) and returns when all are done; each task runs once, on one thread.
+void parallelFor(int64_t tasks, int threads, const std::function<void(int64_t)>& task);
 
 }  // namespace lathe

@@ -1,4 +1,4 @@
-// Compiles native/*.cc (mlp.cc, histograms.cc, boosting-steps.cc, normal-equations.cc, linear-pass.cc, duckdb-library.cc, duckdb-allocator.cc, column-read.cc, repeated-keys.cc) into dist/native/<platform>-<arch>/lathe-native.node with the machine's C++
+// Compiles native/*.cc (mlp.cc, histograms.cc, boosting-steps.cc, normal-equations.cc, linear-pass.cc, duckdb-library.cc, duckdb-allocator.cc, column-read.cc, repeated-keys.cc, work-pool.cc) into dist/native/<platform>-<arch>/lathe-native.node with the machine's C++
 // compiler and Node's own headers (N-API: no node-gyp, no downloads).
 //
 //   node scripts/build-native.mjs            the repository's build (npm run build, pretest): compiles
@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The module's sources, compiled together into one module (mlp.cc holds its Init). */
-export const nativeSources = ["mlp.cc", "histograms.cc", "boosting-steps.cc", "normal-equations.cc", "linear-pass.cc", "duckdb-library.cc", "duckdb-allocator.cc", "column-read.cc", "repeated-keys.cc"].map((f) => join(root, "native", f));
+export const nativeSources = ["mlp.cc", "histograms.cc", "boosting-steps.cc", "normal-equations.cc", "linear-pass.cc", "duckdb-library.cc", "duckdb-allocator.cc", "column-read.cc", "repeated-keys.cc", "work-pool.cc"].map((f) => join(root, "native", f));
 const nativeHeaders = ["module.h"].map((f) => join(root, "native", f));
 
 /** Where the module of this platform and architecture lives (runtime/models/native-engine.ts reads it there). */
@@ -34,7 +34,7 @@ export function nativeBuild() {
   const headers = [join(dirname(dirname(process.execPath)), "include", "node"), "/usr/include/node", "/usr/local/include/node"].find((d) => existsSync(join(d, "node_api.h")));
   const compiler = process.env.CXX || "c++";
   const link = process.platform === "darwin" ? ["-bundle", "-undefined", "dynamic_lookup"] : ["-shared", "-static-libstdc++", "-static-libgcc"];
-  const flags = ["-O3", "-std=c++17", "-fPIC", "-fvisibility=hidden", "-ffp-contract=off", "-Wno-psabi", ...link, "-DNODE_GYP_MODULE_NAME=lathe_native", "-DNAPI_VERSION=8"];
+  const flags = ["-O3", "-std=c++17", "-pthread", "-fPIC", "-fvisibility=hidden", "-ffp-contract=off", "-Wno-psabi", ...link, "-DNODE_GYP_MODULE_NAME=lathe_native", "-DNAPI_VERSION=8"];
   return { compiler, headers, flags };
 }
 

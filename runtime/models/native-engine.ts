@@ -114,14 +114,17 @@ export interface NativeTreeModule {
 
 /** The functions of `native/histograms.cc`: gradient_boosting's kernels (twins of trees/gradient-histograms.ts and gradient-tree.ts). */
 export interface NativeBoostingModule {
-  /** Builds features [j0, j1) of a request (request: [j0, j1, start, end, root, gOffset, constantHessian]) into zeroed `hist`. */
+  /**
+   * Builds features [j0, j1) of a request (request: [j0, j1, start, end, root, gOffset, constantHessian, threads?]) into zeroed `hist`.
+   * Where a kernel takes `threads`, it may split its loop over that many of the module's threads; the result is the same for any number.
+   */
   histograms(bins: Uint8Array, n: number, histOffset: Int32Array, idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, rootCounts: Float64Array, hist: Float64Array, request: Float64Array): void;
   /** parent[q] -= child[q] for every q. */
   subtract(parent: Float64Array, child: Float64Array): void;
   /** Stable partition of idx[start, end) by goesLeft[bin of row in `feature`]; returns where the right side starts. */
-  partition(bins: Uint8Array, n: number, feature: number, idx: Int32Array, scratch: Int32Array, start: number, end: number, goesLeft: Uint8Array): number;
+  partition(bins: Uint8Array, n: number, feature: number, idx: Int32Array, scratch: Int32Array, start: number, end: number, goesLeft: Uint8Array, threads?: number): number;
   /** og[p] = g[gOffset + idx[p]] (oh from h unless constant) for p in [start, end). */
-  gather(idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, start: number, end: number, gOffset: number, constantHessian: boolean): void;
+  gather(idx: Int32Array, g: Float32Array, h: Float32Array, og: Float32Array, oh: Float32Array, start: number, end: number, gOffset: number, constantHessian: boolean, threads?: number): void;
   /**
    * A node's best cut over every feature. node: [G, H, rows, l2, minSamplesLeaf, constantHessian,
    * parentScore, minHessian]; out: [gain, feature (−1: none), bin, missingLeft, leftG, leftH, leftRows].
@@ -130,14 +133,14 @@ export interface NativeBoostingModule {
   /** idx[i] = i for i < n; out = [Σ g[gOffset + i], Σ h[gOffset + i] (n when constant)] in row order. */
   rootSums(idx: Int32Array, g: Float32Array, h: Float32Array, gOffset: number, n: number, constantHessian: boolean, out: Float64Array): void;
   /** raw[idx[p]] += values[l] for p in [bounds[2l], bounds[2l + 1]), leaves in order. */
-  addLeaves(idx: Int32Array, raw: Float64Array, bounds: Int32Array, values: Float64Array): void;
+  addLeaves(idx: Int32Array, raw: Float64Array, bounds: Int32Array, values: Float64Array, threads?: number): void;
   /**
    * Two-class log loss over every row (boosting-loss.ts's binomial): g and h when `gradients`;
    * out: [Σ (max(r, 0) − y·r), the running product of 1 + e^−|r|, how many products passed 1e250, those products…].
    */
-  binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
+  binomial(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array, threads?: number): void;
   /** Softmax cross-entropy of k classes (raw, g, h class-major): out as `binomial`'s, with Σ (max − the row's class's raw score) first. */
-  multinomial(y: Float32Array, raw: Float64Array, k: number, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array): void;
+  multinomial(y: Float32Array, raw: Float64Array, k: number, g: Float32Array, h: Float32Array, gradients: boolean, out: Float64Array, threads?: number): void;
   /**
    * A streamed histogram pass's per-row loop over one chunk (streamed-gradient-tree.ts buildAhead): each row's
    * node, its target's smaller child's rows placed in idx/og/oh at the prefix sums left in counts.
@@ -150,7 +153,7 @@ export interface NativeBoostingModule {
   /** raw[offset + r] += value[the leaf row r's codes reach] for a chunk of m rows (streamed-boosting.ts's routeRow loop). */
   addRoute(feature: Int32Array, bin: Int32Array, missingLeft: Uint8Array, left: Int32Array, right: Int32Array, value: Float64Array, valueBins: Int32Array, codes: Uint8Array, m: number, raw: Float64Array, offset: number): void;
   /** One packed tree's leaf outputs added for each row of a packed block (packed-forest.ts's walk). */
-  walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number): void;
+  walkTree(nodes: Int32Array, missingLeft: Uint8Array, root: number, values: Float64Array, k: number, block: Float32Array, rows: number, stride: number, sum: Float64Array, out: number, threads?: number): void;
 }
 
 /** The tree learners' binning in `native/boosting-steps.cc` (twins of trees/binning.ts's computeEdges, binInto and binRanges). */

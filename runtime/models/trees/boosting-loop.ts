@@ -72,11 +72,11 @@ export function resolveOptions(params: Record<string, ParamValue>): BoostingOpti
  * Adds a tree's leaf values to raw scores `raw[i]` of the packed rows (the scorer's walk, so
  * validation sees what the model will predict; the rows are packed once per fit, not per tree).
  */
-function addTree(tree: TreeArrays, rows: PackedRows, raw: Float64Array): void {
+function addTree(tree: TreeArrays, rows: PackedRows, raw: Float64Array, threads = 1): void {
   const forest = packForest([tree], 1, rows.features);
   const kernels = boostingKernels();
   // The native walk: the same comparisons and the same one addition per row.
-  if (kernels) return kernels.walkTree(forest.nodes, forest.missingLeft, forest.roots[0], forest.values, 1, rows.block, rows.n, rows.features + 1, raw, 0);
+  if (kernels) return kernels.walkTree(forest.nodes, forest.missingLeft, forest.roots[0], forest.values, 1, rows.block, rows.n, rows.features + 1, raw, 0, threads);
   packedSums(forest, rows, raw);
 }
 
@@ -113,6 +113,8 @@ export interface BoostingFit {
   signal?: AbortSignal;
   /** Rows streamed from DuckDB: the method says so. */
   streamed?: boolean;
+  /** Threads the validation rows' passes may use (the native module's; the same results for any number). */
+  threads?: number;
 }
 
 /**
@@ -132,7 +134,8 @@ export async function boost(fit: BoostingFit, rows: BoostingRows): Promise<Boost
   if (validation && fit.releaseValidation) validation.x.columns.length = 0;
   const trees: TreeArrays[] = [];
   const history: HistoryPoint[] = [];
-  const scores = validation && fit.early ? [-loss.loss(validation.y, rawVal)] : [];
+  const threads = fit.threads ?? 1;
+  const scores = validation && fit.early ? [-loss.loss(validation.y, rawVal, threads)] : [];
   // A lone class needs no trees: every row is that class.
   const iterations = classification && classes.length < 2 ? 0 : options.maxIter;
   let stopped = false;
@@ -149,10 +152,10 @@ export async function boost(fit: BoostingFit, rows: BoostingRows): Promise<Boost
     for (let c = 0; c < k; c++) {
       const tree = rows.grow(c);
       trees.push(tree);
-      if (packedValidation) addTree(tree, packedValidation, rawVal.subarray(c * nv, (c + 1) * nv));
+      if (packedValidation) addTree(tree, packedValidation, rawVal.subarray(c * nv, (c + 1) * nv), threads);
     }
     if (validation) {
-      pendingValLoss = loss.loss(validation.y, rawVal);
+      pendingValLoss = loss.loss(validation.y, rawVal, threads);
       if (fit.early) {
         scores.push(-pendingValLoss);
         stopped = shouldStop(scores, options.nIterNoChange, options.tol);

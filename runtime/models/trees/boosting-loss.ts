@@ -19,10 +19,13 @@ export interface BoostingLoss {
   baseline(y: Float32Array): Float64Array;
   /** The same from the targets' sums (`TargetSums`), for targets streamed a block at a time. */
   baselineOf(sums: TargetSums): Float64Array;
-  /** Gradients and hessians (left alone when constant) at `raw`; returns the mean loss at `raw`. */
-  gradients(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array): number;
-  /** The mean loss of `raw` against `y`. */
-  loss(y: Float32Array, raw: Float64Array): number;
+  /**
+   * Gradients and hessians (left alone when constant) at `raw`; returns the mean loss at `raw`. The
+   * native pass may split rows over up to `threads` threads (the same results for any number).
+   */
+  gradients(y: Float32Array, raw: Float64Array, g: Float32Array, h: Float32Array, threads?: number): number;
+  /** The mean loss of `raw` against `y` (`threads` as for `gradients`). */
+  loss(y: Float32Array, raw: Float64Array, threads?: number): number;
 }
 
 /** The loss for a task with `classes` classes. */
@@ -116,12 +119,12 @@ class LogSum {
  * bit), the logarithms of the products it hands back here, in the order LogSum takes them — so the
  * same gradients and loss as `binomialPassJs` / `multinomialPassJs`.
  */
-export function nativeLossPass(y: Float32Array, raw: Float64Array, k: number, g: Float32Array | undefined, h: Float32Array | undefined, kernels: NativeBoostingModule | null = boostingKernels()): number | undefined {
+export function nativeLossPass(y: Float32Array, raw: Float64Array, k: number, g: Float32Array | undefined, h: Float32Array | undefined, kernels: NativeBoostingModule | null = boostingKernels(), threads = 1): number | undefined {
   if (!kernels) return undefined;
   // Each row multiplies the product by at most max(k, 2), and 1e250 > 2^830: room for every product handed back.
   const out = new Float64Array(4 + Math.ceil((y.length * Math.log2(Math.max(k, 2))) / 800));
-  if (k === 1) kernels.binomial(y, raw, g ?? empty, h ?? empty, g !== undefined, out);
-  else kernels.multinomial(y, raw, k, g ?? empty, h ?? empty, g !== undefined, out);
+  if (k === 1) kernels.binomial(y, raw, g ?? empty, h ?? empty, g !== undefined, out, threads);
+  else kernels.multinomial(y, raw, k, g ?? empty, h ?? empty, g !== undefined, out, threads);
   let sum = 0;
   for (let f = 0; f < out[2]; f++) sum += Math.log(out[3 + f]);
   return (out[0] + (sum + Math.log(out[1]))) / y.length;
@@ -162,11 +165,11 @@ const binomial: BoostingLoss = {
     const p = clipShare(sum / n);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  gradients(y, raw, g, h) {
-    return nativeLossPass(y, raw, 1, g, h) ?? binomialPassJs(y, raw, g, h);
+  gradients(y, raw, g, h, threads) {
+    return nativeLossPass(y, raw, 1, g, h, undefined, threads) ?? binomialPassJs(y, raw, g, h);
   },
-  loss(y, raw) {
-    return nativeLossPass(y, raw, 1, undefined, undefined) ?? binomialPassJs(y, raw);
+  loss(y, raw, threads) {
+    return nativeLossPass(y, raw, 1, undefined, undefined, undefined, threads) ?? binomialPassJs(y, raw);
   },
 };
 
@@ -214,11 +217,11 @@ function multinomial(k: number): BoostingLoss {
       const mean = logs.reduce((s, v) => s + v, 0) / k;
       return Float64Array.from(logs, (v) => v - mean);
     },
-    gradients(y, raw, g, h) {
-      return nativeLossPass(y, raw, k, g, h) ?? multinomialPassJs(y, raw, k, g, h);
+    gradients(y, raw, g, h, threads) {
+      return nativeLossPass(y, raw, k, g, h, undefined, threads) ?? multinomialPassJs(y, raw, k, g, h);
     },
-    loss(y, raw) {
-      return nativeLossPass(y, raw, k, undefined, undefined) ?? multinomialPassJs(y, raw, k);
+    loss(y, raw, threads) {
+      return nativeLossPass(y, raw, k, undefined, undefined, undefined, threads) ?? multinomialPassJs(y, raw, k);
     },
   };
 }

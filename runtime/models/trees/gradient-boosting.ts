@@ -15,7 +15,7 @@ import { abortError } from "./abort.js";
 import { binColumns } from "./binning.js";
 import { BoostedModel } from "./boosted-model.js";
 import { boostingLoss } from "./boosting-loss.js";
-import { histogramData, typedArray } from "./gradient-histograms.js";
+import { boostingKernels, histogramData, typedArray } from "./gradient-histograms.js";
 import { GradientTreeGrower } from "./gradient-tree.js";
 import { HistogramThreads } from "./histogram-threads.js";
 import { holdout } from "./holdout.js";
@@ -23,7 +23,7 @@ import { compiledWorkerUrl } from "../../worker-url.js";
 import { trainBoostingStreamed } from "./streamed-boosting.js";
 import { boost, boostingDefaults, checkTargets, earlyStopping, KIND, resolveOptions } from "./boosting-loop.js";
 
-/** Below this many training rows × features the histogram pass stays in this thread (`workers: 0`). */
+/** Below this many training rows × features the fit's passes stay in this thread (`workers: 0`). */
 const THREAD_MIN_CELLS = 1_000_000;
 
 /** The columns of `x` at rows `rows`. */
@@ -69,7 +69,8 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
 
   const features = trainX.columns.length;
   const wanted = options.workers === 0 ? (n * features >= THREAD_MIN_CELLS ? availableParallelism() : 1) : options.workers;
-  const url = wanted > 1 ? compiledWorkerUrl("histogram-worker.js", import.meta.url) : undefined;
+  // Worker threads only for the JavaScript engine: the native module has threads of its own.
+  const url = wanted > 1 && !boostingKernels() ? compiledWorkerUrl("histogram-worker.js", import.meta.url) : undefined;
   const shared = url !== undefined;
   const binned = binColumns(trainX.columns, n, options.maxBins, shared);
   // The trees read the bins only: the float32 columns can go while they grow (a holdout's are this fit's own).
@@ -84,11 +85,11 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
   try {
     const grower = new GradientTreeGrower(binned, options.tree, data, threads);
     const model = await boost(
-      { task, classes, names: x.names, params, options, early, baseline, validation, releaseValidation: input.releaseColumns || validation !== input.validation, onProgress: input.onProgress, signal: input.signal },
+      { task, classes, names: x.names, params, options, early, baseline, validation, releaseValidation: input.releaseColumns || validation !== input.validation, onProgress: input.onProgress, signal: input.signal, threads: threads.native },
       {
-        gradients: () => loss.gradients(trainY, raw, g, h),
+        gradients: () => loss.gradients(trainY, raw, g, h, threads.native),
         grow: (c) => grower.growTree(c, loss.constantHessian, raw.subarray(c * n, (c + 1) * n)),
-        loss: () => loss.loss(trainY, raw),
+        loss: () => loss.loss(trainY, raw, threads.native),
       },
     );
     model.trainingThreads = threads.threads;
@@ -102,8 +103,9 @@ async function trainBoosting(input: TrainInput): Promise<BoostedModel> {
  * Parameters (scikit-learn's names and defaults): `learning_rate`, `max_iter`, `max_leaf_nodes`,
  * `max_depth` (0 = unlimited), `min_samples_leaf`, `l2_regularization`, `max_bins` (≤ 255),
  * `early_stopping` (auto = on above 10,000 rows, or true / false), `validation_fraction`,
- * `n_iter_no_change`, `tol`; and `workers` (threads for the histogram pass; 0 = one per core for
- * large data, 1 = this thread), which changes speed, never the model.
+ * `n_iter_no_change`, `tol`; and `workers` (threads for the fit's passes — histograms, loss,
+ * partition, validation walk; 0 = one per core for large data, 1 = this thread), which changes
+ * speed, never the model.
  */
 export const gradientBoosting: Learner = {
   name: KIND,

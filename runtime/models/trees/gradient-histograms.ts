@@ -49,8 +49,8 @@ export interface HistogramRequest {
 }
 
 let engine: NativeBoostingModule | null | undefined;
-/** The native pass's request, reused: [j0, j1, start, end, root, gOffset, constantHessian]. */
-const request = new Float64Array(7);
+/** The native pass's request, reused: [j0, j1, start, end, root, gOffset, constantHessian, threads]. */
+const request = new Float64Array(8);
 
 /** The native kernels when the module is built (and LATHE_KERNELS is not `js`), looked up once per thread. */
 export function boostingKernels(): NativeBoostingModule | null {
@@ -63,8 +63,11 @@ export function histogramEngine(): "native" | "js" {
   return boostingKernels() ? "native" : "js";
 }
 
-/** Builds the histograms of features [j0, j1) for the request into zeroed `hist`, on the native pass when built. */
-export function buildHistograms(d: HistogramData, hist: Float64Array, j0: number, j1: number, r: HistogramRequest): void {
+/**
+ * Builds the histograms of features [j0, j1) for the request into zeroed `hist`, on the native pass
+ * when built (there over up to `threads` of the module's threads; the same sums for any number).
+ */
+export function buildHistograms(d: HistogramData, hist: Float64Array, j0: number, j1: number, r: HistogramRequest, threads = 1): void {
   const mod = boostingKernels();
   if (!mod) return buildHistogramsJs(d, hist, j0, j1, r);
   request[0] = j0;
@@ -74,6 +77,7 @@ export function buildHistograms(d: HistogramData, hist: Float64Array, j0: number
   request[4] = r.root ? 1 : 0;
   request[5] = r.gOffset;
   request[6] = r.constantHessian ? 1 : 0;
+  request[7] = threads;
   mod.histograms(d.bins, d.n, d.histOffset, d.idx, d.g, d.h, d.og, d.oh, d.rootCounts, hist, request);
 }
 

@@ -382,7 +382,7 @@ export class GradientTreeGrower extends GradientTreeBase {
   private gather(start: number, end: number): void {
     const { idx, gOffset } = this;
     const { g, h, og, oh } = this.data;
-    if (this.kernels) return this.kernels.gather(idx, g, h, og, oh, start, end, gOffset, this.constantHessian);
+    if (this.kernels) return this.kernels.gather(idx, g, h, og, oh, start, end, gOffset, this.constantHessian, this.threads.native);
     for (let p = start; p < end; p++) og[p] = g[gOffset + idx[p]];
     if (!this.constantHessian) for (let p = start; p < end; p++) oh[p] = h[gOffset + idx[p]];
   }
@@ -398,7 +398,7 @@ export class GradientTreeGrower extends GradientTreeBase {
     const offset = feature * this.n;
     const missing = this.valueBins[feature];
     for (let b = 0; b <= missing; b++) goesLeft[b] = b === missing ? (missingLeft ? 1 : 0) : b <= bin ? 1 : 0;
-    if (this.kernels) return this.kernels.partition(bins, this.n, feature, idx, scratch, start, end, goesLeft);
+    if (this.kernels) return this.kernels.partition(bins, this.n, feature, idx, scratch, start, end, goesLeft, this.threads.native);
     let l = start;
     let r = 0;
     for (let p = start; p < end; p++) {
@@ -423,7 +423,7 @@ export class GradientTreeGrower extends GradientTreeBase {
         bounds[2 * l + 1] = leaf.end;
         values[l] = this.values[this.nodes.right[leaf.id]];
       });
-      return this.kernels.addLeaves(idx, raw, bounds, values);
+      return this.kernels.addLeaves(idx, raw, bounds, values, this.threads.native);
     }
     for (const leaf of this.leaves) {
       const v = this.values[this.nodes.right[leaf.id]];

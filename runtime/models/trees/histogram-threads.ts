@@ -1,12 +1,15 @@
 /**
- * The histogram pass split by features over this thread and worker threads. Everything the pass
- * reads and writes lives in SharedArrayBuffers; a build posts the request to each worker, wakes
- * them through one Atomics word, builds this thread's features, then waits for theirs. Each
- * feature is built by one thread with the same loop (gradient-histograms.ts), so the histograms —
- * and the model — are the same bit for bit whatever the number of threads.
+ * The histogram pass split by features over several threads. With the native module the threads
+ * are its own (native/work-pool.cc): one call builds every feature, the module handing ranges of
+ * features to its kept threads. Without it (the JavaScript engine) they are worker threads:
+ * everything the pass reads and writes lives in SharedArrayBuffers; a build posts the request to
+ * each worker, wakes them through one Atomics word, builds this thread's features, then waits for
+ * theirs. Either way each feature is built by one thread with the same loop
+ * (gradient-histograms.ts), so the histograms — and the model — are the same bit for bit whatever
+ * the number of threads.
  */
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { buildHistograms, typedArray, type HistogramData, type HistogramRequest } from "./gradient-histograms.js";
+import { boostingKernels, buildHistograms, typedArray, type HistogramData, type HistogramRequest } from "./gradient-histograms.js";
 import type { HistogramMessage, HistogramWorkerData } from "./histogram-worker.js";
 
 /** Fewest row × feature cells for which a node's pass is shared with the workers (a wake costs tens of µs). */
@@ -24,16 +27,20 @@ export class HistogramThreads {
   private constructor(
     private readonly data: HistogramData,
     threads: number,
+    /** The native module's threads a pass uses (1 when the JavaScript engine runs, or with worker threads). */
+    readonly native = 1,
   ) {
     this.control = typedArray(Int32Array, threads, true);
     this.j1 = Math.floor(data.features / threads);
   }
 
   /**
-   * Histogram builds over `data` on `threads` threads: this one and `threads − 1` workers running
-   * `url`, started and loaded before this resolves (this thread only without a url).
+   * Histogram builds over `data` on `threads` threads: the native module's when it is built, else
+   * this one and `threads − 1` workers running `url`, started and loaded before this resolves
+   * (this thread only without a url).
    */
   static async start(data: HistogramData, threads: number, url: URL | undefined): Promise<HistogramThreads> {
+    if (boostingKernels()) return new HistogramThreads(data, 1, Math.max(1, Math.min(threads, data.features)));
     const t = url ? Math.max(1, Math.min(threads, data.features)) : 1;
     const pool = new HistogramThreads(data, t);
     const cut = (k: number) => Math.floor((k * data.features) / t);
@@ -62,7 +69,7 @@ export class HistogramThreads {
 
   /** Threads building histograms (1 = this thread only). */
   get threads(): number {
-    return this.workers.length + 1;
+    return this.workers.length + this.native;
   }
 
   /** A zeroed histogram buffer the workers can write (shared when there are workers). */
@@ -78,7 +85,7 @@ export class HistogramThreads {
   build(hist: Float64Array, r: HistogramRequest): void {
     const cells = (r.root ? this.data.n : r.end - r.start) * this.data.features;
     if (this.workers.length === 0 || cells < SHARE_MIN_CELLS) {
-      buildHistograms(this.data, hist, 0, this.data.features, r);
+      buildHistograms(this.data, hist, 0, this.data.features, r, this.native);
       return;
     }
     const seq = ++this.seq;

@@ -1,0 +1,147 @@
+// The module's own threads: a fit's row and feature loops split over this thread and a few kept
+// threads (`parallelFor`), for gradient_boosting's passes (histograms.cc, boosting-steps.cc).
+//
+// Why not Node's worker threads: a pass over a node of a few thousand rows takes tens of µs, and
+// a request through a MessagePort and an Atomics wake cost about as much; on a 2-vCPU VM the
+// second thread of the histogram pass made a 140k-row fit slower, not faster (bench/RESULTS.md).
+// Here a request is a store to one atomic word; the kept threads spin on it for a short while
+// (LATHE_SPIN_US, 200 µs by default, with the CPU's pause hint so a spinning thread costs its
+// sibling nothing) before they sleep on a condition variable, so the passes of one tree — one
+// after another, each a few µs apart — find them awake.
+//
+// Results never depend on the number of threads: a task is a fixed piece of the work (a range of
+// features, a block of rows), each piece computed by one thread with the same loop; a caller that
+// needs a sum over pieces adds them up in piece order itself.
+#include "module.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define LATHE_PAUSE() _mm_pause()
+#elif defined(__aarch64__)
+#define LATHE_PAUSE() __asm__ __volatile__("yield")
+#else
+#define LATHE_PAUSE() ((void)0)
+#endif
+
+namespace {
+
+// The most threads a request may use (the caller included).
+constexpr int kMostThreads = 64;
+
+struct Pool {
+  // One request at a time; a caller that finds the pool busy (another JS thread's fit) runs its tasks alone.
+  std::mutex busy;
+  std::mutex sleepLock;
+  std::condition_variable wake;
+  std::atomic<int> sleepers{0};
+  // The request: generation (high 32 bits) and the next unclaimed task (low 32 bits), in one word so
+  // a thread claims a task of the generation it saw or none.
+  std::atomic<uint64_t> word{0};
+  std::atomic<uint32_t> generation{0};
+  const std::function<void(int64_t)>* task = nullptr;
+  int64_t tasks = 0;
+  int helpers = 0;
+  std::atomic<int64_t> done{0};
+  std::vector<std::thread> threads;
+  std::chrono::microseconds spin{200};
+};
+
+Pool& pool() {
+  // Never destroyed: its threads outlive every static destructor at exit.
+  static Pool* p = [] {
+    auto* made = new Pool();
+    if (const char* us = std::getenv("LATHE_SPIN_US")) made->spin = std::chrono::microseconds(std::atoll(us));
+    return made;
+  }();
+  return *p;
+}
+
+// Claims and runs tasks of generation `gen` until none is left; returns how many it ran.
+int64_t runTasks(Pool& p, uint32_t gen) {
+  int64_t ran = 0;
+  uint64_t w = p.word.load(std::memory_order_acquire);
+  for (;;) {
+    if (static_cast<uint32_t>(w >> 32) != gen) break;
+    const int64_t t = static_cast<int64_t>(w & 0xffffffffu);
+    // Read only while `gen` is current and unfinished: the caller rewrites them after every task is done.
+    if (t >= p.tasks) break;
+    if (!p.word.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+    (*p.task)(t);
+    ran++;
+    p.done.fetch_add(1, std::memory_order_acq_rel);
+    w = p.word.load(std::memory_order_acquire);
+  }
+  return ran;
+}
+
+void helperLoop(Pool& p, int index) {
+  uint32_t seen = p.generation.load(std::memory_order_acquire);
+  for (;;) {
+    uint32_t gen = p.generation.load(std::memory_order_acquire);
+    if (gen == seen) {
+      const auto until = std::chrono::steady_clock::now() + p.spin;
+      for (int s = 0; gen == seen; s++) {
+        LATHE_PAUSE();
+        gen = p.generation.load(std::memory_order_acquire);
+        if ((s & 63) == 63 && std::chrono::steady_clock::now() >= until) break;
+      }
+    }
+    if (gen == seen) {
+      std::unique_lock<std::mutex> lock(p.sleepLock);
+      p.sleepers.fetch_add(1, std::memory_order_seq_cst);
+      p.wake.wait(lock, [&] { return (gen = p.generation.load(std::memory_order_seq_cst)) != seen; });
+      p.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    seen = gen;
+    if (index < p.helpers) runTasks(p, gen);
+  }
+}
+
+}  // namespace
+
+namespace lathe {
+
+void parallelFor(int64_t tasks, int threads, const std::function<void(int64_t)>& task) {
+  if (tasks <= 0) return;
+  const int wanted = static_cast<int>(std::min<int64_t>(std::min(threads, kMostThreads), tasks));
+  Pool& p = pool();
+  std::unique_lock<std::mutex> busy(p.busy, std::try_to_lock);
+  if (wanted <= 1 || !busy.owns_lock() || tasks > 0xffffffffLL) {
+    for (int64_t t = 0; t < tasks; t++) task(t);
+    return;
+  }
+  while (static_cast<int>(p.threads.size()) < wanted - 1) {
+    try {
+      const int index = static_cast<int>(p.threads.size());
+      p.threads.emplace_back([&p, index] { helperLoop(p, index); });
+      p.threads.back().detach();
+    } catch (...) {
+      break;  // no thread to be had: fewer helpers
+    }
+  }
+  p.task = &task;
+  p.tasks = tasks;
+  p.helpers = std::min(wanted - 1, static_cast<int>(p.threads.size()));
+  p.done.store(0, std::memory_order_relaxed);
+  const uint32_t gen = p.generation.load(std::memory_order_relaxed) + 1;
+  p.word.store(static_cast<uint64_t>(gen) << 32, std::memory_order_release);
+  p.generation.store(gen, std::memory_order_seq_cst);
+  if (p.sleepers.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(p.sleepLock); }
+    p.wake.notify_all();
+  }
+  int64_t finished = runTasks(p, gen);
+  (void)finished;
+  // Every task claimed; wait for the helpers' last ones to finish.
+  while (p.done.load(std::memory_order_acquire) < tasks) LATHE_PAUSE();
+}
+
+}  // namespace lathe
