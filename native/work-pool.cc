@@ -46,9 +46,10 @@ struct Pool {
   // a thread claims a task of the generation it saw or none.
   std::atomic<uint64_t> word{0};
   std::atomic<uint32_t> generation{0};
-  const std::function<void(int64_t)>* task = nullptr;
-  int64_t tasks = 0;
-  int helpers = 0;
+  // Atomic, though read only while their request is current: a late helper may read them as the next request is set up.
+  std::atomic<const std::function<void(int64_t)>*> task{nullptr};
+  std::atomic<int64_t> tasks{0};
+  std::atomic<int> helpers{0};
   std::atomic<int64_t> done{0};
   std::vector<std::thread> threads;
   std::chrono::microseconds spin{200};
@@ -72,9 +73,9 @@ int64_t runTasks(Pool& p, uint32_t gen) {
     if (static_cast<uint32_t>(w >> 32) != gen) break;
     const int64_t t = static_cast<int64_t>(w & 0xffffffffu);
     // Read only while `gen` is current and unfinished: the caller rewrites them after every task is done.
-    if (t >= p.tasks) break;
+    if (t >= p.tasks.load(std::memory_order_relaxed)) break;
     if (!p.word.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-    (*p.task)(t);
+    (*p.task.load(std::memory_order_relaxed))(t);
     ran++;
     p.done.fetch_add(1, std::memory_order_acq_rel);
     w = p.word.load(std::memory_order_acquire);
@@ -101,7 +102,7 @@ void helperLoop(Pool& p, int index) {
       p.sleepers.fetch_sub(1, std::memory_order_seq_cst);
     }
     seen = gen;
-    if (index < p.helpers) runTasks(p, gen);
+    if (index < p.helpers.load(std::memory_order_relaxed)) runTasks(p, gen);
   }
 }
 
@@ -127,9 +128,9 @@ void parallelFor(int64_t tasks, int threads, const std::function<void(int64_t)>&
       break;  // no thread to be had: fewer helpers
     }
   }
-  p.task = &task;
-  p.tasks = tasks;
-  p.helpers = std::min(wanted - 1, static_cast<int>(p.threads.size()));
+  p.task.store(&task, std::memory_order_relaxed);
+  p.tasks.store(tasks, std::memory_order_relaxed);
+  p.helpers.store(std::min(wanted - 1, static_cast<int>(p.threads.size())), std::memory_order_relaxed);
   p.done.store(0, std::memory_order_relaxed);
   const uint32_t gen = p.generation.load(std::memory_order_relaxed) + 1;
   p.word.store(static_cast<uint64_t>(gen) << 32, std::memory_order_release);
@@ -138,8 +139,7 @@ void parallelFor(int64_t tasks, int threads, const std::function<void(int64_t)>&
     { std::lock_guard<std::mutex> lock(p.sleepLock); }
     p.wake.notify_all();
   }
-  int64_t finished = runTasks(p, gen);
-  (void)finished;
+  runTasks(p, gen);
   // Every task claimed; wait for the helpers' last ones to finish.
   while (p.done.load(std::memory_order_acquire) < tasks) LATHE_PAUSE();
 }
