@@ -26,6 +26,8 @@ using lathe::threadsArg;
 
 // Rows per task of a pass split over threads: a fixed size, so the pieces do not depend on the number of threads.
 constexpr int64_t kBlockRows = 16384;
+// Rows whose loss terms a split loss pass keeps at once (eight blocks; 1 MB of doubles).
+constexpr int64_t kStretchRows = 8 * kBlockRows;
 
 // rootSums(idx: Int32Array, g: Float32Array, h: Float32Array, gOffset, n, constantHessian, out: Float64Array(2))
 // idx[i] = i for i < n; out = [Σ g[gOffset + i], Σ h[gOffset + i]] in row order (n when constant).
@@ -298,26 +300,30 @@ napi_value Binomial(napi_env env, napi_callback_info info) {
       if (!logs.add(1 + e)) return fail(env, "binomial: out too short for the products to log");
     }
   } else {
-    // The exponentials and gradients by blocks of rows on the threads; the sums here, in row order,
-    // of the same terms: the same loss as the loop above.
-    std::vector<double> terms(n);
-    lathe::parallelFor(static_cast<int64_t>((n + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
-      const size_t last = std::min<size_t>(n, (b + 1) * kBlockRows);
-      for (size_t i = b * kBlockRows; i < last; i++) {
-        const double r = raw[i];
-        const double e = v8Exp(-std::fabs(r));
-        if (gradients) {
-          const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
-          g[i] = static_cast<float>(p - static_cast<double>(y[i]));
-          h[i] = static_cast<float>(p * (1 - p));
+    // The exponentials and gradients by blocks of rows on the threads, a stretch of rows at a time;
+    // the sums here, in row order, of the same terms: the same loss as the loop above. The terms of
+    // one stretch only are kept (1 MB), not n of them.
+    std::vector<double> terms(static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), kStretchRows)));
+    for (size_t first = 0; first < n; first += kStretchRows) {
+      const size_t stop = std::min<size_t>(n, first + kStretchRows);
+      lathe::parallelFor(static_cast<int64_t>((stop - first + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
+        const size_t last = std::min<size_t>(stop, first + (b + 1) * kBlockRows);
+        for (size_t i = first + b * kBlockRows; i < last; i++) {
+          const double r = raw[i];
+          const double e = v8Exp(-std::fabs(r));
+          if (gradients) {
+            const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
+            g[i] = static_cast<float>(p - static_cast<double>(y[i]));
+            h[i] = static_cast<float>(p * (1 - p));
+          }
+          terms[i - first] = 1 + e;
         }
-        terms[i] = 1 + e;
+      });
+      for (size_t i = first; i < stop; i++) {
+        const double r = raw[i];
+        linear += (r > 0 ? r : 0) - static_cast<double>(y[i]) * r;
+        if (!logs.add(terms[i - first])) return fail(env, "binomial: out too short for the products to log");
       }
-    });
-    for (size_t i = 0; i < n; i++) {
-      const double r = raw[i];
-      linear += (r > 0 ? r : 0) - static_cast<double>(y[i]) * r;
-      if (!logs.add(terms[i])) return fail(env, "binomial: out too short for the products to log");
     }
   }
   logs.finish(linear);
@@ -666,16 +672,21 @@ napi_value Multinomial(napi_env env, napi_callback_info info) {
       sum += term;
     }
   } else {
-    // Rows by blocks on the threads; the normalisers and terms summed here in row order, as above.
-    std::vector<double> totals(n), terms(n);
-    lathe::parallelFor(static_cast<int64_t>((n + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
-      std::vector<double> e(static_cast<size_t>(k));
-      const size_t last = std::min<size_t>(n, (b + 1) * kBlockRows);
-      for (size_t i = b * kBlockRows; i < last; i++) row(i, e, totals[i], terms[i]);
-    });
-    for (size_t i = 0; i < n; i++) {
-      if (!logs.add(totals[i])) return fail(env, "multinomial: out too short for the products to log");
-      sum += terms[i];
+    // Rows by blocks on the threads, a stretch at a time; the normalisers and terms summed here in
+    // row order, as above.
+    const size_t kept = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), kStretchRows));
+    std::vector<double> totals(kept), terms(kept);
+    for (size_t first = 0; first < n; first += kStretchRows) {
+      const size_t stop = std::min<size_t>(n, first + kStretchRows);
+      lathe::parallelFor(static_cast<int64_t>((stop - first + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
+        std::vector<double> e(static_cast<size_t>(k));
+        const size_t last = std::min<size_t>(stop, first + (b + 1) * kBlockRows);
+        for (size_t i = first + b * kBlockRows; i < last; i++) row(i, e, totals[i - first], terms[i - first]);
+      });
+      for (size_t i = first; i < stop; i++) {
+        if (!logs.add(totals[i - first])) return fail(env, "multinomial: out too short for the products to log");
+        sum += terms[i - first];
+      }
     }
   }
   logs.finish(sum);

@@ -363,7 +363,9 @@ napi_value Partition(napi_env env, napi_callback_info info) {
     lathe::parallelFor(blocks, threads, [&](int64_t b) {
       const int64_t from = start + b * kPartitionBlock, to = std::min(end, from + kPartitionBlock);
       int32_t* out = scratch + (from - start);
-      std::vector<int32_t> right(static_cast<size_t>(to - from));
+      // Per thread, kept: a block's right rows, before they follow its left ones.
+      thread_local std::vector<int32_t> right;
+      right.resize(static_cast<size_t>(kPartitionBlock));
       uint32_t blockBad = 0;
       lefts[b] = splitRows(column, n, goesLeft, idx + from, to - from, out, right.data(), blockBad);
       std::memcpy(out + lefts[b], right.data(), static_cast<size_t>(to - from - lefts[b]) * sizeof(int32_t));
