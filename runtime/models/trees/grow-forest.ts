@@ -27,6 +27,9 @@ export interface GrownForest {
   threads: number;
 }
 
+/** From this many rows a tree grown in this thread yields to the event loop while it grows. */
+const YIELDING_ROWS = 100_000;
+
 /** Below this many row×tree units, starting workers costs more than it saves. */
 const WORKER_MIN_WORK = 2_000_000;
 
@@ -50,7 +53,8 @@ async function growHere(input: GrowForestInput): Promise<TreeArrays[]> {
   const grower = new TreeGrower(input.data, input.options);
   const trees: TreeArrays[] = [];
   for (const seed of input.seeds) {
-    trees.push(grower.grow(seed));
+    // A large tree hands the event loop turns while it grows (one tree of a single-tree fit can take tens of seconds).
+    trees.push(input.data.binned.n >= YIELDING_ROWS ? await grower.growYielding(seed, input.signal) : grower.grow(seed));
     input.onTree?.(trees.length, input.seeds.length);
     // Yield so an abort (or anything else queued) can run between trees.
     await new Promise((resolve) => setImmediate(resolve));

@@ -21,6 +21,7 @@ import type { BinArray, BinnedMatrix } from "./binning.js";
 import type { TreeOptions } from "./tree-options.js";
 import { Rng } from "./prng.js";
 import { NodeBuffer } from "./node-buffer.js";
+import { Pacer } from "../abort.js";
 
 // The shape of a grown tree lives on its own (node-buffer.ts builds it, and is imported here).
 export type { TreeArrays } from "./tree-arrays.js";
@@ -165,6 +166,28 @@ export class TreeGrower {
 
   /** Grows one tree; `seed` drives the bootstrap sample and the feature sampling. */
   grow(seed: number): TreeArrays {
+    const { rng, stack } = this.begin(seed);
+    while (stack.length > 0) this.splitOrLeaf(stack.pop()!, rng, stack);
+    return this.finish();
+  }
+
+  /**
+   * As `grow`, the same tree, handing the event loop a turn every `everyMs` (a kernel's interrupt,
+   * a progress line) and stopping with an AbortError once `signal` is aborted: a single tree on
+   * millions of rows takes tens of seconds.
+   */
+  async growYielding(seed: number, signal?: AbortSignal, everyMs = 50): Promise<TreeArrays> {
+    const { rng, stack } = this.begin(seed);
+    const pace = new Pacer(signal, everyMs);
+    for (let nodes = 1; stack.length > 0; nodes++) {
+      this.splitOrLeaf(stack.pop()!, rng, stack);
+      if ((nodes & 63) === 0) await pace.tick();
+    }
+    return this.finish();
+  }
+
+  /** A new tree's root (its rows, statistics and, when kept, histograms) on the stack of nodes to grow. */
+  private begin(seed: number): { rng: Rng; stack: Node[] } {
     const { n, f, d, idx, weight, options } = this;
     const rng = new Rng(seed);
     if (options.bootstrap) {
@@ -199,12 +222,7 @@ export class TreeGrower {
       root.hist = this.acquire();
       this.buildAll(root.hist, 0, m);
     }
-    const stack: Node[] = [root];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      this.splitOrLeaf(node, rng, stack);
-    }
-    return this.finish();
+    return { rng, stack: [root] };
   }
 
   /** The histogram layout: where each feature's bins start, the stride of a bin ([weight, class weights…] or [weight, weighted target sum]) and the total length. */

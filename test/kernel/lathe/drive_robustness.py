@@ -28,6 +28,9 @@ LONG_QUERY = 'source big = sql "select count(*) as n from range(1000000000) a, r
 # many support vectors and seconds of SMO, long enough to interrupt.
 POINTS = 'source pts = sql "select (hash(range) % 1000) / 1000.0 as a, (hash(range * 7) % 1000) / 1000.0 as b, (hash(range * 11) % 1000) / 1000.0 as c, (hash(range * 13) % 2 = 0)::varchar as y from range(6000)"'
 
+# 1.5M rows whose label the features do not predict: a single tree grows deep, for seconds.
+NOISE = 'source noise = sql "select (hash(range) % 100000) / 7.0 as a, (hash(range * 7) % 100000) / 7.0 as b, (hash(range * 3) % 100000) / 7.0 as c, (hash(range * 5) % 100000) / 7.0 as d, (hash(range * 13) % 3)::varchar as y from range(1500000)"'
+
 
 def run_ok(kc, code, **kwargs):
     reply, msgs = run(kc, code, **kwargs)
@@ -82,14 +85,18 @@ def session_checks(km, kc):
     assert len(tables) == 1, msgs
     ok("outputs before a failing statement are kept")
 
-    # Synchronous work yields: interrupt_reply within 1 s during an SVM fit and during describe of
-    # 1,500 columns, and each then ends interrupted, not ok.
+    # Synchronous work yields: interrupt_reply within 1 s during an SVM fit, one decision tree on
+    # 1.5M rows of noise (a deep tree, seconds of growing) and describe of 1,500 columns, and each
+    # then ends interrupted, not ok.
     for what, code, after in [
         ("SVM fit", 'model s = svm predicting y from pts { kernel: "rbf" }', 1.5),
+        ("decision tree fit", "model t = decision_tree predicting y from noise", 2.5),
         ("describe of 1,500 columns", "describe wide", 1),
     ]:
         if what.startswith("describe"):
             run_ok(kc, wide_source("wide", 1500, 50))
+        if what.startswith("decision"):
+            run_ok(kc, NOISE)
         msg_id = kc.execute(code)
         wait_for(kc, msg_id, "execute_input")
         time.sleep(after)

@@ -36,11 +36,12 @@ export function compileTrees(): CompiledTrees {
     for (const file of readdirSync(from).filter((f) => f.endsWith(".ts"))) transpile(join(from, file), join(to, file.replace(/\.ts$/, ".js")));
   }
   // The trees' imports outside their folder: the coded errors their option checks throw, where their workers' scripts are, the
-  // collection after they drop their columns, and the loader of the native module (the histogram
+  // collection after they drop their columns, the pacing of a large tree, and the loader of the native module (the histogram
   // pass), which finds the repository's build through a link at the place it looks (dist/native beside runtime/).
   transpile(join(root, "runtime/errors.ts"), join(outDir, "runtime/errors.js"));
   transpile(join(root, "runtime/worker-url.ts"), join(outDir, "runtime/worker-url.js"));
   transpile(join(root, "runtime/collect-garbage.ts"), join(outDir, "runtime/collect-garbage.js"));
+  transpile(join(root, "runtime/models/abort.ts"), join(outDir, "runtime/models/abort.js"));
   transpile(join(root, "runtime/models/native-engine.ts"), join(outDir, "runtime/models/native-engine.js"));
   mkdirSync(join(outDir, "dist"));
   symlinkSync(join(root, "dist/native"), join(outDir, "dist/native"));

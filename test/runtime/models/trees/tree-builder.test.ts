@@ -133,6 +133,30 @@ describe("TreeGrower", () => {
     expect(b).toEqual(a);
   });
 
+  test("growYielding grows grow's tree while the event loop turns, and stops on abort", async () => {
+    const n = 50_000;
+    const rng = new Rng(4);
+    const columns = Array.from({ length: 4 }, () => Float32Array.from({ length: n }, () => rng.nextInt(100_000) / 7));
+    const y = Float32Array.from({ length: n }, () => rng.nextInt(3));
+    const binned = binColumns(columns, n, 255);
+    const opts = { ...options("classification", 4, 0), maxFeatures: 2, bootstrap: true };
+    const expected = new TreeGrower({ binned, y }, opts).grow(7);
+    // Noise labels: a deep tree of tens of thousands of nodes, long enough to hand out several turns.
+    expect(expected.feature.length).toBeGreaterThan(10_000);
+    // A turn every 64 nodes (everyMs 0), whatever the machine's speed.
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const grown = await new TreeGrower({ binned, y }, opts).growYielding(7, undefined, 0);
+    clearInterval(ticker);
+    expect(grown).toEqual(expected);
+    expect(turns).toBeGreaterThan(2);
+    expect(await new TreeGrower({ binned, y }, opts).growYielding(7)).toEqual(expected);
+    // An abort while it grows ends it at the next turn.
+    const controller = new AbortController();
+    setImmediate(() => controller.abort());
+    await expect(new TreeGrower({ binned, y }, opts).growYielding(7, controller.signal, 0)).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   test("rejects a class index out of range and a non-finite regression target", () => {
     const binned = binColumns([Float32Array.of(1, 2)], 2, 255);
     expect(() => new TreeGrower({ binned, y: Float32Array.of(0, 3) }, options("classification", 1, 0))).toThrow(/class index 3/);
