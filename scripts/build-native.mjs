@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The module's sources, compiled together into one module (mlp.cc holds its Init). */
 export const nativeSources = ["mlp.cc", "histograms.cc", "boosting-steps.cc", "normal-equations.cc", "linear-pass.cc", "duckdb-library.cc", "duckdb-allocator.cc", "column-read.cc", "repeated-keys.cc", "work-pool.cc"].map((f) => join(root, "native", f));
-const nativeHeaders = ["module.h"].map((f) => join(root, "native", f));
+export const nativeHeaders = ["module.h"].map((f) => join(root, "native", f));
 
 /** Where the module of this platform and architecture lives (runtime/models/native-engine.ts reads it there). */
 export const modulePath = join(root, "dist", "native", `${process.platform}-${process.arch}`, "lathe-native.node");

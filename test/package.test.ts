@@ -4,6 +4,10 @@ import path from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repo, tempDir } from "./helpers.js";
+import { nativeHeaders, nativeSources } from "../scripts/build-native.mjs";
+
+/** Every file the native build compiles: a package without one cannot compile the module where the shipped one does not load. */
+const nativeFiles = [...nativeSources, ...nativeHeaders].map((f: string) => path.relative(repo, f));
 
 // The package as a user gets it: `npm pack` of the built tree, installed into an empty folder with
 // the repository's dependencies taken from the npm cache (`npm ci` filled it), used from there.
@@ -47,7 +51,7 @@ describe("the npm package", () => {
     const duckdbBundle = `dist/vendor/duckdb-node-api-${duckdbVersion()}.cjs`;
     const chartsBundle = `dist/vendor/vega-${version("vega")}-vega-lite-${version("vega-lite")}.cjs`;
     const commanderBundle = `dist/vendor/commander-${version("commander")}.cjs`;
-    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, "native/mlp.cc", "native/histograms.cc", "native/boosting-steps.cc", "native/normal-equations.cc", "native/linear-pass.cc", "native/duckdb-library.cc", "native/duckdb-allocator.cc", "native/column-read.cc", "native/repeated-keys.cc", "native/module.h", "scripts/build-native.mjs", duckdbBundle, `${duckdbBundle}.v8cache`, chartsBundle, `${chartsBundle}.v8cache`, commanderBundle, `${commanderBundle}.v8cache`]) expect(files).toContain(f);
+    for (const f of ["package.json", "README.md", "grammar.md", "bin/lathe.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/kernel/start.js", "dist/runtime/charts/chart-worker.js", native, ...nativeFiles, "scripts/build-native.mjs", duckdbBundle, `${duckdbBundle}.v8cache`, chartsBundle, `${chartsBundle}.v8cache`, commanderBundle, `${commanderBundle}.v8cache`]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(app, "node_modules/lathe/package.json"), "utf8"));
     expect(manifest.exports["."]).toEqual({ types: "./dist/api/index.d.ts", default: "./dist/api/index.js" });
