@@ -36,22 +36,29 @@ namespace {
 // The most threads a request may use (the caller included).
 constexpr int kMostThreads = 64;
 
+// A kept thread's own wake-up: the request it is asked to join, and whether it sleeps. Each thread
+// has its own, so a request wakes only the threads it uses (a 64-core machine's pass of 9 row
+// blocks wakes 8, not 63).
+struct Slot {
+  std::mutex lock;
+  std::condition_variable wake;
+  std::atomic<uint32_t> generation{0};
+  std::atomic<bool> sleeping{false};
+};
+
 struct Pool {
   // One request at a time; a caller that finds the pool busy (another JS thread's fit) runs its tasks alone.
   std::mutex busy;
-  std::mutex sleepLock;
-  std::condition_variable wake;
-  std::atomic<int> sleepers{0};
   // The request: generation (high 32 bits) and the next unclaimed task (low 32 bits), in one word so
   // a thread claims a task of the generation it saw or none.
   std::atomic<uint64_t> word{0};
-  std::atomic<uint32_t> generation{0};
+  uint32_t generation = 0;
   // Atomic, though read only while their request is current: a late helper may read them as the next request is set up.
   std::atomic<const std::function<void(int64_t)>*> task{nullptr};
   std::atomic<int64_t> tasks{0};
-  std::atomic<int> helpers{0};
   std::atomic<int64_t> done{0};
-  std::vector<std::thread> threads;
+  // The kept threads' slots (never freed, as the threads never end).
+  std::vector<Slot*> slots;
   std::chrono::microseconds spin{200};
 };
 
@@ -83,26 +90,26 @@ int64_t runTasks(Pool& p, uint32_t gen) {
   return ran;
 }
 
-void helperLoop(Pool& p, int index) {
-  uint32_t seen = p.generation.load(std::memory_order_acquire);
+void helperLoop(Pool& p, Slot& me) {
+  uint32_t seen = 0;
   for (;;) {
-    uint32_t gen = p.generation.load(std::memory_order_acquire);
+    uint32_t gen = me.generation.load(std::memory_order_acquire);
     if (gen == seen) {
       const auto until = std::chrono::steady_clock::now() + p.spin;
       for (int s = 0; gen == seen; s++) {
         LATHE_PAUSE();
-        gen = p.generation.load(std::memory_order_acquire);
+        gen = me.generation.load(std::memory_order_acquire);
         if ((s & 63) == 63 && std::chrono::steady_clock::now() >= until) break;
       }
     }
     if (gen == seen) {
-      std::unique_lock<std::mutex> lock(p.sleepLock);
-      p.sleepers.fetch_add(1, std::memory_order_seq_cst);
-      p.wake.wait(lock, [&] { return (gen = p.generation.load(std::memory_order_seq_cst)) != seen; });
-      p.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+      std::unique_lock<std::mutex> lock(me.lock);
+      me.sleeping.store(true, std::memory_order_seq_cst);
+      me.wake.wait(lock, [&] { return (gen = me.generation.load(std::memory_order_seq_cst)) != seen; });
+      me.sleeping.store(false, std::memory_order_seq_cst);
     }
     seen = gen;
-    if (index < p.helpers.load(std::memory_order_relaxed)) runTasks(p, gen);
+    runTasks(p, gen);
   }
 }
 
@@ -119,25 +126,30 @@ void parallelFor(int64_t tasks, int threads, const std::function<void(int64_t)>&
     for (int64_t t = 0; t < tasks; t++) task(t);
     return;
   }
-  while (static_cast<int>(p.threads.size()) < wanted - 1) {
+  while (static_cast<int>(p.slots.size()) < wanted - 1) {
+    auto* slot = new Slot();
     try {
-      const int index = static_cast<int>(p.threads.size());
-      p.threads.emplace_back([&p, index] { helperLoop(p, index); });
-      p.threads.back().detach();
+      std::thread([&p, slot] { helperLoop(p, *slot); }).detach();
+      p.slots.push_back(slot);
     } catch (...) {
+      delete slot;
       break;  // no thread to be had: fewer helpers
     }
   }
   p.task.store(&task, std::memory_order_relaxed);
   p.tasks.store(tasks, std::memory_order_relaxed);
-  p.helpers.store(std::min(wanted - 1, static_cast<int>(p.threads.size())), std::memory_order_relaxed);
   p.done.store(0, std::memory_order_relaxed);
-  const uint32_t gen = p.generation.load(std::memory_order_relaxed) + 1;
+  const uint32_t gen = ++p.generation;
   p.word.store(static_cast<uint64_t>(gen) << 32, std::memory_order_release);
-  p.generation.store(gen, std::memory_order_seq_cst);
-  if (p.sleepers.load(std::memory_order_seq_cst) > 0) {
-    { std::lock_guard<std::mutex> lock(p.sleepLock); }
-    p.wake.notify_all();
+  const int helpers = std::min(wanted - 1, static_cast<int>(p.slots.size()));
+  for (int i = 0; i < helpers; i++) {
+    Slot& slot = *p.slots[i];
+    slot.generation.store(gen, std::memory_order_seq_cst);
+    // Either it sleeps and is woken here, or its wait has not begun and will see the new generation.
+    if (slot.sleeping.load(std::memory_order_seq_cst)) {
+      { std::lock_guard<std::mutex> lock(slot.lock); }
+      slot.wake.notify_one();
+    }
   }
   runTasks(p, gen);
   // Every task claimed; wait for the helpers' last ones to finish.
