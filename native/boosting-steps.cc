@@ -21,13 +21,11 @@ namespace {
 
 using lathe::fail;
 using lathe::typedArray;
+using lathe::kRowBlock;
 using lathe::threadsArg;
 
-
-// Rows per task of a pass split over threads: a fixed size, so the pieces do not depend on the number of threads.
-constexpr int64_t kBlockRows = 16384;
 // Rows whose loss terms a split loss pass keeps at once (eight blocks; 1 MB of doubles).
-constexpr int64_t kStretchRows = 8 * kBlockRows;
+constexpr int64_t kStretchRows = 8 * kRowBlock;
 
 // rootSums(idx: Int32Array, g: Float32Array, h: Float32Array, gOffset, n, constantHessian, out: Float64Array(2))
 // idx[i] = i for i < n; out = [Σ g[gOffset + i], Σ h[gOffset + i]] in row order (n when constant).
@@ -77,7 +75,7 @@ napi_value AddLeaves(napi_env env, napi_callback_info info) {
     rows += end - start;
   }
   // The leaves hold disjoint rows (a partition of the root's): one addition per row, whichever thread makes it.
-  const int threads = rows >= 2 * kBlockRows ? threadsArg(env, argc, argv, 4) : 1;
+  const int threads = rows >= 2 * kRowBlock ? threadsArg(env, argc, argv, 4) : 1;
   std::atomic<uint32_t> anyBad{0};
   lathe::parallelFor(static_cast<int64_t>(nValues), threads, [&](int64_t l) {
     const double v = values[l];
@@ -132,11 +130,9 @@ napi_value WalkTree(napi_env env, napi_callback_info info) {
   }
   const float* F = reinterpret_cast<const float*>(I);
   // Each row's sums are its own: blocks of rows on any thread give the same sums.
-  const int threads = rows >= 2 * kBlockRows ? threadsArg(env, argc, argv, 10) : 1;
-  lathe::parallelFor((rows + kBlockRows - 1) / kBlockRows, threads, [&](int64_t b) {
+  lathe::parallelBlocks(0, rows, threadsArg(env, argc, argv, 10), [&](int64_t, int64_t from, int64_t last) {
     constexpr int kLanes = 8;
-    const int64_t last = std::min(rows, (b + 1) * kBlockRows);
-    int64_t r = b * kBlockRows;
+    int64_t r = from;
     for (; r + kLanes <= last; r += kLanes) {
       int64_t p[kLanes];
       const float* x[kLanes];
@@ -283,47 +279,41 @@ napi_value Binomial(napi_env env, napi_callback_info info) {
       !typedArray(env, argv[5], napi_float64_array, &out, &nOut) || nOut < 3)
     return fail(env, "binomial needs y, raw, g, h, gradients and out (at least 3 values)");
   if (nRaw < n || (gradients && (nG < n || nH < n))) return fail(env, "binomial: raw scores or gradients shorter than the targets");
-  const int threads = n >= 2 * kBlockRows ? threadsArg(env, argc, argv, 6) : 1;
+  // Row i's exponential term 1 + e^−|r|, and its gradient and hessian when asked.
+  auto term = [&](size_t i) {
+    const double r = raw[i];
+    const double e = v8Exp(-std::fabs(r));
+    if (gradients) {
+      const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
+      g[i] = static_cast<float>(p - static_cast<double>(y[i]));
+      h[i] = static_cast<float>(p * (1 - p));
+    }
+    return 1 + e;
+  };
+  // The loss's sums, in row order.
   double linear = 0;
   ProductLog logs{out, nOut};
+  auto add = [&](size_t i, double t) {
+    const double r = raw[i];
+    linear += (r > 0 ? r : 0) - static_cast<double>(y[i]) * r;
+    return logs.add(t);
+  };
+  const int threads = n >= 2 * kRowBlock ? threadsArg(env, argc, argv, 6) : 1;
   if (threads == 1) {
-    for (size_t i = 0; i < n; i++) {
-      const double r = raw[i];
-      const double e = v8Exp(-std::fabs(r));
-      const double t = y[i];
-      if (gradients) {
-        const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
-        g[i] = static_cast<float>(p - t);
-        h[i] = static_cast<float>(p * (1 - p));
-      }
-      linear += (r > 0 ? r : 0) - t * r;
-      if (!logs.add(1 + e)) return fail(env, "binomial: out too short for the products to log");
-    }
+    for (size_t i = 0; i < n; i++)
+      if (!add(i, term(i))) return fail(env, "binomial: out too short for the products to log");
   } else {
-    // The exponentials and gradients by blocks of rows on the threads, a stretch of rows at a time;
-    // the sums here, in row order, of the same terms: the same loss as the loop above. The terms of
-    // one stretch only are kept (1 MB), not n of them.
+    // The terms by blocks of rows on the threads, a stretch of rows at a time; the sums here, in row
+    // order, of the same terms: the same loss as the loop above. The terms of one stretch only are
+    // kept (1 MB), not n of them.
     std::vector<double> terms(static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), kStretchRows)));
     for (size_t first = 0; first < n; first += kStretchRows) {
       const size_t stop = std::min<size_t>(n, first + kStretchRows);
-      lathe::parallelFor(static_cast<int64_t>((stop - first + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
-        const size_t last = std::min<size_t>(stop, first + (b + 1) * kBlockRows);
-        for (size_t i = first + b * kBlockRows; i < last; i++) {
-          const double r = raw[i];
-          const double e = v8Exp(-std::fabs(r));
-          if (gradients) {
-            const double p = r >= 0 ? 1 / (1 + e) : e / (1 + e);
-            g[i] = static_cast<float>(p - static_cast<double>(y[i]));
-            h[i] = static_cast<float>(p * (1 - p));
-          }
-          terms[i - first] = 1 + e;
-        }
+      lathe::parallelBlocks(first, stop, threads, [&](int64_t, int64_t from, int64_t to) {
+        for (int64_t i = from; i < to; i++) terms[i - first] = term(i);
       });
-      for (size_t i = first; i < stop; i++) {
-        const double r = raw[i];
-        linear += (r > 0 ? r : 0) - static_cast<double>(y[i]) * r;
-        if (!logs.add(terms[i - first])) return fail(env, "binomial: out too short for the products to log");
-      }
+      for (size_t i = first; i < stop; i++)
+        if (!add(i, terms[i - first])) return fail(env, "binomial: out too short for the products to log");
     }
   }
   logs.finish(linear);
@@ -660,7 +650,7 @@ napi_value Multinomial(napi_env env, napi_callback_info info) {
         h[c * n + i] = static_cast<float>(p * (1 - p));
       }
   };
-  const int threads = n * k >= 2 * kBlockRows ? threadsArg(env, argc, argv, 7) : 1;
+  const int threads = n * k >= 2 * kRowBlock ? threadsArg(env, argc, argv, 7) : 1;
   double sum = 0;
   ProductLog logs{out, nOut};
   if (threads == 1) {
@@ -678,10 +668,9 @@ napi_value Multinomial(napi_env env, napi_callback_info info) {
     std::vector<double> totals(kept), terms(kept);
     for (size_t first = 0; first < n; first += kStretchRows) {
       const size_t stop = std::min<size_t>(n, first + kStretchRows);
-      lathe::parallelFor(static_cast<int64_t>((stop - first + kBlockRows - 1) / kBlockRows), threads, [&](int64_t b) {
+      lathe::parallelBlocks(first, stop, threads, [&](int64_t, int64_t from, int64_t to) {
         std::vector<double> e(static_cast<size_t>(k));
-        const size_t last = std::min<size_t>(stop, first + (b + 1) * kBlockRows);
-        for (size_t i = first + b * kBlockRows; i < last; i++) row(i, e, totals[i - first], terms[i - first]);
+        for (int64_t i = from; i < to; i++) row(i, e, totals[i - first], terms[i - first]);
       });
       for (size_t i = first; i < stop; i++) {
         if (!logs.add(totals[i - first])) return fail(env, "multinomial: out too short for the products to log");

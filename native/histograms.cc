@@ -205,11 +205,6 @@ void nodePass(const Feature* f, int features, int64_t n, const int32_t* idx, int
 // costs more than it saves.
 constexpr int64_t kParallelCells = 20000;
 
-// Rows per task of the partition and the gather when split over threads (a fixed size: the pieces
-// never depend on the number of threads).
-constexpr int64_t kPartitionBlock = 16384;
-
-
 // histograms(bins: Uint8Array, n, histOffset: Int32Array, idx: Int32Array, g, h, og, oh: Float32Array,
 //            rootCounts, hist: Float64Array, request: Float64Array [j0, j1, start, end, root, gOffset, constantHessian])
 // Builds features [j0, j1)'s histograms of the request into `hist` (zeroed by the caller), as
@@ -346,7 +341,8 @@ napi_value Partition(napi_env env, napi_callback_info info) {
   if (start < 0 || start > end || static_cast<uint64_t>(end) > nIdx || static_cast<uint64_t>(end - start) > nScratch) return fail(env, "partition: rows [start, end) out of range");
   if (nLeft < 256) return fail(env, "partition: goesLeft must have 256 entries");
   const uint8_t* column = bins + feature * n;
-  const int threads = end - start >= 2 * kPartitionBlock ? threadsArg(env, argc, argv, 8) : 1;
+  // Under two blocks of rows the single pass below; the blocks' pass moves each row twice.
+  const int threads = end - start >= 2 * lathe::kRowBlock ? threadsArg(env, argc, argv, 8) : 1;
   uint32_t bad = 0;
   int64_t l = start;
   if (threads == 1) {
@@ -357,18 +353,18 @@ napi_value Partition(napi_env env, napi_callback_info info) {
     // By blocks of rows: each block partitioned into its own stretch of scratch (its left rows, then
     // its right ones), then every block's left rows copied into place in block order, then the right
     // ones. The stable partition is unique, so this is the buffer the loop above makes.
-    const int64_t blocks = (end - start + kPartitionBlock - 1) / kPartitionBlock;
-    std::vector<int64_t> lefts(blocks);
+    const int64_t blocks = (end - start + lathe::kRowBlock - 1) / lathe::kRowBlock;
+    std::vector<int64_t> lefts(blocks), rights(blocks);
     std::atomic<uint32_t> anyBad{0};
-    lathe::parallelFor(blocks, threads, [&](int64_t b) {
-      const int64_t from = start + b * kPartitionBlock, to = std::min(end, from + kPartitionBlock);
+    lathe::parallelBlocks(start, end, threads, [&](int64_t b, int64_t from, int64_t to) {
       int32_t* out = scratch + (from - start);
       // Per thread, kept: a block's right rows, before they follow its left ones.
       thread_local std::vector<int32_t> right;
-      right.resize(static_cast<size_t>(kPartitionBlock));
+      right.resize(static_cast<size_t>(lathe::kRowBlock));
       uint32_t blockBad = 0;
       lefts[b] = splitRows(column, n, goesLeft, idx + from, to - from, out, right.data(), blockBad);
-      std::memcpy(out + lefts[b], right.data(), static_cast<size_t>(to - from - lefts[b]) * sizeof(int32_t));
+      rights[b] = to - from - lefts[b];
+      std::memcpy(out + lefts[b], right.data(), static_cast<size_t>(rights[b]) * sizeof(int32_t));
       if (blockBad) anyBad.store(1, std::memory_order_relaxed);
     });
     bad = anyBad.load();
@@ -380,13 +376,12 @@ napi_value Partition(napi_env env, napi_callback_info info) {
       leftAt[b] = lp;
       rightAt[b] = rp;
       lp += lefts[b];
-      rp += std::min(end, start + (b + 1) * kPartitionBlock) - (start + b * kPartitionBlock) - lefts[b];
+      rp += rights[b];
     }
-    lathe::parallelFor(blocks, threads, [&](int64_t b) {
-      const int64_t from = start + b * kPartitionBlock, to = std::min(end, from + kPartitionBlock);
+    lathe::parallelBlocks(start, end, threads, [&](int64_t b, int64_t from, int64_t) {
       const int32_t* in = scratch + (from - start);
       std::memcpy(idx + leftAt[b], in, static_cast<size_t>(lefts[b]) * sizeof(int32_t));
-      std::memcpy(idx + rightAt[b], in + lefts[b], static_cast<size_t>(to - from - lefts[b]) * sizeof(int32_t));
+      std::memcpy(idx + rightAt[b], in + lefts[b], static_cast<size_t>(rights[b]) * sizeof(int32_t));
     });
     l = start + totalLeft;
   }
@@ -417,10 +412,8 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   if (gOffset < 0 || static_cast<uint64_t>(gOffset) > nG || (!constant && static_cast<uint64_t>(gOffset) > nH)) return fail(env, "gather: gOffset out of range");
   // Row indices are checked against what both gradient arrays hold past gOffset.
   const uint64_t rows = constant ? nG - gOffset : std::min<uint64_t>(nG, nH) - gOffset;
-  const int threads = end - start >= 2 * kPartitionBlock ? threadsArg(env, argc, argv, 9) : 1;
   std::atomic<uint32_t> anyBad{0};
-  lathe::parallelFor((end - start + kPartitionBlock - 1) / kPartitionBlock, threads, [&](int64_t b) {
-    const int64_t from = start + b * kPartitionBlock, to = std::min(end, from + kPartitionBlock);
+  lathe::parallelBlocks(start, end, threadsArg(env, argc, argv, 9), [&](int64_t, int64_t from, int64_t to) {
     uint32_t bad = 0;
     for (int64_t p = from; p < to; p++) {
       const uint32_t i = static_cast<uint32_t>(idx[p]);

@@ -144,4 +144,11 @@ inline int threadsArg(napi_env env, size_t argc, napi_value* argv, size_t at) {
 // module's kept threads) and returns when all are done; each task runs once, on one thread.
 void parallelFor(int64_t tasks, int threads, const std::function<void(int64_t)>& task);
 
+// Rows per task of a row loop split over threads: a fixed size, so the pieces never depend on the number of threads.
+constexpr int64_t kRowBlock = 16384;
+
+// work-pool.cc: runs task(b, from, to) for every block b of kRowBlock rows [from, to) of [first, end)
+// (the last block shorter), as parallelFor does; under two blocks, in this thread.
+void parallelBlocks(int64_t first, int64_t end, int threads, const std::function<void(int64_t b, int64_t from, int64_t to)>& task);
+
 }  // namespace lathe

@@ -14,6 +14,7 @@
 // needs a sum over pieces adds them up in piece order itself.
 #include "module.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -72,9 +73,8 @@ Pool& pool() {
   return *p;
 }
 
-// Claims and runs tasks of generation `gen` until none is left; returns how many it ran.
-int64_t runTasks(Pool& p, uint32_t gen) {
-  int64_t ran = 0;
+// Claims and runs tasks of generation `gen` until none is left.
+void runTasks(Pool& p, uint32_t gen) {
   uint64_t w = p.word.load(std::memory_order_acquire);
   for (;;) {
     if (static_cast<uint32_t>(w >> 32) != gen) break;
@@ -83,11 +83,9 @@ int64_t runTasks(Pool& p, uint32_t gen) {
     if (t >= p.tasks.load(std::memory_order_relaxed)) break;
     if (!p.word.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
     (*p.task.load(std::memory_order_relaxed))(t);
-    ran++;
     p.done.fetch_add(1, std::memory_order_acq_rel);
     w = p.word.load(std::memory_order_acquire);
   }
-  return ran;
 }
 
 void helperLoop(Pool& p, Slot& me) {
@@ -154,6 +152,14 @@ void parallelFor(int64_t tasks, int threads, const std::function<void(int64_t)>&
   runTasks(p, gen);
   // Every task claimed; wait for the helpers' last ones to finish.
   while (p.done.load(std::memory_order_acquire) < tasks) LATHE_PAUSE();
+}
+
+void parallelBlocks(int64_t first, int64_t end, int threads, const std::function<void(int64_t, int64_t, int64_t)>& task) {
+  // Under two blocks, not worth a hand-off.
+  parallelFor((end - first + kRowBlock - 1) / kRowBlock, end - first >= 2 * kRowBlock ? threads : 1, [&](int64_t b) {
+    const int64_t from = first + b * kRowBlock;
+    task(b, from, std::min(end, from + kRowBlock));
+  });
 }
 
 }  // namespace lathe

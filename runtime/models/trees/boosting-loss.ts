@@ -119,7 +119,7 @@ class LogSum {
  * bit), the logarithms of the products it hands back here, in the order LogSum takes them — so the
  * same gradients and loss as `binomialPassJs` / `multinomialPassJs`.
  */
-export function nativeLossPass(y: Float32Array, raw: Float64Array, k: number, g: Float32Array | undefined, h: Float32Array | undefined, kernels: NativeBoostingModule | null = boostingKernels(), threads = 1): number | undefined {
+export function nativeLossPass(y: Float32Array, raw: Float64Array, k: number, g: Float32Array | undefined, h: Float32Array | undefined, threads = 1, kernels: NativeBoostingModule | null = boostingKernels()): number | undefined {
   if (!kernels) return undefined;
   // Each row multiplies the product by at most max(k, 2), and 1e250 > 2^830: room for every product handed back.
   const out = new Float64Array(4 + Math.ceil((y.length * Math.log2(Math.max(k, 2))) / 800));
@@ -166,10 +166,10 @@ const binomial: BoostingLoss = {
     return Float64Array.of(Math.log(p / (1 - p)));
   },
   gradients(y, raw, g, h, threads) {
-    return nativeLossPass(y, raw, 1, g, h, undefined, threads) ?? binomialPassJs(y, raw, g, h);
+    return nativeLossPass(y, raw, 1, g, h, threads) ?? binomialPassJs(y, raw, g, h);
   },
   loss(y, raw, threads) {
-    return nativeLossPass(y, raw, 1, undefined, undefined, undefined, threads) ?? binomialPassJs(y, raw);
+    return nativeLossPass(y, raw, 1, undefined, undefined, threads) ?? binomialPassJs(y, raw);
   },
 };
 
@@ -218,10 +218,10 @@ function multinomial(k: number): BoostingLoss {
       return Float64Array.from(logs, (v) => v - mean);
     },
     gradients(y, raw, g, h, threads) {
-      return nativeLossPass(y, raw, k, g, h, undefined, threads) ?? multinomialPassJs(y, raw, k, g, h);
+      return nativeLossPass(y, raw, k, g, h, threads) ?? multinomialPassJs(y, raw, k, g, h);
     },
     loss(y, raw, threads) {
-      return nativeLossPass(y, raw, k, undefined, undefined, undefined, threads) ?? multinomialPassJs(y, raw, k);
+      return nativeLossPass(y, raw, k, undefined, undefined, threads) ?? multinomialPassJs(y, raw, k);
     },
   };
 }

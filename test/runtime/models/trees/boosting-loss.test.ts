@@ -77,10 +77,10 @@ describe("boosting losses", () => {
     const g = new Float32Array(rows);
     const h = new Float32Array(rows);
     const expected = binomialPassJs(y, raw, gJs, hJs);
-    expect(Object.is(nativeLossPass(y, raw, 1, g, h, native), expected)).toBe(true);
+    expect(Object.is(nativeLossPass(y, raw, 1, g, h, 1, native), expected)).toBe(true);
     expect(Buffer.from(g.buffer).equals(Buffer.from(gJs.buffer))).toBe(true);
     expect(Buffer.from(h.buffer).equals(Buffer.from(hJs.buffer))).toBe(true);
-    expect(Object.is(nativeLossPass(y, raw, 1, undefined, undefined, native), binomialPassJs(y, raw))).toBe(true);
+    expect(Object.is(nativeLossPass(y, raw, 1, undefined, undefined, 1, native), binomialPassJs(y, raw))).toBe(true);
     expect(() => native.binomial(y, raw, g, h, true, new Float64Array(3))).toThrow(/out too short/);
   });
 
@@ -92,10 +92,10 @@ describe("boosting losses", () => {
       const y = Float32Array.from({ length: rows }, () => rng.nextInt(k));
       const [g, h, gJs, hJs] = Array.from({ length: 4 }, () => new Float32Array(k * rows));
       const expected = multinomialPassJs(y, raw, k, gJs, hJs);
-      expect(Object.is(nativeLossPass(y, raw, k, g, h, native), expected)).toBe(true);
+      expect(Object.is(nativeLossPass(y, raw, k, g, h, 1, native), expected)).toBe(true);
       expect(Buffer.from(g.buffer).equals(Buffer.from(gJs.buffer))).toBe(true);
       expect(Buffer.from(h.buffer).equals(Buffer.from(hJs.buffer))).toBe(true);
-      expect(Object.is(nativeLossPass(y, raw, k, undefined, undefined, native), multinomialPassJs(y, raw, k))).toBe(true);
+      expect(Object.is(nativeLossPass(y, raw, k, undefined, undefined, 1, native), multinomialPassJs(y, raw, k))).toBe(true);
     }
     expect(() => native.multinomial(Float32Array.of(3), new Float64Array(3), 3, new Float32Array(3), new Float32Array(3), true, new Float64Array(4))).toThrow(/class index/);
   });
