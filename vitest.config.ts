@@ -11,5 +11,10 @@ export default defineConfig({
     // Two cores: run files in parallel but not more than the machine has.
     maxWorkers: 2,
     pool: "forks",
+    // A worker keeps its modules from file to file instead of loading the whole graph again for
+    // each of ~190 files: CI's import phase 176 s -> 70 s of worker time, the run 809 s -> 687 s.
+    // So a file restores what it changes in the process (environment variables, cwd) and measures
+    // memory from a swept heap; test/setup.ts still runs before every file.
+    isolate: false,
   },
 });

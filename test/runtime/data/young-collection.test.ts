@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { collectGarbage } from "../../../runtime/collect-garbage.js";
 import { Database } from "../../../runtime/data/database.js";
 import { vectorBindings } from "../../../runtime/data/duckdb-module.js";
 import { ChunkRelease } from "../../../runtime/data/young-collection.js";
@@ -9,6 +10,9 @@ beforeAll(async () => {
   await db.exec(`CREATE TABLE t AS SELECT ${Array.from({ length: 10 }, (_, j) => `i * ${j + 1.5} AS c${j}`).join(", ")} FROM range(200_000) r(i)`);
 });
 afterAll(() => db.close());
+// Each case measures from a swept heap: garbage left by what ran before in this worker (other
+// cases, other files when the run does not isolate them) must not be collected mid-measurement.
+beforeEach(() => collectGarbage());
 const sql = `SELECT ${Array.from({ length: 10 }, (_, j) => `c${j}`).join(", ")} FROM t`;
 
 describe("chunks released while reading", () => {
