@@ -50,6 +50,8 @@ export interface AlgorithmSpec {
   tasks: Task[];
   doc: string;
   options: Record<string, OptionSpec>;
+  /** Takes missing feature values (NULL, NaN) in training and scoring, learning where they go; the others refuse them (runtime/models/missing-values.ts, kept equal by a test). */
+  missing?: true;
 }
 
 /**
@@ -90,10 +92,11 @@ export const algorithms: Record<string, AlgorithmSpec> = {
       tol: { type: "number", doc: "Stop when the gradient's largest component falls below this (default 1e-5).", range: { min: 0 } },
     },
   },
-  decision_tree: { tasks: ["classification", "regression"], doc: "A CART tree with histogram-based split finding.", options: { ...commonOptions, ...treeOptions } },
+  decision_tree: { tasks: ["classification", "regression"], doc: "A CART tree with histogram-based split finding, missing values learned.", options: { ...commonOptions, ...treeOptions }, missing: true },
   random_forest: {
     tasks: ["classification", "regression"],
-    doc: "Bagged trees trained on every core.",
+    doc: "Bagged trees trained on every core, missing values learned.",
+    missing: true,
     options: {
       ...commonOptions,
       ...treeOptions,
@@ -105,6 +108,7 @@ export const algorithms: Record<string, AlgorithmSpec> = {
   gradient_boosting: {
     tasks: ["classification", "regression"],
     doc: "Gradient-boosted trees on feature histograms, like scikit-learn's HistGradientBoosting: log loss (softmax for more than two classes) or squared error, missing values learned.",
+    missing: true,
     options: {
       ...commonOptions,
       learning_rate: { type: "number", doc: "Shrinkage: each tree's leaves are scaled by this (default 0.1).", range: { min: 0, minOpen: true } },

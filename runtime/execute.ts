@@ -16,6 +16,7 @@ import type { Learner, RowBlocks, TrainedModel } from "./models/types.js";
 import type { ArtifactRef } from "./run-store.js";
 import { ident } from "./sql/quote.js";
 import { expandFeatures, readMatrix, readRows, readTarget, targetClasses, type Relation } from "./train-data.js";
+import { takesMissing } from "./models/missing-values.js";
 import { overBudget, trainMemoryBudget } from "./train-budget.js";
 import { streamRows, type StreamedRows } from "./train-stream.js";
 import { columnSteps, inputColumns, missingColumns, remainingTransform, transformTypes, type Transform } from "./transform.js";
@@ -322,7 +323,8 @@ export class Executor {
       const streamed = await this.fitStreamed(spec, options, stepId, learner, ds, transform, featureColumns, budget);
       if (streamed) return streamed;
     }
-    const { x, y, classes } = await readRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task);
+    const missing = takesMissing(spec.algorithm);
+    const { x, y, classes } = await readRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task, undefined, missing);
     if (x.n === 0) throw emptyTrainingData(spec);
     checkClasses(spec, classes);
     const shape = { name: spec.model, transform, featureColumns, target: spec.target };
@@ -333,7 +335,7 @@ export class Executor {
         const vy = await readTarget(this.db, rel, spec.validation!, spec.target, spec.task, classes);
         // A validation row of a class the training part lacks cannot be scored by the loss.
         const keep = spec.task === "classification" ? vy.y.every((v) => v >= 0) : true;
-        if (keep) validation = { x: await readMatrix(this.db, rel, spec.validation!, featureColumns), y: vy.y };
+        if (keep) validation = { x: await readMatrix(this.db, rel, spec.validation!, featureColumns, missing), y: vy.y };
       });
     }
     const params = { ...learner.defaults, ...spec.params };
@@ -362,7 +364,8 @@ export class Executor {
     if (ds.rows === 0) throw emptyTrainingData(spec);
     const classes = spec.task === "classification" ? await targetClasses(this.db, ds, spec.input, spec.target) : [];
     checkClasses(spec, classes);
-    const data = await streamRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task, classes, budget, "many");
+    const missing = takesMissing(spec.algorithm);
+    const data = await streamRows(this.db, ds, spec.input, featureColumns, spec.target, spec.task, classes, budget, "many", missing);
     if (!data) return undefined;
     const shape = { name: spec.model, transform, featureColumns, target: spec.target };
     const train = (v?: RowBlocks) => learner.trainStreamed!({ task: spec.task, data, classes, validation: v, params: { ...learner.defaults, ...spec.params }, seed: spec.seed, signal: options.signal, onProgress: (p) => options.onEvent?.({ type: "progress", id: stepId, ...p }) });
@@ -371,7 +374,7 @@ export class Executor {
       // The validation part is streamed too (prepared the model's way when it needs to be).
       const model = spec.validation && !learner.ignoresValidation
         ? await this.withPrepared(shape, spec.validation, async (rel) => {
-            if (rel.rows > 0) validation = await streamRows(this.db, rel, spec.validation!, featureColumns, spec.target, spec.task, classes, budget, "many");
+            if (rel.rows > 0) validation = await streamRows(this.db, rel, spec.validation!, featureColumns, spec.target, spec.task, classes, budget, "many", missing);
             return train(validation);
           })
         : await train();
@@ -434,10 +437,10 @@ export class Executor {
     return this.withPrepared(state, data, async (rel) => {
       const budget = trainMemoryBudget();
       if (overBudget(rel.rows, state.featureColumns.length, budget)) {
-        const streamed = await streamRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.classes, budget, "one");
+        const streamed = await streamRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.classes, budget, "one", takesMissing(state.algorithm));
         if (streamed) return { ...(await streamedPredictions(state, streamed)), state };
       }
-      const { x, y } = await readRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.task === "classification" ? state.classes : undefined);
+      const { x, y } = await readRows(this.db, rel, data, state.featureColumns, state.target, state.task, state.task === "classification" ? state.classes : undefined, takesMissing(state.algorithm));
       const { predictions: yPred, probabilities: proba } = predictWithProba(state.model, x, state.task === "classification");
       return { yTrue: y, yPred, proba, state };
     });

@@ -1,5 +1,5 @@
 import type { Database } from "./data/database.js";
-import { checkFeatures, columnTypes, firstNonFinite, isNumericType } from "./data/feature-check.js";
+import { checkFeatures, columnTypes, firstInfinite, firstNonFinite, isNumericType } from "./data/feature-check.js";
 import { DataError } from "./data/source.js";
 import type { Matrix, Task } from "./models/types.js";
 import { ident, literal, type SqlIdent } from "./sql/quote.js";
@@ -43,10 +43,13 @@ export function expandFeatures(features: string[], ds: Relation): string[] {
   return features.flatMap((f) => own(ds.expansions, f) ?? [f]);
 }
 
-/** The checks every read of features makes, in memory or streamed: no missing, NaN or infinite values, at least one feature. */
-export async function checkFeatureColumns(db: Database, ds: Relation, name: string, columns: string[]): Promise<void> {
+/**
+ * The checks every read of features makes, in memory or streamed: no missing, NaN or infinite
+ * values (with `missing`, for a learner that takes missing values: no infinities), at least one feature.
+ */
+export async function checkFeatureColumns(db: Database, ds: Relation, name: string, columns: string[], missing = false): Promise<void> {
   const present = new Set(ds.columns);
-  await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)));
+  await checkFeatures(db, ds.relation, name, columns.filter((c) => present.has(c)), missing);
   if (!columns.length) throw new DataError(`no features to train on in \`${name}\``);
 }
 
@@ -57,25 +60,26 @@ export function badTarget(target: string, bad: number | bigint, name: string): D
 
 /**
  * Reads features into Float32Array columns, refusing missing, NaN and infinite values with an
- * error that names the column, the dataset and the count. Indicator columns a dataset lacks
- * (a category it never saw) read as zeros.
+ * error that names the column, the dataset and the count; with `missing` (a learner that takes
+ * them, `takesMissing`) a missing value (NULL or NaN) reads as NaN and only infinities are
+ * refused. Indicator columns a dataset lacks (a category it never saw) read as zeros.
  */
-export async function readMatrix(db: Database, ds: Relation, name: string, columns: string[]): Promise<Matrix> {
-  return (await readFeatures(db, ds, name, columns)).x;
+export async function readMatrix(db: Database, ds: Relation, name: string, columns: string[], missing = false): Promise<Matrix> {
+  return (await readFeatures(db, ds, name, columns, undefined, missing)).x;
 }
 
 /**
  * readMatrix's read, with `extra` (a FLOAT expression, unchecked) read in the same scan of the rows
  * as one more column: the target of a training set, without a query of its own.
  */
-async function readFeatures(db: Database, ds: Relation, name: string, columns: string[], extra?: string): Promise<{ x: Matrix; extra?: Float32Array }> {
+async function readFeatures(db: Database, ds: Relation, name: string, columns: string[], extra?: string, missing = false): Promise<{ x: Matrix; extra?: Float32Array }> {
   // Columns of numeric types are checked after the read, in the values read (a NULL reads as NaN):
   // the check query was a second scan of the rows (≈ 45 ms for 140k × 20), now run only to word
   // the error when a value is bad. Text columns are checked first: their CAST could fail.
   const types = await columnTypes(db, ds.relation);
   const present = columns.filter((c) => types.has(c));
   const numeric = columns.length > 0 && present.every((c) => isNumericType(types.get(c)!));
-  if (!numeric) await checkFeatureColumns(db, ds, name, columns);
+  if (!numeric) await checkFeatureColumns(db, ds, name, columns, missing);
   // DOUBLE columns are read as they are and rounded to float32 in the copy: DuckDB's CAST to FLOAT
   // cost a third of the read.
   const select = featureSelect(ds, columns, new Set(present.filter((c) => types.get(c) === "DOUBLE")));
@@ -83,9 +87,14 @@ async function readFeatures(db: Database, ds: Relation, name: string, columns: s
   const read = await readOrdered(db, ds, `${select}${extra ? `, ${extra}` : ""}`);
   const n = read.n;
   const cols = extra ? read.columns.slice(0, -1) : read.columns;
-  const bad = numeric ? firstNonFinite(cols, n) : -1;
+  // With missing values taken, a NaN is one: only an infinity is bad (looked for once a NaN or an infinity is found).
+  let bad = numeric ? firstNonFinite(cols, n) : -1;
+  if (bad >= 0 && missing) {
+    const infinite = firstInfinite(cols.slice(bad), n);
+    bad = infinite < 0 ? -1 : bad + infinite;
+  }
   if (bad >= 0) {
-    await checkFeatureColumns(db, ds, name, columns);
+    await checkFeatureColumns(db, ds, name, columns, missing);
     // Finite in DuckDB, so a DOUBLE beyond a 32-bit float's range, rounded to an infinity.
     throw new DataError(`feature \`${columns[bad]}\` has values beyond a 32-bit float's range (±3.4e38) in \`${name}\`; scale it in a prepare step`);
   }
@@ -97,23 +106,23 @@ async function readFeatures(db: Database, ds: Relation, name: string, columns: s
  * value, or the class index of up to SQL_CLASSES classes): a second query over every row cost
  * ≈ 5–10 ms of a 140k-row fit. The same values, refused for the same reasons, features first.
  */
-export async function readRows(db: Database, ds: Relation, name: string, columns: string[], target: string, task: Task, classes?: string[]): Promise<{ x: Matrix; y: Float32Array; classes: string[] }> {
+export async function readRows(db: Database, ds: Relation, name: string, columns: string[], target: string, task: Task, classes?: string[], missing = false): Promise<{ x: Matrix; y: Float32Array; classes: string[] }> {
   let known: string[] = [];
   if (task === "classification") {
     try {
       known = await targetClasses(db, ds, name, target, classes);
     } catch (e) {
       // A missing label: the features' own errors come first, as when they were read first.
-      await readMatrix(db, ds, name, columns);
+      await readMatrix(db, ds, name, columns, missing);
       throw e;
     }
   }
   const expression = targetExpression(target, task, known);
   if (!expression) {
-    const x = await readMatrix(db, ds, name, columns);
+    const x = await readMatrix(db, ds, name, columns, missing);
     return { x, y: await labelIndices(db, ds, target, known), classes: known };
   }
-  const { x, extra: y } = await readFeatures(db, ds, name, columns, expression);
+  const { x, extra: y } = await readFeatures(db, ds, name, columns, expression, missing);
   if (task === "regression") checkTarget(y!, target, name);
   return { x, y: y!, classes: known };
 }

@@ -12,7 +12,7 @@ let staged = 0;
 /**
  * A dataset's features and target as blocks read from DuckDB on demand (`RowBlocks`), for data over
  * the memory budget: only one block is in JS memory. Features are checked first (no missing, NaN or
- * infinite values) and so is a regression target, as `readMatrix`/`readTarget` do.
+ * infinite values; with `missing`, no infinities) and so is a regression target, as `readMatrix`/`readTarget` do.
  *
  * `passes: "many"` (training, which reads the rows once per iteration or epoch) first writes the
  * features and target as FLOATs to a table of their own, which DuckDB keeps within its memory
@@ -23,10 +23,10 @@ let staged = 0;
  *
  * Undefined when the target cannot be computed in SQL (more than 256 classes): then in memory.
  */
-export async function streamRows(db: Database, ds: Relation, name: string, columns: string[], target: string, task: Task, classes: string[], budget: number, passes: "one" | "many"): Promise<StreamedRows | undefined> {
+export async function streamRows(db: Database, ds: Relation, name: string, columns: string[], target: string, task: Task, classes: string[], budget: number, passes: "one" | "many", missing = false): Promise<StreamedRows | undefined> {
   const y = targetExpression(target, task, classes);
   if (y === undefined) return undefined;
-  await checkFeatureColumns(db, ds, name, columns);
+  await checkFeatureColumns(db, ds, name, columns, missing);
   if (task === "regression") {
     const [{ bad }] = await db.rows(`SELECT count(*) FILTER (WHERE NOT isfinite(${y}) OR ${y} IS NULL) AS bad FROM ${ds.relation}`);
     if (Number(bad)) throw badTarget(target, bad as number | bigint, name);

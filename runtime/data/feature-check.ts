@@ -11,14 +11,20 @@ import { nativeColumns } from "../models/native-engine.js";
  */
 const batch = 240;
 
-/** The checks a column of a DuckDB type needs: numbers need no cast, and only floats can be NaN or infinite. */
-function checksFor(column: string, type: string): { missing: string; nonFinite?: string; nonNumeric?: string } {
+/**
+ * The checks a column of a DuckDB type needs: numbers need no cast, and only floats can be NaN or
+ * infinite. With `missing` (a learner that takes missing values) NULL and NaN pass and only
+ * infinities count against the column.
+ */
+function checksFor(column: string, type: string, missing: boolean): { missing?: string; nonFinite?: string; nonNumeric?: string } {
   const q = ident(column);
   const t = type.toUpperCase();
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL|BOOLEAN)/.test(t)) return { missing: `count(${q})` };
-  if (t === "FLOAT" || t === "DOUBLE" || t === "REAL") return { missing: `count(${q})`, nonFinite: `count_if(NOT isfinite(${q}))` };
+  const count = missing ? undefined : `count(${q})`;
+  const bad = (v: string) => (missing ? `count_if(isinf(${v}))` : `count_if(NOT isfinite(${v}))`);
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL|BOOLEAN)/.test(t)) return { missing: count };
+  if (t === "FLOAT" || t === "DOUBLE" || t === "REAL") return { missing: count, nonFinite: bad(q) };
   const cast = `TRY_CAST(${q} AS DOUBLE)`;
-  return { missing: `count(${q})`, nonFinite: `count_if(NOT isfinite(${cast}))`, nonNumeric: `count_if(${q} IS NOT NULL AND ${cast} IS NULL)` };
+  return { missing: count, nonFinite: bad(cast), nonNumeric: `count_if(${q} IS NOT NULL AND ${cast} IS NULL)` };
 }
 
 /** Column types DuckDB reads as numbers: a value of one is never text, and a missing, NaN or infinite one reads as NaN or ±Infinity. */
@@ -38,6 +44,14 @@ export async function columnTypes(db: Database, relation: SqlIdent): Promise<Map
 export function firstNonFinite(cols: Float32Array[], n: number): number {
   const native = nativeColumns();
   return native ? native.firstNonFinite(cols, n) : cols.findIndex((c) => hasNonFinite(c, n));
+}
+
+/** The index of the first column read as numbers that holds an infinity, or −1 (NaN, a missing value, passes). */
+export function firstInfinite(cols: Float32Array[], n: number): number {
+  return cols.findIndex((c) => {
+    for (let i = 0; i < n; i++) if (c[i] === Infinity || c[i] === -Infinity) return true;
+    return false;
+  });
 }
 
 /** Whether a column read as numbers holds a NaN or an infinity (a NULL reads as NaN). */
@@ -61,16 +75,17 @@ export function hasNonFinite(col: Float32Array | Float64Array, n = col.length): 
 
 /**
  * Refuses feature columns a learner cannot take, with an error that names the column, the
- * dataset and the count: text that is not numeric, missing values, NaN or infinite values.
- * Columns are checked in order and the first problem is reported. Queries are batched
- * (`batch` aggregates each) and each column gets only the checks its type needs.
+ * dataset and the count: text that is not numeric, missing values, NaN or infinite values
+ * (with `missing`, for a learner that takes missing values: text that is not numeric and
+ * infinities). Columns are checked in order and the first problem is reported. Queries are
+ * batched (`batch` aggregates each) and each column gets only the checks its type needs.
  */
-export async function checkFeatures(db: Database, relation: SqlIdent, name: string, columns: string[]): Promise<void> {
+export async function checkFeatures(db: Database, relation: SqlIdent, name: string, columns: string[], missing = false): Promise<void> {
   if (!columns.length) return;
   const types = new Map((await db.describe(`SELECT * FROM ${relation}`)).map((c) => [c.name, c.type]));
   const exprs: { column: string; kind: "missing" | "nonFinite" | "nonNumeric"; sql: string }[] = [];
   for (const c of columns) {
-    const checks = checksFor(c, types.get(c) ?? "VARCHAR");
+    const checks = checksFor(c, types.get(c) ?? "VARCHAR", missing);
     for (const kind of ["nonNumeric", "missing", "nonFinite"] as const) if (checks[kind]) exprs.push({ column: c, kind, sql: checks[kind]! });
   }
   const counts = new Map<string, number>();
@@ -83,10 +98,10 @@ export async function checkFeatures(db: Database, relation: SqlIdent, name: stri
   }
   for (const c of columns) {
     const nonNumeric = counts.get(`nonNumeric\0${c}`) ?? 0;
-    const missing = rows - (counts.get(`missing\0${c}`) ?? rows);
+    const absent = rows - (counts.get(`missing\0${c}`) ?? rows);
     const nonFinite = counts.get(`nonFinite\0${c}`) ?? 0;
     if (nonNumeric > 0) throw new DataError(`feature \`${c}\` in \`${name}\` is not numeric; one-hot it (\`onehot ${c}\`) or cast it in a prepare step`);
-    if (missing > 0) throw new DataError(`feature \`${c}\` has ${missing} missing values in \`${name}\`; fill them in a prepare step (\`fill ${programName(c)} with median\`) or drop those rows`);
-    if (nonFinite > 0) throw new DataError(`feature \`${c}\` has ${nonFinite} NaN or infinite values in \`${name}\``);
+    if (absent > 0) throw new DataError(`feature \`${c}\` has ${absent} missing values in \`${name}\`; fill them in a prepare step (\`fill ${programName(c)} with median\`) or drop those rows (decision_tree, random_forest and gradient_boosting take missing values as they are)`);
+    if (nonFinite > 0) throw new DataError(`feature \`${c}\` has ${nonFinite} ${missing ? "infinite" : "NaN or infinite"} values in \`${name}\``);
   }
 }

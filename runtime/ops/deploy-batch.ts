@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chainSql } from "../data/chain.js";
 import { checkFeatures } from "../data/feature-check.js";
+import { takesMissing } from "../models/missing-values.js";
 import { writeRows } from "../data/write.js";
 import { abortError, DataError } from "../errors.js";
 import type { ModelRegistry } from "../model-registry.js";
@@ -55,7 +56,7 @@ export async function scoreBatch(ctx: StepContext, step: DeployStep, registry: M
   const present = new Set(chain.columns);
   await db.exec(`CREATE OR REPLACE TEMP VIEW ${features} AS ${chain.sql}`);
   try {
-    await checkFeatures(db, features, step.dataset, pkg.featureColumns.filter((c) => present.has(c)));
+    await checkFeatures(db, features, step.dataset, pkg.featureColumns.filter((c) => present.has(c)), takesMissing(pkg.algorithm));
     // Output columns: the prediction, one probability per class, then who predicted.
     const predicted = `predicted_${pkg.target}`;
     const probability = (c: string) => `probability_${c}`;

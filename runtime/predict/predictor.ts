@@ -2,6 +2,7 @@ import type { AppliedStep } from "../data/steps.js";
 import { predictWithProba } from "../models/predict-with-proba.js";
 import { inputColumns, scoringSteps } from "./inputs.js";
 import { acceptor, compileTransform, featureValue } from "./transform-js.js";
+import { takesMissing } from "../models/missing-values.js";
 import { isNumericType, ValueError, type Value } from "./sql-values.js";
 
 /**
@@ -89,6 +90,7 @@ export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predict
   const features = pkg.featureColumns;
   // What each input column accepts and how a class's probability is keyed, worked out once, not per row.
   const accepts = inputSchema.map((c) => acceptor(c.type));
+  const missing = takesMissing(pkg.algorithm);
   const classes = pkg.classes;
   // A class named `__proto__` would set the prototype by assignment: those keep `Object.fromEntries`.
   const plainKeys = !classes.includes("__proto__");
@@ -127,7 +129,7 @@ export function createPredictor(pkg: ModelPackage, model: ScoringModel): Predict
           const out = transform(row as Record<string, Value>);
           for (let j = 0; j < features.length; j++) {
             const f = features[j];
-            columns[j][i] = featureValue(Object.prototype.hasOwnProperty.call(out, f) ? out[f] : null, f);
+            columns[j][i] = featureValue(Object.prototype.hasOwnProperty.call(out, f) ? out[f] : null, f, missing);
           }
         } catch (e) {
           if (!(e instanceof ValueError)) throw e;

@@ -180,12 +180,17 @@ function compileStep({ step, fitted }: AppliedStep, types: Record<string, string
 
 /**
  * A feature value as the model reads it: DuckDB's `CAST(x AS FLOAT)` (booleans as 0/1). Missing and
- * non-finite values are refused, as training refuses them.
+ * non-finite values are refused, as training refuses them; for a model that takes missing values
+ * (`missing`, see models/missing-values.ts) a missing value or NaN reads as NaN, as in training.
  */
-export function featureValue(v: Value, column: string): number {
-  if (v === null) throw new ValueError(`feature \`${column}\` is missing`);
+export function featureValue(v: Value, column: string, missing = false): number {
+  if (v === null) {
+    if (missing) return NaN;
+    throw new ValueError(`feature \`${column}\` is missing`);
+  }
   const d = typeof v === "boolean" ? (v ? 1 : 0) : toDouble(v)!;
   const f = Math.fround(d);
+  if (Number.isNaN(f) && missing) return NaN;
   if (!Number.isFinite(f)) throw new ValueError(`feature \`${column}\` is ${Number.isNaN(d) ? "NaN" : "infinite"}`);
   return f;
 }

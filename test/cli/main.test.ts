@@ -46,7 +46,7 @@ describe("lathe run", () => {
     const plot = "plot confusion of m on d\n";
     // A checker error (the chart thread started ahead, from the program's text, is closed unused) and a step that fails while it loads Vega.
     writeFileSync(path.join(dir, "check.lathe"), `source d = sql "select 1.0 as x, 'a' as y"\nmodel m = decision_tree predicting nope from d { features: x }\n${plot}`);
-    writeFileSync(path.join(dir, "step.lathe"), `source d = sql "select case when i = 3 then null else i::double end as x, (i % 2)::varchar as y from range(40) t(i)"\nmodel m = decision_tree predicting y from d {\n  features: x\n}\n${plot}`);
+    writeFileSync(path.join(dir, "step.lathe"), `source d = sql "select case when i = 3 then null else i::double end as x, (i % 2)::varchar as y from range(40) t(i)"\nmodel m = logistic_regression predicting y from d {\n  features: x\n}\n${plot}`);
     const checked = lathe(["run", "check.lathe"], dir);
     expect(checked.code).toBe(1);
     expect(checked.err).toContain("check.lathe:2:");
@@ -109,14 +109,14 @@ describe("lathe run", () => {
 
   it("a failure inside a step is a coded diagnostic at its statement, exit 4, no stack trace", () => {
     const dir = tempDir();
-    // Missing feature values pass the checker (it knows types, not values); training refuses them.
-    writeFileSync(path.join(dir, "job.lathe"), `source d = sql "select case when i = 3 then null else i::double end as x, (i % 2)::varchar as y from range(40) t(i)"\nmodel m = decision_tree predicting y from d {\n  features: x\n}\n`);
+    // Missing feature values pass the checker (it knows types, not values); a linear learner's training refuses them.
+    writeFileSync(path.join(dir, "job.lathe"), `source d = sql "select case when i = 3 then null else i::double end as x, (i % 2)::varchar as y from range(40) t(i)"\nmodel m = logistic_regression predicting y from d {\n  features: x\n}\n`);
     const r = lathe(["run", "job.lathe", "--no-record"], dir);
     expect(r.code).toBe(4);
     expect(r.err).toMatch(/job\.lathe:2:1: error\[[a-z-]+\]: feature `x` has 1 missing values in `d`/);
-    expect(r.err).toContain("2 | model m = decision_tree");
+    expect(r.err).toContain("2 | model m = logistic_regression");
     expect(r.err).not.toMatch(/\n\s+at /);
-    expect(r.out).toContain("[2/2] train m (decision_tree): failed");
+    expect(r.out).toContain("[2/2] train m (logistic_regression): failed");
   });
 
   it("quotes every dataset name in SQL: a dataset called `group` trains and evaluates", () => {

@@ -21,13 +21,13 @@ describe("Executor: bad training input", () => {
 
   it("missing values in a feature, with the fix", async () => {
     const r = await run(`model m = logistic_regression predicting label from d { features: x, z }`);
-    expect(r.error?.message).toBe("feature `z` has 1 missing values in `d`; fill them in a prepare step (`fill z with median`) or drop those rows");
+    expect(r.error?.message).toBe("feature `z` has 1 missing values in `d`; fill them in a prepare step (`fill z with median`) or drop those rows (decision_tree, random_forest and gradient_boosting take missing values as they are)");
   });
 
   // Numeric columns are checked in the values read: an integer's NULL reads as NaN.
   it("missing values in an integer feature, after a clean one", async () => {
     const r = await run(`model m = logistic_regression predicting label from d { features: x, w }`);
-    expect(r.error?.message).toBe("feature `w` has 1 missing values in `d`; fill them in a prepare step (`fill w with median`) or drop those rows");
+    expect(r.error?.message).toBe("feature `w` has 1 missing values in `d`; fill them in a prepare step (`fill w with median`) or drop those rows (decision_tree, random_forest and gradient_boosting take missing values as they are)");
   });
 
   it("a DOUBLE beyond a 32-bit float's range", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
-import { checkFeatures, firstNonFinite, hasNonFinite } from "../../../runtime/data/feature-check.js";
+import { checkFeatures, firstInfinite, firstNonFinite, hasNonFinite } from "../../../runtime/data/feature-check.js";
 import { nativeColumns } from "../../../runtime/models/native-engine.js";
 import { DataError } from "../../../runtime/data/source.js";
 import { ident } from "../../../runtime/sql/quote.js";
@@ -22,6 +22,16 @@ describe("feature checks", () => {
     // The first column with a problem, in the order given.
     await expect(checkFeatures(db, ident("t"), "t", ["m", "f"])).rejects.toThrow(/`m`/);
     await expect(checkFeatures(db, ident("t"), "t", ["f", "m"])).rejects.toThrow(/`f`/);
+  });
+
+  it("for a learner that takes missing values, lets NULL and NaN pass and refuses text and infinities", async () => {
+    await checkFeatures(db, ident("t"), "t", ["i", "f", "m", "numeric_text", "b"], true);
+    await expect(checkFeatures(db, ident("t"), "t", ["text"], true)).rejects.toThrow("feature `text` in `t` is not numeric");
+    await db.exec(`CREATE TABLE inf AS SELECT CASE WHEN i = 2 THEN 'inf'::DOUBLE WHEN i = 4 THEN NULL ELSE i END AS x, CASE WHEN i = 1 THEN '-inf' ELSE i::VARCHAR END AS s FROM range(6) r(i)`);
+    await expect(checkFeatures(db, ident("inf"), "inf", ["x"], true)).rejects.toThrow("feature `x` has 1 infinite values in `inf`");
+    await expect(checkFeatures(db, ident("inf"), "inf", ["s"], true)).rejects.toThrow("feature `s` has 1 infinite values in `inf`");
+    expect(firstInfinite([Float32Array.of(NaN, 1), Float32Array.of(2, -Infinity)], 2)).toBe(1);
+    expect(firstInfinite([Float32Array.of(NaN, 1), Float32Array.of(2, -Infinity)], 1)).toBe(-1);
   });
 
   it("checks wide data in bounded queries, so the cost grows linearly with the columns", async () => {
