@@ -11,12 +11,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const points = ["x,y,label", ...Array.from({ length: 80 }, (_, i) => `${i / 80},${i % 9 === 0 ? "" : i % 5},${(i >= 40) !== (i % 7 === 0) ? "b" : "a"}`)].join("\n");
 
 // An assert with one condition that fails and one that holds, then a step that fails (y has missing
-// values), then an assert that never runs.
+// values, which a linear learner refuses), then an assert that never runs.
 const program = `source points = read "points.csv"
 split points into train 70%, test 30% seed 1
 model tree = decision_tree predicting label from train { features: x; max_depth: 1 }
 assert tree on test: accuracy >= 0.99 and accuracy >= 0.1
-model broken = decision_tree predicting label from train { features: y }
+model broken = logistic_regression predicting label from train { features: y }
 assert broken on test: accuracy >= 0.5
 `;
 
@@ -29,10 +29,10 @@ describe("lathe run --junit", () => {
     expect(r.code, r.out + r.err).toBe(4);
     const report = junitStructure(path.join(dir, "report.xml"));
     expect(report.problems).toEqual([]);
-    expect(report.suites).toEqual([{ name: "gates.lathe", tests: 4, failures: 1, errors: 1, cases: ["assert tree on test: accuracy >= 0.99", "assert tree on test: accuracy >= 0.1", "train broken (decision_tree)", "assert broken on test: accuracy >= 0.5"] }]);
+    expect(report.suites).toEqual([{ name: "gates.lathe", tests: 4, failures: 1, errors: 1, cases: ["assert tree on test: accuracy >= 0.99", "assert tree on test: accuracy >= 0.1", "train broken (logistic_regression)", "assert broken on test: accuracy >= 0.5"] }]);
     expect(report.failures).toEqual([
       { testcase: "assert tree on test: accuracy >= 0.99", type: "assert", message: expect.stringMatching(/^accuracy = 0\.\d{4}, required >= 0\.99$/) },
-      { testcase: "train broken (decision_tree)", type: "data-error", message: expect.stringContaining("feature `y` has") },
+      { testcase: "train broken (logistic_regression)", type: "data-error", message: expect.stringContaining("feature `y` has") },
     ]);
     const xml = readFileSync(path.join(dir, "report.xml"), "utf8");
     const runId = readFileSync(path.join(dir, "run-id"), "utf8").trim();

@@ -11,8 +11,15 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 // Each case measures from a swept heap: garbage left by what ran before in this worker (other
-// cases, other files when the run does not isolate them) must not be collected mid-measurement.
-beforeEach(() => collectGarbage());
+// cases, other files when the run does not isolate them) must not be freed mid-measurement. A
+// collection alone is not enough: Node-API frees the native chunks of collected handles in an
+// immediate, so the finalizers get their turn before the case reads its baseline.
+async function sweep(): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+}
+beforeEach(sweep);
 const sql = `SELECT ${Array.from({ length: 10 }, (_, j) => `c${j}`).join(", ")} FROM t`;
 
 describe("chunks released while reading", () => {
@@ -32,17 +39,26 @@ describe("chunks released while reading", () => {
   });
 
   it("settles a read: the chunks since the last collection go at its end", async () => {
-    const before = process.memoryUsage().arrayBuffers;
-    // A limit no read reaches: nothing is collected until settle.
-    const release = new ChunkRelease(1 << 30);
-    const result = await db.connection.stream(sql);
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-      for (let j = 0; j < 10; j++) vectorBindings.vector_get_data(vectorBindings.data_chunk_get_vector(chunk.chunk, j), chunk.rowCount * 8);
-      release.done(chunk.rowCount * 80);
+    // V8 may still collect on its own during the read (its memory reducer, in a worker that has run
+    // other files): then the read proves nothing about settle and is tried again, at most three times.
+    const held: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt) await sweep();
+      const before = process.memoryUsage().arrayBuffers;
+      // A limit no read reaches: nothing is collected until settle.
+      const release = new ChunkRelease(1 << 30);
+      const result = await db.connection.stream(sql);
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        for (let j = 0; j < 10; j++) vectorBindings.vector_get_data(vectorBindings.data_chunk_get_vector(chunk.chunk, j), chunk.rowCount * 8);
+        release.done(chunk.rowCount * 80);
+      }
+      held.push(process.memoryUsage().arrayBuffers - before);
+      if (held.at(-1)! <= 12 * 2 ** 20) continue;
+      await release.settle();
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * 2 ** 20);
+      return;
     }
-    expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThan(12 * 2 ** 20);
-    await release.settle();
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * 2 ** 20);
+    expect.fail(`no read held its 16 MB of chunks until settle: ${held.map((b) => (b / 2 ** 20).toFixed(1)).join(", ")} MB`);
   });
 
   it("reads hold the columns read and at most 8 MB of chunks", async () => {
