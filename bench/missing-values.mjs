@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Session } from "../dist/api/session.js";
+import { Rng } from "../dist/runtime/models/trees/prng.js";
 
 const PYTHON = "/usr/bin/python3";
 const seedsAt = process.argv.indexOf("--seeds");
@@ -23,22 +24,11 @@ const dir = mkdtempSync(join(tmpdir(), "lathe-bench-missing-"));
 const FEATURES = { budget: "Production Budget", runtime: "Running Time min", rt: "Rotten Tomatoes Rating", votes: "IMDB Votes", gross: "US Gross" };
 const ALGORITHMS = ["gradient_boosting", "random_forest", "decision_tree"];
 
-/** A seeded uniform generator (mulberry32): the split does not depend on the machine. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const movies = JSON.parse(readFileSync(new URL("../node_modules/vega-datasets/data/movies.json", import.meta.url), "utf8")).filter((m) => m["IMDB Rating"] !== null);
 const cell = (v) => (v === null || v === undefined ? "" : String(v));
 const parts = Array.from({ length: SEEDS }, (_, s) => {
-  const r = random(1000 + s);
-  return movies.map(() => (r() < 0.75 ? "train" : "test"));
+  const rng = new Rng(1000 + s);
+  return movies.map(() => (rng.nextInt(4) < 3 ? "train" : "test"));
 });
 const header = [...Object.keys(FEATURES), "target", ...parts.map((_, s) => `part_${s}`)];
 const lines = movies.map((m, i) => [...Object.values(FEATURES).map((c) => cell(m[c])), cell(m["IMDB Rating"]), ...parts.map((p) => p[i])].join(","));

@@ -2,6 +2,7 @@ import { ident, programName, type SqlIdent } from "../sql/quote.js";
 import { DataError } from "../errors.js";
 import type { Database } from "./database.js";
 import { nativeColumns } from "../models/native-engine.js";
+import { missingTakers } from "../models/missing-values.js";
 
 /**
  * Aggregates per query. DuckDB's planning time grows faster than linearly with the number of
@@ -101,7 +102,7 @@ export async function checkFeatures(db: Database, relation: SqlIdent, name: stri
     const absent = rows - (counts.get(`missing\0${c}`) ?? rows);
     const nonFinite = counts.get(`nonFinite\0${c}`) ?? 0;
     if (nonNumeric > 0) throw new DataError(`feature \`${c}\` in \`${name}\` is not numeric; one-hot it (\`onehot ${c}\`) or cast it in a prepare step`);
-    if (absent > 0) throw new DataError(`feature \`${c}\` has ${absent} missing values in \`${name}\`; fill them in a prepare step (\`fill ${programName(c)} with median\`) or drop those rows (decision_tree, random_forest and gradient_boosting take missing values as they are)`);
+    if (absent > 0) throw new DataError(`feature \`${c}\` has ${absent} missing values in \`${name}\`; fill them in a prepare step (\`fill ${programName(c)} with median\`) or drop those rows (${missingTakers} take missing values as they are)`);
     if (nonFinite > 0) throw new DataError(`feature \`${c}\` has ${nonFinite} ${missing ? "infinite" : "NaN or infinite"} values in \`${name}\``);
   }
 }
