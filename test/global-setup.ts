@@ -8,12 +8,16 @@ import path from "node:path";
 
 /** vitest globalSetup: sets TMPDIR; its teardown checks for leftovers and removes the folder. */
 export default function setup(): () => void {
+  // vitest runs it once for each project: the first makes the folder, the others use it.
+  if (process.env.LATHE_SUITE_TMPDIR) return () => {};
   const previous = process.env.TMPDIR;
   const root = mkdtempSync(path.join(tmpdir(), "lathe-suite-"));
   // As open as the system's temp folder (mkdtemp makes it 0700): tests run the CLI as another user.
   chmodSync(root, 0o1777);
   process.env.TMPDIR = root;
+  process.env.LATHE_SUITE_TMPDIR = root;
   return () => {
+    delete process.env.LATHE_SUITE_TMPDIR;
     const left = readdirSync(root).filter((name) => name.startsWith("lathe-"));
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     if (previous === undefined) delete process.env.TMPDIR;

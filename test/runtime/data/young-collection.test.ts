@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 // Each case measures from a swept heap: garbage left by what ran before in this worker (other
-// cases, other files when the run does not isolate them) must not be freed mid-measurement. A
+// cases) must not be freed mid-measurement; vitest.config.ts runs this file in a process of its own. A
 // collection alone is not enough: Node-API frees the native chunks of collected handles in an
 // immediate, so the finalizers get their turn before the case reads its baseline.
 async function sweep(): Promise<void> {
