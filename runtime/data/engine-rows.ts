@@ -9,7 +9,7 @@ import type { Transform } from "../transform.js";
 import { duckTypeOf, type ClickHouseConnection, type EngineRef } from "./clickhouse-connection.js";
 import type { PrepareStep } from "../../language/ast.js";
 import type { Database } from "./database.js";
-import { isFitted, readFitted, type AppliedStep } from "./steps.js";
+import { isFitted, learnStep, type AppliedStep } from "./steps.js";
 import { DataError } from "../errors.js";
 
 /**
@@ -139,8 +139,8 @@ export async function describeQuery(conn: ClickHouseConnection, sql: string): Pr
 
 /**
  * Prepare steps over an engine relation, with what each step that learns learned there on the
- * rows as they stand just before it (`fitQueries` + `readFitted`: the same constants DuckDB's
- * `fitAndCompile` learns, up to the summation order of `avg`/`stddev_pop`).
+ * rows as they stand just before it (`learnStep`: the same constants DuckDB's `fitAndCompile`
+ * learns on the same rows, bit for bit, means and spreads included, however the shards add).
  */
 export async function fitOnEngine(conn: ClickHouseConnection, relation: string, steps: PrepareStep[], columns: string[]): Promise<AppliedStep[]> {
   const applied: AppliedStep[] = [];
@@ -150,9 +150,7 @@ export async function fitOnEngine(conn: ClickHouseConnection, relation: string, 
       continue;
     }
     const before = `(${ch.chain(relation, applied, columns)})`;
-    const results: Record<string, unknown>[][] = [];
-    for (const q of ch.fitQueries(step, before) ?? []) results.push(await conn.rows(q));
-    applied.push({ step, fitted: readFitted(step, results) });
+    applied.push({ step, fitted: await learnStep((sql) => conn.rows(sql), ch, step, before) });
   }
   return applied;
 }

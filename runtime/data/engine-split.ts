@@ -45,7 +45,7 @@ export interface EngineSplitResult {
  * `by column` takes the part from the column). The rows with their part are computed once into a
  * `Memory` table on the server the connection talks to (dropped at the end), so neither the hash
  * nor a ranking runs again for each step that learns and each part. Steps that learn (`post`)
- * learn on the training part there (`fitQueries` + `readFitted`, the same constants DuckDB learns)
+ * learn on the training part there (`learnStep`, the same constants DuckDB learns)
  * and are applied to every part. A part streams back in JSONEachRow chunks, typed by the engine's
  * `DESCRIBE` of its query (`duckTypeOf`), ordered by time (time splits), the row hash and then the
  * values, so a learner that depends on row order sees the same order on every run.

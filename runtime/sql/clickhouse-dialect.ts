@@ -230,16 +230,15 @@ function quantileCont(p: string): string {
 
 const sortedValues = (column: string, relation: string) => `(SELECT arraySort(groupArray(toFloat64(${ident(column)}))) AS a, length(a) AS n FROM ${relation})`;
 
-/** The ClickHouse queries that learn a fitted step's constants (result columns as `fitQueries` in data/steps.ts). */
+/** The ClickHouse queries that learn a fitted step's constants (result columns as `fitQueries` in data/steps.ts; means and spreads learn through `exactMoments`). */
 function fitQueries(s: PrepareStep, relation: string): string[] | undefined {
   switch (s.kind) {
     case "fill": {
-      if (s.strategy === "value") return undefined;
+      if (s.strategy === "value" || s.strategy === "mean") return undefined;
       // One query per column: each reads its own sorted array or group.
       const one = (c: string, i: number) => {
         const q = ident(c);
         if (s.strategy === "median") return `SELECT ${quantileCont("0.5")} AS c${i} FROM ${sortedValues(c, relation)}`;
-        if (s.strategy === "mean") return `SELECT if(count(${q}) = 0, NULL, avg(${q})) AS c${i} FROM ${relation}`;
         // Ties break on the smallest value, as on DuckDB.
         return `SELECT ${q} AS c${i} FROM ${relation} WHERE NOT isNull(${q}) GROUP BY ${q} ORDER BY count() DESC, ${q} LIMIT 1`;
       };
@@ -248,10 +247,11 @@ function fitQueries(s: PrepareStep, relation: string): string[] | undefined {
     case "onehot":
       return names(s.columns).map((c) => `SELECT DISTINCT toString(${ident(c)}) AS v FROM ${relation} WHERE NOT isNull(${ident(c)}) ORDER BY v`);
     case "scale": {
+      if (s.method === "standard") return undefined;
       const exprs = names(s.columns).map((c, i) => {
         const q = ident(c);
         const guard = (e: string) => `if(count(${q}) = 0, NULL, toFloat64(${e}))`;
-        return `${guard(`avg(${q})`)} AS mean${i}, ${guard(`stddevPop(${q})`)} AS std${i}, ${guard(`min(${q})`)} AS lo${i}, ${guard(`max(${q})`)} AS hi${i}`;
+        return `${guard(`min(${q})`)} AS lo${i}, ${guard(`max(${q})`)} AS hi${i}`;
       });
       return [`SELECT ${exprs.join(", ")} FROM ${relation}`];
     }

@@ -91,9 +91,12 @@ describe("one-shot runs (planLifetimes)", () => {
       ["train m (logistic_regression)", false, false, false, ["train"]],
       ["evaluate m on test", false, false, false, ["raw", "test"]],
     ]);
-    // A fitted step that learns in order (a scale's sums) keeps the parts tables, and so does a root defined again later.
+    // A fitted step that learns in order (a mode: its ties) keeps the parts tables, and so does a root defined again later.
+    const moded = planLifetimes(await planProgram((await session.check(splitAndTrain.replace("fill amount with median", "fill amount with mode"))).checked!, dir));
+    expect(moded.steps.map((s) => [s.label, "viewParts" in s && s.viewParts, s.release])[2]).toEqual(["split clean into train, test", false, ["raw"]]);
+    // A scale's mean and spread are exact sums, the same in any order: the parts stay views.
     const scaled = planLifetimes(await planProgram((await session.check(splitAndTrain.replace("fill amount with median", "scale amount standard"))).checked!, dir));
-    expect(scaled.steps.map((s) => [s.label, "viewParts" in s && s.viewParts, s.release])[2]).toEqual(["split clean into train, test", false, ["raw"]]);
+    expect(scaled.steps.map((s) => [s.label, "viewParts" in s && s.viewParts])[2]).toEqual(["split clean into train, test", true]);
     const redefined = planLifetimes(await planProgram((await session.check(`${splitAndTrain}source raw = read "items.csv"\nshow raw\n`)).checked!, dir));
     expect(redefined.steps.map((s) => [s.label, "viewParts" in s && s.viewParts])[2]).toEqual(["split clean into train, test", false]);
     // `register` profiles the model's training rows from the split's root: the root stays until then.

@@ -174,6 +174,7 @@ prepare f = flights {
   derive weekday = dayofweek(date)
   clip delay between -60 and 600
   fill distance with median
+  scale distance standard
 }
 ${split}
 model lr = linear_regression predicting delay from train { features: distance, hour, weekday }
