@@ -1,4 +1,3 @@
-import type { EngineName, SqlDialect } from "../sql/dialect.js";
 import { DataError } from "../errors.js";
 
 /**
@@ -25,6 +24,12 @@ export interface Moments {
   std: number | null;
 }
 
+/** What the sums need of an engine's dialect (a `SqlDialect` has it; not imported: the dialects import the steps that import this). */
+export interface MomentsDialect {
+  engine: "duckdb" | "clickhouse";
+  ident(name: string): string;
+}
+
 /** Runs one query and gives its rows (DuckDB's `db.rows`, ClickHouse's `conn.rows`). */
 export type RunQuery = (sql: string) => Promise<Record<string, unknown>[]>;
 
@@ -37,7 +42,7 @@ interface NumericSql {
   text(e: string): string;
 }
 
-const numeric: Record<EngineName, NumericSql> = {
+const numeric: Record<MomentsDialect["engine"], NumericSql> = {
   duckdb: {
     float: (e) => `CAST(${e} AS DOUBLE)`,
     finite: (e) => `isfinite(${e})`,
@@ -140,7 +145,7 @@ function divide(t: bigint, n: number, k: number): number {
  * The count, mean and (with `spread`) population standard deviation of each column of `relation`,
  * the same bits whatever order the engine adds rows in (see `Moments`).
  */
-export async function exactMoments(run: RunQuery, dialect: Pick<SqlDialect, "engine" | "ident">, relation: string, columns: string[], spread: boolean): Promise<Moments[]> {
+export async function exactMoments(run: RunQuery, dialect: MomentsDialect, relation: string, columns: string[], spread: boolean): Promise<Moments[]> {
   const sql = numeric[dialect.engine];
   const x = columns.map((c) => sql.float(dialect.ident(c)));
   const count = (cond: string) => sql.text(`sum(CASE WHEN ${cond} THEN 1 ELSE 0 END)`);

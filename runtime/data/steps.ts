@@ -6,8 +6,7 @@ import { compileExpr } from "../sql/expr.js";
 import { commentText, ident, literal, programName } from "../sql/quote.js";
 import { DataError } from "./source.js";
 import type { Database } from "./database.js";
-import { exactMoments, type Moments, type RunQuery } from "./exact-moments.js";
-import type { SqlDialect } from "../sql/dialect.js";
+import { exactMoments, type Moments, type MomentsDialect, type RunQuery } from "./exact-moments.js";
 
 /** What a fitted step learned from training rows; applied unchanged to every other row. */
 export type FittedState =
@@ -141,7 +140,7 @@ export function readFitted(step: PrepareStep, results: Record<string, unknown>[]
 }
 
 /** What `learnStep` needs of an engine's dialect. */
-export type LearningDialect = Pick<SqlDialect, "engine" | "ident" | "fitQueries">;
+export type LearningDialect = MomentsDialect & { fitQueries(step: PrepareStep, relation: string): string[] | undefined };
 
 const duckLearning: LearningDialect = { engine: "duckdb", ident, fitQueries };
 
