@@ -7,13 +7,15 @@ import { DataError } from "../errors.js";
  * in 15 runs of 5M rows), and a model trained after `scale … standard` with them. Here each value
  * becomes an integer on a fixed scale chosen from the column's largest magnitude (an exact
  * power-of-two scaling, then floor: what is below the 53rd bit of that magnitude is dropped, as a
- * double sum drops it), split into two parts whose integer sums cannot overflow, and the integers
- * are added by the engine in any order to the same total. The same rows give the same constants
- * bit for bit on every run, on any number of threads or shards, and on DuckDB and ClickHouse alike.
+ * double sum drops it), and the engine adds the integers, in any order, to the same total (DuckDB
+ * as a HUGEINT; ClickHouse 18.16, whose Int64 sum wraps, in two parts that cannot overflow). The
+ * same rows give the same constants bit for bit on every run, on any number of threads or shards,
+ * and on DuckDB and ClickHouse alike. Measured on 4.75M rows × 2 columns: ≈ 190 ms on two threads
+ * where one `avg` + `stddev_pop` scan on one thread took 80 ms.
  *
- *   pass 1: count, non-finite counts, min, max          (order-free already)
- *   pass 2: Σ hi, Σ lo of floor(x·2^k)                   → mean
- *   pass 3: Σ hi, Σ lo of floor((x - mean)²·2^k')        → population variance (only when asked)
+ *   pass 1: count, min, max (which values are not finite)   (order-free already)
+ *   pass 2: Σ floor(x·2^k)                                  → mean, divided once, correctly rounded
+ *   pass 3: Σ floor(((x - mean)·2^-e)²·2^k')                → population variance (only when asked)
  */
 export interface Moments {
   /** Non-NULL values (NaN and infinities included). */
@@ -33,29 +35,69 @@ export interface MomentsDialect {
 /** Runs one query and gives its rows (DuckDB's `db.rows`, ClickHouse's `conn.rows`). */
 export type RunQuery = (sql: string) => Promise<Record<string, unknown>[]>;
 
-/** The few numeric spellings that differ between the engines. */
+/** A column's count and bounds from the first pass, and what an IEEE sum of it would be when a value is not finite. */
+interface Bounds {
+  n: number;
+  lo: number | null;
+  hi: number | null;
+  special?: number;
+}
+
+/** What an IEEE sum gives when values are NaN or infinite (undefined when all are finite). */
+function specialSum(nan: boolean, pinf: boolean, ninf: boolean): number | undefined {
+  return nan || (pinf && ninf) ? NaN : pinf ? Infinity : ninf ? -Infinity : undefined;
+}
+
+/** What differs between the engines: spellings, the first pass, and how an integer sum is kept from overflowing. */
 interface NumericSql {
   float(e: string): string;
-  finite(e: string): string;
-  nan(e: string): string;
-  int64(e: string): string;
-  text(e: string): string;
+  /** Select items of the first pass for column `i` (value expression `v`), and how to read them. */
+  bounds(v: string, i: number): string[];
+  readBounds(row: Record<string, unknown>, i: number): Bounds;
+  /** Select items summing floor(`e`) (an integer-valued double below 2^53 in magnitude; NULLs skipped) exactly, named from `name`. */
+  sum(e: string, name: string): string[];
+  readSum(row: Record<string, unknown>, name: string): bigint;
 }
+
+const big = (v: unknown) => (v === null || v === undefined ? 0n : BigInt(String(v)));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 const numeric: Record<MomentsDialect["engine"], NumericSql> = {
   duckdb: {
     float: (e) => `CAST(${e} AS DOUBLE)`,
-    finite: (e) => `isfinite(${e})`,
-    nan: (e) => `isnan(${e})`,
-    int64: (e) => `CAST(${e} AS BIGINT)`,
-    text: (e) => `CAST(${e} AS VARCHAR)`,
+    // DuckDB orders NaN above +∞: min and max alone tell which values are not finite.
+    bounds: (v, i) => [`count(${v}) AS n${i}`, `min(${v}) AS lo${i}`, `max(${v}) AS hi${i}`],
+    readBounds(row, i) {
+      const [lo, hi] = [num(row[`lo${i}`]), num(row[`hi${i}`])];
+      const special = specialSum(hi !== null && Number.isNaN(hi), hi === Infinity, lo === -Infinity);
+      return { n: Number(row[`n${i}`] ?? 0), lo, hi, special };
+    },
+    // A BIGINT sum is a HUGEINT: no overflow below 2^74 rows.
+    sum: (e, name) => [`CAST(sum(CAST(floor(${e}) AS BIGINT)) AS VARCHAR) AS ${name}`],
+    readSum: (row, name) => big(row[name]),
   },
   clickhouse: {
     float: (e) => `toFloat64(${e})`,
-    finite: (e) => `isFinite(${e})`,
-    nan: (e) => `isNaN(${e})`,
-    int64: (e) => `toInt64(${e})`,
-    text: (e) => `toString(${e})`,
+    bounds: (v, i) => [
+      `toString(count(${v})) AS n${i}`,
+      `toString(countIf(isNaN(${v}))) AS nan${i}`,
+      `toString(countIf(isInfinite(${v}) AND ${v} > 0)) AS pinf${i}`,
+      `toString(countIf(isInfinite(${v}) AND ${v} < 0)) AS ninf${i}`,
+      `minIf(${v}, isFinite(${v})) AS lo${i}`,
+      `maxIf(${v}, isFinite(${v})) AS hi${i}`,
+    ],
+    readBounds(row, i) {
+      const n = Number(row[`n${i}`] ?? 0);
+      const special = specialSum(Number(row[`nan${i}`]) > 0, Number(row[`pinf${i}`]) > 0, Number(row[`ninf${i}`]) > 0);
+      return { n, lo: n ? num(row[`lo${i}`]) : null, hi: n ? num(row[`hi${i}`]) : null, special };
+    },
+    // Its Int64 sum wraps: each value in two parts, hi = floor(y / 2^26) and lo = y - hi·2^26, both exact.
+    sum(e, name) {
+      const y = `floor(${e})`;
+      const hi = `floor(${y} / ${2 ** splitBits})`;
+      return [`toString(sum(toInt64(${hi}))) AS ${name}h`, `toString(sum(toInt64(${y} - ${hi} * ${2 ** splitBits}))) AS ${name}l`];
+    },
+    readSum: (row, name) => big(row[`${name}h`]) * 2n ** BigInt(splitBits) + big(row[`${name}l`]),
   },
 };
 
@@ -76,6 +118,7 @@ function pow2(e: number): number {
 
 /** The smallest e with 2^e > m (m > 0 and finite). */
 function exponentAbove(m: number): number {
+  if (!(m > 0 && m < Infinity)) throw new Error(`no exponent above ${m}`);
   let e = Math.floor(Math.log2(m)) + 1;
   // log2 can be off by one near powers of two: settle it with exact powers.
   while (pow2(e) <= m) e++;
@@ -102,20 +145,6 @@ function exactFloat(sql: NumericSql, v: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 2 ** 53) return sql.float(String(v));
   const j = exponentAbove(Math.abs(v)) - valueBits;
   return scaled(sql.float(String(ldexp(v, -j))), j);
-}
-
-/** The two integer sums of floor(e·2^k) (`e` finite on every row: 0 where a value is left out), as SQL select items named `${name}h`/`${name}l`. */
-function sumItems(sql: NumericSql, e: string, k: number, name: string): string[] {
-  const y = `floor(${scaled(e, k)})`;
-  const hi = `floor(${y} / ${2 ** splitBits})`;
-  const lo = `(${y} - ${hi} * ${2 ** splitBits})`;
-  return [`${sql.text(`sum(${sql.int64(hi)})`)} AS ${name}h`, `${sql.text(`sum(${sql.int64(lo)})`)} AS ${name}l`];
-}
-
-/** The integer Σ hi·2^26 + Σ lo from a row's decimal texts. */
-function total(row: Record<string, unknown>, name: string): bigint {
-  const [hi, lo] = [row[`${name}h`], row[`${name}l`]].map((v) => (v === null || v === undefined ? 0n : BigInt(String(v))));
-  return hi * 2n ** BigInt(splitBits) + lo;
 }
 
 /** v·2^e, in steps that neither overflow nor underflow before the end. */
@@ -148,42 +177,22 @@ function divide(t: bigint, n: number, k: number): number {
 export async function exactMoments(run: RunQuery, dialect: MomentsDialect, relation: string, columns: string[], spread: boolean): Promise<Moments[]> {
   const sql = numeric[dialect.engine];
   const x = columns.map((c) => sql.float(dialect.ident(c)));
-  const count = (cond: string) => sql.text(`sum(CASE WHEN ${cond} THEN 1 ELSE 0 END)`);
-  const [first] = await run(
-    `SELECT ${x
-      .map((v, i) =>
-        [
-          `${sql.text(`count(${v})`)} AS n${i}`,
-          `${count(sql.nan(v))} AS nan${i}`,
-          `${count(`NOT ${sql.finite(v)} AND NOT ${sql.nan(v)} AND ${v} > 0`)} AS pinf${i}`,
-          `${count(`NOT ${sql.finite(v)} AND NOT ${sql.nan(v)} AND ${v} < 0`)} AS ninf${i}`,
-          `min(CASE WHEN ${sql.finite(v)} THEN ${v} END) AS lo${i}`,
-          `max(CASE WHEN ${sql.finite(v)} THEN ${v} END) AS hi${i}`,
-        ].join(", "),
-      )
-      .join(", ")} FROM ${relation}`,
-  );
-  const stats = columns.map((_, i) => {
-    const num = (k: string) => Number(first?.[`${k}${i}`] ?? 0);
-    const [lo, hi] = [first?.[`lo${i}`], first?.[`hi${i}`]].map((v) => (v === null || v === undefined ? null : Number(v)));
-    const n = num("n");
-    const [nan, pinf, ninf] = [num("nan"), num("pinf"), num("ninf")];
-    const finite = n - nan - pinf - ninf;
-    if (finite >= maxRows) throw new DataError(`column ${columns[i]} has ${finite} values: exact sums take at most 2^36 rows`);
-    // What an IEEE sum of the values would be when one is not finite.
-    const special = nan || (pinf && ninf) ? NaN : pinf ? Infinity : ninf ? -Infinity : undefined;
-    return { n, finite, lo, hi, special };
+  // Pass 1: counts and bounds (order-free already).
+  const [first] = await run(`SELECT ${x.flatMap((v, i) => sql.bounds(v, i)).join(", ")} FROM ${relation}`);
+  const stats = columns.map((c, i) => {
+    const b = sql.readBounds(first ?? {}, i);
+    if (b.n >= maxRows) throw new DataError(`column ${c} has ${b.n} values: exact sums take at most 2^36 rows`);
+    return b;
   });
 
-  // Pass 2: the sums that give each mean.
+  // Pass 2: the sums that give each mean, over columns whose values are all finite (NULLs skipped).
   const scale = (m: number) => (m > 0 ? valueBits - exponentAbove(m) : 0);
-  const k = stats.map((s) => (s.lo === null || s.hi === null ? 0 : scale(Math.max(Math.abs(s.lo), Math.abs(s.hi)))));
-  const wanted = stats.map((s, i) => i).filter((i) => stats[i].finite > 0 && stats[i].special === undefined);
+  const wanted = stats.flatMap((s, i) => (s.n > 0 && s.special === undefined ? [i] : []));
+  const k = stats.map((s, i) => (wanted.includes(i) ? scale(Math.max(Math.abs(s.lo!), Math.abs(s.hi!))) : 0));
   const means: (number | null)[] = stats.map((s) => (s.n === 0 ? null : s.special ?? null));
   if (wanted.length) {
-    const items = wanted.flatMap((i) => sumItems(sql, `CASE WHEN ${sql.finite(x[i])} THEN ${x[i]} ELSE 0 END`, k[i], `s${i}`));
-    const [row] = await run(`SELECT ${items.join(", ")} FROM ${relation}`);
-    for (const i of wanted) means[i] = divide(total(row ?? {}, `s${i}`), stats[i].finite, k[i]);
+    const [row] = await run(`SELECT ${wanted.flatMap((i) => sql.sum(scaled(x[i], k[i]), `s${i}`)).join(", ")} FROM ${relation}`);
+    for (const i of wanted) means[i] = divide(sql.readSum(row ?? {}, `s${i}`), stats[i].n, k[i]);
   }
   if (!spread) return stats.map((s, i) => ({ count: s.n, mean: means[i], std: null }));
 
@@ -199,18 +208,17 @@ export async function exactMoments(run: RunQuery, dialect: MomentsDialect, relat
     else if (!Number.isFinite(most)) stds[i] = Infinity;
     else {
       const e = exponentAbove(most);
-      const top = ldexp(most, -e) ** 2;
       // One bit of room in case the engine's square rounds above ours.
-      deviated.push({ i, e, k: scale(2 * top) });
+      deviated.push({ i, e, k: scale(2 * ldexp(most, -e) ** 2) });
     }
   }
   if (deviated.length) {
     const items = deviated.flatMap(({ i, e, k: kq }) => {
       const d = scaled(`(${x[i]} - ${exactFloat(sql, means[i]!)})`, -e);
-      return sumItems(sql, `CASE WHEN ${sql.finite(x[i])} THEN ${d} * ${d} ELSE 0 END`, kq, `q${i}`);
+      return sql.sum(scaled(`(${d} * ${d})`, kq), `q${i}`);
     });
     const [row] = await run(`SELECT ${items.join(", ")} FROM ${relation}`);
-    for (const { i, e, k: kq } of deviated) stds[i] = ldexp(Math.sqrt(divide(total(row ?? {}, `q${i}`), stats[i].finite, kq)), e);
+    for (const { i, e, k: kq } of deviated) stds[i] = ldexp(Math.sqrt(divide(sql.readSum(row ?? {}, `q${i}`), stats[i].n, kq)), e);
   }
   return stats.map((s, i) => ({ count: s.n, mean: means[i], std: stds[i] }));
 }

@@ -151,6 +151,17 @@ fill y with mean`);
     }
   });
 
+  it("gives what an IEEE sum would for NaN and infinities, as DuckDB does", async () => {
+    // Each column a case: one +∞, ±∞ both, a NaN, only NULLs, finite values.
+    await cluster.query("CREATE TABLE specials (a Float64, b Float64, c Float64, d Nullable(Float64), e Float64) ENGINE = Memory");
+    await cluster.query("INSERT INTO specials VALUES (1, inf, 1, NULL, 0.5), (inf, -inf, nan, NULL, 2.25), (2, 1, 3, NULL, -7)");
+    await db.exec("CREATE TABLE specials AS SELECT * FROM (VALUES (1, 'inf'::DOUBLE, 1, NULL::DOUBLE, 0.5), ('inf'::DOUBLE, '-inf'::DOUBLE, 'nan'::DOUBLE, NULL, 2.25), (2, 1, 3, NULL, -7)) v(a, b, c, d, e)");
+    const [scale] = steps("scale a, b, c, d, e standard");
+    const want = await fitStep(db, scale, "specials");
+    expect(want).toEqual({ kind: "scale", stats: { a: { center: Infinity, scale: 1 }, b: { center: NaN, scale: 1 }, c: { center: NaN, scale: 1 }, d: { center: 0, scale: 1 }, e: { center: -4.25 / 3, scale: expect.any(Number) } } });
+    expect(await learnStep((sql) => cluster.rows(sql), ch, scale, "specials")).toEqual(want);
+  });
+
   it("prepares the same rows from the same constants", async () => {
     const chain = steps(`drop rows where "Beak Length (mm)" is missing
 derive ratio = "Beak Length (mm)" / "Beak Depth (mm)"
