@@ -68,6 +68,25 @@ export function request(url: string, options: { method?: string; path?: string; 
   });
 }
 
+/**
+ * Writes raw bytes on a fresh connection and reads until the server closes it. A body over the
+ * limit is refused before it is all sent and the connection closed: a client still writing it
+ * may see EPIPE instead of the answer, so such a request is sent this way, never with `request`.
+ */
+export function raw(url: string, bytes: string, holdOpenMs = 0): Promise<string> {
+  const { port, hostname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let got = "";
+    socket.on("data", (d) => (got += d.toString("utf8")));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(got));
+    socket.write(bytes);
+    // Never end our side: the server answers (and closes) without waiting for the rest.
+    if (holdOpenMs) setTimeout(() => socket.destroy(), holdOpenMs).unref();
+  });
+}
+
 /** `POST /predict` of a JSON body. */
 export function predict(url: string, body: unknown, agent?: http.Agent | false, headers: Record<string, string> = {}): Promise<Answer> {
   return request(url, { method: "POST", path: "/predict", body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers }, agent });

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../../runtime/data/database.js";
@@ -8,7 +7,7 @@ import { loadModel } from "../../../runtime/predict/load.js";
 import { RunStore } from "../../../runtime/run-store.js";
 import type { PredictionRecord } from "../../../runtime/serve/prediction-log.js";
 import { startServer, type ServeHandle } from "../../../runtime/serve/server.js";
-import { penguinRows, predict, registeredStore, request, type Answer } from "./fixture.js";
+import { penguinRows, predict, raw, registeredStore, request, type Answer } from "./fixture.js";
 
 const rows = penguinRows();
 let root: string;
@@ -25,21 +24,6 @@ async function post(body: unknown, agent?: http.Agent | false, headers?: Record<
     expect(a.text).toBe(JSON.stringify({ predictions: a.json.predictions, model: a.json.model, request_id: a.json.request_id }));
   }
   return a;
-}
-
-/** Writes raw bytes on a fresh connection and reads until the server closes it. */
-function raw(url: string, bytes: string, holdOpenMs = 0): Promise<string> {
-  const { port, hostname } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname);
-    let got = "";
-    socket.on("data", (d) => (got += d.toString("utf8")));
-    socket.on("error", reject);
-    socket.on("close", () => resolve(got));
-    socket.write(bytes);
-    // Never end our side: the server answers (and closes) without waiting for the rest.
-    if (holdOpenMs) setTimeout(() => socket.destroy(), holdOpenMs).unref();
-  });
 }
 
 const expectError = (a: Answer, status: number, code: string) => {
