@@ -43,9 +43,9 @@ export class Database {
   private threadsBefore = "";
 
   /**
-   * Runs `work` with DuckDB on one thread, so a sum adds its rows in scan order and gives the same
-   * bits every time: on several threads DuckDB adds each thread's partial sums in whatever order the
-   * threads finish (`avg` over 5M rows: 14 different results in 15 runs). Nested calls share it.
+   * Runs `work` with DuckDB on one thread: a large read is faster so (`float32Columns`), the fetching
+   * thread computing its rows itself. Nested calls share it. (Sums no longer need it for their bits:
+   * means and spreads are exact, `exact-moments.ts`.)
    */
   async oneThread<T>(work: () => Promise<T>): Promise<T> {
     if (this.oneThreadDepth++ === 0) {

@@ -187,8 +187,9 @@ export async function exactMoments(run: RunQuery, dialect: MomentsDialect, relat
 
   // Pass 2: the sums that give each mean, over columns whose values are all finite (NULLs skipped).
   const scale = (m: number) => (m > 0 ? valueBits - exponentAbove(m) : 0);
-  const wanted = stats.flatMap((s, i) => (s.n > 0 && s.special === undefined ? [i] : []));
-  const k = stats.map((s, i) => (wanted.includes(i) ? scale(Math.max(Math.abs(s.lo!), Math.abs(s.hi!))) : 0));
+  const summed = (s: Bounds) => s.n > 0 && s.special === undefined;
+  const wanted = stats.flatMap((s, i) => (summed(s) ? [i] : []));
+  const k = stats.map((s) => (summed(s) ? scale(Math.max(Math.abs(s.lo!), Math.abs(s.hi!))) : 0));
   const means: (number | null)[] = stats.map((s) => (s.n === 0 ? null : s.special ?? null));
   if (wanted.length) {
     const [row] = await run(`SELECT ${wanted.flatMap((i) => sql.sum(scaled(x[i], k[i]), `s${i}`)).join(", ")} FROM ${relation}`);
