@@ -39,20 +39,25 @@ async function within(limit: number, measure: () => Promise<number>): Promise<vo
 }
 const sql = `SELECT ${Array.from({ length: 10 }, (_, j) => `c${j}`).join(", ")} FROM t`;
 
+/** Streams `sql`'s chunks, taking each column's data buffer (as a reader does) and counting each chunk done with `release`; gives the rows read. */
+async function readChunks(release: ChunkRelease): Promise<number> {
+  const result = await db.connection.stream(sql);
+  let rows = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (let j = 0; j < 10; j++) vectorBindings.vector_get_data(vectorBindings.data_chunk_get_vector(chunk.chunk, j), chunk.rowCount * 8);
+    rows += chunk.rowCount;
+    release.done(chunk.rowCount * 80);
+  }
+  return rows;
+}
+
 describe("chunks released while reading", () => {
   it("frees the DuckDB chunks a reader is done with, a few MB at a time", async () => {
     // 200k × 10 DOUBLE: 16 MB of chunks, each held (with the buffers over its vectors) until V8 collects its handle.
     await within(4 * 2 ** 20, async () => {
       const before = process.memoryUsage().arrayBuffers;
       const release = new ChunkRelease(2 << 20);
-      const result = await db.connection.stream(sql);
-      let rows = 0;
-      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-        for (let j = 0; j < 10; j++) vectorBindings.vector_get_data(vectorBindings.data_chunk_get_vector(chunk.chunk, j), chunk.rowCount * 8);
-        rows += chunk.rowCount;
-        release.done(chunk.rowCount * 80);
-      }
-      expect(rows).toBe(200_000);
+      expect(await readChunks(release)).toBe(200_000);
       return process.memoryUsage().arrayBuffers - before;
     });
   });
@@ -66,11 +71,7 @@ describe("chunks released while reading", () => {
       const before = process.memoryUsage().arrayBuffers;
       // A limit no read reaches: nothing is collected until settle.
       const release = new ChunkRelease(1 << 30);
-      const result = await db.connection.stream(sql);
-      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-        for (let j = 0; j < 10; j++) vectorBindings.vector_get_data(vectorBindings.data_chunk_get_vector(chunk.chunk, j), chunk.rowCount * 8);
-        release.done(chunk.rowCount * 80);
-      }
+      await readChunks(release);
       held.push(process.memoryUsage().arrayBuffers - before);
       if (held.at(-1)! <= 12 * 2 ** 20) continue;
       await release.settle();
